@@ -1,0 +1,10 @@
+//! SeaORM entities, one module per table. Times are UTC; JSON is stored as text so all three databases agree.
+
+pub mod audit_log;
+pub mod k8s_cluster;
+pub mod lease;
+pub mod login_failure;
+pub mod refresh_token;
+pub mod role_binding;
+pub mod task;
+pub mod user;

@@ -1,0 +1,112 @@
+//! Kubedeck's storage: SeaORM entities, the one migration set, and repositories in the operator's words.
+//!
+//! The same code runs on SQLite (embedded default), PostgreSQL and MySQL/MariaDB, chosen by the URL.
+
+pub mod audit;
+pub mod clusters;
+pub mod entity;
+pub mod leases;
+pub mod login_limits;
+pub mod migration;
+pub mod tasks;
+pub mod tokens;
+pub mod users;
+
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+pub use sea_orm::DbErr as StoreError;
+
+/// A page request as the API receives it: 1-based page number and a capped page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based.
+    pub page: u64,
+    /// Rows per page.
+    pub page_size: u64,
+}
+
+/// One page of rows plus the total across all pages.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows across all pages.
+    pub total: u64,
+}
+
+/// Why the schema cannot be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The database was migrated by a newer Kubedeck: running older code against it could corrupt data.
+    #[error(
+        "the database schema is newer than this Kubedeck ({0}); upgrade Kubedeck or point it at another database"
+    )]
+    NewerSchema(String),
+    /// Any database error.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The database handle every repository takes.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `postgres://...`, `mysql://...`).
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(if url.starts_with("sqlite") { 4 } else { 16 });
+        // SQLite: WAL lets readers run while a writer commits; the busy timeout waits for a lock instead of failing.
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+        let db = Database::connect(opts).await?;
+        Ok(Self { db })
+    }
+
+    /// The underlying connection, for repositories.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Applies pending migrations; refuses a schema written by a newer Kubedeck.
+    pub async fn migrate(&self) -> Result<usize, MigrateError> {
+        let applied = migration::Migrator::get_migration_with_status(&self.db).await.map_err(|e| {
+            let text = e.to_string();
+            if text.contains("missing") { MigrateError::NewerSchema(text) } else { MigrateError::Db(e) }
+        })?;
+        let pending = applied.iter().filter(|m| m.status() == sea_orm_migration::MigrationStatus::Pending).count();
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(pending)
+    }
+
+    /// Whether every migration this build knows has been applied (for `/readyz`).
+    pub async fn schema_ready(&self) -> Result<bool, DbErr> {
+        let status = migration::Migrator::get_migration_with_status_read_only(&self.db).await?;
+        Ok(status.iter().all(|m| m.status() == sea_orm_migration::MigrationStatus::Applied))
+    }
+
+    /// A cheap round trip (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+
+    /// Closes the pool (graceful shutdown).
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.db.close().await
+    }
+}

@@ -1,0 +1,18 @@
+//! The one migration set, for SQLite, PostgreSQL and MySQL/MariaDB alike.
+//!
+//! Rules that keep it portable: no backend-specific types (JSON as text), UTC timestamps, unique columns are
+//! bounded strings (MySQL cannot index TEXT), and no migration is ever edited once released: add a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+/// Kubedeck's migrator.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,132 @@
+//! Tasks (the spec's 任务记录): long-running work with progress, cancellation and restart safety.
+
+use crate::Store;
+use crate::entity::task;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+
+pub use crate::entity::task::Model as Task;
+
+/// Task states.
+pub mod state {
+    /// Created, not started.
+    pub const PENDING: &str = "pending";
+    /// Being worked on by `owner`.
+    pub const RUNNING: &str = "running";
+    /// Done.
+    pub const SUCCEEDED: &str = "succeeded";
+    /// Stopped by an error.
+    pub const FAILED: &str = "failed";
+    /// Stopped on request.
+    pub const CANCELLED: &str = "cancelled";
+    /// Its replica stopped while it ran: what it did is in `progress`, the rest was not done.
+    pub const INTERRUPTED: &str = "interrupted";
+}
+
+impl Store {
+    /// Creates a running task owned by `owner`.
+    pub async fn create_task(
+        &self,
+        kind: &str,
+        cluster_id: Option<i64>,
+        target: &str,
+        created_by: &str,
+        owner: &str,
+        progress: &serde_json::Value,
+    ) -> Result<Task, sea_orm::DbErr> {
+        let now = Utc::now();
+        task::ActiveModel {
+            kind: Set(kind.to_owned()),
+            cluster_id: Set(cluster_id),
+            target: Set(target.to_owned()),
+            status: Set(state::RUNNING.to_owned()),
+            progress: Set(progress.to_string()),
+            error: Set(None),
+            created_by: Set(created_by.to_owned()),
+            owner: Set(Some(owner.to_owned())),
+            cancel_requested: Set(false),
+            created_at: Set(now),
+            started_at: Set(Some(now)),
+            finished_at: Set(None),
+            ..Default::default()
+        }
+        .insert(self.conn())
+        .await
+    }
+
+    /// One task.
+    pub async fn find_task(&self, id: i64) -> Result<Option<Task>, sea_orm::DbErr> {
+        task::Entity::find_by_id(id).one(self.conn()).await
+    }
+
+    /// Saves progress of a running task.
+    pub async fn update_task_progress(&self, id: i64, progress: &serde_json::Value) -> Result<(), sea_orm::DbErr> {
+        task::Entity::update_many()
+            .col_expr(task::Column::Progress, Expr::value(progress.to_string()))
+            .filter(task::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a task with a final state.
+    pub async fn finish_task(
+        &self,
+        id: i64,
+        final_state: &str,
+        progress: &serde_json::Value,
+        error: Option<String>,
+    ) -> Result<(), sea_orm::DbErr> {
+        task::Entity::update_many()
+            .col_expr(task::Column::Status, Expr::value(final_state))
+            .col_expr(task::Column::Progress, Expr::value(progress.to_string()))
+            .col_expr(task::Column::Error, Expr::value(error))
+            .col_expr(task::Column::FinishedAt, Expr::value(Utc::now()))
+            .filter(task::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Asks a running task to stop. Returns whether the task was running.
+    pub async fn request_task_cancel(&self, id: i64) -> Result<bool, sea_orm::DbErr> {
+        let res = task::Entity::update_many()
+            .col_expr(task::Column::CancelRequested, Expr::value(true))
+            .filter(task::Column::Id.eq(id))
+            .filter(task::Column::Status.is_in([state::RUNNING, state::PENDING]))
+            .exec(self.conn())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// Marks running tasks of replicas other than `alive_owner` whose replica lease has lapsed as interrupted.
+    pub async fn interrupt_orphaned_tasks(&self, alive_owner: &str) -> Result<u64, sea_orm::DbErr> {
+        let running = task::Entity::find()
+            .filter(task::Column::Status.is_in([state::RUNNING, state::PENDING]))
+            .all(self.conn())
+            .await?;
+        let mut n = 0;
+        for t in running {
+            let owner = t.owner.clone().unwrap_or_default();
+            if owner == alive_owner {
+                continue;
+            }
+            if self.lease_holder(&format!("replica:{owner}")).await?.is_some() {
+                continue;
+            }
+            let res = task::Entity::update_many()
+                .col_expr(task::Column::Status, Expr::value(state::INTERRUPTED))
+                .col_expr(task::Column::FinishedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    task::Column::Error,
+                    Expr::value(Some("the Kubedeck replica running this task stopped; the remaining steps were not done".to_owned())),
+                )
+                .filter(task::Column::Id.eq(t.id))
+                .filter(task::Column::Status.is_in([state::RUNNING, state::PENDING]))
+                .exec(self.conn())
+                .await?;
+            n += res.rows_affected;
+        }
+        Ok(n)
+    }
+}
