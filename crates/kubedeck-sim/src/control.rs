@@ -1,0 +1,215 @@
+//! The simulator's control API (plain HTTP on loopback), for tests and demos.
+//! Documented in `testbed/README.md`.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use crate::{
+    node::{Health, NodeSpec},
+    pod::{self, ContainerState},
+    sim::{Sim, now_micros},
+};
+
+type S = State<Arc<Sim>>;
+
+fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+/// Binds the control API and returns its base URL.
+pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
+    let listener = TcpListener::bind(&sim.opts.control_addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/nodes", get(list_nodes).post(add_nodes))
+        .route("/nodes/{name}", get(get_node).delete(remove_node))
+        .route("/nodes/{name}/ready", post(node_ready))
+        .route("/nodes/{name}/not-ready", post(node_not_ready))
+        .route("/nodes/{name}/unreachable", post(node_unreachable))
+        .route("/pods", get(list_pods))
+        .route("/pods/{ns}/{name}/crash", post(crash_pod))
+        .route("/logs/rate", get(get_log_rate).put(set_log_rate))
+        .with_state(sim);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("control API stopped: {e}");
+        }
+    });
+    Ok(url)
+}
+
+async fn healthz(State(sim): S) -> Json<Value> {
+    let nodes = sim.nodes.read().unwrap().len();
+    let pods = sim.pods.read().unwrap().len();
+    Json(json!({
+        "registered": sim.registered.load(std::sync::atomic::Ordering::SeqCst),
+        "nodes": nodes,
+        "pods": pods,
+        "uptimeSeconds": sim.started.elapsed().as_secs(),
+    }))
+}
+
+fn node_json(n: &crate::node::SimNode) -> Value {
+    json!({
+        "name": n.name, "role": n.role, "internalIP": n.ip.to_string(), "kubeletPort": n.port,
+        "registered": n.is_registered(), "health": *n.health.lock().unwrap(), "capacity": n.capacity,
+    })
+}
+
+async fn list_nodes(State(sim): S) -> Json<Value> {
+    let nodes: Vec<Value> = sim.nodes.read().unwrap().values().map(|n| node_json(n)).collect();
+    Json(json!(nodes))
+}
+
+async fn get_node(State(sim): S, Path(name): Path<String>) -> Response {
+    match sim.node(&name) {
+        Some(n) => Json(node_json(&n)).into_response(),
+        None => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
+    }
+}
+
+#[derive(Deserialize)]
+struct AddNodes {
+    #[serde(flatten)]
+    spec: NodeSpec,
+    /// How many nodes to add (names are generated when more than one).
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// Adds nodes and answers once they are registered with the apiserver.
+async fn add_nodes(State(sim): S, Json(req): Json<AddNodes>) -> Response {
+    if req.count == 0 || (req.count > 1 && req.spec.name.is_some()) {
+        return error(StatusCode::BAD_REQUEST, "count must be >= 1, and 1 when a name is given");
+    }
+    let mut added = Vec::new();
+    for _ in 0..req.count {
+        match sim.add_node(req.spec.clone()).await {
+            Ok(n) => added.push(n),
+            Err(e) => return error(StatusCode::CONFLICT, e.to_string()),
+        }
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !added.iter().all(|n| n.is_registered()) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let nodes: Vec<Value> = added.iter().map(|n| node_json(n)).collect();
+    (StatusCode::CREATED, Json(json!({"nodes": nodes}))).into_response()
+}
+
+async fn remove_node(State(sim): S, Path(name): Path<String>) -> Response {
+    match sim.remove_node(&name).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
+        Err(e) => error(StatusCode::BAD_GATEWAY, format!("deleting node {name}: {e}")),
+    }
+}
+
+fn set_health(sim: &Sim, name: &str, h: Health) -> Response {
+    match sim.node(name) {
+        Some(n) => {
+            n.set_health(h);
+            Json(node_json(&n)).into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
+    }
+}
+
+async fn node_ready(State(sim): S, Path(name): Path<String>) -> Response {
+    set_health(&sim, &name, Health::Ready)
+}
+
+#[derive(Deserialize, Default)]
+struct NotReady {
+    reason: Option<String>,
+    message: Option<String>,
+}
+
+async fn node_not_ready(State(sim): S, Path(name): Path<String>, body: Option<Json<NotReady>>) -> Response {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    set_health(
+        &sim,
+        &name,
+        Health::NotReady {
+            reason: req.reason.unwrap_or_else(|| "KubeletNotReady".into()),
+            message: req.message.unwrap_or_else(|| "container runtime is down (simulated by kubedeck-sim)".into()),
+        },
+    )
+}
+
+async fn node_unreachable(State(sim): S, Path(name): Path<String>) -> Response {
+    set_health(&sim, &name, Health::Unreachable)
+}
+
+async fn list_pods(State(sim): S) -> Json<Value> {
+    let entries: Vec<_> = sim.pods.read().unwrap().values().map(|e| e.runtime.clone()).collect();
+    let pods: Vec<Value> = entries
+        .iter()
+        .map(|rt| {
+            let r = rt.lock().unwrap();
+            let containers: Vec<Value> = r
+                .containers
+                .iter()
+                .map(|c| {
+                    let state = match &c.state {
+                        ContainerState::Waiting { reason, .. } => format!("waiting:{reason}"),
+                        ContainerState::Running { .. } => "running".to_string(),
+                        ContainerState::Terminated { reason, .. } => format!("terminated:{reason}"),
+                    };
+                    json!({"name": c.name, "state": state, "restartCount": c.restart_count})
+                })
+                .collect();
+            json!({"namespace": r.namespace, "name": r.name, "node": r.node, "phase": format!("{:?}", r.phase),
+                   "podIP": r.pod_ip, "containers": containers})
+        })
+        .collect();
+    Json(json!(pods))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Crash {
+    container: Option<String>,
+    exit_code: Option<i32>,
+}
+
+async fn crash_pod(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Option<Json<Crash>>) -> Response {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    match pod::request_crash(&sim, &ns, &name, req.container, req.exit_code.unwrap_or(1)) {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({"crashed": format!("{ns}/{name}")}))).into_response(),
+        Err(e) => error(StatusCode::NOT_FOUND, e),
+    }
+}
+
+async fn get_log_rate(State(sim): S) -> Json<Value> {
+    Json(json!({"linesPerSecond": sim.schedule.read().unwrap().current_rate()}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LogRate {
+    lines_per_second: f64,
+}
+
+async fn set_log_rate(State(sim): S, Json(req): Json<LogRate>) -> Response {
+    if !(0.0..=1000.0).contains(&req.lines_per_second) {
+        return error(StatusCode::BAD_REQUEST, "linesPerSecond must be between 0 and 1000");
+    }
+    sim.schedule.write().unwrap().set_rate(now_micros(), req.lines_per_second);
+    Json(json!({"linesPerSecond": sim.schedule.read().unwrap().current_rate()})).into_response()
+}
