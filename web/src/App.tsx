@@ -1,0 +1,111 @@
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
+import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCNLocale from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { I18nProvider, useI18n } from './i18n';
+import { ThemeModeProvider, useThemeMode } from './theme';
+import { AuthProvider, useAuth } from './auth';
+import { ApiError } from './api/client';
+
+const AppLayout = lazy(() => import('./layout/AppLayout').then((m) => ({ default: m.AppLayout })));
+const LoginPage = lazy(() => import('./pages/auth/LoginPage').then((m) => ({ default: m.LoginPage })));
+const ChangePasswordPage = lazy(() => import('./pages/auth/ChangePasswordPage'));
+const ClusterListPage = lazy(() => import('./pages/clusters/ClusterListPage'));
+const ImportClusterPage = lazy(() => import('./pages/clusters/ImportClusterPage'));
+const GettingStartedPage = lazy(() => import('./pages/clusters/GettingStartedPage'));
+const ClusterOverviewPage = lazy(() => import('./pages/clusters/ClusterOverviewPage'));
+const NodeListPage = lazy(() => import('./pages/nodes/NodeListPage'));
+const NodeDetailPage = lazy(() => import('./pages/nodes/NodeDetailPage'));
+const PodListPage = lazy(() => import('./pages/pods/PodListPage'));
+const PodDetailPage = lazy(() => import('./pages/pods/PodDetailPage'));
+const LogViewerPage = lazy(() => import('./pages/logs/LogViewerPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // user errors (4xx) are answers, not glitches: do not retry them
+      retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+function ThemedAntd({ children }: { children: ReactNode }) {
+  const { lang } = useI18n();
+  const { mode } = useThemeMode();
+  dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
+  const themeConfig = useMemo(
+    () => ({ algorithm: mode === 'dark' ? theme.darkAlgorithm : theme.defaultAlgorithm, token: { colorPrimary: '#1677ff' } }),
+    [mode],
+  );
+  return (
+    <ConfigProvider locale={lang === 'zh-CN' ? zhCNLocale : enUS} theme={themeConfig}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { session } = useAuth();
+  const location = useLocation();
+  if (!session) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (session.mustChangePassword) return <Navigate to="/change-password" replace />;
+  return <>{children}</>;
+}
+
+const fallback = (
+  <div style={{ padding: 48, textAlign: 'center' }}>
+    <Spin />
+  </div>
+);
+
+export function App() {
+  return (
+    <ThemeModeProvider>
+      <I18nProvider>
+        <ThemedAntd>
+          <QueryClientProvider client={queryClient}>
+            <BrowserRouter>
+              <AuthProvider>
+                <Suspense fallback={fallback}>
+                  <Routes>
+                    <Route path="/login" element={<LoginPage />} />
+                    <Route path="/change-password" element={<ChangePasswordPage />} />
+                    <Route
+                      element={
+                        <RequireAuth>
+                          <AppLayout />
+                        </RequireAuth>
+                      }
+                    >
+                      <Route index element={<Navigate to="/clusters" replace />} />
+                      <Route path="/clusters" element={<ClusterListPage />} />
+                      <Route path="/clusters/import" element={<ImportClusterPage />} />
+                      <Route path="/getting-started" element={<GettingStartedPage />} />
+                      <Route path="/clusters/:clusterId" element={<ClusterOverviewPage />} />
+                      <Route path="/clusters/:clusterId/nodes" element={<NodeListPage />} />
+                      <Route path="/clusters/:clusterId/nodes/:nodeName" element={<NodeDetailPage />} />
+                      <Route path="/clusters/:clusterId/pods" element={<PodListPage />} />
+                      <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName" element={<PodDetailPage />} />
+                      <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName/logs" element={<LogViewerPage />} />
+                      <Route path="/clusters/:clusterId/logs" element={<LogViewerPage />} />
+                      <Route path="/admin/users" element={<UsersPage />} />
+                      <Route path="/admin/audit" element={<AuditPage />} />
+                      <Route path="*" element={<Navigate to="/clusters" replace />} />
+                    </Route>
+                  </Routes>
+                </Suspense>
+              </AuthProvider>
+            </BrowserRouter>
+          </QueryClientProvider>
+        </ThemedAntd>
+      </I18nProvider>
+    </ThemeModeProvider>
+  );
+}

@@ -1,0 +1,52 @@
+import { api } from './client';
+import type { Page, PodDetail, PodSummary } from './types';
+
+export interface PodListParams {
+  page?: number;
+  page_size?: number;
+  namespace?: string;
+  label_selector?: string;
+  node?: string;
+  phase?: string;
+  reason?: string;
+  name?: string;
+  sort?: string;
+}
+
+const podPath = (id: string | number, ns: string, name: string) =>
+  `/k8s/cluster/${id}/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`;
+
+export const listPods = (id: string | number, q: PodListParams) =>
+  api<Page<PodSummary>>(`/k8s/cluster/${id}/pods`, { query: { ...q } });
+export const getPod = (id: string | number, ns: string, name: string) => api<PodDetail>(podPath(id, ns, name));
+export const deletePod = (id: string | number, ns: string, name: string, q: { grace_period_seconds?: number; force?: boolean } = {}) =>
+  api<void>(podPath(id, ns, name), { method: 'DELETE', query: q });
+
+export interface LogOptions {
+  container?: string;
+  tailLines?: number;
+  previous?: boolean;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+export async function fetchLogs(id: string | number, ns: string, name: string, o: LogOptions): Promise<string> {
+  const res = await api<Response>(`${podPath(id, ns, name)}/logs`, { query: { ...o }, raw: true });
+  return res.text();
+}
+
+export async function downloadLogs(id: string | number, ns: string, name: string, o: LogOptions): Promise<Blob> {
+  const res = await api<Response>(`${podPath(id, ns, name)}/logs`, { query: { ...o, download: true }, raw: true });
+  return res.blob();
+}
+
+/** Path of the follow WebSocket (issue 6); a single-use ticket authenticates it. */
+export function logStreamUrl(id: string | number, ns: string, name: string, o: LogOptions & { ticket: string; follow?: boolean }) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== '' && v !== null) q.set(k, String(v));
+  return `${proto}//${location.host}/ws/k8s/cluster/${id}/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/logs?${q}`;
+}
+
+export const wsTicket = () => api<{ ticket: string }>('/auth/ws-ticket', { method: 'POST' });

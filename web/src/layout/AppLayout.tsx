@@ -1,0 +1,192 @@
+import { useMemo, useState } from 'react';
+import { Button, Dropdown, Layout, Menu, Select, Space, Tooltip, Typography, theme } from 'antd';
+import {
+  AuditOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  DesktopOutlined,
+  FileTextOutlined,
+  AppstoreOutlined,
+  LogoutOutlined,
+  KeyOutlined,
+  MoonOutlined,
+  SunOutlined,
+  TeamOutlined,
+  TranslationOutlined,
+  UserOutlined,
+  ReadOutlined,
+} from '@ant-design/icons';
+import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import { useI18n } from '../i18n';
+import { useThemeMode } from '../theme';
+import { useAuth } from '../auth';
+import { logout } from '../api/auth';
+import { listClusters } from '../api/clusters';
+import { can } from '../lib/permissions';
+
+const { Header, Sider, Content } = Layout;
+
+export function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <Tooltip title={t('layout.language')}>
+      <Button
+        type="text"
+        data-testid="lang-switch"
+        icon={<TranslationOutlined />}
+        onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}
+      >
+        {lang === 'zh-CN' ? 'English' : '中文'}
+      </Button>
+    </Tooltip>
+  );
+}
+
+export function ThemeSwitch() {
+  const { mode, toggle } = useThemeMode();
+  const { t } = useI18n();
+  return (
+    <Tooltip title={mode === 'dark' ? t('layout.lightTheme') : t('layout.darkTheme')}>
+      <Button type="text" data-testid="theme-switch" icon={mode === 'dark' ? <SunOutlined /> : <MoonOutlined />} onClick={toggle} />
+    </Tooltip>
+  );
+}
+
+export function AppLayout() {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const { token } = theme.useToken();
+  const [collapsed, setCollapsed] = useState(false);
+  const clusterMatch = useMatch('/clusters/:clusterId/*');
+  const rawId = clusterMatch?.params.clusterId;
+  const clusterId = rawId && rawId !== 'import' ? rawId : undefined;
+
+  const clusters = useQuery({
+    queryKey: ['clusters', 'switcher'],
+    queryFn: () => listClusters({ page: 1, page_size: 200 }),
+    staleTime: 30_000,
+  });
+
+  const items = useMemo(() => {
+    const list: NonNullable<React.ComponentProps<typeof Menu>['items']> = [
+      { key: '/clusters', icon: <ClusterOutlined />, label: t('nav.clusters') },
+    ];
+    if (clusterId) {
+      const base = `/clusters/${clusterId}`;
+      list.push({
+        key: 'cluster-group',
+        type: 'group',
+        label: clusters.data?.items.find((c) => String(c.id) === clusterId)?.name ?? t('nav.cluster'),
+        children: [
+          { key: base, icon: <DashboardOutlined />, label: t('nav.overview') },
+          { key: `${base}/nodes`, icon: <DesktopOutlined />, label: t('nav.nodes') },
+          { key: `${base}/pods`, icon: <AppstoreOutlined />, label: t('nav.pods') },
+          { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
+        ],
+      });
+    }
+    const admin = [];
+    if (can(me, 'user.admin')) admin.push({ key: '/admin/users', icon: <TeamOutlined />, label: t('nav.users') });
+    if (can(me, 'audit.read')) admin.push({ key: '/admin/audit', icon: <AuditOutlined />, label: t('nav.audit') });
+    if (admin.length) list.push({ key: 'admin-group', type: 'group', label: t('nav.admin'), children: admin });
+    list.push({ key: '/getting-started', icon: <ReadOutlined />, label: t('nav.gettingStarted') });
+    return list;
+  }, [t, me, clusterId, clusters.data]);
+
+  // highlight the longest menu key that prefixes the path
+  const selected = useMemo(() => {
+    const keys: string[] = [];
+    const walk = (xs: unknown[]) =>
+      xs.forEach((x) => {
+        const it = x as { key: string; children?: unknown[] };
+        if (it.children) walk(it.children);
+        else keys.push(it.key);
+      });
+    walk(items as unknown[]);
+    const p = location.pathname;
+    const hit = keys.filter((k) => p === k || p.startsWith(k + '/')).sort((a, b) => b.length - a.length)[0];
+    return hit && !(hit === `/clusters/${clusterId}` && p.includes('/namespaces/') && p.endsWith('/logs')) ? [hit] : [];
+  }, [items, location.pathname, clusterId]);
+
+  const onSwitchCluster = (id: string) => {
+    // keep the same section (nodes, pods, ...) when switching clusters
+    const rest = clusterId ? location.pathname.replace(`/clusters/${clusterId}`, '').split('/')[1] : '';
+    const section = rest === 'nodes' || rest === 'pods' || rest === 'logs' ? `/${rest}` : '';
+    navigate(`/clusters/${id}${section}`);
+  };
+
+  const userMenu = {
+    items: [
+      { key: 'password', icon: <KeyOutlined />, label: t('layout.changePassword') },
+      { type: 'divider' as const },
+      { key: 'logout', icon: <LogoutOutlined />, label: t('layout.logout'), danger: true },
+    ],
+    onClick: async ({ key }: { key: string }) => {
+      if (key === 'password') navigate('/change-password');
+      if (key === 'logout') {
+        await logout().catch(() => undefined);
+        navigate('/login');
+      }
+    },
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={216} theme="dark">
+        <div
+          style={{ height: 56, display: 'flex', alignItems: 'center', gap: 8, padding: '0 20px', color: '#fff', cursor: 'pointer' }}
+          onClick={() => navigate('/clusters')}
+        >
+          <svg width="24" height="24" viewBox="0 0 32 32" aria-hidden>
+            <rect width="32" height="32" rx="6" fill="#1677ff" />
+            <path d="M8 9h4v6l6-6h5l-7 7 7 7h-5l-6-6v6H8z" fill="#fff" />
+          </svg>
+          {!collapsed && <span style={{ fontWeight: 600, fontSize: 17 }}>Kubedeck</span>}
+        </div>
+        <Menu theme="dark" mode="inline" items={items} selectedKeys={selected} onClick={({ key }) => navigate(key)} />
+      </Sider>
+      <Layout>
+        <Header
+          style={{
+            background: token.colorBgContainer,
+            padding: '0 16px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            borderBottom: `1px solid ${token.colorBorderSecondary}`,
+          }}
+        >
+          <Space>
+            {(clusters.data?.items.length ?? 0) > 0 && (
+              <Select
+                data-testid="cluster-switcher"
+                style={{ minWidth: 220 }}
+                placeholder={t('layout.pickCluster')}
+                value={clusterId}
+                onChange={onSwitchCluster}
+                showSearch
+                optionFilterProp="label"
+                options={clusters.data?.items.map((c) => ({ value: String(c.id), label: c.name }))}
+              />
+            )}
+          </Space>
+          <Space size={4}>
+            <LanguageSwitch />
+            <ThemeSwitch />
+            <Dropdown menu={userMenu} placement="bottomRight">
+              <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
+                <Typography.Text>{me?.display_name || me?.username || ''}</Typography.Text>
+              </Button>
+            </Dropdown>
+          </Space>
+        </Header>
+        <Content style={{ padding: 24 }}>
+          <Outlet />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}

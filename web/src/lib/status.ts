@@ -1,0 +1,112 @@
+// Maps server states to what the console shows: a translation key and an antd colour.
+import type { Cluster, ClusterStatus, KubeNode, PodSummary } from '../api/types';
+
+export type Tone = 'success' | 'processing' | 'warning' | 'error' | 'default';
+
+export interface StatusView {
+  key: string;
+  tone: Tone;
+}
+
+export function clusterStatusView(status: ClusterStatus | number | null | undefined): StatusView {
+  switch (status) {
+    case 1:
+      return { key: 'cluster.status.creating', tone: 'processing' };
+    case 2:
+      return { key: 'cluster.status.running', tone: 'success' };
+    case 3:
+      return { key: 'cluster.status.stopped', tone: 'default' };
+    case 4:
+      return { key: 'cluster.status.error', tone: 'error' };
+    default:
+      return { key: 'cluster.status.unknown', tone: 'default' };
+  }
+}
+
+export function clusterTypeKey(t: number | null | undefined): string {
+  return t === 1 ? 'cluster.type.selfBuilt' : t === 2 ? 'cluster.type.imported' : 'cluster.status.unknown';
+}
+
+export type Health = 'healthy' | 'degraded' | 'unreachable' | 'stale' | 'unknown';
+
+/** One word for "how is this cluster": unreachable beats degraded nodes beats a stale sync. */
+export function clusterHealth(c: Pick<Cluster, 'status' | 'node_count' | 'ready_nodes' | 'last_sync_at'>, now = Date.now(), staleAfterMs = 5 * 60_000): Health {
+  if (c.status === 4 || c.status === 3) return 'unreachable';
+  if (c.status !== 2) return 'unknown';
+  if (c.node_count > 0 && c.ready_nodes < c.node_count) return 'degraded';
+  if (c.last_sync_at && now - new Date(c.last_sync_at).getTime() > staleAfterMs) return 'stale';
+  return 'healthy';
+}
+
+export const healthTone: Record<Health, Tone> = {
+  healthy: 'success',
+  degraded: 'warning',
+  unreachable: 'error',
+  stale: 'warning',
+  unknown: 'default',
+};
+
+export function nodeStatusView(n: Pick<KubeNode, 'status' | 'schedulable'>): StatusView {
+  const base: StatusView =
+    n.status === 'Ready'
+      ? { key: 'node.status.ready', tone: 'success' }
+      : n.status === 'NotReady'
+        ? { key: 'node.status.notReady', tone: 'error' }
+        : { key: 'node.status.unknown', tone: 'warning' };
+  return base;
+}
+
+/** The reason kubectl shows in STATUS: container waiting/terminated reasons beat the phase. */
+export function podDisplayStatus(p: Pick<PodSummary, 'phase' | 'reason' | 'containers'>): string {
+  if (p.reason) return p.reason;
+  const cs = p.containers ?? [];
+  const waiting = cs.find((c) => !c.init && c.reason && c.state === 'waiting');
+  if (waiting?.reason) return waiting.reason;
+  const term = cs.find((c) => !c.init && c.reason && c.state === 'terminated');
+  if (term?.reason && p.phase !== 'Running') return term.reason;
+  return p.phase || 'Unknown';
+}
+
+const errorReasons = new Set([
+  'CrashLoopBackOff',
+  'Error',
+  'Failed',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'OOMKilled',
+  'Evicted',
+  'NodeLost',
+  'ContainerCannotRun',
+  'DeadlineExceeded',
+]);
+const warnReasons = new Set(['Pending', 'ContainerCreating', 'PodInitializing', 'Terminating', 'Unknown', 'NotReady']);
+
+export function podStatusTone(status: string): Tone {
+  if (errorReasons.has(status) || status.startsWith('Init:Error') || status.startsWith('Init:CrashLoopBackOff')) return 'error';
+  if (warnReasons.has(status) || status.startsWith('Init:')) return 'warning';
+  if (status === 'Running') return 'success';
+  if (status === 'Succeeded' || status === 'Completed') return 'default';
+  return 'default';
+}
+
+export const toneColor: Record<Tone, string> = {
+  success: 'green',
+  processing: 'blue',
+  warning: 'gold',
+  error: 'red',
+  default: 'default',
+};
+
+export function certificateTone(daysLeft: number): Tone {
+  if (daysLeft < 0) return 'error';
+  if (daysLeft < 30) return 'warning';
+  return 'success';
+}
+
+export function taskFinished(state: string | undefined): boolean {
+  return state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
+}

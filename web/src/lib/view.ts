@@ -1,0 +1,57 @@
+// View logic shared by pages, kept free of React so unit tests run it directly.
+import type { DrainOptions, KubeNode } from '../api/types';
+import { parseQuantity } from './format';
+
+/** Only same-origin console paths are followed after login. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+}
+
+/** Suggests a cluster name from the kubeconfig's current-context (the user can change it). */
+export function suggestName(kubeconfig: string): string {
+  const m = /^current-context:\s*["']?([^"'\n]+)["']?\s*$/m.exec(kubeconfig);
+  return (m?.[1] ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+}
+
+/** The kubectl command with the same options, so operators can read exactly what will happen. */
+export function kubectlDrainEquivalent(node: string, o: DrainOptions): string {
+  const parts = ['kubectl drain', node];
+  if (o.ignore_daemonsets) parts.push('--ignore-daemonsets');
+  if (o.delete_emptydir_data) parts.push('--delete-emptydir-data');
+  if (o.force) parts.push('--force');
+  if (o.grace_period_seconds !== null && o.grace_period_seconds !== undefined) parts.push(`--grace-period=${o.grace_period_seconds}`);
+  if (o.timeout_seconds) parts.push(`--timeout=${o.timeout_seconds}s`);
+  if (o.pod_selector) parts.push(`--pod-selector='${o.pod_selector}'`);
+  if (o.dry_run) parts.push('--dry-run=server');
+  return parts.join(' ');
+}
+
+/** Sums allocatable and committed requests over nodes. */
+export function capacitySummary(nodes: KubeNode[]) {
+  let cpuAlloc = 0,
+    cpuReq = 0,
+    memAlloc = 0,
+    memReq = 0,
+    podsAlloc = 0,
+    pods = 0;
+  for (const n of nodes) {
+    cpuAlloc += parseQuantity(n.allocatable?.cpu) ?? 0;
+    cpuReq += parseQuantity(n.requests?.cpu) ?? 0;
+    memAlloc += parseQuantity(n.allocatable?.memory) ?? 0;
+    memReq += parseQuantity(n.requests?.memory) ?? 0;
+    podsAlloc += parseQuantity(n.allocatable?.pods) ?? 0;
+    pods += n.pod_count ?? 0;
+  }
+  return { cpuAlloc, cpuReq, memAlloc, memReq, podsAlloc, pods };
+}
+
+/** Antd table sorter → the API's sort parameter ("name", "-age"). */
+export function sortParam(order: 'ascend' | 'descend' | null | undefined, key: unknown): string | undefined {
+  if (!order || key === undefined || key === null) return undefined;
+  return `${order === 'descend' ? '-' : ''}${String(key)}`;
+}

@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { ReloadOutlined } from '@ant-design/icons';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { Dayjs } from 'dayjs';
+import { listAudit } from '../../api/admin';
+import { listClusters } from '../../api/clusters';
+import type { AuditEntry } from '../../api/types';
+import { useI18n } from '../../i18n';
+import { useAuth } from '../../auth';
+import { can } from '../../lib/permissions';
+import { formatDateTime } from '../../lib/format';
+import { ErrorAlert, PageHeader } from '../../components/common';
+
+export default function AuditPage() {
+  const { t, lang } = useI18n();
+  const { me } = useAuth();
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(50);
+  const [username, setUsername] = useState('');
+  const [action, setAction] = useState('');
+  const [outcome, setOutcome] = useState<string | undefined>();
+  const [clusterId, setClusterId] = useState<string | undefined>();
+  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+
+  const clusters = useQuery({ queryKey: ['clusters', 'switcher'], queryFn: () => listClusters({ page: 1, page_size: 200 }) });
+  const q = useQuery({
+    queryKey: ['audit', { page, pageSize, username, action, outcome, clusterId, range: range?.map((d) => d?.toISOString()) }],
+    queryFn: () =>
+      listAudit({
+        page,
+        page_size: pageSize,
+        username: username || undefined,
+        action: action || undefined,
+        outcome,
+        cluster_id: clusterId,
+        from: range?.[0]?.toISOString(),
+        to: range?.[1]?.toISOString(),
+      }),
+    placeholderData: keepPreviousData,
+    enabled: can(me, 'audit.read'),
+  });
+
+  if (!can(me, 'audit.read')) return <Alert type="warning" showIcon message={t('error.forbidden')} />;
+  const reset = () => setPage(1);
+
+  return (
+    <>
+      <PageHeader
+        title={t('nav.audit')}
+        sub={q.data ? t('audit.count', { count: q.data.total }) : undefined}
+        extra={
+          <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>
+            {t('common.refresh')}
+          </Button>
+        }
+      />
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search allowClear placeholder={t('audit.username')} style={{ width: 180 }} onSearch={(v) => { setUsername(v.trim()); reset(); }} />
+        <Input.Search allowClear placeholder={t('audit.action')} style={{ width: 200 }} onSearch={(v) => { setAction(v.trim()); reset(); }} />
+        <Select
+          allowClear
+          placeholder={t('audit.outcome')}
+          style={{ width: 140 }}
+          value={outcome}
+          onChange={(v) => { setOutcome(v); reset(); }}
+          options={['success', 'failure', 'denied'].map((o) => ({ value: o, label: t(`audit.outcomes.${o}`) }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('audit.cluster')}
+          style={{ width: 200 }}
+          value={clusterId}
+          onChange={(v) => { setClusterId(v); reset(); }}
+          options={(clusters.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name }))}
+        />
+        <DatePicker.RangePicker showTime value={range} onChange={(v) => { setRange(v as [Dayjs | null, Dayjs | null] | null); reset(); }} />
+      </Space>
+      <ErrorAlert error={q.error} />
+      <Table<AuditEntry>
+        rowKey="id"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data?.items}
+        scroll={{ x: 1100 }}
+        expandable={{
+          expandedRowRender: (r) => (
+            <pre className="kd-mono" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+              {JSON.stringify(r.detail ?? {}, null, 2)}
+            </pre>
+          ),
+          rowExpandable: (r) => r.detail !== null && r.detail !== undefined,
+        }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: q.data?.total,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100, 200],
+          onChange: (p, ps) => { setPage(p); setPageSize(ps); },
+        }}
+        columns={[
+          { title: t('audit.at'), dataIndex: 'at', width: 180, render: (v: string) => formatDateTime(v, lang) },
+          { title: t('audit.username'), dataIndex: 'username', render: (v: string | null) => v || <Typography.Text type="secondary">-</Typography.Text> },
+          { title: t('audit.action'), dataIndex: 'action', render: (v: string) => <span className="kd-mono">{v}</span> },
+          {
+            title: t('audit.outcome'),
+            dataIndex: 'outcome',
+            render: (v: string, r) => (
+              <Tag color={v === 'success' ? 'green' : v === 'denied' ? 'orange' : 'red'}>
+                {t(`audit.outcomes.${v}`) === `audit.outcomes.${v}` ? v : t(`audit.outcomes.${v}`)} {r.status_code}
+              </Tag>
+            ),
+          },
+          {
+            title: t('audit.target'),
+            render: (_: unknown, r) => (
+              <span className="kd-mono">
+                {[r.cluster_id !== null && r.cluster_id !== undefined ? clusters.data?.items.find((c) => String(c.id) === String(r.cluster_id))?.name ?? `#${r.cluster_id}` : null, r.namespace, r.resource]
+                  .filter(Boolean)
+                  .join(' / ') || '-'}
+              </span>
+            ),
+          },
+          { title: t('audit.request'), render: (_: unknown, r) => <span className="kd-mono">{r.method} {r.path}</span> },
+          { title: t('audit.sourceIp'), dataIndex: 'source_ip' },
+        ]}
+      />
+    </>
+  );
+}

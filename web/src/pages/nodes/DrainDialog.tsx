@@ -1,0 +1,189 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { cancelTask, drainNode, getTask } from '../../api/nodes';
+import type { DrainOptions, DrainPodProgress, DrainResponse } from '../../api/types';
+import { useI18n } from '../../i18n';
+import { errorText } from '../../lib/errors';
+import { taskFinished } from '../../lib/status';
+import { kubectlDrainEquivalent } from '../../lib/view';
+
+const stateColor: Record<string, string> = {
+  pending: 'default',
+  evicting: 'processing',
+  evicted: 'green',
+  blocked_by_pdb: 'orange',
+  failed: 'red',
+  skipped: 'default',
+};
+
+function PodProgressTable({ pods }: { pods: DrainPodProgress[] }) {
+  const { t } = useI18n();
+  return (
+    <Table<DrainPodProgress>
+      size="small"
+      rowKey={(p) => `${p.namespace}/${p.name}`}
+      dataSource={pods}
+      pagination={pods.length > 10 ? { pageSize: 10, size: 'small' } : false}
+      columns={[
+        { title: t('pod.namespace'), dataIndex: 'namespace' },
+        { title: t('pod.name'), dataIndex: 'name' },
+        { title: t('drain.state'), dataIndex: 'state', render: (s: string) => <Tag color={stateColor[s] ?? 'default'}>{t(`drain.states.${s}`) === `drain.states.${s}` ? s : t(`drain.states.${s}`)}</Tag> },
+        { title: t('drain.message'), dataIndex: 'message', render: (v?: string | null) => v || '' },
+      ]}
+    />
+  );
+}
+
+export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; node: string | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const [form] = Form.useForm();
+  const [preview, setPreview] = useState<DrainResponse | null>(null);
+  const [taskId, setTaskId] = useState<string | number | null>(null);
+  const [opts, setOpts] = useState<DrainOptions>({ ignore_daemonsets: true, delete_emptydir_data: false, force: false, dry_run: true });
+
+  useEffect(() => {
+    if (!node) {
+      setPreview(null);
+      setTaskId(null);
+    }
+  }, [node]);
+
+  const drain = useMutation({
+    mutationFn: (o: DrainOptions) => drainNode(clusterId, node!, o),
+    onSuccess: (r, o) => {
+      if (o.dry_run) setPreview(r);
+      else if (r.task_id !== undefined) setTaskId(r.task_id);
+    },
+  });
+  const task = useQuery({
+    queryKey: ['task', taskId],
+    queryFn: () => getTask(taskId!),
+    enabled: taskId !== null,
+    refetchInterval: (q) => (taskFinished(q.state.data?.state) ? false : 1000),
+  });
+  const cancel = useMutation({ mutationFn: () => cancelTask(taskId!) });
+  useEffect(() => {
+    if (taskFinished(task.data?.state)) qc.invalidateQueries({ queryKey: ['nodes', clusterId] });
+  }, [task.data?.state, qc, clusterId]);
+
+  const readOpts = (): DrainOptions => {
+    const v = form.getFieldsValue();
+    return {
+      ignore_daemonsets: !!v.ignore_daemonsets,
+      delete_emptydir_data: !!v.delete_emptydir_data,
+      force: !!v.force,
+      grace_period_seconds: v.grace_period_seconds ?? null,
+      timeout_seconds: v.timeout_seconds ?? null,
+      pod_selector: v.pod_selector?.trim() || null,
+      dry_run: true,
+    };
+  };
+
+  const running = taskId !== null;
+  const done = taskFinished(task.data?.state);
+  return (
+    <Modal
+      open={!!node}
+      width={820}
+      title={t('drain.title', { name: node })}
+      onCancel={onClose}
+      destroyOnHidden
+      footer={
+        running ? (
+          <Space>
+            {!done && (
+              <Button danger onClick={() => cancel.mutate()} loading={cancel.isPending} data-testid="drain-cancel">
+                {t('drain.cancel')}
+              </Button>
+            )}
+            <Button onClick={onClose}>{t('common.close')}</Button>
+          </Space>
+        ) : (
+          <Space>
+            <Button onClick={onClose}>{t('common.cancel')}</Button>
+            <Button onClick={() => { const o = readOpts(); setOpts(o); drain.mutate(o); }} loading={drain.isPending && drain.variables?.dry_run} data-testid="drain-preview">
+              {t('drain.preview')}
+            </Button>
+            <Button
+              type="primary"
+              danger
+              disabled={!preview || (preview.refused?.length ?? 0) > 0}
+              loading={drain.isPending && !drain.variables?.dry_run}
+              onClick={() => drain.mutate({ ...readOpts(), dry_run: false })}
+              data-testid="drain-confirm"
+            >
+              {t('drain.confirm', { name: node })}
+            </Button>
+          </Space>
+        )
+      }
+    >
+      {!running && (
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ ignore_daemonsets: true, delete_emptydir_data: false, force: false }}
+          onValuesChange={() => {
+            setPreview(null);
+            setOpts(readOpts());
+          }}
+        >
+          <Space wrap>
+            <Form.Item name="ignore_daemonsets" valuePropName="checked" style={{ marginBottom: 8 }}>
+              <Checkbox>{t('drain.ignoreDaemonsets')}</Checkbox>
+            </Form.Item>
+            <Form.Item name="delete_emptydir_data" valuePropName="checked" style={{ marginBottom: 8 }}>
+              <Checkbox>{t('drain.deleteEmptydir')}</Checkbox>
+            </Form.Item>
+            <Form.Item name="force" valuePropName="checked" style={{ marginBottom: 8 }}>
+              <Checkbox>{t('drain.force')}</Checkbox>
+            </Form.Item>
+          </Space>
+          <Space wrap>
+            <Form.Item name="grace_period_seconds" label={t('drain.gracePeriod')}>
+              <InputNumber min={-1} placeholder={t('drain.podDefault')} style={{ width: 160 }} />
+            </Form.Item>
+            <Form.Item name="timeout_seconds" label={t('drain.timeout')}>
+              <InputNumber min={0} placeholder="0 = ∞" style={{ width: 160 }} />
+            </Form.Item>
+            <Form.Item name="pod_selector" label={t('drain.podSelector')}>
+              <Input className="kd-mono" placeholder="app=web" style={{ width: 240 }} />
+            </Form.Item>
+          </Space>
+          <Typography.Paragraph type="secondary" copyable className="kd-mono">
+            {kubectlDrainEquivalent(node ?? '', { ...opts, dry_run: false })}
+          </Typography.Paragraph>
+        </Form>
+      )}
+      {drain.error && <Alert type="error" showIcon message={errorText(t, drain.error)} style={{ marginBottom: 12 }} />}
+      {!running && preview && (
+        <>
+          {(preview.refused?.length ?? 0) > 0 && (
+            <>
+              <Alert type="error" showIcon message={t('drain.refused')} style={{ marginBottom: 8 }} />
+              <PodProgressTable pods={preview.refused!} />
+            </>
+          )}
+          <Typography.Title level={5}>{t('drain.willEvict', { count: preview.pods?.length ?? 0 })}</Typography.Title>
+          <PodProgressTable pods={preview.pods ?? []} />
+        </>
+      )}
+      {running && (
+        <>
+          <Space style={{ marginBottom: 12 }}>
+            <span>{t('drain.task')}</span>
+            <Tag color={done ? (task.data?.state === 'succeeded' ? 'green' : 'red') : 'processing'}>
+              {task.data ? t(`task.states.${task.data.state}`) : t('common.loading')}
+            </Tag>
+            {task.data?.message && <Typography.Text type="secondary">{task.data.message}</Typography.Text>}
+          </Space>
+          {task.error && <Alert type="error" showIcon message={errorText(t, task.error)} />}
+          {cancel.error && <Alert type="error" showIcon message={errorText(t, cancel.error)} />}
+          <PodProgressTable pods={task.data?.progress?.pods ?? []} />
+        </>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,344 @@
+import { lazy, Suspense, useState } from 'react';
+import { App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
+import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router-dom';
+import { cordonNode, getNode, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
+import { ApiError } from '../../api/client';
+import type { KubeEvent, NodeCondition, NodeDetail, Taint } from '../../api/types';
+import { useI18n } from '../../i18n';
+import { useAuth } from '../../auth';
+import { can } from '../../lib/permissions';
+import { errorText } from '../../lib/errors';
+import { formatAge, formatBytes, formatCpu, parseQuantity } from '../../lib/format';
+import { nodeStatusView } from '../../lib/status';
+import { isProtectedKey, labelKeyError, labelValueError, TAINT_EFFECTS } from '../../lib/k8svalidation';
+import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo } from '../../components/common';
+import { DrainDialog } from './DrainDialog';
+import { PodTable } from '../pods/PodTable';
+
+const NodeMetricsCharts = lazy(() => import('./NodeMetricsCharts'));
+
+export function EventsTable({ events }: { events?: KubeEvent[] }) {
+  const { t } = useI18n();
+  return (
+    <Table<KubeEvent>
+      size="small"
+      rowKey={(e, i) => `${e.reason}-${e.last_seen}-${i}`}
+      dataSource={events ?? []}
+      pagination={(events?.length ?? 0) > 20 ? { pageSize: 20 } : false}
+      locale={{ emptyText: t('events.none') }}
+      columns={[
+        { title: t('events.type'), dataIndex: 'type', width: 90, render: (v: string) => <Tag color={v === 'Warning' ? 'orange' : 'default'}>{v}</Tag> },
+        { title: t('events.reason'), dataIndex: 'reason', width: 160 },
+        { title: t('events.object'), dataIndex: 'involved_object', render: (v?: string | null) => <span className="kd-mono">{v || ''}</span> },
+        { title: t('events.message'), dataIndex: 'message' },
+        { title: t('events.count'), dataIndex: 'count', width: 70 },
+        { title: t('events.lastSeen'), dataIndex: 'last_seen', width: 140, render: (v: string) => <TimeAgo at={v} /> },
+      ]}
+    />
+  );
+}
+
+export function ConditionsTable({ conditions }: { conditions?: NodeCondition[] }) {
+  const { t } = useI18n();
+  return (
+    <Table<NodeCondition>
+      size="small"
+      rowKey="type"
+      pagination={false}
+      dataSource={conditions ?? []}
+      columns={[
+        { title: t('conditions.type'), dataIndex: 'type' },
+        {
+          title: t('conditions.status'),
+          dataIndex: 'status',
+          render: (v: string, c) => {
+            // Ready=True is good; for pressure conditions True is bad
+            const good = c.type === 'Ready' || c.type === 'PodScheduled' || c.type === 'Initialized' || c.type === 'ContainersReady' ? v === 'True' : v === 'False';
+            return <Tag color={good ? 'green' : v === 'Unknown' ? 'gold' : 'red'}>{v}</Tag>;
+          },
+        },
+        { title: t('conditions.reason'), dataIndex: 'reason' },
+        { title: t('conditions.message'), dataIndex: 'message' },
+        { title: t('conditions.lastTransition'), dataIndex: 'last_transition_time', render: (v: string) => <TimeAgo at={v} /> },
+      ]}
+    />
+  );
+}
+
+function useForceRetry() {
+  const { t } = useI18n();
+  const { modal } = App.useApp();
+  // a protected system key needs an explicit second confirmation, then the same call with force
+  return (err: unknown, retry: () => void) => {
+    if (err instanceof ApiError && /protect|force/i.test(err.code + ' ' + err.message) && err.status < 500) {
+      modal.confirm({ title: t('node.forceTitle'), content: err.message, okText: t('node.forceOk'), okButtonProps: { danger: true }, onOk: retry });
+      return true;
+    }
+    return false;
+  };
+}
+
+function LabelsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const forceRetry = useForceRetry();
+  const save = useMutation({
+    mutationFn: ({ labels, force }: { labels: Record<string, string>; force?: boolean }) =>
+      setNodeLabels(clusterId, node.name, { labels, resource_version: node.resource_version, force }),
+    onSuccess: () => {
+      message.success(t('common.saved'));
+      qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
+    },
+    onError: (e, v) => {
+      if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
+    },
+  });
+  const initial = Object.entries(node.labels ?? {}).map(([key, value]) => ({ key, value }));
+  return (
+    <Form
+      form={form}
+      initialValues={{ labels: initial }}
+      onFinish={(v: { labels: { key: string; value?: string }[] }) =>
+        save.mutate({ labels: Object.fromEntries((v.labels ?? []).map((l) => [l.key.trim(), (l.value ?? '').trim()])) })
+      }
+    >
+      <Form.List name="labels">
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map((f) => (
+              <Space key={f.key} align="baseline" style={{ display: 'flex' }}>
+                <Form.Item
+                  name={[f.name, 'key']}
+                  rules={[{ validator: (_, v) => (labelKeyError(v ?? '') ? Promise.reject(new Error(t(labelKeyError(v ?? '')!))) : Promise.resolve()) }]}
+                >
+                  <Input className="kd-mono" style={{ width: 340 }} placeholder="key" />
+                </Form.Item>
+                <span>=</span>
+                <Form.Item
+                  name={[f.name, 'value']}
+                  rules={[{ validator: (_, v) => (labelValueError(v ?? '') ? Promise.reject(new Error(t(labelValueError(v ?? '')!))) : Promise.resolve()) }]}
+                >
+                  <Input className="kd-mono" style={{ width: 260 }} placeholder="value" />
+                </Form.Item>
+                {isProtectedKey(form.getFieldValue(['labels', f.name, 'key']) ?? '') && <Tag color="gold">{t('node.systemKey')}</Tag>}
+                <MinusCircleOutlined onClick={() => remove(f.name)} />
+              </Space>
+            ))}
+            <Space>
+              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ key: '', value: '' })}>
+                {t('node.addLabel')}
+              </Button>
+              <Button type="primary" htmlType="submit" loading={save.isPending}>
+                {t('common.save')}
+              </Button>
+            </Space>
+          </>
+        )}
+      </Form.List>
+    </Form>
+  );
+}
+
+function TaintsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const forceRetry = useForceRetry();
+  const save = useMutation({
+    mutationFn: ({ taints, force }: { taints: Taint[]; force?: boolean }) =>
+      setNodeTaints(clusterId, node.name, { taints, resource_version: node.resource_version, force }),
+    onSuccess: () => {
+      message.success(t('common.saved'));
+      qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
+    },
+    onError: (e, v) => {
+      if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
+    },
+  });
+  return (
+    <Form
+      initialValues={{ taints: (node.taints ?? []).map((x) => ({ ...x, value: x.value ?? '' })) }}
+      onFinish={(v: { taints: Taint[] }) => save.mutate({ taints: (v.taints ?? []).map((x) => ({ key: x.key.trim(), value: x.value?.trim() || null, effect: x.effect })) })}
+    >
+      <Form.List name="taints">
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map((f) => (
+              <Space key={f.key} align="baseline" style={{ display: 'flex' }}>
+                <Form.Item
+                  name={[f.name, 'key']}
+                  rules={[{ validator: (_, v) => (labelKeyError(v ?? '') ? Promise.reject(new Error(t(labelKeyError(v ?? '')!))) : Promise.resolve()) }]}
+                >
+                  <Input className="kd-mono" style={{ width: 300 }} placeholder="key" />
+                </Form.Item>
+                <Form.Item name={[f.name, 'value']}>
+                  <Input className="kd-mono" style={{ width: 200 }} placeholder="value" />
+                </Form.Item>
+                <Form.Item name={[f.name, 'effect']} rules={[{ required: true, message: t('validation.taintEffect') }]}>
+                  <Select style={{ width: 170 }} options={TAINT_EFFECTS.map((e) => ({ value: e, label: e }))} />
+                </Form.Item>
+                <MinusCircleOutlined onClick={() => remove(f.name)} />
+              </Space>
+            ))}
+            <Space>
+              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ key: '', value: '', effect: 'NoSchedule' })}>
+                {t('node.addTaint')}
+              </Button>
+              <Button type="primary" htmlType="submit" loading={save.isPending}>
+                {t('common.save')}
+              </Button>
+            </Space>
+          </>
+        )}
+      </Form.List>
+    </Form>
+  );
+}
+
+export default function NodeDetailPage() {
+  const { clusterId = '', nodeName = '' } = useParams();
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const [draining, setDraining] = useState(false);
+  const writable = can(me, 'node.write');
+  const q = useQuery({ queryKey: ['node', clusterId, nodeName], queryFn: () => getNode(clusterId, nodeName), refetchInterval: 10_000 });
+  const cordon = useMutation({
+    mutationFn: (on: boolean) => (on ? cordonNode(clusterId, nodeName) : uncordonNode(clusterId, nodeName)),
+    onSuccess: (_, on) => {
+      message.success(t(on ? 'node.cordoned' : 'node.uncordoned', { name: nodeName }));
+      qc.invalidateQueries({ queryKey: ['node', clusterId, nodeName] });
+    },
+    onError: (e) => message.error(errorText(t, e)),
+  });
+
+  if (q.error) return <ErrorAlert error={q.error} />;
+  const n = q.data;
+  if (!n) return <Card loading />;
+  const sv = nodeStatusView(n);
+  const res = (k: 'cpu' | 'memory' | 'pods', v?: string | number | null) => {
+    const x = parseQuantity(v ?? null);
+    if (x === null) return '-';
+    return k === 'cpu' ? formatCpu(x) : k === 'memory' ? formatBytes(x) : String(x);
+  };
+  const rows = (['cpu', 'memory', 'pods'] as const).map((k) => ({
+    key: k,
+    resource: k === 'cpu' ? 'CPU' : k === 'memory' ? t('node.memory') : t('nav.pods'),
+    capacity: res(k, n.capacity?.[k]),
+    allocatable: res(k, n.allocatable?.[k]),
+    requests: k === 'pods' ? String(n.pod_count ?? '-') : res(k, n.requests?.[k]),
+    limits: k === 'pods' ? '' : res(k, n.limits?.[k]),
+  }));
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space>
+            {n.name}
+            <StatusTag tone={sv.tone} tip={n.status_message || undefined}>
+              {t(sv.key)}
+            </StatusTag>
+            {!n.schedulable && <Tag color="orange">{t('node.cordonedTag')}</Tag>}
+          </Space>
+        }
+        sub={<Link to={`/clusters/${clusterId}/nodes`}>← {t('nav.nodes')}</Link>}
+        extra={
+          writable && (
+            <>
+              {n.schedulable ? (
+                <Button icon={<StopOutlined />} onClick={() => cordon.mutate(true)} loading={cordon.isPending}>
+                  {t('node.cordon')}
+                </Button>
+              ) : (
+                <Button icon={<PlayCircleOutlined />} onClick={() => cordon.mutate(false)} loading={cordon.isPending}>
+                  {t('node.uncordon')}
+                </Button>
+              )}
+              <Button danger icon={<ExportOutlined />} onClick={() => setDraining(true)}>
+                {t('node.drain')}
+              </Button>
+            </>
+          )
+        }
+      />
+      <Tabs
+        items={[
+          {
+            key: 'overview',
+            label: t('node.tab.overview'),
+            children: (
+              <Row gutter={[16, 16]}>
+                <Col xs={24} xl={12}>
+                  <Card title={t('node.info')} size="small">
+                    <Descriptions column={1} size="small">
+                      <Descriptions.Item label={t('node.roles')}>{(n.roles ?? []).join(', ') || 'worker'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.internalIp')}>{n.internal_ip || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.externalIp')}>{n.external_ip || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.version')}>{n.kubelet_version || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.osImage')}>{n.os_image || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.kernel')}>{n.kernel_version || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.runtime')}>{n.container_runtime || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('common.age')}>{formatAge(n.created_at)}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.labels')}>
+                        <LabelTags labels={n.labels} max={20} />
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t('node.taints')}>
+                        {(n.taints ?? []).length
+                          ? n.taints!.map((x) => (
+                              <Tag key={`${x.key}:${x.effect}`} className="kd-mono">
+                                {x.key}
+                                {x.value ? `=${x.value}` : ''}:{x.effect}
+                              </Tag>
+                            ))
+                          : '-'}
+                      </Descriptions.Item>
+                    </Descriptions>
+                  </Card>
+                </Col>
+                <Col xs={24} xl={12}>
+                  <Card title={t('node.resources')} size="small" style={{ marginBottom: 16 }}>
+                    <Table
+                      size="small"
+                      pagination={false}
+                      dataSource={rows}
+                      columns={[
+                        { title: t('node.resource'), dataIndex: 'resource' },
+                        { title: t('node.capacity'), dataIndex: 'capacity' },
+                        { title: t('node.allocatable'), dataIndex: 'allocatable' },
+                        { title: t('node.requests'), dataIndex: 'requests' },
+                        { title: t('node.limits'), dataIndex: 'limits' },
+                      ]}
+                    />
+                  </Card>
+                  <Card title={t('node.conditions')} size="small">
+                    <ConditionsTable conditions={n.conditions} />
+                  </Card>
+                </Col>
+                <Col span={24}>
+                  <Suspense fallback={<Spin />}>
+                    <NodeMetricsCharts clusterId={clusterId} node={n.name} />
+                  </Suspense>
+                </Col>
+              </Row>
+            ),
+          },
+          { key: 'pods', label: `${t('nav.pods')} (${n.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={n.pods ?? []} hideNode /> },
+          { key: 'events', label: t('node.events'), children: <EventsTable events={n.events} /> },
+          ...(writable
+            ? [
+                { key: 'labels', label: t('node.labels'), children: <LabelsEditor key={n.resource_version ?? ''} clusterId={clusterId} node={n} /> },
+                { key: 'taints', label: t('node.taints'), children: <TaintsEditor key={n.resource_version ?? ''} clusterId={clusterId} node={n} /> },
+              ]
+            : []),
+        ]}
+      />
+      <DrainDialog clusterId={clusterId} node={draining ? n.name : null} onClose={() => setDraining(false)} />
+    </>
+  );
+}

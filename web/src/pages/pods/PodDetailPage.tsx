@@ -1,0 +1,225 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Checkbox, Col, Descriptions, InputNumber, Modal, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { deletePod, getPod } from '../../api/pods';
+import type { ContainerDetail } from '../../api/types';
+import { useI18n } from '../../i18n';
+import { useAuth } from '../../auth';
+import { can } from '../../lib/permissions';
+import { errorText } from '../../lib/errors';
+import { formatAge } from '../../lib/format';
+import { podDisplayStatus, podStatusTone } from '../../lib/status';
+import { ErrorAlert, LabelTags, PageHeader, StatusTag } from '../../components/common';
+import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
+import { podReady, podRestarts } from './PodTable';
+
+function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
+  const { t } = useI18n();
+  const res = (r?: Record<string, unknown>) => (r ? Object.entries(r).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}: ${v}`).join(', ') : '');
+  return (
+    <Table<ContainerDetail>
+      size="small"
+      rowKey="name"
+      pagination={false}
+      dataSource={containers}
+      scroll={{ x: 900 }}
+      columns={[
+        { title: t('pod.container'), dataIndex: 'name' },
+        { title: t('pod.image'), dataIndex: 'image', render: (v: string) => <span className="kd-mono">{v}</span> },
+        {
+          title: t('pod.state'),
+          render: (_: unknown, c) => (
+            <Space direction="vertical" size={0}>
+              <StatusTag tone={c.state === 'running' ? 'success' : podStatusTone(c.reason ?? 'Unknown')}>
+                {c.state ?? '-'}
+                {c.reason ? ` (${c.reason})` : ''}
+                {c.exit_code !== null && c.exit_code !== undefined ? ` exit ${c.exit_code}` : ''}
+              </StatusTag>
+              {c.last_termination && (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t('pod.lastTermination')}: {c.last_termination.reason} {c.last_termination.exit_code !== undefined ? `(exit ${c.last_termination.exit_code})` : ''}
+                </Typography.Text>
+              )}
+            </Space>
+          ),
+        },
+        { title: t('pod.restarts'), dataIndex: 'restart_count' },
+        { title: t('pod.ports'), dataIndex: 'ports', render: (ps?: ContainerDetail['ports']) => (ps ?? []).map((p) => `${p.container_port}/${p.protocol ?? 'TCP'}`).join(', ') },
+        { title: t('node.requests'), dataIndex: 'requests', render: (r) => <span className="kd-mono">{res(r)}</span> },
+        { title: t('node.limits'), dataIndex: 'limits', render: (r) => <span className="kd-mono">{res(r)}</span> },
+        { title: t('pod.probes'), dataIndex: 'probes', render: (p?: Record<string, unknown>) => Object.keys(p ?? {}).join(', ') },
+      ]}
+    />
+  );
+}
+
+export default function PodDetailPage() {
+  const { clusterId = '', namespace = '', podName = '' } = useParams();
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const [confirming, setConfirming] = useState(false);
+  const [grace, setGrace] = useState<number | null>(null);
+  const [force, setForce] = useState(false);
+  const q = useQuery({ queryKey: ['pod', clusterId, namespace, podName], queryFn: () => getPod(clusterId, namespace, podName), refetchInterval: 5_000 });
+  const del = useMutation({
+    mutationFn: () => deletePod(clusterId, namespace, podName, { grace_period_seconds: grace ?? undefined, force: force || undefined }),
+    onSuccess: () => {
+      message.success(t('pod.deleted', { name: podName }));
+      qc.invalidateQueries({ queryKey: ['pods', clusterId] });
+      navigate(`/clusters/${clusterId}/pods`);
+    },
+  });
+
+  if (q.error) return <ErrorAlert error={q.error} />;
+  const p = q.data;
+  if (!p) return <Card loading />;
+  const status = podDisplayStatus(p);
+  const base = `/clusters/${clusterId}/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`;
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space>
+            {p.name}
+            <StatusTag tone={podStatusTone(status)}>{status}</StatusTag>
+          </Space>
+        }
+        sub={
+          <span>
+            <Link to={`/clusters/${clusterId}/pods?namespace=${encodeURIComponent(namespace)}`}>{namespace}</Link> · <Link to={`/clusters/${clusterId}/pods`}>{t('nav.pods')}</Link>
+          </span>
+        }
+        extra={
+          <>
+            {can(me, 'pod.logs') && (
+              <Button icon={<FileTextOutlined />} onClick={() => navigate(`${base}/logs`)}>
+                {t('pod.logs')}
+              </Button>
+            )}
+            {can(me, 'pod.write') && (
+              <Button danger icon={<DeleteOutlined />} onClick={() => setConfirming(true)}>
+                {t('common.delete')}
+              </Button>
+            )}
+          </>
+        }
+      />
+      <Tabs
+        items={[
+          {
+            key: 'overview',
+            label: t('node.tab.overview'),
+            children: (
+              <Row gutter={[16, 16]}>
+                <Col xs={24} xl={12}>
+                  <Card size="small" title={t('pod.info')}>
+                    <Descriptions column={1} size="small">
+                      <Descriptions.Item label={t('pod.phaseFilter')}>{p.phase}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.ready')}>{podReady(p)}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.restarts')}>{podRestarts(p)}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.node')}>
+                        {p.node_name ? <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(p.node_name)}`}>{p.node_name}</Link> : '-'}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t('pod.ip')}>{(p.pod_ips?.length ? p.pod_ips : [p.pod_ip]).filter(Boolean).join(', ') || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.hostIp')}>{p.host_ip || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.qos')}>{p.qos_class || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.owners')}>
+                        {(p.owner_chain ?? (p.owner_kind ? [{ kind: p.owner_kind, name: p.owner_name ?? '' }] : [])).map((o, i) => (
+                          <span key={i}>
+                            {i > 0 && ' → '}
+                            <Tag>{o.kind}</Tag>
+                            {o.name}
+                          </span>
+                        ))}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t('common.age')}>{formatAge(p.created_at)}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.labels')}>
+                        <LabelTags labels={p.labels} max={30} />
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t('pod.annotations')}>
+                        <LabelTags labels={p.annotations} max={10} />
+                      </Descriptions.Item>
+                    </Descriptions>
+                  </Card>
+                </Col>
+                <Col xs={24} xl={12}>
+                  <Card size="small" title={t('node.conditions')} style={{ marginBottom: 16 }}>
+                    <ConditionsTable conditions={p.conditions} />
+                  </Card>
+                  <Card size="small" title={t('pod.volumes')}>
+                    <Table
+                      size="small"
+                      rowKey="name"
+                      pagination={false}
+                      dataSource={p.volumes ?? []}
+                      columns={[
+                        { title: t('pod.name'), dataIndex: 'name' },
+                        { title: t('pod.volumeKind'), dataIndex: 'kind' },
+                        { title: t('pod.volumeSource'), dataIndex: 'source' },
+                      ]}
+                    />
+                  </Card>
+                </Col>
+              </Row>
+            ),
+          },
+          {
+            key: 'containers',
+            label: t('pod.containers'),
+            children: (
+              <>
+                {(p.init_containers?.length ?? 0) > 0 && (
+                  <>
+                    <Typography.Title level={5}>{t('pod.initContainers')}</Typography.Title>
+                    <ContainersTable containers={p.init_containers!} />
+                    <Typography.Title level={5}>{t('pod.containers')}</Typography.Title>
+                  </>
+                )}
+                <ContainersTable containers={(p.containers ?? []) as ContainerDetail[]} />
+              </>
+            ),
+          },
+          { key: 'events', label: t('node.events'), children: <EventsTable events={p.events} /> },
+          {
+            key: 'yaml',
+            label: 'YAML',
+            children: (
+              <Card size="small" extra={<Typography.Text copyable={{ text: p.yaml ?? '' }} />}>
+                <pre className="kd-yaml kd-mono">{p.yaml ?? t('common.noData')}</pre>
+              </Card>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={confirming}
+        title={t('pod.deleteTitle', { name: `${namespace}/${podName}` })}
+        okText={t('common.delete')}
+        okButtonProps={{ danger: true, loading: del.isPending }}
+        onOk={() => del.mutate()}
+        onCancel={() => {
+          setConfirming(false);
+          del.reset();
+        }}
+      >
+        <Typography.Paragraph>{t('pod.deleteBody', { name: podName })}</Typography.Paragraph>
+        <Space direction="vertical">
+          <Space>
+            {t('drain.gracePeriod')}
+            <InputNumber min={0} value={grace} onChange={(v) => setGrace(v)} placeholder={t('drain.podDefault')} />
+          </Space>
+          <Checkbox checked={force} onChange={(e) => setForce(e.target.checked)}>
+            {t('pod.forceDelete')}
+          </Checkbox>
+        </Space>
+        {del.error && <Alert type="error" showIcon message={errorText(t, del.error)} style={{ marginTop: 12 }} />}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import { Alert, Button, Input, Select, Space, Typography } from 'antd';
+import { ReloadOutlined } from '@ant-design/icons';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useParams, useSearchParams } from 'react-router-dom';
+import { listPods } from '../../api/pods';
+import { useI18n } from '../../i18n';
+import { ErrorAlert, PageHeader } from '../../components/common';
+import { PodTable } from './PodTable';
+
+export const POD_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'Completed', 'Error', 'OOMKilled', 'ContainerCreating', 'Evicted'];
+const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'reason', 'name', 'sort'] as const;
+
+export default function PodListPage() {
+  const { clusterId = '' } = useParams();
+  const { t } = useI18n();
+  // filters live in the URL so a filtered list can be shared and survives reload
+  const [params, setParams] = useSearchParams();
+  const page = Number(params.get('page') || 1);
+  const pageSize = Number(params.get('page_size') || 50);
+  const f = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) || undefined])) as Record<(typeof FILTERS)[number], string | undefined>;
+  const set = (patch: Record<string, string | number | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined || v === '') next.delete(k);
+      else next.set(k, String(v));
+    }
+    if (!('page' in patch)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+
+  const q = useQuery({
+    queryKey: ['pods', clusterId, { page, pageSize, ...f }],
+    queryFn: () => listPods(clusterId, { page, page_size: pageSize, ...f }),
+    placeholderData: keepPreviousData,
+    // live updates: the table keeps its rows mounted, so the scroll position stays where the user left it
+    refetchInterval: 5_000,
+  });
+
+  return (
+    <>
+      <PageHeader
+        title={t('nav.pods')}
+        sub={q.data ? t('pod.count', { count: q.data.total }) : undefined}
+        extra={
+          <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>
+            {t('common.refresh')}
+          </Button>
+        }
+      />
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search allowClear defaultValue={f.name} placeholder={t('pod.searchName')} style={{ width: 220 }} onSearch={(v) => set({ name: v.trim() })} />
+        <Input.Search allowClear defaultValue={f.namespace} placeholder={t('pod.namespace')} style={{ width: 180 }} onSearch={(v) => set({ namespace: v.trim() })} />
+        <Input.Search allowClear defaultValue={f.label_selector} className="kd-mono" placeholder={t('pod.labelSelector')} style={{ width: 260 }} onSearch={(v) => set({ label_selector: v.trim() })} />
+        <Input.Search allowClear defaultValue={f.node} placeholder={t('pod.node')} style={{ width: 180 }} onSearch={(v) => set({ node: v.trim() })} />
+        <Select
+          allowClear
+          placeholder={t('pod.phaseFilter')}
+          style={{ width: 140 }}
+          value={f.phase}
+          onChange={(v) => set({ phase: v })}
+          options={['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'].map((p) => ({ value: p, label: t(`pod.phase.${p}`) }))}
+        />
+        <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.reason} onChange={(v) => set({ reason: v })} options={POD_REASONS.map((r) => ({ value: r, label: r }))} />
+      </Space>
+      {q.data?.stale && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
+      )}
+      <ErrorAlert error={q.error} />
+      <PodTable
+        clusterId={clusterId}
+        pods={q.data?.items ?? []}
+        loading={q.isLoading}
+        onChange={(_, __, sorter) => {
+          const s = Array.isArray(sorter) ? sorter[0] : sorter;
+          set({ sort: s?.order ? `${s.order === 'descend' ? '-' : ''}${String(s.columnKey)}` : undefined });
+        }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: q.data?.total,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100, 200],
+          showTotal: (n) => <Typography.Text type="secondary">{t('pod.count', { count: n })}</Typography.Text>,
+          onChange: (p, ps) => set({ page: p, page_size: ps }),
+        }}
+      />
+    </>
+  );
+}
