@@ -5,6 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Json, Router,
+    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -24,6 +25,14 @@ type S = State<Arc<Sim>>;
 
 fn error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+/// An optional JSON body: empty means all defaults.
+fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
 }
 
 /// Binds the control API and returns its base URL.
@@ -140,8 +149,11 @@ struct NotReady {
     message: Option<String>,
 }
 
-async fn node_not_ready(State(sim): S, Path(name): Path<String>, body: Option<Json<NotReady>>) -> Response {
-    let req = body.map(|Json(b)| b).unwrap_or_default();
+async fn node_not_ready(State(sim): S, Path(name): Path<String>, body: Bytes) -> Response {
+    let req: NotReady = match optional_json(&body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
     set_health(
         &sim,
         &name,
@@ -188,8 +200,11 @@ struct Crash {
     exit_code: Option<i32>,
 }
 
-async fn crash_pod(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Option<Json<Crash>>) -> Response {
-    let req = body.map(|Json(b)| b).unwrap_or_default();
+async fn crash_pod(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Bytes) -> Response {
+    let req: Crash = match optional_json(&body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
     match pod::request_crash(&sim, &ns, &name, req.container, req.exit_code.unwrap_or(1)) {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({"crashed": format!("{ns}/{name}")}))).into_response(),
         Err(e) => error(StatusCode::NOT_FOUND, e),

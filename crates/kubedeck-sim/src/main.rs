@@ -115,6 +115,7 @@ fn main() -> anyhow::Result<()> {
         Command::FreePorts { count } => free_ports(count),
         Command::Run(opts) => {
             tracing_subscriber::fmt()
+                .with_ansi(false)
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
                         .unwrap_or_else(|_| "kubedeck_sim=info,warn".into()),

@@ -245,8 +245,9 @@ fn http(method: &str, base: &str, path: &str, body: Option<&Value>) -> Result<(u
     let payload = body.map(Value::to_string).unwrap_or_default();
     let mut stream = TcpStream::connect(host).map_err(|e| format!("connecting to {host}: {e}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(180))).map_err(|e| e.to_string())?;
+    let content_type = if body.is_some() { "Content-Type: application/json\r\n" } else { "" };
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{payload}",
         payload.len()
     );
     stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
