@@ -4,6 +4,7 @@
 //! - [`credential`]: AES-256-GCM encryption of stored kubeconfigs, bound to their row;
 //! - [`password`]: argon2id password hashing.
 
+pub mod cluster;
 pub mod credential;
 pub mod password;
 pub mod rbac;

@@ -1,1 +1,15 @@
-//! kubedeck-kube
+//! Kubedeck's side of the Kubernetes connection.
+//!
+//! - [`kubeconfig`]: parse an uploaded kubeconfig and refuse everything that would run commands or read files
+//!   on the server;
+//! - [`preflight`]: before a cluster is saved, reach it and report version, nodes, certificate expiry and what
+//!   the credential may do;
+//! - [`hub`]: one live handle per cluster (client, watchers, synced node store);
+//! - [`error`]: kube errors mapped once into what an operator needs to hear.
+
+pub mod error;
+pub mod hub;
+pub mod kubeconfig;
+pub mod nodes;
+pub mod preflight;
+pub mod x509;

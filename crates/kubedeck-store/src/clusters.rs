@@ -4,6 +4,7 @@ use crate::entity::k8s_cluster;
 use crate::{PageRequest, Paged, Store};
 use chrono::{DateTime, Utc};
 use kubedeck_core::credential::{CredentialError, KeyRing};
+pub use kubedeck_core::cluster::NodeCounts;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -49,19 +50,6 @@ pub struct ClusterFacts {
     pub capabilities: String,
     /// Node counts at preflight.
     pub counts: NodeCounts,
-}
-
-/// Node counts by the spec's columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NodeCounts {
-    /// All nodes.
-    pub node_count: i32,
-    /// Nodes whose Ready condition is True.
-    pub ready_nodes: i32,
-    /// Nodes with a master or control-plane role label.
-    pub master_nodes: i32,
-    /// The other nodes.
-    pub worker_nodes: i32,
 }
 
 /// Filters and order for the cluster list.

@@ -11,6 +11,8 @@ pub mod migration;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;

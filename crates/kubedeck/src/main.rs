@@ -1,1 +1,58 @@
-fn main() {}
+//! `kubedeck`: one binary that serves the API and console, runs migrations, and administers accounts and keys.
+
+mod admin;
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// Kubedeck: manage many Kubernetes clusters from one small binary.
+#[derive(Parser)]
+#[command(name = "kubedeck", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API, the console and the background sync.
+    Serve(config::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(config::CommonArgs),
+    /// Account and key administration (works on the database directly).
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Print the OpenAPI document (JSON) and exit.
+    Openapi,
+    /// Print the version and exit.
+    Version,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.command {
+        Command::Serve(args) => rt.block_on(serve::run(args)),
+        Command::Migrate(args) => rt.block_on(async {
+            let cfg = config::Settings::load(&args)?;
+            config::init_logging(&cfg);
+            let store = kubedeck_store::Store::connect(&cfg.database_url).await?;
+            let n = store.migrate().await?;
+            println!("migrations applied: {n}");
+            Ok(())
+        }),
+        Command::Admin { command } => rt.block_on(admin::run(command)),
+        Command::Openapi => {
+            use utoipa::OpenApi;
+            println!("{}", kubedeck_api::openapi::ApiDoc::openapi().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Version => {
+            println!("kubedeck {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+    }
+}

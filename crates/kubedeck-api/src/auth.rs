@@ -1,0 +1,287 @@
+//! Authentication (JWT access tokens, hashed refresh tokens) and the permission check every route goes through.
+
+use crate::audit::AuditSlot;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kubedeck_core::rbac::{Bindings, Permission, Scope};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Mutex;
+use std::time::Instant;
+
+const ISSUER: &str = "kubedeck";
+const AUDIENCE: &str = "kubedeck-api";
+
+/// Claims of an access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: String,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Issued at (seconds).
+    pub iat: i64,
+    /// Expiry (seconds).
+    pub exp: i64,
+}
+
+/// Signs an access token for `user_id`.
+pub fn sign_access_token(state: &AppState, user_id: i64) -> String {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: user_id.to_string(),
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + state.settings.access_ttl.as_secs() as i64,
+    };
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&state.settings.jwt_secret))
+        .expect("HS256 signing cannot fail")
+}
+
+/// Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), issuer, audience, expiry.
+pub fn verify_access_token(state: &AppState, token: &str) -> Result<Claims, ApiError> {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.set_issuer(&[ISSUER]);
+    v.set_audience(&[AUDIENCE]);
+    v.leeway = 5;
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&state.settings.jwt_secret), &v)
+        .map(|d| d.claims)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", "the access token has expired; refresh it or log in again")
+            }
+            _ => ApiError::unauthorized("the access token is invalid; log in again"),
+        })
+}
+
+/// A new random refresh token (returned to the client once) and its hash (stored).
+pub fn new_refresh_token() -> (String, String) {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    let token = hex::encode(bytes);
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+/// SHA-256 of a refresh token, as stored.
+pub fn hash_refresh_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Per-user API call limit over a one-minute window, per replica.
+#[derive(Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<i64, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Counts a call; `Err(seconds to wait)` when over `per_minute`.
+    pub fn check(&self, user_id: i64, per_minute: u32) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut map = self.windows.lock().expect("rate limiter lock");
+        if map.len() > 100_000 {
+            map.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = map.entry(user_id).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > per_minute { Err(60 - now.duration_since(entry.0).as_secs()) } else { Ok(()) }
+    }
+}
+
+/// The authenticated caller: checked against the database on every request, so a disabled or deleted
+/// account, or a changed password, takes effect at once on every replica.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Role bindings.
+    pub bindings: Bindings,
+    /// Whether the password must be changed before anything else.
+    pub must_change_password: bool,
+}
+
+impl AuthUser {
+    /// Refuses with 403 unless a binding grants `perm` in `scope`.
+    pub fn require(&self, perm: Permission, scope: Scope<'_>) -> Result<(), ApiError> {
+        if self.bindings.allows(perm, scope) {
+            return Ok(());
+        }
+        let place = match (scope.cluster_id, scope.namespace) {
+            (Some(c), Some(ns)) => format!(" in namespace '{ns}' of cluster {c}"),
+            (Some(c), None) => format!(" on cluster {c}"),
+            _ => String::new(),
+        };
+        Err(ApiError::forbidden(format!(
+            "user '{}' lacks permission '{perm}'{place}; ask a platform admin for a role that grants it",
+            self.username
+        ))
+        .with_extra("permission", serde_json::json!(perm.as_str())))
+    }
+
+    /// The clusters on which `perm` is granted: `None` means all of them.
+    pub fn clusters_with(&self, perm: Permission) -> Option<Vec<i64>> {
+        if self.bindings.allows_everywhere(perm) { None } else { Some(self.bindings.clusters_with(perm)) }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_password: bool) -> Result<AuthUser, ApiError> {
+    if let Some(user) = parts.extensions.get::<AuthUser>() {
+        return Ok(user.clone());
+    }
+    let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing 'Authorization: Bearer <token>' header; log in first"))?;
+    let claims = verify_access_token(state, token)?;
+    let id: i64 = claims.sub.parse().map_err(|_| ApiError::unauthorized("the access token is invalid; log in again"))?;
+    let user = state
+        .store
+        .find_user(id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    if user.disabled {
+        return Err(ApiError::unauthorized("the account is disabled"));
+    }
+    // Tokens issued before the account last changed (password change, disable/enable) are void.
+    if claims.iat < user.updated_at.timestamp() {
+        return Err(ApiError::unauthorized("the session ended because the account changed; log in again"));
+    }
+    let bindings = state.store.bindings_of(id).await?;
+    let auth = AuthUser { id, username: user.username, bindings, must_change_password: user.must_change_password };
+    if let Some(slot) = parts.extensions.get::<AuthSlotRef>() {
+        slot.0.set_user(auth.id, &auth.username);
+    }
+    if auth.must_change_password && !allow_pending_password {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "change your password first (POST /api/v1/auth/password)",
+        ));
+    }
+    if let Err(wait) = state.rate.check(id, state.settings.api_rate_per_minute) {
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down")
+            .with_retry_after(wait));
+    }
+    parts.extensions.insert(auth.clone());
+    Ok(auth)
+}
+
+/// The audit slot as seen by the auth extractor.
+#[derive(Clone)]
+pub struct AuthSlotRef(pub AuditSlot);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, false).await
+    }
+}
+
+/// An authenticated caller who may still have to change the password (for `/auth/me`, `/auth/password`, logout).
+pub struct PendingPasswordUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for PendingPasswordUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, true).await.map(PendingPasswordUser)
+    }
+}
+
+/// A permission as a type, so a handler's signature states what it needs: `Authorized<perm::NodeWrite>`.
+pub trait Needs: Send + Sync + 'static {
+    /// The permission required.
+    const PERMISSION: Permission;
+}
+
+/// Permission marker types.
+pub mod perm {
+    use super::Needs;
+    use kubedeck_core::rbac::Permission;
+    macro_rules! marker {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("Requires `", stringify!($name), "`.")]
+            pub struct $name;
+            impl Needs for $name { const PERMISSION: Permission = Permission::$name; }
+        )*};
+    }
+    marker!(ClusterRead, ClusterWrite, NodeRead, NodeWrite, PodRead, PodWrite, PodLogs, SecretRead, TaskRead, UserAdmin, AuditRead, CredentialRead);
+}
+
+/// An authenticated caller holding permission `P` in the scope named by the route's `{id}` and `{ns}`.
+pub struct Authorized<P: Needs>(pub AuthUser, PhantomData<P>);
+
+impl<P: Needs> std::ops::Deref for Authorized<P> {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}
+
+impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = authenticate(parts, state, false).await?;
+        let params = RawPathParams::from_request_parts(parts, state).await.ok();
+        let mut cluster_id = None;
+        let mut namespace = None;
+        if let Some(params) = &params {
+            for (k, v) in params.iter() {
+                match k {
+                    "id" => {
+                        cluster_id = Some(v.parse::<i64>().map_err(|_| {
+                            ApiError::invalid("id", format!("cluster id '{v}' is not a number"))
+                        })?)
+                    }
+                    "ns" => namespace = Some(v.to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        let scope = Scope { cluster_id, namespace: namespace.as_deref() };
+        user.require(P::PERMISSION, scope)?;
+        Ok(Authorized(user, PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limiter_refuses_past_the_budget() {
+        let r = RateLimiter::default();
+        for _ in 0..3 {
+            assert!(r.check(1, 3).is_ok());
+        }
+        assert!(r.check(1, 3).is_err());
+        assert!(r.check(2, 3).is_ok(), "limits are per user");
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let (a, ha) = new_refresh_token();
+        let (b, _) = new_refresh_token();
+        assert_ne!(a, b);
+        assert_eq!(hash_refresh_token(&a), ha);
+        assert_ne!(a, ha);
+    }
+}

@@ -1,0 +1,43 @@
+//! `/healthz`, `/readyz`, `/metrics`, `/api/v1/version`.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+/// Alive: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200)), extensions(("x-permission" = json!("public"))))]
+pub async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({"status": "ok"}))
+}
+
+/// Ready: the database answers and its schema is current.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200), (status = 503)), extensions(("x-permission" = json!("public"))))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let db = state.store.ping().await;
+    let schema = state.store.schema_ready().await;
+    match (db, schema) {
+        (Ok(()), Ok(true)) => (StatusCode::OK, axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied"}))),
+        (Ok(()), Ok(false)) => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "pending"})))
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!("readiness: database: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "not ready", "database": "unreachable"})))
+        }
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, content_type = "text/plain")), extensions(("x-permission" = json!("public"))))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = state.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Build version.
+#[utoipa::path(get, path = "/api/v1/version", tag = "health", responses((status = 200)), extensions(("x-permission" = json!("public"))))]
+pub async fn version() -> impl IntoResponse {
+    axum::Json(json!({"version": env!("CARGO_PKG_VERSION")}))
+}

@@ -1,0 +1,94 @@
+//! `/api/v1/tasks/{tid}`: long-running work (drains, syncs) with progress and cancellation.
+
+use crate::audit::AuditSlot;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::Extension;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use kubedeck_core::rbac::{Permission, Scope};
+use kubedeck_store::tasks::Task;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A task as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct TaskView {
+    /// Id.
+    pub id: i64,
+    /// e.g. `node.drain`.
+    pub kind: String,
+    /// Cluster it acts on.
+    pub cluster_id: Option<i64>,
+    /// Object it acts on.
+    pub target: String,
+    /// pending, running, succeeded, failed, cancelled, interrupted.
+    pub status: String,
+    /// Progress document, shaped by the kind.
+    pub progress: serde_json::Value,
+    /// Why it failed or was interrupted.
+    pub error: Option<String>,
+    /// Who started it.
+    pub created_by: String,
+    /// A cancel was asked for.
+    pub cancel_requested: bool,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Finished at.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<Task> for TaskView {
+    fn from(t: Task) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind,
+            cluster_id: t.cluster_id,
+            target: t.target,
+            status: t.status,
+            progress: serde_json::from_str(&t.progress).unwrap_or(serde_json::Value::Null),
+            error: t.error,
+            created_by: t.created_by,
+            cancel_requested: t.cancel_requested,
+            created_at: t.created_at,
+            finished_at: t.finished_at,
+        }
+    }
+}
+
+async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<Task> {
+    let t = state.store.find_task(tid).await?.ok_or_else(|| ApiError::not_found(format!("task {tid} does not exist")))?;
+    let scope = t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL);
+    user.require(Permission::TaskRead, scope)?;
+    Ok(t)
+}
+
+/// One task with its progress.
+#[utoipa::path(get, path = "/api/v1/tasks/{tid}", tag = "tasks", params(("tid" = i64, Path)),
+    responses((status = 200, body = TaskView), (status = 404)), extensions(("x-permission" = json!("task.read"))))]
+pub async fn get(State(state): State<AppState>, user: AuthUser, Path(tid): Path<i64>) -> ApiResult<axum::Json<TaskView>> {
+    Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
+}
+
+/// Ask a running task to stop; it finishes its current step and ends as `cancelled`.
+#[utoipa::path(post, path = "/api/v1/tasks/{tid}/cancel", tag = "tasks", params(("tid" = i64, Path)),
+    responses((status = 200, body = TaskView), (status = 404), (status = 409, description = "task already finished")),
+    extensions(("x-permission" = json!("task.read"))))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    user: AuthUser,
+    Path(tid): Path<i64>,
+) -> ApiResult<axum::Json<TaskView>> {
+    audit.action("task.cancel");
+    let t = visible_task(&state, &user, tid).await?;
+    audit.target(t.cluster_id, None, Some(format!("tasks/{tid}")));
+    // Cancelling needs the write permission of what the task does.
+    let needed = if t.kind.starts_with("node.") { Permission::NodeWrite } else { Permission::ClusterWrite };
+    user.require(needed, t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL))?;
+    if !state.store.request_task_cancel(tid).await? {
+        return Err(ApiError::conflict(format!("task {tid} already finished ({})", t.status)));
+    }
+    Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
+}

@@ -1,0 +1,116 @@
+//! Shared state of the HTTP server: the database, settings, keys, the cluster hub.
+
+use kubedeck_core::credential::{CredentialError, KeyRing};
+use kubedeck_kube::hub::ClusterHub;
+use kubedeck_store::Store;
+use kubedeck_store::login_limits::LockoutPolicy;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Settings the API needs (the binary builds them from its configuration).
+#[derive(Clone)]
+pub struct Settings {
+    /// HS256 signing secret for access tokens (at least 32 bytes).
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of access tokens.
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens.
+    pub refresh_ttl: Duration,
+    /// Lockout per account.
+    pub login_account_policy: LockoutPolicy,
+    /// Lockout per client address.
+    pub login_address_policy: LockoutPolicy,
+    /// API calls per user per minute (per replica).
+    pub api_rate_per_minute: u32,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether the first `X-Forwarded-For` address is the client (only behind a proxy that overwrites it).
+    pub trust_forwarded_for: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Defaults with the given signing secret.
+    pub fn with_secret(jwt_secret: Vec<u8>) -> Self {
+        Self {
+            jwt_secret,
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(7 * 24 * 3600),
+            login_account_policy: LockoutPolicy {
+                max_failures: 5,
+                window: chrono::Duration::minutes(15),
+                lockout: chrono::Duration::minutes(15),
+            },
+            login_address_policy: LockoutPolicy {
+                max_failures: 30,
+                window: chrono::Duration::minutes(15),
+                lockout: chrono::Duration::minutes(15),
+            },
+            api_rate_per_minute: 1200,
+            max_body_bytes: 12 * 1024 * 1024,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Everything handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+/// The shared parts.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// API settings.
+    pub settings: Settings,
+    /// Credential keys; replaced as a whole on rotation.
+    pub keyring: RwLock<KeyRing>,
+    /// Live connections to the clusters.
+    pub hub: ClusterHub,
+    /// This replica's id (for leases and task ownership).
+    pub replica_id: String,
+    /// Per-user API rate limiter.
+    pub rate: crate::auth::RateLimiter,
+    /// Where the credential keys live, for reloading after a rotation by another process.
+    pub key_dir: Option<crate::keys::KeyDir>,
+    /// Renders `/metrics`.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// A snapshot of the key ring.
+    pub fn keyring(&self) -> KeyRing {
+        self.keyring.read().expect("key ring lock").clone()
+    }
+
+    /// Opens a cluster's stored kubeconfig. A key id this process does not know means a rotation happened
+    /// elsewhere: reload the key directory once and retry.
+    pub fn open_credential(&self, cluster: &kubedeck_store::clusters::Cluster) -> Result<String, CredentialError> {
+        match self.store.open_cluster_credential(cluster, &self.keyring()) {
+            Err(CredentialError::UnknownKey(id)) => {
+                let Some(Ok(ring)) = self.key_dir.as_ref().map(|d| d.load()) else {
+                    return Err(CredentialError::UnknownKey(id));
+                };
+                *self.keyring.write().expect("key ring lock") = ring.clone();
+                self.store.open_cluster_credential(cluster, &ring)
+            }
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Cluster sync and health: one loop per replica, one lease per cluster.
+//!
+//! Every `interval` the replica that holds a cluster's lease checks its health (version call with a deadline),
+//! refreshes the spec's counters from the synced node store, and keeps the cluster's watchers running.
+//! A failing cluster is retried with growing, jittered delays and only turns to error after
+//! [`ERROR_AFTER`] consecutive failures, so one blip is not an outage; it recovers by itself.
+
+use crate::state::AppState;
+use kubedeck_kube::error::{ClusterError, within};
+use kubedeck_kube::hub::HubEvent;
+use kubedeck_kube::kubeconfig;
+use kubedeck_store::clusters::Cluster;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Consecutive failed checks before a cluster shows as error.
+pub const ERROR_AFTER: i32 = 3;
+/// Deadline of a health check.
+pub const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a check failed, in the words the status shows.
+fn reason(e: &ClusterError) -> &'static str {
+    match e {
+        ClusterError::CredentialRejected(_) => "credential rejected (expired or revoked)",
+        ClusterError::Api { code: 403, .. } => "credential lacks permission",
+        ClusterError::Unreachable(_) | ClusterError::Timeout(_) => "unreachable",
+        _ => "error",
+    }
+}
+
+/// Identifies the stored credential, so a replaced kubeconfig restarts the cluster's watchers.
+fn fingerprint(c: &Cluster) -> String {
+    hex::encode(&Sha256::digest(c.credential.as_bytes())[..8])
+}
+
+/// Checks one cluster now and records the outcome. Returns the updated row.
+pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
+    let outcome = check(state, cluster).await;
+    let row = match &outcome {
+        Ok((version, platform, counts, latency)) => {
+            state.store.record_cluster_sync(cluster.id, version, platform, *counts, *latency).await
+        }
+        Err(e) => state.store.record_cluster_failure(cluster.id, reason(e), &e.to_string(), ERROR_AFTER).await,
+    };
+    let row = row.map_err(|e| ClusterError::Other(format!("database: {e}")))?;
+    match (outcome, row) {
+        (Ok(_), Some(row)) => Ok(row),
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(ClusterError::Other("the cluster was deleted during the sync".into())),
+    }
+}
+
+async fn check(state: &AppState, cluster: &Cluster) -> Result<(String, String, kubedeck_core::cluster::NodeCounts, i32), ClusterError> {
+    let text = state
+        .open_credential(cluster)
+        .map_err(|e| ClusterError::Other(format!("stored credential unusable: {e}")))?;
+    let safe = kubeconfig::parse(&text, Some(&cluster.context_name))
+        .map_err(|p| ClusterError::Other(format!("stored kubeconfig refused: {p}")))?;
+    let handle = state.hub.ensure(cluster.id, &safe, &fingerprint(cluster)).await?;
+    let started = Instant::now();
+    let info = within(CHECK_TIMEOUT, handle.client.apiserver_version()).await?;
+    let latency = started.elapsed().as_millis() as i32;
+    let counts = match handle.node_counts() {
+        Some(c) => c,
+        None => {
+            let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(handle.client.clone());
+            let list = within(CHECK_TIMEOUT, api.list(&Default::default())).await?;
+            kubedeck_kube::nodes::count(&list.items)
+        }
+    };
+    Ok((info.git_version, info.platform, counts, latency))
+}
+
+/// Delay before the next check: the interval when healthy, a growing jittered backoff when failing.
+pub fn next_delay(interval: Duration, failures: i32) -> Duration {
+    if failures <= 0 {
+        return interval;
+    }
+    let base = Duration::from_secs(5).saturating_mul(1 << (failures - 1).min(4) as u32).min(Duration::from_secs(60));
+    let jitter = rand::random_range(0.8..1.2);
+    base.mul_f64(jitter)
+}
+
+/// Runs until `cancel`: schedules checks, holds leases, persists watcher events.
+pub async fn run(state: AppState, interval: Duration, mut events: mpsc::UnboundedReceiver<HubEvent>, cancel: CancellationToken) {
+    let lease_ttl = chrono::Duration::from_std(interval * 3).unwrap_or(chrono::Duration::seconds(45));
+    let replica_lease = format!("replica:{}", state.replica_id);
+    let mut due: HashMap<i64, Instant> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut checks = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            Some(ev) = events.recv() => match ev {
+                HubEvent::NodeCounts { cluster_id, counts } => {
+                    if let Err(e) = state.store.record_cluster_node_counts(cluster_id, counts).await {
+                        tracing::warn!(cluster_id, "could not save node counts: {e}");
+                    }
+                }
+            },
+            Some(done) = checks.join_next(), if !checks.is_empty() => {
+                if let Ok((id, failures)) = done {
+                    due.insert(id, Instant::now() + next_delay(interval, failures));
+                }
+            }
+            _ = tick.tick() => {
+                if let Err(e) = state.store.try_acquire_lease(&replica_lease, &state.replica_id, chrono::Duration::seconds(60)).await {
+                    tracing::warn!("could not renew the replica lease: {e}");
+                }
+                let clusters = match state.store.all_clusters().await {
+                    Ok(c) => c,
+                    Err(e) => { tracing::warn!("could not list clusters: {e}"); continue; }
+                };
+                let now = Instant::now();
+                for id in state.hub.running() {
+                    if !clusters.iter().any(|c| c.id == id) {
+                        state.hub.stop(id);
+                        due.remove(&id);
+                    }
+                }
+                for c in clusters {
+                    if due.get(&c.id).is_some_and(|t| *t > now) {
+                        continue;
+                    }
+                    let lease = format!("sync:cluster:{}", c.id);
+                    match state.store.try_acquire_lease(&lease, &state.replica_id, lease_ttl).await {
+                        Ok(Some(_)) => {
+                            due.insert(c.id, far_future());
+                            let st = state.clone();
+                            checks.spawn(async move {
+                                let res = sync_cluster(&st, &c).await;
+                                if let Err(e) = &res {
+                                    tracing::info!(cluster_id = c.id, "cluster check failed: {e}");
+                                }
+                                let failures = match st.store.find_cluster(c.id).await { Ok(Some(r)) => r.consecutive_failures, _ => 0 };
+                                (c.id, failures)
+                            });
+                        }
+                        Ok(None) => {
+                            // Another replica syncs this cluster.
+                            state.hub.stop(c.id);
+                            due.insert(c.id, now + interval);
+                        }
+                        Err(e) => tracing::warn!("lease for cluster {}: {e}", c.id),
+                    }
+                }
+            }
+        }
+    }
+    checks.abort_all();
+    for id in state.hub.running() {
+        let _ = state.store.release_lease(&format!("sync:cluster:{id}"), &state.replica_id).await;
+    }
+    let _ = state.store.release_lease(&replica_lease, &state.replica_id).await;
+    state.hub.stop_all();
+}
+
+/// Marks a check in flight (never due until it reports back).
+fn far_future() -> Instant {
+    static T: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *T.get_or_init(|| Instant::now() + Duration::from_secs(86400 * 365 * 30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn healthy_clusters_wait_the_interval_and_failing_ones_back_off() {
+        let i = Duration::from_secs(15);
+        assert_eq!(next_delay(i, 0), i);
+        let first = next_delay(i, 1);
+        assert!(first >= Duration::from_secs(4) && first <= Duration::from_secs(6));
+        let capped = next_delay(i, 20);
+        assert!(capped <= Duration::from_secs(72) && capped >= Duration::from_secs(48));
+    }
+}

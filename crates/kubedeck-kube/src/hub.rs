@@ -1,0 +1,168 @@
+//! The ClusterHub: one live [`ClusterHandle`] per cluster this replica syncs.
+//!
+//! A handle owns the cluster's client and its watchers (list-then-watch, relist on 410 Gone, managedFields
+//! stripped). Watchers feed synced stores that list APIs read instead of asking the cluster on every request.
+//! Changes the rest of Kubedeck must persist (node counts ...) leave the hub as [`HubEvent`]s.
+
+use crate::error::ClusterError;
+use crate::kubeconfig::SafeKubeconfig;
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Node;
+use kube::api::Api;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::ResourceExt;
+use kubedeck_core::cluster::NodeCounts;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Something a cluster's watchers learned that the database should know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubEvent {
+    /// The node store changed; these are the counts now.
+    NodeCounts {
+        /// Which cluster.
+        cluster_id: i64,
+        /// Counts from the synced node store.
+        counts: NodeCounts,
+    },
+}
+
+/// A live connection to one cluster.
+pub struct ClusterHandle {
+    /// The cluster's id in the database.
+    pub cluster_id: i64,
+    /// A client for the cluster.
+    pub client: kube::Client,
+    /// Synced nodes (read only after `nodes_synced()`).
+    pub nodes: Store<Node>,
+    nodes_ready: Arc<AtomicBool>,
+    /// Which credential the handle was built from (re-import restarts it).
+    fingerprint: String,
+    cancel: CancellationToken,
+}
+
+impl ClusterHandle {
+    /// True once the first node list has arrived.
+    pub fn nodes_synced(&self) -> bool {
+        self.nodes_ready.load(Ordering::Acquire)
+    }
+
+    /// Node counts from the synced store, when synced.
+    pub fn node_counts(&self) -> Option<NodeCounts> {
+        self.nodes_synced().then(|| crate::nodes::count(self.nodes.state().iter().map(|n| n.as_ref())))
+    }
+}
+
+impl Drop for ClusterHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// All handles of this replica.
+pub struct ClusterHub {
+    handles: RwLock<HashMap<i64, Arc<ClusterHandle>>>,
+    events: mpsc::UnboundedSender<HubEvent>,
+}
+
+impl ClusterHub {
+    /// A hub and the receiving end of its events.
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<HubEvent>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Self { handles: RwLock::new(HashMap::new()), events: tx }, rx)
+    }
+
+    /// The handle of a cluster, if this replica runs one.
+    pub fn get(&self, cluster_id: i64) -> Option<Arc<ClusterHandle>> {
+        self.handles.read().expect("hub lock").get(&cluster_id).cloned()
+    }
+
+    /// Ids of the clusters with a running handle.
+    pub fn running(&self) -> Vec<i64> {
+        self.handles.read().expect("hub lock").keys().copied().collect()
+    }
+
+    /// Starts the handle of a cluster, or keeps the running one if it was built from the same credential.
+    pub async fn ensure(
+        &self,
+        cluster_id: i64,
+        kubeconfig: &SafeKubeconfig,
+        fingerprint: &str,
+    ) -> Result<Arc<ClusterHandle>, ClusterError> {
+        if let Some(h) = self.get(cluster_id).filter(|h| h.fingerprint == fingerprint) {
+            return Ok(h);
+        }
+        let client = kubeconfig.client().await?;
+        let handle = Arc::new(start(cluster_id, client, fingerprint.to_owned(), self.events.clone()));
+        let old = self.handles.write().expect("hub lock").insert(cluster_id, handle.clone());
+        if let Some(old) = old {
+            old.cancel.cancel();
+        }
+        tracing::info!(cluster_id, "cluster handle started");
+        Ok(handle)
+    }
+
+    /// Stops a cluster's watchers (cluster deleted, or this replica lost its lease).
+    pub fn stop(&self, cluster_id: i64) {
+        if let Some(h) = self.handles.write().expect("hub lock").remove(&cluster_id) {
+            h.cancel.cancel();
+            tracing::info!(cluster_id, "cluster handle stopped");
+        }
+    }
+
+    /// Stops everything (shutdown).
+    pub fn stop_all(&self) {
+        for (_, h) in self.handles.write().expect("hub lock").drain() {
+            h.cancel.cancel();
+        }
+    }
+}
+
+fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mpsc::UnboundedSender<HubEvent>) -> ClusterHandle {
+    let cancel = CancellationToken::new();
+    let (reader, writer) = reflector::store::<Node>();
+    let ready = Arc::new(AtomicBool::new(false));
+    let stream = watcher(Api::<Node>::all(client.clone()), watcher::Config::default().any_semantic())
+        .default_backoff()
+        .modify(|n| n.managed_fields_mut().clear())
+        .reflect(writer);
+    let task_cancel = cancel.clone();
+    let task_reader = reader.clone();
+    let task_ready = ready.clone();
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        // Node heartbeats update every node every few seconds: recount at most once a second.
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut dirty = false;
+        let mut last: Option<NodeCounts> = None;
+        loop {
+            tokio::select! {
+                _ = task_cancel.cancelled() => break,
+                ev = stream.next() => match ev {
+                    Some(Ok(watcher::Event::InitDone)) => { task_ready.store(true, Ordering::Release); dirty = true; }
+                    Some(Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) => dirty = true,
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => tracing::debug!(cluster_id, "node watch: {e}"),
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    if dirty && task_ready.load(Ordering::Acquire) {
+                        dirty = false;
+                        let counts = crate::nodes::count(task_reader.state().iter().map(|n| n.as_ref()));
+                        if last != Some(counts) {
+                            last = Some(counts);
+                            let _ = events.send(HubEvent::NodeCounts { cluster_id, counts });
+                        }
+                    }
+                }
+            }
+        }
+    });
+    ClusterHandle { cluster_id, client, nodes: reader, nodes_ready: ready, fingerprint, cancel }
+}

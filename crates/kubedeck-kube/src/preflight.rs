@@ -1,0 +1,265 @@
+//! The import preflight: everything an operator wants to know about a kubeconfig before it is saved.
+
+use crate::error::{ClusterError, within};
+use crate::kubeconfig::SafeKubeconfig;
+use crate::x509;
+use chrono::Utc;
+use futures::future::join_all;
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, ListParams, PostParams};
+use kubedeck_core::cluster::NodeCounts;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// Deadline for each call the preflight makes.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(8);
+/// Certificates expiring sooner than this are warned about.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The API server's version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServerVersion {
+    /// e.g. `v1.20.2`.
+    pub git_version: String,
+    /// e.g. `linux/amd64`.
+    pub platform: String,
+}
+
+/// A certificate found in the kubeconfig.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateReport {
+    /// `client` or `ca`.
+    pub kind: String,
+    /// Subject common name.
+    pub subject: String,
+    /// End of validity.
+    pub not_after: chrono::DateTime<Utc>,
+    /// Whole days left (negative when expired).
+    pub days_left: i64,
+}
+
+/// Whether the credential allows one Kubedeck feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeaturePermission {
+    /// Feature key, e.g. `nodes.drain`.
+    pub feature: String,
+    /// Whether every check passed cluster-wide.
+    pub allowed: bool,
+    /// The Kubernetes checks behind it, e.g. `patch nodes`, `create pods/eviction`.
+    pub checks: Vec<String>,
+    /// The checks that were denied.
+    pub denied: Vec<String>,
+}
+
+/// The preflight report returned by import (and its dry run).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreflightReport {
+    /// True when the cluster was reached and the credential accepted.
+    pub ok: bool,
+    /// Contexts in the kubeconfig.
+    pub contexts: Vec<String>,
+    /// The context used.
+    pub context: String,
+    /// The API server URL.
+    pub server_url: String,
+    /// Version, when reached.
+    pub version: Option<ServerVersion>,
+    /// Node counts, when the credential may list nodes.
+    pub nodes: Option<NodeCounts>,
+    /// Round trip of the version call, in milliseconds.
+    pub api_latency_ms: Option<u64>,
+    /// Client and CA certificates with their expiry.
+    pub certificates: Vec<CertificateReport>,
+    /// What the credential allows, feature by feature.
+    pub permissions: Vec<FeaturePermission>,
+    /// Things that work but deserve attention.
+    pub warnings: Vec<String>,
+    /// Things that stop the import.
+    pub errors: Vec<String>,
+    /// The id of a cluster already imported with this server and user, if any.
+    pub duplicate_of: Option<i64>,
+    /// Machine code of the blocking failure (`cluster_unreachable`, `tls_verification_failed`, `credential_rejected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_code: Option<&'static str>,
+}
+
+/// (feature, [(verb, group, resource, subresource)]).
+type Check = (&'static str, &'static str, &'static str, &'static str);
+const FEATURES: &[(&str, &[Check])] = &[
+    ("cluster.sync", &[("list", "", "nodes", ""), ("watch", "", "nodes", "")]),
+    ("namespaces.read", &[("list", "", "namespaces", "")]),
+    ("nodes.read", &[("get", "", "nodes", ""), ("list", "", "nodes", "")]),
+    ("nodes.metrics", &[("get", "", "nodes", "proxy")]),
+    ("nodes.cordon", &[("patch", "", "nodes", "")]),
+    ("nodes.drain", &[("patch", "", "nodes", ""), ("list", "", "pods", ""), ("create", "", "pods", "eviction")]),
+    ("nodes.delete", &[("delete", "", "nodes", "")]),
+    ("pods.read", &[("list", "", "pods", ""), ("watch", "", "pods", "")]),
+    ("pods.logs", &[("get", "", "pods", "log")]),
+    ("pods.delete", &[("delete", "", "pods", "")]),
+    ("events.read", &[("list", "", "events", "")]),
+    ("workloads.read", &[("list", "apps", "deployments", ""), ("list", "apps", "statefulsets", ""), ("list", "apps", "daemonsets", "")]),
+    ("workloads.manage", &[("create", "apps", "deployments", ""), ("update", "apps", "deployments", ""), ("delete", "apps", "deployments", "")]),
+    ("services.manage", &[("create", "", "services", ""), ("update", "", "services", ""), ("delete", "", "services", "")]),
+    ("configmaps.manage", &[("create", "", "configmaps", ""), ("update", "", "configmaps", "")]),
+    ("secrets.read", &[("get", "", "secrets", ""), ("list", "", "secrets", "")]),
+];
+
+fn describe(c: &Check) -> String {
+    let (verb, group, resource, sub) = c;
+    let mut r = if group.is_empty() { resource.to_string() } else { format!("{resource}.{group}") };
+    if !sub.is_empty() {
+        r = format!("{r}/{sub}");
+    }
+    format!("{verb} {r}")
+}
+
+async fn access(client: &kube::Client, c: &Check) -> Result<bool, ClusterError> {
+    let (verb, group, resource, sub) = c;
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                group: Some(group.to_string()),
+                resource: Some(resource.to_string()),
+                subresource: (!sub.is_empty()).then(|| sub.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let res = within(CALL_TIMEOUT, api.create(&PostParams::default(), &review)).await?;
+    Ok(res.status.is_some_and(|s| s.allowed))
+}
+
+/// The permission table for a credential, checked cluster-wide with SelfSubjectAccessReview.
+pub async fn permissions(client: &kube::Client) -> Result<Vec<FeaturePermission>, ClusterError> {
+    let checks: Vec<&Check> = FEATURES.iter().flat_map(|(_, cs)| cs.iter()).collect();
+    let results = join_all(checks.iter().map(|c| access(client, c))).await;
+    let mut by_check = std::collections::HashMap::new();
+    for (c, r) in checks.iter().zip(results) {
+        by_check.insert(describe(c), r?);
+    }
+    Ok(FEATURES
+        .iter()
+        .map(|(feature, cs)| {
+            let checks: Vec<String> = cs.iter().map(describe).collect();
+            let denied: Vec<String> = checks.iter().filter(|c| !by_check[*c]).cloned().collect();
+            FeaturePermission { feature: feature.to_string(), allowed: denied.is_empty(), checks, denied }
+        })
+        .collect())
+}
+
+fn certificates(k: &SafeKubeconfig, report: &mut PreflightReport) {
+    let now = Utc::now();
+    for (kind, pem) in [("client", &k.client_certificate_pem), ("ca", &k.ca_pem)] {
+        let Some(pem) = pem else { continue };
+        for cert in x509::parse_pem_bundle(pem) {
+            let days_left = (cert.not_after - now).num_days();
+            if cert.not_after <= now {
+                report.errors.push(format!("the {kind} certificate '{}' expired on {}", cert.subject, cert.not_after.date_naive()));
+            } else if days_left < EXPIRY_WARNING_DAYS {
+                report.warnings.push(format!("the {kind} certificate '{}' expires in {days_left} days", cert.subject));
+            }
+            report.certificates.push(CertificateReport { kind: kind.into(), subject: cert.subject, not_after: cert.not_after, days_left });
+        }
+    }
+}
+
+fn classify(e: &ClusterError, server: &str) -> (&'static str, String) {
+    match e {
+        ClusterError::CredentialRejected(m) => {
+            ("credential_rejected", format!("the cluster at {server} rejected the credential (expired, revoked or wrong): {m}"))
+        }
+        ClusterError::Unreachable(m) | ClusterError::Other(m)
+            if m.contains("certificate") || m.contains("UnknownIssuer") || m.contains("tls") || m.contains("TLS") =>
+        {
+            (
+                "tls_verification_failed",
+                format!("TLS verification of {server} failed: {m}; check certificate-authority-data in the kubeconfig"),
+            )
+        }
+        ClusterError::Unreachable(m) => ("cluster_unreachable", format!("cannot reach {server}: {m}")),
+        ClusterError::Timeout(d) => ("cluster_unreachable", format!("{server} did not answer within {} s", d.as_secs())),
+        ClusterError::Api { message, .. } => ("cluster_error", format!("{server} answered with an error: {message}")),
+        ClusterError::Other(m) => ("cluster_error", m.clone()),
+    }
+}
+
+/// Runs the preflight. Never fails: what went wrong is in `errors` and `failure_code`.
+pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
+    let mut report = PreflightReport {
+        ok: false,
+        contexts: k.contexts.clone(),
+        context: k.context.clone(),
+        server_url: k.server_url.clone(),
+        version: None,
+        nodes: None,
+        api_latency_ms: None,
+        certificates: Vec::new(),
+        permissions: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+        duplicate_of: None,
+        failure_code: None,
+    };
+    if k.insecure {
+        report.warnings.push("insecure-skip-tls-verify is set: the server's certificate is not verified".into());
+    }
+    if k.server_url.starts_with("http://") {
+        report.warnings.push("the server URL is plain http: the credential travels unencrypted".into());
+    }
+    certificates(k, &mut report);
+    let client = match k.client().await {
+        Ok(c) => c,
+        Err(e) => {
+            let (code, msg) = classify(&e, &k.server_url);
+            report.failure_code = Some(code);
+            report.errors.push(msg);
+            return report;
+        }
+    };
+    let started = Instant::now();
+    match within(CALL_TIMEOUT, client.apiserver_version()).await {
+        Ok(info) => {
+            report.api_latency_ms = Some(started.elapsed().as_millis() as u64);
+            report.version = Some(ServerVersion { git_version: info.git_version, platform: info.platform });
+        }
+        Err(e) => {
+            let (code, msg) = classify(&e, &k.server_url);
+            report.failure_code = Some(code);
+            report.errors.push(msg);
+            return report;
+        }
+    }
+    // /version is readable anonymously on many clusters; an authenticated call proves the credential works.
+    match permissions(&client).await {
+        Ok(p) => report.permissions = p,
+        Err(e) => {
+            let (code, msg) = classify(&e, &k.server_url);
+            report.failure_code = Some(code);
+            report.errors.push(msg);
+            return report;
+        }
+    }
+    let nodes: Api<Node> = Api::all(client);
+    match within(CALL_TIMEOUT, nodes.list_metadata(&ListParams::default())).await {
+        Ok(_) => match within(CALL_TIMEOUT, nodes.list(&ListParams::default())).await {
+            Ok(list) => report.nodes = Some(crate::nodes::count(&list.items)),
+            Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
+        },
+        Err(ClusterError::Api { code: 403, .. }) => {
+            report.warnings.push("the credential may not list nodes: node counts and node pages will be empty".into())
+        }
+        Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
+    }
+    let denied: Vec<&str> = report.permissions.iter().filter(|p| !p.allowed).map(|p| p.feature.as_str()).collect();
+    if !denied.is_empty() {
+        report.warnings.push(format!("not allowed cluster-wide with this credential: {}", denied.join(", ")));
+    }
+    report.ok = report.errors.is_empty();
+    report
+}

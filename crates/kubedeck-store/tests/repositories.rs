@@ -1,0 +1,163 @@
+//! Repository behaviour, run against SQLite and every reachable server backend (PostgreSQL, MariaDB).
+
+use chrono::Duration;
+use kubedeck_core::credential::{CredentialKey, KeyRing};
+use kubedeck_core::rbac::{Binding, Role};
+use kubedeck_store::PageRequest;
+use kubedeck_store::clusters::{ClusterFacts, ClusterFilter, NodeCounts, status};
+use kubedeck_store::login_limits::LockoutPolicy;
+use kubedeck_store::testing::TestDb;
+use kubedeck_store::users::{NewUser, UserChanges};
+
+const PAGE: PageRequest = PageRequest { page: 1, page_size: 50 };
+
+#[tokio::test]
+async fn users_and_bindings_round_trip_on_every_backend() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let u = s
+            .create_user(
+                NewUser { username: "alice", display_name: "Alice", password_hash: "h".into(), must_change_password: true },
+                &[Binding::global(Role::Viewer), Binding { role: Role::Operator, cluster_id: Some(3), namespace: Some("team-a".into()) }],
+            )
+            .await
+            .unwrap();
+        assert!(u.must_change_password, "{}", db.backend);
+        let b = s.bindings_of(u.id).await.unwrap();
+        assert_eq!(b.0.len(), 2, "{}", db.backend);
+        assert_eq!(b.0[1].namespace.as_deref(), Some("team-a"));
+        // Unique usernames are enforced by the database.
+        let dup = s
+            .create_user(NewUser { username: "alice", display_name: "", password_hash: "h".into(), must_change_password: false }, &[])
+            .await;
+        assert!(dup.is_err(), "{}: duplicate username accepted", db.backend);
+        // The failed insert left nothing behind.
+        assert_eq!(s.count_users().await.unwrap(), 1, "{}", db.backend);
+
+        let changed = s
+            .update_user(u.id, UserChanges { disabled: Some(true), ..Default::default() })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(changed.disabled);
+        assert_eq!(s.list_users(Some("lic"), PAGE).await.unwrap().total, 1);
+        assert_eq!(s.list_users(Some("bob"), PAGE).await.unwrap().total, 0);
+        s.replace_bindings(u.id, &[Binding::global(Role::PlatformAdmin)]).await.unwrap();
+        assert_eq!(s.count_active_platform_admins().await.unwrap(), 0, "disabled admins do not count");
+        assert!(s.delete_user(u.id).await.unwrap());
+        assert!(s.bindings_of(u.id).await.unwrap().0.is_empty());
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn refresh_tokens_are_single_use_and_revocable() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let later = chrono::Utc::now() + Duration::hours(1);
+        s.insert_refresh_token(7, "hash-a", later).await.unwrap();
+        assert_eq!(s.consume_refresh_token("hash-a").await.unwrap(), Some(7), "{}", db.backend);
+        assert_eq!(s.consume_refresh_token("hash-a").await.unwrap(), None, "{}: replayed token accepted", db.backend);
+        s.insert_refresh_token(7, "hash-b", later).await.unwrap();
+        s.insert_refresh_token(7, "hash-c", later).await.unwrap();
+        assert_eq!(s.revoke_user_tokens(7).await.unwrap(), 2);
+        assert_eq!(s.consume_refresh_token("hash-c").await.unwrap(), None);
+        s.insert_refresh_token(7, "hash-old", chrono::Utc::now() - Duration::seconds(1)).await.unwrap();
+        assert_eq!(s.consume_refresh_token("hash-old").await.unwrap(), None, "expired token accepted");
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn repeated_login_failures_lock_the_key() {
+    let policy = LockoutPolicy { max_failures: 3, window: Duration::minutes(5), lockout: Duration::minutes(10) };
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let key = "user:bob".to_string();
+        assert!(s.record_login_failure(&key, policy).await.unwrap().is_none());
+        assert!(s.record_login_failure(&key, policy).await.unwrap().is_none());
+        let until = s.record_login_failure(&key, policy).await.unwrap();
+        assert!(until.is_some(), "{}", db.backend);
+        assert!(s.login_locked_until(&[key.clone(), "ip:1.2.3.4".into()]).await.unwrap().is_some());
+        s.clear_login_failures(&key).await.unwrap();
+        assert!(s.login_locked_until(&[key]).await.unwrap().is_none());
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn a_lease_has_one_holder_until_it_expires() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let ttl = Duration::seconds(30);
+        let t1 = s.try_acquire_lease("sync:cluster:1", "replica-a", ttl).await.unwrap();
+        assert_eq!(t1, Some(1), "{}", db.backend);
+        assert_eq!(s.try_acquire_lease("sync:cluster:1", "replica-b", ttl).await.unwrap(), None, "{}", db.backend);
+        assert_eq!(s.try_acquire_lease("sync:cluster:1", "replica-a", ttl).await.unwrap(), Some(1), "renewal keeps the token");
+        s.release_lease("sync:cluster:1", "replica-a").await.unwrap();
+        assert_eq!(s.try_acquire_lease("sync:cluster:1", "replica-b", ttl).await.unwrap(), Some(2), "{}: take-over bumps the token", db.backend);
+        assert_eq!(s.lease_holder("sync:cluster:1").await.unwrap().as_deref(), Some("replica-b"));
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn cluster_credentials_are_sealed_bound_to_their_row_and_rotatable() {
+    let kubeconfig = "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: planted-secret-token\n";
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let old = CredentialKey::generate();
+        let ring = KeyRing::new(old.clone(), []);
+        let facts = ClusterFacts {
+            kubeconfig: kubeconfig.into(),
+            server_url: "https://127.0.0.1:6443".into(),
+            identity_hash: "abc".into(),
+            version: "v1.20.2".into(),
+            counts: NodeCounts { node_count: 8, ready_nodes: 8, master_nodes: 3, worker_nodes: 5 },
+            ..Default::default()
+        };
+        let c = s.insert_cluster("prod", "the big one", &facts, &ring).await.unwrap();
+        assert_eq!(c.status, status::RUNNING);
+        assert_eq!(c.cluster_type, 2);
+        assert!(!c.credential.contains("planted-secret-token"), "{}: plaintext credential stored", db.backend);
+        assert_eq!(s.open_cluster_credential(&c, &ring).unwrap(), kubeconfig);
+        assert!(s.find_cluster_by_identity("abc").await.unwrap().is_some());
+
+        let new = CredentialKey::generate();
+        let rotated = KeyRing::new(new.clone(), [old]);
+        assert_eq!(s.reseal_cluster_credentials(&rotated).await.unwrap().unwrap(), 1);
+        let c = s.find_cluster(c.id).await.unwrap().unwrap();
+        assert_eq!(c.credential_key_id, new.id());
+        assert_eq!(s.open_cluster_credential(&c, &KeyRing::new(new, [])).unwrap(), kubeconfig);
+
+        for _ in 0..2 {
+            s.record_cluster_failure(c.id, "unreachable", "connection refused", 3).await.unwrap();
+        }
+        assert_eq!(s.find_cluster(c.id).await.unwrap().unwrap().status, status::RUNNING, "one blip is not an error");
+        let c2 = s.record_cluster_failure(c.id, "unreachable", "connection refused", 3).await.unwrap().unwrap();
+        assert_eq!(c2.status, status::ERROR);
+        let listed = s.list_clusters(&ClusterFilter { status: Some(status::ERROR), ..Default::default() }, PAGE).await.unwrap();
+        assert_eq!(listed.total, 1);
+        assert!(s.delete_cluster(c.id).await.unwrap());
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_refuse_a_newer_schema() {
+    for db in TestDb::all().await {
+        assert_eq!(db.store.migrate().await.unwrap(), 0, "{}: second run applied something", db.backend);
+        assert!(db.store.schema_ready().await.unwrap());
+        use sea_orm::{ConnectionTrait, Statement};
+        let conn = db.store.conn();
+        conn.execute_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29990101_000001_from_the_future', 0)".to_owned(),
+        ))
+        .await
+        .unwrap();
+        let err = db.store.migrate().await.unwrap_err();
+        assert!(matches!(err, kubedeck_store::MigrateError::NewerSchema(_)), "{}: {err}", db.backend);
+        db.drop_db().await;
+    }
+}

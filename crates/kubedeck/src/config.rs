@@ -1,0 +1,162 @@
+//! Configuration: command-line flags, then `KUBEDECK_*` environment variables, then a TOML file, then defaults.
+//! Secrets also come as `*_FILE` paths so they never need to sit in the environment or the file itself.
+
+use clap::Args;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Settings every subcommand that touches the database shares.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CommonArgs {
+    /// TOML configuration file (keys are the long flag names with '_' for '-').
+    #[arg(long, env = "KUBEDECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database and generated keys [default: ./data].
+    #[arg(long, env = "KUBEDECK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH?mode=rwc, postgres://USER@HOST:PORT/DB, mysql://USER:PASS@HOST:PORT/DB
+    /// [default: SQLite in the data directory].
+    #[arg(long, env = "KUBEDECK_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// File holding the database URL (when it carries a password).
+    #[arg(long, env = "KUBEDECK_DATABASE_URL_FILE")]
+    pub database_url_file: Option<PathBuf>,
+    /// Directory of credential-encryption keys [default: DATA_DIR/keys/credential].
+    #[arg(long, env = "KUBEDECK_CREDENTIAL_KEY_DIR")]
+    pub credential_key_dir: Option<PathBuf>,
+    /// Log format: text or json [default: text].
+    #[arg(long, env = "KUBEDECK_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Log filter, e.g. info or kubedeck=debug,info [default: info].
+    #[arg(long, env = "KUBEDECK_LOG")]
+    pub log: Option<String>,
+}
+
+/// `kubedeck serve` settings.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KUBEDECK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// File with the JWT signing secret [default: DATA_DIR/jwt.secret, generated on first start].
+    #[arg(long, env = "KUBEDECK_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Seconds between cluster health checks and syncs [default: 15].
+    #[arg(long, env = "KUBEDECK_SYNC_INTERVAL_SECS")]
+    pub sync_interval_secs: Option<u64>,
+    /// Lifetime of access tokens in seconds [default: 900].
+    #[arg(long, env = "KUBEDECK_ACCESS_TOKEN_TTL_SECS")]
+    pub access_token_ttl_secs: Option<u64>,
+    /// API calls per user per minute, per replica [default: 1200].
+    #[arg(long, env = "KUBEDECK_API_RATE_PER_MINUTE")]
+    pub api_rate_per_minute: Option<u32>,
+    /// Failed logins per account before a 15-minute lock [default: 5].
+    #[arg(long, env = "KUBEDECK_LOGIN_MAX_FAILURES")]
+    pub login_max_failures: Option<i32>,
+    /// Trust the first X-Forwarded-For address (only behind a proxy that overwrites it) [default: false].
+    #[arg(long, env = "KUBEDECK_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: Option<bool>,
+}
+
+/// The TOML file: every key optional.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    database_url_file: Option<PathBuf>,
+    credential_key_dir: Option<PathBuf>,
+    log_format: Option<String>,
+    log: Option<String>,
+    listen: Option<SocketAddr>,
+    jwt_secret_file: Option<PathBuf>,
+    sync_interval_secs: Option<u64>,
+    access_token_ttl_secs: Option<u64>,
+    api_rate_per_minute: Option<u32>,
+    login_max_failures: Option<i32>,
+    trust_forwarded_for: Option<bool>,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub credential_key_dir: PathBuf,
+    pub log_json: bool,
+    pub log: String,
+    pub listen: SocketAddr,
+    pub jwt_secret_file: PathBuf,
+    pub sync_interval_secs: u64,
+    pub access_token_ttl_secs: u64,
+    pub api_rate_per_minute: u32,
+    pub login_max_failures: i32,
+    pub trust_forwarded_for: bool,
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+}
+
+impl Settings {
+    /// Settings for subcommands that only need the database.
+    pub fn load(common: &CommonArgs) -> anyhow::Result<Settings> {
+        Self::resolve(common, None)
+    }
+
+    /// Settings for `serve`.
+    pub fn load_serve(args: &ServeArgs) -> anyhow::Result<Settings> {
+        Self::resolve(&args.common, Some(args))
+    }
+
+    fn resolve(c: &CommonArgs, s: Option<&ServeArgs>) -> anyhow::Result<Settings> {
+        let f = match &c.config {
+            Some(p) => read_file(p)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = c.data_dir.clone().or(f.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let url_file = c.database_url_file.clone().or(f.database_url_file);
+        let database_url = match (c.database_url.clone().or(f.database_url), url_file) {
+            (Some(u), _) => u,
+            (None, Some(p)) => std::fs::read_to_string(&p)
+                .map_err(|e| anyhow::anyhow!("cannot read database URL file {}: {e}", p.display()))?
+                .trim()
+                .to_owned(),
+            (None, None) => format!("sqlite://{}?mode=rwc", data_dir.join("kubedeck.db").display()),
+        };
+        let log_format = c.log_format.clone().or(f.log_format).unwrap_or_else(|| "text".into());
+        anyhow::ensure!(log_format == "text" || log_format == "json", "log format must be text or json, not '{log_format}'");
+        let pick = |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
+        let settings = Settings {
+            credential_key_dir: c.credential_key_dir.clone().or(f.credential_key_dir).unwrap_or_else(|| data_dir.join("keys/credential")),
+            log_json: log_format == "json",
+            log: c.log.clone().or(f.log).unwrap_or_else(|| "info".into()),
+            listen: s.and_then(|s| s.listen).or(f.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid")),
+            jwt_secret_file: s.and_then(|s| s.jwt_secret_file.clone()).or(f.jwt_secret_file).unwrap_or_else(|| data_dir.join("jwt.secret")),
+            sync_interval_secs: pick(s.and_then(|s| s.sync_interval_secs), f.sync_interval_secs, 15).max(1),
+            access_token_ttl_secs: pick(s.and_then(|s| s.access_token_ttl_secs), f.access_token_ttl_secs, 900).max(10),
+            api_rate_per_minute: s.and_then(|s| s.api_rate_per_minute).or(f.api_rate_per_minute).unwrap_or(1200).max(1),
+            login_max_failures: s.and_then(|s| s.login_max_failures).or(f.login_max_failures).unwrap_or(5).max(1),
+            trust_forwarded_for: s.and_then(|s| s.trust_forwarded_for).or(f.trust_forwarded_for).unwrap_or(false),
+            data_dir,
+            database_url,
+        };
+        Ok(settings)
+    }
+}
+
+/// Sets up `tracing` once.
+pub fn init_logging(cfg: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if cfg.log_json {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}

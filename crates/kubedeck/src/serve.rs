@@ -1,0 +1,168 @@
+//! `kubedeck serve`: start-up, the first admin account, background jobs, graceful shutdown.
+
+use crate::config::{ServeArgs, Settings, init_logging};
+use kubedeck_api::keys::{KeyDir, load_or_create_jwt_secret};
+use kubedeck_api::state::{AppState, Inner};
+use kubedeck_core::password::{generate_password, hash_password, password_problem};
+use kubedeck_core::rbac::{Binding, Role};
+use kubedeck_kube::hub::ClusterHub;
+use kubedeck_store::Store;
+use kubedeck_store::users::NewUser;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_store(cfg: &Settings) -> anyhow::Result<Store> {
+    if cfg.database_url.starts_with("sqlite:") {
+        create_private_dir(&cfg.data_dir)?;
+    }
+    let store = Store::connect(&cfg.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let applied = store.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(store)
+}
+
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates the `admin` account on an empty database. Returns the one-time password when one was generated.
+async fn ensure_first_admin(store: &Store) -> anyhow::Result<Option<String>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match std::env::var("KUBEDECK_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => {
+            if let Some(problem) = password_problem(&p, "admin") {
+                anyhow::bail!("KUBEDECK_ADMIN_PASSWORD is not acceptable: {problem}");
+            }
+            (p, false)
+        }
+        _ => (generate_password(), true),
+    };
+    let pw = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await?;
+    store
+        .create_user(
+            NewUser { username: "admin", display_name: "Administrator", password_hash: hash, must_change_password: generated },
+            &[Binding::global(Role::PlatformAdmin)],
+        )
+        .await?;
+    Ok(generated.then_some(password))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = Settings::load_serve(&args)?;
+    init_logging(&cfg);
+    let store = open_store(&cfg).await?;
+    let key_dir = KeyDir::new(&cfg.credential_key_dir);
+    let keyring = key_dir.load_or_create()?;
+    let jwt = load_or_create_jwt_secret(&cfg.jwt_secret_file)?;
+    let first_password = ensure_first_admin(&store).await?;
+
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    let (hub, hub_events) = ClusterHub::new();
+    let mut settings = kubedeck_api::state::Settings::with_secret(jwt);
+    settings.access_ttl = Duration::from_secs(cfg.access_token_ttl_secs);
+    settings.api_rate_per_minute = cfg.api_rate_per_minute;
+    settings.login_account_policy.max_failures = cfg.login_max_failures;
+    settings.trust_forwarded_for = cfg.trust_forwarded_for;
+    let replica_id = format!("{}-{}", std::process::id(), &uuid_like());
+    let state = AppState(Arc::new(Inner {
+        store: store.clone(),
+        settings,
+        keyring: RwLock::new(keyring),
+        hub,
+        replica_id: replica_id.clone(),
+        rate: Default::default(),
+        key_dir: Some(key_dir),
+        metrics,
+    }));
+
+    let interrupted = store.interrupt_orphaned_tasks(&replica_id).await?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "tasks left running by a stopped replica were marked interrupted");
+    }
+
+    let cancel = CancellationToken::new();
+    let sync = tokio::spawn(kubedeck_api::sync::run(
+        state.clone(),
+        Duration::from_secs(cfg.sync_interval_secs),
+        hub_events,
+        cancel.clone(),
+    ));
+
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    println!("Kubedeck is running at http://{addr}/  (API docs: http://{addr}/api/docs)");
+    if let Some(pw) = first_password {
+        println!("First start: log in as 'admin' with the one-time password: {pw}");
+        println!("(you will be asked to change it; this password is not shown again)");
+    }
+    tracing::info!(%addr, database = %redact_url(&cfg.database_url), "serving");
+
+    let app = kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shutting down: stopping background jobs");
+    cancel.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
+    store.close().await?;
+    Ok(())
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    format!("{:08x}", rand::rng().random::<u32>())
+}
+
+/// The database URL without its password, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_hidden_in_logs() {
+        assert_eq!(super::redact_url("mysql://root:hunter2@db:3306/k"), "mysql://root:***@db:3306/k");
+        assert_eq!(super::redact_url("sqlite://data/k.db?mode=rwc"), "sqlite://data/k.db?mode=rwc");
+    }
+}
