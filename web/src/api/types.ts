@@ -92,6 +92,10 @@ export interface Cluster {
   last_error: string | null;
   last_healthy_at: string | null;
   api_latency_ms: number | null;
+  status_text?: string;
+  context?: string;
+  platform?: string;
+  capabilities?: PreflightPermission[];
 }
 
 export interface ClusterHealth {
@@ -112,7 +116,11 @@ export interface PreflightCertificate {
 export interface PreflightPermission {
   feature: string;
   allowed: boolean;
-  verbs: string[];
+  /** the Kubernetes checks behind the feature, e.g. "create pods/eviction" */
+  checks?: string[];
+  /** the checks that were denied */
+  denied?: string[];
+  verbs?: string[];
   reason?: string | null;
 }
 
@@ -122,10 +130,13 @@ export interface Preflight {
   context: string | null;
   server_url: string | null;
   version: { git_version: string; platform: string } | null;
-  node_count: number;
-  ready_nodes: number;
-  master_nodes: number;
-  worker_nodes: number;
+  nodes?: { node_count: number; ready_nodes: number; master_nodes: number; worker_nodes: number } | null;
+  node_count?: number;
+  ready_nodes?: number;
+  master_nodes?: number;
+  worker_nodes?: number;
+  api_latency_ms?: number | null;
+  failure_code?: string;
   certificates: PreflightCertificate[];
   permissions: PreflightPermission[];
   warnings: string[];
@@ -234,8 +245,11 @@ export interface DrainPodProgress {
 export interface Task {
   id: string | number;
   kind: string;
-  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | string;
-  message?: string | null;
+  /** pending, running, succeeded, failed, cancelled, interrupted */
+  status: string;
+  error?: string | null;
+  target?: string;
+  cancel_requested?: boolean;
   created_at?: string;
   finished_at?: string | null;
   progress?: { pods?: DrainPodProgress[]; [k: string]: unknown } | null;

@@ -43,10 +43,17 @@ export function TimeAgo({ at }: { at: string | null | undefined }) {
 export function UsageBar({ value, label }: { value: number | null | undefined; label?: string }) {
   const { t } = useI18n();
   if (value === null || value === undefined || !Number.isFinite(value)) return <Typography.Text type="secondary">{t('common.noData')}</Typography.Text>;
-  const status = value >= 90 ? 'exception' : value >= 75 ? 'normal' : 'success';
+  const color = value >= 90 ? '#ff4d4f' : value >= 75 ? '#faad14' : '#52c41a';
   return (
     <Tooltip title={label}>
-      <Progress percent={Math.round(value)} size="small" status={status} strokeColor={value >= 75 && value < 90 ? '#faad14' : undefined} style={{ width: 120, margin: 0 }} />
+      <Progress
+        percent={Math.round(value)}
+        size="small"
+        status="normal"
+        strokeColor={color}
+        format={(p) => `${p}%`}
+        style={{ width: 130, margin: 0 }}
+      />
     </Tooltip>
   );
 }

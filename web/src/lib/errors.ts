@@ -8,7 +8,7 @@ export function errorText(t: TFunc, err: unknown): string {
     if (err.code === 'too_many_attempts')
       return err.retryAfter ? t('error.tooManyAttemptsRetry', { seconds: err.retryAfter }) : err.message || t('error.tooManyAttempts');
     if (err.status === 403) return err.message && !err.message.startsWith('HTTP') ? `${t('error.forbidden')}: ${err.message}` : t('error.forbidden');
-    if (err.status === 404 && err.message.startsWith('HTTP')) return t('error.notFound');
+    if (err.status === 404 && (err.message.startsWith('HTTP') || err.message.startsWith('no API route'))) return t('error.notFound');
     if (err.status >= 500 && err.message.startsWith('HTTP')) return t('error.server', { status: err.status });
     return err.message;
   }

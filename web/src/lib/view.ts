@@ -1,5 +1,5 @@
 // View logic shared by pages, kept free of React so unit tests run it directly.
-import type { DrainOptions, KubeNode } from '../api/types';
+import type { DrainOptions, KubeNode, Preflight } from '../api/types';
 import { parseQuantity } from './format';
 
 /** Only same-origin console paths are followed after login. */
@@ -54,4 +54,16 @@ export function capacitySummary(nodes: KubeNode[]) {
 export function sortParam(order: 'ascend' | 'descend' | null | undefined, key: unknown): string | undefined {
   if (!order || key === undefined || key === null) return undefined;
   return `${order === 'descend' ? '-' : ''}${String(key)}`;
+}
+
+/** Node counts of a preflight, whether the server nests them under `nodes` or not. */
+export function preflightNodes(p: Preflight) {
+  const n = p.nodes;
+  return {
+    known: !!n || p.node_count !== undefined,
+    node_count: n?.node_count ?? p.node_count ?? 0,
+    ready_nodes: n?.ready_nodes ?? p.ready_nodes ?? 0,
+    master_nodes: n?.master_nodes ?? p.master_nodes ?? 0,
+    worker_nodes: n?.worker_nodes ?? p.worker_nodes ?? 0,
+  };
 }

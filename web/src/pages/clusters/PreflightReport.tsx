@@ -5,10 +5,13 @@ import type { Preflight, PreflightCertificate, PreflightPermission } from '../..
 import { useI18n } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { certificateTone, toneColor } from '../../lib/status';
+import { formatLatency } from '../../lib/format';
+import { preflightNodes } from '../../lib/view';
 
 /** The preflight answer before anything is saved: reachability, version, certificates, permissions, warnings. */
 export function PreflightReport({ preflight }: { preflight: Preflight }) {
   const { t, lang } = useI18n();
+  const nodes = preflightNodes(preflight);
   const featureLabel = (f: string) => {
     const k = `feature.${f}`;
     const v = t(k);
@@ -50,9 +53,16 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
         </Descriptions.Item>
         <Descriptions.Item label={t('cluster.context')}>{preflight.context || '-'}</Descriptions.Item>
         <Descriptions.Item label={t('cluster.nodes')}>
-          {preflight.ready_nodes} / {preflight.node_count} {t('cluster.ready')} ·{' '}
-          {t('cluster.mastersWorkers', { masters: preflight.master_nodes, workers: preflight.worker_nodes })}
+          {nodes.known ? (
+            <>
+              {nodes.ready_nodes} / {nodes.node_count} {t('cluster.ready')} ·{' '}
+              {t('cluster.mastersWorkers', { masters: nodes.master_nodes, workers: nodes.worker_nodes })}
+            </>
+          ) : (
+            '-'
+          )}
         </Descriptions.Item>
+        <Descriptions.Item label={t('cluster.latency')}>{formatLatency(preflight.api_latency_ms)}</Descriptions.Item>
       </Descriptions>
       <Typography.Title level={5} style={{ margin: 0 }}>
         {t('preflight.certificates')}
@@ -102,8 +112,27 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
                 </Tag>
               ),
           },
-          { title: t('preflight.verbs'), dataIndex: 'verbs', render: (v: string[]) => <span className="kd-mono">{(v ?? []).join(', ')}</span> },
-          { title: t('preflight.reason'), dataIndex: 'reason', render: (v?: string | null) => v || '' },
+          {
+            title: t('preflight.verbs'),
+            key: 'checks',
+            render: (_: unknown, r) => {
+              const denied = new Set(r.denied ?? []);
+              return (
+                <Space size={[4, 4]} wrap>
+                  {(r.checks ?? r.verbs ?? []).map((c) => (
+                    <Tag key={c} className="kd-mono" color={denied.has(c) ? 'red' : undefined}>
+                      {c}
+                    </Tag>
+                  ))}
+                </Space>
+              );
+            },
+          },
+          {
+            title: t('preflight.reason'),
+            key: 'reason',
+            render: (_: unknown, r) => r.reason || (r.denied?.length ? t('preflight.deniedChecks', { checks: r.denied.join(', ') }) : ''),
+          },
         ]}
       />
     </Space>

@@ -61,12 +61,12 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
     queryKey: ['task', taskId],
     queryFn: () => getTask(taskId!),
     enabled: taskId !== null,
-    refetchInterval: (q) => (taskFinished(q.state.data?.state) ? false : 1000),
+    refetchInterval: (q) => (taskFinished(q.state.data?.status) ? false : 1000),
   });
   const cancel = useMutation({ mutationFn: () => cancelTask(taskId!) });
   useEffect(() => {
-    if (taskFinished(task.data?.state)) qc.invalidateQueries({ queryKey: ['nodes', clusterId] });
-  }, [task.data?.state, qc, clusterId]);
+    if (taskFinished(task.data?.status)) qc.invalidateQueries({ queryKey: ['nodes', clusterId] });
+  }, [task.data?.status, qc, clusterId]);
 
   const readOpts = (): DrainOptions => {
     const v = form.getFieldsValue();
@@ -82,7 +82,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
   };
 
   const running = taskId !== null;
-  const done = taskFinished(task.data?.state);
+  const done = taskFinished(task.data?.status);
   return (
     <Modal
       open={!!node}
@@ -174,10 +174,10 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
         <>
           <Space style={{ marginBottom: 12 }}>
             <span>{t('drain.task')}</span>
-            <Tag color={done ? (task.data?.state === 'succeeded' ? 'green' : 'red') : 'processing'}>
-              {task.data ? t(`task.states.${task.data.state}`) : t('common.loading')}
+            <Tag color={done ? (task.data?.status === 'succeeded' ? 'green' : 'red') : 'processing'}>
+              {task.data ? t(`task.states.${task.data.status}`) : t('common.loading')}
             </Tag>
-            {task.data?.message && <Typography.Text type="secondary">{task.data.message}</Typography.Text>}
+            {task.data?.error && <Typography.Text type="danger">{task.data.error}</Typography.Text>}
           </Space>
           {task.error && <Alert type="error" showIcon message={errorText(t, task.error)} />}
           {cancel.error && <Alert type="error" showIcon message={errorText(t, cancel.error)} />}

@@ -36,7 +36,7 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
   const base = (title: string, unit: 'percent' | 'bytes', lines: { name: string; data: (number | null)[][] }[]) => ({
     title: { text: title },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v === null || v === undefined ? '-' : unit === 'percent' ? `${v.toFixed(1)}%` : `${formatBytes(v)}/s`) },
-    legend: { show: lines.length > 1, top: 0 },
+    legend: { show: lines.length > 1, top: 0, right: 0 },
     grid: { left: 56, right: 16, top: 32, bottom: 56 },
     xAxis: { type: 'time' },
     yAxis: unit === 'percent' ? { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', axisLabel: { formatter: (v: number) => formatBytes(v) } },
