@@ -32,10 +32,12 @@ pub struct Claims {
     pub iat: i64,
     /// Expiry (seconds).
     pub exp: i64,
+    /// The account's session generation when issued; a password change or disable bumps it.
+    pub generation: i32,
 }
 
 /// Signs an access token for `user_id`.
-pub fn sign_access_token(state: &AppState, user_id: i64) -> String {
+pub fn sign_access_token(state: &AppState, user_id: i64, generation: i32) -> String {
     let now = Utc::now().timestamp();
     let claims = Claims {
         sub: user_id.to_string(),
@@ -43,6 +45,7 @@ pub fn sign_access_token(state: &AppState, user_id: i64) -> String {
         aud: AUDIENCE.into(),
         iat: now,
         exp: now + state.settings.access_ttl.as_secs() as i64,
+        generation,
     };
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&state.settings.jwt_secret))
         .expect("HS256 signing cannot fail")
@@ -161,8 +164,8 @@ async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_passwor
     if user.disabled {
         return Err(ApiError::unauthorized("the account is disabled"));
     }
-    // Tokens issued before the account last changed (password change, disable/enable) are void.
-    if claims.iat < user.updated_at.timestamp() {
+    // Tokens issued before the password changed or the account was disabled are void.
+    if claims.generation != user.session_generation {
         return Err(ApiError::unauthorized("the session ended because the account changed; log in again"));
     }
     let bindings = state.store.bindings_of(id).await?;

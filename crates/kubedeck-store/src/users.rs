@@ -61,6 +61,7 @@ impl Store {
             password_hash: Set(new.password_hash),
             disabled: Set(false),
             must_change_password: Set(new.must_change_password),
+            session_generation: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -72,10 +73,16 @@ impl Store {
         Ok(created)
     }
 
-    /// Applies `changes`; returns the updated account, or `None` if it does not exist.
+    /// Applies `changes`; returns the updated account, or `None` if it does not exist. A new password or
+    /// disabling the account bumps `session_generation`, which voids every access token issued before.
     pub async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, sea_orm::DbErr> {
         let Some(existing) = self.find_user(id).await? else { return Ok(None) };
+        let ends_sessions = changes.password.is_some() || changes.disabled == Some(true);
+        let generation = existing.session_generation;
         let mut am: user::ActiveModel = existing.into();
+        if ends_sessions {
+            am.session_generation = Set(generation + 1);
+        }
         if let Some(name) = changes.display_name {
             am.display_name = Set(name);
         }

@@ -76,16 +76,16 @@ pub struct Me {
     pub permissions: Vec<&'static str>,
 }
 
-async fn issue_tokens(state: &AppState, user_id: i64, must_change_password: bool) -> ApiResult<TokenResponse> {
+async fn issue_tokens(state: &AppState, user: &kubedeck_store::users::User) -> ApiResult<TokenResponse> {
     let (refresh, hash) = new_refresh_token();
     let expires = Utc::now() + chrono::Duration::from_std(state.settings.refresh_ttl).expect("refresh ttl fits");
-    state.store.insert_refresh_token(user_id, &hash, expires).await?;
+    state.store.insert_refresh_token(user.id, &hash, expires).await?;
     Ok(TokenResponse {
-        access_token: sign_access_token(state, user_id),
+        access_token: sign_access_token(state, user.id, user.session_generation),
         refresh_token: refresh,
         expires_in: state.settings.access_ttl.as_secs(),
         token_type: "Bearer",
-        must_change_password,
+        must_change_password: user.must_change_password,
     })
 }
 
@@ -147,7 +147,7 @@ pub async fn login(
     }
     audit.set_user(user.id, &user.username);
     state.store.clear_login_failures(&keys[0]).await?;
-    Ok(axum::Json(issue_tokens(&state, user.id, user.must_change_password).await?))
+    Ok(axum::Json(issue_tokens(&state, &user).await?))
 }
 
 /// Trade a refresh token for new tokens. The old refresh token stops working.
@@ -168,7 +168,7 @@ pub async fn refresh(
     let user = state.store.find_user(user_id).await?.filter(|u| !u.disabled);
     let Some(user) = user else { return Err(ApiError::unauthorized("the account is disabled or gone")) };
     audit.set_user(user.id, &user.username);
-    Ok(axum::Json(issue_tokens(&state, user.id, user.must_change_password).await?))
+    Ok(axum::Json(issue_tokens(&state, &user).await?))
 }
 
 /// Revoke a refresh token (log out this session).

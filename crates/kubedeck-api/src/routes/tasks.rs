@@ -58,6 +58,10 @@ impl From<Task> for TaskView {
 }
 
 async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<Task> {
+    // Without task.read anywhere, say so before revealing whether the task exists.
+    if !user.bindings.allows_somewhere(Permission::TaskRead) {
+        user.require(Permission::TaskRead, Scope::GLOBAL)?;
+    }
     let t = state.store.find_task(tid).await?.ok_or_else(|| ApiError::not_found(format!("task {tid} does not exist")))?;
     let scope = t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL);
     user.require(Permission::TaskRead, scope)?;

@@ -12,6 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub disabled: bool,
     pub must_change_password: bool,
+    /// Grows when the password changes or the account is disabled: access tokens carry it, older ones are void.
+    pub session_generation: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,7 @@ impl MigrationTrait for Migration {
                 .col(string_len(t("password_hash"), 255))
                 .col(boolean(t("disabled")))
                 .col(boolean(t("must_change_password")))
+                .col(integer(t("session_generation")).default(0))
                 .col(timestamp_with_time_zone(t("created_at")))
                 .col(timestamp_with_time_zone(t("updated_at")))
                 .to_owned(),

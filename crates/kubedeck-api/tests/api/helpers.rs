@@ -1,0 +1,196 @@
+//! `spawn_app()`: the real application on a free port with its own database, keys and sync loop.
+
+use kubedeck_api::keys::KeyDir;
+use kubedeck_api::state::{AppState, Inner, Settings};
+use kubedeck_core::password::hash_password;
+use kubedeck_core::rbac::Binding;
+use kubedeck_kube::hub::ClusterHub;
+use kubedeck_store::testing::TestDb;
+use kubedeck_store::users::NewUser;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub backend: &'static str,
+    db: Option<TestDb>,
+    cancel: CancellationToken,
+    keys: std::path::PathBuf,
+}
+
+/// Options for the app under test.
+pub struct AppOptions {
+    pub sync_interval: Duration,
+    pub settings: Settings,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self { sync_interval: Duration::from_secs(2), settings: Settings::with_secret(b"test-secret-test-secret-test-secret!!".to_vec()) }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(TestDb::sqlite().await, AppOptions::default()).await
+}
+
+/// One app per reachable backend (SQLite always; PostgreSQL and MariaDB when they answer).
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for db in TestDb::all().await {
+        apps.push(spawn_app_on(db, AppOptions::default()).await);
+    }
+    apps
+}
+
+pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
+    let keys = std::env::temp_dir().join(format!("kd-test-keys-{}", uuid::Uuid::new_v4()));
+    let key_dir = KeyDir::new(&keys);
+    let ring = key_dir.load_or_create().unwrap();
+    let store = db.store.clone();
+    let hash = hash_password(ADMIN_PASSWORD);
+    store
+        .create_user(
+            NewUser { username: "admin", display_name: "Admin", password_hash: hash, must_change_password: false },
+            &[Binding::global(kubedeck_core::rbac::Role::PlatformAdmin)],
+        )
+        .await
+        .unwrap();
+    let (hub, events) = ClusterHub::new();
+    let state = AppState(Arc::new(Inner {
+        store,
+        settings: opts.settings,
+        keyring: RwLock::new(ring),
+        hub,
+        replica_id: format!("test-{}", uuid::Uuid::new_v4()),
+        rate: Default::default(),
+        key_dir: Some(key_dir),
+        metrics: None,
+    }));
+    let cancel = CancellationToken::new();
+    tokio::spawn(kubedeck_api::sync::run(state.clone(), opts.sync_interval, events, cancel.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(async move { c.cancelled().await }).await.unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
+        state,
+        backend: db.backend,
+        db: Some(db),
+        cancel,
+        keys,
+    }
+}
+
+/// A response: status, JSON body (Null when empty or not JSON), headers.
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl TestApp {
+    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), headers }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request("POST", path, Some(token), Some(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        self.request("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}))).await
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let r = self.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user with these bindings (password already changed) and returns an access token for it.
+    pub async fn user_token(&self, username: &str, bindings: &[Binding]) -> String {
+        let password = format!("{username}-password-123");
+        self.state
+            .store
+            .create_user(
+                NewUser { username, display_name: username, password_hash: hash_password(&password), must_change_password: false },
+                bindings,
+            )
+            .await
+            .unwrap();
+        let r = self.login(username, &password).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Every audit record, newest first.
+    pub async fn audit(&self) -> Vec<kubedeck_store::audit::AuditRecord> {
+        self.state
+            .store
+            .list_audit(&Default::default(), kubedeck_store::PageRequest { page: 1, page_size: 500 })
+            .await
+            .unwrap()
+            .items
+    }
+
+    /// The URL of this app's database.
+    pub fn db_url(&self) -> &str {
+        &self.db.as_ref().expect("database").url
+    }
+
+    pub async fn stop(mut self) {
+        self.cancel.cancel();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = std::fs::remove_dir_all(&self.keys);
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+}
+
+/// Polls `check` until it returns Some, or panics after `timeout` naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

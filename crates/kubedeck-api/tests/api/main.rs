@@ -1,0 +1,8 @@
+//! Black-box tests of the API: the real router on 127.0.0.1:0, a fresh database per test, the real testbed.
+
+mod helpers;
+
+mod auth;
+mod authz_matrix;
+mod clusters;
+mod conventions;
