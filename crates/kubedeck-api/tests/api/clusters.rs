@@ -138,11 +138,11 @@ async fn unsafe_broken_and_unreachable_kubeconfigs_are_refused_and_nothing_is_sa
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let good = tb.admin_kubeconfig();
-    let user_block_start = good.find("users:").unwrap();
-    let with_exec = format!(
-        "{}users:\n- name: x\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args: [-c, 'touch /tmp/pwned']\n{}",
-        &good[..user_block_start],
-        ""
+    let cert_line = good.lines().find(|l| l.contains("client-certificate-data")).unwrap().to_owned();
+    let key_line = good.lines().find(|l| l.contains("client-key-data")).unwrap().to_owned();
+    let with_exec = good.replace(&key_line, "").replace(
+        &cert_line,
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args: [-c, 'touch /tmp/pwned']",
     );
     let ca_line = good.lines().find(|l| l.contains("certificate-authority-data")).unwrap().to_owned();
     let other_ca = {

@@ -6,3 +6,4 @@ mod auth;
 mod authz_matrix;
 mod clusters;
 mod conventions;
+mod outage;
