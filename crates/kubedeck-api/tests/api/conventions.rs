@@ -97,3 +97,12 @@ async fn health_readiness_and_metrics_answer_without_login() {
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     app.stop().await;
 }
+
+#[test]
+fn the_console_is_built_against_the_current_openapi_document() {
+    use utoipa::OpenApi;
+    let current = serde_json::to_value(kubedeck_api::openapi::ApiDoc::openapi()).unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../web/openapi.json")).expect("web/openapi.json is JSON");
+    assert!(current == committed, "web/openapi.json is stale: run `make openapi` and commit the result");
+}

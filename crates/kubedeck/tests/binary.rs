@@ -1,0 +1,209 @@
+//! The `kubedeck` binary as an operator runs it: first start, secrets kept out of logs and the database,
+//! key rotation while serving, graceful shutdown.
+
+use kubedeck_testbed::Testbed;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubedeck");
+
+struct Server {
+    child: Child,
+    base: String,
+    output: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(data: &std::path::Path, envs: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .args(["--sync-interval-secs", "2"])
+            .env("KUBEDECK_LOG", "debug")
+            .env_remove("KUBEDECK_ADMIN_PASSWORD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start kubedeck");
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+            let out = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut o = out.lock().unwrap();
+                    o.push_str(&line);
+                    o.push('\n');
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let base = loop {
+            let text = output.lock().unwrap().clone();
+            if let Some(line) = text.lines().find(|l| l.contains("Kubedeck is running at ")) {
+                let url = line.split("running at ").nth(1).unwrap().split_whitespace().next().unwrap();
+                break url.trim_end_matches('/').to_owned();
+            }
+            assert!(Instant::now() < deadline, "kubedeck did not start:\n{text}");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        Server { child, base, output }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, then wait: a graceful stop exits 0.
+    fn stop(mut self) -> (bool, Duration) {
+        let started = Instant::now();
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status.success(), started.elapsed());
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return (false, started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+async fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(method.parse().unwrap(), format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn temp_dir(prefix: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+}
+
+#[tokio::test]
+async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_the_database() {
+    let tb = Testbed::from_env();
+    let data = temp_dir("kd-bin");
+    let server = Server::start(&data, &[]);
+    let password = server
+        .output()
+        .lines()
+        .find_map(|l| l.split("one-time password: ").nth(1))
+        .expect("first start prints the admin password")
+        .trim()
+        .to_owned();
+    let base = server.base.clone();
+
+    // Keys were generated into the data directory, readable only by the owner.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(data.join("jwt.secret")).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let (s, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": password}))).await;
+    assert_eq!(s, 200);
+    assert_eq!(login["must_change_password"], true);
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let new_password = "planted-admin-password-42";
+    let (s, _) = call(&base, "POST", "/api/v1/auth/password", Some(&token), Some(json!({"current_password": password, "new_password": new_password}))).await;
+    assert_eq!(s, 204);
+    let (_, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": new_password}))).await;
+    let token = login["access_token"].as_str().unwrap().to_owned();
+
+    // Plant secrets everywhere a careless server might echo them.
+    let _ = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": "planted-wrong-password"}))).await;
+    let (s, _) = call(&base, "POST", "/api/v1/users", Some(&token), Some(json!({"username": "eve", "password": "planted-user-password"}))).await;
+    assert_eq!(s, 201);
+    let kubeconfig = tb.admin_kubeconfig();
+    let (s, created) = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "prod", "credential": kubeconfig}))).await;
+    assert_eq!(s, 201, "{created}");
+    let planted_token_config = tb.useless_kubeconfig().replace("127.0.0.1", "127.0.0.2");
+    let _ = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "other", "credential": planted_token_config}))).await;
+    tokio::time::sleep(Duration::from_secs(3)).await; // let a sync or two run and log
+
+    let output = server.output.clone();
+    let (ok, took) = server.stop();
+    assert!(ok, "SIGTERM did not stop kubedeck cleanly");
+    assert!(took < Duration::from_secs(15), "shutdown took {took:?}");
+
+    let key_data = kubeconfig.lines().find(|l| l.contains("client-key-data")).unwrap().split(':').nth(1).unwrap().trim()[..48].to_owned();
+    let useless_token = tb.useless_kubeconfig().lines().find(|l| l.trim_start().starts_with("token:")).unwrap().split(':').nth(1).unwrap().trim().to_owned();
+    let logs = output.lock().unwrap().clone();
+    assert!(logs.contains("DEBUG") || logs.contains("INFO"), "debug logging was on");
+    let mut db = Vec::new();
+    for f in ["kubedeck.db", "kubedeck.db-wal"] {
+        if let Ok(b) = std::fs::read(data.join(f)) {
+            db.extend(b);
+        }
+    }
+    let db = String::from_utf8_lossy(&db).into_owned();
+    for (what, secret) in [
+        ("admin password", new_password),
+        ("wrong password", "planted-wrong-password"),
+        ("user password", "planted-user-password"),
+        ("client key", key_data.as_str()),
+        ("bearer token", useless_token.as_str()),
+    ] {
+        assert!(!db.contains(secret), "{what} found in the database");
+        assert!(!logs.contains(secret), "{what} found in the logs");
+    }
+    std::fs::remove_dir_all(&data).ok();
+}
+
+
+#[tokio::test]
+async fn rotate_key_reseals_credentials_while_the_server_keeps_syncing() {
+    let tb = Testbed::from_env();
+    let data = temp_dir("kd-rotate");
+    let server = Server::start(&data, &[("KUBEDECK_ADMIN_PASSWORD", "rotation-admin-pass")]);
+    let base = server.base.clone();
+    let (_, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": "rotation-admin-pass"}))).await;
+    assert_eq!(login["must_change_password"], false, "KUBEDECK_ADMIN_PASSWORD skips the forced change");
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let (s, created) = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "prod", "credential": tb.admin_kubeconfig()}))).await;
+    assert_eq!(s, 201, "{created}");
+    let id = created["cluster"]["id"].as_i64().unwrap();
+
+    let key_dir = data.join("keys/credential");
+    let before = std::fs::read_to_string(key_dir.join("active")).unwrap();
+    let rotate = Command::new(BIN).args(["admin", "rotate-key", "--data-dir"]).arg(&data).output().unwrap();
+    assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
+    let said = String::from_utf8_lossy(&rotate.stdout);
+    assert!(said.contains("re-sealed 1 credentials"), "{said}");
+    let after = std::fs::read_to_string(key_dir.join("active")).unwrap();
+    assert_ne!(before.trim(), after.trim());
+
+    // The running server meets a key id it did not load, reloads the key directory and keeps working.
+    let (s, synced) = call(&base, "POST", &format!("/api/v1/k8s/cluster/{id}/sync"), Some(&token), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(synced["status_text"], "running", "{synced}");
+    assert_eq!(synced["last_error"], "", "{synced}");
+
+    let prune = Command::new(BIN).args(["admin", "rotate-key", "--prune", "--data-dir"]).arg(&data).output().unwrap();
+    assert!(prune.status.success());
+    let keys = std::fs::read_dir(&key_dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "key")).count();
+    assert_eq!(keys, 1, "only the active key is left after --prune");
+    let (s, synced) = call(&base, "POST", &format!("/api/v1/k8s/cluster/{id}/sync"), Some(&token), None).await;
+    assert_eq!((s, synced["status_text"].as_str()), (200, Some("running")), "{synced}");
+    let (ok, _) = server.stop();
+    assert!(ok);
+    std::fs::remove_dir_all(&data).ok();
+}
