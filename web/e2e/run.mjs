@@ -50,7 +50,13 @@ const expectVisible = (locator, what, timeout = SLOW) =>
   locator.first().waitFor({ state: 'visible', timeout }).catch(() => {
     throw new Error(`not visible: ${what}`);
   });
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const shot = async (name, fullPage = false) => {
+  // let queries settle and antd's loading fades finish so the picture shows the page at rest
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+};
 
 const profile = mkdtempSync(join(tmpdir(), 'kubedeck-e2e-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -162,7 +168,7 @@ await step('import the testbed cluster through the wizard', async () => {
   await expectVisible(page.getByTestId('preflight-report'), 'preflight report', 60_000);
   await expectVisible(page.getByTestId('preflight-permissions'), 'permission table');
   await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SHOTS, 'import-preflight.png'), fullPage: true });
+  await shot('import-preflight', true);
   const confirm = page.getByTestId('confirm-import');
   if (await confirm.isDisabled()) throw new Error('preflight did not pass for the testbed kubeconfig');
   await confirm.click();
@@ -228,7 +234,7 @@ await step('nodes list and detail', async () => {
   await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
   await expectVisible(page.getByText(firstNode), 'node name');
   await page.waitForTimeout(1500);
-  await page.screenshot({ path: join(SHOTS, 'node-detail.png'), fullPage: true });
+  await shot('node-detail', true);
 });
 
 let logPod = null;

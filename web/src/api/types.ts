@@ -1,5 +1,31 @@
-// API shapes. Written against the agreed contract until the server commits web/openapi.json;
-// then `npm run gen:api` writes schema.d.ts and these become re-exports of components['schemas'].
+// API shapes. Everything the server already serves comes from its OpenAPI document
+// (`kubedeck openapi > web/openapi.json && npm run gen:api` writes schema.d.ts), so a changed API breaks
+// `npm run typecheck`. Node/pod/log shapes (issues 5 and 6) are written by hand until those routes land.
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type TokenPair = Schemas['TokenResponse'];
+export type Me = Schemas['Me'];
+export type User = Schemas['UserView'];
+export type RoleBinding = Schemas['Binding'];
+export type Role = Schemas['Role'];
+export type AuditEntry = Schemas['AuditView'];
+export type Cluster = Schemas['ClusterView'];
+export type ClusterHealth = Schemas['ClusterStatus'];
+export type Preflight = Schemas['PreflightReport'];
+export type PreflightCertificate = Schemas['CertificateReport'];
+export type PreflightPermission = Schemas['FeaturePermission'];
+export type ClusterImportRequest = Schemas['ImportCluster'];
+export type ClusterUpdateRequest = Schemas['UpdateCluster'];
+export type Task = Schemas['TaskView'];
+export type CreateUserRequest = Schemas['CreateUser'];
+export type UpdateUserRequest = Schemas['UpdateUser'];
+
+/** 1 creating, 2 running, 3 stopped, 4 error */
+export type ClusterStatus = 1 | 2 | 3 | 4;
+/** 1 self-built, 2 imported */
+export type ClusterType = 1 | 2;
 
 export interface ApiErrorBody {
   code: string;
@@ -16,139 +42,6 @@ export interface Page<T> {
   page_size: number;
   stale?: boolean;
   last_sync_at?: string | null;
-}
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  must_change_password: boolean;
-}
-
-export type Role = 'platform-admin' | 'cluster-admin' | 'operator' | 'viewer';
-
-export interface RoleBinding {
-  role: Role | string;
-  cluster_id?: number | string | null;
-  namespace?: string | null;
-}
-
-export interface Me {
-  id: number | string;
-  username: string;
-  display_name: string;
-  must_change_password: boolean;
-  bindings: RoleBinding[];
-  permissions: string[];
-}
-
-export interface User {
-  id: number | string;
-  username: string;
-  display_name: string;
-  disabled: boolean;
-  must_change_password: boolean;
-  created_at: string;
-  bindings: RoleBinding[];
-}
-
-export interface AuditEntry {
-  id: number | string;
-  at: string;
-  username: string | null;
-  source_ip: string | null;
-  action: string;
-  method: string;
-  path: string;
-  cluster_id: number | string | null;
-  namespace: string | null;
-  resource: string | null;
-  outcome: string;
-  status_code: number;
-  detail: unknown;
-}
-
-/** 1 creating, 2 running, 3 stopped, 4 error */
-export type ClusterStatus = 1 | 2 | 3 | 4;
-/** 1 self-built, 2 imported */
-export type ClusterType = 1 | 2;
-
-export interface Cluster {
-  id: number | string;
-  name: string;
-  version: string | null;
-  status: ClusterStatus;
-  description: string | null;
-  cluster_type: ClusterType;
-  node_count: number;
-  ready_nodes: number;
-  master_nodes: number;
-  worker_nodes: number;
-  last_sync_at: string | null;
-  created_at: string;
-  updated_at: string;
-  server_url: string | null;
-  status_reason: string | null;
-  last_error: string | null;
-  last_healthy_at: string | null;
-  api_latency_ms: number | null;
-  status_text?: string;
-  context?: string;
-  platform?: string;
-  capabilities?: PreflightPermission[];
-}
-
-export interface ClusterHealth {
-  status: ClusterStatus;
-  reason: string | null;
-  last_healthy_at: string | null;
-  api_latency_ms: number | null;
-  last_sync_at: string | null;
-}
-
-export interface PreflightCertificate {
-  subject: string;
-  kind: 'client' | 'ca' | string;
-  not_after: string;
-  days_left: number;
-}
-
-export interface PreflightPermission {
-  feature: string;
-  allowed: boolean;
-  /** the Kubernetes checks behind the feature, e.g. "create pods/eviction" */
-  checks?: string[];
-  /** the checks that were denied */
-  denied?: string[];
-  verbs?: string[];
-  reason?: string | null;
-}
-
-export interface Preflight {
-  ok: boolean;
-  contexts: string[];
-  context: string | null;
-  server_url: string | null;
-  version: { git_version: string; platform: string } | null;
-  nodes?: { node_count: number; ready_nodes: number; master_nodes: number; worker_nodes: number } | null;
-  node_count?: number;
-  ready_nodes?: number;
-  master_nodes?: number;
-  worker_nodes?: number;
-  api_latency_ms?: number | null;
-  failure_code?: string;
-  certificates: PreflightCertificate[];
-  permissions: PreflightPermission[];
-  warnings: string[];
-  errors: string[];
-  duplicate_of: number | string | null;
-}
-
-export interface ClusterImportRequest {
-  name: string;
-  description?: string;
-  credential: string;
-  context?: string;
 }
 
 // ---- nodes (issue 5) ----
@@ -240,19 +133,6 @@ export interface DrainPodProgress {
   name: string;
   state: 'pending' | 'evicting' | 'evicted' | 'blocked_by_pdb' | 'failed' | 'skipped' | string;
   message?: string | null;
-}
-
-export interface Task {
-  id: string | number;
-  kind: string;
-  /** pending, running, succeeded, failed, cancelled, interrupted */
-  status: string;
-  error?: string | null;
-  target?: string;
-  cancel_requested?: boolean;
-  created_at?: string;
-  finished_at?: string | null;
-  progress?: { pods?: DrainPodProgress[]; [k: string]: unknown } | null;
 }
 
 export interface DrainResponse {

@@ -66,14 +66,14 @@ describe('nodes, certificates, tasks', () => {
 
 describe('permissions hide what the user cannot do', () => {
   it('uses the effective permission list', () => {
-    const viewer = { permissions: ['cluster.read', 'node.read', 'pod.read'], bindings: [{ role: 'viewer', cluster_id: null }] };
+    const viewer = { permissions: ['cluster.read', 'node.read', 'pod.read'], bindings: [{ role: 'viewer' as const, cluster_id: null }] };
     expect(can(viewer, 'cluster.read')).toBe(true);
     expect(can(viewer, 'cluster.write')).toBe(false);
     expect(can(viewer, 'user.admin')).toBe(false);
     expect(can(null, 'cluster.read')).toBe(false);
   });
   it('a global platform-admin can do everything', () => {
-    expect(can({ permissions: [], bindings: [{ role: 'platform-admin', cluster_id: null }] }, 'audit.read')).toBe(true);
-    expect(can({ permissions: [], bindings: [{ role: 'platform-admin', cluster_id: 3 }] }, 'audit.read')).toBe(false);
+    expect(can({ permissions: [], bindings: [{ role: 'platform-admin' as const, cluster_id: null }] }, 'audit.read')).toBe(true);
+    expect(can({ permissions: [], bindings: [{ role: 'platform-admin' as const, cluster_id: 3 }] }, 'audit.read')).toBe(false);
   });
 });

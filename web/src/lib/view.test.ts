@@ -87,7 +87,7 @@ describe('API client helpers', () => {
     expect(buildQuery({})).toBe('');
   });
   it('refreshes the access token shortly before it expires', () => {
-    const s = sessionFromTokens({ access_token: 'a', refresh_token: 'r', expires_in: 900, must_change_password: false }, 0);
+    const s = sessionFromTokens({ access_token: 'a', refresh_token: 'r', expires_in: 900, token_type: 'Bearer', must_change_password: false }, 0);
     expect(s.expiresAt).toBe(900_000);
     expect(accessTokenStale(s, 100_000)).toBe(false);
     expect(accessTokenStale(s, 890_000)).toBe(true);

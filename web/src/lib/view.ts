@@ -60,10 +60,10 @@ export function sortParam(order: 'ascend' | 'descend' | null | undefined, key: u
 export function preflightNodes(p: Preflight) {
   const n = p.nodes;
   return {
-    known: !!n || p.node_count !== undefined,
-    node_count: n?.node_count ?? p.node_count ?? 0,
-    ready_nodes: n?.ready_nodes ?? p.ready_nodes ?? 0,
-    master_nodes: n?.master_nodes ?? p.master_nodes ?? 0,
-    worker_nodes: n?.worker_nodes ?? p.worker_nodes ?? 0,
+    known: !!n,
+    node_count: n?.node_count ?? 0,
+    ready_nodes: n?.ready_nodes ?? 0,
+    master_nodes: n?.master_nodes ?? 0,
+    worker_nodes: n?.worker_nodes ?? 0,
   };
 }

@@ -12,6 +12,16 @@ import { can } from '../../lib/permissions';
 import { formatDateTime } from '../../lib/format';
 import { ErrorAlert, PageHeader } from '../../components/common';
 
+/** The detail column is JSON text; show it indented when it parses. */
+function prettyDetail(detail: unknown): string {
+  if (typeof detail !== 'string') return JSON.stringify(detail ?? {}, null, 2);
+  try {
+    return JSON.stringify(JSON.parse(detail), null, 2);
+  } catch {
+    return detail;
+  }
+}
+
 export default function AuditPage() {
   const { t, lang } = useI18n();
   const { me } = useAuth();
@@ -86,10 +96,10 @@ export default function AuditPage() {
         expandable={{
           expandedRowRender: (r) => (
             <pre className="kd-mono" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
-              {JSON.stringify(r.detail ?? {}, null, 2)}
+              {prettyDetail(r.detail)}
             </pre>
           ),
-          rowExpandable: (r) => r.detail !== null && r.detail !== undefined,
+          rowExpandable: (r) => !!r.detail && r.detail !== '{}' && r.detail !== 'null',
         }}
         pagination={{
           current: page,

@@ -4,7 +4,7 @@ import { DeleteOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined, Safety
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createUser, deleteUser, listUsers, setUserBindings, updateUser } from '../../api/admin';
 import { listClusters } from '../../api/clusters';
-import type { RoleBinding, User } from '../../api/types';
+import type { Role, RoleBinding, User } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
@@ -216,8 +216,8 @@ function BindingsDialog({ user, onClose, clusterOptions }: { user: User | null; 
       setUserBindings(
         user!.id,
         (v.bindings ?? []).map((b) => ({
-          role: b.role,
-          cluster_id: b.cluster_id ? (Number.isNaN(Number(b.cluster_id)) ? b.cluster_id : Number(b.cluster_id)) : null,
+          role: b.role as Role,
+          cluster_id: b.cluster_id ? Number(b.cluster_id) : null,
           namespace: b.namespace?.trim() || null,
         })),
       ),

@@ -124,11 +124,12 @@ export default function ClusterListPage() {
             title: t('cluster.name'),
             dataIndex: 'name',
             sorter: true,
+            width: 240,
             render: (v: string, c) => (
-              <Space direction="vertical" size={0}>
+              <Space direction="vertical" size={0} style={{ maxWidth: 224 }}>
                 <Link to={`/clusters/${c.id}`}>{v}</Link>
                 {c.description && (
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: c.description }}>
+                  <Typography.Text type="secondary" style={{ fontSize: 12, maxWidth: 224 }} ellipsis={{ tooltip: c.description }}>
                     {c.description}
                   </Typography.Text>
                 )}

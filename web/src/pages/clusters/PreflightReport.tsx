@@ -119,7 +119,7 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
               const denied = new Set(r.denied ?? []);
               return (
                 <Space size={[4, 4]} wrap>
-                  {(r.checks ?? r.verbs ?? []).map((c) => (
+                  {(r.checks ?? []).map((c) => (
                     <Tag key={c} className="kd-mono" color={denied.has(c) ? 'red' : undefined}>
                       {c}
                     </Tag>
@@ -131,7 +131,7 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
           {
             title: t('preflight.reason'),
             key: 'reason',
-            render: (_: unknown, r) => r.reason || (r.denied?.length ? t('preflight.deniedChecks', { checks: r.denied.join(', ') }) : ''),
+            render: (_: unknown, r) => (r.denied?.length ? t('preflight.deniedChecks', { checks: r.denied.join(', ') }) : ''),
           },
         ]}
       />

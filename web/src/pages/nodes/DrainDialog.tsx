@@ -181,7 +181,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
           </Space>
           {task.error && <Alert type="error" showIcon message={errorText(t, task.error)} />}
           {cancel.error && <Alert type="error" showIcon message={errorText(t, cancel.error)} />}
-          <PodProgressTable pods={task.data?.progress?.pods ?? []} />
+          <PodProgressTable pods={(task.data?.progress as { pods?: DrainPodProgress[] } | null)?.pods ?? []} />
         </>
       )}
     </Modal>
