@@ -160,6 +160,12 @@ await step('garbage kubeconfig is refused with a clear message', async () => {
 await step('import the testbed cluster through the wizard', async () => {
   const kc = join(TESTBED, 'admin.kubeconfig');
   if (!existsSync(kc)) throw new Error(`${kc} not found: start the testbed (testbed/up) or set KUBEDECK_TESTBED_DIR`);
+  // a server reused between runs refuses the same API server twice: remove earlier e2e imports of it
+  const server = /server:\s*(\S+)/.exec(readFileSync(kc, 'utf8'))?.[1];
+  const existing = await api('/k8s/cluster?page=1&page_size=500');
+  for (const c of existing.body.items ?? []) {
+    if (c.server_url === server && c.name.startsWith('testbed-')) await api(`/k8s/cluster/${c.id}`, { method: 'DELETE' });
+  }
   await page.goto(`${BASE}/clusters/import`);
   await page.locator('#cluster-name, #name').first().fill(clusterName);
   await page.locator('#cluster-description, #description').first().fill('Kubernetes v1.20 testbed (e2e)');
@@ -296,12 +302,74 @@ await step('admin: users and audit log', async () => {
   await shot('audit');
 });
 
+const viewer = { name: `e2e-viewer-${Date.now().toString(36)}`, password: 'Viewer-initial-1', changed: 'Viewer-changed-22' };
+await step('admin creates a viewer and grants the viewer role', async () => {
+  await page.goto(`${BASE}/admin/users`);
+  await page.getByTestId('create-user').click();
+  const modal = page.locator('.ant-modal').last();
+  await modal.locator('#username').fill(viewer.name);
+  await modal.locator('#display_name').fill('E2E viewer');
+  await modal.locator('#password').fill(viewer.password);
+  await modal.locator('.ant-btn-primary').click();
+  await expectVisible(page.getByRole('row', { name: new RegExp(viewer.name) }), 'new user row');
+  await page.getByTestId(`roles-${viewer.name}`).click();
+  const roles = page.locator('.ant-modal').last();
+  await roles.getByTestId('add-binding').click();
+  await roles.locator('.ant-btn-primary').click();
+  await expectVisible(page.getByRole('row', { name: new RegExp(`${viewer.name}.*(只读用户|Viewer)`) }), 'viewer role tag');
+});
+
+await step('a viewer sees no write actions and a clear forbidden message', async () => {
+  await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+  await login(viewer.name, viewer.password);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  if (page.url().includes('/change-password')) {
+    await page.locator('#new-password').fill(viewer.changed);
+    await page.locator('#confirm-password').fill(viewer.changed);
+    await page.getByTestId('password-submit').click();
+    await page.waitForURL(/\/clusters/);
+  }
+  await expectVisible(page.locator('.ant-layout-content'), 'content');
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  if (await page.getByTestId('import-cluster').count()) throw new Error('a viewer sees the import button');
+  if (await page.locator('[data-testid^="delete-"]').count()) throw new Error('a viewer sees delete buttons');
+  if (await page.getByRole('menuitem', { name: /用户|Users/ }).count()) throw new Error('a viewer sees the users menu');
+  await page.goto(`${BASE}/admin/users`);
+  await expectVisible(page.getByText(/没有执行此操作的权限|permission/), 'forbidden message');
+  await shot('viewer-forbidden');
+  // back to the admin
+  await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+  await login(USER, password);
+  await page.waitForURL(/\/clusters/);
+});
+
 await step('dark theme', async () => {
   await page.goto(`${BASE}/clusters`);
   await page.getByTestId('theme-switch').click();
   await page.waitForTimeout(500);
   await shot('clusters-dark');
   await page.getByTestId('theme-switch').click();
+});
+
+await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
+  if (!clusterId) throw new Skip('no cluster imported');
+  await page.goto(`${BASE}/clusters/${clusterId}`);
+  await page.getByRole('button', { name: /立即同步|Sync now/ }).click();
+  await expectVisible(page.locator('.ant-message-success'), 'sync message');
+  await page.getByRole('button', { name: /编\s*辑|Edit/ }).click();
+  const edit = page.locator('.ant-modal').last();
+  await edit.locator('textarea#description').fill('edited by the e2e test');
+  await edit.locator('.ant-btn-primary').click();
+  await expectVisible(page.getByText('edited by the e2e test'), 'edited description');
+  await page.getByRole('button', { name: /删\s*除|Delete/ }).click();
+  const del = page.locator('.ant-modal').last();
+  await expectVisible(del.getByText(clusterName), 'cluster name in the confirmation');
+  if (!(await page.getByTestId('confirm-delete').isDisabled())) throw new Error('delete is enabled before the name is typed');
+  await page.getByTestId('delete-name-input').fill(clusterName);
+  await page.getByTestId('confirm-delete').click();
+  await page.waitForURL(/\/clusters$/);
+  const gone = await api(`/k8s/cluster/${clusterId}`);
+  if (gone.status !== 404) throw new Error(`cluster still there: HTTP ${gone.status}`);
 });
 
 await step('log out', async () => {

@@ -11,6 +11,7 @@ export const en = {
   'common.edit': 'Edit',
   'common.loading': 'Loading…',
   'common.no': 'No',
+  'common.credentialDenies': "The cluster's credential does not allow this (missing: {{checks}})",
   'common.noData': 'No data',
   'common.refresh': 'Refresh',
   'common.save': 'Save',

@@ -13,6 +13,7 @@ export const zhCN: Record<MessageKey, string> = {
   'common.edit': '编辑',
   'common.loading': '加载中…',
   'common.no': '否',
+  'common.credentialDenies': '该集群的凭据不允许此操作（缺少：{{checks}}）',
   'common.noData': '暂无数据',
   'common.refresh': '刷新',
   'common.save': '保存',

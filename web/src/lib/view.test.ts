@@ -102,3 +102,19 @@ describe('API client helpers', () => {
     expect(errorText(t, new ApiError(502, {}))).toMatch(/HTTP 502/);
   });
 });
+
+import { featureCheck } from './useClusterFeatures';
+describe('cluster credential capabilities', () => {
+  const caps = [
+    { feature: 'nodes.drain', allowed: false, checks: ['patch nodes', 'create pods/eviction'], denied: ['create pods/eviction'] },
+    { feature: 'pods.logs', allowed: true, checks: ['get pods/log'], denied: [] },
+  ];
+  it('disables what the credential cannot do and names the missing permission', () => {
+    expect(featureCheck(caps, 'nodes.drain')).toEqual({ allowed: false, denied: ['create pods/eviction'] });
+    expect(featureCheck(caps, 'pods.logs').allowed).toBe(true);
+  });
+  it('leaves unknown features to the server', () => {
+    expect(featureCheck(caps, 'nodes.delete').allowed).toBe(true);
+    expect(featureCheck(undefined, 'nodes.drain').allowed).toBe(true);
+  });
+});

@@ -119,7 +119,7 @@ export default function UsersPage() {
                   <Button type="text" icon={<EditOutlined />} onClick={() => setEditing(u)} />
                 </Tooltip>
                 <Tooltip title={t('users.editRoles')}>
-                  <Button type="text" icon={<SafetyOutlined />} onClick={() => setBinding(u)} />
+                  <Button type="text" icon={<SafetyOutlined />} onClick={() => setBinding(u)} data-testid={`roles-${u.username}`} />
                 </Tooltip>
                 <Popconfirm
                   title={t('users.deleteConfirm', { name: u.username })}
@@ -254,7 +254,7 @@ function BindingsDialog({ user, onClose, clusterOptions }: { user: User | null; 
                   <MinusCircleOutlined onClick={() => remove(f.name)} />
                 </Space>
               ))}
-              <Button type="dashed" onClick={() => add({ role: 'viewer' })} icon={<PlusOutlined />} block>
+              <Button type="dashed" onClick={() => add({ role: 'viewer' })} icon={<PlusOutlined />} block data-testid="add-binding">
                 {t('users.addBinding')}
               </Button>
             </>

@@ -153,7 +153,7 @@ export default function ImportClusterPage() {
               <Button onClick={() => runPreflight(draft!, context)} loading={check.isPending}>
                 {t('import.recheck')}
               </Button>
-              <Button type="primary" disabled={!preflight.ok} loading={create.isPending} onClick={() => create.mutate()} data-testid="confirm-import">
+              <Button type="primary" disabled={!preflight.ok || (preflight.duplicate_of !== null && preflight.duplicate_of !== undefined)} loading={create.isPending} onClick={() => create.mutate()} data-testid="confirm-import">
                 {t('import.confirm', { name: draft?.name })}
               </Button>
             </Space>

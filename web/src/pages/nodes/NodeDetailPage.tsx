@@ -15,6 +15,7 @@ import { nodeStatusView } from '../../lib/status';
 import { isProtectedKey, labelKeyError, labelValueError, TAINT_EFFECTS } from '../../lib/k8svalidation';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
+import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { PodTable } from '../pods/PodTable';
 
 const NodeMetricsCharts = lazy(() => import('./NodeMetricsCharts'));
@@ -207,6 +208,9 @@ export default function NodeDetailPage() {
   const { message } = App.useApp();
   const [draining, setDraining] = useState(false);
   const writable = can(me, 'node.write');
+  const feature = useClusterFeatures(clusterId);
+  const cordonOk = feature('nodes.cordon').allowed;
+  const drainOk = feature('nodes.drain').allowed;
   const q = useQuery({ queryKey: ['node', clusterId, nodeName], queryFn: () => getNode(clusterId, nodeName), refetchInterval: 10_000 });
   const cordon = useMutation({
     mutationFn: (on: boolean) => (on ? cordonNode(clusterId, nodeName) : uncordonNode(clusterId, nodeName)),
@@ -252,15 +256,15 @@ export default function NodeDetailPage() {
           writable && (
             <>
               {n.schedulable ? (
-                <Button icon={<StopOutlined />} onClick={() => cordon.mutate(true)} loading={cordon.isPending}>
+                <Button icon={<StopOutlined />} onClick={() => cordon.mutate(true)} loading={cordon.isPending} disabled={!cordonOk}>
                   {t('node.cordon')}
                 </Button>
               ) : (
-                <Button icon={<PlayCircleOutlined />} onClick={() => cordon.mutate(false)} loading={cordon.isPending}>
+                <Button icon={<PlayCircleOutlined />} onClick={() => cordon.mutate(false)} loading={cordon.isPending} disabled={!cordonOk}>
                   {t('node.uncordon')}
                 </Button>
               )}
-              <Button danger icon={<ExportOutlined />} onClick={() => setDraining(true)}>
+              <Button danger icon={<ExportOutlined />} onClick={() => setDraining(true)} disabled={!drainOk}>
                 {t('node.drain')}
               </Button>
             </>

@@ -13,6 +13,7 @@ import { formatAge, parseQuantity, percent } from '../../lib/format';
 import { nodeStatusView } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
+import { useClusterFeatures } from '../../lib/useClusterFeatures';
 
 export default function NodeListPage() {
   const { clusterId = '' } = useParams();
@@ -29,6 +30,10 @@ export default function NodeListPage() {
   const [sort, setSort] = useState<string | undefined>();
   const [draining, setDraining] = useState<string | null>(null);
   const writable = can(me, 'node.write');
+  const feature = useClusterFeatures(clusterId);
+  const cordonCheck = feature('nodes.cordon');
+  const drainCheck = feature('nodes.drain');
+  const denyTip = (c: { denied: string[] }) => t('common.credentialDenies', { checks: c.denied.join(', ') });
 
   const q = useQuery({
     queryKey: ['nodes', clusterId, { page, pageSize, name, role, status, selector, sort }],
@@ -149,16 +154,16 @@ export default function NodeListPage() {
               writable ? (
                 <Space size={0}>
                   {n.schedulable ? (
-                    <Tooltip title={t('node.cordon')}>
-                      <Button type="text" icon={<StopOutlined />} onClick={() => cordon.mutate({ n: n.name, on: true })} />
+                    <Tooltip title={cordonCheck.allowed ? t('node.cordon') : denyTip(cordonCheck)}>
+                      <Button type="text" icon={<StopOutlined />} disabled={!cordonCheck.allowed} onClick={() => cordon.mutate({ n: n.name, on: true })} />
                     </Tooltip>
                   ) : (
-                    <Tooltip title={t('node.uncordon')}>
-                      <Button type="text" icon={<PlayCircleOutlined />} onClick={() => cordon.mutate({ n: n.name, on: false })} />
+                    <Tooltip title={cordonCheck.allowed ? t('node.uncordon') : denyTip(cordonCheck)}>
+                      <Button type="text" icon={<PlayCircleOutlined />} disabled={!cordonCheck.allowed} onClick={() => cordon.mutate({ n: n.name, on: false })} />
                     </Tooltip>
                   )}
-                  <Tooltip title={t('node.drain')}>
-                    <Button type="text" danger icon={<ExportOutlined />} onClick={() => setDraining(n.name)} data-testid={`drain-${n.name}`} />
+                  <Tooltip title={drainCheck.allowed ? t('node.drain') : denyTip(drainCheck)}>
+                    <Button type="text" danger icon={<ExportOutlined />} disabled={!drainCheck.allowed} onClick={() => setDraining(n.name)} data-testid={`drain-${n.name}`} />
                   </Tooltip>
                 </Space>
               ) : null,

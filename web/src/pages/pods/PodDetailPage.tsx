@@ -14,6 +14,7 @@ import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag } from '../../components/common';
 import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
 import { podReady, podRestarts } from './PodTable';
+import { useClusterFeatures } from '../../lib/useClusterFeatures';
 
 function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
   const { t } = useI18n();
@@ -62,6 +63,7 @@ export default function PodDetailPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { message } = App.useApp();
+  const feature = useClusterFeatures(clusterId);
   const [confirming, setConfirming] = useState(false);
   const [grace, setGrace] = useState<number | null>(null);
   const [force, setForce] = useState(false);
@@ -98,12 +100,12 @@ export default function PodDetailPage() {
         extra={
           <>
             {can(me, 'pod.logs') && (
-              <Button icon={<FileTextOutlined />} onClick={() => navigate(`${base}/logs`)}>
+              <Button icon={<FileTextOutlined />} onClick={() => navigate(`${base}/logs`)} disabled={!feature('pods.logs').allowed}>
                 {t('pod.logs')}
               </Button>
             )}
             {can(me, 'pod.write') && (
-              <Button danger icon={<DeleteOutlined />} onClick={() => setConfirming(true)}>
+              <Button danger icon={<DeleteOutlined />} onClick={() => setConfirming(true)} disabled={!feature('pods.delete').allowed}>
                 {t('common.delete')}
               </Button>
             )}

@@ -9,7 +9,10 @@ import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { StatusTag } from '../../components/common';
 
 export function podReady(p: PodSummary): string {
-  if (p.ready) return p.ready;
+  // the server may send "1/2" or a [ready, total] pair
+  const r = p.ready as unknown;
+  if (Array.isArray(r) && r.length === 2) return `${r[0]}/${r[1]}`;
+  if (typeof r === 'string' && r) return r;
   if (p.ready_containers !== undefined && p.ready_containers !== null && p.total_containers) return `${p.ready_containers}/${p.total_containers}`;
   const cs = (p.containers ?? []).filter((c) => !c.init);
   return cs.length ? `${cs.filter((c) => c.ready).length}/${cs.length}` : '-';
