@@ -8,6 +8,7 @@ pub mod entity;
 pub mod leases;
 pub mod login_limits;
 pub mod migration;
+pub mod node_metrics;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
