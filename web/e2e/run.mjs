@@ -209,6 +209,40 @@ await step('cluster overview', async () => {
   await shot('cluster-overview');
 });
 
+await step('an expired access token is refreshed without leaving the page', async () => {
+  if (!clusterId) throw new Skip('no cluster imported');
+  await page.goto(`${BASE}/clusters/${clusterId}`);
+  await expectVisible(page.getByText(clusterName), 'cluster name');
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('kubedeck.session')));
+  // the server answers 401 for this token, as it does for an expired one
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('kubedeck.session'));
+    localStorage.setItem('kubedeck.session', JSON.stringify({ ...s, accessToken: 'expired.token.value' }));
+  });
+  await page.reload();
+  await expectVisible(page.getByText(clusterName), 'cluster name after refresh');
+  if (!page.url().includes(`/clusters/${clusterId}`)) throw new Error(`left the page: ${page.url()}`);
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('kubedeck.session')));
+  if (after.refreshToken === before.refreshToken) throw new Error('the refresh token was not rotated');
+  // the old refresh token is revoked by rotation
+  const reuse = await api('/auth/refresh', { method: 'POST', body: JSON.stringify({ refresh_token: before.refreshToken }) });
+  if (reuse.status !== 401) throw new Error(`an old refresh token still works: HTTP ${reuse.status}`);
+});
+
+await step('a revoked session goes to login and comes back to the same page', async () => {
+  if (!clusterId) throw new Skip('no cluster imported');
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('kubedeck.session'));
+    localStorage.setItem('kubedeck.session', JSON.stringify({ ...s, accessToken: 'bad', refreshToken: 'revoked' }));
+  });
+  await page.goto(`${BASE}/clusters/${clusterId}`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.locator('#username').fill(USER);
+  await page.locator('#password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(new RegExp(`/clusters/${clusterId}$`));
+});
+
 await step('switch language to English and back (remembered across reloads)', async () => {
   await page.goto(`${BASE}/clusters`);
   await expectVisible(page.getByRole('menuitem', { name: /集群管理/ }), 'Chinese menu');

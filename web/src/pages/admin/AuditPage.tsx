@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Dayjs } from 'dayjs';
@@ -7,8 +7,6 @@ import { listAudit } from '../../api/admin';
 import { listClusters } from '../../api/clusters';
 import type { AuditEntry } from '../../api/types';
 import { useI18n } from '../../i18n';
-import { useAuth } from '../../auth';
-import { can } from '../../lib/permissions';
 import { formatDateTime } from '../../lib/format';
 import { ErrorAlert, PageHeader } from '../../components/common';
 
@@ -24,7 +22,6 @@ function prettyDetail(detail: unknown): string {
 
 export default function AuditPage() {
   const { t, lang } = useI18n();
-  const { me } = useAuth();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(50);
   const [username, setUsername] = useState('');
@@ -48,10 +45,8 @@ export default function AuditPage() {
         to: range?.[1]?.toISOString(),
       }),
     placeholderData: keepPreviousData,
-    enabled: can(me, 'audit.read'),
   });
 
-  if (!can(me, 'audit.read')) return <Alert type="warning" showIcon message={t('error.forbidden')} />;
   const reset = () => setPage(1);
 
   return (

@@ -34,7 +34,6 @@ export default function UsersPage() {
     queryKey: ['users', { page, pageSize, search }],
     queryFn: () => listUsers({ page, page_size: pageSize, q: search || undefined }),
     placeholderData: keepPreviousData,
-    enabled: can(me, 'user.admin'),
   });
   const clusters = useQuery({ queryKey: ['clusters', 'switcher'], queryFn: () => listClusters({ page: 1, page_size: 200 }) });
   const clusterName = (id: string) => clusters.data?.items.find((c) => String(c.id) === id)?.name ?? `#${id}`;
@@ -48,16 +47,18 @@ export default function UsersPage() {
     onError: (e) => message.error(errorText(t, e)),
   });
 
-  if (!can(me, 'user.admin')) return <Alert type="warning" showIcon message={t('error.forbidden')} />;
+  const admin = can(me, 'user.admin');
 
   return (
     <>
       <PageHeader
         title={t('nav.users')}
         extra={
-          <Button type="primary" icon={<UserAddOutlined />} onClick={() => setCreating(true)} data-testid="create-user">
-            {t('users.create')}
-          </Button>
+          admin && (
+            <Button type="primary" icon={<UserAddOutlined />} onClick={() => setCreating(true)} data-testid="create-user">
+              {t('users.create')}
+            </Button>
+          )
         }
       />
       <Input.Search
