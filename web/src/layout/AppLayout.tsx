@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Button, Dropdown, Layout, Menu, Select, Space, Tooltip, Typography, theme } from 'antd';
+import { Button, Dropdown, Layout, Menu, Select, Space, Typography, theme } from 'antd';
 import {
   AuditOutlined,
   ClusterOutlined,
@@ -9,49 +9,20 @@ import {
   AppstoreOutlined,
   LogoutOutlined,
   KeyOutlined,
-  MoonOutlined,
-  SunOutlined,
   TeamOutlined,
-  TranslationOutlined,
   UserOutlined,
   ReadOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../i18n';
-import { useThemeMode } from '../theme';
 import { useAuth } from '../auth';
 import { logout } from '../api/auth';
 import { listClusters } from '../api/clusters';
 import { can } from '../lib/permissions';
+import { LanguageSwitch, ThemeSwitch } from './Switches';
 
 const { Header, Sider, Content } = Layout;
-
-export function LanguageSwitch() {
-  const { lang, setLang, t } = useI18n();
-  return (
-    <Tooltip title={t('layout.language')}>
-      <Button
-        type="text"
-        data-testid="lang-switch"
-        icon={<TranslationOutlined />}
-        onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}
-      >
-        {lang === 'zh-CN' ? 'English' : '中文'}
-      </Button>
-    </Tooltip>
-  );
-}
-
-export function ThemeSwitch() {
-  const { mode, toggle } = useThemeMode();
-  const { t } = useI18n();
-  return (
-    <Tooltip title={mode === 'dark' ? t('layout.lightTheme') : t('layout.darkTheme')}>
-      <Button type="text" data-testid="theme-switch" icon={mode === 'dark' ? <SunOutlined /> : <MoonOutlined />} onClick={toggle} />
-    </Tooltip>
-  );
-}
 
 export function AppLayout() {
   const { t } = useI18n();

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Card, Space, Typography, theme } from 'antd';
-import { LanguageSwitch, ThemeSwitch } from '../../layout/AppLayout';
+import { LanguageSwitch, ThemeSwitch } from '../../layout/Switches';
 
 export function AuthCard({ title, children }: { title: string; children: ReactNode }) {
   const { token } = theme.useToken();
