@@ -189,7 +189,11 @@ server.on('upgrade', (req, socket) => {
     socket.write(Buffer.concat([head, b]));
   };
   for (let k = 0; k < 30; k++) frame(`${now()} tail line ${k}`);
-  const t = setInterval(() => frame(`${now()} followed line ${i++} level=${i % 7 ? 'info' : 'error'} msg="handled request"`), 100);
+  // MOCK_LOG_RATE lines per second (default 10), sent one line per frame every 50 ms
+  const perTick = Math.max(1, Math.round(Number(process.env.MOCK_LOG_RATE || 10) / 20));
+  const t = setInterval(() => {
+    for (let k = 0; k < perTick; k++) frame(`${now()} followed line ${i++} level=${i % 7 ? 'info' : 'error'} msg="handled request" path=/api/v1/items/${i % 977} latency_ms=${i % 113}`);
+  }, 50);
   socket.on('data', (d) => { if ((d[0] & 0x0f) === 8) { clearInterval(t); socket.end(); } });
   socket.on('close', () => clearInterval(t));
   socket.on('error', () => clearInterval(t));

@@ -294,7 +294,7 @@ export default function LogViewerPage() {
           <Tag color={conn === 'following' ? (paused ? 'gold' : 'green') : conn === 'error' ? 'red' : conn === 'loading' ? 'blue' : 'default'} data-testid="log-state">
             {paused && conn === 'following' ? t('logs.state.paused') : t(`logs.state.${conn}`)}
           </Tag>
-          <Typography.Text type="secondary">
+          <Typography.Text type="secondary" data-testid="log-count" data-lines={lines.length} data-dropped={buffer.current.dropped}>
             {t('logs.lineCount', { count: lines.length })}
             {buffer.current.dropped > 0 ? ` · ${t('logs.dropped', { count: buffer.current.dropped })}` : ''}
           </Typography.Text>
