@@ -8,6 +8,7 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod metrics_collector;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
@@ -40,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/k8s/cluster/{id}", get(clusters::get).put(clusters::update).delete(clusters::delete))
         .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
         .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics", get(routes::node_metrics::latest))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history", get(routes::node_metrics::history))
         .route("/api/{*rest}", axum::routing::any(middleware::api_not_found))
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit::audit_writes))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));

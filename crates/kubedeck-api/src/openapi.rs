@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::tasks::get, routes::tasks::cancel,
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
+        routes::node_metrics::latest, routes::node_metrics::history,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>)),
     modifiers(&BearerAuth),

@@ -26,6 +26,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether the first `X-Forwarded-For` address is the client (only behind a proxy that overwrites it).
     pub trust_forwarded_for: bool,
+    /// Node metrics collection and retention (the latest-sample API needs the interval to judge staleness).
+    pub node_metrics: crate::metrics_collector::MetricsSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -58,6 +60,7 @@ impl Settings {
             api_rate_per_minute: 1200,
             max_body_bytes: 12 * 1024 * 1024,
             trust_forwarded_for: false,
+            node_metrics: Default::default(),
         }
     }
 }

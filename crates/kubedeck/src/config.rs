@@ -59,6 +59,18 @@ pub struct ServeArgs {
     /// Trust the first X-Forwarded-For address (only behind a proxy that overwrites it) [default: false].
     #[arg(long, env = "KUBEDECK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: Option<bool>,
+    /// Seconds between node metrics scrapes (kubelet summary through the API server) [default: 30].
+    #[arg(long, env = "KUBEDECK_METRICS_INTERVAL_SECS")]
+    pub metrics_interval_secs: Option<u64>,
+    /// Seconds raw node metrics are kept before they are folded into averages [default: 86400].
+    #[arg(long, env = "KUBEDECK_METRICS_RAW_RETENTION_SECS")]
+    pub metrics_raw_retention_secs: Option<u64>,
+    /// Length in seconds of a downsampled node metrics bucket [default: 300].
+    #[arg(long, env = "KUBEDECK_METRICS_BUCKET_SECS")]
+    pub metrics_bucket_secs: Option<u64>,
+    /// Seconds node metrics averages are kept [default: 2592000, 30 days].
+    #[arg(long, env = "KUBEDECK_METRICS_DOWNSAMPLED_RETENTION_SECS")]
+    pub metrics_downsampled_retention_secs: Option<u64>,
 }
 
 /// The TOML file: every key optional.
@@ -78,6 +90,10 @@ struct FileConfig {
     api_rate_per_minute: Option<u32>,
     login_max_failures: Option<i32>,
     trust_forwarded_for: Option<bool>,
+    metrics_interval_secs: Option<u64>,
+    metrics_raw_retention_secs: Option<u64>,
+    metrics_bucket_secs: Option<u64>,
+    metrics_downsampled_retention_secs: Option<u64>,
 }
 
 /// Resolved settings.
@@ -95,6 +111,10 @@ pub struct Settings {
     pub api_rate_per_minute: u32,
     pub login_max_failures: i32,
     pub trust_forwarded_for: bool,
+    pub metrics_interval_secs: u64,
+    pub metrics_raw_retention_secs: u64,
+    pub metrics_bucket_secs: u64,
+    pub metrics_downsampled_retention_secs: u64,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -142,6 +162,14 @@ impl Settings {
             api_rate_per_minute: s.and_then(|s| s.api_rate_per_minute).or(f.api_rate_per_minute).unwrap_or(1200).max(1),
             login_max_failures: s.and_then(|s| s.login_max_failures).or(f.login_max_failures).unwrap_or(5).max(1),
             trust_forwarded_for: s.and_then(|s| s.trust_forwarded_for).or(f.trust_forwarded_for).unwrap_or(false),
+            metrics_interval_secs: pick(s.and_then(|s| s.metrics_interval_secs), f.metrics_interval_secs, 30).max(1),
+            metrics_raw_retention_secs: pick(s.and_then(|s| s.metrics_raw_retention_secs), f.metrics_raw_retention_secs, 24 * 3600),
+            metrics_bucket_secs: pick(s.and_then(|s| s.metrics_bucket_secs), f.metrics_bucket_secs, 300).max(1),
+            metrics_downsampled_retention_secs: pick(
+                s.and_then(|s| s.metrics_downsampled_retention_secs),
+                f.metrics_downsampled_retention_secs,
+                30 * 24 * 3600,
+            ),
             data_dir,
             database_url,
         };

@@ -94,6 +94,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.api_rate_per_minute = cfg.api_rate_per_minute;
     settings.login_account_policy.max_failures = cfg.login_max_failures;
     settings.trust_forwarded_for = cfg.trust_forwarded_for;
+    let node_metrics = kubedeck_api::metrics_collector::MetricsSettings {
+        interval: Duration::from_secs(cfg.metrics_interval_secs),
+        raw_retention: Duration::from_secs(cfg.metrics_raw_retention_secs),
+        bucket: Duration::from_secs(cfg.metrics_bucket_secs),
+        downsampled_retention: Duration::from_secs(cfg.metrics_downsampled_retention_secs),
+        ..Default::default()
+    };
+    settings.node_metrics = node_metrics;
     let replica_id = format!("{}-{}", std::process::id(), &uuid_like());
     let state = AppState(Arc::new(Inner {
         store: store.clone(),
@@ -118,6 +126,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         hub_events,
         cancel.clone(),
     ));
+    let metrics_collector = tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), node_metrics, cancel.clone()));
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -135,6 +144,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("shutting down: stopping background jobs");
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), metrics_collector).await;
     store.close().await?;
     Ok(())
 }

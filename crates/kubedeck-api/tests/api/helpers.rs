@@ -34,7 +34,10 @@ pub struct AppOptions {
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { sync_interval: Duration::from_secs(2), settings: Settings::with_secret(b"test-secret-test-secret-test-secret!!".to_vec()) }
+        let mut settings = Settings::with_secret(b"test-secret-test-secret-test-secret!!".to_vec());
+        // Node metrics every 2 s so history fills and staleness shows within a test's patience.
+        settings.node_metrics.interval = Duration::from_secs(2);
+        Self { sync_interval: Duration::from_secs(2), settings }
     }
 }
 
@@ -64,6 +67,7 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
         )
         .await
         .unwrap();
+    let metrics_settings = opts.settings.node_metrics;
     let (hub, events) = ClusterHub::new();
     let state = AppState(Arc::new(Inner {
         store,
@@ -77,6 +81,7 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
     }));
     let cancel = CancellationToken::new();
     tokio::spawn(kubedeck_api::sync::run(state.clone(), opts.sync_interval, events, cancel.clone()));
+    tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), metrics_settings, cancel.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

@@ -6,4 +6,5 @@ mod auth;
 mod authz_matrix;
 mod clusters;
 mod conventions;
+mod node_metrics;
 mod outage;

@@ -1,0 +1,482 @@
+//! Node metrics collection (the spec's NodeMetrics): every `interval`, for each cluster this replica syncs,
+//! read each Ready node's kubelet summary through the API server proxy
+//! (`/api/v1/nodes/{name}/proxy/stats/summary`, no metrics-server needed) and store one sample per node.
+//!
+//! - CPU is `usageNanoCores` as a percentage of the node's allocatable CPU; memory is the working set as a
+//!   percentage of allocatable memory; disk is the node filesystem's used bytes over its capacity; pods are the
+//!   pods the summary lists.
+//! - Network rates come from the default interface's cumulative counters (`node.network.rxBytes/txBytes`,
+//!   else the sum of `interfaces`), divided by the time between the two readings' `time` stamps. The previous
+//!   reading per node is kept in memory; a counter that went down (kubelet or interface restart) gives no rate
+//!   for that sample, never a negative or huge one; the first sample after start has no rate either.
+//! - Only clusters in `hub.running()` are scraped: the sync loop runs a handle only for clusters whose lease
+//!   (`sync:cluster:{id}`) this replica holds, so one replica scrapes a cluster at a time.
+//! - A node that is not Ready (or whose summary cannot be read) gets no sample, so its latest sample ages and
+//!   the API shows it as stale instead of presenting an old figure as current.
+//! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`.
+
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Node;
+use kubedeck_kube::error::{ClusterError, within};
+use kubedeck_store::node_metrics::{NodeSample, RAW, RetentionPolicy, whole_seconds};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Collection and retention settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// Time between scrapes of a node.
+    pub interval: Duration,
+    /// How long raw samples are kept before they are folded into averages.
+    pub raw_retention: Duration,
+    /// Length of a downsampled bucket.
+    pub bucket: Duration,
+    /// How long averages are kept.
+    pub downsampled_retention: Duration,
+    /// Nodes scraped at the same time, per cluster.
+    pub concurrency: usize,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(30),
+            raw_retention: Duration::from_secs(24 * 3600),
+            bucket: Duration::from_secs(300),
+            downsampled_retention: Duration::from_secs(30 * 24 * 3600),
+            concurrency: 16,
+        }
+    }
+}
+
+impl MetricsSettings {
+    /// The store's retention policy.
+    pub fn policy(&self) -> RetentionPolicy {
+        let d = |v: Duration| chrono::Duration::from_std(v).unwrap_or(chrono::Duration::MAX);
+        RetentionPolicy { raw_retention: d(self.raw_retention), bucket: d(self.bucket.max(Duration::from_secs(1))), downsampled_retention: d(self.downsampled_retention) }
+    }
+
+    /// A sample older than this is not current (three missed scrapes).
+    pub fn stale_after(&self) -> Duration {
+        self.interval * 3
+    }
+
+    /// Deadline of one node's summary call.
+    fn scrape_timeout(&self) -> Duration {
+        self.interval.clamp(Duration::from_secs(1), Duration::from_secs(10))
+    }
+
+    /// Time between retention passes (at least once per bucket, so the table stays within its budget).
+    fn retention_every(&self) -> Duration {
+        self.bucket.clamp(Duration::from_secs(1), Duration::from_secs(300))
+    }
+}
+
+/// A Kubernetes quantity (`7900m`, `8`, `32Gi`, `1e3`, `500k`) as a number of base units.
+pub fn parse_quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let mut value: f64 = num.parse().ok()?;
+    let factor = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        s if s.starts_with(['e', 'E']) => {
+            let exp: i32 = s[1..].parse().ok()?;
+            value *= 10f64.powi(exp);
+            1.0
+        }
+        _ => return None,
+    };
+    let v = value * factor;
+    v.is_finite().then_some(v)
+}
+
+/// What a node may give its pods.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Allocatable {
+    /// CPU cores.
+    pub cpu_cores: f64,
+    /// Memory, bytes.
+    pub memory_bytes: f64,
+}
+
+impl Allocatable {
+    /// From the node's `status.allocatable`, when both figures are there and positive.
+    pub fn of(node: &Node) -> Option<Allocatable> {
+        let a = node.status.as_ref()?.allocatable.as_ref()?;
+        let cpu_cores = parse_quantity(&a.get("cpu")?.0)?;
+        let memory_bytes = parse_quantity(&a.get("memory")?.0)?;
+        (cpu_cores > 0.0 && memory_bytes > 0.0).then_some(Allocatable { cpu_cores, memory_bytes })
+    }
+}
+
+/// Whether the node's Ready condition is True.
+pub fn node_ready(node: &Node) -> bool {
+    node.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// A node's cumulative network counters and when they were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counters {
+    /// Received bytes.
+    pub rx: u64,
+    /// Transmitted bytes.
+    pub tx: u64,
+    /// When the kubelet read them.
+    pub at: DateTime<Utc>,
+}
+
+/// One node's usage, computed from one summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    /// CPU, percent of allocatable.
+    pub cpu_pct: f64,
+    /// Memory working set, percent of allocatable.
+    pub memory_pct: f64,
+    /// Node filesystem used, percent of capacity.
+    pub disk_pct: f64,
+    /// Receive rate, bytes per second (None: first reading or counter reset).
+    pub rx_rate: Option<i64>,
+    /// Transmit rate, bytes per second.
+    pub tx_rate: Option<i64>,
+    /// Pods in the summary.
+    pub pods: i32,
+}
+
+fn num(v: &Value, path: &[&str]) -> Option<f64> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_f64()
+}
+
+fn time_at(v: &Value, path: &[&str]) -> Option<DateTime<Utc>> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    DateTime::parse_from_rfc3339(cur.as_str()?).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Bytes per second between two readings of a counter; none when it went down (a reset) or time did not pass.
+pub fn counter_rate(prev: u64, cur: u64, seconds: f64) -> Option<i64> {
+    if cur < prev || seconds <= 0.0 || !seconds.is_finite() {
+        return None;
+    }
+    let r = ((cur - prev) as f64 / seconds).round();
+    (r <= i64::MAX as f64).then_some(r as i64)
+}
+
+/// The node's network counters: the default interface's figures, or the sum of the listed interfaces.
+fn network_counters(summary: &Value, fallback_time: DateTime<Utc>) -> Option<Counters> {
+    let net = summary.get("node")?.get("network")?;
+    let at = time_at(net, &["time"]).unwrap_or(fallback_time);
+    let as_u64 = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
+    if let (Some(rx), Some(tx)) = (as_u64(net, "rxBytes"), as_u64(net, "txBytes")) {
+        return Some(Counters { rx, tx, at });
+    }
+    let ifaces = net.get("interfaces")?.as_array()?;
+    if ifaces.is_empty() {
+        return None;
+    }
+    let (mut rx, mut tx) = (0u64, 0u64);
+    for i in ifaces {
+        rx = rx.saturating_add(as_u64(i, "rxBytes")?);
+        tx = tx.saturating_add(as_u64(i, "txBytes")?);
+    }
+    Some(Counters { rx, tx, at })
+}
+
+/// Usage from a kubelet summary, the node's allocatable resources and the node's previous counters.
+/// Returns the usage and the counters to keep for the next sample.
+pub fn compute_usage(
+    summary: &Value,
+    alloc: &Allocatable,
+    prev: Option<&Counters>,
+    now: DateTime<Utc>,
+) -> Result<(Usage, Option<Counters>), String> {
+    let node = summary.get("node").ok_or("the summary has no node section")?;
+    let cpu = num(node, &["cpu", "usageNanoCores"]).ok_or("the summary has no node cpu.usageNanoCores")?;
+    let ws = num(node, &["memory", "workingSetBytes"]).ok_or("the summary has no node memory.workingSetBytes")?;
+    let used = num(node, &["fs", "usedBytes"]).ok_or("the summary has no node fs.usedBytes")?;
+    let capacity = num(node, &["fs", "capacityBytes"]).filter(|c| *c > 0.0).ok_or("the summary has no node fs.capacityBytes")?;
+    let pods = summary.get("pods").and_then(Value::as_array).map_or(0, |p| p.len());
+    let counters = network_counters(summary, now);
+    let (rx_rate, tx_rate) = match (prev, counters) {
+        (Some(p), Some(c)) => {
+            let secs = (c.at - p.at).num_milliseconds() as f64 / 1000.0;
+            (counter_rate(p.rx, c.rx, secs), counter_rate(p.tx, c.tx, secs))
+        }
+        _ => (None, None),
+    };
+    // Counters read at the same instant as the previous ones were not refreshed: keep the older reading.
+    let keep = match (prev, counters) {
+        (Some(p), Some(c)) if c.at <= p.at && c.rx >= p.rx && c.tx >= p.tx => Some(*p),
+        _ => counters,
+    };
+    let usage = Usage {
+        cpu_pct: cpu / (alloc.cpu_cores * 1e9) * 100.0,
+        memory_pct: ws / alloc.memory_bytes * 100.0,
+        disk_pct: used / capacity * 100.0,
+        rx_rate,
+        tx_rate,
+        pods: i32::try_from(pods).unwrap_or(i32::MAX),
+    };
+    Ok((usage, keep))
+}
+
+/// Reads a node's kubelet summary through the API server proxy.
+pub async fn fetch_summary(client: &kube::Client, node: &str, limit: Duration) -> Result<Value, ClusterError> {
+    let path = format!("/api/v1/nodes/{node}/proxy/stats/summary");
+    let req = axum::http::Request::get(path).body(Vec::new()).map_err(|e| ClusterError::Other(e.to_string()))?;
+    within(limit, client.request::<Value>(req)).await
+}
+
+/// One node's scrape result, before the usage is computed.
+struct Scraped {
+    cluster_id: i64,
+    node: String,
+    alloc: Allocatable,
+    at: DateTime<Utc>,
+    summary: Result<Value, ClusterError>,
+}
+
+async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSettings) -> Vec<Scraped> {
+    let Some(handle) = state.hub.get(cluster_id) else { return Vec::new() };
+    if !handle.nodes_synced() {
+        return Vec::new();
+    }
+    let targets: Vec<(String, Allocatable)> = handle
+        .nodes
+        .state()
+        .iter()
+        .filter(|n| node_ready(n))
+        .filter_map(|n| Some((n.metadata.name.clone()?, Allocatable::of(n)?)))
+        .collect();
+    let limit = settings.scrape_timeout();
+    let client = handle.client.clone();
+    futures::stream::iter(targets)
+        .map(|(node, alloc)| {
+            let client = client.clone();
+            async move {
+                let summary = fetch_summary(&client, &node, limit).await;
+                Scraped { cluster_id, node, alloc, at: whole_seconds(Utc::now()), summary }
+            }
+        })
+        .buffer_unordered(settings.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Runs until `cancel`: scrapes every `interval`, and applies retention under its lease.
+pub async fn run(state: AppState, settings: MetricsSettings, cancel: CancellationToken) {
+    let interval = settings.interval.max(Duration::from_secs(1));
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut prev: HashMap<(i64, String), Counters> = HashMap::new();
+    let mut next_retention = tokio::time::Instant::now();
+    let retention_lease_ttl = chrono::Duration::from_std(settings.retention_every() * 3).unwrap_or(chrono::Duration::minutes(15));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = tick.tick() => {}
+        }
+        let clusters = state.hub.running();
+        let scraped = tokio::select! {
+            _ = cancel.cancelled() => break,
+            s = futures::future::join_all(clusters.iter().map(|id| scrape_cluster(&state, *id, &settings))) => s,
+        };
+        let mut samples = Vec::new();
+        for s in scraped.into_iter().flatten() {
+            let key = (s.cluster_id, s.node.clone());
+            let summary = match s.summary {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unavailable: {e}");
+                    continue;
+                }
+            };
+            match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
+                Ok((u, counters)) => {
+                    match counters {
+                        Some(c) => prev.insert(key, c),
+                        None => prev.remove(&key),
+                    };
+                    samples.push(NodeSample {
+                        cluster_id: s.cluster_id,
+                        node_name: s.node,
+                        cpu_usage: u.cpu_pct,
+                        memory_usage: u.memory_pct,
+                        disk_usage: u.disk_pct,
+                        network_in: u.rx_rate,
+                        network_out: u.tx_rate,
+                        pod_count: u.pods,
+                        resolution: RAW.into(),
+                        timestamp: s.at,
+                    });
+                }
+                Err(e) => tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unusable: {e}"),
+            }
+        }
+        // Forget counters of nodes not read for a while (removed, or another replica took the cluster).
+        let horizon = Utc::now() - chrono::Duration::from_std(interval * 10).unwrap_or(chrono::Duration::minutes(5));
+        prev.retain(|(c, _), v| v.at > horizon && clusters.contains(c));
+        if !samples.is_empty()
+            && let Err(e) = state.store.insert_node_samples(&samples).await
+        {
+            tracing::warn!("could not save node metrics: {e}");
+        }
+        if tokio::time::Instant::now() >= next_retention {
+            next_retention = tokio::time::Instant::now() + settings.retention_every();
+            match state.store.try_acquire_lease("metrics:retention", &state.replica_id, retention_lease_ttl).await {
+                Ok(Some(_)) => match state.store.apply_node_metrics_retention(settings.policy(), Utc::now()).await {
+                    Ok(r) if r != Default::default() => tracing::info!(
+                        raw_folded = r.raw_folded,
+                        averages_written = r.averages_written,
+                        expired_deleted = r.expired_deleted,
+                        "node metrics retention"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("node metrics retention failed: {e}"),
+                },
+                Ok(None) => {}
+                Err(e) => tracing::warn!("node metrics retention lease: {e}"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = include_str!("../tests/fixtures/summary-worker-1-a.json");
+    const B: &str = include_str!("../tests/fixtures/summary-worker-1-b.json");
+    /// worker-1's allocatable in the testbed: cpu 7900m, memory 32256Mi.
+    const ALLOC: Allocatable = Allocatable { cpu_cores: 7.9, memory_bytes: 32256.0 * 1024.0 * 1024.0 };
+
+    fn json(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn quantities_parse_like_kubernetes() {
+        assert_eq!(parse_quantity("7900m"), Some(7.9));
+        assert_eq!(parse_quantity("8"), Some(8.0));
+        assert_eq!(parse_quantity("32256Mi"), Some(32256.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_quantity("1Gi"), Some(1073741824.0));
+        assert_eq!(parse_quantity("500k"), Some(500_000.0));
+        assert_eq!(parse_quantity("1e3"), Some(1000.0));
+        assert_eq!(parse_quantity("0.5"), Some(0.5));
+        assert_eq!(parse_quantity("12Xi"), None);
+        assert_eq!(parse_quantity(""), None);
+    }
+
+    #[test]
+    fn usage_is_computed_from_a_simulator_summary() {
+        let now = Utc::now();
+        let (u, c) = compute_usage(&json(A), &ALLOC, None, now).unwrap();
+        // node.cpu.usageNanoCores 708520408 over 7.9 cores.
+        assert!((u.cpu_pct - 708_520_408.0 / 7.9e9 * 100.0).abs() < 1e-9, "{u:?}");
+        // workingSetBytes 1378777044 over 32256Mi.
+        assert!((u.memory_pct - 1_378_777_044.0 / (32256.0 * 1048576.0) * 100.0).abs() < 1e-9);
+        // fs usedBytes 12993781837 over capacityBytes 214748364800.
+        assert!((u.disk_pct - 12_993_781_837.0 / 214_748_364_800.0 * 100.0).abs() < 1e-9);
+        assert_eq!(u.pods, 3);
+        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "no rate without a previous reading");
+        let c = c.unwrap();
+        assert_eq!((c.rx, c.tx), (88_218_126, 52_930_875));
+        assert_eq!(c.at.to_rfc3339(), "2026-11-25T21:59:33+00:00", "counters are timed by the kubelet's reading");
+    }
+
+    #[test]
+    fn network_rates_come_from_counters_between_readings() {
+        let now = Utc::now();
+        let (_, first) = compute_usage(&json(A), &ALLOC, None, now).unwrap();
+        let (u, second) = compute_usage(&json(B), &ALLOC, first.as_ref(), now).unwrap();
+        // 5 seconds apart: rx 88218126 -> 90193283, tx 52930875 -> 54115970.
+        assert_eq!(u.rx_rate, Some(((90_193_283.0 - 88_218_126.0) / 5.0f64).round() as i64));
+        assert_eq!(u.tx_rate, Some(((54_115_970.0 - 52_930_875.0) / 5.0f64).round() as i64));
+        assert_ne!(compute_usage(&json(A), &ALLOC, None, now).unwrap().0.cpu_pct, u.cpu_pct, "figures move between samples");
+        assert_eq!(second.unwrap().rx, 90_193_283);
+    }
+
+    #[test]
+    fn a_counter_that_went_down_is_a_reset_and_gives_no_rate() {
+        let now = Utc::now();
+        let (_, first) = compute_usage(&json(B), &ALLOC, None, now).unwrap();
+        // The kubelet restarted: counters start again from small numbers, 5 s later.
+        let mut reset = json(B);
+        reset["node"]["network"]["rxBytes"] = 1_000.into();
+        reset["node"]["network"]["txBytes"] = 400.into();
+        reset["node"]["network"]["time"] = "2026-11-25T21:59:43Z".into();
+        let (u, kept) = compute_usage(&reset, &ALLOC, first.as_ref(), now).unwrap();
+        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "no negative or wrapped rate");
+        assert_eq!(kept.unwrap().rx, 1_000, "the new counters are the base for the next rate");
+        // The next reading after the reset has a rate again.
+        let mut after = reset.clone();
+        after["node"]["network"]["rxBytes"] = 11_000.into();
+        after["node"]["network"]["txBytes"] = 2_400.into();
+        after["node"]["network"]["time"] = "2026-11-25T21:59:48Z".into();
+        let (u, _) = compute_usage(&after, &ALLOC, kept.as_ref(), now).unwrap();
+        assert_eq!((u.rx_rate, u.tx_rate), (Some(2_000), Some(400)));
+        // Only one counter reset: the other still has a rate.
+        let mut half = json(B);
+        half["node"]["network"]["txBytes"] = 5.into();
+        half["node"]["network"]["time"] = "2026-11-25T21:59:43Z".into();
+        let (u, _) = compute_usage(&half, &ALLOC, first.as_ref(), now).unwrap();
+        assert_eq!(u.rx_rate, Some(0));
+        assert_eq!(u.tx_rate, None);
+    }
+
+    #[test]
+    fn counters_not_refreshed_since_the_last_reading_give_no_rate() {
+        let now = Utc::now();
+        let (_, first) = compute_usage(&json(A), &ALLOC, None, now).unwrap();
+        let (u, kept) = compute_usage(&json(A), &ALLOC, first.as_ref(), now).unwrap();
+        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "zero elapsed time is not a rate of zero or infinity");
+        assert_eq!(kept, first);
+    }
+
+    #[test]
+    fn interfaces_are_summed_when_the_default_one_is_missing() {
+        let mut v = json(A);
+        let net = v["node"]["network"].as_object_mut().unwrap();
+        net.remove("rxBytes");
+        net.remove("txBytes");
+        net.insert("interfaces".into(), serde_json::json!([{"name": "eth0", "rxBytes": 10, "txBytes": 20}, {"name": "eth1", "rxBytes": 5, "txBytes": 1}]));
+        let (_, c) = compute_usage(&v, &ALLOC, None, Utc::now()).unwrap();
+        assert_eq!(c.map(|c| (c.rx, c.tx)), Some((15, 21)));
+    }
+
+    #[test]
+    fn a_summary_without_node_figures_is_refused() {
+        assert!(compute_usage(&serde_json::json!({"pods": []}), &ALLOC, None, Utc::now()).is_err());
+        let mut v = json(A);
+        v["node"]["fs"]["capacityBytes"] = 0.into();
+        assert!(compute_usage(&v, &ALLOC, None, Utc::now()).is_err());
+    }
+}
