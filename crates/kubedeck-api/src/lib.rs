@@ -4,7 +4,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod connection;
 pub mod console;
+pub mod drain;
 pub mod error;
 pub mod extract;
 pub mod keys;
@@ -18,7 +20,7 @@ pub mod sync;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use routes::{audit_log, auth as auth_routes, clusters, health, tasks, users};
+use routes::{audit_log, auth as auth_routes, clusters, health, nodes, tasks, users};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
 
@@ -37,10 +39,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(audit_log::list))
         .route("/api/v1/tasks/{tid}", get(tasks::get))
         .route("/api/v1/tasks/{tid}/cancel", post(tasks::cancel))
+        .route("/api/v1/tasks/{tid}/events", get(tasks::events))
         .route("/api/v1/k8s/cluster", get(clusters::list).post(clusters::import))
         .route("/api/v1/k8s/cluster/{id}", get(clusters::get).put(clusters::update).delete(clusters::delete))
         .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
         .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
+        .route("/api/v1/k8s/cluster/{id}/nodes", get(nodes::list))
+        .route("/api/v1/k8s/cluster/{id}/nodes/sync", post(nodes::sync))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}", get(nodes::get).delete(nodes::delete))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/cordon", post(nodes::cordon))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon", post(nodes::uncordon))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/drain", post(drain::drain))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/labels", axum::routing::put(nodes::labels))
+        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/taints", axum::routing::put(nodes::taints))
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics", get(routes::node_metrics::latest))
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history", get(routes::node_metrics::history))
         .route("/api/{*rest}", axum::routing::any(middleware::api_not_found))

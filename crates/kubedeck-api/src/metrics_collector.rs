@@ -13,7 +13,8 @@
 //!   (`sync:cluster:{id}`) this replica holds, so one replica scrapes a cluster at a time.
 //! - A node that is not Ready (or whose summary cannot be read) gets no sample, so its latest sample ages and
 //!   the API shows it as stale instead of presenting an old figure as current.
-//! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`.
+//! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`, at least once per
+//!   bucket; the same pass removes the history of clusters that were deleted.
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -291,6 +292,20 @@ async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSet
         .await
 }
 
+/// Deletes the history of clusters that no longer exist.
+async fn forget_deleted_clusters(state: &AppState) {
+    let (with_history, clusters) = match (state.store.node_metrics_cluster_ids().await, state.store.all_clusters().await) {
+        (Ok(h), Ok(c)) => (h, c),
+        (Err(e), _) | (_, Err(e)) => return tracing::warn!("node metrics clean-up: {e}"),
+    };
+    for id in with_history.into_iter().filter(|id| !clusters.iter().any(|c| c.id == *id)) {
+        match state.store.delete_cluster_node_metrics(id).await {
+            Ok(n) => tracing::info!(cluster_id = id, rows = n, "node metrics of a deleted cluster removed"),
+            Err(e) => tracing::warn!(cluster_id = id, "node metrics clean-up: {e}"),
+        }
+    }
+}
+
 /// Runs until `cancel`: scrapes every `interval`, and applies retention under its lease.
 pub async fn run(state: AppState, settings: MetricsSettings, cancel: CancellationToken) {
     let interval = settings.interval.max(Duration::from_secs(1));
@@ -315,10 +330,12 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             let summary = match s.summary {
                 Ok(v) => v,
                 Err(e) => {
+                    metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "failed").increment(1);
                     tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unavailable: {e}");
                     continue;
                 }
             };
+            metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok").increment(1);
             match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
                 Ok((u, counters)) => {
                     match counters {
@@ -352,16 +369,19 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
         if tokio::time::Instant::now() >= next_retention {
             next_retention = tokio::time::Instant::now() + settings.retention_every();
             match state.store.try_acquire_lease("metrics:retention", &state.replica_id, retention_lease_ttl).await {
-                Ok(Some(_)) => match state.store.apply_node_metrics_retention(settings.policy(), Utc::now()).await {
-                    Ok(r) if r != Default::default() => tracing::info!(
-                        raw_folded = r.raw_folded,
-                        averages_written = r.averages_written,
-                        expired_deleted = r.expired_deleted,
-                        "node metrics retention"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("node metrics retention failed: {e}"),
-                },
+                Ok(Some(_)) => {
+                    match state.store.apply_node_metrics_retention(settings.policy(), Utc::now()).await {
+                        Ok(r) if r != Default::default() => tracing::info!(
+                            raw_folded = r.raw_folded,
+                            averages_written = r.averages_written,
+                            expired_deleted = r.expired_deleted,
+                            "node metrics retention"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("node metrics retention failed: {e}"),
+                    }
+                    forget_deleted_clusters(&state).await;
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!("node metrics retention lease: {e}"),
             }

@@ -14,14 +14,16 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::auth::login, routes::auth::refresh, routes::auth::logout, routes::auth::me, routes::auth::change_password,
         routes::users::list, routes::users::create, routes::users::get, routes::users::update, routes::users::delete, routes::users::set_bindings,
         routes::audit_log::list,
-        routes::tasks::get, routes::tasks::cancel,
+        routes::tasks::get, routes::tasks::cancel, routes::tasks::events,
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
+        routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
+        routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>)),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "tasks"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "tasks"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -41,6 +41,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<Cluster
     let outcome = check(state, cluster).await;
     let row = match &outcome {
         Ok((version, platform, counts, latency)) => {
+            snapshot_from_hub(state, cluster.id).await;
             state.store.record_cluster_sync(cluster.id, version, platform, *counts, *latency).await
         }
         Err(e) => state.store.record_cluster_failure(cluster.id, reason(e), &e.to_string(), ERROR_AFTER).await,
@@ -72,6 +73,57 @@ async fn check(state: &AppState, cluster: &Cluster) -> Result<(String, String, k
         }
     };
     Ok((info.git_version, info.platform, counts, latency))
+}
+
+/// Writes the node snapshot from this replica's synced stores (when they are synced).
+async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
+    let Some(h) = state.hub.get(cluster_id) else { return };
+    if !h.nodes_synced() || !h.pods.synced() {
+        return;
+    }
+    let pods: Vec<kubedeck_kube::pods::PodLite> = h.pods.read(|m| m.values().map(|p| p.as_ref().clone()).collect());
+    let nodes: Vec<k8s_openapi::api::core::v1::Node> = h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
+    let summaries = crate::routes::nodes::summarize(&nodes, &pods);
+    if let Err(e) = write_node_snapshot(state, cluster_id, &summaries).await {
+        tracing::warn!(cluster_id, "could not write the node snapshot: {}", e.message);
+    }
+}
+
+/// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on
+/// every kubelet beat, are left out of the stored summary so unchanged nodes are not rewritten.
+pub async fn write_node_snapshot(
+    state: &AppState,
+    cluster_id: i64,
+    summaries: &[kubedeck_kube::nodes::NodeSummary],
+) -> Result<kubedeck_store::kube_nodes::SnapshotDiff, crate::error::ApiError> {
+    let rows = summaries
+        .iter()
+        .map(|s| {
+            let mut stable = s.clone();
+            stable.age_seconds = 0;
+            stable.resource_version.clear();
+            for c in &mut stable.conditions {
+                c.last_heartbeat_time = None;
+            }
+            kubedeck_store::kube_nodes::NodeSnapshot {
+                name: s.name.clone(),
+                role: s.role.clone(),
+                status: s.status.clone(),
+                internal_ip: s.internal_ip.clone(),
+                external_ip: s.external_ip.clone(),
+                kubelet_version: s.kubelet_version.clone(),
+                os_image: s.os_image.clone(),
+                cpu_capacity: s.capacity.cpu.clone(),
+                memory_capacity: s.capacity.memory.clone(),
+                cpu_allocatable: s.allocatable.cpu.clone(),
+                memory_allocatable: s.allocatable.memory.clone(),
+                labels: serde_json::to_string(&s.labels).unwrap_or_default(),
+                taints: serde_json::to_string(&s.taints).unwrap_or_default(),
+                summary: serde_json::to_string(&stable).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(state.store.replace_node_snapshot(cluster_id, rows).await?)
 }
 
 /// Delay before the next check: the interval when healthy, a growing jittered backoff when failing.

@@ -7,7 +7,8 @@
 use crate::error::ClusterError;
 use crate::kubeconfig::SafeKubeconfig;
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Node;
+use crate::pods::PodLite;
+use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -40,6 +41,8 @@ pub struct ClusterHandle {
     pub client: kube::Client,
     /// Synced nodes (read only after `nodes_synced()`).
     pub nodes: Store<Node>,
+    /// Synced pods, projected to what the node and pod views need.
+    pub pods: Projected<PodLite>,
     nodes_ready: Arc<AtomicBool>,
     /// Which credential the handle was built from (re-import restarts it).
     fingerprint: String,
@@ -164,5 +167,82 @@ fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mps
             }
         }
     });
-    ClusterHandle { cluster_id, client, nodes: reader, nodes_ready: ready, fingerprint, cancel }
+    let pods = watch_projected(Api::<Pod>::all(client.clone()), crate::pods::project, PodLite::key, cancel.clone());
+    ClusterHandle { cluster_id, client, nodes: reader, pods, nodes_ready: ready, fingerprint, cancel }
+}
+
+/// A synced map of compact projections of one kind, fed by a watcher (list-then-watch, relist on 410).
+pub struct Projected<T> {
+    items: Arc<RwLock<HashMap<String, Arc<T>>>>,
+    ready: Arc<AtomicBool>,
+}
+
+impl<T> Clone for Projected<T> {
+    fn clone(&self) -> Self {
+        Self { items: self.items.clone(), ready: self.ready.clone() }
+    }
+}
+
+impl<T> Projected<T> {
+    /// True once the first full list has arrived.
+    pub fn synced(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Runs `f` over the current items under a read lock (keep it short).
+    pub fn read<R>(&self, f: impl FnOnce(&HashMap<String, Arc<T>>) -> R) -> R {
+        f(&self.items.read().expect("projection lock"))
+    }
+}
+
+/// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`.
+pub fn watch_projected<K, T>(
+    api: Api<K>,
+    project: fn(&K) -> T,
+    key: fn(&T) -> String,
+    cancel: CancellationToken,
+) -> Projected<T>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K::DynamicType: Default,
+    T: Send + Sync + 'static,
+{
+    let store = Projected { items: Arc::new(RwLock::new(HashMap::new())), ready: Arc::new(AtomicBool::new(false)) };
+    let out = store.clone();
+    let stream = watcher(api, watcher::Config::default().any_semantic()).default_backoff();
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        // A relist builds a fresh map and swaps it in whole, so readers never see half a list.
+        let mut pending: Option<HashMap<String, Arc<T>>> = None;
+        loop {
+            let ev = tokio::select! {
+                _ = cancel.cancelled() => break,
+                ev = stream.next() => ev,
+            };
+            match ev {
+                Some(Ok(watcher::Event::Init)) => pending = Some(HashMap::new()),
+                Some(Ok(watcher::Event::InitApply(o))) => {
+                    let t = project(&o);
+                    pending.get_or_insert_with(HashMap::new).insert(key(&t), Arc::new(t));
+                }
+                Some(Ok(watcher::Event::InitDone)) => {
+                    if let Some(fresh) = pending.take() {
+                        *store.items.write().expect("projection lock") = fresh;
+                    }
+                    store.ready.store(true, Ordering::Release);
+                }
+                Some(Ok(watcher::Event::Apply(o))) => {
+                    let t = project(&o);
+                    store.items.write().expect("projection lock").insert(key(&t), Arc::new(t));
+                }
+                Some(Ok(watcher::Event::Delete(o))) => {
+                    let t = project(&o);
+                    store.items.write().expect("projection lock").remove(&key(&t));
+                }
+                Some(Err(e)) => tracing::debug!("watch: {e}"),
+                None => break,
+            }
+        }
+    });
+    out
 }

@@ -263,6 +263,8 @@ impl SafeKubeconfig {
         cfg.connect_timeout = Some(std::time::Duration::from_secs(5));
         // Long enough for a watch's server-side timeout; unary calls get their own deadline (`error::within`).
         cfg.read_timeout = Some(std::time::Duration::from_secs(330));
+        // kube retries 429s on its own; a drain must see them to report a PodDisruptionBudget that refuses.
+        cfg.default_retry = false;
         kube::Client::try_from(cfg).map_err(|e| {
             let text = crate::error::chain(&e);
             crate::error::ClusterError::Other(format!("cannot build a client from the kubeconfig: {text}"))

@@ -7,9 +7,13 @@
 //! - [`hub`]: one live handle per cluster (client, watchers, synced node store);
 //! - [`error`]: kube errors mapped once into what an operator needs to hear.
 
+pub mod drain;
 pub mod error;
 pub mod hub;
 pub mod kubeconfig;
 pub mod nodes;
+pub mod pods;
 pub mod preflight;
+pub mod quantity;
+pub mod selector;
 pub mod x509;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod clusters;
 pub mod entity;
+pub mod kube_nodes;
 pub mod leases;
 pub mod login_limits;
 pub mod migration;

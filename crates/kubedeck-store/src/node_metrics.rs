@@ -267,6 +267,17 @@ impl Store {
         q.count(self.conn()).await
     }
 
+    /// The clusters that have history.
+    pub async fn node_metrics_cluster_ids(&self) -> Result<Vec<i64>, sea_orm::DbErr> {
+        node_metric::Entity::find()
+            .select_only()
+            .column(node_metric::Column::ClusterId)
+            .distinct()
+            .into_tuple::<i64>()
+            .all(self.conn())
+            .await
+    }
+
     /// Deletes a cluster's history (the cluster was deleted).
     pub async fn delete_cluster_node_metrics(&self, cluster_id: i64) -> Result<u64, sea_orm::DbErr> {
         Ok(node_metric::Entity::delete_many().filter(node_metric::Column::ClusterId.eq(cluster_id)).exec(self.conn()).await?.rows_affected)

@@ -49,7 +49,12 @@ async fn samples_round_trip_with_unknown_rates_and_latest_is_newest() {
         let back = s.latest_node_sample(7, "worker-3").await.unwrap().unwrap();
         assert_eq!(back.timestamp, at(base), "{}", db.backend);
         assert_eq!(back.network_in, None, "{}: an unknown rate reads back as unknown", db.backend);
+        s.insert_node_samples(&[sample(8, "worker-1", base)]).await.unwrap();
+        let mut ids = s.node_metrics_cluster_ids().await.unwrap();
+        ids.sort();
+        assert_eq!(ids, vec![7, 8], "{}", db.backend);
         assert_eq!(s.delete_cluster_node_metrics(7).await.unwrap(), 7);
+        assert_eq!(s.node_metrics_cluster_ids().await.unwrap(), vec![8], "{}", db.backend);
         db.drop_db().await;
     }
 }

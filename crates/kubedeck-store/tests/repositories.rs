@@ -161,3 +161,36 @@ async fn migrations_are_idempotent_and_refuse_a_newer_schema() {
         db.drop_db().await;
     }
 }
+
+#[tokio::test]
+async fn the_node_snapshot_reports_what_changed() {
+    use kubedeck_store::kube_nodes::NodeSnapshot;
+    let node = |name: &str, status: &str| NodeSnapshot {
+        name: name.into(),
+        role: "worker".into(),
+        status: status.into(),
+        internal_ip: "10.0.0.1".into(),
+        external_ip: String::new(),
+        kubelet_version: "v1.20.2".into(),
+        os_image: "Debian".into(),
+        cpu_capacity: "4".into(),
+        memory_capacity: "8Gi".into(),
+        cpu_allocatable: "4".into(),
+        memory_allocatable: "8Gi".into(),
+        labels: "{}".into(),
+        taints: "[]".into(),
+        summary: format!("{{\"status\":\"{status}\"}}"),
+    };
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let d = s.replace_node_snapshot(1, vec![node("a", "Ready"), node("b", "Ready")]).await.unwrap();
+        assert_eq!(d.added, vec!["a", "b"], "{}", db.backend);
+        let d = s.replace_node_snapshot(1, vec![node("a", "NotReady"), node("c", "Ready")]).await.unwrap();
+        assert_eq!((d.added.clone(), d.removed.clone(), d.changed.clone()), (vec!["c".to_string()], vec!["b".to_string()], vec!["a".to_string()]), "{}", db.backend);
+        let rows = s.node_snapshot(1).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["a", "c"]);
+        assert_eq!(rows[0].status, "NotReady");
+        assert!(s.node_snapshot(2).await.unwrap().is_empty(), "snapshots are per cluster");
+        db.drop_db().await;
+    }
+}

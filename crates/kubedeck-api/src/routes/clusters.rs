@@ -428,6 +428,7 @@ pub async fn delete(
     audit.target(Some(id), None, Some(format!("clusters/{}", existing.name)));
     state.hub.stop(id);
     state.store.delete_cluster(id).await?;
+    state.store.delete_node_snapshot(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

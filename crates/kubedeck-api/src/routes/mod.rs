@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod clusters;
 pub mod health;
+pub mod nodes;
 pub mod node_metrics;
 pub mod tasks;
 pub mod users;

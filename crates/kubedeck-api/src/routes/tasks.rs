@@ -96,3 +96,41 @@ pub async fn cancel(
     }
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }
+
+/// Live progress: a Server-Sent Events stream of the task, one `task` event each time it changes, ending
+/// when the task ends. Works on any replica (it follows the database).
+#[utoipa::path(get, path = "/api/v1/tasks/{tid}/events", tag = "tasks", params(("tid" = i64, Path)),
+    responses((status = 200, content_type = "text/event-stream"), (status = 404)), extensions(("x-permission" = json!("task.read"))))]
+pub async fn events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(tid): Path<i64>,
+) -> ApiResult<axum::response::sse::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let first = visible_task(&state, &user, tid).await?;
+    let stream = futures::stream::unfold((state, Some(first), String::new(), false), move |(state, pending, last, done)| async move {
+        if done {
+            return None;
+        }
+        let mut task = pending;
+        loop {
+            let t = match task.take() {
+                Some(t) => t,
+                None => {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    match state.store.find_task(tid).await {
+                        Ok(Some(t)) => t,
+                        _ => return None,
+                    }
+                }
+            };
+            let finished = t.finished_at.is_some();
+            let view = serde_json::to_string(&TaskView::from(t)).unwrap_or_default();
+            if view != last || finished {
+                let ev = Event::default().event("task").data(view.clone());
+                return Some((Ok(ev), (state, None, view, finished)));
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
+}

@@ -7,4 +7,5 @@ mod authz_matrix;
 mod clusters;
 mod conventions;
 mod node_metrics;
+mod nodes;
 mod outage;

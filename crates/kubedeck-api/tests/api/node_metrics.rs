@@ -225,3 +225,29 @@ async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
     assert!(ts(&back["data"]["timestamp"]) > last);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_it() {
+    let tb = Testbed::from_env();
+    let own = OwnNode::add(&tb).await;
+    eventually("the new node Ready", DEADLINE, || async { (own.ready().await == Some(true)).then_some(()) }).await;
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let base = format!("/api/v1/k8s/cluster/{id}/nodes/{}/metrics", own.name);
+    fresh_latest(&app, &admin, id, &own.name).await;
+
+    // Heartbeats stop; after the node monitor grace period (40 s in the testbed) the node's Ready condition
+    // turns Unknown, and from then on no sample is taken.
+    own.sim("unreachable").await;
+    let stale = eventually("the unreachable node's metrics to turn stale", DEADLINE * 2, || async {
+        let r = app.get(&base, &admin).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        (r.body["stale"] == true).then_some(r.body)
+    })
+    .await;
+    assert_eq!(stale["data"], Value::Null, "{stale}");
+    assert!(stale["last_timestamp"].is_string(), "{stale}");
+    assert_eq!(own.ready().await, Some(false), "kubectl no longer sees the node Ready");
+    app.stop().await;
+}

@@ -2,8 +2,10 @@
 
 pub mod audit_log;
 pub mod k8s_cluster;
+pub mod kube_node;
 pub mod lease;
 pub mod login_failure;
+pub mod node_metric;
 pub mod refresh_token;
 pub mod role_binding;
 pub mod task;

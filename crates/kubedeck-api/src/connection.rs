@@ -1,0 +1,57 @@
+//! Reaching a cluster from a request: this replica's live handle, or a one-off client when another replica
+//! syncs the cluster; and the one mapping from cluster errors to API errors.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use kubedeck_kube::error::ClusterError;
+use kubedeck_kube::kubeconfig;
+use kubedeck_store::clusters::Cluster;
+
+/// The cluster row, or 404.
+pub async fn cluster(state: &AppState, id: i64) -> ApiResult<Cluster> {
+    state.store.find_cluster(id).await?.ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
+}
+
+/// A client for the cluster.
+pub async fn client_for(state: &AppState, cluster: &Cluster) -> ApiResult<kube::Client> {
+    if let Some(h) = state.hub.get(cluster.id) {
+        return Ok(h.client.clone());
+    }
+    let text = state.open_credential(cluster).map_err(ApiError::internal)?;
+    let safe = kubeconfig::parse(&text, Some(&cluster.context_name)).map_err(|p| ApiError::internal(format!("stored kubeconfig: {p}")))?;
+    safe.client().await.map_err(from_cluster)
+}
+
+/// Kubernetes refusals pass through with their status and reason; an unreachable cluster is 503.
+pub fn from_cluster(e: ClusterError) -> ApiError {
+    match e {
+        ClusterError::Api { code, reason, message } => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+            let code = match code {
+                403 => "cluster_forbidden",
+                404 => "not_found",
+                409 => "conflict",
+                422 => "invalid",
+                429 => "too_many_requests",
+                _ => "cluster_error",
+            };
+            let status = if status.is_server_error() { StatusCode::BAD_GATEWAY } else { status };
+            ApiError::new(status, code, format!("the cluster answered: {message}")).with_extra("reason", serde_json::json!(reason))
+        }
+        ClusterError::CredentialRejected(m) => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "credential_rejected",
+            format!("the cluster rejected Kubedeck's stored credential (expired or revoked?); replace it: {m}"),
+        ),
+        ClusterError::Unreachable(m) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cluster_unreachable", format!("the cluster cannot be reached: {m}"))
+        }
+        ClusterError::Timeout(d) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "cluster_unreachable",
+            format!("the cluster did not answer within {} s", d.as_secs()),
+        ),
+        ClusterError::Other(m) => ApiError::new(StatusCode::BAD_GATEWAY, "cluster_error", m),
+    }
+}

@@ -1,0 +1,680 @@
+//! `/api/v1/k8s/cluster/{id}/nodes`: inventory from the synced store, and the node operations
+//! (cordon, uncordon, drain, labels, taints, delete), each audited and checked against RBAC.
+
+use crate::audit::AuditSlot;
+use crate::auth::{Authorized, perm};
+use crate::connection::{client_for, cluster, from_cluster};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::state::AppState;
+use axum::Extension;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kubedeck_kube::error::within;
+use kubedeck_kube::nodes::{NodeSummary, TaintView};
+use kubedeck_kube::pods::PodLite;
+use kubedeck_kube::selector::{Selector, is_valid_label_key, is_valid_label_value};
+use kubedeck_store::clusters::Cluster;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+
+const CALL: Duration = Duration::from_secs(10);
+
+/// A page of nodes, with where it came from.
+#[derive(Serialize, ToSchema)]
+pub struct NodeList {
+    /// Nodes of this page.
+    pub items: Vec<NodeSummary>,
+    /// Nodes matching the filters.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub page_size: u64,
+    /// `live` (the watch-synced store) or `snapshot` (the database, when the cluster is not synced here).
+    pub source: &'static str,
+    /// True when the data may be out of date (the cluster is not reachable).
+    pub stale: bool,
+    /// When the data was last in sync with the cluster.
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// Filters and order for the node list.
+#[derive(Deserialize, IntoParams)]
+pub struct NodeQuery {
+    /// Substring of the name.
+    pub name: Option<String>,
+    /// `master` or `worker`.
+    pub role: Option<String>,
+    /// Ready, NotReady or Unknown.
+    pub status: Option<String>,
+    /// Label selector in Kubernetes syntax (`a=b,c in (d,e),!f`).
+    pub label_selector: Option<String>,
+    /// `true` for schedulable nodes only, `false` for cordoned ones.
+    pub schedulable: Option<bool>,
+    /// name, status, role, age, pods, cpu_requests, memory_requests; `-` prefix for descending.
+    pub sort: Option<String>,
+    /// 1-based page.
+    pub page: Option<u64>,
+    /// Page size (max 500).
+    pub page_size: Option<u64>,
+}
+
+/// A pod on a node.
+#[derive(Serialize, ToSchema)]
+pub struct NodePod {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Phase.
+    pub phase: String,
+    /// Ready containers / containers.
+    pub ready: String,
+    /// Restarts.
+    pub restarts: i32,
+    /// CPU request, millicores.
+    pub cpu_request_millis: i64,
+    /// Memory request, bytes.
+    pub memory_request_bytes: i64,
+    /// Controller kind.
+    pub owner_kind: Option<String>,
+    /// Controller name.
+    pub owner_name: Option<String>,
+    /// Pod IP.
+    pub pod_ip: Option<String>,
+}
+
+/// An event about a node.
+#[derive(Serialize, ToSchema)]
+pub struct NodeEvent {
+    /// Normal or Warning.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Reason.
+    pub reason: String,
+    /// Message.
+    pub message: String,
+    /// How many times it happened.
+    pub count: i32,
+    /// Last seen.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// Reporting component.
+    pub source: String,
+}
+
+/// A node with its pods and recent events.
+#[derive(Serialize, ToSchema)]
+pub struct NodeDetail {
+    /// The node.
+    pub node: NodeSummary,
+    /// Pods bound to it.
+    pub pods: Vec<NodePod>,
+    /// Recent events, newest first (empty when the cluster cannot be reached).
+    pub events: Vec<NodeEvent>,
+    /// `live` or `snapshot`.
+    pub source: &'static str,
+    /// True when the data may be out of date.
+    pub stale: bool,
+    /// Last sync.
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// Where node data comes from for one request.
+enum NodeSource {
+    Live(Vec<NodeSummary>, HashMap<String, Vec<std::sync::Arc<PodLite>>>),
+    Snapshot(Vec<NodeSummary>, Option<DateTime<Utc>>),
+}
+
+/// Nodes of a cluster: from this replica's watch-synced store, else from the snapshot table.
+fn live_nodes(state: &AppState, c: &Cluster) -> Option<NodeSource> {
+    let h = state.hub.get(c.id)?;
+    if !h.nodes_synced() || !h.pods.synced() {
+        return None;
+    }
+    let mut by_node: HashMap<String, Vec<std::sync::Arc<PodLite>>> = HashMap::new();
+    h.pods.read(|m| {
+        for p in m.values() {
+            if let Some(n) = &p.node_name {
+                by_node.entry(n.clone()).or_default().push(p.clone());
+            }
+        }
+    });
+    let now = Utc::now();
+    let nodes = h
+        .nodes
+        .state()
+        .iter()
+        .map(|n| {
+            let name = n.metadata.name.clone().unwrap_or_default();
+            let pods = by_node.get(&name).map(|v| v.as_slice()).unwrap_or_default();
+            NodeSummary::from_node_at(n, pods.iter().map(|p| p.as_ref()), now)
+        })
+        .collect();
+    Some(NodeSource::Live(nodes, by_node))
+}
+
+async fn nodes_of(state: &AppState, c: &Cluster) -> ApiResult<NodeSource> {
+    if let Some(live) = live_nodes(state, c) {
+        return Ok(live);
+    }
+    let rows = state.store.node_snapshot(c.id).await?;
+    let last = rows.iter().filter_map(|r| r.last_sync_at).max();
+    let nodes = rows.into_iter().filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok()).collect();
+    Ok(NodeSource::Snapshot(nodes, last))
+}
+
+fn stale(c: &Cluster, source: &NodeSource) -> (bool, &'static str, Option<DateTime<Utc>>) {
+    match source {
+        NodeSource::Live(..) => (c.status != kubedeck_store::clusters::status::RUNNING, "live", c.last_sync_at),
+        NodeSource::Snapshot(_, last) => (true, "snapshot", *last),
+    }
+}
+
+const SORTS: &[&str] = &["name", "status", "role", "age", "pods", "cpu_requests", "memory_requests"];
+
+/// List nodes (served from the synced store, never by listing the cluster per request).
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/nodes", tag = "nodes", params(("id" = i64, Path), NodeQuery),
+    responses((status = 200, body = NodeList), (status = 404)), extensions(("x-permission" = json!("node.read"))))]
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::NodeRead>,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<NodeQuery>,
+) -> ApiResult<axum::Json<NodeList>> {
+    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or("")).map_err(|e| ApiError::invalid("label_selector", e))?;
+    if let Some(r) = &q.role
+        && r != "master"
+        && r != "worker"
+    {
+        return Err(ApiError::invalid("role", "role must be master or worker"));
+    }
+    if let Some(s) = &q.status
+        && !["Ready", "NotReady", "Unknown"].contains(&s.as_str())
+    {
+        return Err(ApiError::invalid("status", "status must be Ready, NotReady or Unknown"));
+    }
+    let sort = q.sort.clone().unwrap_or_else(|| "name".into());
+    let (desc, key) = match sort.strip_prefix('-') {
+        Some(k) => (true, k.to_owned()),
+        None => (false, sort.clone()),
+    };
+    if !SORTS.contains(&key.as_str()) {
+        return Err(ApiError::invalid("sort", format!("sort must be one of {} (prefix '-' for descending)", SORTS.join(", "))));
+    }
+    let c = cluster(&state, id).await?;
+    let source = nodes_of(&state, &c).await?;
+    let (stale, src, last_sync_at) = stale(&c, &source);
+    let mut nodes = match source {
+        NodeSource::Live(n, _) | NodeSource::Snapshot(n, _) => n,
+    };
+    nodes.retain(|n| {
+        q.name.as_deref().is_none_or(|s| n.name.contains(s))
+            && q.role.as_deref().is_none_or(|r| n.role == r)
+            && q.status.as_deref().is_none_or(|s| n.status == s)
+            && q.schedulable.is_none_or(|s| n.schedulable == s)
+            && selector.matches(&n.labels)
+    });
+    nodes.sort_by(|a, b| {
+        let o = match key.as_str() {
+            "status" => a.status.cmp(&b.status),
+            "role" => a.role.cmp(&b.role),
+            "age" => b.created_at.cmp(&a.created_at),
+            "pods" => a.pod_count.cmp(&b.pod_count),
+            "cpu_requests" => a.committed.cpu_requests_millis.cmp(&b.committed.cpu_requests_millis),
+            "memory_requests" => a.committed.memory_requests_bytes.cmp(&b.committed.memory_requests_bytes),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| a.name.cmp(&b.name));
+        if desc { o.reverse() } else { o }
+    });
+    let total = nodes.len() as u64;
+    let items = nodes.into_iter().skip(((page.page - 1) * page.page_size) as usize).take(page.page_size as usize).collect();
+    Ok(axum::Json(NodeList { items, total, page: page.page, page_size: page.page_size, source: src, stale, last_sync_at }))
+}
+
+/// One node with its pods and recent events.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/nodes/{name}", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
+    responses((status = 200, body = NodeDetail), (status = 404)), extensions(("x-permission" = json!("node.read"))))]
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::NodeRead>,
+    Path((id, name)): Path<(i64, String)>,
+) -> ApiResult<axum::Json<NodeDetail>> {
+    let c = cluster(&state, id).await?;
+    let source = nodes_of(&state, &c).await?;
+    let (stale, src, last_sync_at) = stale(&c, &source);
+    let (node, pods) = match source {
+        NodeSource::Live(nodes, by_node) => {
+            let node = nodes.into_iter().find(|n| n.name == name);
+            let pods = by_node.get(&name).cloned().unwrap_or_default();
+            (node, pods)
+        }
+        NodeSource::Snapshot(nodes, _) => (nodes.into_iter().find(|n| n.name == name), Vec::new()),
+    };
+    let node = node.ok_or_else(|| ApiError::not_found(format!("node '{name}' does not exist in cluster {id}")))?;
+    let mut pods: Vec<NodePod> = pods
+        .iter()
+        .map(|p| NodePod {
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            phase: p.phase.clone(),
+            ready: format!("{}/{}", p.ready.0, p.ready.1),
+            restarts: p.restarts,
+            cpu_request_millis: p.cpu_request_m,
+            memory_request_bytes: p.memory_request,
+            owner_kind: p.owner_kind.clone(),
+            owner_name: p.owner_name.clone(),
+            pod_ip: p.pod_ip.clone(),
+        })
+        .collect();
+    pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let events = if stale { Vec::new() } else { node_events(&state, &c, &name).await.unwrap_or_default() };
+    Ok(axum::Json(NodeDetail { node, pods, events, source: src, stale, last_sync_at }))
+}
+
+async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec<NodeEvent>> {
+    let client = client_for(state, c).await?;
+    let api: Api<Event> = Api::all(client);
+    let lp = ListParams::default().fields(&format!("involvedObject.kind=Node,involvedObject.name={name}"));
+    let list = within(CALL, api.list(&lp)).await.map_err(from_cluster)?;
+    let mut events: Vec<NodeEvent> = list
+        .items
+        .into_iter()
+        .map(|e| NodeEvent {
+            type_: e.type_.unwrap_or_default(),
+            reason: e.reason.unwrap_or_default(),
+            message: e.message.unwrap_or_default(),
+            count: e.count.unwrap_or(1),
+            last_seen: e.last_timestamp.map(|t| kubedeck_kube::nodes::utc(&t.0)).or(e.event_time.map(|t| kubedeck_kube::nodes::utc(&t.0))),
+            source: e.source.and_then(|s| s.component).unwrap_or_default(),
+        })
+        .collect();
+    events.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    events.truncate(50);
+    Ok(events)
+}
+
+/// Refreshes the node snapshot from a fresh list.
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/nodes/sync", tag = "nodes", params(("id" = i64, Path)),
+    responses((status = 200, body = kubedeck_store::kube_nodes::SnapshotDiff), (status = 404), (status = 503, description = "cluster unreachable")),
+    extensions(("x-permission" = json!("node.write"))))]
+pub async fn sync(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<kubedeck_store::kube_nodes::SnapshotDiff>> {
+    audit.action("node.sync");
+    let c = cluster(&state, id).await?;
+    let client = client_for(&state, &c).await?;
+    let nodes = within(CALL, Api::<Node>::all(client.clone()).list(&ListParams::default())).await.map_err(from_cluster)?;
+    let pods = within(Duration::from_secs(60), Api::<Pod>::all(client).list(&ListParams::default())).await.map_err(from_cluster)?;
+    let lite: Vec<PodLite> = pods.items.iter().map(kubedeck_kube::pods::project).collect();
+    let summaries = summarize(&nodes.items, &lite);
+    let diff = crate::sync::write_node_snapshot(&state, id, &summaries).await?;
+    Ok(axum::Json(diff))
+}
+
+/// Summaries of `nodes` with the pods bound to each.
+pub fn summarize(nodes: &[Node], pods: &[PodLite]) -> Vec<NodeSummary> {
+    let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
+    for p in pods {
+        if let Some(n) = &p.node_name {
+            by_node.entry(n.as_str()).or_default().push(p);
+        }
+    }
+    let now = Utc::now();
+    nodes
+        .iter()
+        .map(|n| {
+            let name = n.metadata.name.as_deref().unwrap_or_default();
+            NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
+        })
+        .collect()
+}
+
+async fn node_api(state: &AppState, id: i64) -> ApiResult<(Cluster, Api<Node>)> {
+    let c = cluster(state, id).await?;
+    let client = client_for(state, &c).await?;
+    Ok((c, Api::all(client)))
+}
+
+async fn get_node(api: &Api<Node>, name: &str, id: i64) -> ApiResult<Node> {
+    match within(CALL, api.get_opt(name)).await.map_err(from_cluster)? {
+        Some(n) => Ok(n),
+        None => Err(ApiError::not_found(format!("node '{name}' does not exist in cluster {id}"))),
+    }
+}
+
+async fn set_unschedulable(state: &AppState, audit: &AuditSlot, id: i64, name: &str, unschedulable: bool) -> ApiResult<NodeSummary> {
+    audit.action(if unschedulable { "node.cordon" } else { "node.uncordon" });
+    audit.target(Some(id), None, Some(format!("nodes/{name}")));
+    let (_, api) = node_api(state, id).await?;
+    get_node(&api, name, id).await?;
+    let patch = json!({"spec": {"unschedulable": if unschedulable { json!(true) } else { serde_json::Value::Null }}});
+    let node = within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await.map_err(from_cluster)?;
+    Ok(NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()))
+}
+
+/// Mark a node unschedulable (`kubectl cordon`).
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/cordon", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
+    responses((status = 200, body = NodeSummary), (status = 404)), extensions(("x-permission" = json!("node.write"))))]
+pub async fn cordon(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path((id, name)): Path<(i64, String)>,
+) -> ApiResult<axum::Json<NodeSummary>> {
+    Ok(axum::Json(set_unschedulable(&state, &audit, id, &name, true).await?))
+}
+
+/// Mark a node schedulable again (`kubectl uncordon`).
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
+    responses((status = 200, body = NodeSummary), (status = 404)), extensions(("x-permission" = json!("node.write"))))]
+pub async fn uncordon(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path((id, name)): Path<(i64, String)>,
+) -> ApiResult<axum::Json<NodeSummary>> {
+    Ok(axum::Json(set_unschedulable(&state, &audit, id, &name, false).await?))
+}
+
+// ---- Labels and taints ----------------------------------------------------------------------
+
+/// Label keys only `force` may change: the kubelet and cloud controllers own them.
+fn protected_label(key: &str) -> bool {
+    matches!(key, "kubernetes.io/hostname" | "kubernetes.io/os" | "kubernetes.io/arch")
+        || key.starts_with("beta.kubernetes.io/")
+        || key.starts_with("node.kubernetes.io/")
+        || key.starts_with("topology.kubernetes.io/")
+}
+
+/// Taint keys only `force` may change: the node lifecycle controller owns them.
+fn protected_taint(key: &str) -> bool {
+    key.starts_with("node.kubernetes.io/") || key.starts_with("node.cloudprovider.kubernetes.io/")
+}
+
+/// Label changes: a full replacement, or additions/changes plus removals.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelChange {
+    /// `replace`: `labels` becomes the whole set; `patch` (default): set `labels`, delete `remove`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Labels to set.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Keys to delete (patch mode).
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// The resourceVersion the change is based on; a concurrent change makes it a 409.
+    #[serde(default)]
+    pub resource_version: Option<String>,
+    /// Allow changing protected system labels (`kubernetes.io/hostname`, `node.kubernetes.io/*` ...).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Taint changes: a full replacement, or additions plus removals.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaintChange {
+    /// `replace`: `taints` becomes the whole list; `patch` (default): add or update `taints`, delete `remove`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Taints to set (same key and effect replaces).
+    #[serde(default)]
+    pub taints: Vec<TaintView>,
+    /// Taints to delete, by key (and effect when given).
+    #[serde(default)]
+    pub remove: Vec<TaintKey>,
+    /// The resourceVersion the change is based on.
+    #[serde(default)]
+    pub resource_version: Option<String>,
+    /// Allow changing protected taints (`node.kubernetes.io/*`).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Identifies taints to remove.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaintKey {
+    /// Key.
+    pub key: String,
+    /// Effect; all effects when omitted.
+    #[serde(default)]
+    pub effect: Option<String>,
+}
+
+fn mode_is_replace(mode: &Option<String>) -> ApiResult<bool> {
+    match mode.as_deref() {
+        None | Some("patch") => Ok(false),
+        Some("replace") => Ok(true),
+        Some(other) => Err(ApiError::invalid("mode", format!("mode must be 'patch' or 'replace', not '{other}'"))),
+    }
+}
+
+/// Writes `patch` guarded by `resource_version` (the caller's, or the one just read): a concurrent change is a 409.
+async fn guarded_patch(api: &Api<Node>, name: &str, rv: &str, mut patch: serde_json::Value) -> ApiResult<Node> {
+    patch["metadata"]["resourceVersion"] = json!(rv);
+    match within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await {
+        Ok(n) => Ok(n),
+        Err(kubedeck_kube::error::ClusterError::Api { code: 409, .. }) => Err(ApiError::conflict(format!(
+            "node '{name}' changed since resourceVersion {rv}; reload it and apply your change again"
+        ))
+        .with_field("resource_version")),
+        Err(e) => Err(from_cluster(e)),
+    }
+}
+
+/// Replace or patch a node's labels.
+#[utoipa::path(put, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/labels", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
+    request_body = LabelChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404), (status = 409)),
+    extensions(("x-permission" = json!("node.write"))))]
+pub async fn labels(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path((id, name)): Path<(i64, String)>,
+    ApiJson(body): ApiJson<LabelChange>,
+) -> ApiResult<axum::Json<NodeSummary>> {
+    audit.action("node.labels");
+    audit.target(Some(id), None, Some(format!("nodes/{name}")));
+    audit.detail(json!({"mode": body.mode, "labels": body.labels, "remove": body.remove, "force": body.force}));
+    let replace = mode_is_replace(&body.mode)?;
+    for (k, v) in &body.labels {
+        if !is_valid_label_key(k) {
+            return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{k}' is not a valid label key (optional DNS prefix, '/', then up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric)")));
+        }
+        if !is_valid_label_value(v) {
+            return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{v}' is not a valid label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric, or empty)")));
+        }
+    }
+    let (_, api) = node_api(&state, id).await?;
+    let node = get_node(&api, &name, id).await?;
+    let current = node.metadata.labels.clone().unwrap_or_default();
+    let mut next = if replace { body.labels.clone() } else { current.clone() };
+    if !replace {
+        next.extend(body.labels.clone());
+        for k in &body.remove {
+            next.remove(k);
+        }
+    }
+    let touched: Vec<&String> =
+        current.keys().chain(next.keys()).filter(|k| current.get(*k) != next.get(*k)).collect();
+    if let Some(k) = touched.iter().find(|k| protected_label(k))
+        && !body.force
+    {
+        return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway")));
+    }
+    // A merge patch deletes with null.
+    let mut patch_labels = serde_json::Map::new();
+    for k in &touched {
+        patch_labels.insert((*k).clone(), next.get(*k).map(|v| json!(v)).unwrap_or(serde_json::Value::Null));
+    }
+    let rv = body.resource_version.clone().unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+    let updated = guarded_patch(&api, &name, &rv, json!({"metadata": {"labels": patch_labels}})).await?;
+    Ok(axum::Json(NodeSummary::from_node_at(&updated, std::iter::empty(), Utc::now())))
+}
+
+/// Replace or patch a node's taints.
+#[utoipa::path(put, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/taints", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
+    request_body = TaintChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404), (status = 409)),
+    extensions(("x-permission" = json!("node.write"))))]
+pub async fn taints(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path((id, name)): Path<(i64, String)>,
+    ApiJson(body): ApiJson<TaintChange>,
+) -> ApiResult<axum::Json<NodeSummary>> {
+    audit.action("node.taints");
+    audit.target(Some(id), None, Some(format!("nodes/{name}")));
+    audit.detail(json!({"mode": body.mode, "taints": body.taints, "remove": body.remove.iter().map(|r| &r.key).collect::<Vec<_>>(), "force": body.force}));
+    let replace = mode_is_replace(&body.mode)?;
+    for (i, t) in body.taints.iter().enumerate() {
+        if !is_valid_label_key(&t.key) {
+            return Err(ApiError::invalid(&format!("taints[{i}].key"), format!("'{}' is not a valid taint key", t.key)));
+        }
+        if !is_valid_label_value(&t.value) {
+            return Err(ApiError::invalid(&format!("taints[{i}].value"), format!("'{}' is not a valid taint value", t.value)));
+        }
+        if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&t.effect.as_str()) {
+            return Err(ApiError::invalid(&format!("taints[{i}].effect"), format!("unknown taint effect '{}'; use NoSchedule, PreferNoSchedule or NoExecute", t.effect)));
+        }
+    }
+    for (i, r) in body.remove.iter().enumerate() {
+        if let Some(e) = &r.effect
+            && !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&e.as_str())
+        {
+            return Err(ApiError::invalid(&format!("remove[{i}].effect"), format!("unknown taint effect '{e}'")));
+        }
+    }
+    let (_, api) = node_api(&state, id).await?;
+    let node = get_node(&api, &name, id).await?;
+    let current: Vec<TaintView> = NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
+    let mut next: Vec<TaintView> = if replace { Vec::new() } else { current.clone() };
+    if !replace {
+        next.retain(|t| !body.remove.iter().any(|r| r.key == t.key && r.effect.as_deref().is_none_or(|e| e == t.effect)));
+    }
+    for t in &body.taints {
+        next.retain(|x| !(x.key == t.key && x.effect == t.effect));
+        next.push(t.clone());
+    }
+    let changed = |t: &TaintView, other: &[TaintView]| !other.contains(t);
+    let touched = current.iter().filter(|t| changed(t, &next)).chain(next.iter().filter(|t| changed(t, &current)));
+    if let Some(t) = touched.clone().find(|t| protected_taint(&t.key))
+        && !body.force
+    {
+        return Err(ApiError::invalid("taints", format!("'{}' is a taint the node lifecycle controller manages; set force to change it anyway", t.key)));
+    }
+    let rv = body.resource_version.clone().unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+    let list: Vec<serde_json::Value> = next
+        .iter()
+        .map(|t| {
+            let mut v = json!({"key": t.key, "effect": t.effect});
+            if !t.value.is_empty() {
+                v["value"] = json!(t.value);
+            }
+            // Keep the time the controller stamped on NoExecute taints it added.
+            if let Some(orig) = node.spec.as_ref().and_then(|s| s.taints.as_ref()).and_then(|ts| ts.iter().find(|o| o.key == t.key && o.effect == t.effect))
+                && let Some(added) = &orig.time_added
+            {
+                v["timeAdded"] = json!(added);
+            }
+            v
+        })
+        .collect();
+    let updated = guarded_patch(&api, &name, &rv, json!({"spec": {"taints": list}})).await?;
+    Ok(axum::Json(NodeSummary::from_node_at(&updated, std::iter::empty(), Utc::now())))
+}
+
+/// `?force=true` on node delete.
+#[derive(Deserialize, IntoParams)]
+pub struct DeleteQuery {
+    /// Delete even though non-DaemonSet pods still run on it.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// What a node delete did.
+#[derive(Serialize, ToSchema)]
+pub struct NodeDeleted {
+    /// The node.
+    pub name: String,
+    /// Pods that were still on it (their controllers recreate them elsewhere; bare pods are lost).
+    pub pods_left: Vec<String>,
+    /// What happens to them.
+    pub note: String,
+}
+
+/// Delete a node object. Refuses while non-DaemonSet pods run on it, unless `force`.
+#[utoipa::path(delete, path = "/api/v1/k8s/cluster/{id}/nodes/{name}", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path), DeleteQuery),
+    responses((status = 200, body = NodeDeleted), (status = 404), (status = 409, description = "pods still on the node")),
+    extensions(("x-permission" = json!("node.write"))))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::NodeWrite>,
+    Path((id, name)): Path<(i64, String)>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
+) -> ApiResult<axum::Json<NodeDeleted>> {
+    audit.action("node.delete");
+    audit.target(Some(id), None, Some(format!("nodes/{name}")));
+    audit.detail(json!({"force": q.force}));
+    let (c, api) = node_api(&state, id).await?;
+    get_node(&api, &name, id).await?;
+    let client = client_for(&state, &c).await?;
+    let pods = within(CALL, Api::<Pod>::all(client).list(&ListParams::default().fields(&format!("spec.nodeName={name}"))))
+        .await
+        .map_err(from_cluster)?;
+    let left: Vec<String> = pods
+        .items
+        .iter()
+        .map(kubedeck_kube::pods::project)
+        .filter(|p| !p.is_finished() && p.owner_kind.as_deref() != Some("DaemonSet"))
+        .map(|p| p.key())
+        .collect();
+    if !left.is_empty() && !q.force {
+        return Err(ApiError::conflict(format!(
+            "node '{name}' still runs {} pods ({}); drain it first, or delete with force=true",
+            left.len(),
+            left.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+        ))
+        .with_extra("pods", json!(left)));
+    }
+    within(CALL, api.delete(&name, &DeleteParams::default())).await.map_err(from_cluster)?;
+    Ok(axum::Json(NodeDeleted {
+        name,
+        note: if left.is_empty() {
+            "no workload pods were on the node".into()
+        } else {
+            "the pods are removed by the pod garbage collector; controllers recreate theirs on other nodes, bare pods are gone".into()
+        },
+        pods_left: left,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_labels_and_taints_are_protected() {
+        assert!(protected_label("kubernetes.io/hostname"));
+        assert!(protected_label("node.kubernetes.io/instance-type"));
+        assert!(!protected_label("node-role.kubernetes.io/worker"));
+        assert!(!protected_label("team"));
+        assert!(protected_taint("node.kubernetes.io/unreachable"));
+        assert!(!protected_taint("dedicated"));
+    }
+}

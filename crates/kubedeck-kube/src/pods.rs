@@ -1,0 +1,127 @@
+//! Pods as the node views need them: a compact projection kept per cluster by a watcher.
+
+use crate::quantity;
+use k8s_openapi::api::core::v1::{Container, Pod};
+use std::collections::BTreeMap;
+
+/// What Kubedeck keeps in memory per pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodLite {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Node it is bound to.
+    pub node_name: Option<String>,
+    /// Pending, Running, Succeeded, Failed, Unknown.
+    pub phase: String,
+    /// Effective CPU request in millicores (max of the containers' sum and the largest init container).
+    pub cpu_request_m: i64,
+    /// Effective memory request in bytes.
+    pub memory_request: i64,
+    /// CPU limit in millicores (sum over containers).
+    pub cpu_limit_m: i64,
+    /// Memory limit in bytes.
+    pub memory_limit: i64,
+    /// Kind of the controlling owner (ReplicaSet, DaemonSet ...).
+    pub owner_kind: Option<String>,
+    /// Name of the controlling owner.
+    pub owner_name: Option<String>,
+    /// Total container restarts.
+    pub restarts: i32,
+    /// Ready containers / all containers.
+    pub ready: (i32, i32),
+    /// Pod IP.
+    pub pod_ip: Option<String>,
+    /// Creation time (RFC 3339).
+    pub created_at: Option<String>,
+}
+
+impl PodLite {
+    /// True for pods that no longer hold resources (Succeeded or Failed).
+    pub fn is_finished(&self) -> bool {
+        self.phase == "Succeeded" || self.phase == "Failed"
+    }
+
+    /// `namespace/name`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+fn resources(c: &Container, which: fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>) -> (i64, i64) {
+    let Some(map) = c.resources.as_ref().and_then(which) else { return (0, 0) };
+    let cpu = map.get("cpu").and_then(|q| quantity::cpu_millis(&q.0)).unwrap_or(0);
+    let mem = map.get("memory").and_then(|q| quantity::bytes(&q.0)).unwrap_or(0);
+    (cpu, mem)
+}
+
+/// The projection of a pod.
+pub fn project(pod: &Pod) -> PodLite {
+    let spec = pod.spec.as_ref();
+    let containers = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
+    let inits = spec.and_then(|s| s.init_containers.as_deref()).unwrap_or_default();
+    let sum = |f: fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<&BTreeMap<_, _>>| {
+        containers.iter().map(|c| resources(c, f)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    };
+    let (mut cpu_req, mut mem_req) = sum(|r| r.requests.as_ref());
+    for c in inits {
+        let (c_cpu, c_mem) = resources(c, |r| r.requests.as_ref());
+        cpu_req = cpu_req.max(c_cpu);
+        mem_req = mem_req.max(c_mem);
+    }
+    let (cpu_lim, mem_lim) = sum(|r| r.limits.as_ref());
+    let owner = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)));
+    let status = pod.status.as_ref();
+    let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
+    PodLite {
+        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        node_name: spec.and_then(|s| s.node_name.clone()),
+        phase: status.and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
+        cpu_request_m: cpu_req,
+        memory_request: mem_req,
+        cpu_limit_m: cpu_lim,
+        memory_limit: mem_lim,
+        owner_kind: owner.map(|o| o.kind.clone()),
+        owner_name: owner.map(|o| o.name.clone()),
+        restarts: statuses.iter().map(|s| s.restart_count).sum(),
+        ready: (statuses.iter().filter(|s| s.ready).count() as i32, containers.len() as i32),
+        pod_ip: status.and_then(|s| s.pod_ip.clone()),
+        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn effective_requests_follow_the_scheduler() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p", "namespace": "n", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u", "controller": true}]},
+            "spec": {
+                "nodeName": "w1",
+                "initContainers": [{"name": "init", "resources": {"requests": {"cpu": "2", "memory": "10Mi"}}}],
+                "containers": [
+                    {"name": "a", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": "1", "memory": "128Mi"}}},
+                    {"name": "b", "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}}
+                ]
+            },
+            "status": {"phase": "Running", "containerStatuses": [
+                {"name": "a", "ready": true, "restartCount": 2, "image": "x", "imageID": "", "started": true},
+                {"name": "b", "ready": false, "restartCount": 1, "image": "x", "imageID": ""}
+            ]}
+        }))
+        .unwrap();
+        let p = project(&pod);
+        assert_eq!(p.cpu_request_m, 2000, "the init container's request dominates");
+        assert_eq!(p.memory_request, 128 * 1048576);
+        assert_eq!(p.cpu_limit_m, 1000);
+        assert_eq!(p.owner_kind.as_deref(), Some("ReplicaSet"));
+        assert_eq!(p.restarts, 3);
+        assert_eq!(p.ready, (1, 2));
+        assert_eq!(p.node_name.as_deref(), Some("w1"));
+    }
+}
