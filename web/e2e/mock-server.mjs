@@ -29,16 +29,16 @@ const nodes = Array.from({ length: 8 }, (_, i) => ({
   os_image: 'Debian GNU/Linux 12',
   kernel_version: '6.1.0',
   container_runtime: 'sim://1.0',
-  capacity: { cpu: '8', memory: '32Gi', pods: '110' },
-  allocatable: { cpu: '7800m', memory: '31Gi', pods: '110' },
-  requests: { cpu: `${1000 + i * 300}m`, memory: `${2 + i}Gi` },
+  capacity: { cpu: '8', cpu_millis: 8000, memory: '32Gi', memory_bytes: 32 * 2 ** 30, pods: 110 },
+  allocatable: { cpu: '7800m', cpu_millis: 7800, memory: '31Gi', memory_bytes: 31 * 2 ** 30, pods: 110 },
+  committed: { cpu_requests_millis: 1000 + i * 300, cpu_limits_millis: 2000 + i * 500, memory_requests_bytes: (2 + i) * 2 ** 30, memory_limits_bytes: (4 + i) * 2 ** 30 },
   pod_count: 10 + i,
   labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': i % 2 ? 'a' : 'b' },
   taints: i < 3 ? [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }] : [],
   conditions: [{ type: 'Ready', status: i === 7 ? 'False' : 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }, { type: 'MemoryPressure', status: 'False' }],
   created_at: new Date(Date.now() - 86400e3 * (i + 1)).toISOString(),
   resource_version: '100',
-  metrics: i === 7 ? { at: new Date(Date.now() - 600e3).toISOString(), stale: true } : { at: now(), cpu_percent: 10 + i * 9, memory_percent: 20 + i * 8 },
+  latest: i === 7 ? { stale: true, last_timestamp: new Date(Date.now() - 600e3).toISOString(), data: null } : { stale: false, last_timestamp: now(), data: { timestamp: now(), cpu_usage: 10 + i * 9, memory_usage: 20 + i * 8, disk_usage: 35, network_in: 120000, network_out: 40000, pod_count: 10 + i } },
 }));
 const reasons = ['Running', 'Running', 'Running', 'CrashLoopBackOff', 'Pending', 'Completed'];
 const pods = Array.from({ length: 240 }, (_, i) => {
@@ -138,16 +138,19 @@ const server = createServer(async (req, res) => {
     if (nm) {
       const n = nodes.find((x) => x.name === decodeURIComponent(nm[1]));
       if (!n) return err(res, 404, 'not_found', 'node not found');
-      if (!nm[2]) return send(res, 200, { ...n, pods: pods.filter((x) => x.node_name === n.name).slice(0, 20), events: [{ type: 'Normal', reason: 'NodeReady', message: 'Node is ready', count: 1, last_seen: now() }] });
+      if (!nm[2]) return send(res, 200, { node: n, pods: pods.filter((x) => x.node_name === n.name).slice(0, 20), events: [{ type: 'Normal', reason: 'NodeReady', message: 'Node is ready', count: 1, last_seen: now(), source: 'kubelet' }], stale: false });
+      if (nm[2] === '/metrics') return send(res, 200, { node_name: n.name, ...n.latest });
       if (nm[2] === '/cordon' || nm[2] === '/uncordon') { n.schedulable = nm[2] === '/uncordon'; return send(res, 200, n); }
-      if (nm[2] === '/metrics/history') return send(res, 200, { items: Array.from({ length: 120 }, (_, i) => ({ at: new Date(Date.now() - (120 - i) * 30e3).toISOString(), cpu_percent: 30 + 20 * Math.sin(i / 10), memory_percent: 55 + 5 * Math.cos(i / 15), fs_percent: 40, network_rx_bps: 1e5 * (1 + Math.sin(i / 7)), network_tx_bps: 5e4 })) });
+      if (nm[2] === '/metrics/history') return send(res, 200, { items: Array.from({ length: 120 }, (_, i) => ({ timestamp: new Date(Date.now() - (120 - i) * 30e3).toISOString(), cpu_usage: 30 + 20 * Math.sin(i / 10), memory_usage: 55 + 5 * Math.cos(i / 15), disk_usage: 40, network_in: Math.round(1e5 * (1 + Math.sin(i / 7))), network_out: 50000, pod_count: 12, resolution: 'raw' })) });
       if (nm[2] === '/drain') {
         const b = await body(req);
-        const list = pods.filter((x) => x.node_name === n.name).slice(0, 6).map((x) => ({ namespace: x.namespace, name: x.name, state: 'pending' }));
-        if (b.dry_run) return send(res, 200, { dry_run: true, pods: list, refused: [] });
+        const list = pods.filter((x) => x.node_name === n.name).slice(0, 6).map((x) => ({ namespace: x.namespace, name: x.name, state: 'pending', message: '' }));
+        const plan = { pods: list.map((x, k) => ({ namespace: x.namespace, name: x.name, verdict: k === 5 ? 'skip' : 'evict', reason: k === 5 ? 'DaemonSet-managed pod (ignored)' : '' })) };
+        if (!b.ignore_daemonsets) return err(res, 422, 'drain_blocked', `node '${n.name}' was not drained (nor cordoned): 1 pod(s) block it: ${list[5].namespace}/${list[5].name} (DaemonSet-managed; use ignore_daemonsets)`, { plan: { pods: plan.pods.map((p, k) => (k === 5 ? { ...p, verdict: 'refuse', reason: 'DaemonSet-managed; use ignore_daemonsets' } : p)) } });
+        if (b.dry_run) return send(res, 200, { task_id: null, dry_run: true, eviction_api: 'policy/v1beta1', plan });
         const id = seq++;
-        drains.set(String(id), { start: Date.now(), list });
-        return send(res, 202, { task_id: id });
+        drains.set(String(id), { start: Date.now(), list: list.slice(0, 5) });
+        return send(res, 202, { task_id: id, dry_run: false, eviction_api: 'policy/v1beta1', plan });
       }
     }
     if (rest === '/pods') {
@@ -170,7 +173,9 @@ const server = createServer(async (req, res) => {
     const d = drains.get(tm[1]);
     if (!d) return err(res, 404, 'not_found', 'task not found');
     const done = Math.floor((Date.now() - d.start) / 700);
-    return send(res, 200, { id: Number(tm[1]), kind: 'node.drain', status: done >= d.list.length ? 'succeeded' : 'running', progress: { pods: d.list.map((x, i) => ({ ...x, state: i < done ? 'evicted' : i === done ? 'evicting' : 'pending' })) } });
+    if (tm[2]) { d.cancelled = true; return send(res, 200, {}); }
+    const finished = d.cancelled || done >= d.list.length;
+    return send(res, 200, { id: Number(tm[1]), kind: 'node.drain', target: 'node', status: d.cancelled ? 'cancelled' : finished ? 'succeeded' : 'running', error: null, cancel_requested: !!d.cancelled, created_by: 'admin', created_at: now(), finished_at: finished ? now() : null, progress: { node: 'worker', eviction_api: 'policy/v1beta1', cordoned: true, pods: d.list.map((x, i) => ({ ...x, state: i < done ? 'evicted' : i === done ? 'evicting' : 'pending' })), skipped: [] } });
   }
   if (p === '/api/v1/auth/ws-ticket') return send(res, 200, { ticket: `t${seq++}` });
   return err(res, 404, 'not_found', `no API route ${m} ${p}`);

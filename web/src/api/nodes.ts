@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { DrainOptions, DrainResponse, KubeNode, NodeDetail, NodeMetricsPoint, Page, Taint, Task } from './types';
+import type { DrainOptions, DrainStarted, KubeNode, NodeDetail, NodeMetricsHistory, NodeMetricsLatest, Page, Taint, Task } from './types';
 
 const base = (id: string | number) => `/k8s/cluster/${id}/nodes`;
 
@@ -20,21 +20,21 @@ export const cordonNode = (id: string | number, name: string) =>
 export const uncordonNode = (id: string | number, name: string) =>
   api<unknown>(`${base(id)}/${encodeURIComponent(name)}/uncordon`, { method: 'POST' });
 export const drainNode = (id: string | number, name: string, opts: DrainOptions) =>
-  api<DrainResponse>(`${base(id)}/${encodeURIComponent(name)}/drain`, { method: 'POST', body: opts });
+  api<DrainStarted>(`${base(id)}/${encodeURIComponent(name)}/drain`, { method: 'POST', body: opts });
 export const setNodeLabels = (
   id: string | number,
   name: string,
-  body: { labels: Record<string, string>; resource_version?: string | null; force?: boolean },
+  body: { mode: 'replace' | 'patch'; labels: Record<string, string>; remove?: string[]; resource_version?: string | null; force?: boolean },
 ) => api<unknown>(`${base(id)}/${encodeURIComponent(name)}/labels`, { method: 'PUT', body });
 export const setNodeTaints = (
   id: string | number,
   name: string,
-  body: { taints: Taint[]; resource_version?: string | null; force?: boolean },
+  body: { mode: 'replace' | 'patch'; taints: Taint[]; resource_version?: string | null; force?: boolean },
 ) => api<unknown>(`${base(id)}/${encodeURIComponent(name)}/taints`, { method: 'PUT', body });
 export const nodeMetricsHistory = (id: string | number, name: string, q: { from: string; to: string; step?: number }) =>
-  api<{ items: NodeMetricsPoint[] } | NodeMetricsPoint[]>(`${base(id)}/${encodeURIComponent(name)}/metrics/history`, {
-    query: q,
-  });
+  api<NodeMetricsHistory>(`${base(id)}/${encodeURIComponent(name)}/metrics/history`, { query: q });
+export const nodeMetricsLatest = (id: string | number, name: string) =>
+  api<NodeMetricsLatest>(`${base(id)}/${encodeURIComponent(name)}/metrics`);
 
 export const getTask = (taskId: string | number) => api<Task>(`/tasks/${taskId}`);
 export const cancelTask = (taskId: string | number) => api<unknown>(`/tasks/${taskId}/cancel`, { method: 'POST' });

@@ -44,7 +44,7 @@ export interface Page<T> {
   last_sync_at?: string | null;
 }
 
-// ---- nodes (issue 5) ----
+// ---- nodes (issue 5): the server's NodeSummary/NodeDetail/DrainStarted views, until they are in openapi.json ----
 export interface NodeCondition {
   type: string;
   status: string;
@@ -60,25 +60,27 @@ export interface Taint {
   effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
 }
 
-export interface ResourceFigures {
-  cpu?: string | number | null;
-  memory?: string | number | null;
-  pods?: string | number | null;
-  [k: string]: string | number | null | undefined;
+/** CPU, memory and pods of a node, as quantities and as numbers. */
+export interface NodeResources {
+  cpu: string;
+  cpu_millis: number;
+  memory: string;
+  memory_bytes: number;
+  pods: number;
+  ephemeral_storage_bytes?: number;
 }
 
-export interface NodeMetricsPoint {
-  at: string;
-  cpu_percent?: number | null;
-  memory_percent?: number | null;
-  fs_percent?: number | null;
-  network_rx_bps?: number | null;
-  network_tx_bps?: number | null;
-  pod_count?: number | null;
+/** Requests and limits committed by the node's non-terminated pods. */
+export interface NodeCommitted {
+  cpu_requests_millis: number;
+  cpu_limits_millis: number;
+  memory_requests_bytes: number;
+  memory_limits_bytes: number;
 }
 
 export interface KubeNode {
   name: string;
+  role?: string;
   roles: string[];
   status: 'Ready' | 'NotReady' | 'Unknown' | string;
   status_reason?: string | null;
@@ -90,17 +92,17 @@ export interface KubeNode {
   os_image?: string | null;
   kernel_version?: string | null;
   container_runtime?: string | null;
-  capacity?: ResourceFigures;
-  allocatable?: ResourceFigures;
-  requests?: ResourceFigures;
-  limits?: ResourceFigures;
+  architecture?: string | null;
+  capacity?: NodeResources;
+  allocatable?: NodeResources;
+  committed?: NodeCommitted;
   pod_count?: number | null;
   labels?: Record<string, string>;
   taints?: Taint[];
   conditions?: NodeCondition[];
   created_at?: string | null;
+  age_seconds?: number;
   resource_version?: string | null;
-  metrics?: (NodeMetricsPoint & { stale?: boolean }) | null;
 }
 
 export interface KubeEvent {
@@ -110,12 +112,58 @@ export interface KubeEvent {
   count?: number | null;
   first_seen?: string | null;
   last_seen?: string | null;
+  source?: string | null;
   involved_object?: string | null;
 }
 
-export interface NodeDetail extends KubeNode {
-  pods?: PodSummary[];
-  events?: KubeEvent[];
+/** A pod as the node detail lists it. */
+export interface NodePod {
+  namespace: string;
+  name: string;
+  phase: string;
+  ready: string;
+  restarts: number;
+  cpu_request_millis?: number;
+  memory_request_bytes?: number;
+  owner_kind?: string | null;
+  owner_name?: string | null;
+  pod_ip?: string | null;
+}
+
+export interface NodeDetail {
+  node: KubeNode;
+  pods: NodePod[];
+  events: KubeEvent[];
+  source?: string;
+  stale?: boolean;
+  last_sync_at?: string | null;
+}
+
+/** One sample, or the average of the samples in a step. Usage figures are percentages. */
+export interface NodeMetricsPoint {
+  timestamp: string;
+  cpu_usage: number;
+  memory_usage: number;
+  disk_usage: number;
+  network_in: number | null;
+  network_out: number | null;
+  pod_count: number;
+  resolution?: string;
+}
+
+export interface NodeMetricsLatest {
+  node_name: string;
+  stale: boolean;
+  last_timestamp: string | null;
+  interval_seconds?: number;
+  data: NodeMetricsPoint | null;
+}
+
+export interface NodeMetricsHistory {
+  from?: string;
+  to?: string;
+  step?: number | null;
+  items: NodeMetricsPoint[];
 }
 
 export interface DrainOptions {
@@ -128,21 +176,41 @@ export interface DrainOptions {
   dry_run: boolean;
 }
 
+/** What the drain does with one pod. */
+export interface PlannedPod {
+  namespace: string;
+  name: string;
+  verdict: 'evict' | 'skip' | 'refuse' | string;
+  reason: string;
+}
+
+export interface DrainStarted {
+  task_id: number | null;
+  dry_run: boolean;
+  eviction_api: string;
+  plan: { pods: PlannedPod[] };
+}
+
+/** One pod's progress in a running drain task. */
 export interface DrainPodProgress {
   namespace: string;
   name: string;
-  state: 'pending' | 'evicting' | 'evicted' | 'blocked_by_pdb' | 'failed' | 'skipped' | string;
+  state: 'pending' | 'evicting' | 'evicted' | 'deleted' | 'blocked_by_pdb' | 'failed' | string;
   message?: string | null;
 }
 
-export interface DrainResponse {
-  task_id?: string | number;
-  dry_run?: boolean;
+/** The drain task's progress document. */
+export interface DrainProgress {
+  node?: string;
+  eviction_api?: string;
+  cordoned?: boolean;
   pods?: DrainPodProgress[];
-  refused?: DrainPodProgress[];
+  skipped?: PlannedPod[];
 }
 
 // ---- pods (issue 6) ----
+export type ResourceFigures = Record<string, string | number | null | undefined>;
+
 export interface ContainerSummary {
   name: string;
   image?: string;

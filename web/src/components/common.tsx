@@ -52,7 +52,7 @@ export function UsageBar({ value, label }: { value: number | null | undefined; l
         status="normal"
         strokeColor={color}
         format={(p) => `${p}%`}
-        style={{ width: 130, margin: 0 }}
+        style={{ width: 150, margin: 0 }}
       />
     </Tooltip>
   );

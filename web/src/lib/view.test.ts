@@ -38,8 +38,16 @@ describe('drain', () => {
 describe('overview capacity', () => {
   it('sums allocatable and requests across nodes', () => {
     const s = capacitySummary([
-      { name: 'a', roles: [], status: 'Ready', schedulable: true, allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, requests: { cpu: '1500m', memory: '2Gi' }, pod_count: 12 },
-      { name: 'b', roles: [], status: 'Ready', schedulable: true, allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, requests: { cpu: '500m' }, pod_count: 3 },
+      {
+        name: 'a', roles: [], status: 'Ready', schedulable: true, pod_count: 12,
+        allocatable: { cpu: '4', cpu_millis: 4000, memory: '8Gi', memory_bytes: 8 * 2 ** 30, pods: 110 },
+        committed: { cpu_requests_millis: 1500, cpu_limits_millis: 0, memory_requests_bytes: 2 * 2 ** 30, memory_limits_bytes: 0 },
+      },
+      {
+        name: 'b', roles: [], status: 'Ready', schedulable: true, pod_count: 3,
+        allocatable: { cpu: '2', cpu_millis: 2000, memory: '4Gi', memory_bytes: 4 * 2 ** 30, pods: 110 },
+        committed: { cpu_requests_millis: 500, cpu_limits_millis: 0, memory_requests_bytes: 0, memory_limits_bytes: 0 },
+      },
     ]);
     expect(s.cpuAlloc).toBe(6);
     expect(s.cpuReq).toBeCloseTo(2);

@@ -1,6 +1,5 @@
 // View logic shared by pages, kept free of React so unit tests run it directly.
 import type { DrainOptions, KubeNode, Preflight } from '../api/types';
-import { parseQuantity } from './format';
 
 /** Only same-origin console paths are followed after login. */
 export function safeNext(next: string | null): string {
@@ -40,11 +39,11 @@ export function capacitySummary(nodes: KubeNode[]) {
     podsAlloc = 0,
     pods = 0;
   for (const n of nodes) {
-    cpuAlloc += parseQuantity(n.allocatable?.cpu) ?? 0;
-    cpuReq += parseQuantity(n.requests?.cpu) ?? 0;
-    memAlloc += parseQuantity(n.allocatable?.memory) ?? 0;
-    memReq += parseQuantity(n.requests?.memory) ?? 0;
-    podsAlloc += parseQuantity(n.allocatable?.pods) ?? 0;
+    cpuAlloc += (n.allocatable?.cpu_millis ?? 0) / 1000;
+    cpuReq += (n.committed?.cpu_requests_millis ?? 0) / 1000;
+    memAlloc += n.allocatable?.memory_bytes ?? 0;
+    memReq += n.committed?.memory_requests_bytes ?? 0;
+    podsAlloc += n.allocatable?.pods ?? 0;
     pods += n.pod_count ?? 0;
   }
   return { cpuAlloc, cpuReq, memAlloc, memReq, podsAlloc, pods };

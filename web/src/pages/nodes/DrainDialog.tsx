@@ -2,13 +2,35 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { cancelTask, drainNode, getTask } from '../../api/nodes';
-import type { DrainOptions, DrainPodProgress, DrainResponse } from '../../api/types';
+import type { DrainOptions, DrainPodProgress, DrainProgress, DrainStarted, PlannedPod } from '../../api/types';
+import { ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
 import { taskFinished } from '../../lib/status';
 import { kubectlDrainEquivalent } from '../../lib/view';
 
+const verdictColor: Record<string, string> = { evict: 'blue', skip: 'default', refuse: 'red' };
+
+function PlanTable({ pods }: { pods: PlannedPod[] }) {
+  const { t } = useI18n();
+  return (
+    <Table<PlannedPod>
+      size="small"
+      rowKey={(p) => `${p.namespace}/${p.name}`}
+      dataSource={pods}
+      pagination={pods.length > 10 ? { pageSize: 10, size: 'small' } : false}
+      columns={[
+        { title: t('pod.namespace'), dataIndex: 'namespace' },
+        { title: t('pod.name'), dataIndex: 'name' },
+        { title: t('drain.verdict'), dataIndex: 'verdict', render: (v: string) => <Tag color={verdictColor[v] ?? 'default'}>{t(`drain.verdicts.${v}`)}</Tag> },
+        { title: t('drain.message'), dataIndex: 'reason' },
+      ]}
+    />
+  );
+}
+
 const stateColor: Record<string, string> = {
+  deleted: 'green',
   pending: 'default',
   evicting: 'processing',
   evicted: 'green',
@@ -39,7 +61,8 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
   const { t } = useI18n();
   const qc = useQueryClient();
   const [form] = Form.useForm();
-  const [preview, setPreview] = useState<DrainResponse | null>(null);
+  const [preview, setPreview] = useState<DrainStarted | null>(null);
+  const [blocked, setBlocked] = useState<PlannedPod[] | null>(null);
   const [taskId, setTaskId] = useState<string | number | null>(null);
   const [opts, setOpts] = useState<DrainOptions>({ ignore_daemonsets: true, delete_emptydir_data: false, force: false, dry_run: true });
 
@@ -47,14 +70,21 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
     if (!node) {
       setPreview(null);
       setTaskId(null);
+      setBlocked(null);
     }
   }, [node]);
 
   const drain = useMutation({
     mutationFn: (o: DrainOptions) => drainNode(clusterId, node!, o),
+    onMutate: () => setBlocked(null),
     onSuccess: (r, o) => {
       if (o.dry_run) setPreview(r);
-      else if (r.task_id !== undefined) setTaskId(r.task_id);
+      else if (r.task_id !== null && r.task_id !== undefined) setTaskId(r.task_id);
+    },
+    onError: (e) => {
+      // 422 drain_blocked carries the plan: show which pods stop the drain
+      const plan = e instanceof ApiError ? (e.body as unknown as { plan?: { pods?: PlannedPod[] } })?.plan : undefined;
+      if (plan?.pods) setBlocked(plan.pods.filter((p) => p.verdict === 'refuse'));
     },
   });
   const task = useQuery({
@@ -109,7 +139,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
             <Button
               type="primary"
               danger
-              disabled={!preview || (preview.refused?.length ?? 0) > 0}
+              disabled={!preview || preview.plan.pods.some((p) => p.verdict === 'refuse')}
               loading={drain.isPending && !drain.variables?.dry_run}
               onClick={() => drain.mutate({ ...readOpts(), dry_run: false })}
               data-testid="drain-confirm"
@@ -127,6 +157,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
           initialValues={{ ignore_daemonsets: true, delete_emptydir_data: false, force: false }}
           onValuesChange={() => {
             setPreview(null);
+            setBlocked(null);
             setOpts(readOpts());
           }}
         >
@@ -158,16 +189,16 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
         </Form>
       )}
       {drain.error && <Alert type="error" showIcon message={errorText(t, drain.error)} style={{ marginBottom: 12 }} />}
+      {!running && blocked && blocked.length > 0 && <PlanTable pods={blocked} />}
       {!running && preview && (
         <>
-          {(preview.refused?.length ?? 0) > 0 && (
-            <>
-              <Alert type="error" showIcon message={t('drain.refused')} style={{ marginBottom: 8 }} />
-              <PodProgressTable pods={preview.refused!} />
-            </>
-          )}
-          <Typography.Title level={5}>{t('drain.willEvict', { count: preview.pods?.length ?? 0 })}</Typography.Title>
-          <PodProgressTable pods={preview.pods ?? []} />
+          <Typography.Title level={5}>
+            {t('drain.willEvict', { count: preview.plan.pods.filter((p) => p.verdict === 'evict').length })}
+            <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
+              {preview.eviction_api}
+            </Typography.Text>
+          </Typography.Title>
+          <PlanTable pods={preview.plan.pods} />
         </>
       )}
       {running && (
@@ -178,10 +209,12 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
               {task.data ? t(`task.states.${task.data.status}`) : t('common.loading')}
             </Tag>
             {task.data?.error && <Typography.Text type="danger">{task.data.error}</Typography.Text>}
+            {task.data?.cancel_requested && !done && <Tag>{t('drain.cancelRequested')}</Tag>}
           </Space>
           {task.error && <Alert type="error" showIcon message={errorText(t, task.error)} />}
           {cancel.error && <Alert type="error" showIcon message={errorText(t, cancel.error)} />}
-          <PodProgressTable pods={(task.data?.progress as { pods?: DrainPodProgress[] } | null)?.pods ?? []} />
+          {(task.data?.progress as DrainProgress | null)?.cordoned && <Tag color="orange">{t('node.cordonedTag')}</Tag>}
+          <PodProgressTable pods={(task.data?.progress as DrainProgress | null)?.pods ?? []} />
         </>
       )}
     </Modal>

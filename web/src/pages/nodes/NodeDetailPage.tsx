@@ -1,19 +1,19 @@
 import { lazy, Suspense, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
 import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
-import { cordonNode, getNode, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
+import { cordonNode, getNode, nodeMetricsLatest, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
 import { ApiError } from '../../api/client';
-import type { KubeEvent, NodeCondition, NodeDetail, Taint } from '../../api/types';
+import type { KubeEvent, KubeNode, NodeCondition, PodSummary, Taint } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
-import { formatAge, formatBytes, formatCpu, parseQuantity } from '../../lib/format';
+import { formatAge, formatBytes, formatCpu, formatDateTime, formatRate, percent } from '../../lib/format';
 import { nodeStatusView } from '../../lib/status';
 import { isProtectedKey, labelKeyError, labelValueError, TAINT_EFFECTS } from '../../lib/k8svalidation';
-import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo } from '../../components/common';
+import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { PodTable } from '../pods/PodTable';
@@ -32,7 +32,7 @@ export function EventsTable({ events }: { events?: KubeEvent[] }) {
       columns={[
         { title: t('events.type'), dataIndex: 'type', width: 90, render: (v: string) => <Tag color={v === 'Warning' ? 'orange' : 'default'}>{v}</Tag> },
         { title: t('events.reason'), dataIndex: 'reason', width: 160 },
-        { title: t('events.object'), dataIndex: 'involved_object', render: (v?: string | null) => <span className="kd-mono">{v || ''}</span> },
+        { title: t('events.object'), key: 'object', render: (_: unknown, e) => <span className="kd-mono">{e.involved_object || e.source || ''}</span> },
         { title: t('events.message'), dataIndex: 'message' },
         { title: t('events.count'), dataIndex: 'count', width: 70 },
         { title: t('events.lastSeen'), dataIndex: 'last_seen', width: 140, render: (v: string) => <TimeAgo at={v} /> },
@@ -81,7 +81,7 @@ function useForceRetry() {
   };
 }
 
-function LabelsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail }) {
+function LabelsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
@@ -89,7 +89,7 @@ function LabelsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail
   const forceRetry = useForceRetry();
   const save = useMutation({
     mutationFn: ({ labels, force }: { labels: Record<string, string>; force?: boolean }) =>
-      setNodeLabels(clusterId, node.name, { labels, resource_version: node.resource_version, force }),
+      setNodeLabels(clusterId, node.name, { mode: 'replace', labels, resource_version: node.resource_version, force }),
     onSuccess: () => {
       message.success(t('common.saved'));
       qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
@@ -144,14 +144,14 @@ function LabelsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail
   );
 }
 
-function TaintsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail }) {
+function TaintsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
   const forceRetry = useForceRetry();
   const save = useMutation({
     mutationFn: ({ taints, force }: { taints: Taint[]; force?: boolean }) =>
-      setNodeTaints(clusterId, node.name, { taints, resource_version: node.resource_version, force }),
+      setNodeTaints(clusterId, node.name, { mode: 'replace', taints, resource_version: node.resource_version, force }),
     onSuccess: () => {
       message.success(t('common.saved'));
       qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
@@ -163,7 +163,7 @@ function TaintsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail
   return (
     <Form
       initialValues={{ taints: (node.taints ?? []).map((x) => ({ ...x, value: x.value ?? '' })) }}
-      onFinish={(v: { taints: Taint[] }) => save.mutate({ taints: (v.taints ?? []).map((x) => ({ key: x.key.trim(), value: x.value?.trim() || null, effect: x.effect })) })}
+      onFinish={(v: { taints: Taint[] }) => save.mutate({ taints: (v.taints ?? []).map((x) => ({ key: x.key.trim(), value: x.value?.trim() ?? '', effect: x.effect })) })}
     >
       <Form.List name="taints">
         {(fields, { add, remove }) => (
@@ -202,7 +202,7 @@ function TaintsEditor({ clusterId, node }: { clusterId: string; node: NodeDetail
 
 export default function NodeDetailPage() {
   const { clusterId = '', nodeName = '' } = useParams();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { me } = useAuth();
   const qc = useQueryClient();
   const { message } = App.useApp();
@@ -212,6 +212,12 @@ export default function NodeDetailPage() {
   const cordonOk = feature('nodes.cordon').allowed;
   const drainOk = feature('nodes.drain').allowed;
   const q = useQuery({ queryKey: ['node', clusterId, nodeName], queryFn: () => getNode(clusterId, nodeName), refetchInterval: 10_000 });
+  const latest = useQuery({
+    queryKey: ['node-metrics-latest', clusterId, nodeName],
+    queryFn: () => nodeMetricsLatest(clusterId, nodeName),
+    refetchInterval: 30_000,
+    retry: false,
+  });
   const cordon = useMutation({
     mutationFn: (on: boolean) => (on ? cordonNode(clusterId, nodeName) : uncordonNode(clusterId, nodeName)),
     onSuccess: (_, on) => {
@@ -222,22 +228,43 @@ export default function NodeDetailPage() {
   });
 
   if (q.error) return <ErrorAlert error={q.error} />;
-  const n = q.data;
-  if (!n) return <Card loading />;
+  const m = latest.data;
+  const d = q.data;
+  if (!d) return <Card loading />;
+  const n = d.node;
   const sv = nodeStatusView(n);
-  const res = (k: 'cpu' | 'memory' | 'pods', v?: string | number | null) => {
-    const x = parseQuantity(v ?? null);
-    if (x === null) return '-';
-    return k === 'cpu' ? formatCpu(x) : k === 'memory' ? formatBytes(x) : String(x);
+  const cpu = (m?: number) => (m === undefined ? '-' : formatCpu(m / 1000));
+  const mem = (b?: number) => (b === undefined ? '-' : formatBytes(b));
+  const pct = (part?: number, whole?: number) => {
+    const p = percent(part, whole);
+    return p === null ? '' : ` (${Math.round(p)}%)`;
   };
-  const rows = (['cpu', 'memory', 'pods'] as const).map((k) => ({
-    key: k,
-    resource: k === 'cpu' ? 'CPU' : k === 'memory' ? t('node.memory') : t('nav.pods'),
-    capacity: res(k, n.capacity?.[k]),
-    allocatable: res(k, n.allocatable?.[k]),
-    requests: k === 'pods' ? String(n.pod_count ?? '-') : res(k, n.requests?.[k]),
-    limits: k === 'pods' ? '' : res(k, n.limits?.[k]),
-  }));
+  const rows = [
+    {
+      key: 'cpu',
+      resource: 'CPU',
+      capacity: cpu(n.capacity?.cpu_millis),
+      allocatable: cpu(n.allocatable?.cpu_millis),
+      requests: cpu(n.committed?.cpu_requests_millis) + pct(n.committed?.cpu_requests_millis, n.allocatable?.cpu_millis),
+      limits: cpu(n.committed?.cpu_limits_millis) + pct(n.committed?.cpu_limits_millis, n.allocatable?.cpu_millis),
+    },
+    {
+      key: 'memory',
+      resource: t('node.memory'),
+      capacity: mem(n.capacity?.memory_bytes),
+      allocatable: mem(n.allocatable?.memory_bytes),
+      requests: mem(n.committed?.memory_requests_bytes) + pct(n.committed?.memory_requests_bytes, n.allocatable?.memory_bytes),
+      limits: mem(n.committed?.memory_limits_bytes) + pct(n.committed?.memory_limits_bytes, n.allocatable?.memory_bytes),
+    },
+    {
+      key: 'pods',
+      resource: t('nav.pods'),
+      capacity: String(n.capacity?.pods ?? '-'),
+      allocatable: String(n.allocatable?.pods ?? '-'),
+      requests: `${n.pod_count ?? '-'}${pct(n.pod_count ?? undefined, n.allocatable?.pods)}`,
+      limits: '',
+    },
+  ];
 
   return (
     <>
@@ -271,6 +298,9 @@ export default function NodeDetailPage() {
           )
         }
       />
+      {d.stale && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: d.last_sync_at ? formatDateTime(d.last_sync_at, lang) : '-' })} />
+      )}
       <Tabs
         items={[
           {
@@ -306,6 +336,28 @@ export default function NodeDetailPage() {
                   </Card>
                 </Col>
                 <Col xs={24} xl={12}>
+                  <Card title={t('node.usageNow')} size="small" style={{ marginBottom: 16 }} data-testid="node-usage">
+                    {m?.data && !m.stale ? (
+                      <Descriptions column={2} size="small">
+                        <Descriptions.Item label="CPU">
+                          <UsageBar value={m.data.cpu_usage} />
+                        </Descriptions.Item>
+                        <Descriptions.Item label={t('node.memory')}>
+                          <UsageBar value={m.data.memory_usage} />
+                        </Descriptions.Item>
+                        <Descriptions.Item label={t('node.disk')}>
+                          <UsageBar value={m.data.disk_usage} />
+                        </Descriptions.Item>
+                        <Descriptions.Item label={t('node.network')}>
+                          ↓ {formatRate(m.data.network_in)} ↑ {formatRate(m.data.network_out)}
+                        </Descriptions.Item>
+                      </Descriptions>
+                    ) : (
+                      <span>
+                        {m?.last_timestamp ? t('node.noDataSince', { at: formatDateTime(m.last_timestamp, lang) }) : latest.error ? errorText(t, latest.error) : t('common.noData')}
+                      </span>
+                    )}
+                  </Card>
                   <Card title={t('node.resources')} size="small" style={{ marginBottom: 16 }}>
                     <Table
                       size="small"
@@ -332,8 +384,8 @@ export default function NodeDetailPage() {
               </Row>
             ),
           },
-          { key: 'pods', label: `${t('nav.pods')} (${n.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={n.pods ?? []} hideNode /> },
-          { key: 'events', label: t('node.events'), children: <EventsTable events={n.events} /> },
+          { key: 'pods', label: `${t('nav.pods')} (${d.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={(d.pods ?? []) as PodSummary[]} hideNode /> },
+          { key: 'events', label: t('node.events'), children: <EventsTable events={d.events} /> },
           ...(writable
             ? [
                 { key: 'labels', label: t('node.labels'), children: <LabelsEditor key={n.resource_version ?? ''} clusterId={clusterId} node={n} /> },

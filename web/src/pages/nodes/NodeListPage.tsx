@@ -1,15 +1,15 @@
 import { useState } from 'react';
 import { Alert, App, Button, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
-import { cordonNode, listNodes, uncordonNode } from '../../api/nodes';
-import type { KubeNode } from '../../api/types';
+import { cordonNode, listNodes, nodeMetricsLatest, uncordonNode } from '../../api/nodes';
+import type { KubeNode, NodeMetricsLatest } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
-import { formatAge, parseQuantity, percent } from '../../lib/format';
+import { formatAge, formatBytes, formatCpu, percent } from '../../lib/format';
 import { nodeStatusView } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
@@ -41,6 +41,17 @@ export default function NodeListPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
+
+  // latest usage for the rows on screen only (one small call per visible node)
+  const latest = useQueries({
+    queries: (q.data?.items ?? []).map((n) => ({
+      queryKey: ['node-metrics-latest', clusterId, n.name],
+      queryFn: () => nodeMetricsLatest(clusterId, n.name),
+      refetchInterval: 30_000,
+      retry: false,
+    })),
+  });
+  const metricsOf = new Map<string, NodeMetricsLatest | undefined>((q.data?.items ?? []).map((n, i) => [n.name, latest[i]?.data]));
 
   const cordon = useMutation({
     mutationFn: ({ n, on }: { n: string; on: boolean }) => (on ? cordonNode(clusterId, n) : uncordonNode(clusterId, n)),
@@ -115,27 +126,47 @@ export default function NodeListPage() {
               );
             },
           },
-          { title: t('node.roles'), dataIndex: 'roles', render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <Tag>worker</Tag>) },
+          { title: t('node.roles'), dataIndex: 'roles', key: 'role', sorter: true, render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <Tag>worker</Tag>) },
           {
             title: 'CPU',
-            key: 'cpu',
+            key: 'cpu_requests',
             sorter: true,
-            render: (_: unknown, n) =>
-              n.metrics && !n.metrics.stale ? <UsageBar value={n.metrics.cpu_percent} /> : <NoData at={n.metrics?.at} />,
+            width: 180,
+            render: (_: unknown, n) => (
+              <Usage
+                m={metricsOf.get(n.name)}
+                pick={(d) => d.cpu_usage}
+                requests={t('node.requestsOf', {
+                  used: formatCpu((n.committed?.cpu_requests_millis ?? 0) / 1000),
+                  total: formatCpu((n.allocatable?.cpu_millis ?? 0) / 1000),
+                  percent: Math.round(percent(n.committed?.cpu_requests_millis, n.allocatable?.cpu_millis) ?? 0),
+                })}
+              />
+            ),
           },
           {
             title: t('node.memory'),
-            key: 'memory',
+            key: 'memory_requests',
             sorter: true,
-            render: (_: unknown, n) =>
-              n.metrics && !n.metrics.stale ? <UsageBar value={n.metrics.memory_percent} /> : <NoData at={n.metrics?.at} />,
+            width: 180,
+            render: (_: unknown, n) => (
+              <Usage
+                m={metricsOf.get(n.name)}
+                pick={(d) => d.memory_usage}
+                requests={t('node.requestsOf', {
+                  used: formatBytes(n.committed?.memory_requests_bytes ?? 0),
+                  total: formatBytes(n.allocatable?.memory_bytes ?? 0),
+                  percent: Math.round(percent(n.committed?.memory_requests_bytes, n.allocatable?.memory_bytes) ?? 0),
+                })}
+              />
+            ),
           },
           {
             title: t('nav.pods'),
             key: 'pods',
             sorter: true,
             render: (_: unknown, n) => {
-              const cap = parseQuantity(n.allocatable?.pods);
+              const cap = n.allocatable?.pods || null;
               return (
                 <Tooltip title={cap ? `${Math.round(percent(n.pod_count ?? 0, cap) ?? 0)}%` : undefined}>
                   {n.pod_count ?? '-'} / {cap ?? '-'}
@@ -143,7 +174,7 @@ export default function NodeListPage() {
               );
             },
           },
-          { title: t('node.version'), dataIndex: 'kubelet_version', key: 'version', sorter: true },
+          { title: t('node.version'), dataIndex: 'kubelet_version', key: 'version' },
           { title: t('node.internalIp'), dataIndex: 'internal_ip', render: (v: string) => <span className="kd-mono">{v || '-'}</span> },
           { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: true, render: (v: string) => formatAge(v) },
           {
@@ -175,10 +206,16 @@ export default function NodeListPage() {
   );
 }
 
-function NoData({ at }: { at?: string | null }) {
+/** Current usage from the latest sample; "no data" with the last time when the node stopped reporting. */
+function Usage({ m, pick, requests }: { m: NodeMetricsLatest | undefined; pick: (d: NonNullable<NodeMetricsLatest['data']>) => number; requests: string }) {
+  if (!m || m.stale || !m.data) return <NoData at={m?.last_timestamp} tip={requests} />;
+  return <UsageBar value={pick(m.data)} label={requests} />;
+}
+
+function NoData({ at, tip }: { at?: string | null; tip?: string }) {
   const { t } = useI18n();
   return (
-    <Typography.Text type="secondary">
+    <Typography.Text type="secondary" title={tip}>
       {t('common.noData')}
       {at ? (
         <>

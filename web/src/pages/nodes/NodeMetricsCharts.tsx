@@ -30,9 +30,9 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
     refetchInterval: 30_000,
     retry: false,
   });
-  const points: NodeMetricsPoint[] = useMemo(() => (Array.isArray(q.data) ? q.data : q.data?.items ?? []), [q.data]);
+  const points: NodeMetricsPoint[] = useMemo(() => q.data?.items ?? [], [q.data]);
 
-  const series = (pick: (p: NodeMetricsPoint) => number | null | undefined) => points.map((p) => [new Date(p.at).getTime(), pick(p) ?? null]);
+  const series = (pick: (p: NodeMetricsPoint) => number | null | undefined) => points.map((p) => [new Date(p.timestamp).getTime(), pick(p) ?? null]);
   const base = (title: string, unit: 'percent' | 'bytes', lines: { name: string; data: (number | null)[][] }[]) => ({
     title: { text: title },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v === null || v === undefined ? '-' : unit === 'percent' ? `${v.toFixed(1)}%` : `${formatBytes(v)}/s`) },
@@ -45,14 +45,14 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
   });
 
   const charts = [
-    { key: 'cpu', option: base('CPU', 'percent', [{ name: 'CPU', data: series((p) => p.cpu_percent) }]) },
-    { key: 'memory', option: base(t('node.memory'), 'percent', [{ name: t('node.memory'), data: series((p) => p.memory_percent) }]) },
-    { key: 'disk', option: base(t('node.disk'), 'percent', [{ name: t('node.disk'), data: series((p) => p.fs_percent) }]) },
+    { key: 'cpu', option: base('CPU', 'percent', [{ name: 'CPU', data: series((p) => p.cpu_usage) }]) },
+    { key: 'memory', option: base(t('node.memory'), 'percent', [{ name: t('node.memory'), data: series((p) => p.memory_usage) }]) },
+    { key: 'disk', option: base(t('node.disk'), 'percent', [{ name: t('node.disk'), data: series((p) => p.disk_usage) }]) },
     {
       key: 'net',
       option: base(t('node.network'), 'bytes', [
-        { name: t('node.networkIn'), data: series((p) => p.network_rx_bps) },
-        { name: t('node.networkOut'), data: series((p) => p.network_tx_bps) },
+        { name: t('node.networkIn'), data: series((p) => p.network_in) },
+        { name: t('node.networkOut'), data: series((p) => p.network_out) },
       ]),
     },
   ];
