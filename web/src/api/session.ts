@@ -29,6 +29,13 @@ export function getSession(): StoredSession | null {
   return current;
 }
 
+// Another tab that refreshed (refresh tokens rotate) or logged out updates this tab too.
+globalThis.addEventListener?.('storage', (e: StorageEvent) => {
+  if (e.key !== KEY) return;
+  current = load();
+  listeners.forEach((l) => l(current));
+});
+
 export function sessionFromTokens(t: TokenPair, now = Date.now()): StoredSession {
   return {
     accessToken: t.access_token,
