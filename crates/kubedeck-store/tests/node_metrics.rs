@@ -41,6 +41,9 @@ async fn samples_round_trip_with_unknown_rates_and_latest_is_newest() {
         let got = s.node_samples(7, "worker-1", at(base + 30), at(base + 90), 1000).await.unwrap();
         assert_eq!(got, rows[1..4].to_vec(), "{}: inclusive range, oldest first", db.backend);
         assert_eq!(s.count_node_samples(7, "worker-1", at(base), at(base + 1000)).await.unwrap(), 5);
+        let newest = s.newest_node_samples_since(7, at(base + 60)).await.unwrap();
+        assert_eq!(newest, vec![rows[4].clone(), sample(7, "worker-2", base + 1000)], "{}: one newest sample per node", db.backend);
+        assert!(s.newest_node_samples_since(7, at(base + 1001)).await.unwrap().is_empty());
         // Sub-second times are stored as whole seconds on every backend.
         let mut odd = sample(7, "worker-3", base);
         odd.timestamp = at(base) + Duration::milliseconds(700);

@@ -194,3 +194,23 @@ async fn the_node_snapshot_reports_what_changed() {
         db.drop_db().await;
     }
 }
+
+#[tokio::test]
+async fn a_task_whose_replica_died_is_marked_interrupted_not_running_forever() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let doc = serde_json::json!({"pods": []});
+        let orphan = s.create_task("node.drain", Some(1), "w1", "admin", "replica-dead", &doc).await.unwrap();
+        s.try_acquire_lease("replica:replica-alive", "replica-alive", Duration::seconds(60)).await.unwrap();
+        let alive = s.create_task("node.drain", Some(1), "w2", "admin", "replica-alive", &doc).await.unwrap();
+        assert_eq!(s.interrupt_orphaned_tasks("replica-new").await.unwrap(), 1, "{}", db.backend);
+        let t = s.find_task(orphan.id).await.unwrap().unwrap();
+        assert_eq!(t.status, "interrupted", "{}", db.backend);
+        assert!(t.error.unwrap().contains("stopped"));
+        assert!(t.finished_at.is_some());
+        assert_eq!(s.find_task(alive.id).await.unwrap().unwrap().status, "running", "a live replica's task is left alone");
+        assert!(s.request_task_cancel(alive.id).await.unwrap());
+        assert!(!s.request_task_cancel(orphan.id).await.unwrap(), "a finished task cannot be cancelled");
+        db.drop_db().await;
+    }
+}

@@ -314,6 +314,13 @@ spec:
     tb.kubectl_ok(&["-n", n, "delete", "pdb", "guarded"]);
     let again = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 60})).await;
     let task = again.body["task_id"].as_i64().unwrap();
+    // The live stream carries the task as it changes (Server-Sent Events).
+    let mut stream = app.http.get(format!("{}/api/v1/tasks/{task}/events", app.base)).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let first = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.unwrap().unwrap().unwrap();
+    let first = String::from_utf8_lossy(&first).to_string();
+    assert!(first.contains("event: task") && first.contains("node.drain"), "{first}");
+    drop(stream);
     let done = eventually("the second drain to end", Duration::from_secs(90), || async {
         let t = app.get(&format!("/api/v1/tasks/{task}"), &admin).await.body;
         t["finished_at"].is_string().then_some(t)
@@ -323,6 +330,12 @@ spec:
     let left = pods_on(&tb, n, &target);
     assert!(left.iter().all(|p| p["metadata"]["name"].as_str().unwrap().starts_with("agent-")), "{left:?}");
     assert!(!left.is_empty(), "the DaemonSet pod was left alone");
+
+    // The node's detail lists what is left on it, as kubectl does.
+    let detail = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes/{target}"), &admin).await.body;
+    let on_node: Vec<&str> = detail["pods"].as_array().unwrap().iter().filter(|p| p["namespace"] == n).map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(!on_node.is_empty() && on_node.iter().all(|p| p.starts_with("agent-")), "{on_node:?}");
+    assert_eq!(detail["node"]["schedulable"], false);
 
     // Draining a node that does not exist is a clear 404.
     let missing = app.post(&format!("/api/v1/k8s/cluster/{id}/nodes/nope-{}/drain", unique_name("x")), &admin, json!({})).await;

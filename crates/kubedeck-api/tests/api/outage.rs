@@ -71,6 +71,12 @@ async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_r
     .await;
     let id = created["cluster"]["id"].as_i64().unwrap();
     let status_path = format!("/api/v1/k8s/cluster/{id}/status");
+    let nodes_path = format!("/api/v1/k8s/cluster/{id}/nodes");
+    let before = eventually("the node list to be live", Duration::from_secs(30), || async {
+        let l = app.get(&nodes_path, &admin).await.body;
+        (l["source"] == "live" && l["stale"] == false).then_some(l)
+    })
+    .await;
 
     apiserver.stop();
     let stopped = Instant::now();
@@ -82,6 +88,12 @@ async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_r
     assert_eq!(s["reason"], "unreachable", "{s}");
     assert!(s["last_error"].as_str().unwrap().contains("unreachable"), "{s}");
     assert!(stopped.elapsed() < Duration::from_secs(60));
+    // Lists still answer from what was synced, flagged stale with the time of the last sync.
+    let during = app.get(&nodes_path, &admin).await;
+    assert_eq!(during.status, StatusCode::OK);
+    assert_eq!(during.body["stale"], true, "{}", during.body);
+    assert_eq!(during.body["total"], before["total"]);
+    assert!(during.body["last_sync_at"].is_string());
 
     apiserver.spawn();
     let s = eventually("the cluster to recover", Duration::from_secs(90), || async {
