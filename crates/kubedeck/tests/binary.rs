@@ -139,6 +139,15 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
     let _ = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "other", "credential": planted_token_config}))).await;
     tokio::time::sleep(Duration::from_secs(3)).await; // let a sync or two run and log
 
+    // Prometheus metrics count requests by route template and status, without logging in.
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("kubedeck_http_requests_total") && metrics.contains("route=\"/api/v1/auth/login\""),
+        "{metrics}"
+    );
+    assert!(metrics.contains("kubedeck_http_request_duration_seconds"));
+    assert!(!metrics.contains("planted"), "metrics must not carry request data");
+
     let output = server.output.clone();
     let (ok, took) = server.stop();
     assert!(ok, "SIGTERM did not stop kubedeck cleanly");
