@@ -27,6 +27,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Collection and retention settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MetricsSettings {
@@ -57,7 +59,8 @@ impl Default for MetricsSettings {
 impl MetricsSettings {
     /// The store's retention policy.
     pub fn policy(&self) -> RetentionPolicy {
-        let d = |v: Duration| chrono::Duration::from_std(v).unwrap_or(chrono::Duration::MAX);
+        // Capped at 100 years so date arithmetic cannot overflow whatever is configured.
+        let d = |v: Duration| chrono::Duration::from_std(v.min(CENTURY)).unwrap_or(chrono::Duration::days(36_500));
         RetentionPolicy { raw_retention: d(self.raw_retention), bucket: d(self.bucket.max(Duration::from_secs(1))), downsampled_retention: d(self.downsampled_retention) }
     }
 

@@ -247,6 +247,22 @@ impl Store {
             .collect())
     }
 
+    /// The newest sample of each node of a cluster taken at or after `since` (one query for a node list).
+    pub async fn newest_node_samples_since(&self, cluster_id: i64, since: DateTime<Utc>) -> Result<Vec<NodeSample>, sea_orm::DbErr> {
+        let rows = node_metric::Entity::find()
+            .filter(node_metric::Column::ClusterId.eq(cluster_id))
+            .filter(node_metric::Column::Timestamp.gte(since))
+            .order_by_asc(node_metric::Column::Timestamp)
+            .order_by_asc(node_metric::Column::Id)
+            .all(self.conn())
+            .await?;
+        let mut newest: BTreeMap<String, NodeSample> = BTreeMap::new();
+        for r in rows {
+            newest.insert(r.node_name.clone(), r.into());
+        }
+        Ok(newest.into_values().collect())
+    }
+
     /// How many samples a node has with `from <= timestamp <= to`.
     pub async fn count_node_samples(&self, cluster_id: i64, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, sea_orm::DbErr> {
         node_metric::Entity::find()
@@ -291,7 +307,8 @@ impl Store {
         let bucket = if policy.bucket < Duration::seconds(1) { Duration::seconds(1) } else { policy.bucket };
         let label = resolution_label(bucket);
         // Only buckets that ended before the raw cutoff are folded, so a bucket is averaged once, complete.
-        let fold_before = bucket_start(now - policy.raw_retention, bucket);
+        let before = |d: Duration| now.checked_sub_signed(d).filter(|t| t.timestamp() > 0).unwrap_or(DateTime::UNIX_EPOCH);
+        let fold_before = bucket_start(before(policy.raw_retention), bucket);
         // A slice of buckets per transaction bounds memory and lock time.
         let slice = bucket * 12;
         loop {
@@ -329,7 +346,7 @@ impl Store {
             report.averages_written += averages.len() as u64;
         }
         let expired = node_metric::Entity::delete_many()
-            .filter(node_metric::Column::Timestamp.lt(now - policy.downsampled_retention))
+            .filter(node_metric::Column::Timestamp.lt(before(policy.downsampled_retention)))
             .exec(self.conn())
             .await?;
         report.expired_deleted = expired.rows_affected;

@@ -16,6 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 const MAX_AS_STORED: u64 = 2_000;
 /// Most points a history answer may have.
 const MAX_POINTS: i64 = 11_000;
+/// Longest step: a year.
+const MAX_STEP: i64 = 366 * 24 * 3600;
 /// Default history range.
 const DEFAULT_RANGE: Duration = Duration::hours(1);
 
@@ -132,6 +134,14 @@ async fn ensure_node(state: &AppState, id: i64, name: &str) -> ApiResult<Option<
     Ok(latest)
 }
 
+/// The current sample of every node of a cluster that has one (for node lists and details): a node missing
+/// from the map has no current figures (never reported, or stopped reporting more than three intervals ago).
+pub async fn current_by_node(state: &AppState, cluster_id: i64) -> Result<std::collections::HashMap<String, NodeMetricsPoint>, sea_orm::DbErr> {
+    let stale_after = Duration::from_std(state.settings.node_metrics.stale_after()).unwrap_or(Duration::days(365));
+    let rows = state.store.newest_node_samples_since(cluster_id, Utc::now() - stale_after).await?;
+    Ok(rows.into_iter().map(|s| (s.node_name.clone(), s.into())).collect())
+}
+
 /// Latest metrics of a node; `stale` with the last timestamp when it stopped reporting.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics", tag = "nodes",
     params(("id" = i64, Path), ("name" = String, Path)),
@@ -145,7 +155,7 @@ pub async fn latest(
     find_cluster(&state, id).await?;
     let newest = ensure_node(&state, id, &name).await?;
     let settings = state.settings.node_metrics;
-    let stale_after = Duration::from_std(settings.stale_after()).unwrap_or(Duration::MAX);
+    let stale_after = Duration::from_std(settings.stale_after()).unwrap_or(Duration::days(365));
     let last_timestamp = newest.as_ref().map(|s| s.timestamp);
     let current = newest.filter(|s| Utc::now() - s.timestamp <= stale_after);
     Ok(axum::Json(NodeMetricsLatest {
@@ -183,8 +193,8 @@ pub async fn history(
     }
     let range = (to - from).num_seconds().max(1);
     if let Some(step) = q.step {
-        if step <= 0 {
-            return Err(ApiError::invalid("step", "step is a number of seconds greater than 0"));
+        if step <= 0 || step > MAX_STEP {
+            return Err(ApiError::invalid("step", format!("step is a number of seconds between 1 and {MAX_STEP}")));
         }
         if range / step > MAX_POINTS {
             return Err(ApiError::invalid("step", format!("step {step}s gives more than {MAX_POINTS} points over this range; use a larger step")));

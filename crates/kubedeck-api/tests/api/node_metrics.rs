@@ -169,6 +169,7 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
         ("step=0".to_owned(), "step"),
         ("step=-5".to_owned(), "step"),
         ("step=often".to_owned(), "step"),
+        ("step=9223372036854775807".to_owned(), "step"),
         (format!("from={}&step=1", q(now - chrono::Duration::days(30))), "step"),
     ] {
         let r = app.get(&format!("{base}/history?{query}"), &admin).await;
