@@ -20,7 +20,7 @@ pub mod sync;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use routes::{audit_log, auth as auth_routes, clusters, health, nodes, tasks, users};
+use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, tasks, users};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
 
@@ -44,6 +44,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/k8s/cluster/{id}", get(clusters::get).put(clusters::update).delete(clusters::delete))
         .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
         .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
+        .route("/api/v1/k8s/cluster/{id}/pods", get(pods::list_all))
+        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods", get(pods::list_in_namespace))
+        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", get(pods::get).delete(pods::delete))
+        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", get(pods::logs))
+        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs", get(pods::container_logs))
         .route("/api/v1/k8s/cluster/{id}/nodes", get(nodes::list))
         .route("/api/v1/k8s/cluster/{id}/nodes/sync", post(nodes::sync))
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}", get(nodes::get).delete(nodes::delete))

@@ -10,7 +10,8 @@
 //!   reading per node is kept in memory; a counter that went down (kubelet or interface restart) gives no rate
 //!   for that sample, never a negative or huge one; the first sample after start has no rate either.
 //! - Only clusters in `hub.running()` are scraped: the sync loop runs a handle only for clusters whose lease
-//!   (`sync:cluster:{id}`) this replica holds, so one replica scrapes a cluster at a time.
+//!   (`sync:cluster:{id}`) this replica holds, and each scrape first checks that the lease is still ours, so one
+//!   replica scrapes a cluster at a time.
 //! - A node that is not Ready (or whose summary cannot be read) gets no sample, so its latest sample ages and
 //!   the API shows it as stale instead of presenting an old figure as current.
 //! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`, at least once per
@@ -272,6 +273,15 @@ async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSet
     let Some(handle) = state.hub.get(cluster_id) else { return Vec::new() };
     if !handle.nodes_synced() {
         return Vec::new();
+    }
+    // The handle outlives a lost lease until the sync loop's next attempt: ask the database who holds it now.
+    match state.store.lease_holder(&format!("sync:cluster:{cluster_id}")).await {
+        Ok(Some(holder)) if holder == state.replica_id => {}
+        Ok(_) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(cluster_id, "node metrics: cannot read the cluster's lease: {e}");
+            return Vec::new();
+        }
     }
     let targets: Vec<(String, Allocatable)> = handle
         .nodes

@@ -17,13 +17,15 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::tasks::get, routes::tasks::cancel, routes::tasks::events,
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
+        routes::pods::list_all, routes::pods::list_in_namespace, routes::pods::get, routes::pods::delete,
+        routes::pods::logs, routes::pods::container_logs,
         routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>)),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "tasks"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "health"))
 )]
 pub struct ApiDoc;
 

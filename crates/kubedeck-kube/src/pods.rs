@@ -35,6 +35,12 @@ pub struct PodLite {
     pub pod_ip: Option<String>,
     /// Creation time (RFC 3339).
     pub created_at: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// The STATUS column of `kubectl get pods` (Running, CrashLoopBackOff, Completed, Init:0/1, Terminating ...).
+    pub status: String,
+    /// Host IP of its node.
+    pub host_ip: Option<String>,
 }
 
 impl PodLite {
@@ -89,7 +95,61 @@ pub fn project(pod: &Pod) -> PodLite {
         ready: (statuses.iter().filter(|s| s.ready).count() as i32, containers.len() as i32),
         pod_ip: status.and_then(|s| s.pod_ip.clone()),
         created_at: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()),
+        labels: pod.metadata.labels.clone().unwrap_or_default(),
+        status: display_status(pod),
+        host_ip: status.and_then(|s| s.host_ip.clone()),
     }
+}
+
+/// The STATUS column of `kubectl get pods`, computed the way kubectl's printer does.
+pub fn display_status(pod: &Pod) -> String {
+    let status = pod.status.as_ref();
+    let mut reason = status.and_then(|s| s.reason.clone()).or_else(|| status.and_then(|s| s.phase.clone())).unwrap_or_else(|| "Pending".into());
+    let inits = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
+    let init_total = pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map(|v| v.len()).unwrap_or(0);
+    let mut initializing = false;
+    for (i, c) in inits.iter().enumerate() {
+        let state = c.state.as_ref();
+        if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+            if t.exit_code == 0 {
+                continue;
+            }
+            reason = match &t.reason {
+                Some(r) if !r.is_empty() => format!("Init:{r}"),
+                _ => format!("Init:ExitCode:{}", t.exit_code),
+            };
+        } else if let Some(w) = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()).filter(|r| !r.is_empty() && r != "PodInitializing") {
+            reason = format!("Init:{w}");
+        } else {
+            reason = format!("Init:{i}/{init_total}");
+        }
+        initializing = true;
+        break;
+    }
+    if !initializing {
+        let mut has_running = false;
+        for c in status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default().iter().rev() {
+            let state = c.state.as_ref();
+            if let Some(w) = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
+                reason = w;
+            } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+                reason = match &t.reason {
+                    Some(r) if !r.is_empty() => r.clone(),
+                    _ if t.signal.is_some_and(|s| s != 0) => format!("Signal:{}", t.signal.unwrap_or_default()),
+                    _ => format!("ExitCode:{}", t.exit_code),
+                };
+            } else if c.ready && state.is_some_and(|s| s.running.is_some()) {
+                has_running = true;
+            }
+        }
+        if reason == "Completed" && has_running {
+            reason = "Running".into();
+        }
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        reason = if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") { "Unknown".into() } else { "Terminating".into() };
+    }
+    reason
 }
 
 #[cfg(test)]
@@ -123,5 +183,32 @@ mod tests {
         assert_eq!(p.restarts, 3);
         assert_eq!(p.ready, (1, 2));
         assert_eq!(p.node_name.as_deref(), Some("w1"));
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn status_of(status: serde_json::Value, extra_meta: serde_json::Value) -> String {
+        let mut meta = json!({"name": "p"});
+        if let (Some(m), Some(e)) = (meta.as_object_mut(), extra_meta.as_object()) {
+            m.extend(e.clone());
+        }
+        let pod: Pod = serde_json::from_value(json!({"metadata": meta, "spec": {"containers": [{"name": "c"}], "initContainers": []}, "status": status})).unwrap();
+        display_status(&pod)
+    }
+
+    #[test]
+    fn status_column_matches_kubectl() {
+        let cs = |state: serde_json::Value, ready: bool| json!({"phase": "Running", "containerStatuses": [{"name": "c", "ready": ready, "restartCount": 3, "image": "i", "imageID": "", "state": state}]});
+        assert_eq!(status_of(cs(json!({"running": {}}), true), json!({})), "Running");
+        assert_eq!(status_of(cs(json!({"waiting": {"reason": "CrashLoopBackOff"}}), false), json!({})), "CrashLoopBackOff");
+        assert_eq!(status_of(cs(json!({"terminated": {"exitCode": 0, "reason": "Completed"}}), false), json!({})), "Completed");
+        assert_eq!(status_of(cs(json!({"terminated": {"exitCode": 137}}), false), json!({})), "ExitCode:137");
+        assert_eq!(status_of(cs(json!({"running": {}}), true), json!({"deletionTimestamp": "2026-11-25T00:00:00Z"})), "Terminating");
+        assert_eq!(status_of(json!({"phase": "Failed", "reason": "Evicted"}), json!({})), "Evicted");
+        assert_eq!(status_of(json!({"phase": "Pending"}), json!({})), "Pending");
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clusters;
 pub mod health;
 pub mod nodes;
+pub mod pods;
 pub mod node_metrics;
 pub mod tasks;
 pub mod users;
@@ -30,4 +31,27 @@ impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: u64, req: kubedeck_store::PageRequest) -> Self {
         Self { items, total, page: req.page, page_size: req.page_size }
     }
+}
+
+/// `sort=key` or `sort=-key` checked against the keys a list offers; `default` when absent.
+pub fn parse_sort(sort: Option<&str>, allowed: &[&str], default: &str) -> Result<(bool, String), crate::error::ApiError> {
+    let sort = sort.unwrap_or(default);
+    let (desc, key) = match sort.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, sort),
+    };
+    if !allowed.contains(&key) {
+        return Err(crate::error::ApiError::invalid(
+            "sort",
+            format!("sort must be one of {} (prefix '-' for descending)", allowed.join(", ")),
+        ));
+    }
+    Ok((desc, key.to_owned()))
+}
+
+/// One page out of an in-memory list (lists served from the synced store), with the total.
+pub fn page_of<T>(items: Vec<T>, req: kubedeck_store::PageRequest) -> (Vec<T>, u64) {
+    let total = items.len() as u64;
+    let start = ((req.page - 1) * req.page_size) as usize;
+    (items.into_iter().skip(start).take(req.page_size as usize).collect(), total)
 }

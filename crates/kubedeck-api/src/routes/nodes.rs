@@ -200,14 +200,7 @@ pub async fn list(
     {
         return Err(ApiError::invalid("status", "status must be Ready, NotReady or Unknown"));
     }
-    let sort = q.sort.clone().unwrap_or_else(|| "name".into());
-    let (desc, key) = match sort.strip_prefix('-') {
-        Some(k) => (true, k.to_owned()),
-        None => (false, sort.clone()),
-    };
-    if !SORTS.contains(&key.as_str()) {
-        return Err(ApiError::invalid("sort", format!("sort must be one of {} (prefix '-' for descending)", SORTS.join(", "))));
-    }
+    let (desc, key) = crate::routes::parse_sort(q.sort.as_deref(), SORTS, "name")?;
     let c = cluster(&state, id).await?;
     let source = nodes_of(&state, &c).await?;
     let (stale, src, last_sync_at) = stale(&c, &source);
@@ -234,8 +227,7 @@ pub async fn list(
         .then_with(|| a.name.cmp(&b.name));
         if desc { o.reverse() } else { o }
     });
-    let total = nodes.len() as u64;
-    let items = nodes.into_iter().skip(((page.page - 1) * page.page_size) as usize).take(page.page_size as usize).collect();
+    let (items, total) = crate::routes::page_of(nodes, page);
     Ok(axum::Json(NodeList { items, total, page: page.page, page_size: page.page_size, source: src, stale, last_sync_at }))
 }
 

@@ -29,7 +29,7 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
                 continue;
             }
             // Placeholders name objects that do not exist: allowed callers get 404/400/422, never 403.
-            let concrete = path.replace("{id}", "999999").replace("{uid}", "999999").replace("{tid}", "999999").replace("{ns}", "default").replace("{name}", "nothing");
+            let concrete = path.replace("{id}", "999999").replace("{uid}", "999999").replace("{tid}", "999999").replace("{ns}", "default").replace("{name}", "nothing").replace("{container}", "c");
             let body = match method.as_str() {
                 "post" | "put" => Some(if path.ends_with("/bindings") { json!([]) } else { json!({}) }),
                 _ => None,

@@ -9,3 +9,4 @@ mod conventions;
 mod node_metrics;
 mod nodes;
 mod outage;
+mod pods;

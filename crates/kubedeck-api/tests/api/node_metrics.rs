@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use kubedeck_testbed::{Testbed, unique_name};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// Generous: two noisy cores run the control plane, the simulator and parallel tests.
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -250,5 +252,100 @@ async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_i
     assert_eq!(stale["data"], Value::Null, "{stale}");
     assert!(stale["last_timestamp"].is_string(), "{stale}");
     assert_eq!(own.ready().await, Some(false), "kubectl no longer sees the node Ready");
+    app.stop().await;
+}
+
+/// A second replica on the same database: its own hub, sync loop and collector (no HTTP server needed).
+struct Replica {
+    state: kubedeck_api::state::AppState,
+    cancel: CancellationToken,
+}
+
+impl Replica {
+    async fn start(app: &TestApp, id: &str) -> Replica {
+        let store = kubedeck_store::Store::connect(app.db_url()).await.unwrap();
+        let (hub, events) = kubedeck_kube::hub::ClusterHub::new();
+        let state = kubedeck_api::state::AppState(Arc::new(kubedeck_api::state::Inner {
+            store,
+            settings: app.state.settings.clone(),
+            keyring: RwLock::new(app.state.keyring()),
+            hub,
+            replica_id: id.to_owned(),
+            rate: Default::default(),
+            key_dir: None,
+            metrics: None,
+        }));
+        let cancel = CancellationToken::new();
+        tokio::spawn(kubedeck_api::sync::run(state.clone(), Duration::from_secs(2), events, cancel.clone()));
+        tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), state.settings.node_metrics, cancel.clone()));
+        Replica { state, cancel }
+    }
+}
+
+/// Samples of a node since `since`, oldest first.
+async fn samples_since(app: &TestApp, id: i64, node: &str, since: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    let rows = app.state.store.node_samples(id, node, since, Utc::now() + chrono::Duration::hours(1), 100_000).await.unwrap();
+    rows.into_iter().map(|r| r.timestamp).collect()
+}
+
+/// At most one sample per 2 s interval (plus slack for whole-second timestamps): two replicas scraping the same
+/// cluster would give about twice as many.
+fn assert_one_scraper(times: &[DateTime<Utc>], what: &str) {
+    let span = (*times.last().unwrap() - times[0]).num_seconds();
+    let most = span / 2 + 3;
+    assert!((times.len() as i64) <= most, "{what}: {} samples in {span} s (at most {most} from one replica): {times:?}", times.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scraping() {
+    use kubedeck_store::entity::lease;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let tb = Testbed::from_env();
+    let app = spawn_app().await;
+    let b = Replica::start(&app, "replica-b").await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let node = "worker-2";
+    fresh_latest(&app, &admin, id, node).await;
+    let started = Utc::now();
+
+    // Both replicas run sync loops on one database; one holds the cluster's lease and only it scrapes.
+    let runs = |s: &kubedeck_api::state::AppState| s.hub.running().contains(&id);
+    let times = eventually("ten samples from one replica", DEADLINE, || async {
+        let t = samples_since(&app, id, node, started).await;
+        (t.len() >= 10).then_some(t)
+    })
+    .await;
+    assert_one_scraper(&times, "one lease holder");
+    assert!(runs(&app.state) != runs(&b.state), "exactly one replica runs the cluster");
+    let lease_name = format!("sync:cluster:{id}");
+    let holder = app.state.store.lease_holder(&lease_name).await.unwrap().expect("a live lease");
+    let (old, new) = if holder == app.state.replica_id { (&app.state, &b.state) } else { (&b.state, &app.state) };
+    assert_eq!(holder, old.replica_id);
+    assert!(runs(old));
+
+    // The lease moves to the other replica (as when the holder stalls and its lease is taken over): the new
+    // holder starts scraping, the old one stops, and the history goes on without double samples.
+    let moved_at = Utc::now();
+    lease::Entity::update_many()
+        .col_expr(lease::Column::Holder, Expr::value(new.replica_id.clone()))
+        .col_expr(lease::Column::ExpiresAt, Expr::value(Utc::now() + chrono::Duration::seconds(30)))
+        .filter(lease::Column::Name.eq(lease_name.as_str()))
+        .exec(app.state.store.conn())
+        .await
+        .unwrap();
+    eventually("the new holder to run the cluster and the old one to stop", DEADLINE, || async {
+        (runs(new) && !runs(old)).then_some(())
+    })
+    .await;
+    let after = eventually("ten samples after the hand-over", DEADLINE, || async {
+        let t = samples_since(&app, id, node, moved_at).await;
+        (t.len() >= 10).then_some(t)
+    })
+    .await;
+    assert_one_scraper(&after, "after the hand-over");
+    assert_one_scraper(&samples_since(&app, id, node, started).await, "across the hand-over");
+    b.cancel.cancel();
     app.stop().await;
 }

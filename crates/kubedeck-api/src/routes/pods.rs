@@ -1,0 +1,480 @@
+//! `/api/v1/k8s/cluster/{id}/pods` and `.../namespaces/{ns}/pods`: lists from the synced store (never a LIST
+//! per request), the live object for detail, delete, and logs with `kubectl logs`' options.
+
+use crate::audit::AuditSlot;
+use crate::auth::{Authorized, perm};
+use crate::connection::{client_for, cluster, from_cluster};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, Pagination};
+use crate::routes::{page_of, parse_sort};
+use crate::state::AppState;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, DeleteParams, ListParams, LogParams};
+use kubedeck_kube::error::within;
+use kubedeck_kube::pods::PodLite;
+use kubedeck_kube::selector::Selector;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+
+const CALL: Duration = Duration::from_secs(15);
+const SORTS: &[&str] = &["name", "namespace", "age", "restarts", "node", "status"];
+
+/// A pod in a list: the spec's KubePod fields and what `kubectl get pods -o wide` shows.
+#[derive(Serialize, ToSchema)]
+pub struct PodSummary {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Node.
+    pub node_name: Option<String>,
+    /// Pending, Running, Succeeded, Failed, Unknown.
+    pub phase: String,
+    /// kubectl's STATUS column (CrashLoopBackOff, Completed, Terminating ...).
+    pub status: String,
+    /// Ready containers as `x/y`.
+    pub ready: String,
+    /// Container restarts.
+    pub restarts: i32,
+    /// Pod IP.
+    pub ip: Option<String>,
+    /// Controller kind (Deployment's pods show ReplicaSet).
+    pub owner_type: Option<String>,
+    /// Controller name.
+    pub owner_name: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Created at (RFC 3339).
+    pub created_at: Option<String>,
+    /// CPU request, millicores.
+    pub cpu_request_millis: i64,
+    /// Memory request, bytes.
+    pub memory_request_bytes: i64,
+}
+
+impl From<&PodLite> for PodSummary {
+    fn from(p: &PodLite) -> Self {
+        PodSummary {
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            node_name: p.node_name.clone(),
+            phase: p.phase.clone(),
+            status: p.status.clone(),
+            ready: format!("{}/{}", p.ready.0, p.ready.1),
+            restarts: p.restarts,
+            ip: p.pod_ip.clone(),
+            owner_type: p.owner_kind.clone(),
+            owner_name: p.owner_name.clone(),
+            labels: p.labels.clone(),
+            created_at: p.created_at.clone(),
+            cpu_request_millis: p.cpu_request_m,
+            memory_request_bytes: p.memory_request,
+        }
+    }
+}
+
+/// A page of pods.
+#[derive(Serialize, ToSchema)]
+pub struct PodList {
+    /// Pods of this page.
+    pub items: Vec<PodSummary>,
+    /// Pods matching the filters.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub page_size: u64,
+    /// True when the cluster is not in sync (the list is what was last seen).
+    pub stale: bool,
+    /// Last sync with the cluster.
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// Filters and order for pod lists.
+#[derive(Deserialize, IntoParams)]
+pub struct PodQuery {
+    /// Namespaces, comma-separated (all-namespaces list only).
+    pub namespace: Option<String>,
+    /// Label selector in Kubernetes syntax.
+    pub label_selector: Option<String>,
+    /// Node name.
+    pub node: Option<String>,
+    /// Phase: Pending, Running, Succeeded, Failed, Unknown.
+    pub phase: Option<String>,
+    /// kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed.
+    pub status: Option<String>,
+    /// Controller: `Kind/name` or `name`.
+    pub owner: Option<String>,
+    /// Substring of the name.
+    pub name: Option<String>,
+    /// name, namespace, age, restarts, node, status; `-` prefix for descending.
+    pub sort: Option<String>,
+    /// 1-based page.
+    pub page: Option<u64>,
+    /// Page size (max 500).
+    pub page_size: Option<u64>,
+}
+
+async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery) -> ApiResult<PodList> {
+    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or("")).map_err(|e| ApiError::invalid("label_selector", e))?;
+    let (desc, key) = parse_sort(q.sort.as_deref(), SORTS, "namespace")?;
+    if let Some(p) = &q.phase
+        && !["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&p.as_str())
+    {
+        return Err(ApiError::invalid("phase", "phase must be Pending, Running, Succeeded, Failed or Unknown"));
+    }
+    let namespaces: Option<Vec<String>> = match only_ns {
+        Some(ns) => Some(vec![ns.to_owned()]),
+        None => q.namespace.as_deref().filter(|s| !s.is_empty()).map(|s| s.split(',').map(|n| n.trim().to_owned()).collect()),
+    };
+    let (owner_kind, owner_name) = match q.owner.as_deref() {
+        Some(o) => match o.split_once('/') {
+            Some((k, n)) => (Some(k.to_owned()), Some(n.to_owned())),
+            None => (None, Some(o.to_owned())),
+        },
+        None => (None, None),
+    };
+    let c = cluster(state, id).await?;
+    let handle = state.hub.get(id).filter(|h| h.pods.synced()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_synced",
+            format!("cluster {id}'s pods are not synced yet (status: {}); try again in a few seconds", c.status_reason),
+        )
+        .with_retry_after(5)
+    })?;
+    let mut pods: Vec<std::sync::Arc<PodLite>> = handle.pods.read(|m| {
+        m.values()
+            .filter(|p| {
+                namespaces.as_ref().is_none_or(|ns| ns.contains(&p.namespace))
+                    && q.node.as_deref().is_none_or(|n| p.node_name.as_deref() == Some(n))
+                    && q.phase.as_deref().is_none_or(|ph| p.phase == ph)
+                    && q.status.as_deref().is_none_or(|s| p.status == s)
+                    && owner_kind.as_deref().is_none_or(|k| p.owner_kind.as_deref() == Some(k))
+                    && owner_name.as_deref().is_none_or(|n| p.owner_name.as_deref() == Some(n))
+                    && q.name.as_deref().is_none_or(|n| p.name.contains(n))
+                    && selector.matches(&p.labels)
+            })
+            .cloned()
+            .collect()
+    });
+    pods.sort_by(|a, b| {
+        let o = match key.as_str() {
+            "name" => a.name.cmp(&b.name),
+            "age" => b.created_at.cmp(&a.created_at),
+            "restarts" => a.restarts.cmp(&b.restarts),
+            "node" => a.node_name.cmp(&b.node_name),
+            "status" => a.status.cmp(&b.status),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        if desc { o.reverse() } else { o }
+    });
+    let (rows, total) = page_of(pods, page);
+    Ok(PodList {
+        items: rows.iter().map(|p| PodSummary::from(p.as_ref())).collect(),
+        total,
+        page: page.page,
+        page_size: page.page_size,
+        stale: c.status != kubedeck_store::clusters::status::RUNNING,
+        last_sync_at: c.last_sync_at,
+    })
+}
+
+/// Pods of every namespace.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/pods", tag = "pods", params(("id" = i64, Path), PodQuery),
+    responses((status = 200, body = PodList), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.read"))))]
+pub async fn list_all(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodRead>,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<PodQuery>,
+) -> ApiResult<axum::Json<PodList>> {
+    Ok(axum::Json(list_pods(&state, id, None, q).await?))
+}
+
+/// Pods of one namespace.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods", tag = "pods", params(("id" = i64, Path), ("ns" = String, Path), PodQuery),
+    responses((status = 200, body = PodList), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.read"))))]
+pub async fn list_in_namespace(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodRead>,
+    Path((id, ns)): Path<(i64, String)>,
+    ApiQuery(q): ApiQuery<PodQuery>,
+) -> ApiResult<axum::Json<PodList>> {
+    Ok(axum::Json(list_pods(&state, id, Some(&ns), q).await?))
+}
+
+/// An object in the owner chain.
+#[derive(Serialize, ToSchema)]
+pub struct OwnerRef {
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A pod read live from the cluster.
+#[derive(Serialize, ToSchema)]
+pub struct PodDetail {
+    /// The list columns.
+    pub summary: PodSummary,
+    /// BestEffort, Burstable or Guaranteed.
+    pub qos_class: Option<String>,
+    /// Pod → ReplicaSet → Deployment (as far as the chain goes).
+    pub owner_chain: Vec<OwnerRef>,
+    /// Recent events about the pod, newest first.
+    pub events: Vec<Value>,
+    /// The live object (managedFields removed), for the YAML view.
+    pub object: Value,
+}
+
+async fn owner_chain(client: &kube::Client, pod: &Pod) -> Vec<OwnerRef> {
+    let mut chain = Vec::new();
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let mut next = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)).cloned());
+    while let Some(owner) = next.take() {
+        chain.push(OwnerRef { kind: owner.kind.clone(), name: owner.name.clone() });
+        if chain.len() > 4 {
+            break;
+        }
+        // ReplicaSets and Jobs have owners of their own (Deployment, CronJob).
+        let path = match owner.kind.as_str() {
+            "ReplicaSet" => format!("/apis/apps/v1/namespaces/{ns}/replicasets/{}", owner.name),
+            "Job" => format!("/apis/batch/v1/namespaces/{ns}/jobs/{}", owner.name),
+            _ => break,
+        };
+        let req = http::Request::get(path).body(Vec::new()).expect("request");
+        let Ok(Ok(obj)) = tokio::time::timeout(CALL, client.request::<Value>(req)).await else { break };
+        next = obj["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|o| o.iter().find(|r| r["controller"] == true))
+            .and_then(|r| serde_json::from_value(r.clone()).ok());
+    }
+    chain
+}
+
+async fn live_pod(state: &AppState, id: i64, ns: &str, name: &str) -> ApiResult<(kube::Client, Pod)> {
+    let c = cluster(state, id).await?;
+    let client = client_for(state, &c).await?;
+    let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let pod = within(CALL, api.get_opt(name))
+        .await
+        .map_err(from_cluster)?
+        .ok_or_else(|| ApiError::not_found(format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}")))?;
+    Ok((client, pod))
+}
+
+/// One pod, read live: containers, conditions, volumes, owner chain, events, and the object itself.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", tag = "pods",
+    params(("id" = i64, Path), ("ns" = String, Path), ("name" = String, Path)),
+    responses((status = 200, body = PodDetail), (status = 404)), extensions(("x-permission" = json!("pod.read"))))]
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodRead>,
+    Path((id, ns, name)): Path<(i64, String, String)>,
+) -> ApiResult<axum::Json<PodDetail>> {
+    let (client, mut pod) = live_pod(&state, id, &ns, &name).await?;
+    pod.metadata.managed_fields = None;
+    let chain = owner_chain(&client, &pod).await;
+    let events_api: Api<Event> = Api::namespaced(client, &ns);
+    let lp = ListParams::default().fields(&format!("involvedObject.kind=Pod,involvedObject.name={name}"));
+    let mut events: Vec<Value> = within(CALL, events_api.list(&lp))
+        .await
+        .map(|l| {
+            l.items
+                .into_iter()
+                .map(|e| {
+                    json!({"type": e.type_, "reason": e.reason, "message": e.message, "count": e.count,
+                        "last_seen": e.last_timestamp.map(|t| t.0.to_string()).or(e.event_time.map(|t| t.0.to_string()))})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    events.sort_by(|a, b| b["last_seen"].as_str().cmp(&a["last_seen"].as_str()));
+    Ok(axum::Json(PodDetail {
+        summary: PodSummary::from(&kubedeck_kube::pods::project(&pod)),
+        qos_class: pod.status.as_ref().and_then(|s| s.qos_class.clone()),
+        owner_chain: chain,
+        events,
+        object: serde_json::to_value(&pod).unwrap_or(Value::Null),
+    }))
+}
+
+/// `kubectl delete pod` options.
+#[derive(Deserialize, IntoParams)]
+pub struct DeletePodQuery {
+    /// Seconds the pod gets to stop (default: its own).
+    pub grace_period_seconds: Option<i64>,
+    /// Delete at once (grace period 0), like `kubectl delete --force --grace-period=0`.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Delete a pod.
+#[utoipa::path(delete, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", tag = "pods",
+    params(("id" = i64, Path), ("ns" = String, Path), ("name" = String, Path), DeletePodQuery),
+    responses((status = 202, description = "deletion accepted"), (status = 403), (status = 404)), extensions(("x-permission" = json!("pod.write"))))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::PodWrite>,
+    Path((id, ns, name)): Path<(i64, String, String)>,
+    ApiQuery(q): ApiQuery<DeletePodQuery>,
+) -> ApiResult<StatusCode> {
+    audit.action("pod.delete");
+    audit.target(Some(id), Some(&ns), Some(format!("pods/{name}")));
+    audit.detail(json!({"grace_period_seconds": q.grace_period_seconds, "force": q.force}));
+    if q.grace_period_seconds.is_some_and(|g| g < 0) {
+        return Err(ApiError::invalid("grace_period_seconds", "grace_period_seconds must be 0 or more"));
+    }
+    let c = cluster(&state, id).await?;
+    let client = client_for(&state, &c).await?;
+    let api: Api<Pod> = Api::namespaced(client, &ns);
+    let dp = DeleteParams { grace_period_seconds: if q.force { Some(0) } else { q.grace_period_seconds.map(|g| g as u32) }, ..Default::default() };
+    match within(CALL, api.delete(&name, &dp)).await {
+        Ok(_) => Ok(StatusCode::ACCEPTED),
+        Err(kubedeck_kube::error::ClusterError::Api { code: 404, .. }) => {
+            Err(ApiError::not_found(format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}")))
+        }
+        Err(e) => Err(from_cluster(e)),
+    }
+}
+
+/// The spec's LogRequest, plus `sinceSeconds`, `sinceTime`, `limitBytes` and `download`.
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct LogQuery {
+    /// Container name (required when the pod has more than one).
+    pub container: Option<String>,
+    /// Last N lines.
+    pub tail_lines: Option<i64>,
+    /// The previous, terminated instance of the container.
+    #[serde(default)]
+    pub previous: bool,
+    /// Prefix each line with its RFC 3339 timestamp.
+    #[serde(default)]
+    pub timestamps: bool,
+    /// Only lines newer than this many seconds.
+    pub since_seconds: Option<i64>,
+    /// Only lines after this RFC 3339 time.
+    pub since_time: Option<DateTime<Utc>>,
+    /// At most this many bytes.
+    pub limit_bytes: Option<i64>,
+    /// Answer as a file download.
+    #[serde(default)]
+    pub download: bool,
+}
+
+/// Validates log options against the live pod like `kubectl logs` does, and returns the container to read.
+pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
+    if q.tail_lines.is_some_and(|t| t < 0) {
+        return Err(ApiError::invalid("tailLines", "tailLines must be 0 or more"));
+    }
+    if q.since_seconds.is_some_and(|s| s <= 0) {
+        return Err(ApiError::invalid("sinceSeconds", "sinceSeconds must be more than 0"));
+    }
+    if q.limit_bytes.is_some_and(|b| b <= 0) {
+        return Err(ApiError::invalid("limitBytes", "limitBytes must be more than 0"));
+    }
+    if q.since_seconds.is_some() && q.since_time.is_some() {
+        return Err(ApiError::invalid("sinceTime", "give sinceSeconds or sinceTime, not both"));
+    }
+    let spec = pod.spec.as_ref();
+    let names: Vec<String> = spec
+        .map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()).map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    let main: Vec<&String> = spec.map(|s| s.containers.iter().map(|c| &c.name).collect()).unwrap_or_default();
+    let container = match &q.container {
+        Some(c) if names.contains(c) => c.clone(),
+        Some(c) => {
+            return Err(ApiError::invalid("container", format!("container '{c}' is not in the pod; it has: {}", names.join(", ")))
+                .with_extra("containers", json!(names)));
+        }
+        None if main.len() == 1 => main[0].clone(),
+        None => {
+            return Err(ApiError::invalid(
+                "container",
+                format!("the pod has {} containers; name one of: {}", main.len(), main.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            )
+            .with_extra("containers", json!(names)));
+        }
+    };
+    if q.previous {
+        let status = pod.status.as_ref();
+        let restarted = status
+            .and_then(|s| s.container_statuses.as_ref())
+            .into_iter()
+            .chain(status.and_then(|s| s.init_container_statuses.as_ref()))
+            .flatten()
+            .find(|s| s.name == container)
+            .is_some_and(|s| s.restart_count > 0 || s.last_state.as_ref().is_some_and(|l| l.terminated.is_some()));
+        if !restarted {
+            return Err(ApiError::invalid("previous", format!("container '{container}' has not restarted, so it has no previous logs")));
+        }
+    }
+    Ok(container)
+}
+
+async fn logs_of(state: &AppState, id: i64, ns: &str, name: &str, q: LogQuery) -> ApiResult<Response> {
+    let (client, pod) = live_pod(state, id, ns, name).await?;
+    let container = check_log_request(&pod, &q)?;
+    let lp = LogParams {
+        container: Some(container.clone()),
+        follow: false,
+        limit_bytes: q.limit_bytes,
+        pretty: false,
+        previous: q.previous,
+        since_seconds: q.since_seconds,
+        since_time: q.since_time.map(|t| k8s_openapi::jiff::Timestamp::from_second(t.timestamp()).unwrap_or_default()),
+        tail_lines: q.tail_lines,
+        timestamps: q.timestamps,
+    };
+    let api: Api<Pod> = Api::namespaced(client, ns);
+    let text = within(Duration::from_secs(60), api.logs(name, &lp)).await.map_err(from_cluster)?;
+    let mut resp = ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+    if q.download {
+        let file = format!("{name}-{container}{}-{}.log", if q.previous { "-previous" } else { "" }, Utc::now().format("%Y%m%dT%H%M%SZ"));
+        resp.headers_mut().insert(
+            header::CONTENT_DISPOSITION,
+            header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")).expect("ascii file name"),
+        );
+    }
+    Ok(resp)
+}
+
+/// A container's logs (`kubectl logs`).
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", tag = "pods",
+    params(("id" = i64, Path), ("ns" = String, Path), ("name" = String, Path), LogQuery),
+    responses((status = 200, content_type = "text/plain"), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.logs"))))]
+pub async fn logs(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodLogs>,
+    Path((id, ns, name)): Path<(i64, String, String)>,
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Response> {
+    logs_of(&state, id, &ns, &name, q).await
+}
+
+/// A named container's logs (`kubectl logs POD -c CONTAINER`).
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs", tag = "pods",
+    params(("id" = i64, Path), ("ns" = String, Path), ("name" = String, Path), ("container" = String, Path), LogQuery),
+    responses((status = 200, content_type = "text/plain"), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.logs"))))]
+pub async fn container_logs(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodLogs>,
+    Path((id, ns, name, container)): Path<(i64, String, String, String)>,
+    ApiQuery(mut q): ApiQuery<LogQuery>,
+) -> ApiResult<Response> {
+    q.container = Some(container);
+    logs_of(&state, id, &ns, &name, q).await
+}

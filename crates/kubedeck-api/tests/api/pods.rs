@@ -1,0 +1,150 @@
+//! Pods against the testbed: lists agree with kubectl, detail reads the owner chain, delete, and logs behave
+//! like `kubectl logs` with the same flags.
+
+use crate::helpers::*;
+use kubedeck_testbed::{Namespace, Testbed, unique_name};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn apply(tb: &Testbed, yaml: &str) {
+    let path = std::env::temp_dir().join(format!("{}.yaml", unique_name("manifest")));
+    std::fs::write(&path, yaml).unwrap();
+    let out = tb.kubectl(&["apply", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn names(v: &Value) -> Vec<String> {
+    let mut n: Vec<String> = v["items"].as_array().unwrap().iter().map(|p| format!("{}/{}", p["metadata"]["namespace"].as_str().or(p["namespace"].as_str()).unwrap(), p["metadata"]["name"].as_str().or(p["name"].as_str()).unwrap())).collect();
+    n.sort();
+    n
+}
+
+#[tokio::test]
+async fn pod_lists_agree_with_kubectl_and_logs_behave_like_kubectl_logs() {
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "pods");
+    let n = ns.name();
+    apply(&tb, &format!(r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: shop, namespace: {n}}}
+spec:
+  replicas: 3
+  selector: {{matchLabels: {{app: shop}}}}
+  template:
+    metadata: {{labels: {{app: shop, tier: front}}}}
+    spec:
+      containers: [{{name: web, image: nginx}}, {{name: sidecar, image: envoy}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: single, namespace: {n}, labels: {{app: single}}}}
+spec:
+  containers: [{{name: only, image: busybox}}]
+"#));
+    kubedeck_testbed::wait_until("pods to run", Duration::from_secs(90), || {
+        let v = tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"]);
+        let items = v["items"].as_array().unwrap();
+        (items.len() == 4 && items.iter().all(|p| p["status"]["phase"] == "Running")).then_some(())
+    });
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let r = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("pods"), "credential": tb.admin_kubeconfig()})).await;
+    let id = r.body["cluster"]["id"].as_i64().unwrap();
+    let base = format!("/api/v1/k8s/cluster/{id}");
+
+    // `kubectl get pods -A -l app=shop,tier in (front)` and the namespaced list agree with the API.
+    let sel = "app=shop,tier in (front)";
+    let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
+    let got = eventually("the pod list to match kubectl", Duration::from_secs(30), || async {
+        let l = app.get(&format!("{base}/pods?page_size=500&label_selector={}", enc(sel)), &admin).await;
+        (l.status == StatusCode::OK && names(&l.body) == want).then_some(l.body)
+    })
+    .await;
+    assert_eq!(got["total"], 3);
+    assert_eq!(got["items"][0]["owner_type"], "ReplicaSet");
+    assert_eq!(got["items"][0]["ready"], "2/2");
+    let in_ns = app.get(&format!("{base}/namespaces/{n}/pods?sort=-name"), &admin).await.body;
+    assert_eq!(names(&in_ns), names(&tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"])));
+    assert_eq!(in_ns["items"][0]["name"], "single", "sorted by name, descending");
+    let node = got["items"][0]["node_name"].as_str().unwrap().to_owned();
+    let on_node = app.get(&format!("{base}/pods?page_size=500&node={node}&namespace={n}"), &admin).await.body;
+    assert_eq!(names(&on_node), names(&tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json", "--field-selector", &format!("spec.nodeName={node}")])));
+    let paged = app.get(&format!("{base}/namespaces/{n}/pods?page=2&page_size=3&sort=name"), &admin).await.body;
+    assert_eq!((paged["total"].as_u64(), paged["items"].as_array().unwrap().len()), (Some(4), 1));
+    let bad = app.get(&format!("{base}/pods?label_selector={}", enc("app in (x")), &admin).await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("label_selector")));
+
+    // Detail: live object with the owner chain Pod → ReplicaSet → Deployment.
+    let shop = got["items"][0]["name"].as_str().unwrap().to_owned();
+    let detail = app.get(&format!("{base}/namespaces/{n}/pods/{shop}"), &admin).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let chain: Vec<&str> = detail.body["owner_chain"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(chain, vec!["ReplicaSet", "Deployment"]);
+    assert_eq!(detail.body["qos_class"], "BestEffort");
+    assert!(detail.body["object"]["metadata"].get("managedFields").is_none());
+
+    // Logs, as `kubectl logs --tail=3 -c web` would give them.
+    let url = format!("{}{base}/namespaces/{n}/pods/{shop}/logs?container=web&tailLines=3", app.base);
+    // A fresh container may not have written three lines yet.
+    kubedeck_testbed::wait_until("three log lines", Duration::from_secs(30), || {
+        (tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web"]).lines().count() >= 4).then_some(())
+    });
+    let logs = app.http.get(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(logs.status(), StatusCode::OK);
+    let text = logs.text().await.unwrap();
+    let kubectl = tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web", "--tail=3"]);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(kubectl.lines().count(), 3);
+    assert!(text.lines().all(|l| l.contains(&format!("pod={shop}")) && l.contains("container=web")), "{text}");
+    let stamped = app.http.get(format!("{}{base}/namespaces/{n}/pods/{shop}/containers/sidecar/logs?tailLines=1&timestamps=true&download=true", app.base)).bearer_auth(&admin).send().await.unwrap();
+    assert!(stamped.headers()["content-disposition"].to_str().unwrap().contains(&format!("{shop}-sidecar-")));
+    let line = stamped.text().await.unwrap();
+    assert!(line.split_whitespace().next().unwrap().parse::<chrono::DateTime<chrono::Utc>>().is_ok(), "timestamps prefix each line: {line}");
+
+    // Bad log requests are clear 400s, like kubectl's errors.
+    let two = app.get(&format!("{base}/namespaces/{n}/pods/{shop}/logs"), &admin).await;
+    assert_eq!(two.status, StatusCode::BAD_REQUEST);
+    assert_eq!(two.body["field"], "container");
+    assert!(two.body["message"].as_str().unwrap().contains("web") && two.body["message"].as_str().unwrap().contains("sidecar"));
+    let prev = app.get(&format!("{base}/namespaces/{n}/pods/single/logs?previous=true"), &admin).await;
+    assert_eq!((prev.status, prev.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("previous")), "{}", prev.body);
+    let neg = app.get(&format!("{base}/namespaces/{n}/pods/single/logs?tailLines=-1"), &admin).await;
+    assert_eq!(neg.body["field"], "tailLines");
+    let missing = app.get(&format!("{base}/namespaces/{n}/pods/single/containers/nope/logs"), &admin).await;
+    assert_eq!(missing.body["field"], "container");
+    assert_eq!(app.get(&format!("{base}/namespaces/{n}/pods/ghost/logs"), &admin).await.status, StatusCode::NOT_FOUND);
+
+    // A crash shows in the list (restarts, status) and gives `--previous` logs.
+    let (code, body) = tb.sim("POST", &format!("/pods/{n}/single/crash"), Some(&json!({"exitCode": 3})));
+    assert!(code < 300, "{body}");
+    let crashed = eventually("the restart to be seen", Duration::from_secs(60), || async {
+        let l = app.get(&format!("{base}/namespaces/{n}/pods?name=single"), &admin).await.body;
+        (l["items"][0]["restarts"].as_i64() >= Some(1)).then_some(l)
+    })
+    .await;
+    assert_eq!(crashed["items"][0]["restarts"], 1);
+    let prev = app.http.get(format!("{}{base}/namespaces/{n}/pods/single/logs?previous=true", app.base)).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(prev.status(), StatusCode::OK);
+    let prev_text = prev.text().await.unwrap();
+    assert!(prev_text.contains("restart=0") && prev_text.contains("exiting with code 3"), "{prev_text}");
+
+    // Delete: the pod goes; its Deployment replaces it.
+    let del = app.request("DELETE", &format!("{base}/namespaces/{n}/pods/{shop}?grace_period_seconds=0"), Some(&admin), None).await;
+    assert_eq!(del.status, StatusCode::ACCEPTED, "{}", del.body);
+    kubedeck_testbed::wait_until("the deleted pod to go", Duration::from_secs(60), || (!tb.kubectl(&["-n", n, "get", "pod", &shop]).status.success()).then_some(()));
+    assert_eq!(app.request("DELETE", &format!("{base}/namespaces/{n}/pods/{shop}"), Some(&admin), None).await.status, StatusCode::NOT_FOUND);
+    assert!(app.audit().await.iter().any(|a| a.action == "pod.delete" && a.namespace.as_deref() == Some(n)));
+    app.stop().await;
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
