@@ -271,6 +271,13 @@ await step('nodes list and detail', async () => {
   await page.waitForTimeout(500);
   await shot('nodes');
   firstNode = nodes.items.find((n) => !(n.roles ?? []).some((r) => /master|control/.test(r)))?.name ?? nodes.items[0]?.name;
+  // the collector scrapes every 30 s: give the first samples a chance to arrive (the test passes without them)
+  const metricsBy = Date.now() + 45_000;
+  while (Date.now() < metricsBy) {
+    const m = await api(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(firstNode)}/metrics`);
+    if (m.status !== 200 || m.body?.data) break;
+    await page.waitForTimeout(3000);
+  }
   await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
   await expectVisible(page.getByText(firstNode), 'node name');
   await page.waitForTimeout(1500);
@@ -323,8 +330,17 @@ await step('drain a worker with a dry-run preview, then watch progress', async (
   await shot('drain-preview');
   await page.getByTestId('drain-confirm').click();
   await expectVisible(page.getByText(/Succeeded|已完成|Running|进行中/), 'task state', 60_000);
-  await page.waitForTimeout(2000);
+  await expectVisible(page.getByText(/已完成|Succeeded|失败|Failed/), 'drain finished', 120_000);
   await shot('drain-progress');
+  const task = await page.getByText(/已完成|Succeeded|失败|Failed/).first().innerText();
+  if (!/已完成|Succeeded/.test(task)) throw new Error(`drain task ended as ${task}`);
+  await page.locator('.ant-modal-footer').getByRole('button', { name: /关\s*闭|Close/ }).click();
+  await page.locator('.ant-modal').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  // leave the node schedulable again
+  const row = page.getByRole('row', { name: new RegExp(firstNode) });
+  await expectVisible(row.getByText(/禁止调度|Cordoned/), 'cordoned tag');
+  await row.locator('button:has(.anticon-play-circle)').click();
+  await row.getByText(/禁止调度|Cordoned/).waitFor({ state: 'detached', timeout: 30_000 });
 });
 
 await step('admin: users and audit log', async () => {

@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { DrainOptions, DrainStarted, KubeNode, NodeDetail, NodeMetricsHistory, NodeMetricsLatest, Page, Taint, Task } from './types';
+import type { DrainOptions, DrainStarted, LabelChange, NodeDetail, NodeList, NodeMetricsHistory, NodeMetricsLatest, TaintChange, Task } from './types';
 
 const base = (id: string | number) => `/k8s/cluster/${id}/nodes`;
 
@@ -13,7 +13,7 @@ export interface NodeListParams {
   sort?: string;
 }
 
-export const listNodes = (id: string | number, q: NodeListParams) => api<Page<KubeNode>>(base(id), { query: { ...q } });
+export const listNodes = (id: string | number, q: NodeListParams) => api<NodeList>(base(id), { query: { ...q } });
 export const getNode = (id: string | number, name: string) => api<NodeDetail>(`${base(id)}/${encodeURIComponent(name)}`);
 export const cordonNode = (id: string | number, name: string) =>
   api<unknown>(`${base(id)}/${encodeURIComponent(name)}/cordon`, { method: 'POST' });
@@ -24,12 +24,12 @@ export const drainNode = (id: string | number, name: string, opts: DrainOptions)
 export const setNodeLabels = (
   id: string | number,
   name: string,
-  body: { mode: 'replace' | 'patch'; labels: Record<string, string>; remove?: string[]; resource_version?: string | null; force?: boolean },
+  body: LabelChange,
 ) => api<unknown>(`${base(id)}/${encodeURIComponent(name)}/labels`, { method: 'PUT', body });
 export const setNodeTaints = (
   id: string | number,
   name: string,
-  body: { mode: 'replace' | 'patch'; taints: Taint[]; resource_version?: string | null; force?: boolean },
+  body: TaintChange,
 ) => api<unknown>(`${base(id)}/${encodeURIComponent(name)}/taints`, { method: 'PUT', body });
 export const nodeMetricsHistory = (id: string | number, name: string, q: { from: string; to: string; step?: number }) =>
   api<NodeMetricsHistory>(`${base(id)}/${encodeURIComponent(name)}/metrics/history`, { query: q });

@@ -143,6 +143,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List nodes (served from the synced store, never by listing the cluster per request). */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refreshes the node snapshot from a fresh list. */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One node with its pods and recent events. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        /** Delete a node object. Refuses while non-DaemonSet pods run on it, unless `force`. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/cordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a node unschedulable (`kubectl cordon`). */
+        post: operations["cordon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drain a node like `kubectl drain`: returns a task id at once (or the plan, for a dry run). */
+        post: operations["drain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace or patch a node's labels. */
+        put: operations["labels"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest metrics of a node; `stale` with the last timestamp when it stopped reporting. */
+        get: operations["latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A node's metrics history between `from` and `to`, optionally averaged per `step` seconds. */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/taints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace or patch a node's taints. */
+        put: operations["taints"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a node schedulable again (`kubectl uncordon`). */
+        post: operations["uncordon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/status": {
         parameters: {
             query?: never;
@@ -205,6 +376,26 @@ export interface paths {
         put?: never;
         /** Ask a running task to stop; it finishes its current step and ends as `cancelled`. */
         post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{tid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress: a Server-Sent Events stream of the task, one `task` event each time it changes, ending
+         *     when the task ends. Works on any replica (it follows the database).
+         */
+        get: operations["events"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -531,6 +722,50 @@ export interface components {
              */
             worker_nodes: number;
         };
+        /** @description Requests and limits committed by the node's non-terminated pods. */
+        Committed: {
+            /**
+             * Format: int64
+             * @description CPU limits, millicores.
+             */
+            cpu_limits_millis: number;
+            /**
+             * Format: int64
+             * @description CPU requests, millicores.
+             */
+            cpu_requests_millis: number;
+            /**
+             * Format: int64
+             * @description Memory limits, bytes.
+             */
+            memory_limits_bytes: number;
+            /**
+             * Format: int64
+             * @description Memory requests, bytes.
+             */
+            memory_requests_bytes: number;
+        };
+        /** @description A node condition. */
+        ConditionView: {
+            /**
+             * Format: date-time
+             * @description Last heartbeat.
+             */
+            last_heartbeat_time?: string | null;
+            /**
+             * Format: date-time
+             * @description Last transition.
+             */
+            last_transition_time?: string | null;
+            /** @description Human message. */
+            message: string;
+            /** @description Machine-readable reason. */
+            reason: string;
+            /** @description True, False or Unknown. */
+            status: string;
+            /** @description Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable ... */
+            type: string;
+        };
         /** @description New account. */
         CreateUser: {
             /** @description Role bindings (default: none, so the account can log in but see nothing). */
@@ -541,6 +776,48 @@ export interface components {
             password: string;
             /** @description Login name: 1-64 of letters, digits, `.`, `_`, `-`. */
             username: string;
+        };
+        /** @description kubectl drain's options. */
+        DrainOptions: {
+            /** @description `--delete-emptydir-data`: evict pods with emptyDir volumes (their data is lost). */
+            delete_emptydir_data?: boolean;
+            /** @description `--dry-run`: report the plan, change nothing (not even the cordon). */
+            dry_run?: boolean;
+            /** @description `--force`: evict pods without a controller (they are not recreated). */
+            force?: boolean;
+            /**
+             * Format: int64
+             * @description `--grace-period`: seconds each pod gets to stop; default: the pod's own.
+             */
+            grace_period_seconds?: number | null;
+            /** @description `--ignore-daemonsets`: skip DaemonSet pods instead of refusing. */
+            ignore_daemonsets?: boolean;
+            /** @description `--pod-selector`: only pods matching this label selector. */
+            pod_selector?: string | null;
+            /**
+             * Format: int64
+             * @description `--timeout`: give up after this many seconds (default 600).
+             */
+            timeout_seconds?: number | null;
+        };
+        /** @description The plan: every pod on the node with its verdict. */
+        DrainPlan: {
+            /** @description Pods in order. */
+            pods: components["schemas"]["PlannedPod"][];
+        };
+        /** @description The answer to a drain request. */
+        DrainStarted: {
+            /** @description True when nothing was changed. */
+            dry_run: boolean;
+            /** @description `policy/v1` or `policy/v1beta1`. */
+            eviction_api: string;
+            /** @description Every pod on the node with what the drain does to it. */
+            plan: components["schemas"]["DrainPlan"];
+            /**
+             * Format: int64
+             * @description The task that runs the drain (none for a dry run); follow it at `/api/v1/tasks/{id}`.
+             */
+            task_id?: number | null;
         };
         /** @description Whether the credential allows one Kubedeck feature. */
         FeaturePermission: {
@@ -570,6 +847,21 @@ export interface components {
             cluster: components["schemas"]["ClusterView"];
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
+        };
+        /** @description Label changes: a full replacement, or additions/changes plus removals. */
+        LabelChange: {
+            /** @description Allow changing protected system labels (`kubernetes.io/hostname`, `node.kubernetes.io/*` ...). */
+            force?: boolean;
+            /** @description Labels to set. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description `replace`: `labels` becomes the whole set; `patch` (default): set `labels`, delete `remove`. */
+            mode?: string | null;
+            /** @description Keys to delete (patch mode). */
+            remove?: string[];
+            /** @description The resourceVersion the change is based on; a concurrent change makes it a 409. */
+            resource_version?: string | null;
         };
         /** @description Login request. */
         LoginRequest: {
@@ -618,6 +910,273 @@ export interface components {
              * @description The other nodes.
              */
             worker_nodes: number;
+        };
+        /** @description What a node delete did. */
+        NodeDeleted: {
+            /** @description The node. */
+            name: string;
+            /** @description What happens to them. */
+            note: string;
+            /** @description Pods that were still on it (their controllers recreate them elsewhere; bare pods are lost). */
+            pods_left: string[];
+        };
+        /** @description A node with its pods and recent events. */
+        NodeDetail: {
+            /** @description Recent events, newest first (empty when the cluster cannot be reached). */
+            events: components["schemas"]["NodeEvent"][];
+            /**
+             * Format: date-time
+             * @description Last sync.
+             */
+            last_sync_at?: string | null;
+            /** @description The node. */
+            node: components["schemas"]["NodeSummary"];
+            /** @description Pods bound to it. */
+            pods: components["schemas"]["NodePod"][];
+            /** @description `live` or `snapshot`. */
+            source: string;
+            /** @description True when the data may be out of date. */
+            stale: boolean;
+        };
+        /** @description An event about a node. */
+        NodeEvent: {
+            /**
+             * Format: int32
+             * @description How many times it happened.
+             */
+            count: number;
+            /**
+             * Format: date-time
+             * @description Last seen.
+             */
+            last_seen?: string | null;
+            /** @description Message. */
+            message: string;
+            /** @description Reason. */
+            reason: string;
+            /** @description Reporting component. */
+            source: string;
+            /** @description Normal or Warning. */
+            type: string;
+        };
+        /** @description A page of nodes, with where it came from. */
+        NodeList: {
+            /** @description Nodes of this page. */
+            items: components["schemas"]["NodeSummary"][];
+            /**
+             * Format: date-time
+             * @description When the data was last in sync with the cluster.
+             */
+            last_sync_at?: string | null;
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /** @description `live` (the watch-synced store) or `snapshot` (the database, when the cluster is not synced here). */
+            source: string;
+            /** @description True when the data may be out of date (the cluster is not reachable). */
+            stale: boolean;
+            /**
+             * Format: int64
+             * @description Nodes matching the filters.
+             */
+            total: number;
+        };
+        /** @description A node's history. */
+        NodeMetricsHistory: {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /**
+             * Format: date-time
+             * @description Start of the range (inclusive).
+             */
+            from: string;
+            /** @description Points, oldest first. */
+            items: components["schemas"]["NodeMetricsPoint"][];
+            /** @description Node name. */
+            node_name: string;
+            /**
+             * Format: int64
+             * @description Length of the averaging step in seconds; null when the points are the stored rows.
+             */
+            step?: number | null;
+            /**
+             * Format: date-time
+             * @description End of the range (inclusive).
+             */
+            to: string;
+        };
+        /**
+         * @description The latest sample of a node. When the newest sample is older than three collection intervals the node
+         *     has stopped reporting: `stale` is true, `data` is null, and `last_timestamp` says when it last reported.
+         */
+        NodeMetricsLatest: {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            data?: components["schemas"]["NodeMetricsPoint"] | null;
+            /**
+             * Format: int64
+             * @description Seconds between samples.
+             */
+            interval_seconds: number;
+            /**
+             * Format: date-time
+             * @description When the newest sample was taken, if there is one.
+             */
+            last_timestamp?: string | null;
+            /** @description Node name. */
+            node_name: string;
+            /** @description True when there is no current sample (none yet, or the newest is too old). */
+            stale: boolean;
+        };
+        /** @description One sample, or the average of the samples in a step. */
+        NodeMetricsPoint: {
+            /**
+             * Format: double
+             * @description CPU usage, percent of allocatable.
+             */
+            cpu_usage: number;
+            /**
+             * Format: double
+             * @description Node filesystem used, percent of capacity.
+             */
+            disk_usage: number;
+            /**
+             * Format: double
+             * @description Memory working set, percent of allocatable.
+             */
+            memory_usage: number;
+            /**
+             * Format: int64
+             * @description Receive rate, bytes per second; null when unknown (first sample, counter reset).
+             */
+            network_in?: number | null;
+            /**
+             * Format: int64
+             * @description Transmit rate, bytes per second; null when unknown.
+             */
+            network_out?: number | null;
+            /**
+             * Format: int32
+             * @description Pods on the node.
+             */
+            pod_count: number;
+            /**
+             * @description `raw` for a sample, the bucket length (`5m`) for a stored average, `step` for an average computed for
+             *     this answer.
+             */
+            resolution: string;
+            /**
+             * Format: date-time
+             * @description When the sample was taken, or the start of the step / bucket it averages.
+             */
+            timestamp: string;
+        };
+        /** @description A pod on a node. */
+        NodePod: {
+            /**
+             * Format: int64
+             * @description CPU request, millicores.
+             */
+            cpu_request_millis: number;
+            /**
+             * Format: int64
+             * @description Memory request, bytes.
+             */
+            memory_request_bytes: number;
+            /** @description Name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /** @description Controller kind. */
+            owner_kind?: string | null;
+            /** @description Controller name. */
+            owner_name?: string | null;
+            /** @description Phase. */
+            phase: string;
+            /** @description Pod IP. */
+            pod_ip?: string | null;
+            /** @description Ready containers / containers. */
+            ready: string;
+            /**
+             * Format: int32
+             * @description Restarts.
+             */
+            restarts: number;
+        };
+        /** @description Everything the node list and detail show about one node. */
+        NodeSummary: {
+            /**
+             * Format: int64
+             * @description Seconds since creation, at the time of the answer.
+             */
+            age_seconds: number;
+            /** @description Allocatable. */
+            allocatable: components["schemas"]["Resources"];
+            /** @description CPU architecture. */
+            architecture: string;
+            /** @description Capacity. */
+            capacity: components["schemas"]["Resources"];
+            /** @description Committed by pods. */
+            committed: components["schemas"]["Committed"];
+            /** @description Conditions (Ready, MemoryPressure, DiskPressure, PIDPressure ...). */
+            conditions: components["schemas"]["ConditionView"][];
+            /** @description Container runtime. */
+            container_runtime: string;
+            /**
+             * Format: date-time
+             * @description Created at.
+             */
+            created_at?: string | null;
+            /** @description ExternalIP address. */
+            external_ip: string;
+            /** @description InternalIP address. */
+            internal_ip: string;
+            /** @description Kernel version. */
+            kernel_version: string;
+            /** @description Kubelet version. */
+            kubelet_version: string;
+            /** @description Labels. */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description Name. */
+            name: string;
+            /** @description OS image. */
+            os_image: string;
+            /**
+             * Format: int64
+             * @description Non-terminated pods on the node.
+             */
+            pod_count: number;
+            /** @description resourceVersion, for conflict-safe edits. */
+            resource_version: string;
+            /** @description `master` or `worker` (the spec's role column). */
+            role: string;
+            /** @description Every role from `node-role.kubernetes.io/<role>` labels. */
+            roles: string[];
+            /** @description False when cordoned. */
+            schedulable: boolean;
+            /** @description Ready, NotReady or Unknown. */
+            status: string;
+            /** @description Message of the Ready condition. */
+            status_message: string;
+            /** @description Reason of the Ready condition. */
+            status_reason: string;
+            /** @description Taints. */
+            taints: components["schemas"]["TaintView"][];
         };
         /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
         Page_AuditView: {
@@ -834,6 +1393,17 @@ export interface components {
             /** @description The new password (at least 10 characters). */
             new_password: string;
         };
+        /** @description One pod in the plan. */
+        PlannedPod: {
+            /** @description Name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /** @description Why (for skip and refuse), or what to know (a warning for evict). */
+            reason: string;
+            /** @description Evict, skip or refuse. */
+            verdict: components["schemas"]["Verdict"];
+        };
         /** @description The preflight alone (dry run). */
         PreflightOnly: {
             /** @description The report. */
@@ -877,6 +1447,33 @@ export interface components {
             /** @description The refresh token from login or the last refresh. */
             refresh_token: string;
         };
+        /** @description CPU, memory and pods of a node, as quantities and as numbers. */
+        Resources: {
+            /** @description CPU as Kubernetes writes it (`4`, `3500m`). */
+            cpu: string;
+            /**
+             * Format: int64
+             * @description CPU in millicores.
+             */
+            cpu_millis: number;
+            /**
+             * Format: int64
+             * @description Ephemeral storage in bytes.
+             */
+            ephemeral_storage_bytes: number;
+            /** @description Memory as Kubernetes writes it (`16Gi`). */
+            memory: string;
+            /**
+             * Format: int64
+             * @description Memory in bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Pods the node accepts.
+             */
+            pods: number;
+        };
         /**
          * @description A built-in role.
          * @enum {string}
@@ -888,6 +1485,46 @@ export interface components {
             git_version: string;
             /** @description e.g. `linux/amd64`. */
             platform: string;
+        };
+        /** @description What a snapshot refresh changed. */
+        SnapshotDiff: {
+            /** @description Nodes new since the last snapshot. */
+            added: string[];
+            /** @description Nodes whose state changed. */
+            changed: string[];
+            /** @description Nodes gone since the last snapshot. */
+            removed: string[];
+            /** @description Nodes now. */
+            total: number;
+        };
+        /** @description Taint changes: a full replacement, or additions plus removals. */
+        TaintChange: {
+            /** @description Allow changing protected taints (`node.kubernetes.io/*`). */
+            force?: boolean;
+            /** @description `replace`: `taints` becomes the whole list; `patch` (default): add or update `taints`, delete `remove`. */
+            mode?: string | null;
+            /** @description Taints to delete, by key (and effect when given). */
+            remove?: components["schemas"]["TaintKey"][];
+            /** @description The resourceVersion the change is based on. */
+            resource_version?: string | null;
+            /** @description Taints to set (same key and effect replaces). */
+            taints?: components["schemas"]["TaintView"][];
+        };
+        /** @description Identifies taints to remove. */
+        TaintKey: {
+            /** @description Effect; all effects when omitted. */
+            effect?: string | null;
+            /** @description Key. */
+            key: string;
+        };
+        /** @description A taint. */
+        TaintView: {
+            /** @description NoSchedule, PreferNoSchedule or NoExecute. */
+            effect: string;
+            /** @description Key. */
+            key: string;
+            /** @description Value (may be empty). */
+            value?: string;
         };
         /** @description A task as the API shows it. */
         TaskView: {
@@ -985,6 +1622,11 @@ export interface components {
             /** @description Login name. */
             username: string;
         };
+        /**
+         * @description What the drain does with one pod.
+         * @enum {string}
+         */
+        Verdict: "evict" | "skip" | "refuse";
     };
     responses: never;
     parameters: never;
@@ -1348,6 +1990,415 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description Substring of the name. */
+                name: string | null;
+                /** @description `master` or `worker`. */
+                role: string | null;
+                /** @description Ready, NotReady or Unknown. */
+                status: string | null;
+                /** @description Label selector in Kubernetes syntax (`a=b,c in (d,e),!f`). */
+                label_selector: string | null;
+                /** @description `true` for schedulable nodes only, `false` for cordoned ones. */
+                schedulable: boolean | null;
+                /** @description name, status, role, age, pods, cpu_requests, memory_requests; `-` prefix for descending. */
+                sort: string | null;
+                /** @description 1-based page. */
+                page: number | null;
+                /** @description Page size (max 500). */
+                page_size: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotDiff"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description cluster unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+                /** @description Delete even though non-DaemonSet pods still run on it. */
+                force: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeDeleted"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description pods still on the node */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cordon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSummary"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    drain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrainOptions"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrainStarted"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrainStarted"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description options do not allow the drain to finish; the blocking pods are listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSummary"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    latest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeMetricsLatest"];
+                };
+            };
+            /** @description unknown cluster or node */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+                /** @description Start, RFC 3339 (default: one hour before `to`). */
+                from: string | null;
+                /** @description End, RFC 3339 (default: now). */
+                to: string | null;
+                /**
+                 * @description Average over steps of this many seconds, aligned to the Unix epoch. Without it the stored rows are
+                 *     returned (raw samples for the raw-retention window, bucket averages before it) when there are at most
+                 *     2000 of them, else a step is chosen.
+                 */
+                step: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeMetricsHistory"];
+                };
+            };
+            /** @description bad from, to or step */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown cluster or node */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    taints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaintChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSummary"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    uncordon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSummary"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     status: {
         parameters: {
             query?: never;
@@ -1456,6 +2507,33 @@ export interface operations {
             };
             /** @description task already finished */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,154 +44,37 @@ export interface Page<T> {
   last_sync_at?: string | null;
 }
 
-// ---- nodes (issue 5): the server's NodeSummary/NodeDetail/DrainStarted views, until they are in openapi.json ----
-export interface NodeCondition {
-  type: string;
-  status: string;
-  reason?: string | null;
-  message?: string | null;
-  last_transition_time?: string | null;
-  last_heartbeat_time?: string | null;
-}
+// ---- nodes (issue 5) ----
+export type KubeNode = Schemas['NodeSummary'];
+export type NodeResources = KubeNode['capacity'];
+export type NodeCommitted = KubeNode['committed'];
+export type NodeCondition = KubeNode['conditions'][number];
+export type Taint = Schemas['TaintView'];
+export type NodeList = Schemas['NodeList'];
+export type NodeDetail = Schemas['NodeDetail'];
+export type NodePod = Schemas['NodePod'];
+export type NodeEvent = Schemas['NodeEvent'];
+export type NodeMetricsPoint = Schemas['NodeMetricsPoint'];
+export type NodeMetricsLatest = Schemas['NodeMetricsLatest'];
+export type NodeMetricsHistory = Schemas['NodeMetricsHistory'];
+export type DrainOptions = Schemas['DrainOptions'];
+export type DrainStarted = Schemas['DrainStarted'];
+export type PlannedPod = Schemas['PlannedPod'];
+export type LabelChange = Schemas['LabelChange'];
+export type TaintChange = Schemas['TaintChange'];
 
-export interface Taint {
-  key: string;
-  value?: string | null;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-}
-
-/** CPU, memory and pods of a node, as quantities and as numbers. */
-export interface NodeResources {
-  cpu: string;
-  cpu_millis: number;
-  memory: string;
-  memory_bytes: number;
-  pods: number;
-  ephemeral_storage_bytes?: number;
-}
-
-/** Requests and limits committed by the node's non-terminated pods. */
-export interface NodeCommitted {
-  cpu_requests_millis: number;
-  cpu_limits_millis: number;
-  memory_requests_bytes: number;
-  memory_limits_bytes: number;
-}
-
-export interface KubeNode {
-  name: string;
-  role?: string;
-  roles: string[];
-  status: 'Ready' | 'NotReady' | 'Unknown' | string;
-  status_reason?: string | null;
-  status_message?: string | null;
-  schedulable: boolean;
-  internal_ip?: string | null;
-  external_ip?: string | null;
-  kubelet_version?: string | null;
-  os_image?: string | null;
-  kernel_version?: string | null;
-  container_runtime?: string | null;
-  architecture?: string | null;
-  capacity?: NodeResources;
-  allocatable?: NodeResources;
-  committed?: NodeCommitted;
-  pod_count?: number | null;
-  labels?: Record<string, string>;
-  taints?: Taint[];
-  conditions?: NodeCondition[];
-  created_at?: string | null;
-  age_seconds?: number;
-  resource_version?: string | null;
-}
-
+/** An event as the pages show it (node events carry `source`, pod events may name their object). */
 export interface KubeEvent {
   type: string;
   reason: string;
   message: string;
   count?: number | null;
-  first_seen?: string | null;
   last_seen?: string | null;
   source?: string | null;
   involved_object?: string | null;
 }
 
-/** A pod as the node detail lists it. */
-export interface NodePod {
-  namespace: string;
-  name: string;
-  phase: string;
-  ready: string;
-  restarts: number;
-  cpu_request_millis?: number;
-  memory_request_bytes?: number;
-  owner_kind?: string | null;
-  owner_name?: string | null;
-  pod_ip?: string | null;
-}
-
-export interface NodeDetail {
-  node: KubeNode;
-  pods: NodePod[];
-  events: KubeEvent[];
-  source?: string;
-  stale?: boolean;
-  last_sync_at?: string | null;
-}
-
-/** One sample, or the average of the samples in a step. Usage figures are percentages. */
-export interface NodeMetricsPoint {
-  timestamp: string;
-  cpu_usage: number;
-  memory_usage: number;
-  disk_usage: number;
-  network_in: number | null;
-  network_out: number | null;
-  pod_count: number;
-  resolution?: string;
-}
-
-export interface NodeMetricsLatest {
-  node_name: string;
-  stale: boolean;
-  last_timestamp: string | null;
-  interval_seconds?: number;
-  data: NodeMetricsPoint | null;
-}
-
-export interface NodeMetricsHistory {
-  from?: string;
-  to?: string;
-  step?: number | null;
-  items: NodeMetricsPoint[];
-}
-
-export interface DrainOptions {
-  ignore_daemonsets: boolean;
-  delete_emptydir_data: boolean;
-  force: boolean;
-  grace_period_seconds?: number | null;
-  timeout_seconds?: number | null;
-  pod_selector?: string | null;
-  dry_run: boolean;
-}
-
-/** What the drain does with one pod. */
-export interface PlannedPod {
-  namespace: string;
-  name: string;
-  verdict: 'evict' | 'skip' | 'refuse' | string;
-  reason: string;
-}
-
-export interface DrainStarted {
-  task_id: number | null;
-  dry_run: boolean;
-  eviction_api: string;
-  plan: { pods: PlannedPod[] };
-}
-
-/** One pod's progress in a running drain task. */
+/** One pod's progress in a running drain task (the task's `progress` document is free-form JSON). */
 export interface DrainPodProgress {
   namespace: string;
   name: string;

@@ -39,13 +39,13 @@ describe('overview capacity', () => {
   it('sums allocatable and requests across nodes', () => {
     const s = capacitySummary([
       {
-        name: 'a', roles: [], status: 'Ready', schedulable: true, pod_count: 12,
-        allocatable: { cpu: '4', cpu_millis: 4000, memory: '8Gi', memory_bytes: 8 * 2 ** 30, pods: 110 },
+        pod_count: 12,
+        allocatable: { cpu: '4', cpu_millis: 4000, memory: '8Gi', memory_bytes: 8 * 2 ** 30, pods: 110, ephemeral_storage_bytes: 0 },
         committed: { cpu_requests_millis: 1500, cpu_limits_millis: 0, memory_requests_bytes: 2 * 2 ** 30, memory_limits_bytes: 0 },
       },
       {
-        name: 'b', roles: [], status: 'Ready', schedulable: true, pod_count: 3,
-        allocatable: { cpu: '2', cpu_millis: 2000, memory: '4Gi', memory_bytes: 4 * 2 ** 30, pods: 110 },
+        pod_count: 3,
+        allocatable: { cpu: '2', cpu_millis: 2000, memory: '4Gi', memory_bytes: 4 * 2 ** 30, pods: 110, ephemeral_storage_bytes: 0 },
         committed: { cpu_requests_millis: 500, cpu_limits_millis: 0, memory_requests_bytes: 0, memory_limits_bytes: 0 },
       },
     ]);

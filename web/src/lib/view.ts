@@ -31,7 +31,7 @@ export function kubectlDrainEquivalent(node: string, o: DrainOptions): string {
 }
 
 /** Sums allocatable and committed requests over nodes. */
-export function capacitySummary(nodes: KubeNode[]) {
+export function capacitySummary(nodes: Pick<KubeNode, 'allocatable' | 'committed' | 'pod_count'>[]) {
   let cpuAlloc = 0,
     cpuReq = 0,
     memAlloc = 0,

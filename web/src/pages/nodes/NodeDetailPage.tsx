@@ -50,7 +50,7 @@ export function ConditionsTable({ conditions }: { conditions?: NodeCondition[] }
       pagination={false}
       dataSource={conditions ?? []}
       columns={[
-        { title: t('conditions.type'), dataIndex: 'type' },
+        { title: t('conditions.type'), dataIndex: 'type', width: 150 },
         {
           title: t('conditions.status'),
           dataIndex: 'status',
@@ -60,9 +60,9 @@ export function ConditionsTable({ conditions }: { conditions?: NodeCondition[] }
             return <Tag color={good ? 'green' : v === 'Unknown' ? 'gold' : 'red'}>{v}</Tag>;
           },
         },
-        { title: t('conditions.reason'), dataIndex: 'reason' },
+        { title: t('conditions.reason'), dataIndex: 'reason', ellipsis: true },
         { title: t('conditions.message'), dataIndex: 'message' },
-        { title: t('conditions.lastTransition'), dataIndex: 'last_transition_time', render: (v: string) => <TimeAgo at={v} /> },
+        { title: t('conditions.lastTransition'), dataIndex: 'last_transition_time', width: 120, render: (v: string) => <TimeAgo at={v} /> },
       ]}
     />
   );

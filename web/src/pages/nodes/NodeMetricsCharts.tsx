@@ -22,10 +22,11 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
   const [range, setRange] = useState('1h');
   const q = useQuery({
     queryKey: ['node-metrics', clusterId, node, range],
-    queryFn: () => {
+    queryFn: async () => {
       const to = new Date();
       const from = new Date(to.getTime() - RANGES[range].ms);
-      return nodeMetricsHistory(clusterId, node, { from: from.toISOString(), to: to.toISOString(), step: RANGES[range].step });
+      const h = await nodeMetricsHistory(clusterId, node, { from: from.toISOString(), to: to.toISOString(), step: RANGES[range].step });
+      return { ...h, fromMs: from.getTime(), toMs: to.getTime() };
     },
     refetchInterval: 30_000,
     retry: false,
@@ -38,10 +39,11 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v === null || v === undefined ? '-' : unit === 'percent' ? `${v.toFixed(1)}%` : `${formatBytes(v)}/s`) },
     legend: { show: lines.length > 1, top: 0, right: 0 },
     grid: { left: 56, right: 16, top: 32, bottom: 56 },
-    xAxis: { type: 'time' },
+    // the whole selected range, so a node that only just started reporting is not stretched over the chart
+    xAxis: { type: 'time', min: q.data?.fromMs, max: q.data?.toMs },
     yAxis: unit === 'percent' ? { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', axisLabel: { formatter: (v: number) => formatBytes(v) } },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
-    series: lines.map((l) => ({ type: 'line', name: l.name, data: l.data, showSymbol: false, connectNulls: false, areaStyle: unit === 'percent' ? { opacity: 0.15 } : undefined })),
+    series: lines.map((l) => ({ type: 'line', name: l.name, data: l.data, showSymbol: points.length < 40, symbolSize: 4, connectNulls: false, areaStyle: unit === 'percent' ? { opacity: 0.15 } : undefined })),
   });
 
   const charts = [
