@@ -143,10 +143,15 @@ impl AuthUser {
     }
 }
 
+/// The access token: `Authorization: Bearer <token>`, or for WebSockets (where browsers cannot set headers)
+/// the subprotocol `bearer.<token>` beside `kubedeck`, so it never appears in a URL.
 fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then_some(token.trim());
+    }
+    let protocols = parts.headers.get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+    protocols.split(',').map(str::trim).find_map(|p| p.strip_prefix("bearer."))
 }
 
 async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_password: bool) -> Result<AuthUser, ApiError> {

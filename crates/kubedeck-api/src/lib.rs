@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}/taints", axum::routing::put(nodes::taints))
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics", get(routes::node_metrics::latest))
         .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history", get(routes::node_metrics::history))
+        .route("/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", get(routes::log_stream::follow))
         .route("/api/{*rest}", axum::routing::any(middleware::api_not_found))
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit::audit_writes))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));

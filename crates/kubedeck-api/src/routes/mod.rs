@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod clusters;
 pub mod health;
+pub mod log_stream;
 pub mod nodes;
 pub mod pods;
 pub mod node_metrics;
