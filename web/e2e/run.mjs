@@ -284,6 +284,24 @@ await step('nodes list and detail', async () => {
   await shot('node-detail', true);
 });
 
+await step('add a node label in the editor (seen by the cluster), then remove it', async () => {
+  if (!firstNode) throw new Skip('no node');
+  await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
+  await page.getByRole('tab', { name: /标签|Labels/ }).click();
+  await page.getByRole('button', { name: /添加标签|Add label/ }).click();
+  await page.locator('input[placeholder="key"]').last().fill('e2e.kubedeck.io/checked');
+  await page.locator('input[placeholder="value"]').last().fill('yes');
+  await page.getByRole('tabpanel').getByRole('button', { name: /保\s*存|Save/ }).click();
+  await expectVisible(page.locator('.ant-message-success'), 'saved message');
+  const after = await api(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
+  if (after.body?.node?.labels?.['e2e.kubedeck.io/checked'] !== 'yes') throw new Error('the label did not reach the node');
+  const bad = await api(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(firstNode)}/labels`, {
+    method: 'PUT',
+    body: JSON.stringify({ mode: 'patch', labels: {}, remove: ['e2e.kubedeck.io/checked'] }),
+  });
+  if (bad.status !== 200) throw new Error(`label cleanup: HTTP ${bad.status}`);
+});
+
 let logPod = null;
 await step('pods list and detail', async () => {
   if (!clusterId) throw new Skip('no cluster imported');
