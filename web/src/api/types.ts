@@ -111,6 +111,8 @@ export interface PodSummary {
   node_name?: string | null;
   phase?: string | null;
   reason?: string | null;
+  status?: string | null;
+  status_reason?: string | null;
   ready?: string | null;
   ready_containers?: number | null;
   total_containers?: number | null;

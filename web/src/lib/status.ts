@@ -57,8 +57,10 @@ export function nodeStatusView(n: Pick<KubeNode, 'status' | 'schedulable'>): Sta
 }
 
 /** The reason kubectl shows in STATUS: container waiting/terminated reasons beat the phase. */
-export function podDisplayStatus(p: Pick<PodSummary, 'phase' | 'reason' | 'containers'>): string {
+export function podDisplayStatus(p: Pick<PodSummary, 'phase' | 'reason' | 'containers'> & { status?: string | null; status_reason?: string | null }): string {
   if (p.reason) return p.reason;
+  if (p.status_reason) return p.status_reason;
+  if (p.status) return p.status;
   const cs = p.containers ?? [];
   const waiting = cs.find((c) => !c.init && c.reason && c.state === 'waiting');
   if (waiting?.reason) return waiting.reason;
