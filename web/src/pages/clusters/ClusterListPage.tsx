@@ -167,6 +167,7 @@ export default function ClusterListPage() {
             title: t('cluster.nodes'),
             dataIndex: 'node_count',
             sorter: true,
+            width: 190,
             render: (_: unknown, c) => (
               <Space direction="vertical" size={0}>
                 <span>
