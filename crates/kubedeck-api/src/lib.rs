@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/k8s/cluster/{id}", get(clusters::get).put(clusters::update).delete(clusters::delete))
         .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
         .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
+        .route("/api/v1/k8s/pods", get(pods::search))
+        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs", get(pods::merged_logs))
         .route("/api/v1/k8s/cluster/{id}/pods", get(pods::list_all))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods", get(pods::list_in_namespace))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", get(pods::get).delete(pods::delete))

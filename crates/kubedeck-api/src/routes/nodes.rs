@@ -25,11 +25,21 @@ use utoipa::{IntoParams, ToSchema};
 
 const CALL: Duration = Duration::from_secs(10);
 
+/// A node in the list: its summary and its current usage.
+#[derive(Serialize, ToSchema)]
+pub struct NodeListItem {
+    /// The node.
+    #[serde(flatten)]
+    pub node: NodeSummary,
+    /// The newest metrics sample, when the node reports (none means no data: never a stale figure).
+    pub metrics: Option<crate::routes::node_metrics::NodeMetricsPoint>,
+}
+
 /// A page of nodes, with where it came from.
 #[derive(Serialize, ToSchema)]
 pub struct NodeList {
     /// Nodes of this page.
-    pub items: Vec<NodeSummary>,
+    pub items: Vec<NodeListItem>,
     /// Nodes matching the filters.
     pub total: u64,
     /// 1-based page.
@@ -113,6 +123,8 @@ pub struct NodeEvent {
 pub struct NodeDetail {
     /// The node.
     pub node: NodeSummary,
+    /// The newest metrics sample, when the node reports.
+    pub metrics: Option<crate::routes::node_metrics::NodeMetricsPoint>,
     /// Pods bound to it.
     pub pods: Vec<NodePod>,
     /// Recent events, newest first (empty when the cluster cannot be reached).
@@ -227,7 +239,9 @@ pub async fn list(
         .then_with(|| a.name.cmp(&b.name));
         if desc { o.reverse() } else { o }
     });
-    let (items, total) = crate::routes::page_of(nodes, page);
+    let (rows, total) = crate::routes::page_of(nodes, page);
+    let mut usage = crate::routes::node_metrics::current_by_node(&state, id).await?;
+    let items = rows.into_iter().map(|node| NodeListItem { metrics: usage.remove(&node.name), node }).collect();
     Ok(axum::Json(NodeList { items, total, page: page.page, page_size: page.page_size, source: src, stale, last_sync_at }))
 }
 
@@ -268,7 +282,8 @@ pub async fn get(
         .collect();
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let events = if stale { Vec::new() } else { node_events(&state, &c, &name).await.unwrap_or_default() };
-    Ok(axum::Json(NodeDetail { node, pods, events, source: src, stale, last_sync_at }))
+    let metrics = crate::routes::node_metrics::current_by_node(&state, id).await?.remove(&name);
+    Ok(axum::Json(NodeDetail { node, metrics, pods, events, source: src, stale, last_sync_at }))
 }
 
 async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec<NodeEvent>> {

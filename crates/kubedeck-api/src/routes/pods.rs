@@ -478,3 +478,209 @@ pub async fn container_logs(
     q.container = Some(container);
     logs_of(&state, id, &ns, &name, q).await
 }
+
+// ---- Where is this pod? -----------------------------------------------------------------------
+
+/// A pod found by the cross-cluster search.
+#[derive(Serialize, ToSchema)]
+pub struct FoundPod {
+    /// Cluster id.
+    pub cluster_id: i64,
+    /// Cluster name.
+    pub cluster_name: String,
+    /// The pod.
+    #[serde(flatten)]
+    pub pod: PodSummary,
+}
+
+/// Search terms.
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// A name substring, or a label selector when it contains `=`, `!` or ` in ` (e.g. `app=web`).
+    pub q: Option<String>,
+    /// 1-based page.
+    pub page: Option<u64>,
+    /// Page size (max 500).
+    pub page_size: Option<u64>,
+}
+
+/// Results of a search, with the clusters that could not be searched.
+#[derive(Serialize, ToSchema)]
+pub struct SearchResult {
+    /// Matches, ordered by cluster, namespace and name.
+    pub items: Vec<FoundPod>,
+    /// Matches in all.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub page_size: u64,
+    /// Clusters the caller may see whose pods are not synced on this server right now.
+    pub not_searched: Vec<i64>,
+}
+
+/// Where is this pod? Searches every cluster the caller may read pods in.
+#[utoipa::path(get, path = "/api/v1/k8s/pods", tag = "pods", params(SearchQuery),
+    responses((status = 200, body = SearchResult), (status = 400)), extensions(("x-permission" = json!("pod.read"))))]
+pub async fn search(
+    State(state): State<AppState>,
+    auth: crate::auth::AuthUser,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<axum::Json<SearchResult>> {
+    use kubedeck_core::rbac::{Permission, Scope};
+    if !auth.bindings.allows_somewhere(Permission::PodRead) {
+        auth.require(Permission::PodRead, Scope::GLOBAL)?;
+    }
+    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let term = q.q.as_deref().unwrap_or_default().trim();
+    if term.is_empty() || term.len() > 256 {
+        return Err(ApiError::invalid("q", "q must be 1 to 256 characters"));
+    }
+    let selector = if term.contains('=') || term.starts_with('!') || term.contains(" in ") || term.contains(" notin ") {
+        Some(Selector::parse(term).map_err(|e| ApiError::invalid("q", e))?)
+    } else {
+        None
+    };
+    let mut found = Vec::new();
+    let mut not_searched = Vec::new();
+    for c in state.store.all_clusters().await? {
+        // Namespace-bound users see only their namespaces' pods.
+        let cluster_wide = auth.bindings.allows(Permission::PodRead, Scope::cluster(c.id));
+        let namespaced: Vec<String> = auth
+            .bindings
+            .0
+            .iter()
+            .filter(|b| b.cluster_id == Some(c.id) && b.role.permissions().contains(&Permission::PodRead))
+            .filter_map(|b| b.namespace.clone())
+            .collect();
+        if !cluster_wide && namespaced.is_empty() {
+            continue;
+        }
+        let Some(h) = state.hub.get(c.id).filter(|h| h.pods.synced()) else {
+            not_searched.push(c.id);
+            continue;
+        };
+        h.pods.read(|m| {
+            for p in m.values() {
+                let visible = cluster_wide || namespaced.contains(&p.namespace);
+                let hit = match &selector {
+                    Some(s) => s.matches(&p.labels),
+                    None => p.name.contains(term),
+                };
+                if visible && hit {
+                    found.push((c.id, c.name.clone(), p.clone()));
+                }
+            }
+        });
+    }
+    found.sort_by(|a, b| (a.0, &a.2.namespace, &a.2.name).cmp(&(b.0, &b.2.namespace, &b.2.name)));
+    let (rows, total) = page_of(found, page);
+    Ok(axum::Json(SearchResult {
+        items: rows.into_iter().map(|(cluster_id, cluster_name, p)| FoundPod { cluster_id, cluster_name, pod: PodSummary::from(p.as_ref()) }).collect(),
+        total,
+        page: page.page,
+        page_size: page.page_size,
+        not_searched,
+    }))
+}
+
+// ---- Merged logs of a workload ----------------------------------------------------------------
+
+/// Options of the merged log view.
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct MergedLogQuery {
+    /// Label selector of the workload's pods (e.g. `app=web`).
+    pub label_selector: String,
+    /// Lines per container (default 200, at most 5000).
+    pub tail_lines: Option<i64>,
+    /// Only lines newer than this many seconds.
+    pub since_seconds: Option<i64>,
+}
+
+/// One line of the merged view.
+#[derive(Serialize, ToSchema)]
+pub struct MergedLine {
+    /// When the container wrote it (RFC 3339).
+    pub ts: String,
+    /// Pod.
+    pub pod: String,
+    /// Container.
+    pub container: String,
+    /// The line, without its timestamp.
+    pub line: String,
+}
+
+/// Merged logs of a workload.
+#[derive(Serialize, ToSchema)]
+pub struct MergedLogs {
+    /// Lines of every container of every matching pod, in time order.
+    pub lines: Vec<MergedLine>,
+    /// Pods read.
+    pub pods: Vec<String>,
+    /// Containers whose logs could not be read, with why.
+    pub errors: Vec<String>,
+}
+
+/// Most pods one merged view reads.
+pub const MERGED_MAX_PODS: usize = 50;
+
+/// The logs of all pods matching a selector, each line tagged with pod and container, in time order.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs", tag = "pods",
+    params(("id" = i64, Path), ("ns" = String, Path), MergedLogQuery),
+    responses((status = 200, body = MergedLogs), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.logs"))))]
+pub async fn merged_logs(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::PodLogs>,
+    Path((id, ns)): Path<(i64, String)>,
+    ApiQuery(q): ApiQuery<MergedLogQuery>,
+) -> ApiResult<axum::Json<MergedLogs>> {
+    if q.label_selector.trim().is_empty() {
+        return Err(ApiError::invalid("labelSelector", "give the workload's label selector, e.g. app=web"));
+    }
+    Selector::parse(&q.label_selector).map_err(|e| ApiError::invalid("labelSelector", e))?;
+    let tail = q.tail_lines.unwrap_or(200);
+    if !(0..=5000).contains(&tail) {
+        return Err(ApiError::invalid("tailLines", "tailLines must be between 0 and 5000"));
+    }
+    if q.since_seconds.is_some_and(|s| s <= 0) {
+        return Err(ApiError::invalid("sinceSeconds", "sinceSeconds must be more than 0"));
+    }
+    let c = cluster(&state, id).await?;
+    let client = client_for(&state, &c).await?;
+    let api: Api<Pod> = Api::namespaced(client, &ns);
+    let pods = within(CALL, api.list(&ListParams::default().labels(&q.label_selector))).await.map_err(from_cluster)?.items;
+    if pods.len() > MERGED_MAX_PODS {
+        return Err(ApiError::invalid("labelSelector", format!("{} pods match; narrow the selector to at most {MERGED_MAX_PODS}", pods.len())));
+    }
+    let mut jobs = Vec::new();
+    for p in &pods {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        for container in p.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()) {
+            let api = api.clone();
+            let lp = LogParams { container: Some(container.clone()), timestamps: true, tail_lines: Some(tail), since_seconds: q.since_seconds, ..Default::default() };
+            let name = name.clone();
+            jobs.push(async move { (name.clone(), container, within(CALL, api.logs(&name, &lp)).await) });
+        }
+    }
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for (pod, container, res) in futures::future::join_all(jobs).await {
+        match res {
+            Ok(text) => {
+                for l in text.lines() {
+                    let (ts, line) = l.split_once(' ').unwrap_or((l, ""));
+                    lines.push(MergedLine { ts: ts.to_owned(), pod: pod.clone(), container: container.clone(), line: line.to_owned() });
+                }
+            }
+            Err(e) => errors.push(format!("{pod}/{container}: {e}")),
+        }
+    }
+    // RFC 3339 timestamps from the kubelet sort as text once parsed; fall back to text order.
+    lines.sort_by(|a, b| {
+        let pa = a.ts.parse::<DateTime<Utc>>().ok();
+        let pb = b.ts.parse::<DateTime<Utc>>().ok();
+        pa.cmp(&pb).then_with(|| a.ts.cmp(&b.ts))
+    });
+    Ok(axum::Json(MergedLogs { lines, pods: pods.iter().filter_map(|p| p.metadata.name.clone()).collect(), errors }))
+}

@@ -109,6 +109,12 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?sort=bogus"), &admin).await.body["field"], "sort");
     assert_eq!(app.get("/api/v1/k8s/cluster/999999/nodes", &admin).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}/nodes/no-such-node"), &admin).await.status, StatusCode::NOT_FOUND);
+    // The list carries each reporting node's current usage once the collector has sampled it.
+    eventually("current usage in the node list", Duration::from_secs(60), || async {
+        let l = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?status=Ready&page_size=500"), &admin).await.body;
+        l["items"].as_array().unwrap().iter().any(|n| n["metrics"]["cpu_usage"].is_number()).then_some(())
+    })
+    .await;
     // The snapshot table is written by the sync.
     let diff = app.request("POST", &format!("/api/v1/k8s/cluster/{id}/nodes/sync"), Some(&admin), None).await;
     assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);

@@ -148,3 +148,64 @@ fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload() {
+    use kubedeck_core::rbac::{Binding, Role};
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "merge");
+    let n = ns.name();
+    let marker = unique_name("needle");
+    apply(&tb, &format!(r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {marker}, namespace: {n}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: {marker}}}}}
+  template:
+    metadata: {{labels: {{app: {marker}}}}}
+    spec:
+      containers: [{{name: main, image: nginx}}, {{name: helper, image: envoy}}]
+"#));
+    kubedeck_testbed::wait_until("pods to run", Duration::from_secs(90), || {
+        let v = tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"]);
+        let items = v["items"].as_array().unwrap();
+        (items.len() == 2 && items.iter().all(|p| p["status"]["phase"] == "Running")).then_some(())
+    });
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let a = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("a"), "credential": tb.admin_kubeconfig()})).await.body["cluster"]["id"].as_i64().unwrap();
+
+    let by_name = eventually("the search to find the pods", Duration::from_secs(30), || async {
+        let r = app.get(&format!("/api/v1/k8s/pods?q={marker}"), &admin).await.body;
+        (r["total"] == 2).then_some(r)
+    })
+    .await;
+    assert_eq!(by_name["items"][0]["cluster_id"], a);
+    assert_eq!(by_name["items"][0]["namespace"], n);
+    let by_label = app.get(&format!("/api/v1/k8s/pods?q={}", enc(&format!("app={marker}"))), &admin).await.body;
+    assert_eq!(by_label["total"], 2);
+    // A user bound to another namespace finds nothing there.
+    let other = app.user_token("elsewhere", &[Binding { role: Role::Viewer, cluster_id: Some(a), namespace: Some("kube-system".into()) }]).await;
+    assert_eq!(app.get(&format!("/api/v1/k8s/pods?q={marker}"), &other).await.body["total"], 0);
+    assert_eq!(app.get("/api/v1/k8s/pods?q=", &admin).await.body["field"], "q");
+
+    kubedeck_testbed::wait_until("a few log lines per container", Duration::from_secs(30), || {
+        let pod = tb.kubectl_ok(&["-n", n, "get", "pods", "-o", "jsonpath={.items[0].metadata.name}"]);
+        (tb.kubectl_ok(&["-n", n, "logs", &pod, "-c", "helper"]).lines().count() >= 3).then_some(())
+    });
+    let merged = app.get(&format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector={}&tailLines=3", enc(&format!("app={marker}"))), &admin).await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+    let lines = merged.body["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2 * 2 * 3, "3 lines from each of 2 containers of 2 pods");
+    let sources: std::collections::BTreeSet<(String, String)> =
+        lines.iter().map(|l| (l["pod"].as_str().unwrap().to_owned(), l["container"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(sources.len(), 4);
+    let times: Vec<chrono::DateTime<chrono::Utc>> = lines.iter().map(|l| l["ts"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "lines are in time order");
+    assert!(lines.iter().all(|l| l["line"].as_str().unwrap().contains(&format!("container={}", l["container"].as_str().unwrap()))));
+    let bad = app.get(&format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector="), &admin).await;
+    assert_eq!(bad.body["field"], "labelSelector");
+    app.stop().await;
+}
