@@ -23,6 +23,7 @@ const NodeDetailPage = lazy(() => import('./pages/nodes/NodeDetailPage'));
 const PodListPage = lazy(() => import('./pages/pods/PodListPage'));
 const PodDetailPage = lazy(() => import('./pages/pods/PodDetailPage'));
 const LogViewerPage = lazy(() => import('./pages/logs/LogViewerPage'));
+const PodSearchPage = lazy(() => import('./pages/pods/PodSearchPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 
@@ -95,6 +96,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName" element={<PodDetailPage />} />
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName/logs" element={<LogViewerPage />} />
                       <Route path="/clusters/:clusterId/logs" element={<LogViewerPage />} />
+                      <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />
                       <Route path="*" element={<Navigate to="/clusters" replace />} />

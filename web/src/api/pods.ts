@@ -50,3 +50,7 @@ export function logStreamUrl(id: string | number, ns: string, name: string, o: L
 }
 
 export const wsTicket = () => api<{ ticket: string }>('/auth/ws-ticket', { method: 'POST' });
+
+/** "Where is this pod?": name or label search over every cluster the user may see (issue 6). */
+export const searchPods = (q: string, page = 1, page_size = 50) =>
+  api<Page<PodSummary & { cluster_id: number; cluster_name?: string }>>('/k8s/pods', { query: { q, page, page_size } });

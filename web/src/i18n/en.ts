@@ -362,6 +362,12 @@ export const en = {
   'logs.state.ended': 'Stream ended',
   'logs.state.error': 'Error',
 
+  'search.title': 'Find a pod',
+  'search.hint': 'By name or label, across every cluster you may see',
+  'search.placeholder': 'Find a pod: name or app=web',
+  'search.go': 'Search',
+  'search.none': 'No pod matches "{{q}}"',
+  'search.empty': 'Type part of a pod name, or a label like app=web.',
   'users.active': 'Active',
   'users.addBinding': 'Add role',
   'users.allClusters': 'All clusters',

@@ -364,6 +364,12 @@ export const zhCN: Record<MessageKey, string> = {
   'logs.state.ended': '日志流已结束',
   'logs.state.error': '出错',
 
+  'search.title': '查找容器组',
+  'search.hint': '按名称或标签，在您可访问的所有集群中查找',
+  'search.placeholder': '查找容器组：名称或 app=web',
+  'search.go': '搜索',
+  'search.none': '没有匹配“{{q}}”的容器组',
+  'search.empty': '输入容器组名称的一部分，或 app=web 这样的标签。',
   'users.active': '正常',
   'users.addBinding': '添加角色',
   'users.allClusters': '全部集群',

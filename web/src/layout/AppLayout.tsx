@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Button, Dropdown, Layout, Menu, Select, Space, Typography, theme } from 'antd';
+import { Button, Dropdown, Input, Layout, Menu, Select, Space, Typography, theme } from 'antd';
 import {
   AuditOutlined,
   ClusterOutlined,
@@ -128,9 +128,10 @@ export function AppLayout() {
             alignItems: 'center',
             justifyContent: 'space-between',
             borderBottom: `1px solid ${token.colorBorderSecondary}`,
+            lineHeight: 'normal',
           }}
         >
-          <Space>
+          <Space align="center">
             {(clusters.data?.items.length ?? 0) > 0 && (
               <Select
                 data-testid="cluster-switcher"
@@ -143,6 +144,13 @@ export function AppLayout() {
                 options={clusters.data?.items.map((c) => ({ value: String(c.id), label: c.name }))}
               />
             )}
+            <Input.Search
+              allowClear
+              placeholder={t('search.placeholder')}
+              style={{ width: 280 }}
+              onSearch={(v) => v.trim() && navigate(`/search?q=${encodeURIComponent(v.trim())}`)}
+              data-testid="global-pod-search"
+            />
           </Space>
           <Space size={4}>
             <LanguageSwitch />
