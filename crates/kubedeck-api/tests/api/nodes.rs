@@ -316,6 +316,24 @@ spec:
         (ok == 2).then_some(())
     });
 
+    // A drain stuck on the PDB can be cancelled (like ^C on kubectl drain): it ends as cancelled, cordon kept.
+    let stuck = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 300})).await;
+    let stuck_id = stuck.body["task_id"].as_i64().unwrap();
+    eventually("the drain to wait on the PDB", Duration::from_secs(30), || async {
+        let t = app.get(&format!("/api/v1/tasks/{stuck_id}"), &admin).await.body;
+        (state_of(&t, "guarded-") == "blocked_by_pdb").then_some(())
+    })
+    .await;
+    let cancel = app.request("POST", &format!("/api/v1/tasks/{stuck_id}/cancel"), Some(&admin), None).await;
+    assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.body);
+    let cancelled = eventually("the drain to stop", Duration::from_secs(30), || async {
+        let t = app.get(&format!("/api/v1/tasks/{stuck_id}"), &admin).await.body;
+        t["finished_at"].is_string().then_some(t)
+    })
+    .await;
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    assert_eq!(app.request("POST", &format!("/api/v1/tasks/{stuck_id}/cancel"), Some(&admin), None).await.status, StatusCode::CONFLICT);
+
     // Without the PDB the same drain finishes; the DaemonSet pod stays (ignored), as kubectl leaves it.
     tb.kubectl_ok(&["-n", n, "delete", "pdb", "guarded"]);
     let again = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 60})).await;
