@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { Page, PodDetail, PodSummary } from './types';
+import type { MergedLogs, PodDetail, PodList, PodSearchResult } from './types';
 
 export interface PodListParams {
   page?: number;
@@ -8,7 +8,10 @@ export interface PodListParams {
   label_selector?: string;
   node?: string;
   phase?: string;
-  reason?: string;
+  /** kubectl's STATUS (CrashLoopBackOff, Completed ...) */
+  status?: string;
+  /** owner kind/name */
+  owner?: string;
   name?: string;
   sort?: string;
 }
@@ -17,7 +20,7 @@ const podPath = (id: string | number, ns: string, name: string) =>
   `/k8s/cluster/${id}/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`;
 
 export const listPods = (id: string | number, q: PodListParams) =>
-  api<Page<PodSummary>>(`/k8s/cluster/${id}/pods`, { query: { ...q } });
+  api<PodList>(`/k8s/cluster/${id}/pods`, { query: { ...q } });
 export const getPod = (id: string | number, ns: string, name: string) => api<PodDetail>(podPath(id, ns, name));
 export const deletePod = (id: string | number, ns: string, name: string, q: { grace_period_seconds?: number; force?: boolean } = {}) =>
   api<void>(podPath(id, ns, name), { method: 'DELETE', query: q });
@@ -41,16 +44,17 @@ export async function downloadLogs(id: string | number, ns: string, name: string
   return res.blob();
 }
 
-/** Path of the follow WebSocket (issue 6); a single-use ticket authenticates it. */
-export function logStreamUrl(id: string | number, ns: string, name: string, o: LogOptions & { ticket: string; follow?: boolean }) {
+/** Path of the follow WebSocket (the access token travels as a subprotocol, never in the URL). */
+export function logStreamUrl(id: string | number, ns: string, name: string, o: LogOptions) {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== '' && v !== null) q.set(k, String(v));
   return `${proto}//${location.host}/ws/k8s/cluster/${id}/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/logs?${q}`;
 }
 
-export const wsTicket = () => api<{ ticket: string }>('/auth/ws-ticket', { method: 'POST' });
+/** A workload's logs merged in time order by the server (label selector within one namespace). */
+export const mergedLogs = (id: string | number, ns: string, q: { labelSelector: string; tailLines?: number; sinceSeconds?: number }) =>
+  api<MergedLogs>(`/k8s/cluster/${id}/namespaces/${encodeURIComponent(ns)}/logs`, { query: { ...q } });
 
-/** "Where is this pod?": name or label search over every cluster the user may see (issue 6). */
-export const searchPods = (q: string, page = 1, page_size = 50) =>
-  api<Page<PodSummary & { cluster_id: number; cluster_name?: string }>>('/k8s/pods', { query: { q, page, page_size } });
+/** "Where is this pod?": name or label search over every cluster the user may see. */
+export const searchPods = (q: string, page = 1, page_size = 50) => api<PodSearchResult>('/k8s/pods', { query: { q, page, page_size } });

@@ -143,6 +143,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logs of all pods matching a selector, each line tagged with pod and container, in time order. */
+        get: operations["merged_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pods of one namespace. */
+        get: operations["list_in_namespace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pod, read live: containers, conditions, volumes, owner chain, events, and the object itself. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        /** Delete a pod. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A named container's logs (`kubectl logs POD -c CONTAINER`). */
+        get: operations["container_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A container's logs (`kubectl logs`). */
+        get: operations["logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/nodes": {
         parameters: {
             query?: never;
@@ -314,6 +400,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pods of every namespace. */
+        get: operations["list_all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/status": {
         parameters: {
             query?: never;
@@ -342,6 +445,23 @@ export interface paths {
         put?: never;
         /** Sync now: version and node counts, recorded. A failure is recorded as well and shows in `last_error`. */
         post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where is this pod? Searches every cluster the caller may read pods in. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -516,6 +636,23 @@ export interface paths {
         };
         /** Ready: the database answers and its schema is current. */
         get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a container's log (WebSocket; same options as the REST logs endpoint). */
+        get: operations["follow"];
         put?: never;
         post?: never;
         delete?: never;
@@ -830,6 +967,16 @@ export interface components {
             /** @description Feature key, e.g. `nodes.drain`. */
             feature: string;
         };
+        /** @description A pod found by the cross-cluster search. */
+        FoundPod: components["schemas"]["PodSummary"] & {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /** @description Cluster name. */
+            cluster_name: string;
+        };
         /** @description Import request (the spec's field names, plus `context`). */
         ImportCluster: {
             /** @description Context to use (default: the kubeconfig's current-context). */
@@ -888,6 +1035,26 @@ export interface components {
             /** @description Login name. */
             username: string;
         };
+        /** @description One line of the merged view. */
+        MergedLine: {
+            /** @description Container. */
+            container: string;
+            /** @description The line, without its timestamp. */
+            line: string;
+            /** @description Pod. */
+            pod: string;
+            /** @description When the container wrote it (RFC 3339). */
+            ts: string;
+        };
+        /** @description Merged logs of a workload. */
+        MergedLogs: {
+            /** @description Containers whose logs could not be read, with why. */
+            errors: string[];
+            /** @description Lines of every container of every matching pod, in time order. */
+            lines: components["schemas"]["MergedLine"][];
+            /** @description Pods read. */
+            pods: string[];
+        };
         /** @description Node counts by the spec's `k8s_cluster` columns. */
         NodeCounts: {
             /**
@@ -929,6 +1096,7 @@ export interface components {
              * @description Last sync.
              */
             last_sync_at?: string | null;
+            metrics?: components["schemas"]["NodeMetricsPoint"] | null;
             /** @description The node. */
             node: components["schemas"]["NodeSummary"];
             /** @description Pods bound to it. */
@@ -962,7 +1130,7 @@ export interface components {
         /** @description A page of nodes, with where it came from. */
         NodeList: {
             /** @description Nodes of this page. */
-            items: components["schemas"]["NodeSummary"][];
+            items: components["schemas"]["NodeListItem"][];
             /**
              * Format: date-time
              * @description When the data was last in sync with the cluster.
@@ -987,6 +1155,10 @@ export interface components {
              * @description Nodes matching the filters.
              */
             total: number;
+        };
+        /** @description A node in the list: its summary and its current usage. */
+        NodeListItem: components["schemas"]["NodeSummary"] & {
+            metrics?: components["schemas"]["NodeMetricsPoint"] | null;
         };
         /** @description A node's history. */
         NodeMetricsHistory: {
@@ -1177,6 +1349,13 @@ export interface components {
             status_reason: string;
             /** @description Taints. */
             taints: components["schemas"]["TaintView"][];
+        };
+        /** @description An object in the owner chain. */
+        OwnerRef: {
+            /** @description Kind. */
+            kind: string;
+            /** @description Name. */
+            name: string;
         };
         /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
         Page_AuditView: {
@@ -1404,6 +1583,88 @@ export interface components {
             /** @description Evict, skip or refuse. */
             verdict: components["schemas"]["Verdict"];
         };
+        /** @description A pod read live from the cluster. */
+        PodDetail: {
+            /** @description Recent events about the pod, newest first. */
+            events: unknown[];
+            /** @description The live object (managedFields removed), for the YAML view. */
+            object: unknown;
+            /** @description Pod → ReplicaSet → Deployment (as far as the chain goes). */
+            owner_chain: components["schemas"]["OwnerRef"][];
+            /** @description BestEffort, Burstable or Guaranteed. */
+            qos_class?: string | null;
+            /** @description The list columns. */
+            summary: components["schemas"]["PodSummary"];
+        };
+        /** @description A page of pods. */
+        PodList: {
+            /** @description Pods of this page. */
+            items: components["schemas"]["PodSummary"][];
+            /**
+             * Format: date-time
+             * @description Last sync with the cluster.
+             */
+            last_sync_at?: string | null;
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /** @description True when the cluster is not in sync (the list is what was last seen). */
+            stale: boolean;
+            /**
+             * Format: int64
+             * @description Pods matching the filters.
+             */
+            total: number;
+        };
+        /** @description A pod in a list: the spec's KubePod fields and what `kubectl get pods -o wide` shows. */
+        PodSummary: {
+            /**
+             * Format: int64
+             * @description CPU request, millicores.
+             */
+            cpu_request_millis: number;
+            /** @description Created at (RFC 3339). */
+            created_at?: string | null;
+            /** @description Pod IP. */
+            ip?: string | null;
+            /** @description Labels. */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Memory request, bytes.
+             */
+            memory_request_bytes: number;
+            /** @description Name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /** @description Node. */
+            node_name?: string | null;
+            /** @description Controller name. */
+            owner_name?: string | null;
+            /** @description Controller kind (Deployment's pods show ReplicaSet). */
+            owner_type?: string | null;
+            /** @description Pending, Running, Succeeded, Failed, Unknown. */
+            phase: string;
+            /** @description Ready containers as `x/y`. */
+            ready: string;
+            /**
+             * Format: int32
+             * @description Container restarts.
+             */
+            restarts: number;
+            /** @description kubectl's STATUS column (CrashLoopBackOff, Completed, Terminating ...). */
+            status: string;
+        };
         /** @description The preflight alone (dry run). */
         PreflightOnly: {
             /** @description The report. */
@@ -1479,6 +1740,28 @@ export interface components {
          * @enum {string}
          */
         Role: "platform-admin" | "cluster-admin" | "operator" | "viewer";
+        /** @description Results of a search, with the clusters that could not be searched. */
+        SearchResult: {
+            /** @description Matches, ordered by cluster, namespace and name. */
+            items: components["schemas"]["FoundPod"][];
+            /** @description Clusters the caller may see whose pods are not synced on this server right now. */
+            not_searched: number[];
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Matches in all.
+             */
+            total: number;
+        };
         /** @description The API server's version. */
         ServerVersion: {
             /** @description e.g. `v1.20.2`. */
@@ -1990,6 +2273,269 @@ export interface operations {
             };
         };
     };
+    merged_logs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description Label selector of the workload's pods (e.g. `app=web`). */
+                labelSelector: string;
+                /** @description Lines per container (default 200, at most 5000). */
+                tailLines: number | null;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergedLogs"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_in_namespace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace: string | null;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector: string | null;
+                /** @description Node name. */
+                node: string | null;
+                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
+                phase: string | null;
+                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
+                status: string | null;
+                /** @description Controller: `Kind/name` or `name`. */
+                owner: string | null;
+                /** @description Substring of the name. */
+                name: string | null;
+                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
+                sort: string | null;
+                /** @description 1-based page. */
+                page: number | null;
+                /** @description Page size (max 500). */
+                page_size: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PodList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PodDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+                /** @description Seconds the pod gets to stop (default: its own). */
+                grace_period_seconds: number | null;
+                /** @description Delete at once (grace period 0), like `kubectl delete --force --grace-period=0`. */
+                force: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deletion accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    container_logs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+                /** @description Container name (required when the pod has more than one). */
+                container: string | null;
+                /** @description Last N lines. */
+                tailLines: number | null;
+                /** @description The previous, terminated instance of the container. */
+                previous: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds: number | null;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime: string | null;
+                /** @description At most this many bytes. */
+                limitBytes: number | null;
+                /** @description Answer as a file download. */
+                download: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    logs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+                /** @description Container name (required when the pod has more than one). */
+                container: string | null;
+                /** @description Last N lines. */
+                tailLines: number | null;
+                /** @description The previous, terminated instance of the container. */
+                previous: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds: number | null;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime: string | null;
+                /** @description At most this many bytes. */
+                limitBytes: number | null;
+                /** @description Answer as a file download. */
+                download: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -2399,6 +2945,59 @@ export interface operations {
             };
         };
     };
+    list_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace: string | null;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector: string | null;
+                /** @description Node name. */
+                node: string | null;
+                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
+                phase: string | null;
+                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
+                status: string | null;
+                /** @description Controller: `Kind/name` or `name`. */
+                owner: string | null;
+                /** @description Substring of the name. */
+                name: string | null;
+                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
+                sort: string | null;
+                /** @description 1-based page. */
+                page: number | null;
+                /** @description Page size (max 500). */
+                page_size: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PodList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     status: {
         parameters: {
             query?: never;
@@ -2446,6 +3045,38 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A name substring, or a label selector when it contains `=`, `!` or ` in ` (e.g. `app=web`). */
+                q: string | null;
+                /** @description 1-based page. */
+                page: number | null;
+                /** @description Page size (max 500). */
+                page_size: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2787,6 +3418,62 @@ export interface operations {
                 content?: never;
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    follow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+                /** @description Container name (required when the pod has more than one). */
+                container: string | null;
+                /** @description Last N lines. */
+                tailLines: number | null;
+                /** @description The previous, terminated instance of the container. */
+                previous: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds: number | null;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime: string | null;
+                /** @description At most this many bytes. */
+                limitBytes: number | null;
+                /** @description Answer as a file download. */
+                download: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description switching to the WebSocket log stream */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -92,57 +92,32 @@ export interface DrainProgress {
 }
 
 // ---- pods (issue 6) ----
+export type PodSummary = Schemas['PodSummary'];
+export type PodList = Schemas['PodList'];
+export type PodDetail = Schemas['PodDetail'];
+export type OwnerRef = Schemas['OwnerRef'];
+export type FoundPod = Schemas['FoundPod'];
+export type PodSearchResult = Schemas['SearchResult'];
+export type MergedLogs = Schemas['MergedLogs'];
+export type MergedLine = Schemas['MergedLine'];
+export type NodeListItem = Schemas['NodeListItem'];
+
+/** Requests/limits as Kubernetes writes them (from the live pod object). */
 export type ResourceFigures = Record<string, string | number | null | undefined>;
 
-export interface ContainerSummary {
+/** A container as the pod detail shows it, read from the live object's spec and status. */
+export interface ContainerDetail {
   name: string;
   image?: string;
+  init?: boolean;
   ready?: boolean;
   restart_count?: number;
   state?: string | null;
   reason?: string | null;
   exit_code?: number | null;
-  init?: boolean;
-}
-
-export interface PodSummary {
-  namespace: string;
-  name: string;
-  node_name?: string | null;
-  phase?: string | null;
-  reason?: string | null;
-  status?: string | null;
-  status_reason?: string | null;
-  ready?: string | null;
-  ready_containers?: number | null;
-  total_containers?: number | null;
-  restarts?: number | null;
-  pod_ip?: string | null;
-  created_at?: string | null;
-  owner_kind?: string | null;
-  owner_name?: string | null;
-  labels?: Record<string, string>;
-  containers?: ContainerSummary[];
-}
-
-export interface ContainerDetail extends ContainerSummary {
   ports?: { name?: string; container_port: number; protocol?: string }[];
   requests?: ResourceFigures;
   limits?: ResourceFigures;
   last_termination?: { reason?: string; exit_code?: number; finished_at?: string } | null;
-  probes?: Record<string, unknown>;
-}
-
-export interface PodDetail extends PodSummary {
-  qos_class?: string | null;
-  host_ip?: string | null;
-  pod_ips?: string[];
-  owner_chain?: { kind: string; name: string }[];
-  containers?: ContainerDetail[];
-  init_containers?: ContainerDetail[];
-  conditions?: NodeCondition[];
-  volumes?: { name: string; kind?: string; source?: string }[];
-  annotations?: Record<string, string>;
-  events?: KubeEvent[];
-  yaml?: string;
+  probes?: string[];
 }

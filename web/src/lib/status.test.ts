@@ -32,6 +32,7 @@ describe('pod status', () => {
     expect(podDisplayStatus({ phase: 'Running', containers: [{ name: 'a', state: 'running' }] })).toBe('Running');
     expect(podDisplayStatus({ phase: 'Failed', reason: 'Evicted' })).toBe('Evicted');
     expect(podDisplayStatus({ phase: null })).toBe('Unknown');
+    expect(podDisplayStatus({ phase: 'Running', status: 'Terminating' })).toBe('Terminating');
   });
   it('colours CrashLoopBackOff and Failed red, Pending amber, Running green', () => {
     expect(podStatusTone('CrashLoopBackOff')).toBe('error');

@@ -1,5 +1,5 @@
 // Maps server states to what the console shows: a translation key and an antd colour.
-import type { Cluster, ClusterStatus, KubeNode, PodSummary } from '../api/types';
+import type { Cluster, ClusterStatus, KubeNode } from '../api/types';
 
 export type Tone = 'success' | 'processing' | 'warning' | 'error' | 'default';
 
@@ -56,11 +56,18 @@ export function nodeStatusView(n: Pick<KubeNode, 'status' | 'schedulable'>): Sta
   return base;
 }
 
-/** The reason kubectl shows in STATUS: container waiting/terminated reasons beat the phase. */
-export function podDisplayStatus(p: Pick<PodSummary, 'phase' | 'reason' | 'containers'> & { status?: string | null; status_reason?: string | null }): string {
-  if (p.reason) return p.reason;
-  if (p.status_reason) return p.status_reason;
+export interface PodStatusInput {
+  /** kubectl's STATUS column, when the server computed it */
+  status?: string | null;
+  phase?: string | null;
+  reason?: string | null;
+  containers?: { name?: string; init?: boolean; state?: string | null; reason?: string | null }[];
+}
+
+/** The reason kubectl shows in STATUS: the server's column, else container waiting/terminated reasons, else the phase. */
+export function podDisplayStatus(p: PodStatusInput): string {
   if (p.status) return p.status;
+  if (p.reason) return p.reason;
   const cs = p.containers ?? [];
   const waiting = cs.find((c) => !c.init && c.reason && c.state === 'waiting');
   if (waiting?.reason) return waiting.reason;

@@ -41,7 +41,7 @@ export default function ClusterOverviewPage() {
   });
   const crashing = useQuery({
     queryKey: ['pods', clusterId, 'crashing'],
-    queryFn: () => listPods(clusterId, { reason: 'CrashLoopBackOff', page: 1, page_size: 5 }),
+    queryFn: () => listPods(clusterId, { status: 'CrashLoopBackOff', page: 1, page_size: 5 }),
     retry: false,
   });
 

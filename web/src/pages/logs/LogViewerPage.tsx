@@ -3,10 +3,11 @@ import { Alert, App, Button, Card, Input, Select, Space, Switch, Tag, Tooltip, T
 import { ArrowDownOutlined, ArrowUpOutlined, ClearOutlined, DownloadOutlined, PauseOutlined, CaretRightOutlined, ReloadOutlined, VerticalAlignBottomOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { downloadLogs, fetchLogs, getPod, listPods } from '../../api/pods';
+import { downloadLogs, fetchLogs, getPod, mergedLogs } from '../../api/pods';
+import { podObjectView } from '../../lib/podObject';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
-import { findMatches, LogBuffer, logFileName, mergeByTimestamp, sourceColor } from '../../lib/logbuffer';
+import { findMatches, LogBuffer, logFileName, sourceColor } from '../../lib/logbuffer';
 import { PageHeader } from '../../components/common';
 import { LogView, type LogViewHandle } from './LogView';
 import { openLogStream } from './stream';
@@ -55,16 +56,15 @@ export default function LogViewerPage() {
   const [height, setHeight] = useState(520);
 
   const pod = useQuery({ queryKey: ['pod', clusterId, namespace, podName], queryFn: () => getPod(clusterId, namespace!, podName!), enabled: !merged });
-  const containers = useMemo(() => [...(pod.data?.init_containers ?? []).map((c) => ({ ...c, init: true })), ...(pod.data?.containers ?? [])], [pod.data]);
+  const containers = useMemo(() => {
+    const v = podObjectView(pod.data?.object);
+    return [...v.containers, ...v.initContainers];
+  }, [pod.data]);
   useEffect(() => {
-    if (!merged && !container && pod.data?.containers?.length) setContainer(pod.data.containers[0].name);
-  }, [merged, container, pod.data]);
+    if (!merged && !container && containers.length) setContainer(containers[0].name);
+  }, [merged, container, containers]);
 
-  const mergedPods = useQuery({
-    queryKey: ['pods', clusterId, 'merged', selNs, selector],
-    queryFn: () => listPods(clusterId, { namespace: selNs || undefined, label_selector: selector, page: 1, page_size: MAX_MERGED_PODS }),
-    enabled: merged && !!selector,
-  });
+  const [sources, setSources] = useState<string[]>([]);
 
   // throttle renders: a stream of thousands of lines/s repaints at most 5 times a second
   useEffect(() => {
@@ -127,35 +127,47 @@ export default function LogViewerPage() {
         }
         return;
       }
-      const pods = mergedPods.data?.items ?? [];
-      if (!pods.length) return;
+      // merged view: the server merges the recent lines of every container in time order; following then
+      // opens one stream per pod/container it reported (bounded), each line tagged with its source
+      if (!selNs || !selector) return;
       setConn('loading');
-      const target = (p: (typeof pods)[number]) => ({ c: container ?? p.containers?.find((c) => !c.init)?.name, tag: p.name });
-      if (follow && !previous) {
-        for (const p of pods) {
-          const { c, tag } = target(p);
-          closers.push(
-            await openLogStream(clusterId, p.namespace, p.name, { ...opts, tailLines: Math.ceil(tail / pods.length), timestamps: true, container: c }, {
-              onOpen: () => !cancelled && setConn('following'),
-              onLines: (l) => push(l, tag),
-              onNotice: (m) => !cancelled && setNotice(`${tag}: ${m}`),
-              onEnd: (reason) => !cancelled && setNotice(`${tag}: ${reason}`),
-            }),
-          );
-          if (cancelled) break;
-        }
-      } else {
-        const all = await Promise.all(
-          pods.map(async (p) => {
-            const { c, tag } = target(p);
-            const text = await fetchLogs(clusterId, p.namespace, p.name, { ...opts, timestamps: true, container: c }).catch((e) => `!! ${errorText(t, e)}`);
-            return { source: tag, lines: text.split('\n').filter(Boolean) };
+      const m = await mergedLogs(clusterId, selNs, { labelSelector: selector, tailLines: Math.min(tail, 5000) });
+      if (cancelled) return;
+      const multi = new Set<string>();
+      const seen = new Map<string, Set<string>>();
+      for (const l of m.lines) {
+        const set = seen.get(l.pod) ?? new Set<string>();
+        set.add(l.container);
+        seen.set(l.pod, set);
+      }
+      for (const [pod, cs] of seen) if (cs.size > 1) multi.add(pod);
+      const tagOf = (pod: string, c?: string) => (c && multi.has(pod) ? `${pod}/${c}` : pod);
+      for (const l of m.lines) push([timestamps ? `${l.ts} ${l.line}` : l.line], tagOf(l.pod, l.container));
+      if (m.errors.length) setNotice(m.errors.join('; '));
+      setSources(m.pods);
+      if (!(follow && !previous)) {
+        setConn('idle');
+        return;
+      }
+      const targets: { pod: string; c?: string }[] = [];
+      for (const pod of m.pods) {
+        const cs = seen.get(pod);
+        if (cs) for (const c of cs) targets.push({ pod, c });
+        else targets.push({ pod });
+      }
+      for (const { pod, c } of targets.slice(0, MAX_MERGED_PODS)) {
+        const tag = tagOf(pod, c);
+        closers.push(
+          await openLogStream(clusterId, selNs, pod, { tailLines: 0, timestamps: timestamps || undefined, container: c }, {
+            onOpen: () => !cancelled && setConn('following'),
+            onLines: (l) => push(l, tag),
+            onNotice: (msg) => !cancelled && setNotice(`${tag}: ${msg}`),
+            onEnd: (reason) => !cancelled && setNotice(`${tag}: ${reason}`),
           }),
         );
-        if (cancelled) return;
-        for (const l of mergeByTimestamp(all)) push([l.text], l.source);
-        setConn('idle');
+        if (cancelled) break;
       }
+      if (targets.length > MAX_MERGED_PODS) setNotice(t('logs.tooManyPods', { max: MAX_MERGED_PODS, total: targets.length }));
     };
     run().catch((e) => {
       if (cancelled) return;
@@ -166,7 +178,7 @@ export default function LogViewerPage() {
       cancelled = true;
       closers.forEach((c) => c());
     };
-  }, [merged, clusterId, namespace, podName, container, tail, previous, timestamps, follow, reload, mergedPods.data, push, t]);
+  }, [merged, clusterId, namespace, podName, container, tail, previous, timestamps, follow, reload, selNs, selector, push, t]);
 
   const lines = useMemo(() => buffer.current.view().slice(), [version]);
   const matches = useMemo(() => findMatches(lines, query), [lines, query]);
@@ -197,7 +209,6 @@ export default function LogViewerPage() {
     }
   };
 
-  const sources = useMemo(() => (merged ? (mergedPods.data?.items ?? []).map((p) => p.name) : []), [merged, mergedPods.data]);
 
   return (
     <>
@@ -234,7 +245,6 @@ export default function LogViewerPage() {
               {s}
             </Tag>
           ))}
-          {mergedPods.data && mergedPods.data.total > MAX_MERGED_PODS && <Typography.Text type="warning">{t('logs.tooManyPods', { max: MAX_MERGED_PODS, total: mergedPods.data.total })}</Typography.Text>}
         </Space>
       )}
       <Card size="small" styles={{ body: { padding: 12 } }}>
@@ -306,7 +316,7 @@ export default function LogViewerPage() {
           )}
         </Space>
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 8 }} />}
-        {merged && !selector && <Alert type="info" showIcon message={t('logs.mergedEmpty')} style={{ marginBottom: 8 }} />}
+        {merged && (!selector || !selNs) && <Alert type="info" showIcon message={t('logs.mergedEmpty')} style={{ marginBottom: 8 }} />}
         <div ref={boxRef}>
           <LogView
             ref={viewRef}

@@ -1,8 +1,9 @@
-// Opens the follow WebSocket for one pod. Auth: a single-use ticket from POST /api/v1/auth/ws-ticket;
-// if this server has no ticket route, the access token goes as a subprotocol ("kubedeck.bearer.<token>").
-import { ApiError } from '../../api/client';
-import { logStreamUrl, wsTicket, type LogOptions } from '../../api/pods';
-import { getSession } from '../../api/session';
+// Opens the follow WebSocket for one pod. Browsers cannot set Authorization on a WebSocket, so the access
+// token goes as a subprotocol ("kubedeck", "bearer.<token>"); the server answers "kubedeck". One text frame
+// per line; "[kubedeck] ..." frames are notices (e.g. lines dropped); the close frame says why it ended.
+import { logStreamUrl, type LogOptions } from '../../api/pods';
+import { refreshSession } from '../../api/client';
+import { accessTokenStale, getSession } from '../../api/session';
 import { LineSplitter, parseStreamMessage } from '../../lib/logbuffer';
 
 export interface StreamHandlers {
@@ -12,27 +13,33 @@ export interface StreamHandlers {
   onEnd: (reason: string, clean: boolean) => void;
 }
 
+export const NOTICE_PREFIX = '[kubedeck] ';
+
 export async function openLogStream(clusterId: string, ns: string, pod: string, opts: LogOptions, h: StreamHandlers): Promise<() => void> {
-  let ticket = '';
-  let protocols: string[] | undefined;
-  try {
-    ticket = (await wsTicket()).ticket;
-  } catch (e) {
-    if (!(e instanceof ApiError && (e.status === 404 || e.status === 405))) throw e;
-    const s = getSession();
-    protocols = s ? ['kubedeck.v1', `kubedeck.bearer.${s.accessToken}`] : undefined;
+  let s = getSession();
+  if (s && accessTokenStale(s)) {
+    await refreshSession();
+    s = getSession();
   }
-  const url = logStreamUrl(clusterId, ns, pod, { ...opts, follow: true, ticket: ticket || (undefined as unknown as string) });
-  const ws = new WebSocket(url, protocols);
+  const protocols = s ? ['kubedeck', `bearer.${s.accessToken}`] : ['kubedeck'];
+  const ws = new WebSocket(logStreamUrl(clusterId, ns, pod, opts), protocols);
   const splitter = new LineSplitter();
   let closedByUs = false;
-  ws.onopen = () => h.onOpen?.();
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    h.onOpen?.();
+  };
   ws.onmessage = (ev) => {
     const data = typeof ev.data === 'string' ? ev.data : '';
+    if (data.startsWith(NOTICE_PREFIX)) {
+      h.onNotice?.(data.slice(NOTICE_PREFIX.length));
+      return;
+    }
     const m = parseStreamMessage(data);
     if (m.lines) h.onLines(m.lines);
     if (m.text !== undefined) {
-      // raw frames are either whole lines without '\n' or chunks of a byte stream
+      // one frame per line; a frame carrying several lines is split, an unfinished tail waits for the next frame
       const lines = m.text.includes('\n') ? splitter.push(m.text) : [m.text];
       if (lines.length) h.onLines(lines);
     }
@@ -42,7 +49,8 @@ export async function openLogStream(clusterId: string, ns: string, pod: string, 
   ws.onclose = (ev) => {
     const rest = splitter.flush();
     if (rest.length) h.onLines(rest);
-    if (!closedByUs) h.onEnd(ev.reason || `code ${ev.code}`, ev.code === 1000);
+    // a refused upgrade (bad options, no permission) closes before opening: say so instead of an empty view
+    if (!closedByUs) h.onEnd(ev.reason || (opened ? `code ${ev.code}` : `connection refused (code ${ev.code})`), ev.code === 1000);
   };
   return () => {
     closedByUs = true;

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { cordonNode, getNode, nodeMetricsLatest, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
 import { ApiError } from '../../api/client';
-import type { KubeEvent, KubeNode, NodeCondition, PodSummary, Taint } from '../../api/types';
+import type { KubeEvent, KubeNode, Taint } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
@@ -41,10 +41,19 @@ export function EventsTable({ events }: { events?: KubeEvent[] }) {
   );
 }
 
-export function ConditionsTable({ conditions }: { conditions?: NodeCondition[] }) {
+/** Node and pod conditions share this shape. */
+export interface ConditionRow {
+  type: string;
+  status: string;
+  reason?: string | null;
+  message?: string | null;
+  last_transition_time?: string | null;
+}
+
+export function ConditionsTable({ conditions }: { conditions?: ConditionRow[] }) {
   const { t } = useI18n();
   return (
-    <Table<NodeCondition>
+    <Table<ConditionRow>
       size="small"
       rowKey="type"
       pagination={false}
@@ -384,7 +393,7 @@ export default function NodeDetailPage() {
               </Row>
             ),
           },
-          { key: 'pods', label: `${t('nav.pods')} (${d.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={(d.pods ?? []) as PodSummary[]} hideNode /> },
+          { key: 'pods', label: `${t('nav.pods')} (${d.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={d.pods ?? []} hideNode /> },
           { key: 'events', label: t('node.events'), children: <EventsTable events={d.events} /> },
           ...(writable
             ? [

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Alert, App, Button, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
-import { cordonNode, listNodes, nodeMetricsLatest, uncordonNode } from '../../api/nodes';
-import type { KubeNode, NodeMetricsLatest } from '../../api/types';
+import { cordonNode, listNodes, uncordonNode } from '../../api/nodes';
+import type { NodeListItem, NodeMetricsPoint } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
@@ -41,17 +41,6 @@ export default function NodeListPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
-
-  // latest usage for the rows on screen only (one small call per visible node)
-  const latest = useQueries({
-    queries: (q.data?.items ?? []).map((n) => ({
-      queryKey: ['node-metrics-latest', clusterId, n.name],
-      queryFn: () => nodeMetricsLatest(clusterId, n.name),
-      refetchInterval: 30_000,
-      retry: false,
-    })),
-  });
-  const metricsOf = new Map<string, NodeMetricsLatest | undefined>((q.data?.items ?? []).map((n, i) => [n.name, latest[i]?.data]));
 
   const cordon = useMutation({
     mutationFn: ({ n, on }: { n: string; on: boolean }) => (on ? cordonNode(clusterId, n) : uncordonNode(clusterId, n)),
@@ -90,7 +79,7 @@ export default function NodeListPage() {
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
       )}
       <ErrorAlert error={q.error} />
-      <Table<KubeNode>
+      <Table<NodeListItem>
         rowKey="name"
         size="middle"
         loading={q.isLoading}
@@ -134,7 +123,7 @@ export default function NodeListPage() {
             width: 180,
             render: (_: unknown, n) => (
               <Usage
-                m={metricsOf.get(n.name)}
+                m={n.metrics}
                 pick={(d) => d.cpu_usage}
                 requests={t('node.requestsOf', {
                   used: formatCpu((n.committed?.cpu_requests_millis ?? 0) / 1000),
@@ -151,7 +140,7 @@ export default function NodeListPage() {
             width: 180,
             render: (_: unknown, n) => (
               <Usage
-                m={metricsOf.get(n.name)}
+                m={n.metrics}
                 pick={(d) => d.memory_usage}
                 requests={t('node.requestsOf', {
                   used: formatBytes(n.committed?.memory_requests_bytes ?? 0),
@@ -206,10 +195,10 @@ export default function NodeListPage() {
   );
 }
 
-/** Current usage from the latest sample; "no data" with the last time when the node stopped reporting. */
-function Usage({ m, pick, requests }: { m: NodeMetricsLatest | undefined; pick: (d: NonNullable<NodeMetricsLatest['data']>) => number; requests: string }) {
-  if (!m || m.stale || !m.data) return <NoData at={m?.last_timestamp} tip={requests} />;
-  return <UsageBar value={pick(m.data)} label={requests} />;
+/** Current usage from the newest sample; the server sends none when the node stopped reporting. */
+function Usage({ m, pick, requests }: { m: NodeMetricsPoint | null | undefined; pick: (d: NodeMetricsPoint) => number; requests: string }) {
+  if (!m) return <NoData tip={requests} />;
+  return <UsageBar value={pick(m)} label={requests} />;
 }
 
 function NoData({ at, tip }: { at?: string | null; tip?: string }) {

@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, InputNumber, Modal, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { deletePod, getPod } from '../../api/pods';
-import type { ContainerDetail } from '../../api/types';
+import type { ContainerDetail, KubeEvent } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
@@ -13,7 +13,8 @@ import { formatAge } from '../../lib/format';
 import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag } from '../../components/common';
 import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
-import { podReady, podRestarts } from './PodTable';
+import { podObjectView } from '../../lib/podObject';
+import { toYaml } from '../../lib/yaml';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 
 function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
@@ -50,7 +51,7 @@ function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
         { title: t('pod.ports'), dataIndex: 'ports', render: (ps?: ContainerDetail['ports']) => (ps ?? []).map((p) => `${p.container_port}/${p.protocol ?? 'TCP'}`).join(', ') },
         { title: t('node.requests'), dataIndex: 'requests', render: (r) => <span className="kd-mono">{res(r)}</span> },
         { title: t('node.limits'), dataIndex: 'limits', render: (r) => <span className="kd-mono">{res(r)}</span> },
-        { title: t('pod.probes'), dataIndex: 'probes', render: (p?: Record<string, unknown>) => Object.keys(p ?? {}).join(', ') },
+        { title: t('pod.probes'), dataIndex: 'probes', render: (p?: string[]) => (p ?? []).join(', ') },
       ]}
     />
   );
@@ -77,9 +78,12 @@ export default function PodDetailPage() {
     },
   });
 
+  const view = useMemo(() => podObjectView(q.data?.object), [q.data?.object]);
+  const yaml = useMemo(() => (q.data?.object ? toYaml(q.data.object) : ''), [q.data?.object]);
   if (q.error) return <ErrorAlert error={q.error} />;
-  const p = q.data;
-  if (!p) return <Card loading />;
+  const d = q.data;
+  if (!d) return <Card loading />;
+  const p = d.summary;
   const status = podDisplayStatus(p);
   const base = `/clusters/${clusterId}/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`;
 
@@ -123,16 +127,16 @@ export default function PodDetailPage() {
                   <Card size="small" title={t('pod.info')}>
                     <Descriptions column={1} size="small">
                       <Descriptions.Item label={t('pod.phaseFilter')}>{p.phase}</Descriptions.Item>
-                      <Descriptions.Item label={t('pod.ready')}>{podReady(p)}</Descriptions.Item>
-                      <Descriptions.Item label={t('pod.restarts')}>{podRestarts(p)}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.ready')}>{p.ready}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.restarts')}>{p.restarts}</Descriptions.Item>
                       <Descriptions.Item label={t('pod.node')}>
                         {p.node_name ? <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(p.node_name)}`}>{p.node_name}</Link> : '-'}
                       </Descriptions.Item>
-                      <Descriptions.Item label={t('pod.ip')}>{(p.pod_ips?.length ? p.pod_ips : [p.pod_ip]).filter(Boolean).join(', ') || '-'}</Descriptions.Item>
-                      <Descriptions.Item label={t('pod.hostIp')}>{p.host_ip || '-'}</Descriptions.Item>
-                      <Descriptions.Item label={t('pod.qos')}>{p.qos_class || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.ip')}>{(view.podIps.length ? view.podIps : [p.ip]).filter(Boolean).join(', ') || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.hostIp')}>{view.hostIp || '-'}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.qos')}>{d.qos_class || '-'}</Descriptions.Item>
                       <Descriptions.Item label={t('pod.owners')}>
-                        {(p.owner_chain ?? (p.owner_kind ? [{ kind: p.owner_kind, name: p.owner_name ?? '' }] : [])).map((o, i) => (
+                        {(d.owner_chain.length ? d.owner_chain : p.owner_type ? [{ kind: p.owner_type, name: p.owner_name ?? '' }] : []).map((o, i) => (
                           <span key={i}>
                             {i > 0 && ' → '}
                             <Tag>{o.kind}</Tag>
@@ -145,21 +149,21 @@ export default function PodDetailPage() {
                         <LabelTags labels={p.labels} max={30} />
                       </Descriptions.Item>
                       <Descriptions.Item label={t('pod.annotations')}>
-                        <LabelTags labels={p.annotations} max={10} />
+                        <LabelTags labels={view.annotations} max={10} />
                       </Descriptions.Item>
                     </Descriptions>
                   </Card>
                 </Col>
                 <Col xs={24} xl={12}>
                   <Card size="small" title={t('node.conditions')} style={{ marginBottom: 16 }}>
-                    <ConditionsTable conditions={p.conditions} />
+                    <ConditionsTable conditions={view.conditions} />
                   </Card>
                   <Card size="small" title={t('pod.volumes')}>
                     <Table
                       size="small"
                       rowKey="name"
                       pagination={false}
-                      dataSource={p.volumes ?? []}
+                      dataSource={view.volumes}
                       columns={[
                         { title: t('pod.name'), dataIndex: 'name' },
                         { title: t('pod.volumeKind'), dataIndex: 'kind' },
@@ -176,24 +180,24 @@ export default function PodDetailPage() {
             label: t('pod.containers'),
             children: (
               <>
-                {(p.init_containers?.length ?? 0) > 0 && (
+                {view.initContainers.length > 0 && (
                   <>
                     <Typography.Title level={5}>{t('pod.initContainers')}</Typography.Title>
-                    <ContainersTable containers={p.init_containers!} />
+                    <ContainersTable containers={view.initContainers} />
                     <Typography.Title level={5}>{t('pod.containers')}</Typography.Title>
                   </>
                 )}
-                <ContainersTable containers={(p.containers ?? []) as ContainerDetail[]} />
+                <ContainersTable containers={view.containers} />
               </>
             ),
           },
-          { key: 'events', label: t('node.events'), children: <EventsTable events={p.events} /> },
+          { key: 'events', label: t('node.events'), children: <EventsTable events={d.events as KubeEvent[]} /> },
           {
             key: 'yaml',
             label: 'YAML',
             children: (
-              <Card size="small" extra={<Typography.Text copyable={{ text: p.yaml ?? '' }} />}>
-                <pre className="kd-yaml kd-mono">{p.yaml ?? t('common.noData')}</pre>
+              <Card size="small" extra={<Typography.Text copyable={{ text: yaml }} />}>
+                <pre className="kd-yaml kd-mono" data-testid="pod-yaml">{yaml || t('common.noData')}</pre>
               </Card>
             ),
           },

@@ -8,7 +8,7 @@ import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
 
 export const POD_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'Completed', 'Error', 'OOMKilled', 'ContainerCreating', 'Evicted'];
-const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'reason', 'name', 'sort'] as const;
+const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'status', 'owner', 'name', 'sort'] as const;
 
 export default function PodListPage() {
   const { clusterId = '' } = useParams();
@@ -60,7 +60,7 @@ export default function PodListPage() {
           onChange={(v) => set({ phase: v })}
           options={['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'].map((p) => ({ value: p, label: t(`pod.phase.${p}`) }))}
         />
-        <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.reason} onChange={(v) => set({ reason: v })} options={POD_REASONS.map((r) => ({ value: r, label: r }))} />
+        <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.status} onChange={(v) => set({ status: v })} options={POD_REASONS.map((r) => ({ value: r, label: r }))} />
       </Space>
       {q.data?.stale && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />

@@ -1,4 +1,4 @@
-import { Input, Table, Typography } from 'antd';
+import { Alert, Input, Table, Typography } from 'antd';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { searchPods } from '../../api/pods';
@@ -36,6 +36,14 @@ export default function PodSearchPage() {
         data-testid="pod-search"
       />
       <ErrorAlert error={res.error} />
+      {(res.data?.not_searched.length ?? 0) > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t('search.notSearched', { clusters: res.data!.not_searched.map((id) => clusterName(id)).join(', ') })}
+        />
+      )}
       {q && (
         <Table<Row>
           size="small"
@@ -45,7 +53,7 @@ export default function PodSearchPage() {
           pagination={{ current: page, pageSize: 50, total: res.data?.total, onChange: (p) => setParams({ q, page: String(p) }) }}
           locale={{ emptyText: t('search.none', { q }) }}
           columns={[
-            { title: t('audit.cluster'), key: 'cluster', render: (_: unknown, p) => <Link to={`/clusters/${p.cluster_id}`}>{p.cluster_name ?? clusterName(p.cluster_id)}</Link> },
+            { title: t('audit.cluster'), key: 'cluster', render: (_: unknown, p) => <Link to={`/clusters/${p.cluster_id}`}>{p.cluster_name || clusterName(p.cluster_id)}</Link> },
             { title: t('pod.namespace'), dataIndex: 'namespace' },
             {
               title: t('pod.name'),

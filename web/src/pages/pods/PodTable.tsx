@@ -2,36 +2,36 @@ import { Button, Table, Tooltip } from 'antd';
 import { FileTextOutlined } from '@ant-design/icons';
 import type { TableProps } from 'antd';
 import { Link } from 'react-router-dom';
-import type { PodSummary } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { formatAge } from '../../lib/format';
 import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { StatusTag } from '../../components/common';
 
-export function podReady(p: PodSummary): string {
-  // the server may send "1/2" or a [ready, total] pair
-  const r = p.ready as unknown;
-  if (Array.isArray(r) && r.length === 2) return `${r[0]}/${r[1]}`;
-  if (typeof r === 'string' && r) return r;
-  if (p.ready_containers !== undefined && p.ready_containers !== null && p.total_containers) return `${p.ready_containers}/${p.total_containers}`;
-  const cs = (p.containers ?? []).filter((c) => !c.init);
-  return cs.length ? `${cs.filter((c) => c.ready).length}/${cs.length}` : '-';
+/** What a pod row needs: the server's PodSummary, or the node detail's NodePod. */
+export interface PodRow {
+  namespace: string;
+  name: string;
+  node_name?: string | null;
+  phase: string;
+  status?: string | null;
+  ready: string;
+  restarts: number;
+  ip?: string | null;
+  pod_ip?: string | null;
+  created_at?: string | null;
 }
 
-export function podRestarts(p: PodSummary): number {
-  return p.restarts ?? (p.containers ?? []).reduce((a, c) => a + (c.restart_count ?? 0), 0);
-}
-
-export function PodTable({
+export function PodTable<T extends PodRow>({
   clusterId,
   pods,
   hideNode,
   ...rest
-}: { clusterId: string; pods: PodSummary[]; hideNode?: boolean } & Omit<TableProps<PodSummary>, 'dataSource' | 'columns'>) {
+}: { clusterId: string; pods: T[]; hideNode?: boolean } & Omit<TableProps<T>, 'dataSource' | 'columns'>) {
   const { t } = useI18n();
-  const podLink = (p: PodSummary) => `/clusters/${clusterId}/namespaces/${encodeURIComponent(p.namespace)}/pods/${encodeURIComponent(p.name)}`;
+  const podLink = (p: PodRow) => `/clusters/${clusterId}/namespaces/${encodeURIComponent(p.namespace)}/pods/${encodeURIComponent(p.name)}`;
+  const sortable = !!rest.onChange;
   return (
-    <Table<PodSummary>
+    <Table<T>
       size="small"
       rowKey={(p) => `${p.namespace}/${p.name}`}
       dataSource={pods}
@@ -39,19 +39,19 @@ export function PodTable({
       pagination={false}
       {...rest}
       columns={[
-        { title: t('pod.name'), dataIndex: 'name', key: 'name', sorter: !!rest.onChange, render: (v: string, p) => <Link to={podLink(p)}>{v}</Link> },
-        { title: t('pod.namespace'), dataIndex: 'namespace', key: 'namespace', sorter: !!rest.onChange },
+        { title: t('pod.name'), dataIndex: 'name', key: 'name', sorter: sortable, render: (v: string, p) => <Link to={podLink(p)}>{v}</Link> },
+        { title: t('pod.namespace'), dataIndex: 'namespace', key: 'namespace', sorter: sortable },
         {
           title: t('pod.status'),
           key: 'status',
-          sorter: !!rest.onChange,
+          sorter: sortable,
           render: (_: unknown, p) => {
             const s = podDisplayStatus(p);
             return <StatusTag tone={podStatusTone(s)}>{s}</StatusTag>;
           },
         },
-        { title: t('pod.ready'), key: 'ready', render: (_: unknown, p) => podReady(p) },
-        { title: t('pod.restarts'), key: 'restarts', sorter: !!rest.onChange, render: (_: unknown, p) => podRestarts(p) },
+        { title: t('pod.ready'), dataIndex: 'ready', key: 'ready' },
+        { title: t('pod.restarts'), dataIndex: 'restarts', key: 'restarts', sorter: sortable },
         ...(hideNode
           ? []
           : [
@@ -59,12 +59,12 @@ export function PodTable({
                 title: t('pod.node'),
                 dataIndex: 'node_name',
                 key: 'node',
-                sorter: !!rest.onChange,
+                sorter: sortable,
                 render: (v: string | null) => (v ? <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(v)}`}>{v}</Link> : '-'),
               },
             ]),
-        { title: t('pod.ip'), dataIndex: 'pod_ip', render: (v: string | null) => <span className="kd-mono">{v || '-'}</span> },
-        { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: !!rest.onChange, render: (v: string) => formatAge(v) },
+        { title: t('pod.ip'), key: 'ip', render: (_: unknown, p) => <span className="kd-mono">{p.ip || p.pod_ip || '-'}</span> },
+        { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: sortable, render: (v: string) => formatAge(v) },
         {
           title: '',
           key: 'logs',
