@@ -81,40 +81,6 @@ impl MetricsSettings {
     }
 }
 
-/// A Kubernetes quantity (`7900m`, `8`, `32Gi`, `1e3`, `500k`) as a number of base units.
-pub fn parse_quantity(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let mut value: f64 = num.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        s if s.starts_with(['e', 'E']) => {
-            let exp: i32 = s[1..].parse().ok()?;
-            value *= 10f64.powi(exp);
-            1.0
-        }
-        _ => return None,
-    };
-    let v = value * factor;
-    v.is_finite().then_some(v)
-}
-
 /// What a node may give its pods.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Allocatable {
@@ -128,8 +94,8 @@ impl Allocatable {
     /// From the node's `status.allocatable`, when both figures are there and positive.
     pub fn of(node: &Node) -> Option<Allocatable> {
         let a = node.status.as_ref()?.allocatable.as_ref()?;
-        let cpu_cores = parse_quantity(&a.get("cpu")?.0)?;
-        let memory_bytes = parse_quantity(&a.get("memory")?.0)?;
+        let cpu_cores = kubedeck_kube::quantity::value(&a.get("cpu")?.0)?;
+        let memory_bytes = kubedeck_kube::quantity::value(&a.get("memory")?.0)?;
         (cpu_cores > 0.0 && memory_bytes > 0.0).then_some(Allocatable { cpu_cores, memory_bytes })
     }
 }
@@ -415,18 +381,6 @@ mod tests {
         serde_json::from_str(s).unwrap()
     }
 
-    #[test]
-    fn quantities_parse_like_kubernetes() {
-        assert_eq!(parse_quantity("7900m"), Some(7.9));
-        assert_eq!(parse_quantity("8"), Some(8.0));
-        assert_eq!(parse_quantity("32256Mi"), Some(32256.0 * 1024.0 * 1024.0));
-        assert_eq!(parse_quantity("1Gi"), Some(1073741824.0));
-        assert_eq!(parse_quantity("500k"), Some(500_000.0));
-        assert_eq!(parse_quantity("1e3"), Some(1000.0));
-        assert_eq!(parse_quantity("0.5"), Some(0.5));
-        assert_eq!(parse_quantity("12Xi"), None);
-        assert_eq!(parse_quantity(""), None);
-    }
 
     #[test]
     fn usage_is_computed_from_a_simulator_summary() {

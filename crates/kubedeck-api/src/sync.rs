@@ -181,7 +181,8 @@ pub async fn run(state: AppState, interval: Duration, mut events: mpsc::Unbounde
                     let lease = format!("sync:cluster:{}", c.id);
                     match state.store.try_acquire_lease(&lease, &state.replica_id, lease_ttl).await {
                         Ok(Some(_)) => {
-                            due.insert(c.id, far_future());
+                            // In flight: not due again until the check reports back.
+                            due.insert(c.id, now + Duration::from_secs(3600));
                             let st = state.clone();
                             checks.spawn(async move {
                                 let res = sync_cluster(&st, &c).await;
@@ -209,12 +210,6 @@ pub async fn run(state: AppState, interval: Duration, mut events: mpsc::Unbounde
     }
     let _ = state.store.release_lease(&replica_lease, &state.replica_id).await;
     state.hub.stop_all();
-}
-
-/// Marks a check in flight (never due until it reports back).
-fn far_future() -> Instant {
-    static T: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    *T.get_or_init(|| Instant::now() + Duration::from_secs(86400 * 365 * 30))
 }
 
 #[cfg(test)]

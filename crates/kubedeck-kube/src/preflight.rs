@@ -41,7 +41,7 @@ pub struct CertificateReport {
 }
 
 /// Whether the credential allows one Kubedeck feature.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct FeaturePermission {
     /// Feature key, e.g. `nodes.drain`.
     pub feature: String,

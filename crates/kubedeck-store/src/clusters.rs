@@ -2,7 +2,7 @@
 
 use crate::entity::k8s_cluster;
 use crate::{PageRequest, Paged, Store};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use kubedeck_core::credential::{CredentialError, KeyRing};
 pub use kubedeck_core::cluster::NodeCounts;
 use sea_orm::{
@@ -329,10 +329,5 @@ impl Store {
         ids.sort();
         ids.dedup();
         Ok(ids)
-    }
-
-    /// When the cluster was last updated by a sync (for staleness).
-    pub fn cluster_last_sync(c: &Cluster) -> Option<DateTime<Utc>> {
-        c.last_sync_at
     }
 }

@@ -101,25 +101,8 @@ impl From<Cluster> for ClusterView {
             platform: c.platform,
             created_at: c.created_at,
             updated_at: c.updated_at,
-            capabilities: serde_json::from_str::<Vec<PermissionRow>>(&c.capabilities)
-                .map(|rows| rows.into_iter().map(Into::into).collect())
-                .unwrap_or_default(),
+            capabilities: serde_json::from_str(&c.capabilities).unwrap_or_default(),
         }
-    }
-}
-
-/// FeaturePermission as stored (it is only `Serialize` in the kube crate).
-#[derive(Deserialize)]
-struct PermissionRow {
-    feature: String,
-    allowed: bool,
-    checks: Vec<String>,
-    denied: Vec<String>,
-}
-
-impl From<PermissionRow> for FeaturePermission {
-    fn from(r: PermissionRow) -> Self {
-        FeaturePermission { feature: r.feature, allowed: r.allowed, checks: r.checks, denied: r.denied }
     }
 }
 
