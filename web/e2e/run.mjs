@@ -332,11 +332,32 @@ await step('follow a pod log and see lines appear', async () => {
     const rest = await api(`/k8s/cluster/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}/logs?tailLines=5`);
     throw new Skip(`the followed stream showed no lines in 30 s (state: ${state}); REST logs answered HTTP ${rest.status}`);
   }
-  // followed lines keep arriving: the count grows (the demo workloads log continuously)
+  // followed lines keep arriving (the demo workloads log every second)
+  const kept = () => page.getByTestId('log-count').getAttribute('data-lines').then(Number);
+  const before = await kept();
   await page.waitForTimeout(5000);
-  const later = await count();
+  const after = await kept();
   await shot('pod-logs');
-  console.log(`     ${first} lines at first, ${later} rendered rows 5 s later, stream state: ${state}`);
+  console.log(`     ${before} lines, ${after} five seconds later, stream state: ${state}`);
+  if (/跟踪中|Following/.test(state) && after <= before) throw new Error('no followed lines arrived in 5 s');
+  // search highlights and counts matches
+  await page.getByTestId('log-search').fill('GET');
+  await expectVisible(page.locator('.kd-log mark'), 'highlighted match');
+});
+
+await step('merged logs of a workload, and finding a pod across clusters', async () => {
+  if (!logPod) throw new Skip('no pod');
+  const app = logPod.labels?.app;
+  if (!app) throw new Skip(`pod ${logPod.name} has no app label`);
+  await page.goto(`${BASE}/clusters/${clusterId}/logs?namespace=${logPod.namespace}&selector=${encodeURIComponent(`app=${app}`)}`);
+  await expectVisible(page.locator('.kd-log-line'), 'merged lines', 30_000);
+  await page.waitForTimeout(2000);
+  await shot('merged-logs');
+  await page.getByTestId('global-pod-search').fill(logPod.name);
+  await page.getByTestId('global-pod-search').press('Enter');
+  await page.waitForURL(/\/search\?q=/);
+  await expectVisible(page.getByRole('row', { name: new RegExp(logPod.name) }), 'search result');
+  await shot('pod-search');
 });
 
 await step('drain a worker with a dry-run preview, then watch progress', async () => {
