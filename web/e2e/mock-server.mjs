@@ -41,20 +41,24 @@ const nodes = Array.from({ length: 8 }, (_, i) => ({
   latest: i === 7 ? { stale: true, last_timestamp: new Date(Date.now() - 600e3).toISOString(), data: null } : { stale: false, last_timestamp: now(), data: { timestamp: now(), cpu_usage: 10 + i * 9, memory_usage: 20 + i * 8, disk_usage: 35, network_in: 120000, network_out: 40000, pod_count: 10 + i } },
 }));
 const reasons = ['Running', 'Running', 'Running', 'CrashLoopBackOff', 'Pending', 'Completed'];
-const pods = Array.from({ length: 240 }, (_, i) => {
+// MOCK_PODS pods (default 240; the pod page benchmark uses 150,000)
+const pods = Array.from({ length: Number(process.env.MOCK_PODS || 240) }, (_, i) => {
   const r = reasons[i % reasons.length];
   return {
     namespace: ['default', 'demo', 'kube-system'][i % 3],
     name: `web-${(i * 7919).toString(36)}`,
     node_name: nodes[3 + (i % 5)].name,
     phase: r === 'CrashLoopBackOff' ? 'Running' : r === 'Completed' ? 'Succeeded' : r,
-    reason: r === 'CrashLoopBackOff' || r === 'Completed' ? r : null,
+    status: r,
     ready: r === 'Running' ? '1/1' : '0/1',
     restarts: r === 'CrashLoopBackOff' ? 17 : 0,
-    pod_ip: `10.244.${i % 5}.${i % 250}`,
+    ip: `10.244.${i % 5}.${i % 250}`,
+    owner_type: 'ReplicaSet',
+    owner_name: 'web-5d9',
+    cpu_request_millis: 100,
+    memory_request_bytes: 128 * 2 ** 20,
     created_at: new Date(Date.now() - i * 3600e3).toISOString(),
     labels: { app: 'web', tier: i % 2 ? 'fe' : 'be' },
-    containers: [{ name: 'app', image: 'nginx:1.25', ready: r === 'Running', restart_count: r === 'CrashLoopBackOff' ? 17 : 0, state: r === 'Running' ? 'running' : 'waiting' }],
   };
 });
 
@@ -95,7 +99,9 @@ const server = createServer(async (req, res) => {
     let f = join(DIST, p);
     if (!existsSync(f) || statSync(f).isDirectory()) f = join(DIST, 'index.html');
     const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml' };
-    res.writeHead(200, { 'Content-Type': types[extname(f)] || 'application/octet-stream' });
+    // like the real server: hashed assets are cached for good, index.html is revalidated
+    const cache = p.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    res.writeHead(200, { 'Content-Type': types[extname(f)] || 'application/octet-stream', 'Cache-Control': cache });
     return res.end(readFileSync(f));
   }
   if (p === '/api/v1/auth/login' && m === 'POST') {
@@ -155,9 +161,14 @@ const server = createServer(async (req, res) => {
     }
     if (rest === '/pods') {
       let list = pods;
-      for (const k of ['namespace', 'node', 'phase', 'reason']) if (q.get(k)) list = list.filter((x) => (k === 'node' ? x.node_name : x[k]) === q.get(k));
+      for (const k of ['namespace', 'node', 'phase', 'status']) if (q.get(k)) list = list.filter((x) => (k === 'node' ? x.node_name : x[k]) === q.get(k));
       if (q.get('name')) list = list.filter((x) => x.name.includes(q.get('name')));
-      return send(res, 200, page(list, q));
+      const sort = q.get('sort');
+      if (sort) {
+        const key = { age: 'created_at', node: 'node_name' }[sort.replace('-', '')] ?? sort.replace('-', '');
+        list = [...list].sort((a, b) => String(a[key]).localeCompare(String(b[key])) * (sort.startsWith('-') ? -1 : 1));
+      }
+      return send(res, 200, { ...page(list, q), stale: false });
     }
     const pm = /^\/namespaces\/([^/]+)\/pods\/([^/]+)(\/logs)?$/.exec(rest);
     if (pm) {
@@ -165,7 +176,8 @@ const server = createServer(async (req, res) => {
       if (!pod) return err(res, 404, 'not_found', 'pod not found');
       if (pm[3]) { res.writeHead(200, { 'Content-Type': 'text/plain' }); return res.end(Array.from({ length: 50 }, (_, i) => `${now()} line ${i} of ${pod.name}`).join('\n') + '\n'); }
       if (m === 'DELETE') return send(res, 204);
-      return send(res, 200, { ...pod, qos_class: 'Burstable', owner_chain: [{ kind: 'ReplicaSet', name: 'web-5d9' }, { kind: 'Deployment', name: 'web' }], conditions: [{ type: 'Ready', status: 'True' }], events: [], yaml: `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${pod.name}\n  namespace: ${pod.namespace}\n` });
+      const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels }, spec: { nodeName: pod.node_name, containers: [{ name: 'app', image: 'nginx:1.25' }] }, status: { phase: pod.phase, podIP: pod.ip, containerStatuses: [{ name: 'app', ready: pod.ready === '1/1', restartCount: pod.restarts, state: pod.phase === 'Running' ? { running: {} } : { waiting: { reason: pod.status } } }] } };
+      return send(res, 200, { summary: pod, qos_class: 'Burstable', owner_chain: [{ kind: 'ReplicaSet', name: 'web-5d9' }, { kind: 'Deployment', name: 'web' }], events: [], object });
     }
   }
   const tm = /^\/api\/v1\/tasks\/(\d+)(\/cancel)?$/.exec(p);
@@ -186,7 +198,8 @@ const drains = new Map();
 server.on('upgrade', (req, socket) => {
   const key = req.headers['sec-websocket-key'];
   const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  // the console offers ["kubedeck", "bearer.<token>"]; answer "kubedeck" like the real server
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: kubedeck\r\n\r\n`);
   let i = 0;
   const frame = (text) => {
     const b = Buffer.from(text);

@@ -11,6 +11,25 @@ import { ThemeModeProvider, useThemeMode } from './theme';
 import { AuthProvider, useAuth } from './auth';
 import { ApiError } from './api/client';
 
+// Start loading the chunks the first screen needs together with the entry, instead of one after another.
+const prefetch: Record<string, () => Promise<unknown>> = {
+  layout: () => import('./layout/AppLayout'),
+  pods: () => import('./pages/pods/PodListPage'),
+  clusters: () => import('./pages/clusters/ClusterListPage'),
+  nodes: () => import('./pages/nodes/NodeListPage'),
+  login: () => import('./pages/auth/LoginPage'),
+};
+if (typeof location !== 'undefined') {
+  const p = location.pathname;
+  if (p.startsWith('/login')) prefetch.login();
+  else {
+    prefetch.layout();
+    if (/^\/clusters\/[^/]+\/pods/.test(p)) prefetch.pods();
+    else if (/^\/clusters\/[^/]+\/nodes$/.test(p)) prefetch.nodes();
+    else if (p === '/' || p === '/clusters') prefetch.clusters();
+  }
+}
+
 const AppLayout = lazy(() => import('./layout/AppLayout').then((m) => ({ default: m.AppLayout })));
 const LoginPage = lazy(() => import('./pages/auth/LoginPage').then((m) => ({ default: m.LoginPage })));
 const ChangePasswordPage = lazy(() => import('./pages/auth/ChangePasswordPage'));
