@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Pod list benchmark (issue 6): populate PODS pods in a fresh testbed, then measure
+#   - the server-side latency of a filtered, sorted 100-row page (p50/p99 over REQUESTS requests),
+#   - kubedeck's memory per synced pod (RSS growth / pods),
+#   - the time from a pod change in the cluster to the change being visible in the list API,
+# and, as the baseline, `kubectl get pods -A --chunk-size=500` with the equivalent selector, in the same run.
+#   benches/pod_list.sh [PODS] [REQUESTS]        (defaults: 20000 200)
+# Uses target/release/kubedeck if present, else target/debug/kubedeck (say which in BENCHMARKS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PODS=${1:-20000}
+REQUESTS=${2:-200}
+BIN=target/release/kubedeck
+[ -x "$BIN" ] || BIN=target/debug/kubedeck
+[ -x "$BIN" ] || { echo "build kubedeck first (cargo build --release -p kubedeck)" >&2; exit 1; }
+
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/kd-bench.XXXXXX")
+cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; testbed/down --dir "$DIR/tb" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+testbed/up --dir "$DIR/tb" --masters 3 --workers 50 --no-demo >/dev/null
+export KUBECONFIG=$DIR/tb/admin.kubeconfig
+nodes=($(kubectl get nodes -l '!node-role.kubernetes.io/master' -o jsonpath='{.items[*].metadata.name}'))
+
+echo "populating $PODS pods on ${#nodes[@]} workers ..." >&2
+start=$(date +%s)
+per_ns=1000
+namespaces=$(( (PODS + per_ns - 1) / per_ns ))
+for ((n = 0; n < namespaces; n++)); do kubectl create namespace "bench-$n" >/dev/null; done
+for ((n = 0; n < namespaces; n++)); do
+  until kubectl -n "bench-$n" get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null | grep -q .; do sleep 0.5; done
+done
+python3 - "$PODS" "$per_ns" "${nodes[@]}" >"$DIR/gen.py.out" <<'PY'
+import sys
+pods, per_ns, nodes = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+for i in range(pods):
+    ns = i // per_ns
+    print(f"bench-{ns} p-{i:06d} {nodes[i % len(nodes)]} a{i % 50} t{i % 3}")
+PY
+# Pods bound directly to nodes (no scheduler work), created by 6 concurrent kubectl processes.
+split -n l/6 "$DIR/gen.py.out" "$DIR/chunk."
+for chunk in "$DIR"/chunk.*; do
+  (
+    awk '{printf "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"namespace\":\"%s\",\"name\":\"%s\",\"labels\":{\"app\":\"%s\",\"tier\":\"%s\"}},\"spec\":{\"nodeName\":\"%s\",\"containers\":[{\"name\":\"c\",\"image\":\"nginx\",\"resources\":{\"requests\":{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}]}}\n", $1, $2, $4, $5, $3}' "$chunk" |
+      split -l 500 - "$chunk.part."
+    for part in "$chunk".part.*; do
+      python3 -c 'import sys,json; print(json.dumps({"apiVersion":"v1","kind":"List","items":[json.loads(l) for l in open(sys.argv[1])]}))' "$part" >"$part.json"
+      kubectl create -f "$part.json" >/dev/null
+    done
+  ) &
+done
+wait
+populate=$(( $(date +%s) - start ))
+echo "populated in ${populate}s" >&2
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+KUBEDECK_ADMIN_PASSWORD=bench-admin-password "$BIN" serve --data-dir "$DIR/data" --listen "127.0.0.1:$port" --log warn >"$DIR/server.log" 2>&1 &
+server=$!
+base=http://127.0.0.1:$port
+until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.2; done
+token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"admin","password":"bench-admin-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+rss_before=$(rss)
+python3 -c 'import json,sys; print(json.dumps({"name":"bench","credential":open(sys.argv[1]).read()}))' "$KUBECONFIG" >"$DIR/import.json"
+id=$(curl -fs "$base/api/v1/k8s/cluster" -H "authorization: Bearer $token" -H 'content-type: application/json' -d @"$DIR/import.json" | python3 -c 'import sys,json; print(json.load(sys.stdin)["cluster"]["id"])')
+sync_start=$(date +%s.%N)
+until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1&namespace=bench-0" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" = "$(( PODS < per_ns ? PODS : per_ns ))" ]; do sleep 0.5; done
+until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" -ge "$PODS" ]; do sleep 0.5; done
+sync_s=$(python3 -c "import time; print(round(time.time() - $sync_start, 1))")
+sleep 2
+rss_after=$(rss)
+
+url="$base/api/v1/k8s/cluster/$id/pods?label_selector=app%3Da7%2Ctier%3Dt1&sort=-age&page_size=100"
+for ((i = 0; i < REQUESTS; i++)); do
+  curl -s -o /dev/null -w '%{time_total}\n' "$url" -H "authorization: Bearer $token"
+done >"$DIR/times"
+kstart=$(date +%s.%N)
+kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp >/dev/null
+kubectl_s=$(python3 -c "import time; print(round(time.time() - $kstart, 2))")
+
+# Change → visible in the list.
+kubectl -n bench-0 label pod p-000000 bench=changed >/dev/null
+cstart=$(date +%s.%N)
+until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?label_selector=bench%3Dchanged" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin)["total"])')" = 1 ]; do sleep 0.02; done
+change_ms=$(python3 -c "import time; print(round((time.time() - $cstart) * 1000))")
+
+python3 - "$DIR/times" "$PODS" "$rss_before" "$rss_after" "$populate" "$sync_s" "$kubectl_s" "$change_ms" "$BIN" <<'PY'
+import sys, statistics
+times = sorted(float(t) * 1000 for t in open(sys.argv[1]))
+pods, before, after = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+print(f"pods={pods} binary={sys.argv[9]} requests={len(times)}")
+print(f"page (filtered, sorted, 100 rows): p50={p(0.5):.1f} ms p99={p(0.99):.1f} ms")
+print(f"memory: {(after - before) * 1024 / pods:.0f} bytes per pod (RSS {before // 1024} MiB -> {after // 1024} MiB)")
+print(f"populate: {sys.argv[5]} s; kubedeck initial sync: {sys.argv[6]} s; change visible after {sys.argv[8]} ms")
+print(f"baseline kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1: {sys.argv[7]} s")
+PY
