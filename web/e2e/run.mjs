@@ -315,6 +315,8 @@ await step('pods list and detail', async () => {
   await expectVisible(page.getByText(logPod.name), 'pod name');
   await page.waitForTimeout(800);
   await shot('pod-detail');
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  await expectVisible(page.getByTestId('pod-yaml').getByText(/apiVersion: v1/), 'pod YAML');
 });
 
 await step('follow a pod log and see lines appear', async () => {
@@ -358,6 +360,19 @@ await step('merged logs of a workload, and finding a pod across clusters', async
   await page.waitForURL(/\/search\?q=/);
   await expectVisible(page.getByRole('row', { name: new RegExp(logPod.name) }), 'search result');
   await shot('pod-search');
+});
+
+await step('delete a Deployment pod from its detail page (the Deployment replaces it)', async () => {
+  if (!logPod) throw new Skip('no pod');
+  if (!logPod.owner_type) throw new Skip(`pod ${logPod.name} has no controller`);
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}`);
+  await page.getByRole('button', { name: /删\s*除|Delete/ }).click();
+  const dialog = page.locator('.ant-modal').last();
+  await expectVisible(dialog.getByText(new RegExp(`${logPod.namespace}/${logPod.name}`)), 'pod named in the confirmation');
+  await dialog.locator('.ant-btn-dangerous').click();
+  await page.waitForURL(new RegExp(`/clusters/${clusterId}/pods$`));
+  const gone = await api(`/k8s/cluster/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}`);
+  if (gone.status === 200 && !gone.body?.object?.metadata?.deletionTimestamp) throw new Error('the pod is still there and not terminating');
 });
 
 await step('drain a worker with a dry-run preview, then watch progress', async () => {
