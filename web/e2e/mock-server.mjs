@@ -139,7 +139,7 @@ const server = createServer(async (req, res) => {
     if (!rest && m === 'PUT') { Object.assign(c, await body(req)); return send(res, 200, c); }
     if (rest === '/status') return send(res, 200, { status: c.status, reason: c.status_reason, last_healthy_at: c.last_healthy_at, api_latency_ms: 4, last_sync_at: c.last_sync_at });
     if (rest === '/sync') { c.last_sync_at = now(); return send(res, 200, c); }
-    if (rest === '/nodes') return send(res, 200, page(nodes, q));
+    if (rest === '/nodes') return send(res, 200, { ...page(nodes.map((n) => ({ ...n, metrics: n.latest.data })), q), source: 'live', stale: false });
     const nm = /^\/nodes\/([^/]+)(\/.*)?$/.exec(rest);
     if (nm) {
       const n = nodes.find((x) => x.name === decodeURIComponent(nm[1]));
