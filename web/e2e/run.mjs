@@ -377,8 +377,23 @@ await step('delete a Deployment pod from its detail page (the Deployment replace
 
 await step('drain a worker with a dry-run preview, then watch progress', async () => {
   if (!firstNode) throw new Skip('no node');
+  // other tests may have left pods that block a drain on some worker: take the first worker kubectl could drain
+  const nodes = await api(`/k8s/cluster/${clusterId}/nodes?role=worker&page_size=100`);
+  let target = null;
+  for (const n of nodes.body?.items ?? []) {
+    if (!n.schedulable) continue;
+    const plan = await api(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(n.name)}/drain`, {
+      method: 'POST',
+      body: JSON.stringify({ ignore_daemonsets: true, delete_emptydir_data: false, force: false, dry_run: true }),
+    });
+    if (plan.status === 200) {
+      target = n.name;
+      break;
+    }
+  }
+  if (!target) throw new Skip('every worker has pods that block a drain with the default options');
   await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
-  await page.getByTestId(`drain-${firstNode}`).click();
+  await page.getByTestId(`drain-${target}`).click();
   await page.getByTestId('drain-preview').click();
   await page.waitForTimeout(1500);
   const err = await page.locator('.ant-modal .ant-alert-error').count();
@@ -397,7 +412,7 @@ await step('drain a worker with a dry-run preview, then watch progress', async (
   await page.locator('.ant-modal-footer').getByRole('button', { name: /关\s*闭|Close/ }).click();
   await page.locator('.ant-modal').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   // leave the node schedulable again
-  const row = page.getByRole('row', { name: new RegExp(firstNode) });
+  const row = page.getByRole('row', { name: new RegExp(`^${target}\\b|\\s${target}\\s`) });
   await expectVisible(row.getByText(/禁止调度|Cordoned/), 'cordoned tag');
   await row.locator('button:has(.anticon-play-circle)').click();
   await row.getByText(/禁止调度|Cordoned/).waitFor({ state: 'detached', timeout: 30_000 });
