@@ -203,6 +203,12 @@ await step('the imported cluster is in the list with its nodes', async () => {
 
 await step('cluster overview', async () => {
   if (!clusterId) throw new Skip('no cluster imported');
+  // the pod inventory syncs right after the import: give it a moment so the picture shows it
+  for (const until = Date.now() + 20_000; Date.now() < until; ) {
+    const pods = await api(`/k8s/cluster/${clusterId}/pods?page=1&page_size=1`);
+    if (pods.status !== 200 || pods.body?.total > 0) break;
+    await page.waitForTimeout(1000);
+  }
   await page.goto(`${BASE}/clusters/${clusterId}`);
   await expectVisible(page.getByText(clusterName), 'cluster name');
   await page.waitForTimeout(1500);
