@@ -78,6 +78,7 @@ export const en = {
   'start.step3.body': 'The credentials are stored encrypted; nodes and pods appear after the first sync.',
   'start.testbed.title': 'No cluster at hand? Use the testbed',
   'start.testbed.body': 'The repository ships a real Kubernetes v1.20 control plane with simulated nodes and demo workloads. From a checkout, run:',
+  'start.testbed.upComment': 'prints the admin kubeconfig path, e.g. /tmp/kubedeck-testbed/admin.kubeconfig',
   'start.testbed.after': 'Then import the printed admin.kubeconfig here. Stop it afterwards with:',
   'start.noPermission': 'Ask a platform administrator to import a cluster or grant you access to one.',
 

@@ -80,6 +80,7 @@ export const zhCN: Record<MessageKey, string> = {
   'start.step3.body': '凭据加密保存；首次同步后即可看到节点和容器组。',
   'start.testbed.title': '手头没有集群？使用测试环境',
   'start.testbed.body': '代码仓库自带一个真实的 Kubernetes v1.20 控制面，以及模拟节点和演示工作负载。在仓库目录中运行：',
+  'start.testbed.upComment': '最后一行输出 admin kubeconfig 的路径，例如 /tmp/kubedeck-testbed/admin.kubeconfig',
   'start.testbed.after': '然后在这里导入输出的 admin.kubeconfig。用完后可以这样停止：',
   'start.noPermission': '请联系平台管理员导入集群，或为您授予某个集群的访问权限。',
 

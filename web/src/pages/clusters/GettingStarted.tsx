@@ -1,4 +1,4 @@
-import { Button, Card, Space, Steps, Typography } from 'antd';
+import { Button, Card, Steps, Typography } from 'antd';
 import { CloudUploadOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import { useI18n } from '../../i18n';
@@ -16,8 +16,17 @@ export function GettingStarted({ canImport }: { canImport: boolean }) {
   );
   return (
     <Card data-testid="getting-started">
-      <Typography.Title level={3}>{t('start.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('start.intro')}</Typography.Paragraph>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'flex-start', gap: 16, flexWrap: 'wrap' }}>
+        <div>
+          <Typography.Title level={3}>{t('start.title')}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t('start.intro')}</Typography.Paragraph>
+        </div>
+        {canImport && (
+          <Button type="primary" size="large" icon={<CloudUploadOutlined />} onClick={() => navigate('/clusters/import')} data-testid="import-cluster">
+            {t('cluster.import')}
+          </Button>
+        )}
+      </div>
       <Steps
         direction="vertical"
         current={-1}
@@ -43,18 +52,11 @@ export function GettingStarted({ canImport }: { canImport: boolean }) {
       />
       <Card type="inner" title={t('start.testbed.title')} style={{ marginBottom: 16 }}>
         <Typography.Paragraph>{t('start.testbed.body')}</Typography.Paragraph>
-        {code('testbed/up            # prints the admin kubeconfig path, e.g. /tmp/kubedeck-testbed/admin.kubeconfig')}
+        {code(`testbed/up    # ${t('start.testbed.upComment')}`)}
         <Typography.Paragraph type="secondary">{t('start.testbed.after')}</Typography.Paragraph>
         {code('testbed/down')}
       </Card>
-      <Space>
-        {canImport && (
-          <Button type="primary" size="large" icon={<CloudUploadOutlined />} onClick={() => navigate('/clusters/import')} data-testid="import-cluster">
-            {t('cluster.import')}
-          </Button>
-        )}
-        {!canImport && <Typography.Text type="secondary">{t('start.noPermission')}</Typography.Text>}
-      </Space>
+      {!canImport && <Typography.Text type="secondary">{t('start.noPermission')}</Typography.Text>}
     </Card>
   );
 }
