@@ -417,6 +417,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/pods/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refreshes the KubePod snapshot from a fresh list and reports what changed. */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/status": {
         parameters: {
             query?: never;
@@ -1615,12 +1632,25 @@ export interface components {
              * @description Page size.
              */
             page_size: number;
+            /** @description `live` (this server's watch-synced store) or `snapshot` (the KubePod table). */
+            source: string;
             /** @description True when the cluster is not in sync (the list is what was last seen). */
             stale: boolean;
             /**
              * Format: int64
              * @description Pods matching the filters.
              */
+            total: number;
+        };
+        /** @description What a pod snapshot write changed. */
+        PodSnapshotDiff: {
+            /** @description Pods new since the last snapshot. */
+            added: number;
+            /** @description Pods whose state changed. */
+            changed: number;
+            /** @description Pods gone. */
+            removed: number;
+            /** @description Pods now. */
             total: number;
         };
         /** @description A pod in a list: the spec's KubePod fields and what `kubectl get pods -o wide` shows. */
@@ -2991,6 +3021,40 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PodSnapshotDiff"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description cluster unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
