@@ -38,3 +38,38 @@ export const nodeMetricsLatest = (id: string | number, name: string) =>
 
 export const getTask = (taskId: string | number) => api<Task>(`/tasks/${taskId}`);
 export const cancelTask = (taskId: string | number) => api<unknown>(`/tasks/${taskId}/cancel`, { method: 'POST' });
+
+/**
+ * Follows a task's server-sent events (`GET /api/v1/tasks/{id}/events`, one `task` event per change).
+ * EventSource cannot send the bearer token, so this reads the stream with fetch. Resolves when the stream ends.
+ */
+export async function followTask(taskId: string | number, onTask: (t: Task) => void, signal: AbortSignal): Promise<void> {
+  const { getSession } = await import('./session');
+  const s = getSession();
+  const res = await fetch(`/api/v1/tasks/${taskId}/events`, {
+    headers: { Accept: 'text/event-stream', ...(s ? { Authorization: `Bearer ${s.accessToken}` } : {}) },
+    signal,
+  });
+  if (!res.ok || !res.body) throw new Error(`task events: HTTP ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const frame = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      const data = parseSseData(frame);
+      if (data) onTask(JSON.parse(data) as Task);
+    }
+  }
+}
+
+/** The data of one server-sent event frame (joined `data:` lines), or null for comments/keep-alives. */
+export function parseSseData(frame: string): string | null {
+  const lines = frame.split('\n').filter((l) => l.startsWith('data:'));
+  if (!lines.length) return null;
+  return lines.map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+}

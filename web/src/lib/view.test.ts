@@ -126,3 +126,12 @@ describe('cluster credential capabilities', () => {
     expect(featureCheck(undefined, 'nodes.drain').allowed).toBe(true);
   });
 });
+
+import { parseSseData } from '../api/nodes';
+describe('task event stream', () => {
+  it('reads the data of server-sent event frames', () => {
+    expect(parseSseData('event: task\ndata: {"id":1,"status":"running"}')).toBe('{"id":1,"status":"running"}');
+    expect(parseSseData('data: line one\ndata: line two')).toBe('line one\nline two');
+    expect(parseSseData(': keep-alive')).toBeNull();
+  });
+});

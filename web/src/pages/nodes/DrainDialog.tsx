@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { cancelTask, drainNode, getTask } from '../../api/nodes';
+import { cancelTask, drainNode, followTask, getTask } from '../../api/nodes';
 import type { DrainOptions, DrainPodProgress, DrainProgress, DrainStarted, PlannedPod } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
@@ -87,12 +87,23 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
       if (plan?.pods) setBlocked(plan.pods.filter((p) => p.verdict === 'refuse'));
     },
   });
+  const [streaming, setStreaming] = useState(false);
   const task = useQuery({
     queryKey: ['task', taskId],
     queryFn: () => getTask(taskId!),
     enabled: taskId !== null,
-    refetchInterval: (q) => (taskFinished(q.state.data?.status) ? false : 1000),
+    // the event stream pushes every change; polling is the fallback when it is not available
+    refetchInterval: (q) => (taskFinished(q.state.data?.status) ? false : streaming ? 10_000 : 1000),
   });
+  useEffect(() => {
+    if (taskId === null) return;
+    const ctl = new AbortController();
+    setStreaming(true);
+    followTask(taskId, (t) => qc.setQueryData(['task', taskId], t), ctl.signal)
+      .catch(() => undefined)
+      .finally(() => setStreaming(false));
+    return () => ctl.abort();
+  }, [taskId, qc]);
   const cancel = useMutation({ mutationFn: () => cancelTask(taskId!) });
   useEffect(() => {
     if (taskFinished(task.data?.status)) qc.invalidateQueries({ queryKey: ['nodes', clusterId] });
