@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/k8s/pods", get(pods::search))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs", get(pods::merged_logs))
         .route("/api/v1/k8s/cluster/{id}/pods", get(pods::list_all))
+        .route("/api/v1/k8s/cluster/{id}/pods/sync", post(pods::sync))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods", get(pods::list_in_namespace))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", get(pods::get).delete(pods::delete))
         .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", get(pods::logs))

@@ -36,9 +36,18 @@ fn fingerprint(c: &Cluster) -> String {
     hex::encode(&Sha256::digest(c.credential.as_bytes())[..8])
 }
 
-/// Checks one cluster now and records the outcome. Returns the updated row.
-pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
-    let outcome = check(state, cluster).await;
+/// Checks one cluster now, outside the loop (import, credential change, "sync now"). Only the replica that holds
+/// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
+pub async fn sync_now(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
+    let lease = format!("sync:cluster:{}", cluster.id);
+    let owner = matches!(state.store.try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45)).await, Ok(Some(_)));
+    sync_cluster(state, cluster, owner).await
+}
+
+/// Checks one cluster now and records the outcome. Returns the updated row. `watch` starts (or keeps) this
+/// replica's watchers for it; only the lease holder may.
+pub async fn sync_cluster(state: &AppState, cluster: &Cluster, watch: bool) -> Result<Cluster, ClusterError> {
+    let outcome = check(state, cluster, watch).await;
     let row = match &outcome {
         Ok((version, platform, counts, latency)) => {
             snapshot_from_hub(state, cluster.id).await;
@@ -54,20 +63,24 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<Cluster
     }
 }
 
-async fn check(state: &AppState, cluster: &Cluster) -> Result<(String, String, kubedeck_core::cluster::NodeCounts, i32), ClusterError> {
+async fn check(state: &AppState, cluster: &Cluster, watch: bool) -> Result<(String, String, kubedeck_core::cluster::NodeCounts, i32), ClusterError> {
     let text = state
         .open_credential(cluster)
         .map_err(|e| ClusterError::Other(format!("stored credential unusable: {e}")))?;
     let safe = kubeconfig::parse(&text, Some(&cluster.context_name))
         .map_err(|p| ClusterError::Other(format!("stored kubeconfig refused: {p}")))?;
-    let handle = state.hub.ensure(cluster.id, &safe, &fingerprint(cluster)).await?;
+    let handle = if watch { Some(state.hub.ensure(cluster.id, &safe, &fingerprint(cluster)).await?) } else { None };
+    let client = match &handle {
+        Some(h) => h.client.clone(),
+        None => safe.client().await?,
+    };
     let started = Instant::now();
-    let info = within(CHECK_TIMEOUT, handle.client.apiserver_version()).await?;
+    let info = within(CHECK_TIMEOUT, client.apiserver_version()).await?;
     let latency = started.elapsed().as_millis() as i32;
-    let counts = match handle.node_counts() {
+    let counts = match handle.as_ref().and_then(|h| h.node_counts()) {
         Some(c) => c,
         None => {
-            let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(handle.client.clone());
+            let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client.clone());
             let list = within(CHECK_TIMEOUT, api.list(&Default::default())).await?;
             kubedeck_kube::nodes::count(&list.items)
         }
@@ -87,6 +100,45 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     if let Err(e) = write_node_snapshot(state, cluster_id, &summaries).await {
         tracing::warn!(cluster_id, "could not write the node snapshot: {}", e.message);
     }
+    // The pod snapshot is large: rewrite it only when the pod store changed since the last write.
+    static WRITTEN: std::sync::LazyLock<std::sync::Mutex<HashMap<i64, u64>>> = std::sync::LazyLock::new(Default::default);
+    let generation = h.pods.generation();
+    if WRITTEN.lock().expect("snapshot generations").get(&cluster_id) == Some(&generation) {
+        return;
+    }
+    match write_pod_snapshot(state, cluster_id, &pods).await {
+        Ok(_) => {
+            WRITTEN.lock().expect("snapshot generations").insert(cluster_id, generation);
+        }
+        Err(e) => tracing::warn!(cluster_id, "could not write the pod snapshot: {}", e.message),
+    }
+}
+
+/// Saves pod projections as the cluster's `kube_pod` snapshot (only rows that changed are written).
+pub async fn write_pod_snapshot(
+    state: &AppState,
+    cluster_id: i64,
+    pods: &[kubedeck_kube::pods::PodLite],
+) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
+    let rows = pods
+        .iter()
+        .map(|p| kubedeck_store::kube_pods::PodSnapshot {
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            node_name: p.node_name.clone().unwrap_or_default(),
+            phase: p.phase.clone(),
+            ready: format!("{}/{}", p.ready.0, p.ready.1),
+            restarts: p.restarts,
+            age: p.created_at.as_deref().and_then(|t| t.parse().ok()),
+            ip: p.pod_ip.clone().unwrap_or_default(),
+            labels: serde_json::to_string(&p.labels).unwrap_or_default(),
+            owner_type: p.owner_kind.clone().unwrap_or_default(),
+            owner_name: p.owner_name.clone().unwrap_or_default(),
+            status: p.status.clone(),
+            summary: serde_json::to_string(p).unwrap_or_default(),
+        })
+        .collect();
+    Ok(state.store.replace_pod_snapshot(cluster_id, rows).await?)
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on
@@ -185,7 +237,7 @@ pub async fn run(state: AppState, interval: Duration, mut events: mpsc::Unbounde
                             due.insert(c.id, now + Duration::from_secs(3600));
                             let st = state.clone();
                             checks.spawn(async move {
-                                let res = sync_cluster(&st, &c).await;
+                                let res = sync_cluster(&st, &c, true).await;
                                 if let Err(e) = &res {
                                     tracing::info!(cluster_id = c.id, "cluster check failed: {e}");
                                 }

@@ -175,11 +175,12 @@ fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mps
 pub struct Projected<T> {
     items: Arc<RwLock<HashMap<String, Arc<T>>>>,
     ready: Arc<AtomicBool>,
+    changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<T> Clone for Projected<T> {
     fn clone(&self) -> Self {
-        Self { items: self.items.clone(), ready: self.ready.clone() }
+        Self { items: self.items.clone(), ready: self.ready.clone(), changes: self.changes.clone() }
     }
 }
 
@@ -187,6 +188,11 @@ impl<T> Projected<T> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// Grows with every change; equal values mean nothing changed in between.
+    pub fn generation(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
     }
 
     /// Runs `f` over the current items under a read lock (keep it short).
@@ -207,7 +213,11 @@ where
     K::DynamicType: Default,
     T: Send + Sync + 'static,
 {
-    let store = Projected { items: Arc::new(RwLock::new(HashMap::new())), ready: Arc::new(AtomicBool::new(false)) };
+    let store = Projected {
+        items: Arc::new(RwLock::new(HashMap::new())),
+        ready: Arc::new(AtomicBool::new(false)),
+        changes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+    };
     let out = store.clone();
     let stream = watcher(api, watcher::Config::default().any_semantic()).default_backoff();
     tokio::spawn(async move {
@@ -219,6 +229,9 @@ where
                 _ = cancel.cancelled() => break,
                 ev = stream.next() => ev,
             };
+            if matches!(ev, Some(Ok(watcher::Event::InitDone | watcher::Event::Apply(_) | watcher::Event::Delete(_)))) {
+                store.changes.fetch_add(1, Ordering::AcqRel);
+            }
             match ev {
                 Some(Ok(watcher::Event::Init)) => pending = Some(HashMap::new()),
                 Some(Ok(watcher::Event::InitApply(o))) => {

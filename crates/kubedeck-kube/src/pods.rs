@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::{Container, Pod};
 use std::collections::BTreeMap;
 
 /// What Kubedeck keeps in memory per pod.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PodLite {
     /// Namespace.
     pub namespace: String,

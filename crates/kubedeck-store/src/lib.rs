@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clusters;
 pub mod entity;
 pub mod kube_nodes;
+pub mod kube_pods;
 pub mod leases;
 pub mod login_limits;
 pub mod migration;

@@ -214,3 +214,36 @@ async fn a_task_whose_replica_died_is_marked_interrupted_not_running_forever() {
         db.drop_db().await;
     }
 }
+
+#[tokio::test]
+async fn the_pod_snapshot_writes_only_what_changed() {
+    use kubedeck_store::kube_pods::PodSnapshot;
+    let pod = |ns: &str, name: &str, status: &str| PodSnapshot {
+        namespace: ns.into(),
+        name: name.into(),
+        node_name: "w1".into(),
+        phase: "Running".into(),
+        ready: "1/1".into(),
+        restarts: 0,
+        age: Some(chrono::Utc::now()),
+        ip: "10.1.0.1".into(),
+        labels: "{\"app\":\"web\"}".into(),
+        owner_type: "ReplicaSet".into(),
+        owner_name: "web-1".into(),
+        status: status.into(),
+        summary: format!("{{\"status\":\"{status}\"}}"),
+    };
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let d = s.replace_pod_snapshot(1, vec![pod("a", "p1", "Running"), pod("a", "p2", "Running"), pod("b", "p1", "Running")]).await.unwrap();
+        assert_eq!((d.added, d.changed, d.removed, d.total), (3, 0, 0, 3), "{}", db.backend);
+        let d = s.replace_pod_snapshot(1, vec![pod("a", "p1", "CrashLoopBackOff"), pod("b", "p1", "Running"), pod("b", "p2", "Pending")]).await.unwrap();
+        assert_eq!((d.added, d.changed, d.removed, d.total), (1, 1, 1, 3), "{}", db.backend);
+        let rows = s.pod_snapshot(1, Some(&["a".to_string()])).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status, "CrashLoopBackOff");
+        s.delete_pod_snapshot(1).await.unwrap();
+        assert!(s.pod_snapshot(1, None).await.unwrap().is_empty());
+        db.drop_db().await;
+    }
+}

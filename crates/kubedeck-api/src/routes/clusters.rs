@@ -297,7 +297,7 @@ pub async fn import(
     let st = state.clone();
     let started = row.clone();
     tokio::spawn(async move {
-        let _ = crate::sync::sync_cluster(&st, &started).await;
+        let _ = crate::sync::sync_now(&st, &started).await;
     });
     Ok((StatusCode::CREATED, axum::Json(Imported { cluster: row.into(), preflight: report })).into_response())
 }
@@ -391,7 +391,7 @@ pub async fn update(
         let st = state.clone();
         let r = row.clone();
         tokio::spawn(async move {
-            let _ = crate::sync::sync_cluster(&st, &r).await;
+            let _ = crate::sync::sync_now(&st, &r).await;
         });
     }
     Ok(axum::Json(row.into()))
@@ -412,6 +412,7 @@ pub async fn delete(
     state.hub.stop(id);
     state.store.delete_cluster(id).await?;
     state.store.delete_node_snapshot(id).await?;
+    state.store.delete_pod_snapshot(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -444,6 +445,6 @@ pub async fn sync(
     audit.action("cluster.sync");
     let c = find(&state, id).await?;
     audit.target(Some(id), None, Some(format!("clusters/{}", c.name)));
-    let _ = crate::sync::sync_cluster(&state, &c).await;
+    let _ = crate::sync::sync_now(&state, &c).await;
     Ok(axum::Json(find(&state, id).await?.into()))
 }

@@ -94,6 +94,8 @@ pub struct PodList {
     pub page_size: u64,
     /// True when the cluster is not in sync (the list is what was last seen).
     pub stale: bool,
+    /// `live` (this server's watch-synced store) or `snapshot` (the KubePod table).
+    pub source: &'static str,
     /// Last sync with the cluster.
     pub last_sync_at: Option<DateTime<Utc>>,
 }
@@ -144,29 +146,32 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         None => (None, None),
     };
     let c = cluster(state, id).await?;
-    let handle = state.hub.get(id).filter(|h| h.pods.synced()).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_synced",
-            format!("cluster {id}'s pods are not synced yet (status: {}); try again in a few seconds", c.status_reason),
-        )
-        .with_retry_after(5)
-    })?;
-    let mut pods: Vec<std::sync::Arc<PodLite>> = handle.pods.read(|m| {
-        m.values()
-            .filter(|p| {
-                namespaces.as_ref().is_none_or(|ns| ns.contains(&p.namespace))
-                    && q.node.as_deref().is_none_or(|n| p.node_name.as_deref() == Some(n))
-                    && q.phase.as_deref().is_none_or(|ph| p.phase == ph)
-                    && q.status.as_deref().is_none_or(|s| p.status == s)
-                    && owner_kind.as_deref().is_none_or(|k| p.owner_kind.as_deref() == Some(k))
-                    && owner_name.as_deref().is_none_or(|n| p.owner_name.as_deref() == Some(n))
-                    && q.name.as_deref().is_none_or(|n| p.name.contains(n))
-                    && selector.matches(&p.labels)
-            })
-            .cloned()
-            .collect()
-    });
+    let keep = |p: &PodLite| {
+        namespaces.as_ref().is_none_or(|ns| ns.contains(&p.namespace))
+            && q.node.as_deref().is_none_or(|n| p.node_name.as_deref() == Some(n))
+            && q.phase.as_deref().is_none_or(|ph| p.phase == ph)
+            && q.status.as_deref().is_none_or(|s| p.status == s)
+            && owner_kind.as_deref().is_none_or(|k| p.owner_kind.as_deref() == Some(k))
+            && owner_name.as_deref().is_none_or(|n| p.owner_name.as_deref() == Some(n))
+            && q.name.as_deref().is_none_or(|n| p.name.contains(n))
+            && selector.matches(&p.labels)
+    };
+    let live = state.hub.get(id).filter(|h| h.pods.synced());
+    let (mut pods, source, last_sync_at): (Vec<std::sync::Arc<PodLite>>, &'static str, _) = match &live {
+        Some(h) => (h.pods.read(|m| m.values().filter(|p| keep(p)).cloned().collect()), "live", c.last_sync_at),
+        None => {
+            // Another replica syncs this cluster, or it is not reachable: answer from the snapshot.
+            let rows = state.store.pod_snapshot(id, namespaces.as_deref()).await?;
+            let last = rows.iter().filter_map(|r| r.last_sync_at).max();
+            let pods = rows
+                .into_iter()
+                .filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok())
+                .filter(|p| keep(p))
+                .map(std::sync::Arc::new)
+                .collect();
+            (pods, "snapshot", last)
+        }
+    };
     pods.sort_by(|a, b| {
         let o = match key.as_str() {
             "name" => a.name.cmp(&b.name),
@@ -185,8 +190,9 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         total,
         page: page.page,
         page_size: page.page_size,
-        stale: c.status != kubedeck_store::clusters::status::RUNNING,
-        last_sync_at: c.last_sync_at,
+        stale: c.status != kubedeck_store::clusters::status::RUNNING || (source == "snapshot" && last_sync_at.is_none()),
+        last_sync_at,
+        source,
     })
 }
 
@@ -683,4 +689,23 @@ pub async fn merged_logs(
         pa.cmp(&pb).then_with(|| a.ts.cmp(&b.ts))
     });
     Ok(axum::Json(MergedLogs { lines, pods: pods.iter().filter_map(|p| p.metadata.name.clone()).collect(), errors }))
+}
+
+/// Refreshes the KubePod snapshot from a fresh list and reports what changed.
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/pods/sync", tag = "pods", params(("id" = i64, Path)),
+    responses((status = 200, body = kubedeck_store::kube_pods::PodSnapshotDiff), (status = 404), (status = 503, description = "cluster unreachable")),
+    extensions(("x-permission" = json!("cluster.write"))))]
+pub async fn sync(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::ClusterWrite>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<kubedeck_store::kube_pods::PodSnapshotDiff>> {
+    audit.action("pod.sync");
+    audit.target(Some(id), None, None);
+    let c = cluster(&state, id).await?;
+    let client = client_for(&state, &c).await?;
+    let list = within(Duration::from_secs(120), Api::<Pod>::all(client).list(&ListParams::default())).await.map_err(from_cluster)?;
+    let pods: Vec<PodLite> = list.items.iter().map(kubedeck_kube::pods::project).collect();
+    Ok(axum::Json(crate::sync::write_pod_snapshot(&state, id, &pods).await?))
 }

@@ -24,6 +24,7 @@ pub struct TestApp {
     db: Option<TestDb>,
     cancel: CancellationToken,
     keys: std::path::PathBuf,
+    owns_keys: bool,
 }
 
 /// Options for the app under test.
@@ -67,11 +68,32 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
         )
         .await
         .unwrap();
-    let metrics_settings = opts.settings.node_metrics;
+    let (state, base, cancel) = start_replica(store, opts.settings, ring, key_dir, opts.sync_interval).await;
+    TestApp {
+        base,
+        http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
+        state,
+        backend: db.backend,
+        db: Some(db),
+        cancel,
+        keys,
+        owns_keys: true,
+    }
+}
+
+/// One replica: its own hub, sync loop, metrics collector and HTTP server, on a shared store.
+async fn start_replica(
+    store: kubedeck_store::Store,
+    settings: Settings,
+    ring: kubedeck_core::credential::KeyRing,
+    key_dir: KeyDir,
+    sync_interval: Duration,
+) -> (AppState, String, CancellationToken) {
+    let metrics_settings = settings.node_metrics;
     let (hub, events) = ClusterHub::new();
     let state = AppState(Arc::new(Inner {
         store,
-        settings: opts.settings,
+        settings,
         keyring: RwLock::new(ring),
         hub,
         replica_id: format!("test-{}", uuid::Uuid::new_v4()),
@@ -80,7 +102,7 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
         metrics: None,
     }));
     let cancel = CancellationToken::new();
-    tokio::spawn(kubedeck_api::sync::run(state.clone(), opts.sync_interval, events, cancel.clone()));
+    tokio::spawn(kubedeck_api::sync::run(state.clone(), sync_interval, events, cancel.clone()));
     tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), metrics_settings, cancel.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -89,15 +111,7 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, app).with_graceful_shutdown(async move { c.cancelled().await }).await.unwrap();
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
-        state,
-        backend: db.backend,
-        db: Some(db),
-        cancel,
-        keys,
-    }
+    (state, format!("http://{addr}"), cancel)
 }
 
 /// A response: status, JSON body (Null when empty or not JSON), headers.
@@ -172,10 +186,25 @@ impl TestApp {
         &self.db.as_ref().expect("database").url
     }
 
+    /// A second replica of this app: same database, keys and settings; its own hub, loops and HTTP server.
+    pub async fn replica(&self) -> TestApp {
+        let (state, base, cancel) = start_replica(
+            self.state.store.clone(),
+            self.state.settings.clone(),
+            self.state.keyring(),
+            KeyDir::new(&self.keys),
+            Duration::from_secs(2),
+        )
+        .await;
+        TestApp { base, http: self.http.clone(), state, backend: self.backend, db: None, cancel, keys: self.keys.clone(), owns_keys: false }
+    }
+
     pub async fn stop(mut self) {
         self.cancel.cancel();
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let _ = std::fs::remove_dir_all(&self.keys);
+        if self.owns_keys {
+            let _ = std::fs::remove_dir_all(&self.keys);
+        }
         if let Some(db) = self.db.take() {
             db.drop_db().await;
         }

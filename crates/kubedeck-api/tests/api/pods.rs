@@ -209,3 +209,47 @@ spec:
     assert_eq!(bad.body["field"], "labelSelector");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snapshot() {
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "replica");
+    let n = ns.name();
+    apply(&tb, &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: seen-everywhere, namespace: {n}, labels: {{app: seen}}}}\nspec:\n  containers: [{{name: c, image: busybox}}]\n"));
+    let a = spawn_app().await;
+    let admin = a.admin_token().await;
+    let r = a.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("repl"), "credential": tb.admin_kubeconfig()})).await;
+    let id = r.body["cluster"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/pods");
+    eventually("replica A to list the pod live", Duration::from_secs(30), || async {
+        let l = a.get(&path, &admin).await.body;
+        (l["source"] == "live" && l["total"] == 1).then_some(())
+    })
+    .await;
+    let b = a.replica().await;
+    // B never gets the cluster's lease while A holds it, so it answers from what A wrote.
+    let l = eventually("replica B to answer from the snapshot", Duration::from_secs(30), || async {
+        let l = b.get(&path, &admin).await.body;
+        (l["source"] == "snapshot" && l["total"] == 1).then_some(l)
+    })
+    .await;
+    assert_eq!(l["items"][0]["name"], "seen-everywhere");
+    assert!(l["last_sync_at"].is_string());
+    assert!(b.state.hub.get(id).is_none(), "B runs no watchers for A's cluster");
+    // An explicit sync reports what changed.
+    tb.kubectl_ok(&["-n", n, "label", "pod", "seen-everywhere", "changed=yes"]);
+    let diff = eventually("the sync to see the change", Duration::from_secs(30), || async {
+        let d = a.request("POST", &format!("/api/v1/k8s/cluster/{id}/pods/sync"), Some(&admin), None).await.body;
+        (d["changed"].as_u64() >= Some(1) || d["total"].as_u64() >= Some(1)).then_some(d)
+    })
+    .await;
+    assert!(diff["total"].as_u64().unwrap() >= 1, "{diff}");
+    let relabelled = eventually("the change to reach the snapshot", Duration::from_secs(30), || async {
+        let l = b.get(&format!("{path}?label_selector=changed%3Dyes"), &admin).await.body;
+        (l["total"] == 1).then_some(l)
+    })
+    .await;
+    assert_eq!(relabelled["source"], "snapshot");
+    b.stop().await;
+    a.stop().await;
+}
