@@ -28,6 +28,11 @@ say "console: install, type check, unit tests, production build"
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund)
 fi
+# The console's API types must be generated from the committed OpenAPI document (a Rust test checks that
+# document against the server's code), so a changed API breaks the type check instead of production.
+(cd web && npx --no-install openapi-typescript openapi.json -o "${TMPDIR:-/tmp}/kubedeck-schema.d.ts" >/dev/null &&
+  cmp -s "${TMPDIR:-/tmp}/kubedeck-schema.d.ts" src/api/schema.d.ts) ||
+  { echo "error: web/src/api/schema.d.ts is stale: run 'make openapi' and commit the result" >&2; exit 1; }
 (cd web && npm run typecheck && npm test && npm run build)
 
 say "server: build"
