@@ -25,6 +25,15 @@ if have_bins; then
   exit 0
 fi
 
+# Two test runs starting at once on a fresh machine build only once.
+mkdir -p "$(dirname "$CACHE")"
+exec 9>"$CACHE.lock"
+flock 9
+if have_bins; then
+  echo "testbed: control plane binaries cached in $CACHE (built by a concurrent run)"
+  exit 0
+fi
+
 echo "testbed: building kube-apiserver, kube-controller-manager, kube-scheduler v1.20.2 (first run only, ~5 min)"
 if ! grep -qs 'bookworm-security' /etc/apt/sources.list.d/kubedeck-src.sources; then
   cat > /etc/apt/sources.list.d/kubedeck-src.sources <<'SRC'

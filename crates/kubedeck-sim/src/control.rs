@@ -28,11 +28,11 @@ fn error(status: StatusCode, msg: impl Into<String>) -> Response {
 }
 
 /// An optional JSON body: empty means all defaults.
-fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}"))))
 }
 
 /// Binds the control API and returns its base URL.
@@ -152,7 +152,7 @@ struct NotReady {
 async fn node_not_ready(State(sim): S, Path(name): Path<String>, body: Bytes) -> Response {
     let req: NotReady = match optional_json(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     set_health(
         &sim,
@@ -203,7 +203,7 @@ struct Crash {
 async fn crash_pod(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Bytes) -> Response {
     let req: Crash = match optional_json(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     match pod::request_crash(&sim, &ns, &name, req.container, req.exit_code.unwrap_or(1)) {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({"crashed": format!("{ns}/{name}")}))).into_response(),

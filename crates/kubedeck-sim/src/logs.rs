@@ -147,7 +147,12 @@ pub fn to_datetime(t: Micros) -> DateTime<Utc> {
 /// Line `n` (1-based) of an instance, written at `at`.
 pub fn render_line(inst: &Instance, n: u64, at: Micros) -> String {
     let h = hash(&inst.pod) ^ hash(&inst.container);
-    let level = if n == 1 || n % 97 != 0 { if n % 20 == 0 { "WARN" } else { "INFO" } } else { "ERROR" };
+    let level = match n {
+        1 => "INFO",
+        n if n.is_multiple_of(97) => "ERROR",
+        n if n.is_multiple_of(20) => "WARN",
+        _ => "INFO",
+    };
     let msg = if n == 1 {
         format!("starting container {} (restart {})", inst.container, inst.restart)
     } else {

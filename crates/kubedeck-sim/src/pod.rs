@@ -467,7 +467,7 @@ impl PodRuntime {
         let unready: Vec<&str> = self
             .containers
             .iter()
-            .filter(|c| !(matches!(c.state, ContainerState::Running { .. }) && !self.behaviour.unready))
+            .filter(|c| !matches!(c.state, ContainerState::Running { .. }) || self.behaviour.unready)
             .map(|c| c.name.as_str())
             .collect();
         let cond = |t: &str, ok: bool, at: Micros| {
