@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+// Relative to this crate's directory.
+#[folder = "../../web/dist"]
 #[allow_missing = true]
 struct Console;
 

@@ -139,6 +139,15 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
     let _ = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "other", "credential": planted_token_config}))).await;
     tokio::time::sleep(Duration::from_secs(3)).await; // let a sync or two run and log
 
+    // The console is served at / (and for client-side routes) when it was built before the binary.
+    let index = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
+    if let Ok(expected) = std::fs::read_to_string(&index) {
+        for path in ["/", "/clusters/1/nodes"] {
+            let page = reqwest::get(format!("{base}{path}")).await.unwrap().text().await.unwrap();
+            assert_eq!(page, expected, "{path} does not serve the built console");
+        }
+    }
+
     // Prometheus metrics count requests by route template and status, without logging in.
     let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
     assert!(
