@@ -259,7 +259,11 @@ impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
                             ApiError::invalid("id", format!("cluster id '{v}' is not a number"))
                         })?)
                     }
-                    "ns" => namespace = Some(v.to_owned()),
+                    "ns" => {
+                        check_object_name("namespace", v)?;
+                        namespace = Some(v.to_owned());
+                    }
+                    "name" | "container" => check_object_name(k, v)?,
                     _ => {}
                 }
             }
@@ -270,9 +274,29 @@ impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
     }
 }
 
+/// Kubernetes object names are DNS subdomains (namespaces and containers DNS labels): anything else cannot exist,
+/// so it is a 404 here rather than a malformed request sent on to the cluster.
+fn check_object_name(what: &str, v: &str) -> Result<(), ApiError> {
+    let ok = !v.is_empty()
+        && v.len() <= 253
+        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && v.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && v.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if ok { Ok(()) } else { Err(ApiError::not_found(format!("no {what} can be named '{v}' (Kubernetes names are lowercase letters, digits, '-' and '.')"))) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_object_names_are_not_found() {
+        assert!(check_object_name("name", "worker-1").is_ok());
+        assert!(check_object_name("name", "web-5f9.abc").is_ok());
+        for bad in ["Worker", "bad name", "a/b", "-x", "x-", "", "a?b"] {
+            assert_eq!(check_object_name("name", bad).unwrap_err().status, StatusCode::NOT_FOUND, "{bad}");
+        }
+    }
 
     #[test]
     fn rate_limiter_refuses_past_the_budget() {

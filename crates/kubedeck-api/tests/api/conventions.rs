@@ -106,3 +106,15 @@ fn the_console_is_built_against_the_current_openapi_document() {
         serde_json::from_str(include_str!("../../../../web/openapi.json")).expect("web/openapi.json is JSON");
     assert!(current == committed, "web/openapi.json is stale: run `make openapi` and commit the result");
 }
+
+#[tokio::test]
+async fn impossible_object_names_are_a_clear_404_not_a_cluster_error() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for path in ["/api/v1/k8s/cluster/1/nodes/Bad%20Name", "/api/v1/k8s/cluster/1/namespaces/a%2Fb/pods/x", "/api/v1/k8s/cluster/1/namespaces/default/pods/UPPER/logs"] {
+        let r = app.get(path, &admin).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert_eq!(r.body["code"], "not_found");
+    }
+    app.stop().await;
+}
