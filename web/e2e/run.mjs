@@ -12,7 +12,11 @@ let password = process.env.KUBEDECK_ADMIN_PASSWORD || '';
 const NEW_PASSWORD = process.env.KUBEDECK_E2E_NEW_PASSWORD || `${password || 'Kubedeck'}-e2e-Changed1`;
 const TESTBED = process.env.KUBEDECK_TESTBED_DIR || '/tmp/kubedeck-testbed';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = resolve(new URL('.', import.meta.url).pathname, '../../docs/screenshots');
+// Screenshots refresh docs/screenshots only when asked (KUBEDECK_E2E_SCREENSHOTS=docs), so a test run does not
+// rewrite tracked files; otherwise they go to test-results/screenshots for inspection.
+const SHOTS = process.env.KUBEDECK_E2E_SCREENSHOTS === 'docs'
+  ? resolve(new URL('.', import.meta.url).pathname, '../../docs/screenshots')
+  : resolve(new URL('.', import.meta.url).pathname, '../test-results/screenshots');
 const RESULTS = resolve(new URL('.', import.meta.url).pathname, '../test-results');
 const SLOW = Number(process.env.KUBEDECK_E2E_TIMEOUT_MS || 20000);
 
