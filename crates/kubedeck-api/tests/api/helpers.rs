@@ -228,3 +228,22 @@ where
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// `kubectl apply` of a manifest written to a temporary file.
+pub fn apply(tb: &kubedeck_testbed::Testbed, yaml: &str) {
+    let path = std::env::temp_dir().join(format!("{}.yaml", kubedeck_testbed::unique_name("manifest")));
+    std::fs::write(&path, yaml).unwrap();
+    let out = tb.kubectl(&["apply", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

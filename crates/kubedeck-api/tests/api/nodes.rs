@@ -45,14 +45,6 @@ impl Drop for SimNode<'_> {
     }
 }
 
-fn apply(tb: &Testbed, yaml: &str) {
-    let path = std::env::temp_dir().join(format!("{}.yaml", unique_name("manifest")));
-    std::fs::write(&path, yaml).unwrap();
-    let out = tb.kubectl(&["apply", "-f", path.to_str().unwrap()]);
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 fn pods_on(tb: &Testbed, ns: &str, node: &str) -> Vec<Value> {
     let v = tb.kubectl_json(&["-n", ns, "get", "pods", "-o", "json", "--field-selector", &format!("spec.nodeName={node}")]);
     v["items"].as_array().unwrap().clone()
@@ -96,14 +88,14 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     let kubectl_masters = tb.kubectl_json(&["get", "nodes", "-l", "node-role.kubernetes.io/master", "-o", "json"]);
     assert_eq!(masters["total"].as_u64(), Some(kubectl_masters["items"].as_array().unwrap().len() as u64));
     let sel = "node-role.kubernetes.io/master,kubernetes.io/os=linux";
-    let by_label = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", urlencode(sel)), &admin).await.body;
+    let by_label = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", enc(sel)), &admin).await.body;
     let kubectl_sel = tb.kubectl_json(&["get", "nodes", "-l", sel, "-o", "json"]);
     assert_eq!(by_label["total"].as_u64(), Some(kubectl_sel["items"].as_array().unwrap().len() as u64), "{by_label}");
     let sorted = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?sort=-name&page_size=2"), &admin).await.body;
     let names: Vec<&str> = sorted["items"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
     assert!(names[0] > names[1], "{names:?}");
     // Bad input.
-    let bad = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", urlencode("app in (a")), &admin).await;
+    let bad = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", enc("app in (a")), &admin).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "label_selector");
     assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?sort=bogus"), &admin).await.body["field"], "sort");
@@ -123,14 +115,6 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     app.stop().await;
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler() {

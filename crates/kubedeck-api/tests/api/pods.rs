@@ -7,14 +7,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn apply(tb: &Testbed, yaml: &str) {
-    let path = std::env::temp_dir().join(format!("{}.yaml", unique_name("manifest")));
-    std::fs::write(&path, yaml).unwrap();
-    let out = tb.kubectl(&["apply", "-f", path.to_str().unwrap()]);
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 fn names(v: &Value) -> Vec<String> {
     let mut n: Vec<String> = v["items"].as_array().unwrap().iter().map(|p| format!("{}/{}", p["metadata"]["namespace"].as_str().or(p["namespace"].as_str()).unwrap(), p["metadata"]["name"].as_str().or(p["name"].as_str()).unwrap())).collect();
     n.sort();
@@ -140,14 +132,6 @@ spec:
     app.stop().await;
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload() {
@@ -191,10 +175,15 @@ spec:
     assert_eq!(app.get(&format!("/api/v1/k8s/pods?q={marker}"), &other).await.body["total"], 0);
     assert_eq!(app.get("/api/v1/k8s/pods?q=", &admin).await.body["field"], "q");
 
-    kubedeck_testbed::wait_until("a few log lines per container", Duration::from_secs(30), || {
-        let pod = tb.kubectl_ok(&["-n", n, "get", "pods", "-o", "jsonpath={.items[0].metadata.name}"]);
-        (tb.kubectl_ok(&["-n", n, "logs", &pod, "-c", "helper"]).lines().count() >= 3).then_some(())
-    });
+    // Every container of both pods must have written three lines before the merged view is compared.
+    eventually("three log lines in every container", Duration::from_secs(60), || async {
+        let pods = tb.kubectl_ok(&["-n", n, "get", "pods", "-o", "jsonpath={.items[*].metadata.name}"]);
+        let ready = pods.split_whitespace().all(|pod| {
+            ["main", "helper"].iter().all(|c| tb.kubectl_ok(&["-n", n, "logs", pod, "-c", c]).lines().count() >= 3)
+        });
+        ready.then_some(())
+    })
+    .await;
     let merged = app.get(&format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector={}&tailLines=3", enc(&format!("app={marker}"))), &admin).await;
     assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
     let lines = merged.body["lines"].as_array().unwrap();
