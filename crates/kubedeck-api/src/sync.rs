@@ -7,11 +7,13 @@
 
 use crate::state::AppState;
 use kubedeck_kube::error::{ClusterError, within};
-use kubedeck_kube::hub::HubEvent;
+use kubedeck_kube::hub::{Changes, HubEvent};
+use kubedeck_kube::pods::PodLite;
 use kubedeck_kube::kubeconfig;
 use kubedeck_store::clusters::Cluster;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -88,57 +90,66 @@ async fn check(state: &AppState, cluster: &Cluster, watch: bool) -> Result<(Stri
     Ok((info.git_version, info.platform, counts, latency))
 }
 
-/// Writes the node snapshot from this replica's synced stores (when they are synced).
+/// Writes the node and pod snapshots from this replica's synced stores (when they are synced).
 async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     let Some(h) = state.hub.get(cluster_id) else { return };
     if !h.nodes_synced() || !h.pods.synced() {
         return;
     }
-    let pods: Vec<kubedeck_kube::pods::PodLite> = h.pods.read(|m| m.values().map(|p| p.as_ref().clone()).collect());
+    let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
     let nodes: Vec<k8s_openapi::api::core::v1::Node> = h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
-    let summaries = crate::routes::nodes::summarize(&nodes, &pods);
+    let summaries = crate::routes::nodes::summarize(&nodes, pods.iter().map(Arc::as_ref));
     if let Err(e) = write_node_snapshot(state, cluster_id, &summaries).await {
         tracing::warn!(cluster_id, "could not write the node snapshot: {}", e.message);
     }
-    // The pod snapshot is large: rewrite it only when the pod store changed since the last write.
-    static WRITTEN: std::sync::LazyLock<std::sync::Mutex<HashMap<i64, u64>>> = std::sync::LazyLock::new(Default::default);
-    let generation = h.pods.generation();
-    if WRITTEN.lock().expect("snapshot generations").get(&cluster_id) == Some(&generation) {
-        return;
-    }
-    match write_pod_snapshot(state, cluster_id, &pods).await {
-        Ok(_) => {
-            WRITTEN.lock().expect("snapshot generations").insert(cluster_id, generation);
+    // The pod snapshot is large: compare all of it only after a (re)list, otherwise write the pods the
+    // watcher saw change since the last write.
+    let written = match h.pods.take_changes() {
+        Changes::None => return,
+        Changes::All => write_pod_snapshot(state, cluster_id, pods.iter().map(Arc::as_ref)).await,
+        Changes::Keys(keys) => {
+            drop(pods);
+            let (changed, gone): (Vec<_>, Vec<_>) = h.pods.read(|m| keys.into_iter().map(|k| m.get(&k).cloned().ok_or(k)).partition(Result::is_ok));
+            let changed = changed.into_iter().flatten().map(|p| snapshot_row(&p)).collect();
+            let gone = gone.into_iter().filter_map(Result::err).map(|(ns, name)| (ns.to_string(), name.to_string())).collect();
+            state.store.update_pod_snapshot(cluster_id, changed, gone).await.map_err(Into::into)
         }
-        Err(e) => tracing::warn!(cluster_id, "could not write the pod snapshot: {}", e.message),
+    };
+    if let Err(e) = written {
+        // Compare everything next time rather than lose the changes taken for this write.
+        h.pods.mark_all_changed();
+        tracing::warn!(cluster_id, "could not write the pod snapshot: {}", e.message);
     }
 }
 
-/// Saves pod projections as the cluster's `kube_pod` snapshot (only rows that changed are written).
-pub async fn write_pod_snapshot(
+/// A pod projection as a `kube_pod` row.
+fn snapshot_row(p: &PodLite) -> kubedeck_store::kube_pods::PodSnapshot {
+    let text = |s: &Option<kubedeck_kube::intern::Sym>| s.as_deref().unwrap_or_default().to_owned();
+    kubedeck_store::kube_pods::PodSnapshot {
+        namespace: p.namespace.to_string(),
+        name: p.name.to_string(),
+        node_name: text(&p.node_name),
+        phase: p.phase.to_string(),
+        ready: format!("{}/{}", p.ready.0, p.ready.1),
+        restarts: p.restarts,
+        age: p.created_at,
+        ip: p.pod_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+        labels: serde_json::to_string(&p.labels).unwrap_or_default(),
+        owner_type: text(&p.owner_kind),
+        owner_name: text(&p.owner_name),
+        status: p.status.to_string(),
+        summary: serde_json::to_string(p).unwrap_or_default(),
+    }
+}
+
+/// Brings the cluster's `kube_pod` snapshot to `pods`, every pod of the cluster (only rows that changed are
+/// written).
+pub async fn write_pod_snapshot<'a>(
     state: &AppState,
     cluster_id: i64,
-    pods: &[kubedeck_kube::pods::PodLite],
+    pods: impl Iterator<Item = &'a PodLite> + Send,
 ) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
-    let rows = pods
-        .iter()
-        .map(|p| kubedeck_store::kube_pods::PodSnapshot {
-            namespace: p.namespace.clone(),
-            name: p.name.clone(),
-            node_name: p.node_name.clone().unwrap_or_default(),
-            phase: p.phase.clone(),
-            ready: format!("{}/{}", p.ready.0, p.ready.1),
-            restarts: p.restarts,
-            age: p.created_at.as_deref().and_then(|t| t.parse().ok()),
-            ip: p.pod_ip.clone().unwrap_or_default(),
-            labels: serde_json::to_string(&p.labels).unwrap_or_default(),
-            owner_type: p.owner_kind.clone().unwrap_or_default(),
-            owner_name: p.owner_name.clone().unwrap_or_default(),
-            status: p.status.clone(),
-            summary: serde_json::to_string(p).unwrap_or_default(),
-        })
-        .collect();
-    Ok(state.store.replace_pod_snapshot(cluster_id, rows).await?)
+    Ok(state.store.replace_pod_snapshot(cluster_id, pods.map(snapshot_row)).await?)
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on

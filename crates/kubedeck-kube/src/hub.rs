@@ -7,6 +7,7 @@
 use crate::error::ClusterError;
 use crate::kubeconfig::SafeKubeconfig;
 use futures::StreamExt;
+use crate::intern::Sym;
 use crate::pods::PodLite;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::Api;
@@ -42,7 +43,7 @@ pub struct ClusterHandle {
     /// Synced nodes (read only after `nodes_synced()`).
     pub nodes: Store<Node>,
     /// Synced pods, projected to what the node and pod views need.
-    pub pods: Projected<PodLite>,
+    pub pods: Projected<PodLite, (Sym, Sym)>,
     nodes_ready: Arc<AtomicBool>,
     /// Which credential the handle was built from (re-import restarts it).
     fingerprint: String,
@@ -167,24 +168,26 @@ fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mps
             }
         }
     });
-    let pods = watch_projected(Api::<Pod>::all(client.clone()), crate::pods::project, PodLite::key, cancel.clone());
+    let pods = watch_projected(Api::<Pod>::all(client.clone()), crate::pods::project, PodLite::store_key, cancel.clone());
     ClusterHandle { cluster_id, client, nodes: reader, pods, nodes_ready: ready, fingerprint, cancel }
 }
 
-/// A synced map of compact projections of one kind, fed by a watcher (list-then-watch, relist on 410).
-pub struct Projected<T> {
-    items: Arc<RwLock<HashMap<String, Arc<T>>>>,
+/// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
+/// on 410).
+pub struct Projected<T, Q> {
+    items: Arc<RwLock<HashMap<Q, Arc<T>>>>,
+    dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
     changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
-impl<T> Clone for Projected<T> {
+impl<T, Q> Clone for Projected<T, Q> {
     fn clone(&self) -> Self {
-        Self { items: self.items.clone(), ready: self.ready.clone(), changes: self.changes.clone() }
+        Self { items: self.items.clone(), dirty: self.dirty.clone(), ready: self.ready.clone(), changes: self.changes.clone() }
     }
 }
 
-impl<T> Projected<T> {
+impl<T, Q> Projected<T, Q> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
@@ -196,25 +199,73 @@ impl<T> Projected<T> {
     }
 
     /// Runs `f` over the current items under a read lock (keep it short).
-    pub fn read<R>(&self, f: impl FnOnce(&HashMap<String, Arc<T>>) -> R) -> R {
+    pub fn read<R>(&self, f: impl FnOnce(&HashMap<Q, Arc<T>>) -> R) -> R {
         f(&self.items.read().expect("projection lock"))
+    }
+
+    /// What changed since the last call (for writers that persist the store, such as the KubePod snapshot;
+    /// one writer per store). Starts as [`Changes::All`], and is `All` again after every relist.
+    pub fn take_changes(&self) -> Changes<Q> {
+        let mut d = self.dirty.lock().expect("projection changes");
+        if std::mem::take(&mut d.all) {
+            d.keys.clear();
+            Changes::All
+        } else if d.keys.is_empty() {
+            Changes::None
+        } else {
+            Changes::Keys(d.keys.drain().collect())
+        }
+    }
+
+    /// Forgets what was taken: the next [`Self::take_changes`] says `All` (a writer whose write failed).
+    pub fn mark_all_changed(&self) {
+        self.dirty.lock().expect("projection changes").all = true;
+    }
+}
+
+/// What changed in a [`Projected`] store since it was last asked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Changes<Q> {
+    /// Nothing.
+    None,
+    /// Possibly everything (never written, or relisted): compare the whole store.
+    All,
+    /// The keys of items added, changed or removed.
+    Keys(Vec<Q>),
+}
+
+struct Dirty<Q> {
+    all: bool,
+    keys: std::collections::HashSet<Q>,
+}
+
+impl<Q: std::hash::Hash + Eq> Dirty<Q> {
+    fn touch(&mut self, key: &Q)
+    where
+        Q: Clone,
+    {
+        if !self.all {
+            self.keys.insert(key.clone());
+        }
     }
 }
 
 /// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`.
-pub fn watch_projected<K, T>(
+pub fn watch_projected<K, T, Q>(
     api: Api<K>,
     project: fn(&K) -> T,
-    key: fn(&T) -> String,
+    key: fn(&T) -> Q,
     cancel: CancellationToken,
-) -> Projected<T>
+) -> Projected<T, Q>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
     K::DynamicType: Default,
     T: Send + Sync + 'static,
+    Q: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {
     let store = Projected {
         items: Arc::new(RwLock::new(HashMap::new())),
+        dirty: Arc::new(std::sync::Mutex::new(Dirty { all: true, keys: Default::default() })),
         ready: Arc::new(AtomicBool::new(false)),
         changes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
     };
@@ -223,7 +274,7 @@ where
     tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
         // A relist builds a fresh map and swaps it in whole, so readers never see half a list.
-        let mut pending: Option<HashMap<String, Arc<T>>> = None;
+        let mut pending: Option<HashMap<Q, Arc<T>>> = None;
         loop {
             let ev = tokio::select! {
                 _ = cancel.cancelled() => break,
@@ -242,15 +293,20 @@ where
                     if let Some(fresh) = pending.take() {
                         *store.items.write().expect("projection lock") = fresh;
                     }
+                    store.mark_all_changed();
                     store.ready.store(true, Ordering::Release);
                 }
                 Some(Ok(watcher::Event::Apply(o))) => {
                     let t = project(&o);
-                    store.items.write().expect("projection lock").insert(key(&t), Arc::new(t));
+                    let k = key(&t);
+                    // Store first, then mark: a writer that takes the mark always reads the new value.
+                    store.items.write().expect("projection lock").insert(k.clone(), Arc::new(t));
+                    store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Ok(watcher::Event::Delete(o))) => {
-                    let t = project(&o);
-                    store.items.write().expect("projection lock").remove(&key(&t));
+                    let k = key(&project(&o));
+                    store.items.write().expect("projection lock").remove(&k);
+                    store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Err(e)) => tracing::debug!("watch: {e}"),
                 None => break,

@@ -5,11 +5,13 @@
 //! - [`preflight`]: before a cluster is saved, reach it and report version, nodes, certificate expiry and what
 //!   the credential may do;
 //! - [`hub`]: one live handle per cluster (client, watchers, synced node store);
+//! - [`pods`], [`intern`]: the compact pod projection the pod lists are served from;
 //! - [`error`]: kube errors mapped once into what an operator needs to hear.
 
 pub mod drain;
 pub mod error;
 pub mod hub;
+pub mod intern;
 pub mod kubeconfig;
 pub mod nodes;
 pub mod pods;

@@ -312,7 +312,7 @@ mod summary_tests {
         }))
         .unwrap();
         let pod = |phase: &str, cpu: i64| PodLite {
-            namespace: "n".into(), name: format!("p{cpu}"), node_name: Some("w1".into()), phase: phase.into(),
+            namespace: "n".into(), name: format!("p{cpu}").as_str().into(), node_name: Some("w1".into()), phase: phase.into(),
             cpu_request_m: cpu, memory_request: 1 << 20, cpu_limit_m: 0, memory_limit: 0, owner_kind: None, owner_name: None,
             restarts: 0, ready: (1, 1), pod_ip: None, created_at: None, labels: Default::default(), status: phase.into(), host_ip: None,
         };

@@ -1,20 +1,27 @@
-//! Pods as the node views need them: a compact projection kept per cluster by a watcher.
+//! Pods as the pod and node views need them: a compact projection kept per cluster by a watcher.
+//!
+//! At 150,000 pods this is what memory is spent on, so it holds no per-pod `String` for values pods share
+//! (namespaces, nodes, phases, owners, labels: pooled [`Sym`]s), no map per pod for labels ([`Labels`]), and
+//! times and addresses as plain values.
 
+use crate::intern::{Labels, Sym};
 use crate::quantity;
+use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Container, Pod};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 /// What Kubedeck keeps in memory per pod.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PodLite {
     /// Namespace.
-    pub namespace: String,
+    pub namespace: Sym,
     /// Name.
-    pub name: String,
+    pub name: Sym,
     /// Node it is bound to.
-    pub node_name: Option<String>,
+    pub node_name: Option<Sym>,
     /// Pending, Running, Succeeded, Failed, Unknown.
-    pub phase: String,
+    pub phase: Sym,
     /// Effective CPU request in millicores (max of the containers' sum and the largest init container).
     pub cpu_request_m: i64,
     /// Effective memory request in bytes.
@@ -24,23 +31,23 @@ pub struct PodLite {
     /// Memory limit in bytes.
     pub memory_limit: i64,
     /// Kind of the controlling owner (ReplicaSet, DaemonSet ...).
-    pub owner_kind: Option<String>,
+    pub owner_kind: Option<Sym>,
     /// Name of the controlling owner.
-    pub owner_name: Option<String>,
+    pub owner_name: Option<Sym>,
     /// Total container restarts.
     pub restarts: i32,
     /// Ready containers / all containers.
     pub ready: (i32, i32),
     /// Pod IP.
-    pub pod_ip: Option<String>,
-    /// Creation time (RFC 3339).
-    pub created_at: Option<String>,
+    pub pod_ip: Option<IpAddr>,
+    /// Creation time.
+    pub created_at: Option<DateTime<Utc>>,
     /// Labels.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// The STATUS column of `kubectl get pods` (Running, CrashLoopBackOff, Completed, Init:0/1, Terminating ...).
-    pub status: String,
+    pub status: Sym,
     /// Host IP of its node.
-    pub host_ip: Option<String>,
+    pub host_ip: Option<Sym>,
 }
 
 impl PodLite {
@@ -52,6 +59,11 @@ impl PodLite {
     /// `namespace/name`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// `(namespace, name)`: the key of the synced store (shares the strings, allocates nothing).
+    pub fn store_key(&self) -> (Sym, Sym) {
+        (self.namespace.clone(), self.name.clone())
     }
 }
 
@@ -80,24 +92,25 @@ pub fn project(pod: &Pod) -> PodLite {
     let owner = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)));
     let status = pod.status.as_ref();
     let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
+    let pooled = |s: &Option<String>| s.as_deref().map(Sym::intern);
     PodLite {
-        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-        name: pod.metadata.name.clone().unwrap_or_default(),
-        node_name: spec.and_then(|s| s.node_name.clone()),
-        phase: status.and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
+        namespace: Sym::intern(pod.metadata.namespace.as_deref().unwrap_or_default()),
+        name: Sym::unique(pod.metadata.name.as_deref().unwrap_or_default()),
+        node_name: spec.and_then(|s| pooled(&s.node_name)),
+        phase: Sym::intern(status.and_then(|s| s.phase.as_deref()).unwrap_or("Pending")),
         cpu_request_m: cpu_req,
         memory_request: mem_req,
         cpu_limit_m: cpu_lim,
         memory_limit: mem_lim,
-        owner_kind: owner.map(|o| o.kind.clone()),
-        owner_name: owner.map(|o| o.name.clone()),
+        owner_kind: owner.map(|o| Sym::intern(&o.kind)),
+        owner_name: owner.map(|o| Sym::intern(&o.name)),
         restarts: statuses.iter().map(|s| s.restart_count).sum(),
         ready: (statuses.iter().filter(|s| s.ready).count() as i32, containers.len() as i32),
-        pod_ip: status.and_then(|s| s.pod_ip.clone()),
-        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()),
-        labels: pod.metadata.labels.clone().unwrap_or_default(),
-        status: display_status(pod),
-        host_ip: status.and_then(|s| s.host_ip.clone()),
+        pod_ip: status.and_then(|s| s.pod_ip.as_deref()).and_then(|ip| ip.parse().ok()),
+        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| crate::nodes::utc(&t.0)),
+        labels: pod.metadata.labels.as_ref().map(Labels::from_map).unwrap_or_default(),
+        status: Sym::intern(&display_status(pod)),
+        host_ip: status.and_then(|s| pooled(&s.host_ip)),
     }
 }
 
@@ -210,5 +223,32 @@ mod status_tests {
         assert_eq!(status_of(cs(json!({"running": {}}), true), json!({"deletionTimestamp": "2026-11-25T00:00:00Z"})), "Terminating");
         assert_eq!(status_of(json!({"phase": "Failed", "reason": "Evicted"}), json!({})), "Evicted");
         assert_eq!(status_of(json!({"phase": "Pending"}), json!({})), "Pending");
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_projection_stays_small() {
+        // The store's memory per pod is this struct behind an Arc, plus the pod's own name and label slice
+        // (BENCHMARKS.md measures the whole at 150,000 pods); a String per field would triple it.
+        assert!(std::mem::size_of::<PodLite>() <= 256, "PodLite is {} bytes", std::mem::size_of::<PodLite>());
+    }
+
+    #[test]
+    fn snapshot_rows_written_before_the_compact_projection_still_read() {
+        // `kube_pod.summary` rows hold the projection as JSON; this is the earlier String-based shape.
+        let old = json!({"namespace": "shop", "name": "web-1", "node_name": "w1", "phase": "Running", "cpu_request_m": 100,
+            "memory_request": 1, "cpu_limit_m": 0, "memory_limit": 0, "owner_kind": "ReplicaSet", "owner_name": "web-6f",
+            "restarts": 2, "ready": [1, 1], "pod_ip": "10.244.1.7", "created_at": "2026-11-25T10:00:00Z",
+            "labels": {"app": "web"}, "status": "Running", "host_ip": "10.0.0.5"});
+        let p: PodLite = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(p.labels.get("app"), Some("web"));
+        assert_eq!(p.pod_ip, Some("10.244.1.7".parse().unwrap()));
+        assert_eq!(p.created_at.map(|t| t.timestamp()), Some(1_795_600_800));
+        assert_eq!(serde_json::to_value(&p).unwrap(), old, "and the same shape is written");
     }
 }

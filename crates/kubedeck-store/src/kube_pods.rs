@@ -4,7 +4,8 @@
 use crate::Store;
 use crate::entity::kube_pod;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use futures::StreamExt;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
 use std::collections::HashMap;
 
 pub use crate::entity::kube_pod::Model as PodRow;
@@ -69,6 +70,29 @@ fn fill(am: &mut kube_pod::ActiveModel, p: &PodSnapshot, now: DateTime<Utc>) {
     am.updated_at = Set(now);
 }
 
+/// New rows go to the database this many at a time (15 columns × 500 stays under every backend's limit
+/// on bind parameters).
+const INSERT_BATCH: usize = 500;
+
+fn digest(summary: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    summary.hash(&mut h);
+    h.finish()
+}
+
+fn new_row(cluster_id: i64, p: &PodSnapshot, now: DateTime<Utc>) -> kube_pod::ActiveModel {
+    let mut am = kube_pod::ActiveModel {
+        cluster_id: Set(cluster_id),
+        namespace: Set(p.namespace.clone()),
+        name: Set(p.name.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am, p, now);
+    am
+}
+
 impl Store {
     /// The snapshot rows of a cluster, optionally of some namespaces only.
     pub async fn pod_snapshot(&self, cluster_id: i64, namespaces: Option<&[String]>) -> Result<Vec<PodRow>, sea_orm::DbErr> {
@@ -79,11 +103,18 @@ impl Store {
         q.all(self.conn()).await
     }
 
-    /// Brings the snapshot of a cluster to `pods`, writing only what differs. Returns what changed.
-    pub async fn replace_pod_snapshot(&self, cluster_id: i64, pods: Vec<PodSnapshot>) -> Result<PodSnapshotDiff, sea_orm::DbErr> {
+    /// Brings the snapshot of a cluster to `pods` (every pod of the cluster), writing only what differs.
+    /// Returns what changed. Rows are compared by a hash of their summary and built one at a time, so a
+    /// 150,000-pod cluster is not held twice in memory; new rows are inserted in batches.
+    pub async fn replace_pod_snapshot(
+        &self,
+        cluster_id: i64,
+        pods: impl IntoIterator<Item = PodSnapshot> + Send,
+    ) -> Result<PodSnapshotDiff, sea_orm::DbErr> {
         let now = Utc::now();
         let txn = self.conn().begin().await?;
-        let existing: HashMap<(String, String), (i64, String)> = kube_pod::Entity::find()
+        let mut existing: HashMap<(String, String), (i64, u64)> = HashMap::new();
+        let mut rows = kube_pod::Entity::find()
             .select_only()
             .column(kube_pod::Column::Id)
             .column(kube_pod::Column::Namespace)
@@ -91,43 +122,89 @@ impl Store {
             .column(kube_pod::Column::Summary)
             .filter(kube_pod::Column::ClusterId.eq(cluster_id))
             .into_tuple::<(i64, String, String, String)>()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|(id, ns, name, summary)| ((ns, name), (id, summary)))
-            .collect();
-        let mut diff = PodSnapshotDiff { total: pods.len(), ..Default::default() };
-        let mut seen = std::collections::HashSet::with_capacity(pods.len());
+            .stream(&txn)
+            .await?;
+        while let Some(row) = rows.next().await {
+            let (id, ns, name, summary) = row?;
+            existing.insert((ns, name), (id, digest(&summary)));
+        }
+        drop(rows);
+        let mut diff = PodSnapshotDiff::default();
+        let mut new_rows = Vec::new();
         for p in pods {
-            let key = (p.namespace.clone(), p.name.clone());
-            match existing.get(&key) {
-                Some((_, summary)) if *summary == p.summary => {}
+            diff.total += 1;
+            // Taking the key out of `existing` leaves exactly the rows of pods that are gone.
+            match existing.remove(&(p.namespace.clone(), p.name.clone())) {
+                Some((_, hash)) if hash == digest(&p.summary) => {}
                 Some((id, _)) => {
-                    let mut am = kube_pod::ActiveModel { id: Set(*id), ..Default::default() };
+                    let mut am = kube_pod::ActiveModel { id: Set(id), ..Default::default() };
                     fill(&mut am, &p, now);
                     am.update(&txn).await?;
                     diff.changed += 1;
                 }
                 None => {
-                    let mut am = kube_pod::ActiveModel {
-                        cluster_id: Set(cluster_id),
-                        namespace: Set(p.namespace.clone()),
-                        name: Set(p.name.clone()),
-                        created_at: Set(now),
-                        ..Default::default()
-                    };
-                    fill(&mut am, &p, now);
-                    am.insert(&txn).await?;
+                    new_rows.push(new_row(cluster_id, &p, now));
+                    diff.added += 1;
+                    if new_rows.len() == INSERT_BATCH {
+                        kube_pod::Entity::insert_many(std::mem::take(&mut new_rows)).exec_without_returning(&txn).await?;
+                    }
+                }
+            }
+        }
+        if !new_rows.is_empty() {
+            kube_pod::Entity::insert_many(new_rows).exec_without_returning(&txn).await?;
+        }
+        let gone: Vec<i64> = existing.values().map(|(id, _)| *id).collect();
+        diff.removed = gone.len();
+        for chunk in gone.chunks(INSERT_BATCH) {
+            kube_pod::Entity::delete_many().filter(kube_pod::Column::Id.is_in(chunk.to_vec())).exec(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(diff)
+    }
+
+    /// Writes the pods that changed since the last write (`changed`: their state now; `gone`: deleted,
+    /// as `(namespace, name)`), leaving every other row alone.
+    pub async fn update_pod_snapshot(
+        &self,
+        cluster_id: i64,
+        changed: Vec<PodSnapshot>,
+        gone: Vec<(String, String)>,
+    ) -> Result<PodSnapshotDiff, sea_orm::DbErr> {
+        let now = Utc::now();
+        let txn = self.conn().begin().await?;
+        let mut diff = PodSnapshotDiff::default();
+        let by_key = |ns: &str, name: &str| {
+            Condition::all()
+                .add(kube_pod::Column::ClusterId.eq(cluster_id))
+                .add(kube_pod::Column::Namespace.eq(ns))
+                .add(kube_pod::Column::Name.eq(name))
+        };
+        for p in &changed {
+            let id: Option<i64> = kube_pod::Entity::find()
+                .select_only()
+                .column(kube_pod::Column::Id)
+                .filter(by_key(&p.namespace, &p.name))
+                .into_tuple()
+                .one(&txn)
+                .await?;
+            match id {
+                Some(id) => {
+                    let mut am = kube_pod::ActiveModel { id: Set(id), ..Default::default() };
+                    fill(&mut am, p, now);
+                    am.update(&txn).await?;
+                    diff.changed += 1;
+                }
+                None => {
+                    new_row(cluster_id, p, now).insert(&txn).await?;
                     diff.added += 1;
                 }
             }
-            seen.insert(key);
         }
-        let gone: Vec<i64> = existing.iter().filter(|(k, _)| !seen.contains(*k)).map(|(_, (id, _))| *id).collect();
-        diff.removed = gone.len();
-        for chunk in gone.chunks(500) {
-            kube_pod::Entity::delete_many().filter(kube_pod::Column::Id.is_in(chunk.to_vec())).exec(&txn).await?;
+        for (ns, name) in &gone {
+            diff.removed += kube_pod::Entity::delete_many().filter(by_key(ns, name)).exec(&txn).await?.rows_affected as usize;
         }
+        diff.total = kube_pod::Entity::find().filter(kube_pod::Column::ClusterId.eq(cluster_id)).count(&txn).await? as usize;
         txn.commit().await?;
         Ok(diff)
     }

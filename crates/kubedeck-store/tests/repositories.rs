@@ -242,6 +242,25 @@ async fn the_pod_snapshot_writes_only_what_changed() {
         let rows = s.pod_snapshot(1, Some(&["a".to_string()])).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "CrashLoopBackOff");
+        // The watcher's incremental write: one pod changed, one new, one gone; other rows untouched.
+        let d = s
+            .update_pod_snapshot(1, vec![pod("b", "p1", "Terminating"), pod("c", "p9", "Pending")], vec![("b".into(), "p2".into()), ("x".into(), "never-existed".into())])
+            .await
+            .unwrap();
+        assert_eq!((d.added, d.changed, d.removed, d.total), (1, 1, 1, 3), "{}", db.backend);
+        let mut now: Vec<(String, String, String)> = s.pod_snapshot(1, None).await.unwrap().into_iter().map(|r| (r.namespace, r.name, r.status)).collect();
+        now.sort();
+        assert_eq!(
+            now,
+            [("a", "p1", "CrashLoopBackOff"), ("b", "p1", "Terminating"), ("c", "p9", "Pending")].map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        );
+        // A full compare of 1,200 pods inserts them in batches and then finds nothing to do.
+        let many: Vec<_> = (0..1200).map(|i| pod("big", &format!("p{i}"), "Running")).collect();
+        let d = s.replace_pod_snapshot(2, many.clone()).await.unwrap();
+        assert_eq!((d.added, d.changed, d.removed, d.total), (1200, 0, 0, 1200), "{}", db.backend);
+        let d = s.replace_pod_snapshot(2, many).await.unwrap();
+        assert_eq!((d.added, d.changed, d.removed, d.total), (0, 0, 0, 1200), "{}", db.backend);
+        s.delete_pod_snapshot(2).await.unwrap();
         s.delete_pod_snapshot(1).await.unwrap();
         assert!(s.pod_snapshot(1, None).await.unwrap().is_empty());
         db.drop_db().await;

@@ -153,7 +153,7 @@ fn live_nodes(state: &AppState, c: &Cluster) -> Option<NodeSource> {
     h.pods.read(|m| {
         for p in m.values() {
             if let Some(n) = &p.node_name {
-                by_node.entry(n.clone()).or_default().push(p.clone());
+                by_node.entry(n.to_string()).or_default().push(p.clone());
             }
         }
     });
@@ -268,16 +268,16 @@ pub async fn get(
     let mut pods: Vec<NodePod> = pods
         .iter()
         .map(|p| NodePod {
-            namespace: p.namespace.clone(),
-            name: p.name.clone(),
-            phase: p.phase.clone(),
+            namespace: p.namespace.to_string(),
+            name: p.name.to_string(),
+            phase: p.phase.to_string(),
             ready: format!("{}/{}", p.ready.0, p.ready.1),
             restarts: p.restarts,
             cpu_request_millis: p.cpu_request_m,
             memory_request_bytes: p.memory_request,
-            owner_kind: p.owner_kind.clone(),
-            owner_name: p.owner_name.clone(),
-            pod_ip: p.pod_ip.clone(),
+            owner_kind: p.owner_kind.as_ref().map(ToString::to_string),
+            owner_name: p.owner_name.as_ref().map(ToString::to_string),
+            pod_ip: p.pod_ip.map(|ip| ip.to_string()),
         })
         .collect();
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -330,7 +330,7 @@ pub async fn sync(
 }
 
 /// Summaries of `nodes` with the pods bound to each.
-pub fn summarize(nodes: &[Node], pods: &[PodLite]) -> Vec<NodeSummary> {
+pub fn summarize<'a>(nodes: &[Node], pods: impl IntoIterator<Item = &'a PodLite>) -> Vec<NodeSummary> {
     let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
     for p in pods {
         if let Some(n) = &p.node_name {

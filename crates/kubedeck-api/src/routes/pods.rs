@@ -6,7 +6,7 @@ use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, Pagination};
-use crate::routes::{page_of, parse_sort};
+use crate::routes::{parse_sort, sorted_page};
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -63,18 +63,18 @@ pub struct PodSummary {
 impl From<&PodLite> for PodSummary {
     fn from(p: &PodLite) -> Self {
         PodSummary {
-            namespace: p.namespace.clone(),
-            name: p.name.clone(),
-            node_name: p.node_name.clone(),
-            phase: p.phase.clone(),
-            status: p.status.clone(),
+            namespace: p.namespace.to_string(),
+            name: p.name.to_string(),
+            node_name: p.node_name.as_ref().map(ToString::to_string),
+            phase: p.phase.to_string(),
+            status: p.status.to_string(),
             ready: format!("{}/{}", p.ready.0, p.ready.1),
             restarts: p.restarts,
-            ip: p.pod_ip.clone(),
-            owner_type: p.owner_kind.clone(),
-            owner_name: p.owner_name.clone(),
-            labels: p.labels.clone(),
-            created_at: p.created_at.clone(),
+            ip: p.pod_ip.map(|ip| ip.to_string()),
+            owner_type: p.owner_kind.as_ref().map(ToString::to_string),
+            owner_name: p.owner_name.as_ref().map(ToString::to_string),
+            labels: p.labels.to_map(),
+            created_at: p.created_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             cpu_request_millis: p.cpu_request_m,
             memory_request_bytes: p.memory_request,
         }
@@ -147,17 +147,17 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
     };
     let c = cluster(state, id).await?;
     let keep = |p: &PodLite| {
-        namespaces.as_ref().is_none_or(|ns| ns.contains(&p.namespace))
+        namespaces.as_ref().is_none_or(|ns| ns.iter().any(|n| p.namespace == n.as_str()))
             && q.node.as_deref().is_none_or(|n| p.node_name.as_deref() == Some(n))
-            && q.phase.as_deref().is_none_or(|ph| p.phase == ph)
-            && q.status.as_deref().is_none_or(|s| p.status == s)
+            && q.phase.as_deref().is_none_or(|ph| p.phase == *ph)
+            && q.status.as_deref().is_none_or(|s| p.status == *s)
             && owner_kind.as_deref().is_none_or(|k| p.owner_kind.as_deref() == Some(k))
             && owner_name.as_deref().is_none_or(|n| p.owner_name.as_deref() == Some(n))
             && q.name.as_deref().is_none_or(|n| p.name.contains(n))
             && selector.matches(&p.labels)
     };
     let live = state.hub.get(id).filter(|h| h.pods.synced());
-    let (mut pods, source, last_sync_at): (Vec<std::sync::Arc<PodLite>>, &'static str, _) = match &live {
+    let (pods, source, last_sync_at): (Vec<std::sync::Arc<PodLite>>, &'static str, _) = match &live {
         Some(h) => (h.pods.read(|m| m.values().filter(|p| keep(p)).cloned().collect()), "live", c.last_sync_at),
         None => {
             // Another replica syncs this cluster, or it is not reachable: answer from the snapshot.
@@ -172,7 +172,7 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
             (pods, "snapshot", last)
         }
     };
-    pods.sort_by(|a, b| {
+    let (rows, total) = sorted_page(pods, page, |a, b| {
         let o = match key.as_str() {
             "name" => a.name.cmp(&b.name),
             "age" => b.created_at.cmp(&a.created_at),
@@ -184,7 +184,6 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         .then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         if desc { o.reverse() } else { o }
     });
-    let (rows, total) = page_of(pods, page);
     Ok(PodList {
         items: rows.iter().map(|p| PodSummary::from(p.as_ref())).collect(),
         total,
@@ -568,7 +567,7 @@ pub async fn search(
         };
         h.pods.read(|m| {
             for p in m.values() {
-                let visible = cluster_wide || namespaced.contains(&p.namespace);
+                let visible = cluster_wide || namespaced.iter().any(|n| p.namespace == n.as_str());
                 let hit = match &selector {
                     Some(s) => s.matches(&p.labels),
                     None => p.name.contains(term),
@@ -579,8 +578,7 @@ pub async fn search(
             }
         });
     }
-    found.sort_by(|a, b| (a.0, &a.2.namespace, &a.2.name).cmp(&(b.0, &b.2.namespace, &b.2.name)));
-    let (rows, total) = page_of(found, page);
+    let (rows, total) = sorted_page(found, page, |a, b| (a.0, &a.2.namespace, &a.2.name).cmp(&(b.0, &b.2.namespace, &b.2.name)));
     Ok(axum::Json(SearchResult {
         items: rows.into_iter().map(|(cluster_id, cluster_name, p)| FoundPod { cluster_id, cluster_name, pod: PodSummary::from(p.as_ref()) }).collect(),
         total,
@@ -705,7 +703,17 @@ pub async fn sync(
     audit.target(Some(id), None, None);
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
-    let list = within(Duration::from_secs(120), Api::<Pod>::all(client).list(&ListParams::default())).await.map_err(from_cluster)?;
-    let pods: Vec<PodLite> = list.items.iter().map(kubedeck_kube::pods::project).collect();
-    Ok(axum::Json(crate::sync::write_pod_snapshot(&state, id, &pods).await?))
+    // Listed in pages of 500 and projected page by page, so a 150,000-pod cluster is never held whole.
+    let api = Api::<Pod>::all(client);
+    let mut pods: Vec<PodLite> = Vec::new();
+    let mut params = ListParams::default().limit(500);
+    loop {
+        let page = within(CALL, api.list(&params)).await.map_err(from_cluster)?;
+        pods.extend(page.items.iter().map(kubedeck_kube::pods::project));
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params = params.continue_token(&token),
+            None => break,
+        }
+    }
+    Ok(axum::Json(crate::sync::write_pod_snapshot(&state, id, pods.iter()).await?))
 }
