@@ -229,6 +229,14 @@ where
     }
 }
 
+/// Imports the testbed with its admin kubeconfig under a fresh name; the cluster id.
+pub async fn import_testbed(app: &TestApp, token: &str, tb: &kubedeck_testbed::Testbed) -> i64 {
+    let body = json!({"name": kubedeck_testbed::unique_name("testbed"), "description": "testbed", "credential": tb.admin_kubeconfig()});
+    let r = app.post("/api/v1/k8s/cluster", token, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["cluster"]["id"].as_i64().unwrap()
+}
+
 /// `kubectl apply` of a manifest written to a temporary file.
 pub fn apply(tb: &kubedeck_testbed::Testbed, yaml: &str) {
     let path = std::env::temp_dir().join(format!("{}.yaml", kubedeck_testbed::unique_name("manifest")));

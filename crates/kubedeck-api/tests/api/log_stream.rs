@@ -1,8 +1,8 @@
 //! The WebSocket log stream against the testbed: `kubectl logs -f` in a browser.
 
 use crate::helpers::*;
-use futures::StreamExt;
-use kubedeck_testbed::{Namespace, Testbed, unique_name};
+use futures::{SinkExt, StreamExt};
+use kubedeck_testbed::{Namespace, Testbed};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -35,22 +35,24 @@ fn apiserver_log_streams(tb: &Testbed) -> u64 {
         .sum::<f64>() as u64
 }
 
+/// Applies a one-container pod (`app`, busybox) and waits until it runs. Blocking: call it before the app under
+/// test is spawned on this test's runtime.
+fn run_pod(tb: &Testbed, ns: &str, name: &str, annotations: &str, restart_policy: &str) {
+    apply(tb, &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}, annotations: {annotations}}}\nspec:\n  restartPolicy: {restart_policy}\n  containers: [{{name: app, image: busybox}}]\n"));
+    kubedeck_testbed::wait_until("the pod to run", Duration::from_secs(60), || {
+        (tb.kubectl_ok(&["-n", ns, "get", "pod", name, "-o", "jsonpath={.status.phase}"]) == "Running").then_some(())
+    });
+}
+
 #[tokio::test]
 async fn the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_leaves() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "follow");
     let n = ns.name();
-    let path = std::env::temp_dir().join(format!("{}.yaml", unique_name("pod")));
-    std::fs::write(&path, format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: chatty, namespace: {n}}}\nspec:\n  containers: [{{name: app, image: busybox}}]\n")).unwrap();
-    tb.kubectl_ok(&["apply", "-f", path.to_str().unwrap()]);
-    let _ = std::fs::remove_file(path);
-    kubedeck_testbed::wait_until("the pod to run", Duration::from_secs(60), || {
-        (tb.kubectl_ok(&["-n", n, "get", "pod", "chatty", "-o", "jsonpath={.status.phase}"]) == "Running").then_some(())
-    });
+    run_pod(&tb, n, "chatty", "{}", "Always");
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let r = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("ws"), "credential": tb.admin_kubeconfig()})).await;
-    let id = r.body["cluster"]["id"].as_i64().unwrap();
+    let id = import_testbed(&app, &admin, &tb).await;
     let path = format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/chatty/logs?tailLines=1");
 
     let before = apiserver_log_streams(&tb);
@@ -106,6 +108,86 @@ async fn the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_le
     .expect("the stream to close after the pod was deleted");
     if let Some(frame) = close {
         assert!(frame.reason.contains("chatty"), "close reason: {}", frame.reason);
+    }
+    app.stop().await;
+}
+
+/// Waits for the next frame, at most `within`: `None` when nothing came (the socket is still open).
+async fn next_frame(ws: &mut WsStream, within: Duration) -> Option<Result<Message, WsError>> {
+    tokio::time::timeout(within, ws.next()).await.ok().map(|m| m.expect("the socket ended without a close frame"))
+}
+
+type WsStream = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A browser tab left on a quiet container: nothing but keep-alive pings for over two minutes (longer than many
+/// proxies' and load balancers' idle timeouts, and four ping periods), and the stream must still be open both
+/// ways and still deliver the line the container writes afterwards. Any layer that gives up on an idle
+/// connection (kubedeck, its Kubernetes client's read timeout, the API server's proxy to the kubelet) fails it.
+#[tokio::test]
+async fn an_idle_log_stream_stays_open_with_pings_and_still_delivers_the_next_line() {
+    use kubedeck_api::routes::log_stream::PING_EVERY;
+    const IDLE: Duration = Duration::from_secs(125);
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "idle");
+    let n = ns.name();
+    // Silent through its own annotation: the global rate (PUT /logs/rate) is shared with every test running in
+    // parallel. `Never`, so the crash below ends the run instead of restarting it.
+    run_pod(&tb, n, "quiet", r#"{sim.kubedeck.io/log-lines-per-second: "0"}"#, "Never");
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let path = format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/quiet/logs");
+
+    // The upgrade must not wait for a first line that will not come.
+    let (mut ws, _) = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, None)))
+        .await
+        .expect("the upgrade of a stream on a silent container to answer within 30 s")
+        .expect("connect");
+    let opened = Instant::now();
+    let mut pings = Vec::new();
+    while let Some(left) = IDLE.checked_sub(opened.elapsed()) {
+        match next_frame(&mut ws, left).await {
+            None => break,
+            Some(Ok(Message::Ping(_))) => pings.push(opened.elapsed()),
+            Some(Ok(Message::Text(t))) => panic!("the quiet container wrote {t:?}"),
+            other => panic!("the idle stream ended after {:?}: {other:?}", opened.elapsed()),
+        }
+    }
+    // A ping every PING_EVERY, none missed: at 30 s that is 4 in 125 s, each within a period (plus slack for a busy
+    // machine) of the one before.
+    let expected = (IDLE.as_secs() / PING_EVERY.as_secs()) as usize;
+    assert!(pings.len() >= expected, "{} pings in {IDLE:?} (every {PING_EVERY:?} expected): {pings:?}", pings.len());
+    let mut last = Duration::ZERO;
+    for p in &pings {
+        assert!(*p - last <= PING_EVERY + Duration::from_secs(10), "a keep-alive ping came late: {pings:?}");
+        last = *p;
+    }
+
+    // Still open in both directions: the server answers our ping.
+    ws.send(Message::Ping(b"still there?".to_vec().into())).await.expect("sending on the idle socket");
+    loop {
+        match next_frame(&mut ws, Duration::from_secs(15)).await {
+            Some(Ok(Message::Pong(p))) if p.as_ref() == b"still there?" => break,
+            Some(Ok(Message::Ping(_))) => {}
+            other => panic!("no pong after {:?} idle: {other:?}", opened.elapsed()),
+        }
+    }
+
+    // A line written after the idle stretch still arrives: the simulated kubelet ends the run with a FATAL line.
+    let (status, body) = tb.sim("POST", &format!("/pods/{n}/quiet/crash"), Some(&json!({"exitCode": 3})));
+    assert_eq!(status, 202, "{body}");
+    let line = loop {
+        match next_frame(&mut ws, Duration::from_secs(30)).await {
+            Some(Ok(Message::Text(t))) => break t.to_string(),
+            Some(Ok(Message::Ping(_))) => {}
+            other => panic!("no line after the crash: {other:?}"),
+        }
+    };
+    assert!(line.contains("FATAL") && line.contains("pod=quiet") && line.contains("exiting with code 3"), "{line}");
+    // ... and then the close frame saying why the stream ended.
+    match next_frame(&mut ws, Duration::from_secs(30)).await {
+        Some(Ok(Message::Close(Some(frame)))) => assert!(frame.reason.contains("stopped"), "close reason: {}", frame.reason),
+        other => panic!("expected a close frame after the container stopped, got {other:?}"),
     }
     app.stop().await;
 }

@@ -14,13 +14,6 @@ use tokio_util::sync::CancellationToken;
 /// Generous: two noisy cores run the control plane, the simulator and parallel tests.
 const DEADLINE: Duration = Duration::from_secs(120);
 
-async fn import_testbed(app: &TestApp, token: &str, tb: &Testbed) -> i64 {
-    let body = json!({"name": unique_name("metrics"), "description": "testbed", "credential": tb.admin_kubeconfig()});
-    let r = app.post("/api/v1/k8s/cluster", token, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.body["cluster"]["id"].as_i64().unwrap()
-}
-
 fn ts(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a time: {v}"))).unwrap().with_timezone(&Utc)
 }
