@@ -31,6 +31,10 @@ enum Command {
     Version,
 }
 
+/// mimalloc returns freed memory to the system per page instead of per thread arena: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
