@@ -5,25 +5,28 @@
 #   - the time from a pod change in the cluster to the change being visible in the list API,
 # and, as the baseline, `kubectl get pods -A --chunk-size=500` with the equivalent selector, in the same run.
 #   benches/pod_list.sh [PODS] [REQUESTS]        (defaults: 20000 200)
-# Uses target/release/kubedeck if present, else target/debug/kubedeck (say which in BENCHMARKS.md).
+#   BENCH_TESTBED_DIR=DIR benches/pod_list.sh - [REQUESTS]   (measure an already populated testbed instead)
+# Uses target/release/kubedeck if present, else target/debug/kubedeck (the output names it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PODS=${1:-20000}
 REQUESTS=${2:-200}
-BIN=target/release/kubedeck
-[ -x "$BIN" ] || BIN=target/debug/kubedeck
-[ -x "$BIN" ] || { echo "build kubedeck first (cargo build --release -p kubedeck)" >&2; exit 1; }
-
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/kd-bench.XXXXXX")
-cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; testbed/down --dir "$DIR/tb" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT
+source benches/lib.sh
+bench_binary
+bench_dir
+per_ns=1000
+if [ -n "${BENCH_TESTBED_DIR:-}" ]; then
+  # Measure a testbed populated earlier (by this script or otherwise): PODS is what it holds now.
+  export KUBECONFIG=$BENCH_TESTBED_DIR/admin.kubeconfig
+  PODS=$(kubectl get --raw '/api/v1/pods?limit=1' | python3 -c 'import sys,json; print(json.load(sys.stdin)["metadata"].get("remainingItemCount", 0) + 1)')
+  populate="n/a (existing testbed)"
+else
 testbed/up --dir "$DIR/tb" --masters 3 --workers 50 --no-demo >/dev/null
 export KUBECONFIG=$DIR/tb/admin.kubeconfig
 nodes=($(kubectl get nodes -l '!node-role.kubernetes.io/master' -o jsonpath='{.items[*].metadata.name}'))
 
 echo "populating $PODS pods on ${#nodes[@]} workers ..." >&2
 start=$(date +%s)
-per_ns=1000
 namespaces=$(( (PODS + per_ns - 1) / per_ns ))
 for ((n = 0; n < namespaces; n++)); do kubectl create namespace "bench-$n" >/dev/null; done
 for ((n = 0; n < namespaces; n++)); do
@@ -51,17 +54,12 @@ done
 wait
 populate=$(( $(date +%s) - start ))
 echo "populated in ${populate}s" >&2
+fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-KUBEDECK_ADMIN_PASSWORD=bench-admin-password "$BIN" serve --data-dir "$DIR/data" --listen "127.0.0.1:$port" --log warn >"$DIR/server.log" 2>&1 &
-server=$!
-base=http://127.0.0.1:$port
-until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.2; done
-token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"admin","password":"bench-admin-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+bench_serve
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 rss_before=$(rss)
-python3 -c 'import json,sys; print(json.dumps({"name":"bench","credential":open(sys.argv[1]).read()}))' "$KUBECONFIG" >"$DIR/import.json"
-id=$(curl -fs "$base/api/v1/k8s/cluster" -H "authorization: Bearer $token" -H 'content-type: application/json' -d @"$DIR/import.json" | python3 -c 'import sys,json; print(json.load(sys.stdin)["cluster"]["id"])')
+id=$(bench_import bench "$KUBECONFIG")
 sync_start=$(date +%s.%N)
 until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1&namespace=bench-0" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" = "$(( PODS < per_ns ? PODS : per_ns ))" ]; do sleep 0.5; done
 until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" -ge "$PODS" ]; do sleep 0.5; done
@@ -99,6 +97,7 @@ if [ -d web/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then
   (cd web && KUBEDECK_URL=$base CLUSTER_ID=$id KUBEDECK_ADMIN_PASSWORD=bench-admin-password node e2e/pod-page-bench.mjs) || echo "console bench failed" >&2
 fi
 
+bench_machine
 python3 - "$DIR" "$PODS" "$rss_before" "$rss_after" "$populate" "$sync_s" "$kubectl_s" "$change_ms" "$BIN" "$rss_steady" "$rss_peak" "$snapshot_s" <<'PY'
 import sys
 d = sys.argv[1]
@@ -107,7 +106,7 @@ def pct(name):
     times = sorted(float(t) * 1000 for t in open(f"{d}/{name}"))
     p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
     return f"p50={p(0.5):.1f} ms p99={p(0.99):.1f} ms ({len(times)} requests)"
-print(f"pods={pods} binary={sys.argv[9]}")
+print(f"pods={pods}")
 print(f"page (label_selector=app=a7,tier=t1, sort=-age, 100 rows): {pct('times')}")
 print(f"page (all pods, sort=name, 100 rows): {pct('times_all')}")
 per_pod = lambda kib: f"{(kib - before) * 1024 / pods:.0f} bytes per pod"
