@@ -156,23 +156,7 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
             && q.name.as_deref().is_none_or(|n| p.name.contains(n))
             && selector.matches(&p.labels)
     };
-    let live = state.hub.get(id).filter(|h| h.pods.synced());
-    let (pods, source, last_sync_at): (Vec<std::sync::Arc<PodLite>>, &'static str, _) = match &live {
-        Some(h) => (h.pods.read(|m| m.values().filter(|p| keep(p)).cloned().collect()), "live", c.last_sync_at),
-        None => {
-            // Another replica syncs this cluster, or it is not reachable: answer from the snapshot.
-            let rows = state.store.pod_snapshot(id, namespaces.as_deref()).await?;
-            let last = rows.iter().filter_map(|r| r.last_sync_at).max();
-            let pods = rows
-                .into_iter()
-                .filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok())
-                .filter(|p| keep(p))
-                .map(std::sync::Arc::new)
-                .collect();
-            (pods, "snapshot", last)
-        }
-    };
-    let (rows, total) = sorted_page(pods, page, |a, b| {
+    let order = |a: &&PodLite, b: &&PodLite| {
         let o = match key.as_str() {
             "name" => a.name.cmp(&b.name),
             "age" => b.created_at.cmp(&a.created_at),
@@ -183,9 +167,29 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         }
         .then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         if desc { o.reverse() } else { o }
-    });
+    };
+    let live = state.hub.get(id).filter(|h| h.pods.synced());
+    let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
+        // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out.
+        Some(h) => {
+            let (rows, total) = h.pods.read(|m| {
+                let matching: Vec<&PodLite> = m.values().map(|p| p.as_ref()).filter(|p| keep(p)).collect();
+                let (rows, total) = sorted_page(matching, page, order);
+                (rows.into_iter().map(PodSummary::from).collect(), total)
+            });
+            (rows, total, "live", c.last_sync_at)
+        }
+        None => {
+            // Another replica syncs this cluster, or it is not reachable: answer from the snapshot.
+            let rows = state.store.pod_snapshot(id, namespaces.as_deref()).await?;
+            let last = rows.iter().filter_map(|r| r.last_sync_at).max();
+            let pods: Vec<PodLite> = rows.into_iter().filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok()).filter(|p| keep(p)).collect();
+            let (rows, total) = sorted_page(pods.iter().collect(), page, order);
+            (rows.into_iter().map(PodSummary::from).collect(), total, "snapshot", last)
+        }
+    };
     Ok(PodList {
-        items: rows.iter().map(|p| PodSummary::from(p.as_ref())).collect(),
+        items: rows,
         total,
         page: page.page,
         page_size: page.page_size,
