@@ -7,7 +7,7 @@
 #   concurrent: server RSS with 100 and 200 streams open for HOLD s while lines flow, after they close, and with as
 #               many again; alongside, idle survival: a stream on a silent pod for 130 s (pings counted), then a
 #               crash's FATAL line must arrive.
-#   benches/log_stream.sh [CONNECTS] [HOLD]        (defaults: 15 60; about 9 minutes)
+#   benches/log_stream.sh [CONNECTS] [HOLD]        (defaults: 15 60; about 7.5 minutes)
 # Uses target/release/kubedeck if present, else target/debug/kubedeck, and builds the client
 # (crates/kubedeck-api/examples/log_stream_bench.rs) in the same profile.
 set -euo pipefail

@@ -300,6 +300,19 @@ async fn sample_rss(pid: u32, hold: Duration) -> Vec<(u64, u64)> {
     samples
 }
 
+/// The server's RSS once it is quiet: a fresh server's import and first sync allocate and free for a while, and the
+/// allocator returns memory lazily, so one reading can be ~10 MiB off. Waits 10 s, then the median of 10 readings 1 s
+/// apart (KiB).
+async fn settled_rss(pid: u32) -> f64 {
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let mut v = Vec::new();
+    for _ in 0..10 {
+        v.push(rss_kib(pid) as f64);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    median(&v)
+}
+
 fn show(samples: &[(u64, u64)]) -> String {
     samples.iter().map(|(t, kib)| format!("{t}s:{:.1}", *kib as f64 / 1024.0)).collect::<Vec<_>>().join(" ")
 }
@@ -332,15 +345,12 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut readers = Vec::new();
-    // The server was just started and the cluster imported: let its watchers settle first.
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let before = rss_kib(pid) as f64;
+    let before = settled_rss(pid).await;
     println!("concurrent streams (each follows one of {FLOW_PODS} pods writing {FLOW_RATE} lines/s): RSS before {:.1} MiB", mib(before));
-    let mut open = 0;
+    let (mut open, mut prev_at) = (0, before);
     for &target in steps {
         let (more, took) = open_readers(t, open..target, &counters, &stop_rx).await;
         readers.extend(more);
-        open = target;
         let lines_before = counters.lines.load(Ordering::Relaxed);
         let samples = sample_rss(pid, hold).await;
         let lines = counters.lines.load(Ordering::Relaxed) - lines_before;
@@ -348,11 +358,13 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
         let settled: Vec<f64> = samples.iter().filter(|(s, _)| *s >= 10).map(|(_, k)| *k as f64).collect();
         let at = median(&settled);
         let (lo, hi) = settled.iter().fold((f64::MAX, 0f64), |(lo, hi), k| (lo.min(*k), hi.max(*k)));
+        let added = target - open;
         println!(
-            "  {target} streams (opened in {took:.1} s): RSS median {:.1} MiB, {:.0} bytes per stream over before; range over the hold {:.1}..{:.1} MiB; \
-             {:.0} lines/s delivered in all (expected {}), {} lines dropped, {} streams ended early",
+            "  {target} streams (opened in {took:.1} s): RSS median {:.1} MiB, {:.0} bytes per stream over before, {:.0} bytes per stream for the {added} just added; \
+             range over the hold {:.1}..{:.1} MiB; {:.0} lines/s delivered in all (expected {}), {} lines dropped, {} streams ended early",
             mib(at),
             (at - before) * 1024.0 / target as f64,
+            (at - prev_at) * 1024.0 / added as f64,
             mib(lo),
             mib(hi),
             lines as f64 / hold.as_secs_f64(),
@@ -361,11 +373,11 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
             counters.ended.load(Ordering::Relaxed),
         );
         println!("    RSS samples (MiB): {}", show(&samples));
+        (open, prev_at) = (target, at);
     }
     close_readers(stop_tx, readers).await;
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    let after = rss_kib(pid) as f64;
-    println!("  after closing them all (+10 s): RSS {:.1} MiB ({:+.1} MiB over before); server pings seen {}", mib(after), mib(after - before), counters.pings.load(Ordering::Relaxed));
+    let after = settled_rss(pid).await;
+    println!("  after closing them all (settled): RSS {:.1} MiB ({:+.1} MiB over before); server pings seen {}", mib(after), mib(after - before), counters.pings.load(Ordering::Relaxed));
     // Kept by the allocator or leaked? As many streams again must fit in what the first round freed.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (again, _) = open_readers(t, 0..open, &counters, &stop_rx).await;
@@ -380,8 +392,7 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
     if n == 0 {
         return;
     }
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let before = rss_kib(pid);
+    let before = settled_rss(pid).await as u64;
     let streams: Vec<Ws> = futures::stream::iter(0..n).map(|_| t.connect("fast", "tailLines=0", Some(16 * 1024))).buffer_unordered(10).collect().await;
     let samples = sample_rss(pid, hold).await;
     // Reading again: each stream first yields what sat in buffers, then kubedeck's notice of what it dropped.
