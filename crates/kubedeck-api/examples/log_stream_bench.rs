@@ -60,9 +60,15 @@ struct Args {
 
 fn args() -> Args {
     let raw: Vec<String> = std::env::args().skip(1).collect();
-    let map: HashMap<&str, &str> = raw.chunks(2).map(|kv| (kv[0].trim_start_matches("--"), kv.get(1).map_or("", |v| v))).collect();
+    let map: HashMap<&str, &str> = raw
+        .chunks(2)
+        .map(|kv| (kv[0].trim_start_matches("--"), kv.get(1).map_or("", |v| v)))
+        .collect();
     let get = |k: &str, default: Option<&str>| -> String {
-        map.get(k).map(|v| v.to_string()).or(default.map(str::to_string)).unwrap_or_else(|| panic!("--{k} is required (see the file's doc comment)"))
+        map.get(k)
+            .map(|v| v.to_string())
+            .or(default.map(str::to_string))
+            .unwrap_or_else(|| panic!("--{k} is required (see the file's doc comment)"))
     };
     let secs = |k: &str, d: &str| Duration::from_secs(get(k, Some(d)).parse().expect("seconds"));
     Args {
@@ -72,11 +78,20 @@ fn args() -> Args {
         cluster: get("cluster", None).parse().expect("--cluster is a number"),
         testbed: get("testbed", None).into(),
         namespace: get("namespace", None),
-        server_pid: get("server-pid", None).parse().expect("--server-pid is a number"),
-        connects: get("connects", Some("15")).parse().expect("--connects is a number"),
-        streams: get("streams", Some("100,200")).split(',').map(|n| n.parse().expect("--streams: numbers")).collect(),
+        server_pid: get("server-pid", None)
+            .parse()
+            .expect("--server-pid is a number"),
+        connects: get("connects", Some("15"))
+            .parse()
+            .expect("--connects is a number"),
+        streams: get("streams", Some("100,200"))
+            .split(',')
+            .map(|n| n.parse().expect("--streams: numbers"))
+            .collect(),
         hold: secs("hold", "60"),
-        stalled: get("stalled", Some("20")).parse().expect("--stalled is a number"),
+        stalled: get("stalled", Some("20"))
+            .parse()
+            .expect("--stalled is a number"),
         idle: secs("idle", "130"),
     }
 }
@@ -94,20 +109,44 @@ struct Target {
 impl Target {
     /// Opens a log stream; `recv_buffer` shrinks the client's socket buffer (a slow browser on a slow link).
     async fn connect(&self, pod: &str, query: &str, recv_buffer: Option<u32>) -> Ws {
-        let url = format!("{}/ws/k8s/cluster/{}/namespaces/{}/pods/{pod}/logs?{query}", self.base.replace("http://", "ws://"), self.cluster, self.ns);
+        let url = format!(
+            "{}/ws/k8s/cluster/{}/namespaces/{}/pods/{pod}/logs?{query}",
+            self.base.replace("http://", "ws://"),
+            self.cluster,
+            self.ns
+        );
         let mut req = url.into_client_request().expect("a valid URL");
-        req.headers_mut().insert("sec-websocket-protocol", format!("kubedeck, bearer.{}", self.token).parse().expect("a header value"));
-        let addr = self.base.trim_start_matches("http://").parse().expect("--base is http://IP:PORT");
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("kubedeck, bearer.{}", self.token)
+                .parse()
+                .expect("a header value"),
+        );
+        let addr = self
+            .base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("--base is http://IP:PORT");
         let socket = TcpSocket::new_v4().expect("a socket");
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
         }
         let tcp = socket.connect(addr).await.expect("connecting to kubedeck");
-        tokio_tungstenite::client_async(req, tcp).await.unwrap_or_else(|e| panic!("log stream of {pod}: {e}")).0
+        tokio_tungstenite::client_async(req, tcp)
+            .await
+            .unwrap_or_else(|e| panic!("log stream of {pod}: {e}"))
+            .0
     }
 
     /// `kubectl logs -f` of the same pod: its stdout, line by line.
-    fn kubectl_follow(&self, pod: &str, flags: &[&str]) -> (tokio::process::Child, tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>) {
+    fn kubectl_follow(
+        &self,
+        pod: &str,
+        flags: &[&str],
+    ) -> (
+        tokio::process::Child,
+        tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    ) {
         let mut child = tokio::process::Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
@@ -136,8 +175,13 @@ fn text_lines(ws: Ws) -> impl Stream<Item = String> + Unpin {
     .boxed()
 }
 
-fn kubectl_lines(lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>) -> impl Stream<Item = String> + Unpin {
-    futures::stream::unfold(lines, |mut l| async move { l.next_line().await.ok().flatten().map(|line| (line, l)) }).boxed()
+fn kubectl_lines(
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) -> impl Stream<Item = String> + Unpin {
+    futures::stream::unfold(lines, |mut l| async move {
+        l.next_line().await.ok().flatten().map(|line| (line, l))
+    })
+    .boxed()
 }
 
 /// `line=N` of a simulated log line.
@@ -147,18 +191,31 @@ fn line_no(l: &str) -> Option<u64> {
 
 /// The count in kubedeck's `[kubedeck] N lines dropped` notice.
 fn dropped_notice(l: &str) -> Option<u64> {
-    l.strip_prefix("[kubedeck] ")?.split(' ').next()?.parse().ok()
+    l.strip_prefix("[kubedeck] ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server is running");
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).expect("VmRSS")
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server is running");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
 }
 
 fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
-    if s.is_empty() { f64::NAN } else { s[s.len() / 2] }
+    if s.is_empty() {
+        f64::NAN
+    } else {
+        s[s.len() / 2]
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -168,7 +225,11 @@ fn ms(d: Duration) -> f64 {
 /// Creates the benchmark's pods (annotated log rates; `apply`, so later phases find them as they are) and waits
 /// until they all run.
 fn create_pods(tb: &Testbed, ns: &str) {
-    let mut pods = vec![("steady".to_string(), 1, "Always"), ("fast".to_string(), 1000, "Always"), ("quiet".to_string(), 0, "Never")];
+    let mut pods = vec![
+        ("steady".to_string(), 1, "Always"),
+        ("fast".to_string(), 1000, "Always"),
+        ("quiet".to_string(), 0, "Never"),
+    ];
     pods.extend((0..FLOW_PODS).map(|i| (format!("flow-{i}"), FLOW_RATE, "Always")));
     let items: Vec<_> = pods
         .iter()
@@ -179,13 +240,33 @@ fn create_pods(tb: &Testbed, ns: &str) {
         })
         .collect();
     let path = std::env::temp_dir().join(format!("{ns}.json"));
-    std::fs::write(&path, serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()).expect("writing the manifest");
+    std::fs::write(
+        &path,
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string(),
+    )
+    .expect("writing the manifest");
     tb.kubectl_ok(&["apply", "-f", path.to_str().expect("utf-8 path")]);
     let _ = std::fs::remove_file(path);
-    kubedeck_testbed::wait_until("the benchmark's pods to run", Duration::from_secs(120), || {
-        let phases = tb.kubectl_ok(&["-n", ns, "get", "pods", "-o", "jsonpath={.items[*].status.phase}"]);
-        (phases.split_whitespace().filter(|p| *p == "Running").count() == pods.len()).then_some(())
-    });
+    kubedeck_testbed::wait_until(
+        "the benchmark's pods to run",
+        Duration::from_secs(120),
+        || {
+            let phases = tb.kubectl_ok(&[
+                "-n",
+                ns,
+                "get",
+                "pods",
+                "-o",
+                "jsonpath={.items[*].status.phase}",
+            ]);
+            (phases
+                .split_whitespace()
+                .filter(|p| *p == "Running")
+                .count()
+                == pods.len())
+            .then_some(())
+        },
+    );
 }
 
 /// 1. Connect → first line, alternately through kubedeck and kubectl.
@@ -200,7 +281,11 @@ async fn time_to_first_line(t: &Target, connects: usize) -> (Vec<f64>, Vec<f64>)
 
         let started = Instant::now();
         let (mut child, mut lines) = t.kubectl_follow("steady", &["--tail=1"]);
-        lines.next_line().await.expect("kubectl's stdout").expect("a first line through kubectl");
+        lines
+            .next_line()
+            .await
+            .expect("kubectl's stdout")
+            .expect("a first line through kubectl");
         kubectl_ms.push(ms(started.elapsed()));
         let _ = child.kill().await;
     }
@@ -314,18 +399,33 @@ async fn settled_rss(pid: u32) -> f64 {
 }
 
 fn show(samples: &[(u64, u64)]) -> String {
-    samples.iter().map(|(t, kib)| format!("{t}s:{:.1}", *kib as f64 / 1024.0)).collect::<Vec<_>>().join(" ")
+    samples
+        .iter()
+        .map(|(t, kib)| format!("{t}s:{:.1}", *kib as f64 / 1024.0))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Opens streams `range` (each on one of the FLOW_PODS pods) and starts a reader for each: (readers, seconds taken).
-async fn open_readers(t: &Target, range: std::ops::Range<usize>, c: &Arc<Counters>, stop: &watch::Receiver<bool>) -> (Vec<tokio::task::JoinHandle<()>>, f64) {
+async fn open_readers(
+    t: &Target,
+    range: std::ops::Range<usize>,
+    c: &Arc<Counters>,
+    stop: &watch::Receiver<bool>,
+) -> (Vec<tokio::task::JoinHandle<()>>, f64) {
     let started = Instant::now();
     let opened: Vec<Ws> = futures::stream::iter(range)
-        .map(|i| async move { t.connect(&format!("flow-{}", i % FLOW_PODS), "tailLines=10", None).await })
+        .map(|i| async move {
+            t.connect(&format!("flow-{}", i % FLOW_PODS), "tailLines=10", None)
+                .await
+        })
         .buffer_unordered(10)
         .collect()
         .await;
-    let readers = opened.into_iter().map(|ws| tokio::spawn(read_until_stopped(ws, c.clone(), stop.clone()))).collect();
+    let readers = opened
+        .into_iter()
+        .map(|ws| tokio::spawn(read_until_stopped(ws, c.clone(), stop.clone())))
+        .collect();
     (readers, started.elapsed().as_secs_f64())
 }
 
@@ -346,7 +446,10 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut readers = Vec::new();
     let before = settled_rss(pid).await;
-    println!("concurrent streams (each follows one of {FLOW_PODS} pods writing {FLOW_RATE} lines/s): RSS before {:.1} MiB", mib(before));
+    println!(
+        "concurrent streams (each follows one of {FLOW_PODS} pods writing {FLOW_RATE} lines/s): RSS before {:.1} MiB",
+        mib(before)
+    );
     let (mut open, mut prev_at) = (0, before);
     for &target in steps {
         let (more, took) = open_readers(t, open..target, &counters, &stop_rx).await;
@@ -355,9 +458,15 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
         let samples = sample_rss(pid, hold).await;
         let lines = counters.lines.load(Ordering::Relaxed) - lines_before;
         // Settled: the samples after the first 10 s.
-        let settled: Vec<f64> = samples.iter().filter(|(s, _)| *s >= 10).map(|(_, k)| *k as f64).collect();
+        let settled: Vec<f64> = samples
+            .iter()
+            .filter(|(s, _)| *s >= 10)
+            .map(|(_, k)| *k as f64)
+            .collect();
         let at = median(&settled);
-        let (lo, hi) = settled.iter().fold((f64::MAX, 0f64), |(lo, hi), k| (lo.min(*k), hi.max(*k)));
+        let (lo, hi) = settled
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), k| (lo.min(*k), hi.max(*k)));
         let added = target - open;
         println!(
             "  {target} streams (opened in {took:.1} s): RSS median {:.1} MiB, {:.0} bytes per stream over before, {:.0} bytes per stream for the {added} just added; \
@@ -377,14 +486,23 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
     }
     close_readers(stop_tx, readers).await;
     let after = settled_rss(pid).await;
-    println!("  after closing them all (settled): RSS {:.1} MiB ({:+.1} MiB over before); server pings seen {}", mib(after), mib(after - before), counters.pings.load(Ordering::Relaxed));
+    println!(
+        "  after closing them all (settled): RSS {:.1} MiB ({:+.1} MiB over before); server pings seen {}",
+        mib(after),
+        mib(after - before),
+        counters.pings.load(Ordering::Relaxed)
+    );
     // Kept by the allocator or leaked? As many streams again must fit in what the first round freed.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (again, _) = open_readers(t, 0..open, &counters, &stop_rx).await;
     let samples = sample_rss(pid, Duration::from_secs(20)).await;
     close_readers(stop_tx, again).await;
     let peak = samples.iter().map(|(_, k)| *k).max().unwrap_or_default() as f64;
-    println!("  {open} streams again for 20 s: RSS peak {:.1} MiB ({:+.1} MiB over the first round's after-close)", mib(peak), mib(peak - after));
+    println!(
+        "  {open} streams again for 20 s: RSS peak {:.1} MiB ({:+.1} MiB over the first round's after-close)",
+        mib(peak),
+        mib(peak - after)
+    );
 }
 
 /// 4. Clients that stop reading a 1,000 lines/s pod: the server may hold BUFFERED_LINES per stream, no more.
@@ -393,7 +511,11 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
         return;
     }
     let before = settled_rss(pid).await as u64;
-    let streams: Vec<Ws> = futures::stream::iter(0..n).map(|_| t.connect("fast", "tailLines=0", Some(16 * 1024))).buffer_unordered(10).collect().await;
+    let streams: Vec<Ws> = futures::stream::iter(0..n)
+        .map(|_| t.connect("fast", "tailLines=0", Some(16 * 1024)))
+        .buffer_unordered(10)
+        .collect()
+        .await;
     let samples = sample_rss(pid, hold).await;
     // Reading again: each stream first yields what sat in buffers, then kubedeck's notice of what it dropped.
     let dropped: Vec<u64> = futures::stream::iter(streams)
@@ -412,11 +534,23 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
         .await;
     let peak = samples.iter().map(|(_, k)| *k).max().unwrap_or(before);
     // Bounded means flat once full: the range of the second half of the hold.
-    let late: Vec<u64> = samples.iter().filter(|(s, _)| *s >= hold.as_secs() / 2).map(|(_, k)| *k).collect();
-    let (lo, hi) = (late.iter().copied().min().unwrap_or(before), late.iter().copied().max().unwrap_or(before));
+    let late: Vec<u64> = samples
+        .iter()
+        .filter(|(s, _)| *s >= hold.as_secs() / 2)
+        .map(|(_, k)| *k)
+        .collect();
+    let (lo, hi) = (
+        late.iter().copied().min().unwrap_or(before),
+        late.iter().copied().max().unwrap_or(before),
+    );
     // The line buffer's share: BUFFERED_LINES lines of this pod (text plus a String and an allocation header).
     let (mut child, mut lines) = t.kubectl_follow("fast", &["--tail=1"]);
-    let line_len = lines.next_line().await.ok().flatten().map_or(0, |l| l.len());
+    let line_len = lines
+        .next_line()
+        .await
+        .ok()
+        .flatten()
+        .map_or(0, |l| l.len());
     let _ = child.kill().await;
     let buffer_kib = (BUFFERED_LINES * (line_len + 24 + 16)) as f64 / 1024.0;
     println!(
@@ -444,19 +578,30 @@ async fn idle_survival(t: Target, tb: Testbed, idle: Duration) -> Result<(u64, f
         match tokio::time::timeout(left, ws.next()).await {
             Err(_) => break,
             Ok(Some(Ok(Message::Ping(_)))) => pings += 1,
-            Ok(other) => return Err(format!("the idle stream got {other:?} after {:?}", opened.elapsed())),
+            Ok(other) => {
+                return Err(format!(
+                    "the idle stream got {other:?} after {:?}",
+                    opened.elapsed()
+                ));
+            }
         }
     }
     let open_for = opened.elapsed().as_secs_f64();
     let crashed = Instant::now();
     let ns = t.ns.clone();
-    let (status, body) = tokio::task::spawn_blocking(move || tb.sim("POST", &format!("/pods/{ns}/quiet/crash"), None)).await.expect("sim call");
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        tb.sim("POST", &format!("/pods/{ns}/quiet/crash"), None)
+    })
+    .await
+    .expect("sim call");
     if status != 202 {
         return Err(format!("crash: {status} {body}"));
     }
     loop {
         match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
-            Ok(Some(Ok(Message::Text(l)))) if l.contains("FATAL") => return Ok((pings, open_for, ms(crashed.elapsed()))),
+            Ok(Some(Ok(Message::Text(l)))) if l.contains("FATAL") => {
+                return Ok((pings, open_for, ms(crashed.elapsed())));
+            }
             Ok(Some(Ok(Message::Ping(_)))) => {}
             other => return Err(format!("no FATAL line after the idle stretch: {other:?}")),
         }
@@ -467,7 +612,14 @@ async fn idle_survival(t: Target, tb: Testbed, idle: Duration) -> Result<(u64, f
 async fn wait_for_backlog(t: &Target) {
     loop {
         let (mut child, mut lines) = t.kubectl_follow("fast", &["--tail=1"]);
-        let last = lines.next_line().await.ok().flatten().as_deref().and_then(line_no).unwrap_or(0);
+        let last = lines
+            .next_line()
+            .await
+            .ok()
+            .flatten()
+            .as_deref()
+            .and_then(line_no)
+            .unwrap_or(0);
         let _ = child.kill().await;
         if last > BACKLOG + 1000 {
             return;
@@ -479,7 +631,13 @@ async fn wait_for_backlog(t: &Target) {
 async fn latency(t: &Target, connects: usize) {
     let (ws_ms, kubectl_ms) = time_to_first_line(t, connects).await;
     let (w, k) = (median(&ws_ms), median(&kubectl_ms));
-    let range = |v: &[f64]| format!("{:.1}..{:.1}", v.iter().copied().fold(f64::MAX, f64::min), v.iter().copied().fold(0.0, f64::max));
+    let range = |v: &[f64]| {
+        format!(
+            "{:.1}..{:.1}",
+            v.iter().copied().fold(f64::MAX, f64::min),
+            v.iter().copied().fold(0.0, f64::max)
+        )
+    };
     println!(
         "time to first line ({connects} connects each, tailLines=1): kubedeck median {w:.1} ms ({}); kubectl logs -f median {k:.1} ms ({}); kubectl/kubedeck {:.1}x",
         range(&ws_ms),
@@ -491,16 +649,38 @@ async fn latency(t: &Target, connects: usize) {
     let (mut ws_runs, mut kubectl_runs) = (Vec::new(), Vec::new());
     for _ in 0..3 {
         let started = Instant::now();
-        ws_runs.push(throughput(text_lines(t.connect("fast", &format!("tailLines={BACKLOG}"), None).await), started).await);
+        ws_runs.push(
+            throughput(
+                text_lines(
+                    t.connect("fast", &format!("tailLines={BACKLOG}"), None)
+                        .await,
+                ),
+                started,
+            )
+            .await,
+        );
         let started = Instant::now();
         let (mut child, lines) = t.kubectl_follow("fast", &[&format!("--tail={BACKLOG}")]);
         kubectl_runs.push(throughput(kubectl_lines(lines), started).await);
         let _ = child.kill().await;
     }
-    let med = |runs: &[Throughput], f: fn(&Throughput) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-    let (wb, kb) = (med(&ws_runs, Throughput::backlog_rate), med(&kubectl_runs, Throughput::backlog_rate));
-    let (wl, kl) = (med(&ws_runs, |r| r.live_rate), med(&kubectl_runs, |r| r.live_rate));
-    let lost = |runs: &[Throughput]| runs.iter().map(|r| r.missing.to_string()).collect::<Vec<_>>().join(", ");
+    let med = |runs: &[Throughput], f: fn(&Throughput) -> f64| {
+        median(&runs.iter().map(f).collect::<Vec<_>>())
+    };
+    let (wb, kb) = (
+        med(&ws_runs, Throughput::backlog_rate),
+        med(&kubectl_runs, Throughput::backlog_rate),
+    );
+    let (wl, kl) = (
+        med(&ws_runs, |r| r.live_rate),
+        med(&kubectl_runs, |r| r.live_rate),
+    );
+    let lost = |runs: &[Throughput]| {
+        runs.iter()
+            .map(|r| r.missing.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     println!(
         "one stream of a pod writing 1000 lines/s (3 runs each, medians): {BACKLOG}-line backlog delivered at kubedeck {wb:.0} lines/s, kubectl {kb:.0} lines/s ({:.2}x); \
          lines lost per run: kubedeck {}, kubectl {}; live: kubedeck {wl:.0} lines/s, kubectl {kl:.0} lines/s",
@@ -517,7 +697,13 @@ async fn main() {
     let a = args();
     let tb = Testbed::open(a.testbed.clone()).expect("--testbed names a running testbed");
     create_pods(&tb, &a.namespace);
-    let t = Target { base: a.base.clone(), token: a.token.clone(), cluster: a.cluster, ns: a.namespace.clone(), kubeconfig: tb.admin_kubeconfig_path() };
+    let t = Target {
+        base: a.base.clone(),
+        token: a.token.clone(),
+        cluster: a.cluster,
+        ns: a.namespace.clone(),
+        kubeconfig: tb.admin_kubeconfig_path(),
+    };
     match a.phase.as_str() {
         "latency" => latency(&t, a.connects).await,
         "stalled" => stalled(&t, a.server_pid, a.stalled, a.hold).await,

@@ -41,7 +41,12 @@ impl AuditSlot {
         self.with(|r| r.action = action.to_owned());
     }
     /// The cluster, namespace and object acted on.
-    pub fn target(&self, cluster_id: Option<i64>, namespace: Option<&str>, resource: Option<String>) {
+    pub fn target(
+        &self,
+        cluster_id: Option<i64>,
+        namespace: Option<&str>,
+        resource: Option<String>,
+    ) {
         self.with(|r| {
             r.cluster_id = cluster_id.or(r.cluster_id);
             r.namespace = namespace.map(str::to_owned).or(r.namespace.take());
@@ -55,8 +60,21 @@ impl AuditSlot {
 }
 
 /// Keys whose values never reach an audit record or a log.
-const SENSITIVE: &[&str] =
-    &["password", "current_password", "new_password", "credential", "kubeconfig", "token", "refresh_token", "access_token", "secret", "data", "stringData", "client-key-data", "client-certificate-data"];
+const SENSITIVE: &[&str] = &[
+    "password",
+    "current_password",
+    "new_password",
+    "credential",
+    "kubeconfig",
+    "token",
+    "refresh_token",
+    "access_token",
+    "secret",
+    "data",
+    "stringData",
+    "client-key-data",
+    "client-certificate-data",
+];
 
 /// Replaces the values of sensitive keys, at any depth, with `"[redacted]"`.
 pub fn redact(mut v: Value) -> Value {
@@ -80,7 +98,11 @@ pub fn redact(mut v: Value) -> Value {
 }
 
 /// The client address: the peer, or the first `X-Forwarded-For` hop when configured to trust a proxy.
-pub fn client_ip(req_headers: &axum::http::HeaderMap, peer: Option<SocketAddr>, trust_forwarded: bool) -> String {
+pub fn client_ip(
+    req_headers: &axum::http::HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_forwarded: bool,
+) -> String {
     if trust_forwarded
         && let Some(first) = req_headers
             .get("x-forwarded-for")
@@ -91,7 +113,8 @@ pub fn client_ip(req_headers: &axum::http::HeaderMap, peer: Option<SocketAddr>, 
     {
         return first.to_owned();
     }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Middleware: audits every request that is not a read.
@@ -100,8 +123,14 @@ pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let slot = AuditSlot::default();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     slot.with(|r| {
@@ -145,7 +174,9 @@ mod tests {
 
     #[test]
     fn redaction_reaches_nested_secrets() {
-        let v = redact(json!({"name": "prod", "credential": "apiVersion: v1", "users": [{"token": "abc"}], "data": {"k": "v"}}));
+        let v = redact(
+            json!({"name": "prod", "credential": "apiVersion: v1", "users": [{"token": "abc"}], "data": {"k": "v"}}),
+        );
         assert_eq!(v["name"], "prod");
         assert_eq!(v["credential"], "[redacted]");
         assert_eq!(v["users"][0]["token"], "[redacted]");

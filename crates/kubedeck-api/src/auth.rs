@@ -47,8 +47,12 @@ pub fn sign_access_token(state: &AppState, user_id: i64, generation: i32) -> Str
         exp: now + state.settings.access_ttl.as_secs() as i64,
         generation,
     };
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&state.settings.jwt_secret))
-        .expect("HS256 signing cannot fail")
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&state.settings.jwt_secret),
+    )
+    .expect("HS256 signing cannot fail")
 }
 
 /// Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), issuer, audience, expiry.
@@ -58,14 +62,20 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Result<Claims, ApiE
     v.set_audience(&[AUDIENCE]);
     v.leeway = 5;
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&state.settings.jwt_secret), &v)
-        .map(|d| d.claims)
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", "the access token has expired; refresh it or log in again")
-            }
-            _ => ApiError::unauthorized("the access token is invalid; log in again"),
-        })
+    jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(&state.settings.jwt_secret),
+        &v,
+    )
+    .map(|d| d.claims)
+    .map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "the access token has expired; refresh it or log in again",
+        ),
+        _ => ApiError::unauthorized("the access token is invalid; log in again"),
+    })
 }
 
 /// A new random refresh token (returned to the client once) and its hash (stored).
@@ -101,7 +111,11 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        if entry.1 > per_minute { Err(60 - now.duration_since(entry.0).as_secs()) } else { Ok(()) }
+        if entry.1 > per_minute {
+            Err(60 - now.duration_since(entry.0).as_secs())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -139,28 +153,54 @@ impl AuthUser {
 
     /// The clusters on which `perm` is granted: `None` means all of them.
     pub fn clusters_with(&self, perm: Permission) -> Option<Vec<i64>> {
-        if self.bindings.allows_everywhere(perm) { None } else { Some(self.bindings.clusters_with(perm)) }
+        if self.bindings.allows_everywhere(perm) {
+            None
+        } else {
+            Some(self.bindings.clusters_with(perm))
+        }
     }
 }
 
 /// The access token: `Authorization: Bearer <token>`, or for WebSockets (where browsers cannot set headers)
 /// the subprotocol `bearer.<token>` beside `kubedeck`, so it never appears in a URL.
 fn bearer(parts: &Parts) -> Option<&str> {
-    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let (scheme, token) = value.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then_some(token.trim());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then_some(token.trim());
     }
-    let protocols = parts.headers.get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
-    protocols.split(',').map(str::trim).find_map(|p| p.strip_prefix("bearer."))
+    let protocols = parts
+        .headers
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?;
+    protocols
+        .split(',')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("bearer."))
 }
 
-async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_password: bool) -> Result<AuthUser, ApiError> {
+async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+    allow_pending_password: bool,
+) -> Result<AuthUser, ApiError> {
     if let Some(user) = parts.extensions.get::<AuthUser>() {
         return Ok(user.clone());
     }
-    let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing 'Authorization: Bearer <token>' header; log in first"))?;
+    let token = bearer(parts).ok_or_else(|| {
+        ApiError::unauthorized("missing 'Authorization: Bearer <token>' header; log in first")
+    })?;
     let claims = verify_access_token(state, token)?;
-    let id: i64 = claims.sub.parse().map_err(|_| ApiError::unauthorized("the access token is invalid; log in again"))?;
+    let id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::unauthorized("the access token is invalid; log in again"))?;
     let user = state
         .store
         .find_user(id)
@@ -171,10 +211,17 @@ async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_passwor
     }
     // Tokens issued before the password changed or the account was disabled are void.
     if claims.generation != user.session_generation {
-        return Err(ApiError::unauthorized("the session ended because the account changed; log in again"));
+        return Err(ApiError::unauthorized(
+            "the session ended because the account changed; log in again",
+        ));
     }
     let bindings = state.store.bindings_of(id).await?;
-    let auth = AuthUser { id, username: user.username, bindings, must_change_password: user.must_change_password };
+    let auth = AuthUser {
+        id,
+        username: user.username,
+        bindings,
+        must_change_password: user.must_change_password,
+    };
     if let Some(slot) = parts.extensions.get::<AuthSlotRef>() {
         slot.0.set_user(auth.id, &auth.username);
     }
@@ -186,8 +233,12 @@ async fn authenticate(parts: &mut Parts, state: &AppState, allow_pending_passwor
         ));
     }
     if let Err(wait) = state.rate.check(id, state.settings.api_rate_per_minute) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down")
-            .with_retry_after(wait));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests; slow down",
+        )
+        .with_retry_after(wait));
     }
     parts.extensions.insert(auth.clone());
     Ok(auth)
@@ -199,7 +250,10 @@ pub struct AuthSlotRef(pub AuditSlot);
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         authenticate(parts, state, false).await
     }
 }
@@ -209,8 +263,13 @@ pub struct PendingPasswordUser(pub AuthUser);
 
 impl FromRequestParts<AppState> for PendingPasswordUser {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        authenticate(parts, state, true).await.map(PendingPasswordUser)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, true)
+            .await
+            .map(PendingPasswordUser)
     }
 }
 
@@ -231,7 +290,20 @@ pub mod perm {
             impl Needs for $name { const PERMISSION: Permission = Permission::$name; }
         )*};
     }
-    marker!(ClusterRead, ClusterWrite, NodeRead, NodeWrite, PodRead, PodWrite, PodLogs, SecretRead, TaskRead, UserAdmin, AuditRead, CredentialRead);
+    marker!(
+        ClusterRead,
+        ClusterWrite,
+        NodeRead,
+        NodeWrite,
+        PodRead,
+        PodWrite,
+        PodLogs,
+        SecretRead,
+        TaskRead,
+        UserAdmin,
+        AuditRead,
+        CredentialRead
+    );
 }
 
 /// An authenticated caller holding permission `P` in the scope named by the route's `{id}` and `{ns}`.
@@ -246,7 +318,10 @@ impl<P: Needs> std::ops::Deref for Authorized<P> {
 
 impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = authenticate(parts, state, false).await?;
         let params = RawPathParams::from_request_parts(parts, state).await.ok();
         let mut cluster_id = None;
@@ -268,7 +343,10 @@ impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
                 }
             }
         }
-        let scope = Scope { cluster_id, namespace: namespace.as_deref() };
+        let scope = Scope {
+            cluster_id,
+            namespace: namespace.as_deref(),
+        };
         user.require(P::PERMISSION, scope)?;
         Ok(Authorized(user, PhantomData))
     }
@@ -279,10 +357,17 @@ impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
 fn check_object_name(what: &str, v: &str) -> Result<(), ApiError> {
     let ok = !v.is_empty()
         && v.len() <= 253
-        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
         && v.starts_with(|c: char| c.is_ascii_alphanumeric())
         && v.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if ok { Ok(()) } else { Err(ApiError::not_found(format!("no {what} can be named '{v}' (Kubernetes names are lowercase letters, digits, '-' and '.')"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "no {what} can be named '{v}' (Kubernetes names are lowercase letters, digits, '-' and '.')"
+        )))
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +379,11 @@ mod tests {
         assert!(check_object_name("name", "worker-1").is_ok());
         assert!(check_object_name("name", "web-5f9.abc").is_ok());
         for bad in ["Worker", "bad name", "a/b", "-x", "x-", "", "a?b"] {
-            assert_eq!(check_object_name("name", bad).unwrap_err().status, StatusCode::NOT_FOUND, "{bad}");
+            assert_eq!(
+                check_object_name("name", bad).unwrap_err().status,
+                StatusCode::NOT_FOUND,
+                "{bad}"
+            );
         }
     }
 

@@ -10,7 +10,11 @@ use kubedeck_store::clusters::Cluster;
 
 /// The cluster row, or 404.
 pub async fn cluster(state: &AppState, id: i64) -> ApiResult<Cluster> {
-    state.store.find_cluster(id).await?.ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
+    state
+        .store
+        .find_cluster(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
 }
 
 /// A client for the cluster.
@@ -19,14 +23,19 @@ pub async fn client_for(state: &AppState, cluster: &Cluster) -> ApiResult<kube::
         return Ok(h.client.clone());
     }
     let text = state.open_credential(cluster).map_err(ApiError::internal)?;
-    let safe = kubeconfig::parse(&text, Some(&cluster.context_name)).map_err(|p| ApiError::internal(format!("stored kubeconfig: {p}")))?;
+    let safe = kubeconfig::parse(&text, Some(&cluster.context_name))
+        .map_err(|p| ApiError::internal(format!("stored kubeconfig: {p}")))?;
     safe.client().await.map_err(from_cluster)
 }
 
 /// Kubernetes refusals pass through with their status and reason; an unreachable cluster is 503.
 pub fn from_cluster(e: ClusterError) -> ApiError {
     match e {
-        ClusterError::Api { code, reason, message } => {
+        ClusterError::Api {
+            code,
+            reason,
+            message,
+        } => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
             let code = match code {
                 403 => "cluster_forbidden",
@@ -36,17 +45,26 @@ pub fn from_cluster(e: ClusterError) -> ApiError {
                 429 => "too_many_requests",
                 _ => "cluster_error",
             };
-            let status = if status.is_server_error() { StatusCode::BAD_GATEWAY } else { status };
-            ApiError::new(status, code, format!("the cluster answered: {message}")).with_extra("reason", serde_json::json!(reason))
+            let status = if status.is_server_error() {
+                StatusCode::BAD_GATEWAY
+            } else {
+                status
+            };
+            ApiError::new(status, code, format!("the cluster answered: {message}"))
+                .with_extra("reason", serde_json::json!(reason))
         }
         ClusterError::CredentialRejected(m) => ApiError::new(
             StatusCode::BAD_GATEWAY,
             "credential_rejected",
-            format!("the cluster rejected Kubedeck's stored credential (expired or revoked?); replace it: {m}"),
+            format!(
+                "the cluster rejected Kubedeck's stored credential (expired or revoked?); replace it: {m}"
+            ),
         ),
-        ClusterError::Unreachable(m) => {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cluster_unreachable", format!("the cluster cannot be reached: {m}"))
-        }
+        ClusterError::Unreachable(m) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "cluster_unreachable",
+            format!("the cluster cannot be reached: {m}"),
+        ),
         ClusterError::Timeout(d) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "cluster_unreachable",

@@ -73,7 +73,13 @@ async fn eviction_version(client: &kube::Client) -> String {
 }
 
 /// Posts an Eviction; written by hand so apiVersion, kind and deleteOptions are exactly what the server reads.
-async fn evict(client: &kube::Client, version: &str, ns: &str, name: &str, grace: Option<i64>) -> Result<(), ClusterError> {
+async fn evict(
+    client: &kube::Client,
+    version: &str,
+    ns: &str,
+    name: &str,
+    grace: Option<i64>,
+) -> Result<(), ClusterError> {
     let mut body = json!({"apiVersion": version, "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
     if let Some(g) = grace {
         body["deleteOptions"] = json!({"gracePeriodSeconds": g});
@@ -82,7 +88,9 @@ async fn evict(client: &kube::Client, version: &str, ns: &str, name: &str, grace
         .header("content-type", "application/json")
         .body(serde_json::to_vec(&body).expect("json"))
         .expect("request");
-    within(CALL, client.request::<serde_json::Value>(req)).await.map(|_| ())
+    within(CALL, client.request::<serde_json::Value>(req))
+        .await
+        .map(|_| ())
 }
 
 /// Drain a node like `kubectl drain`: returns a task id at once (or the plan, for a dry run).
@@ -98,63 +106,138 @@ pub async fn drain(
     Path((id, name)): Path<(i64, String)>,
     ApiJson(opts): ApiJson<DrainOptions>,
 ) -> ApiResult<(StatusCode, axum::Json<DrainStarted>)> {
-    audit.action(if opts.dry_run { "node.drain.dry_run" } else { "node.drain" });
+    audit.action(if opts.dry_run {
+        "node.drain.dry_run"
+    } else {
+        "node.drain"
+    });
     audit.target(Some(id), None, Some(format!("nodes/{name}")));
     audit.detail(json!({"ignore_daemonsets": opts.ignore_daemonsets, "delete_emptydir_data": opts.delete_emptydir_data, "force": opts.force,
         "grace_period_seconds": opts.grace_period_seconds, "timeout_seconds": opts.timeout_seconds, "pod_selector": opts.pod_selector, "dry_run": opts.dry_run}));
     if let Some(g) = opts.grace_period_seconds
         && g < 0
     {
-        return Err(ApiError::invalid("grace_period_seconds", "grace_period_seconds must be 0 or more"));
+        return Err(ApiError::invalid(
+            "grace_period_seconds",
+            "grace_period_seconds must be 0 or more",
+        ));
     }
     if opts.timeout_seconds == Some(0) {
-        return Err(ApiError::invalid("timeout_seconds", "timeout_seconds must be at least 1"));
+        return Err(ApiError::invalid(
+            "timeout_seconds",
+            "timeout_seconds must be at least 1",
+        ));
     }
     let selector = opts.pod_selector.as_deref().unwrap_or("");
     Selector::parse(selector).map_err(|e| ApiError::invalid("pod_selector", e))?;
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
     let nodes: Api<Node> = Api::all(client.clone());
-    if within(CALL, nodes.get_opt(&name)).await.map_err(from_cluster)?.is_none() {
-        return Err(ApiError::not_found(format!("node '{name}' does not exist in cluster {id}")));
+    if within(CALL, nodes.get_opt(&name))
+        .await
+        .map_err(from_cluster)?
+        .is_none()
+    {
+        return Err(ApiError::not_found(format!(
+            "node '{name}' does not exist in cluster {id}"
+        )));
     }
     let mut lp = ListParams::default().fields(&format!("spec.nodeName={name}"));
     if !selector.is_empty() {
         lp = lp.labels(selector);
     }
-    let pods = within(CALL, Api::<Pod>::all(client.clone()).list(&lp)).await.map_err(from_cluster)?.items;
+    let pods = within(CALL, Api::<Pod>::all(client.clone()).list(&lp))
+        .await
+        .map_err(from_cluster)?
+        .items;
     let drain_plan = plan(&pods, &opts);
     let version = eviction_version(&client).await;
     let refused: Vec<&PlannedPod> = drain_plan.refused().collect();
     if !refused.is_empty() {
-        let list = refused.iter().map(|p| format!("{}/{} ({})", p.namespace, p.name, p.reason)).collect::<Vec<_>>().join("; ");
+        let list = refused
+            .iter()
+            .map(|p| format!("{}/{} ({})", p.namespace, p.name, p.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "drain_blocked",
-            format!("node '{name}' was not drained (nor cordoned): {} pod(s) block it: {list}", refused.len()),
+            format!(
+                "node '{name}' was not drained (nor cordoned): {} pod(s) block it: {list}",
+                refused.len()
+            ),
         )
         .with_extra("plan", json!(drain_plan)));
     }
     if opts.dry_run {
-        return Ok((StatusCode::OK, axum::Json(DrainStarted { task_id: None, dry_run: true, eviction_api: version, plan: drain_plan })));
+        return Ok((
+            StatusCode::OK,
+            axum::Json(DrainStarted {
+                task_id: None,
+                dry_run: true,
+                eviction_api: version,
+                plan: drain_plan,
+            }),
+        ));
     }
     let progress: Vec<PodProgress> = drain_plan
         .to_evict()
         .map(|p| {
             let uid = pods
                 .iter()
-                .find(|x| x.metadata.name.as_deref() == Some(&p.name) && x.metadata.namespace.as_deref() == Some(&p.namespace))
+                .find(|x| {
+                    x.metadata.name.as_deref() == Some(&p.name)
+                        && x.metadata.namespace.as_deref() == Some(&p.namespace)
+                })
                 .and_then(|x| x.metadata.uid.clone())
                 .unwrap_or_default();
-            PodProgress { namespace: p.namespace.clone(), name: p.name.clone(), state: "pending".into(), message: p.reason.clone(), uid, next_try: None }
+            PodProgress {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                state: "pending".into(),
+                message: p.reason.clone(),
+                uid,
+                next_try: None,
+            }
         })
         .collect();
-    let skipped: Vec<&PlannedPod> = drain_plan.pods.iter().filter(|p| p.verdict == kubedeck_kube::drain::Verdict::Skip).collect();
+    let skipped: Vec<&PlannedPod> = drain_plan
+        .pods
+        .iter()
+        .filter(|p| p.verdict == kubedeck_kube::drain::Verdict::Skip)
+        .collect();
     let doc = json!({"node": name, "eviction_api": version, "cordoned": false, "pods": progress, "skipped": skipped});
-    let task = state.store.create_task("node.drain", Some(id), &name, &auth.username, &state.replica_id, &doc).await?;
-    let run = Run { state: state.clone(), client, task_id: task.id, node: name, version: version.clone(), opts, pods: progress, skipped: json!(skipped) };
+    let task = state
+        .store
+        .create_task(
+            "node.drain",
+            Some(id),
+            &name,
+            &auth.username,
+            &state.replica_id,
+            &doc,
+        )
+        .await?;
+    let run = Run {
+        state: state.clone(),
+        client,
+        task_id: task.id,
+        node: name,
+        version: version.clone(),
+        opts,
+        pods: progress,
+        skipped: json!(skipped),
+    };
     tokio::spawn(run.execute());
-    Ok((StatusCode::ACCEPTED, axum::Json(DrainStarted { task_id: Some(task.id), dry_run: false, eviction_api: version, plan: drain_plan })))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(DrainStarted {
+            task_id: Some(task.id),
+            dry_run: false,
+            eviction_api: version,
+            plan: drain_plan,
+        }),
+    ))
 }
 
 struct Run {
@@ -174,7 +257,12 @@ impl Run {
     }
 
     async fn finish(&self, final_state: &str, cordoned: bool, error: Option<String>) {
-        if let Err(e) = self.state.store.finish_task(self.task_id, final_state, &self.doc(cordoned), error).await {
+        if let Err(e) = self
+            .state
+            .store
+            .finish_task(self.task_id, final_state, &self.doc(cordoned), error)
+            .await
+        {
             tracing::error!(task = self.task_id, "could not record the drain's end: {e}");
         }
     }
@@ -182,12 +270,30 @@ impl Run {
     async fn execute(mut self) {
         let nodes: Api<Node> = Api::all(self.client.clone());
         let cordon = json!({"spec": {"unschedulable": true}});
-        if let Err(e) = within(CALL, nodes.patch(&self.node, &PatchParams::default(), &Patch::Merge(&cordon))).await {
-            self.finish(task_state::FAILED, false, Some(format!("could not cordon node '{}': {e}", self.node))).await;
+        if let Err(e) = within(
+            CALL,
+            nodes.patch(&self.node, &PatchParams::default(), &Patch::Merge(&cordon)),
+        )
+        .await
+        {
+            self.finish(
+                task_state::FAILED,
+                false,
+                Some(format!("could not cordon node '{}': {e}", self.node)),
+            )
+            .await;
             return;
         }
-        let _ = self.state.store.update_task_progress(self.task_id, &self.doc(true)).await;
-        let timeout = self.opts.timeout_seconds.map(Duration::from_secs).unwrap_or(DEFAULT_TIMEOUT);
+        let _ = self
+            .state
+            .store
+            .update_task_progress(self.task_id, &self.doc(true))
+            .await;
+        let timeout = self
+            .opts
+            .timeout_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TIMEOUT);
         let started = Instant::now();
         loop {
             let before = self.pods.clone();
@@ -197,16 +303,27 @@ impl Run {
                 match p.state.as_str() {
                     "pending" | "blocked_by_pdb" if p.next_try.is_none_or(|t| now >= t) => {
                         let (ns, name) = (p.namespace.clone(), p.name.clone());
-                        let res = evict(&self.client, &self.version, &ns, &name, self.opts.grace_period_seconds).await;
+                        let res = evict(
+                            &self.client,
+                            &self.version,
+                            &ns,
+                            &name,
+                            self.opts.grace_period_seconds,
+                        )
+                        .await;
                         let p = &mut self.pods[i];
                         match res {
                             Ok(()) => {
                                 p.state = "evicted".into();
                                 p.message = "eviction accepted; waiting for the pod to go".into();
                             }
-                            Err(ClusterError::Api { code: 429, message, .. }) => {
+                            Err(ClusterError::Api {
+                                code: 429, message, ..
+                            }) => {
                                 p.state = "blocked_by_pdb".into();
-                                p.message = format!("a PodDisruptionBudget refuses for now, retrying: {message}");
+                                p.message = format!(
+                                    "a PodDisruptionBudget refuses for now, retrying: {message}"
+                                );
                                 p.next_try = Some(now + PDB_RETRY);
                             }
                             Err(ClusterError::Api { code: 404, .. }) => {
@@ -223,7 +340,8 @@ impl Run {
                         let (ns, name, uid) = (p.namespace.clone(), p.name.clone(), p.uid.clone());
                         let api = Api::<Pod>::namespaced(self.client.clone(), &ns);
                         if let Ok(current) = within(CALL, api.get_opt(&name)).await {
-                            let gone = current.is_none_or(|c| c.metadata.uid.as_deref() != Some(uid.as_str()));
+                            let gone = current
+                                .is_none_or(|c| c.metadata.uid.as_deref() != Some(uid.as_str()));
                             if gone {
                                 let p = &mut self.pods[i];
                                 p.state = "deleted".into();
@@ -235,25 +353,75 @@ impl Run {
                 }
             }
             if self.pods != before {
-                let _ = self.state.store.update_task_progress(self.task_id, &self.doc(true)).await;
+                let _ = self
+                    .state
+                    .store
+                    .update_task_progress(self.task_id, &self.doc(true))
+                    .await;
             }
-            let open: Vec<&PodProgress> = self.pods.iter().filter(|p| p.state != "deleted" && p.state != "failed").collect();
+            let open: Vec<&PodProgress> = self
+                .pods
+                .iter()
+                .filter(|p| p.state != "deleted" && p.state != "failed")
+                .collect();
             if open.is_empty() {
-                let failed: Vec<String> = self.pods.iter().filter(|p| p.state == "failed").map(|p| format!("{}/{}: {}", p.namespace, p.name, p.message)).collect();
+                let failed: Vec<String> = self
+                    .pods
+                    .iter()
+                    .filter(|p| p.state == "failed")
+                    .map(|p| format!("{}/{}: {}", p.namespace, p.name, p.message))
+                    .collect();
                 if failed.is_empty() {
                     self.finish(task_state::SUCCEEDED, true, None).await;
                 } else {
-                    self.finish(task_state::FAILED, true, Some(format!("{} pod(s) could not be evicted: {}", failed.len(), failed.join("; ")))).await;
+                    self.finish(
+                        task_state::FAILED,
+                        true,
+                        Some(format!(
+                            "{} pod(s) could not be evicted: {}",
+                            failed.len(),
+                            failed.join("; ")
+                        )),
+                    )
+                    .await;
                 }
                 return;
             }
-            if self.state.store.find_task(self.task_id).await.ok().flatten().is_some_and(|t| t.cancel_requested) {
-                self.finish(task_state::CANCELLED, true, Some(format!("cancelled with {} pod(s) not yet evicted; the node stays cordoned", open.len()))).await;
+            if self
+                .state
+                .store
+                .find_task(self.task_id)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.cancel_requested)
+            {
+                self.finish(
+                    task_state::CANCELLED,
+                    true,
+                    Some(format!(
+                        "cancelled with {} pod(s) not yet evicted; the node stays cordoned",
+                        open.len()
+                    )),
+                )
+                .await;
                 return;
             }
             if started.elapsed() > timeout {
-                let names = open.iter().map(|p| format!("{}/{} ({})", p.namespace, p.name, p.state)).collect::<Vec<_>>().join(", ");
-                self.finish(task_state::FAILED, true, Some(format!("timed out after {} s; still on the node: {names}", timeout.as_secs()))).await;
+                let names = open
+                    .iter()
+                    .map(|p| format!("{}/{} ({})", p.namespace, p.name, p.state))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.finish(
+                    task_state::FAILED,
+                    true,
+                    Some(format!(
+                        "timed out after {} s; still on the node: {names}",
+                        timeout.as_secs()
+                    )),
+                )
+                .await;
                 return;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;

@@ -15,7 +15,9 @@ tokio::task_local! {
 
 /// The current request's id, or `-` outside a request.
 pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(|id| id.clone()).unwrap_or_else(|_| "-".into())
+    REQUEST_ID
+        .try_with(|id| id.clone())
+        .unwrap_or_else(|_| "-".into())
 }
 
 /// An API error: status, stable code, human message, the offending field, and optional extra members.
@@ -41,7 +43,14 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, extra: Map::new(), retry_after: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            extra: Map::new(),
+            retry_after: None,
+        }
     }
 
     /// 400 `invalid_field`: a field has a bad value.
@@ -77,7 +86,11 @@ impl ApiError {
     /// 500: logs the cause with the request id; the client sees only that something broke.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(request_id = %current_request_id(), "internal error: {cause}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; quote the request id when reporting it")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; quote the request id when reporting it",
+        )
     }
 
     /// Names the offending field.
@@ -118,7 +131,8 @@ impl IntoResponse for ApiError {
         }
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }

@@ -32,19 +32,29 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as JSON with 'Content-Type: application/json'",
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {}", inner(&e)))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {}", inner(&e)),
+        ),
         JsonRejection::JsonDataError(e) => {
             let text = inner(&e);
             let field = field_of(&text);
-            let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("the body does not fit: {text}"));
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("the body does not fit: {text}"),
+            );
             err.field = field;
             err
         }
         JsonRejection::BytesRejection(e) => {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is larger than this server accepts")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body is larger than this server accepts",
+                )
             } else {
                 ApiError::bad_request(format!("could not read the body: {e}"))
             }
@@ -70,7 +80,9 @@ fn field_of(text: &str) -> Option<String> {
             return rest.find('`').map(|end| rest[..end].to_owned());
         }
     }
-    text.split_once(": ").map(|(path, _)| path.to_owned()).filter(|p| !p.contains(' ') && !p.is_empty())
+    text.split_once(": ")
+        .map(|(path, _)| path.to_owned())
+        .filter(|p| !p.contains(' ') && !p.is_empty())
 }
 
 /// Query parameters, with bad ones reported as `invalid_query` naming the parameter.
@@ -88,7 +100,11 @@ where
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
                 let text = inner(&e);
-                let mut err = ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("bad query parameter: {text}"));
+                let mut err = ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("bad query parameter: {text}"),
+                );
                 err.field = field_of(&text);
                 Err(err)
             }
@@ -118,7 +134,10 @@ impl Pagination {
             return Err(ApiError::invalid("page", "page starts at 1"));
         }
         if page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::invalid("page_size", format!("page_size must be between 1 and {MAX_PAGE_SIZE}")));
+            return Err(ApiError::invalid(
+                "page_size",
+                format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
         }
         Ok(kubedeck_store::PageRequest { page, page_size })
     }
@@ -130,16 +149,51 @@ mod tests {
 
     #[test]
     fn serde_messages_name_their_field() {
-        assert_eq!(field_of("unknown field `passwd`, expected `username` or `password` at line 1 column 9").as_deref(), Some("passwd"));
-        assert_eq!(field_of("missing field `password` at line 1 column 20").as_deref(), Some("password"));
-        assert_eq!(field_of("page_size: invalid digit found in string").as_deref(), Some("page_size"));
+        assert_eq!(
+            field_of(
+                "unknown field `passwd`, expected `username` or `password` at line 1 column 9"
+            )
+            .as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            field_of("missing field `password` at line 1 column 20").as_deref(),
+            Some("password")
+        );
+        assert_eq!(
+            field_of("page_size: invalid digit found in string").as_deref(),
+            Some("page_size")
+        );
     }
 
     #[test]
     fn page_sizes_are_capped() {
-        assert!(Pagination { page: Some(1), page_size: Some(501) }.request().is_err());
-        assert!(Pagination { page: Some(0), page_size: None }.request().is_err());
-        assert_eq!(Pagination { page: None, page_size: None }.request().unwrap().page_size, 20);
+        assert!(
+            Pagination {
+                page: Some(1),
+                page_size: Some(501)
+            }
+            .request()
+            .is_err()
+        );
+        assert!(
+            Pagination {
+                page: Some(0),
+                page_size: None
+            }
+            .request()
+            .is_err()
+        );
+        assert_eq!(
+            Pagination {
+                page: None,
+                page_size: None
+            }
+            .request()
+            .unwrap()
+            .page_size,
+            20
+        );
     }
 }
 
@@ -149,6 +203,11 @@ pub struct PeerAddr(pub Option<std::net::SocketAddr>);
 impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerAddr(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)))
+        Ok(PeerAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        ))
     }
 }

@@ -33,9 +33,14 @@ pub fn load_or_create_jwt_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
         let bytes: [u8; 48] = rand::rng().random();
         write_private(path, hex::encode(bytes).as_bytes())?;
     }
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read JWT secret {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read JWT secret {}: {e}", path.display()))?;
     let secret = text.trim().as_bytes().to_vec();
-    anyhow::ensure!(secret.len() >= 32, "JWT secret in {} must be at least 32 characters", path.display());
+    anyhow::ensure!(
+        secret.len() >= 32,
+        "JWT secret in {} must be at least 32 characters",
+        path.display()
+    );
     Ok(secret)
 }
 
@@ -77,20 +82,31 @@ impl KeyDir {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "key") {
                 let text = std::fs::read_to_string(&path)?;
-                keys.push(CredentialKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?);
+                keys.push(
+                    CredentialKey::parse(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                );
             }
         }
         let pos = keys
             .iter()
             .position(|k| k.id() == active_id)
-            .ok_or_else(|| anyhow::anyhow!("active credential key '{active_id}' has no file in {}", self.dir.display()))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "active credential key '{active_id}' has no file in {}",
+                    self.dir.display()
+                )
+            })?;
         let active = keys.remove(pos);
         Ok(KeyRing::new(active, keys))
     }
 
     /// Stores a key file (not yet active).
     pub fn add(&self, key: &CredentialKey) -> anyhow::Result<()> {
-        write_private(&self.dir.join(format!("{}.key", key.id())), key.to_text().as_bytes())?;
+        write_private(
+            &self.dir.join(format!("{}.key", key.id())),
+            key.to_text().as_bytes(),
+        )?;
         Ok(())
     }
 
@@ -109,8 +125,13 @@ impl KeyDir {
         let mut removed = Vec::new();
         for entry in std::fs::read_dir(&self.dir)? {
             let path = entry?.path();
-            let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
-            if path.extension().is_some_and(|e| e == "key") && id != ring.active_key_id() && !in_use.contains(&id) {
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            if path.extension().is_some_and(|e| e == "key")
+                && id != ring.active_key_id()
+                && !in_use.contains(&id)
+            {
                 std::fs::remove_file(&path)?;
                 removed.push(id);
             }
@@ -129,12 +150,19 @@ mod tests {
         let kd = KeyDir::new(&dir);
         let ring = kd.load_or_create().unwrap();
         let again = kd.load_or_create().unwrap();
-        assert_eq!(ring.active_key_id(), again.active_key_id(), "second start reuses the key");
+        assert_eq!(
+            ring.active_key_id(),
+            again.active_key_id(),
+            "second start reuses the key"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let f = dir.join(format!("{}.key", ring.active_key_id()));
-            assert_eq!(std::fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let sealed = ring.seal(b"x", "r");
         let new = CredentialKey::generate();
@@ -142,7 +170,11 @@ mod tests {
         kd.set_active(new.id()).unwrap();
         let rotated = kd.load().unwrap();
         assert_eq!(rotated.active_key_id(), new.id());
-        assert_eq!(rotated.open(&sealed, "r").unwrap(), b"x", "old keys still open old values");
+        assert_eq!(
+            rotated.open(&sealed, "r").unwrap(),
+            b"x",
+            "old keys still open old values"
+        );
         let removed = kd.prune(&[]).unwrap();
         assert_eq!(removed, vec![ring.active_key_id().to_owned()]);
         std::fs::remove_dir_all(dir).unwrap();

@@ -34,37 +34,99 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/me", get(auth_routes::me))
         .route("/api/v1/auth/password", post(auth_routes::change_password))
         .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/{uid}", get(users::get).put(users::update).delete(users::delete))
-        .route("/api/v1/users/{uid}/bindings", axum::routing::put(users::set_bindings))
+        .route(
+            "/api/v1/users/{uid}",
+            get(users::get).put(users::update).delete(users::delete),
+        )
+        .route(
+            "/api/v1/users/{uid}/bindings",
+            axum::routing::put(users::set_bindings),
+        )
         .route("/api/v1/audit", get(audit_log::list))
         .route("/api/v1/tasks/{tid}", get(tasks::get))
         .route("/api/v1/tasks/{tid}/cancel", post(tasks::cancel))
         .route("/api/v1/tasks/{tid}/events", get(tasks::events))
-        .route("/api/v1/k8s/cluster", get(clusters::list).post(clusters::import))
-        .route("/api/v1/k8s/cluster/{id}", get(clusters::get).put(clusters::update).delete(clusters::delete))
+        .route(
+            "/api/v1/k8s/cluster",
+            get(clusters::list).post(clusters::import),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}",
+            get(clusters::get)
+                .put(clusters::update)
+                .delete(clusters::delete),
+        )
         .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
         .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
         .route("/api/v1/k8s/pods", get(pods::search))
-        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs", get(pods::merged_logs))
+        .route(
+            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs",
+            get(pods::merged_logs),
+        )
         .route("/api/v1/k8s/cluster/{id}/pods", get(pods::list_all))
         .route("/api/v1/k8s/cluster/{id}/pods/sync", post(pods::sync))
-        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods", get(pods::list_in_namespace))
-        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}", get(pods::get).delete(pods::delete))
-        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", get(pods::logs))
-        .route("/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs", get(pods::container_logs))
+        .route(
+            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods",
+            get(pods::list_in_namespace),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}",
+            get(pods::get).delete(pods::delete),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs",
+            get(pods::logs),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs",
+            get(pods::container_logs),
+        )
         .route("/api/v1/k8s/cluster/{id}/nodes", get(nodes::list))
         .route("/api/v1/k8s/cluster/{id}/nodes/sync", post(nodes::sync))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}", get(nodes::get).delete(nodes::delete))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/cordon", post(nodes::cordon))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon", post(nodes::uncordon))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/drain", post(drain::drain))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/labels", axum::routing::put(nodes::labels))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/taints", axum::routing::put(nodes::taints))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics", get(routes::node_metrics::latest))
-        .route("/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history", get(routes::node_metrics::history))
-        .route("/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", get(routes::log_stream::follow))
-        .route("/api/{*rest}", axum::routing::any(middleware::api_not_found))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::audit_writes))
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}",
+            get(nodes::get).delete(nodes::delete),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/cordon",
+            post(nodes::cordon),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon",
+            post(nodes::uncordon),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/drain",
+            post(drain::drain),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/labels",
+            axum::routing::put(nodes::labels),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/taints",
+            axum::routing::put(nodes::taints),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics",
+            get(routes::node_metrics::latest),
+        )
+        .route(
+            "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history",
+            get(routes::node_metrics::history),
+        )
+        .route(
+            "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs",
+            get(routes::log_stream::follow),
+        )
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(middleware::api_not_found),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::audit_writes,
+        ))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));
 
     Router::new()

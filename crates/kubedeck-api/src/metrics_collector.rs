@@ -61,8 +61,14 @@ impl MetricsSettings {
     /// The store's retention policy.
     pub fn policy(&self) -> RetentionPolicy {
         // Capped at 100 years so date arithmetic cannot overflow whatever is configured.
-        let d = |v: Duration| chrono::Duration::from_std(v.min(CENTURY)).unwrap_or(chrono::Duration::days(36_500));
-        RetentionPolicy { raw_retention: d(self.raw_retention), bucket: d(self.bucket.max(Duration::from_secs(1))), downsampled_retention: d(self.downsampled_retention) }
+        let d = |v: Duration| {
+            chrono::Duration::from_std(v.min(CENTURY)).unwrap_or(chrono::Duration::days(36_500))
+        };
+        RetentionPolicy {
+            raw_retention: d(self.raw_retention),
+            bucket: d(self.bucket.max(Duration::from_secs(1))),
+            downsampled_retention: d(self.downsampled_retention),
+        }
     }
 
     /// A sample older than this is not current (three missed scrapes).
@@ -72,12 +78,14 @@ impl MetricsSettings {
 
     /// Deadline of one node's summary call.
     fn scrape_timeout(&self) -> Duration {
-        self.interval.clamp(Duration::from_secs(1), Duration::from_secs(10))
+        self.interval
+            .clamp(Duration::from_secs(1), Duration::from_secs(10))
     }
 
     /// Time between retention passes (at least once per bucket, so the table stays within its budget).
     fn retention_every(&self) -> Duration {
-        self.bucket.clamp(Duration::from_secs(1), Duration::from_secs(300))
+        self.bucket
+            .clamp(Duration::from_secs(1), Duration::from_secs(300))
     }
 }
 
@@ -96,7 +104,10 @@ impl Allocatable {
         let a = node.status.as_ref()?.allocatable.as_ref()?;
         let cpu_cores = kubedeck_kube::quantity::value(&a.get("cpu")?.0)?;
         let memory_bytes = kubedeck_kube::quantity::value(&a.get("memory")?.0)?;
-        (cpu_cores > 0.0 && memory_bytes > 0.0).then_some(Allocatable { cpu_cores, memory_bytes })
+        (cpu_cores > 0.0 && memory_bytes > 0.0).then_some(Allocatable {
+            cpu_cores,
+            memory_bytes,
+        })
     }
 }
 
@@ -149,7 +160,9 @@ fn time_at(v: &Value, path: &[&str]) -> Option<DateTime<Utc>> {
     for p in path {
         cur = cur.get(p)?;
     }
-    DateTime::parse_from_rfc3339(cur.as_str()?).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(cur.as_str()?)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Bytes per second between two readings of a counter; none when it went down (a reset) or time did not pass.
@@ -223,17 +236,27 @@ pub fn compute_usage(
     prev: Option<&Counters>,
     now: DateTime<Utc>,
 ) -> Result<(Usage, Option<Counters>), String> {
-    let node = summary.node.as_ref().ok_or("the summary has no node section")?;
-    let cpu = num(node, &["cpu", "usageNanoCores"]).ok_or("the summary has no node cpu.usageNanoCores")?;
-    let ws = num(node, &["memory", "workingSetBytes"]).ok_or("the summary has no node memory.workingSetBytes")?;
+    let node = summary
+        .node
+        .as_ref()
+        .ok_or("the summary has no node section")?;
+    let cpu = num(node, &["cpu", "usageNanoCores"])
+        .ok_or("the summary has no node cpu.usageNanoCores")?;
+    let ws = num(node, &["memory", "workingSetBytes"])
+        .ok_or("the summary has no node memory.workingSetBytes")?;
     let used = num(node, &["fs", "usedBytes"]).ok_or("the summary has no node fs.usedBytes")?;
-    let capacity = num(node, &["fs", "capacityBytes"]).filter(|c| *c > 0.0).ok_or("the summary has no node fs.capacityBytes")?;
+    let capacity = num(node, &["fs", "capacityBytes"])
+        .filter(|c| *c > 0.0)
+        .ok_or("the summary has no node fs.capacityBytes")?;
     let pods = summary.pods;
     let counters = network_counters(node, now);
     let (rx_rate, tx_rate) = match (prev, counters) {
         (Some(p), Some(c)) => {
             let secs = (c.at - p.at).num_milliseconds() as f64 / 1000.0;
-            (counter_rate(p.rx, c.rx, secs), counter_rate(p.tx, c.tx, secs))
+            (
+                counter_rate(p.rx, c.rx, secs),
+                counter_rate(p.tx, c.tx, secs),
+            )
         }
         _ => (None, None),
     };
@@ -254,9 +277,15 @@ pub fn compute_usage(
 }
 
 /// Reads a node's kubelet summary through the API server proxy.
-pub async fn fetch_summary(client: &kube::Client, node: &str, limit: Duration) -> Result<KubeletSummary, ClusterError> {
+pub async fn fetch_summary(
+    client: &kube::Client,
+    node: &str,
+    limit: Duration,
+) -> Result<KubeletSummary, ClusterError> {
     let path = format!("/api/v1/nodes/{node}/proxy/stats/summary");
-    let req = axum::http::Request::get(path).body(Vec::new()).map_err(|e| ClusterError::Other(e.to_string()))?;
+    let req = axum::http::Request::get(path)
+        .body(Vec::new())
+        .map_err(|e| ClusterError::Other(e.to_string()))?;
     within(limit, client.request::<KubeletSummary>(req)).await
 }
 
@@ -269,17 +298,30 @@ struct Scraped {
     summary: Result<KubeletSummary, ClusterError>,
 }
 
-async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSettings) -> Vec<Scraped> {
-    let Some(handle) = state.hub.get(cluster_id) else { return Vec::new() };
+async fn scrape_cluster(
+    state: &AppState,
+    cluster_id: i64,
+    settings: &MetricsSettings,
+) -> Vec<Scraped> {
+    let Some(handle) = state.hub.get(cluster_id) else {
+        return Vec::new();
+    };
     if !handle.nodes_synced() {
         return Vec::new();
     }
     // The handle outlives a lost lease until the sync loop's next attempt: ask the database who holds it now.
-    match state.store.lease_holder(&format!("sync:cluster:{cluster_id}")).await {
+    match state
+        .store
+        .lease_holder(&format!("sync:cluster:{cluster_id}"))
+        .await
+    {
         Ok(Some(holder)) if holder == state.replica_id => {}
         Ok(_) => return Vec::new(),
         Err(e) => {
-            tracing::warn!(cluster_id, "node metrics: cannot read the cluster's lease: {e}");
+            tracing::warn!(
+                cluster_id,
+                "node metrics: cannot read the cluster's lease: {e}"
+            );
             return Vec::new();
         }
     }
@@ -297,7 +339,13 @@ async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSet
             let client = client.clone();
             async move {
                 let summary = fetch_summary(&client, &node, limit).await;
-                Scraped { cluster_id, node, alloc, at: whole_seconds(Utc::now()), summary }
+                Scraped {
+                    cluster_id,
+                    node,
+                    alloc,
+                    at: whole_seconds(Utc::now()),
+                    summary,
+                }
             }
         })
         .buffer_unordered(settings.concurrency.max(1))
@@ -307,13 +355,23 @@ async fn scrape_cluster(state: &AppState, cluster_id: i64, settings: &MetricsSet
 
 /// Deletes the history of clusters that no longer exist.
 async fn forget_deleted_clusters(state: &AppState) {
-    let (with_history, clusters) = match (state.store.node_metrics_cluster_ids().await, state.store.all_clusters().await) {
+    let (with_history, clusters) = match (
+        state.store.node_metrics_cluster_ids().await,
+        state.store.all_clusters().await,
+    ) {
         (Ok(h), Ok(c)) => (h, c),
         (Err(e), _) | (_, Err(e)) => return tracing::warn!("node metrics clean-up: {e}"),
     };
-    for id in with_history.into_iter().filter(|id| !clusters.iter().any(|c| c.id == *id)) {
+    for id in with_history
+        .into_iter()
+        .filter(|id| !clusters.iter().any(|c| c.id == *id))
+    {
         match state.store.delete_cluster_node_metrics(id).await {
-            Ok(n) => tracing::info!(cluster_id = id, rows = n, "node metrics of a deleted cluster removed"),
+            Ok(n) => tracing::info!(
+                cluster_id = id,
+                rows = n,
+                "node metrics of a deleted cluster removed"
+            ),
             Err(e) => tracing::warn!(cluster_id = id, "node metrics clean-up: {e}"),
         }
     }
@@ -326,7 +384,8 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut prev: HashMap<(i64, String), Counters> = HashMap::new();
     let mut next_retention = tokio::time::Instant::now();
-    let retention_lease_ttl = chrono::Duration::from_std(settings.retention_every() * 3).unwrap_or(chrono::Duration::minutes(15));
+    let retention_lease_ttl = chrono::Duration::from_std(settings.retention_every() * 3)
+        .unwrap_or(chrono::Duration::minutes(15));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
@@ -343,12 +402,14 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             let summary = match s.summary {
                 Ok(v) => v,
                 Err(e) => {
-                    metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "failed").increment(1);
+                    metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "failed")
+                        .increment(1);
                     tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unavailable: {e}");
                     continue;
                 }
             };
-            metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok").increment(1);
+            metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok")
+                .increment(1);
             match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
                 Ok((u, counters)) => {
                     match counters {
@@ -368,11 +429,14 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                         timestamp: s.at,
                     });
                 }
-                Err(e) => tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unusable: {e}"),
+                Err(e) => {
+                    tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unusable: {e}")
+                }
             }
         }
         // Forget counters of nodes not read for a while (removed, or another replica took the cluster).
-        let horizon = Utc::now() - chrono::Duration::from_std(interval * 10).unwrap_or(chrono::Duration::minutes(5));
+        let horizon = Utc::now()
+            - chrono::Duration::from_std(interval * 10).unwrap_or(chrono::Duration::minutes(5));
         prev.retain(|(c, _), v| v.at > horizon && clusters.contains(c));
         if !samples.is_empty()
             && let Err(e) = state.store.insert_node_samples(&samples).await
@@ -381,9 +445,17 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
         }
         if tokio::time::Instant::now() >= next_retention {
             next_retention = tokio::time::Instant::now() + settings.retention_every();
-            match state.store.try_acquire_lease("metrics:retention", &state.replica_id, retention_lease_ttl).await {
+            match state
+                .store
+                .try_acquire_lease("metrics:retention", &state.replica_id, retention_lease_ttl)
+                .await
+            {
                 Ok(Some(_)) => {
-                    match state.store.apply_node_metrics_retention(settings.policy(), Utc::now()).await {
+                    match state
+                        .store
+                        .apply_node_metrics_retention(settings.policy(), Utc::now())
+                        .await
+                    {
                         Ok(r) if r != Default::default() => tracing::info!(
                             raw_folded = r.raw_folded,
                             averages_written = r.averages_written,
@@ -409,7 +481,10 @@ mod tests {
     const A: &str = include_str!("../tests/fixtures/summary-worker-1-a.json");
     const B: &str = include_str!("../tests/fixtures/summary-worker-1-b.json");
     /// worker-1's allocatable in the testbed: cpu 7900m, memory 32256Mi.
-    const ALLOC: Allocatable = Allocatable { cpu_cores: 7.9, memory_bytes: 32256.0 * 1024.0 * 1024.0 };
+    const ALLOC: Allocatable = Allocatable {
+        cpu_cores: 7.9,
+        memory_bytes: 32256.0 * 1024.0 * 1024.0,
+    };
 
     fn slim(v: &Value) -> KubeletSummary {
         serde_json::from_value(v.clone()).unwrap()
@@ -419,22 +494,32 @@ mod tests {
         serde_json::from_str(s).unwrap()
     }
 
-
     #[test]
     fn usage_is_computed_from_a_simulator_summary() {
         let now = Utc::now();
         let (u, c) = compute_usage(&slim(&json(A)), &ALLOC, None, now).unwrap();
         // node.cpu.usageNanoCores 708520408 over 7.9 cores.
-        assert!((u.cpu_pct - 708_520_408.0 / 7.9e9 * 100.0).abs() < 1e-9, "{u:?}");
+        assert!(
+            (u.cpu_pct - 708_520_408.0 / 7.9e9 * 100.0).abs() < 1e-9,
+            "{u:?}"
+        );
         // workingSetBytes 1378777044 over 32256Mi.
         assert!((u.memory_pct - 1_378_777_044.0 / (32256.0 * 1048576.0) * 100.0).abs() < 1e-9);
         // fs usedBytes 12993781837 over capacityBytes 214748364800.
         assert!((u.disk_pct - 12_993_781_837.0 / 214_748_364_800.0 * 100.0).abs() < 1e-9);
         assert_eq!(u.pods, 3);
-        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "no rate without a previous reading");
+        assert_eq!(
+            (u.rx_rate, u.tx_rate),
+            (None, None),
+            "no rate without a previous reading"
+        );
         let c = c.unwrap();
         assert_eq!((c.rx, c.tx), (88_218_126, 52_930_875));
-        assert_eq!(c.at.to_rfc3339(), "2026-11-25T21:59:33+00:00", "counters are timed by the kubelet's reading");
+        assert_eq!(
+            c.at.to_rfc3339(),
+            "2026-11-25T21:59:33+00:00",
+            "counters are timed by the kubelet's reading"
+        );
     }
 
     #[test]
@@ -443,9 +528,22 @@ mod tests {
         let (_, first) = compute_usage(&slim(&json(A)), &ALLOC, None, now).unwrap();
         let (u, second) = compute_usage(&slim(&json(B)), &ALLOC, first.as_ref(), now).unwrap();
         // 5 seconds apart: rx 88218126 -> 90193283, tx 52930875 -> 54115970.
-        assert_eq!(u.rx_rate, Some(((90_193_283.0 - 88_218_126.0) / 5.0f64).round() as i64));
-        assert_eq!(u.tx_rate, Some(((54_115_970.0 - 52_930_875.0) / 5.0f64).round() as i64));
-        assert_ne!(compute_usage(&slim(&json(A)), &ALLOC, None, now).unwrap().0.cpu_pct, u.cpu_pct, "figures move between samples");
+        assert_eq!(
+            u.rx_rate,
+            Some(((90_193_283.0 - 88_218_126.0) / 5.0f64).round() as i64)
+        );
+        assert_eq!(
+            u.tx_rate,
+            Some(((54_115_970.0 - 52_930_875.0) / 5.0f64).round() as i64)
+        );
+        assert_ne!(
+            compute_usage(&slim(&json(A)), &ALLOC, None, now)
+                .unwrap()
+                .0
+                .cpu_pct,
+            u.cpu_pct,
+            "figures move between samples"
+        );
         assert_eq!(second.unwrap().rx, 90_193_283);
     }
 
@@ -459,8 +557,16 @@ mod tests {
         reset["node"]["network"]["txBytes"] = 400.into();
         reset["node"]["network"]["time"] = "2026-11-25T21:59:43Z".into();
         let (u, kept) = compute_usage(&slim(&reset), &ALLOC, first.as_ref(), now).unwrap();
-        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "no negative or wrapped rate");
-        assert_eq!(kept.unwrap().rx, 1_000, "the new counters are the base for the next rate");
+        assert_eq!(
+            (u.rx_rate, u.tx_rate),
+            (None, None),
+            "no negative or wrapped rate"
+        );
+        assert_eq!(
+            kept.unwrap().rx,
+            1_000,
+            "the new counters are the base for the next rate"
+        );
         // The next reading after the reset has a rate again.
         let mut after = reset.clone();
         after["node"]["network"]["rxBytes"] = 11_000.into();
@@ -482,7 +588,11 @@ mod tests {
         let now = Utc::now();
         let (_, first) = compute_usage(&slim(&json(A)), &ALLOC, None, now).unwrap();
         let (u, kept) = compute_usage(&slim(&json(A)), &ALLOC, first.as_ref(), now).unwrap();
-        assert_eq!((u.rx_rate, u.tx_rate), (None, None), "zero elapsed time is not a rate of zero or infinity");
+        assert_eq!(
+            (u.rx_rate, u.tx_rate),
+            (None, None),
+            "zero elapsed time is not a rate of zero or infinity"
+        );
         assert_eq!(kept, first);
     }
 
@@ -499,7 +609,15 @@ mod tests {
 
     #[test]
     fn a_summary_without_node_figures_is_refused() {
-        assert!(compute_usage(&slim(&serde_json::json!({"pods": []})), &ALLOC, None, Utc::now()).is_err());
+        assert!(
+            compute_usage(
+                &slim(&serde_json::json!({"pods": []})),
+                &ALLOC,
+                None,
+                Utc::now()
+            )
+            .is_err()
+        );
         let mut v = json(A);
         v["node"]["fs"]["capacityBytes"] = 0.into();
         assert!(compute_usage(&slim(&v), &ALLOC, None, Utc::now()).is_err());

@@ -14,7 +14,12 @@ pub async fn request_id(req: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
@@ -27,13 +32,18 @@ pub async fn request_id(req: Request, next: Next) -> Response {
 /// Counts requests and their latency by matched route (never by raw path, which would explode cardinality).
 pub async fn track_metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("kubedeck_http_requests_total", &labels).increment(1);
-    metrics::histogram!("kubedeck_http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("kubedeck_http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
     if resp.status().is_server_error() {
         tracing::warn!(status = %resp.status(), "server error");
     }
@@ -42,10 +52,18 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
 
 /// Unknown `/api/...` paths get a JSON 404, not the console.
 pub async fn api_not_found(req: Request) -> ApiError {
-    ApiError::not_found(format!("no API route {} {}", req.method(), req.uri().path()))
+    ApiError::not_found(format!(
+        "no API route {} {}",
+        req.method(),
+        req.uri().path()
+    ))
 }
 
 /// Wrong method on a known route.
 pub async fn method_not_allowed() -> impl IntoResponse {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that HTTP method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that HTTP method",
+    )
 }

@@ -104,7 +104,10 @@ impl AppState {
 
     /// Opens a cluster's stored kubeconfig. A key id this process does not know means a rotation happened
     /// elsewhere: reload the key directory once and retry.
-    pub fn open_credential(&self, cluster: &kubedeck_store::clusters::Cluster) -> Result<String, CredentialError> {
+    pub fn open_credential(
+        &self,
+        cluster: &kubedeck_store::clusters::Cluster,
+    ) -> Result<String, CredentialError> {
         match self.store.open_cluster_credential(cluster, &self.keyring()) {
             Err(CredentialError::UnknownKey(id)) => {
                 let Some(Ok(ring)) = self.key_dir.as_ref().map(|d| d.load()) else {

@@ -8,8 +8,8 @@
 use crate::state::AppState;
 use kubedeck_kube::error::{ClusterError, within};
 use kubedeck_kube::hub::{Changes, HubEvent};
-use kubedeck_kube::pods::PodLite;
 use kubedeck_kube::kubeconfig;
+use kubedeck_kube::pods::PodLite;
 use kubedeck_store::clusters::Cluster;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -42,36 +42,69 @@ fn fingerprint(c: &Cluster) -> String {
 /// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
 pub async fn sync_now(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
     let lease = format!("sync:cluster:{}", cluster.id);
-    let owner = matches!(state.store.try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45)).await, Ok(Some(_)));
+    let owner = matches!(
+        state
+            .store
+            .try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45))
+            .await,
+        Ok(Some(_))
+    );
     sync_cluster(state, cluster, owner).await
 }
 
 /// Checks one cluster now and records the outcome. Returns the updated row. `watch` starts (or keeps) this
 /// replica's watchers for it; only the lease holder may.
-pub async fn sync_cluster(state: &AppState, cluster: &Cluster, watch: bool) -> Result<Cluster, ClusterError> {
+pub async fn sync_cluster(
+    state: &AppState,
+    cluster: &Cluster,
+    watch: bool,
+) -> Result<Cluster, ClusterError> {
     let outcome = check(state, cluster, watch).await;
     let row = match &outcome {
         Ok((version, platform, counts, latency)) => {
             snapshot_from_hub(state, cluster.id).await;
-            state.store.record_cluster_sync(cluster.id, version, platform, *counts, *latency).await
+            state
+                .store
+                .record_cluster_sync(cluster.id, version, platform, *counts, *latency)
+                .await
         }
-        Err(e) => state.store.record_cluster_failure(cluster.id, reason(e), &e.to_string(), ERROR_AFTER).await,
+        Err(e) => {
+            state
+                .store
+                .record_cluster_failure(cluster.id, reason(e), &e.to_string(), ERROR_AFTER)
+                .await
+        }
     };
     let row = row.map_err(|e| ClusterError::Other(format!("database: {e}")))?;
     match (outcome, row) {
         (Ok(_), Some(row)) => Ok(row),
         (Err(e), _) => Err(e),
-        (Ok(_), None) => Err(ClusterError::Other("the cluster was deleted during the sync".into())),
+        (Ok(_), None) => Err(ClusterError::Other(
+            "the cluster was deleted during the sync".into(),
+        )),
     }
 }
 
-async fn check(state: &AppState, cluster: &Cluster, watch: bool) -> Result<(String, String, kubedeck_core::cluster::NodeCounts, i32), ClusterError> {
+async fn check(
+    state: &AppState,
+    cluster: &Cluster,
+    watch: bool,
+) -> Result<(String, String, kubedeck_core::cluster::NodeCounts, i32), ClusterError> {
     let text = state
         .open_credential(cluster)
         .map_err(|e| ClusterError::Other(format!("stored credential unusable: {e}")))?;
     let safe = kubeconfig::parse(&text, Some(&cluster.context_name))
         .map_err(|p| ClusterError::Other(format!("stored kubeconfig refused: {p}")))?;
-    let handle = if watch { Some(state.hub.ensure(cluster.id, &safe, &fingerprint(cluster)).await?) } else { None };
+    let handle = if watch {
+        Some(
+            state
+                .hub
+                .ensure(cluster.id, &safe, &fingerprint(cluster))
+                .await?,
+        )
+    } else {
+        None
+    };
     let client = match &handle {
         Some(h) => h.client.clone(),
         None => safe.client().await?,
@@ -92,15 +125,22 @@ async fn check(state: &AppState, cluster: &Cluster, watch: bool) -> Result<(Stri
 
 /// Writes the node and pod snapshots from this replica's synced stores (when they are synced).
 async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
-    let Some(h) = state.hub.get(cluster_id) else { return };
+    let Some(h) = state.hub.get(cluster_id) else {
+        return;
+    };
     if !h.nodes_synced() || !h.pods.synced() {
         return;
     }
     let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
-    let nodes: Vec<k8s_openapi::api::core::v1::Node> = h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
+    let nodes: Vec<k8s_openapi::api::core::v1::Node> =
+        h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
     let summaries = crate::routes::nodes::summarize(&nodes, pods.iter().map(Arc::as_ref));
     if let Err(e) = write_node_snapshot(state, cluster_id, &summaries).await {
-        tracing::warn!(cluster_id, "could not write the node snapshot: {}", e.message);
+        tracing::warn!(
+            cluster_id,
+            "could not write the node snapshot: {}",
+            e.message
+        );
     }
     // The pod snapshot is large: compare all of it only after a (re)list, otherwise write the pods the
     // watcher saw change since the last write.
@@ -109,16 +149,36 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
         Changes::All => write_pod_snapshot(state, cluster_id, pods.iter().map(Arc::as_ref)).await,
         Changes::Keys(keys) => {
             drop(pods);
-            let (changed, gone): (Vec<_>, Vec<_>) = h.pods.read(|m| keys.into_iter().map(|k| m.get(&k).cloned().ok_or(k)).partition(Result::is_ok));
-            let changed = changed.into_iter().flatten().map(|p| snapshot_row(&p)).collect();
-            let gone = gone.into_iter().filter_map(Result::err).map(|(ns, name)| (ns.to_string(), name.to_string())).collect();
-            state.store.update_pod_snapshot(cluster_id, changed, gone).await.map_err(Into::into)
+            let (changed, gone): (Vec<_>, Vec<_>) = h.pods.read(|m| {
+                keys.into_iter()
+                    .map(|k| m.get(&k).cloned().ok_or(k))
+                    .partition(Result::is_ok)
+            });
+            let changed = changed
+                .into_iter()
+                .flatten()
+                .map(|p| snapshot_row(&p))
+                .collect();
+            let gone = gone
+                .into_iter()
+                .filter_map(Result::err)
+                .map(|(ns, name)| (ns.to_string(), name.to_string()))
+                .collect();
+            state
+                .store
+                .update_pod_snapshot(cluster_id, changed, gone)
+                .await
+                .map_err(Into::into)
         }
     };
     if let Err(e) = written {
         // Compare everything next time rather than lose the changes taken for this write.
         h.pods.mark_all_changed();
-        tracing::warn!(cluster_id, "could not write the pod snapshot: {}", e.message);
+        tracing::warn!(
+            cluster_id,
+            "could not write the pod snapshot: {}",
+            e.message
+        );
     }
 }
 
@@ -149,7 +209,10 @@ pub async fn write_pod_snapshot<'a>(
     cluster_id: i64,
     pods: impl Iterator<Item = &'a PodLite> + Send,
 ) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
-    Ok(state.store.replace_pod_snapshot(cluster_id, pods.map(snapshot_row)).await?)
+    Ok(state
+        .store
+        .replace_pod_snapshot(cluster_id, pods.map(snapshot_row))
+        .await?)
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on
@@ -194,14 +257,22 @@ pub fn next_delay(interval: Duration, failures: i32) -> Duration {
     if failures <= 0 {
         return interval;
     }
-    let base = Duration::from_secs(5).saturating_mul(1 << (failures - 1).min(4) as u32).min(Duration::from_secs(60));
+    let base = Duration::from_secs(5)
+        .saturating_mul(1 << (failures - 1).min(4) as u32)
+        .min(Duration::from_secs(60));
     let jitter = rand::random_range(0.8..1.2);
     base.mul_f64(jitter)
 }
 
 /// Runs until `cancel`: schedules checks, holds leases, persists watcher events.
-pub async fn run(state: AppState, interval: Duration, mut events: mpsc::UnboundedReceiver<HubEvent>, cancel: CancellationToken) {
-    let lease_ttl = chrono::Duration::from_std(interval * 3).unwrap_or(chrono::Duration::seconds(45));
+pub async fn run(
+    state: AppState,
+    interval: Duration,
+    mut events: mpsc::UnboundedReceiver<HubEvent>,
+    cancel: CancellationToken,
+) {
+    let lease_ttl =
+        chrono::Duration::from_std(interval * 3).unwrap_or(chrono::Duration::seconds(45));
     let replica_lease = format!("replica:{}", state.replica_id);
     let mut due: HashMap<i64, Instant> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -269,9 +340,15 @@ pub async fn run(state: AppState, interval: Duration, mut events: mpsc::Unbounde
     }
     checks.abort_all();
     for id in state.hub.running() {
-        let _ = state.store.release_lease(&format!("sync:cluster:{id}"), &state.replica_id).await;
+        let _ = state
+            .store
+            .release_lease(&format!("sync:cluster:{id}"), &state.replica_id)
+            .await;
     }
-    let _ = state.store.release_lease(&replica_lease, &state.replica_id).await;
+    let _ = state
+        .store
+        .release_lease(&replica_lease, &state.replica_id)
+        .await;
     state.hub.stop_all();
 }
 

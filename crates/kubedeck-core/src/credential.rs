@@ -37,7 +37,9 @@ pub struct CredentialKey {
 
 impl std::fmt::Debug for CredentialKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CredentialKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("CredentialKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -50,9 +52,13 @@ impl CredentialKey {
     /// A key from exactly 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CredentialError> {
         if bytes.len() != 32 {
-            return Err(CredentialError::BadKey(format!("expected 32 bytes, got {}", bytes.len())));
+            return Err(CredentialError::BadKey(format!(
+                "expected 32 bytes, got {}",
+                bytes.len()
+            )));
         }
-        let key = Key::<Aes256Gcm>::try_from(bytes).map_err(|_| CredentialError::BadKey("length".into()))?;
+        let key = Key::<Aes256Gcm>::try_from(bytes)
+            .map_err(|_| CredentialError::BadKey("length".into()))?;
         let id = hex::encode(&Sha256::digest(bytes)[..4]);
         Ok(Self { id, key })
     }
@@ -63,7 +69,8 @@ impl CredentialKey {
         let bytes = if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
             hex::decode(text).map_err(|e| CredentialError::BadKey(e.to_string()))?
         } else {
-            B64.decode(text).map_err(|_| CredentialError::BadKey("not 64 hex digits or base64".into()))?
+            B64.decode(text)
+                .map_err(|_| CredentialError::BadKey("not 64 hex digits or base64".into()))?
         };
         Self::from_bytes(&bytes)
     }
@@ -92,7 +99,10 @@ impl KeyRing {
         let mut keys: BTreeMap<_, _> = older.into_iter().map(|k| (k.id.clone(), k)).collect();
         let active_id = active.id.clone();
         keys.insert(active_id.clone(), active);
-        Self { active: active_id, keys }
+        Self {
+            active: active_id,
+            keys,
+        }
     }
 
     /// The id of the key that seals new values.
@@ -106,7 +116,13 @@ impl KeyRing {
         let cipher = Aes256Gcm::new(&key.key);
         let nonce = Nonce::generate();
         let ciphertext = cipher
-            .encrypt(&nonce, Payload { msg: plaintext, aad: row.as_bytes() })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: row.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ciphertext);
@@ -128,7 +144,10 @@ impl KeyRing {
         let (Some("v1"), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(CredentialError::Malformed);
         };
-        let key = self.keys.get(id).ok_or_else(|| CredentialError::UnknownKey(id.to_string()))?;
+        let key = self
+            .keys
+            .get(id)
+            .ok_or_else(|| CredentialError::UnknownKey(id.to_string()))?;
         let blob = B64.decode(data).map_err(|_| CredentialError::Malformed)?;
         if blob.len() < 12 + 16 {
             return Err(CredentialError::Malformed);
@@ -136,7 +155,13 @@ impl KeyRing {
         let (nonce, ciphertext) = blob.split_at(12);
         let nonce = Nonce::try_from(nonce).map_err(|_| CredentialError::Malformed)?;
         Aes256Gcm::new(&key.key)
-            .decrypt(&nonce, Payload { msg: ciphertext, aad: row.as_bytes() })
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: ciphertext,
+                    aad: row.as_bytes(),
+                },
+            )
             .map_err(|_| CredentialError::Decrypt)
     }
 }
@@ -150,8 +175,14 @@ mod tests {
         let ring = KeyRing::new(CredentialKey::generate(), []);
         let sealed = ring.seal(b"apiVersion: v1\nkind: Config", "cluster:1");
         assert!(!sealed.contains("apiVersion"));
-        assert_eq!(ring.open(&sealed, "cluster:1").unwrap(), b"apiVersion: v1\nkind: Config");
-        assert_eq!(ring.open(&sealed, "cluster:2"), Err(CredentialError::Decrypt));
+        assert_eq!(
+            ring.open(&sealed, "cluster:1").unwrap(),
+            b"apiVersion: v1\nkind: Config"
+        );
+        assert_eq!(
+            ring.open(&sealed, "cluster:2"),
+            Err(CredentialError::Decrypt)
+        );
     }
 
     #[test]
@@ -171,7 +202,10 @@ mod tests {
         let resealed = ring.seal(b"secret", "cluster:7");
         assert_eq!(KeyRing::key_id_of(&resealed), Some(new.id()));
         let only_new = KeyRing::new(new, []);
-        assert_eq!(only_new.open(&sealed, "cluster:7"), Err(CredentialError::UnknownKey(old.id().to_string())));
+        assert_eq!(
+            only_new.open(&sealed, "cluster:7"),
+            Err(CredentialError::UnknownKey(old.id().to_string()))
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ pub fn hash_password(password: &str) -> String {
 /// True when `password` matches the stored PHC string. A malformed hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -28,10 +30,14 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 pub fn password_problem(password: &str, username: &str) -> Option<String> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Some(format!("password must be at least {MIN_PASSWORD_LEN} characters long"));
+        return Some(format!(
+            "password must be at least {MIN_PASSWORD_LEN} characters long"
+        ));
     }
     if len > MAX_PASSWORD_LEN {
-        return Some(format!("password must be at most {MAX_PASSWORD_LEN} characters long"));
+        return Some(format!(
+            "password must be at most {MAX_PASSWORD_LEN} characters long"
+        ));
     }
     if password.eq_ignore_ascii_case(username) {
         return Some("password must not be the username".into());
@@ -44,7 +50,9 @@ pub fn generate_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,7 +24,12 @@ pub enum Role {
 
 impl Role {
     /// Every role, most powerful first.
-    pub const ALL: [Role; 4] = [Role::PlatformAdmin, Role::ClusterAdmin, Role::Operator, Role::Viewer];
+    pub const ALL: [Role; 4] = [
+        Role::PlatformAdmin,
+        Role::ClusterAdmin,
+        Role::Operator,
+        Role::Viewer,
+    ];
 
     /// The name used in the API and the database.
     pub fn as_str(self) -> &'static str {
@@ -42,9 +47,25 @@ impl Role {
         match self {
             Role::PlatformAdmin => &Permission::ALL,
             Role::ClusterAdmin => &[
-                ClusterRead, ClusterWrite, NodeRead, NodeWrite, PodRead, PodWrite, PodLogs, SecretRead, TaskRead,
+                ClusterRead,
+                ClusterWrite,
+                NodeRead,
+                NodeWrite,
+                PodRead,
+                PodWrite,
+                PodLogs,
+                SecretRead,
+                TaskRead,
             ],
-            Role::Operator => &[ClusterRead, NodeRead, NodeWrite, PodRead, PodWrite, PodLogs, TaskRead],
+            Role::Operator => &[
+                ClusterRead,
+                NodeRead,
+                NodeWrite,
+                PodRead,
+                PodWrite,
+                PodLogs,
+                TaskRead,
+            ],
             Role::Viewer => &[ClusterRead, NodeRead, PodRead, PodLogs, TaskRead],
         }
     }
@@ -144,7 +165,13 @@ impl Permission {
 
     /// Whether a namespace-scoped binding can grant this permission (only for namespaced objects).
     fn namespaced(self) -> bool {
-        matches!(self, Permission::PodRead | Permission::PodWrite | Permission::PodLogs | Permission::SecretRead)
+        matches!(
+            self,
+            Permission::PodRead
+                | Permission::PodWrite
+                | Permission::PodLogs
+                | Permission::SecretRead
+        )
     }
 }
 
@@ -165,16 +192,25 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// A route that is not about any cluster (users, audit, importing).
-    pub const GLOBAL: Scope<'static> = Scope { cluster_id: None, namespace: None };
+    pub const GLOBAL: Scope<'static> = Scope {
+        cluster_id: None,
+        namespace: None,
+    };
 
     /// A route about one cluster.
     pub fn cluster(id: i64) -> Self {
-        Scope { cluster_id: Some(id), namespace: None }
+        Scope {
+            cluster_id: Some(id),
+            namespace: None,
+        }
     }
 
     /// A route about one namespace of a cluster.
     pub fn namespace(id: i64, ns: &'a str) -> Self {
-        Scope { cluster_id: Some(id), namespace: Some(ns) }
+        Scope {
+            cluster_id: Some(id),
+            namespace: Some(ns),
+        }
     }
 }
 
@@ -194,7 +230,11 @@ pub struct Binding {
 impl Binding {
     /// A global binding.
     pub fn global(role: Role) -> Self {
-        Self { role, cluster_id: None, namespace: None }
+        Self {
+            role,
+            cluster_id: None,
+            namespace: None,
+        }
     }
 
     /// Why this binding is not valid as given, in the user's words.
@@ -221,7 +261,9 @@ impl Binding {
             (None, _) => true,
             (Some(c), None) => scope.cluster_id == Some(c),
             (Some(c), Some(ns)) => {
-                perm.namespaced() && scope.cluster_id == Some(c) && scope.namespace == Some(ns.as_str())
+                perm.namespaced()
+                    && scope.cluster_id == Some(c)
+                    && scope.namespace == Some(ns.as_str())
             }
         }
     }
@@ -254,7 +296,9 @@ impl Bindings {
         let mut ids: Vec<i64> = self
             .0
             .iter()
-            .filter(|b| b.role.permissions().contains(&perm) && (b.namespace.is_none() || perm.namespaced()))
+            .filter(|b| {
+                b.role.permissions().contains(&perm) && (b.namespace.is_none() || perm.namespaced())
+            })
             .filter_map(|b| b.cluster_id)
             .collect();
         ids.sort_unstable();
@@ -264,7 +308,11 @@ impl Bindings {
 
     /// Permission names granted somewhere, for the console.
     pub fn permission_names(&self) -> Vec<&'static str> {
-        Permission::ALL.into_iter().filter(|p| self.allows_somewhere(*p)).map(Permission::as_str).collect()
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.allows_somewhere(*p))
+            .map(Permission::as_str)
+            .collect()
     }
 }
 
@@ -273,7 +321,11 @@ mod tests {
     use super::*;
 
     fn ns_binding(role: Role, cluster: i64, ns: &str) -> Binding {
-        Binding { role, cluster_id: Some(cluster), namespace: Some(ns.into()) }
+        Binding {
+            role,
+            cluster_id: Some(cluster),
+            namespace: Some(ns.into()),
+        }
     }
 
     #[test]
@@ -297,7 +349,11 @@ mod tests {
 
     #[test]
     fn cluster_binding_stays_on_its_cluster() {
-        let b = Bindings(vec![Binding { role: Role::Operator, cluster_id: Some(2), namespace: None }]);
+        let b = Bindings(vec![Binding {
+            role: Role::Operator,
+            cluster_id: Some(2),
+            namespace: None,
+        }]);
         assert!(b.allows(Permission::NodeWrite, Scope::cluster(2)));
         assert!(b.allows(Permission::PodWrite, Scope::namespace(2, "any")));
         assert!(!b.allows(Permission::NodeWrite, Scope::cluster(3)));
@@ -316,8 +372,24 @@ mod tests {
 
     #[test]
     fn invalid_bindings_are_explained() {
-        assert!(Binding { role: Role::PlatformAdmin, cluster_id: Some(1), namespace: None }.problem().is_some());
-        assert!(Binding { role: Role::Viewer, cluster_id: None, namespace: Some("a".into()) }.problem().is_some());
+        assert!(
+            Binding {
+                role: Role::PlatformAdmin,
+                cluster_id: Some(1),
+                namespace: None
+            }
+            .problem()
+            .is_some()
+        );
+        assert!(
+            Binding {
+                role: Role::Viewer,
+                cluster_id: None,
+                namespace: Some("a".into())
+            }
+            .problem()
+            .is_some()
+        );
         assert!(Binding::global(Role::Viewer).problem().is_none());
         assert!("superuser".parse::<Role>().is_err());
         assert_eq!("operator".parse::<Role>(), Ok(Role::Operator));

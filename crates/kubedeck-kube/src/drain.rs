@@ -77,7 +77,8 @@ impl DrainPlan {
     }
 }
 
-const UNREPLICATED: &str = "not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet";
+const UNREPLICATED: &str =
+    "not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet";
 
 /// Classifies `pods` (all on the node being drained) like `kubectl drain` with `opts`.
 pub fn plan(pods: &[Pod], opts: &DrainOptions) -> DrainPlan {
@@ -85,23 +86,48 @@ pub fn plan(pods: &[Pod], opts: &DrainOptions) -> DrainPlan {
     for pod in pods {
         let namespace = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
-        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("");
         let finished = phase == "Succeeded" || phase == "Failed";
-        let controller = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)));
-        let mirror = pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
-        let emptydir = pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| vs.iter().any(|v| v.empty_dir.is_some()));
+        let controller = pod
+            .metadata
+            .owner_references
+            .as_ref()
+            .and_then(|o| o.iter().find(|r| r.controller == Some(true)));
+        let mirror = pod
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+        let emptydir = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.volumes.as_ref())
+            .is_some_and(|vs| vs.iter().any(|v| v.empty_dir.is_some()));
         let (verdict, reason) = if controller.is_some_and(|c| c.kind == "DaemonSet") && !finished {
             if opts.ignore_daemonsets {
                 (Verdict::Skip, "DaemonSet-managed pod (ignored)".to_owned())
             } else {
-                (Verdict::Refuse, "DaemonSet-managed pod: set ignore_daemonsets to skip it".to_owned())
+                (
+                    Verdict::Refuse,
+                    "DaemonSet-managed pod: set ignore_daemonsets to skip it".to_owned(),
+                )
             }
         } else if mirror {
-            (Verdict::Skip, "mirror pod (static pod managed by the kubelet)".to_owned())
+            (
+                Verdict::Skip,
+                "mirror pod (static pod managed by the kubelet)".to_owned(),
+            )
         } else if emptydir && !finished && !opts.delete_emptydir_data {
             (Verdict::Refuse, "pod with local storage (emptyDir): set delete_emptydir_data to evict it and lose that data".to_owned())
         } else if controller.is_none() && !finished && !opts.force {
-            (Verdict::Refuse, format!("pod {UNREPLICATED}: set force to delete it (it will not be recreated)"))
+            (
+                Verdict::Refuse,
+                format!("pod {UNREPLICATED}: set force to delete it (it will not be recreated)"),
+            )
         } else {
             let mut warnings = Vec::new();
             if emptydir && !finished {
@@ -112,7 +138,12 @@ pub fn plan(pods: &[Pod], opts: &DrainOptions) -> DrainPlan {
             }
             (Verdict::Evict, warnings.join("; "))
         };
-        out.pods.push(PlannedPod { namespace, name, verdict, reason });
+        out.pods.push(PlannedPod {
+            namespace,
+            name,
+            verdict,
+            reason,
+        });
     }
     out
 }
@@ -145,7 +176,10 @@ mod tests {
     }
 
     fn verdicts(p: &DrainPlan) -> Vec<(&str, Verdict)> {
-        p.pods.iter().map(|x| (x.name.as_str(), x.verdict)).collect()
+        p.pods
+            .iter()
+            .map(|x| (x.name.as_str(), x.verdict))
+            .collect()
     }
 
     #[test]
@@ -154,8 +188,16 @@ mod tests {
             pod("web", Some("ReplicaSet"), json!({})),
             pod("agent", Some("DaemonSet"), json!({})),
             pod("bare", None, json!({})),
-            pod("cache", Some("ReplicaSet"), json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}})),
-            pod("static", None, json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}})),
+            pod(
+                "cache",
+                Some("ReplicaSet"),
+                json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}),
+            ),
+            pod(
+                "static",
+                None,
+                json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}}),
+            ),
             pod("done", None, json!({"status": {"phase": "Succeeded"}})),
         ];
         let p = plan(&pods, &DrainOptions::default());
@@ -170,7 +212,12 @@ mod tests {
                 ("done", Verdict::Evict),
             ]
         );
-        let all = DrainOptions { ignore_daemonsets: true, delete_emptydir_data: true, force: true, ..Default::default() };
+        let all = DrainOptions {
+            ignore_daemonsets: true,
+            delete_emptydir_data: true,
+            force: true,
+            ..Default::default()
+        };
         let p = plan(&pods, &all);
         assert_eq!(p.refused().count(), 0);
         assert_eq!(verdicts(&p)[1], ("agent", Verdict::Skip));

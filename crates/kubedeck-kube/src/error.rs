@@ -51,7 +51,11 @@ impl From<kube::Error> for ClusterError {
                 if code == 401 {
                     ClusterError::CredentialRejected(status.message.clone())
                 } else {
-                    ClusterError::Api { code, reason: status.reason.clone(), message: status.message.clone() }
+                    ClusterError::Api {
+                        code,
+                        reason: status.reason.clone(),
+                        message: status.message.clone(),
+                    }
                 }
             }
             kube::Error::HyperError(e) => ClusterError::Unreachable(chain(&e)),

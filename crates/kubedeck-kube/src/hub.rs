@@ -5,15 +5,15 @@
 //! Changes the rest of Kubedeck must persist (node counts ...) leave the hub as [`HubEvent`]s.
 
 use crate::error::ClusterError;
-use crate::kubeconfig::SafeKubeconfig;
-use futures::StreamExt;
 use crate::intern::Sym;
+use crate::kubeconfig::SafeKubeconfig;
 use crate::pods::PodLite;
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::ResourceExt;
 use kubedeck_core::cluster::NodeCounts;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,7 +58,8 @@ impl ClusterHandle {
 
     /// Node counts from the synced store, when synced.
     pub fn node_counts(&self) -> Option<NodeCounts> {
-        self.nodes_synced().then(|| crate::nodes::count(self.nodes.state().iter().map(|n| n.as_ref())))
+        self.nodes_synced()
+            .then(|| crate::nodes::count(self.nodes.state().iter().map(|n| n.as_ref())))
     }
 }
 
@@ -78,17 +79,32 @@ impl ClusterHub {
     /// A hub and the receiving end of its events.
     pub fn new() -> (Self, mpsc::UnboundedReceiver<HubEvent>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Self { handles: RwLock::new(HashMap::new()), events: tx }, rx)
+        (
+            Self {
+                handles: RwLock::new(HashMap::new()),
+                events: tx,
+            },
+            rx,
+        )
     }
 
     /// The handle of a cluster, if this replica runs one.
     pub fn get(&self, cluster_id: i64) -> Option<Arc<ClusterHandle>> {
-        self.handles.read().expect("hub lock").get(&cluster_id).cloned()
+        self.handles
+            .read()
+            .expect("hub lock")
+            .get(&cluster_id)
+            .cloned()
     }
 
     /// Ids of the clusters with a running handle.
     pub fn running(&self) -> Vec<i64> {
-        self.handles.read().expect("hub lock").keys().copied().collect()
+        self.handles
+            .read()
+            .expect("hub lock")
+            .keys()
+            .copied()
+            .collect()
     }
 
     /// Starts the handle of a cluster, or keeps the running one if it was built from the same credential.
@@ -98,12 +114,24 @@ impl ClusterHub {
         kubeconfig: &SafeKubeconfig,
         fingerprint: &str,
     ) -> Result<Arc<ClusterHandle>, ClusterError> {
-        if let Some(h) = self.get(cluster_id).filter(|h| h.fingerprint == fingerprint) {
+        if let Some(h) = self
+            .get(cluster_id)
+            .filter(|h| h.fingerprint == fingerprint)
+        {
             return Ok(h);
         }
         let client = kubeconfig.client().await?;
-        let handle = Arc::new(start(cluster_id, client, fingerprint.to_owned(), self.events.clone()));
-        let old = self.handles.write().expect("hub lock").insert(cluster_id, handle.clone());
+        let handle = Arc::new(start(
+            cluster_id,
+            client,
+            fingerprint.to_owned(),
+            self.events.clone(),
+        ));
+        let old = self
+            .handles
+            .write()
+            .expect("hub lock")
+            .insert(cluster_id, handle.clone());
         if let Some(old) = old {
             old.cancel.cancel();
         }
@@ -127,14 +155,22 @@ impl ClusterHub {
     }
 }
 
-fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mpsc::UnboundedSender<HubEvent>) -> ClusterHandle {
+fn start(
+    cluster_id: i64,
+    client: kube::Client,
+    fingerprint: String,
+    events: mpsc::UnboundedSender<HubEvent>,
+) -> ClusterHandle {
     let cancel = CancellationToken::new();
     let (reader, writer) = reflector::store::<Node>();
     let ready = Arc::new(AtomicBool::new(false));
-    let stream = watcher(Api::<Node>::all(client.clone()), watcher::Config::default().any_semantic())
-        .default_backoff()
-        .modify(|n| n.managed_fields_mut().clear())
-        .reflect(writer);
+    let stream = watcher(
+        Api::<Node>::all(client.clone()),
+        watcher::Config::default().any_semantic(),
+    )
+    .default_backoff()
+    .modify(|n| n.managed_fields_mut().clear())
+    .reflect(writer);
     let task_cancel = cancel.clone();
     let task_reader = reader.clone();
     let task_ready = ready.clone();
@@ -168,8 +204,21 @@ fn start(cluster_id: i64, client: kube::Client, fingerprint: String, events: mps
             }
         }
     });
-    let pods = watch_projected(Api::<Pod>::all(client.clone()), crate::pods::project, PodLite::store_key, cancel.clone());
-    ClusterHandle { cluster_id, client, nodes: reader, pods, nodes_ready: ready, fingerprint, cancel }
+    let pods = watch_projected(
+        Api::<Pod>::all(client.clone()),
+        crate::pods::project,
+        PodLite::store_key,
+        cancel.clone(),
+    );
+    ClusterHandle {
+        cluster_id,
+        client,
+        nodes: reader,
+        pods,
+        nodes_ready: ready,
+        fingerprint,
+        cancel,
+    }
 }
 
 /// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
@@ -183,7 +232,12 @@ pub struct Projected<T, Q> {
 
 impl<T, Q> Clone for Projected<T, Q> {
     fn clone(&self) -> Self {
-        Self { items: self.items.clone(), dirty: self.dirty.clone(), ready: self.ready.clone(), changes: self.changes.clone() }
+        Self {
+            items: self.items.clone(),
+            dirty: self.dirty.clone(),
+            ready: self.ready.clone(),
+            changes: self.changes.clone(),
+        }
     }
 }
 
@@ -265,7 +319,10 @@ where
 {
     let store = Projected {
         items: Arc::new(RwLock::new(HashMap::new())),
-        dirty: Arc::new(std::sync::Mutex::new(Dirty { all: true, keys: Default::default() })),
+        dirty: Arc::new(std::sync::Mutex::new(Dirty {
+            all: true,
+            keys: Default::default(),
+        })),
         ready: Arc::new(AtomicBool::new(false)),
         changes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
     };
@@ -280,14 +337,21 @@ where
                 _ = cancel.cancelled() => break,
                 ev = stream.next() => ev,
             };
-            if matches!(ev, Some(Ok(watcher::Event::InitDone | watcher::Event::Apply(_) | watcher::Event::Delete(_)))) {
+            if matches!(
+                ev,
+                Some(Ok(watcher::Event::InitDone
+                    | watcher::Event::Apply(_)
+                    | watcher::Event::Delete(_)))
+            ) {
                 store.changes.fetch_add(1, Ordering::AcqRel);
             }
             match ev {
                 Some(Ok(watcher::Event::Init)) => pending = Some(HashMap::new()),
                 Some(Ok(watcher::Event::InitApply(o))) => {
                     let t = project(&o);
-                    pending.get_or_insert_with(HashMap::new).insert(key(&t), Arc::new(t));
+                    pending
+                        .get_or_insert_with(HashMap::new)
+                        .insert(key(&t), Arc::new(t));
                 }
                 Some(Ok(watcher::Event::InitDone)) => {
                     if let Some(fresh) = pending.take() {
@@ -300,7 +364,11 @@ where
                     let t = project(&o);
                     let k = key(&t);
                     // Store first, then mark: a writer that takes the mark always reads the new value.
-                    store.items.write().expect("projection lock").insert(k.clone(), Arc::new(t));
+                    store
+                        .items
+                        .write()
+                        .expect("projection lock")
+                        .insert(k.clone(), Arc::new(t));
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Ok(watcher::Event::Delete(o))) => {

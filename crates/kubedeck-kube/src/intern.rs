@@ -20,7 +20,12 @@ struct Pool {
     next_sweep: usize,
 }
 
-static POOL: LazyLock<Mutex<Pool>> = LazyLock::new(|| Mutex::new(Pool { strings: HashSet::new(), next_sweep: 4096 }));
+static POOL: LazyLock<Mutex<Pool>> = LazyLock::new(|| {
+    Mutex::new(Pool {
+        strings: HashSet::new(),
+        next_sweep: 4096,
+    })
+});
 
 impl Sym {
     /// The pool's copy of `s` (added when new). Use for values many objects share.
@@ -128,12 +133,19 @@ impl Labels {
     /// Pooled labels from a map.
     pub fn from_map(map: &BTreeMap<String, String>) -> Labels {
         // A BTreeMap iterates in key order, which `get`'s binary search relies on.
-        Labels(map.iter().map(|(k, v)| (Sym::intern(k), Sym::intern(v))).collect())
+        Labels(
+            map.iter()
+                .map(|(k, v)| (Sym::intern(k), Sym::intern(v)))
+                .collect(),
+        )
     }
 
     /// The value of a label.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| self.0[i].1.as_str())
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1.as_str())
     }
 
     /// Pairs in key order.
@@ -153,7 +165,9 @@ impl Labels {
 
     /// As an owned map (for API responses).
     pub fn to_map(&self) -> BTreeMap<String, String> {
-        self.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
     }
 }
 
@@ -172,7 +186,11 @@ impl serde::Serialize for Labels {
 impl<'de> serde::Deserialize<'de> for Labels {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<String, String>::deserialize(d)?;
-        Ok(Labels(map.into_iter().map(|(k, v)| (Sym(Arc::from(k)), Sym(Arc::from(v)))).collect()))
+        Ok(Labels(
+            map.into_iter()
+                .map(|(k, v)| (Sym(Arc::from(k)), Sym(Arc::from(v))))
+                .collect(),
+        ))
     }
 }
 
@@ -184,21 +202,33 @@ mod tests {
     fn interned_strings_are_shared_and_unused_ones_are_dropped() {
         let a = Sym::intern("kubedeck-test-shared");
         let b = Sym::intern("kubedeck-test-shared");
-        assert!(Arc::ptr_eq(&a.0, &b.0), "the second intern returns the pool's copy");
+        assert!(
+            Arc::ptr_eq(&a.0, &b.0),
+            "the second intern returns the pool's copy"
+        );
         assert_eq!(a, "kubedeck-test-shared");
         // Fill the pool past a sweep with strings nobody keeps: they go, the one still held stays.
         for i in 0..20_000 {
             Sym::intern(&format!("kubedeck-test-transient-{i}"));
         }
-        assert!(pooled() < 20_000, "a sweep dropped unused strings (pool holds {})", pooled());
+        assert!(
+            pooled() < 20_000,
+            "a sweep dropped unused strings (pool holds {})",
+            pooled()
+        );
         let c = Sym::intern("kubedeck-test-shared");
-        assert!(Arc::ptr_eq(&a.0, &c.0), "a string still in use survives the sweep");
+        assert!(
+            Arc::ptr_eq(&a.0, &c.0),
+            "a string still in use survives the sweep"
+        );
     }
 
     #[test]
     fn labels_look_up_and_round_trip_like_a_map() {
-        let map: BTreeMap<String, String> =
-            [("app", "web"), ("tier", "front"), ("a", "1")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let map: BTreeMap<String, String> = [("app", "web"), ("tier", "front"), ("a", "1")]
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let l = Labels::from_map(&map);
         assert_eq!(l.get("app"), Some("web"));
         assert_eq!(l.get("a"), Some("1"));

@@ -23,8 +23,16 @@ pub struct KubeconfigProblem {
     pub field: String,
 }
 
-fn problem(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> KubeconfigProblem {
-    KubeconfigProblem { code, message: message.into(), field: field.into() }
+fn problem(
+    code: &'static str,
+    field: impl Into<String>,
+    message: impl Into<String>,
+) -> KubeconfigProblem {
+    KubeconfigProblem {
+        code,
+        message: message.into(),
+        field: field.into(),
+    }
 }
 
 /// A kubeconfig that passed the safety checks, with its chosen context.
@@ -51,7 +59,10 @@ pub struct SafeKubeconfig {
 impl std::fmt::Debug for SafeKubeconfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print credentials.
-        f.debug_struct("SafeKubeconfig").field("context", &self.context).field("server_url", &self.server_url).finish()
+        f.debug_struct("SafeKubeconfig")
+            .field("context", &self.context)
+            .field("server_url", &self.server_url)
+            .finish()
     }
 }
 
@@ -60,8 +71,20 @@ fn decode_b64_pem(field: &str, data: &str) -> Result<String, KubeconfigProblem> 
     let compact: String = data.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact)
-        .map_err(|_| problem("kubeconfig_invalid", field, format!("{field} is not valid base64")))?;
-    String::from_utf8(bytes).map_err(|_| problem("kubeconfig_invalid", field, format!("{field} does not decode to PEM text")))
+        .map_err(|_| {
+            problem(
+                "kubeconfig_invalid",
+                field,
+                format!("{field} is not valid base64"),
+            )
+        })?;
+    String::from_utf8(bytes).map_err(|_| {
+        problem(
+            "kubeconfig_invalid",
+            field,
+            format!("{field} does not decode to PEM text"),
+        )
+    })
 }
 
 /// Parses and checks a kubeconfig. `context` picks a context; default is `current-context`.
@@ -70,27 +93,53 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         return Err(problem(
             "kubeconfig_too_large",
             "credential",
-            format!("the kubeconfig is {} KiB; at most {} KiB is accepted", text.len() / 1024, MAX_KUBECONFIG_BYTES / 1024),
+            format!(
+                "the kubeconfig is {} KiB; at most {} KiB is accepted",
+                text.len() / 1024,
+                MAX_KUBECONFIG_BYTES / 1024
+            ),
         ));
     }
     if text.trim().is_empty() {
-        return Err(problem("kubeconfig_invalid", "credential", "the kubeconfig is empty"));
+        return Err(problem(
+            "kubeconfig_invalid",
+            "credential",
+            "the kubeconfig is empty",
+        ));
     }
     let kc = Kubeconfig::from_yaml(text).map_err(|e| {
-        problem("kubeconfig_invalid", "credential", format!("the kubeconfig is not valid kubeconfig YAML: {}", crate::error::chain(&e)))
+        problem(
+            "kubeconfig_invalid",
+            "credential",
+            format!(
+                "the kubeconfig is not valid kubeconfig YAML: {}",
+                crate::error::chain(&e)
+            ),
+        )
     })?;
     if kc.contexts.is_empty() {
-        return Err(problem("kubeconfig_invalid", "credential", "the kubeconfig has no contexts"));
+        return Err(problem(
+            "kubeconfig_invalid",
+            "credential",
+            "the kubeconfig has no contexts",
+        ));
     }
     let contexts: Vec<String> = kc.contexts.iter().map(|c| c.name.clone()).collect();
-    let chosen = match context.filter(|c| !c.is_empty()).map(str::to_owned).or_else(|| kc.current_context.clone()) {
+    let chosen = match context
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .or_else(|| kc.current_context.clone())
+    {
         Some(c) => c,
         None if contexts.len() == 1 => contexts[0].clone(),
         None => {
             return Err(problem(
                 "context_required",
                 "context",
-                format!("the kubeconfig has no current-context; pick one of: {}", contexts.join(", ")),
+                format!(
+                    "the kubeconfig has no current-context; pick one of: {}",
+                    contexts.join(", ")
+                ),
             ));
         }
     };
@@ -99,15 +148,30 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         .iter()
         .find(|c| c.name == chosen)
         .ok_or_else(|| {
-            problem("context_not_found", "context", format!("context '{chosen}' is not in the kubeconfig; it has: {}", contexts.join(", ")))
+            problem(
+                "context_not_found",
+                "context",
+                format!(
+                    "context '{chosen}' is not in the kubeconfig; it has: {}",
+                    contexts.join(", ")
+                ),
+            )
         })?
         .context
         .clone()
-        .ok_or_else(|| problem("kubeconfig_invalid", format!("contexts[{chosen}]"), format!("context '{chosen}' is empty")))?;
+        .ok_or_else(|| {
+            problem(
+                "kubeconfig_invalid",
+                format!("contexts[{chosen}]"),
+                format!("context '{chosen}' is empty"),
+            )
+        })?;
 
     // Safety checks cover every entry, not only the chosen one: the document is stored as a whole.
     for named in &kc.auth_infos {
-        let Some(user) = &named.auth_info else { continue };
+        let Some(user) = &named.auth_info else {
+            continue;
+        };
         let at = |f: &str| format!("users[{}].user.{f}", named.name);
         if let Some(exec) = &user.exec {
             let cmd = exec.command.clone().unwrap_or_default();
@@ -134,7 +198,11 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         }
         for (field, value, instead) in [
             ("tokenFile", &user.token_file, "token"),
-            ("client-certificate", &user.client_certificate, "client-certificate-data"),
+            (
+                "client-certificate",
+                &user.client_certificate,
+                "client-certificate-data",
+            ),
             ("client-key", &user.client_key, "client-key-data"),
         ] {
             if value.is_some() {
@@ -153,12 +221,17 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
             return Err(problem(
                 "kubeconfig_unsafe",
                 at("as"),
-                format!("kubeconfig user '{}' uses impersonation, which Kubedeck does not support — import the impersonated identity's own credential", named.name),
+                format!(
+                    "kubeconfig user '{}' uses impersonation, which Kubedeck does not support — import the impersonated identity's own credential",
+                    named.name
+                ),
             ));
         }
     }
     for named in &kc.clusters {
-        let Some(cluster) = &named.cluster else { continue };
+        let Some(cluster) = &named.cluster else {
+            continue;
+        };
         let at = |f: &str| format!("clusters[{}].cluster.{f}", named.name);
         if cluster.certificate_authority.is_some() {
             return Err(problem(
@@ -175,7 +248,10 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
             return Err(problem(
                 "kubeconfig_unsafe",
                 at("proxy-url"),
-                format!("kubeconfig cluster '{}' sets proxy-url, which Kubedeck does not support; remove it", named.name),
+                format!(
+                    "kubeconfig cluster '{}' sets proxy-url, which Kubedeck does not support; remove it",
+                    named.name
+                ),
             ));
         }
     }
@@ -186,41 +262,81 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         .find(|c| c.name == ctx.cluster)
         .and_then(|c| c.cluster.clone())
         .ok_or_else(|| {
-            problem("kubeconfig_invalid", format!("contexts[{chosen}].context.cluster"), format!("context '{chosen}' names cluster '{}', which is not in the kubeconfig", ctx.cluster))
+            problem(
+                "kubeconfig_invalid",
+                format!("contexts[{chosen}].context.cluster"),
+                format!(
+                    "context '{chosen}' names cluster '{}', which is not in the kubeconfig",
+                    ctx.cluster
+                ),
+            )
         })?;
     let user_name = ctx.user.clone().unwrap_or_default();
-    let user = kc.auth_infos.iter().find(|u| u.name == user_name).and_then(|u| u.auth_info.clone()).ok_or_else(|| {
-        problem("kubeconfig_invalid", format!("contexts[{chosen}].context.user"), format!("context '{chosen}' names user '{user_name}', which is not in the kubeconfig"))
-    })?;
+    let user = kc
+        .auth_infos
+        .iter()
+        .find(|u| u.name == user_name)
+        .and_then(|u| u.auth_info.clone())
+        .ok_or_else(|| {
+            problem(
+                "kubeconfig_invalid",
+                format!("contexts[{chosen}].context.user"),
+                format!(
+                    "context '{chosen}' names user '{user_name}', which is not in the kubeconfig"
+                ),
+            )
+        })?;
     let server = cluster.server.clone().unwrap_or_default();
     let server_field = format!("clusters[{}].cluster.server", ctx.cluster);
-    let uri: http::Uri = server
-        .parse()
-        .map_err(|_| problem("kubeconfig_invalid", &server_field, format!("server URL '{server}' is not a valid URL")))?;
+    let uri: http::Uri = server.parse().map_err(|_| {
+        problem(
+            "kubeconfig_invalid",
+            &server_field,
+            format!("server URL '{server}' is not a valid URL"),
+        )
+    })?;
     if !matches!(uri.scheme_str(), Some("https") | Some("http")) || uri.host().is_none() {
-        return Err(problem("kubeconfig_invalid", server_field, format!("server URL '{server}' must be https://host[:port]")));
+        return Err(problem(
+            "kubeconfig_invalid",
+            server_field,
+            format!("server URL '{server}' must be https://host[:port]"),
+        ));
     }
     let ca_pem = match &cluster.certificate_authority_data {
-        Some(d) => Some(decode_b64_pem(&format!("clusters[{}].cluster.certificate-authority-data", ctx.cluster), d)?),
+        Some(d) => Some(decode_b64_pem(
+            &format!(
+                "clusters[{}].cluster.certificate-authority-data",
+                ctx.cluster
+            ),
+            d,
+        )?),
         None => None,
     };
     let client_certificate_pem = match &user.client_certificate_data {
-        Some(d) => Some(decode_b64_pem(&format!("users[{user_name}].user.client-certificate-data"), d)?),
+        Some(d) => Some(decode_b64_pem(
+            &format!("users[{user_name}].user.client-certificate-data"),
+            d,
+        )?),
         None => None,
     };
-    let has_auth = user.token.is_some() || user.client_certificate_data.is_some() || user.username.is_some();
+    let has_auth =
+        user.token.is_some() || user.client_certificate_data.is_some() || user.username.is_some();
     if !has_auth {
         return Err(problem(
             "kubeconfig_invalid",
             format!("users[{user_name}].user"),
-            format!("kubeconfig user '{user_name}' has no credential: give a token or client-certificate-data/client-key-data"),
+            format!(
+                "kubeconfig user '{user_name}' has no credential: give a token or client-certificate-data/client-key-data"
+            ),
         ));
     }
     if user.client_certificate_data.is_some() != user.client_key_data.is_some() {
         return Err(problem(
             "kubeconfig_invalid",
             format!("users[{user_name}].user.client-key-data"),
-            format!("kubeconfig user '{user_name}' needs both client-certificate-data and client-key-data"),
+            format!(
+                "kubeconfig user '{user_name}' needs both client-certificate-data and client-key-data"
+            ),
         ));
     }
 
@@ -256,10 +372,18 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
 impl SafeKubeconfig {
     /// A kube client for the chosen context, with bounded connect time.
     pub async fn client(&self) -> Result<kube::Client, crate::error::ClusterError> {
-        let opts = KubeConfigOptions { context: Some(self.context.clone()), ..Default::default() };
+        let opts = KubeConfigOptions {
+            context: Some(self.context.clone()),
+            ..Default::default()
+        };
         let mut cfg = kube::Config::from_custom_kubeconfig(self.kubeconfig.clone(), &opts)
             .await
-            .map_err(|e| crate::error::ClusterError::Other(format!("kubeconfig: {}", crate::error::chain(&e))))?;
+            .map_err(|e| {
+                crate::error::ClusterError::Other(format!(
+                    "kubeconfig: {}",
+                    crate::error::chain(&e)
+                ))
+            })?;
         cfg.connect_timeout = Some(std::time::Duration::from_secs(5));
         // Long enough for a watch's server-side timeout; unary calls get their own deadline (`error::within`).
         cfg.read_timeout = Some(std::time::Duration::from_secs(330));
@@ -267,7 +391,9 @@ impl SafeKubeconfig {
         cfg.default_retry = false;
         kube::Client::try_from(cfg).map_err(|e| {
             let text = crate::error::chain(&e);
-            crate::error::ClusterError::Other(format!("cannot build a client from the kubeconfig: {text}"))
+            crate::error::ClusterError::Other(format!(
+                "cannot build a client from the kubeconfig: {text}"
+            ))
         })
     }
 }
@@ -304,8 +430,15 @@ contexts:
         assert_eq!(k.server_url, "https://127.0.0.1:6443");
         assert!(k.insecure);
         assert_eq!(parse(OK, Some("other")).unwrap().context, "other");
-        assert_eq!(k.identity_hash, parse(OK, Some("other")).unwrap().identity_hash, "same server and user");
-        assert!(!format!("{k:?}").contains("abc"), "Debug must not print the token");
+        assert_eq!(
+            k.identity_hash,
+            parse(OK, Some("other")).unwrap().identity_hash,
+            "same server and user"
+        );
+        assert!(
+            !format!("{k:?}").contains("abc"),
+            "Debug must not print the token"
+        );
     }
 
     #[test]
@@ -314,33 +447,71 @@ contexts:
         let p = parse(&text, None).unwrap_err();
         assert_eq!(p.code, "kubeconfig_unsafe");
         assert_eq!(p.field, "users[admin].user.exec");
-        assert!(p.message.contains("'admin'") && p.message.contains("aws"), "{}", p.message);
+        assert!(
+            p.message.contains("'admin'") && p.message.contains("aws"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
     fn file_paths_are_refused() {
         for (from, to, field) in [
-            ("    token: abc", "    tokenFile: /etc/shadow", "users[admin].user.tokenFile"),
-            ("    token: abc", "    client-certificate: /root/c.pem\n    client-key: /root/k.pem", "users[admin].user.client-certificate"),
-            ("    insecure-skip-tls-verify: true", "    certificate-authority: /etc/ssl/ca.pem", "clusters[test].cluster.certificate-authority"),
+            (
+                "    token: abc",
+                "    tokenFile: /etc/shadow",
+                "users[admin].user.tokenFile",
+            ),
+            (
+                "    token: abc",
+                "    client-certificate: /root/c.pem\n    client-key: /root/k.pem",
+                "users[admin].user.client-certificate",
+            ),
+            (
+                "    insecure-skip-tls-verify: true",
+                "    certificate-authority: /etc/ssl/ca.pem",
+                "clusters[test].cluster.certificate-authority",
+            ),
         ] {
             let p = parse(&OK.replace(from, to), None).unwrap_err();
             assert_eq!(p.code, "kubeconfig_unsafe", "{field}");
             assert_eq!(p.field, field);
         }
-        let p = parse(&OK.replace("    token: abc", "    auth-provider:\n      name: gcp\n      config: {}"), None).unwrap_err();
+        let p = parse(
+            &OK.replace(
+                "    token: abc",
+                "    auth-provider:\n      name: gcp\n      config: {}",
+            ),
+            None,
+        )
+        .unwrap_err();
         assert_eq!(p.field, "users[admin].user.auth-provider");
     }
 
     #[test]
     fn garbage_huge_and_incomplete_documents_are_refused() {
-        assert_eq!(parse("{{{ not yaml", None).unwrap_err().code, "kubeconfig_invalid");
+        assert_eq!(
+            parse("{{{ not yaml", None).unwrap_err().code,
+            "kubeconfig_invalid"
+        );
         assert_eq!(parse("", None).unwrap_err().code, "kubeconfig_invalid");
-        assert_eq!(parse(&"a".repeat(MAX_KUBECONFIG_BYTES + 1), None).unwrap_err().code, "kubeconfig_too_large");
-        assert_eq!(parse(OK, Some("nope")).unwrap_err().code, "context_not_found");
+        assert_eq!(
+            parse(&"a".repeat(MAX_KUBECONFIG_BYTES + 1), None)
+                .unwrap_err()
+                .code,
+            "kubeconfig_too_large"
+        );
+        assert_eq!(
+            parse(OK, Some("nope")).unwrap_err().code,
+            "context_not_found"
+        );
         let p = parse(&OK.replace("https://127.0.0.1:6443", "not a url"), None).unwrap_err();
         assert_eq!(p.field, "clusters[test].cluster.server");
-        let p = parse(&OK.replace("    token: abc", "    username: ''\n").replace("username: ''", "{}"), None);
+        let p = parse(
+            &OK.replace("    token: abc", "    username: ''\n")
+                .replace("username: ''", "{}"),
+            None,
+        );
         assert!(p.is_err());
     }
 }

@@ -4,11 +4,17 @@ use k8s_openapi::api::core::v1::Node;
 use kubedeck_core::cluster::NodeCounts;
 
 /// Labels that mark a control-plane node (old and new spelling).
-pub const MASTER_ROLE_LABELS: [&str; 2] = ["node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane"];
+pub const MASTER_ROLE_LABELS: [&str; 2] = [
+    "node-role.kubernetes.io/master",
+    "node-role.kubernetes.io/control-plane",
+];
 
 /// True when the node carries a master or control-plane role label.
 pub fn is_master(node: &Node) -> bool {
-    node.metadata.labels.as_ref().is_some_and(|l| MASTER_ROLE_LABELS.iter().any(|k| l.contains_key(*k)))
+    node.metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| MASTER_ROLE_LABELS.iter().any(|k| l.contains_key(*k)))
 }
 
 /// True when the node's Ready condition is True.
@@ -53,11 +59,22 @@ mod tests {
     fn counts_roles_and_readiness() {
         let nodes = [
             node(json!({"node-role.kubernetes.io/master": ""}), "True"),
-            node(json!({"node-role.kubernetes.io/control-plane": ""}), "Unknown"),
+            node(
+                json!({"node-role.kubernetes.io/control-plane": ""}),
+                "Unknown",
+            ),
             node(json!({"node-role.kubernetes.io/worker": ""}), "True"),
             node(json!({}), "False"),
         ];
-        assert_eq!(count(&nodes), NodeCounts { node_count: 4, ready_nodes: 2, master_nodes: 2, worker_nodes: 2 });
+        assert_eq!(
+            count(&nodes),
+            NodeCounts {
+                node_count: 4,
+                ready_nodes: 2,
+                master_nodes: 2,
+                worker_nodes: 2
+            }
+        );
     }
 }
 
@@ -187,8 +204,14 @@ pub fn utc(t: &k8s_openapi::jiff::Timestamp) -> DateTime<Utc> {
     DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().max(0) as u32).unwrap_or_default()
 }
 
-fn resources_of(map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>) -> Resources {
-    let get = |k: &str| map.and_then(|m| m.get(k)).map(|q| q.0.clone()).unwrap_or_default();
+fn resources_of(
+    map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+) -> Resources {
+    let get = |k: &str| {
+        map.and_then(|m| m.get(k))
+            .map(|q| q.0.clone())
+            .unwrap_or_default()
+    };
     let (cpu, memory) = (get("cpu"), get("memory"));
     Resources {
         cpu_millis: quantity::cpu_millis(&cpu).unwrap_or(0),
@@ -202,7 +225,11 @@ fn resources_of(map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::ap
 
 /// Ready, NotReady or Unknown, from the Ready condition.
 pub fn ready_status(node: &Node) -> &'static str {
-    let ready = node.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
+    let ready = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
     match ready.map(|c| c.status.as_str()) {
         Some("True") => "Ready",
         Some("False") => "NotReady",
@@ -212,10 +239,17 @@ pub fn ready_status(node: &Node) -> &'static str {
 
 impl NodeSummary {
     /// The summary of `node` with the pods bound to it, at time `now`.
-    pub fn from_node_at<'a>(node: &Node, pods: impl IntoIterator<Item = &'a PodLite>, now: DateTime<Utc>) -> Self {
+    pub fn from_node_at<'a>(
+        node: &Node,
+        pods: impl IntoIterator<Item = &'a PodLite>,
+        now: DateTime<Utc>,
+    ) -> Self {
         let labels = node.metadata.labels.clone().unwrap_or_default();
-        let mut roles: Vec<String> =
-            labels.keys().filter_map(|k| k.strip_prefix("node-role.kubernetes.io/")).map(str::to_owned).collect();
+        let mut roles: Vec<String> = labels
+            .keys()
+            .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/"))
+            .map(str::to_owned)
+            .collect();
         roles.sort();
         let status = node.status.as_ref();
         let info = status.and_then(|s| s.node_info.as_ref());
@@ -254,18 +288,28 @@ impl NodeSummary {
         let created_at = node.metadata.creation_timestamp.as_ref().map(|t| utc(&t.0));
         NodeSummary {
             name: node.metadata.name.clone().unwrap_or_default(),
-            role: if is_master(node) { "master".into() } else { "worker".into() },
+            role: if is_master(node) {
+                "master".into()
+            } else {
+                "worker".into()
+            },
             roles,
             status: ready_status(node).into(),
             status_reason: ready.map(|c| c.reason.clone()).unwrap_or_default(),
             status_message: ready.map(|c| c.message.clone()).unwrap_or_default(),
-            schedulable: !node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false),
+            schedulable: !node
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false),
             internal_ip: addr("InternalIP"),
             external_ip: addr("ExternalIP"),
             kubelet_version: info.map(|i| i.kubelet_version.clone()).unwrap_or_default(),
             os_image: info.map(|i| i.os_image.clone()).unwrap_or_default(),
             kernel_version: info.map(|i| i.kernel_version.clone()).unwrap_or_default(),
-            container_runtime: info.map(|i| i.container_runtime_version.clone()).unwrap_or_default(),
+            container_runtime: info
+                .map(|i| i.container_runtime_version.clone())
+                .unwrap_or_default(),
             architecture: info.map(|i| i.architecture.clone()).unwrap_or_default(),
             capacity: resources_of(status.and_then(|s| s.capacity.as_ref())),
             allocatable: resources_of(status.and_then(|s| s.allocatable.as_ref())),
@@ -277,13 +321,19 @@ impl NodeSummary {
                 .and_then(|s| s.taints.as_ref())
                 .map(|ts| {
                     ts.iter()
-                        .map(|t| TaintView { key: t.key.clone(), value: t.value.clone().unwrap_or_default(), effect: t.effect.clone() })
+                        .map(|t| TaintView {
+                            key: t.key.clone(),
+                            value: t.value.clone().unwrap_or_default(),
+                            effect: t.effect.clone(),
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
             labels,
             conditions,
-            age_seconds: created_at.map(|c| (now - c).num_seconds().max(0)).unwrap_or(0),
+            age_seconds: created_at
+                .map(|c| (now - c).num_seconds().max(0))
+                .unwrap_or(0),
             created_at,
             resource_version: node.metadata.resource_version.clone().unwrap_or_default(),
         }
@@ -312,11 +362,29 @@ mod summary_tests {
         }))
         .unwrap();
         let pod = |phase: &str, cpu: i64| PodLite {
-            namespace: "n".into(), name: format!("p{cpu}").as_str().into(), node_name: Some("w1".into()), phase: phase.into(),
-            cpu_request_m: cpu, memory_request: 1 << 20, cpu_limit_m: 0, memory_limit: 0, owner_kind: None, owner_name: None,
-            restarts: 0, ready: (1, 1), pod_ip: None, created_at: None, labels: Default::default(), status: phase.into(), host_ip: None,
+            namespace: "n".into(),
+            name: format!("p{cpu}").as_str().into(),
+            node_name: Some("w1".into()),
+            phase: phase.into(),
+            cpu_request_m: cpu,
+            memory_request: 1 << 20,
+            cpu_limit_m: 0,
+            memory_limit: 0,
+            owner_kind: None,
+            owner_name: None,
+            restarts: 0,
+            ready: (1, 1),
+            pod_ip: None,
+            created_at: None,
+            labels: Default::default(),
+            status: phase.into(),
+            host_ip: None,
         };
-        let pods = [pod("Running", 500), pod("Succeeded", 9000), pod("Pending", 250)];
+        let pods = [
+            pod("Running", 500),
+            pod("Succeeded", 9000),
+            pod("Pending", 250),
+        ];
         let now = "2026-11-25T11:00:00Z".parse().unwrap();
         let s = NodeSummary::from_node_at(&node, &pods, now);
         assert_eq!(s.status, "NotReady");
@@ -327,7 +395,10 @@ mod summary_tests {
         assert_eq!(s.internal_ip, "10.0.0.5");
         assert_eq!(s.allocatable.cpu_millis, 3800);
         assert_eq!(s.capacity.memory_bytes, 16 << 30);
-        assert_eq!(s.committed.cpu_requests_millis, 750, "finished pods hold nothing");
+        assert_eq!(
+            s.committed.cpu_requests_millis, 750,
+            "finished pods hold nothing"
+        );
         assert_eq!(s.pod_count, 2);
         assert_eq!(s.age_seconds, 3600);
         assert_eq!(s.taints[0].effect, "NoSchedule");

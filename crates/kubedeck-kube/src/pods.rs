@@ -67,10 +67,24 @@ impl PodLite {
     }
 }
 
-fn resources(c: &Container, which: fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>) -> (i64, i64) {
-    let Some(map) = c.resources.as_ref().and_then(which) else { return (0, 0) };
-    let cpu = map.get("cpu").and_then(|q| quantity::cpu_millis(&q.0)).unwrap_or(0);
-    let mem = map.get("memory").and_then(|q| quantity::bytes(&q.0)).unwrap_or(0);
+fn resources(
+    c: &Container,
+    which: fn(
+        &k8s_openapi::api::core::v1::ResourceRequirements,
+    )
+        -> Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+) -> (i64, i64) {
+    let Some(map) = c.resources.as_ref().and_then(which) else {
+        return (0, 0);
+    };
+    let cpu = map
+        .get("cpu")
+        .and_then(|q| quantity::cpu_millis(&q.0))
+        .unwrap_or(0);
+    let mem = map
+        .get("memory")
+        .and_then(|q| quantity::bytes(&q.0))
+        .unwrap_or(0);
     (cpu, mem)
 }
 
@@ -78,10 +92,16 @@ fn resources(c: &Container, which: fn(&k8s_openapi::api::core::v1::ResourceRequi
 pub fn project(pod: &Pod) -> PodLite {
     let spec = pod.spec.as_ref();
     let containers = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
-    let inits = spec.and_then(|s| s.init_containers.as_deref()).unwrap_or_default();
-    let sum = |f: fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<&BTreeMap<_, _>>| {
-        containers.iter().map(|c| resources(c, f)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
-    };
+    let inits = spec
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or_default();
+    let sum =
+        |f: fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<&BTreeMap<_, _>>| {
+            containers
+                .iter()
+                .map(|c| resources(c, f))
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        };
     let (mut cpu_req, mut mem_req) = sum(|r| r.requests.as_ref());
     for c in inits {
         let (c_cpu, c_mem) = resources(c, |r| r.requests.as_ref());
@@ -89,9 +109,15 @@ pub fn project(pod: &Pod) -> PodLite {
         mem_req = mem_req.max(c_mem);
     }
     let (cpu_lim, mem_lim) = sum(|r| r.limits.as_ref());
-    let owner = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)));
+    let owner = pod
+        .metadata
+        .owner_references
+        .as_ref()
+        .and_then(|o| o.iter().find(|r| r.controller == Some(true)));
     let status = pod.status.as_ref();
-    let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
+    let statuses = status
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or_default();
     let pooled = |s: &Option<String>| s.as_deref().map(Sym::intern);
     PodLite {
         namespace: Sym::intern(pod.metadata.namespace.as_deref().unwrap_or_default()),
@@ -105,10 +131,24 @@ pub fn project(pod: &Pod) -> PodLite {
         owner_kind: owner.map(|o| Sym::intern(&o.kind)),
         owner_name: owner.map(|o| Sym::intern(&o.name)),
         restarts: statuses.iter().map(|s| s.restart_count).sum(),
-        ready: (statuses.iter().filter(|s| s.ready).count() as i32, containers.len() as i32),
-        pod_ip: status.and_then(|s| s.pod_ip.as_deref()).and_then(|ip| ip.parse().ok()),
-        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| crate::nodes::utc(&t.0)),
-        labels: pod.metadata.labels.as_ref().map(Labels::from_map).unwrap_or_default(),
+        ready: (
+            statuses.iter().filter(|s| s.ready).count() as i32,
+            containers.len() as i32,
+        ),
+        pod_ip: status
+            .and_then(|s| s.pod_ip.as_deref())
+            .and_then(|ip| ip.parse().ok()),
+        created_at: pod
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| crate::nodes::utc(&t.0)),
+        labels: pod
+            .metadata
+            .labels
+            .as_ref()
+            .map(Labels::from_map)
+            .unwrap_or_default(),
         status: Sym::intern(&display_status(pod)),
         host_ip: status.and_then(|s| pooled(&s.host_ip)),
     }
@@ -117,9 +157,19 @@ pub fn project(pod: &Pod) -> PodLite {
 /// The STATUS column of `kubectl get pods`, computed the way kubectl's printer does.
 pub fn display_status(pod: &Pod) -> String {
     let status = pod.status.as_ref();
-    let mut reason = status.and_then(|s| s.reason.clone()).or_else(|| status.and_then(|s| s.phase.clone())).unwrap_or_else(|| "Pending".into());
-    let inits = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
-    let init_total = pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map(|v| v.len()).unwrap_or(0);
+    let mut reason = status
+        .and_then(|s| s.reason.clone())
+        .or_else(|| status.and_then(|s| s.phase.clone()))
+        .unwrap_or_else(|| "Pending".into());
+    let inits = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let init_total = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_ref())
+        .map(|v| v.len())
+        .unwrap_or(0);
     let mut initializing = false;
     for (i, c) in inits.iter().enumerate() {
         let state = c.state.as_ref();
@@ -131,7 +181,11 @@ pub fn display_status(pod: &Pod) -> String {
                 Some(r) if !r.is_empty() => format!("Init:{r}"),
                 _ => format!("Init:ExitCode:{}", t.exit_code),
             };
-        } else if let Some(w) = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()).filter(|r| !r.is_empty() && r != "PodInitializing") {
+        } else if let Some(w) = state
+            .and_then(|s| s.waiting.as_ref())
+            .and_then(|w| w.reason.clone())
+            .filter(|r| !r.is_empty() && r != "PodInitializing")
+        {
             reason = format!("Init:{w}");
         } else {
             reason = format!("Init:{i}/{init_total}");
@@ -141,14 +195,25 @@ pub fn display_status(pod: &Pod) -> String {
     }
     if !initializing {
         let mut has_running = false;
-        for c in status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default().iter().rev() {
+        for c in status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .rev()
+        {
             let state = c.state.as_ref();
-            if let Some(w) = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
+            if let Some(w) = state
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.clone())
+                .filter(|r| !r.is_empty())
+            {
                 reason = w;
             } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
                 reason = match &t.reason {
                     Some(r) if !r.is_empty() => r.clone(),
-                    _ if t.signal.is_some_and(|s| s != 0) => format!("Signal:{}", t.signal.unwrap_or_default()),
+                    _ if t.signal.is_some_and(|s| s != 0) => {
+                        format!("Signal:{}", t.signal.unwrap_or_default())
+                    }
                     _ => format!("ExitCode:{}", t.exit_code),
                 };
             } else if c.ready && state.is_some_and(|s| s.running.is_some()) {
@@ -160,7 +225,11 @@ pub fn display_status(pod: &Pod) -> String {
         }
     }
     if pod.metadata.deletion_timestamp.is_some() {
-        reason = if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") { "Unknown".into() } else { "Terminating".into() };
+        reason = if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") {
+            "Unknown".into()
+        } else {
+            "Terminating".into()
+        };
     }
     reason
 }
@@ -189,7 +258,10 @@ mod tests {
         }))
         .unwrap();
         let p = project(&pod);
-        assert_eq!(p.cpu_request_m, 2000, "the init container's request dominates");
+        assert_eq!(
+            p.cpu_request_m, 2000,
+            "the init container's request dominates"
+        );
         assert_eq!(p.memory_request, 128 * 1048576);
         assert_eq!(p.cpu_limit_m, 1000);
         assert_eq!(p.owner_kind.as_deref(), Some("ReplicaSet"));
@@ -216,12 +288,45 @@ mod status_tests {
     #[test]
     fn status_column_matches_kubectl() {
         let cs = |state: serde_json::Value, ready: bool| json!({"phase": "Running", "containerStatuses": [{"name": "c", "ready": ready, "restartCount": 3, "image": "i", "imageID": "", "state": state}]});
-        assert_eq!(status_of(cs(json!({"running": {}}), true), json!({})), "Running");
-        assert_eq!(status_of(cs(json!({"waiting": {"reason": "CrashLoopBackOff"}}), false), json!({})), "CrashLoopBackOff");
-        assert_eq!(status_of(cs(json!({"terminated": {"exitCode": 0, "reason": "Completed"}}), false), json!({})), "Completed");
-        assert_eq!(status_of(cs(json!({"terminated": {"exitCode": 137}}), false), json!({})), "ExitCode:137");
-        assert_eq!(status_of(cs(json!({"running": {}}), true), json!({"deletionTimestamp": "2026-11-25T00:00:00Z"})), "Terminating");
-        assert_eq!(status_of(json!({"phase": "Failed", "reason": "Evicted"}), json!({})), "Evicted");
+        assert_eq!(
+            status_of(cs(json!({"running": {}}), true), json!({})),
+            "Running"
+        );
+        assert_eq!(
+            status_of(
+                cs(json!({"waiting": {"reason": "CrashLoopBackOff"}}), false),
+                json!({})
+            ),
+            "CrashLoopBackOff"
+        );
+        assert_eq!(
+            status_of(
+                cs(
+                    json!({"terminated": {"exitCode": 0, "reason": "Completed"}}),
+                    false
+                ),
+                json!({})
+            ),
+            "Completed"
+        );
+        assert_eq!(
+            status_of(
+                cs(json!({"terminated": {"exitCode": 137}}), false),
+                json!({})
+            ),
+            "ExitCode:137"
+        );
+        assert_eq!(
+            status_of(
+                cs(json!({"running": {}}), true),
+                json!({"deletionTimestamp": "2026-11-25T00:00:00Z"})
+            ),
+            "Terminating"
+        );
+        assert_eq!(
+            status_of(json!({"phase": "Failed", "reason": "Evicted"}), json!({})),
+            "Evicted"
+        );
         assert_eq!(status_of(json!({"phase": "Pending"}), json!({})), "Pending");
     }
 }
@@ -235,7 +340,11 @@ mod compact_tests {
     fn the_projection_stays_small() {
         // The store's memory per pod is this struct behind an Arc, plus the pod's own name and label slice
         // (BENCHMARKS.md measures the whole at 150,000 pods); a String per field would triple it.
-        assert!(std::mem::size_of::<PodLite>() <= 256, "PodLite is {} bytes", std::mem::size_of::<PodLite>());
+        assert!(
+            std::mem::size_of::<PodLite>() <= 256,
+            "PodLite is {} bytes",
+            std::mem::size_of::<PodLite>()
+        );
     }
 
     #[test]
@@ -249,6 +358,10 @@ mod compact_tests {
         assert_eq!(p.labels.get("app"), Some("web"));
         assert_eq!(p.pod_ip, Some("10.244.1.7".parse().unwrap()));
         assert_eq!(p.created_at.map(|t| t.timestamp()), Some(1_795_600_800));
-        assert_eq!(serde_json::to_value(&p).unwrap(), old, "and the same shape is written");
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            old,
+            "and the same shape is written"
+        );
     }
 }

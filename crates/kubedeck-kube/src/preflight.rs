@@ -5,7 +5,9 @@ use crate::kubeconfig::SafeKubeconfig;
 use crate::x509;
 use chrono::Utc;
 use futures::future::join_all;
-use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams, PostParams};
 use kubedeck_core::cluster::NodeCounts;
@@ -88,27 +90,77 @@ pub struct PreflightReport {
 /// (feature, [(verb, group, resource, subresource)]).
 type Check = (&'static str, &'static str, &'static str, &'static str);
 const FEATURES: &[(&str, &[Check])] = &[
-    ("cluster.sync", &[("list", "", "nodes", ""), ("watch", "", "nodes", "")]),
+    (
+        "cluster.sync",
+        &[("list", "", "nodes", ""), ("watch", "", "nodes", "")],
+    ),
     ("namespaces.read", &[("list", "", "namespaces", "")]),
-    ("nodes.read", &[("get", "", "nodes", ""), ("list", "", "nodes", "")]),
+    (
+        "nodes.read",
+        &[("get", "", "nodes", ""), ("list", "", "nodes", "")],
+    ),
     ("nodes.metrics", &[("get", "", "nodes", "proxy")]),
     ("nodes.cordon", &[("patch", "", "nodes", "")]),
-    ("nodes.drain", &[("patch", "", "nodes", ""), ("list", "", "pods", ""), ("create", "", "pods", "eviction")]),
+    (
+        "nodes.drain",
+        &[
+            ("patch", "", "nodes", ""),
+            ("list", "", "pods", ""),
+            ("create", "", "pods", "eviction"),
+        ],
+    ),
     ("nodes.delete", &[("delete", "", "nodes", "")]),
-    ("pods.read", &[("list", "", "pods", ""), ("watch", "", "pods", "")]),
+    (
+        "pods.read",
+        &[("list", "", "pods", ""), ("watch", "", "pods", "")],
+    ),
     ("pods.logs", &[("get", "", "pods", "log")]),
     ("pods.delete", &[("delete", "", "pods", "")]),
     ("events.read", &[("list", "", "events", "")]),
-    ("workloads.read", &[("list", "apps", "deployments", ""), ("list", "apps", "statefulsets", ""), ("list", "apps", "daemonsets", "")]),
-    ("workloads.manage", &[("create", "apps", "deployments", ""), ("update", "apps", "deployments", ""), ("delete", "apps", "deployments", "")]),
-    ("services.manage", &[("create", "", "services", ""), ("update", "", "services", ""), ("delete", "", "services", "")]),
-    ("configmaps.manage", &[("create", "", "configmaps", ""), ("update", "", "configmaps", "")]),
-    ("secrets.read", &[("get", "", "secrets", ""), ("list", "", "secrets", "")]),
+    (
+        "workloads.read",
+        &[
+            ("list", "apps", "deployments", ""),
+            ("list", "apps", "statefulsets", ""),
+            ("list", "apps", "daemonsets", ""),
+        ],
+    ),
+    (
+        "workloads.manage",
+        &[
+            ("create", "apps", "deployments", ""),
+            ("update", "apps", "deployments", ""),
+            ("delete", "apps", "deployments", ""),
+        ],
+    ),
+    (
+        "services.manage",
+        &[
+            ("create", "", "services", ""),
+            ("update", "", "services", ""),
+            ("delete", "", "services", ""),
+        ],
+    ),
+    (
+        "configmaps.manage",
+        &[
+            ("create", "", "configmaps", ""),
+            ("update", "", "configmaps", ""),
+        ],
+    ),
+    (
+        "secrets.read",
+        &[("get", "", "secrets", ""), ("list", "", "secrets", "")],
+    ),
 ];
 
 fn describe(c: &Check) -> String {
     let (verb, group, resource, sub) = c;
-    let mut r = if group.is_empty() { resource.to_string() } else { format!("{resource}.{group}") };
+    let mut r = if group.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}.{group}")
+    };
     if !sub.is_empty() {
         r = format!("{r}/{sub}");
     }
@@ -148,7 +200,12 @@ pub async fn permissions(client: &kube::Client) -> Result<Vec<FeaturePermission>
         .map(|(feature, cs)| {
             let checks: Vec<String> = cs.iter().map(describe).collect();
             let denied: Vec<String> = checks.iter().filter(|c| !by_check[*c]).cloned().collect();
-            FeaturePermission { feature: feature.to_string(), allowed: denied.is_empty(), checks, denied }
+            FeaturePermission {
+                feature: feature.to_string(),
+                allowed: denied.is_empty(),
+                checks,
+                denied,
+            }
         })
         .collect())
 }
@@ -160,31 +217,59 @@ fn certificates(k: &SafeKubeconfig, report: &mut PreflightReport) {
         for cert in x509::parse_pem_bundle(pem) {
             let days_left = (cert.not_after - now).num_days();
             if cert.not_after <= now {
-                report.errors.push(format!("the {kind} certificate '{}' expired on {}", cert.subject, cert.not_after.date_naive()));
+                report.errors.push(format!(
+                    "the {kind} certificate '{}' expired on {}",
+                    cert.subject,
+                    cert.not_after.date_naive()
+                ));
             } else if days_left < EXPIRY_WARNING_DAYS {
-                report.warnings.push(format!("the {kind} certificate '{}' expires in {days_left} days", cert.subject));
+                report.warnings.push(format!(
+                    "the {kind} certificate '{}' expires in {days_left} days",
+                    cert.subject
+                ));
             }
-            report.certificates.push(CertificateReport { kind: kind.into(), subject: cert.subject, not_after: cert.not_after, days_left });
+            report.certificates.push(CertificateReport {
+                kind: kind.into(),
+                subject: cert.subject,
+                not_after: cert.not_after,
+                days_left,
+            });
         }
     }
 }
 
 fn classify(e: &ClusterError, server: &str) -> (&'static str, String) {
     match e {
-        ClusterError::CredentialRejected(m) => {
-            ("credential_rejected", format!("the cluster at {server} rejected the credential (expired, revoked or wrong): {m}"))
-        }
+        ClusterError::CredentialRejected(m) => (
+            "credential_rejected",
+            format!(
+                "the cluster at {server} rejected the credential (expired, revoked or wrong): {m}"
+            ),
+        ),
         ClusterError::Unreachable(m) | ClusterError::Other(m)
-            if m.contains("certificate") || m.contains("UnknownIssuer") || m.contains("tls") || m.contains("TLS") =>
+            if m.contains("certificate")
+                || m.contains("UnknownIssuer")
+                || m.contains("tls")
+                || m.contains("TLS") =>
         {
             (
                 "tls_verification_failed",
-                format!("TLS verification of {server} failed: {m}; check certificate-authority-data in the kubeconfig"),
+                format!(
+                    "TLS verification of {server} failed: {m}; check certificate-authority-data in the kubeconfig"
+                ),
             )
         }
-        ClusterError::Unreachable(m) => ("cluster_unreachable", format!("cannot reach {server}: {m}")),
-        ClusterError::Timeout(d) => ("cluster_unreachable", format!("{server} did not answer within {} s", d.as_secs())),
-        ClusterError::Api { message, .. } => ("cluster_error", format!("{server} answered with an error: {message}")),
+        ClusterError::Unreachable(m) => {
+            ("cluster_unreachable", format!("cannot reach {server}: {m}"))
+        }
+        ClusterError::Timeout(d) => (
+            "cluster_unreachable",
+            format!("{server} did not answer within {} s", d.as_secs()),
+        ),
+        ClusterError::Api { message, .. } => (
+            "cluster_error",
+            format!("{server} answered with an error: {message}"),
+        ),
         ClusterError::Other(m) => ("cluster_error", m.clone()),
     }
 }
@@ -207,10 +292,14 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
         failure_code: None,
     };
     if k.insecure {
-        report.warnings.push("insecure-skip-tls-verify is set: the server's certificate is not verified".into());
+        report.warnings.push(
+            "insecure-skip-tls-verify is set: the server's certificate is not verified".into(),
+        );
     }
     if k.server_url.starts_with("http://") {
-        report.warnings.push("the server URL is plain http: the credential travels unencrypted".into());
+        report
+            .warnings
+            .push("the server URL is plain http: the credential travels unencrypted".into());
     }
     certificates(k, &mut report);
     let client = match k.client().await {
@@ -226,7 +315,10 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
     match within(CALL_TIMEOUT, client.apiserver_version()).await {
         Ok(info) => {
             report.api_latency_ms = Some(started.elapsed().as_millis() as u64);
-            report.version = Some(ServerVersion { git_version: info.git_version, platform: info.platform });
+            report.version = Some(ServerVersion {
+                git_version: info.git_version,
+                platform: info.platform,
+            });
         }
         Err(e) => {
             let (code, msg) = classify(&e, &k.server_url);
@@ -251,14 +343,22 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
             Ok(list) => report.nodes = Some(crate::nodes::count(&list.items)),
             Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
         },
-        Err(ClusterError::Api { code: 403, .. }) => {
-            report.warnings.push("the credential may not list nodes: node counts and node pages will be empty".into())
-        }
+        Err(ClusterError::Api { code: 403, .. }) => report.warnings.push(
+            "the credential may not list nodes: node counts and node pages will be empty".into(),
+        ),
         Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
     }
-    let denied: Vec<&str> = report.permissions.iter().filter(|p| !p.allowed).map(|p| p.feature.as_str()).collect();
+    let denied: Vec<&str> = report
+        .permissions
+        .iter()
+        .filter(|p| !p.allowed)
+        .map(|p| p.feature.as_str())
+        .collect();
     if !denied.is_empty() {
-        report.warnings.push(format!("not allowed cluster-wide with this credential: {}", denied.join(", ")));
+        report.warnings.push(format!(
+            "not allowed cluster-wide with this credential: {}",
+            denied.join(", ")
+        ));
     }
     report.ok = report.errors.is_empty();
     report

@@ -3,7 +3,9 @@
 /// A Kubernetes quantity (`7900m`, `8`, `32Gi`, `1e3`, `500k`) as a number of base units.
 pub fn value(q: &str) -> Option<f64> {
     let q = q.trim();
-    let split = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(q.len());
     let (num, suffix) = q.split_at(split);
     let mut value: f64 = num.parse().ok()?;
     let factor = match suffix {
@@ -60,7 +62,6 @@ mod tests {
         assert_eq!(value("12Xi"), None);
         assert_eq!(value(""), None);
     }
-
 
     #[test]
     fn cpu_quantities() {

@@ -27,13 +27,20 @@ fn valid_key(k: &str) -> bool {
     };
     let name_ok = !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     let prefix_ok = prefix.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 253 && p.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
     });
     name_ok && prefix_ok
 }
@@ -41,7 +48,8 @@ fn valid_key(k: &str) -> bool {
 fn valid_value(v: &str) -> bool {
     v.is_empty()
         || (v.len() <= 63
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             && v.starts_with(|c: char| c.is_ascii_alphanumeric())
             && v.ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
@@ -74,7 +82,11 @@ fn split_top(s: &str) -> Result<Vec<&str>, String> {
 }
 
 fn set_values(rest: &str) -> Result<Vec<String>, String> {
-    let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or("expected a value list like (a,b)")?;
+    let inner = rest
+        .trim()
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .ok_or("expected a value list like (a,b)")?;
     let values: Vec<String> = inner.split(',').map(|v| v.trim().to_owned()).collect();
     if values.iter().any(|v| !valid_value(v)) {
         return Err(format!("invalid value in ({inner})"));
@@ -169,12 +181,19 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn all_operators_match_like_kubectl() {
-        let l = labels(&[("app", "web"), ("tier", "front"), ("kubernetes.io/os", "linux")]);
+        let l = labels(&[
+            ("app", "web"),
+            ("tier", "front"),
+            ("kubernetes.io/os", "linux"),
+        ]);
         for (sel, want) in [
             ("app=web", true),
             ("app==web,tier=front", true),
@@ -195,9 +214,17 @@ mod tests {
 
     #[test]
     fn bad_syntax_is_explained() {
-        assert!(Selector::parse("app in (a,b").unwrap_err().contains("unbalanced"));
+        assert!(
+            Selector::parse("app in (a,b")
+                .unwrap_err()
+                .contains("unbalanced")
+        );
         assert!(Selector::parse("app=web,,x=y").is_err());
-        assert!(Selector::parse("-bad=x").unwrap_err().contains("invalid label key"));
+        assert!(
+            Selector::parse("-bad=x")
+                .unwrap_err()
+                .contains("invalid label key")
+        );
         assert!(Selector::parse("app=has space").is_err());
         assert!(is_valid_label_key("example.com/role"));
         assert!(!is_valid_label_key("Example.com/role"));

@@ -18,7 +18,9 @@ pub fn parse_pem_bundle(pem: &str) -> Vec<CertInfo> {
     let mut rest = pem;
     while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
         let body = &rest[start + 27..];
-        let Some(end) = body.find("-----END CERTIFICATE-----") else { break };
+        let Some(end) = body.find("-----END CERTIFICATE-----") else {
+            break;
+        };
         let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
         if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64)
             && let Some(info) = parse_der(&der)
@@ -70,7 +72,10 @@ pub fn parse_der(der: &[u8]) -> Option<CertInfo> {
     let (_, _, after) = tlv(validity)?;
     let (tag, not_after, _) = tlv(after)?;
     let (_, subject, _) = tlv(rest)?;
-    Some(CertInfo { subject: common_name(subject).unwrap_or_default(), not_after: parse_time(tag, not_after)? })
+    Some(CertInfo {
+        subject: common_name(subject).unwrap_or_default(),
+        not_after: parse_time(tag, not_after)?,
+    })
 }
 
 fn common_name(mut name: &[u8]) -> Option<String> {
@@ -121,7 +126,10 @@ mod tests {
 
     #[test]
     fn garbage_yields_nothing() {
-        assert!(parse_pem_bundle("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----").is_empty());
+        assert!(
+            parse_pem_bundle("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
+                .is_empty()
+        );
         assert!(parse_der(&[0x30, 0x82]).is_none());
     }
 }

@@ -28,11 +28,18 @@ fn error(status: StatusCode, msg: impl Into<String>) -> Response {
 }
 
 /// An optional JSON body: empty means all defaults.
-fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+fn optional_json<T: Default + serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, Box<Response>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}"))))
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {e}"),
+        ))
+    })
 }
 
 /// Binds the control API and returns its base URL.
@@ -77,14 +84,23 @@ fn node_json(n: &crate::node::SimNode) -> Value {
 }
 
 async fn list_nodes(State(sim): S) -> Json<Value> {
-    let nodes: Vec<Value> = sim.nodes.read().unwrap().values().map(|n| node_json(n)).collect();
+    let nodes: Vec<Value> = sim
+        .nodes
+        .read()
+        .unwrap()
+        .values()
+        .map(|n| node_json(n))
+        .collect();
     Json(json!(nodes))
 }
 
 async fn get_node(State(sim): S, Path(name): Path<String>) -> Response {
     match sim.node(&name) {
         Some(n) => Json(node_json(&n)).into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no simulated node named {name}"),
+        ),
     }
 }
 
@@ -104,7 +120,10 @@ fn one() -> usize {
 /// Adds nodes and answers once they are registered with the apiserver.
 async fn add_nodes(State(sim): S, Json(req): Json<AddNodes>) -> Response {
     if req.count == 0 || (req.count > 1 && req.spec.name.is_some()) {
-        return error(StatusCode::BAD_REQUEST, "count must be >= 1, and 1 when a name is given");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "count must be >= 1, and 1 when a name is given",
+        );
     }
     let mut added = Vec::new();
     for _ in 0..req.count {
@@ -124,8 +143,14 @@ async fn add_nodes(State(sim): S, Json(req): Json<AddNodes>) -> Response {
 async fn remove_node(State(sim): S, Path(name): Path<String>) -> Response {
     match sim.remove_node(&name).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
-        Err(e) => error(StatusCode::BAD_GATEWAY, format!("deleting node {name}: {e}")),
+        Ok(false) => error(
+            StatusCode::NOT_FOUND,
+            format!("no simulated node named {name}"),
+        ),
+        Err(e) => error(
+            StatusCode::BAD_GATEWAY,
+            format!("deleting node {name}: {e}"),
+        ),
     }
 }
 
@@ -135,7 +160,10 @@ fn set_health(sim: &Sim, name: &str, h: Health) -> Response {
             n.set_health(h);
             Json(node_json(&n)).into_response()
         }
-        None => error(StatusCode::NOT_FOUND, format!("no simulated node named {name}")),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no simulated node named {name}"),
+        ),
     }
 }
 
@@ -159,7 +187,9 @@ async fn node_not_ready(State(sim): S, Path(name): Path<String>, body: Bytes) ->
         &name,
         Health::NotReady {
             reason: req.reason.unwrap_or_else(|| "KubeletNotReady".into()),
-            message: req.message.unwrap_or_else(|| "container runtime is down (simulated by kubedeck-sim)".into()),
+            message: req
+                .message
+                .unwrap_or_else(|| "container runtime is down (simulated by kubedeck-sim)".into()),
         },
     )
 }
@@ -169,7 +199,13 @@ async fn node_unreachable(State(sim): S, Path(name): Path<String>) -> Response {
 }
 
 async fn list_pods(State(sim): S) -> Json<Value> {
-    let entries: Vec<_> = sim.pods.read().unwrap().values().map(|e| e.runtime.clone()).collect();
+    let entries: Vec<_> = sim
+        .pods
+        .read()
+        .unwrap()
+        .values()
+        .map(|e| e.runtime.clone())
+        .collect();
     let pods: Vec<Value> = entries
         .iter()
         .map(|rt| {
@@ -187,7 +223,7 @@ async fn list_pods(State(sim): S) -> Json<Value> {
                 })
                 .collect();
             json!({"namespace": r.namespace, "name": r.name, "node": r.node, "phase": format!("{:?}", r.phase),
-                   "podIP": r.pod_ip, "containers": containers})
+                   "podIP": r.pod_ip, "containers": containers, "logRequests": r.log_requests})
         })
         .collect();
     Json(json!(pods))
@@ -200,13 +236,21 @@ struct Crash {
     exit_code: Option<i32>,
 }
 
-async fn crash_pod(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Bytes) -> Response {
+async fn crash_pod(
+    State(sim): S,
+    Path((ns, name)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
     let req: Crash = match optional_json(&body) {
         Ok(r) => r,
         Err(e) => return *e,
     };
     match pod::request_crash(&sim, &ns, &name, req.container, req.exit_code.unwrap_or(1)) {
-        Ok(()) => (StatusCode::ACCEPTED, Json(json!({"crashed": format!("{ns}/{name}")}))).into_response(),
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"crashed": format!("{ns}/{name}")})),
+        )
+            .into_response(),
         Err(e) => error(StatusCode::NOT_FOUND, e),
     }
 }
@@ -223,8 +267,14 @@ struct LogRate {
 
 async fn set_log_rate(State(sim): S, Json(req): Json<LogRate>) -> Response {
     if !(0.0..=1000.0).contains(&req.lines_per_second) {
-        return error(StatusCode::BAD_REQUEST, "linesPerSecond must be between 0 and 1000");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "linesPerSecond must be between 0 and 1000",
+        );
     }
-    sim.schedule.write().unwrap().set_rate(now_micros(), req.lines_per_second);
+    sim.schedule
+        .write()
+        .unwrap()
+        .set_rate(now_micros(), req.lines_per_second);
     Json(json!({"linesPerSecond": sim.schedule.read().unwrap().current_rate()})).into_response()
 }

@@ -62,7 +62,9 @@ pub fn serve(sim: Arc<Sim>, node: Arc<SimNode>, listener: TcpListener, cancel: C
             let svc = TowerToHyperService::new(router.clone());
             let cancel = cancel.clone();
             tokio::spawn(async move {
-                let Ok(stream) = tls.accept(tcp).await else { return };
+                let Ok(stream) = tls.accept(tcp).await else {
+                    return;
+                };
                 let conn = auto::Builder::new(TokioExecutor::new());
                 tokio::select! {
                     _ = conn.serve_connection(TokioIo::new(stream), svc) => {}
@@ -89,26 +91,30 @@ fn pick_instance(
 ) -> Result<Instance, String> {
     let name = &c.name;
     if previous {
-        return c
-            .last
-            .as_ref()
-            .map(|(i, _, _)| i.clone())
-            .ok_or_else(|| format!("previous terminated container \"{name}\" in pod \"{pod}\" not found"));
+        return c.last.as_ref().map(|(i, _, _)| i.clone()).ok_or_else(|| {
+            format!("previous terminated container \"{name}\" in pod \"{pod}\" not found")
+        });
     }
     match (&c.state, &c.last) {
-        (ContainerState::Running { inst }, _) | (ContainerState::Terminated { inst, .. }, _) => Ok(inst.clone()),
-        (ContainerState::Waiting { .. }, Some((inst, _, _))) => Ok(inst.clone()),
-        (ContainerState::Waiting { reason, .. }, None) => {
-            Err(format!("container \"{name}\" in pod \"{pod}\" is waiting to start: {reason}"))
+        (ContainerState::Running { inst }, _) | (ContainerState::Terminated { inst, .. }, _) => {
+            Ok(inst.clone())
         }
+        (ContainerState::Waiting { .. }, Some((inst, _, _))) => Ok(inst.clone()),
+        (ContainerState::Waiting { reason, .. }, None) => Err(format!(
+            "container \"{name}\" in pod \"{pod}\" is waiting to start: {reason}"
+        )),
     }
 }
 
 /// How a run ended, or `None` while it is still the running one. A pod that is gone ends it now.
 fn finish_of(sim: &Sim, ns: &str, pod: &str, inst: &Instance) -> Option<(Micros, i32)> {
-    let Some(rt) = sim.pod(ns, pod) else { return Some((now_micros(), 0)) };
+    let Some(rt) = sim.pod(ns, pod) else {
+        return Some((now_micros(), 0));
+    };
     let r = rt.lock().unwrap();
-    let Some(c) = r.containers.iter().find(|c| c.name == inst.container) else { return Some((now_micros(), 0)) };
+    let Some(c) = r.containers.iter().find(|c| c.name == inst.container) else {
+        return Some((now_micros(), 0));
+    };
     let same = |i: &Instance| i.restart == inst.restart && i.started == inst.started;
     match (&c.state, &c.last) {
         (ContainerState::Running { inst: i }, _) if same(i) => None,
@@ -138,7 +144,9 @@ struct LogStream {
 
 impl LogStream {
     fn schedule(&self) -> Schedule {
-        self.own_schedule.clone().unwrap_or_else(|| self.sim.schedule.read().unwrap().clone())
+        self.own_schedule
+            .clone()
+            .unwrap_or_else(|| self.sim.schedule.read().unwrap().clone())
     }
 
     fn limit(&mut self, mut chunk: String) -> String {
@@ -174,7 +182,14 @@ impl LogStream {
             }
             if self.next < end {
                 let to = end.min(self.next + 2_000);
-                let text = logs::render_range(&schedule, &self.inst, self.base, self.next, to, self.timestamps);
+                let text = logs::render_range(
+                    &schedule,
+                    &self.inst,
+                    self.base,
+                    self.next,
+                    to,
+                    self.timestamps,
+                );
                 self.next = to;
                 return Some(self.limit(text));
             }
@@ -182,10 +197,19 @@ impl LogStream {
                 && at <= now
             {
                 self.done = true;
-                if code != 0 && self.crash_allowed && at <= now && self.since.is_none_or(|s| at >= s) {
+                if code != 0
+                    && self.crash_allowed
+                    && at <= now
+                    && self.since.is_none_or(|s| at >= s)
+                {
                     let n = end - self.base + 1;
                     let mut text = String::new();
-                    logs::push_line(&mut text, at, &logs::render_crash_line(&self.inst, n, at, code), self.timestamps);
+                    logs::push_line(
+                        &mut text,
+                        at,
+                        &logs::render_crash_line(&self.inst, n, at, code),
+                        self.timestamps,
+                    );
                     return Some(self.limit(text));
                 }
                 return None;
@@ -194,7 +218,11 @@ impl LogStream {
                 return None;
             }
             let next_tick = schedule.tick_time(end);
-            let wait = if next_tick > now { (next_tick - now).min(1_000_000) } else { 1_000_000 };
+            let wait = if next_tick > now {
+                (next_tick - now).min(1_000_000)
+            } else {
+                1_000_000
+            };
             tokio::time::sleep(Duration::from_micros(wait as u64)).await;
         }
     }
@@ -206,16 +234,29 @@ async fn container_logs(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(rt) = ctx.sim.pod(&ns, &pod) else {
-        return (StatusCode::NOT_FOUND, format!("pod \"{pod}\" in namespace \"{ns}\" not found on node {}", ctx.node.name))
+        return (
+            StatusCode::NOT_FOUND,
+            format!(
+                "pod \"{pod}\" in namespace \"{ns}\" not found on node {}",
+                ctx.node.name
+            ),
+        )
             .into_response();
     };
     let (inst, own_schedule) = {
-        let r = rt.lock().unwrap();
+        let mut r = rt.lock().unwrap();
+        r.log_requests += 1;
         if r.node != ctx.node.name {
-            return (StatusCode::NOT_FOUND, format!("pod \"{pod}\" is not on node {}", ctx.node.name)).into_response();
+            return (
+                StatusCode::NOT_FOUND,
+                format!("pod \"{pod}\" is not on node {}", ctx.node.name),
+            )
+                .into_response();
         }
         let Some(c) = r.containers.iter().find(|c| c.name == container) else {
-            return bad_request(format!("container \"{container}\" not found in pod \"{pod}\""));
+            return bad_request(format!(
+                "container \"{container}\" not found in pod \"{pod}\""
+            ));
         };
         match pick_instance(c, &pod, flag(&params, "previous")) {
             Ok(i) => (i, r.log_schedule.clone()),
@@ -240,7 +281,9 @@ async fn container_logs(
         limit_bytes: num("limitBytes").filter(|n| *n > 0).map(|n| n as u64),
         follow,
     };
-    let schedule = own_schedule.clone().unwrap_or_else(|| ctx.sim.schedule.read().unwrap().clone());
+    let schedule = own_schedule
+        .clone()
+        .unwrap_or_else(|| ctx.sim.schedule.read().unwrap().clone());
     let w = logs::window(&schedule, &inst, &query, now);
     let finished = inst.finished.is_some();
     let stream = LogStream {
@@ -250,7 +293,11 @@ async fn container_logs(
         base: w.base,
         next: w.first,
         stop_at: (!follow).then_some(w.end),
-        crash_allowed: if finished { w.crash.is_some() } else { query.tail_lines != Some(0) || follow },
+        crash_allowed: if finished {
+            w.crash.is_some()
+        } else {
+            query.tail_lines != Some(0) || follow
+        },
         since,
         timestamps: query.timestamps,
         follow,
@@ -259,9 +306,15 @@ async fn container_logs(
         inst,
     };
     let body = futures::stream::unfold(stream, |mut s| async move {
-        s.next_chunk().await.map(|chunk| (Ok::<_, Infallible>(Bytes::from(chunk)), s))
+        s.next_chunk()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(Bytes::from(chunk)), s))
     });
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], Body::from_stream(body)).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from_stream(body),
+    )
+        .into_response()
 }
 
 async fn stats_summary(State(ctx): State<Ctx>) -> Response {
@@ -270,7 +323,14 @@ async fn stats_summary(State(ctx): State<Ctx>) -> Response {
     let refs: Vec<&crate::pod::PodRuntime> = guards.iter().map(|g| &**g).collect();
     let rate = ctx.sim.schedule.read().unwrap().current_rate();
     let mut counters = ctx.node.counters.lock().unwrap();
-    Json(stats::summary(&ctx.node, &refs, &mut counters, now_micros(), rate)).into_response()
+    Json(stats::summary(
+        &ctx.node,
+        &refs,
+        &mut counters,
+        now_micros(),
+        rate,
+    ))
+    .into_response()
 }
 
 async fn pods(State(ctx): State<Ctx>) -> Response {
@@ -283,5 +343,6 @@ async fn pods(State(ctx): State<Ctx>) -> Response {
             json!({"metadata": {"name": r.name, "namespace": r.namespace, "uid": r.uid}, "spec": {"nodeName": r.node}})
         })
         .collect();
-    Json(json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items})).into_response()
+    Json(json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}))
+        .into_response()
 }

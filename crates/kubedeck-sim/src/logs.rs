@@ -42,7 +42,11 @@ impl Schedule {
     /// A schedule with one constant rate since the epoch.
     pub fn constant(lines_per_second: f64) -> Self {
         Schedule {
-            segments: vec![Segment { from: 0, first_tick: 0, interval_us: interval_for(lines_per_second) }],
+            segments: vec![Segment {
+                from: 0,
+                first_tick: 0,
+                interval_us: interval_for(lines_per_second),
+            }],
         }
     }
 
@@ -57,10 +61,20 @@ impl Schedule {
     /// Changes the rate from `now` on.
     pub fn set_rate(&mut self, now: Micros, lines_per_second: f64) {
         let first_tick = self.ticks_before(now);
-        let last = *self.segments.last().expect("a schedule always has a segment");
-        let segment = Segment { from: now.max(last.from), first_tick, interval_us: interval_for(lines_per_second) };
+        let last = *self
+            .segments
+            .last()
+            .expect("a schedule always has a segment");
+        let segment = Segment {
+            from: now.max(last.from),
+            first_tick,
+            interval_us: interval_for(lines_per_second),
+        };
         if segment.from == last.from {
-            *self.segments.last_mut().expect("checked above") = Segment { first_tick: last.first_tick, ..segment };
+            *self.segments.last_mut().expect("checked above") = Segment {
+                first_tick: last.first_tick,
+                ..segment
+            };
         } else {
             self.segments.push(segment);
         }
@@ -122,7 +136,9 @@ const MESSAGES: &[&str] = &[
 
 fn hash(s: &str) -> u64 {
     // FNV-1a: stable across runs and platforms, unlike std's RandomState.
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Formats a log timestamp the way the lines carry it: RFC 3339, milliseconds, `Z`.
@@ -154,7 +170,10 @@ pub fn render_line(inst: &Instance, n: u64, at: Micros) -> String {
         _ => "INFO",
     };
     let msg = if n == 1 {
-        format!("starting container {} (restart {})", inst.container, inst.restart)
+        format!(
+            "starting container {} (restart {})",
+            inst.container, inst.restart
+        )
     } else {
         MESSAGES[((n.wrapping_mul(7)) ^ h) as usize % MESSAGES.len()].to_string()
     };
@@ -220,15 +239,32 @@ pub fn window(schedule: &Schedule, inst: &Instance, q: &Query, now: Micros) -> W
         }
         first = first.max(end.saturating_sub(room));
     }
-    Window { base, first, end, crash: crash_in }
+    Window {
+        base,
+        first,
+        end,
+        crash: crash_in,
+    }
 }
 
 /// Renders lines `[from, to)` of a window (global ticks), with kubelet's `timestamps` prefix if asked.
-pub fn render_range(schedule: &Schedule, inst: &Instance, base: u64, from: u64, to: u64, timestamps: bool) -> String {
+pub fn render_range(
+    schedule: &Schedule,
+    inst: &Instance,
+    base: u64,
+    from: u64,
+    to: u64,
+    timestamps: bool,
+) -> String {
     let mut out = String::with_capacity(((to - from) as usize) * 120);
     for k in from..to {
         let at = schedule.tick_time(k);
-        push_line(&mut out, at, &render_line(inst, k - base + 1, at), timestamps);
+        push_line(
+            &mut out,
+            at,
+            &render_line(inst, k - base + 1, at),
+            timestamps,
+        );
     }
     out
 }
@@ -250,7 +286,13 @@ mod tests {
     const S: Micros = 1_000_000;
 
     fn inst(started: Micros, finished: Option<(Micros, i32)>) -> Instance {
-        Instance { pod: "web-1".into(), container: "nginx".into(), restart: 0, started, finished }
+        Instance {
+            pod: "web-1".into(),
+            container: "nginx".into(),
+            restart: 0,
+            started,
+            finished,
+        }
     }
 
     #[test]
@@ -284,9 +326,25 @@ mod tests {
         let i = inst(10 * S, None);
         let all = window(&s, &i, &Query::default(), 20 * S + 1);
         assert_eq!(all.end - all.first, 11);
-        let tail = window(&s, &i, &Query { tail_lines: Some(3), ..Default::default() }, 20 * S + 1);
+        let tail = window(
+            &s,
+            &i,
+            &Query {
+                tail_lines: Some(3),
+                ..Default::default()
+            },
+            20 * S + 1,
+        );
         assert_eq!((tail.first, tail.end), (18, 21));
-        let since = window(&s, &i, &Query { since: Some(15 * S), ..Default::default() }, 20 * S + 1);
+        let since = window(
+            &s,
+            &i,
+            &Query {
+                since: Some(15 * S),
+                ..Default::default()
+            },
+            20 * S + 1,
+        );
         assert_eq!(since.first, 15);
     }
 
@@ -294,7 +352,15 @@ mod tests {
     fn crashed_instance_ends_with_fatal_line() {
         let s = Schedule::constant(1.0);
         let i = inst(10 * S, Some((13 * S + 1, 2)));
-        let w = window(&s, &i, &Query { tail_lines: Some(2), ..Default::default() }, 99 * S);
+        let w = window(
+            &s,
+            &i,
+            &Query {
+                tail_lines: Some(2),
+                ..Default::default()
+            },
+            99 * S,
+        );
         assert_eq!((w.first, w.end, w.crash), (13, 14, Some((13 * S + 1, 2))));
         let text = render_range(&s, &i, w.base, w.first, w.end, false);
         assert_eq!(text, "1970-01-01T00:00:13.000Z INFO pod=web-1 container=nginx restart=0 line=4 msg=\"GET /api/v1/orders 201 34ms\"\n".replace("GET /api/v1/orders 201 34ms", MESSAGES[((4u64 * 7) ^ (hash("web-1") ^ hash("nginx"))) as usize % MESSAGES.len()]));
@@ -303,6 +369,8 @@ mod tests {
     #[test]
     fn first_line_announces_the_start() {
         let i = inst(0, None);
-        assert!(render_line(&i, 1, 0).ends_with("line=1 msg=\"starting container nginx (restart 0)\""));
+        assert!(
+            render_line(&i, 1, 0).ends_with("line=1 msg=\"starting container nginx (restart 0)\"")
+        );
     }
 }

@@ -18,7 +18,10 @@ use std::{net::TcpListener, path::PathBuf, time::Duration};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kubedeck-sim", about = "Simulated kubelets for the Kubedeck testbed")]
+#[command(
+    name = "kubedeck-sim",
+    about = "Simulated kubelets for the Kubedeck testbed"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -102,7 +105,9 @@ impl Options {
 
 fn free_ports(count: usize) -> anyhow::Result<()> {
     // Hold every listener until all are chosen so the ports differ.
-    let listeners = (0..count).map(|_| TcpListener::bind("127.0.0.1:0")).collect::<Result<Vec<_>, _>>()?;
+    let listeners = (0..count)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<Vec<_>, _>>()?;
     for l in &listeners {
         println!("{}", l.local_addr()?.port());
     }
@@ -121,7 +126,10 @@ fn main() -> anyhow::Result<()> {
                         .unwrap_or_else(|_| "kubedeck_sim=info,warn".into()),
                 )
                 .init();
-            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(sim::run(opts))
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(sim::run(opts))
         }
     }
 }

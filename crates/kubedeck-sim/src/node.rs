@@ -70,7 +70,12 @@ pub struct NodeSpec {
 
 impl NodeSpec {
     pub fn new(role: Role) -> Self {
-        NodeSpec { name: None, role, labels: BTreeMap::new(), taints: Vec::new() }
+        NodeSpec {
+            name: None,
+            role,
+            labels: BTreeMap::new(),
+            taints: Vec::new(),
+        }
     }
 }
 
@@ -120,12 +125,22 @@ pub struct SimNode {
 
 /// Node `index` gets InternalIP 127.1.x.y (all of 127/8 is loopback on Linux), so nodes look distinct.
 fn node_ip(index: u32) -> Ipv4Addr {
-    Ipv4Addr::new(127, 1 + (index / 62_500) as u8, ((index / 250) % 250) as u8, (index % 250 + 1) as u8)
+    Ipv4Addr::new(
+        127,
+        1 + (index / 62_500) as u8,
+        ((index / 250) % 250) as u8,
+        (index % 250 + 1) as u8,
+    )
 }
 
 impl SimNode {
     /// Binds the node's kubelet endpoint; registration happens in the heartbeat task.
-    pub async fn start(sim: Arc<Sim>, name: String, index: u32, spec: NodeSpec) -> anyhow::Result<Arc<SimNode>> {
+    pub async fn start(
+        sim: Arc<Sim>,
+        name: String,
+        index: u32,
+        spec: NodeSpec,
+    ) -> anyhow::Result<Arc<SimNode>> {
         let mut ip = node_ip(index);
         let listener = match TcpListener::bind(SocketAddr::new(IpAddr::V4(ip), 0)).await {
             Ok(l) => l,
@@ -136,8 +151,18 @@ impl SimNode {
         };
         let port = listener.local_addr()?.port();
         let capacity = match spec.role {
-            Role::Master => Capacity { cpu_cores: 4, memory_bytes: 16 * GI, pods: 110, ephemeral_storage_bytes: 100 * GI },
-            Role::Worker => Capacity { cpu_cores: 8, memory_bytes: 32 * GI, pods: 110, ephemeral_storage_bytes: 200 * GI },
+            Role::Master => Capacity {
+                cpu_cores: 4,
+                memory_bytes: 16 * GI,
+                pods: 110,
+                ephemeral_storage_bytes: 100 * GI,
+            },
+            Role::Worker => Capacity {
+                cpu_cores: 8,
+                memory_bytes: 32 * GI,
+                pods: 110,
+                ephemeral_storage_bytes: 200 * GI,
+            },
         };
         let node = Arc::new(SimNode {
             name,
@@ -176,11 +201,19 @@ impl SimNode {
     /// The next pod IP from this node's /24 (10.128.0.0/9 split by node index).
     pub fn allocate_pod_ip(&self) -> String {
         let n = self.next_pod_ip.fetch_add(1, Ordering::Relaxed) % 253 + 2;
-        format!("10.{}.{}.{n}", 128 + (self.index / 256) % 128, self.index % 256)
+        format!(
+            "10.{}.{}.{n}",
+            128 + (self.index / 256) % 128,
+            self.index % 256
+        )
     }
 
     pub fn pod_cidr(&self) -> String {
-        format!("10.{}.{}.0/24", 128 + (self.index / 256) % 128, self.index % 256)
+        format!(
+            "10.{}.{}.0/24",
+            128 + (self.index / 256) % 128,
+            self.index % 256
+        )
     }
 
     /// Allocatable = capacity minus the reservations a kubelet would make.
@@ -212,15 +245,34 @@ impl SimNode {
             ("kubernetes.io/arch".to_string(), "amd64".to_string()),
             ("beta.kubernetes.io/os".to_string(), "linux".to_string()),
             ("beta.kubernetes.io/arch".to_string(), "amd64".to_string()),
-            ("topology.kubernetes.io/region".to_string(), "sim-region-1".to_string()),
-            ("topology.kubernetes.io/zone".to_string(), format!("sim-region-1{zone}")),
-            ("node.kubernetes.io/instance-type".to_string(), format!("sim.{}", if self.role == Role::Master { "xlarge" } else { "2xlarge" })),
+            (
+                "topology.kubernetes.io/region".to_string(),
+                "sim-region-1".to_string(),
+            ),
+            (
+                "topology.kubernetes.io/zone".to_string(),
+                format!("sim-region-1{zone}"),
+            ),
+            (
+                "node.kubernetes.io/instance-type".to_string(),
+                format!(
+                    "sim.{}",
+                    if self.role == Role::Master {
+                        "xlarge"
+                    } else {
+                        "2xlarge"
+                    }
+                ),
+            ),
             ("sim.kubedeck.io/simulated".to_string(), "true".to_string()),
         ]);
         match self.role {
             Role::Master => {
                 l.insert("node-role.kubernetes.io/master".into(), String::new());
-                l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+                l.insert(
+                    "node-role.kubernetes.io/control-plane".into(),
+                    String::new(),
+                );
             }
             Role::Worker => {
                 l.insert("node-role.kubernetes.io/worker".into(), String::new());
@@ -234,8 +286,14 @@ impl SimNode {
     fn status(&self, transition: &str) -> Value {
         let now = format_secs(now_micros());
         let (ready, reason, message) = match &*self.health.lock().unwrap() {
-            Health::Ready | Health::Unreachable => ("True".to_string(), "KubeletReady".to_string(), "kubelet is posting ready status".to_string()),
-            Health::NotReady { reason, message } => ("False".to_string(), reason.clone(), message.clone()),
+            Health::Ready | Health::Unreachable => (
+                "True".to_string(),
+                "KubeletReady".to_string(),
+                "kubelet is posting ready status".to_string(),
+            ),
+            Health::NotReady { reason, message } => {
+                ("False".to_string(), reason.clone(), message.clone())
+            }
         };
         let cond = |t: &str, status: &str, reason: &str, message: &str| {
             json!({"type": t, "status": status, "reason": reason, "message": message,
@@ -308,17 +366,27 @@ impl SimNode {
     /// Creates the Node (or takes over an existing one) and reports status.
     async fn register(&self, sim: &Sim) -> kube::Result<()> {
         let api: Api<Node> = Api::all(sim.client.clone());
-        let node: Node = serde_json::from_value(self.node_object()).expect("node object is well-formed");
-        let _slot = sim.api_slots.acquire().await.expect("semaphore never closes");
+        let node: Node =
+            serde_json::from_value(self.node_object()).expect("node object is well-formed");
+        let _slot = sim
+            .api_slots
+            .acquire()
+            .await
+            .expect("semaphore never closes");
         match api.create(&PostParams::default(), &node).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(e)) if e.code == 409 => {
                 let obj = self.node_object();
                 let patch = json!({"metadata": {"labels": obj["metadata"]["labels"], "annotations": obj["metadata"]["annotations"]},
                                    "spec": {"providerID": obj["spec"]["providerID"]}});
-                api.patch(&self.name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
-                api.patch_status(&self.name, &PatchParams::default(), &Patch::Strategic(json!({"status": obj["status"]})))
+                api.patch(&self.name, &PatchParams::default(), &Patch::Merge(&patch))
                     .await?;
+                api.patch_status(
+                    &self.name,
+                    &PatchParams::default(),
+                    &Patch::Strategic(json!({"status": obj["status"]})),
+                )
+                .await?;
                 Ok(())
             }
             Err(e) => Err(e),
@@ -328,12 +396,29 @@ impl SimNode {
     async fn renew_lease(&self, sim: &Sim) -> kube::Result<()> {
         let api: Api<Lease> = Api::namespaced(sim.client.clone(), "kube-node-lease");
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let spec = json!({"holderIdentity": self.name, "leaseDurationSeconds": 40, "renewTime": now});
-        let _slot = sim.api_slots.acquire().await.expect("semaphore never closes");
-        match api.patch(&self.name, &PatchParams::default(), &Patch::Merge(json!({"spec": spec}))).await {
+        let spec =
+            json!({"holderIdentity": self.name, "leaseDurationSeconds": 40, "renewTime": now});
+        let _slot = sim
+            .api_slots
+            .acquire()
+            .await
+            .expect("semaphore never closes");
+        match api
+            .patch(
+                &self.name,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": spec})),
+            )
+            .await
+        {
             Err(kube::Error::Api(e)) if e.code == 404 => {
                 let nodes: Api<Node> = Api::all(sim.client.clone());
-                let uid = nodes.get(&self.name).await?.metadata.uid.unwrap_or_default();
+                let uid = nodes
+                    .get(&self.name)
+                    .await?
+                    .metadata
+                    .uid
+                    .unwrap_or_default();
                 let lease: Lease = serde_json::from_value(json!({
                     "metadata": {"name": self.name, "namespace": "kube-node-lease",
                         "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": self.name, "uid": uid}]},
@@ -348,10 +433,18 @@ impl SimNode {
 
     async fn report_status(&self, sim: &Sim, transition: &str) -> kube::Result<()> {
         let api: Api<Node> = Api::all(sim.client.clone());
-        let _slot = sim.api_slots.acquire().await.expect("semaphore never closes");
-        api.patch_status(&self.name, &PatchParams::default(), &Patch::Strategic(json!({"status": self.status(transition)})))
+        let _slot = sim
+            .api_slots
+            .acquire()
             .await
-            .map(|_| ())
+            .expect("semaphore never closes");
+        api.patch_status(
+            &self.name,
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"status": self.status(transition)})),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Deletes the Node and its Lease (used when the control API removes a node).
@@ -359,8 +452,14 @@ impl SimNode {
         let nodes: Api<Node> = Api::all(sim.client.clone());
         let leases: Api<Lease> = Api::namespaced(sim.client.clone(), "kube-node-lease");
         for r in [
-            nodes.delete(&self.name, &DeleteParams::default()).await.map(|_| ()),
-            leases.delete(&self.name, &DeleteParams::default()).await.map(|_| ()),
+            nodes
+                .delete(&self.name, &DeleteParams::default())
+                .await
+                .map(|_| ()),
+            leases
+                .delete(&self.name, &DeleteParams::default())
+                .await
+                .map(|_| ()),
         ] {
             match r {
                 Err(kube::Error::Api(e)) if e.code == 404 => {}
@@ -397,7 +496,11 @@ impl SimNode {
             let lease_every = sim.opts.lease_interval();
             let jitter = lease_every.mul_f64(rand::random::<f64>());
             let mut next_lease = tokio::time::Instant::now() + jitter;
-            let mut next_status = tokio::time::Instant::now() + sim.opts.status_interval().mul_f64(0.5 + rand::random::<f64>() / 2.0);
+            let mut next_status = tokio::time::Instant::now()
+                + sim
+                    .opts
+                    .status_interval()
+                    .mul_f64(0.5 + rand::random::<f64>() / 2.0);
             let mut reported = self.health.lock().unwrap().clone();
             let mut transition = format_secs(now_micros());
             loop {
@@ -414,7 +517,8 @@ impl SimNode {
                 }
                 let now = tokio::time::Instant::now();
                 let recovering = reported == Health::Unreachable;
-                let ready_changed = matches!(reported, Health::NotReady { .. }) != matches!(health, Health::NotReady { .. });
+                let ready_changed = matches!(reported, Health::NotReady { .. })
+                    != matches!(health, Health::NotReady { .. });
                 if ready_changed {
                     transition = format_secs(now_micros());
                 }

@@ -45,7 +45,10 @@ pub enum PodCommand {
     /// The pod object changed (watch event).
     Update(Box<Pod>),
     /// Make a container exit now (control API).
-    Crash { container: Option<String>, exit_code: i32 },
+    Crash {
+        container: Option<String>,
+        exit_code: i32,
+    },
     /// The pod is gone (deleted or rebound): stop the task.
     Forget,
 }
@@ -53,9 +56,19 @@ pub enum PodCommand {
 /// Where a container is in its lifecycle.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContainerState {
-    Waiting { reason: String, message: String, until: Option<Micros> },
-    Running { inst: Instance },
-    Terminated { inst: Instance, exit_code: i32, reason: String },
+    Waiting {
+        reason: String,
+        message: String,
+        until: Option<Micros>,
+    },
+    Running {
+        inst: Instance,
+    },
+    Terminated {
+        inst: Instance,
+        exit_code: i32,
+        reason: String,
+    },
 }
 
 /// One container of a simulated pod.
@@ -105,8 +118,15 @@ struct Behaviour {
 
 impl Behaviour {
     fn from_annotations(a: &BTreeMap<String, String>) -> Self {
-        let get = |k: &str| a.get(&format!("{ANNOTATION_PREFIX}{k}")).map(|v| v.trim().to_string());
-        let secs = |k: &str| get(k).and_then(|v| v.parse::<f64>().ok()).map(|s| (s.max(0.0) * SECOND as f64) as Micros);
+        let get = |k: &str| {
+            a.get(&format!("{ANNOTATION_PREFIX}{k}"))
+                .map(|v| v.trim().to_string())
+        };
+        let secs = |k: &str| {
+            get(k)
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|s| (s.max(0.0) * SECOND as f64) as Micros)
+        };
         Behaviour {
             crash_after: secs("crash-after-seconds"),
             complete_after: secs("complete-after-seconds"),
@@ -132,6 +152,8 @@ pub struct PodRuntime {
     pub init_containers: Vec<String>,
     /// This pod's own log schedule, when annotated.
     pub log_schedule: Option<Schedule>,
+    /// Log requests the kubelet has served for this pod (tests see a client reconnect through it).
+    pub log_requests: u64,
     restart_policy: String,
     host_network: bool,
     behaviour: Behaviour,
@@ -149,13 +171,17 @@ fn secs_floor(t: Micros) -> Micros {
 
 fn resources(c: &Container) -> (f64, Option<f64>, f64, Option<f64>) {
     let r = c.resources.as_ref();
-    let get = |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>, k: &str| {
-        m.and_then(|m| m.get(k)).and_then(|q| quantity::parse(&q.0))
-    };
+    let get =
+        |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+         k: &str| { m.and_then(|m| m.get(k)).and_then(|q| quantity::parse(&q.0)) };
     let cpu_limit = get(r.and_then(|r| r.limits.as_ref()), "cpu");
     let mem_limit = get(r.and_then(|r| r.limits.as_ref()), "memory");
-    let cpu_req = get(r.and_then(|r| r.requests.as_ref()), "cpu").or(cpu_limit).unwrap_or(0.05);
-    let mem_req = get(r.and_then(|r| r.requests.as_ref()), "memory").or(mem_limit).unwrap_or(64.0 * 1024.0 * 1024.0);
+    let cpu_req = get(r.and_then(|r| r.requests.as_ref()), "cpu")
+        .or(cpu_limit)
+        .unwrap_or(0.05);
+    let mem_req = get(r.and_then(|r| r.requests.as_ref()), "memory")
+        .or(mem_limit)
+        .unwrap_or(64.0 * 1024.0 * 1024.0);
     (cpu_req, cpu_limit, mem_req, mem_limit)
 }
 
@@ -176,7 +202,11 @@ impl PodRuntime {
                     name: c.name.clone(),
                     image: c.image.clone().unwrap_or_default(),
                     restart_count: 0,
-                    state: ContainerState::Waiting { reason: "ContainerCreating".into(), message: String::new(), until: None },
+                    state: ContainerState::Waiting {
+                        reason: "ContainerCreating".into(),
+                        message: String::new(),
+                        until: None,
+                    },
                     last: None,
                     cpu_request,
                     cpu_limit,
@@ -186,7 +216,12 @@ impl PodRuntime {
                 // Take over a pod an earlier simulator run had started.
                 if adopt && let Some(cs) = statuses.iter().find(|s| s.name == c.name) {
                     rt.restart_count = cs.restart_count as u32;
-                    if let Some(started) = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.as_ref()) {
+                    if let Some(started) = cs
+                        .state
+                        .as_ref()
+                        .and_then(|s| s.running.as_ref())
+                        .and_then(|r| r.started_at.as_ref())
+                    {
                         rt.state = ContainerState::Running {
                             inst: Instance {
                                 pod: name.clone(),
@@ -222,7 +257,12 @@ impl PodRuntime {
             pod_ip: None,
             host_ip: node.ip.to_string(),
             containers,
-            init_containers: spec.init_containers.unwrap_or_default().into_iter().map(|c| c.name).collect(),
+            init_containers: spec
+                .init_containers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
             log_schedule,
             restart_policy: spec.restart_policy.unwrap_or_else(|| "Always".into()),
             host_network,
@@ -232,14 +272,24 @@ impl PodRuntime {
             ready_since: (false, secs_floor(now)),
             initialized_at: None,
             frozen: false,
+            log_requests: 0,
             name,
         };
-        if adopt && rt.containers.iter().all(|c| matches!(c.state, ContainerState::Running { .. })) {
+        if adopt
+            && rt
+                .containers
+                .iter()
+                .all(|c| matches!(c.state, ContainerState::Running { .. }))
+        {
             rt.phase = Phase::Running;
             rt.pod_ip = status.pod_ip.clone();
             rt.initialized_at = Some(start_time);
         } else if phase_in == "Succeeded" || phase_in == "Failed" {
-            rt.phase = if phase_in == "Succeeded" { Phase::Succeeded } else { Phase::Failed };
+            rt.phase = if phase_in == "Succeeded" {
+                Phase::Succeeded
+            } else {
+                Phase::Failed
+            };
             rt.frozen = true;
         }
         rt.ready_since.0 = rt.computed_ready();
@@ -250,10 +300,18 @@ impl PodRuntime {
     fn observe(&mut self, sim: &Sim, pod: &Pod, now: Micros) {
         self.behaviour = Behaviour::from_annotations(pod.annotations());
         if self.terminate_at.is_none() && pod.metadata.deletion_timestamp.is_some() {
-            let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as f64;
+            let grace = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(30)
+                .max(0) as f64;
             let wait = grace.min(sim.opts.termination().as_secs_f64());
             // A pod that never ran, or already finished, has nothing to stop.
-            let wait = if matches!(self.phase, Phase::Running) { wait } else { 0.0 };
+            let wait = if matches!(self.phase, Phase::Running) {
+                wait
+            } else {
+                0.0
+            };
             self.terminate_at = Some(now + (wait * SECOND as f64) as Micros);
         }
     }
@@ -261,11 +319,20 @@ impl PodRuntime {
     fn computed_ready(&self) -> bool {
         self.phase == Phase::Running
             && !self.behaviour.unready
-            && self.containers.iter().all(|c| matches!(c.state, ContainerState::Running { .. }))
+            && self
+                .containers
+                .iter()
+                .all(|c| matches!(c.state, ContainerState::Running { .. }))
     }
 
     fn instance(&self, c: &ContainerRuntime, started: Micros) -> Instance {
-        Instance { pod: self.name.clone(), container: c.name.clone(), restart: c.restart_count, started, finished: None }
+        Instance {
+            pod: self.name.clone(),
+            container: c.name.clone(),
+            restart: c.restart_count,
+            started,
+            finished: None,
+        }
     }
 
     /// A container's run ends at `at` with `code`; it restarts (after back-off) if the policy says so.
@@ -277,28 +344,46 @@ impl PodRuntime {
         };
         let pod_ref = format!("{}_{}({})", self.name, self.namespace, self.uid);
         let c = &mut self.containers[i];
-        let ContainerState::Running { inst } = &c.state else { return };
+        let ContainerState::Running { inst } = &c.state else {
+            return;
+        };
         let mut inst = inst.clone();
         inst.finished = Some((at, code));
         let reason = if code == 0 { "Completed" } else { "Error" }.to_string();
         if restart {
             c.restart_count += 1;
-            let backoff = (base_backoff.saturating_mul(1 << (c.restart_count - 1).min(8))).min(MAX_BACKOFF);
+            let backoff =
+                (base_backoff.saturating_mul(1 << (c.restart_count - 1).min(8))).min(MAX_BACKOFF);
             c.state = ContainerState::Waiting {
                 reason: "CrashLoopBackOff".into(),
-                message: format!("back-off {}s restarting failed container={} pod={pod_ref}", backoff / SECOND, c.name),
+                message: format!(
+                    "back-off {}s restarting failed container={} pod={pod_ref}",
+                    backoff / SECOND,
+                    c.name
+                ),
                 until: Some(at + backoff),
             };
             c.last = Some((inst, code, reason));
         } else {
-            c.state = ContainerState::Terminated { inst, exit_code: code, reason };
+            c.state = ContainerState::Terminated {
+                inst,
+                exit_code: code,
+                reason,
+            };
         }
     }
 
     /// A control-API crash: the named (or first running) container exits now.
-    fn crash(&mut self, container: Option<&str>, code: i32, now: Micros, base_backoff: Micros) -> bool {
+    fn crash(
+        &mut self,
+        container: Option<&str>,
+        code: i32,
+        now: Micros,
+        base_backoff: Micros,
+    ) -> bool {
         let idx = self.containers.iter().position(|c| {
-            container.is_none_or(|n| n == c.name) && matches!(c.state, ContainerState::Running { .. })
+            container.is_none_or(|n| n == c.name)
+                && matches!(c.state, ContainerState::Running { .. })
         });
         match idx {
             Some(i) => {
@@ -323,15 +408,25 @@ impl PodRuntime {
             if let Some(reason) = self.behaviour.waiting_reason.clone() {
                 for c in &mut self.containers {
                     let message = match reason.as_str() {
-                        "ImagePullBackOff" | "ErrImagePull" => format!("Back-off pulling image \"{}\"", c.image),
+                        "ImagePullBackOff" | "ErrImagePull" => {
+                            format!("Back-off pulling image \"{}\"", c.image)
+                        }
                         _ => "simulated".to_string(),
                     };
-                    c.state = ContainerState::Waiting { reason: reason.clone(), message, until: None };
+                    c.state = ContainerState::Waiting {
+                        reason: reason.clone(),
+                        message,
+                        until: None,
+                    };
                 }
                 self.initialized_at.get_or_insert(secs_floor(now));
             } else if now >= self.start_at {
                 let started = secs_floor(now);
-                self.pod_ip = Some(if self.host_network { self.host_ip.clone() } else { node.allocate_pod_ip() });
+                self.pod_ip = Some(if self.host_network {
+                    self.host_ip.clone()
+                } else {
+                    node.allocate_pod_ip()
+                });
                 for i in 0..self.containers.len() {
                     let inst = self.instance(&self.containers[i], started);
                     self.containers[i].state = ContainerState::Running { inst };
@@ -358,14 +453,20 @@ impl PodRuntime {
                             self.exit(i, code, at, base_backoff);
                         }
                     }
-                    ContainerState::Waiting { until: Some(until), .. } if now >= *until => {
+                    ContainerState::Waiting {
+                        until: Some(until), ..
+                    } if now >= *until => {
                         let inst = self.instance(&self.containers[i], secs_floor(now));
                         self.containers[i].state = ContainerState::Running { inst };
                     }
                     _ => {}
                 }
             }
-            if self.containers.iter().all(|c| matches!(c.state, ContainerState::Terminated { .. })) {
+            if self
+                .containers
+                .iter()
+                .all(|c| matches!(c.state, ContainerState::Terminated { .. }))
+            {
                 let ok = self
                     .containers
                     .iter()
@@ -409,10 +510,20 @@ impl PodRuntime {
 
     fn container_id(&self, c: &str, restart: u32) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.uid.bytes().chain(c.bytes()).chain(restart.to_le_bytes()) {
+        for b in self
+            .uid
+            .bytes()
+            .chain(c.bytes())
+            .chain(restart.to_le_bytes())
+        {
             h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
         }
-        format!("containerd://{h:016x}{:016x}{:016x}{:016x}", h.rotate_left(13), h.rotate_left(29), h.rotate_left(47))
+        format!(
+            "containerd://{h:016x}{:016x}{:016x}{:016x}",
+            h.rotate_left(13),
+            h.rotate_left(29),
+            h.rotate_left(47)
+        )
     }
 
     fn terminated_json(&self, inst: &Instance, code: i32, reason: &str) -> Value {
@@ -467,15 +578,24 @@ impl PodRuntime {
         let unready: Vec<&str> = self
             .containers
             .iter()
-            .filter(|c| !matches!(c.state, ContainerState::Running { .. }) || self.behaviour.unready)
+            .filter(|c| {
+                !matches!(c.state, ContainerState::Running { .. }) || self.behaviour.unready
+            })
             .map(|c| c.name.as_str())
             .collect();
         let cond = |t: &str, ok: bool, at: Micros| {
             let mut c = json!({"type": t, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": format_secs(at)});
             if !ok {
-                let reason = if matches!(self.phase, Phase::Succeeded | Phase::Failed) { "PodCompleted" } else { "ContainersNotReady" };
+                let reason = if matches!(self.phase, Phase::Succeeded | Phase::Failed) {
+                    "PodCompleted"
+                } else {
+                    "ContainersNotReady"
+                };
                 c["reason"] = json!(reason);
-                c["message"] = json!(format!("containers with unready status: [{}]", unready.join(" ")));
+                c["message"] = json!(format!(
+                    "containers with unready status: [{}]",
+                    unready.join(" ")
+                ));
             }
             c
         };
@@ -505,7 +625,11 @@ impl PodRuntime {
 }
 
 /// Starts the task that runs `pod` on `node`.
-pub fn spawn(sim: Arc<Sim>, node: Arc<SimNode>, pod: Pod) -> (Arc<Mutex<PodRuntime>>, mpsc::UnboundedSender<PodCommand>) {
+pub fn spawn(
+    sim: Arc<Sim>,
+    node: Arc<SimNode>,
+    pod: Pod,
+) -> (Arc<Mutex<PodRuntime>>, mpsc::UnboundedSender<PodCommand>) {
     let now = now_micros();
     let mut rt = PodRuntime::new(&sim, &node, &pod, now);
     rt.observe(&sim, &pod, now);
@@ -515,7 +639,12 @@ pub fn spawn(sim: Arc<Sim>, node: Arc<SimNode>, pod: Pod) -> (Arc<Mutex<PodRunti
     (rt, tx)
 }
 
-async fn run(sim: Arc<Sim>, node: Arc<SimNode>, rt: Arc<Mutex<PodRuntime>>, mut rx: mpsc::UnboundedReceiver<PodCommand>) {
+async fn run(
+    sim: Arc<Sim>,
+    node: Arc<SimNode>,
+    rt: Arc<Mutex<PodRuntime>>,
+    mut rx: mpsc::UnboundedReceiver<PodCommand>,
+) {
     let (ns, name, uid) = {
         let r = rt.lock().unwrap();
         (r.namespace.clone(), r.name.clone(), r.uid.clone())
@@ -535,11 +664,18 @@ async fn run(sim: Arc<Sim>, node: Arc<SimNode>, rt: Arc<Mutex<PodRuntime>>, mut 
         if delete {
             let dp = DeleteParams {
                 grace_period_seconds: Some(0),
-                preconditions: Some(Preconditions { uid: Some(uid.clone()), resource_version: None }),
+                preconditions: Some(Preconditions {
+                    uid: Some(uid.clone()),
+                    resource_version: None,
+                }),
                 ..DeleteParams::default()
             };
             let result = {
-                let _slot = sim.api_slots.acquire().await.expect("semaphore never closes");
+                let _slot = sim
+                    .api_slots
+                    .acquire()
+                    .await
+                    .expect("semaphore never closes");
                 api.delete(&name, &dp).await
             };
             match result {
@@ -557,8 +693,17 @@ async fn run(sim: Arc<Sim>, node: Arc<SimNode>, rt: Arc<Mutex<PodRuntime>>, mut 
         }
         if !frozen && last_patch.as_ref() != Some(&status) {
             let result = {
-                let _slot = sim.api_slots.acquire().await.expect("semaphore never closes");
-                api.patch_status(&name, &PatchParams::default(), &Patch::Strategic(json!({"status": status}))).await
+                let _slot = sim
+                    .api_slots
+                    .acquire()
+                    .await
+                    .expect("semaphore never closes");
+                api.patch_status(
+                    &name,
+                    &PatchParams::default(),
+                    &Patch::Strategic(json!({"status": status})),
+                )
+                .await
             };
             match result {
                 Ok(_) => {
@@ -575,7 +720,10 @@ async fn run(sim: Arc<Sim>, node: Arc<SimNode>, rt: Arc<Mutex<PodRuntime>>, mut 
                 }
             }
         }
-        let deadline = [rt.lock().unwrap().next_deadline(), retry_at].into_iter().flatten().min();
+        let deadline = [rt.lock().unwrap().next_deadline(), retry_at]
+            .into_iter()
+            .flatten()
+            .min();
         let sleep = match deadline {
             Some(t) => Duration::from_micros((t - now_micros()).max(0) as u64),
             None => Duration::from_secs(3600),
@@ -598,15 +746,24 @@ async fn run(sim: Arc<Sim>, node: Arc<SimNode>, rt: Arc<Mutex<PodRuntime>>, mut 
 }
 
 /// Asks a pod's task to crash a container; false if the pod is not ours or has no running container.
-pub fn request_crash(sim: &Sim, ns: &str, name: &str, container: Option<String>, exit_code: i32) -> Result<(), String> {
+pub fn request_crash(
+    sim: &Sim,
+    ns: &str,
+    name: &str,
+    container: Option<String>,
+    exit_code: i32,
+) -> Result<(), String> {
     let pods = sim.pods.read().unwrap();
     let Some(entry) = pods.get(&(ns.to_string(), name.to_string())) else {
-        return Err(format!("pod {ns}/{name} is not running on a simulated node"));
+        return Err(format!(
+            "pod {ns}/{name} is not running on a simulated node"
+        ));
     };
     {
         let r = entry.runtime.lock().unwrap();
         let running = r.containers.iter().any(|c| {
-            container.as_deref().is_none_or(|n| n == c.name) && matches!(c.state, ContainerState::Running { .. })
+            container.as_deref().is_none_or(|n| n == c.name)
+                && matches!(c.state, ContainerState::Running { .. })
         });
         if !running {
             return Err(match &container {
@@ -617,6 +774,9 @@ pub fn request_crash(sim: &Sim, ns: &str, name: &str, container: Option<String>,
     }
     entry
         .tx
-        .send(PodCommand::Crash { container, exit_code })
+        .send(PodCommand::Crash {
+            container,
+            exit_code,
+        })
         .map_err(|_| format!("pod {ns}/{name} is shutting down"))
 }

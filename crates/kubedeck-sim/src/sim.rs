@@ -71,10 +71,12 @@ fn tls_acceptor(opts: &Options) -> anyhow::Result<TlsAcceptor> {
         .collect::<Result<Vec<_>, _>>()?;
     let key = PrivateKeyDer::from_pem_file(&opts.kubelet_key)
         .with_context(|| format!("reading {}", opts.kubelet_key.display()))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
@@ -86,7 +88,14 @@ impl Sim {
         let name = match spec.name.clone() {
             Some(n) => n,
             None => {
-                let n = self.nodes.read().unwrap().values().filter(|n| n.role == spec.role).count() + 1;
+                let n = self
+                    .nodes
+                    .read()
+                    .unwrap()
+                    .values()
+                    .filter(|n| n.role == spec.role)
+                    .count()
+                    + 1;
                 let mut candidate = format!("{}-{n}", spec.role.prefix());
                 let mut k = n;
                 while self.nodes.read().unwrap().contains_key(&candidate) {
@@ -107,7 +116,9 @@ impl Sim {
 
     /// Removes a node: stops its endpoint and heartbeats and deletes the Node and Lease objects.
     pub async fn remove_node(self: &Arc<Self>, name: &str) -> anyhow::Result<bool> {
-        let Some(node) = self.nodes.write().unwrap().remove(name) else { return Ok(false) };
+        let Some(node) = self.nodes.write().unwrap().remove(name) else {
+            return Ok(false);
+        };
         node.stop();
         node.delete_objects(self).await?;
         Ok(true)
@@ -129,24 +140,37 @@ impl Sim {
     }
 
     pub fn pod(&self, ns: &str, name: &str) -> Option<Arc<Mutex<PodRuntime>>> {
-        self.pods.read().unwrap().get(&(ns.to_string(), name.to_string())).map(|e| e.runtime.clone())
+        self.pods
+            .read()
+            .unwrap()
+            .get(&(ns.to_string(), name.to_string()))
+            .map(|e| e.runtime.clone())
     }
 
     /// Hands a pod event to the pod's task, starting one for pods newly bound to our nodes.
     fn dispatch(self: &Arc<Self>, p: Pod) {
-        let Some(node_name) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+        let Some(node_name) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+            return;
+        };
         let key = (p.namespace().unwrap_or_default(), p.name_any());
         let mut pods = self.pods.write().unwrap();
         if let Some(entry) = pods.get(&key) {
             let same_uid = entry.runtime.lock().unwrap().uid == p.uid().unwrap_or_default();
-            if same_uid && entry.tx.send(PodCommand::Update(Box::new(p.clone()))).is_ok() {
+            if same_uid
+                && entry
+                    .tx
+                    .send(PodCommand::Update(Box::new(p.clone())))
+                    .is_ok()
+            {
                 return;
             }
             // A new pod with the same name (StatefulSet) or a finished task: start afresh.
             let _ = entry.tx.send(PodCommand::Forget);
             pods.remove(&key);
         }
-        let Some(node) = self.node(&node_name) else { return };
+        let Some(node) = self.node(&node_name) else {
+            return;
+        };
         let (runtime, tx) = pod::spawn(self.clone(), node, p);
         pods.insert(key, PodEntry { runtime, tx });
     }
@@ -160,7 +184,10 @@ impl Sim {
     /// Called by a pod task when its pod is gone for good.
     pub fn pod_finished(&self, key: &PodKey, uid: &str) {
         let mut pods = self.pods.write().unwrap();
-        if pods.get(key).is_some_and(|e| e.runtime.lock().unwrap().uid == uid) {
+        if pods
+            .get(key)
+            .is_some_and(|e| e.runtime.lock().unwrap().uid == uid)
+        {
             pods.remove(key);
         }
     }
@@ -177,11 +204,19 @@ impl Sim {
                     seen.insert((p.namespace().unwrap_or_default(), p.name_any()));
                     self.dispatch(p);
                 }
-                Ok(Some(Event::Delete(p))) => self.forget(&(p.namespace().unwrap_or_default(), p.name_any())),
+                Ok(Some(Event::Delete(p))) => {
+                    self.forget(&(p.namespace().unwrap_or_default(), p.name_any()))
+                }
                 Ok(Some(Event::Init)) => seen.clear(),
                 Ok(Some(Event::InitDone)) => {
-                    let stale: Vec<PodKey> =
-                        self.pods.read().unwrap().keys().filter(|k| !seen.contains(*k)).cloned().collect();
+                    let stale: Vec<PodKey> = self
+                        .pods
+                        .read()
+                        .unwrap()
+                        .keys()
+                        .filter(|k| !seen.contains(*k))
+                        .cloned()
+                        .collect();
                     for k in stale {
                         self.forget(&k);
                     }
@@ -200,7 +235,8 @@ impl Sim {
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     let kubeconfig = Kubeconfig::read_from(&opts.kubeconfig)
         .with_context(|| format!("reading kubeconfig {}", opts.kubeconfig.display()))?;
-    let mut config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    let mut config =
+        Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
     config.read_timeout = Some(std::time::Duration::from_secs(60));
     let client = Client::try_from(config)?;
     let sim = Arc::new(Sim {
@@ -219,7 +255,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let control_url = control::serve(sim.clone()).await?;
     info!("control API on {control_url}");
     if let Some(file) = &sim.opts.control_url_file {
-        std::fs::write(file, format!("{control_url}\n")).with_context(|| format!("writing {}", file.display()))?;
+        std::fs::write(file, format!("{control_url}\n"))
+            .with_context(|| format!("writing {}", file.display()))?;
     }
 
     tokio::spawn(sim.clone().watch_pods());
@@ -235,14 +272,23 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     }
     // Heartbeat tasks register their nodes concurrently; wait until all have.
     loop {
-        let done = sim.nodes.read().unwrap().values().filter(|n| n.is_registered()).count();
+        let done = sim
+            .nodes
+            .read()
+            .unwrap()
+            .values()
+            .filter(|n| n.is_registered())
+            .count();
         if done >= total {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     sim.registered.store(true, Ordering::SeqCst);
-    info!("registered {total} nodes in {:.1}s", t0.elapsed().as_secs_f64());
+    info!(
+        "registered {total} nodes in {:.1}s",
+        t0.elapsed().as_secs_f64()
+    );
 
     shutdown_signal().await;
     info!("shutting down");

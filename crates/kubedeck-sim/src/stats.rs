@@ -47,14 +47,22 @@ struct Wave {
 impl Wave {
     fn new(seed: u64, base: f64, amp: f64) -> Self {
         let period = 120.0 + 480.0 * unit(seed, 7);
-        Wave { base, amp, w: TAU / period, phase: TAU * unit(seed, 8) }
+        Wave {
+            base,
+            amp,
+            w: TAU / period,
+            phase: TAU * unit(seed, 8),
+        }
     }
     fn at(&self, t: f64) -> f64 {
         self.base * (1.0 + self.amp * (self.w * t + self.phase).sin())
     }
     /// Integral over [t0, t1]; never negative because amp <= 1.
     fn integral(&self, t0: f64, t1: f64) -> f64 {
-        self.base * ((t1 - t0) + self.amp / self.w * ((self.w * t0 + self.phase).cos() - (self.w * t1 + self.phase).cos()))
+        self.base
+            * ((t1 - t0)
+                + self.amp / self.w
+                    * ((self.w * t0 + self.phase).cos() - (self.w * t1 + self.phase).cos()))
     }
 }
 
@@ -70,8 +78,15 @@ struct ContainerUsage {
     logs_used: f64,
 }
 
-fn container_usage(pod: &PodRuntime, c: &crate::pod::ContainerRuntime, now: Micros, log_rate: f64) -> Option<ContainerUsage> {
-    let ContainerState::Running { inst } = &c.state else { return None };
+fn container_usage(
+    pod: &PodRuntime,
+    c: &crate::pod::ContainerRuntime,
+    now: Micros,
+    log_rate: f64,
+) -> Option<ContainerUsage> {
+    let ContainerState::Running { inst } = &c.state else {
+        return None;
+    };
     let s = seed(&[&pod.uid, &c.name]);
     let t = now as f64 / 1e6;
     let t0 = inst.started as f64 / 1e6;
@@ -80,7 +95,11 @@ fn container_usage(pod: &PodRuntime, c: &crate::pod::ContainerRuntime, now: Micr
     if let Some(limit) = c.cpu_limit {
         nano_cores = nano_cores.min(limit * 1e9);
     }
-    let mem = Wave::new(s ^ 0xabc, c.memory_request * (0.35 + 0.4 * unit(s, 2)), 0.08);
+    let mem = Wave::new(
+        s ^ 0xabc,
+        c.memory_request * (0.35 + 0.4 * unit(s, 2)),
+        0.08,
+    );
     let mut working_set = mem.at(t);
     if let Some(limit) = c.memory_limit {
         working_set = working_set.min(limit * 0.95);
@@ -132,7 +151,13 @@ pub struct NodeCounters {
 }
 
 /// Builds the kubelet Summary API response for `node` with the given pods.
-pub fn summary(node: &SimNode, pods: &[&PodRuntime], counters: &mut NodeCounters, now: Micros, log_rate: f64) -> Value {
+pub fn summary(
+    node: &SimNode,
+    pods: &[&PodRuntime],
+    counters: &mut NodeCounters,
+    now: Micros,
+    log_rate: f64,
+) -> Value {
     let time = format_secs(now);
     let t = now as f64 / 1e6;
     let mut node_cpu = 0.0;
@@ -141,8 +166,11 @@ pub fn summary(node: &SimNode, pods: &[&PodRuntime], counters: &mut NodeCounters
     let mut node_net_rate = 0.0;
     let mut pod_stats = Vec::new();
     for pod in pods {
-        let usages: Vec<ContainerUsage> =
-            pod.containers.iter().filter_map(|c| container_usage(pod, c, now, log_rate)).collect();
+        let usages: Vec<ContainerUsage> = pod
+            .containers
+            .iter()
+            .filter_map(|c| container_usage(pod, c, now, log_rate))
+            .collect();
         if usages.is_empty() {
             continue;
         }
@@ -187,13 +215,21 @@ pub fn summary(node: &SimNode, pods: &[&PodRuntime], counters: &mut NodeCounters
 
     // The system's own share: kubelet, container runtime, OS.
     let ns = seed(&[&node.name]);
-    let system_cpu = Wave::new(ns, 0.12 + 0.05 * node.capacity.cpu_cores as f64 * unit(ns, 5), 0.4).at(t) * 1e9;
+    let system_cpu = Wave::new(
+        ns,
+        0.12 + 0.05 * node.capacity.cpu_cores as f64 * unit(ns, 5),
+        0.4,
+    )
+    .at(t)
+        * 1e9;
     node_cpu += system_cpu;
     node_ws += 900.0 * MI + 300.0 * MI * unit(ns, 6);
     node_net_rate += 5_000.0;
 
     // Integrate node counters between scrapes so they only grow.
-    let elapsed = counters.last.map_or(0.0, |l| ((now - l) as f64 / 1e6).max(0.0));
+    let elapsed = counters
+        .last
+        .map_or(0.0, |l| ((now - l) as f64 / 1e6).max(0.0));
     if counters.last.is_none() {
         let uptime = ((now - node.boot_micros) as f64 / 1e6).max(1.0);
         counters.cpu_core_nano_seconds = node_cpu * uptime;

@@ -18,21 +18,30 @@ use serde_json::{Value, json};
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn pods(tb: &Testbed, ns: &str, selector: &str) -> Vec<Value> {
-    tb.kubectl_json(&["-n", ns, "get", "pods", "-l", selector])["items"].as_array().cloned().unwrap_or_default()
+    tb.kubectl_json(&["-n", ns, "get", "pods", "-l", selector])["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn is_running(p: &Value) -> bool {
     p["status"]["phase"] == "Running"
         && p["metadata"]["deletionTimestamp"].is_null()
-        && p["status"]["containerStatuses"].as_array().is_some_and(|cs| cs.iter().all(|c| c["ready"] == true))
+        && p["status"]["containerStatuses"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().all(|c| c["ready"] == true))
 }
 
 fn wait_running(tb: &Testbed, ns: &str, selector: &str, n: usize) -> Vec<Value> {
-    wait_until(&format!("{n} running pods {selector} in {ns}"), DEADLINE, || {
-        let all = pods(tb, ns, selector);
-        let running: Vec<Value> = all.iter().filter(|p| is_running(p)).cloned().collect();
-        (running.len() == n && all.len() == n).then_some(running)
-    })
+    wait_until(
+        &format!("{n} running pods {selector} in {ns}"),
+        DEADLINE,
+        || {
+            let all = pods(tb, ns, selector);
+            let running: Vec<Value> = all.iter().filter(|p| is_running(p)).cloned().collect();
+            (running.len() == n && all.len() == n).then_some(running)
+        },
+    )
 }
 
 fn apply(tb: &Testbed, manifest: &Value) {
@@ -40,10 +49,20 @@ fn apply(tb: &Testbed, manifest: &Value) {
     std::fs::write(&file, manifest.to_string()).unwrap();
     let out = tb.kubectl(&["apply", "-f", file.to_str().unwrap()]);
     let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "kubectl apply failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl apply failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
-fn deployment(ns: &str, name: &str, replicas: u32, pod_spec_extra: Value, annotations: Value) -> Value {
+fn deployment(
+    ns: &str,
+    name: &str,
+    replicas: u32,
+    pod_spec_extra: Value,
+    annotations: Value,
+) -> Value {
     let mut spec = json!({
         "containers": [{"name": "app", "image": "registry.example.com/test/app:1.0",
                         "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]
@@ -64,8 +83,18 @@ fn deployment(ns: &str, name: &str, replicas: u32, pod_spec_extra: Value, annota
 
 /// Runs a bare pod (restartPolicy Always) with the given annotations and waits until it runs.
 fn run_pod(tb: &Testbed, ns: &str, name: &str, annotations: &[(&str, &str)]) -> Value {
-    let mut args = vec!["-n", ns, "run", name, "--image=registry.example.com/test/logger:1.0", "--restart=Always"];
-    let ann: Vec<String> = annotations.iter().map(|(k, v)| format!("--annotations={k}={v}")).collect();
+    let mut args = vec![
+        "-n",
+        ns,
+        "run",
+        name,
+        "--image=registry.example.com/test/logger:1.0",
+        "--restart=Always",
+    ];
+    let ann: Vec<String> = annotations
+        .iter()
+        .map(|(k, v)| format!("--annotations={k}={v}"))
+        .collect();
     args.extend(ann.iter().map(String::as_str));
     tb.kubectl_ok(&args);
     wait_running(tb, ns, &format!("run={name}"), 1).remove(0)
@@ -88,14 +117,18 @@ impl<'a> DedicatedNode<'a> {
                          "taints": [{"key": "sim.kubedeck.io/dedicated", "value": group, "effect": "NoSchedule"}]})),
         );
         assert_eq!(code, 201, "adding node {name}: {body}");
-        wait_until(&format!("node {name} Ready"), DEADLINE, || node_ready(tb, &name).filter(|r| *r).map(|_| ()));
+        wait_until(&format!("node {name} Ready"), DEADLINE, || {
+            node_ready(tb, &name).filter(|r| *r).map(|_| ())
+        });
         DedicatedNode { tb, name }
     }
 }
 
 impl Drop for DedicatedNode<'_> {
     fn drop(&mut self) {
-        let _ = self.tb.sim("DELETE", &format!("/nodes/{}", self.name), None);
+        let _ = self
+            .tb
+            .sim("DELETE", &format!("/nodes/{}", self.name), None);
     }
 }
 
@@ -113,7 +146,11 @@ fn node_ready(tb: &Testbed, name: &str) -> Option<bool> {
         return None;
     }
     let node: Value = serde_json::from_slice(&out.stdout).ok()?;
-    let ready = node["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == "Ready")?["status"].clone();
+    let ready = node["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "Ready")?["status"]
+        .clone();
     match ready.as_str()? {
         "True" => Some(true),
         "False" => Some(false),
@@ -128,26 +165,53 @@ fn nodes_are_ready_with_the_simulators_capacity() {
     let tb = Testbed::from_env();
     let masters: usize = tb.env("MASTERS").unwrap().parse().unwrap();
     let workers: usize = tb.env("WORKERS").unwrap().parse().unwrap();
-    let nodes = tb.kubectl_json(&["get", "nodes"])["items"].as_array().cloned().unwrap();
-    for (role, count, cpu, memory) in [("master", masters, "4", "16Gi"), ("worker", workers, "8", "32Gi")] {
+    let nodes = tb.kubectl_json(&["get", "nodes"])["items"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    for (role, count, cpu, memory) in [
+        ("master", masters, "4", "16Gi"),
+        ("worker", workers, "8", "32Gi"),
+    ] {
         for i in 1..=count {
             let name = format!("{role}-{i}");
-            let node = nodes.iter().find(|n| n["metadata"]["name"] == name.as_str()).unwrap_or_else(|| panic!("no node {name}"));
+            let node = nodes
+                .iter()
+                .find(|n| n["metadata"]["name"] == name.as_str())
+                .unwrap_or_else(|| panic!("no node {name}"));
             assert_eq!(node["status"]["capacity"]["cpu"], cpu, "{name}");
             assert_eq!(node["status"]["capacity"]["memory"], memory, "{name}");
             assert_eq!(node["status"]["capacity"]["pods"], "110", "{name}");
-            assert_eq!(node["status"]["nodeInfo"]["kubeletVersion"], "v1.20.2", "{name}");
-            assert!(node["metadata"]["labels"].get(format!("node-role.kubernetes.io/{role}")).is_some(), "{name} role label");
+            assert_eq!(
+                node["status"]["nodeInfo"]["kubeletVersion"], "v1.20.2",
+                "{name}"
+            );
+            assert!(
+                node["metadata"]["labels"]
+                    .get(format!("node-role.kubernetes.io/{role}"))
+                    .is_some(),
+                "{name} role label"
+            );
             assert_eq!(node_ready(&tb, &name), Some(true), "{name} Ready");
             let ip = node["status"]["addresses"][0]["address"].as_str().unwrap();
             assert!(ip.starts_with("127."), "{name} InternalIP {ip}");
         }
     }
     // `kubectl top`-style figures come from the kubelet Summary API, proxied by the apiserver.
-    let summary: Value = serde_json::from_str(&tb.kubectl_ok(&["get", "--raw", "/api/v1/nodes/worker-1/proxy/stats/summary"])).unwrap();
+    let summary: Value = serde_json::from_str(&tb.kubectl_ok(&[
+        "get",
+        "--raw",
+        "/api/v1/nodes/worker-1/proxy/stats/summary",
+    ]))
+    .unwrap();
     assert_eq!(summary["node"]["nodeName"], "worker-1");
     assert!(summary["node"]["cpu"]["usageNanoCores"].as_u64().unwrap() > 0);
-    assert!(summary["node"]["memory"]["workingSetBytes"].as_u64().unwrap() > 0);
+    assert!(
+        summary["node"]["memory"]["workingSetBytes"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert!(summary["node"]["fs"]["capacityBytes"].as_u64().unwrap() > 0);
 }
 
@@ -155,17 +219,27 @@ fn nodes_are_ready_with_the_simulators_capacity() {
 fn node_added_through_the_control_api_goes_not_ready_and_back() {
     let tb = Testbed::from_env();
     let node = DedicatedNode::add(&tb, "health", &unique_name("g"));
-    let (code, _) = tb.sim("POST", &format!("/nodes/{}/not-ready", node.name), Some(&json!({"reason": "KubeletNotReady"})));
+    let (code, _) = tb.sim(
+        "POST",
+        &format!("/nodes/{}/not-ready", node.name),
+        Some(&json!({"reason": "KubeletNotReady"})),
+    );
     assert_eq!(code, 200);
-    wait_until("node NotReady", DEADLINE, || (node_ready(&tb, &node.name) == Some(false)).then_some(()));
+    wait_until("node NotReady", DEADLINE, || {
+        (node_ready(&tb, &node.name) == Some(false)).then_some(())
+    });
     let listed = tb.kubectl_ok(&["get", "node", &node.name]);
     assert!(listed.contains("NotReady"), "{listed}");
     let (code, _) = tb.sim("POST", &format!("/nodes/{}/ready", node.name), None);
     assert_eq!(code, 200);
-    wait_until("node Ready again", DEADLINE, || (node_ready(&tb, &node.name) == Some(true)).then_some(()));
+    wait_until("node Ready again", DEADLINE, || {
+        (node_ready(&tb, &node.name) == Some(true)).then_some(())
+    });
     let name = node.name.clone();
     drop(node);
-    wait_until("node removed", DEADLINE, || (!tb.kubectl(&["get", "node", &name]).status.success()).then_some(()));
+    wait_until("node removed", DEADLINE, || {
+        (!tb.kubectl(&["get", "node", &name]).status.success()).then_some(())
+    });
 }
 
 // ---- pods
@@ -178,13 +252,23 @@ fn deployment_pods_run_on_simulated_nodes() {
     let running = wait_running(&tb, ns.name(), "app=web", 3);
     for p in &running {
         let node = p["spec"]["nodeName"].as_str().unwrap();
-        assert!(node.starts_with("worker-"), "masters are tainted NoSchedule; scheduled on {node}");
+        assert!(
+            node.starts_with("worker-"),
+            "masters are tainted NoSchedule; scheduled on {node}"
+        );
         assert!(p["status"]["podIP"].as_str().unwrap().starts_with("10."));
         assert!(p["status"]["startTime"].is_string());
         assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 0);
         assert!(p["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].is_string());
     }
-    let out = tb.kubectl_ok(&["-n", ns.name(), "rollout", "status", "deployment/web", "--timeout=120s"]);
+    let out = tb.kubectl_ok(&[
+        "-n",
+        ns.name(),
+        "rollout",
+        "status",
+        "deployment/web",
+        "--timeout=120s",
+    ]);
     assert!(out.contains("successfully rolled out"), "{out}");
 
     // Scaling down deletes pods gracefully; the simulator completes the termination.
@@ -214,26 +298,54 @@ fn job_pods_complete_when_annotated() {
 fn kubectl_logs_tail_timestamps_since_and_limit_bytes() {
     let tb = Testbed::from_env();
     let ns = Namespace::create("logs");
-    run_pod(&tb, ns.name(), "talker", &[("sim.kubedeck.io/log-lines-per-second", "4")]);
+    run_pod(
+        &tb,
+        ns.name(),
+        "talker",
+        &[("sim.kubedeck.io/log-lines-per-second", "4")],
+    );
     // Let it write a few lines.
     wait_until("10 log lines", DEADLINE, || {
-        (tb.kubectl_ok(&["-n", ns.name(), "logs", "talker"]).lines().count() >= 10).then_some(())
+        (tb.kubectl_ok(&["-n", ns.name(), "logs", "talker"])
+            .lines()
+            .count()
+            >= 10)
+            .then_some(())
     });
 
     let all = tb.kubectl_ok(&["-n", ns.name(), "logs", "talker"]);
     let first = all.lines().next().unwrap();
-    assert!(first.contains(" INFO pod=talker container=talker restart=0 line=1 "), "{first}");
-    assert!(first.contains("msg=\"starting container talker (restart 0)\""), "{first}");
+    assert!(
+        first.contains(" INFO pod=talker container=talker restart=0 line=1 "),
+        "{first}"
+    );
+    assert!(
+        first.contains("msg=\"starting container talker (restart 0)\""),
+        "{first}"
+    );
 
     let tail = tb.kubectl_ok(&["-n", ns.name(), "logs", "talker", "--tail=3"]);
     let lines: Vec<&str> = tail.lines().collect();
     assert_eq!(lines.len(), 3, "{tail}");
     let numbers: Vec<u64> = lines.iter().map(|l| line_number(l)).collect();
-    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "consecutive: {numbers:?}");
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "consecutive: {numbers:?}"
+    );
 
-    let stamped = tb.kubectl_ok(&["-n", ns.name(), "logs", "talker", "--tail=1", "--timestamps"]);
+    let stamped = tb.kubectl_ok(&[
+        "-n",
+        ns.name(),
+        "logs",
+        "talker",
+        "--tail=1",
+        "--timestamps",
+    ]);
     let (ts, rest) = stamped.trim_end().split_once(' ').unwrap();
-    assert!(ts.ends_with('Z') && ts.len() == "2026-11-25T21:00:00.123456789Z".len(), "{stamped}");
+    assert!(
+        ts.ends_with('Z') && ts.len() == "2026-11-25T21:00:00.123456789Z".len(),
+        "{stamped}"
+    );
     assert!(rest.contains("pod=talker"), "{stamped}");
 
     let limited = tb.kubectl_ok(&["-n", ns.name(), "logs", "talker", "--limit-bytes=40"]);
@@ -241,7 +353,10 @@ fn kubectl_logs_tail_timestamps_since_and_limit_bytes() {
 
     let recent = tb.kubectl_ok(&["-n", ns.name(), "logs", "talker", "--since=2s"]);
     let n = recent.lines().count();
-    assert!((1..=16).contains(&n), "--since=2s at 4 lines/s returned {n} lines");
+    assert!(
+        (1..=16).contains(&n),
+        "--since=2s at 4 lines/s returned {n} lines"
+    );
 }
 
 fn line_number(l: &str) -> u64 {
@@ -255,7 +370,12 @@ fn line_number(l: &str) -> u64 {
 fn kubectl_logs_follow_streams_new_lines() {
     let tb = Testbed::from_env();
     let ns = Namespace::create("follow");
-    run_pod(&tb, ns.name(), "streamer", &[("sim.kubedeck.io/log-lines-per-second", "5")]);
+    run_pod(
+        &tb,
+        ns.name(),
+        "streamer",
+        &[("sim.kubedeck.io/log-lines-per-second", "5")],
+    );
     let mut child = Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(tb.admin_kubeconfig_path())
@@ -274,7 +394,9 @@ fn kubectl_logs_follow_streams_new_lines() {
         }
     });
     // Collect for a few seconds after the first line arrives.
-    let (started, first) = rx.recv_timeout(DEADLINE).expect("kubectl logs -f printed nothing");
+    let (started, first) = rx
+        .recv_timeout(DEADLINE)
+        .expect("kubectl logs -f printed nothing");
     let mut lines = vec![first];
     while started.elapsed() < Duration::from_secs(4) {
         if let Ok((_, l)) = rx.recv_timeout(Duration::from_millis(200)) {
@@ -285,36 +407,67 @@ fn kubectl_logs_follow_streams_new_lines() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(still_running, "kubectl logs -f must keep streaming");
-    assert!(lines.len() >= 5, "expected new lines while following, got {lines:?}");
+    assert!(
+        lines.len() >= 5,
+        "expected new lines while following, got {lines:?}"
+    );
     let numbers: Vec<u64> = lines.iter().map(|l| line_number(l)).collect();
-    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "lines in order without gaps: {numbers:?}");
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "lines in order without gaps: {numbers:?}"
+    );
 }
 
 #[test]
 fn crashing_container_restarts_and_previous_logs_show_the_crash() {
     let tb = Testbed::from_env();
     let ns = Namespace::create("crash");
-    run_pod(&tb, ns.name(), "crasher", &[("sim.kubedeck.io/crash-after-seconds", "3"), ("sim.kubedeck.io/exit-code", "3")]);
+    run_pod(
+        &tb,
+        ns.name(),
+        "crasher",
+        &[
+            ("sim.kubedeck.io/crash-after-seconds", "3"),
+            ("sim.kubedeck.io/exit-code", "3"),
+        ],
+    );
     let status = wait_until("a restart", DEADLINE, || {
         let p = tb.kubectl_json(&["-n", ns.name(), "get", "pod", "crasher"]);
         let cs = p["status"]["containerStatuses"][0].clone();
         (cs["restartCount"].as_u64().unwrap_or(0) >= 1).then_some(cs)
     });
     assert_eq!(status["lastState"]["terminated"]["exitCode"], 3, "{status}");
-    assert_eq!(status["lastState"]["terminated"]["reason"], "Error", "{status}");
+    assert_eq!(
+        status["lastState"]["terminated"]["reason"], "Error",
+        "{status}"
+    );
     let waiting = status["state"]["waiting"]["reason"].as_str();
-    assert!(waiting == Some("CrashLoopBackOff") || status["state"]["running"].is_object(), "{status}");
+    assert!(
+        waiting == Some("CrashLoopBackOff") || status["state"]["running"].is_object(),
+        "{status}"
+    );
 
     let previous = tb.kubectl_ok(&["-n", ns.name(), "logs", "crasher", "--previous"]);
     let last = previous.lines().last().unwrap();
-    assert!(last.contains("FATAL pod=crasher container=crasher restart=0"), "{previous}");
-    assert!(last.ends_with("msg=\"simulated crash, exiting with code 3\""), "{previous}");
-    assert!(previous.lines().next().unwrap().contains("line=1 "), "{previous}");
+    assert!(
+        last.contains("FATAL pod=crasher container=crasher restart=0"),
+        "{previous}"
+    );
+    assert!(
+        last.ends_with("msg=\"simulated crash, exiting with code 3\""),
+        "{previous}"
+    );
+    assert!(
+        previous.lines().next().unwrap().contains("line=1 "),
+        "{previous}"
+    );
 
     // After the back-off the container runs again, with a fresh log.
     wait_until("the second run", DEADLINE, || {
         let out = tb.kubectl(&["-n", ns.name(), "logs", "crasher"]);
-        String::from_utf8_lossy(&out.stdout).contains("restart=1 line=1 ").then_some(())
+        String::from_utf8_lossy(&out.stdout)
+            .contains("restart=1 line=1 ")
+            .then_some(())
     });
 }
 
@@ -323,7 +476,11 @@ fn control_api_crashes_a_container_on_request() {
     let tb = Testbed::from_env();
     let ns = Namespace::create("ctlcrash");
     run_pod(&tb, ns.name(), "victim", &[]);
-    let (code, body) = tb.sim("POST", &format!("/pods/{}/victim/crash", ns.name()), Some(&json!({"exitCode": 137})));
+    let (code, body) = tb.sim(
+        "POST",
+        &format!("/pods/{}/victim/crash", ns.name()),
+        Some(&json!({"exitCode": 137})),
+    );
     assert_eq!(code, 202, "{body}");
     let cs = wait_until("restartCount 1", DEADLINE, || {
         let p = tb.kubectl_json(&["-n", ns.name(), "get", "pod", "victim"]);
@@ -331,7 +488,11 @@ fn control_api_crashes_a_container_on_request() {
         (cs["restartCount"] == 1).then_some(cs)
     });
     assert_eq!(cs["lastState"]["terminated"]["exitCode"], 137);
-    let (code, _) = tb.sim("POST", &format!("/pods/{}/no-such-pod/crash", ns.name()), None);
+    let (code, _) = tb.sim(
+        "POST",
+        &format!("/pods/{}/no-such-pod/crash", ns.name()),
+        None,
+    );
     assert_eq!(code, 404);
 }
 
@@ -344,21 +505,45 @@ fn drain_evicts_pods_and_they_reschedule_elsewhere() {
     let group = ns.name().to_string();
     let a = DedicatedNode::add(&tb, "drain-a", &group);
     let b = DedicatedNode::add(&tb, "drain-b", &group);
-    apply(&tb, &deployment(ns.name(), "app", 4, dedicated_pod_spec(&group), json!({})));
+    apply(
+        &tb,
+        &deployment(ns.name(), "app", 4, dedicated_pod_spec(&group), json!({})),
+    );
     let running = wait_running(&tb, ns.name(), "app=app", 4);
-    let on = |node: &str, pods: &[Value]| pods.iter().filter(|p| p["spec"]["nodeName"] == node).count();
+    let on = |node: &str, pods: &[Value]| {
+        pods.iter()
+            .filter(|p| p["spec"]["nodeName"] == node)
+            .count()
+    };
     // Drain whichever node holds pods (the scheduler spreads them, but do not rely on it).
-    let (victim, other) = if on(&a.name, &running) > 0 { (&a, &b) } else { (&b, &a) };
+    let (victim, other) = if on(&a.name, &running) > 0 {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     assert!(on(&victim.name, &running) > 0);
 
-    let out = tb.kubectl(&["drain", &victim.name, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=180s"]);
-    assert!(out.status.success(), "drain failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = tb.kubectl(&[
+        "drain",
+        &victim.name,
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout=180s",
+    ]);
+    assert!(
+        out.status.success(),
+        "drain failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let node = tb.kubectl_json(&["get", "node", &victim.name]);
     assert_eq!(node["spec"]["unschedulable"], true);
 
     let after = wait_until("all 4 pods running on the other node", DEADLINE, || {
         let all = pods(&tb, ns.name(), "app=app");
-        let ok = all.len() == 4 && all.iter().all(|p| is_running(p) && p["spec"]["nodeName"] == other.name.as_str());
+        let ok = all.len() == 4
+            && all
+                .iter()
+                .all(|p| is_running(p) && p["spec"]["nodeName"] == other.name.as_str());
         ok.then_some(all)
     });
     assert_eq!(on(&victim.name, &after), 0);
@@ -375,26 +560,60 @@ fn restricted_kubeconfig_is_refused_where_rbac_says_so() {
     assert!(!allowed.is_empty());
     for ns in &allowed {
         let out = tb.kubectl_as(&restricted, &["-n", ns, "get", "pods,deployments"]);
-        assert!(out.status.success(), "reading {ns}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "reading {ns}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // Read-only: deleting is forbidden even for a name that does not exist.
         let out = tb.kubectl_as(&restricted, &["-n", ns, "delete", "pod", "nonexistent"]);
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("forbidden"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("forbidden"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    for args in [&["-n", "demo-ops", "get", "pods"][..], &["get", "nodes"], &["-n", "kube-system", "get", "secrets"]] {
+    for args in [
+        &["-n", "demo-ops", "get", "pods"][..],
+        &["get", "nodes"],
+        &["-n", "kube-system", "get", "secrets"],
+    ] {
         let out = tb.kubectl_as(&restricted, args);
-        assert!(!out.status.success(), "restricted user must not run {args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("forbidden"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            !out.status.success(),
+            "restricted user must not run {args:?}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("forbidden"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     let useless = tb.useless_kubeconfig_path();
     let out = tb.kubectl_as(&useless, &["get", "--raw", "/version"]);
-    assert!(out.status.success(), "the useless user is still a valid user: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the useless user is still a valid user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = tb.kubectl_as(&useless, &["-n", &allowed[0], "get", "pods"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("forbidden"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("forbidden"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
-    for kubeconfig in [tb.admin_kubeconfig(), tb.restricted_kubeconfig(), tb.useless_kubeconfig()] {
-        assert!(!kubeconfig.contains("client-certificate:") && !kubeconfig.contains("certificate-authority:"));
+    for kubeconfig in [
+        tb.admin_kubeconfig(),
+        tb.restricted_kubeconfig(),
+        tb.useless_kubeconfig(),
+    ] {
+        assert!(
+            !kubeconfig.contains("client-certificate:")
+                && !kubeconfig.contains("certificate-authority:")
+        );
         assert!(kubeconfig.contains("certificate-authority-data:"));
     }
 }

@@ -3,7 +3,9 @@
 use crate::entity::audit_log;
 use crate::{PageRequest, Paged, Store};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 pub use crate::entity::audit_log::Model as AuditRecord;
 
@@ -81,7 +83,11 @@ impl Store {
     }
 
     /// Audit records, newest first.
-    pub async fn list_audit(&self, f: &AuditFilter, page: PageRequest) -> Result<Paged<AuditRecord>, sea_orm::DbErr> {
+    pub async fn list_audit(
+        &self,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Paged<AuditRecord>, sea_orm::DbErr> {
         let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
         if let Some(u) = &f.username {
             q = q.filter(audit_log::Column::Username.eq(u.as_str()));

@@ -3,10 +3,11 @@
 use crate::entity::k8s_cluster;
 use crate::{PageRequest, Paged, Store};
 use chrono::Utc;
-use kubedeck_core::credential::{CredentialError, KeyRing};
 pub use kubedeck_core::cluster::NodeCounts;
+use kubedeck_core::credential::{CredentialError, KeyRing};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 pub use crate::entity::k8s_cluster::Model as Cluster;
@@ -68,7 +69,14 @@ pub struct ClusterFilter {
 }
 
 /// The columns the list can be sorted by.
-pub const SORTABLE: &[&str] = &["name", "created_at", "status", "node_count", "last_sync_at", "id"];
+pub const SORTABLE: &[&str] = &[
+    "name",
+    "created_at",
+    "status",
+    "node_count",
+    "last_sync_at",
+    "id",
+];
 
 fn row_binding(id: i64) -> String {
     format!("cluster:{id}")
@@ -128,22 +136,41 @@ impl Store {
     }
 
     /// A cluster by exact name.
-    pub async fn find_cluster_by_name(&self, name: &str) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        k8s_cluster::Entity::find().filter(k8s_cluster::Column::Name.eq(name)).one(self.conn()).await
+    pub async fn find_cluster_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<Cluster>, sea_orm::DbErr> {
+        k8s_cluster::Entity::find()
+            .filter(k8s_cluster::Column::Name.eq(name))
+            .one(self.conn())
+            .await
     }
 
     /// A cluster imported with the same server and user identity.
-    pub async fn find_cluster_by_identity(&self, identity_hash: &str) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        k8s_cluster::Entity::find().filter(k8s_cluster::Column::IdentityHash.eq(identity_hash)).one(self.conn()).await
+    pub async fn find_cluster_by_identity(
+        &self,
+        identity_hash: &str,
+    ) -> Result<Option<Cluster>, sea_orm::DbErr> {
+        k8s_cluster::Entity::find()
+            .filter(k8s_cluster::Column::IdentityHash.eq(identity_hash))
+            .one(self.conn())
+            .await
     }
 
     /// Every cluster (for the background sync).
     pub async fn all_clusters(&self) -> Result<Vec<Cluster>, sea_orm::DbErr> {
-        k8s_cluster::Entity::find().order_by_asc(k8s_cluster::Column::Id).all(self.conn()).await
+        k8s_cluster::Entity::find()
+            .order_by_asc(k8s_cluster::Column::Id)
+            .all(self.conn())
+            .await
     }
 
     /// The cluster list.
-    pub async fn list_clusters(&self, f: &ClusterFilter, page: PageRequest) -> Result<Paged<Cluster>, sea_orm::DbErr> {
+    pub async fn list_clusters(
+        &self,
+        f: &ClusterFilter,
+        page: PageRequest,
+    ) -> Result<Paged<Cluster>, sea_orm::DbErr> {
         let mut q = k8s_cluster::Entity::find();
         if let Some(name) = f.name.as_deref().filter(|n| !n.is_empty()) {
             q = q.filter(k8s_cluster::Column::Name.contains(name));
@@ -170,7 +197,11 @@ impl Store {
             "id" => k8s_cluster::Column::Id,
             _ => k8s_cluster::Column::Name,
         };
-        q = if desc { q.order_by_desc(col) } else { q.order_by_asc(col) };
+        q = if desc {
+            q.order_by_desc(col)
+        } else {
+            q.order_by_asc(col)
+        };
         q = q.order_by_asc(k8s_cluster::Column::Id);
         let pages = q.paginate(self.conn(), page.page_size);
         let total = pages.num_items().await?;
@@ -185,7 +216,9 @@ impl Store {
         name: Option<&str>,
         description: Option<&str>,
     ) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        let Some(row) = self.find_cluster(id).await? else { return Ok(None) };
+        let Some(row) = self.find_cluster(id).await? else {
+            return Ok(None);
+        };
         let mut am: k8s_cluster::ActiveModel = row.into();
         if let Some(n) = name {
             am.name = Set(n.to_owned());
@@ -204,7 +237,9 @@ impl Store {
         facts: &ClusterFacts,
         ring: &KeyRing,
     ) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        let Some(row) = self.find_cluster(id).await? else { return Ok(None) };
+        let Some(row) = self.find_cluster(id).await? else {
+            return Ok(None);
+        };
         let now = Utc::now();
         let mut am: k8s_cluster::ActiveModel = row.into();
         am.credential = Set(ring.seal(facts.kubeconfig.as_bytes(), &row_binding(id)));
@@ -224,7 +259,11 @@ impl Store {
     }
 
     /// Opens a cluster's kubeconfig.
-    pub fn open_cluster_credential(&self, cluster: &Cluster, ring: &KeyRing) -> Result<String, CredentialError> {
+    pub fn open_cluster_credential(
+        &self,
+        cluster: &Cluster,
+        ring: &KeyRing,
+    ) -> Result<String, CredentialError> {
         let bytes = ring.open(&cluster.credential, &row_binding(cluster.id))?;
         String::from_utf8(bytes).map_err(|_| CredentialError::Malformed)
     }
@@ -238,7 +277,9 @@ impl Store {
         counts: NodeCounts,
         latency_ms: i32,
     ) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        let Some(row) = self.find_cluster(id).await? else { return Ok(None) };
+        let Some(row) = self.find_cluster(id).await? else {
+            return Ok(None);
+        };
         let now = Utc::now();
         let mut am: k8s_cluster::ActiveModel = row.into();
         am.version = Set(version.to_owned());
@@ -258,8 +299,14 @@ impl Store {
     }
 
     /// Updates only the node counts (from the node watch), leaving health alone.
-    pub async fn record_cluster_node_counts(&self, id: i64, counts: NodeCounts) -> Result<(), sea_orm::DbErr> {
-        let Some(row) = self.find_cluster(id).await? else { return Ok(()) };
+    pub async fn record_cluster_node_counts(
+        &self,
+        id: i64,
+        counts: NodeCounts,
+    ) -> Result<(), sea_orm::DbErr> {
+        let Some(row) = self.find_cluster(id).await? else {
+            return Ok(());
+        };
         let mut am: k8s_cluster::ActiveModel = row.into();
         am.node_count = Set(counts.node_count);
         am.ready_nodes = Set(counts.ready_nodes);
@@ -278,7 +325,9 @@ impl Store {
         error: &str,
         error_after: i32,
     ) -> Result<Option<Cluster>, sea_orm::DbErr> {
-        let Some(row) = self.find_cluster(id).await? else { return Ok(None) };
+        let Some(row) = self.find_cluster(id).await? else {
+            return Ok(None);
+        };
         let failures = row.consecutive_failures + 1;
         let mut am: k8s_cluster::ActiveModel = row.into();
         am.consecutive_failures = Set(failures);
@@ -292,12 +341,19 @@ impl Store {
 
     /// Deletes a cluster row. Returns whether it existed.
     pub async fn delete_cluster(&self, id: i64) -> Result<bool, sea_orm::DbErr> {
-        Ok(k8s_cluster::Entity::delete_by_id(id).exec(self.conn()).await?.rows_affected > 0)
+        Ok(k8s_cluster::Entity::delete_by_id(id)
+            .exec(self.conn())
+            .await?
+            .rows_affected
+            > 0)
     }
 
     /// Re-seals every credential with the ring's active key. Returns how many rows were re-sealed.
     /// Each row is updated only if its credential is unchanged since it was read, so a concurrent edit wins.
-    pub async fn reseal_cluster_credentials(&self, ring: &KeyRing) -> Result<Result<u64, (i64, CredentialError)>, sea_orm::DbErr> {
+    pub async fn reseal_cluster_credentials(
+        &self,
+        ring: &KeyRing,
+    ) -> Result<Result<u64, (i64, CredentialError)>, sea_orm::DbErr> {
         let mut count = 0;
         for row in self.all_clusters().await? {
             if row.credential_key_id == ring.active_key_id() {
@@ -309,7 +365,10 @@ impl Store {
             };
             let sealed = ring.seal(&plain, &row_binding(row.id));
             let res = k8s_cluster::Entity::update_many()
-                .col_expr(k8s_cluster::Column::Credential, sea_orm::sea_query::Expr::value(sealed))
+                .col_expr(
+                    k8s_cluster::Column::Credential,
+                    sea_orm::sea_query::Expr::value(sealed),
+                )
                 .col_expr(
                     k8s_cluster::Column::CredentialKeyId,
                     sea_orm::sea_query::Expr::value(ring.active_key_id().to_owned()),
@@ -325,7 +384,12 @@ impl Store {
 
     /// Key ids still in use by stored credentials.
     pub async fn credential_key_ids_in_use(&self) -> Result<Vec<String>, sea_orm::DbErr> {
-        let mut ids: Vec<String> = self.all_clusters().await?.into_iter().map(|c| c.credential_key_id).collect();
+        let mut ids: Vec<String> = self
+            .all_clusters()
+            .await?
+            .into_iter()
+            .map(|c| c.credential_key_id)
+            .collect();
         ids.sort();
         ids.dedup();
         Ok(ids)

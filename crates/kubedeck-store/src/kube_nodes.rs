@@ -4,7 +4,9 @@
 use crate::Store;
 use crate::entity::kube_node;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use std::collections::BTreeMap;
 
 pub use crate::entity::kube_node::Model as NodeRow;
@@ -66,7 +68,11 @@ impl Store {
     }
 
     /// Replaces the snapshot with `nodes`, writing only rows that changed. Returns what changed.
-    pub async fn replace_node_snapshot(&self, cluster_id: i64, nodes: Vec<NodeSnapshot>) -> Result<SnapshotDiff, sea_orm::DbErr> {
+    pub async fn replace_node_snapshot(
+        &self,
+        cluster_id: i64,
+        nodes: Vec<NodeSnapshot>,
+    ) -> Result<SnapshotDiff, sea_orm::DbErr> {
         let now = Utc::now();
         let txn = self.conn().begin().await?;
         let existing: BTreeMap<String, NodeRow> = kube_node::Entity::find()
@@ -76,7 +82,10 @@ impl Store {
             .into_iter()
             .map(|r| (r.name.clone(), r))
             .collect();
-        let mut diff = SnapshotDiff { total: nodes.len(), ..Default::default() };
+        let mut diff = SnapshotDiff {
+            total: nodes.len(),
+            ..Default::default()
+        };
         let mut seen = std::collections::BTreeSet::new();
         for n in nodes {
             seen.insert(n.name.clone());
@@ -118,14 +127,28 @@ impl Store {
                 }
             }
         }
-        let gone: Vec<i64> = existing.values().filter(|r| !seen.contains(&r.name)).map(|r| r.id).collect();
-        diff.removed = existing.values().filter(|r| !seen.contains(&r.name)).map(|r| r.name.clone()).collect();
+        let gone: Vec<i64> = existing
+            .values()
+            .filter(|r| !seen.contains(&r.name))
+            .map(|r| r.id)
+            .collect();
+        diff.removed = existing
+            .values()
+            .filter(|r| !seen.contains(&r.name))
+            .map(|r| r.name.clone())
+            .collect();
         if !gone.is_empty() {
-            kube_node::Entity::delete_many().filter(kube_node::Column::Id.is_in(gone)).exec(&txn).await?;
+            kube_node::Entity::delete_many()
+                .filter(kube_node::Column::Id.is_in(gone))
+                .exec(&txn)
+                .await?;
         }
         // Rows that did not change still were seen now.
         kube_node::Entity::update_many()
-            .col_expr(kube_node::Column::LastSyncAt, sea_orm::sea_query::Expr::value(Some(now)))
+            .col_expr(
+                kube_node::Column::LastSyncAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
+            )
             .filter(kube_node::Column::ClusterId.eq(cluster_id))
             .exec(&txn)
             .await?;
@@ -135,7 +158,10 @@ impl Store {
 
     /// Removes a cluster's snapshot (the cluster was deleted).
     pub async fn delete_node_snapshot(&self, cluster_id: i64) -> Result<(), sea_orm::DbErr> {
-        kube_node::Entity::delete_many().filter(kube_node::Column::ClusterId.eq(cluster_id)).exec(self.conn()).await?;
+        kube_node::Entity::delete_many()
+            .filter(kube_node::Column::ClusterId.eq(cluster_id))
+            .exec(self.conn())
+            .await?;
         Ok(())
     }
 }

@@ -5,7 +5,10 @@ use crate::Store;
 use crate::entity::kube_pod;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
+};
 use std::collections::HashMap;
 
 pub use crate::entity::kube_pod::Model as PodRow;
@@ -95,7 +98,11 @@ fn new_row(cluster_id: i64, p: &PodSnapshot, now: DateTime<Utc>) -> kube_pod::Ac
 
 impl Store {
     /// The snapshot rows of a cluster, optionally of some namespaces only.
-    pub async fn pod_snapshot(&self, cluster_id: i64, namespaces: Option<&[String]>) -> Result<Vec<PodRow>, sea_orm::DbErr> {
+    pub async fn pod_snapshot(
+        &self,
+        cluster_id: i64,
+        namespaces: Option<&[String]>,
+    ) -> Result<Vec<PodRow>, sea_orm::DbErr> {
         let mut q = kube_pod::Entity::find().filter(kube_pod::Column::ClusterId.eq(cluster_id));
         if let Some(ns) = namespaces {
             q = q.filter(kube_pod::Column::Namespace.is_in(ns.iter().cloned()));
@@ -137,7 +144,10 @@ impl Store {
             match existing.remove(&(p.namespace.clone(), p.name.clone())) {
                 Some((_, hash)) if hash == digest(&p.summary) => {}
                 Some((id, _)) => {
-                    let mut am = kube_pod::ActiveModel { id: Set(id), ..Default::default() };
+                    let mut am = kube_pod::ActiveModel {
+                        id: Set(id),
+                        ..Default::default()
+                    };
                     fill(&mut am, &p, now);
                     am.update(&txn).await?;
                     diff.changed += 1;
@@ -146,18 +156,25 @@ impl Store {
                     new_rows.push(new_row(cluster_id, &p, now));
                     diff.added += 1;
                     if new_rows.len() == INSERT_BATCH {
-                        kube_pod::Entity::insert_many(std::mem::take(&mut new_rows)).exec_without_returning(&txn).await?;
+                        kube_pod::Entity::insert_many(std::mem::take(&mut new_rows))
+                            .exec_without_returning(&txn)
+                            .await?;
                     }
                 }
             }
         }
         if !new_rows.is_empty() {
-            kube_pod::Entity::insert_many(new_rows).exec_without_returning(&txn).await?;
+            kube_pod::Entity::insert_many(new_rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
         let gone: Vec<i64> = existing.values().map(|(id, _)| *id).collect();
         diff.removed = gone.len();
         for chunk in gone.chunks(INSERT_BATCH) {
-            kube_pod::Entity::delete_many().filter(kube_pod::Column::Id.is_in(chunk.to_vec())).exec(&txn).await?;
+            kube_pod::Entity::delete_many()
+                .filter(kube_pod::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(diff)
@@ -190,7 +207,10 @@ impl Store {
                 .await?;
             match id {
                 Some(id) => {
-                    let mut am = kube_pod::ActiveModel { id: Set(id), ..Default::default() };
+                    let mut am = kube_pod::ActiveModel {
+                        id: Set(id),
+                        ..Default::default()
+                    };
                     fill(&mut am, p, now);
                     am.update(&txn).await?;
                     diff.changed += 1;
@@ -202,16 +222,26 @@ impl Store {
             }
         }
         for (ns, name) in &gone {
-            diff.removed += kube_pod::Entity::delete_many().filter(by_key(ns, name)).exec(&txn).await?.rows_affected as usize;
+            diff.removed += kube_pod::Entity::delete_many()
+                .filter(by_key(ns, name))
+                .exec(&txn)
+                .await?
+                .rows_affected as usize;
         }
-        diff.total = kube_pod::Entity::find().filter(kube_pod::Column::ClusterId.eq(cluster_id)).count(&txn).await? as usize;
+        diff.total = kube_pod::Entity::find()
+            .filter(kube_pod::Column::ClusterId.eq(cluster_id))
+            .count(&txn)
+            .await? as usize;
         txn.commit().await?;
         Ok(diff)
     }
 
     /// Removes a cluster's pod snapshot (the cluster was deleted).
     pub async fn delete_pod_snapshot(&self, cluster_id: i64) -> Result<(), sea_orm::DbErr> {
-        kube_pod::Entity::delete_many().filter(kube_pod::Column::ClusterId.eq(cluster_id)).exec(self.conn()).await?;
+        kube_pod::Entity::delete_many()
+            .filter(kube_pod::Column::ClusterId.eq(cluster_id))
+            .exec(self.conn())
+            .await?;
         Ok(())
     }
 }

@@ -6,11 +6,19 @@
 use crate::Store;
 use crate::entity::lease;
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::{Expr, ExprTrait}};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Expr, ExprTrait},
+};
 
 impl Store {
     /// Acquires or renews lease `name` for `holder` for `ttl`. Returns the fencing token when `holder` holds it.
-    pub async fn try_acquire_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<Option<i64>, sea_orm::DbErr> {
+    pub async fn try_acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<i64>, sea_orm::DbErr> {
         let now = Utc::now();
         let expires = now + ttl;
         // Renewal by the current holder.
@@ -25,13 +33,19 @@ impl Store {
             let taken = lease::Entity::update_many()
                 .col_expr(lease::Column::Holder, Expr::value(holder))
                 .col_expr(lease::Column::ExpiresAt, Expr::value(expires))
-                .col_expr(lease::Column::FencingToken, Expr::col(lease::Column::FencingToken).add(1))
+                .col_expr(
+                    lease::Column::FencingToken,
+                    Expr::col(lease::Column::FencingToken).add(1),
+                )
                 .filter(lease::Column::Name.eq(name))
                 .filter(lease::Column::ExpiresAt.lt(now))
                 .exec(self.conn())
                 .await?;
             if taken.rows_affected == 0 {
-                let exists = lease::Entity::find_by_id(name.to_owned()).one(self.conn()).await?.is_some();
+                let exists = lease::Entity::find_by_id(name.to_owned())
+                    .one(self.conn())
+                    .await?
+                    .is_some();
                 if exists {
                     return Ok(None);
                 }
@@ -49,14 +63,19 @@ impl Store {
                 }
             }
         }
-        let row = lease::Entity::find_by_id(name.to_owned()).one(self.conn()).await?;
+        let row = lease::Entity::find_by_id(name.to_owned())
+            .one(self.conn())
+            .await?;
         Ok(row.filter(|r| r.holder == holder).map(|r| r.fencing_token))
     }
 
     /// Gives a lease up at once (graceful shutdown), so another replica need not wait for expiry.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), sea_orm::DbErr> {
         lease::Entity::update_many()
-            .col_expr(lease::Column::ExpiresAt, Expr::value(Utc::now() - Duration::seconds(1)))
+            .col_expr(
+                lease::Column::ExpiresAt,
+                Expr::value(Utc::now() - Duration::seconds(1)),
+            )
             .filter(lease::Column::Name.eq(name))
             .filter(lease::Column::Holder.eq(holder))
             .exec(self.conn())
@@ -66,7 +85,9 @@ impl Store {
 
     /// Holders whose lease named `name` is live.
     pub async fn lease_holder(&self, name: &str) -> Result<Option<String>, sea_orm::DbErr> {
-        let row = lease::Entity::find_by_id(name.to_owned()).one(self.conn()).await?;
+        let row = lease::Entity::find_by_id(name.to_owned())
+            .one(self.conn())
+            .await?;
         Ok(row.filter(|r| r.expires_at > Utc::now()).map(|r| r.holder))
     }
 }

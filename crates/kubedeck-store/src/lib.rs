@@ -12,10 +12,10 @@ pub mod login_limits;
 pub mod migration;
 pub mod node_metrics;
 pub mod tasks;
-pub mod tokens;
-pub mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
+pub mod users;
 
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
@@ -90,11 +90,20 @@ impl Store {
 
     /// Applies pending migrations; refuses a schema written by a newer Kubedeck.
     pub async fn migrate(&self) -> Result<usize, MigrateError> {
-        let applied = migration::Migrator::get_migration_with_status(&self.db).await.map_err(|e| {
-            let text = e.to_string();
-            if text.contains("missing") { MigrateError::NewerSchema(text) } else { MigrateError::Db(e) }
-        })?;
-        let pending = applied.iter().filter(|m| m.status() == sea_orm_migration::MigrationStatus::Pending).count();
+        let applied = migration::Migrator::get_migration_with_status(&self.db)
+            .await
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("missing") {
+                    MigrateError::NewerSchema(text)
+                } else {
+                    MigrateError::Db(e)
+                }
+            })?;
+        let pending = applied
+            .iter()
+            .filter(|m| m.status() == sea_orm_migration::MigrationStatus::Pending)
+            .count();
         migration::Migrator::up(&self.db, None).await?;
         Ok(pending)
     }
@@ -102,7 +111,9 @@ impl Store {
     /// Whether every migration this build knows has been applied (for `/readyz`).
     pub async fn schema_ready(&self) -> Result<bool, DbErr> {
         let status = migration::Migrator::get_migration_with_status_read_only(&self.db).await?;
-        Ok(status.iter().all(|m| m.status() == sea_orm_migration::MigrationStatus::Applied))
+        Ok(status
+            .iter()
+            .all(|m| m.status() == sea_orm_migration::MigrationStatus::Applied))
     }
 
     /// A cheap round trip (for `/readyz`).

@@ -18,13 +18,20 @@ pub struct LockoutPolicy {
 
 impl Store {
     /// The latest lock still in force among `keys`, if any.
-    pub async fn login_locked_until(&self, keys: &[String]) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    pub async fn login_locked_until(
+        &self,
+        keys: &[String],
+    ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
         let now = Utc::now();
         let rows = login_failure::Entity::find()
             .filter(login_failure::Column::Key.is_in(keys.iter().cloned()))
             .all(self.conn())
             .await?;
-        Ok(rows.into_iter().filter_map(|r| r.locked_until).filter(|t| *t > now).max())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.locked_until)
+            .filter(|t| *t > now)
+            .max())
     }
 
     /// Counts one failure for `key`; returns the lock's end when this failure triggered (or extends) a lock.
@@ -35,9 +42,13 @@ impl Store {
     ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
         let now = Utc::now();
         let txn = self.conn().begin().await?;
-        let existing = login_failure::Entity::find_by_id(key.to_owned()).one(&txn).await?;
+        let existing = login_failure::Entity::find_by_id(key.to_owned())
+            .one(&txn)
+            .await?;
         let (failures, window_start) = match &existing {
-            Some(row) if row.window_start + policy.window > now => (row.failures + 1, row.window_start),
+            Some(row) if row.window_start + policy.window > now => {
+                (row.failures + 1, row.window_start)
+            }
             _ => (1, now),
         };
         let locked_until = (failures >= policy.max_failures).then(|| now + policy.lockout);
@@ -47,14 +58,21 @@ impl Store {
             window_start: Set(window_start),
             locked_until: Set(locked_until.or(existing.as_ref().and_then(|r| r.locked_until))),
         };
-        if existing.is_some() { am.update(&txn).await?; } else { am.insert(&txn).await?; }
+        if existing.is_some() {
+            am.update(&txn).await?;
+        } else {
+            am.insert(&txn).await?;
+        }
         txn.commit().await?;
         Ok(locked_until)
     }
 
     /// Forgets the failures of `key` (after a successful login).
     pub async fn clear_login_failures(&self, key: &str) -> Result<(), sea_orm::DbErr> {
-        login_failure::Entity::delete_many().filter(login_failure::Column::Key.eq(key)).exec(self.conn()).await?;
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Key.eq(key))
+            .exec(self.conn())
+            .await?;
         Ok(())
     }
 }

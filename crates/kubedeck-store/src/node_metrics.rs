@@ -13,7 +13,8 @@ use crate::Store;
 use crate::entity::node_metric;
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -115,7 +116,11 @@ pub fn bucket_start(t: DateTime<Utc>, step: Duration) -> DateTime<Utc> {
 /// Averages samples per node and per `step`-long bucket. Each average carries `resolution` and its bucket's start.
 /// Network averages take only the known rates; a bucket with none stays unknown. Output is ordered by
 /// cluster, node, time.
-pub fn average_by_bucket(samples: &[NodeSample], step: Duration, resolution: &str) -> Vec<NodeSample> {
+pub fn average_by_bucket(
+    samples: &[NodeSample],
+    step: Duration,
+    resolution: &str,
+) -> Vec<NodeSample> {
     #[derive(Default)]
     struct Acc {
         n: u32,
@@ -128,7 +133,13 @@ pub fn average_by_bucket(samples: &[NodeSample], step: Duration, resolution: &st
     }
     let mut groups: BTreeMap<(i64, &str, DateTime<Utc>), Acc> = BTreeMap::new();
     for s in samples {
-        let a = groups.entry((s.cluster_id, s.node_name.as_str(), bucket_start(s.timestamp, step))).or_default();
+        let a = groups
+            .entry((
+                s.cluster_id,
+                s.node_name.as_str(),
+                bucket_start(s.timestamp, step),
+            ))
+            .or_default();
         a.n += 1;
         a.cpu += s.cpu_usage;
         a.mem += s.memory_usage;
@@ -141,7 +152,8 @@ pub fn average_by_bucket(samples: &[NodeSample], step: Duration, resolution: &st
             a.tx = (a.tx.0 + i128::from(v), a.tx.1 + 1);
         }
     }
-    let avg_rate = |(sum, n): (i128, u32)| (n > 0).then(|| (sum as f64 / f64::from(n)).round() as i64);
+    let avg_rate =
+        |(sum, n): (i128, u32)| (n > 0).then(|| (sum as f64 / f64::from(n)).round() as i64);
     groups
         .into_iter()
         .map(|((cluster_id, node, ts), a)| {
@@ -175,7 +187,11 @@ pub struct RetentionPolicy {
 
 impl Default for RetentionPolicy {
     fn default() -> Self {
-        Self { raw_retention: Duration::hours(24), bucket: Duration::minutes(5), downsampled_retention: Duration::days(30) }
+        Self {
+            raw_retention: Duration::hours(24),
+            bucket: Duration::minutes(5),
+            downsampled_retention: Duration::days(30),
+        }
     }
 }
 
@@ -184,8 +200,12 @@ impl RetentionPolicy {
     /// least once per bucket: the raw window plus two buckets not yet folded, and the averages.
     pub fn rows_per_node(&self, interval: Duration) -> u64 {
         let iv = interval.num_seconds().max(1) as u64;
-        let raw = (self.raw_retention.num_seconds() as u64 + 2 * self.bucket.num_seconds() as u64).div_ceil(iv) + 1;
-        let avg = (self.downsampled_retention.num_seconds() as u64).div_ceil(self.bucket.num_seconds().max(1) as u64) + 1;
+        let raw = (self.raw_retention.num_seconds() as u64 + 2 * self.bucket.num_seconds() as u64)
+            .div_ceil(iv)
+            + 1;
+        let avg = (self.downsampled_retention.num_seconds() as u64)
+            .div_ceil(self.bucket.num_seconds().max(1) as u64)
+            + 1;
         raw + avg
     }
 }
@@ -205,13 +225,19 @@ impl Store {
     /// Saves samples (raw or averages).
     pub async fn insert_node_samples(&self, samples: &[NodeSample]) -> Result<(), sea_orm::DbErr> {
         for chunk in samples.chunks(INSERT_CHUNK) {
-            node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active)).exec(self.conn()).await?;
+            node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active))
+                .exec(self.conn())
+                .await?;
         }
         Ok(())
     }
 
     /// The newest sample of a node, whatever its resolution.
-    pub async fn latest_node_sample(&self, cluster_id: i64, node: &str) -> Result<Option<NodeSample>, sea_orm::DbErr> {
+    pub async fn latest_node_sample(
+        &self,
+        cluster_id: i64,
+        node: &str,
+    ) -> Result<Option<NodeSample>, sea_orm::DbErr> {
         Ok(node_metric::Entity::find()
             .filter(node_metric::Column::ClusterId.eq(cluster_id))
             .filter(node_metric::Column::NodeName.eq(node))
@@ -248,7 +274,11 @@ impl Store {
     }
 
     /// The newest sample of each node of a cluster taken at or after `since` (one query for a node list).
-    pub async fn newest_node_samples_since(&self, cluster_id: i64, since: DateTime<Utc>) -> Result<Vec<NodeSample>, sea_orm::DbErr> {
+    pub async fn newest_node_samples_since(
+        &self,
+        cluster_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<NodeSample>, sea_orm::DbErr> {
         let rows = node_metric::Entity::find()
             .filter(node_metric::Column::ClusterId.eq(cluster_id))
             .filter(node_metric::Column::Timestamp.gte(since))
@@ -264,7 +294,13 @@ impl Store {
     }
 
     /// How many samples a node has with `from <= timestamp <= to`.
-    pub async fn count_node_samples(&self, cluster_id: i64, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, sea_orm::DbErr> {
+    pub async fn count_node_samples(
+        &self,
+        cluster_id: i64,
+        node: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<u64, sea_orm::DbErr> {
         node_metric::Entity::find()
             .filter(node_metric::Column::ClusterId.eq(cluster_id))
             .filter(node_metric::Column::NodeName.eq(node))
@@ -275,7 +311,10 @@ impl Store {
     }
 
     /// Rows in the table (`resolution`: only those of that resolution).
-    pub async fn count_node_metric_rows(&self, resolution: Option<&str>) -> Result<u64, sea_orm::DbErr> {
+    pub async fn count_node_metric_rows(
+        &self,
+        resolution: Option<&str>,
+    ) -> Result<u64, sea_orm::DbErr> {
         let mut q = node_metric::Entity::find();
         if let Some(r) = resolution {
             q = q.filter(node_metric::Column::Resolution.eq(r));
@@ -295,19 +334,38 @@ impl Store {
     }
 
     /// Deletes a cluster's history (the cluster was deleted).
-    pub async fn delete_cluster_node_metrics(&self, cluster_id: i64) -> Result<u64, sea_orm::DbErr> {
-        Ok(node_metric::Entity::delete_many().filter(node_metric::Column::ClusterId.eq(cluster_id)).exec(self.conn()).await?.rows_affected)
+    pub async fn delete_cluster_node_metrics(
+        &self,
+        cluster_id: i64,
+    ) -> Result<u64, sea_orm::DbErr> {
+        Ok(node_metric::Entity::delete_many()
+            .filter(node_metric::Column::ClusterId.eq(cluster_id))
+            .exec(self.conn())
+            .await?
+            .rows_affected)
     }
 
     /// One retention pass as of `now`: folds raw samples older than the raw retention into bucket averages
     /// (whole buckets only, one transaction per slice of buckets: averages written and raw rows deleted
     /// together), then deletes averages older than the downsampled retention. Run it under a lease.
-    pub async fn apply_node_metrics_retention(&self, policy: RetentionPolicy, now: DateTime<Utc>) -> Result<RetentionReport, sea_orm::DbErr> {
+    pub async fn apply_node_metrics_retention(
+        &self,
+        policy: RetentionPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, sea_orm::DbErr> {
         let mut report = RetentionReport::default();
-        let bucket = if policy.bucket < Duration::seconds(1) { Duration::seconds(1) } else { policy.bucket };
+        let bucket = if policy.bucket < Duration::seconds(1) {
+            Duration::seconds(1)
+        } else {
+            policy.bucket
+        };
         let label = resolution_label(bucket);
         // Only buckets that ended before the raw cutoff are folded, so a bucket is averaged once, complete.
-        let before = |d: Duration| now.checked_sub_signed(d).filter(|t| t.timestamp() > 0).unwrap_or(DateTime::UNIX_EPOCH);
+        let before = |d: Duration| {
+            now.checked_sub_signed(d)
+                .filter(|t| t.timestamp() > 0)
+                .unwrap_or(DateTime::UNIX_EPOCH)
+        };
         let fold_before = bucket_start(before(policy.raw_retention), bucket);
         // A slice of buckets per transaction bounds memory and lock time.
         let slice = bucket * 12;
@@ -333,7 +391,9 @@ impl Store {
                 .collect();
             let averages = average_by_bucket(&rows, bucket, &label);
             for chunk in averages.chunks(INSERT_CHUNK) {
-                node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active)).exec(&txn).await?;
+                node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active))
+                    .exec(&txn)
+                    .await?;
             }
             let deleted = node_metric::Entity::delete_many()
                 .filter(node_metric::Column::Resolution.eq(RAW))
@@ -395,18 +455,29 @@ mod tests {
         assert_eq!(avg[0].node_name, "a");
         assert!((avg[0].cpu_usage - 20.0).abs() < 1e-9);
         assert!((avg[0].memory_usage - 40.0).abs() < 1e-9);
-        assert_eq!(avg[0].network_in, Some(200), "unknown rates do not count as zero");
+        assert_eq!(
+            avg[0].network_in,
+            Some(200),
+            "unknown rates do not count as zero"
+        );
         assert_eq!(avg[0].network_out, Some(100));
         assert_eq!(avg[0].timestamp.timestamp(), 0);
         assert_eq!(avg[1].timestamp.timestamp(), 300);
-        assert_eq!(avg[1].network_in, None, "a bucket without any known rate stays unknown");
+        assert_eq!(
+            avg[1].network_in, None,
+            "a bucket without any known rate stays unknown"
+        );
         assert_eq!(avg[2].node_name, "b");
         assert!(avg.iter().all(|s| s.resolution == "5m"));
     }
 
     #[test]
     fn the_row_budget_covers_raw_window_and_averages() {
-        let p = RetentionPolicy { raw_retention: Duration::hours(1), bucket: Duration::minutes(5), downsampled_retention: Duration::hours(6) };
+        let p = RetentionPolicy {
+            raw_retention: Duration::hours(1),
+            bucket: Duration::minutes(5),
+            downsampled_retention: Duration::hours(6),
+        };
         // 1 h + 10 min of 30 s samples, plus 72 averages.
         assert_eq!(p.rows_per_node(Duration::seconds(30)), 140 + 1 + 72 + 1);
     }

@@ -60,7 +60,11 @@ impl Store {
     }
 
     /// Saves progress of a running task.
-    pub async fn update_task_progress(&self, id: i64, progress: &serde_json::Value) -> Result<(), sea_orm::DbErr> {
+    pub async fn update_task_progress(
+        &self,
+        id: i64,
+        progress: &serde_json::Value,
+    ) -> Result<(), sea_orm::DbErr> {
         task::Entity::update_many()
             .col_expr(task::Column::Progress, Expr::value(progress.to_string()))
             .filter(task::Column::Id.eq(id))
@@ -111,7 +115,11 @@ impl Store {
             if owner == alive_owner {
                 continue;
             }
-            if self.lease_holder(&format!("replica:{owner}")).await?.is_some() {
+            if self
+                .lease_holder(&format!("replica:{owner}"))
+                .await?
+                .is_some()
+            {
                 continue;
             }
             let res = task::Entity::update_many()

@@ -46,7 +46,11 @@ pub fn server_urls() -> [(&'static str, String); 2] {
             std::env::var("KUBEDECK_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
         ),
-        ("mysql", std::env::var("KUBEDECK_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())),
+        (
+            "mysql",
+            std::env::var("KUBEDECK_TEST_MYSQL_URL")
+                .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
+        ),
     ]
 }
 
@@ -58,7 +62,14 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", dir.join("kubedeck.db").display());
         let store = Store::connect(&url).await.expect("open sqlite");
         store.migrate().await.expect("migrate sqlite");
-        TestDb { backend: "sqlite", url, store, admin_url: None, name: String::new(), _dir: Some(TempDir(dir)) }
+        TestDb {
+            backend: "sqlite",
+            url,
+            store,
+            admin_url: None,
+            name: String::new(),
+            _dir: Some(TempDir(dir)),
+        }
     }
 
     /// A fresh database on a server backend, or `None` (with a NOT TESTED note) when it is unreachable.
@@ -67,7 +78,9 @@ impl TestDb {
             Ok(c) => c,
             Err(e) => {
                 if require_all() {
-                    panic!("{backend} at {base_url} is required (KUBEDECK_REQUIRE_ALL_DATABASES=1) but unreachable: {e}");
+                    panic!(
+                        "{backend} at {base_url} is required (KUBEDECK_REQUIRE_ALL_DATABASES=1) but unreachable: {e}"
+                    );
                 }
                 eprintln!("NOT TESTED on {backend}: {base_url} unreachable ({e})");
                 return None;
@@ -75,7 +88,10 @@ impl TestDb {
         };
         let name = random_name();
         admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+            .execute_raw(Statement::from_string(
+                admin.get_database_backend(),
+                format!("CREATE DATABASE {name}"),
+            ))
             .await
             .expect("create test database");
         let _ = admin.close().await;
@@ -83,9 +99,18 @@ impl TestDb {
             Some(i) => format!("{}/{name}", &base_url[..i]),
             None => panic!("database URL {base_url} has no database part"),
         };
-        let store = Store::connect(&url).await.expect("connect to test database");
+        let store = Store::connect(&url)
+            .await
+            .expect("connect to test database");
         store.migrate().await.expect("migrate test database");
-        Some(TestDb { backend, url, store, admin_url: Some(base_url.to_owned()), name, _dir: None })
+        Some(TestDb {
+            backend,
+            url,
+            store,
+            admin_url: Some(base_url.to_owned()),
+            name,
+            _dir: None,
+        })
     }
 
     /// SQLite plus every reachable server backend.
@@ -101,13 +126,21 @@ impl TestDb {
 
     /// Removes the database (server backends) or its directory (SQLite).
     pub async fn drop_db(self) {
-        let TestDb { store, admin_url, name, .. } = self;
+        let TestDb {
+            store,
+            admin_url,
+            name,
+            ..
+        } = self;
         let _ = store.close().await;
         if let Some(admin_url) = admin_url
             && let Ok(admin) = Database::connect(&admin_url).await
         {
             let _ = admin
-                .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP DATABASE IF EXISTS {name}")))
+                .execute_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("DROP DATABASE IF EXISTS {name}"),
+                ))
                 .await;
             let _ = admin.close().await;
         }

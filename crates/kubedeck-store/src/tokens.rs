@@ -28,10 +28,15 @@ impl Store {
 
     /// Revokes the token with this hash if it is live, and returns its user. Exactly one caller wins a race:
     /// the conditional update is the check, so a stolen token replayed after rotation finds nothing.
-    pub async fn consume_refresh_token(&self, token_hash: &str) -> Result<Option<i64>, sea_orm::DbErr> {
+    pub async fn consume_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<i64>, sea_orm::DbErr> {
         let now = Utc::now();
-        let Some(row) =
-            refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash)).one(self.conn()).await?
+        let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(self.conn())
+            .await?
         else {
             return Ok(None);
         };

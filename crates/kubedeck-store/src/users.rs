@@ -5,8 +5,8 @@ use crate::{PageRequest, Paged, Store};
 use chrono::Utc;
 use kubedeck_core::rbac::{Binding, Bindings};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 
 pub use crate::entity::user::Model as User;
@@ -43,7 +43,10 @@ impl Store {
 
     /// The account with this login name.
     pub async fn find_user_by_name(&self, username: &str) -> Result<Option<User>, sea_orm::DbErr> {
-        user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await
+        user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(self.conn())
+            .await
     }
 
     /// The account with this id.
@@ -52,7 +55,11 @@ impl Store {
     }
 
     /// Creates an account with its bindings in one transaction.
-    pub async fn create_user(&self, new: NewUser<'_>, bindings: &[Binding]) -> Result<User, sea_orm::DbErr> {
+    pub async fn create_user(
+        &self,
+        new: NewUser<'_>,
+        bindings: &[Binding],
+    ) -> Result<User, sea_orm::DbErr> {
         let txn = self.conn().begin().await?;
         let now = Utc::now();
         let created = user::ActiveModel {
@@ -75,8 +82,14 @@ impl Store {
 
     /// Applies `changes`; returns the updated account, or `None` if it does not exist. A new password or
     /// disabling the account bumps `session_generation`, which voids every access token issued before.
-    pub async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, sea_orm::DbErr> {
-        let Some(existing) = self.find_user(id).await? else { return Ok(None) };
+    pub async fn update_user(
+        &self,
+        id: i64,
+        changes: UserChanges,
+    ) -> Result<Option<User>, sea_orm::DbErr> {
+        let Some(existing) = self.find_user(id).await? else {
+            return Ok(None);
+        };
         let ends_sessions = changes.password.is_some() || changes.disabled == Some(true);
         let generation = existing.session_generation;
         let mut am: user::ActiveModel = existing.into();
@@ -100,7 +113,10 @@ impl Store {
     /// Deletes an account, its bindings and its sessions. Returns whether it existed.
     pub async fn delete_user(&self, id: i64) -> Result<bool, sea_orm::DbErr> {
         let txn = self.conn().begin().await?;
-        role_binding::Entity::delete_many().filter(role_binding::Column::UserId.eq(id)).exec(&txn).await?;
+        role_binding::Entity::delete_many()
+            .filter(role_binding::Column::UserId.eq(id))
+            .exec(&txn)
+            .await?;
         crate::entity::refresh_token::Entity::delete_many()
             .filter(crate::entity::refresh_token::Column::UserId.eq(id))
             .exec(&txn)
@@ -111,11 +127,17 @@ impl Store {
     }
 
     /// Accounts ordered by name, optionally filtered by a substring of the name.
-    pub async fn list_users(&self, q: Option<&str>, page: PageRequest) -> Result<Paged<User>, sea_orm::DbErr> {
+    pub async fn list_users(
+        &self,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Paged<User>, sea_orm::DbErr> {
         let mut query = user::Entity::find().order_by_asc(user::Column::Username);
         if let Some(q) = q.filter(|q| !q.is_empty()) {
             query = query.filter(
-                Condition::any().add(user::Column::Username.contains(q)).add(user::Column::DisplayName.contains(q)),
+                Condition::any()
+                    .add(user::Column::Username.contains(q))
+                    .add(user::Column::DisplayName.contains(q)),
             );
         }
         let pages = query.paginate(self.conn(), page.page_size);
@@ -135,9 +157,16 @@ impl Store {
     }
 
     /// Replaces every binding of an account at once.
-    pub async fn replace_bindings(&self, user_id: i64, bindings: &[Binding]) -> Result<(), sea_orm::DbErr> {
+    pub async fn replace_bindings(
+        &self,
+        user_id: i64,
+        bindings: &[Binding],
+    ) -> Result<(), sea_orm::DbErr> {
         let txn = self.conn().begin().await?;
-        role_binding::Entity::delete_many().filter(role_binding::Column::UserId.eq(user_id)).exec(&txn).await?;
+        role_binding::Entity::delete_many()
+            .filter(role_binding::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
         insert_bindings(&txn, user_id, bindings).await?;
         txn.commit().await
     }
@@ -164,7 +193,11 @@ impl Store {
 }
 
 fn to_binding(row: role_binding::Model) -> Option<Binding> {
-    Some(Binding { role: row.role.parse().ok()?, cluster_id: row.cluster_id, namespace: row.namespace })
+    Some(Binding {
+        role: row.role.parse().ok()?,
+        cluster_id: row.cluster_id,
+        namespace: row.namespace,
+    })
 }
 
 async fn insert_bindings(

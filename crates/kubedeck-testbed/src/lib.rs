@@ -61,8 +61,13 @@ impl Testbed {
     /// The testbed in `dir`.
     pub fn open(dir: PathBuf) -> Result<Testbed, String> {
         let env_file = dir.join("testbed.env");
-        let text = std::fs::read_to_string(&env_file)
-            .map_err(|e| format!("{DIR_VAR}={} holds no running testbed ({}: {e})", dir.display(), env_file.display()))?;
+        let text = std::fs::read_to_string(&env_file).map_err(|e| {
+            format!(
+                "{DIR_VAR}={} holds no running testbed ({}: {e})",
+                dir.display(),
+                env_file.display()
+            )
+        })?;
         let env = text
             .lines()
             .filter(|l| !l.trim_start().starts_with('#'))
@@ -83,7 +88,8 @@ impl Testbed {
     }
 
     fn required(&self, key: &str) -> &str {
-        self.env(key).unwrap_or_else(|| panic!("testbed.env in {} lacks {key}", self.dir.display()))
+        self.env(key)
+            .unwrap_or_else(|| panic!("testbed.env in {} lacks {key}", self.dir.display()))
     }
 
     /// `https://127.0.0.1:<port>` of the kube-apiserver.
@@ -155,7 +161,12 @@ impl Testbed {
     /// Runs `kubectl` as admin, panicking with its stderr unless it succeeds; returns stdout.
     pub fn kubectl_ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args);
-        assert!(out.status.success(), "kubectl {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "kubectl {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -164,7 +175,8 @@ impl Testbed {
         let mut all = args.to_vec();
         all.extend(["-o", "json"]);
         let text = self.kubectl_ok(&all);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("kubectl {} printed invalid JSON: {e}", args.join(" ")))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("kubectl {} printed invalid JSON: {e}", args.join(" ")))
     }
 
     /// Calls the simulator's control API: `(status code, JSON body or Null)`.
@@ -184,7 +196,12 @@ pub fn unique_name(prefix: &str) -> String {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     h.write_u32(std::process::id());
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
     format!("{prefix}-{:08x}", h.finish() as u32)
 }
 
@@ -195,7 +212,10 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> O
         if let Some(v) = check() {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
 }
@@ -218,11 +238,26 @@ impl Namespace {
     pub fn create_in(testbed: &Testbed, prefix: &str) -> Namespace {
         let name = unique_name(prefix);
         testbed.kubectl_ok(&["create", "namespace", &name]);
-        let ns = Namespace { name, testbed: testbed.clone() };
-        wait_until(&format!("the default ServiceAccount of namespace {}", ns.name), Duration::from_secs(90), || {
-            let out = testbed.kubectl(&["-n", &ns.name, "get", "serviceaccount", "default", "-o", "jsonpath={.secrets[0].name}"]);
-            (out.status.success() && !out.stdout.is_empty()).then_some(())
-        });
+        let ns = Namespace {
+            name,
+            testbed: testbed.clone(),
+        };
+        wait_until(
+            &format!("the default ServiceAccount of namespace {}", ns.name),
+            Duration::from_secs(90),
+            || {
+                let out = testbed.kubectl(&[
+                    "-n",
+                    &ns.name,
+                    "get",
+                    "serviceaccount",
+                    "default",
+                    "-o",
+                    "jsonpath={.secrets[0].name}",
+                ]);
+                (out.status.success() && !out.stdout.is_empty()).then_some(())
+            },
+        );
         ns
     }
 
@@ -233,27 +268,51 @@ impl Namespace {
 
 impl Drop for Namespace {
     fn drop(&mut self) {
-        let _ = self.testbed.kubectl(&["delete", "namespace", &self.name, "--wait=false", "--ignore-not-found"]);
+        let _ = self.testbed.kubectl(&[
+            "delete",
+            "namespace",
+            &self.name,
+            "--wait=false",
+            "--ignore-not-found",
+        ]);
     }
 }
 
 // ---- a minimal HTTP/1.1 client for the simulator's loopback control API
 
-fn http(method: &str, base: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value), String> {
-    let host = base.strip_prefix("http://").ok_or_else(|| format!("{base} is not an http:// URL"))?;
+fn http(
+    method: &str,
+    base: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(u16, Value), String> {
+    let host = base
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{base} is not an http:// URL"))?;
     let host = host.trim_end_matches('/');
     let payload = body.map(Value::to_string).unwrap_or_default();
     let mut stream = TcpStream::connect(host).map_err(|e| format!("connecting to {host}: {e}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(180))).map_err(|e| e.to_string())?;
-    let content_type = if body.is_some() { "Content-Type: application/json\r\n" } else { "" };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(180)))
+        .map_err(|e| e.to_string())?;
+    let content_type = if body.is_some() {
+        "Content-Type: application/json\r\n"
+    } else {
+        ""
+    };
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{payload}",
         payload.len()
     );
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("malformed HTTP response")?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("malformed HTTP response")?;
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut body = raw[split + 4..].to_vec();
     let status: u16 = head
@@ -261,17 +320,25 @@ fn http(method: &str, base: &str, path: &str, body: Option<&Value>) -> Result<(u
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("malformed status line: {head}"))?;
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
-    let value = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    let value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    };
     Ok((status, value))
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 || data.len() < eol + 2 + size {
             break;
         }
@@ -295,6 +362,9 @@ mod tests {
 
     #[test]
     fn dechunks_bodies() {
-        assert_eq!(dechunk(b"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"), b"Wikipedia");
+        assert_eq!(
+            dechunk(b"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"),
+            b"Wikipedia"
+        );
     }
 }

@@ -42,12 +42,19 @@ pub enum AdminCommand {
 
 pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
     match cmd {
-        AdminCommand::CreateUser { common, username, role } => {
+        AdminCommand::CreateUser {
+            common,
+            username,
+            role,
+        } => {
             let cfg = Settings::load(&common)?;
             init_logging(&cfg);
             let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             let store = open_store(&cfg).await?;
-            anyhow::ensure!(store.find_user_by_name(&username).await?.is_none(), "user '{username}' already exists");
+            anyhow::ensure!(
+                store.find_user_by_name(&username).await?.is_none(),
+                "user '{username}' already exists"
+            );
             let (password, show) = match std::env::var("KUBEDECK_NEW_PASSWORD") {
                 Ok(p) if !p.is_empty() => (p, false),
                 _ => (generate_password(), true),
@@ -62,7 +69,12 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
             .await?;
             store
                 .create_user(
-                    NewUser { username: &username, display_name: &username, password_hash: hash, must_change_password: show },
+                    NewUser {
+                        username: &username,
+                        display_name: &username,
+                        password_hash: hash,
+                        must_change_password: show,
+                    },
                     &[Binding::global(role)],
                 )
                 .await?;
@@ -75,11 +87,22 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
             let cfg = Settings::load(&common)?;
             init_logging(&cfg);
             let store = open_store(&cfg).await?;
-            let user = store.find_user_by_name(&username).await?.ok_or_else(|| anyhow::anyhow!("no user '{username}'"))?;
+            let user = store
+                .find_user_by_name(&username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user '{username}'"))?;
             let password = generate_password();
             let p = password.clone();
             let hash = tokio::task::spawn_blocking(move || hash_password(&p)).await?;
-            store.update_user(user.id, UserChanges { password: Some((hash, true)), ..Default::default() }).await?;
+            store
+                .update_user(
+                    user.id,
+                    UserChanges {
+                        password: Some((hash, true)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             store.revoke_user_tokens(user.id).await?;
             println!("one-time password for '{username}': {password}");
         }
@@ -95,13 +118,26 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
             dir.set_active(key.id())?;
             let ring = dir.load()?;
             match store.reseal_cluster_credentials(&ring).await? {
-                Ok(n) => println!("re-sealed {n} credentials: key {} -> {}", before.active_key_id(), key.id()),
-                Err((id, e)) => anyhow::bail!("cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"),
+                Ok(n) => println!(
+                    "re-sealed {n} credentials: key {} -> {}",
+                    before.active_key_id(),
+                    key.id()
+                ),
+                Err((id, e)) => anyhow::bail!(
+                    "cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
+                ),
             }
             if prune {
                 let in_use = store.credential_key_ids_in_use().await?;
                 let removed = dir.prune(&in_use)?;
-                println!("removed unused keys: {}", if removed.is_empty() { "none".into() } else { removed.join(", ") });
+                println!(
+                    "removed unused keys: {}",
+                    if removed.is_empty() {
+                        "none".into()
+                    } else {
+                        removed.join(", ")
+                    }
+                );
             }
         }
     }

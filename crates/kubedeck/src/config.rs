@@ -118,7 +118,8 @@ pub struct Settings {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
 }
 
@@ -138,7 +139,11 @@ impl Settings {
             Some(p) => read_file(p)?,
             None => FileConfig::default(),
         };
-        let data_dir = c.data_dir.clone().or(f.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let data_dir = c
+            .data_dir
+            .clone()
+            .or(f.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
         let url_file = c.database_url_file.clone().or(f.database_url_file);
         let database_url = match (c.database_url.clone().or(f.database_url), url_file) {
             (Some(u), _) => u,
@@ -146,25 +151,81 @@ impl Settings {
                 .map_err(|e| anyhow::anyhow!("cannot read database URL file {}: {e}", p.display()))?
                 .trim()
                 .to_owned(),
-            (None, None) => format!("sqlite://{}?mode=rwc", data_dir.join("kubedeck.db").display()),
+            (None, None) => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("kubedeck.db").display()
+            ),
         };
-        let log_format = c.log_format.clone().or(f.log_format).unwrap_or_else(|| "text".into());
-        anyhow::ensure!(log_format == "text" || log_format == "json", "log format must be text or json, not '{log_format}'");
-        let pick = |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
+        let log_format = c
+            .log_format
+            .clone()
+            .or(f.log_format)
+            .unwrap_or_else(|| "text".into());
+        anyhow::ensure!(
+            log_format == "text" || log_format == "json",
+            "log format must be text or json, not '{log_format}'"
+        );
+        let pick =
+            |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
         let settings = Settings {
-            credential_key_dir: c.credential_key_dir.clone().or(f.credential_key_dir).unwrap_or_else(|| data_dir.join("keys/credential")),
+            credential_key_dir: c
+                .credential_key_dir
+                .clone()
+                .or(f.credential_key_dir)
+                .unwrap_or_else(|| data_dir.join("keys/credential")),
             log_json: log_format == "json",
             log: c.log.clone().or(f.log).unwrap_or_else(|| "info".into()),
-            listen: s.and_then(|s| s.listen).or(f.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid")),
-            jwt_secret_file: s.and_then(|s| s.jwt_secret_file.clone()).or(f.jwt_secret_file).unwrap_or_else(|| data_dir.join("jwt.secret")),
-            sync_interval_secs: pick(s.and_then(|s| s.sync_interval_secs), f.sync_interval_secs, 15).max(1),
-            access_token_ttl_secs: pick(s.and_then(|s| s.access_token_ttl_secs), f.access_token_ttl_secs, 900).max(10),
-            api_rate_per_minute: s.and_then(|s| s.api_rate_per_minute).or(f.api_rate_per_minute).unwrap_or(1200).max(1),
-            login_max_failures: s.and_then(|s| s.login_max_failures).or(f.login_max_failures).unwrap_or(5).max(1),
-            trust_forwarded_for: s.and_then(|s| s.trust_forwarded_for).or(f.trust_forwarded_for).unwrap_or(false),
-            metrics_interval_secs: pick(s.and_then(|s| s.metrics_interval_secs), f.metrics_interval_secs, 30).max(1),
-            metrics_raw_retention_secs: pick(s.and_then(|s| s.metrics_raw_retention_secs), f.metrics_raw_retention_secs, 24 * 3600),
-            metrics_bucket_secs: pick(s.and_then(|s| s.metrics_bucket_secs), f.metrics_bucket_secs, 300).max(1),
+            listen: s
+                .and_then(|s| s.listen)
+                .or(f.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid")),
+            jwt_secret_file: s
+                .and_then(|s| s.jwt_secret_file.clone())
+                .or(f.jwt_secret_file)
+                .unwrap_or_else(|| data_dir.join("jwt.secret")),
+            sync_interval_secs: pick(
+                s.and_then(|s| s.sync_interval_secs),
+                f.sync_interval_secs,
+                15,
+            )
+            .max(1),
+            access_token_ttl_secs: pick(
+                s.and_then(|s| s.access_token_ttl_secs),
+                f.access_token_ttl_secs,
+                900,
+            )
+            .max(10),
+            api_rate_per_minute: s
+                .and_then(|s| s.api_rate_per_minute)
+                .or(f.api_rate_per_minute)
+                .unwrap_or(1200)
+                .max(1),
+            login_max_failures: s
+                .and_then(|s| s.login_max_failures)
+                .or(f.login_max_failures)
+                .unwrap_or(5)
+                .max(1),
+            trust_forwarded_for: s
+                .and_then(|s| s.trust_forwarded_for)
+                .or(f.trust_forwarded_for)
+                .unwrap_or(false),
+            metrics_interval_secs: pick(
+                s.and_then(|s| s.metrics_interval_secs),
+                f.metrics_interval_secs,
+                30,
+            )
+            .max(1),
+            metrics_raw_retention_secs: pick(
+                s.and_then(|s| s.metrics_raw_retention_secs),
+                f.metrics_raw_retention_secs,
+                24 * 3600,
+            ),
+            metrics_bucket_secs: pick(
+                s.and_then(|s| s.metrics_bucket_secs),
+                f.metrics_bucket_secs,
+                300,
+            )
+            .max(1),
             metrics_downsampled_retention_secs: pick(
                 s.and_then(|s| s.metrics_downsampled_retention_secs),
                 f.metrics_downsampled_retention_secs,
@@ -181,7 +242,9 @@ impl Settings {
 pub fn init_logging(cfg: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if cfg.log_json {
         let _ = builder.json().try_init();
     } else {

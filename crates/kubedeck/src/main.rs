@@ -37,7 +37,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match cli.command {
         Command::Serve(args) => rt.block_on(serve::run(args)),
         Command::Migrate(args) => rt.block_on(async {
@@ -51,7 +53,10 @@ fn main() -> anyhow::Result<()> {
         Command::Admin { command } => rt.block_on(admin::run(command)),
         Command::Openapi => {
             use utoipa::OpenApi;
-            println!("{}", kubedeck_api::openapi::ApiDoc::openapi().to_pretty_json()?);
+            println!(
+                "{}",
+                kubedeck_api::openapi::ApiDoc::openapi().to_pretty_json()?
+            );
             Ok(())
         }
         Command::Version => {

@@ -28,7 +28,8 @@ pub async fn open_store(cfg: &Settings) -> anyhow::Result<Store> {
 }
 
 fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -55,7 +56,12 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<Option<String>> {
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await?;
     store
         .create_user(
-            NewUser { username: "admin", display_name: "Administrator", password_hash: hash, must_change_password: generated },
+            NewUser {
+                username: "admin",
+                display_name: "Administrator",
+                password_hash: hash,
+                must_change_password: generated,
+            },
             &[Binding::global(Role::PlatformAdmin)],
         )
         .await?;
@@ -68,7 +74,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -87,7 +94,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let jwt = load_or_create_jwt_secret(&cfg.jwt_secret_file)?;
     let first_password = ensure_first_admin(&store).await?;
 
-    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
     let (hub, hub_events) = ClusterHub::new();
     let mut settings = kubedeck_api::state::Settings::with_secret(jwt);
     settings.access_ttl = Duration::from_secs(cfg.access_token_ttl_secs);
@@ -116,7 +125,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let interrupted = store.interrupt_orphaned_tasks(&replica_id).await?;
     if interrupted > 0 {
-        tracing::warn!(interrupted, "tasks left running by a stopped replica were marked interrupted");
+        tracing::warn!(
+            interrupted,
+            "tasks left running by a stopped replica were marked interrupted"
+        );
     }
 
     let cancel = CancellationToken::new();
@@ -126,7 +138,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         hub_events,
         cancel.clone(),
     ));
-    let metrics_collector = tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), node_metrics, cancel.clone()));
+    let metrics_collector = tokio::spawn(kubedeck_api::metrics_collector::run(
+        state.clone(),
+        node_metrics,
+        cancel.clone(),
+    ));
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -139,8 +155,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = %redact_url(&cfg.database_url), "serving");
 
-    let app = kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = kubedeck_api::router(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("shutting down: stopping background jobs");
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
@@ -172,7 +191,13 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn database_passwords_are_hidden_in_logs() {
-        assert_eq!(super::redact_url("mysql://root:hunter2@db:3306/k"), "mysql://root:***@db:3306/k");
-        assert_eq!(super::redact_url("sqlite://data/k.db?mode=rwc"), "sqlite://data/k.db?mode=rwc");
+        assert_eq!(
+            super::redact_url("mysql://root:hunter2@db:3306/k"),
+            "mysql://root:***@db:3306/k"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/k.db?mode=rwc"),
+            "sqlite://data/k.db?mode=rwc"
+        );
     }
 }

@@ -31,7 +31,10 @@ impl Server {
         }
         let mut child = cmd.spawn().expect("start kubedeck");
         let output = Arc::new(Mutex::new(String::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let out = output.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -45,13 +48,23 @@ impl Server {
         let base = loop {
             let text = output.lock().unwrap().clone();
             if let Some(line) = text.lines().find(|l| l.contains("Kubedeck is running at ")) {
-                let url = line.split("running at ").nth(1).unwrap().split_whitespace().next().unwrap();
+                let url = line
+                    .split("running at ")
+                    .nth(1)
+                    .unwrap()
+                    .split_whitespace()
+                    .next()
+                    .unwrap();
                 break url.trim_end_matches('/').to_owned();
             }
             assert!(Instant::now() < deadline, "kubedeck did not start:\n{text}");
             std::thread::sleep(Duration::from_millis(100));
         };
-        Server { child, base, output }
+        Server {
+            child,
+            base,
+            output,
+        }
     }
 
     fn output(&self) -> String {
@@ -61,7 +74,10 @@ impl Server {
     /// SIGTERM, then wait: a graceful stop exits 0.
     fn stop(mut self) -> (bool, Duration) {
         let started = Instant::now();
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -76,7 +92,13 @@ impl Server {
     }
 }
 
-async fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
     let client = reqwest::Client::new();
     let mut req = client.request(method.parse().unwrap(), format!("{base}{path}"));
     if let Some(t) = token {
@@ -97,7 +119,11 @@ fn temp_dir(prefix: &str) -> std::path::PathBuf {
 }
 
 fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        % 1_000_000_007
 }
 
 #[tokio::test]
@@ -116,56 +142,146 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
 
     // Keys were generated into the data directory, readable only by the owner.
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(data.join("jwt.secret")).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(data.join("jwt.secret"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
-    let (s, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": password}))).await;
+    let (s, login) = call(
+        &base,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": "admin", "password": password})),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(login["must_change_password"], true);
     let token = login["access_token"].as_str().unwrap().to_owned();
     let new_password = "planted-admin-password-42";
-    let (s, _) = call(&base, "POST", "/api/v1/auth/password", Some(&token), Some(json!({"current_password": password, "new_password": new_password}))).await;
+    let (s, _) = call(
+        &base,
+        "POST",
+        "/api/v1/auth/password",
+        Some(&token),
+        Some(json!({"current_password": password, "new_password": new_password})),
+    )
+    .await;
     assert_eq!(s, 204);
-    let (_, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": new_password}))).await;
+    let (_, login) = call(
+        &base,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": "admin", "password": new_password})),
+    )
+    .await;
     let token = login["access_token"].as_str().unwrap().to_owned();
 
     // Plant secrets everywhere a careless server might echo them.
-    let _ = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": "planted-wrong-password"}))).await;
-    let (s, _) = call(&base, "POST", "/api/v1/users", Some(&token), Some(json!({"username": "eve", "password": "planted-user-password"}))).await;
+    let _ = call(
+        &base,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": "admin", "password": "planted-wrong-password"})),
+    )
+    .await;
+    let (s, _) = call(
+        &base,
+        "POST",
+        "/api/v1/users",
+        Some(&token),
+        Some(json!({"username": "eve", "password": "planted-user-password"})),
+    )
+    .await;
     assert_eq!(s, 201);
     let kubeconfig = tb.admin_kubeconfig();
-    let (s, created) = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "prod", "credential": kubeconfig}))).await;
+    let (s, created) = call(
+        &base,
+        "POST",
+        "/api/v1/k8s/cluster",
+        Some(&token),
+        Some(json!({"name": "prod", "credential": kubeconfig})),
+    )
+    .await;
     assert_eq!(s, 201, "{created}");
     let planted_token_config = tb.useless_kubeconfig().replace("127.0.0.1", "127.0.0.2");
-    let _ = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "other", "credential": planted_token_config}))).await;
+    let _ = call(
+        &base,
+        "POST",
+        "/api/v1/k8s/cluster",
+        Some(&token),
+        Some(json!({"name": "other", "credential": planted_token_config})),
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(3)).await; // let a sync or two run and log
 
     // The console is served at / (and for client-side routes) when it was built before the binary.
     let index = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
     if let Ok(expected) = std::fs::read_to_string(&index) {
         for path in ["/", "/clusters/1/nodes"] {
-            let page = reqwest::get(format!("{base}{path}")).await.unwrap().text().await.unwrap();
+            let page = reqwest::get(format!("{base}{path}"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert_eq!(page, expected, "{path} does not serve the built console");
         }
     }
 
     // Prometheus metrics count requests by route template and status, without logging in.
-    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
-        metrics.contains("kubedeck_http_requests_total") && metrics.contains("route=\"/api/v1/auth/login\""),
+        metrics.contains("kubedeck_http_requests_total")
+            && metrics.contains("route=\"/api/v1/auth/login\""),
         "{metrics}"
     );
     assert!(metrics.contains("kubedeck_http_request_duration_seconds"));
-    assert!(!metrics.contains("planted"), "metrics must not carry request data");
+    assert!(
+        !metrics.contains("planted"),
+        "metrics must not carry request data"
+    );
 
     let output = server.output.clone();
     let (ok, took) = server.stop();
     assert!(ok, "SIGTERM did not stop kubedeck cleanly");
     assert!(took < Duration::from_secs(15), "shutdown took {took:?}");
 
-    let key_data = kubeconfig.lines().find(|l| l.contains("client-key-data")).unwrap().split(':').nth(1).unwrap().trim()[..48].to_owned();
-    let useless_token = tb.useless_kubeconfig().lines().find(|l| l.trim_start().starts_with("token:")).unwrap().split(':').nth(1).unwrap().trim().to_owned();
+    let key_data = kubeconfig
+        .lines()
+        .find(|l| l.contains("client-key-data"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()[..48]
+        .to_owned();
+    let useless_token = tb
+        .useless_kubeconfig()
+        .lines()
+        .find(|l| l.trim_start().starts_with("token:"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
     let logs = output.lock().unwrap().clone();
-    assert!(logs.contains("DEBUG") || logs.contains("INFO"), "debug logging was on");
+    assert!(
+        logs.contains("DEBUG") || logs.contains("INFO"),
+        "debug logging was on"
+    );
     let mut db = Vec::new();
     for f in ["kubedeck.db", "kubedeck.db-wal"] {
         if let Ok(b) = std::fs::read(data.join(f)) {
@@ -186,41 +302,96 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
     std::fs::remove_dir_all(&data).ok();
 }
 
-
 #[tokio::test]
 async fn rotate_key_reseals_credentials_while_the_server_keeps_syncing() {
     let tb = Testbed::from_env();
     let data = temp_dir("kd-rotate");
     let server = Server::start(&data, &[("KUBEDECK_ADMIN_PASSWORD", "rotation-admin-pass")]);
     let base = server.base.clone();
-    let (_, login) = call(&base, "POST", "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": "rotation-admin-pass"}))).await;
-    assert_eq!(login["must_change_password"], false, "KUBEDECK_ADMIN_PASSWORD skips the forced change");
+    let (_, login) = call(
+        &base,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": "admin", "password": "rotation-admin-pass"})),
+    )
+    .await;
+    assert_eq!(
+        login["must_change_password"], false,
+        "KUBEDECK_ADMIN_PASSWORD skips the forced change"
+    );
     let token = login["access_token"].as_str().unwrap().to_owned();
-    let (s, created) = call(&base, "POST", "/api/v1/k8s/cluster", Some(&token), Some(json!({"name": "prod", "credential": tb.admin_kubeconfig()}))).await;
+    let (s, created) = call(
+        &base,
+        "POST",
+        "/api/v1/k8s/cluster",
+        Some(&token),
+        Some(json!({"name": "prod", "credential": tb.admin_kubeconfig()})),
+    )
+    .await;
     assert_eq!(s, 201, "{created}");
     let id = created["cluster"]["id"].as_i64().unwrap();
 
     let key_dir = data.join("keys/credential");
     let before = std::fs::read_to_string(key_dir.join("active")).unwrap();
-    let rotate = Command::new(BIN).args(["admin", "rotate-key", "--data-dir"]).arg(&data).output().unwrap();
-    assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
+    let rotate = Command::new(BIN)
+        .args(["admin", "rotate-key", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        rotate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotate.stderr)
+    );
     let said = String::from_utf8_lossy(&rotate.stdout);
     assert!(said.contains("re-sealed 1 credentials"), "{said}");
     let after = std::fs::read_to_string(key_dir.join("active")).unwrap();
     assert_ne!(before.trim(), after.trim());
 
     // The running server meets a key id it did not load, reloads the key directory and keeps working.
-    let (s, synced) = call(&base, "POST", &format!("/api/v1/k8s/cluster/{id}/sync"), Some(&token), None).await;
+    let (s, synced) = call(
+        &base,
+        "POST",
+        &format!("/api/v1/k8s/cluster/{id}/sync"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(synced["status_text"], "running", "{synced}");
     assert_eq!(synced["last_error"], "", "{synced}");
 
-    let prune = Command::new(BIN).args(["admin", "rotate-key", "--prune", "--data-dir"]).arg(&data).output().unwrap();
+    let prune = Command::new(BIN)
+        .args(["admin", "rotate-key", "--prune", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(prune.status.success());
-    let keys = std::fs::read_dir(&key_dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "key")).count();
+    let keys = std::fs::read_dir(&key_dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "key")
+        })
+        .count();
     assert_eq!(keys, 1, "only the active key is left after --prune");
-    let (s, synced) = call(&base, "POST", &format!("/api/v1/k8s/cluster/{id}/sync"), Some(&token), None).await;
-    assert_eq!((s, synced["status_text"].as_str()), (200, Some("running")), "{synced}");
+    let (s, synced) = call(
+        &base,
+        "POST",
+        &format!("/api/v1/k8s/cluster/{id}/sync"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, synced["status_text"].as_str()),
+        (200, Some("running")),
+        "{synced}"
+    );
     let (ok, _) = server.stop();
     assert!(ok);
     std::fs::remove_dir_all(&data).ok();

@@ -97,11 +97,18 @@ pub async fn list(
     _auth: Authorized<perm::AuditRead>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<axum::Json<Page<AuditView>>> {
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
     if let Some(o) = &q.outcome
         && !["success", "denied", "failure"].contains(&o.as_str())
     {
-        return Err(ApiError::invalid("outcome", "outcome must be success, denied or failure"));
+        return Err(ApiError::invalid(
+            "outcome",
+            "outcome must be success, denied or failure",
+        ));
     }
     let filter = AuditFilter {
         username: q.username,
@@ -112,5 +119,9 @@ pub async fn list(
         to: q.to,
     };
     let rows = state.store.list_audit(&filter, page).await?;
-    Ok(axum::Json(Page::new(rows.items.into_iter().map(Into::into).collect(), rows.total, page)))
+    Ok(axum::Json(Page::new(
+        rows.items.into_iter().map(Into::into).collect(),
+        rows.total,
+        page,
+    )))
 }

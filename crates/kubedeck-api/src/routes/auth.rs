@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Utc;
-use kubedeck_core::password::{hash_password, password_problem, verify_password, MAX_PASSWORD_LEN};
+use kubedeck_core::password::{MAX_PASSWORD_LEN, hash_password, password_problem, verify_password};
 use kubedeck_core::rbac::Binding;
 use kubedeck_store::users::UserChanges;
 use serde::{Deserialize, Serialize};
@@ -76,10 +76,17 @@ pub struct Me {
     pub permissions: Vec<&'static str>,
 }
 
-async fn issue_tokens(state: &AppState, user: &kubedeck_store::users::User) -> ApiResult<TokenResponse> {
+async fn issue_tokens(
+    state: &AppState,
+    user: &kubedeck_store::users::User,
+) -> ApiResult<TokenResponse> {
     let (refresh, hash) = new_refresh_token();
-    let expires = Utc::now() + chrono::Duration::from_std(state.settings.refresh_ttl).expect("refresh ttl fits");
-    state.store.insert_refresh_token(user.id, &hash, expires).await?;
+    let expires = Utc::now()
+        + chrono::Duration::from_std(state.settings.refresh_ttl).expect("refresh ttl fits");
+    state
+        .store
+        .insert_refresh_token(user.id, &hash, expires)
+        .await?;
     Ok(TokenResponse {
         access_token: sign_access_token(state, user.id, user.session_generation),
         refresh_token: refresh,
@@ -94,7 +101,10 @@ fn too_many(until: chrono::DateTime<Utc>) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
-        format!("too many failed logins; try again in {} minutes", wait.div_ceil(60)),
+        format!(
+            "too many failed logins; try again in {} minutes",
+            wait.div_ceil(60)
+        ),
     )
     .with_retry_after(wait)
 }
@@ -119,31 +129,59 @@ pub async fn login(
     audit.action("auth.login");
     let username = body.username.trim().to_owned();
     if username.is_empty() || username.len() > 64 {
-        return Err(ApiError::invalid("username", "username must be 1 to 64 characters"));
+        return Err(ApiError::invalid(
+            "username",
+            "username must be 1 to 64 characters",
+        ));
     }
     if body.password.is_empty() || body.password.len() > MAX_PASSWORD_LEN {
-        return Err(ApiError::invalid("password", "password is empty or too long"));
+        return Err(ApiError::invalid(
+            "password",
+            "password is empty or too long",
+        ));
     }
     audit.set_username(&username);
     let ip = client_ip(&headers, peer, state.settings.trust_forwarded_for);
-    let keys = [format!("user:{}", username.to_lowercase()), format!("ip:{ip}")];
+    let keys = [
+        format!("user:{}", username.to_lowercase()),
+        format!("ip:{ip}"),
+    ];
     if let Some(until) = state.store.login_locked_until(&keys).await? {
         return Err(too_many(until));
     }
     let user = state.store.find_user_by_name(&username).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
     let password = body.password;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(ApiError::internal)?;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
     let Some(user) = user.filter(|_| ok) else {
-        let a = state.store.record_login_failure(&keys[0], state.settings.login_account_policy).await?;
-        let b = state.store.record_login_failure(&keys[1], state.settings.login_address_policy).await?;
+        let a = state
+            .store
+            .record_login_failure(&keys[0], state.settings.login_account_policy)
+            .await?;
+        let b = state
+            .store
+            .record_login_failure(&keys[1], state.settings.login_address_policy)
+            .await?;
         if let Some(until) = a.into_iter().chain(b).max() {
             return Err(too_many(until));
         }
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong username or password"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "wrong username or password",
+        ));
     };
     if user.disabled {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "account_disabled", "this account is disabled; ask a platform admin"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "this account is disabled; ask a platform admin",
+        ));
     }
     audit.set_user(user.id, &user.username);
     state.store.clear_login_failures(&keys[0]).await?;
@@ -164,9 +202,17 @@ pub async fn refresh(
         .store
         .consume_refresh_token(&hash_refresh_token(&body.refresh_token))
         .await?
-        .ok_or_else(|| ApiError::unauthorized("the refresh token is no longer valid; log in again"))?;
-    let user = state.store.find_user(user_id).await?.filter(|u| !u.disabled);
-    let Some(user) = user else { return Err(ApiError::unauthorized("the account is disabled or gone")) };
+        .ok_or_else(|| {
+            ApiError::unauthorized("the refresh token is no longer valid; log in again")
+        })?;
+    let user = state
+        .store
+        .find_user(user_id)
+        .await?
+        .filter(|u| !u.disabled);
+    let Some(user) = user else {
+        return Err(ApiError::unauthorized("the account is disabled or gone"));
+    };
     audit.set_user(user.id, &user.username);
     Ok(axum::Json(issue_tokens(&state, &user).await?))
 }
@@ -180,15 +226,25 @@ pub async fn logout(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
     audit.action("auth.logout");
-    state.store.revoke_refresh_token(&hash_refresh_token(&body.refresh_token)).await?;
+    state
+        .store
+        .revoke_refresh_token(&hash_refresh_token(&body.refresh_token))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Who am I, with my bindings and permissions.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me)),
     extensions(("x-permission" = json!("authenticated"))))]
-pub async fn me(State(state): State<AppState>, PendingPasswordUser(user): PendingPasswordUser) -> ApiResult<axum::Json<Me>> {
-    let row = state.store.find_user(user.id).await?.ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+pub async fn me(
+    State(state): State<AppState>,
+    PendingPasswordUser(user): PendingPasswordUser,
+) -> ApiResult<axum::Json<Me>> {
+    let row = state
+        .store
+        .find_user(user.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
     Ok(axum::Json(Me {
         id: user.id,
         username: user.username,
@@ -210,24 +266,50 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
     audit.action("auth.password_change");
-    let row = state.store.find_user(user.id).await?.ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    let row = state
+        .store
+        .find_user(user.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
     if body.current_password.len() > MAX_PASSWORD_LEN {
-        return Err(ApiError::invalid("current_password", "current password is wrong"));
+        return Err(ApiError::invalid(
+            "current_password",
+            "current password is wrong",
+        ));
     }
     let (current, hash) = (body.current_password.clone(), row.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash)).await.map_err(ApiError::internal)?;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .map_err(ApiError::internal)?;
     if !ok {
-        return Err(ApiError::invalid("current_password", "current password is wrong"));
+        return Err(ApiError::invalid(
+            "current_password",
+            "current password is wrong",
+        ));
     }
     if let Some(problem) = password_problem(&body.new_password, &user.username) {
         return Err(ApiError::invalid("new_password", problem));
     }
     if body.new_password == body.current_password {
-        return Err(ApiError::invalid("new_password", "the new password must differ from the current one"));
+        return Err(ApiError::invalid(
+            "new_password",
+            "the new password must differ from the current one",
+        ));
     }
     let new = body.new_password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await.map_err(ApiError::internal)?;
-    state.store.update_user(user.id, UserChanges { password: Some((hash, false)), ..Default::default() }).await?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(ApiError::internal)?;
+    state
+        .store
+        .update_user(
+            user.id,
+            UserChanges {
+                password: Some((hash, false)),
+                ..Default::default()
+            },
+        )
+        .await?;
     state.store.revoke_user_tokens(user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

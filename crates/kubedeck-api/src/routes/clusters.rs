@@ -201,43 +201,82 @@ pub struct ClusterStatus {
 fn check_name(name: &str) -> ApiResult<()> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name", "name must be 1-100 characters without control characters"));
+        return Err(ApiError::invalid(
+            "name",
+            "name must be 1-100 characters without control characters",
+        ));
     }
     Ok(())
 }
 
 fn check_description(d: &str) -> ApiResult<()> {
     if d.chars().count() > 2000 {
-        return Err(ApiError::invalid("description", "description must be at most 2000 characters"));
+        return Err(ApiError::invalid(
+            "description",
+            "description must be at most 2000 characters",
+        ));
     }
     Ok(())
 }
 
 fn refused(p: KubeconfigProblem) -> ApiError {
-    let field = if p.field == "context" { "context" } else { "credential" };
-    let status = if p.code == "kubeconfig_too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
-    ApiError::new(status, p.code, p.message).with_field(field).with_extra("kubeconfig_path", json!(p.field))
+    let field = if p.field == "context" {
+        "context"
+    } else {
+        "credential"
+    };
+    let status = if p.code == "kubeconfig_too_large" {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    ApiError::new(status, p.code, p.message)
+        .with_field(field)
+        .with_extra("kubeconfig_path", json!(p.field))
 }
 
 /// Parses and preflights a kubeconfig; a cluster that cannot be reached or refuses the credential is a 422
 /// carrying the report.
-async fn admit(state: &AppState, text: &str, context: Option<&str>, except: Option<i64>) -> ApiResult<(SafeKubeconfig, PreflightReport)> {
+async fn admit(
+    state: &AppState,
+    text: &str,
+    context: Option<&str>,
+    except: Option<i64>,
+) -> ApiResult<(SafeKubeconfig, PreflightReport)> {
     let safe = kubeconfig::parse(text, context).map_err(refused)?;
     let mut report = preflight::run(&safe).await;
-    if let Some(dup) = state.store.find_cluster_by_identity(&safe.identity_hash).await?.filter(|c| Some(c.id) != except) {
+    if let Some(dup) = state
+        .store
+        .find_cluster_by_identity(&safe.identity_hash)
+        .await?
+        .filter(|c| Some(c.id) != except)
+    {
         report.duplicate_of = Some(dup.id);
-        report.warnings.push(format!("this server and user are already imported as cluster '{}' (id {})", dup.name, dup.id));
+        report.warnings.push(format!(
+            "this server and user are already imported as cluster '{}' (id {})",
+            dup.name, dup.id
+        ));
     }
     if let Some(code) = report.failure_code {
-        let message = report.errors.first().cloned().unwrap_or_else(|| "the preflight failed".into());
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-            .with_field("credential")
-            .with_extra("preflight", json!(report)));
+        let message = report
+            .errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "the preflight failed".into());
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+                .with_field("credential")
+                .with_extra("preflight", json!(report)),
+        );
     }
     if !report.errors.is_empty() {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "preflight_failed", report.errors.join("; "))
-            .with_field("credential")
-            .with_extra("preflight", json!(report)));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "preflight_failed",
+            report.errors.join("; "),
+        )
+        .with_field("credential")
+        .with_extra("preflight", json!(report)));
     }
     Ok((safe, report))
 }
@@ -248,15 +287,27 @@ fn facts(text: String, safe: &SafeKubeconfig, report: &PreflightReport) -> Clust
         context_name: safe.context.clone(),
         server_url: safe.server_url.clone(),
         identity_hash: safe.identity_hash.clone(),
-        version: report.version.as_ref().map(|v| v.git_version.clone()).unwrap_or_default(),
-        platform: report.version.as_ref().map(|v| v.platform.clone()).unwrap_or_default(),
+        version: report
+            .version
+            .as_ref()
+            .map(|v| v.git_version.clone())
+            .unwrap_or_default(),
+        platform: report
+            .version
+            .as_ref()
+            .map(|v| v.platform.clone())
+            .unwrap_or_default(),
         capabilities: serde_json::to_string(&report.permissions).unwrap_or_else(|_| "[]".into()),
         counts: report.nodes.unwrap_or(NodeCounts::default()),
     }
 }
 
 async fn find(state: &AppState, id: i64) -> ApiResult<Cluster> {
-    state.store.find_cluster(id).await?.ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
+    state
+        .store
+        .find_cluster(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
 }
 
 /// Import a cluster from a kubeconfig (`?dry_run=true`: preflight only).
@@ -274,7 +325,11 @@ pub async fn import(
     ApiJson(body): ApiJson<ImportCluster>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    audit.action(if q.dry_run { "cluster.preflight" } else { "cluster.import" });
+    audit.action(if q.dry_run {
+        "cluster.preflight"
+    } else {
+        "cluster.import"
+    });
     audit.detail(json!({"name": body.name, "context": body.context, "dry_run": q.dry_run, "credential": "[redacted]"}));
     check_name(&body.name)?;
     check_description(&body.description)?;
@@ -284,14 +339,27 @@ pub async fn import(
         return Ok(axum::Json(PreflightOnly { preflight: report }).into_response());
     }
     if let Some(dup) = report.duplicate_of {
-        return Err(ApiError::conflict(format!("this server and user are already imported (cluster id {dup})"))
-            .with_field("credential")
-            .with_extra("preflight", json!(report)));
+        return Err(ApiError::conflict(format!(
+            "this server and user are already imported (cluster id {dup})"
+        ))
+        .with_field("credential")
+        .with_extra("preflight", json!(report)));
     }
     if state.store.find_cluster_by_name(&name).await?.is_some() {
-        return Err(ApiError::conflict(format!("a cluster named '{name}' already exists")).with_field("name"));
+        return Err(
+            ApiError::conflict(format!("a cluster named '{name}' already exists"))
+                .with_field("name"),
+        );
     }
-    let row = state.store.insert_cluster(&name, &body.description, &facts(body.credential, &safe, &report), &state.keyring()).await?;
+    let row = state
+        .store
+        .insert_cluster(
+            &name,
+            &body.description,
+            &facts(body.credential, &safe, &report),
+            &state.keyring(),
+        )
+        .await?;
     audit.target(Some(row.id), None, Some(format!("clusters/{name}")));
     // Start watching at once rather than at the next sync tick.
     let st = state.clone();
@@ -299,7 +367,14 @@ pub async fn import(
     tokio::spawn(async move {
         let _ = crate::sync::sync_now(&st, &started).await;
     });
-    Ok((StatusCode::CREATED, axum::Json(Imported { cluster: row.into(), preflight: report })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Imported {
+            cluster: row.into(),
+            preflight: report,
+        }),
+    )
+        .into_response())
 }
 
 /// List clusters the caller may see.
@@ -310,35 +385,65 @@ pub async fn list(
     auth: crate::auth::AuthUser,
     ApiQuery(q): ApiQuery<ClusterQuery>,
 ) -> ApiResult<axum::Json<Page<ClusterView>>> {
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
     if let Some(s) = &q.sort
         && !SORTABLE.contains(&s.trim_start_matches('-'))
     {
-        return Err(ApiError::invalid("sort", format!("sort must be one of {} (prefix '-' for descending)", SORTABLE.join(", "))));
+        return Err(ApiError::invalid(
+            "sort",
+            format!(
+                "sort must be one of {} (prefix '-' for descending)",
+                SORTABLE.join(", ")
+            ),
+        ));
     }
     if let Some(s) = q.status
         && !(1..=4).contains(&s)
     {
-        return Err(ApiError::invalid("status", "status must be 1 (creating), 2 (running), 3 (stopped) or 4 (error)"));
+        return Err(ApiError::invalid(
+            "status",
+            "status must be 1 (creating), 2 (running), 3 (stopped) or 4 (error)",
+        ));
     }
     if let Some(t) = q.cluster_type
         && !(1..=2).contains(&t)
     {
-        return Err(ApiError::invalid("cluster_type", "cluster_type must be 1 (self-built) or 2 (imported)"));
+        return Err(ApiError::invalid(
+            "cluster_type",
+            "cluster_type must be 1 (self-built) or 2 (imported)",
+        ));
     }
     if !auth.bindings.allows_somewhere(Permission::ClusterRead) {
         auth.require(Permission::ClusterRead, kubedeck_core::rbac::Scope::GLOBAL)?;
     }
     let only_ids = auth.clusters_with(Permission::ClusterRead);
-    let filter = ClusterFilter { name: q.name, status: q.status, cluster_type: q.cluster_type, only_ids, sort: q.sort };
+    let filter = ClusterFilter {
+        name: q.name,
+        status: q.status,
+        cluster_type: q.cluster_type,
+        only_ids,
+        sort: q.sort,
+    };
     let rows = state.store.list_clusters(&filter, page).await?;
-    Ok(axum::Json(Page::new(rows.items.into_iter().map(Into::into).collect(), rows.total, page)))
+    Ok(axum::Json(Page::new(
+        rows.items.into_iter().map(Into::into).collect(),
+        rows.total,
+        page,
+    )))
 }
 
 /// One cluster.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}", tag = "clusters", params(("id" = i64, Path)),
     responses((status = 200, body = ClusterView), (status = 404)), extensions(("x-permission" = json!("cluster.read"))))]
-pub async fn get(State(state): State<AppState>, _auth: Authorized<perm::ClusterRead>, Path(id): Path<i64>) -> ApiResult<axum::Json<ClusterView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::ClusterRead>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<ClusterView>> {
     Ok(axum::Json(find(&state, id).await?.into()))
 }
 
@@ -359,22 +464,37 @@ pub async fn update(
     audit.target(Some(id), None, Some(format!("clusters/{}", existing.name)));
     if let Some(n) = &body.name {
         check_name(n)?;
-        if let Some(other) = state.store.find_cluster_by_name(n.trim()).await?.filter(|c| c.id != id) {
-            return Err(ApiError::conflict(format!("a cluster named '{}' already exists", other.name)).with_field("name"));
+        if let Some(other) = state
+            .store
+            .find_cluster_by_name(n.trim())
+            .await?
+            .filter(|c| c.id != id)
+        {
+            return Err(ApiError::conflict(format!(
+                "a cluster named '{}' already exists",
+                other.name
+            ))
+            .with_field("name"));
         }
     }
     if let Some(d) = &body.description {
         check_description(d)?;
     }
     if body.context.is_some() && body.credential.is_none() {
-        return Err(ApiError::invalid("context", "context can only change together with a new credential"));
+        return Err(ApiError::invalid(
+            "context",
+            "context can only change together with a new credential",
+        ));
     }
     // Validate everything before writing anything, so a refused credential leaves the row as it was.
     let replacement = match body.credential {
         Some(text) => {
             let (safe, report) = admit(&state, &text, body.context.as_deref(), Some(id)).await?;
             if let Some(dup) = report.duplicate_of {
-                return Err(ApiError::conflict(format!("this server and user are already imported (cluster id {dup})")).with_field("credential"));
+                return Err(ApiError::conflict(format!(
+                    "this server and user are already imported (cluster id {dup})"
+                ))
+                .with_field("credential"));
             }
             Some(facts(text, &safe, &report))
         }
@@ -382,11 +502,19 @@ pub async fn update(
     };
     let mut row = state
         .store
-        .update_cluster_info(id, body.name.as_deref().map(str::trim), body.description.as_deref())
+        .update_cluster_info(
+            id,
+            body.name.as_deref().map(str::trim),
+            body.description.as_deref(),
+        )
         .await?
         .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))?;
     if let Some(f) = replacement {
-        row = state.store.replace_cluster_credential(id, &f, &state.keyring()).await?.ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))?;
+        row = state
+            .store
+            .replace_cluster_credential(id, &f, &state.keyring())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))?;
         state.hub.stop(id);
         let st = state.clone();
         let r = row.clone();
@@ -419,7 +547,11 @@ pub async fn delete(
 /// Health of a cluster.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/status", tag = "clusters", params(("id" = i64, Path)),
     responses((status = 200, body = ClusterStatus), (status = 404)), extensions(("x-permission" = json!("cluster.read"))))]
-pub async fn status(State(state): State<AppState>, _auth: Authorized<perm::ClusterRead>, Path(id): Path<i64>) -> ApiResult<axum::Json<ClusterStatus>> {
+pub async fn status(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::ClusterRead>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::Json<ClusterStatus>> {
     let c = find(&state, id).await?;
     Ok(axum::Json(ClusterStatus {
         status: c.status,

@@ -18,13 +18,20 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db = state.store.ping().await;
     let schema = state.store.schema_ready().await;
     match (db, schema) {
-        (Ok(()), Ok(true)) => (StatusCode::OK, axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied"}))),
-        (Ok(()), Ok(false)) => {
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "pending"})))
-        }
+        (Ok(()), Ok(true)) => (
+            StatusCode::OK,
+            axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied"})),
+        ),
+        (Ok(()), Ok(false)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "pending"})),
+        ),
         (Err(e), _) | (_, Err(e)) => {
             tracing::warn!("readiness: database: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "not ready", "database": "unreachable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"status": "not ready", "database": "unreachable"})),
+            )
         }
     }
 }
@@ -32,8 +39,18 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, content_type = "text/plain")), extensions(("x-permission" = json!("public"))))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    let body = state
+        .metrics
+        .as_ref()
+        .map(|h| h.render())
+        .unwrap_or_default();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        body,
+    )
 }
 
 /// Build version.

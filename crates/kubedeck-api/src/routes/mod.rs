@@ -5,9 +5,9 @@ pub mod auth;
 pub mod clusters;
 pub mod health;
 pub mod log_stream;
+pub mod node_metrics;
 pub mod nodes;
 pub mod pods;
-pub mod node_metrics;
 pub mod tasks;
 pub mod users;
 
@@ -30,12 +30,21 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A page of `items` out of `total`.
     pub fn new(items: Vec<T>, total: u64, req: kubedeck_store::PageRequest) -> Self {
-        Self { items, total, page: req.page, page_size: req.page_size }
+        Self {
+            items,
+            total,
+            page: req.page,
+            page_size: req.page_size,
+        }
     }
 }
 
 /// `sort=key` or `sort=-key` checked against the keys a list offers; `default` when absent.
-pub fn parse_sort(sort: Option<&str>, allowed: &[&str], default: &str) -> Result<(bool, String), crate::error::ApiError> {
+pub fn parse_sort(
+    sort: Option<&str>,
+    allowed: &[&str],
+    default: &str,
+) -> Result<(bool, String), crate::error::ApiError> {
     let sort = sort.unwrap_or(default);
     let (desc, key) = match sort.strip_prefix('-') {
         Some(k) => (true, k),
@@ -44,7 +53,10 @@ pub fn parse_sort(sort: Option<&str>, allowed: &[&str], default: &str) -> Result
     if !allowed.contains(&key) {
         return Err(crate::error::ApiError::invalid(
             "sort",
-            format!("sort must be one of {} (prefix '-' for descending)", allowed.join(", ")),
+            format!(
+                "sort must be one of {} (prefix '-' for descending)",
+                allowed.join(", ")
+            ),
         ));
     }
     Ok((desc, key.to_owned()))
@@ -53,7 +65,11 @@ pub fn parse_sort(sort: Option<&str>, allowed: &[&str], default: &str) -> Result
 /// One page of `items` in the order of `cmp`, with the total. Only the rows up to the end of the page are
 /// sorted (a selection finds them first): the first page of 150,000 pods sorts 100 rows, not 150,000.
 /// `cmp` must be a total order (end on a unique key) so pages neither repeat nor skip rows.
-pub fn sorted_page<T>(mut items: Vec<T>, req: kubedeck_store::PageRequest, mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) -> (Vec<T>, u64) {
+pub fn sorted_page<T>(
+    mut items: Vec<T>,
+    req: kubedeck_store::PageRequest,
+    mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) -> (Vec<T>, u64) {
     let total = items.len();
     let start = (((req.page - 1) * req.page_size) as usize).min(total);
     let end = start.saturating_add(req.page_size as usize).min(total);
@@ -69,7 +85,14 @@ pub fn sorted_page<T>(mut items: Vec<T>, req: kubedeck_store::PageRequest, mut c
 pub fn page_of<T>(items: Vec<T>, req: kubedeck_store::PageRequest) -> (Vec<T>, u64) {
     let total = items.len() as u64;
     let start = ((req.page - 1) * req.page_size) as usize;
-    (items.into_iter().skip(start).take(req.page_size as usize).collect(), total)
+    (
+        items
+            .into_iter()
+            .skip(start)
+            .take(req.page_size as usize)
+            .collect(),
+        total,
+    )
 }
 
 #[cfg(test)]
@@ -82,10 +105,27 @@ mod tests {
         let items: Vec<(u32, u32)> = (0..1000u32).map(|i| ((i * 7919) % 37, i)).collect();
         let mut full = items.clone();
         full.sort();
-        for (page, page_size) in [(1, 100), (2, 100), (10, 100), (11, 100), (3, 333), (1, 5000), (7, 1)] {
-            let (rows, total) = sorted_page(items.clone(), kubedeck_store::PageRequest { page, page_size }, |a, b| a.cmp(b));
+        for (page, page_size) in [
+            (1, 100),
+            (2, 100),
+            (10, 100),
+            (11, 100),
+            (3, 333),
+            (1, 5000),
+            (7, 1),
+        ] {
+            let (rows, total) = sorted_page(
+                items.clone(),
+                kubedeck_store::PageRequest { page, page_size },
+                |a, b| a.cmp(b),
+            );
             let start = ((page - 1) * page_size) as usize;
-            let want: Vec<_> = full.iter().skip(start).take(page_size as usize).copied().collect();
+            let want: Vec<_> = full
+                .iter()
+                .skip(start)
+                .take(page_size as usize)
+                .copied()
+                .collect();
             assert_eq!(total, 1000);
             assert_eq!(rows, want, "page {page} of {page_size}");
         }

@@ -109,7 +109,12 @@ pub struct HistoryQuery {
 fn parse_time(field: &str, v: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| ApiError::invalid(field, format!("{field} must be an RFC 3339 time such as 2026-01-02T15:04:05Z, not '{v}'")))
+        .map_err(|_| {
+            ApiError::invalid(
+                field,
+                format!("{field} must be an RFC 3339 time such as 2026-01-02T15:04:05Z, not '{v}'"),
+            )
+        })
 }
 
 async fn find_cluster(state: &AppState, id: i64) -> ApiResult<()> {
@@ -129,17 +134,29 @@ async fn ensure_node(state: &AppState, id: i64, name: &str) -> ApiResult<Option<
         .filter(|h| h.nodes_synced())
         .is_some_and(|h| h.nodes.get(&ObjectRef::new(name)).is_some());
     if !in_store && latest.is_none() {
-        return Err(ApiError::not_found(format!("node {name} does not exist in cluster {id}")));
+        return Err(ApiError::not_found(format!(
+            "node {name} does not exist in cluster {id}"
+        )));
     }
     Ok(latest)
 }
 
 /// The current sample of every node of a cluster that has one (for node lists and details): a node missing
 /// from the map has no current figures (never reported, or stopped reporting more than three intervals ago).
-pub async fn current_by_node(state: &AppState, cluster_id: i64) -> Result<std::collections::HashMap<String, NodeMetricsPoint>, sea_orm::DbErr> {
-    let stale_after = Duration::from_std(state.settings.node_metrics.stale_after()).unwrap_or(Duration::days(365));
-    let rows = state.store.newest_node_samples_since(cluster_id, Utc::now() - stale_after).await?;
-    Ok(rows.into_iter().map(|s| (s.node_name.clone(), s.into())).collect())
+pub async fn current_by_node(
+    state: &AppState,
+    cluster_id: i64,
+) -> Result<std::collections::HashMap<String, NodeMetricsPoint>, sea_orm::DbErr> {
+    let stale_after = Duration::from_std(state.settings.node_metrics.stale_after())
+        .unwrap_or(Duration::days(365));
+    let rows = state
+        .store
+        .newest_node_samples_since(cluster_id, Utc::now() - stale_after)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| (s.node_name.clone(), s.into()))
+        .collect())
 }
 
 /// Latest metrics of a node; `stale` with the last timestamp when it stopped reporting.
@@ -194,10 +211,18 @@ pub async fn history(
     let range = (to - from).num_seconds().max(1);
     if let Some(step) = q.step {
         if step <= 0 || step > MAX_STEP {
-            return Err(ApiError::invalid("step", format!("step is a number of seconds between 1 and {MAX_STEP}")));
+            return Err(ApiError::invalid(
+                "step",
+                format!("step is a number of seconds between 1 and {MAX_STEP}"),
+            ));
         }
         if range / step > MAX_POINTS {
-            return Err(ApiError::invalid("step", format!("step {step}s gives more than {MAX_POINTS} points over this range; use a larger step")));
+            return Err(ApiError::invalid(
+                "step",
+                format!(
+                    "step {step}s gives more than {MAX_POINTS} points over this range; use a larger step"
+                ),
+            ));
         }
     }
     find_cluster(&state, id).await?;
@@ -208,10 +233,23 @@ pub async fn history(
         None if count > MAX_AS_STORED => Some((range + 999) / 1000),
         None => None,
     };
-    let rows = state.store.node_samples(id, &name, from, to, count.max(1)).await?;
+    let rows = state
+        .store
+        .node_samples(id, &name, from, to, count.max(1))
+        .await?;
     let items = match step {
-        Some(s) => average_by_bucket(&rows, Duration::seconds(s), "step").into_iter().map(Into::into).collect(),
+        Some(s) => average_by_bucket(&rows, Duration::seconds(s), "step")
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         None => rows.into_iter().map(Into::into).collect(),
     };
-    Ok(axum::Json(NodeMetricsHistory { cluster_id: id, node_name: name, from, to, step, items }))
+    Ok(axum::Json(NodeMetricsHistory {
+        cluster_id: id,
+        node_name: name,
+        from,
+        to,
+        step,
+        items,
+    }))
 }

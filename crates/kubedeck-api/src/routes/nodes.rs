@@ -139,7 +139,10 @@ pub struct NodeDetail {
 
 /// Where node data comes from for one request.
 enum NodeSource {
-    Live(Vec<NodeSummary>, HashMap<String, Vec<std::sync::Arc<PodLite>>>),
+    Live(
+        Vec<NodeSummary>,
+        HashMap<String, Vec<std::sync::Arc<PodLite>>>,
+    ),
     Snapshot(Vec<NodeSummary>, Option<DateTime<Utc>>),
 }
 
@@ -177,18 +180,33 @@ async fn nodes_of(state: &AppState, c: &Cluster) -> ApiResult<NodeSource> {
     }
     let rows = state.store.node_snapshot(c.id).await?;
     let last = rows.iter().filter_map(|r| r.last_sync_at).max();
-    let nodes = rows.into_iter().filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok()).collect();
+    let nodes = rows
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok())
+        .collect();
     Ok(NodeSource::Snapshot(nodes, last))
 }
 
 fn stale(c: &Cluster, source: &NodeSource) -> (bool, &'static str, Option<DateTime<Utc>>) {
     match source {
-        NodeSource::Live(..) => (c.status != kubedeck_store::clusters::status::RUNNING, "live", c.last_sync_at),
+        NodeSource::Live(..) => (
+            c.status != kubedeck_store::clusters::status::RUNNING,
+            "live",
+            c.last_sync_at,
+        ),
         NodeSource::Snapshot(_, last) => (true, "snapshot", *last),
     }
 }
 
-const SORTS: &[&str] = &["name", "status", "role", "age", "pods", "cpu_requests", "memory_requests"];
+const SORTS: &[&str] = &[
+    "name",
+    "status",
+    "role",
+    "age",
+    "pods",
+    "cpu_requests",
+    "memory_requests",
+];
 
 /// List nodes (served from the synced store, never by listing the cluster per request).
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/nodes", tag = "nodes", params(("id" = i64, Path), NodeQuery),
@@ -199,8 +217,13 @@ pub async fn list(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<NodeQuery>,
 ) -> ApiResult<axum::Json<NodeList>> {
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
-    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or("")).map_err(|e| ApiError::invalid("label_selector", e))?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
+    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::invalid("label_selector", e))?;
     if let Some(r) = &q.role
         && r != "master"
         && r != "worker"
@@ -210,7 +233,10 @@ pub async fn list(
     if let Some(s) = &q.status
         && !["Ready", "NotReady", "Unknown"].contains(&s.as_str())
     {
-        return Err(ApiError::invalid("status", "status must be Ready, NotReady or Unknown"));
+        return Err(ApiError::invalid(
+            "status",
+            "status must be Ready, NotReady or Unknown",
+        ));
     }
     let (desc, key) = crate::routes::parse_sort(q.sort.as_deref(), SORTS, "name")?;
     let c = cluster(&state, id).await?;
@@ -232,8 +258,14 @@ pub async fn list(
             "role" => a.role.cmp(&b.role),
             "age" => b.created_at.cmp(&a.created_at),
             "pods" => a.pod_count.cmp(&b.pod_count),
-            "cpu_requests" => a.committed.cpu_requests_millis.cmp(&b.committed.cpu_requests_millis),
-            "memory_requests" => a.committed.memory_requests_bytes.cmp(&b.committed.memory_requests_bytes),
+            "cpu_requests" => a
+                .committed
+                .cpu_requests_millis
+                .cmp(&b.committed.cpu_requests_millis),
+            "memory_requests" => a
+                .committed
+                .memory_requests_bytes
+                .cmp(&b.committed.memory_requests_bytes),
             _ => std::cmp::Ordering::Equal,
         }
         .then_with(|| a.name.cmp(&b.name));
@@ -241,8 +273,22 @@ pub async fn list(
     });
     let (rows, total) = crate::routes::page_of(nodes, page);
     let mut usage = crate::routes::node_metrics::current_by_node(&state, id).await?;
-    let items = rows.into_iter().map(|node| NodeListItem { metrics: usage.remove(&node.name), node }).collect();
-    Ok(axum::Json(NodeList { items, total, page: page.page, page_size: page.page_size, source: src, stale, last_sync_at }))
+    let items = rows
+        .into_iter()
+        .map(|node| NodeListItem {
+            metrics: usage.remove(&node.name),
+            node,
+        })
+        .collect();
+    Ok(axum::Json(NodeList {
+        items,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+        source: src,
+        stale,
+        last_sync_at,
+    }))
 }
 
 /// One node with its pods and recent events.
@@ -264,7 +310,9 @@ pub async fn get(
         }
         NodeSource::Snapshot(nodes, _) => (nodes.into_iter().find(|n| n.name == name), Vec::new()),
     };
-    let node = node.ok_or_else(|| ApiError::not_found(format!("node '{name}' does not exist in cluster {id}")))?;
+    let node = node.ok_or_else(|| {
+        ApiError::not_found(format!("node '{name}' does not exist in cluster {id}"))
+    })?;
     let mut pods: Vec<NodePod> = pods
         .iter()
         .map(|p| NodePod {
@@ -281,15 +329,31 @@ pub async fn get(
         })
         .collect();
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-    let events = if stale { Vec::new() } else { node_events(&state, &c, &name).await.unwrap_or_default() };
-    let metrics = crate::routes::node_metrics::current_by_node(&state, id).await?.remove(&name);
-    Ok(axum::Json(NodeDetail { node, metrics, pods, events, source: src, stale, last_sync_at }))
+    let events = if stale {
+        Vec::new()
+    } else {
+        node_events(&state, &c, &name).await.unwrap_or_default()
+    };
+    let metrics = crate::routes::node_metrics::current_by_node(&state, id)
+        .await?
+        .remove(&name);
+    Ok(axum::Json(NodeDetail {
+        node,
+        metrics,
+        pods,
+        events,
+        source: src,
+        stale,
+        last_sync_at,
+    }))
 }
 
 async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec<NodeEvent>> {
     let client = client_for(state, c).await?;
     let api: Api<Event> = Api::all(client);
-    let lp = ListParams::default().fields(&format!("involvedObject.kind=Node,involvedObject.name={name}"));
+    let lp = ListParams::default().fields(&format!(
+        "involvedObject.kind=Node,involvedObject.name={name}"
+    ));
     let list = within(CALL, api.list(&lp)).await.map_err(from_cluster)?;
     let mut events: Vec<NodeEvent> = list
         .items
@@ -299,7 +363,10 @@ async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec
             reason: e.reason.unwrap_or_default(),
             message: e.message.unwrap_or_default(),
             count: e.count.unwrap_or(1),
-            last_seen: e.last_timestamp.map(|t| kubedeck_kube::nodes::utc(&t.0)).or(e.event_time.map(|t| kubedeck_kube::nodes::utc(&t.0))),
+            last_seen: e
+                .last_timestamp
+                .map(|t| kubedeck_kube::nodes::utc(&t.0))
+                .or(e.event_time.map(|t| kubedeck_kube::nodes::utc(&t.0))),
             source: e.source.and_then(|s| s.component).unwrap_or_default(),
         })
         .collect();
@@ -321,16 +388,33 @@ pub async fn sync(
     audit.action("node.sync");
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
-    let nodes = within(CALL, Api::<Node>::all(client.clone()).list(&ListParams::default())).await.map_err(from_cluster)?;
-    let pods = within(Duration::from_secs(60), Api::<Pod>::all(client).list(&ListParams::default())).await.map_err(from_cluster)?;
-    let lite: Vec<PodLite> = pods.items.iter().map(kubedeck_kube::pods::project).collect();
+    let nodes = within(
+        CALL,
+        Api::<Node>::all(client.clone()).list(&ListParams::default()),
+    )
+    .await
+    .map_err(from_cluster)?;
+    let pods = within(
+        Duration::from_secs(60),
+        Api::<Pod>::all(client).list(&ListParams::default()),
+    )
+    .await
+    .map_err(from_cluster)?;
+    let lite: Vec<PodLite> = pods
+        .items
+        .iter()
+        .map(kubedeck_kube::pods::project)
+        .collect();
     let summaries = summarize(&nodes.items, &lite);
     let diff = crate::sync::write_node_snapshot(&state, id, &summaries).await?;
     Ok(axum::Json(diff))
 }
 
 /// Summaries of `nodes` with the pods bound to each.
-pub fn summarize<'a>(nodes: &[Node], pods: impl IntoIterator<Item = &'a PodLite>) -> Vec<NodeSummary> {
+pub fn summarize<'a>(
+    nodes: &[Node],
+    pods: impl IntoIterator<Item = &'a PodLite>,
+) -> Vec<NodeSummary> {
     let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
     for p in pods {
         if let Some(n) = &p.node_name {
@@ -354,20 +438,44 @@ async fn node_api(state: &AppState, id: i64) -> ApiResult<(Cluster, Api<Node>)> 
 }
 
 async fn get_node(api: &Api<Node>, name: &str, id: i64) -> ApiResult<Node> {
-    match within(CALL, api.get_opt(name)).await.map_err(from_cluster)? {
+    match within(CALL, api.get_opt(name))
+        .await
+        .map_err(from_cluster)?
+    {
         Some(n) => Ok(n),
-        None => Err(ApiError::not_found(format!("node '{name}' does not exist in cluster {id}"))),
+        None => Err(ApiError::not_found(format!(
+            "node '{name}' does not exist in cluster {id}"
+        ))),
     }
 }
 
-async fn set_unschedulable(state: &AppState, audit: &AuditSlot, id: i64, name: &str, unschedulable: bool) -> ApiResult<NodeSummary> {
-    audit.action(if unschedulable { "node.cordon" } else { "node.uncordon" });
+async fn set_unschedulable(
+    state: &AppState,
+    audit: &AuditSlot,
+    id: i64,
+    name: &str,
+    unschedulable: bool,
+) -> ApiResult<NodeSummary> {
+    audit.action(if unschedulable {
+        "node.cordon"
+    } else {
+        "node.uncordon"
+    });
     audit.target(Some(id), None, Some(format!("nodes/{name}")));
     let (_, api) = node_api(state, id).await?;
     get_node(&api, name, id).await?;
     let patch = json!({"spec": {"unschedulable": if unschedulable { json!(true) } else { serde_json::Value::Null }}});
-    let node = within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await.map_err(from_cluster)?;
-    Ok(NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()))
+    let node = within(
+        CALL,
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+    )
+    .await
+    .map_err(from_cluster)?;
+    Ok(NodeSummary::from_node_at(
+        &node,
+        std::iter::empty(),
+        Utc::now(),
+    ))
 }
 
 /// Mark a node unschedulable (`kubectl cordon`).
@@ -379,7 +487,9 @@ pub async fn cordon(
     _auth: Authorized<perm::NodeWrite>,
     Path((id, name)): Path<(i64, String)>,
 ) -> ApiResult<axum::Json<NodeSummary>> {
-    Ok(axum::Json(set_unschedulable(&state, &audit, id, &name, true).await?))
+    Ok(axum::Json(
+        set_unschedulable(&state, &audit, id, &name, true).await?,
+    ))
 }
 
 /// Mark a node schedulable again (`kubectl uncordon`).
@@ -391,15 +501,19 @@ pub async fn uncordon(
     _auth: Authorized<perm::NodeWrite>,
     Path((id, name)): Path<(i64, String)>,
 ) -> ApiResult<axum::Json<NodeSummary>> {
-    Ok(axum::Json(set_unschedulable(&state, &audit, id, &name, false).await?))
+    Ok(axum::Json(
+        set_unschedulable(&state, &audit, id, &name, false).await?,
+    ))
 }
 
 // ---- Labels and taints ----------------------------------------------------------------------
 
 /// Label keys only `force` may change: the kubelet and cloud controllers own them.
 fn protected_label(key: &str) -> bool {
-    matches!(key, "kubernetes.io/hostname" | "kubernetes.io/os" | "kubernetes.io/arch")
-        || key.starts_with("beta.kubernetes.io/")
+    matches!(
+        key,
+        "kubernetes.io/hostname" | "kubernetes.io/os" | "kubernetes.io/arch"
+    ) || key.starts_with("beta.kubernetes.io/")
         || key.starts_with("node.kubernetes.io/")
         || key.starts_with("topology.kubernetes.io/")
 }
@@ -466,12 +580,20 @@ fn mode_is_replace(mode: &Option<String>) -> ApiResult<bool> {
     match mode.as_deref() {
         None | Some("patch") => Ok(false),
         Some("replace") => Ok(true),
-        Some(other) => Err(ApiError::invalid("mode", format!("mode must be 'patch' or 'replace', not '{other}'"))),
+        Some(other) => Err(ApiError::invalid(
+            "mode",
+            format!("mode must be 'patch' or 'replace', not '{other}'"),
+        )),
     }
 }
 
 /// Writes `patch` guarded by `resource_version` (the caller's, or the one just read): a concurrent change is a 409.
-async fn guarded_patch(api: &Api<Node>, name: &str, rv: &str, mut patch: serde_json::Value) -> ApiResult<Node> {
+async fn guarded_patch(
+    api: &Api<Node>,
+    name: &str,
+    rv: &str,
+    mut patch: serde_json::Value,
+) -> ApiResult<Node> {
     patch["metadata"]["resourceVersion"] = json!(rv);
     match within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await {
         Ok(n) => Ok(n),
@@ -500,37 +622,77 @@ pub async fn labels(
     let replace = mode_is_replace(&body.mode)?;
     for (k, v) in &body.labels {
         if !is_valid_label_key(k) {
-            return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{k}' is not a valid label key (optional DNS prefix, '/', then up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric)")));
+            return Err(ApiError::invalid(
+                &format!("labels.{k}"),
+                format!(
+                    "'{k}' is not a valid label key (optional DNS prefix, '/', then up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric)"
+                ),
+            ));
         }
         if !is_valid_label_value(v) {
-            return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{v}' is not a valid label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric, or empty)")));
+            return Err(ApiError::invalid(
+                &format!("labels.{k}"),
+                format!(
+                    "'{v}' is not a valid label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric, or empty)"
+                ),
+            ));
         }
     }
     let (_, api) = node_api(&state, id).await?;
     let node = get_node(&api, &name, id).await?;
     let current = node.metadata.labels.clone().unwrap_or_default();
-    let mut next = if replace { body.labels.clone() } else { current.clone() };
+    let mut next = if replace {
+        body.labels.clone()
+    } else {
+        current.clone()
+    };
     if !replace {
         next.extend(body.labels.clone());
         for k in &body.remove {
             next.remove(k);
         }
     }
-    let touched: Vec<&String> =
-        current.keys().chain(next.keys()).filter(|k| current.get(*k) != next.get(*k)).collect();
+    let touched: Vec<&String> = current
+        .keys()
+        .chain(next.keys())
+        .filter(|k| current.get(*k) != next.get(*k))
+        .collect();
     if let Some(k) = touched.iter().find(|k| protected_label(k))
         && !body.force
     {
-        return Err(ApiError::invalid(&format!("labels.{k}"), format!("'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway")));
+        return Err(ApiError::invalid(
+            &format!("labels.{k}"),
+            format!(
+                "'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway"
+            ),
+        ));
     }
     // A merge patch deletes with null.
     let mut patch_labels = serde_json::Map::new();
     for k in &touched {
-        patch_labels.insert((*k).clone(), next.get(*k).map(|v| json!(v)).unwrap_or(serde_json::Value::Null));
+        patch_labels.insert(
+            (*k).clone(),
+            next.get(*k)
+                .map(|v| json!(v))
+                .unwrap_or(serde_json::Value::Null),
+        );
     }
-    let rv = body.resource_version.clone().unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
-    let updated = guarded_patch(&api, &name, &rv, json!({"metadata": {"labels": patch_labels}})).await?;
-    Ok(axum::Json(NodeSummary::from_node_at(&updated, std::iter::empty(), Utc::now())))
+    let rv = body
+        .resource_version
+        .clone()
+        .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+    let updated = guarded_patch(
+        &api,
+        &name,
+        &rv,
+        json!({"metadata": {"labels": patch_labels}}),
+    )
+    .await?;
+    Ok(axum::Json(NodeSummary::from_node_at(
+        &updated,
+        std::iter::empty(),
+        Utc::now(),
+    )))
 }
 
 /// Replace or patch a node's taints.
@@ -550,41 +712,74 @@ pub async fn taints(
     let replace = mode_is_replace(&body.mode)?;
     for (i, t) in body.taints.iter().enumerate() {
         if !is_valid_label_key(&t.key) {
-            return Err(ApiError::invalid(&format!("taints[{i}].key"), format!("'{}' is not a valid taint key", t.key)));
+            return Err(ApiError::invalid(
+                &format!("taints[{i}].key"),
+                format!("'{}' is not a valid taint key", t.key),
+            ));
         }
         if !is_valid_label_value(&t.value) {
-            return Err(ApiError::invalid(&format!("taints[{i}].value"), format!("'{}' is not a valid taint value", t.value)));
+            return Err(ApiError::invalid(
+                &format!("taints[{i}].value"),
+                format!("'{}' is not a valid taint value", t.value),
+            ));
         }
         if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&t.effect.as_str()) {
-            return Err(ApiError::invalid(&format!("taints[{i}].effect"), format!("unknown taint effect '{}'; use NoSchedule, PreferNoSchedule or NoExecute", t.effect)));
+            return Err(ApiError::invalid(
+                &format!("taints[{i}].effect"),
+                format!(
+                    "unknown taint effect '{}'; use NoSchedule, PreferNoSchedule or NoExecute",
+                    t.effect
+                ),
+            ));
         }
     }
     for (i, r) in body.remove.iter().enumerate() {
         if let Some(e) = &r.effect
             && !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&e.as_str())
         {
-            return Err(ApiError::invalid(&format!("remove[{i}].effect"), format!("unknown taint effect '{e}'")));
+            return Err(ApiError::invalid(
+                &format!("remove[{i}].effect"),
+                format!("unknown taint effect '{e}'"),
+            ));
         }
     }
     let (_, api) = node_api(&state, id).await?;
     let node = get_node(&api, &name, id).await?;
-    let current: Vec<TaintView> = NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
+    let current: Vec<TaintView> =
+        NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
     let mut next: Vec<TaintView> = if replace { Vec::new() } else { current.clone() };
     if !replace {
-        next.retain(|t| !body.remove.iter().any(|r| r.key == t.key && r.effect.as_deref().is_none_or(|e| e == t.effect)));
+        next.retain(|t| {
+            !body
+                .remove
+                .iter()
+                .any(|r| r.key == t.key && r.effect.as_deref().is_none_or(|e| e == t.effect))
+        });
     }
     for t in &body.taints {
         next.retain(|x| !(x.key == t.key && x.effect == t.effect));
         next.push(t.clone());
     }
     let changed = |t: &TaintView, other: &[TaintView]| !other.contains(t);
-    let touched = current.iter().filter(|t| changed(t, &next)).chain(next.iter().filter(|t| changed(t, &current)));
+    let touched = current
+        .iter()
+        .filter(|t| changed(t, &next))
+        .chain(next.iter().filter(|t| changed(t, &current)));
     if let Some(t) = touched.clone().find(|t| protected_taint(&t.key))
         && !body.force
     {
-        return Err(ApiError::invalid("taints", format!("'{}' is a taint the node lifecycle controller manages; set force to change it anyway", t.key)));
+        return Err(ApiError::invalid(
+            "taints",
+            format!(
+                "'{}' is a taint the node lifecycle controller manages; set force to change it anyway",
+                t.key
+            ),
+        ));
     }
-    let rv = body.resource_version.clone().unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+    let rv = body
+        .resource_version
+        .clone()
+        .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
     let list: Vec<serde_json::Value> = next
         .iter()
         .map(|t| {
@@ -593,7 +788,11 @@ pub async fn taints(
                 v["value"] = json!(t.value);
             }
             // Keep the time the controller stamped on NoExecute taints it added.
-            if let Some(orig) = node.spec.as_ref().and_then(|s| s.taints.as_ref()).and_then(|ts| ts.iter().find(|o| o.key == t.key && o.effect == t.effect))
+            if let Some(orig) = node
+                .spec
+                .as_ref()
+                .and_then(|s| s.taints.as_ref())
+                .and_then(|ts| ts.iter().find(|o| o.key == t.key && o.effect == t.effect))
                 && let Some(added) = &orig.time_added
             {
                 v["timeAdded"] = json!(added);
@@ -602,7 +801,11 @@ pub async fn taints(
         })
         .collect();
     let updated = guarded_patch(&api, &name, &rv, json!({"spec": {"taints": list}})).await?;
-    Ok(axum::Json(NodeSummary::from_node_at(&updated, std::iter::empty(), Utc::now())))
+    Ok(axum::Json(NodeSummary::from_node_at(
+        &updated,
+        std::iter::empty(),
+        Utc::now(),
+    )))
 }
 
 /// `?force=true` on node delete.
@@ -641,9 +844,13 @@ pub async fn delete(
     let (c, api) = node_api(&state, id).await?;
     get_node(&api, &name, id).await?;
     let client = client_for(&state, &c).await?;
-    let pods = within(CALL, Api::<Pod>::all(client).list(&ListParams::default().fields(&format!("spec.nodeName={name}"))))
-        .await
-        .map_err(from_cluster)?;
+    let pods = within(
+        CALL,
+        Api::<Pod>::all(client)
+            .list(&ListParams::default().fields(&format!("spec.nodeName={name}"))),
+    )
+    .await
+    .map_err(from_cluster)?;
     let left: Vec<String> = pods
         .items
         .iter()
@@ -659,7 +866,9 @@ pub async fn delete(
         ))
         .with_extra("pods", json!(left)));
     }
-    within(CALL, api.delete(&name, &DeleteParams::default())).await.map_err(from_cluster)?;
+    within(CALL, api.delete(&name, &DeleteParams::default()))
+        .await
+        .map_err(from_cluster)?;
     Ok(axum::Json(NodeDeleted {
         name,
         note: if left.is_empty() {

@@ -74,7 +74,9 @@ impl From<&PodLite> for PodSummary {
             owner_type: p.owner_kind.as_ref().map(ToString::to_string),
             owner_name: p.owner_name.as_ref().map(ToString::to_string),
             labels: p.labels.to_map(),
-            created_at: p.created_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            created_at: p
+                .created_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             cpu_request_millis: p.cpu_request_m,
             memory_request_bytes: p.memory_request,
         }
@@ -125,18 +127,35 @@ pub struct PodQuery {
     pub page_size: Option<u64>,
 }
 
-async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery) -> ApiResult<PodList> {
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
-    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or("")).map_err(|e| ApiError::invalid("label_selector", e))?;
+async fn list_pods(
+    state: &AppState,
+    id: i64,
+    only_ns: Option<&str>,
+    q: PodQuery,
+) -> ApiResult<PodList> {
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
+    let selector = Selector::parse(q.label_selector.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::invalid("label_selector", e))?;
     let (desc, key) = parse_sort(q.sort.as_deref(), SORTS, "namespace")?;
     if let Some(p) = &q.phase
         && !["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&p.as_str())
     {
-        return Err(ApiError::invalid("phase", "phase must be Pending, Running, Succeeded, Failed or Unknown"));
+        return Err(ApiError::invalid(
+            "phase",
+            "phase must be Pending, Running, Succeeded, Failed or Unknown",
+        ));
     }
     let namespaces: Option<Vec<String>> = match only_ns {
         Some(ns) => Some(vec![ns.to_owned()]),
-        None => q.namespace.as_deref().filter(|s| !s.is_empty()).map(|s| s.split(',').map(|n| n.trim().to_owned()).collect()),
+        None => q
+            .namespace
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.split(',').map(|n| n.trim().to_owned()).collect()),
     };
     let (owner_kind, owner_name) = match q.owner.as_deref() {
         Some(o) => match o.split_once('/') {
@@ -147,12 +166,20 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
     };
     let c = cluster(state, id).await?;
     let keep = |p: &PodLite| {
-        namespaces.as_ref().is_none_or(|ns| ns.iter().any(|n| p.namespace == n.as_str()))
-            && q.node.as_deref().is_none_or(|n| p.node_name.as_deref() == Some(n))
+        namespaces
+            .as_ref()
+            .is_none_or(|ns| ns.iter().any(|n| p.namespace == n.as_str()))
+            && q.node
+                .as_deref()
+                .is_none_or(|n| p.node_name.as_deref() == Some(n))
             && q.phase.as_deref().is_none_or(|ph| p.phase == *ph)
             && q.status.as_deref().is_none_or(|s| p.status == *s)
-            && owner_kind.as_deref().is_none_or(|k| p.owner_kind.as_deref() == Some(k))
-            && owner_name.as_deref().is_none_or(|n| p.owner_name.as_deref() == Some(n))
+            && owner_kind
+                .as_deref()
+                .is_none_or(|k| p.owner_kind.as_deref() == Some(k))
+            && owner_name
+                .as_deref()
+                .is_none_or(|n| p.owner_name.as_deref() == Some(n))
             && q.name.as_deref().is_none_or(|n| p.name.contains(n))
             && selector.matches(&p.labels)
     };
@@ -173,7 +200,8 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out.
         Some(h) => {
             let (rows, total) = h.pods.read(|m| {
-                let matching: Vec<&PodLite> = m.values().map(|p| p.as_ref()).filter(|p| keep(p)).collect();
+                let matching: Vec<&PodLite> =
+                    m.values().map(|p| p.as_ref()).filter(|p| keep(p)).collect();
                 let (rows, total) = sorted_page(matching, page, order);
                 (rows.into_iter().map(PodSummary::from).collect(), total)
             });
@@ -183,9 +211,18 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
             // Another replica syncs this cluster, or it is not reachable: answer from the snapshot.
             let rows = state.store.pod_snapshot(id, namespaces.as_deref()).await?;
             let last = rows.iter().filter_map(|r| r.last_sync_at).max();
-            let pods: Vec<PodLite> = rows.into_iter().filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok()).filter(|p| keep(p)).collect();
+            let pods: Vec<PodLite> = rows
+                .into_iter()
+                .filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok())
+                .filter(|p| keep(p))
+                .collect();
             let (rows, total) = sorted_page(pods.iter().collect(), page, order);
-            (rows.into_iter().map(PodSummary::from).collect(), total, "snapshot", last)
+            (
+                rows.into_iter().map(PodSummary::from).collect(),
+                total,
+                "snapshot",
+                last,
+            )
         }
     };
     Ok(PodList {
@@ -193,7 +230,8 @@ async fn list_pods(state: &AppState, id: i64, only_ns: Option<&str>, q: PodQuery
         total,
         page: page.page,
         page_size: page.page_size,
-        stale: c.status != kubedeck_store::clusters::status::RUNNING || (source == "snapshot" && last_sync_at.is_none()),
+        stale: c.status != kubedeck_store::clusters::status::RUNNING
+            || (source == "snapshot" && last_sync_at.is_none()),
         last_sync_at,
         source,
     })
@@ -250,9 +288,16 @@ pub struct PodDetail {
 async fn owner_chain(client: &kube::Client, pod: &Pod) -> Vec<OwnerRef> {
     let mut chain = Vec::new();
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let mut next = pod.metadata.owner_references.as_ref().and_then(|o| o.iter().find(|r| r.controller == Some(true)).cloned());
+    let mut next = pod
+        .metadata
+        .owner_references
+        .as_ref()
+        .and_then(|o| o.iter().find(|r| r.controller == Some(true)).cloned());
     while let Some(owner) = next.take() {
-        chain.push(OwnerRef { kind: owner.kind.clone(), name: owner.name.clone() });
+        chain.push(OwnerRef {
+            kind: owner.kind.clone(),
+            name: owner.name.clone(),
+        });
         if chain.len() > 4 {
             break;
         }
@@ -263,7 +308,9 @@ async fn owner_chain(client: &kube::Client, pod: &Pod) -> Vec<OwnerRef> {
             _ => break,
         };
         let req = http::Request::get(path).body(Vec::new()).expect("request");
-        let Ok(Ok(obj)) = tokio::time::timeout(CALL, client.request::<Value>(req)).await else { break };
+        let Ok(Ok(obj)) = tokio::time::timeout(CALL, client.request::<Value>(req)).await else {
+            break;
+        };
         next = obj["metadata"]["ownerReferences"]
             .as_array()
             .and_then(|o| o.iter().find(|r| r["controller"] == true))
@@ -272,14 +319,23 @@ async fn owner_chain(client: &kube::Client, pod: &Pod) -> Vec<OwnerRef> {
     chain
 }
 
-async fn live_pod(state: &AppState, id: i64, ns: &str, name: &str) -> ApiResult<(kube::Client, Pod)> {
+async fn live_pod(
+    state: &AppState,
+    id: i64,
+    ns: &str,
+    name: &str,
+) -> ApiResult<(kube::Client, Pod)> {
     let c = cluster(state, id).await?;
     let client = client_for(state, &c).await?;
     let api: Api<Pod> = Api::namespaced(client.clone(), ns);
     let pod = within(CALL, api.get_opt(name))
         .await
         .map_err(from_cluster)?
-        .ok_or_else(|| ApiError::not_found(format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "pod '{name}' does not exist in namespace '{ns}' of cluster {id}"
+            ))
+        })?;
     Ok((client, pod))
 }
 
@@ -296,7 +352,9 @@ pub async fn get(
     pod.metadata.managed_fields = None;
     let chain = owner_chain(&client, &pod).await;
     let events_api: Api<Event> = Api::namespaced(client, &ns);
-    let lp = ListParams::default().fields(&format!("involvedObject.kind=Pod,involvedObject.name={name}"));
+    let lp = ListParams::default().fields(&format!(
+        "involvedObject.kind=Pod,involvedObject.name={name}"
+    ));
     let mut events: Vec<Value> = within(CALL, events_api.list(&lp))
         .await
         .map(|l| {
@@ -344,17 +402,27 @@ pub async fn delete(
     audit.target(Some(id), Some(&ns), Some(format!("pods/{name}")));
     audit.detail(json!({"grace_period_seconds": q.grace_period_seconds, "force": q.force}));
     if q.grace_period_seconds.is_some_and(|g| g < 0) {
-        return Err(ApiError::invalid("grace_period_seconds", "grace_period_seconds must be 0 or more"));
+        return Err(ApiError::invalid(
+            "grace_period_seconds",
+            "grace_period_seconds must be 0 or more",
+        ));
     }
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
     let api: Api<Pod> = Api::namespaced(client, &ns);
-    let dp = DeleteParams { grace_period_seconds: if q.force { Some(0) } else { q.grace_period_seconds.map(|g| g as u32) }, ..Default::default() };
+    let dp = DeleteParams {
+        grace_period_seconds: if q.force {
+            Some(0)
+        } else {
+            q.grace_period_seconds.map(|g| g as u32)
+        },
+        ..Default::default()
+    };
     match within(CALL, api.delete(&name, &dp)).await {
         Ok(_) => Ok(StatusCode::ACCEPTED),
-        Err(kubedeck_kube::error::ClusterError::Api { code: 404, .. }) => {
-            Err(ApiError::not_found(format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}")))
-        }
+        Err(kubedeck_kube::error::ClusterError::Api { code: 404, .. }) => Err(ApiError::not_found(
+            format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}"),
+        )),
         Err(e) => Err(from_cluster(e)),
     }
 }
@@ -387,33 +455,66 @@ pub struct LogQuery {
 /// Validates log options against the live pod like `kubectl logs` does, and returns the container to read.
 pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
     if q.tail_lines.is_some_and(|t| t < 0) {
-        return Err(ApiError::invalid("tailLines", "tailLines must be 0 or more"));
+        return Err(ApiError::invalid(
+            "tailLines",
+            "tailLines must be 0 or more",
+        ));
     }
     if q.since_seconds.is_some_and(|s| s <= 0) {
-        return Err(ApiError::invalid("sinceSeconds", "sinceSeconds must be more than 0"));
+        return Err(ApiError::invalid(
+            "sinceSeconds",
+            "sinceSeconds must be more than 0",
+        ));
     }
     if q.limit_bytes.is_some_and(|b| b <= 0) {
-        return Err(ApiError::invalid("limitBytes", "limitBytes must be more than 0"));
+        return Err(ApiError::invalid(
+            "limitBytes",
+            "limitBytes must be more than 0",
+        ));
     }
     if q.since_seconds.is_some() && q.since_time.is_some() {
-        return Err(ApiError::invalid("sinceTime", "give sinceSeconds or sinceTime, not both"));
+        return Err(ApiError::invalid(
+            "sinceTime",
+            "give sinceSeconds or sinceTime, not both",
+        ));
     }
     let spec = pod.spec.as_ref();
     let names: Vec<String> = spec
-        .map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()).map(|c| c.name.clone()).collect())
+        .map(|s| {
+            s.containers
+                .iter()
+                .chain(s.init_containers.iter().flatten())
+                .map(|c| c.name.clone())
+                .collect()
+        })
         .unwrap_or_default();
-    let main: Vec<&String> = spec.map(|s| s.containers.iter().map(|c| &c.name).collect()).unwrap_or_default();
+    let main: Vec<&String> = spec
+        .map(|s| s.containers.iter().map(|c| &c.name).collect())
+        .unwrap_or_default();
     let container = match &q.container {
         Some(c) if names.contains(c) => c.clone(),
         Some(c) => {
-            return Err(ApiError::invalid("container", format!("container '{c}' is not in the pod; it has: {}", names.join(", ")))
-                .with_extra("containers", json!(names)));
+            return Err(ApiError::invalid(
+                "container",
+                format!(
+                    "container '{c}' is not in the pod; it has: {}",
+                    names.join(", ")
+                ),
+            )
+            .with_extra("containers", json!(names)));
         }
         None if main.len() == 1 => main[0].clone(),
         None => {
             return Err(ApiError::invalid(
                 "container",
-                format!("the pod has {} containers; name one of: {}", main.len(), main.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "the pod has {} containers; name one of: {}",
+                    main.len(),
+                    main.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )
             .with_extra("containers", json!(names)));
         }
@@ -426,36 +527,64 @@ pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
             .chain(status.and_then(|s| s.init_container_statuses.as_ref()))
             .flatten()
             .find(|s| s.name == container)
-            .is_some_and(|s| s.restart_count > 0 || s.last_state.as_ref().is_some_and(|l| l.terminated.is_some()));
+            .is_some_and(|s| {
+                s.restart_count > 0
+                    || s.last_state
+                        .as_ref()
+                        .is_some_and(|l| l.terminated.is_some())
+            });
         if !restarted {
-            return Err(ApiError::invalid("previous", format!("container '{container}' has not restarted, so it has no previous logs")));
+            return Err(ApiError::invalid(
+                "previous",
+                format!("container '{container}' has not restarted, so it has no previous logs"),
+            ));
         }
     }
     Ok(container)
 }
 
-async fn logs_of(state: &AppState, id: i64, ns: &str, name: &str, q: LogQuery) -> ApiResult<Response> {
-    let (client, pod) = live_pod(state, id, ns, name).await?;
-    let container = check_log_request(&pod, &q)?;
-    let lp = LogParams {
-        container: Some(container.clone()),
+/// The Kubernetes log options for a checked request (no follow).
+pub fn log_params(q: &LogQuery, container: &str) -> LogParams {
+    LogParams {
+        container: Some(container.to_owned()),
         follow: false,
         limit_bytes: q.limit_bytes,
         pretty: false,
         previous: q.previous,
         since_seconds: q.since_seconds,
-        since_time: q.since_time.map(|t| k8s_openapi::jiff::Timestamp::from_second(t.timestamp()).unwrap_or_default()),
+        since_time: q
+            .since_time
+            .map(|t| k8s_openapi::jiff::Timestamp::from_second(t.timestamp()).unwrap_or_default()),
         tail_lines: q.tail_lines,
         timestamps: q.timestamps,
-    };
+    }
+}
+
+async fn logs_of(
+    state: &AppState,
+    id: i64,
+    ns: &str,
+    name: &str,
+    q: LogQuery,
+) -> ApiResult<Response> {
+    let (client, pod) = live_pod(state, id, ns, name).await?;
+    let container = check_log_request(&pod, &q)?;
+    let lp = log_params(&q, &container);
     let api: Api<Pod> = Api::namespaced(client, ns);
-    let text = within(Duration::from_secs(60), api.logs(name, &lp)).await.map_err(from_cluster)?;
+    let text = within(Duration::from_secs(60), api.logs(name, &lp))
+        .await
+        .map_err(from_cluster)?;
     let mut resp = ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
     if q.download {
-        let file = format!("{name}-{container}{}-{}.log", if q.previous { "-previous" } else { "" }, Utc::now().format("%Y%m%dT%H%M%SZ"));
+        let file = format!(
+            "{name}-{container}{}-{}.log",
+            if q.previous { "-previous" } else { "" },
+            Utc::now().format("%Y%m%dT%H%M%SZ")
+        );
         resp.headers_mut().insert(
             header::CONTENT_DISPOSITION,
-            header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")).expect("ascii file name"),
+            header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+                .expect("ascii file name"),
         );
     }
     Ok(resp)
@@ -540,12 +669,20 @@ pub async fn search(
     if !auth.bindings.allows_somewhere(Permission::PodRead) {
         auth.require(Permission::PodRead, Scope::GLOBAL)?;
     }
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
     let term = q.q.as_deref().unwrap_or_default().trim();
     if term.is_empty() || term.len() > 256 {
         return Err(ApiError::invalid("q", "q must be 1 to 256 characters"));
     }
-    let selector = if term.contains('=') || term.starts_with('!') || term.contains(" in ") || term.contains(" notin ") {
+    let selector = if term.contains('=')
+        || term.starts_with('!')
+        || term.contains(" in ")
+        || term.contains(" notin ")
+    {
         Some(Selector::parse(term).map_err(|e| ApiError::invalid("q", e))?)
     } else {
         None
@@ -554,12 +691,16 @@ pub async fn search(
     let mut not_searched = Vec::new();
     for c in state.store.all_clusters().await? {
         // Namespace-bound users see only their namespaces' pods.
-        let cluster_wide = auth.bindings.allows(Permission::PodRead, Scope::cluster(c.id));
+        let cluster_wide = auth
+            .bindings
+            .allows(Permission::PodRead, Scope::cluster(c.id));
         let namespaced: Vec<String> = auth
             .bindings
             .0
             .iter()
-            .filter(|b| b.cluster_id == Some(c.id) && b.role.permissions().contains(&Permission::PodRead))
+            .filter(|b| {
+                b.cluster_id == Some(c.id) && b.role.permissions().contains(&Permission::PodRead)
+            })
             .filter_map(|b| b.namespace.clone())
             .collect();
         if !cluster_wide && namespaced.is_empty() {
@@ -582,9 +723,18 @@ pub async fn search(
             }
         });
     }
-    let (rows, total) = sorted_page(found, page, |a, b| (a.0, &a.2.namespace, &a.2.name).cmp(&(b.0, &b.2.namespace, &b.2.name)));
+    let (rows, total) = sorted_page(found, page, |a, b| {
+        (a.0, &a.2.namespace, &a.2.name).cmp(&(b.0, &b.2.namespace, &b.2.name))
+    });
     Ok(axum::Json(SearchResult {
-        items: rows.into_iter().map(|(cluster_id, cluster_name, p)| FoundPod { cluster_id, cluster_name, pod: PodSummary::from(p.as_ref()) }).collect(),
+        items: rows
+            .into_iter()
+            .map(|(cluster_id, cluster_name, p)| FoundPod {
+                cluster_id,
+                cluster_name,
+                pod: PodSummary::from(p.as_ref()),
+            })
+            .collect(),
         total,
         page: page.page,
         page_size: page.page_size,
@@ -644,31 +794,69 @@ pub async fn merged_logs(
     ApiQuery(q): ApiQuery<MergedLogQuery>,
 ) -> ApiResult<axum::Json<MergedLogs>> {
     if q.label_selector.trim().is_empty() {
-        return Err(ApiError::invalid("labelSelector", "give the workload's label selector, e.g. app=web"));
+        return Err(ApiError::invalid(
+            "labelSelector",
+            "give the workload's label selector, e.g. app=web",
+        ));
     }
     Selector::parse(&q.label_selector).map_err(|e| ApiError::invalid("labelSelector", e))?;
     let tail = q.tail_lines.unwrap_or(200);
     if !(0..=5000).contains(&tail) {
-        return Err(ApiError::invalid("tailLines", "tailLines must be between 0 and 5000"));
+        return Err(ApiError::invalid(
+            "tailLines",
+            "tailLines must be between 0 and 5000",
+        ));
     }
     if q.since_seconds.is_some_and(|s| s <= 0) {
-        return Err(ApiError::invalid("sinceSeconds", "sinceSeconds must be more than 0"));
+        return Err(ApiError::invalid(
+            "sinceSeconds",
+            "sinceSeconds must be more than 0",
+        ));
     }
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
     let api: Api<Pod> = Api::namespaced(client, &ns);
-    let pods = within(CALL, api.list(&ListParams::default().labels(&q.label_selector))).await.map_err(from_cluster)?.items;
+    let pods = within(
+        CALL,
+        api.list(&ListParams::default().labels(&q.label_selector)),
+    )
+    .await
+    .map_err(from_cluster)?
+    .items;
     if pods.len() > MERGED_MAX_PODS {
-        return Err(ApiError::invalid("labelSelector", format!("{} pods match; narrow the selector to at most {MERGED_MAX_PODS}", pods.len())));
+        return Err(ApiError::invalid(
+            "labelSelector",
+            format!(
+                "{} pods match; narrow the selector to at most {MERGED_MAX_PODS}",
+                pods.len()
+            ),
+        ));
     }
     let mut jobs = Vec::new();
     for p in &pods {
         let name = p.metadata.name.clone().unwrap_or_default();
-        for container in p.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()) {
+        for container in p
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .map(|c| c.name.clone())
+        {
             let api = api.clone();
-            let lp = LogParams { container: Some(container.clone()), timestamps: true, tail_lines: Some(tail), since_seconds: q.since_seconds, ..Default::default() };
+            let lp = LogParams {
+                container: Some(container.clone()),
+                timestamps: true,
+                tail_lines: Some(tail),
+                since_seconds: q.since_seconds,
+                ..Default::default()
+            };
             let name = name.clone();
-            jobs.push(async move { (name.clone(), container, within(CALL, api.logs(&name, &lp)).await) });
+            jobs.push(async move {
+                (
+                    name.clone(),
+                    container,
+                    within(CALL, api.logs(&name, &lp)).await,
+                )
+            });
         }
     }
     let mut lines = Vec::new();
@@ -678,7 +866,12 @@ pub async fn merged_logs(
             Ok(text) => {
                 for l in text.lines() {
                     let (ts, line) = l.split_once(' ').unwrap_or((l, ""));
-                    lines.push(MergedLine { ts: ts.to_owned(), pod: pod.clone(), container: container.clone(), line: line.to_owned() });
+                    lines.push(MergedLine {
+                        ts: ts.to_owned(),
+                        pod: pod.clone(),
+                        container: container.clone(),
+                        line: line.to_owned(),
+                    });
                 }
             }
             Err(e) => errors.push(format!("{pod}/{container}: {e}")),
@@ -690,7 +883,14 @@ pub async fn merged_logs(
         let pb = b.ts.parse::<DateTime<Utc>>().ok();
         pa.cmp(&pb).then_with(|| a.ts.cmp(&b.ts))
     });
-    Ok(axum::Json(MergedLogs { lines, pods: pods.iter().filter_map(|p| p.metadata.name.clone()).collect(), errors }))
+    Ok(axum::Json(MergedLogs {
+        lines,
+        pods: pods
+            .iter()
+            .filter_map(|p| p.metadata.name.clone())
+            .collect(),
+        errors,
+    }))
 }
 
 /// Refreshes the KubePod snapshot from a fresh list and reports what changed.
@@ -712,12 +912,16 @@ pub async fn sync(
     let mut pods: Vec<PodLite> = Vec::new();
     let mut params = ListParams::default().limit(500);
     loop {
-        let page = within(CALL, api.list(&params)).await.map_err(from_cluster)?;
+        let page = within(CALL, api.list(&params))
+            .await
+            .map_err(from_cluster)?;
         pods.extend(page.items.iter().map(kubedeck_kube::pods::project));
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(token) => params = params.continue_token(&token),
             None => break,
         }
     }
-    Ok(axum::Json(crate::sync::write_pod_snapshot(&state, id, pods.iter()).await?))
+    Ok(axum::Json(
+        crate::sync::write_pod_snapshot(&state, id, pods.iter()).await?,
+    ))
 }

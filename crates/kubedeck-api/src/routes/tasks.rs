@@ -62,7 +62,11 @@ async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<
     if !user.bindings.allows_somewhere(Permission::TaskRead) {
         user.require(Permission::TaskRead, Scope::GLOBAL)?;
     }
-    let t = state.store.find_task(tid).await?.ok_or_else(|| ApiError::not_found(format!("task {tid} does not exist")))?;
+    let t = state
+        .store
+        .find_task(tid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("task {tid} does not exist")))?;
     let scope = t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL);
     user.require(Permission::TaskRead, scope)?;
     Ok(t)
@@ -71,7 +75,11 @@ async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<
 /// One task with its progress.
 #[utoipa::path(get, path = "/api/v1/tasks/{tid}", tag = "tasks", params(("tid" = i64, Path)),
     responses((status = 200, body = TaskView), (status = 404)), extensions(("x-permission" = json!("task.read"))))]
-pub async fn get(State(state): State<AppState>, user: AuthUser, Path(tid): Path<i64>) -> ApiResult<axum::Json<TaskView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(tid): Path<i64>,
+) -> ApiResult<axum::Json<TaskView>> {
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }
 
@@ -89,10 +97,20 @@ pub async fn cancel(
     let t = visible_task(&state, &user, tid).await?;
     audit.target(t.cluster_id, None, Some(format!("tasks/{tid}")));
     // Cancelling needs the write permission of what the task does.
-    let needed = if t.kind.starts_with("node.") { Permission::NodeWrite } else { Permission::ClusterWrite };
-    user.require(needed, t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL))?;
+    let needed = if t.kind.starts_with("node.") {
+        Permission::NodeWrite
+    } else {
+        Permission::ClusterWrite
+    };
+    user.require(
+        needed,
+        t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL),
+    )?;
     if !state.store.request_task_cancel(tid).await? {
-        return Err(ApiError::conflict(format!("task {tid} already finished ({})", t.status)));
+        return Err(ApiError::conflict(format!(
+            "task {tid} already finished ({})",
+            t.status
+        )));
     }
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }
@@ -105,32 +123,39 @@ pub async fn events(
     State(state): State<AppState>,
     user: AuthUser,
     Path(tid): Path<i64>,
-) -> ApiResult<axum::response::sse::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>> {
+) -> ApiResult<
+    axum::response::sse::Sse<
+        impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     let first = visible_task(&state, &user, tid).await?;
-    let stream = futures::stream::unfold((state, Some(first), String::new(), false), move |(state, pending, last, done)| async move {
-        if done {
-            return None;
-        }
-        let mut task = pending;
-        loop {
-            let t = match task.take() {
-                Some(t) => t,
-                None => {
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    match state.store.find_task(tid).await {
-                        Ok(Some(t)) => t,
-                        _ => return None,
-                    }
-                }
-            };
-            let finished = t.finished_at.is_some();
-            let view = serde_json::to_string(&TaskView::from(t)).unwrap_or_default();
-            if view != last || finished {
-                let ev = Event::default().event("task").data(view.clone());
-                return Some((Ok(ev), (state, None, view, finished)));
+    let stream = futures::stream::unfold(
+        (state, Some(first), String::new(), false),
+        move |(state, pending, last, done)| async move {
+            if done {
+                return None;
             }
-        }
-    });
+            let mut task = pending;
+            loop {
+                let t = match task.take() {
+                    Some(t) => t,
+                    None => {
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        match state.store.find_task(tid).await {
+                            Ok(Some(t)) => t,
+                            _ => return None,
+                        }
+                    }
+                };
+                let finished = t.finished_at.is_some();
+                let view = serde_json::to_string(&TaskView::from(t)).unwrap_or_default();
+                if view != last || finished {
+                    let ev = Event::default().event("task").data(view.clone());
+                    return Some((Ok(ev), (state, None, view, finished)));
+                }
+            }
+        },
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }

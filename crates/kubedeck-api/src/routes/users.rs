@@ -90,8 +90,17 @@ pub struct UpdateUser {
 fn check_username(name: &str) -> ApiResult<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok { Ok(()) } else { Err(ApiError::invalid("username", "username must be 1-64 letters, digits, '.', '_' or '-'")) }
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "username",
+            "username must be 1-64 letters, digits, '.', '_' or '-'",
+        ))
+    }
 }
 
 fn check_bindings(bindings: &[Binding]) -> ApiResult<()> {
@@ -104,7 +113,9 @@ fn check_bindings(bindings: &[Binding]) -> ApiResult<()> {
 }
 
 async fn hash(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(ApiError::internal)
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// List accounts.
@@ -115,7 +126,11 @@ pub async fn list(
     _auth: Authorized<perm::UserAdmin>,
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> ApiResult<axum::Json<Page<UserView>>> {
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
     let rows = state.store.list_users(q.q.as_deref(), page).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for u in rows.items {
@@ -142,11 +157,27 @@ pub async fn create(
     }
     check_bindings(&body.bindings)?;
     audit.detail(json!({"username": body.username, "bindings": body.bindings}));
-    if state.store.find_user_by_name(&body.username).await?.is_some() {
-        return Err(ApiError::conflict(format!("username '{}' is taken", body.username)).with_field("username"));
+    if state
+        .store
+        .find_user_by_name(&body.username)
+        .await?
+        .is_some()
+    {
+        return Err(
+            ApiError::conflict(format!("username '{}' is taken", body.username))
+                .with_field("username"),
+        );
     }
-    let display = body.display_name.clone().unwrap_or_else(|| body.username.clone());
-    let new = NewUser { username: &body.username, display_name: &display, password_hash: hash(body.password).await?, must_change_password: true };
+    let display = body
+        .display_name
+        .clone()
+        .unwrap_or_else(|| body.username.clone());
+    let new = NewUser {
+        username: &body.username,
+        display_name: &display,
+        password_hash: hash(body.password).await?,
+        must_change_password: true,
+    };
     let u = state.store.create_user(new, &body.bindings).await?;
     audit.target(None, None, Some(format!("users/{}", u.username)));
     Ok((StatusCode::CREATED, axum::Json(view(u, body.bindings))))
@@ -160,7 +191,11 @@ pub async fn get(
     _auth: Authorized<perm::UserAdmin>,
     Path(uid): Path<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let u = state.store.find_user(uid).await?.ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+    let u = state
+        .store
+        .find_user(uid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
     let b = state.store.bindings_of(uid).await?;
     Ok(axum::Json(view(u, b.0)))
 }
@@ -170,10 +205,20 @@ async fn keep_an_admin(state: &AppState, uid: i64, losing_admin: bool) -> ApiRes
     if !losing_admin {
         return Ok(());
     }
-    let is_admin = state.store.bindings_of(uid).await?.allows_everywhere(kubedeck_core::rbac::Permission::UserAdmin);
-    let enabled = state.store.find_user(uid).await?.is_some_and(|u| !u.disabled);
+    let is_admin = state
+        .store
+        .bindings_of(uid)
+        .await?
+        .allows_everywhere(kubedeck_core::rbac::Permission::UserAdmin);
+    let enabled = state
+        .store
+        .find_user(uid)
+        .await?
+        .is_some_and(|u| !u.disabled);
     if is_admin && enabled && state.store.count_active_platform_admins().await? <= 1 {
-        return Err(ApiError::conflict("this is the last enabled platform admin; make another admin first"));
+        return Err(ApiError::conflict(
+            "this is the last enabled platform admin; make another admin first",
+        ));
     }
     Ok(())
 }
@@ -190,7 +235,11 @@ pub async fn update(
 ) -> ApiResult<axum::Json<UserView>> {
     audit.action("user.update");
     audit.detail(json!({"user_id": uid, "display_name": body.display_name, "disabled": body.disabled, "password_reset": body.password.is_some()}));
-    let existing = state.store.find_user(uid).await?.ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+    let existing = state
+        .store
+        .find_user(uid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
     audit.target(None, None, Some(format!("users/{}", existing.username)));
     keep_an_admin(&state, uid, body.disabled == Some(true)).await?;
     let password = match body.password {
@@ -205,7 +254,14 @@ pub async fn update(
     let ends_sessions = password.is_some() || body.disabled == Some(true);
     let u = state
         .store
-        .update_user(uid, UserChanges { display_name: body.display_name, disabled: body.disabled, password })
+        .update_user(
+            uid,
+            UserChanges {
+                display_name: body.display_name,
+                disabled: body.disabled,
+                password,
+            },
+        )
         .await?
         .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
     if ends_sessions {
@@ -226,7 +282,11 @@ pub async fn delete(
     Path(uid): Path<i64>,
 ) -> ApiResult<StatusCode> {
     audit.action("user.delete");
-    let existing = state.store.find_user(uid).await?.ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+    let existing = state
+        .store
+        .find_user(uid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
     audit.target(None, None, Some(format!("users/{}", existing.username)));
     if uid == auth.id {
         return Err(ApiError::conflict("you cannot delete your own account"));
@@ -249,9 +309,15 @@ pub async fn set_bindings(
     audit.action("user.bindings");
     audit.detail(json!({"user_id": uid, "bindings": bindings}));
     check_bindings(&bindings)?;
-    let u = state.store.find_user(uid).await?.ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+    let u = state
+        .store
+        .find_user(uid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
     audit.target(None, None, Some(format!("users/{}", u.username)));
-    let stays_admin = bindings.iter().any(|b| b.role == Role::PlatformAdmin && b.cluster_id.is_none());
+    let stays_admin = bindings
+        .iter()
+        .any(|b| b.role == Role::PlatformAdmin && b.cluster_id.is_none());
     keep_an_admin(&state, uid, !stays_admin).await?;
     state.store.replace_bindings(uid, &bindings).await?;
     Ok(axum::Json(view(u, bindings)))

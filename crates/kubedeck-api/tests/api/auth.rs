@@ -18,19 +18,57 @@ async fn login_refresh_and_logout_on_every_backend() {
         let me = app.get("/api/v1/auth/me", &access).await;
         assert_eq!(me.status, StatusCode::OK, "{b}");
         assert_eq!(me.body["username"], "admin");
-        assert!(me.body["permissions"].as_array().unwrap().iter().any(|p| p == "user.admin"));
+        assert!(
+            me.body["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == "user.admin")
+        );
 
-        let r2 = app.request("POST", "/api/v1/auth/refresh", None, Some(json!({"refresh_token": refresh}))).await;
+        let r2 = app
+            .request(
+                "POST",
+                "/api/v1/auth/refresh",
+                None,
+                Some(json!({"refresh_token": refresh})),
+            )
+            .await;
         assert_eq!(r2.status, StatusCode::OK, "{b}: {}", r2.body);
         let refresh2 = r2.body["refresh_token"].as_str().unwrap().to_owned();
         // The old refresh token was rotated away: replaying it fails.
-        let replay = app.request("POST", "/api/v1/auth/refresh", None, Some(json!({"refresh_token": refresh}))).await;
+        let replay = app
+            .request(
+                "POST",
+                "/api/v1/auth/refresh",
+                None,
+                Some(json!({"refresh_token": refresh})),
+            )
+            .await;
         assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{b}");
 
-        let out = app.request("POST", "/api/v1/auth/logout", None, Some(json!({"refresh_token": refresh2}))).await;
+        let out = app
+            .request(
+                "POST",
+                "/api/v1/auth/logout",
+                None,
+                Some(json!({"refresh_token": refresh2})),
+            )
+            .await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
-        let after = app.request("POST", "/api/v1/auth/refresh", None, Some(json!({"refresh_token": refresh2}))).await;
-        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{b}: logged-out session still refreshes");
+        let after = app
+            .request(
+                "POST",
+                "/api/v1/auth/refresh",
+                None,
+                Some(json!({"refresh_token": refresh2})),
+            )
+            .await;
+        assert_eq!(
+            after.status,
+            StatusCode::UNAUTHORIZED,
+            "{b}: logged-out session still refreshes"
+        );
         app.stop().await;
     }
 }
@@ -54,15 +92,34 @@ async fn twenty_wrong_passwords_lock_the_account_with_retry_after_and_are_audite
         assert_eq!(&statuses[..4], &[401, 401, 401, 401], "{b}");
         assert!(statuses[4..].iter().all(|s| *s == 429), "{b}: {statuses:?}");
         // Even the right password is refused while locked.
-        assert_eq!(app.login("admin", ADMIN_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS, "{b}");
+        assert_eq!(
+            app.login("admin", ADMIN_PASSWORD).await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{b}"
+        );
         // Unknown users get the same answer as wrong passwords.
-        assert_eq!(app.login("nobody", "whatever-password").await.body["code"], "invalid_credentials");
+        assert_eq!(
+            app.login("nobody", "whatever-password").await.body["code"],
+            "invalid_credentials"
+        );
 
         let audit = app.audit().await;
-        let logins: Vec<_> = audit.iter().filter(|a| a.action == "auth.login" && a.username == "admin").collect();
+        let logins: Vec<_> = audit
+            .iter()
+            .filter(|a| a.action == "auth.login" && a.username == "admin")
+            .collect();
         assert_eq!(logins.len(), 21, "{b}: every attempt audited");
-        assert!(logins.iter().all(|a| a.outcome == "denied" || a.outcome == "failure"));
-        assert!(audit.iter().all(|a| !a.detail.contains("planted") && !a.path.contains("planted")), "{b}: password in audit");
+        assert!(
+            logins
+                .iter()
+                .all(|a| a.outcome == "denied" || a.outcome == "failure")
+        );
+        assert!(
+            audit
+                .iter()
+                .all(|a| !a.detail.contains("planted") && !a.path.contains("planted")),
+            "{b}: password in audit"
+        );
         app.stop().await;
     }
 }
@@ -83,23 +140,53 @@ async fn a_new_user_must_change_the_password_before_anything_else() {
     let blocked = app.get("/api/v1/k8s/cluster", &token).await;
     assert_eq!(blocked.status, StatusCode::FORBIDDEN);
     assert_eq!(blocked.body["code"], "password_change_required");
-    assert_eq!(app.get("/api/v1/auth/me", &token).await.body["must_change_password"], true);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &token).await.body["must_change_password"],
+        true
+    );
 
-    let weak = app.post("/api/v1/auth/password", &token, json!({"current_password": "initial-password-1", "new_password": "short"})).await;
+    let weak = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            json!({"current_password": "initial-password-1", "new_password": "short"}),
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
     assert_eq!(weak.body["field"], "new_password");
-    let wrong = app.post("/api/v1/auth/password", &token, json!({"current_password": "nope-nope-nope", "new_password": "a-much-better-pass"})).await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            json!({"current_password": "nope-nope-nope", "new_password": "a-much-better-pass"}),
+        )
+        .await;
     assert_eq!(wrong.body["field"], "current_password");
-    let ok = app.post("/api/v1/auth/password", &token, json!({"current_password": "initial-password-1", "new_password": "a-much-better-pass"})).await;
+    let ok = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            json!({"current_password": "initial-password-1", "new_password": "a-much-better-pass"}),
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
 
     // The change ended the session: the old access token is void at once.
-    assert_eq!(app.get("/api/v1/auth/me", &token).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("dev", "initial-password-1").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/auth/me", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("dev", "initial-password-1").await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let again = app.login("dev", "a-much-better-pass").await;
     assert_eq!(again.body["must_change_password"], false);
     let t = again.body["access_token"].as_str().unwrap();
-    assert_eq!(app.get("/api/v1/k8s/cluster", t).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/k8s/cluster", t).await.status,
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
@@ -107,14 +194,36 @@ async fn a_new_user_must_change_the_password_before_anything_else() {
 async fn a_disabled_user_loses_access_at_once() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let token = app.user_token("ops", &[Binding::global(Role::Operator)]).await;
-    assert_eq!(app.get("/api/v1/k8s/cluster", &token).await.status, StatusCode::OK);
-    let id = app.get("/api/v1/auth/me", &token).await.body["id"].as_i64().unwrap();
-    let r = app.request("PUT", &format!("/api/v1/users/{id}"), Some(&admin), Some(json!({"disabled": true}))).await;
+    let token = app
+        .user_token("ops", &[Binding::global(Role::Operator)])
+        .await;
+    assert_eq!(
+        app.get("/api/v1/k8s/cluster", &token).await.status,
+        StatusCode::OK
+    );
+    let id = app.get("/api/v1/auth/me", &token).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/users/{id}"),
+            Some(&admin),
+            Some(json!({"disabled": true})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let after = app.get("/api/v1/k8s/cluster", &token).await;
-    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "disabled user kept access: {}", after.body);
-    assert_eq!(app.login("ops", "ops-password-123").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "disabled user kept access: {}",
+        after.body
+    );
+    assert_eq!(
+        app.login("ops", "ops-password-123").await.status,
+        StatusCode::FORBIDDEN
+    );
     app.stop().await;
 }
 
@@ -122,12 +231,35 @@ async fn a_disabled_user_loses_access_at_once() {
 async fn the_last_platform_admin_cannot_be_removed() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let me = app.get("/api/v1/auth/me", &admin).await.body["id"].as_i64().unwrap();
-    let r = app.request("PUT", &format!("/api/v1/users/{me}/bindings"), Some(&admin), Some(json!([{"role": "viewer"}]))).await;
+    let me = app.get("/api/v1/auth/me", &admin).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/users/{me}/bindings"),
+            Some(&admin),
+            Some(json!([{"role": "viewer"}])),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    let r = app.request("PUT", &format!("/api/v1/users/{me}"), Some(&admin), Some(json!({"disabled": true}))).await;
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/users/{me}"),
+            Some(&admin),
+            Some(json!({"disabled": true})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let bad = app.request("PUT", &format!("/api/v1/users/{me}/bindings"), Some(&admin), Some(json!([{"role": "superuser"}]))).await;
+    let bad = app
+        .request(
+            "PUT",
+            &format!("/api/v1/users/{me}/bindings"),
+            Some(&admin),
+            Some(json!([{"role": "superuser"}])),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     app.stop().await;
 }
@@ -138,7 +270,10 @@ async fn forged_unsigned_and_expired_tokens_are_refused() {
     let app = spawn_app().await;
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     let now = chrono::Utc::now().timestamp();
-    let claims = format!(r#"{{"sub":"1","iss":"kubedeck","aud":"kubedeck-api","iat":{now},"exp":{},"generation":0}}"#, now + 600);
+    let claims = format!(
+        r#"{{"sub":"1","iss":"kubedeck","aud":"kubedeck-api","iat":{now},"exp":{},"generation":0}}"#,
+        now + 600
+    );
     let alg_none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&claims));
     let forged = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
@@ -153,7 +288,12 @@ async fn forged_unsigned_and_expired_tokens_are_refused() {
         &jsonwebtoken::EncodingKey::from_secret(&app.state.settings.jwt_secret),
     )
     .unwrap();
-    for (what, token, code) in [("alg none", alg_none.as_str(), "unauthorized"), ("forged", &forged, "unauthorized"), ("expired", &expired, "token_expired"), ("garbage", "abc.def", "unauthorized")] {
+    for (what, token, code) in [
+        ("alg none", alg_none.as_str(), "unauthorized"),
+        ("forged", &forged, "unauthorized"),
+        ("expired", &expired, "token_expired"),
+        ("garbage", "abc.def", "unauthorized"),
+    ] {
         let r = app.get("/api/v1/auth/me", token).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
         assert_eq!(r.body["code"], code, "{what}");

@@ -17,16 +17,28 @@ fn kubectl_counts(tb: &Testbed) -> (i64, i64, i64, i64) {
     let items = nodes["items"].as_array().unwrap();
     let ready = items
         .iter()
-        .filter(|n| n["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        .filter(|n| {
+            n["status"]["conditions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
         .count() as i64;
     let masters = items
         .iter()
         .filter(|n| {
             let l = &n["metadata"]["labels"];
-            l.get("node-role.kubernetes.io/master").is_some() || l.get("node-role.kubernetes.io/control-plane").is_some()
+            l.get("node-role.kubernetes.io/master").is_some()
+                || l.get("node-role.kubernetes.io/control-plane").is_some()
         })
         .count() as i64;
-    (items.len() as i64, ready, masters, items.len() as i64 - masters)
+    (
+        items.len() as i64,
+        ready,
+        masters,
+        items.len() as i64 - masters,
+    )
 }
 
 fn counts_of(v: &Value) -> (i64, i64, i64, i64) {
@@ -51,54 +63,113 @@ async fn importing_the_admin_kubeconfig_reports_version_nodes_and_full_permissio
     let mut tries = 0;
     let dry = loop {
         let before = kubectl_counts(&tb);
-        let dry = app.post("/api/v1/k8s/cluster?dry_run=true", &admin, import_body(&name, &kubeconfig)).await;
+        let dry = app
+            .post(
+                "/api/v1/k8s/cluster?dry_run=true",
+                &admin,
+                import_body(&name, &kubeconfig),
+            )
+            .await;
         assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
         tries += 1;
         if before == kubectl_counts(&tb) || tries == 10 {
-            assert_eq!(dry.body["preflight"]["nodes"]["node_count"].as_i64(), Some(before.0), "{}", dry.body);
+            assert_eq!(
+                dry.body["preflight"]["nodes"]["node_count"].as_i64(),
+                Some(before.0),
+                "{}",
+                dry.body
+            );
             break dry;
         }
     };
     let report = &dry.body["preflight"];
     assert_eq!(report["ok"], true);
     assert_eq!(report["version"]["git_version"], "v1.20.2");
-    assert!(report["permissions"].as_array().unwrap().iter().all(|p| p["allowed"] == true), "{report}");
-    let client_cert = report["certificates"].as_array().unwrap().iter().find(|c| c["kind"] == "client").expect("client cert reported");
+    assert!(
+        report["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["allowed"] == true),
+        "{report}"
+    );
+    let client_cert = report["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "client")
+        .expect("client cert reported");
     assert!(client_cert["days_left"].as_i64().unwrap() > 30);
-    assert_eq!(app.get("/api/v1/k8s/cluster", &admin).await.body["total"], 0, "dry run saved something");
+    assert_eq!(
+        app.get("/api/v1/k8s/cluster", &admin).await.body["total"],
+        0,
+        "dry run saved something"
+    );
 
-    let created = app.post("/api/v1/k8s/cluster", &admin, import_body(&name, &kubeconfig)).await;
+    let created = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            import_body(&name, &kubeconfig),
+        )
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let c = &created.body["cluster"];
     assert_eq!(c["status"], 2);
     assert_eq!(c["cluster_type"], 2);
     assert_eq!(c["version"], "v1.20.2");
-    assert!(c.get("credential").is_none(), "credential returned by the API");
+    assert!(
+        c.get("credential").is_none(),
+        "credential returned by the API"
+    );
     let id = c["id"].as_i64().unwrap();
 
     // The background sync keeps the spec's counters in line with kubectl.
-    eventually("node counts to match kubectl", Duration::from_secs(30), || async {
-        let got = app.get(&format!("/api/v1/k8s/cluster/{id}"), &admin).await;
-        let want = kubectl_counts(&tb);
-        (counts_of(&got.body) == want && got.body["last_sync_at"].is_string()).then_some(())
-    })
+    eventually(
+        "node counts to match kubectl",
+        Duration::from_secs(30),
+        || async {
+            let got = app.get(&format!("/api/v1/k8s/cluster/{id}"), &admin).await;
+            let want = kubectl_counts(&tb);
+            (counts_of(&got.body) == want && got.body["last_sync_at"].is_string()).then_some(())
+        },
+    )
     .await;
-    let status = app.get(&format!("/api/v1/k8s/cluster/{id}/status"), &admin).await;
+    let status = app
+        .get(&format!("/api/v1/k8s/cluster/{id}/status"), &admin)
+        .await;
     assert_eq!(status.body["status_text"], "running", "{}", status.body);
-    assert!(status.body["api_latency_ms"].is_number() || status.body["last_healthy_at"].is_string());
+    assert!(
+        status.body["api_latency_ms"].is_number() || status.body["last_healthy_at"].is_string()
+    );
 
     // The same credential cannot be imported twice.
-    let dup = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name("again"), &kubeconfig)).await;
+    let dup = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            import_body(&unique_name("again"), &kubeconfig),
+        )
+        .await;
     assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.body);
     assert_eq!(dup.body["preflight"]["duplicate_of"], id);
 
     // The database holds no readable kubeconfig: not in the rows, not in the SQLite files.
     let row = app.state.store.find_cluster(id).await.unwrap().unwrap();
-    let secret_line = kubeconfig.lines().find(|l| l.contains("client-key-data")).unwrap().trim().to_owned();
+    let secret_line = kubeconfig
+        .lines()
+        .find(|l| l.contains("client-key-data"))
+        .unwrap()
+        .trim()
+        .to_owned();
     let key_data = secret_line.split(':').nth(1).unwrap().trim().to_owned();
     assert!(!row.credential.contains(&key_data[..40]));
     let mut raw = Vec::new();
-    if let Some(path) = app.db_url().strip_prefix("sqlite://").map(|s| s.split('?').next().unwrap().to_owned()) {
+    if let Some(path) = app
+        .db_url()
+        .strip_prefix("sqlite://")
+        .map(|s| s.split('?').next().unwrap().to_owned())
+    {
         for suffix in ["", "-wal"] {
             if let Ok(bytes) = std::fs::read(format!("{path}{suffix}")) {
                 raw.extend(bytes);
@@ -106,15 +177,36 @@ async fn importing_the_admin_kubeconfig_reports_version_nodes_and_full_permissio
         }
         let text = String::from_utf8_lossy(&raw);
         assert!(!raw.is_empty());
-        assert!(!text.contains(&key_data[..40]), "client key found in the raw database");
-        assert!(!text.contains("BEGIN"), "PEM text found in the raw database");
+        assert!(
+            !text.contains(&key_data[..40]),
+            "client key found in the raw database"
+        );
+        assert!(
+            !text.contains("BEGIN"),
+            "PEM text found in the raw database"
+        );
     }
 
     // Delete forgets the cluster but leaves the cluster itself alone.
-    let del = app.request("DELETE", &format!("/api/v1/k8s/cluster/{id}"), Some(&admin), None).await;
+    let del = app
+        .request(
+            "DELETE",
+            &format!("/api/v1/k8s/cluster/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}"), &admin).await.status, StatusCode::NOT_FOUND);
-    eventually("watchers to stop", Duration::from_secs(5), || async { app.state.hub.get(id).is_none().then_some(()) }).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/k8s/cluster/{id}"), &admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    eventually("watchers to stop", Duration::from_secs(5), || async {
+        app.state.hub.get(id).is_none().then_some(())
+    })
+    .await;
     assert!(tb.kubectl(&["get", "nodes"]).status.success());
     app.stop().await;
 }
@@ -124,18 +216,45 @@ async fn restricted_and_useless_credentials_import_with_a_report_of_what_will_no
     let tb = Testbed::from_env();
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    for (which, kubeconfig) in [("restricted", tb.restricted_kubeconfig()), ("useless", tb.useless_kubeconfig())] {
-        let r = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name(which), &kubeconfig)).await;
+    for (which, kubeconfig) in [
+        ("restricted", tb.restricted_kubeconfig()),
+        ("useless", tb.useless_kubeconfig()),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/k8s/cluster",
+                &admin,
+                import_body(&unique_name(which), &kubeconfig),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{which}: {}", r.body);
         let perms = r.body["preflight"]["permissions"].as_array().unwrap();
-        let allowed = |f: &str| perms.iter().find(|p| p["feature"] == f).unwrap()["allowed"] == true;
+        let allowed =
+            |f: &str| perms.iter().find(|p| p["feature"] == f).unwrap()["allowed"] == true;
         assert!(!allowed("nodes.drain"), "{which} may not drain");
         assert!(!allowed("secrets.read"), "{which} may not read secrets");
-        assert!(!allowed("pods.read"), "{which} may not read pods cluster-wide");
+        assert!(
+            !allowed("pods.read"),
+            "{which} may not read pods cluster-wide"
+        );
         let warnings = r.body["preflight"]["warnings"].as_array().unwrap();
-        assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("not allowed cluster-wide")), "{which}: {warnings:?}");
-        let detail = app.get(&format!("/api/v1/k8s/cluster/{}", r.body["cluster"]["id"]), &admin).await;
-        assert_eq!(detail.body["capabilities"].as_array().unwrap().len(), perms.len(), "capabilities kept with the cluster");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.as_str().unwrap().contains("not allowed cluster-wide")),
+            "{which}: {warnings:?}"
+        );
+        let detail = app
+            .get(
+                &format!("/api/v1/k8s/cluster/{}", r.body["cluster"]["id"]),
+                &admin,
+            )
+            .await;
+        assert_eq!(
+            detail.body["capabilities"].as_array().unwrap().len(),
+            perms.len(),
+            "capabilities kept with the cluster"
+        );
     }
     app.stop().await;
 }
@@ -146,48 +265,115 @@ async fn unsafe_broken_and_unreachable_kubeconfigs_are_refused_and_nothing_is_sa
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let good = tb.admin_kubeconfig();
-    let cert_line = good.lines().find(|l| l.contains("client-certificate-data")).unwrap().to_owned();
-    let key_line = good.lines().find(|l| l.contains("client-key-data")).unwrap().to_owned();
+    let cert_line = good
+        .lines()
+        .find(|l| l.contains("client-certificate-data"))
+        .unwrap()
+        .to_owned();
+    let key_line = good
+        .lines()
+        .find(|l| l.contains("client-key-data"))
+        .unwrap()
+        .to_owned();
     let with_exec = good.replace(&key_line, "").replace(
         &cert_line,
         "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args: [-c, 'touch /tmp/pwned']",
     );
-    let ca_line = good.lines().find(|l| l.contains("certificate-authority-data")).unwrap().to_owned();
+    let ca_line = good
+        .lines()
+        .find(|l| l.contains("certificate-authority-data"))
+        .unwrap()
+        .to_owned();
     let other_ca = {
         use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(include_str!("../../../kubedeck-kube/testdata/cert.pem"))
+        base64::engine::general_purpose::STANDARD
+            .encode(include_str!("../../../kubedeck-kube/testdata/cert.pem"))
     };
-    let wrong_ca = good.replace(&ca_line, &format!("    certificate-authority-data: {other_ca}"));
-    let file_ca = good.replace(&ca_line, "    certificate-authority: /etc/ssl/certs/ca-certificates.crt");
-    let server_line = good.lines().find(|l| l.trim_start().starts_with("server:")).unwrap().to_owned();
+    let wrong_ca = good.replace(
+        &ca_line,
+        &format!("    certificate-authority-data: {other_ca}"),
+    );
+    let file_ca = good.replace(
+        &ca_line,
+        "    certificate-authority: /etc/ssl/certs/ca-certificates.crt",
+    );
+    let server_line = good
+        .lines()
+        .find(|l| l.trim_start().starts_with("server:"))
+        .unwrap()
+        .to_owned();
     let unreachable = good.replace(&server_line, "    server: https://127.0.0.1:1");
     let huge = format!("{good}\n# {}", "x".repeat(10 * 1024 * 1024));
     let cases: Vec<(&str, String, u16, &str)> = vec![
         ("exec plugin", with_exec, 400, "kubeconfig_unsafe"),
         ("CA file path", file_ca, 400, "kubeconfig_unsafe"),
         ("wrong CA", wrong_ca, 422, "tls_verification_failed"),
-        ("unreachable server", unreachable, 422, "cluster_unreachable"),
-        ("garbage", "{{{ this is : not yaml".into(), 400, "kubeconfig_invalid"),
+        (
+            "unreachable server",
+            unreachable,
+            422,
+            "cluster_unreachable",
+        ),
+        (
+            "garbage",
+            "{{{ this is : not yaml".into(),
+            400,
+            "kubeconfig_invalid",
+        ),
         ("10 MB document", huge, 413, "kubeconfig_too_large"),
     ];
     for (what, text, status, code) in cases {
-        let r = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name("bad"), &text)).await;
+        let r = app
+            .post(
+                "/api/v1/k8s/cluster",
+                &admin,
+                import_body(&unique_name("bad"), &text),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), status, "{what}: {}", r.body);
         assert_eq!(r.body["code"], code, "{what}: {}", r.body);
         assert_eq!(r.body["field"], "credential", "{what}");
         assert!(!r.body["message"].as_str().unwrap().is_empty());
     }
-    assert!(!std::path::Path::new("/tmp/pwned").exists(), "the exec plugin ran");
-    assert_eq!(app.get("/api/v1/k8s/cluster", &admin).await.body["total"], 0, "a refused import saved a row");
-    let bad_name = app.post("/api/v1/k8s/cluster", &admin, import_body("", &good)).await;
+    assert!(
+        !std::path::Path::new("/tmp/pwned").exists(),
+        "the exec plugin ran"
+    );
+    assert_eq!(
+        app.get("/api/v1/k8s/cluster", &admin).await.body["total"],
+        0,
+        "a refused import saved a row"
+    );
+    let bad_name = app
+        .post("/api/v1/k8s/cluster", &admin, import_body("", &good))
+        .await;
     assert_eq!(bad_name.body["field"], "name");
-    let bad_ctx = app.post("/api/v1/k8s/cluster", &admin, json!({"name": "x", "credential": good, "context": "nope"})).await;
+    let bad_ctx = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            json!({"name": "x", "credential": good, "context": "nope"}),
+        )
+        .await;
     assert_eq!(bad_ctx.body["code"], "context_not_found");
     assert_eq!(bad_ctx.body["field"], "context");
 
     // Audit records of the refusals carry no kubeconfig.
-    let key = good.lines().find(|l| l.contains("client-key-data")).unwrap().split(':').nth(1).unwrap().trim()[..40].to_owned();
-    assert!(app.audit().await.iter().all(|a| !a.detail.contains(&key) && !a.detail.contains("BEGIN")));
+    let key = good
+        .lines()
+        .find(|l| l.contains("client-key-data"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()[..40]
+        .to_owned();
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .all(|a| !a.detail.contains(&key) && !a.detail.contains("BEGIN"))
+    );
     app.stop().await;
 }
 
@@ -196,26 +382,44 @@ async fn node_counts_follow_the_simulator_adding_and_removing_nodes() {
     let tb = Testbed::from_env();
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let created = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name("counts"), &tb.admin_kubeconfig())).await;
+    let created = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            import_body(&unique_name("counts"), &tb.admin_kubeconfig()),
+        )
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.body["cluster"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/k8s/cluster/{id}");
     let node = unique_name("extra");
-    let (code, body) = tb.sim("POST", "/nodes", Some(&json!({"name": node, "role": "worker"})));
+    let (code, body) = tb.sim(
+        "POST",
+        "/nodes",
+        Some(&json!({"name": node, "role": "worker"})),
+    );
     assert!(code < 300, "sim refused: {body}");
-    eventually("the new node to be counted", Duration::from_secs(30), || async {
-        let want = kubectl_counts(&tb);
-        let got = counts_of(&app.get(&path, &admin).await.body);
-        (got == want && tb.kubectl(&["get", "node", &node]).status.success()).then_some(())
-    })
+    eventually(
+        "the new node to be counted",
+        Duration::from_secs(30),
+        || async {
+            let want = kubectl_counts(&tb);
+            let got = counts_of(&app.get(&path, &admin).await.body);
+            (got == want && tb.kubectl(&["get", "node", &node]).status.success()).then_some(())
+        },
+    )
     .await;
     let (code, body) = tb.sim("DELETE", &format!("/nodes/{node}"), None);
     assert!(code < 300, "sim refused: {body}");
-    eventually("the removed node to be uncounted", Duration::from_secs(30), || async {
-        let want = kubectl_counts(&tb);
-        let got = counts_of(&app.get(&path, &admin).await.body);
-        (got == want && !tb.kubectl(&["get", "node", &node]).status.success()).then_some(())
-    })
+    eventually(
+        "the removed node to be uncounted",
+        Duration::from_secs(30),
+        || async {
+            let want = kubectl_counts(&tb);
+            let got = counts_of(&app.get(&path, &admin).await.body);
+            (got == want && !tb.kubectl(&["get", "node", &node]).status.success()).then_some(())
+        },
+    )
     .await;
     app.stop().await;
 }
@@ -225,18 +429,74 @@ async fn a_user_bound_to_one_cluster_sees_only_that_cluster() {
     let tb = Testbed::from_env();
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let a = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name("a"), &tb.admin_kubeconfig())).await;
-    let b = app.post("/api/v1/k8s/cluster", &admin, import_body(&unique_name("b"), &tb.restricted_kubeconfig())).await;
-    let (a, b) = (a.body["cluster"]["id"].as_i64().unwrap(), b.body["cluster"]["id"].as_i64().unwrap());
-    let token = app.user_token("team-a", &[Binding { role: Role::Operator, cluster_id: Some(a), namespace: None }]).await;
+    let a = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            import_body(&unique_name("a"), &tb.admin_kubeconfig()),
+        )
+        .await;
+    let b = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            import_body(&unique_name("b"), &tb.restricted_kubeconfig()),
+        )
+        .await;
+    let (a, b) = (
+        a.body["cluster"]["id"].as_i64().unwrap(),
+        b.body["cluster"]["id"].as_i64().unwrap(),
+    );
+    let token = app
+        .user_token(
+            "team-a",
+            &[Binding {
+                role: Role::Operator,
+                cluster_id: Some(a),
+                namespace: None,
+            }],
+        )
+        .await;
     let list = app.get("/api/v1/k8s/cluster", &token).await;
     assert_eq!(list.body["total"], 1, "{}", list.body);
     assert_eq!(list.body["items"][0]["id"], a);
-    assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{b}"), &token).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/api/v1/k8s/cluster/{b}"), &token)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // An operator may look but not re-sync or delete.
-    assert_eq!(app.request("POST", &format!("/api/v1/k8s/cluster/{a}/sync"), Some(&token), None).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.request("DELETE", &format!("/api/v1/k8s/cluster/{a}"), Some(&token), None).await.status, StatusCode::FORBIDDEN);
-    let synced = app.request("POST", &format!("/api/v1/k8s/cluster/{a}/sync"), Some(&admin), None).await;
+    assert_eq!(
+        app.request(
+            "POST",
+            &format!("/api/v1/k8s/cluster/{a}/sync"),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.request(
+            "DELETE",
+            &format!("/api/v1/k8s/cluster/{a}"),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let synced = app
+        .request(
+            "POST",
+            &format!("/api/v1/k8s/cluster/{a}/sync"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(synced.status, StatusCode::OK);
     assert_eq!(synced.body["status_text"], "running");
     app.stop().await;

@@ -10,29 +10,77 @@ async fn bad_input_gets_a_stable_json_error() {
     let admin = app.admin_token().await;
     let url = format!("{}/api/v1/users", app.base);
 
-    let malformed = app.http.post(&url).bearer_auth(&admin).header("content-type", "application/json").body("{\"username\": ").send().await.unwrap();
+    let malformed = app
+        .http
+        .post(&url)
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
-    let id = malformed.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = malformed.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: serde_json::Value = malformed.json().await.unwrap();
     assert_eq!(body["code"], "malformed_json");
-    assert_eq!(body["request_id"], id.as_str(), "request id echoed in header and body");
+    assert_eq!(
+        body["request_id"],
+        id.as_str(),
+        "request id echoed in header and body"
+    );
 
-    let unknown = app.post("/api/v1/users", &admin, json!({"username": "x", "password": "long-enough-pass", "is_root": true})).await;
+    let unknown = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "x", "password": "long-enough-pass", "is_root": true}),
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.body["field"], "is_root");
 
-    let missing = app.post("/api/v1/users", &admin, json!({"username": "x"})).await;
+    let missing = app
+        .post("/api/v1/users", &admin, json!({"username": "x"}))
+        .await;
     assert_eq!(missing.body["field"], "password");
 
-    let not_json = app.http.post(&url).bearer_auth(&admin).header("content-type", "text/plain").body("hi").send().await.unwrap();
+    let not_json = app
+        .http
+        .post(&url)
+        .bearer_auth(&admin)
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     let big = "x".repeat(50 * 1024 * 1024);
-    let huge = app.http.post(&url).bearer_auth(&admin).header("content-type", "application/json").body(format!("{{\"username\":\"{big}\"}}")).send().await.unwrap();
+    let huge = app
+        .http
+        .post(&url)
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(format!("{{\"username\":\"{big}\"}}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(huge.json::<serde_json::Value>().await.unwrap()["code"], "body_too_large");
+    assert_eq!(
+        huge.json::<serde_json::Value>().await.unwrap()["code"],
+        "body_too_large"
+    );
 
-    let bad_name = app.post("/api/v1/users", &admin, json!({"username": "no spaces allowed", "password": "long-enough-pass"})).await;
+    let bad_name = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "no spaces allowed", "password": "long-enough-pass"}),
+        )
+        .await;
     assert_eq!(bad_name.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_name.body["field"], "username");
 
@@ -46,7 +94,9 @@ async fn bad_input_gets_a_stable_json_error() {
     let nothing = app.get("/api/v1/no-such-thing", &admin).await;
     assert_eq!(nothing.status, StatusCode::NOT_FOUND);
     assert_eq!(nothing.body["code"], "not_found");
-    let wrong_method = app.request("PATCH", "/api/v1/users", Some(&admin), None).await;
+    let wrong_method = app
+        .request("PATCH", "/api/v1/users", Some(&admin), None)
+        .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.body["code"], "method_not_allowed");
 
@@ -58,27 +108,47 @@ async fn bad_input_gets_a_stable_json_error() {
 #[tokio::test]
 async fn every_route_is_in_the_openapi_document_with_its_permission() {
     let app = spawn_app().await;
-    let doc = app.request("GET", "/api/openapi.json", None, None).await.body;
+    let doc = app
+        .request("GET", "/api/openapi.json", None, None)
+        .await
+        .body;
     let paths = doc["paths"].as_object().unwrap();
     let source = include_str!("../../src/lib.rs");
     let mut routes = 0;
-    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
+    for line in source
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(".route(\""))
+    {
         let path = line.split('"').nth(1).unwrap();
         if path.contains('*') {
             continue; // the JSON 404 catch-all
         }
         routes += 1;
-        let ops = paths.get(path).unwrap_or_else(|| panic!("route {path} is missing from the OpenAPI document"));
+        let ops = paths
+            .get(path)
+            .unwrap_or_else(|| panic!("route {path} is missing from the OpenAPI document"));
         for method in ["get", "post", "put", "delete"] {
-            let registered = line.contains(&format!("{method}(")) || (method == "put" && line.contains("routing::put("));
+            let registered = line.contains(&format!("{method}("))
+                || (method == "put" && line.contains("routing::put("));
             if registered {
-                let op = ops.get(method).unwrap_or_else(|| panic!("{method} {path} is missing from the OpenAPI document"));
-                assert!(op.get("x-permission").is_some(), "{method} {path} does not document its permission");
+                let op = ops.get(method).unwrap_or_else(|| {
+                    panic!("{method} {path} is missing from the OpenAPI document")
+                });
+                assert!(
+                    op.get("x-permission").is_some(),
+                    "{method} {path} does not document its permission"
+                );
             }
         }
     }
     assert!(routes >= 15, "parsed only {routes} routes");
-    let docs = app.http.get(format!("{}/api/docs/", app.base)).send().await.unwrap();
+    let docs = app
+        .http
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger"));
     app.stop().await;
@@ -87,14 +157,27 @@ async fn every_route_is_in_the_openapi_document_with_its_permission() {
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_login() {
     let app = spawn_app().await;
-    assert_eq!(app.request("GET", "/healthz", None, None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.request("GET", "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
     let ready = app.request("GET", "/readyz", None, None).await;
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["migrations"], "applied");
     // The console (or its not-built notice) answers client-side routes.
-    let page = app.http.get(format!("{}/clusters/3/nodes", app.base)).send().await.unwrap();
+    let page = app
+        .http
+        .get(format!("{}/clusters/3/nodes", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     app.stop().await;
 }
 
@@ -103,15 +186,23 @@ fn the_console_is_built_against_the_current_openapi_document() {
     use utoipa::OpenApi;
     let current = serde_json::to_value(kubedeck_api::openapi::ApiDoc::openapi()).unwrap();
     let committed: serde_json::Value =
-        serde_json::from_str(include_str!("../../../../web/openapi.json")).expect("web/openapi.json is JSON");
-    assert!(current == committed, "web/openapi.json is stale: run `make openapi` and commit the result");
+        serde_json::from_str(include_str!("../../../../web/openapi.json"))
+            .expect("web/openapi.json is JSON");
+    assert!(
+        current == committed,
+        "web/openapi.json is stale: run `make openapi` and commit the result"
+    );
 }
 
 #[tokio::test]
 async fn impossible_object_names_are_a_clear_404_not_a_cluster_error() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    for path in ["/api/v1/k8s/cluster/1/nodes/Bad%20Name", "/api/v1/k8s/cluster/1/namespaces/a%2Fb/pods/x", "/api/v1/k8s/cluster/1/namespaces/default/pods/UPPER/logs"] {
+    for path in [
+        "/api/v1/k8s/cluster/1/nodes/Bad%20Name",
+        "/api/v1/k8s/cluster/1/namespaces/a%2Fb/pods/x",
+        "/api/v1/k8s/cluster/1/namespaces/default/pods/UPPER/logs",
+    ] {
         let r = app.get(path, &admin).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
         assert_eq!(r.body["code"], "not_found");

@@ -38,7 +38,10 @@ impl Default for AppOptions {
         let mut settings = Settings::with_secret(b"test-secret-test-secret-test-secret!!".to_vec());
         // Node metrics every 2 s so history fills and staleness shows within a test's patience.
         settings.node_metrics.interval = Duration::from_secs(2);
-        Self { sync_interval: Duration::from_secs(2), settings }
+        Self {
+            sync_interval: Duration::from_secs(2),
+            settings,
+        }
     }
 }
 
@@ -63,15 +66,24 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
     let hash = hash_password(ADMIN_PASSWORD);
     store
         .create_user(
-            NewUser { username: "admin", display_name: "Admin", password_hash: hash, must_change_password: false },
+            NewUser {
+                username: "admin",
+                display_name: "Admin",
+                password_hash: hash,
+                must_change_password: false,
+            },
             &[Binding::global(kubedeck_core::rbac::Role::PlatformAdmin)],
         )
         .await
         .unwrap();
-    let (state, base, cancel) = start_replica(store, opts.settings, ring, key_dir, opts.sync_interval).await;
+    let (state, base, cancel) =
+        start_replica(store, opts.settings, ring, key_dir, opts.sync_interval).await;
     TestApp {
         base,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
         state,
         backend: db.backend,
         db: Some(db),
@@ -102,14 +114,27 @@ async fn start_replica(
         metrics: None,
     }));
     let cancel = CancellationToken::new();
-    tokio::spawn(kubedeck_api::sync::run(state.clone(), sync_interval, events, cancel.clone()));
-    tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), metrics_settings, cancel.clone()));
+    tokio::spawn(kubedeck_api::sync::run(
+        state.clone(),
+        sync_interval,
+        events,
+        cancel.clone(),
+    ));
+    tokio::spawn(kubedeck_api::metrics_collector::run(
+        state.clone(),
+        metrics_settings,
+        cancel.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        kubedeck_api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let c = cancel.clone();
     tokio::spawn(async move {
-        axum::serve(listener, app).with_graceful_shutdown(async move { c.cancelled().await }).await.unwrap();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { c.cancelled().await })
+            .await
+            .unwrap();
     });
     (state, format!("http://{addr}"), cancel)
 }
@@ -122,8 +147,16 @@ pub struct Resp {
 }
 
 impl TestApp {
-    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{}", self.base, path));
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -134,7 +167,11 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap();
-        Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), headers }
+        Resp {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -146,7 +183,13 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
-        self.request("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}))).await
+        self.request(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
     }
 
     pub async fn admin_token(&self) -> String {
@@ -161,7 +204,12 @@ impl TestApp {
         self.state
             .store
             .create_user(
-                NewUser { username, display_name: username, password_hash: hash_password(&password), must_change_password: false },
+                NewUser {
+                    username,
+                    display_name: username,
+                    password_hash: hash_password(&password),
+                    must_change_password: false,
+                },
                 bindings,
             )
             .await
@@ -175,7 +223,13 @@ impl TestApp {
     pub async fn audit(&self) -> Vec<kubedeck_store::audit::AuditRecord> {
         self.state
             .store
-            .list_audit(&Default::default(), kubedeck_store::PageRequest { page: 1, page_size: 500 })
+            .list_audit(
+                &Default::default(),
+                kubedeck_store::PageRequest {
+                    page: 1,
+                    page_size: 500,
+                },
+            )
             .await
             .unwrap()
             .items
@@ -196,7 +250,16 @@ impl TestApp {
             Duration::from_secs(2),
         )
         .await;
-        TestApp { base, http: self.http.clone(), state, backend: self.backend, db: None, cancel, keys: self.keys.clone(), owns_keys: false }
+        TestApp {
+            base,
+            http: self.http.clone(),
+            state,
+            backend: self.backend,
+            db: None,
+            cancel,
+            keys: self.keys.clone(),
+            owns_keys: false,
+        }
     }
 
     pub async fn stop(mut self) {
@@ -239,18 +302,27 @@ pub async fn import_testbed(app: &TestApp, token: &str, tb: &kubedeck_testbed::T
 
 /// `kubectl apply` of a manifest written to a temporary file.
 pub fn apply(tb: &kubedeck_testbed::Testbed, yaml: &str) {
-    let path = std::env::temp_dir().join(format!("{}.yaml", kubedeck_testbed::unique_name("manifest")));
+    let path = std::env::temp_dir().join(format!(
+        "{}.yaml",
+        kubedeck_testbed::unique_name("manifest")
+    ));
     std::fs::write(&path, yaml).unwrap();
     let out = tb.kubectl(&["apply", "-f", path.to_str().unwrap()]);
     let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

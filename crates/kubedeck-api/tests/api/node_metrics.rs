@@ -15,7 +15,9 @@ use tokio_util::sync::CancellationToken;
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn ts(v: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a time: {v}"))).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a time: {v}")))
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn q(t: DateTime<Utc>) -> String {
@@ -25,8 +27,18 @@ fn q(t: DateTime<Utc>) -> String {
 /// Waits until the node has a current sample and returns the latest answer.
 async fn fresh_latest(app: &TestApp, token: &str, id: i64, node: &str) -> Value {
     eventually(&format!("a current sample of {node}"), DEADLINE, || async {
-        let r = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes/{node}/metrics"), token).await;
-        assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{} {}", r.status, r.body);
+        let r = app
+            .get(
+                &format!("/api/v1/k8s/cluster/{id}/nodes/{node}/metrics"),
+                token,
+            )
+            .await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND,
+            "{} {}",
+            r.status,
+            r.body
+        );
         (r.status == StatusCode::OK && r.body["stale"] == false).then_some(r.body)
     })
     .await
@@ -45,9 +57,15 @@ impl OwnNode {
         let body = json!({"name": name, "role": "worker", "labels": {"sim.kubedeck.io/dedicated": group},
                           "taints": [{"key": "sim.kubedeck.io/dedicated", "value": group, "effect": "NoSchedule"}]});
         let tb2 = tb.clone();
-        let (code, resp) = tokio::task::spawn_blocking(move || tb2.sim("POST", "/nodes", Some(&body))).await.unwrap();
+        let (code, resp) =
+            tokio::task::spawn_blocking(move || tb2.sim("POST", "/nodes", Some(&body)))
+                .await
+                .unwrap();
         assert_eq!(code, 201, "adding node {name}: {resp}");
-        OwnNode { tb: tb.clone(), name }
+        OwnNode {
+            tb: tb.clone(),
+            name,
+        }
     }
 
     async fn ready(&self) -> Option<bool> {
@@ -55,7 +73,11 @@ impl OwnNode {
         tokio::task::spawn_blocking(move || {
             let out = tb.kubectl(&["get", "node", &name, "-o", "json"]);
             let node: Value = serde_json::from_slice(&out.stdout).ok()?;
-            let cond = node["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == "Ready")?.clone();
+            let cond = node["status"]["conditions"]
+                .as_array()?
+                .iter()
+                .find(|c| c["type"] == "Ready")?
+                .clone();
             Some(cond["status"] == "True")
         })
         .await
@@ -64,14 +86,18 @@ impl OwnNode {
 
     async fn sim(&self, path: &str) {
         let (tb, path) = (self.tb.clone(), format!("/nodes/{}/{path}", self.name));
-        let (code, body) = tokio::task::spawn_blocking(move || tb.sim("POST", &path, None)).await.unwrap();
+        let (code, body) = tokio::task::spawn_blocking(move || tb.sim("POST", &path, None))
+            .await
+            .unwrap();
         assert_eq!(code, 200, "{body}");
     }
 }
 
 impl Drop for OwnNode {
     fn drop(&mut self) {
-        let _ = self.tb.sim("DELETE", &format!("/nodes/{}", self.name), None);
+        let _ = self
+            .tb
+            .sim("DELETE", &format!("/nodes/{}", self.name), None);
     }
 }
 
@@ -89,18 +115,35 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
 
     // History fills: several samples, with figures that move between them and network rates from counters.
     let history = eventually("history to fill with moving figures", DEADLINE, || async {
-        let r = app.get(&format!("{base}/history?from={}", q(started - chrono::Duration::minutes(1))), &admin).await;
+        let r = app
+            .get(
+                &format!(
+                    "{base}/history?from={}",
+                    q(started - chrono::Duration::minutes(1))
+                ),
+                &admin,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let items = r.body["items"].as_array().unwrap().clone();
-        let mut cpus: Vec<f64> = items.iter().map(|i| i["cpu_usage"].as_f64().unwrap()).collect();
+        let mut cpus: Vec<f64> = items
+            .iter()
+            .map(|i| i["cpu_usage"].as_f64().unwrap())
+            .collect();
         cpus.dedup();
         let rates = items.iter().filter(|i| i["network_in"].is_i64()).count();
         (items.len() >= 5 && cpus.len() >= 3 && rates >= 2).then_some(items)
     })
     .await;
-    assert!(history.iter().all(|i| i["resolution"] == "raw"), "recent history is raw samples");
+    assert!(
+        history.iter().all(|i| i["resolution"] == "raw"),
+        "recent history is raw samples"
+    );
     for w in history.windows(2) {
-        assert!(ts(&w[0]["timestamp"]) < ts(&w[1]["timestamp"]), "oldest first, one sample per scrape");
+        assert!(
+            ts(&w[0]["timestamp"]) < ts(&w[1]["timestamp"]),
+            "oldest first, one sample per scrape"
+        );
     }
     for i in &history {
         let cpu = i["cpu_usage"].as_f64().unwrap();
@@ -125,21 +168,52 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
     let t = ts(&data["timestamp"]);
     assert_eq!(ts(&latest["last_timestamp"]), t);
     let around = app
-        .get(&format!("{base}/history?from={}&to={}", q(t - chrono::Duration::seconds(30)), q(t)), &admin)
+        .get(
+            &format!(
+                "{base}/history?from={}&to={}",
+                q(t - chrono::Duration::seconds(30)),
+                q(t)
+            ),
+            &admin,
+        )
         .await;
     assert_eq!(around.status, StatusCode::OK, "{}", around.body);
-    let last = around.body["items"].as_array().unwrap().last().cloned().expect("history holds the latest sample");
+    let last = around.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .expect("history holds the latest sample");
     assert_eq!(&last, data, "latest and history agree");
 
     // A step averages the stored samples of each step-long interval.
     let to = t;
     let from = t - chrono::Duration::seconds(60);
-    let raw = app.get(&format!("{base}/history?from={}&to={}", q(from), q(to)), &admin).await.body["items"].as_array().unwrap().clone();
-    let stepped = app.get(&format!("{base}/history?from={}&to={}&step=10", q(from), q(to)), &admin).await;
+    let raw = app
+        .get(
+            &format!("{base}/history?from={}&to={}", q(from), q(to)),
+            &admin,
+        )
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let stepped = app
+        .get(
+            &format!("{base}/history?from={}&to={}&step=10", q(from), q(to)),
+            &admin,
+        )
+        .await;
     assert_eq!(stepped.status, StatusCode::OK, "{}", stepped.body);
     assert_eq!(stepped.body["step"], 10);
     let points = stepped.body["items"].as_array().unwrap();
-    assert!(!points.is_empty() && points.len() < raw.len(), "{} points from {} samples", points.len(), raw.len());
+    assert!(
+        !points.is_empty() && points.len() < raw.len(),
+        "{} points from {} samples",
+        points.len(),
+        raw.len()
+    );
     for p in points {
         let start = ts(&p["timestamp"]);
         assert_eq!(start.timestamp() % 10, 0, "steps are aligned");
@@ -152,7 +226,10 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
             .map(|r| r["cpu_usage"].as_f64().unwrap())
             .collect();
         let mean = inside.iter().sum::<f64>() / inside.len() as f64;
-        assert!((p["cpu_usage"].as_f64().unwrap() - mean).abs() < 1e-9, "step average at {start}");
+        assert!(
+            (p["cpu_usage"].as_f64().unwrap() - mean).abs() < 1e-9,
+            "step average at {start}"
+        );
     }
 
     // Bad parameters are 400 naming the field.
@@ -160,12 +237,18 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
     for (query, field) in [
         ("from=yesterday".to_owned(), "from"),
         ("to=2026-13-45T00:00:00Z".to_owned(), "to"),
-        (format!("from={}&to={}", q(now), q(now - chrono::Duration::hours(1))), "from"),
+        (
+            format!("from={}&to={}", q(now), q(now - chrono::Duration::hours(1))),
+            "from",
+        ),
         ("step=0".to_owned(), "step"),
         ("step=-5".to_owned(), "step"),
         ("step=often".to_owned(), "step"),
         ("step=9223372036854775807".to_owned(), "step"),
-        (format!("from={}&step=1", q(now - chrono::Duration::days(30))), "step"),
+        (
+            format!("from={}&step=1", q(now - chrono::Duration::days(30))),
+            "step",
+        ),
     ] {
         let r = app.get(&format!("{base}/history?{query}"), &admin).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
@@ -190,7 +273,10 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
 async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
     let tb = Testbed::from_env();
     let own = OwnNode::add(&tb).await;
-    eventually("the new node Ready", DEADLINE, || async { (own.ready().await == Some(true)).then_some(()) }).await;
+    eventually("the new node Ready", DEADLINE, || async {
+        (own.ready().await == Some(true)).then_some(())
+    })
+    .await;
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = import_testbed(&app, &admin, &tb).await;
@@ -206,14 +292,34 @@ async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
         (r.body["stale"] == true).then_some(r.body)
     })
     .await;
-    assert_eq!(stale["data"], Value::Null, "a stale figure is not shown: {stale}");
+    assert_eq!(
+        stale["data"],
+        Value::Null,
+        "a stale figure is not shown: {stale}"
+    );
     let last = ts(&stale["last_timestamp"]);
     assert!(last >= ts(&before["data"]["timestamp"]));
-    assert!(Utc::now() - last > chrono::Duration::seconds(6), "stale means older than three 2 s intervals");
+    assert!(
+        Utc::now() - last > chrono::Duration::seconds(6),
+        "stale means older than three 2 s intervals"
+    );
     let history = app.get(&format!("{base}/history"), &admin).await;
-    let newest = history.body["items"].as_array().unwrap().last().cloned().unwrap();
-    assert_eq!(ts(&newest["timestamp"]), last, "last_timestamp is the newest sample in history");
-    assert_eq!(own.ready().await, Some(false), "kubectl sees the node NotReady");
+    let newest = history.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        ts(&newest["timestamp"]),
+        last,
+        "last_timestamp is the newest sample in history"
+    );
+    assert_eq!(
+        own.ready().await,
+        Some(false),
+        "kubectl sees the node NotReady"
+    );
 
     // Reporting again brings current figures back.
     own.sim("ready").await;
@@ -226,7 +332,10 @@ async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
 async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_it() {
     let tb = Testbed::from_env();
     let own = OwnNode::add(&tb).await;
-    eventually("the new node Ready", DEADLINE, || async { (own.ready().await == Some(true)).then_some(()) }).await;
+    eventually("the new node Ready", DEADLINE, || async {
+        (own.ready().await == Some(true)).then_some(())
+    })
+    .await;
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = import_testbed(&app, &admin, &tb).await;
@@ -236,15 +345,23 @@ async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_i
     // Heartbeats stop; after the node monitor grace period (40 s in the testbed) the node's Ready condition
     // turns Unknown, and from then on no sample is taken.
     own.sim("unreachable").await;
-    let stale = eventually("the unreachable node's metrics to turn stale", DEADLINE * 2, || async {
-        let r = app.get(&base, &admin).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        (r.body["stale"] == true).then_some(r.body)
-    })
+    let stale = eventually(
+        "the unreachable node's metrics to turn stale",
+        DEADLINE * 2,
+        || async {
+            let r = app.get(&base, &admin).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            (r.body["stale"] == true).then_some(r.body)
+        },
+    )
     .await;
     assert_eq!(stale["data"], Value::Null, "{stale}");
     assert!(stale["last_timestamp"].is_string(), "{stale}");
-    assert_eq!(own.ready().await, Some(false), "kubectl no longer sees the node Ready");
+    assert_eq!(
+        own.ready().await,
+        Some(false),
+        "kubectl no longer sees the node Ready"
+    );
     app.stop().await;
 }
 
@@ -269,15 +386,40 @@ impl Replica {
             metrics: None,
         }));
         let cancel = CancellationToken::new();
-        tokio::spawn(kubedeck_api::sync::run(state.clone(), Duration::from_secs(2), events, cancel.clone()));
-        tokio::spawn(kubedeck_api::metrics_collector::run(state.clone(), state.settings.node_metrics, cancel.clone()));
+        tokio::spawn(kubedeck_api::sync::run(
+            state.clone(),
+            Duration::from_secs(2),
+            events,
+            cancel.clone(),
+        ));
+        tokio::spawn(kubedeck_api::metrics_collector::run(
+            state.clone(),
+            state.settings.node_metrics,
+            cancel.clone(),
+        ));
         Replica { state, cancel }
     }
 }
 
 /// Samples of a node since `since`, oldest first.
-async fn samples_since(app: &TestApp, id: i64, node: &str, since: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-    let rows = app.state.store.node_samples(id, node, since, Utc::now() + chrono::Duration::hours(1), 100_000).await.unwrap();
+async fn samples_since(
+    app: &TestApp,
+    id: i64,
+    node: &str,
+    since: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let rows = app
+        .state
+        .store
+        .node_samples(
+            id,
+            node,
+            since,
+            Utc::now() + chrono::Duration::hours(1),
+            100_000,
+        )
+        .await
+        .unwrap();
     rows.into_iter().map(|r| r.timestamp).collect()
 }
 
@@ -286,7 +428,11 @@ async fn samples_since(app: &TestApp, id: i64, node: &str, since: DateTime<Utc>)
 fn assert_one_scraper(times: &[DateTime<Utc>], what: &str) {
     let span = (*times.last().unwrap() - times[0]).num_seconds();
     let most = span / 2 + 3;
-    assert!((times.len() as i64) <= most, "{what}: {} samples in {span} s (at most {most} from one replica): {times:?}", times.len());
+    assert!(
+        (times.len() as i64) <= most,
+        "{what}: {} samples in {span} s (at most {most} from one replica): {times:?}",
+        times.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,10 +457,23 @@ async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scrapin
     })
     .await;
     assert_one_scraper(&times, "one lease holder");
-    assert!(runs(&app.state) != runs(&b.state), "exactly one replica runs the cluster");
+    assert!(
+        runs(&app.state) != runs(&b.state),
+        "exactly one replica runs the cluster"
+    );
     let lease_name = format!("sync:cluster:{id}");
-    let holder = app.state.store.lease_holder(&lease_name).await.unwrap().expect("a live lease");
-    let (old, new) = if holder == app.state.replica_id { (&app.state, &b.state) } else { (&b.state, &app.state) };
+    let holder = app
+        .state
+        .store
+        .lease_holder(&lease_name)
+        .await
+        .unwrap()
+        .expect("a live lease");
+    let (old, new) = if holder == app.state.replica_id {
+        (&app.state, &b.state)
+    } else {
+        (&b.state, &app.state)
+    };
     assert_eq!(holder, old.replica_id);
     assert!(runs(old));
 
@@ -323,14 +482,19 @@ async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scrapin
     let moved_at = Utc::now();
     lease::Entity::update_many()
         .col_expr(lease::Column::Holder, Expr::value(new.replica_id.clone()))
-        .col_expr(lease::Column::ExpiresAt, Expr::value(Utc::now() + chrono::Duration::seconds(30)))
+        .col_expr(
+            lease::Column::ExpiresAt,
+            Expr::value(Utc::now() + chrono::Duration::seconds(30)),
+        )
         .filter(lease::Column::Name.eq(lease_name.as_str()))
         .exec(app.state.store.conn())
         .await
         .unwrap();
-    eventually("the new holder to run the cluster and the old one to stop", DEADLINE, || async {
-        (runs(new) && !runs(old)).then_some(())
-    })
+    eventually(
+        "the new holder to run the cluster and the old one to stop",
+        DEADLINE,
+        || async { (runs(new) && !runs(old)).then_some(()) },
+    )
     .await;
     let after = eventually("ten samples after the hand-over", DEADLINE, || async {
         let t = samples_since(&app, id, node, moved_at).await;
@@ -338,7 +502,10 @@ async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scrapin
     })
     .await;
     assert_one_scraper(&after, "after the hand-over");
-    assert_one_scraper(&samples_since(&app, id, node, started).await, "across the hand-over");
+    assert_one_scraper(
+        &samples_since(&app, id, node, started).await,
+        "across the hand-over",
+    );
     b.cancel.cancel();
     app.stop().await;
 }

@@ -8,13 +8,28 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn imported(app: &TestApp, tb: &Testbed, admin: &str) -> i64 {
-    let r = app.post("/api/v1/k8s/cluster", admin, json!({"name": unique_name("nodes"), "credential": tb.admin_kubeconfig()})).await;
+    let r = app
+        .post(
+            "/api/v1/k8s/cluster",
+            admin,
+            json!({"name": unique_name("nodes"), "credential": tb.admin_kubeconfig()}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.body["cluster"]["id"].as_i64().unwrap();
-    eventually("the node store to sync", Duration::from_secs(30), || async {
-        let l = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?page_size=500"), admin).await;
-        (l.status == StatusCode::OK && l.body["source"] == "live").then_some(())
-    })
+    eventually(
+        "the node store to sync",
+        Duration::from_secs(30),
+        || async {
+            let l = app
+                .get(
+                    &format!("/api/v1/k8s/cluster/{id}/nodes?page_size=500"),
+                    admin,
+                )
+                .await;
+            (l.status == StatusCode::OK && l.body["source"] == "live").then_some(())
+        },
+    )
     .await;
     id
 }
@@ -28,10 +43,20 @@ struct SimNode<'a> {
 impl<'a> SimNode<'a> {
     fn add(tb: &'a Testbed, prefix: &str) -> Self {
         let name = unique_name(prefix);
-        let (code, body) = tb.sim("POST", "/nodes", Some(&json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name}})));
+        let (code, body) = tb.sim(
+            "POST",
+            "/nodes",
+            Some(&json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name}})),
+        );
         assert!(code < 300, "sim refused: {body}");
         kubedeck_testbed::wait_until("the new node to be Ready", Duration::from_secs(60), || {
-            let out = tb.kubectl(&["get", "node", &name, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]);
+            let out = tb.kubectl(&[
+                "get",
+                "node",
+                &name,
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
+            ]);
             (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
         });
         SimNode { tb, name }
@@ -40,13 +65,30 @@ impl<'a> SimNode<'a> {
 
 impl Drop for SimNode<'_> {
     fn drop(&mut self) {
-        let _ = self.tb.sim("DELETE", &format!("/nodes/{}", self.name), None);
-        let _ = self.tb.kubectl(&["delete", "node", &self.name, "--ignore-not-found", "--wait=false"]);
+        let _ = self
+            .tb
+            .sim("DELETE", &format!("/nodes/{}", self.name), None);
+        let _ = self.tb.kubectl(&[
+            "delete",
+            "node",
+            &self.name,
+            "--ignore-not-found",
+            "--wait=false",
+        ]);
     }
 }
 
 fn pods_on(tb: &Testbed, ns: &str, node: &str) -> Vec<Value> {
-    let v = tb.kubectl_json(&["-n", ns, "get", "pods", "-o", "json", "--field-selector", &format!("spec.nodeName={node}")]);
+    let v = tb.kubectl_json(&[
+        "-n",
+        ns,
+        "get",
+        "pods",
+        "-o",
+        "json",
+        "--field-selector",
+        &format!("spec.nodeName={node}"),
+    ]);
     v["items"].as_array().unwrap().clone()
 }
 
@@ -58,63 +100,212 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     let id = imported(&app, &tb, &admin).await;
     let kubectl = tb.kubectl_json(&["get", "nodes", "-o", "json"]);
     let items = kubectl["items"].as_array().unwrap();
-    let list = eventually("the list to hold every node", Duration::from_secs(20), || async {
-        let l = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?page_size=500"), &admin).await.body;
-        (l["total"].as_u64() >= Some(items.len() as u64)).then_some(l)
-    })
+    let list = eventually(
+        "the list to hold every node",
+        Duration::from_secs(20),
+        || async {
+            let l = app
+                .get(
+                    &format!("/api/v1/k8s/cluster/{id}/nodes?page_size=500"),
+                    &admin,
+                )
+                .await
+                .body;
+            (l["total"].as_u64() >= Some(items.len() as u64)).then_some(l)
+        },
+    )
     .await;
     for k in items {
         let name = k["metadata"]["name"].as_str().unwrap();
-        let Some(n) = list["items"].as_array().unwrap().iter().find(|n| n["name"] == name) else { continue };
-        let ready = k["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "Ready").unwrap();
-        let want_status = match ready["status"].as_str().unwrap() { "True" => "Ready", "False" => "NotReady", _ => "Unknown" };
+        let Some(n) = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+        else {
+            continue;
+        };
+        let ready = k["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == "Ready")
+            .unwrap();
+        let want_status = match ready["status"].as_str().unwrap() {
+            "True" => "Ready",
+            "False" => "NotReady",
+            _ => "Unknown",
+        };
         assert_eq!(n["status"], want_status, "{name}");
-        let ip = k["status"]["addresses"].as_array().unwrap().iter().find(|a| a["type"] == "InternalIP").unwrap()["address"].clone();
+        let ip = k["status"]["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["type"] == "InternalIP")
+            .unwrap()["address"]
+            .clone();
         assert_eq!(n["internal_ip"], ip, "{name}");
-        assert_eq!(n["kubelet_version"], k["status"]["nodeInfo"]["kubeletVersion"], "{name}");
+        assert_eq!(
+            n["kubelet_version"], k["status"]["nodeInfo"]["kubeletVersion"],
+            "{name}"
+        );
         assert_eq!(n["os_image"], k["status"]["nodeInfo"]["osImage"], "{name}");
-        assert_eq!(n["kernel_version"], k["status"]["nodeInfo"]["kernelVersion"], "{name}");
-        assert_eq!(n["container_runtime"], k["status"]["nodeInfo"]["containerRuntimeVersion"], "{name}");
-        assert_eq!(n["allocatable"]["cpu"], k["status"]["allocatable"]["cpu"], "{name}");
-        assert_eq!(n["capacity"]["memory"], k["status"]["capacity"]["memory"], "{name}");
+        assert_eq!(
+            n["kernel_version"], k["status"]["nodeInfo"]["kernelVersion"],
+            "{name}"
+        );
+        assert_eq!(
+            n["container_runtime"], k["status"]["nodeInfo"]["containerRuntimeVersion"],
+            "{name}"
+        );
+        assert_eq!(
+            n["allocatable"]["cpu"], k["status"]["allocatable"]["cpu"],
+            "{name}"
+        );
+        assert_eq!(
+            n["capacity"]["memory"], k["status"]["capacity"]["memory"],
+            "{name}"
+        );
         assert_eq!(n["labels"], k["metadata"]["labels"], "{name}");
-        assert_eq!(n["schedulable"], !k["spec"]["unschedulable"].as_bool().unwrap_or(false), "{name}");
-        let is_master = k["metadata"]["labels"].get("node-role.kubernetes.io/master").is_some()
-            || k["metadata"]["labels"].get("node-role.kubernetes.io/control-plane").is_some();
-        assert_eq!(n["role"], if is_master { "master" } else { "worker" }, "{name}");
+        assert_eq!(
+            n["schedulable"],
+            !k["spec"]["unschedulable"].as_bool().unwrap_or(false),
+            "{name}"
+        );
+        let is_master = k["metadata"]["labels"]
+            .get("node-role.kubernetes.io/master")
+            .is_some()
+            || k["metadata"]["labels"]
+                .get("node-role.kubernetes.io/control-plane")
+                .is_some();
+        assert_eq!(
+            n["role"],
+            if is_master { "master" } else { "worker" },
+            "{name}"
+        );
     }
     // Filters: role and a label selector, like `kubectl get nodes -l`.
-    let masters = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?role=master"), &admin).await.body;
-    let kubectl_masters = tb.kubectl_json(&["get", "nodes", "-l", "node-role.kubernetes.io/master", "-o", "json"]);
-    assert_eq!(masters["total"].as_u64(), Some(kubectl_masters["items"].as_array().unwrap().len() as u64));
+    let masters = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/nodes?role=master"),
+            &admin,
+        )
+        .await
+        .body;
+    let kubectl_masters = tb.kubectl_json(&[
+        "get",
+        "nodes",
+        "-l",
+        "node-role.kubernetes.io/master",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        masters["total"].as_u64(),
+        Some(kubectl_masters["items"].as_array().unwrap().len() as u64)
+    );
     let sel = "node-role.kubernetes.io/master,kubernetes.io/os=linux";
-    let by_label = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", enc(sel)), &admin).await.body;
+    let by_label = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", enc(sel)),
+            &admin,
+        )
+        .await
+        .body;
     let kubectl_sel = tb.kubectl_json(&["get", "nodes", "-l", sel, "-o", "json"]);
-    assert_eq!(by_label["total"].as_u64(), Some(kubectl_sel["items"].as_array().unwrap().len() as u64), "{by_label}");
-    let sorted = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?sort=-name&page_size=2"), &admin).await.body;
-    let names: Vec<&str> = sorted["items"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        by_label["total"].as_u64(),
+        Some(kubectl_sel["items"].as_array().unwrap().len() as u64),
+        "{by_label}"
+    );
+    let sorted = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/nodes?sort=-name&page_size=2"),
+            &admin,
+        )
+        .await
+        .body;
+    let names: Vec<&str> = sorted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
     assert!(names[0] > names[1], "{names:?}");
     // Bad input.
-    let bad = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?label_selector={}", enc("app in (a")), &admin).await;
+    let bad = app
+        .get(
+            &format!(
+                "/api/v1/k8s/cluster/{id}/nodes?label_selector={}",
+                enc("app in (a")
+            ),
+            &admin,
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "label_selector");
-    assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?sort=bogus"), &admin).await.body["field"], "sort");
-    assert_eq!(app.get("/api/v1/k8s/cluster/999999/nodes", &admin).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&format!("/api/v1/k8s/cluster/{id}/nodes/no-such-node"), &admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/k8s/cluster/{id}/nodes?sort=bogus"),
+            &admin
+        )
+        .await
+        .body["field"],
+        "sort"
+    );
+    assert_eq!(
+        app.get("/api/v1/k8s/cluster/999999/nodes", &admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/k8s/cluster/{id}/nodes/no-such-node"),
+            &admin
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
     // The list carries each reporting node's current usage once the collector has sampled it.
-    eventually("current usage in the node list", Duration::from_secs(60), || async {
-        let l = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?status=Ready&page_size=500"), &admin).await.body;
-        l["items"].as_array().unwrap().iter().any(|n| n["metrics"]["cpu_usage"].is_number()).then_some(())
-    })
+    eventually(
+        "current usage in the node list",
+        Duration::from_secs(60),
+        || async {
+            let l = app
+                .get(
+                    &format!("/api/v1/k8s/cluster/{id}/nodes?status=Ready&page_size=500"),
+                    &admin,
+                )
+                .await
+                .body;
+            l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["metrics"]["cpu_usage"].is_number())
+                .then_some(())
+        },
+    )
     .await;
     // The snapshot table is written by the sync.
-    let diff = app.request("POST", &format!("/api/v1/k8s/cluster/{id}/nodes/sync"), Some(&admin), None).await;
+    let diff = app
+        .request(
+            "POST",
+            &format!("/api/v1/k8s/cluster/{id}/nodes/sync"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);
     assert_eq!(diff.body["total"].as_u64(), Some(items.len() as u64));
-    assert_eq!(app.state.store.node_snapshot(id).await.unwrap().len(), items.len());
+    assert_eq!(
+        app.state.store.node_snapshot(id).await.unwrap().len(),
+        items.len()
+    );
     app.stop().await;
 }
-
 
 #[tokio::test]
 async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler() {
@@ -125,62 +316,194 @@ async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler
     let admin = app.admin_token().await;
     let id = imported(&app, &tb, &admin).await;
     let base = format!("/api/v1/k8s/cluster/{id}/nodes/{}", node.name);
-    let unschedulable = || String::from_utf8_lossy(&tb.kubectl(&["get", "node", &node.name, "-o", "jsonpath={.spec.unschedulable}"]).stdout).to_string();
+    let unschedulable = || {
+        String::from_utf8_lossy(
+            &tb.kubectl(&[
+                "get",
+                "node",
+                &node.name,
+                "-o",
+                "jsonpath={.spec.unschedulable}",
+            ])
+            .stdout,
+        )
+        .to_string()
+    };
 
-    let r = app.request("POST", &format!("{base}/cordon"), Some(&admin), None).await;
+    let r = app
+        .request("POST", &format!("{base}/cordon"), Some(&admin), None)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["schedulable"], false);
-    assert_eq!(unschedulable(), "true", "kubectl get node shows SchedulingDisabled");
-    let r = app.request("POST", &format!("{base}/uncordon"), Some(&admin), None).await;
+    assert_eq!(
+        unschedulable(),
+        "true",
+        "kubectl get node shows SchedulingDisabled"
+    );
+    let r = app
+        .request("POST", &format!("{base}/uncordon"), Some(&admin), None)
+        .await;
     assert_eq!(r.body["schedulable"], true);
     assert_eq!(unschedulable(), "");
 
     // Labels: add one, kubectl sees it; bad keys, protected keys and stale versions are refused.
-    let r = app.request("PUT", &format!("{base}/labels"), Some(&admin), Some(json!({"labels": {"team": "payments"}}))).await;
+    let r = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"labels": {"team": "payments"}})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rv = r.body["resource_version"].as_str().unwrap().to_owned();
-    assert_eq!(tb.kubectl_ok(&["get", "node", &node.name, "-o", "jsonpath={.metadata.labels.team}"]), "payments");
-    let bad = app.request("PUT", &format!("{base}/labels"), Some(&admin), Some(json!({"labels": {"-bad key": "x"}}))).await;
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.metadata.labels.team}"
+        ]),
+        "payments"
+    );
+    let bad = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"labels": {"-bad key": "x"}})),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "labels.-bad key");
-    let protected = app.request("PUT", &format!("{base}/labels"), Some(&admin), Some(json!({"remove": ["kubernetes.io/hostname"]}))).await;
-    assert_eq!(protected.status, StatusCode::BAD_REQUEST, "{}", protected.body);
-    assert!(protected.body["message"].as_str().unwrap().contains("force"));
+    let protected = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"remove": ["kubernetes.io/hostname"]})),
+        )
+        .await;
+    assert_eq!(
+        protected.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        protected.body
+    );
+    assert!(
+        protected.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("force")
+    );
     tb.kubectl_ok(&["label", "node", &node.name, "concurrent=change"]);
-    let stale = app.request("PUT", &format!("{base}/labels"), Some(&admin), Some(json!({"labels": {"team": "search"}, "resource_version": rv}))).await;
+    let stale = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"labels": {"team": "search"}, "resource_version": rv})),
+        )
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
-    assert_eq!(tb.kubectl_ok(&["get", "node", &node.name, "-o", "jsonpath={.metadata.labels.team}"]), "payments", "the stale write changed nothing");
-    let removed = app.request("PUT", &format!("{base}/labels"), Some(&admin), Some(json!({"remove": ["team", "concurrent"]}))).await;
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.metadata.labels.team}"
+        ]),
+        "payments",
+        "the stale write changed nothing"
+    );
+    let removed = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"remove": ["team", "concurrent"]})),
+        )
+        .await;
     assert_eq!(removed.status, StatusCode::OK);
     assert!(removed.body["labels"].get("team").is_none());
 
     // Taints: an unknown effect is refused; a NoSchedule taint keeps a new pod away (it stays Pending).
-    let bad = app.request("PUT", &format!("{base}/taints"), Some(&admin), Some(json!({"taints": [{"key": "x", "effect": "NoWay"}]}))).await;
+    let bad = app
+        .request(
+            "PUT",
+            &format!("{base}/taints"),
+            Some(&admin),
+            Some(json!({"taints": [{"key": "x", "effect": "NoWay"}]})),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "taints[0].effect");
-    let r = app.request("PUT", &format!("{base}/taints"), Some(&admin), Some(json!({"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]}))).await;
+    let r = app
+        .request(
+            "PUT",
+            &format!("{base}/taints"),
+            Some(&admin),
+            Some(json!({"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(tb.kubectl_ok(&["get", "node", &node.name, "-o", "jsonpath={.spec.taints[0].key}"]), "dedicated");
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.spec.taints[0].key}"
+        ]),
+        "dedicated"
+    );
     let pod = unique_name("pinned");
-    apply(&tb, &format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {}}}\nspec:\n  nodeSelector: {{kubedeck.test/node: {}}}\n  containers: [{{name: c, image: nginx}}]\n",
-        ns.name(), node.name
-    ));
-    kubedeck_testbed::wait_until("the scheduler to refuse the tainted node", Duration::from_secs(30), || {
-        let v = tb.kubectl_json(&["-n", ns.name(), "get", "pod", &pod, "-o", "json"]);
-        let unschedulable = v["status"]["conditions"].as_array().is_some_and(|cs| cs.iter().any(|c| c["reason"] == "Unschedulable"));
-        (unschedulable && v["spec"]["nodeName"].is_null()).then_some(())
-    });
-    let r = app.request("PUT", &format!("{base}/taints"), Some(&admin), Some(json!({"remove": [{"key": "dedicated"}]}))).await;
+    apply(
+        &tb,
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {}}}\nspec:\n  nodeSelector: {{kubedeck.test/node: {}}}\n  containers: [{{name: c, image: nginx}}]\n",
+            ns.name(),
+            node.name
+        ),
+    );
+    kubedeck_testbed::wait_until(
+        "the scheduler to refuse the tainted node",
+        Duration::from_secs(30),
+        || {
+            let v = tb.kubectl_json(&["-n", ns.name(), "get", "pod", &pod, "-o", "json"]);
+            let unschedulable = v["status"]["conditions"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|c| c["reason"] == "Unschedulable"));
+            (unschedulable && v["spec"]["nodeName"].is_null()).then_some(())
+        },
+    );
+    let r = app
+        .request(
+            "PUT",
+            &format!("{base}/taints"),
+            Some(&admin),
+            Some(json!({"remove": [{"key": "dedicated"}]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    kubedeck_testbed::wait_until("the pod to schedule once the taint is gone", Duration::from_secs(60), || {
-        let v = tb.kubectl_json(&["-n", ns.name(), "get", "pod", &pod, "-o", "json"]);
-        (v["spec"]["nodeName"] == node.name.as_str()).then_some(())
-    });
+    kubedeck_testbed::wait_until(
+        "the pod to schedule once the taint is gone",
+        Duration::from_secs(60),
+        || {
+            let v = tb.kubectl_json(&["-n", ns.name(), "get", "pod", &pod, "-o", "json"]);
+            (v["spec"]["nodeName"] == node.name.as_str()).then_some(())
+        },
+    );
     // The audit log names each operation and the node.
     let audit = app.audit().await;
     for action in ["node.cordon", "node.uncordon", "node.labels", "node.taints"] {
-        assert!(audit.iter().any(|a| a.action == action && a.resource.as_deref() == Some(&format!("nodes/{}", node.name))), "{action} not audited");
+        assert!(
+            audit.iter().any(|a| a.action == action
+                && a.resource.as_deref() == Some(&format!("nodes/{}", node.name))),
+            "{action} not audited"
+        );
     }
     app.stop().await;
 }
@@ -196,7 +519,10 @@ async fn drain_behaves_like_kubectl_drain() {
     let affinity = format!(
         "affinity: {{nodeAffinity: {{preferredDuringSchedulingIgnoredDuringExecution: [{{weight: 100, preference: {{matchExpressions: [{{key: kubedeck.test/node, operator: In, values: [{target}]}}]}}}}]}}}}"
     );
-    apply(&tb, &format!(r#"
+    apply(
+        &tb,
+        &format!(
+            r#"
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: web, namespace: {n}}}
@@ -245,12 +571,24 @@ metadata: {{name: bare, namespace: {n}}}
 spec:
   nodeName: {target}
   containers: [{{name: c, image: busybox}}]
-"#));
-    kubedeck_testbed::wait_until("the workloads to run on the node", Duration::from_secs(90), || {
-        let pods = pods_on(&tb, n, &target);
-        let running = |prefix: &str| pods.iter().any(|p| p["metadata"]["name"].as_str().unwrap().starts_with(prefix) && p["status"]["phase"] == "Running");
-        (running("web-") && running("guarded-") && running("agent-") && running("bare")).then_some(())
-    });
+"#
+        ),
+    );
+    kubedeck_testbed::wait_until(
+        "the workloads to run on the node",
+        Duration::from_secs(90),
+        || {
+            let pods = pods_on(&tb, n, &target);
+            let running = |prefix: &str| {
+                pods.iter().any(|p| {
+                    p["metadata"]["name"].as_str().unwrap().starts_with(prefix)
+                        && p["status"]["phase"] == "Running"
+                })
+            };
+            (running("web-") && running("guarded-") && running("agent-") && running("bare"))
+                .then_some(())
+        },
+    );
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = imported(&app, &tb, &admin).await;
@@ -258,95 +596,263 @@ spec:
 
     // `kubectl drain NODE` without flags refuses because of the DaemonSet pod and the bare pod: nothing changes.
     let refused = app.post(&drain, &admin, json!({})).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     assert_eq!(refused.body["code"], "drain_blocked");
     let msg = refused.body["message"].as_str().unwrap();
-    assert!(msg.contains("agent-") && msg.contains("DaemonSet") && msg.contains("bare"), "{msg}");
-    assert_eq!(tb.kubectl_ok(&["get", "node", &target, "-o", "jsonpath={.spec.unschedulable}"]), "", "a refused drain cordoned the node");
+    assert!(
+        msg.contains("agent-") && msg.contains("DaemonSet") && msg.contains("bare"),
+        "{msg}"
+    );
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &target,
+            "-o",
+            "jsonpath={.spec.unschedulable}"
+        ]),
+        "",
+        "a refused drain cordoned the node"
+    );
 
     // `--dry-run --ignore-daemonsets --force`: the plan, still nothing changed.
     let opts = json!({"ignore_daemonsets": true, "force": true, "dry_run": true});
     let dry = app.post(&drain, &admin, opts).await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
-    assert_eq!(dry.body["eviction_api"], "policy/v1beta1", "a v1.20 cluster evicts through policy/v1beta1");
-    let verdict = |name: &str| dry.body["plan"]["pods"].as_array().unwrap().iter().find(|p| p["name"].as_str().unwrap().starts_with(name)).unwrap()["verdict"].clone();
+    assert_eq!(
+        dry.body["eviction_api"], "policy/v1beta1",
+        "a v1.20 cluster evicts through policy/v1beta1"
+    );
+    let verdict = |name: &str| {
+        dry.body["plan"]["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"].as_str().unwrap().starts_with(name))
+            .unwrap()["verdict"]
+            .clone()
+    };
     assert_eq!(verdict("agent-"), "skip");
     assert_eq!(verdict("bare"), "evict");
     assert_eq!(verdict("web-"), "evict");
-    assert_eq!(tb.kubectl_ok(&["get", "node", &target, "-o", "jsonpath={.spec.unschedulable}"]), "");
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &target,
+            "-o",
+            "jsonpath={.spec.unschedulable}"
+        ]),
+        ""
+    );
 
     // `kubectl drain --ignore-daemonsets --force --timeout=20s`: the PDB keeps `guarded` until the timeout.
-    let started = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 20})).await;
+    let started = app
+        .post(
+            &drain,
+            &admin,
+            json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 20}),
+        )
+        .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
     let task = started.body["task_id"].as_i64().unwrap();
-    let done = eventually("the first drain to end", Duration::from_secs(60), || async {
-        let t = app.get(&format!("/api/v1/tasks/{task}"), &admin).await.body;
-        t["finished_at"].is_string().then_some(t)
-    })
+    let done = eventually(
+        "the first drain to end",
+        Duration::from_secs(60),
+        || async {
+            let t = app.get(&format!("/api/v1/tasks/{task}"), &admin).await.body;
+            t["finished_at"].is_string().then_some(t)
+        },
+    )
     .await;
     assert_eq!(done["status"], "failed", "{done}");
-    assert!(done["error"].as_str().unwrap().contains("guarded-"), "{done}");
-    let state_of = |t: &Value, prefix: &str| t["progress"]["pods"].as_array().unwrap().iter().find(|p| p["name"].as_str().unwrap().starts_with(prefix)).unwrap()["state"].clone();
+    assert!(
+        done["error"].as_str().unwrap().contains("guarded-"),
+        "{done}"
+    );
+    let state_of = |t: &Value, prefix: &str| {
+        t["progress"]["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"].as_str().unwrap().starts_with(prefix))
+            .unwrap()["state"]
+            .clone()
+    };
     assert_eq!(state_of(&done, "guarded-"), "blocked_by_pdb", "{done}");
     assert_eq!(state_of(&done, "bare"), "deleted");
     assert_eq!(state_of(&done, "web-"), "deleted");
-    assert_eq!(tb.kubectl_ok(&["get", "node", &target, "-o", "jsonpath={.spec.unschedulable}"]), "true", "the node stays cordoned");
-    assert!(!tb.kubectl(&["-n", n, "get", "pod", "bare"]).status.success(), "the bare pod is gone for good");
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &target,
+            "-o",
+            "jsonpath={.spec.unschedulable}"
+        ]),
+        "true",
+        "the node stays cordoned"
+    );
+    assert!(
+        !tb.kubectl(&["-n", n, "get", "pod", "bare"])
+            .status
+            .success(),
+        "the bare pod is gone for good"
+    );
     // The Deployment's pods run elsewhere now.
-    kubedeck_testbed::wait_until("web pods to run on other nodes", Duration::from_secs(90), || {
-        let v = tb.kubectl_json(&["-n", n, "get", "pods", "-l", "app=web", "-o", "json"]);
-        let items = v["items"].as_array().unwrap();
-        let ok = items.iter().filter(|p| p["status"]["phase"] == "Running" && p["spec"]["nodeName"] != target.as_str() && p["metadata"]["deletionTimestamp"].is_null()).count();
-        (ok == 2).then_some(())
-    });
+    kubedeck_testbed::wait_until(
+        "web pods to run on other nodes",
+        Duration::from_secs(90),
+        || {
+            let v = tb.kubectl_json(&["-n", n, "get", "pods", "-l", "app=web", "-o", "json"]);
+            let items = v["items"].as_array().unwrap();
+            let ok = items
+                .iter()
+                .filter(|p| {
+                    p["status"]["phase"] == "Running"
+                        && p["spec"]["nodeName"] != target.as_str()
+                        && p["metadata"]["deletionTimestamp"].is_null()
+                })
+                .count();
+            (ok == 2).then_some(())
+        },
+    );
 
     // A drain stuck on the PDB can be cancelled (like ^C on kubectl drain): it ends as cancelled, cordon kept.
-    let stuck = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 300})).await;
+    let stuck = app
+        .post(
+            &drain,
+            &admin,
+            json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 300}),
+        )
+        .await;
     let stuck_id = stuck.body["task_id"].as_i64().unwrap();
-    eventually("the drain to wait on the PDB", Duration::from_secs(30), || async {
-        let t = app.get(&format!("/api/v1/tasks/{stuck_id}"), &admin).await.body;
-        (state_of(&t, "guarded-") == "blocked_by_pdb").then_some(())
-    })
+    eventually(
+        "the drain to wait on the PDB",
+        Duration::from_secs(30),
+        || async {
+            let t = app
+                .get(&format!("/api/v1/tasks/{stuck_id}"), &admin)
+                .await
+                .body;
+            (state_of(&t, "guarded-") == "blocked_by_pdb").then_some(())
+        },
+    )
     .await;
-    let cancel = app.request("POST", &format!("/api/v1/tasks/{stuck_id}/cancel"), Some(&admin), None).await;
+    let cancel = app
+        .request(
+            "POST",
+            &format!("/api/v1/tasks/{stuck_id}/cancel"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.body);
     let cancelled = eventually("the drain to stop", Duration::from_secs(30), || async {
-        let t = app.get(&format!("/api/v1/tasks/{stuck_id}"), &admin).await.body;
+        let t = app
+            .get(&format!("/api/v1/tasks/{stuck_id}"), &admin)
+            .await
+            .body;
         t["finished_at"].is_string().then_some(t)
     })
     .await;
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
-    assert_eq!(app.request("POST", &format!("/api/v1/tasks/{stuck_id}/cancel"), Some(&admin), None).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.request(
+            "POST",
+            &format!("/api/v1/tasks/{stuck_id}/cancel"),
+            Some(&admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
 
     // Without the PDB the same drain finishes; the DaemonSet pod stays (ignored), as kubectl leaves it.
     tb.kubectl_ok(&["-n", n, "delete", "pdb", "guarded"]);
-    let again = app.post(&drain, &admin, json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 60})).await;
+    let again = app
+        .post(
+            &drain,
+            &admin,
+            json!({"ignore_daemonsets": true, "force": true, "timeout_seconds": 60}),
+        )
+        .await;
     let task = again.body["task_id"].as_i64().unwrap();
     // The live stream carries the task as it changes (Server-Sent Events).
-    let mut stream = app.http.get(format!("{}/api/v1/tasks/{task}/events", app.base)).bearer_auth(&admin).send().await.unwrap();
+    let mut stream = app
+        .http
+        .get(format!("{}/api/v1/tasks/{task}/events", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    let first = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.unwrap().unwrap().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), stream.chunk())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     let first = String::from_utf8_lossy(&first).to_string();
-    assert!(first.contains("event: task") && first.contains("node.drain"), "{first}");
+    assert!(
+        first.contains("event: task") && first.contains("node.drain"),
+        "{first}"
+    );
     drop(stream);
-    let done = eventually("the second drain to end", Duration::from_secs(90), || async {
-        let t = app.get(&format!("/api/v1/tasks/{task}"), &admin).await.body;
-        t["finished_at"].is_string().then_some(t)
-    })
+    let done = eventually(
+        "the second drain to end",
+        Duration::from_secs(90),
+        || async {
+            let t = app.get(&format!("/api/v1/tasks/{task}"), &admin).await.body;
+            t["finished_at"].is_string().then_some(t)
+        },
+    )
     .await;
     assert_eq!(done["status"], "succeeded", "{done}");
     let left = pods_on(&tb, n, &target);
-    assert!(left.iter().all(|p| p["metadata"]["name"].as_str().unwrap().starts_with("agent-")), "{left:?}");
+    assert!(
+        left.iter().all(|p| p["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("agent-")),
+        "{left:?}"
+    );
     assert!(!left.is_empty(), "the DaemonSet pod was left alone");
 
     // The node's detail lists what is left on it, as kubectl does.
-    let detail = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes/{target}"), &admin).await.body;
-    let on_node: Vec<&str> = detail["pods"].as_array().unwrap().iter().filter(|p| p["namespace"] == n).map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(!on_node.is_empty() && on_node.iter().all(|p| p.starts_with("agent-")), "{on_node:?}");
+    let detail = app
+        .get(&format!("/api/v1/k8s/cluster/{id}/nodes/{target}"), &admin)
+        .await
+        .body;
+    let on_node: Vec<&str> = detail["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["namespace"] == n)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !on_node.is_empty() && on_node.iter().all(|p| p.starts_with("agent-")),
+        "{on_node:?}"
+    );
     assert_eq!(detail["node"]["schedulable"], false);
 
     // Draining a node that does not exist is a clear 404.
-    let missing = app.post(&format!("/api/v1/k8s/cluster/{id}/nodes/nope-{}/drain", unique_name("x")), &admin, json!({})).await;
+    let missing = app
+        .post(
+            &format!(
+                "/api/v1/k8s/cluster/{id}/nodes/nope-{}/drain",
+                unique_name("x")
+            ),
+            &admin,
+            json!({}),
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
@@ -356,10 +862,14 @@ async fn deleting_a_node_with_workload_pods_needs_force() {
     let tb = Testbed::from_env();
     let node = SimNode::add(&tb, "delete");
     let ns = Namespace::create_in(&tb, "delnode");
-    apply(&tb, &format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: lonely, namespace: {}}}\nspec:\n  nodeName: {}\n  containers: [{{name: c, image: busybox}}]\n",
-        ns.name(), node.name
-    ));
+    apply(
+        &tb,
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: lonely, namespace: {}}}\nspec:\n  nodeName: {}\n  containers: [{{name: c, image: busybox}}]\n",
+            ns.name(),
+            node.name
+        ),
+    );
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = imported(&app, &tb, &admin).await;
@@ -367,10 +877,18 @@ async fn deleting_a_node_with_workload_pods_needs_force() {
     let refused = app.request("DELETE", &path, Some(&admin), None).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert!(refused.body["message"].as_str().unwrap().contains("lonely"));
-    assert!(tb.kubectl(&["get", "node", &node.name]).status.success(), "the refused delete removed the node");
-    let forced = app.request("DELETE", &format!("{path}?force=true"), Some(&admin), None).await;
+    assert!(
+        tb.kubectl(&["get", "node", &node.name]).status.success(),
+        "the refused delete removed the node"
+    );
+    let forced = app
+        .request("DELETE", &format!("{path}?force=true"), Some(&admin), None)
+        .await;
     assert_eq!(forced.status, StatusCode::OK, "{}", forced.body);
     assert_eq!(forced.body["pods_left"][0], format!("{}/lonely", ns.name()));
-    assert!(!tb.kubectl(&["get", "node", &node.name]).status.success(), "kubectl still sees the node");
+    assert!(
+        !tb.kubectl(&["get", "node", &node.name]).status.success(),
+        "kubectl still sees the node"
+    );
     app.stop().await;
 }

@@ -16,25 +16,47 @@ struct SecondApiserver {
 
 impl SecondApiserver {
     fn start(tb: &Testbed) -> Self {
-        let pid = tb.env("APISERVER_PID").expect("APISERVER_PID in testbed.env");
-        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).expect("read the testbed apiserver's command line");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut args: Vec<String> =
-            raw.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let pid = tb
+            .env("APISERVER_PID")
+            .expect("APISERVER_PID in testbed.env");
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline"))
+            .expect("read the testbed apiserver's command line");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut args: Vec<String> = raw
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
         // Both `--secure-port=N` and `--secure-port N` spellings.
-        let at = args.iter().position(|a| a.starts_with("--secure-port")).expect("apiserver args have --secure-port");
+        let at = args
+            .iter()
+            .position(|a| a.starts_with("--secure-port"))
+            .expect("apiserver args have --secure-port");
         if args[at].contains('=') {
             args[at] = format!("--secure-port={port}");
         } else {
             args[at + 1] = port.to_string();
         }
-        let mut s = SecondApiserver { args, child: None, port };
+        let mut s = SecondApiserver {
+            args,
+            child: None,
+            port,
+        };
         s.spawn();
         s
     }
 
     fn spawn(&mut self) {
-        let child = Command::new(&self.args[0]).args(&self.args[1..]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = Command::new(&self.args[0])
+            .args(&self.args[1..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
@@ -61,32 +83,56 @@ impl Drop for SecondApiserver {
 async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_recovers() {
     let tb = Testbed::from_env();
     let mut apiserver = SecondApiserver::start(&tb);
-    let kubeconfig = tb.admin_kubeconfig().replace(tb.apiserver_url(), &format!("https://127.0.0.1:{}", apiserver.port));
+    let kubeconfig = tb.admin_kubeconfig().replace(
+        tb.apiserver_url(),
+        &format!("https://127.0.0.1:{}", apiserver.port),
+    );
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let created = eventually("the second apiserver to accept an import", Duration::from_secs(60), || async {
-        let r = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("flaky"), "credential": kubeconfig})).await;
-        (r.status == StatusCode::CREATED).then_some(r.body)
-    })
+    let created = eventually(
+        "the second apiserver to accept an import",
+        Duration::from_secs(60),
+        || async {
+            let r = app
+                .post(
+                    "/api/v1/k8s/cluster",
+                    &admin,
+                    json!({"name": unique_name("flaky"), "credential": kubeconfig}),
+                )
+                .await;
+            (r.status == StatusCode::CREATED).then_some(r.body)
+        },
+    )
     .await;
     let id = created["cluster"]["id"].as_i64().unwrap();
     let status_path = format!("/api/v1/k8s/cluster/{id}/status");
     let nodes_path = format!("/api/v1/k8s/cluster/{id}/nodes");
-    let before = eventually("the node list to be live", Duration::from_secs(30), || async {
-        let l = app.get(&nodes_path, &admin).await.body;
-        (l["source"] == "live" && l["stale"] == false).then_some(l)
-    })
+    let before = eventually(
+        "the node list to be live",
+        Duration::from_secs(30),
+        || async {
+            let l = app.get(&nodes_path, &admin).await.body;
+            (l["source"] == "live" && l["stale"] == false).then_some(l)
+        },
+    )
     .await;
 
     apiserver.stop();
     let stopped = Instant::now();
-    let s = eventually("the cluster to turn to error", Duration::from_secs(60), || async {
-        let s = app.get(&status_path, &admin).await.body;
-        (s["status"] == 4).then_some(s)
-    })
+    let s = eventually(
+        "the cluster to turn to error",
+        Duration::from_secs(60),
+        || async {
+            let s = app.get(&status_path, &admin).await.body;
+            (s["status"] == 4).then_some(s)
+        },
+    )
     .await;
     assert_eq!(s["reason"], "unreachable", "{s}");
-    assert!(s["last_error"].as_str().unwrap().contains("unreachable"), "{s}");
+    assert!(
+        s["last_error"].as_str().unwrap().contains("unreachable"),
+        "{s}"
+    );
     assert!(stopped.elapsed() < Duration::from_secs(60));
     // Lists still answer from what was synced, flagged stale with the time of the last sync.
     let during = app.get(&nodes_path, &admin).await;
@@ -96,10 +142,14 @@ async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_r
     assert!(during.body["last_sync_at"].is_string());
 
     apiserver.spawn();
-    let s = eventually("the cluster to recover", Duration::from_secs(90), || async {
-        let s = app.get(&status_path, &admin).await.body;
-        (s["status"] == 2).then_some(s)
-    })
+    let s = eventually(
+        "the cluster to recover",
+        Duration::from_secs(90),
+        || async {
+            let s = app.get(&status_path, &admin).await.body;
+            (s["status"] == 2).then_some(s)
+        },
+    )
     .await;
     assert_eq!(s["last_error"], "", "{s}");
     app.stop().await;

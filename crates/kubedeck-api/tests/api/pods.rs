@@ -8,7 +8,24 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 fn names(v: &Value) -> Vec<String> {
-    let mut n: Vec<String> = v["items"].as_array().unwrap().iter().map(|p| format!("{}/{}", p["metadata"]["namespace"].as_str().or(p["namespace"].as_str()).unwrap(), p["metadata"]["name"].as_str().or(p["name"].as_str()).unwrap())).collect();
+    let mut n: Vec<String> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p["metadata"]["namespace"]
+                    .as_str()
+                    .or(p["namespace"].as_str())
+                    .unwrap(),
+                p["metadata"]["name"]
+                    .as_str()
+                    .or(p["name"].as_str())
+                    .unwrap()
+            )
+        })
+        .collect();
     n.sort();
     n
 }
@@ -18,7 +35,10 @@ async fn pod_lists_agree_with_kubectl_and_logs_behave_like_kubectl_logs() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "pods");
     let n = ns.name();
-    apply(&tb, &format!(r#"
+    apply(
+        &tb,
+        &format!(
+            r#"
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: shop, namespace: {n}}}
@@ -35,7 +55,9 @@ kind: Pod
 metadata: {{name: single, namespace: {n}, labels: {{app: single}}}}
 spec:
   containers: [{{name: only, image: busybox}}]
-"#));
+"#
+        ),
+    );
     kubedeck_testbed::wait_until("pods to run", Duration::from_secs(90), || {
         let v = tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"]);
         let items = v["items"].as_array().unwrap();
@@ -43,46 +65,126 @@ spec:
     });
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let r = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("pods"), "credential": tb.admin_kubeconfig()})).await;
+    let r = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            json!({"name": unique_name("pods"), "credential": tb.admin_kubeconfig()}),
+        )
+        .await;
     let id = r.body["cluster"]["id"].as_i64().unwrap();
     let base = format!("/api/v1/k8s/cluster/{id}");
 
     // `kubectl get pods -A -l app=shop,tier in (front)` and the namespaced list agree with the API.
     let sel = "app=shop,tier in (front)";
     let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
-    let got = eventually("the pod list to match kubectl", Duration::from_secs(30), || async {
-        let l = app.get(&format!("{base}/pods?page_size=500&label_selector={}", enc(sel)), &admin).await;
-        (l.status == StatusCode::OK && names(&l.body) == want).then_some(l.body)
-    })
+    let got = eventually(
+        "the pod list to match kubectl",
+        Duration::from_secs(30),
+        || async {
+            let l = app
+                .get(
+                    &format!("{base}/pods?page_size=500&label_selector={}", enc(sel)),
+                    &admin,
+                )
+                .await;
+            (l.status == StatusCode::OK && names(&l.body) == want).then_some(l.body)
+        },
+    )
     .await;
     assert_eq!(got["total"], 3);
     assert_eq!(got["items"][0]["owner_type"], "ReplicaSet");
     assert_eq!(got["items"][0]["ready"], "2/2");
-    let in_ns = app.get(&format!("{base}/namespaces/{n}/pods?sort=-name"), &admin).await.body;
-    assert_eq!(names(&in_ns), names(&tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"])));
-    assert_eq!(in_ns["items"][0]["name"], "single", "sorted by name, descending");
+    let in_ns = app
+        .get(&format!("{base}/namespaces/{n}/pods?sort=-name"), &admin)
+        .await
+        .body;
+    assert_eq!(
+        names(&in_ns),
+        names(&tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"]))
+    );
+    assert_eq!(
+        in_ns["items"][0]["name"], "single",
+        "sorted by name, descending"
+    );
     let node = got["items"][0]["node_name"].as_str().unwrap().to_owned();
-    let on_node = app.get(&format!("{base}/pods?page_size=500&node={node}&namespace={n}"), &admin).await.body;
-    assert_eq!(names(&on_node), names(&tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json", "--field-selector", &format!("spec.nodeName={node}")])));
-    let paged = app.get(&format!("{base}/namespaces/{n}/pods?page=2&page_size=3&sort=name"), &admin).await.body;
-    assert_eq!((paged["total"].as_u64(), paged["items"].as_array().unwrap().len()), (Some(4), 1));
-    let bad = app.get(&format!("{base}/pods?label_selector={}", enc("app in (x")), &admin).await;
-    assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("label_selector")));
+    let on_node = app
+        .get(
+            &format!("{base}/pods?page_size=500&node={node}&namespace={n}"),
+            &admin,
+        )
+        .await
+        .body;
+    assert_eq!(
+        names(&on_node),
+        names(&tb.kubectl_json(&[
+            "-n",
+            n,
+            "get",
+            "pods",
+            "-o",
+            "json",
+            "--field-selector",
+            &format!("spec.nodeName={node}")
+        ]))
+    );
+    let paged = app
+        .get(
+            &format!("{base}/namespaces/{n}/pods?page=2&page_size=3&sort=name"),
+            &admin,
+        )
+        .await
+        .body;
+    assert_eq!(
+        (
+            paged["total"].as_u64(),
+            paged["items"].as_array().unwrap().len()
+        ),
+        (Some(4), 1)
+    );
+    let bad = app
+        .get(
+            &format!("{base}/pods?label_selector={}", enc("app in (x")),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("label_selector"))
+    );
 
     // Detail: live object with the owner chain Pod → ReplicaSet → Deployment.
     let shop = got["items"][0]["name"].as_str().unwrap().to_owned();
-    let detail = app.get(&format!("{base}/namespaces/{n}/pods/{shop}"), &admin).await;
+    let detail = app
+        .get(&format!("{base}/namespaces/{n}/pods/{shop}"), &admin)
+        .await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
-    let chain: Vec<&str> = detail.body["owner_chain"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    let chain: Vec<&str> = detail.body["owner_chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(chain, vec!["ReplicaSet", "Deployment"]);
     assert_eq!(detail.body["qos_class"], "BestEffort");
-    assert!(detail.body["object"]["metadata"].get("managedFields").is_none());
+    assert!(
+        detail.body["object"]["metadata"]
+            .get("managedFields")
+            .is_none()
+    );
 
     // Logs, as `kubectl logs --tail=3 -c web` would give them.
-    let url = format!("{}{base}/namespaces/{n}/pods/{shop}/logs?container=web&tailLines=3", app.base);
+    let url = format!(
+        "{}{base}/namespaces/{n}/pods/{shop}/logs?container=web&tailLines=3",
+        app.base
+    );
     // A fresh container may not have written three lines yet.
     kubedeck_testbed::wait_until("three log lines", Duration::from_secs(30), || {
-        (tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web"]).lines().count() >= 4).then_some(())
+        (tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web"])
+            .lines()
+            .count()
+            >= 4)
+            .then_some(())
     });
     let logs = app.http.get(&url).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(logs.status(), StatusCode::OK);
@@ -90,48 +192,140 @@ spec:
     let kubectl = tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web", "--tail=3"]);
     assert_eq!(text.lines().count(), 3, "{text}");
     assert_eq!(kubectl.lines().count(), 3);
-    assert!(text.lines().all(|l| l.contains(&format!("pod={shop}")) && l.contains("container=web")), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.contains(&format!("pod={shop}")) && l.contains("container=web")),
+        "{text}"
+    );
     let stamped = app.http.get(format!("{}{base}/namespaces/{n}/pods/{shop}/containers/sidecar/logs?tailLines=1&timestamps=true&download=true", app.base)).bearer_auth(&admin).send().await.unwrap();
-    assert!(stamped.headers()["content-disposition"].to_str().unwrap().contains(&format!("{shop}-sidecar-")));
+    assert!(
+        stamped.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("{shop}-sidecar-"))
+    );
     let line = stamped.text().await.unwrap();
-    assert!(line.split_whitespace().next().unwrap().parse::<chrono::DateTime<chrono::Utc>>().is_ok(), "timestamps prefix each line: {line}");
+    assert!(
+        line.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .is_ok(),
+        "timestamps prefix each line: {line}"
+    );
 
     // Bad log requests are clear 400s, like kubectl's errors.
-    let two = app.get(&format!("{base}/namespaces/{n}/pods/{shop}/logs"), &admin).await;
+    let two = app
+        .get(&format!("{base}/namespaces/{n}/pods/{shop}/logs"), &admin)
+        .await;
     assert_eq!(two.status, StatusCode::BAD_REQUEST);
     assert_eq!(two.body["field"], "container");
-    assert!(two.body["message"].as_str().unwrap().contains("web") && two.body["message"].as_str().unwrap().contains("sidecar"));
-    let prev = app.get(&format!("{base}/namespaces/{n}/pods/single/logs?previous=true"), &admin).await;
-    assert_eq!((prev.status, prev.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("previous")), "{}", prev.body);
-    let neg = app.get(&format!("{base}/namespaces/{n}/pods/single/logs?tailLines=-1"), &admin).await;
+    assert!(
+        two.body["message"].as_str().unwrap().contains("web")
+            && two.body["message"].as_str().unwrap().contains("sidecar")
+    );
+    let prev = app
+        .get(
+            &format!("{base}/namespaces/{n}/pods/single/logs?previous=true"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        (prev.status, prev.body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("previous")),
+        "{}",
+        prev.body
+    );
+    let neg = app
+        .get(
+            &format!("{base}/namespaces/{n}/pods/single/logs?tailLines=-1"),
+            &admin,
+        )
+        .await;
     assert_eq!(neg.body["field"], "tailLines");
-    let missing = app.get(&format!("{base}/namespaces/{n}/pods/single/containers/nope/logs"), &admin).await;
+    let missing = app
+        .get(
+            &format!("{base}/namespaces/{n}/pods/single/containers/nope/logs"),
+            &admin,
+        )
+        .await;
     assert_eq!(missing.body["field"], "container");
-    assert_eq!(app.get(&format!("{base}/namespaces/{n}/pods/ghost/logs"), &admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{base}/namespaces/{n}/pods/ghost/logs"), &admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 
     // A crash shows in the list (restarts, status) and gives `--previous` logs.
-    let (code, body) = tb.sim("POST", &format!("/pods/{n}/single/crash"), Some(&json!({"exitCode": 3})));
+    let (code, body) = tb.sim(
+        "POST",
+        &format!("/pods/{n}/single/crash"),
+        Some(&json!({"exitCode": 3})),
+    );
     assert!(code < 300, "{body}");
-    let crashed = eventually("the restart to be seen", Duration::from_secs(60), || async {
-        let l = app.get(&format!("{base}/namespaces/{n}/pods?name=single"), &admin).await.body;
-        (l["items"][0]["restarts"].as_i64() >= Some(1)).then_some(l)
-    })
+    let crashed = eventually(
+        "the restart to be seen",
+        Duration::from_secs(60),
+        || async {
+            let l = app
+                .get(&format!("{base}/namespaces/{n}/pods?name=single"), &admin)
+                .await
+                .body;
+            (l["items"][0]["restarts"].as_i64() >= Some(1)).then_some(l)
+        },
+    )
     .await;
     assert_eq!(crashed["items"][0]["restarts"], 1);
-    let prev = app.http.get(format!("{}{base}/namespaces/{n}/pods/single/logs?previous=true", app.base)).bearer_auth(&admin).send().await.unwrap();
+    let prev = app
+        .http
+        .get(format!(
+            "{}{base}/namespaces/{n}/pods/single/logs?previous=true",
+            app.base
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(prev.status(), StatusCode::OK);
     let prev_text = prev.text().await.unwrap();
-    assert!(prev_text.contains("restart=0") && prev_text.contains("exiting with code 3"), "{prev_text}");
+    assert!(
+        prev_text.contains("restart=0") && prev_text.contains("exiting with code 3"),
+        "{prev_text}"
+    );
 
     // Delete: the pod goes; its Deployment replaces it.
-    let del = app.request("DELETE", &format!("{base}/namespaces/{n}/pods/{shop}?grace_period_seconds=0"), Some(&admin), None).await;
+    let del = app
+        .request(
+            "DELETE",
+            &format!("{base}/namespaces/{n}/pods/{shop}?grace_period_seconds=0"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(del.status, StatusCode::ACCEPTED, "{}", del.body);
-    kubedeck_testbed::wait_until("the deleted pod to go", Duration::from_secs(60), || (!tb.kubectl(&["-n", n, "get", "pod", &shop]).status.success()).then_some(()));
-    assert_eq!(app.request("DELETE", &format!("{base}/namespaces/{n}/pods/{shop}"), Some(&admin), None).await.status, StatusCode::NOT_FOUND);
-    assert!(app.audit().await.iter().any(|a| a.action == "pod.delete" && a.namespace.as_deref() == Some(n)));
+    kubedeck_testbed::wait_until("the deleted pod to go", Duration::from_secs(60), || {
+        (!tb.kubectl(&["-n", n, "get", "pod", &shop]).status.success()).then_some(())
+    });
+    assert_eq!(
+        app.request(
+            "DELETE",
+            &format!("{base}/namespaces/{n}/pods/{shop}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|a| a.action == "pod.delete" && a.namespace.as_deref() == Some(n))
+    );
     app.stop().await;
 }
-
 
 #[tokio::test]
 async fn search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload() {
@@ -140,7 +334,10 @@ async fn search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload
     let ns = Namespace::create_in(&tb, "merge");
     let n = ns.name();
     let marker = unique_name("needle");
-    apply(&tb, &format!(r#"
+    apply(
+        &tb,
+        &format!(
+            r#"
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: {marker}, namespace: {n}}}
@@ -151,7 +348,9 @@ spec:
     metadata: {{labels: {{app: {marker}}}}}
     spec:
       containers: [{{name: main, image: nginx}}, {{name: helper, image: envoy}}]
-"#));
+"#
+        ),
+    );
     kubedeck_testbed::wait_until("pods to run", Duration::from_secs(90), || {
         let v = tb.kubectl_json(&["-n", n, "get", "pods", "-o", "json"]);
         let items = v["items"].as_array().unwrap();
@@ -159,42 +358,132 @@ spec:
     });
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let a = app.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("a"), "credential": tb.admin_kubeconfig()})).await.body["cluster"]["id"].as_i64().unwrap();
+    let a = app
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            json!({"name": unique_name("a"), "credential": tb.admin_kubeconfig()}),
+        )
+        .await
+        .body["cluster"]["id"]
+        .as_i64()
+        .unwrap();
 
-    let by_name = eventually("the search to find the pods", Duration::from_secs(30), || async {
-        let r = app.get(&format!("/api/v1/k8s/pods?q={marker}"), &admin).await.body;
-        (r["total"] == 2).then_some(r)
-    })
+    let by_name = eventually(
+        "the search to find the pods",
+        Duration::from_secs(30),
+        || async {
+            let r = app
+                .get(&format!("/api/v1/k8s/pods?q={marker}"), &admin)
+                .await
+                .body;
+            (r["total"] == 2).then_some(r)
+        },
+    )
     .await;
     assert_eq!(by_name["items"][0]["cluster_id"], a);
     assert_eq!(by_name["items"][0]["namespace"], n);
-    let by_label = app.get(&format!("/api/v1/k8s/pods?q={}", enc(&format!("app={marker}"))), &admin).await.body;
+    let by_label = app
+        .get(
+            &format!("/api/v1/k8s/pods?q={}", enc(&format!("app={marker}"))),
+            &admin,
+        )
+        .await
+        .body;
     assert_eq!(by_label["total"], 2);
     // A user bound to another namespace finds nothing there.
-    let other = app.user_token("elsewhere", &[Binding { role: Role::Viewer, cluster_id: Some(a), namespace: Some("kube-system".into()) }]).await;
-    assert_eq!(app.get(&format!("/api/v1/k8s/pods?q={marker}"), &other).await.body["total"], 0);
-    assert_eq!(app.get("/api/v1/k8s/pods?q=", &admin).await.body["field"], "q");
+    let other = app
+        .user_token(
+            "elsewhere",
+            &[Binding {
+                role: Role::Viewer,
+                cluster_id: Some(a),
+                namespace: Some("kube-system".into()),
+            }],
+        )
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/k8s/pods?q={marker}"), &other)
+            .await
+            .body["total"],
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/k8s/pods?q=", &admin).await.body["field"],
+        "q"
+    );
 
     // Every container of both pods must have written three lines before the merged view is compared.
-    eventually("three log lines in every container", Duration::from_secs(60), || async {
-        let pods = tb.kubectl_ok(&["-n", n, "get", "pods", "-o", "jsonpath={.items[*].metadata.name}"]);
-        let ready = pods.split_whitespace().all(|pod| {
-            ["main", "helper"].iter().all(|c| tb.kubectl_ok(&["-n", n, "logs", pod, "-c", c]).lines().count() >= 3)
-        });
-        ready.then_some(())
-    })
+    eventually(
+        "three log lines in every container",
+        Duration::from_secs(60),
+        || async {
+            let pods = tb.kubectl_ok(&[
+                "-n",
+                n,
+                "get",
+                "pods",
+                "-o",
+                "jsonpath={.items[*].metadata.name}",
+            ]);
+            let ready = pods.split_whitespace().all(|pod| {
+                ["main", "helper"].iter().all(|c| {
+                    tb.kubectl_ok(&["-n", n, "logs", pod, "-c", c])
+                        .lines()
+                        .count()
+                        >= 3
+                })
+            });
+            ready.then_some(())
+        },
+    )
     .await;
-    let merged = app.get(&format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector={}&tailLines=3", enc(&format!("app={marker}"))), &admin).await;
+    let merged = app
+        .get(
+            &format!(
+                "/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector={}&tailLines=3",
+                enc(&format!("app={marker}"))
+            ),
+            &admin,
+        )
+        .await;
     assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
     let lines = merged.body["lines"].as_array().unwrap();
-    assert_eq!(lines.len(), 2 * 2 * 3, "3 lines from each of 2 containers of 2 pods");
-    let sources: std::collections::BTreeSet<(String, String)> =
-        lines.iter().map(|l| (l["pod"].as_str().unwrap().to_owned(), l["container"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(
+        lines.len(),
+        2 * 2 * 3,
+        "3 lines from each of 2 containers of 2 pods"
+    );
+    let sources: std::collections::BTreeSet<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["pod"].as_str().unwrap().to_owned(),
+                l["container"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(sources.len(), 4);
-    let times: Vec<chrono::DateTime<chrono::Utc>> = lines.iter().map(|l| l["ts"].as_str().unwrap().parse().unwrap()).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "lines are in time order");
-    assert!(lines.iter().all(|l| l["line"].as_str().unwrap().contains(&format!("container={}", l["container"].as_str().unwrap()))));
-    let bad = app.get(&format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector="), &admin).await;
+    let times: Vec<chrono::DateTime<chrono::Utc>> = lines
+        .iter()
+        .map(|l| l["ts"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "lines are in time order"
+    );
+    assert!(lines.iter().all(|l| {
+        l["line"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("container={}", l["container"].as_str().unwrap()))
+    }));
+    let bad = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector="),
+            &admin,
+        )
+        .await;
     assert_eq!(bad.body["field"], "labelSelector");
     app.stop().await;
 }
@@ -204,39 +493,80 @@ async fn a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snaps
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "replica");
     let n = ns.name();
-    apply(&tb, &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: seen-everywhere, namespace: {n}, labels: {{app: seen}}}}\nspec:\n  containers: [{{name: c, image: busybox}}]\n"));
+    apply(
+        &tb,
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: seen-everywhere, namespace: {n}, labels: {{app: seen}}}}\nspec:\n  containers: [{{name: c, image: busybox}}]\n"
+        ),
+    );
     let a = spawn_app().await;
     let admin = a.admin_token().await;
-    let r = a.post("/api/v1/k8s/cluster", &admin, json!({"name": unique_name("repl"), "credential": tb.admin_kubeconfig()})).await;
+    let r = a
+        .post(
+            "/api/v1/k8s/cluster",
+            &admin,
+            json!({"name": unique_name("repl"), "credential": tb.admin_kubeconfig()}),
+        )
+        .await;
     let id = r.body["cluster"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/pods");
-    eventually("replica A to list the pod live", Duration::from_secs(30), || async {
-        let l = a.get(&path, &admin).await.body;
-        (l["source"] == "live" && l["total"] == 1).then_some(())
-    })
+    eventually(
+        "replica A to list the pod live",
+        Duration::from_secs(30),
+        || async {
+            let l = a.get(&path, &admin).await.body;
+            (l["source"] == "live" && l["total"] == 1).then_some(())
+        },
+    )
     .await;
     let b = a.replica().await;
     // B never gets the cluster's lease while A holds it, so it answers from what A wrote.
-    let l = eventually("replica B to answer from the snapshot", Duration::from_secs(30), || async {
-        let l = b.get(&path, &admin).await.body;
-        (l["source"] == "snapshot" && l["total"] == 1).then_some(l)
-    })
+    let l = eventually(
+        "replica B to answer from the snapshot",
+        Duration::from_secs(30),
+        || async {
+            let l = b.get(&path, &admin).await.body;
+            (l["source"] == "snapshot" && l["total"] == 1).then_some(l)
+        },
+    )
     .await;
     assert_eq!(l["items"][0]["name"], "seen-everywhere");
     assert!(l["last_sync_at"].is_string());
-    assert!(b.state.hub.get(id).is_none(), "B runs no watchers for A's cluster");
+    assert!(
+        b.state.hub.get(id).is_none(),
+        "B runs no watchers for A's cluster"
+    );
     // An explicit sync reports what changed.
     tb.kubectl_ok(&["-n", n, "label", "pod", "seen-everywhere", "changed=yes"]);
-    let diff = eventually("the sync to see the change", Duration::from_secs(30), || async {
-        let d = a.request("POST", &format!("/api/v1/k8s/cluster/{id}/pods/sync"), Some(&admin), None).await.body;
-        (d["changed"].as_u64() >= Some(1) || d["total"].as_u64() >= Some(1)).then_some(d)
-    })
+    let diff = eventually(
+        "the sync to see the change",
+        Duration::from_secs(30),
+        || async {
+            let d = a
+                .request(
+                    "POST",
+                    &format!("/api/v1/k8s/cluster/{id}/pods/sync"),
+                    Some(&admin),
+                    None,
+                )
+                .await
+                .body;
+            (d["changed"].as_u64() >= Some(1) || d["total"].as_u64() >= Some(1)).then_some(d)
+        },
+    )
     .await;
     assert!(diff["total"].as_u64().unwrap() >= 1, "{diff}");
-    let relabelled = eventually("the change to reach the snapshot", Duration::from_secs(30), || async {
-        let l = b.get(&format!("{path}?label_selector=changed%3Dyes"), &admin).await.body;
-        (l["total"] == 1).then_some(l)
-    })
+    let relabelled = eventually(
+        "the change to reach the snapshot",
+        Duration::from_secs(30),
+        || async {
+            let l = b
+                .get(&format!("{path}?label_selector=changed%3Dyes"), &admin)
+                .await
+                .body;
+            (l["total"] == 1).then_some(l)
+        },
+    )
     .await;
     assert_eq!(relabelled["source"], "snapshot");
     b.stop().await;

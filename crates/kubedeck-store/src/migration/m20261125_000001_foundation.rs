@@ -41,8 +41,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_role_bindings_user").table(t("role_bindings")).col(t("user_id")).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_role_bindings_user")
+                .table(t("role_bindings"))
+                .col(t("user_id"))
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -56,8 +62,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_refresh_tokens_user").table(t("refresh_tokens")).col(t("user_id")).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_refresh_tokens_user")
+                .table(t("refresh_tokens"))
+                .col(t("user_id"))
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -80,9 +92,22 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_audit_log_at").table(t("audit_log")).col(t("at")).to_owned()).await?;
-        m.create_index(Index::create().name("idx_audit_log_username").table(t("audit_log")).col(t("username")).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_audit_log_at")
+                .table(t("audit_log"))
+                .col(t("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_audit_log_username")
+                .table(t("audit_log"))
+                .col(t("username"))
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -103,7 +128,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_tasks_status").table(t("tasks")).col(t("status")).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("idx_tasks_status")
+                .table(t("tasks"))
+                .col(t("status"))
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -136,8 +168,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_k8s_cluster_identity").table(t("k8s_cluster")).col(t("identity_hash")).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_k8s_cluster_identity")
+                .table(t("k8s_cluster"))
+                .col(t("identity_hash"))
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -165,9 +203,17 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            "login_failures", "leases", "k8s_cluster", "tasks", "audit_log", "refresh_tokens", "role_bindings", "users",
+            "login_failures",
+            "leases",
+            "k8s_cluster",
+            "tasks",
+            "audit_log",
+            "refresh_tokens",
+            "role_bindings",
+            "users",
         ] {
-            m.drop_table(Table::drop().table(t(table)).if_exists().to_owned()).await?;
+            m.drop_table(Table::drop().table(t(table)).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -39,7 +39,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("uq_kube_node_cluster_name").table(t("kube_node")).col(t("cluster_id")).col(t("name")).unique().to_owned(),
+            Index::create()
+                .name("uq_kube_node_cluster_name")
+                .table(t("kube_node"))
+                .col(t("cluster_id"))
+                .col(t("name"))
+                .unique()
+                .to_owned(),
         )
         .await?;
 
@@ -70,12 +76,26 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_node_metrics_time").table(t("node_metrics")).col(t("timestamp")).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("idx_node_metrics_time")
+                .table(t("node_metrics"))
+                .col(t("timestamp"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(t("node_metrics")).if_exists().to_owned()).await?;
-        m.drop_table(Table::drop().table(t("kube_node")).if_exists().to_owned()).await
+        m.drop_table(
+            Table::drop()
+                .table(t("node_metrics"))
+                .if_exists()
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(Table::drop().table(t("kube_node")).if_exists().to_owned())
+            .await
     }
 }

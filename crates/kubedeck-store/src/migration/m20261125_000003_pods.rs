@@ -51,6 +51,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(t("kube_pod")).if_exists().to_owned()).await
+        m.drop_table(Table::drop().table(t("kube_pod")).if_exists().to_owned())
+            .await
     }
 }
