@@ -227,7 +227,6 @@ pub struct Projected<T, Q> {
     items: Arc<RwLock<HashMap<Q, Arc<T>>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
-    changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<T, Q> Clone for Projected<T, Q> {
@@ -236,7 +235,6 @@ impl<T, Q> Clone for Projected<T, Q> {
             items: self.items.clone(),
             dirty: self.dirty.clone(),
             ready: self.ready.clone(),
-            changes: self.changes.clone(),
         }
     }
 }
@@ -245,11 +243,6 @@ impl<T, Q> Projected<T, Q> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
-    }
-
-    /// Grows with every change; equal values mean nothing changed in between.
-    pub fn generation(&self) -> u64 {
-        self.changes.load(Ordering::Acquire)
     }
 
     /// Runs `f` over the current items under a read lock (keep it short).
@@ -324,7 +317,6 @@ where
             keys: Default::default(),
         })),
         ready: Arc::new(AtomicBool::new(false)),
-        changes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
     };
     let out = store.clone();
     let stream = watcher(api, watcher::Config::default().any_semantic()).default_backoff();
@@ -337,14 +329,6 @@ where
                 _ = cancel.cancelled() => break,
                 ev = stream.next() => ev,
             };
-            if matches!(
-                ev,
-                Some(Ok(watcher::Event::InitDone
-                    | watcher::Event::Apply(_)
-                    | watcher::Event::Delete(_)))
-            ) {
-                store.changes.fetch_add(1, Ordering::AcqRel);
-            }
             match ev {
                 Some(Ok(watcher::Event::Init)) => pending = Some(HashMap::new()),
                 Some(Ok(watcher::Event::InitApply(o))) => {

@@ -81,20 +81,6 @@ pub fn sorted_page<T>(
     (items.into_iter().skip(start).collect(), total as u64)
 }
 
-/// One page out of an in-memory list (lists served from the synced store), with the total.
-pub fn page_of<T>(items: Vec<T>, req: kubedeck_store::PageRequest) -> (Vec<T>, u64) {
-    let total = items.len() as u64;
-    let start = ((req.page - 1) * req.page_size) as usize;
-    (
-        items
-            .into_iter()
-            .skip(start)
-            .take(req.page_size as usize)
-            .collect(),
-        total,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

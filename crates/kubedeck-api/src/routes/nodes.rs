@@ -252,7 +252,8 @@ pub async fn list(
             && q.schedulable.is_none_or(|s| n.schedulable == s)
             && selector.matches(&n.labels)
     });
-    nodes.sort_by(|a, b| {
+    // Names are unique, so the order is total (pages neither repeat nor skip nodes).
+    let (rows, total) = crate::routes::sorted_page(nodes, page, |a, b| {
         let o = match key.as_str() {
             "status" => a.status.cmp(&b.status),
             "role" => a.role.cmp(&b.role),
@@ -271,7 +272,6 @@ pub async fn list(
         .then_with(|| a.name.cmp(&b.name));
         if desc { o.reverse() } else { o }
     });
-    let (rows, total) = crate::routes::page_of(nodes, page);
     let mut usage = crate::routes::node_metrics::current_by_node(&state, id).await?;
     let items = rows
         .into_iter()
