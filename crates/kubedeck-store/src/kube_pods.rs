@@ -76,6 +76,28 @@ fn fill(am: &mut kube_pod::ActiveModel, p: &PodSnapshot, now: DateTime<Utc>) {
 /// New rows go to the database this many at a time (15 columns × 500 stays under every backend's limit
 /// on bind parameters).
 const INSERT_BATCH: usize = 500;
+/// A full snapshot write commits after this many written rows. One transaction over 150,000 rows would hold
+/// SQLite's single write lock for tens of seconds, longer than the busy timeout of the replicas' lease renewals.
+const COMMIT_EVERY: usize = 5_000;
+
+/// A transaction that commits and starts over every [`COMMIT_EVERY`] written rows.
+struct Chunked<'a> {
+    store: &'a Store,
+    txn: sea_orm::DatabaseTransaction,
+    written: usize,
+}
+
+impl Chunked<'_> {
+    async fn wrote(&mut self, rows: usize) -> Result<(), sea_orm::DbErr> {
+        self.written += rows;
+        if self.written >= COMMIT_EVERY {
+            let next = self.store.conn().begin().await?;
+            std::mem::replace(&mut self.txn, next).commit().await?;
+            self.written = 0;
+        }
+        Ok(())
+    }
+}
 
 fn digest(summary: &str) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -112,14 +134,15 @@ impl Store {
 
     /// Brings the snapshot of a cluster to `pods` (every pod of the cluster), writing only what differs.
     /// Returns what changed. Rows are compared by a hash of their summary and built one at a time, so a
-    /// 150,000-pod cluster is not held twice in memory; new rows are inserted in batches.
+    /// 150,000-pod cluster is not held twice in memory; new rows are inserted in batches, committed every
+    /// [`COMMIT_EVERY`] rows. An error part-way leaves the rows written so far (each one a true state of its pod,
+    /// newer than the rest); the caller writes everything again next time.
     pub async fn replace_pod_snapshot(
         &self,
         cluster_id: i64,
         pods: impl IntoIterator<Item = PodSnapshot> + Send,
     ) -> Result<PodSnapshotDiff, sea_orm::DbErr> {
         let now = Utc::now();
-        let txn = self.conn().begin().await?;
         let mut existing: HashMap<(String, String), (i64, u64)> = HashMap::new();
         let mut rows = kube_pod::Entity::find()
             .select_only()
@@ -129,13 +152,18 @@ impl Store {
             .column(kube_pod::Column::Summary)
             .filter(kube_pod::Column::ClusterId.eq(cluster_id))
             .into_tuple::<(i64, String, String, String)>()
-            .stream(&txn)
+            .stream(self.conn())
             .await?;
         while let Some(row) = rows.next().await {
             let (id, ns, name, summary) = row?;
             existing.insert((ns, name), (id, digest(&summary)));
         }
         drop(rows);
+        let mut txn = Chunked {
+            store: self,
+            txn: self.conn().begin().await?,
+            written: 0,
+        };
         let mut diff = PodSnapshotDiff::default();
         let mut new_rows = Vec::new();
         for p in pods {
@@ -149,7 +177,8 @@ impl Store {
                         ..Default::default()
                     };
                     fill(&mut am, &p, now);
-                    am.update(&txn).await?;
+                    am.update(&txn.txn).await?;
+                    txn.wrote(1).await?;
                     diff.changed += 1;
                 }
                 None => {
@@ -157,15 +186,16 @@ impl Store {
                     diff.added += 1;
                     if new_rows.len() == INSERT_BATCH {
                         kube_pod::Entity::insert_many(std::mem::take(&mut new_rows))
-                            .exec_without_returning(&txn)
+                            .exec_without_returning(&txn.txn)
                             .await?;
+                        txn.wrote(INSERT_BATCH).await?;
                     }
                 }
             }
         }
         if !new_rows.is_empty() {
             kube_pod::Entity::insert_many(new_rows)
-                .exec_without_returning(&txn)
+                .exec_without_returning(&txn.txn)
                 .await?;
         }
         let gone: Vec<i64> = existing.values().map(|(id, _)| *id).collect();
@@ -173,10 +203,11 @@ impl Store {
         for chunk in gone.chunks(INSERT_BATCH) {
             kube_pod::Entity::delete_many()
                 .filter(kube_pod::Column::Id.is_in(chunk.to_vec()))
-                .exec(&txn)
+                .exec(&txn.txn)
                 .await?;
+            txn.wrote(chunk.len()).await?;
         }
-        txn.commit().await?;
+        txn.txn.commit().await?;
         Ok(diff)
     }
 

@@ -500,21 +500,39 @@ async fn the_pod_snapshot_writes_only_what_changed() {
             ]
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         );
-        // A full compare of 1,200 pods inserts them in batches and then finds nothing to do.
-        let many: Vec<_> = (0..1200)
+        // A full compare of 5,600 pods inserts them in batches (and commits part-way: every 5,000 rows), then
+        // finds nothing to do; a third write with 300 pods gone and the rest changed rewrites exactly those.
+        let many: Vec<_> = (0..5600)
             .map(|i| pod("big", &format!("p{i}"), "Running"))
             .collect();
         let d = s.replace_pod_snapshot(2, many.clone()).await.unwrap();
         assert_eq!(
             (d.added, d.changed, d.removed, d.total),
-            (1200, 0, 0, 1200),
+            (5600, 0, 0, 5600),
             "{}",
             db.backend
         );
         let d = s.replace_pod_snapshot(2, many).await.unwrap();
         assert_eq!(
             (d.added, d.changed, d.removed, d.total),
-            (0, 0, 0, 1200),
+            (0, 0, 0, 5600),
+            "{}",
+            db.backend
+        );
+        let fewer: Vec<_> = (300..5600)
+            .map(|i| pod("big", &format!("p{i}"), "Succeeded"))
+            .collect();
+        let d = s.replace_pod_snapshot(2, fewer).await.unwrap();
+        assert_eq!(
+            (d.added, d.changed, d.removed, d.total),
+            (0, 5300, 300, 5300),
+            "{}",
+            db.backend
+        );
+        let rows = s.pod_snapshot(2, None).await.unwrap();
+        assert_eq!(rows.len(), 5300, "{}", db.backend);
+        assert!(
+            rows.iter().all(|r| r.status == "Succeeded"),
             "{}",
             db.backend
         );
