@@ -10,12 +10,17 @@ bench_binary() {
 }
 
 # Sets DIR to a fresh scratch directory; on exit stops the server and the testbed in $DIR/tb and removes DIR.
+# BENCH_KEEP_TESTBED=1 keeps the testbed (and DIR) for another run with BENCH_TESTBED_DIR=$DIR/tb.
 bench_dir() {
   DIR=$(mktemp -d "${TMPDIR:-/tmp}/kd-bench.XXXXXX")
   trap bench_cleanup EXIT
 }
 bench_cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+  if [ -n "${BENCH_KEEP_TESTBED:-}" ] && [ -d "$DIR/tb" ]; then
+    echo "testbed kept: BENCH_TESTBED_DIR=$DIR/tb (stop: testbed/down --dir $DIR/tb)" >&2
+    return
+  fi
   testbed/down --dir "$DIR/tb" >/dev/null 2>&1 || true
   rm -rf "$DIR"
 }

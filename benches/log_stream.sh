@@ -8,6 +8,7 @@
 #               many again; alongside, idle survival: a stream on a silent pod for 130 s (pings counted), then a
 #               crash's FATAL line must arrive.
 #   benches/log_stream.sh [CONNECTS] [HOLD]        (defaults: 15 60; about 7.5 minutes)
+#   PHASES="stalled" benches/log_stream.sh 15 180  (some phases only, e.g. a longer stall)
 # Uses target/release/kubedeck if present, else target/debug/kubedeck, and builds the client
 # (crates/kubedeck-api/examples/log_stream_bench.rs) in the same profile.
 set -euo pipefail
@@ -24,7 +25,7 @@ ns=logbench
 kubectl create namespace "$ns" >/dev/null
 until kubectl -n "$ns" get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null | grep -q .; do sleep 0.5; done
 bench_machine
-for phase in latency stalled concurrent; do
+for phase in ${PHASES:-latency stalled concurrent}; do
   bench_serve "$DIR/data-$phase"
   id=$(bench_import "bench-$phase" "$KUBECONFIG")
   "target/$PROFILE/examples/log_stream_bench" --phase "$phase" --base "$base" --token "$token" --cluster "$id" \

@@ -5,9 +5,11 @@
 //! Changes the rest of Kubedeck must persist (node counts ...) leave the hub as [`HubEvent`]s.
 
 use crate::error::ClusterError;
-use crate::intern::Sym;
+use crate::intern::{Labels, Sym};
 use crate::kubeconfig::SafeKubeconfig;
+use crate::label_index::LabelIndex;
 use crate::pods::PodLite;
+use crate::selector::Selector;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::ResourceExt;
@@ -208,6 +210,7 @@ fn start(
         Api::<Pod>::all(client.clone()),
         crate::pods::project,
         PodLite::store_key,
+        PodLite::labels,
         cancel.clone(),
     );
     ClusterHandle {
@@ -222,24 +225,60 @@ fn start(
 }
 
 /// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
-/// on 410).
+/// on 410), with an index of the items' labels.
 pub struct Projected<T, Q> {
-    items: Arc<RwLock<HashMap<Q, Arc<T>>>>,
+    contents: Arc<RwLock<Contents<T, Q>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
+}
+
+/// The items and their label index, changed together under one lock.
+struct Contents<T, Q> {
+    items: HashMap<Q, Arc<T>>,
+    labels: LabelIndex<Q>,
+}
+
+impl<T, Q: std::hash::Hash + Eq + Clone> Contents<T, Q> {
+    fn new(items: HashMap<Q, Arc<T>>, labels_of: fn(&T) -> &Labels) -> Self {
+        let mut labels = LabelIndex::default();
+        for (k, t) in &items {
+            labels.add(labels_of(t), k);
+        }
+        Contents { items, labels }
+    }
+
+    fn insert(&mut self, k: Q, t: Arc<T>, labels_of: fn(&T) -> &Labels) {
+        match self.items.get(&k) {
+            // Most changes (status, restarts) leave the labels alone, and so does the index.
+            Some(old) if labels_of(old) == labels_of(&t) => {}
+            old => {
+                if let Some(old) = old {
+                    self.labels.remove(labels_of(old), &k);
+                }
+                self.labels.add(labels_of(&t), &k);
+            }
+        }
+        self.items.insert(k, t);
+    }
+
+    fn remove(&mut self, k: &Q, labels_of: fn(&T) -> &Labels) {
+        if let Some(old) = self.items.remove(k) {
+            self.labels.remove(labels_of(&old), k);
+        }
+    }
 }
 
 impl<T, Q> Clone for Projected<T, Q> {
     fn clone(&self) -> Self {
         Self {
-            items: self.items.clone(),
+            contents: self.contents.clone(),
             dirty: self.dirty.clone(),
             ready: self.ready.clone(),
         }
     }
 }
 
-impl<T, Q> Projected<T, Q> {
+impl<T, Q: std::hash::Hash + Eq + Clone> Projected<T, Q> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
@@ -247,7 +286,25 @@ impl<T, Q> Projected<T, Q> {
 
     /// Runs `f` over the current items under a read lock (keep it short).
     pub fn read<R>(&self, f: impl FnOnce(&HashMap<Q, Arc<T>>) -> R) -> R {
-        f(&self.items.read().expect("projection lock"))
+        f(&self.contents.read().expect("projection lock").items)
+    }
+
+    /// Runs `f` under the read lock over the items that can match `selector`: with a `key=value` or `key in
+    /// (...)` requirement, only those carrying one of its values (from the label index); otherwise all. `f`
+    /// must still check the whole selector.
+    pub fn read_candidates<R>(
+        &self,
+        selector: &Selector,
+        f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R,
+    ) -> R {
+        let c = self.contents.read().expect("projection lock");
+        match c.labels.candidates(selector) {
+            Some(keys) => f(&mut keys
+                .into_iter()
+                .filter_map(|k| c.items.get(k))
+                .map(|t| t.as_ref())),
+            None => f(&mut c.items.values().map(|t| t.as_ref())),
+        }
     }
 
     /// What changed since the last call (for writers that persist the store, such as the KubePod snapshot;
@@ -297,11 +354,13 @@ impl<Q: std::hash::Hash + Eq> Dirty<Q> {
     }
 }
 
-/// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`.
+/// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`, its
+/// labels (`labels_of`) indexed.
 pub fn watch_projected<K, T, Q>(
     api: Api<K>,
     project: fn(&K) -> T,
     key: fn(&T) -> Q,
+    labels_of: fn(&T) -> &Labels,
     cancel: CancellationToken,
 ) -> Projected<T, Q>
 where
@@ -311,7 +370,7 @@ where
     Q: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {
     let store = Projected {
-        items: Arc::new(RwLock::new(HashMap::new())),
+        contents: Arc::new(RwLock::new(Contents::new(HashMap::new(), labels_of))),
         dirty: Arc::new(std::sync::Mutex::new(Dirty {
             all: true,
             keys: Default::default(),
@@ -339,7 +398,9 @@ where
                 }
                 Some(Ok(watcher::Event::InitDone)) => {
                     if let Some(fresh) = pending.take() {
-                        *store.items.write().expect("projection lock") = fresh;
+                        // Indexed before the lock is taken: readers wait only for the swap.
+                        let fresh = Contents::new(fresh, labels_of);
+                        *store.contents.write().expect("projection lock") = fresh;
                     }
                     store.mark_all_changed();
                     store.ready.store(true, Ordering::Release);
@@ -348,16 +409,20 @@ where
                     let t = project(&o);
                     let k = key(&t);
                     // Store first, then mark: a writer that takes the mark always reads the new value.
-                    store
-                        .items
-                        .write()
-                        .expect("projection lock")
-                        .insert(k.clone(), Arc::new(t));
+                    store.contents.write().expect("projection lock").insert(
+                        k.clone(),
+                        Arc::new(t),
+                        labels_of,
+                    );
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Ok(watcher::Event::Delete(o))) => {
                     let k = key(&project(&o));
-                    store.items.write().expect("projection lock").remove(&k);
+                    store
+                        .contents
+                        .write()
+                        .expect("projection lock")
+                        .remove(&k, labels_of);
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Err(e)) => tracing::debug!("watch: {e}"),

@@ -148,6 +148,11 @@ impl Labels {
             .map(|i| self.0[i].1.as_str())
     }
 
+    /// The pooled pairs, in key order.
+    pub fn pairs(&self) -> &[(Sym, Sym)] {
+        &self.0
+    }
+
     /// Pairs in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))

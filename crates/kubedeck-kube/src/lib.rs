@@ -13,6 +13,7 @@ pub mod error;
 pub mod hub;
 pub mod intern;
 pub mod kubeconfig;
+pub mod label_index;
 pub mod nodes;
 pub mod pods;
 pub mod preflight;

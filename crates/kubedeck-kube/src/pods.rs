@@ -65,6 +65,11 @@ impl PodLite {
     pub fn store_key(&self) -> (Sym, Sym) {
         (self.namespace.clone(), self.name.clone())
     }
+
+    /// The pod's labels (what the synced store indexes).
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
 }
 
 fn resources(

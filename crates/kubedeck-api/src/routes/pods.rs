@@ -197,11 +197,11 @@ async fn list_pods(
     };
     let live = state.hub.get(id).filter(|h| h.pods.synced());
     let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
-        // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out.
+        // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out. A
+        // `key=value` selector visits only the pods carrying the label (the store's label index).
         Some(h) => {
-            let (rows, total) = h.pods.read(|m| {
-                let matching: Vec<&PodLite> =
-                    m.values().map(|p| p.as_ref()).filter(|p| keep(p)).collect();
+            let (rows, total) = h.pods.read_candidates(&selector, |pods| {
+                let matching: Vec<&PodLite> = pods.filter(|p| keep(p)).collect();
                 let (rows, total) = sorted_page(matching, page, order);
                 (rows.into_iter().map(PodSummary::from).collect(), total)
             });

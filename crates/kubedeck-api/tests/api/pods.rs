@@ -107,6 +107,34 @@ spec:
         in_ns["items"][0]["name"], "single",
         "sorted by name, descending"
     );
+    // Relabelling moves a pod between selections as soon as the watch sees it (the store's label index).
+    let moved = got["items"][0]["name"].as_str().unwrap().to_owned();
+    tb.kubectl_ok(&["-n", n, "label", "pod", &moved, "tier=back", "--overwrite"]);
+    for (sel, has_moved) in [
+        ("app=shop,tier in (front)", false),
+        ("app=shop,tier=back", true),
+    ] {
+        let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
+        assert_eq!(
+            want.iter().any(|w| w.ends_with(&format!("/{moved}"))),
+            has_moved,
+            "kubectl {sel}: {want:?}"
+        );
+        eventually(
+            "the relabelled pod to change selections",
+            Duration::from_secs(30),
+            || async {
+                let l = app
+                    .get(
+                        &format!("{base}/pods?page_size=500&label_selector={}", enc(sel)),
+                        &admin,
+                    )
+                    .await;
+                (names(&l.body) == want).then_some(())
+            },
+        )
+        .await;
+    }
     let node = got["items"][0]["node_name"].as_str().unwrap().to_owned();
     let on_node = app
         .get(
