@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pod list benchmark (issue 6): populate PODS pods in a fresh testbed, then measure
-#   - the server-side latency of a filtered, sorted 100-row page (p50/p99 over REQUESTS requests),
+#   - the server-side latency of a filtered, sorted 100-row page (p50/p99 over REQUESTS requests), and of the
+#     first page of every pod and of one namespace's pods,
 #   - kubedeck's memory per synced pod (RSS growth / pods),
 #   - the time from a pod change in the cluster to the change being visible in the list API,
 # and, as the baseline, `kubectl get pods -A --chunk-size=500` with the equivalent selector, in the same run.
@@ -82,6 +83,8 @@ page_times() {
 page_times "$base/api/v1/k8s/cluster/$id/pods?label_selector=app%3Da7%2Ctier%3Dt1&sort=-age&page_size=100" >"$DIR/times"
 # The console's first view: every pod, sorted by name, first page.
 page_times "$base/api/v1/k8s/cluster/$id/pods?sort=name&page_size=100" >"$DIR/times_all"
+# One namespace (1,000 pods), the namespaced list's first page.
+page_times "$base/api/v1/k8s/cluster/$id/namespaces/bench-7/pods?sort=name&page_size=100" >"$DIR/times_ns"
 kstart=$(date +%s.%N)
 kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp >/dev/null
 kubectl_s=$(python3 -c "import time; print(round(time.time() - $kstart, 2))")
@@ -109,6 +112,7 @@ def pct(name):
 print(f"pods={pods}")
 print(f"page (label_selector=app=a7,tier=t1, sort=-age, 100 rows): {pct('times')}")
 print(f"page (all pods, sort=name, 100 rows): {pct('times_all')}")
+print(f"page (namespace bench-7, sort=name, 100 rows): {pct('times_ns')}")
 per_pod = lambda kib: f"{(kib - before) * 1024 / pods:.0f} bytes per pod"
 print(f"memory, list complete: {per_pod(after)} (RSS {before // 1024} MiB -> {after // 1024} MiB)")
 print(f"memory, after the first KubePod snapshot write ({sys.argv[12]} s) + 20 s: {per_pod(steady)} (RSS {steady // 1024} MiB; peak {peak // 1024} MiB)")

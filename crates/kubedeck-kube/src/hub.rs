@@ -5,9 +5,9 @@
 //! Changes the rest of Kubedeck must persist (node counts ...) leave the hub as [`HubEvent`]s.
 
 use crate::error::ClusterError;
-use crate::intern::{Labels, Sym};
+use crate::intern::Sym;
 use crate::kubeconfig::SafeKubeconfig;
-use crate::label_index::LabelIndex;
+use crate::label_index::{IndexTerms, LabelIndex};
 use crate::pods::PodLite;
 use crate::selector::Selector;
 use futures::StreamExt;
@@ -210,7 +210,7 @@ fn start(
         Api::<Pod>::all(client.clone()),
         crate::pods::project,
         PodLite::store_key,
-        PodLite::labels,
+        PodLite::index_terms,
         cancel.clone(),
     );
     ClusterHandle {
@@ -225,7 +225,7 @@ fn start(
 }
 
 /// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
-/// on 410), with an index of the items' labels.
+/// on 410), with an index of the items' namespaces and labels.
 pub struct Projected<T, Q> {
     contents: Arc<RwLock<Contents<T, Q>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
@@ -239,31 +239,31 @@ struct Contents<T, Q> {
 }
 
 impl<T, Q: std::hash::Hash + Eq + Clone> Contents<T, Q> {
-    fn new(items: HashMap<Q, Arc<T>>, labels_of: fn(&T) -> &Labels) -> Self {
+    fn new(items: HashMap<Q, Arc<T>>, terms_of: fn(&T) -> IndexTerms<'_>) -> Self {
         let mut labels = LabelIndex::default();
         for (k, t) in &items {
-            labels.add(labels_of(t), k);
+            labels.add(terms_of(t), k);
         }
         Contents { items, labels }
     }
 
-    fn insert(&mut self, k: Q, t: Arc<T>, labels_of: fn(&T) -> &Labels) {
+    fn insert(&mut self, k: Q, t: Arc<T>, terms_of: fn(&T) -> IndexTerms<'_>) {
         match self.items.get(&k) {
             // Most changes (status, restarts) leave the labels alone, and so does the index.
-            Some(old) if labels_of(old) == labels_of(&t) => {}
+            Some(old) if terms_of(old) == terms_of(&t) => {}
             old => {
                 if let Some(old) = old {
-                    self.labels.remove(labels_of(old), &k);
+                    self.labels.remove(terms_of(old), &k);
                 }
-                self.labels.add(labels_of(&t), &k);
+                self.labels.add(terms_of(&t), &k);
             }
         }
         self.items.insert(k, t);
     }
 
-    fn remove(&mut self, k: &Q, labels_of: fn(&T) -> &Labels) {
+    fn remove(&mut self, k: &Q, terms_of: fn(&T) -> IndexTerms<'_>) {
         if let Some(old) = self.items.remove(k) {
-            self.labels.remove(labels_of(&old), k);
+            self.labels.remove(terms_of(&old), k);
         }
     }
 }
@@ -289,16 +289,17 @@ impl<T, Q: std::hash::Hash + Eq + Clone> Projected<T, Q> {
         f(&self.contents.read().expect("projection lock").items)
     }
 
-    /// Runs `f` under the read lock over the items that can match `selector`: with a `key=value` or `key in
-    /// (...)` requirement, only those carrying one of its values (from the label index); otherwise all. `f`
-    /// must still check the whole selector.
+    /// Runs `f` under the read lock over the items that can match `selector` in `namespaces` (`None`: all):
+    /// with a namespace filter or a `key=value` / `key in (...)` requirement, only the items the index finds for
+    /// the narrowest of them; otherwise all. `f` must still check the namespaces and the whole selector.
     pub fn read_candidates<R>(
         &self,
         selector: &Selector,
+        namespaces: Option<&[String]>,
         f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R,
     ) -> R {
         let c = self.contents.read().expect("projection lock");
-        match c.labels.candidates(selector) {
+        match c.labels.candidates(selector, namespaces) {
             Some(keys) => f(&mut keys
                 .into_iter()
                 .filter_map(|k| c.items.get(k))
@@ -355,12 +356,12 @@ impl<Q: std::hash::Hash + Eq> Dirty<Q> {
 }
 
 /// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`, its
-/// labels (`labels_of`) indexed.
+/// namespace and labels (`terms_of`) indexed.
 pub fn watch_projected<K, T, Q>(
     api: Api<K>,
     project: fn(&K) -> T,
     key: fn(&T) -> Q,
-    labels_of: fn(&T) -> &Labels,
+    terms_of: fn(&T) -> IndexTerms<'_>,
     cancel: CancellationToken,
 ) -> Projected<T, Q>
 where
@@ -370,7 +371,7 @@ where
     Q: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {
     let store = Projected {
-        contents: Arc::new(RwLock::new(Contents::new(HashMap::new(), labels_of))),
+        contents: Arc::new(RwLock::new(Contents::new(HashMap::new(), terms_of))),
         dirty: Arc::new(std::sync::Mutex::new(Dirty {
             all: true,
             keys: Default::default(),
@@ -399,7 +400,7 @@ where
                 Some(Ok(watcher::Event::InitDone)) => {
                     if let Some(fresh) = pending.take() {
                         // Indexed before the lock is taken: readers wait only for the swap.
-                        let fresh = Contents::new(fresh, labels_of);
+                        let fresh = Contents::new(fresh, terms_of);
                         *store.contents.write().expect("projection lock") = fresh;
                     }
                     store.mark_all_changed();
@@ -412,7 +413,7 @@ where
                     store.contents.write().expect("projection lock").insert(
                         k.clone(),
                         Arc::new(t),
-                        labels_of,
+                        terms_of,
                     );
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
@@ -422,7 +423,7 @@ where
                         .contents
                         .write()
                         .expect("projection lock")
-                        .remove(&k, labels_of);
+                        .remove(&k, terms_of);
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Err(e)) => tracing::debug!("watch: {e}"),

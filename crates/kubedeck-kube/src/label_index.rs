@@ -1,13 +1,37 @@
-//! Which items carry which label: `key → value → item keys`. A selector with `key=value` or `key in (...)` then
-//! visits only the pods that carry one of those values, not all 150,000 of a big cluster; the selector itself is
-//! still checked on every pod visited.
+//! Which items carry which label, and which are in which namespace: `key → value → item keys`. A selector with
+//! `key=value` or `key in (...)`, or a namespace filter, then visits only the pods that carry one of those values
+//! (or live in those namespaces), not all 150,000 of a big cluster; the filters themselves are still checked on
+//! every pod visited.
 
 use crate::intern::{Labels, Sym};
 use crate::selector::{Requirement, Selector};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 
-/// The label index of one synced store (kept beside its items, under the same lock).
+/// The namespace is indexed as a label with the empty key, which no real label can have.
+const NAMESPACE: &str = "";
+
+/// What a store indexes of one item.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct IndexTerms<'a> {
+    /// Its namespace (for namespaced kinds).
+    pub namespace: Option<&'a Sym>,
+    /// Its labels.
+    pub labels: &'a Labels,
+}
+
+impl IndexTerms<'_> {
+    fn pairs(&self) -> impl Iterator<Item = (&Sym, &Sym)> {
+        let ns = self.namespace.map(|ns| (&*NAMESPACE_SYM, ns));
+        ns.into_iter()
+            .chain(self.labels.pairs().iter().map(|(k, v)| (k, v)))
+    }
+}
+
+static NAMESPACE_SYM: std::sync::LazyLock<Sym> =
+    std::sync::LazyLock::new(|| Sym::intern(NAMESPACE));
+
+/// The index of one synced store (kept beside its items, under the same lock).
 #[derive(Debug)]
 pub struct LabelIndex<Q> {
     by_key: HashMap<Sym, HashMap<Sym, HashSet<Q>>>,
@@ -22,9 +46,9 @@ impl<Q> Default for LabelIndex<Q> {
 }
 
 impl<Q: Hash + Eq + Clone> LabelIndex<Q> {
-    /// Records that the item `item` carries `labels`.
-    pub fn add(&mut self, labels: &Labels, item: &Q) {
-        for (k, v) in labels.pairs() {
+    /// Records the item `item` under its terms.
+    pub fn add(&mut self, terms: IndexTerms<'_>, item: &Q) {
+        for (k, v) in terms.pairs() {
             self.by_key
                 .entry(k.clone())
                 .or_default()
@@ -34,10 +58,10 @@ impl<Q: Hash + Eq + Clone> LabelIndex<Q> {
         }
     }
 
-    /// Forgets that `item` carries `labels` (the labels it was added with). Empty sets go, so label values that
-    /// come and go (a `pod-template-hash` per rollout) do not pile up.
-    pub fn remove(&mut self, labels: &Labels, item: &Q) {
-        for (k, v) in labels.pairs() {
+    /// Forgets `item` under `terms` (the terms it was added with). Empty sets go, so label values that come and
+    /// go (a `pod-template-hash` per rollout) do not pile up.
+    pub fn remove(&mut self, terms: IndexTerms<'_>, item: &Q) {
+        for (k, v) in terms.pairs() {
             let Some(values) = self.by_key.get_mut(k.as_str()) else {
                 continue;
             };
@@ -57,24 +81,30 @@ impl<Q: Hash + Eq + Clone> LabelIndex<Q> {
         self.by_key.get(key)?.get(value)
     }
 
-    /// The items that can match `selector`, when one of its requirements narrows them down: for the `key=value`
-    /// or `key in (...)` requirement that the fewest items satisfy, the items carrying one of its values. `None`
-    /// when no requirement narrows (every item is a candidate).
-    pub fn candidates<'a>(&'a self, selector: &'a Selector) -> Option<Vec<&'a Q>> {
-        let (_, sets) = selector
-            .0
-            .iter()
-            .filter_map(|r| match r {
-                Requirement::In(key, values) => {
-                    // `in (a, a)` names a value twice; each item must come once.
-                    let values: BTreeSet<&str> = values.iter().map(String::as_str).collect();
-                    let sets: Vec<&HashSet<Q>> = values
-                        .iter()
-                        .filter_map(|v| self.carrying(key, v))
-                        .collect();
-                    Some((sets.iter().map(|s| s.len()).sum::<usize>(), sets))
-                }
-                _ => None,
+    /// The items that can match `selector` in `namespaces` (`None`: all), when something narrows them down: of
+    /// the namespace filter and the selector's `key=value` / `key in (...)` requirements, the one the fewest items
+    /// satisfy gives the items to visit. `None` when nothing narrows (every item is a candidate).
+    pub fn candidates<'a>(
+        &'a self,
+        selector: &'a Selector,
+        namespaces: Option<&'a [String]>,
+    ) -> Option<Vec<&'a Q>> {
+        let labels = selector.0.iter().filter_map(|r| match r {
+            Requirement::In(key, values) => Some((key.as_str(), values.as_slice())),
+            _ => None,
+        });
+        let (_, sets) = namespaces
+            .map(|ns| (NAMESPACE, ns))
+            .into_iter()
+            .chain(labels)
+            .map(|(key, values)| {
+                // `in (a, a)` names a value twice; each item must come once.
+                let values: BTreeSet<&str> = values.iter().map(String::as_str).collect();
+                let sets: Vec<&HashSet<Q>> = values
+                    .iter()
+                    .filter_map(|v| self.carrying(key, v))
+                    .collect();
+                (sets.iter().map(|s| s.len()).sum::<usize>(), sets)
             })
             .min_by_key(|(n, _)| *n)?;
         Some(sets.into_iter().flatten().collect())
@@ -113,30 +143,36 @@ mod tests {
             (4, labels(&[("app", "web")])),
         ];
         for (k, l) in &pods {
-            idx.add(l, k);
+            idx.add(
+                IndexTerms {
+                    namespace: None,
+                    labels: l,
+                },
+                k,
+            );
         }
         let sel = |s: &str| Selector::parse(s).unwrap();
         let s = sel("app=web,tier=front");
         assert_eq!(
-            sorted(idx.candidates(&s)),
+            sorted(idx.candidates(&s, None)),
             Some(vec![1]),
             "tier=front is carried by fewer pods than app=web"
         );
         let s = sel("app in (db, web, db)");
         assert_eq!(
-            sorted(idx.candidates(&s)),
+            sorted(idx.candidates(&s, None)),
             Some(vec![1, 2, 3, 4]),
             "each pod once"
         );
         let s = sel("app=cache");
-        assert_eq!(sorted(idx.candidates(&s)), Some(vec![]));
+        assert_eq!(sorted(idx.candidates(&s, None)), Some(vec![]));
         // Only `=`/`in` narrow: `!=`, `notin`, exists and !exists leave every pod a candidate.
         for s in ["", "app!=web", "tier", "!tier", "tier notin (back)"] {
-            assert_eq!(idx.candidates(&sel(s)), None, "{s}");
+            assert_eq!(idx.candidates(&sel(s), None), None, "{s}");
         }
         // A candidate is not a match: the caller still checks the whole selector.
         let s = sel("app=web,tier!=front");
-        let c = sorted(idx.candidates(&s)).unwrap();
+        let c = sorted(idx.candidates(&s, None)).unwrap();
         assert_eq!(c, vec![1, 2, 4]);
         let matching: Vec<u32> = c
             .into_iter()
@@ -146,27 +182,78 @@ mod tests {
     }
 
     #[test]
+    fn a_namespace_filter_narrows_like_a_label_and_the_narrower_wins() {
+        let mut idx = LabelIndex::default();
+        let (shop, ops) = (Sym::intern("shop"), Sym::intern("ops"));
+        let web = labels(&[("app", "web")]);
+        let db = labels(&[("app", "db")]);
+        for (k, ns, l) in [
+            (1u32, &shop, &web),
+            (2, &shop, &web),
+            (3, &shop, &db),
+            (4, &ops, &web),
+        ] {
+            idx.add(
+                IndexTerms {
+                    namespace: Some(ns),
+                    labels: l,
+                },
+                &k,
+            );
+        }
+        let sel = |s: &str| Selector::parse(s).unwrap();
+        let only = |ns: &[&str]| ns.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let shop_only = only(&["shop"]);
+        assert_eq!(
+            sorted(idx.candidates(&sel(""), Some(&shop_only))),
+            Some(vec![1, 2, 3])
+        );
+        // app=db (one pod) is narrower than the namespace (three).
+        assert_eq!(
+            sorted(idx.candidates(&sel("app=db"), Some(&shop_only))),
+            Some(vec![3])
+        );
+        let both = only(&["ops", "shop", "ops"]);
+        assert_eq!(
+            sorted(idx.candidates(&sel(""), Some(&both))),
+            Some(vec![1, 2, 3, 4]),
+            "each pod once"
+        );
+        assert_eq!(
+            sorted(idx.candidates(&sel(""), Some(&only(&["gone"])))),
+            Some(vec![])
+        );
+        // No real label has the empty key, so a selector cannot reach the namespace entries.
+        assert!(Selector::parse("=shop").is_err());
+    }
+
+    #[test]
     fn removing_an_item_forgets_it_and_empty_values_go() {
         let mut idx = LabelIndex::default();
         let old = labels(&[("app", "web"), ("pod-template-hash", "abc")]);
         let new = labels(&[("app", "web"), ("pod-template-hash", "def")]);
-        idx.add(&old, &7u32);
-        idx.remove(&old, &7);
-        idx.add(&new, &7);
+        let ns = Sym::intern("shop");
+        let terms = |labels| IndexTerms {
+            namespace: Some(&ns),
+            labels,
+        };
+        idx.add(terms(&old), &7u32);
+        idx.remove(terms(&old), &7);
+        idx.add(terms(&new), &7);
         let sel = |s: &str| Selector::parse(s).unwrap();
         assert_eq!(
-            sorted(idx.candidates(&sel("pod-template-hash=abc"))),
+            sorted(idx.candidates(&sel("pod-template-hash=abc"), None)),
             Some(vec![])
         );
         assert_eq!(
-            sorted(idx.candidates(&sel("pod-template-hash=def"))),
+            sorted(idx.candidates(&sel("pod-template-hash=def"), None)),
             Some(vec![7])
         );
         assert!(
             !idx.by_key["pod-template-hash"].contains_key("abc"),
             "the old hash's set is gone"
         );
-        idx.remove(&new, &7);
+        idx.remove(terms(&new), &7);
         assert!(idx.by_key.is_empty());
     }
 }

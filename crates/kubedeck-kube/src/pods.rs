@@ -66,9 +66,12 @@ impl PodLite {
         (self.namespace.clone(), self.name.clone())
     }
 
-    /// The pod's labels (what the synced store indexes).
-    pub fn labels(&self) -> &Labels {
-        &self.labels
+    /// What the synced store indexes: the namespace and the labels.
+    pub fn index_terms(&self) -> crate::label_index::IndexTerms<'_> {
+        crate::label_index::IndexTerms {
+            namespace: Some(&self.namespace),
+            labels: &self.labels,
+        }
     }
 }
 

@@ -198,13 +198,15 @@ async fn list_pods(
     let live = state.hub.get(id).filter(|h| h.pods.synced());
     let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
         // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out. A
-        // `key=value` selector visits only the pods carrying the label (the store's label index).
+        // namespace filter or a `key=value` selector visits only the pods it names (the store's index).
         Some(h) => {
-            let (rows, total) = h.pods.read_candidates(&selector, |pods| {
-                let matching: Vec<&PodLite> = pods.filter(|p| keep(p)).collect();
-                let (rows, total) = sorted_page(matching, page, order);
-                (rows.into_iter().map(PodSummary::from).collect(), total)
-            });
+            let (rows, total) = h
+                .pods
+                .read_candidates(&selector, namespaces.as_deref(), |pods| {
+                    let matching: Vec<&PodLite> = pods.filter(|p| keep(p)).collect();
+                    let (rows, total) = sorted_page(matching, page, order);
+                    (rows.into_iter().map(PodSummary::from).collect(), total)
+                });
             (rows, total, "live", c.last_sync_at)
         }
         None => {
