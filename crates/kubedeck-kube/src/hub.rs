@@ -232,38 +232,45 @@ pub struct Projected<T, Q> {
     ready: Arc<AtomicBool>,
 }
 
-/// The items and their label index, changed together under one lock.
+/// The items and their index (namespaces and labels), changed together under one lock.
 struct Contents<T, Q> {
     items: HashMap<Q, Arc<T>>,
-    labels: LabelIndex<Q>,
+    index: LabelIndex<Q>,
+    /// What the index keeps of an item.
+    terms_of: fn(&T) -> IndexTerms<'_>,
 }
 
 impl<T, Q: std::hash::Hash + Eq + Clone> Contents<T, Q> {
     fn new(items: HashMap<Q, Arc<T>>, terms_of: fn(&T) -> IndexTerms<'_>) -> Self {
-        let mut labels = LabelIndex::default();
+        let mut index = LabelIndex::default();
         for (k, t) in &items {
-            labels.add(terms_of(t), k);
+            index.add(terms_of(t), k);
         }
-        Contents { items, labels }
+        Contents {
+            items,
+            index,
+            terms_of,
+        }
     }
 
-    fn insert(&mut self, k: Q, t: Arc<T>, terms_of: fn(&T) -> IndexTerms<'_>) {
+    fn insert(&mut self, k: Q, t: Arc<T>) {
+        let terms_of = self.terms_of;
         match self.items.get(&k) {
             // Most changes (status, restarts) leave the labels alone, and so does the index.
             Some(old) if terms_of(old) == terms_of(&t) => {}
             old => {
                 if let Some(old) = old {
-                    self.labels.remove(terms_of(old), &k);
+                    self.index.remove(terms_of(old), &k);
                 }
-                self.labels.add(terms_of(&t), &k);
+                self.index.add(terms_of(&t), &k);
             }
         }
         self.items.insert(k, t);
     }
 
-    fn remove(&mut self, k: &Q, terms_of: fn(&T) -> IndexTerms<'_>) {
+    fn remove(&mut self, k: &Q) {
         if let Some(old) = self.items.remove(k) {
-            self.labels.remove(terms_of(&old), k);
+            self.index.remove((self.terms_of)(&old), k);
         }
     }
 }
@@ -299,7 +306,7 @@ impl<T, Q: std::hash::Hash + Eq + Clone> Projected<T, Q> {
         f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R,
     ) -> R {
         let c = self.contents.read().expect("projection lock");
-        match c.labels.candidates(selector, namespaces) {
+        match c.index.candidates(selector, namespaces) {
             Some(keys) => f(&mut keys
                 .into_iter()
                 .filter_map(|k| c.items.get(k))
@@ -410,20 +417,16 @@ where
                     let t = project(&o);
                     let k = key(&t);
                     // Store first, then mark: a writer that takes the mark always reads the new value.
-                    store.contents.write().expect("projection lock").insert(
-                        k.clone(),
-                        Arc::new(t),
-                        terms_of,
-                    );
-                    store.dirty.lock().expect("projection changes").touch(&k);
-                }
-                Some(Ok(watcher::Event::Delete(o))) => {
-                    let k = key(&project(&o));
                     store
                         .contents
                         .write()
                         .expect("projection lock")
-                        .remove(&k, terms_of);
+                        .insert(k.clone(), Arc::new(t));
+                    store.dirty.lock().expect("projection changes").touch(&k);
+                }
+                Some(Ok(watcher::Event::Delete(o))) => {
+                    let k = key(&project(&o));
+                    store.contents.write().expect("projection lock").remove(&k);
                     store.dirty.lock().expect("projection changes").touch(&k);
                 }
                 Some(Err(e)) => tracing::debug!("watch: {e}"),

@@ -426,6 +426,9 @@ async fn the_pod_snapshot_writes_only_what_changed() {
         status: status.into(),
         summary: format!("{{\"status\":\"{status}\"}}"),
     };
+    // (added, changed, removed, total)
+    let counts =
+        |d: &kubedeck_store::kube_pods::PodSnapshotDiff| (d.added, d.changed, d.removed, d.total);
     for db in TestDb::all().await {
         let s = &db.store;
         let d = s
@@ -439,12 +442,7 @@ async fn the_pod_snapshot_writes_only_what_changed() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (3, 0, 0, 3),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (3, 0, 0, 3), "{}", db.backend);
         let d = s
             .replace_pod_snapshot(
                 1,
@@ -456,12 +454,7 @@ async fn the_pod_snapshot_writes_only_what_changed() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (1, 1, 1, 3),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (1, 1, 1, 3), "{}", db.backend);
         let rows = s.pod_snapshot(1, Some(&["a".to_string()])).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "CrashLoopBackOff");
@@ -477,12 +470,7 @@ async fn the_pod_snapshot_writes_only_what_changed() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (1, 1, 1, 3),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (1, 1, 1, 3), "{}", db.backend);
         let mut now: Vec<(String, String, String)> = s
             .pod_snapshot(1, None)
             .await
@@ -506,29 +494,14 @@ async fn the_pod_snapshot_writes_only_what_changed() {
             .map(|i| pod("big", &format!("p{i}"), "Running"))
             .collect();
         let d = s.replace_pod_snapshot(2, many.clone()).await.unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (5600, 0, 0, 5600),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (5600, 0, 0, 5600), "{}", db.backend);
         let d = s.replace_pod_snapshot(2, many).await.unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (0, 0, 0, 5600),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (0, 0, 0, 5600), "{}", db.backend);
         let fewer: Vec<_> = (300..5600)
             .map(|i| pod("big", &format!("p{i}"), "Succeeded"))
             .collect();
         let d = s.replace_pod_snapshot(2, fewer).await.unwrap();
-        assert_eq!(
-            (d.added, d.changed, d.removed, d.total),
-            (0, 5300, 300, 5300),
-            "{}",
-            db.backend
-        );
+        assert_eq!(counts(&d), (0, 5300, 300, 5300), "{}", db.backend);
         let rows = s.pod_snapshot(2, None).await.unwrap();
         assert_eq!(rows.len(), 5300, "{}", db.backend);
         assert!(

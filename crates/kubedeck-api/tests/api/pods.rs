@@ -7,6 +7,30 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// The all-namespaces list for label selector `sel`, once it names the pods in `want` (kubectl's answer).
+async fn selection_matching(
+    app: &TestApp,
+    token: &str,
+    base: &str,
+    sel: &str,
+    want: &[String],
+) -> Value {
+    eventually(
+        "the pod list to match kubectl",
+        Duration::from_secs(30),
+        || async {
+            let l = app
+                .get(
+                    &format!("{base}/pods?page_size=500&label_selector={}", enc(sel)),
+                    token,
+                )
+                .await;
+            (l.status == StatusCode::OK && names(&l.body) == want).then_some(l.body)
+        },
+    )
+    .await
+}
+
 fn names(v: &Value) -> Vec<String> {
     let mut n: Vec<String> = v["items"]
         .as_array()
@@ -78,20 +102,7 @@ spec:
     // `kubectl get pods -A -l app=shop,tier in (front)` and the namespaced list agree with the API.
     let sel = "app=shop,tier in (front)";
     let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
-    let got = eventually(
-        "the pod list to match kubectl",
-        Duration::from_secs(30),
-        || async {
-            let l = app
-                .get(
-                    &format!("{base}/pods?page_size=500&label_selector={}", enc(sel)),
-                    &admin,
-                )
-                .await;
-            (l.status == StatusCode::OK && names(&l.body) == want).then_some(l.body)
-        },
-    )
-    .await;
+    let got = selection_matching(&app, &admin, &base, sel, &want).await;
     assert_eq!(got["total"], 3);
     assert_eq!(got["items"][0]["owner_type"], "ReplicaSet");
     assert_eq!(got["items"][0]["ready"], "2/2");
@@ -120,20 +131,7 @@ spec:
             has_moved,
             "kubectl {sel}: {want:?}"
         );
-        eventually(
-            "the relabelled pod to change selections",
-            Duration::from_secs(30),
-            || async {
-                let l = app
-                    .get(
-                        &format!("{base}/pods?page_size=500&label_selector={}", enc(sel)),
-                        &admin,
-                    )
-                    .await;
-                (names(&l.body) == want).then_some(())
-            },
-        )
-        .await;
+        selection_matching(&app, &admin, &base, sel, &want).await;
     }
     let node = got["items"][0]["node_name"].as_str().unwrap().to_owned();
     let on_node = app
