@@ -2,9 +2,10 @@
 # Runs every test: Rust unit and integration tests (SQLite, PostgreSQL, MariaDB; the real testbed),
 # the console's unit tests and type check, and the console's end-to-end test in headless Chromium.
 #   make test            (or: scripts/test.sh)
-# PostgreSQL and MariaDB are tested when they answer at 127.0.0.1:5432 / :3306 (URLs can be changed with
-# KUBEDECK_TEST_POSTGRES_URL / KUBEDECK_TEST_MYSQL_URL). When one does not answer, this script says so in its
-# summary; with KUBEDECK_REQUIRE_ALL_DATABASES=1 (set by CI) it fails instead.
+# Every API and store test runs on SQLite, PostgreSQL and MariaDB (127.0.0.1:5432 / :3306; other URLs with
+# KUBEDECK_TEST_POSTGRES_URL / KUBEDECK_TEST_MYSQL_URL). A server that does not answer is left out and the
+# summary says NOT TESTED; with KUBEDECK_REQUIRE_ALL_DATABASES=1 (set by CI) it is an error instead. The summary
+# reports what the tests connected to (their ledger), not which ports were open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -12,14 +13,26 @@ ROOT=$PWD
 say() { printf '\n==> %s\n' "$*"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-db_report=()
-for pair in postgres:5432 mysql:3306; do
-  name=${pair%%:*}; port=${pair##*:}
-  if port_open "$port"; then db_report+=("$name: tested"); else
-    db_report+=("$name: NOT TESTED (nothing listens on 127.0.0.1:$port)")
-    if [ "${KUBEDECK_REQUIRE_ALL_DATABASES:-0}" = 1 ]; then echo "error: $name is required but not reachable" >&2; exit 1; fi
+# Which database backends this run tests. A server that does not answer is left out (and the summary says
+# NOT TESTED), unless KUBEDECK_REQUIRE_ALL_DATABASES=1 (CI), which makes it an error. What the tests really
+# connected to is read afterwards from the ledger they write (kubedeck-store's testing module).
+url_port() { local hostport=${1#*@}; hostport=${hostport%%/*}; echo "${hostport##*:}"; }
+backends=sqlite
+not_tested=()
+for pair in "postgres:${KUBEDECK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
+            "mysql:${KUBEDECK_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"; do
+  name=${pair%%:*}; url=${pair#*:}; port=$(url_port "$url")
+  if port_open "$port"; then backends+=",$name"; else
+    not_tested+=("$name")
+    if [ "${KUBEDECK_REQUIRE_ALL_DATABASES:-0}" = 1 ]; then
+      echo "error: $name is required (KUBEDECK_REQUIRE_ALL_DATABASES=1) but nothing answers on port $port" >&2; exit 1
+    fi
   fi
 done
+export KUBEDECK_TEST_BACKENDS=$backends
+KUBEDECK_TEST_LEDGER=$(mktemp "${TMPDIR:-/tmp}/kubedeck-test-ledger.XXXXXX")
+export KUBEDECK_TEST_LEDGER
+trap 'rm -f "$KUBEDECK_TEST_LEDGER"' EXIT
 
 say "testbed: control plane binaries and packages"
 testbed/install.sh
@@ -47,7 +60,20 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 say "tests against a fresh testbed"
-testbed/with-testbed scripts/test-against-testbed.sh
+rc=0
+testbed/with-testbed scripts/test-against-testbed.sh || rc=$?
 
 say "summary"
-echo "databases: sqlite: tested; ${db_report[*]}"
+# The backends the tests connected to, from their own ledger: backend, address, server version.
+summary_rc=0
+for b in sqlite postgres mysql; do
+  case ",$KUBEDECK_TEST_BACKENDS," in
+    *",$b,"*)
+      n=$(awk -F'\t' -v b="$b" '$1 == b' "$KUBEDECK_TEST_LEDGER" | wc -l)
+      where=$(awk -F'\t' -v b="$b" '$1 == b {print $2 " (" $3 ")"}' "$KUBEDECK_TEST_LEDGER" | sort -u | paste -sd ';' -)
+      if [ "$n" -gt 0 ]; then echo "database $b: tested, $n test databases on $where"
+      else echo "database $b: selected but NO test connected to it"; summary_rc=1; fi ;;
+    *) echo "database $b: NOT TESTED (nothing answered; set KUBEDECK_REQUIRE_ALL_DATABASES=1 to make that an error)" ;;
+  esac
+done
+[ "$rc" = 0 ] && [ "$summary_rc" = 0 ]

@@ -323,32 +323,95 @@ impl<P: Needs> FromRequestParts<AppState> for Authorized<P> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let user = authenticate(parts, state, false).await?;
-        let params = RawPathParams::from_request_parts(parts, state).await.ok();
-        let mut cluster_id = None;
-        let mut namespace = None;
-        if let Some(params) = &params {
-            for (k, v) in params.iter() {
-                match k {
-                    "id" => {
-                        cluster_id = Some(v.parse::<i64>().map_err(|_| {
-                            ApiError::invalid("id", format!("cluster id '{v}' is not a number"))
-                        })?)
-                    }
-                    "ns" => {
-                        check_object_name("namespace", v)?;
-                        namespace = Some(v.to_owned());
-                    }
-                    "name" | "container" => check_object_name(k, v)?,
-                    _ => {}
-                }
-            }
-        }
+        let (cluster_id, namespace) = route_scope(parts, state).await?;
         let scope = Scope {
             cluster_id,
             namespace: namespace.as_deref(),
         };
         user.require(P::PERMISSION, scope)?;
         Ok(Authorized(user, PhantomData))
+    }
+}
+
+/// The cluster id and namespace a route names (`{id}`, `{ns}`), with impossible names refused.
+async fn route_scope(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(Option<i64>, Option<String>), ApiError> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok();
+    let mut cluster_id = None;
+    let mut namespace = None;
+    if let Some(params) = &params {
+        for (k, v) in params.iter() {
+            match k {
+                "id" => {
+                    cluster_id = Some(v.parse::<i64>().map_err(|_| {
+                        ApiError::invalid("id", format!("cluster id '{v}' is not a number"))
+                    })?)
+                }
+                "ns" => {
+                    check_object_name("namespace", v)?;
+                    namespace = Some(v.to_owned());
+                }
+                "name" | "container" => check_object_name(k, v)?,
+                _ => {}
+            }
+        }
+    }
+    Ok((cluster_id, namespace))
+}
+
+/// An authenticated caller holding permission `P` somewhere in the route's cluster: on the whole cluster, or in
+/// some of its namespaces only. For lists across namespaces, which show such a caller exactly those namespaces.
+pub struct InCluster<P: Needs> {
+    /// The caller.
+    pub user: AuthUser,
+    /// The cluster.
+    pub cluster_id: i64,
+    /// `None`: the whole cluster; otherwise the only namespaces the caller may see (never empty).
+    pub namespaces: Option<Vec<String>>,
+    _p: PhantomData<P>,
+}
+
+impl<P: Needs> InCluster<P> {
+    /// The namespaces a list covers: the ones asked for (each must be visible, or 403), or else every visible
+    /// one. `None` means every namespace.
+    pub fn narrow(&self, asked: &[String]) -> Result<Option<Vec<String>>, ApiError> {
+        let Some(allowed) = &self.namespaces else {
+            return Ok((!asked.is_empty()).then(|| asked.to_vec()));
+        };
+        if let Some(denied) = asked.iter().find(|n| !allowed.contains(n)) {
+            self.user
+                .require(P::PERMISSION, Scope::namespace(self.cluster_id, denied))?;
+        }
+        Ok(Some(if asked.is_empty() {
+            allowed.clone()
+        } else {
+            asked.to_vec()
+        }))
+    }
+}
+
+impl<P: Needs> FromRequestParts<AppState> for InCluster<P> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(parts, state, false).await?;
+        let (Some(cluster_id), _) = route_scope(parts, state).await? else {
+            return Err(ApiError::invalid("id", "this route needs a cluster id"));
+        };
+        let namespaces = user.bindings.namespaces_with(P::PERMISSION, cluster_id);
+        if namespaces.as_ref().is_some_and(Vec::is_empty) {
+            user.require(P::PERMISSION, Scope::cluster(cluster_id))?;
+        }
+        Ok(InCluster {
+            user,
+            cluster_id,
+            namespaces,
+            _p: PhantomData,
+        })
     }
 }
 

@@ -17,6 +17,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResource;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kubedeck_kube::drain::{DrainOptions, DrainPlan, PlannedPod, plan};
 use kubedeck_kube::error::{ClusterError, within};
@@ -42,6 +43,12 @@ pub struct DrainStarted {
     pub dry_run: bool,
     /// `policy/v1` or `policy/v1beta1`.
     pub eviction_api: String,
+    /// How the version was chosen: `discovery` (the cluster listed its pods/eviction subresource) or `fallback`
+    /// (discovery failed or listed none, so `policy/v1beta1`, which every cluster since v1.8 serves, is used).
+    pub eviction_api_source: String,
+    /// Why discovery did not decide (only with `fallback`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery_error: Option<String>,
     /// Every pod on the node with what the drain does to it.
     pub plan: DrainPlan,
 }
@@ -60,16 +67,68 @@ pub struct PodProgress {
     next_try: Option<Instant>,
 }
 
-/// The eviction API version the cluster serves, from discovery of the pods/eviction subresource.
-async fn eviction_version(client: &kube::Client) -> String {
-    let list = within(CALL, client.list_core_api_resources("v1")).await;
-    list.ok()
-        .and_then(|l| l.resources.into_iter().find(|r| r.name == "pods/eviction"))
-        .and_then(|r| match (r.group, r.version) {
-            (Some(g), Some(v)) if !g.is_empty() => Some(format!("{g}/{v}")),
-            _ => None,
-        })
-        .unwrap_or_else(|| "policy/v1beta1".into())
+/// The Eviction API version a drain uses, and whether the cluster's discovery said so.
+#[derive(Debug, Clone)]
+struct EvictionApi {
+    version: String,
+    source: &'static str,
+    error: Option<String>,
+}
+
+impl EvictionApi {
+    fn fallback(why: String) -> Self {
+        Self {
+            version: "policy/v1beta1".into(),
+            source: "fallback",
+            error: Some(why),
+        }
+    }
+
+    /// Decides from what discovery of core/v1 answered (pure, so both outcomes are unit-tested).
+    fn from_discovery(discovered: Result<Vec<APIResource>, String>) -> Self {
+        let resources = match discovered {
+            Ok(r) => r,
+            Err(e) => return Self::fallback(format!("discovery of core/v1: {e}")),
+        };
+        match resources.into_iter().find(|r| r.name == "pods/eviction") {
+            Some(r) => match (r.group, r.version) {
+                (Some(g), Some(v)) if !g.is_empty() => EvictionApi {
+                    version: format!("{g}/{v}"),
+                    source: "discovery",
+                    error: None,
+                },
+                // Clusters before v1.9 list the subresource without a group: that is policy/v1beta1.
+                _ => EvictionApi {
+                    version: "policy/v1beta1".into(),
+                    source: "discovery",
+                    error: None,
+                },
+            },
+            None => {
+                Self::fallback("the cluster's discovery lists no pods/eviction subresource".into())
+            }
+        }
+    }
+}
+
+/// The eviction API version the cluster serves, from discovery of the pods/eviction subresource. A fallback is
+/// logged and counted (`kubedeck_discovery_failures_total`), and the drain's answer and task say why.
+async fn eviction_api(client: &kube::Client, cluster_id: i64) -> EvictionApi {
+    let discovered = within(CALL, client.list_core_api_resources("v1"))
+        .await
+        .map(|l| l.resources)
+        .map_err(|e| e.to_string());
+    let api = EvictionApi::from_discovery(discovered);
+    if let Some(why) = &api.error {
+        // Loud, because a wrong guess turns every eviction into a 404 on clusters that dropped v1beta1.
+        tracing::warn!(
+            cluster_id,
+            "eviction API discovery failed, falling back to policy/v1beta1: {why}"
+        );
+        metrics::counter!("kubedeck_discovery_failures_total", "what" => "pods/eviction")
+            .increment(1);
+    }
+    api
 }
 
 /// Posts an Eviction; written by hand so apiVersion, kind and deleteOptions are exactly what the server reads.
@@ -151,7 +210,8 @@ pub async fn drain(
         .map_err(from_cluster)?
         .items;
     let drain_plan = plan(&pods, &opts);
-    let version = eviction_version(&client).await;
+    let eviction = eviction_api(&client, id).await;
+    let version = eviction.version.clone();
     let refused: Vec<&PlannedPod> = drain_plan.refused().collect();
     if !refused.is_empty() {
         let list = refused
@@ -176,6 +236,8 @@ pub async fn drain(
                 task_id: None,
                 dry_run: true,
                 eviction_api: version,
+                eviction_api_source: eviction.source.into(),
+                discovery_error: eviction.error,
                 plan: drain_plan,
             }),
         ));
@@ -206,7 +268,8 @@ pub async fn drain(
         .iter()
         .filter(|p| p.verdict == kubedeck_kube::drain::Verdict::Skip)
         .collect();
-    let doc = json!({"node": name, "eviction_api": version, "cordoned": false, "pods": progress, "skipped": skipped});
+    let doc = json!({"node": name, "eviction_api": version, "eviction_api_source": eviction.source,
+        "discovery_error": eviction.error, "cordoned": false, "pods": progress, "skipped": skipped});
     let task = state
         .store
         .create_task(
@@ -223,7 +286,7 @@ pub async fn drain(
         client,
         task_id: task.id,
         node: name,
-        version: version.clone(),
+        eviction: eviction.clone(),
         opts,
         pods: progress,
         skipped: json!(skipped),
@@ -235,6 +298,8 @@ pub async fn drain(
             task_id: Some(task.id),
             dry_run: false,
             eviction_api: version,
+            eviction_api_source: eviction.source.into(),
+            discovery_error: eviction.error,
             plan: drain_plan,
         }),
     ))
@@ -245,7 +310,7 @@ struct Run {
     client: kube::Client,
     task_id: i64,
     node: String,
-    version: String,
+    eviction: EvictionApi,
     opts: DrainOptions,
     pods: Vec<PodProgress>,
     skipped: serde_json::Value,
@@ -253,7 +318,8 @@ struct Run {
 
 impl Run {
     fn doc(&self, cordoned: bool) -> serde_json::Value {
-        json!({"node": self.node, "eviction_api": self.version, "cordoned": cordoned, "pods": self.pods, "skipped": self.skipped})
+        json!({"node": self.node, "eviction_api": self.eviction.version, "eviction_api_source": self.eviction.source,
+            "discovery_error": self.eviction.error, "cordoned": cordoned, "pods": self.pods, "skipped": self.skipped})
     }
 
     async fn finish(&self, final_state: &str, cordoned: bool, error: Option<String>) {
@@ -305,7 +371,7 @@ impl Run {
                         let (ns, name) = (p.namespace.clone(), p.name.clone());
                         let res = evict(
                             &self.client,
-                            &self.version,
+                            &self.eviction.version,
                             &ns,
                             &name,
                             self.opts.grace_period_seconds,
@@ -426,5 +492,52 @@ impl Run {
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(name: &str, group: Option<&str>, version: Option<&str>) -> APIResource {
+        APIResource {
+            name: name.into(),
+            group: group.map(Into::into),
+            version: version.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_eviction_version_is_what_discovery_lists() {
+        let v1 = EvictionApi::from_discovery(Ok(vec![
+            resource("pods", None, None),
+            resource("pods/eviction", Some("policy"), Some("v1")),
+        ]));
+        assert_eq!((v1.version.as_str(), v1.source), ("policy/v1", "discovery"));
+        assert!(v1.error.is_none());
+        let old = EvictionApi::from_discovery(Ok(vec![resource(
+            "pods/eviction",
+            Some("policy"),
+            Some("v1beta1"),
+        )]));
+        assert_eq!(
+            (old.version.as_str(), old.source),
+            ("policy/v1beta1", "discovery")
+        );
+    }
+
+    #[test]
+    fn a_failed_discovery_falls_back_and_says_why() {
+        let failed =
+            EvictionApi::from_discovery(Err("cluster unreachable: connection refused".into()));
+        assert_eq!(
+            (failed.version.as_str(), failed.source),
+            ("policy/v1beta1", "fallback")
+        );
+        assert!(failed.error.unwrap().contains("connection refused"));
+        let unlisted = EvictionApi::from_discovery(Ok(vec![resource("pods", None, None)]));
+        assert_eq!(unlisted.source, "fallback");
+        assert!(unlisted.error.unwrap().contains("no pods/eviction"));
     }
 }

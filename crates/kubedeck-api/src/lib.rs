@@ -19,106 +19,76 @@ pub mod sync;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, tasks, users};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
 
+/// Declares a route table: the function that adds the routes to a router and a constant listing every
+/// (path, methods) pair, both expanded from the same tokens so the list cannot drift from the router
+/// (the OpenAPI coverage test walks the constant).
+macro_rules! route_table {
+    ($(#[$doc:meta])* fn $build:ident, const $table:ident;
+     $($path:literal => $first:ident($fh:path) $(. $m:ident($h:path))*),+ $(,)?) => {
+        $(#[$doc])*
+        pub const $table: &[(&str, &[&str])] = &[$(($path, &[stringify!($first) $(, stringify!($m))*])),+];
+        fn $build(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, axum::routing::$first($fh) $(.$m($h))*))+
+        }
+    };
+}
+
+route_table! {
+    /// Every API route (behind login, audit and the body limit), with its methods.
+    fn api_routes, const API_ROUTES;
+    "/api/v1/version" => get(health::version),
+    "/api/v1/auth/login" => post(auth_routes::login),
+    "/api/v1/auth/refresh" => post(auth_routes::refresh),
+    "/api/v1/auth/logout" => post(auth_routes::logout),
+    "/api/v1/auth/me" => get(auth_routes::me),
+    "/api/v1/auth/password" => post(auth_routes::change_password),
+    "/api/v1/users" => get(users::list).post(users::create),
+    "/api/v1/users/{uid}" => get(users::get).put(users::update).delete(users::delete),
+    "/api/v1/users/{uid}/bindings" => put(users::set_bindings),
+    "/api/v1/audit" => get(audit_log::list),
+    "/api/v1/tasks/{tid}" => get(tasks::get),
+    "/api/v1/tasks/{tid}/cancel" => post(tasks::cancel),
+    "/api/v1/tasks/{tid}/events" => get(tasks::events),
+    "/api/v1/k8s/cluster" => get(clusters::list).post(clusters::import),
+    "/api/v1/k8s/cluster/{id}" => get(clusters::get).put(clusters::update).delete(clusters::delete),
+    "/api/v1/k8s/cluster/{id}/status" => get(clusters::status),
+    "/api/v1/k8s/cluster/{id}/sync" => post(clusters::sync),
+    "/api/v1/k8s/pods" => get(pods::search),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs" => get(pods::merged_logs),
+    "/api/v1/k8s/cluster/{id}/pods" => get(pods::list_all),
+    "/api/v1/k8s/cluster/{id}/pods/sync" => post(pods::sync),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods" => get(pods::list_in_namespace),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}" => get(pods::get).delete(pods::delete),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(pods::logs),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs" => get(pods::container_logs),
+    "/api/v1/k8s/cluster/{id}/nodes" => get(nodes::list),
+    "/api/v1/k8s/cluster/{id}/nodes/sync" => post(nodes::sync),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}" => get(nodes::get).delete(nodes::delete),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/cordon" => post(nodes::cordon),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon" => post(nodes::uncordon),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/drain" => post(drain::drain),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/labels" => put(nodes::labels),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/taints" => put(nodes::taints),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics" => get(routes::node_metrics::latest),
+    "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history" => get(routes::node_metrics::history),
+    "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(routes::log_stream::follow),
+}
+
+route_table! {
+    /// Health, readiness and Prometheus metrics: no login, not audited.
+    fn operations_routes, const OPERATIONS_ROUTES;
+    "/healthz" => get(health::healthz),
+    "/readyz" => get(health::readyz),
+    "/metrics" => get(health::metrics),
+}
+
 /// Builds the whole application: API, docs, metrics, health, and the console as fallback.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/v1/version", get(health::version))
-        .route("/api/v1/auth/login", post(auth_routes::login))
-        .route("/api/v1/auth/refresh", post(auth_routes::refresh))
-        .route("/api/v1/auth/logout", post(auth_routes::logout))
-        .route("/api/v1/auth/me", get(auth_routes::me))
-        .route("/api/v1/auth/password", post(auth_routes::change_password))
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route(
-            "/api/v1/users/{uid}",
-            get(users::get).put(users::update).delete(users::delete),
-        )
-        .route(
-            "/api/v1/users/{uid}/bindings",
-            axum::routing::put(users::set_bindings),
-        )
-        .route("/api/v1/audit", get(audit_log::list))
-        .route("/api/v1/tasks/{tid}", get(tasks::get))
-        .route("/api/v1/tasks/{tid}/cancel", post(tasks::cancel))
-        .route("/api/v1/tasks/{tid}/events", get(tasks::events))
-        .route(
-            "/api/v1/k8s/cluster",
-            get(clusters::list).post(clusters::import),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}",
-            get(clusters::get)
-                .put(clusters::update)
-                .delete(clusters::delete),
-        )
-        .route("/api/v1/k8s/cluster/{id}/status", get(clusters::status))
-        .route("/api/v1/k8s/cluster/{id}/sync", post(clusters::sync))
-        .route("/api/v1/k8s/pods", get(pods::search))
-        .route(
-            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs",
-            get(pods::merged_logs),
-        )
-        .route("/api/v1/k8s/cluster/{id}/pods", get(pods::list_all))
-        .route("/api/v1/k8s/cluster/{id}/pods/sync", post(pods::sync))
-        .route(
-            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods",
-            get(pods::list_in_namespace),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}",
-            get(pods::get).delete(pods::delete),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs",
-            get(pods::logs),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs",
-            get(pods::container_logs),
-        )
-        .route("/api/v1/k8s/cluster/{id}/nodes", get(nodes::list))
-        .route("/api/v1/k8s/cluster/{id}/nodes/sync", post(nodes::sync))
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}",
-            get(nodes::get).delete(nodes::delete),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/cordon",
-            post(nodes::cordon),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/uncordon",
-            post(nodes::uncordon),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/drain",
-            post(drain::drain),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/labels",
-            axum::routing::put(nodes::labels),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/taints",
-            axum::routing::put(nodes::taints),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics",
-            get(routes::node_metrics::latest),
-        )
-        .route(
-            "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history",
-            get(routes::node_metrics::history),
-        )
-        .route(
-            "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs",
-            get(routes::log_stream::follow),
-        )
+    let api = api_routes(Router::new())
         .route(
             "/api/{*rest}",
             axum::routing::any(middleware::api_not_found),
@@ -129,10 +99,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));
 
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+    operations_routes(Router::new())
         .merge(api)
         .merge(openapi::swagger())
         .fallback(console::serve)

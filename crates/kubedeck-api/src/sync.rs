@@ -33,6 +33,21 @@ fn reason(e: &ClusterError) -> &'static str {
     }
 }
 
+/// The stable code of a stored status reason (the texts above and the store's "imported", "in sync",
+/// "credential replaced"), for clients that show it in their own words.
+pub fn reason_code(reason: &str) -> &'static str {
+    match reason {
+        "imported" => "imported",
+        "in sync" => "in_sync",
+        "credential replaced" => "credential_replaced",
+        "credential rejected (expired or revoked)" => "credential_rejected",
+        "credential lacks permission" => "cluster_forbidden",
+        "unreachable" => "cluster_unreachable",
+        "" => "none",
+        _ => "cluster_error",
+    }
+}
+
 /// Identifies the stored credential, so a replaced kubeconfig restarts the cluster's watchers.
 fn fingerprint(c: &Cluster) -> String {
     hex::encode(&Sha256::digest(c.credential.as_bytes())[..8])
@@ -355,6 +370,28 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_failure_reason_has_its_own_code() {
+        let failures = [
+            ClusterError::CredentialRejected("x".into()),
+            ClusterError::Api {
+                code: 403,
+                reason: "Forbidden".into(),
+                message: "x".into(),
+            },
+            ClusterError::Unreachable("x".into()),
+        ];
+        let codes: Vec<&str> = failures.iter().map(|e| reason_code(reason(e))).collect();
+        assert_eq!(
+            codes,
+            [
+                "credential_rejected",
+                "cluster_forbidden",
+                "cluster_unreachable"
+            ]
+        );
+    }
 
     #[test]
     fn healthy_clusters_wait_the_interval_and_failing_ones_back_off() {

@@ -279,6 +279,27 @@ impl Bindings {
         self.0.iter().any(|b| b.covers(perm, scope))
     }
 
+    /// Where `perm` holds within cluster `cluster_id`: `None` for the whole cluster, otherwise the namespaces
+    /// bound to it (empty: nowhere). Lists across namespaces show a namespace-bound user exactly these.
+    pub fn namespaces_with(&self, perm: Permission, cluster_id: i64) -> Option<Vec<String>> {
+        if self.allows(perm, Scope::cluster(cluster_id)) {
+            return None;
+        }
+        let mut namespaces: Vec<String> = self
+            .0
+            .iter()
+            .filter(|b| {
+                b.cluster_id == Some(cluster_id)
+                    && perm.namespaced()
+                    && b.role.permissions().contains(&perm)
+            })
+            .filter_map(|b| b.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        Some(namespaces)
+    }
+
     /// Whether `perm` is granted for some scope (global or on at least one cluster): used to show or hide UI.
     pub fn allows_somewhere(&self, perm: Permission) -> bool {
         self.0.iter().any(|b| {

@@ -1,9 +1,13 @@
-//! Test databases: a fresh, migrated database per test on each backend this machine offers.
+//! Test databases: a fresh, migrated database per test on each selected backend.
 //!
-//! SQLite always runs. PostgreSQL and MySQL/MariaDB run when reachable at their URLs
-//! (`KUBEDECK_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`;
-//! `KUBEDECK_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/test`). An unreachable backend is reported
-//! on stderr as NOT TESTED; with `KUBEDECK_REQUIRE_ALL_DATABASES=1` (what CI sets) it fails the test instead.
+//! The backends are `KUBEDECK_TEST_BACKENDS` (comma-separated; default `sqlite,postgres,mysql`). A selected
+//! backend that does not answer fails the test: nothing is skipped silently. `scripts/test.sh` decides the
+//! selection (it drops an unreachable server only when `KUBEDECK_REQUIRE_ALL_DATABASES` is not `1`, and says so).
+//! Server URLs: `KUBEDECK_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`) and
+//! `KUBEDECK_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306/test`).
+//!
+//! Every connection is written to the ledger file `KUBEDECK_TEST_LEDGER` when set (backend, server version,
+//! address), so the run's summary reports what the tests really connected to rather than which ports were open.
 
 use crate::Store;
 use rand::Rng;
@@ -34,8 +38,62 @@ fn random_name() -> String {
     format!("kdtest_{:012x}", rng.random::<u64>() & 0xffff_ffff_ffff)
 }
 
-fn require_all() -> bool {
-    std::env::var("KUBEDECK_REQUIRE_ALL_DATABASES").is_ok_and(|v| v == "1")
+/// Every backend the tests know, in the order they run.
+pub const BACKENDS: [&str; 3] = ["sqlite", "postgres", "mysql"];
+
+/// The backends this run tests (`KUBEDECK_TEST_BACKENDS`, default all of [`BACKENDS`]).
+pub fn selected_backends() -> Vec<&'static str> {
+    match std::env::var("KUBEDECK_TEST_BACKENDS") {
+        Ok(list) => {
+            let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+            for w in &wanted {
+                assert!(
+                    w.is_empty() || BACKENDS.contains(w),
+                    "KUBEDECK_TEST_BACKENDS names an unknown backend {w:?} (known: {BACKENDS:?})"
+                );
+            }
+            BACKENDS
+                .into_iter()
+                .filter(|b| wanted.contains(b))
+                .collect()
+        }
+        Err(_) => BACKENDS.to_vec(),
+    }
+}
+
+/// Appends one line to the run's ledger: which backend, which server version, where.
+async fn record_connection(backend: &str, store: &Store, url: &str) {
+    let Ok(ledger) = std::env::var("KUBEDECK_TEST_LEDGER") else {
+        return;
+    };
+    let db = store.conn();
+    let sql = match backend {
+        "sqlite" => "SELECT 'SQLite ' || sqlite_version() AS v",
+        _ => "SELECT version() AS v",
+    };
+    let version: String = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("ask the test database for its version")
+        .expect("a version row")
+        .try_get("", "v")
+        .expect("the version as text");
+    // Only the host part of a server URL: no credentials in the ledger.
+    let place = match url.split_once('@') {
+        Some((_, rest)) => rest.split('/').next().unwrap_or(""),
+        None => "file",
+    };
+    let line = format!(
+        "{backend}\t{place}\t{}\n",
+        version.lines().next().unwrap_or("")
+    );
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&ledger)
+        .expect("open the test ledger");
+    f.write_all(line.as_bytes()).expect("write the test ledger");
 }
 
 /// The base URLs of the server backends.
@@ -55,7 +113,8 @@ pub fn server_urls() -> [(&'static str, String); 2] {
 }
 
 impl TestDb {
-    /// A fresh migrated SQLite database in a temporary directory.
+    /// A fresh migrated SQLite database in a temporary directory (not recorded in the ledger: use
+    /// [`TestDb::on`] for tests that stand for a backend).
     pub async fn sqlite() -> TestDb {
         let dir = std::env::temp_dir().join(random_name());
         std::fs::create_dir_all(&dir).unwrap();
@@ -72,20 +131,34 @@ impl TestDb {
         }
     }
 
-    /// A fresh database on a server backend, or `None` (with a NOT TESTED note) when it is unreachable.
-    pub async fn server(backend: &'static str, base_url: &str) -> Option<TestDb> {
-        let admin = match Database::connect(base_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                if require_all() {
-                    panic!(
-                        "{backend} at {base_url} is required (KUBEDECK_REQUIRE_ALL_DATABASES=1) but unreachable: {e}"
-                    );
-                }
-                eprintln!("NOT TESTED on {backend}: {base_url} unreachable ({e})");
-                return None;
+    /// A fresh migrated database on `backend` (one of [`BACKENDS`]); panics when it cannot be had.
+    pub async fn on(backend: &str) -> TestDb {
+        assert!(
+            selected_backends().contains(&backend),
+            "backend {backend} is not selected for this run (KUBEDECK_TEST_BACKENDS)"
+        );
+        let db = match backend {
+            "sqlite" => TestDb::sqlite().await,
+            _ => {
+                let (name, url) = server_urls()
+                    .into_iter()
+                    .find(|(b, _)| *b == backend)
+                    .unwrap_or_else(|| panic!("unknown test backend {backend}"));
+                TestDb::server(name, &url).await
             }
         };
+        record_connection(db.backend, &db.store, &db.url).await;
+        db
+    }
+
+    /// A fresh database on a server backend; panics (naming the URL and the way out) when it is unreachable.
+    async fn server(backend: &'static str, base_url: &str) -> TestDb {
+        let admin = Database::connect(base_url).await.unwrap_or_else(|e| {
+            panic!(
+                "{backend} at {base_url} is selected for this run but unreachable: {e} \
+                 (start it, or leave it out with KUBEDECK_TEST_BACKENDS)"
+            )
+        });
         let name = random_name();
         admin
             .execute_raw(Statement::from_string(
@@ -103,23 +176,21 @@ impl TestDb {
             .await
             .expect("connect to test database");
         store.migrate().await.expect("migrate test database");
-        Some(TestDb {
+        TestDb {
             backend,
             url,
             store,
             admin_url: Some(base_url.to_owned()),
             name,
             _dir: None,
-        })
+        }
     }
 
-    /// SQLite plus every reachable server backend.
+    /// A fresh database on every selected backend.
     pub async fn all() -> Vec<TestDb> {
-        let mut dbs = vec![TestDb::sqlite().await];
-        for (backend, url) in server_urls() {
-            if let Some(db) = TestDb::server(backend, &url).await {
-                dbs.push(db);
-            }
+        let mut dbs = Vec::new();
+        for backend in selected_backends() {
+            dbs.push(TestDb::on(backend).await);
         }
         dbs
     }

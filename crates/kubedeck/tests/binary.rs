@@ -126,6 +126,21 @@ fn rand_suffix() -> u64 {
         % 1_000_000_007
 }
 
+/// The SQLite database and its write-ahead log as text; both must exist.
+fn raw_database(data: &std::path::Path) -> String {
+    let mut db = Vec::new();
+    for f in ["kubedeck.db", "kubedeck.db-wal"] {
+        match std::fs::read(data.join(f)) {
+            Ok(b) => db.extend(b),
+            // After a clean stop SQLite folds the log into the database and removes it.
+            Err(_) if f.ends_with("-wal") && !data.join("kubedeck.db-shm").exists() => {}
+            Err(e) => panic!("{f} in {}: {e}", data.display()),
+        }
+    }
+    assert!(!db.is_empty(), "empty database files");
+    String::from_utf8_lossy(&db).into_owned()
+}
+
 #[tokio::test]
 async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_the_database() {
     let tb = Testbed::from_env();
@@ -210,30 +225,53 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
     )
     .await;
     assert_eq!(s, 201, "{created}");
-    let planted_token_config = tb.useless_kubeconfig().replace("127.0.0.1", "127.0.0.2");
-    let _ = call(
+    // A cluster imported with a bearer-token kubeconfig (the testbed's restricted user): the token must be
+    // sealed like a client key.
+    let (s, created) = call(
         &base,
         "POST",
         "/api/v1/k8s/cluster",
         Some(&token),
-        Some(json!({"name": "other", "credential": planted_token_config})),
+        Some(json!({"name": "token-user", "credential": tb.restricted_kubeconfig()})),
     )
     .await;
-    tokio::time::sleep(Duration::from_secs(3)).await; // let a sync or two run and log
-
-    // The console is served at / (and for client-side routes) when it was built before the binary.
-    let index = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
-    if let Ok(expected) = std::fs::read_to_string(&index) {
-        for path in ["/", "/clusters/1/nodes"] {
-            let page = reqwest::get(format!("{base}{path}"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            assert_eq!(page, expected, "{path} does not serve the built console");
+    assert_eq!(s, 201, "a token kubeconfig imports: {created}");
+    let token_cluster = created["cluster"]["id"].as_i64().unwrap();
+    let status_path = format!("/api/v1/k8s/cluster/{token_cluster}/status");
+    // Wait until the token has been used against the cluster (and so could have been logged).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, st) = call(&base, "GET", &status_path, Some(&token), None).await;
+        if st["last_healthy_at"].is_string() {
+            break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the token cluster never synced: {st}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
+
+    // The console is served at / (and for client-side routes): `make test` builds it before the binary.
+    let index = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
+    let expected = std::fs::read_to_string(&index).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): build the console first (cd web && npm run build)",
+            index.display()
+        )
+    });
+    assert!(expected.contains("<div id=\"root\">"), "{expected}");
+    for path in ["/", "/clusters/1/nodes"] {
+        let page = reqwest::get(format!("{base}{path}"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page, expected, "{path} does not serve the built console");
+    }
+    // The raw database files while the server runs (WAL mode: the newest writes are in the -wal file).
+    let raw_db_while_running = raw_database(&data);
 
     // Prometheus metrics count requests by route template and status, without logging in.
     let metrics = reqwest::get(format!("{base}/metrics"))
@@ -267,8 +305,8 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
         .unwrap()
         .trim()[..48]
         .to_owned();
-    let useless_token = tb
-        .useless_kubeconfig()
+    let bearer_token = tb
+        .restricted_kubeconfig()
         .lines()
         .find(|l| l.trim_start().starts_with("token:"))
         .unwrap()
@@ -277,24 +315,24 @@ async fn first_start_prints_a_one_time_password_and_secrets_never_reach_logs_or_
         .unwrap()
         .trim()
         .to_owned();
+    assert!(bearer_token.len() >= 32, "{bearer_token}");
     let logs = output.lock().unwrap().clone();
     assert!(
         logs.contains("DEBUG") || logs.contains("INFO"),
         "debug logging was on"
     );
-    let mut db = Vec::new();
-    for f in ["kubedeck.db", "kubedeck.db-wal"] {
-        if let Ok(b) = std::fs::read(data.join(f)) {
-            db.extend(b);
-        }
-    }
-    let db = String::from_utf8_lossy(&db).into_owned();
+    let db = raw_db_while_running + &raw_database(&data);
+    // The grep can see what is stored in clear: user and cluster names are.
+    assert!(
+        db.contains("eve") && db.contains("token-user"),
+        "the raw database files do not show plain stored data; the secret checks below would prove nothing"
+    );
     for (what, secret) in [
         ("admin password", new_password),
         ("wrong password", "planted-wrong-password"),
         ("user password", "planted-user-password"),
         ("client key", key_data.as_str()),
-        ("bearer token", useless_token.as_str()),
+        ("bearer token", bearer_token.as_str()),
     ] {
         assert!(!db.contains(secret), "{what} found in the database");
         assert!(!logs.contains(secret), "{what} found in the logs");

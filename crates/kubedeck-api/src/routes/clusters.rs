@@ -184,8 +184,11 @@ pub struct ClusterStatus {
     pub status: i32,
     /// Status as text.
     pub status_text: &'static str,
-    /// Why.
+    /// Why, in English.
     pub reason: String,
+    /// Why, as a stable code: `in_sync`, `imported`, `credential_replaced`, `credential_rejected`,
+    /// `cluster_forbidden`, `cluster_unreachable`, `cluster_error`.
+    pub reason_code: &'static str,
     /// The last failure, empty when healthy.
     pub last_error: String,
     /// Last passing health check.
@@ -556,6 +559,7 @@ pub async fn status(
     Ok(axum::Json(ClusterStatus {
         status: c.status,
         status_text: status_text(c.status),
+        reason_code: crate::sync::reason_code(&c.status_reason),
         reason: c.status_reason,
         last_error: c.last_error,
         last_healthy_at: c.last_healthy_at,

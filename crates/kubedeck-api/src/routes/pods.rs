@@ -239,15 +239,26 @@ async fn list_pods(
     })
 }
 
-/// Pods of every namespace.
+/// Pods of every namespace (for a user bound to some namespaces only, of those namespaces).
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/pods", tag = "pods", params(("id" = i64, Path), PodQuery),
-    responses((status = 200, body = PodList), (status = 400), (status = 404)), extensions(("x-permission" = json!("pod.read"))))]
+    responses((status = 200, body = PodList), (status = 400), (status = 403, description = "no pod.read in this cluster, or a `namespace` filter names a namespace the caller may not read"), (status = 404)),
+    extensions(("x-permission" = json!("pod.read"))))]
 pub async fn list_all(
     State(state): State<AppState>,
-    _auth: Authorized<perm::PodRead>,
+    auth: crate::auth::InCluster<perm::PodRead>,
     Path(id): Path<i64>,
-    ApiQuery(q): ApiQuery<PodQuery>,
+    ApiQuery(mut q): ApiQuery<PodQuery>,
 ) -> ApiResult<axum::Json<PodList>> {
+    let asked: Vec<String> = q
+        .namespace
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    q.namespace = auth.narrow(&asked)?.map(|ns| ns.join(","));
     Ok(axum::Json(list_pods(&state, id, None, q).await?))
 }
 
@@ -693,19 +704,8 @@ pub async fn search(
     let mut not_searched = Vec::new();
     for c in state.store.all_clusters().await? {
         // Namespace-bound users see only their namespaces' pods.
-        let cluster_wide = auth
-            .bindings
-            .allows(Permission::PodRead, Scope::cluster(c.id));
-        let namespaced: Vec<String> = auth
-            .bindings
-            .0
-            .iter()
-            .filter(|b| {
-                b.cluster_id == Some(c.id) && b.role.permissions().contains(&Permission::PodRead)
-            })
-            .filter_map(|b| b.namespace.clone())
-            .collect();
-        if !cluster_wide && namespaced.is_empty() {
+        let only = auth.bindings.namespaces_with(Permission::PodRead, c.id);
+        if only.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
         let Some(h) = state.hub.get(c.id).filter(|h| h.pods.synced()) else {
@@ -714,7 +714,9 @@ pub async fn search(
         };
         h.pods.read(|m| {
             for p in m.values() {
-                let visible = cluster_wide || namespaced.iter().any(|n| p.namespace == n.as_str());
+                let visible = only
+                    .as_ref()
+                    .is_none_or(|ns| ns.iter().any(|n| p.namespace == n.as_str()));
                 let hit = match &selector {
                     Some(s) => s.matches(&p.labels),
                     None => p.name.contains(term),

@@ -5,126 +5,123 @@ use kubedeck_core::rbac::{Binding, Role};
 use reqwest::StatusCode;
 use serde_json::json;
 
-#[tokio::test]
 async fn login_refresh_and_logout_on_every_backend() {
-    for app in spawn_apps().await {
-        let b = app.backend;
-        let r = app.login("admin", ADMIN_PASSWORD).await;
-        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
-        assert_eq!(r.body["expires_in"], 900);
-        let access = r.body["access_token"].as_str().unwrap().to_owned();
-        let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+    let app = spawn_app().await;
+    let b = app.backend;
+    let r = app.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+    assert_eq!(r.body["expires_in"], 900);
+    let access = r.body["access_token"].as_str().unwrap().to_owned();
+    let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
 
-        let me = app.get("/api/v1/auth/me", &access).await;
-        assert_eq!(me.status, StatusCode::OK, "{b}");
-        assert_eq!(me.body["username"], "admin");
-        assert!(
-            me.body["permissions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p == "user.admin")
-        );
-
-        let r2 = app
-            .request(
-                "POST",
-                "/api/v1/auth/refresh",
-                None,
-                Some(json!({"refresh_token": refresh})),
-            )
-            .await;
-        assert_eq!(r2.status, StatusCode::OK, "{b}: {}", r2.body);
-        let refresh2 = r2.body["refresh_token"].as_str().unwrap().to_owned();
-        // The old refresh token was rotated away: replaying it fails.
-        let replay = app
-            .request(
-                "POST",
-                "/api/v1/auth/refresh",
-                None,
-                Some(json!({"refresh_token": refresh})),
-            )
-            .await;
-        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{b}");
-
-        let out = app
-            .request(
-                "POST",
-                "/api/v1/auth/logout",
-                None,
-                Some(json!({"refresh_token": refresh2})),
-            )
-            .await;
-        assert_eq!(out.status, StatusCode::NO_CONTENT);
-        let after = app
-            .request(
-                "POST",
-                "/api/v1/auth/refresh",
-                None,
-                Some(json!({"refresh_token": refresh2})),
-            )
-            .await;
-        assert_eq!(
-            after.status,
-            StatusCode::UNAUTHORIZED,
-            "{b}: logged-out session still refreshes"
-        );
-        app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn twenty_wrong_passwords_lock_the_account_with_retry_after_and_are_audited() {
-    for app in spawn_apps().await {
-        let b = app.backend;
-        let mut statuses = Vec::new();
-        for _ in 0..20 {
-            let r = app.login("admin", "wrong-password-planted-x").await;
-            statuses.push(r.status.as_u16());
-            if r.status == StatusCode::TOO_MANY_REQUESTS {
-                assert_eq!(r.body["code"], "too_many_attempts");
-                let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
-                assert!(retry > 0 && retry <= 15 * 60, "{b}: Retry-After {retry}");
-            } else {
-                assert_eq!(r.body["code"], "invalid_credentials", "{b}");
-            }
-        }
-        assert_eq!(&statuses[..4], &[401, 401, 401, 401], "{b}");
-        assert!(statuses[4..].iter().all(|s| *s == 429), "{b}: {statuses:?}");
-        // Even the right password is refused while locked.
-        assert_eq!(
-            app.login("admin", ADMIN_PASSWORD).await.status,
-            StatusCode::TOO_MANY_REQUESTS,
-            "{b}"
-        );
-        // Unknown users get the same answer as wrong passwords.
-        assert_eq!(
-            app.login("nobody", "whatever-password").await.body["code"],
-            "invalid_credentials"
-        );
-
-        let audit = app.audit().await;
-        let logins: Vec<_> = audit
+    let me = app.get("/api/v1/auth/me", &access).await;
+    assert_eq!(me.status, StatusCode::OK, "{b}");
+    assert_eq!(me.body["username"], "admin");
+    assert!(
+        me.body["permissions"]
+            .as_array()
+            .unwrap()
             .iter()
-            .filter(|a| a.action == "auth.login" && a.username == "admin")
-            .collect();
-        assert_eq!(logins.len(), 21, "{b}: every attempt audited");
-        assert!(
-            logins
-                .iter()
-                .all(|a| a.outcome == "denied" || a.outcome == "failure")
-        );
-        assert!(
-            audit
-                .iter()
-                .all(|a| !a.detail.contains("planted") && !a.path.contains("planted")),
-            "{b}: password in audit"
-        );
-        app.stop().await;
-    }
-}
+            .any(|p| p == "user.admin")
+    );
 
-#[tokio::test]
+    let r2 = app
+        .request(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": refresh})),
+        )
+        .await;
+    assert_eq!(r2.status, StatusCode::OK, "{b}: {}", r2.body);
+    let refresh2 = r2.body["refresh_token"].as_str().unwrap().to_owned();
+    // The old refresh token was rotated away: replaying it fails.
+    let replay = app
+        .request(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": refresh})),
+        )
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{b}");
+
+    let out = app
+        .request(
+            "POST",
+            "/api/v1/auth/logout",
+            None,
+            Some(json!({"refresh_token": refresh2})),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = app
+        .request(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": refresh2})),
+        )
+        .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "{b}: logged-out session still refreshes"
+    );
+    app.stop().await;
+}
+on_every_backend!(login_refresh_and_logout_on_every_backend);
+
+async fn twenty_wrong_passwords_lock_the_account_with_retry_after_and_are_audited() {
+    let app = spawn_app().await;
+    let b = app.backend;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let r = app.login("admin", "wrong-password-planted-x").await;
+        statuses.push(r.status.as_u16());
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(r.body["code"], "too_many_attempts");
+            let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(retry > 0 && retry <= 15 * 60, "{b}: Retry-After {retry}");
+        } else {
+            assert_eq!(r.body["code"], "invalid_credentials", "{b}");
+        }
+    }
+    assert_eq!(&statuses[..4], &[401, 401, 401, 401], "{b}");
+    assert!(statuses[4..].iter().all(|s| *s == 429), "{b}: {statuses:?}");
+    // Even the right password is refused while locked.
+    assert_eq!(
+        app.login("admin", ADMIN_PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{b}"
+    );
+    // Unknown users get the same answer as wrong passwords.
+    assert_eq!(
+        app.login("nobody", "whatever-password").await.body["code"],
+        "invalid_credentials"
+    );
+
+    let audit = app.audit().await;
+    let logins: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "auth.login" && a.username == "admin")
+        .collect();
+    assert_eq!(logins.len(), 21, "{b}: every attempt audited");
+    assert!(
+        logins
+            .iter()
+            .all(|a| a.outcome == "denied" || a.outcome == "failure")
+    );
+    assert!(
+        audit
+            .iter()
+            .all(|a| !a.detail.contains("planted") && !a.path.contains("planted")),
+        "{b}: password in audit"
+    );
+    app.stop().await;
+}
+on_every_backend!(twenty_wrong_passwords_lock_the_account_with_retry_after_and_are_audited);
+
 async fn a_new_user_must_change_the_password_before_anything_else() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
@@ -189,8 +186,8 @@ async fn a_new_user_must_change_the_password_before_anything_else() {
     );
     app.stop().await;
 }
+on_every_backend!(a_new_user_must_change_the_password_before_anything_else);
 
-#[tokio::test]
 async fn a_disabled_user_loses_access_at_once() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
@@ -226,8 +223,8 @@ async fn a_disabled_user_loses_access_at_once() {
     );
     app.stop().await;
 }
+on_every_backend!(a_disabled_user_loses_access_at_once);
 
-#[tokio::test]
 async fn the_last_platform_admin_cannot_be_removed() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
@@ -263,8 +260,8 @@ async fn the_last_platform_admin_cannot_be_removed() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     app.stop().await;
 }
+on_every_backend!(the_last_platform_admin_cannot_be_removed);
 
-#[tokio::test]
 async fn forged_unsigned_and_expired_tokens_are_refused() {
     use base64::Engine;
     let app = spawn_app().await;
@@ -302,3 +299,4 @@ async fn forged_unsigned_and_expired_tokens_are_refused() {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
+on_every_backend!(forged_unsigned_and_expired_tokens_are_refused);

@@ -10,7 +10,6 @@ fn permission(name: &str) -> Option<Permission> {
     Permission::ALL.into_iter().find(|p| p.as_str() == name)
 }
 
-#[tokio::test]
 async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
     let app = spawn_app().await;
     let doc = app
@@ -109,3 +108,4 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
     );
     app.stop().await;
 }
+on_every_backend!(every_route_allows_exactly_the_roles_that_hold_its_permission);

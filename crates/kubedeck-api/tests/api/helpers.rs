@@ -1,4 +1,29 @@
 //! `spawn_app()`: the real application on a free port with its own database, keys and sync loop.
+//!
+//! Every API test runs once per database backend: write it as a plain `async fn` and register it with
+//! [`on_every_backend!`], which makes one test per backend (`<name>::sqlite`, `<name>::postgres`,
+//! `<name>::mysql`) so the runner can run them in parallel, each on its own fresh database.
+
+/// Registers API tests to run once on every database backend: `on_every_backend!(my_test, other_test);`
+/// after the `async fn`s. Inside them, `spawn_app()` opens a fresh database on that run's backend.
+macro_rules! on_every_backend {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                crate::helpers::on_backend("sqlite", super::$name()).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                crate::helpers::on_backend("postgres", super::$name()).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mysql() {
+                crate::helpers::on_backend("mysql", super::$name()).await
+            }
+        }
+    )+};
+}
 
 use kubedeck_api::keys::KeyDir;
 use kubedeck_api::state::{AppState, Inner, Settings};
@@ -45,17 +70,31 @@ impl Default for AppOptions {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_on(TestDb::sqlite().await, AppOptions::default()).await
+tokio::task_local! {
+    /// The database backend of the running test (set by [`on_every_backend!`]).
+    static BACKEND: &'static str;
 }
 
-/// One app per reachable backend (SQLite always; PostgreSQL and MariaDB when they answer).
-pub async fn spawn_apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for db in TestDb::all().await {
-        apps.push(spawn_app_on(db, AppOptions::default()).await);
-    }
-    apps
+/// Runs one API test with `spawn_app()` bound to `backend`.
+pub async fn on_backend(backend: &'static str, test: impl std::future::Future<Output = ()>) {
+    BACKEND.scope(backend, test).await
+}
+
+/// The backend of the running test.
+pub fn current_backend() -> &'static str {
+    BACKEND.try_with(|b| *b).expect(
+        "API tests are registered with on_every_backend!, which picks their database backend",
+    )
+}
+
+/// The app on a fresh database of the running test's backend.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await
+}
+
+/// Like [`spawn_app`], with other options.
+pub async fn spawn_app_with(opts: AppOptions) -> TestApp {
+    spawn_app_on(TestDb::on(current_backend()).await, opts).await
 }
 
 pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-fn ws_request(
+pub(crate) fn ws_request(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -26,7 +26,7 @@ fn ws_request(
     req
 }
 
-fn refused_status(e: WsError) -> u16 {
+pub(crate) fn refused_status(e: WsError) -> u16 {
     match e {
         WsError::Http(resp) => resp.status().as_u16(),
         other => panic!("expected an HTTP refusal, got {other}"),
@@ -77,7 +77,6 @@ fn line_number(l: &str) -> u64 {
         .unwrap_or_else(|| panic!("no line number in {l:?}"))
 }
 
-#[tokio::test]
 async fn the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_leaves() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "follow");
@@ -173,25 +172,34 @@ async fn the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_le
         "--grace-period=0",
         "--force",
     ]);
-    let close = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(Ok(msg)) = ws.next().await {
-            if let Message::Close(frame) = msg {
-                return frame;
+    // Lines may still arrive first; then a close frame must say why (a socket that just ends fails).
+    let frame = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => {
+                    return frame.expect("a close frame with a code and a reason");
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("the socket failed instead of closing with a reason: {e}"),
+                None => panic!("the socket ended without a close frame"),
             }
         }
-        None
     })
     .await
     .expect("the stream to close after the pod was deleted");
-    if let Some(frame) = close {
-        assert!(
-            frame.reason.contains("chatty"),
-            "close reason: {}",
-            frame.reason
-        );
-    }
+    assert_eq!(
+        u16::from(frame.code),
+        1000,
+        "a deleted pod ends the stream normally: {frame:?}"
+    );
+    assert!(
+        frame.reason.contains("chatty"),
+        "close reason: {}",
+        frame.reason
+    );
     app.stop().await;
 }
+on_every_backend!(the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_leaves);
 
 /// Waits for the next frame, at most `within`: `None` when nothing came (the socket is still open).
 async fn next_frame(ws: &mut WsStream, within: Duration) -> Option<Result<Message, WsError>> {
@@ -208,7 +216,6 @@ type WsStream =
 /// proxies' and load balancers' idle timeouts, and four ping periods), and the stream must still be open both
 /// ways and still deliver the line the container writes afterwards. Any layer that gives up on an idle
 /// connection (kubedeck, its Kubernetes client's read timeout, the API server's proxy to the kubelet) fails it.
-#[tokio::test]
 async fn an_idle_log_stream_stays_open_with_pings_and_still_delivers_the_next_line() {
     use kubedeck_api::routes::log_stream::PING_EVERY;
     const IDLE: Duration = Duration::from_secs(125);
@@ -354,10 +361,10 @@ async fn an_idle_log_stream_stays_open_with_pings_and_still_delivers_the_next_li
     }
     app.stop().await;
 }
+on_every_backend!(an_idle_log_stream_stays_open_with_pings_and_still_delivers_the_next_line);
 
 /// `kubectl logs -f --tail=N` on a busy container prints all N lines: a backlog far larger than the server's
 /// buffer arrives whole and in order, followed by the live lines, when the client reads as fast as it can.
-#[tokio::test]
 async fn a_large_tail_arrives_whole_before_the_live_lines() {
     const TAIL: usize = 6000;
     let tb = Testbed::from_env();
@@ -412,3 +419,4 @@ async fn a_large_tail_arrives_whole_before_the_live_lines() {
     );
     app.stop().await;
 }
+on_every_backend!(a_large_tail_arrives_whole_before_the_live_lines);

@@ -1,13 +1,20 @@
 //! Black-box tests of the API: the real router on 127.0.0.1:0, a fresh database per test, the real testbed.
 
+#[macro_use]
 mod helpers;
+mod apiserver;
 mod log_stream;
+mod namespace_access;
 
 mod auth;
 mod authz_matrix;
 mod clusters;
 mod conventions;
+mod credentials;
 mod node_metrics;
 mod nodes;
 mod outage;
 mod pods;
+mod rate_limit;
+mod retention;
+mod users_audit;

@@ -101,7 +101,6 @@ impl Drop for OwnNode {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches_history() {
     let tb = Testbed::from_env();
     let app = spawn_app().await;
@@ -268,8 +267,8 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
     }
     app.stop().await;
 }
+on_every_backend!(history_fills_while_the_simulator_varies_its_figures_and_latest_matches_history);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
     let tb = Testbed::from_env();
     let own = OwnNode::add(&tb).await;
@@ -327,8 +326,8 @@ async fn a_node_that_stops_reporting_shows_stale_with_its_last_timestamp() {
     assert!(ts(&back["data"]["timestamp"]) > last);
     app.stop().await;
 }
+on_every_backend!(a_node_that_stops_reporting_shows_stale_with_its_last_timestamp);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_it() {
     let tb = Testbed::from_env();
     let own = OwnNode::add(&tb).await;
@@ -364,6 +363,7 @@ async fn an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_i
     );
     app.stop().await;
 }
+on_every_backend!(an_unreachable_node_turns_stale_once_the_control_plane_stops_trusting_it);
 
 /// A second replica on the same database: its own hub, sync loop and collector (no HTTP server needed).
 struct Replica {
@@ -435,7 +435,6 @@ fn assert_one_scraper(times: &[DateTime<Utc>], what: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scraping() {
     use kubedeck_store::entity::lease;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -509,3 +508,4 @@ async fn one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scrapin
     b.cancel.cancel();
     app.stop().await;
 }
+on_every_backend!(one_replica_scrapes_a_cluster_at_a_time_and_the_lease_moves_the_scraping);

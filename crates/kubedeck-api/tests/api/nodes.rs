@@ -92,7 +92,6 @@ fn pods_on(tb: &Testbed, ns: &str, node: &str) -> Vec<Value> {
     v["items"].as_array().unwrap().clone()
 }
 
-#[tokio::test]
 async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     let tb = Testbed::from_env();
     let app = spawn_app().await;
@@ -100,9 +99,20 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     let id = imported(&app, &tb, &admin).await;
     let kubectl = tb.kubectl_json(&["get", "nodes", "-o", "json"]);
     let items = kubectl["items"].as_array().unwrap();
-    let list = eventually(
-        "the list to hold every node",
-        Duration::from_secs(20),
+    let node_names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["metadata"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = node_names(&kubectl);
+    // Other tests add and remove their own simulated nodes meanwhile: every node kubectl shows both before and
+    // after the list was read must be in it.
+    let (list, stable) = eventually(
+        "the list to hold every node kubectl shows",
+        Duration::from_secs(30),
         || async {
             let l = app
                 .get(
@@ -111,20 +121,40 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
                 )
                 .await
                 .body;
-            (l["total"].as_u64() >= Some(items.len() as u64)).then_some(l)
+            let after = node_names(&tb.kubectl_json(&["get", "nodes", "-o", "json"]));
+            let stable: Vec<String> = before
+                .iter()
+                .filter(|n| after.contains(n))
+                .cloned()
+                .collect();
+            let listed: Vec<&str> = l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|n| n["name"].as_str())
+                .collect();
+            stable
+                .iter()
+                .all(|n| listed.contains(&n.as_str()))
+                .then_some((l, stable))
         },
     )
     .await;
+    assert!(
+        stable.len() >= 8,
+        "the testbed's 3 masters and 5 workers: {stable:?}"
+    );
     for k in items {
         let name = k["metadata"]["name"].as_str().unwrap();
-        let Some(n) = list["items"]
+        if !stable.iter().any(|s| s == name) {
+            continue; // another test's node, added or removed while this one read the list
+        }
+        let n = list["items"]
             .as_array()
             .unwrap()
             .iter()
             .find(|n| n["name"] == name)
-        else {
-            continue;
-        };
+            .unwrap_or_else(|| panic!("node {name} is missing from the API's list"));
         let ready = k["status"]["conditions"]
             .as_array()
             .unwrap()
@@ -306,8 +336,8 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     );
     app.stop().await;
 }
+on_every_backend!(inventory_agrees_with_kubectl_and_filters_like_it);
 
-#[tokio::test]
 async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler() {
     let tb = Testbed::from_env();
     let node = SimNode::add(&tb, "edit");
@@ -507,8 +537,8 @@ async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler
     }
     app.stop().await;
 }
+on_every_backend!(cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler);
 
-#[tokio::test]
 async fn drain_behaves_like_kubectl_drain() {
     let tb = Testbed::from_env();
     let node = SimNode::add(&tb, "drain");
@@ -624,10 +654,35 @@ spec:
     let opts = json!({"ignore_daemonsets": true, "force": true, "dry_run": true});
     let dry = app.post(&drain, &admin, opts).await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    // The version comes from the cluster's discovery, as kubectl's own answer shows; not from the fallback
+    // the server would use if discovery failed (which would say so).
+    let discovered = tb.kubectl_json(&["get", "--raw", "/api/v1"]);
+    let eviction = discovered["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "pods/eviction")
+        .expect("the testbed lists pods/eviction");
+    assert_eq!(
+        dry.body["eviction_api"],
+        format!(
+            "{}/{}",
+            eviction["group"].as_str().unwrap(),
+            eviction["version"].as_str().unwrap()
+        ),
+        "{}",
+        dry.body
+    );
     assert_eq!(
         dry.body["eviction_api"], "policy/v1beta1",
         "a v1.20 cluster evicts through policy/v1beta1"
     );
+    assert_eq!(
+        dry.body["eviction_api_source"], "discovery",
+        "discovery answered: {}",
+        dry.body
+    );
+    assert!(dry.body.get("discovery_error").is_none(), "{}", dry.body);
     let verdict = |name: &str| {
         dry.body["plan"]["pods"]
             .as_array()
@@ -856,8 +911,8 @@ spec:
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+on_every_backend!(drain_behaves_like_kubectl_drain);
 
-#[tokio::test]
 async fn deleting_a_node_with_workload_pods_needs_force() {
     let tb = Testbed::from_env();
     let node = SimNode::add(&tb, "delete");
@@ -892,3 +947,4 @@ async fn deleting_a_node_with_workload_pods_needs_force() {
     );
     app.stop().await;
 }
+on_every_backend!(deleting_a_node_with_workload_pods_needs_force);

@@ -1,92 +1,17 @@
 //! An API server that goes away and comes back: the cluster turns to error within a minute and recovers by
 //! itself. A second kube-apiserver (same etcd, own port) plays the victim, so other tests keep theirs.
 
+use crate::apiserver::SecondApiserver;
 use crate::helpers::*;
 use kubedeck_testbed::{Testbed, unique_name};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct SecondApiserver {
-    args: Vec<String>,
-    child: Option<Child>,
-    port: u16,
-}
-
-impl SecondApiserver {
-    fn start(tb: &Testbed) -> Self {
-        let pid = tb
-            .env("APISERVER_PID")
-            .expect("APISERVER_PID in testbed.env");
-        let raw = std::fs::read(format!("/proc/{pid}/cmdline"))
-            .expect("read the testbed apiserver's command line");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut args: Vec<String> = raw
-            .split(|b| *b == 0)
-            .filter(|a| !a.is_empty())
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        // Both `--secure-port=N` and `--secure-port N` spellings.
-        let at = args
-            .iter()
-            .position(|a| a.starts_with("--secure-port"))
-            .expect("apiserver args have --secure-port");
-        if args[at].contains('=') {
-            args[at] = format!("--secure-port={port}");
-        } else {
-            args[at + 1] = port.to_string();
-        }
-        let mut s = SecondApiserver {
-            args,
-            child: None,
-            port,
-        };
-        s.spawn();
-        s
-    }
-
-    fn spawn(&mut self) {
-        let child = Command::new(&self.args[0])
-            .args(&self.args[1..])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "second apiserver did not listen");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for SecondApiserver {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-#[tokio::test]
 async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_recovers() {
     let tb = Testbed::from_env();
     let mut apiserver = SecondApiserver::start(&tb);
-    let kubeconfig = tb.admin_kubeconfig().replace(
-        tb.apiserver_url(),
-        &format!("https://127.0.0.1:{}", apiserver.port),
-    );
+    let kubeconfig = apiserver.admin_kubeconfig().to_owned();
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let created = eventually(
@@ -154,3 +79,4 @@ async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_r
     assert_eq!(s["last_error"], "", "{s}");
     app.stop().await;
 }
+on_every_backend!(a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_recovers);

@@ -1,6 +1,7 @@
 //! Pods against the testbed: lists agree with kubectl, detail reads the owner chain, delete, and logs behave
 //! like `kubectl logs` with the same flags.
 
+use crate::apiserver::SecondApiserver;
 use crate::helpers::*;
 use kubedeck_testbed::{Namespace, Testbed, unique_name};
 use reqwest::StatusCode;
@@ -54,7 +55,6 @@ fn names(v: &Value) -> Vec<String> {
     n
 }
 
-#[tokio::test]
 async fn pod_lists_agree_with_kubectl_and_logs_behave_like_kubectl_logs() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "pods");
@@ -218,6 +218,15 @@ spec:
     let kubectl = tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web", "--tail=3"]);
     assert_eq!(text.lines().count(), 3, "{text}");
     assert_eq!(kubectl.lines().count(), 3);
+    // Same content as kubectl's: the container keeps writing, so kubectl's whole log (read afterwards) must
+    // hold our three lines, byte for byte and in a row.
+    let whole = tb.kubectl_ok(&["-n", n, "logs", &shop, "-c", "web"]);
+    let ours: Vec<&str> = text.lines().collect();
+    let theirs: Vec<&str> = whole.lines().collect();
+    assert!(
+        theirs.windows(3).any(|w| w == ours.as_slice()),
+        "our tail {ours:?} is not three consecutive lines of kubectl's log:\n{whole}"
+    );
     assert!(
         text.lines()
             .all(|l| l.contains(&format!("pod={shop}")) && l.contains("container=web")),
@@ -352,8 +361,8 @@ spec:
     );
     app.stop().await;
 }
+on_every_backend!(pod_lists_agree_with_kubectl_and_logs_behave_like_kubectl_logs);
 
-#[tokio::test]
 async fn search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload() {
     use kubedeck_core::rbac::{Binding, Role};
     let tb = Testbed::from_env();
@@ -513,8 +522,8 @@ spec:
     assert_eq!(bad.body["field"], "labelSelector");
     app.stop().await;
 }
+on_every_backend!(search_finds_pods_across_clusters_and_merged_logs_interleave_a_workload);
 
-#[tokio::test]
 async fn a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snapshot() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "replica");
@@ -562,26 +571,8 @@ async fn a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snaps
         b.state.hub.get(id).is_none(),
         "B runs no watchers for A's cluster"
     );
-    // An explicit sync reports what changed.
+    // A change the lease holder's watcher sees reaches the snapshot B answers from.
     tb.kubectl_ok(&["-n", n, "label", "pod", "seen-everywhere", "changed=yes"]);
-    let diff = eventually(
-        "the sync to see the change",
-        Duration::from_secs(30),
-        || async {
-            let d = a
-                .request(
-                    "POST",
-                    &format!("/api/v1/k8s/cluster/{id}/pods/sync"),
-                    Some(&admin),
-                    None,
-                )
-                .await
-                .body;
-            (d["changed"].as_u64() >= Some(1) || d["total"].as_u64() >= Some(1)).then_some(d)
-        },
-    )
-    .await;
-    assert!(diff["total"].as_u64().unwrap() >= 1, "{diff}");
     let relabelled = eventually(
         "the change to reach the snapshot",
         Duration::from_secs(30),
@@ -598,3 +589,93 @@ async fn a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snaps
     b.stop().await;
     a.stop().await;
 }
+on_every_backend!(a_replica_that_does_not_sync_the_cluster_answers_from_the_kubepod_snapshot);
+
+/// Creates a bare pod in the private cluster (no controllers there: no service-account token to mount).
+fn private_pod(server: &SecondApiserver, name: &str) {
+    server.kubectl_ok(&[
+        "run",
+        name,
+        "--image=busybox",
+        "--restart=Never",
+        "--overrides={\"spec\":{\"automountServiceAccountToken\":false}}",
+    ]);
+}
+
+async fn an_explicit_pod_sync_counts_exactly_what_kubectl_changed() {
+    let tb = Testbed::from_env();
+    // A cluster of its own, so no other test's pods move the counts.
+    let server = SecondApiserver::private(&tb);
+    server.kubectl_ok(&["create", "serviceaccount", "default"]);
+    for name in ["keep", "relabel", "remove"] {
+        private_pod(&server, name);
+    }
+    // The background loop writes the snapshot at its checks; an hour apart here, so after the first check the
+    // explicit syncs below are the only writers and their counts are exact.
+    let app = spawn_app_with(AppOptions {
+        sync_interval: Duration::from_secs(3600),
+        ..Default::default()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let id = eventually(
+        "the private apiserver to accept an import",
+        Duration::from_secs(60),
+        || async {
+            let r = app
+                .post(
+                    "/api/v1/k8s/cluster",
+                    &admin,
+                    json!({"name": unique_name("exact"), "credential": server.admin_kubeconfig()}),
+                )
+                .await;
+            (r.status == StatusCode::CREATED).then(|| r.body["cluster"]["id"].as_i64().unwrap())
+        },
+    )
+    .await;
+    let sync = || async {
+        let r = app
+            .request(
+                "POST",
+                &format!("/api/v1/k8s/cluster/{id}/pods/sync"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body
+    };
+    // The first sync brings the snapshot to the cluster, whatever the first check had written.
+    let first = sync().await;
+    assert_eq!(first["total"], 3, "{first}");
+    let again = sync().await;
+    assert_eq!(
+        again,
+        json!({"added": 0, "removed": 0, "changed": 0, "total": 3}),
+        "nothing changed in between"
+    );
+
+    server.kubectl_ok(&["label", "pod", "relabel", "changed=yes"]);
+    private_pod(&server, "added");
+    server.kubectl_ok(&["delete", "pod", "remove", "--wait=true"]);
+    let diff = sync().await;
+    assert_eq!(
+        diff,
+        json!({"added": 1, "removed": 1, "changed": 1, "total": 3}),
+        "one pod added, one removed, one relabelled"
+    );
+    // The snapshot holds exactly the cluster's pods now.
+    let mut names: Vec<String> = app
+        .state
+        .store
+        .pod_snapshot(id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["added", "keep", "relabel"]);
+    app.stop().await;
+}
+on_every_backend!(an_explicit_pod_sync_counts_exactly_what_kubectl_changed);
