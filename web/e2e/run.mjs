@@ -291,7 +291,7 @@ await step('log in (and the forced password change when shown)', async () => {
   }
   await page.waitForURL(/\/clusters/);
   const me = await apiOk('/auth/me');
-  if (me.username !== USER && me.user?.username !== USER) throw new Error(`logged in as ${JSON.stringify(me).slice(0, 200)}, not ${USER}`);
+  if (me.username !== USER) throw new Error(`logged in as ${JSON.stringify(me).slice(0, 200)}, not ${USER}`);
 });
 
 await step(
@@ -470,6 +470,8 @@ let firstNode = null;
 await step('nodes list and detail (names, versions, addresses and live usage match the cluster)', async () => {
   need(clusterId, 'an imported cluster');
   const nodes = await apiOk(`/k8s/cluster/${clusterId}/nodes?page=1&page_size=50`);
+  firstNode = nodes.items.find((n) => !(n.roles ?? []).some((r) => /master|control/.test(r)))?.name ?? null;
+  if (!firstNode) throw new Error(`the API lists no worker among ${nodes.items.map((n) => n.name).join(', ')}`);
   await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
   await expectVisible(page.locator('.ant-table-row'), 'node rows');
   // every node kubectl lists has its row, and no other row is there
@@ -477,8 +479,6 @@ await step('nodes list and detail (names, versions, addresses and live usage mat
   const rows = await page.locator('.ant-table-tbody .ant-table-row').count();
   if (rows !== facts.total) throw new Error(`${rows} node rows, kubectl lists ${facts.total} nodes`);
   await shot('nodes');
-  firstNode = nodes.items.find((n) => !(n.roles ?? []).some((r) => /master|control/.test(r)))?.name ?? null;
-  if (!firstNode) throw new Error(`the API lists no worker among ${nodes.items.map((n) => n.name).join(', ')}`);
   const k = facts.nodes.find((n) => n.metadata.name === firstNode);
   if (!k) throw new Error(`kubectl does not know the node ${firstNode} the API lists`);
   // the collector scrapes each Ready node (every 30 s by default): the usage card must show it
@@ -552,8 +552,9 @@ await step('pods list and detail (count, node, IP and YAML match kubectl)', asyn
   const yaml = page.getByTestId('pod-yaml');
   await expectVisible(yaml.getByText(/apiVersion: v1/), 'pod YAML');
   const text = await yaml.innerText();
-  for (const want of [`name: ${logPod.name}`, `uid: ${k.metadata.uid}`, `nodeName: ${k.spec.nodeName}`]) {
-    if (!text.includes(want)) throw new Error(`the YAML lacks "${want}"`);
+  // (the YAML writer quotes a value that starts with a digit, as uids may)
+  for (const [key, want] of [['name', logPod.name], ['uid', k.metadata.uid], ['nodeName', k.spec.nodeName]]) {
+    if (!text.split('\n').some((l) => [`${key}: ${want}`, `${key}: "${want}"`].includes(l.trim()))) throw new Error(`the YAML lacks "${key}: ${want}"`);
   }
 });
 
@@ -785,6 +786,18 @@ await step('admin creates a viewer and grants the viewer role', async () => {
 
 await step('a viewer sees the clusters but no write actions, and a clear forbidden message', async () => {
   need(clusterId, 'an imported cluster');
+  try {
+    await asViewer();
+  } finally {
+    // back to the admin, whatever happened, so later steps do not run as the viewer
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(USER, password);
+    await page.waitForURL(/\/clusters/);
+    const me = await apiOk('/auth/me');
+    if (me.username !== USER) throw new Error(`back as ${me.username}, not ${USER}`);
+  }
+});
+async function asViewer() {
   await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
   await login(viewer.name, viewer.password);
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
@@ -812,11 +825,7 @@ await step('a viewer sees the clusters but no write actions, and a clear forbidd
   await expectVisible(page.getByText('您没有执行此操作的权限'), 'forbidden message');
   if (await page.getByRole('row', { name: new RegExp(`\\b${USER}\\b`) }).count()) throw new Error('a viewer sees the user list');
   await shot('viewer-forbidden');
-  // back to the admin
-  await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
-  await login(USER, password);
-  await page.waitForURL(/\/clusters/);
-});
+}
 
 await step('dark theme: dark backgrounds and light text applied, remembered across reloads', async () => {
   need(clusterId, 'an imported cluster');
@@ -851,6 +860,15 @@ await step('dark theme: dark backgrounds and light text applied, remembered acro
     if (c.theme !== (dark ? 'dark' : 'light')) bad.push(`data-theme=${c.theme}`);
     if (bad.length) throw new Error(`${dark ? 'dark' : 'light'} theme not applied: ${bad.join(', ')}`);
   };
+  // whatever happens, later steps (and their pictures) get the light theme back
+  await page.evaluate(() => localStorage.setItem('kubedeck.theme', 'light'));
+  try {
+    await darkTheme(colours, check);
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.theme', 'light'));
+  }
+});
+async function darkTheme(colours, check) {
   await page.goto(`${BASE}/clusters`);
   await expectVisible(page.getByRole('row', { name: new RegExp(clusterName) }), `row ${clusterName}`);
   check(await colours(), false);
@@ -870,7 +888,7 @@ await step('dark theme: dark backgrounds and light text applied, remembered acro
     check(await colours(), false);
     return true;
   }, 250);
-});
+}
 
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
   need(clusterId, 'an imported cluster');
@@ -884,8 +902,13 @@ await step('sync, edit and delete the cluster (delete asks for its name)', async
   await page.getByRole('button', { name: /编\s*辑|Edit/ }).click();
   const edit = page.locator('.ant-modal').last();
   await edit.locator('textarea#description').fill('edited by the e2e test');
+  const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/k8s/cluster/${clusterId}`));
   await edit.locator('.ant-btn-primary').click();
-  await expectVisible(page.getByText('edited by the e2e test'), 'edited description');
+  const u = await saved;
+  if (u.status() >= 300) throw new Error(`edit: HTTP ${u.status()}`);
+  // (the dialog's own textarea holds the text too: look at the page once the dialog is gone)
+  await page.locator('.ant-modal:visible').waitFor({ state: 'detached', timeout: 10_000 });
+  await expectVisible(page.getByText('edited by the e2e test', { exact: true }), 'edited description on the page');
   if ((await apiOk(`/k8s/cluster/${clusterId}`)).description !== 'edited by the e2e test') throw new Error('the API does not have the edited description');
   await page.getByRole('button', { name: /删\s*除|Delete/ }).click();
   const del = page.locator('.ant-modal').last();
