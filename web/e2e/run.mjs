@@ -208,6 +208,10 @@ async function login(user, pass) {
 
 // ---- the steps -------------------------------------------------------------------------------------------------------
 await step('the server serves the built console (web/dist), not a "console not built" notice', async () => {
+  const fetch = (url) =>
+    globalThis.fetch(url).catch((e) => {
+      throw new Error(`GET ${url}: ${e.cause?.message ?? e.message} (is the server running at KUBEDECK_URL?)`);
+    });
   const distIndex = join(WEB, 'dist/index.html');
   if (!existsSync(distIndex)) throw new Error(`${distIndex} is missing: build the console (cd web && npm run build), then the server`);
   const expected = readFileSync(distIndex, 'utf8');
@@ -926,6 +930,9 @@ await step('sync, edit and delete the cluster (delete asks for its name)', async
   if (gone.status !== 404) throw new Error(`cluster still there: HTTP ${gone.status}`);
   await page.reload();
   await expectVisible(page.getByTestId('cluster-table').or(page.getByTestId('getting-started')), 'the cluster list');
+  // (a list still loading has no rows either: wait until it has loaded)
+  await page.waitForLoadState('networkidle');
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' });
   if (await page.getByRole('row', { name: new RegExp(clusterName) }).count()) throw new Error('the deleted cluster is still listed');
 });
 
