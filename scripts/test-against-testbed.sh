@@ -15,6 +15,10 @@ filter=(); [ ${#left_out[@]} -eq 0 ] || filter=(-E "not ($(IFS='|'; echo "${left
 rust_rc=0
 cargo nextest run --workspace --no-fail-fast "${filter[@]}" || rust_rc=$?
 
+# The API fuzzed with its own OpenAPI contract (Schemathesis, against a server of its own: scripts/fuzz-api.sh).
+fuzz_rc=0
+scripts/fuzz-api.sh || fuzz_rc=$?
+
 # A real server with a fresh database for the browser.
 data=$(mktemp -d "${TMPDIR:-/tmp}/kubedeck-e2e.XXXXXX")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -27,4 +31,4 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>
 e2e_rc=0
 (cd web && KUBEDECK_URL="http://127.0.0.1:$port" npm run --silent e2e) || e2e_rc=$?
 if [ "$e2e_rc" != 0 ]; then echo "--- kubedeck server log (last 40 lines)"; tail -40 "$data/server.log"; fi
-[ "$rust_rc" = 0 ] && [ "$e2e_rc" = 0 ]
+[ "$rust_rc" = 0 ] && [ "$e2e_rc" = 0 ] && [ "$fuzz_rc" = 0 ]
