@@ -7,7 +7,6 @@ pub use kubedeck_core::cluster::NodeCounts;
 use kubedeck_core::credential::{CredentialError, KeyRing};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 pub use crate::entity::k8s_cluster::Model as Cluster;
@@ -92,7 +91,7 @@ impl Store {
         ring: &KeyRing,
     ) -> Result<Cluster, sea_orm::DbErr> {
         let now = Utc::now();
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let row = k8s_cluster::ActiveModel {
             name: Set(name.to_owned()),
             version: Set(facts.version.clone()),

@@ -4,9 +4,7 @@
 use crate::Store;
 use crate::entity::kube_node;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
 pub use crate::entity::kube_node::Model as NodeRow;
@@ -74,7 +72,7 @@ impl Store {
         nodes: Vec<NodeSnapshot>,
     ) -> Result<SnapshotDiff, sea_orm::DbErr> {
         let now = Utc::now();
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let existing: BTreeMap<String, NodeRow> = kube_node::Entity::find()
             .filter(kube_node::Column::ClusterId.eq(cluster_id))
             .all(&txn)

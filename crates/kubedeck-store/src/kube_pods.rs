@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -91,7 +91,7 @@ impl Chunked<'_> {
     async fn wrote(&mut self, rows: usize) -> Result<(), sea_orm::DbErr> {
         self.written += rows;
         if self.written >= COMMIT_EVERY {
-            let next = self.store.conn().begin().await?;
+            let next = self.store.begin_write().await?;
             std::mem::replace(&mut self.txn, next).commit().await?;
             self.written = 0;
         }
@@ -161,7 +161,7 @@ impl Store {
         drop(rows);
         let mut txn = Chunked {
             store: self,
-            txn: self.conn().begin().await?,
+            txn: self.begin_write().await?,
             written: 0,
         };
         let mut diff = PodSnapshotDiff::default();
@@ -220,7 +220,7 @@ impl Store {
         gone: Vec<(String, String)>,
     ) -> Result<PodSnapshotDiff, sea_orm::DbErr> {
         let now = Utc::now();
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let mut diff = PodSnapshotDiff::default();
         let by_key = |ns: &str, name: &str| {
             Condition::all()

@@ -17,7 +17,9 @@ pub mod testing;
 pub mod tokens;
 pub mod users;
 
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -81,6 +83,18 @@ impl Store {
     /// The underlying connection, for repositories.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a deferred
+    /// transaction that reads and then writes fails at once with "database is locked" (the busy timeout does not
+    /// apply) when another connection wrote in between. Other backends ignore the mode.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
     }
 
     /// The backend in use.

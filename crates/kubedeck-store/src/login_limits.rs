@@ -3,7 +3,7 @@
 use crate::Store;
 use crate::entity::login_failure;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// How many failures within a window lock a key, and for how long.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ impl Store {
         policy: LockoutPolicy,
     ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
         let now = Utc::now();
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let existing = login_failure::Entity::find_by_id(key.to_owned())
             .one(&txn)
             .await?;

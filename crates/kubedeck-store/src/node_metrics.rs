@@ -14,7 +14,6 @@ use crate::entity::node_metric;
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -379,7 +378,7 @@ impl Store {
             let Some(oldest) = oldest else { break };
             let start = bucket_start(oldest.timestamp, bucket);
             let end = (start + slice).min(fold_before);
-            let txn = self.conn().begin().await?;
+            let txn = self.begin_write().await?;
             let rows: Vec<NodeSample> = node_metric::Entity::find()
                 .filter(node_metric::Column::Resolution.eq(RAW))
                 .filter(node_metric::Column::Timestamp.gte(start))

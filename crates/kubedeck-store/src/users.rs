@@ -6,7 +6,7 @@ use chrono::Utc;
 use kubedeck_core::rbac::{Binding, Bindings};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 
 pub use crate::entity::user::Model as User;
@@ -60,7 +60,7 @@ impl Store {
         new: NewUser<'_>,
         bindings: &[Binding],
     ) -> Result<User, sea_orm::DbErr> {
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let created = user::ActiveModel {
             username: Set(new.username.to_owned()),
@@ -112,7 +112,7 @@ impl Store {
 
     /// Deletes an account, its bindings and its sessions. Returns whether it existed.
     pub async fn delete_user(&self, id: i64) -> Result<bool, sea_orm::DbErr> {
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         role_binding::Entity::delete_many()
             .filter(role_binding::Column::UserId.eq(id))
             .exec(&txn)
@@ -162,7 +162,7 @@ impl Store {
         user_id: i64,
         bindings: &[Binding],
     ) -> Result<(), sea_orm::DbErr> {
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         role_binding::Entity::delete_many()
             .filter(role_binding::Column::UserId.eq(user_id))
             .exec(&txn)
