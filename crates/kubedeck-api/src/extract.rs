@@ -1,7 +1,7 @@
 //! Extractors that turn every malformed request into our JSON error instead of axum's plain-text rejections.
 
 use crate::error::ApiError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -108,6 +108,30 @@ where
                 err.field = field_of(&text);
                 Err(err)
             }
+            Err(other) => Err(ApiError::bad_request(other.body_text())),
+        }
+    }
+}
+
+/// Path parameters, with one that does not parse (`/tasks/abc`, an id past i64) reported as `invalid_path`
+/// in our JSON error instead of axum's plain-text rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                format!("bad path parameter: {}", e.body_text()),
+            )),
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
     }

@@ -3,9 +3,10 @@
 use crate::audit::AuditSlot;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::state::AppState;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use kubedeck_core::rbac::{Permission, Scope};
 use kubedeck_store::tasks::Task;
@@ -78,7 +79,7 @@ async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<
 pub async fn get(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(tid): Path<i64>,
+    ApiPath(tid): ApiPath<i64>,
 ) -> ApiResult<axum::Json<TaskView>> {
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }
@@ -91,7 +92,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     user: AuthUser,
-    Path(tid): Path<i64>,
+    ApiPath(tid): ApiPath<i64>,
 ) -> ApiResult<axum::Json<TaskView>> {
     audit.action("task.cancel");
     let t = visible_task(&state, &user, tid).await?;
@@ -122,7 +123,7 @@ pub async fn cancel(
 pub async fn events(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(tid): Path<i64>,
+    ApiPath(tid): ApiPath<i64>,
 ) -> ApiResult<
     axum::response::sse::Sse<
         impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,

@@ -3,11 +3,11 @@
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Pagination};
 use crate::routes::Page;
 use crate::state::AppState;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use kubedeck_core::password::{hash_password, password_problem};
@@ -189,7 +189,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     _auth: Authorized<perm::UserAdmin>,
-    Path(uid): Path<i64>,
+    ApiPath(uid): ApiPath<i64>,
 ) -> ApiResult<axum::Json<UserView>> {
     let u = state
         .store
@@ -230,7 +230,7 @@ pub async fn update(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     _auth: Authorized<perm::UserAdmin>,
-    Path(uid): Path<i64>,
+    ApiPath(uid): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<axum::Json<UserView>> {
     audit.action("user.update");
@@ -279,7 +279,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::UserAdmin>,
-    Path(uid): Path<i64>,
+    ApiPath(uid): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     audit.action("user.delete");
     let existing = state
@@ -303,7 +303,7 @@ pub async fn set_bindings(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     _auth: Authorized<perm::UserAdmin>,
-    Path(uid): Path<i64>,
+    ApiPath(uid): ApiPath<i64>,
     ApiJson(bindings): ApiJson<Vec<Binding>>,
 ) -> ApiResult<axum::Json<UserView>> {
     audit.action("user.bindings");
