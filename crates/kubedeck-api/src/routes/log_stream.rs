@@ -88,7 +88,7 @@ pub async fn follow(
     Path((id, ns, name)): Path<(i64, String, String)>,
     ApiQuery(q): ApiQuery<LogQuery>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
     check_origin(&headers)?;
     let c = cluster(&state, id).await?;
@@ -109,7 +109,16 @@ pub async fn follow(
         .request(&follow.first)
         .await
         .map_err(|e| from_cluster(e.into()))?;
-    let ws = ws.protocols([SUBPROTOCOL]);
+    // A plain GET (no upgrade headers) gets our JSON error, not axum's plain-text rejection.
+    let ws = ws
+        .map_err(|r| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "websocket_required",
+                format!("open this route as a WebSocket: {}", r.body_text()),
+            )
+        })?
+        .protocols([SUBPROTOCOL]);
     Ok(ws.on_upgrade(move |socket| stream_lines(socket, follow, upstream)))
 }
 
