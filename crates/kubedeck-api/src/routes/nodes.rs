@@ -594,6 +594,15 @@ async fn guarded_patch(
     rv: &str,
     mut patch: serde_json::Value,
 ) -> ApiResult<Node> {
+    // The cluster answers 500 for a resourceVersion it never gave out (it parses them as numbers): refuse it here.
+    if !rv.is_empty() && !rv.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid(
+            "resource_version",
+            format!(
+                "resource_version '{rv}' is not one the cluster gave out (they are decimal numbers)"
+            ),
+        ));
+    }
     patch["metadata"]["resourceVersion"] = json!(rv);
     match within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await {
         Ok(n) => Ok(n),
