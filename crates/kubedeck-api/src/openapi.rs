@@ -1,8 +1,10 @@
 //! The OpenAPI document, generated from the handlers' annotations, and Swagger UI.
 
 use crate::routes::{self, Page};
-use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, RefOr, Response};
+use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
 /// The API description served at `/api/openapi.json`.
@@ -23,8 +25,8 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
     ),
-    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>)),
-    modifiers(&BearerAuth),
+    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, ErrorBody)),
+    modifiers(&BearerAuth, &CommonErrors),
     tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "health"))
 )]
 pub struct ApiDoc;
@@ -48,6 +50,123 @@ impl utoipa::Modify for BearerAuth {
             Vec::<String>::new(),
         )]);
     }
+}
+
+/// The body of every error answer (some add members, such as a refused import's preflight report).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    /// Stable machine-readable code (`invalid_field`, `not_found`, `forbidden`, `rate_limited` ...).
+    code: String,
+    /// What went wrong, in the operator's words.
+    message: String,
+    /// The request field at fault, when there is one.
+    field: Option<String>,
+    /// The request id to quote when reporting a problem.
+    request_id: String,
+}
+
+/// Documents the answers every route can give because of what it takes, as the extractors give them: public
+/// routes need no token; others answer 401 without a valid session, 429 past the rate limit and (except
+/// `authenticated` ones) 403 without the permission or before a required password change; a route with
+/// parameters answers 400 for a malformed one and 404 for an object that cannot exist; a JSON body can be
+/// malformed (400), too large (413), not JSON (415) or not fit its schema (422). Every error has [`ErrorBody`]
+/// and a description.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                common_errors(op);
+            }
+        }
+    }
+}
+
+fn common_errors(op: &mut Operation) {
+    let permission = op
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("x-permission"))
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let params: Vec<ParameterIn> = op
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p.parameter_in.clone()),
+            RefOr::Ref(_) => None,
+        })
+        .collect();
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(Response::new(description)));
+    };
+    if permission == "public" {
+        op.security = Some(Vec::new());
+    } else {
+        add("401", "no valid session: log in (again)");
+        add("429", "too many requests; see Retry-After");
+        if permission != "authenticated" {
+            add(
+                "403",
+                "the caller lacks the permission in x-permission, or must change the password first",
+            );
+        }
+    }
+    if !params.is_empty() {
+        add("400", "a malformed parameter");
+    }
+    if params.contains(&ParameterIn::Path) {
+        add("404", "not found");
+    }
+    if op.request_body.is_some() {
+        add("400", "the body is not valid JSON");
+        add("413", "the body is too large");
+        add("415", "the body is not sent as application/json");
+        add("422", "the body does not fit its schema");
+    }
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !(status.starts_with('4') || status.starts_with('5')) {
+            continue;
+        }
+        if response.description.is_empty() {
+            response.description = status_text(status).to_owned();
+        }
+        if response.content.is_empty() {
+            response.content.insert(
+                "application/json".to_owned(),
+                RefOr::T(Content::new(Some(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                )))),
+            );
+        }
+    }
+}
+
+fn status_text(status: &str) -> &'static str {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("error")
 }
 
 /// Swagger UI at `/api/docs`, the document at `/api/openapi.json`.
