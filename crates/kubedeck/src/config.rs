@@ -117,6 +117,20 @@ pub struct Settings {
     pub metrics_downsampled_retention_secs: u64,
 }
 
+/// The database URL, or the URL read from the file that holds it.
+fn url_or_file(url: Option<String>, file: Option<PathBuf>) -> anyhow::Result<Option<String>> {
+    match (url, file) {
+        (Some(u), _) => Ok(Some(u)),
+        (None, Some(p)) => Ok(Some(
+            std::fs::read_to_string(&p)
+                .map_err(|e| anyhow::anyhow!("cannot read database URL file {}: {e}", p.display()))?
+                .trim()
+                .to_owned(),
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
@@ -144,17 +158,16 @@ impl Settings {
             .clone()
             .or(f.data_dir)
             .unwrap_or_else(|| PathBuf::from("data"));
-        let url_file = c.database_url_file.clone().or(f.database_url_file);
-        let database_url = match (c.database_url.clone().or(f.database_url), url_file) {
-            (Some(u), _) => u,
-            (None, Some(p)) => std::fs::read_to_string(&p)
-                .map_err(|e| anyhow::anyhow!("cannot read database URL file {}: {e}", p.display()))?
-                .trim()
-                .to_owned(),
-            (None, None) => format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("kubedeck.db").display()
-            ),
+        // Flags and the environment come before the TOML file, whichever of the URL and the URL file each
+        // sets: a KUBEDECK_DATABASE_URL_FILE in the environment beats a database_url in the file.
+        let database_url = match url_or_file(c.database_url.clone(), c.database_url_file.clone())? {
+            Some(u) => u,
+            None => url_or_file(f.database_url, f.database_url_file)?.unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("kubedeck.db").display()
+                )
+            }),
         };
         let log_format = c
             .log_format
