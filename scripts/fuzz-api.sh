@@ -7,7 +7,7 @@
 # scripts/fuzz/hooks.py). Needs KUBEDECK_TESTBED_DIR (a running testbed) and kubectl.
 #
 #   scripts/fuzz-api.sh            FUZZ_MAX_EXAMPLES (default 12 per operation) and FUZZ_MAX_TIME (seconds per role,
-#                                  default 100) bound it; reports go to FUZZ_REPORT_DIR (default target/fuzz-api).
+#                                  default 90) bound it; reports go to FUZZ_REPORT_DIR (default target/fuzz-api).
 #
 # Exits non-zero on any failure; the last line is `fuzz: N passed, N failed` (operations x roles).
 set -euo pipefail
@@ -39,12 +39,14 @@ server=$!
 kube() { kubectl --kubeconfig "$KUBEDECK_TESTBED_DIR/admin.kubeconfig" "$@"; }
 sim_url=$(sed -n 's/^SIM_CONTROL_URL=//p' "$KUBEDECK_TESTBED_DIR/testbed.env")
 cleanup() {
+  local rc=$?
+  set +e   # a namespace or node already gone is not a failure of the run
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
   kube delete namespace "kd-fuzz-$FUZZ_RUN_ID" --wait=false >/dev/null 2>&1
   curl -s -XDELETE "$sim_url/nodes/fuzz-$FUZZ_RUN_ID" >/dev/null 2>&1
   kube delete node "fuzz-$FUZZ_RUN_ID" --wait=false >/dev/null 2>&1
   rm -rf "$data"
-  return 0
+  exit "$rc"
 }
 trap cleanup EXIT
 for _ in $(seq 1 150); do curl -fs "$FUZZ_BASE_URL/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -65,7 +67,8 @@ for role in viewer admin; do   # the viewer first: the admin run deletes the thr
   echo "fuzz: as $role" >&2
   # From the report directory: Schemathesis and Hypothesis keep their working files in the current directory.
   (cd "$reports" && "$venv/bin/schemathesis" --config-file "$root/scripts/fuzz/schemathesis.toml" \
-    run "$FUZZ_BASE_URL/api/openapi.json" --checks "$checks" --max-examples "${FUZZ_MAX_EXAMPLES:-12}" --max-time "${FUZZ_MAX_TIME:-100}" --no-color \
+    run "$FUZZ_BASE_URL/api/openapi.json" --checks "$checks" --max-response-time 5 \
+    --max-examples "${FUZZ_MAX_EXAMPLES:-12}" --max-time "${FUZZ_MAX_TIME:-90}" --no-color \
     --report junit --report-junit-path "$role.xml") || st_rc=$?
 done
 
