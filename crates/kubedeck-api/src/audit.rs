@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use kubedeck_store::audit::NewAuditRecord;
 use serde_json::Value;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 /// What the handler and extractors learned about the request, for its audit record.
@@ -97,23 +97,89 @@ pub fn redact(mut v: Value) -> Value {
     v
 }
 
-/// The client address: the peer, or the first `X-Forwarded-For` hop when configured to trust a proxy.
+/// A proxy allowed to set `X-Forwarded-For`: an address (`10.0.0.5`) or a network (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy {
+    addr: IpAddr,
+    prefix: u32,
+}
+
+impl std::str::FromStr for TrustedProxy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (ip, prefix) = match s.split_once('/') {
+            Some((ip, p)) => (ip, Some(p)),
+            None => (s, None),
+        };
+        let addr = ip
+            .parse::<IpAddr>()
+            .map_err(|_| format!("'{s}' is not an IP address or network"))?
+            .to_canonical();
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{s}': the prefix length must be 0 to {max}"))?,
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+impl TrustedProxy {
+    /// Whether `ip` is this address or in this network.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (a, b, bits) = match (self.addr, ip.to_canonical()) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),
+            (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+            _ => return false,
+        };
+        let shift = bits - self.prefix;
+        a.checked_shr(shift).unwrap_or(0) == b.checked_shr(shift).unwrap_or(0)
+    }
+}
+
+/// The client address. The peer's own, unless `trust_forwarded_for` is set: then, with no trusted proxies
+/// listed, the first `X-Forwarded-For` address (the proxy overwrites the header); with a list, only a peer in
+/// it is believed, and the client is the nearest address before the trusted proxies (a client cannot
+/// forge its way past a proxy that appends to the header).
 pub fn client_ip(
     req_headers: &axum::http::HeaderMap,
     peer: Option<SocketAddr>,
-    trust_forwarded: bool,
+    settings: &crate::state::Settings,
 ) -> String {
-    if trust_forwarded
-        && let Some(first) = req_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+    let peer = peer.map(|p| p.ip().to_canonical());
+    let hops = || {
+        req_headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-    {
-        return first.to_owned();
+    };
+    let trusted = |ip: IpAddr| settings.trusted_proxies.iter().any(|p| p.contains(ip));
+    if settings.trust_forwarded_for {
+        if settings.trusted_proxies.is_empty() {
+            if let Some(first) = hops().next() {
+                return first.to_owned();
+            }
+        } else if let Some(mut client) = peer.filter(|p| trusted(*p)) {
+            let hops: Vec<&str> = hops().collect();
+            for hop in hops.into_iter().rev() {
+                let Ok(ip) = hop.parse::<IpAddr>() else { break };
+                client = ip.to_canonical();
+                if !trusted(client) {
+                    break;
+                }
+            }
+            return client.to_string();
+        }
     }
-    peer.map(|p| p.ip().to_string())
+    peer.map(|p| p.to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -134,7 +200,7 @@ pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next:
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     slot.with(|r| {
-        r.source_ip = client_ip(req.headers(), peer, state.settings.trust_forwarded_for);
+        r.source_ip = client_ip(req.headers(), peer, &state.settings);
         r.method = method.clone();
         r.path = path.clone();
         r.action = format!("{} {}", method, matched.as_deref().unwrap_or(&path));
@@ -181,6 +247,24 @@ mod tests {
         assert_eq!(v["credential"], "[redacted]");
         assert_eq!(v["users"][0]["token"], "[redacted]");
         assert_eq!(v["data"], "[redacted]");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let net: TrustedProxy = "10.1.0.0/16".parse().unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        assert!(
+            net.contains("::ffff:10.1.0.9".parse().unwrap()),
+            "IPv4-mapped peers"
+        );
+        let one: TrustedProxy = "fd00::1".parse().unwrap();
+        assert!(one.contains("fd00::1".parse().unwrap()));
+        assert!(!one.contains("fd00::2".parse().unwrap()));
+        let all: TrustedProxy = "::/0".parse().unwrap();
+        assert!(all.contains("2001:db8::1".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<TrustedProxy>().is_err());
+        assert!("proxy.local".parse::<TrustedProxy>().is_err());
     }
 
     #[test]

@@ -24,8 +24,11 @@ pub struct Settings {
     pub api_rate_per_minute: u32,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
-    /// Whether the first `X-Forwarded-For` address is the client (only behind a proxy that overwrites it).
+    /// Whether `X-Forwarded-For` names the client (see [`crate::audit::client_ip`]).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`, the only peers whose `X-Forwarded-For` is believed (empty: every peer, and
+    /// the first address is the client: only behind a proxy that overwrites the header).
+    pub trusted_proxies: Vec<crate::audit::TrustedProxy>,
     /// Node metrics collection and retention (the latest-sample API needs the interval to judge staleness).
     pub node_metrics: crate::metrics_collector::MetricsSettings,
 }
@@ -60,6 +63,7 @@ impl Settings {
             api_rate_per_minute: 1200,
             max_body_bytes: 12 * 1024 * 1024,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             node_metrics: Default::default(),
         }
     }

@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// Trust the first X-Forwarded-For address (only behind a proxy that overwrites it) [default: false].
     #[arg(long, env = "KUBEDECK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: Option<bool>,
+    /// With --trust-forwarded-for, the only proxies whose X-Forwarded-For is believed: addresses or networks,
+    /// comma-separated (e.g. 10.0.0.0/8,fd00::1) [default: any peer, first address].
+    #[arg(long, env = "KUBEDECK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
     /// Seconds between node metrics scrapes (kubelet summary through the API server) [default: 30].
     #[arg(long, env = "KUBEDECK_METRICS_INTERVAL_SECS")]
     pub metrics_interval_secs: Option<u64>,
@@ -90,6 +94,7 @@ struct FileConfig {
     api_rate_per_minute: Option<u32>,
     login_max_failures: Option<i32>,
     trust_forwarded_for: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
     metrics_interval_secs: Option<u64>,
     metrics_raw_retention_secs: Option<u64>,
     metrics_bucket_secs: Option<u64>,
@@ -111,6 +116,7 @@ pub struct Settings {
     pub api_rate_per_minute: u32,
     pub login_max_failures: i32,
     pub trust_forwarded_for: bool,
+    pub trusted_proxies: Vec<kubedeck_api::audit::TrustedProxy>,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -178,6 +184,17 @@ impl Settings {
             log_format == "text" || log_format == "json",
             "log format must be text or json, not '{log_format}'"
         );
+        let trusted_proxies = s
+            .and_then(|s| s.trusted_proxies.clone())
+            .or(f.trusted_proxies)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                p.parse()
+                    .map_err(|e| anyhow::anyhow!("trusted proxies: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let pick =
             |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
         let settings = Settings {
@@ -222,6 +239,7 @@ impl Settings {
                 .and_then(|s| s.trust_forwarded_for)
                 .or(f.trust_forwarded_for)
                 .unwrap_or(false),
+            trusted_proxies,
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

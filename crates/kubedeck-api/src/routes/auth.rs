@@ -141,7 +141,7 @@ pub async fn login(
         ));
     }
     audit.set_username(&username);
-    let ip = client_ip(&headers, peer, state.settings.trust_forwarded_for);
+    let ip = client_ip(&headers, peer, &state.settings);
     let keys = [
         format!("user:{}", username.to_lowercase()),
         format!("ip:{ip}"),
