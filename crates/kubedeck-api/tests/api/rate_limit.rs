@@ -1,6 +1,7 @@
 //! The per-user API rate limit over HTTP (429, `Retry-After`, the stable error body, one budget per user), and
 //! which client address login lockouts and audit records use: the peer's own address, unless
-//! `trust_forwarded_for` says a proxy in front sets `X-Forwarded-For`.
+//! `trust_forwarded_for` says a proxy in front sets `X-Forwarded-For`, and then, when `trusted_proxies` lists
+//! the proxies, only from them.
 
 use crate::helpers::*;
 use kubedeck_core::rbac::{Binding, Role};
@@ -100,9 +101,10 @@ on_every_backend!(
 /// Failed logins per client address before it is locked, in these tests.
 const ADDRESS_FAILURES: i32 = 3;
 
-async fn lockout_app(trust_forwarded_for: bool) -> TestApp {
+async fn lockout_app(trust_forwarded_for: bool, trusted_proxies: &[&str]) -> TestApp {
     let mut opts = AppOptions::default();
     opts.settings.trust_forwarded_for = trust_forwarded_for;
+    opts.settings.trusted_proxies = trusted_proxies.iter().map(|p| p.parse().unwrap()).collect();
     opts.settings.login_address_policy = LockoutPolicy {
         max_failures: ADDRESS_FAILURES,
         window: chrono::Duration::minutes(15),
@@ -144,7 +146,19 @@ async fn login_addresses(app: &TestApp) -> Vec<(String, String)> {
 }
 
 async fn a_forged_forwarded_for_is_ignored_unless_a_proxy_is_trusted() {
-    let app = lockout_app(false).await;
+    forged_addresses_count_as_the_peer(lockout_app(false, &[]).await).await;
+}
+on_every_backend!(a_forged_forwarded_for_is_ignored_unless_a_proxy_is_trusted);
+
+async fn a_forwarded_for_from_a_peer_that_is_not_a_listed_proxy_is_ignored() {
+    // Trusting X-Forwarded-For, but only from 192.0.2.10 (and a network that does not hold 127.0.0.1).
+    forged_addresses_count_as_the_peer(lockout_app(true, &["192.0.2.10", "10.0.0.0/8"]).await)
+        .await;
+}
+on_every_backend!(a_forwarded_for_from_a_peer_that_is_not_a_listed_proxy_is_ignored);
+
+/// Failed logins claiming ever new addresses lock the real peer, and are audited with its address.
+async fn forged_addresses_count_as_the_peer(app: TestApp) {
     // Each failed attempt claims another address (and another account, so only the address lock can trip).
     for i in 1..=ADDRESS_FAILURES {
         let (s, body) = login_via(
@@ -176,10 +190,9 @@ async fn a_forged_forwarded_for_is_ignored_unless_a_proxy_is_trusted() {
     }
     app.stop().await;
 }
-on_every_backend!(a_forged_forwarded_for_is_ignored_unless_a_proxy_is_trusted);
 
 async fn behind_a_trusted_proxy_the_forwarded_client_address_is_locked_and_audited() {
-    let app = lockout_app(true).await;
+    let app = lockout_app(true, &[]).await;
     let client = "203.0.113.7";
     for i in 1..=ADDRESS_FAILURES {
         // The proxy appended itself; the first hop is the client.
@@ -219,3 +232,45 @@ async fn behind_a_trusted_proxy_the_forwarded_client_address_is_locked_and_audit
     app.stop().await;
 }
 on_every_backend!(behind_a_trusted_proxy_the_forwarded_client_address_is_locked_and_audited);
+
+async fn behind_listed_proxies_the_client_is_the_address_just_before_them() {
+    let app = lockout_app(true, &["127.0.0.1", "10.0.0.0/8"]).await;
+    let client = "203.0.113.7";
+    for i in 1..=ADDRESS_FAILURES {
+        // The client forged a first address; its own proxy (10.0.0.1) appended the real one, then itself.
+        let chain = format!("198.51.100.{i}, {client}, 10.0.0.1");
+        let (s, body) = login_via(&app, &chain, &format!("nobody-{i}"), "wrong-password-1").await;
+        let expected = if i < ADDRESS_FAILURES {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(s, expected, "attempt {i}: {body}");
+    }
+    let (s, body) = login_via(
+        &app,
+        &format!("198.51.100.99, {client}, 10.0.0.2"),
+        "admin",
+        ADMIN_PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client's address is locked: {body}"
+    );
+    let (s, body) = login_via(&app, "203.0.113.8, 10.0.0.2", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "another client behind the proxies logs in: {body}"
+    );
+
+    let seen = login_addresses(&app).await;
+    let ips: Vec<&str> = seen.iter().map(|(_, ip)| ip.as_str()).collect();
+    let mut expected = vec![client; ADDRESS_FAILURES as usize + 1];
+    expected.push("203.0.113.8");
+    assert_eq!(ips, expected, "{seen:?}");
+    app.stop().await;
+}
+on_every_backend!(behind_listed_proxies_the_client_is_the_address_just_before_them);
