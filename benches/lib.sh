@@ -34,7 +34,42 @@ bench_serve() {
   server=$!
   base=http://127.0.0.1:$port
   until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.2; done
-  token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"admin","password":"bench-admin-password"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+  bench_login
+}
+
+# bench_login: sets token to a fresh admin access token. Access tokens live 15 minutes, so a script logs in again
+# before each timed phase (an expired token would turn the samples into 401s, which bench_get reports as failures).
+bench_login() {
+  local out
+  out=$(curl -s -w '\n%{http_code}' "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"admin","password":"bench-admin-password"}')
+  [ "${out##*$'\n'}" = 200 ] || { echo "login failed: $out" >&2; exit 1; }
+  token=$(printf '%s' "${out%$'\n'*}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+}
+
+# bench_get URL FILE: one timed GET with the admin token; appends "HTTP_STATUS SECONDS" to FILE (status 000: no
+# answer). Whoever reads FILE times only the 2xx samples and reports the others by status.
+bench_get() {
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$1" -H "authorization: Bearer $token" >>"$2"
+}
+
+# bench_cmd FILE CMD...: runs CMD once (stdout discarded, stderr to FILE.stderr) and appends "exit:RC SECONDS" to
+# FILE; only exit:0 samples are timed.
+bench_cmd() {
+  local file=$1 start end rc=0
+  shift
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>>"$file.stderr" || rc=$?
+  end=$(date +%s%N)
+  echo "exit:$rc $(( (end - start) / 1000 ))e-6" >>"$file"
+}
+
+# bench_total QUERY: the list API's `total` for QUERY (a path under the cluster), or a message on stderr and an
+# empty answer when the request failed (its status).
+bench_total() {
+  local out
+  out=$(curl -s -w '\n%{http_code}' "$base/api/v1/k8s/cluster/$id/$1" -H "authorization: Bearer $token")
+  if [ "${out##*$'\n'}" != 200 ]; then echo "GET $1: HTTP ${out##*$'\n'}" >&2; return 0; fi
+  printf '%s' "${out%$'\n'*}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["total"])'
 }
 
 # Stops the server bench_serve started.
@@ -50,7 +85,16 @@ bench_import() {
   curl -fs "$base/api/v1/k8s/cluster" -H "authorization: Bearer $token" -H 'content-type: application/json' -d @"$DIR/import.json" | python3 -c 'import sys,json; print(json.load(sys.stdin)["cluster"]["id"])'
 }
 
-# The machine, for the record.
+# The machine, for the record: cores, load, the commit the binary was built from (and whether the working tree
+# differed), and what else was busy.
 bench_machine() {
-  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), load average $(cut -d" " -f1-3 /proc/loadavg); binary $BIN"
+  local dirty=""
+  git diff --quiet HEAD 2>/dev/null || dirty=" (working tree with uncommitted changes)"
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr); binary $BIN ($(date -r "$BIN" '+built %F %R')); commit $(git rev-parse --short HEAD 2>/dev/null)$dirty; $(date '+%F %R %Z')"
+  bench_load
+}
+
+# The load average and the busiest processes over one second (what else was running), % of one core.
+bench_load() {
+  echo "load average $(cut -d" " -f1-3 /proc/loadavg); busiest: $(top -b -n 2 -d 1 -o %CPU -w 200 | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && c++ < 6 {printf "%s %s%%, ", $12, $9}' | sed 's/, $//')"
 }

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Pod list benchmark (issue 6): populate PODS pods in a fresh testbed, then measure
-#   - the server-side latency of a filtered, sorted 100-row page (p50/p99 over REQUESTS requests), and of the
-#     first page of every pod and of one namespace's pods,
-#   - kubedeck's memory per synced pod (RSS growth / pods),
-#   - the time from a pod change in the cluster to the change being visible in the list API,
-# and, as the baseline, `kubectl get pods -A --chunk-size=500` with the equivalent selector, in the same run.
-#   benches/pod_list.sh [PODS] [REQUESTS]        (defaults: 20000 200)
+# Pod list benchmark (issue 6): populate PODS pods in a fresh testbed, then measure, in the same run,
+#   - three 100-row pages through kubedeck's list API (a filtered, sorted page; the first page of every pod; one
+#     namespace's first page), REQUESTS requests each, interleaved with REQUESTS runs of kubectl's nearest
+#     equivalent (`kubectl get pods --chunk-size=500` with the same selector and sort) as the baseline: p50/p99 of
+#     both and their ratio. Every kubedeck sample keeps its HTTP status and every kubectl run its exit code; a
+#     401/429/5xx (or a failed kubectl) is reported by status and never timed;
+#   - kubedeck's memory per synced pod (RSS growth / pods);
+#   - the time from a pod change to the change being visible in the list API, the clock started before the
+#     `kubectl label` that makes it (CHANGES changes, default 5; kubectl's own share reported beside it);
+#   - the console's first rendered pod page in Chromium against this server (web/e2e/pod-page-bench.mjs).
+#   benches/pod_list.sh [PODS] [REQUESTS]        (defaults: 20000 100)
 #   BENCH_TESTBED_DIR=DIR benches/pod_list.sh - [REQUESTS]   (measure an already populated testbed instead)
-# Uses target/release/kubedeck if present, else target/debug/kubedeck (the output names it).
+# Uses target/release/kubedeck if present, else target/debug/kubedeck (the output names it, with the commit and
+# what else was running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PODS=${1:-20000}
-REQUESTS=${2:-200}
+REQUESTS=${2:-100}
 source benches/lib.sh
 bench_binary
 bench_dir
@@ -62,8 +67,16 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 rss_before=$(rss)
 id=$(bench_import bench "$KUBECONFIG")
 sync_start=$(date +%s.%N)
-until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1&namespace=bench-0" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" = "$(( PODS < per_ns ? PODS : per_ns ))" ]; do sleep 0.5; done
-until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?page_size=1" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin).get("total",0))' 2>/dev/null)" -ge "$PODS" ]; do sleep 0.5; done
+# (A request that fails while the cluster is still being imported says so on stderr; give up after 30 minutes.)
+deadline=$(( SECONDS + 1800 ))
+until [ "$(bench_total "pods?page_size=1&namespace=bench-0")" = "$(( PODS < per_ns ? PODS : per_ns ))" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || { echo "the list API never held the pods" >&2; exit 1; }
+  sleep 0.5
+done
+until [ "$(bench_total "pods?page_size=1")" -ge "$PODS" ] 2>/dev/null; do
+  [ "$SECONDS" -lt "$deadline" ] || { echo "the list API never held the pods" >&2; exit 1; }
+  sleep 0.5
+done
 sync_s=$(python3 -c "import time; print(round(time.time() - $sync_start, 1))")
 sleep 2
 rss_after=$(rss)
@@ -75,25 +88,72 @@ sleep 20
 rss_steady=$(rss)
 rss_peak=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 
-page_times() {
+# Each view: REQUESTS kubedeck requests and REQUESTS runs of kubectl's nearest equivalent, interleaved (so both see
+# the same machine load); every sample keeps its HTTP status or kubectl's exit code, and only successes are timed.
+# view NAME KUBEDECK_QUERY KUBECTL_ARGS...
+view() {
+  local name=$1 query=$2 i
+  shift 2
+  : >"$DIR/kd_$name"
+  : >"$DIR/kc_$name"
+  echo "kubectl $*" >"$DIR/cmd_$name"
+  bench_login
   for ((i = 0; i < REQUESTS; i++)); do
-    curl -s -o /dev/null -w '%{time_total}\n' "$1" -H "authorization: Bearer $token"
+    bench_get "$base/api/v1/k8s/cluster/$id/$query" "$DIR/kd_$name"
+    bench_cmd "$DIR/kc_$name" kubectl "$@"
   done
 }
-page_times "$base/api/v1/k8s/cluster/$id/pods?label_selector=app%3Da7%2Ctier%3Dt1&sort=-age&page_size=100" >"$DIR/times"
+# Both sides must answer the same question: the filtered view's row count through kubedeck and kubectl.
+bench_login
+kd_filtered_total=$(bench_total "pods?label_selector=app%3Da7%2Ctier%3Dt1&page_size=1")
+kc_filtered_total=$(kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1 --no-headers | wc -l)
+echo "measuring 3 views, $REQUESTS kubedeck requests and $REQUESTS kubectl runs each ..." >&2
+bench_load >"$DIR/load_start"
+view filtered "pods?label_selector=app%3Da7%2Ctier%3Dt1&sort=-age&page_size=100" \
+  get pods -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp
 # The console's first view: every pod, sorted by name, first page.
-page_times "$base/api/v1/k8s/cluster/$id/pods?sort=name&page_size=100" >"$DIR/times_all"
+view all "pods?sort=name&page_size=100" get pods -A --chunk-size=500 --sort-by=.metadata.name
 # One namespace (1,000 pods), the namespaced list's first page.
-page_times "$base/api/v1/k8s/cluster/$id/namespaces/bench-7/pods?sort=name&page_size=100" >"$DIR/times_ns"
-kstart=$(date +%s.%N)
-kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp >/dev/null
-kubectl_s=$(python3 -c "import time; print(round(time.time() - $kstart, 2))")
+view ns "namespaces/bench-7/pods?sort=name&page_size=100" -n bench-7 get pods --chunk-size=500 --sort-by=.metadata.name
+bench_load >"$DIR/load_end"
 
-# Change → visible in the list.
-kubectl -n bench-0 label pod p-000000 bench=changed >/dev/null
-cstart=$(date +%s.%N)
-until [ "$(curl -s "$base/api/v1/k8s/cluster/$id/pods?label_selector=bench%3Dchanged" -H "authorization: Bearer $token" | python3 -c 'import sys,json; print(json.load(sys.stdin)["total"])')" = 1 ]; do sleep 0.02; done
-change_ms=$(python3 -c "import time; print(round((time.time() - $cstart) * 1000))")
+# Change → visible in the list: the clock starts before the `kubectl label` that makes the change (so it includes
+# kubectl's own start-up and request, reported beside it), then polls the list API every 10 ms.
+bench_login
+python3 - "$base" "$id" "$token" "${CHANGES:-5}" >"$DIR/change" <<'PY'
+import json, statistics, subprocess, sys, time, urllib.error, urllib.request
+base, cid, token, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def total(sel):
+    req = urllib.request.Request(f"{base}/api/v1/k8s/cluster/{cid}/pods?page_size=1&label_selector={sel}",
+                                 headers={"authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)["total"]
+    except urllib.error.HTTPError as e:
+        return e.code, None
+visible, kubectl_ms, failed = [], [], {}
+for i in range(n):
+    value = f"c{int(time.time())}-{i}"  # new on every run, so an earlier run's label cannot match
+    sel = f"bench%3D{value}"
+    t0 = time.monotonic()
+    subprocess.run(["kubectl", "-n", "bench-0", "label", "--overwrite", "pod", f"p-{i:06d}", f"bench={value}"],
+                   check=True, stdout=subprocess.DEVNULL)
+    kubectl_ms.append((time.monotonic() - t0) * 1000)
+    while time.monotonic() - t0 < 30:
+        status, t = total(sel)
+        if status != 200:
+            failed[status] = failed.get(status, 0) + 1
+        elif t == 1:
+            visible.append((time.monotonic() - t0) * 1000)
+            break
+        time.sleep(0.01)
+    else:
+        failed["not visible within 30 s"] = failed.get("not visible within 30 s", 0) + 1
+med = lambda v: f"{statistics.median(v):.0f}" if v else "n/a"
+print(f"change visible (kubectl label → list API, clock started before kubectl): median {med(visible)} ms over {len(visible)} changes "
+      f"({', '.join(f'{v:.0f}' for v in visible)}); of which the kubectl label call itself: median {med(kubectl_ms)} ms; "
+      f"failed polls/changes: {failed or 'none'}")
+PY
 
 # The console's time to its first rendered pod page against this server (last: it changes the admin password).
 if [ -d web/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then
@@ -101,21 +161,42 @@ if [ -d web/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then
 fi
 
 bench_machine
-python3 - "$DIR" "$PODS" "$rss_before" "$rss_after" "$populate" "$sync_s" "$kubectl_s" "$change_ms" "$BIN" "$rss_steady" "$rss_peak" "$snapshot_s" <<'PY'
-import sys
+echo "during the measurement: start: $(cat "$DIR/load_start")"
+echo "                        end:   $(cat "$DIR/load_end")"
+python3 - "$DIR" "$PODS" "$rss_before" "$rss_after" "$populate" "$sync_s" "$BIN" "$rss_steady" "$rss_peak" "$snapshot_s" "$kd_filtered_total" "$kc_filtered_total" <<'PY'
+import collections, sys
 d = sys.argv[1]
-pods, before, after, steady, peak = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[10]), int(sys.argv[11])
-def pct(name):
-    times = sorted(float(t) * 1000 for t in open(f"{d}/{name}"))
-    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
-    return f"p50={p(0.5):.1f} ms p99={p(0.99):.1f} ms ({len(times)} requests)"
+pods, before, after, steady, peak = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[8]), int(sys.argv[9])
+def samples(name):
+    ok, failed = [], collections.Counter()
+    for line in open(f"{d}/{name}"):
+        status, secs = line.split()
+        if status.startswith("2") or status == "exit:0":
+            ok.append(float(secs) * 1000)
+        else:
+            failed[status] += 1
+    return sorted(ok), failed
+def pct(v, q):
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+def fmt(ms):
+    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
+def side(v, failed, n):
+    f = ", ".join(f"{k}: {c}" for k, c in sorted(failed.items()))
+    return f"p50 {fmt(pct(v, .5))} p99 {fmt(pct(v, .99))} ({len(v)} of {n} timed; failed: {f or 'none'})"
 print(f"pods={pods}")
-print(f"page (label_selector=app=a7,tier=t1, sort=-age, 100 rows): {pct('times')}")
-print(f"page (all pods, sort=name, 100 rows): {pct('times_all')}")
-print(f"page (namespace bench-7, sort=name, 100 rows): {pct('times_ns')}")
+for name, what in [("filtered", "label_selector=app=a7,tier=t1, sort=-age, 100 rows"),
+                   ("all", "all pods, sort=name, 100 rows"),
+                   ("ns", "namespace bench-7, sort=name, 100 rows")]:
+    kd, kdf = samples(f"kd_{name}")
+    kc, kcf = samples(f"kc_{name}")
+    print(f"page ({what}):")
+    print(f"  kubedeck: {side(kd, kdf, len(kd) + sum(kdf.values()))}")
+    print(f"  baseline `{open(f'{d}/cmd_{name}').read().strip()}`: {side(kc, kcf, len(kc) + sum(kcf.values()))}")
+    print(f"  kubectl / kubedeck: p50 {pct(kc, .5) / pct(kd, .5):.0f}x, p99 {pct(kc, .99) / pct(kd, .99):.0f}x")
+print(f"filtered view rows: kubedeck total {sys.argv[11]}, kubectl {sys.argv[12]}" + ("" if sys.argv[11] == sys.argv[12] else "  MISMATCH"))
 per_pod = lambda kib: f"{(kib - before) * 1024 / pods:.0f} bytes per pod"
 print(f"memory, list complete: {per_pod(after)} (RSS {before // 1024} MiB -> {after // 1024} MiB)")
-print(f"memory, after the first KubePod snapshot write ({sys.argv[12]} s) + 20 s: {per_pod(steady)} (RSS {steady // 1024} MiB; peak {peak // 1024} MiB)")
-print(f"populate: {sys.argv[5]} s; kubedeck initial sync: {sys.argv[6]} s; change visible after {sys.argv[8]} ms")
-print(f"baseline kubectl get pods -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp: {sys.argv[7]} s")
+print(f"memory, after the first KubePod snapshot write ({sys.argv[10]} s) + 20 s: {per_pod(steady)} (RSS {steady // 1024} MiB; peak {peak // 1024} MiB)")
+print(f"populate: {sys.argv[5]} s; kubedeck initial sync: {sys.argv[6]} s")
+print(open(f"{d}/change").read().strip())
 PY

@@ -1,7 +1,9 @@
 // Measures the log viewer under a fast stream: tab JS heap, DOM size and the longest frame gap while following
-// for a minute. Runs against e2e/mock-server.mjs with MOCK_LOG_RATE lines/s (the real server's stream is
-// measured the same way once its log route lands: set KUBEDECK_URL and LOG_PAGE).
+// for a minute. Runs ONLY against e2e/mock-server.mjs (an in-memory stand-in for the API, started here) with
+// MOCK_LOG_RATE lines/s, so it measures the console's own share, not the server's: the real server's log stream is
+// measured by benches/log_stream.sh (at most 1,000 lines/s per pod, the simulator's maximum).
 //   node e2e/log-stream-bench.mjs            (starts the mock at 5,000 lines/s itself)
+// The setup requests (login, password change, cluster, pod list) must answer 2xx or the run stops.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,25 +32,37 @@ try {
   await page.goto(`${BASE}/login`);
   await page.locator('#username').fill('admin');
   await page.locator('#password').fill(password);
+  const ok = async (what, response) => {
+    const status = (await response).status();
+    if (status < 200 || status >= 300) throw new Error(`${what} answered HTTP ${status}`);
+  };
+  const login = page.waitForResponse((r) => r.url().includes('/api/v1/auth/login'));
   await page.getByTestId('login-submit').click();
+  await ok('login', login);
   await page.waitForURL(/change-password/);
   await page.locator('#new-password').fill('bench-changed-pw');
   await page.locator('#confirm-password').fill('bench-changed-pw');
+  const changed = page.waitForResponse((r) => r.url().includes('/api/v1/auth/password'));
   await page.getByTestId('password-submit').click();
+  await ok('password change', changed);
   await page.waitForURL(/clusters/);
   // the mock needs a cluster to serve pods under
-  await page.evaluate(async () => {
+  const created = await page.evaluate(async () => {
     const s = JSON.parse(localStorage.getItem('kubedeck.session'));
-    await fetch('/api/v1/k8s/cluster', {
+    const r = await fetch('/api/v1/k8s/cluster', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${s.accessToken}` },
       body: JSON.stringify({ name: 'bench', credential: 'apiVersion: v1\nclusters: []\n' }),
     });
+    return r.status;
   });
-  const pods = await page.evaluate(async () => {
+  if (created >= 300) throw new Error(`creating the mock cluster answered HTTP ${created}`);
+  const [listed, pods] = await page.evaluate(async () => {
     const s = JSON.parse(localStorage.getItem('kubedeck.session'));
-    return (await (await fetch('/api/v1/k8s/cluster/1/pods?page_size=1', { headers: { Authorization: `Bearer ${s.accessToken}` } })).json()).items;
+    const r = await fetch('/api/v1/k8s/cluster/1/pods?page_size=1', { headers: { Authorization: `Bearer ${s.accessToken}` } });
+    return [r.status, r.ok ? (await r.json()).items : null];
   });
+  if (listed >= 300 || !pods?.length) throw new Error(`listing the mock's pods answered HTTP ${listed}`);
   const pod = pods[0];
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -65,7 +79,7 @@ try {
     };
     requestAnimationFrame(loop);
   });
-  console.log(`following a ${RATE} lines/s stream for ${SECONDS} s`);
+  console.log(`MOCK server (e2e/mock-server.mjs): following a ${RATE} lines/s stream for ${SECONDS} s`);
   console.log('t(s)  heap(MiB)  DOM nodes  lines kept  lines dropped  max frame gap(ms)');
   const t0 = Date.now();
   let peak = 0;

@@ -10,18 +10,24 @@
 //!
 //! Its pods live in NS (created by the script; per-pod log rates, so nothing depends on the simulator's global
 //! rate). With `kubectl logs -f` against the same pods as the baseline in the same run, it measures:
-//! - `latency`: time to first line, connect → first log line, `--connects` times each (interleaved with kubectl);
-//!   then lines per second through one stream of a pod writing 1,000 lines/s: a 20,000-line backlog, then live;
+//! - `latency`: time to first line, connect → first log line, `--connects` times each (interleaved with kubectl,
+//!   and with `kubectl version --client`, kubectl's own start-up, reported beside it); then lines per second
+//!   through one stream of a pod writing 1,000 lines/s, `RUNS` times each: a 20,000-line backlog timed from its
+//!   first line to its last (so neither kubectl's start-up nor the WebSocket handshake is in the rate; the time to
+//!   that first line is reported separately), then live;
 //! - `stalled`: the per-stream memory bound: `--stalled` clients that stop reading a 1,000 lines/s pod for `--hold`;
 //! - `concurrent`: the server's RSS with 100, then 200 streams open for `--hold` seconds while lines flow, after
 //!   they close, and when as many open again; alongside, idle survival: a stream on a silent pod for `--idle`
 //!   seconds (pings counted), then the container crashes through the simulator's control API and its FATAL line
 //!   must still arrive.
+//!
+//! Every WebSocket upgrade's HTTP status is checked: a connect answered 401, 429, 500 ... (or a kubectl that exits
+//! without a line) is a failed sample, counted by status in the output and never timed.
 
 use futures::{SinkExt, Stream, StreamExt};
 use kubedeck_api::routes::log_stream::BUFFERED_LINES;
 use kubedeck_testbed::Testbed;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +43,8 @@ type Ws = WebSocketStream<TcpStream>;
 
 /// Lines the throughput runs ask for from the past (`tailLines` / `--tail`).
 const BACKLOG: u64 = 20_000;
+/// Throughput runs through kubedeck, and as many through kubectl.
+const RUNS: usize = 5;
 /// How long the throughput runs keep counting after the backlog.
 const LIVE: Duration = Duration::from_secs(10);
 /// Log rate of each of the 10 pods the concurrent streams follow.
@@ -107,8 +115,14 @@ struct Target {
 }
 
 impl Target {
-    /// Opens a log stream; `recv_buffer` shrinks the client's socket buffer (a slow browser on a slow link).
-    async fn connect(&self, pod: &str, query: &str, recv_buffer: Option<u32>) -> Ws {
+    /// Opens a log stream; `recv_buffer` shrinks the client's socket buffer (a slow browser on a slow link). A
+    /// refused upgrade is `Err("HTTP 401")` (its status), anything else that fails `Err(the error)`.
+    async fn connect(
+        &self,
+        pod: &str,
+        query: &str,
+        recv_buffer: Option<u32>,
+    ) -> Result<Ws, String> {
         let url = format!(
             "{}/ws/k8s/cluster/{}/namespaces/{}/pods/{pod}/logs?{query}",
             self.base.replace("http://", "ws://"),
@@ -131,11 +145,17 @@ impl Target {
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
         }
-        let tcp = socket.connect(addr).await.expect("connecting to kubedeck");
-        tokio_tungstenite::client_async(req, tcp)
+        let tcp = socket
+            .connect(addr)
             .await
-            .unwrap_or_else(|e| panic!("log stream of {pod}: {e}"))
-            .0
+            .map_err(|e| format!("connect: {e}"))?;
+        match tokio_tungstenite::client_async(req, tcp).await {
+            Ok((ws, _)) => Ok(ws),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(format!("HTTP {}", response.status().as_u16()))
+            }
+            Err(e) => Err(format!("{e}")),
+        }
     }
 
     /// `kubectl logs -f` of the same pod: its stdout, line by line.
@@ -269,34 +289,88 @@ fn create_pods(tb: &Testbed, ns: &str) {
     );
 }
 
-/// 1. Connect → first line, alternately through kubedeck and kubectl.
-async fn time_to_first_line(t: &Target, connects: usize) -> (Vec<f64>, Vec<f64>) {
-    let (mut ws_ms, mut kubectl_ms) = (Vec::new(), Vec::new());
+/// Failed samples by reason ("HTTP 429", "kubectl exit status: 1", ...): reported, never timed.
+type Failures = BTreeMap<String, u64>;
+
+fn fail(f: &mut Failures, why: impl Into<String>) {
+    *f.entry(why.into()).or_default() += 1;
+}
+
+fn show_failures(f: &Failures) -> String {
+    if f.is_empty() {
+        return "none".into();
+    }
+    f.iter()
+        .map(|(why, n)| format!("{why}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why kubectl gave no (more) lines: its exit status once it has ended.
+async fn kubectl_ended(child: &mut tokio::process::Child) -> String {
+    match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
+        Ok(Ok(status)) => format!("kubectl {status}"),
+        _ => "kubectl closed its output".into(),
+    }
+}
+
+#[derive(Default)]
+struct FirstLine {
+    ws_ms: Vec<f64>,
+    kubectl_ms: Vec<f64>,
+    /// `kubectl version --client`: kubectl's start-up without any request, the share of `kubectl_ms` that is not
+    /// the API server's.
+    kubectl_startup_ms: Vec<f64>,
+    ws_failed: Failures,
+    kubectl_failed: Failures,
+}
+
+/// 1. Connect → first line, alternately through kubedeck and kubectl (and kubectl's bare start-up).
+async fn time_to_first_line(t: &Target, connects: usize) -> FirstLine {
+    let mut r = FirstLine::default();
+    let wait = Duration::from_secs(30);
     for _ in 0..connects {
         let started = Instant::now();
-        let mut lines = text_lines(t.connect("steady", "tailLines=1", None).await);
-        lines.next().await.expect("a first line through kubedeck");
-        ws_ms.push(ms(started.elapsed()));
-        drop(lines);
+        match t.connect("steady", "tailLines=1", None).await {
+            Ok(ws) => match tokio::time::timeout(wait, text_lines(ws).next()).await {
+                Ok(Some(_)) => r.ws_ms.push(ms(started.elapsed())),
+                Ok(None) => fail(&mut r.ws_failed, "closed before a line"),
+                Err(_) => fail(&mut r.ws_failed, "no line within 30 s"),
+            },
+            Err(why) => fail(&mut r.ws_failed, why),
+        }
 
         let started = Instant::now();
         let (mut child, mut lines) = t.kubectl_follow("steady", &["--tail=1"]);
-        lines
-            .next_line()
-            .await
-            .expect("kubectl's stdout")
-            .expect("a first line through kubectl");
-        kubectl_ms.push(ms(started.elapsed()));
+        match tokio::time::timeout(wait, lines.next_line()).await {
+            Ok(Ok(Some(_))) => r.kubectl_ms.push(ms(started.elapsed())),
+            Ok(_) => fail(&mut r.kubectl_failed, kubectl_ended(&mut child).await),
+            Err(_) => fail(&mut r.kubectl_failed, "no line within 30 s"),
+        }
         let _ = child.kill().await;
+
+        let started = Instant::now();
+        let status = tokio::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&t.kubeconfig)
+            .args(["version", "--client"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .await;
+        if status.is_ok_and(|s| s.success()) {
+            r.kubectl_startup_ms.push(ms(started.elapsed()));
+        }
     }
-    (ws_ms, kubectl_ms)
+    r
 }
 
 #[derive(Debug, Default)]
 struct Throughput {
-    /// Seconds until the line BACKLOG after the first one arrived.
+    /// Connect (or kubectl's start) → the first line: the handshake, or kubectl's start-up, and the first request.
+    first_line_ms: f64,
+    /// Seconds from the first line's arrival until the line BACKLOG - 1 after it arrived.
     backlog_secs: f64,
-    /// Lines received in that time (BACKLOG less what was lost).
+    /// Lines received in the backlog, the first included (BACKLOG less what was lost).
     backlog_lines: u64,
     /// Lines per second over `LIVE` after the backlog.
     live_rate: f64,
@@ -306,16 +380,38 @@ struct Throughput {
 }
 
 impl Throughput {
+    /// The lines after the first, over the time from the first line to the last: delivery alone, without the
+    /// start-up or the handshake before the first line.
     fn backlog_rate(&self) -> f64 {
-        self.backlog_lines as f64 / self.backlog_secs
+        self.backlog_lines.saturating_sub(1) as f64 / self.backlog_secs
     }
 }
 
-/// 2. Reads a follow of `fast` until the line BACKLOG after the first one has come, then counts for LIVE.
-async fn throughput(mut lines: impl Stream<Item = String> + Unpin, started: Instant) -> Throughput {
+/// 2. Reads a follow of `fast` until the line BACKLOG - 1 after the first one has come, then counts for LIVE.
+/// `started` is when the connect (or kubectl) began; a stream that ends (or stalls for 30 s) before the backlog and
+/// the live stretch are through is a failed run: `Err(why)`.
+async fn throughput(
+    mut lines: impl Stream<Item = String> + Unpin,
+    started: Instant,
+) -> Result<Throughput, String> {
     let mut r = Throughput::default();
-    let (mut first, mut last, mut caught_up, mut received) = (None, None, None::<Instant>, 0u64);
-    while let Some(l) = lines.next().await {
+    let (mut first, mut first_at, mut last, mut caught_up, mut received) =
+        (None, None::<Instant>, None, None::<Instant>, 0u64);
+    loop {
+        let l = match tokio::time::timeout(Duration::from_secs(30), lines.next()).await {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                return Err(format!(
+                    "ended after {received} lines ({})",
+                    if caught_up.is_some() {
+                        "live"
+                    } else {
+                        "backlog"
+                    }
+                ));
+            }
+            Err(_) => return Err(format!("no line for 30 s after {received} lines")),
+        };
         if let Some(n) = dropped_notice(&l) {
             r.dropped += n;
             continue;
@@ -327,9 +423,13 @@ async fn throughput(mut lines: impl Stream<Item = String> + Unpin, started: Inst
         last = Some(no);
         received += 1;
         let first = *first.get_or_insert(no);
+        let first_at = *first_at.get_or_insert_with(|| {
+            r.first_line_ms = ms(started.elapsed());
+            Instant::now()
+        });
         match caught_up {
             None if no + 1 >= first + BACKLOG => {
-                r.backlog_secs = started.elapsed().as_secs_f64();
+                r.backlog_secs = first_at.elapsed().as_secs_f64();
                 r.backlog_lines = received;
                 received = 0;
                 caught_up = Some(Instant::now());
@@ -339,7 +439,7 @@ async fn throughput(mut lines: impl Stream<Item = String> + Unpin, started: Inst
         }
     }
     r.live_rate = received as f64 / LIVE.as_secs_f64();
-    r
+    Ok(r)
 }
 
 /// Counters shared by the concurrent streams' readers.
@@ -406,15 +506,17 @@ fn show(samples: &[(u64, u64)]) -> String {
         .join(" ")
 }
 
-/// Opens streams `range` (each on one of the FLOW_PODS pods) and starts a reader for each: (readers, seconds taken).
+/// Opens streams `range` (each on one of the FLOW_PODS pods) and starts a reader for each: (readers, seconds taken);
+/// the connects that failed are added to `failed`.
 async fn open_readers(
     t: &Target,
     range: std::ops::Range<usize>,
     c: &Arc<Counters>,
     stop: &watch::Receiver<bool>,
+    failed: &mut Failures,
 ) -> (Vec<tokio::task::JoinHandle<()>>, f64) {
     let started = Instant::now();
-    let opened: Vec<Ws> = futures::stream::iter(range)
+    let opened: Vec<Result<Ws, String>> = futures::stream::iter(range)
         .map(|i| async move {
             t.connect(&format!("flow-{}", i % FLOW_PODS), "tailLines=10", None)
                 .await
@@ -424,6 +526,7 @@ async fn open_readers(
         .await;
     let readers = opened
         .into_iter()
+        .filter_map(|ws| ws.map_err(|why| fail(failed, why)).ok())
         .map(|ws| tokio::spawn(read_until_stopped(ws, c.clone(), stop.clone())))
         .collect();
     (readers, started.elapsed().as_secs_f64())
@@ -450,10 +553,13 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
         "concurrent streams (each follows one of {FLOW_PODS} pods writing {FLOW_RATE} lines/s): RSS before {:.1} MiB",
         mib(before)
     );
-    let (mut open, mut prev_at) = (0, before);
+    let (mut open, mut prev_at, mut failed) = (0, before, Failures::new());
     for &target in steps {
-        let (more, took) = open_readers(t, open..target, &counters, &stop_rx).await;
+        let was_open = readers.len();
+        let (more, took) = open_readers(t, open..target, &counters, &stop_rx, &mut failed).await;
         readers.extend(more);
+        // Per-stream figures divide by the streams that did open (failed connects are reported instead).
+        let (streams, added) = (readers.len(), readers.len() - was_open);
         let lines_before = counters.lines.load(Ordering::Relaxed);
         let samples = sample_rss(pid, hold).await;
         let lines = counters.lines.load(Ordering::Relaxed) - lines_before;
@@ -467,17 +573,18 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
         let (lo, hi) = settled
             .iter()
             .fold((f64::MAX, 0f64), |(lo, hi), k| (lo.min(*k), hi.max(*k)));
-        let added = target - open;
         println!(
-            "  {target} streams (opened in {took:.1} s): RSS median {:.1} MiB, {:.0} bytes per stream over before, {:.0} bytes per stream for the {added} just added; \
-             range over the hold {:.1}..{:.1} MiB; {:.0} lines/s delivered in all (expected {}), {} lines dropped, {} streams ended early",
+            "  {streams} streams open of {target} asked for (opened in {took:.1} s; failed connects so far: {}): RSS median {:.1} MiB, {:.0} bytes per stream over before, \
+             {:.0} bytes per stream for the {added} just added; range over the hold {:.1}..{:.1} MiB; {:.0} lines/s delivered in all (expected {}), \
+             {} lines dropped, {} streams ended early",
+            show_failures(&failed),
             mib(at),
-            (at - before) * 1024.0 / target as f64,
+            (at - before) * 1024.0 / streams as f64,
             (at - prev_at) * 1024.0 / added as f64,
             mib(lo),
             mib(hi),
             lines as f64 / hold.as_secs_f64(),
-            target as u64 * FLOW_RATE,
+            streams as u64 * FLOW_RATE,
             counters.dropped.load(Ordering::Relaxed),
             counters.ended.load(Ordering::Relaxed),
         );
@@ -494,12 +601,15 @@ async fn concurrent(t: &Target, pid: u32, steps: &[usize], hold: Duration) {
     );
     // Kept by the allocator or leaked? As many streams again must fit in what the first round freed.
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (again, _) = open_readers(t, 0..open, &counters, &stop_rx).await;
+    let mut failed_again = Failures::new();
+    let (again, _) = open_readers(t, 0..open, &counters, &stop_rx, &mut failed_again).await;
+    let streams = again.len();
     let samples = sample_rss(pid, Duration::from_secs(20)).await;
     close_readers(stop_tx, again).await;
     let peak = samples.iter().map(|(_, k)| *k).max().unwrap_or_default() as f64;
     println!(
-        "  {open} streams again for 20 s: RSS peak {:.1} MiB ({:+.1} MiB over the first round's after-close)",
+        "  {streams} streams again for 20 s (failed connects: {}): RSS peak {:.1} MiB ({:+.1} MiB over the first round's after-close)",
+        show_failures(&failed_again),
         mib(peak),
         mib(peak - after)
     );
@@ -511,11 +621,19 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
         return;
     }
     let before = settled_rss(pid).await as u64;
-    let streams: Vec<Ws> = futures::stream::iter(0..n)
+    let opened: Vec<Result<Ws, String>> = futures::stream::iter(0..n)
         .map(|_| t.connect("fast", "tailLines=0", Some(16 * 1024)))
         .buffer_unordered(10)
         .collect()
         .await;
+    let mut failed = Failures::new();
+    let streams: Vec<Ws> = opened
+        .into_iter()
+        .filter_map(|ws| ws.map_err(|why| fail(&mut failed, why)).ok())
+        .collect();
+    let asked = n;
+    // Per-stream figures divide by the streams that did open.
+    let n = streams.len().max(1);
     let samples = sample_rss(pid, hold).await;
     // Reading again: each stream first yields what sat in buffers, then kubedeck's notice of what it dropped.
     let dropped: Vec<u64> = futures::stream::iter(streams)
@@ -554,9 +672,10 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
     let _ = child.kill().await;
     let buffer_kib = (BUFFERED_LINES * (line_len + 24 + 16)) as f64 / 1024.0;
     println!(
-        "stalled clients: {n} streams of a 1000 lines/s pod not read for {} s (client SO_RCVBUF 16 KiB): RSS {:.1} -> peak {:.1} MiB \
+        "stalled clients: {n} streams (of {asked} asked for; failed connects: {}) of a 1000 lines/s pod not read for {} s (client SO_RCVBUF 16 KiB): RSS {:.1} -> peak {:.1} MiB \
          ({:.0} KiB per stream), second half of the hold {:.1}..{:.1} MiB; of that, the line buffer holds at most {BUFFERED_LINES} x {line_len} B ≈ \
          {buffer_kib:.0} KiB per stream; kubedeck dropped {} lines in all ({} of {n} streams said so)",
+        show_failures(&failed),
         hold.as_secs(),
         mib(before as f64),
         mib(peak as f64),
@@ -571,7 +690,10 @@ async fn stalled(t: &Target, pid: u32, n: usize, hold: Duration) {
 
 /// 5. A stream on the silent pod for `idle`, then a crash: (pings, seconds open, ms from crash to the FATAL line).
 async fn idle_survival(t: Target, tb: Testbed, idle: Duration) -> Result<(u64, f64, f64), String> {
-    let mut ws = t.connect("quiet", "", None).await;
+    let mut ws = t
+        .connect("quiet", "", None)
+        .await
+        .map_err(|why| format!("the idle stream's connect: {why}"))?;
     let opened = Instant::now();
     let mut pings = 0;
     while let Some(left) = idle.checked_sub(opened.elapsed()) {
@@ -629,9 +751,16 @@ async fn wait_for_backlog(t: &Target) {
 }
 
 async fn latency(t: &Target, connects: usize) {
-    let (ws_ms, kubectl_ms) = time_to_first_line(t, connects).await;
-    let (w, k) = (median(&ws_ms), median(&kubectl_ms));
+    let f = time_to_first_line(t, connects).await;
+    let (w, k, start) = (
+        median(&f.ws_ms),
+        median(&f.kubectl_ms),
+        median(&f.kubectl_startup_ms),
+    );
     let range = |v: &[f64]| {
+        if v.is_empty() {
+            return "no sample".to_string();
+        }
         format!(
             "{:.1}..{:.1}",
             v.iter().copied().fold(f64::MAX, f64::min),
@@ -639,29 +768,43 @@ async fn latency(t: &Target, connects: usize) {
         )
     };
     println!(
-        "time to first line ({connects} connects each, tailLines=1): kubedeck median {w:.1} ms ({}); kubectl logs -f median {k:.1} ms ({}); kubectl/kubedeck {:.1}x",
-        range(&ws_ms),
-        range(&kubectl_ms),
-        k / w
+        "time to first line ({connects} connects each, tailLines=1): kubedeck median {w:.1} ms ({}; {} of {connects} timed, failed: {}); \
+         kubectl logs -f median {k:.1} ms ({}; {} of {connects} timed, failed: {}); kubectl/kubedeck {:.2}x. \
+         For scale, kubectl's own start-up (`kubectl version --client`, no request, in the same iterations): median {start:.1} ms ({})",
+        range(&f.ws_ms),
+        f.ws_ms.len(),
+        show_failures(&f.ws_failed),
+        range(&f.kubectl_ms),
+        f.kubectl_ms.len(),
+        show_failures(&f.kubectl_failed),
+        k / w,
+        range(&f.kubectl_startup_ms),
     );
 
     wait_for_backlog(t).await;
     let (mut ws_runs, mut kubectl_runs) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
+    let (mut ws_failed, mut kubectl_failed) = (Failures::new(), Failures::new());
+    for _ in 0..RUNS {
         let started = Instant::now();
-        ws_runs.push(
-            throughput(
-                text_lines(
-                    t.connect("fast", &format!("tailLines={BACKLOG}"), None)
-                        .await,
-                ),
-                started,
-            )
-            .await,
-        );
+        match t
+            .connect("fast", &format!("tailLines={BACKLOG}"), None)
+            .await
+        {
+            Ok(ws) => match throughput(text_lines(ws), started).await {
+                Ok(r) => ws_runs.push(r),
+                Err(why) => fail(&mut ws_failed, why),
+            },
+            Err(why) => fail(&mut ws_failed, why),
+        }
         let started = Instant::now();
         let (mut child, lines) = t.kubectl_follow("fast", &[&format!("--tail={BACKLOG}")]);
-        kubectl_runs.push(throughput(kubectl_lines(lines), started).await);
+        match throughput(kubectl_lines(lines), started).await {
+            Ok(r) => kubectl_runs.push(r),
+            Err(why) => {
+                let ended = kubectl_ended(&mut child).await;
+                fail(&mut kubectl_failed, format!("{why}, {ended}"))
+            }
+        }
         let _ = child.kill().await;
     }
     let med = |runs: &[Throughput], f: fn(&Throughput) -> f64| {
@@ -670,6 +813,10 @@ async fn latency(t: &Target, connects: usize) {
     let (wb, kb) = (
         med(&ws_runs, Throughput::backlog_rate),
         med(&kubectl_runs, Throughput::backlog_rate),
+    );
+    let (wf, kf) = (
+        med(&ws_runs, |r| r.first_line_ms),
+        med(&kubectl_runs, |r| r.first_line_ms),
     );
     let (wl, kl) = (
         med(&ws_runs, |r| r.live_rate),
@@ -682,11 +829,17 @@ async fn latency(t: &Target, connects: usize) {
             .join(", ")
     };
     println!(
-        "one stream of a pod writing 1000 lines/s (3 runs each, medians): {BACKLOG}-line backlog delivered at kubedeck {wb:.0} lines/s, kubectl {kb:.0} lines/s ({:.2}x); \
-         lines lost per run: kubedeck {}, kubectl {}; live: kubedeck {wl:.0} lines/s, kubectl {kl:.0} lines/s",
+        "one stream of a pod writing 1000 lines/s ({RUNS} runs each, interleaved; medians of the completed runs): \
+         {BACKLOG}-line backlog, timed from its first line to its last: kubedeck {wb:.0} lines/s, kubectl {kb:.0} lines/s (kubedeck/kubectl {:.2}x); \
+         connect/start → first line: kubedeck {wf:.1} ms, kubectl {kf:.1} ms; lines lost per run: kubedeck {}, kubectl {}; \
+         live: kubedeck {wl:.0} lines/s, kubectl {kl:.0} lines/s; completed runs: kubedeck {} of {RUNS} (failed: {}), kubectl {} of {RUNS} (failed: {})",
         wb / kb,
         lost(&ws_runs),
-        lost(&kubectl_runs)
+        lost(&kubectl_runs),
+        ws_runs.len(),
+        show_failures(&ws_failed),
+        kubectl_runs.len(),
+        show_failures(&kubectl_failed),
     );
     println!("  kubedeck runs: {ws_runs:?}");
     println!("  kubectl runs: {kubectl_runs:?}");
