@@ -139,6 +139,7 @@ where
 
 /// `page`/`page_size` as every list takes them. Page sizes are capped at [`MAX_PAGE_SIZE`].
 #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Pagination {
     /// 1-based page number (default 1).
     pub page: Option<u64>,

@@ -1974,26 +1974,26 @@ export type $defs = Record<string, never>;
 export interface operations {
     list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Exact login name. */
-                username: string | null;
+                username?: string;
                 /** @description Action prefix. */
-                action: string | null;
+                action?: string;
                 /** @description success, denied or failure. */
-                outcome: string | null;
+                outcome?: string;
                 /** @description Cluster id. */
-                cluster_id: number | null;
+                cluster_id?: number;
                 /** @description RFC 3339 start (inclusive). */
-                from: string | null;
+                from?: string;
                 /** @description RFC 3339 end (exclusive). */
-                to: string | null;
+                to?: string;
                 /** @description 1-based page. */
-                page: number | null;
+                page?: number;
                 /** @description Page size (max 500). */
-                page_size: number | null;
+                page_size?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2026,15 +2026,6 @@ export interface operations {
             };
             /** @description the caller lacks the permission in x-permission, or must change the password first */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2369,22 +2360,22 @@ export interface operations {
     };
     list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Substring of the name. */
-                name: string | null;
+                name?: string;
                 /** @description Status code (1-4). */
-                status: number | null;
+                status?: number;
                 /** @description 1 self-built, 2 imported. */
-                cluster_type: number | null;
+                cluster_type?: number;
                 /** @description `name`, `created_at`, `status`, `node_count`, `last_sync_at`, `id`; prefix `-` for descending. */
-                sort: string | null;
+                sort?: string;
                 /** @description 1-based page. */
-                page: number | null;
+                page?: number;
                 /** @description Page size (max 500). */
-                page_size: number | null;
+                page_size?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -2424,15 +2415,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description too many requests; see Retry-After */
             429: {
                 headers: {
@@ -2446,12 +2428,12 @@ export interface operations {
     };
     import: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only run the preflight; save nothing. */
-                dry_run: boolean;
+                dry_run?: boolean;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
@@ -2497,15 +2479,6 @@ export interface operations {
             };
             /** @description the caller lacks the permission in x-permission, or must change the password first */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2798,17 +2771,18 @@ export interface operations {
     };
     merged_logs: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description Label selector of the workload's pods (e.g. `app=web`). */
+                labelSelector: string;
+                /** @description Lines per container (default 200, at most 5000). */
+                tailLines?: number;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds?: number;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
-                /** @description Label selector of the workload's pods (e.g. `app=web`). */
-                labelSelector: string;
-                /** @description Lines per container (default 200, at most 5000). */
-                tailLines: number | null;
-                /** @description Only lines newer than this many seconds. */
-                sinceSeconds: number | null;
             };
             cookie?: never;
         };
@@ -2871,31 +2845,32 @@ export interface operations {
     };
     list_in_namespace: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace?: string;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector?: string;
+                /** @description Node name. */
+                node?: string;
+                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
+                phase?: string;
+                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
+                status?: string;
+                /** @description Controller: `Kind/name` or `name`. */
+                owner?: string;
+                /** @description Substring of the name. */
+                name?: string;
+                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
+                sort?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
-                /** @description Namespaces, comma-separated (all-namespaces list only). */
-                namespace: string | null;
-                /** @description Label selector in Kubernetes syntax. */
-                label_selector: string | null;
-                /** @description Node name. */
-                node: string | null;
-                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
-                phase: string | null;
-                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
-                status: string | null;
-                /** @description Controller: `Kind/name` or `name`. */
-                owner: string | null;
-                /** @description Substring of the name. */
-                name: string | null;
-                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
-                sort: string | null;
-                /** @description 1-based page. */
-                page: number | null;
-                /** @description Page size (max 500). */
-                page_size: number | null;
             };
             cookie?: never;
         };
@@ -3026,16 +3001,17 @@ export interface operations {
     };
     delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds the pod gets to stop (default: its own). */
+                grace_period_seconds?: number;
+                /** @description Delete at once (grace period 0), like `kubectl delete --force --grace-period=0`. */
+                force?: boolean;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
                 name: string;
-                /** @description Seconds the pod gets to stop (default: its own). */
-                grace_period_seconds: number | null;
-                /** @description Delete at once (grace period 0), like `kubectl delete --force --grace-period=0`. */
-                force: boolean;
             };
             cookie?: never;
         };
@@ -3097,28 +3073,30 @@ export interface operations {
     };
     container_logs: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Container name (required when the pod has more than one). */
+                container?: string;
+                /** @description Last N lines. */
+                tailLines?: number;
+                /** @description The previous, terminated instance of the container. */
+                previous?: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps?: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds?: number;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime?: string;
+                /** @description At most this many bytes. */
+                limitBytes?: number;
+                /** @description Answer as a file download. */
+                download?: boolean;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
                 name: string;
-                /** @description Container name (required when the pod has more than one). */
-                container: string | null;
-                /** @description Last N lines. */
-                tailLines: number | null;
-                /** @description The previous, terminated instance of the container. */
-                previous: boolean;
-                /** @description Prefix each line with its RFC 3339 timestamp. */
-                timestamps: boolean;
-                /** @description Only lines newer than this many seconds. */
-                sinceSeconds: number | null;
-                /** @description Only lines after this RFC 3339 time. */
-                sinceTime: string | null;
-                /** @description At most this many bytes. */
-                limitBytes: number | null;
-                /** @description Answer as a file download. */
-                download: boolean;
+                container: string;
             };
             cookie?: never;
         };
@@ -3181,28 +3159,29 @@ export interface operations {
     };
     logs: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Container name (required when the pod has more than one). */
+                container?: string;
+                /** @description Last N lines. */
+                tailLines?: number;
+                /** @description The previous, terminated instance of the container. */
+                previous?: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps?: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds?: number;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime?: string;
+                /** @description At most this many bytes. */
+                limitBytes?: number;
+                /** @description Answer as a file download. */
+                download?: boolean;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
                 name: string;
-                /** @description Container name (required when the pod has more than one). */
-                container: string | null;
-                /** @description Last N lines. */
-                tailLines: number | null;
-                /** @description The previous, terminated instance of the container. */
-                previous: boolean;
-                /** @description Prefix each line with its RFC 3339 timestamp. */
-                timestamps: boolean;
-                /** @description Only lines newer than this many seconds. */
-                sinceSeconds: number | null;
-                /** @description Only lines after this RFC 3339 time. */
-                sinceTime: string | null;
-                /** @description At most this many bytes. */
-                limitBytes: number | null;
-                /** @description Answer as a file download. */
-                download: boolean;
             };
             cookie?: never;
         };
@@ -3265,26 +3244,27 @@ export interface operations {
     };
     list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Substring of the name. */
+                name?: string;
+                /** @description `master` or `worker`. */
+                role?: string;
+                /** @description Ready, NotReady or Unknown. */
+                status?: string;
+                /** @description Label selector in Kubernetes syntax (`a=b,c in (d,e),!f`). */
+                label_selector?: string;
+                /** @description `true` for schedulable nodes only, `false` for cordoned ones. */
+                schedulable?: boolean;
+                /** @description name, status, role, age, pods, cpu_requests, memory_requests; `-` prefix for descending. */
+                sort?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
-                /** @description Substring of the name. */
-                name: string | null;
-                /** @description `master` or `worker`. */
-                role: string | null;
-                /** @description Ready, NotReady or Unknown. */
-                status: string | null;
-                /** @description Label selector in Kubernetes syntax (`a=b,c in (d,e),!f`). */
-                label_selector: string | null;
-                /** @description `true` for schedulable nodes only, `false` for cordoned ones. */
-                schedulable: boolean | null;
-                /** @description name, status, role, age, pods, cpu_requests, memory_requests; `-` prefix for descending. */
-                sort: string | null;
-                /** @description 1-based page. */
-                page: number | null;
-                /** @description Page size (max 500). */
-                page_size: number | null;
             };
             cookie?: never;
         };
@@ -3489,13 +3469,14 @@ export interface operations {
     };
     delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Delete even though non-DaemonSet pods still run on it. */
+                force?: boolean;
+            };
             header?: never;
             path: {
                 id: number;
                 name: string;
-                /** @description Delete even though non-DaemonSet pods still run on it. */
-                force: boolean;
             };
             cookie?: never;
         };
@@ -3915,21 +3896,22 @@ export interface operations {
     };
     history: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-                name: string;
+            query?: {
                 /** @description Start, RFC 3339 (default: one hour before `to`). */
-                from: string | null;
+                from?: string;
                 /** @description End, RFC 3339 (default: now). */
-                to: string | null;
+                to?: string;
                 /**
                  * @description Average over steps of this many seconds, aligned to the Unix epoch. Without it the stored rows are
                  *     returned (raw samples for the raw-retention window, bucket averages before it) when there are at most
                  *     2000 of them, else a step is chosen.
                  */
-                step: number | null;
+                step?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                name: string;
             };
             cookie?: never;
         };
@@ -4166,30 +4148,31 @@ export interface operations {
     };
     list_all: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace?: string;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector?: string;
+                /** @description Node name. */
+                node?: string;
+                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
+                phase?: string;
+                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
+                status?: string;
+                /** @description Controller: `Kind/name` or `name`. */
+                owner?: string;
+                /** @description Substring of the name. */
+                name?: string;
+                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
+                sort?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
-                /** @description Namespaces, comma-separated (all-namespaces list only). */
-                namespace: string | null;
-                /** @description Label selector in Kubernetes syntax. */
-                label_selector: string | null;
-                /** @description Node name. */
-                node: string | null;
-                /** @description Phase: Pending, Running, Succeeded, Failed, Unknown. */
-                phase: string | null;
-                /** @description kubectl's STATUS column value, e.g. CrashLoopBackOff, ImagePullBackOff, Completed. */
-                status: string | null;
-                /** @description Controller: `Kind/name` or `name`. */
-                owner: string | null;
-                /** @description Substring of the name. */
-                name: string | null;
-                /** @description name, namespace, age, restarts, node, status; `-` prefix for descending. */
-                sort: string | null;
-                /** @description 1-based page. */
-                page: number | null;
-                /** @description Page size (max 500). */
-                page_size: number | null;
             };
             cookie?: never;
         };
@@ -4459,16 +4442,16 @@ export interface operations {
     };
     search: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description A name substring, or a label selector when it contains `=`, `!` or ` in ` (e.g. `app=web`). */
-                q: string | null;
+                q?: string;
                 /** @description 1-based page. */
-                page: number | null;
+                page?: number;
                 /** @description Page size (max 500). */
-                page_size: number | null;
+                page_size?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4501,15 +4484,6 @@ export interface operations {
             };
             /** @description the caller lacks the permission in x-permission, or must change the password first */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4737,16 +4711,16 @@ export interface operations {
     };
     list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Substring of the username or display name. */
-                q: string | null;
+                q?: string;
                 /** @description 1-based page. */
-                page: number | null;
+                page?: number;
                 /** @description Page size (max 500). */
-                page_size: number | null;
+                page_size?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4779,15 +4753,6 @@ export interface operations {
             };
             /** @description the caller lacks the permission in x-permission, or must change the password first */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5315,28 +5280,29 @@ export interface operations {
     };
     follow: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Container name (required when the pod has more than one). */
+                container?: string;
+                /** @description Last N lines. */
+                tailLines?: number;
+                /** @description The previous, terminated instance of the container. */
+                previous?: boolean;
+                /** @description Prefix each line with its RFC 3339 timestamp. */
+                timestamps?: boolean;
+                /** @description Only lines newer than this many seconds. */
+                sinceSeconds?: number;
+                /** @description Only lines after this RFC 3339 time. */
+                sinceTime?: string;
+                /** @description At most this many bytes. */
+                limitBytes?: number;
+                /** @description Answer as a file download. */
+                download?: boolean;
+            };
             header?: never;
             path: {
                 id: number;
                 ns: string;
                 name: string;
-                /** @description Container name (required when the pod has more than one). */
-                container: string | null;
-                /** @description Last N lines. */
-                tailLines: number | null;
-                /** @description The previous, terminated instance of the container. */
-                previous: boolean;
-                /** @description Prefix each line with its RFC 3339 timestamp. */
-                timestamps: boolean;
-                /** @description Only lines newer than this many seconds. */
-                sinceSeconds: number | null;
-                /** @description Only lines after this RFC 3339 time. */
-                sinceTime: string | null;
-                /** @description At most this many bytes. */
-                limitBytes: number | null;
-                /** @description Answer as a file download. */
-                download: boolean;
             };
             cookie?: never;
         };

@@ -70,6 +70,7 @@ impl From<AuditRecord> for AuditView {
 
 /// Filters for the audit log.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Exact login name.
     pub username: Option<String>,

@@ -138,6 +138,7 @@ pub struct UpdateCluster {
 
 /// `?dry_run=true` on import.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Only run the preflight; save nothing.
     #[serde(default)]
@@ -162,6 +163,7 @@ pub struct Imported {
 
 /// Filters for the cluster list.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClusterQuery {
     /// Substring of the name.
     pub name: Option<String>,

@@ -95,6 +95,7 @@ pub struct NodeMetricsHistory {
 
 /// History range and step.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Start, RFC 3339 (default: one hour before `to`).
     pub from: Option<String>,

@@ -56,6 +56,7 @@ pub struct NodeList {
 
 /// Filters and order for the node list.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NodeQuery {
     /// Substring of the name.
     pub name: Option<String>,
@@ -819,6 +820,7 @@ pub async fn taints(
 
 /// `?force=true` on node delete.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// Delete even though non-DaemonSet pods still run on it.
     #[serde(default)]

@@ -104,6 +104,7 @@ pub struct PodList {
 
 /// Filters and order for pod lists.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PodQuery {
     /// Namespaces, comma-separated (all-namespaces list only).
     pub namespace: Option<String>,
@@ -392,6 +393,7 @@ pub async fn get(
 
 /// `kubectl delete pod` options.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeletePodQuery {
     /// Seconds the pod gets to stop (default: its own).
     pub grace_period_seconds: Option<i64>,
@@ -442,6 +444,7 @@ pub async fn delete(
 
 /// The spec's LogRequest, plus `sinceSeconds`, `sinceTime`, `limitBytes` and `download`.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct LogQuery {
     /// Container name (required when the pod has more than one).
@@ -646,6 +649,7 @@ pub struct FoundPod {
 
 /// Search terms.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// A name substring, or a label selector when it contains `=`, `!` or ` in ` (e.g. `app=web`).
     pub q: Option<String>,
@@ -750,6 +754,7 @@ pub async fn search(
 
 /// Options of the merged log view.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct MergedLogQuery {
     /// Label selector of the workload's pods (e.g. `app=web`).

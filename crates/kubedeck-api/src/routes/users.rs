@@ -50,6 +50,7 @@ fn view(u: User, bindings: Vec<Binding>) -> UserView {
 
 /// Filters for the user list.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Substring of the username or display name.
     pub q: Option<String>,
