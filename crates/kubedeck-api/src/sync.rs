@@ -138,11 +138,36 @@ async fn check(
     Ok((info.git_version, info.platform, counts, latency))
 }
 
+/// One snapshot writer per cluster at a time in this process. The background loop and an explicit
+/// `pods/sync` or `nodes/sync` would otherwise insert the same new rows at once, which PostgreSQL and MariaDB
+/// refuse as duplicate keys. (A writer on another replica is handled by [`lost_race`].)
+async fn snapshot_lock(cluster_id: i64) -> tokio::sync::OwnedMutexGuard<()> {
+    static LOCKS: std::sync::LazyLock<std::sync::Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let lock = LOCKS
+        .lock()
+        .expect("snapshot locks")
+        .entry(cluster_id)
+        .or_default()
+        .clone();
+    lock.lock_owned().await
+}
+
+/// Whether a snapshot write lost a race to a writer on another replica (a duplicate key). Written again, it
+/// reads the rows the other writer inserted and writes only what still differs.
+fn lost_race(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Writes the node and pod snapshots from this replica's synced stores (when they are synced).
 async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     let Some(h) = state.hub.get(cluster_id) else {
         return;
     };
+    let _writing = snapshot_lock(cluster_id).await;
     if !h.nodes_synced() || !h.pods.synced() {
         return;
     }
@@ -150,7 +175,7 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     let nodes: Vec<k8s_openapi::api::core::v1::Node> =
         h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
     let summaries = crate::routes::nodes::summarize(&nodes, pods.iter().map(Arc::as_ref));
-    if let Err(e) = write_node_snapshot(state, cluster_id, &summaries).await {
+    if let Err(e) = node_snapshot(state, cluster_id, &summaries).await {
         tracing::warn!(
             cluster_id,
             "could not write the node snapshot: {}",
@@ -161,7 +186,7 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     // watcher saw change since the last write.
     let written = match h.pods.take_changes() {
         Changes::None => return,
-        Changes::All => write_pod_snapshot(state, cluster_id, pods.iter().map(Arc::as_ref)).await,
+        Changes::All => pod_snapshot(state, cluster_id, &pods).await,
         Changes::Keys(keys) => {
             drop(pods);
             let (changed, gone): (Vec<_>, Vec<_>) = h.pods.read(|m| {
@@ -169,21 +194,27 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
                     .map(|k| m.get(&k).cloned().ok_or(k))
                     .partition(Result::is_ok)
             });
-            let changed = changed
+            let changed: Vec<_> = changed
                 .into_iter()
                 .flatten()
                 .map(|p| snapshot_row(&p))
                 .collect();
-            let gone = gone
+            let gone: Vec<_> = gone
                 .into_iter()
                 .filter_map(Result::err)
                 .map(|(ns, name)| (ns.to_string(), name.to_string()))
                 .collect();
-            state
-                .store
-                .update_pod_snapshot(cluster_id, changed, gone)
-                .await
-                .map_err(Into::into)
+            let mut again = false;
+            loop {
+                match state
+                    .store
+                    .update_pod_snapshot(cluster_id, changed.clone(), gone.clone())
+                    .await
+                {
+                    Err(e) if !again && lost_race(&e) => again = true,
+                    done => break done.map_err(Into::into),
+                }
+            }
         }
     };
     if let Err(e) = written {
@@ -219,20 +250,46 @@ fn snapshot_row(p: &PodLite) -> kubedeck_store::kube_pods::PodSnapshot {
 
 /// Brings the cluster's `kube_pod` snapshot to `pods`, every pod of the cluster (only rows that changed are
 /// written).
-pub async fn write_pod_snapshot<'a>(
+pub async fn write_pod_snapshot(
     state: &AppState,
     cluster_id: i64,
-    pods: impl Iterator<Item = &'a PodLite> + Send,
+    pods: &[Arc<PodLite>],
 ) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
-    Ok(state
-        .store
-        .replace_pod_snapshot(cluster_id, pods.map(snapshot_row))
-        .await?)
+    let _writing = snapshot_lock(cluster_id).await;
+    pod_snapshot(state, cluster_id, pods).await
+}
+
+/// The full pod snapshot write; rows are built as they are written (never all at once: a 150,000-pod cluster
+/// would be held twice). The caller holds the cluster's snapshot lock.
+async fn pod_snapshot(
+    state: &AppState,
+    cluster_id: i64,
+    pods: &[Arc<PodLite>],
+) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
+    let mut again = false;
+    loop {
+        let rows = pods.iter().map(Arc::as_ref).map(snapshot_row);
+        match state.store.replace_pod_snapshot(cluster_id, rows).await {
+            Err(e) if !again && lost_race(&e) => again = true,
+            done => return Ok(done?),
+        }
+    }
+}
+
+/// Saves node summaries as the cluster's `kube_node` snapshot (see [`node_snapshot`]).
+pub async fn write_node_snapshot(
+    state: &AppState,
+    cluster_id: i64,
+    summaries: &[kubedeck_kube::nodes::NodeSummary],
+) -> Result<kubedeck_store::kube_nodes::SnapshotDiff, crate::error::ApiError> {
+    let _writing = snapshot_lock(cluster_id).await;
+    node_snapshot(state, cluster_id, summaries).await
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on
-/// every kubelet beat, are left out of the stored summary so unchanged nodes are not rewritten.
-pub async fn write_node_snapshot(
+/// every kubelet beat, are left out of the stored summary so unchanged nodes are not rewritten. The caller holds
+/// the cluster's snapshot lock.
+async fn node_snapshot(
     state: &AppState,
     cluster_id: i64,
     summaries: &[kubedeck_kube::nodes::NodeSummary],

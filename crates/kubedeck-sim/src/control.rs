@@ -223,7 +223,8 @@ async fn list_pods(State(sim): S) -> Json<Value> {
                 })
                 .collect();
             json!({"namespace": r.namespace, "name": r.name, "node": r.node, "phase": format!("{:?}", r.phase),
-                   "podIP": r.pod_ip, "containers": containers, "logRequests": r.log_requests})
+                   "podIP": r.pod_ip, "containers": containers, "logRequests": r.log_requests,
+                   "logStreamsOpen": r.log_streams_open})
         })
         .collect();
     Json(json!(pods))

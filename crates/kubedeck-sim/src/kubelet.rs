@@ -125,7 +125,18 @@ fn finish_of(sim: &Sim, ns: &str, pod: &str, inst: &Instance) -> Option<(Micros,
 }
 
 /// The state of one streaming log response.
+/// Counts a log request as open for as long as its response body lives.
+struct OpenLogStream(Arc<std::sync::Mutex<crate::pod::PodRuntime>>);
+
+impl Drop for OpenLogStream {
+    fn drop(&mut self) {
+        let mut r = self.0.lock().unwrap();
+        r.log_streams_open = r.log_streams_open.saturating_sub(1);
+    }
+}
+
 struct LogStream {
+    _open: OpenLogStream,
     sim: Arc<Sim>,
     ns: String,
     inst: Instance,
@@ -266,7 +277,8 @@ async fn container_logs(
     let now = now_micros();
     let num = |k: &str| params.get(k).and_then(|v| v.parse::<i64>().ok());
     let since = match (num("sinceSeconds"), params.get("sinceTime")) {
-        (Some(s), _) => Some(now - s.max(0) * 1_000_000),
+        // Saturating: a sinceSeconds past ~292,000 years overflowed and the panic dropped the connection.
+        (Some(s), _) => Some(now.saturating_sub(s.max(0).saturating_mul(1_000_000))),
         (None, Some(t)) => match chrono::DateTime::parse_from_rfc3339(t) {
             Ok(t) => Some(t.timestamp_micros()),
             Err(_) => return bad_request(format!("sinceTime {t:?} is not an RFC 3339 time")),
@@ -286,7 +298,9 @@ async fn container_logs(
         .unwrap_or_else(|| ctx.sim.schedule.read().unwrap().clone());
     let w = logs::window(&schedule, &inst, &query, now);
     let finished = inst.finished.is_some();
+    rt.lock().unwrap().log_streams_open += 1;
     let stream = LogStream {
+        _open: OpenLogStream(rt.clone()),
         sim: ctx.sim.clone(),
         ns,
         own_schedule,

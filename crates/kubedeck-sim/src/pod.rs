@@ -154,6 +154,8 @@ pub struct PodRuntime {
     pub log_schedule: Option<Schedule>,
     /// Log requests the kubelet has served for this pod (tests see a client reconnect through it).
     pub log_requests: u64,
+    /// Log requests the kubelet is serving for this pod right now (a follow that the client left ends here).
+    pub log_streams_open: u64,
     restart_policy: String,
     host_network: bool,
     behaviour: Behaviour,
@@ -273,6 +275,7 @@ impl PodRuntime {
             initialized_at: None,
             frozen: false,
             log_requests: 0,
+            log_streams_open: 0,
             name,
         };
         if adopt

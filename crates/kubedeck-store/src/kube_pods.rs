@@ -83,19 +83,41 @@ const COMMIT_EVERY: usize = 5_000;
 /// A transaction that commits and starts over every [`COMMIT_EVERY`] written rows.
 struct Chunked<'a> {
     store: &'a Store,
-    txn: sea_orm::DatabaseTransaction,
+    /// Always `Some` between calls (taken only to commit).
+    txn: Option<sea_orm::DatabaseTransaction>,
     written: usize,
 }
 
-impl Chunked<'_> {
+impl<'a> Chunked<'a> {
+    async fn begin(store: &'a Store) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            store,
+            txn: Some(store.begin_write().await?),
+            written: 0,
+        })
+    }
+
+    fn conn(&self) -> &sea_orm::DatabaseTransaction {
+        self.txn.as_ref().expect("a chunked transaction is open")
+    }
+
     async fn wrote(&mut self, rows: usize) -> Result<(), sea_orm::DbErr> {
         self.written += rows;
         if self.written >= COMMIT_EVERY {
-            let next = self.store.begin_write().await?;
-            std::mem::replace(&mut self.txn, next).commit().await?;
+            // Commit before beginning the next: on SQLite a second write transaction (BEGIN IMMEDIATE) would
+            // wait for the lock this one holds, until the busy timeout.
+            self.finish_part().await?;
+            self.txn = Some(self.store.begin_write().await?);
             self.written = 0;
         }
         Ok(())
+    }
+
+    async fn finish_part(&mut self) -> Result<(), sea_orm::DbErr> {
+        match self.txn.take() {
+            Some(t) => t.commit().await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -159,11 +181,7 @@ impl Store {
             existing.insert((ns, name), (id, digest(&summary)));
         }
         drop(rows);
-        let mut txn = Chunked {
-            store: self,
-            txn: self.begin_write().await?,
-            written: 0,
-        };
+        let mut txn = Chunked::begin(self).await?;
         let mut diff = PodSnapshotDiff::default();
         let mut new_rows = Vec::new();
         for p in pods {
@@ -177,7 +195,7 @@ impl Store {
                         ..Default::default()
                     };
                     fill(&mut am, &p, now);
-                    am.update(&txn.txn).await?;
+                    am.update(txn.conn()).await?;
                     txn.wrote(1).await?;
                     diff.changed += 1;
                 }
@@ -186,7 +204,7 @@ impl Store {
                     diff.added += 1;
                     if new_rows.len() == INSERT_BATCH {
                         kube_pod::Entity::insert_many(std::mem::take(&mut new_rows))
-                            .exec_without_returning(&txn.txn)
+                            .exec_without_returning(txn.conn())
                             .await?;
                         txn.wrote(INSERT_BATCH).await?;
                     }
@@ -195,7 +213,7 @@ impl Store {
         }
         if !new_rows.is_empty() {
             kube_pod::Entity::insert_many(new_rows)
-                .exec_without_returning(&txn.txn)
+                .exec_without_returning(txn.conn())
                 .await?;
         }
         let gone: Vec<i64> = existing.values().map(|(id, _)| *id).collect();
@@ -203,11 +221,11 @@ impl Store {
         for chunk in gone.chunks(INSERT_BATCH) {
             kube_pod::Entity::delete_many()
                 .filter(kube_pod::Column::Id.is_in(chunk.to_vec()))
-                .exec(&txn.txn)
+                .exec(txn.conn())
                 .await?;
             txn.wrote(chunk.len()).await?;
         }
-        txn.txn.commit().await?;
+        txn.finish_part().await?;
         Ok(diff)
     }
 

@@ -918,19 +918,23 @@ pub async fn sync(
     let client = client_for(&state, &c).await?;
     // Listed in pages of 500 and projected page by page, so a 150,000-pod cluster is never held whole.
     let api = Api::<Pod>::all(client);
-    let mut pods: Vec<PodLite> = Vec::new();
+    let mut pods: Vec<std::sync::Arc<PodLite>> = Vec::new();
     let mut params = ListParams::default().limit(500);
     loop {
         let page = within(CALL, api.list(&params))
             .await
             .map_err(from_cluster)?;
-        pods.extend(page.items.iter().map(kubedeck_kube::pods::project));
+        pods.extend(
+            page.items
+                .iter()
+                .map(|p| std::sync::Arc::new(kubedeck_kube::pods::project(p))),
+        );
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(token) => params = params.continue_token(&token),
             None => break,
         }
     }
     Ok(axum::Json(
-        crate::sync::write_pod_snapshot(&state, id, pods.iter()).await?,
+        crate::sync::write_pod_snapshot(&state, id, &pods).await?,
     ))
 }

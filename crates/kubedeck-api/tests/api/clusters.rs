@@ -411,7 +411,9 @@ async fn node_counts_follow_the_simulator_adding_and_removing_nodes() {
     let (code, body) = tb.sim(
         "POST",
         "/nodes",
-        Some(&json!({"name": node, "role": "worker"})),
+        // Tainted, so no other test's pod lands on a node this test removes.
+        Some(&json!({"name": node, "role": "worker",
+                     "taints": [{"key": "kubedeck.test/node", "value": node, "effect": "NoSchedule"}]})),
     );
     assert!(code < 300, "sim refused: {body}");
     eventually(

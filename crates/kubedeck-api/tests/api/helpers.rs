@@ -56,6 +56,9 @@ pub struct TestApp {
 pub struct AppOptions {
     pub sync_interval: Duration,
     pub settings: Settings,
+    /// Run the background sync loop (health checks, watchers, snapshot writes). Off: only requests and the
+    /// check an import starts touch the cluster and the snapshots.
+    pub sync_loop: bool,
 }
 
 impl Default for AppOptions {
@@ -66,6 +69,7 @@ impl Default for AppOptions {
         Self {
             sync_interval: Duration::from_secs(2),
             settings,
+            sync_loop: true,
         }
     }
 }
@@ -115,8 +119,9 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
         )
         .await
         .unwrap();
+    let sync_interval = opts.sync_loop.then_some(opts.sync_interval);
     let (state, base, cancel) =
-        start_replica(store, opts.settings, ring, key_dir, opts.sync_interval).await;
+        start_replica(store, opts.settings, ring, key_dir, sync_interval).await;
     TestApp {
         base,
         http: reqwest::Client::builder()
@@ -138,7 +143,7 @@ async fn start_replica(
     settings: Settings,
     ring: kubedeck_core::credential::KeyRing,
     key_dir: KeyDir,
-    sync_interval: Duration,
+    sync_interval: Option<Duration>,
 ) -> (AppState, String, CancellationToken) {
     let metrics_settings = settings.node_metrics;
     let (hub, events) = ClusterHub::new();
@@ -153,12 +158,14 @@ async fn start_replica(
         metrics: None,
     }));
     let cancel = CancellationToken::new();
-    tokio::spawn(kubedeck_api::sync::run(
-        state.clone(),
-        sync_interval,
-        events,
-        cancel.clone(),
-    ));
+    if let Some(interval) = sync_interval {
+        tokio::spawn(kubedeck_api::sync::run(
+            state.clone(),
+            interval,
+            events,
+            cancel.clone(),
+        ));
+    }
     tokio::spawn(kubedeck_api::metrics_collector::run(
         state.clone(),
         metrics_settings,
@@ -286,7 +293,7 @@ impl TestApp {
             self.state.settings.clone(),
             self.state.keyring(),
             KeyDir::new(&self.keys),
-            Duration::from_secs(2),
+            Some(Duration::from_secs(2)),
         )
         .await;
         TestApp {

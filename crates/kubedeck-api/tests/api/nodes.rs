@@ -34,6 +34,19 @@ async fn imported(app: &TestApp, tb: &Testbed, admin: &str) -> i64 {
     id
 }
 
+/// The taint every test-owned node carries (`kubedeck.test/node=<name>:NoSchedule`), so that only the pods of
+/// the test that owns it, which tolerate it, land there: tests drain and delete their nodes while other tests run.
+fn own_taint(node: &str) -> Value {
+    json!({"key": "kubedeck.test/node", "value": node, "effect": "NoSchedule"})
+}
+
+/// The toleration of [`own_taint`], as manifest text.
+fn tolerate(node: &str) -> String {
+    format!(
+        "tolerations: [{{key: kubedeck.test/node, operator: Equal, value: {node}, effect: NoSchedule}}]"
+    )
+}
+
 /// A fresh simulated worker for this test, removed on drop.
 struct SimNode<'a> {
     tb: &'a Testbed,
@@ -46,7 +59,10 @@ impl<'a> SimNode<'a> {
         let (code, body) = tb.sim(
             "POST",
             "/nodes",
-            Some(&json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name}})),
+            Some(
+                &json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name},
+                         "taints": [own_taint(&name)]}),
+            ),
         );
         assert!(code < 300, "sim refused: {body}");
         kubedeck_testbed::wait_until("the new node to be Ready", Duration::from_secs(60), || {
@@ -329,11 +345,23 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
         )
         .await;
     assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);
-    assert_eq!(diff.body["total"].as_u64(), Some(items.len() as u64));
-    assert_eq!(
-        app.state.store.node_snapshot(id).await.unwrap().len(),
-        items.len()
-    );
+    // Every node that stayed throughout is in the snapshot, and the snapshot is what the sync reported.
+    let snapshot: Vec<String> = app
+        .state
+        .store
+        .node_snapshot(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.name)
+        .collect();
+    assert_eq!(diff.body["total"].as_u64(), Some(snapshot.len() as u64));
+    for name in &stable {
+        assert!(
+            snapshot.contains(name),
+            "node {name} is missing from the snapshot"
+        );
+    }
     app.stop().await;
 }
 on_every_backend!(inventory_agrees_with_kubectl_and_filters_like_it);
@@ -475,7 +503,7 @@ async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler
             "PUT",
             &format!("{base}/taints"),
             Some(&admin),
-            Some(json!({"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]})),
+            Some(json!({"taints": [own_taint(&node.name), {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -485,17 +513,18 @@ async fn cordon_uncordon_labels_and_taints_are_seen_by_kubectl_and_the_scheduler
             "node",
             &node.name,
             "-o",
-            "jsonpath={.spec.taints[0].key}"
+            "jsonpath={.spec.taints[*].key}"
         ]),
-        "dedicated"
+        "kubedeck.test/node dedicated"
     );
     let pod = unique_name("pinned");
     apply(
         &tb,
         &format!(
-            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {}}}\nspec:\n  nodeSelector: {{kubedeck.test/node: {}}}\n  containers: [{{name: c, image: nginx}}]\n",
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {}}}\nspec:\n  nodeSelector: {{kubedeck.test/node: {}}}\n  {}\n  containers: [{{name: c, image: nginx}}]\n",
             ns.name(),
-            node.name
+            node.name,
+            tolerate(&node.name)
         ),
     );
     kubedeck_testbed::wait_until(
@@ -547,8 +576,10 @@ async fn drain_behaves_like_kubectl_drain() {
     let target = node.name.clone();
     // Deployment pods prefer the new node; a PDB protects one of them; a bare pod and a DaemonSet pod sit on it.
     let affinity = format!(
-        "affinity: {{nodeAffinity: {{preferredDuringSchedulingIgnoredDuringExecution: [{{weight: 100, preference: {{matchExpressions: [{{key: kubedeck.test/node, operator: In, values: [{target}]}}]}}}}]}}}}"
+        "affinity: {{nodeAffinity: {{preferredDuringSchedulingIgnoredDuringExecution: [{{weight: 100, preference: {{matchExpressions: [{{key: kubedeck.test/node, operator: In, values: [{target}]}}]}}}}]}}}}\n      {}",
+        tolerate(&target)
     );
+    let toleration = tolerate(&target);
     apply(
         &tb,
         &format!(
@@ -593,6 +624,7 @@ spec:
     metadata: {{labels: {{app: agent}}}}
     spec:
       nodeSelector: {{kubedeck.test/node: {target}}}
+      {toleration}
       containers: [{{name: c, image: agent}}]
 ---
 apiVersion: v1
@@ -656,7 +688,8 @@ spec:
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
     // The version comes from the cluster's discovery, as kubectl's own answer shows; not from the fallback
     // the server would use if discovery failed (which would say so).
-    let discovered = tb.kubectl_json(&["get", "--raw", "/api/v1"]);
+    let discovered: Value =
+        serde_json::from_str(&tb.kubectl_ok(&["get", "--raw", "/api/v1"])).unwrap();
     let eviction = discovered["resources"]
         .as_array()
         .unwrap()

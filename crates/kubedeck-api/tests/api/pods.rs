@@ -70,7 +70,7 @@ spec:
   replicas: 3
   selector: {{matchLabels: {{app: shop}}}}
   template:
-    metadata: {{labels: {{app: shop, tier: front}}}}
+    metadata: {{labels: {{app: shop, tier: front, run: {n}}}}}
     spec:
       containers: [{{name: web, image: nginx}}, {{name: sidecar, image: envoy}}]
 ---
@@ -99,8 +99,9 @@ spec:
     let id = r.body["cluster"]["id"].as_i64().unwrap();
     let base = format!("/api/v1/k8s/cluster/{id}");
 
-    // `kubectl get pods -A -l app=shop,tier in (front)` and the namespaced list agree with the API.
-    let sel = "app=shop,tier in (front)";
+    // `kubectl get pods -A -l app=shop,tier in (front)` and the namespaced list agree with the API (`run`: this
+    // test's pods only; the same test runs on other backends at the same time).
+    let sel = &format!("app=shop,run={n},tier in (front)");
     let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
     let got = selection_matching(&app, &admin, &base, sel, &want).await;
     assert_eq!(got["total"], 3);
@@ -122,9 +123,10 @@ spec:
     let moved = got["items"][0]["name"].as_str().unwrap().to_owned();
     tb.kubectl_ok(&["-n", n, "label", "pod", &moved, "tier=back", "--overwrite"]);
     for (sel, has_moved) in [
-        ("app=shop,tier in (front)", false),
-        ("app=shop,tier=back", true),
+        (format!("app=shop,run={n},tier in (front)"), false),
+        (format!("app=shop,run={n},tier=back"), true),
     ] {
+        let sel = sel.as_str();
         let want = names(&tb.kubectl_json(&["get", "pods", "-A", "-l", sel, "-o", "json"]));
         assert_eq!(
             want.iter().any(|w| w.ends_with(&format!("/{moved}"))),
@@ -610,10 +612,10 @@ async fn an_explicit_pod_sync_counts_exactly_what_kubectl_changed() {
     for name in ["keep", "relabel", "remove"] {
         private_pod(&server, name);
     }
-    // The background loop writes the snapshot at its checks; an hour apart here, so after the first check the
-    // explicit syncs below are the only writers and their counts are exact.
+    // No background loop: after the check the import starts, the explicit syncs below are the only writers of
+    // the snapshot, so their counts are exact.
     let app = spawn_app_with(AppOptions {
-        sync_interval: Duration::from_secs(3600),
+        sync_loop: false,
         ..Default::default()
     })
     .await;
@@ -645,7 +647,20 @@ async fn an_explicit_pod_sync_counts_exactly_what_kubectl_changed() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.body
     };
-    // The first sync brings the snapshot to the cluster, whatever the first check had written.
+    eventually(
+        "the import's own check to finish",
+        Duration::from_secs(60),
+        || async {
+            let s = app
+                .get(&format!("/api/v1/k8s/cluster/{id}/status"), &admin)
+                .await
+                .body;
+            // "imported" until the check records its outcome
+            (s["reason_code"] == "in_sync").then_some(())
+        },
+    )
+    .await;
+    // The first sync brings the snapshot to the cluster, whatever the import's check had written.
     let first = sync().await;
     assert_eq!(first["total"], 3, "{first}");
     let again = sync().await;
