@@ -164,6 +164,17 @@ impl Pagination {
                 format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
             ));
         }
+        // The first row of the page must be a row number a database offset (i64) can hold; past that
+        // `(page - 1) * page_size` overflowed (a panic in debug builds, a wrong page in release).
+        if (page - 1)
+            .checked_mul(page_size)
+            .is_none_or(|offset| offset > i64::MAX as u64 - page_size)
+        {
+            return Err(ApiError::invalid(
+                "page",
+                "page is past any list's last row",
+            ));
+        }
         Ok(kubedeck_store::PageRequest { page, page_size })
     }
 }
@@ -205,6 +216,22 @@ mod tests {
             Pagination {
                 page: Some(0),
                 page_size: None
+            }
+            .request()
+            .is_err()
+        );
+        assert!(
+            Pagination {
+                page: Some(u64::MAX),
+                page_size: Some(500)
+            }
+            .request()
+            .is_err()
+        );
+        assert!(
+            Pagination {
+                page: Some(9_223_372_036_854_775_808),
+                page_size: Some(1)
             }
             .request()
             .is_err()
