@@ -18,12 +18,10 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # connected to is read afterwards from the ledger they write (kubedeck-store's testing module).
 url_port() { local hostport=${1#*@}; hostport=${hostport%%/*}; echo "${hostport##*:}"; }
 backends=sqlite
-not_tested=()
 for pair in "postgres:${KUBEDECK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
             "mysql:${KUBEDECK_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"; do
   name=${pair%%:*}; url=${pair#*:}; port=$(url_port "$url")
   if port_open "$port"; then backends+=",$name"; else
-    not_tested+=("$name")
     if [ "${KUBEDECK_REQUIRE_ALL_DATABASES:-0}" = 1 ]; then
       echo "error: $name is required (KUBEDECK_REQUIRE_ALL_DATABASES=1) but nothing answers on port $port" >&2; exit 1
     fi
