@@ -237,6 +237,28 @@ pub fn ready_status(node: &Node) -> &'static str {
     }
 }
 
+/// Summaries of `nodes` at `now`, each with the pods bound to it (shared by the node routes and the sync loop's
+/// snapshot writer).
+pub fn summarize<'a>(
+    nodes: &[Node],
+    pods: impl IntoIterator<Item = &'a PodLite>,
+    now: DateTime<Utc>,
+) -> Vec<NodeSummary> {
+    let mut by_node: std::collections::HashMap<&str, Vec<&PodLite>> = Default::default();
+    for p in pods {
+        if let Some(n) = &p.node_name {
+            by_node.entry(n.as_str()).or_default().push(p);
+        }
+    }
+    nodes
+        .iter()
+        .map(|n| {
+            let name = n.metadata.name.as_deref().unwrap_or_default();
+            NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
+        })
+        .collect()
+}
+
 impl NodeSummary {
     /// The summary of `node` with the pods bound to it, at time `now`.
     pub fn from_node_at<'a>(
