@@ -256,3 +256,29 @@ async fn impossible_object_names_are_a_clear_404_not_a_cluster_error() {
     app.stop().await;
 }
 on_every_backend!(impossible_object_names_are_a_clear_404_not_a_cluster_error);
+
+/// Every parameter documented `in: path` has its `{name}` in the path. A query parameter documented as a path
+/// one is never sent by generated clients or the fuzzer (every `IntoParams` struct needs
+/// `#[into_params(parameter_in = Query)]`).
+#[test]
+fn every_documented_path_parameter_is_in_its_path() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(kubedeck_api::openapi::ApiDoc::openapi()).unwrap();
+    let mut query = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str() {
+                    Some("path") => assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: '{name}' is documented in the path, which has no {{{name}}}"
+                    ),
+                    Some("query") => query += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(query >= 40, "only {query} query parameters documented");
+}
