@@ -5,7 +5,6 @@ use crate::apiserver::SecondApiserver;
 use crate::helpers::*;
 use kubedeck_testbed::{Testbed, unique_name};
 use reqwest::StatusCode;
-use serde_json::json;
 use std::time::Duration;
 
 async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions() {
@@ -13,15 +12,7 @@ async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     // The restricted user may read pods in two namespaces and nothing else: no nodes.
-    let r = app
-        .post(
-            "/api/v1/k8s/cluster",
-            &admin,
-            json!({"name": unique_name("recred"), "credential": tb.restricted_kubeconfig()}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["cluster"]["id"].as_i64().unwrap();
+    let id = import_kubeconfig(&app, &admin, "recred", &tb.restricted_kubeconfig()).await;
     let base = format!("/api/v1/k8s/cluster/{id}");
     let kubectl_nodes = tb.kubectl_json(&["get", "nodes", "-o", "json"])["items"]
         .as_array()
@@ -37,15 +28,7 @@ async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions
     );
 
     // The admin credential: the watchers restart with it and the nodes arrive.
-    let put = app
-        .request(
-            "PUT",
-            &base,
-            Some(&admin),
-            Some(json!({"credential": tb.admin_kubeconfig()})),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    replace_credential(&app, &admin, id, &tb.admin_kubeconfig()).await;
     let live = eventually(
         "the node list to fill with the new credential",
         Duration::from_secs(60),
@@ -83,15 +66,7 @@ async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions
     );
 
     // And back to the restricted one: the cluster itself now refuses what it may not do.
-    let put = app
-        .request(
-            "PUT",
-            &base,
-            Some(&admin),
-            Some(json!({"credential": tb.restricted_kubeconfig()})),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    replace_credential(&app, &admin, id, &tb.restricted_kubeconfig()).await;
     let refused = app
         .get(
             &format!("{base}/namespaces/demo-ops/pods/{ops_pod}"),
@@ -124,15 +99,13 @@ async fn a_revoked_token_shows_credential_rejected_until_the_credential_is_repla
     let mut server = SecondApiserver::with_tokens(&tb, &line(&old_token));
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let r = app
-        .post(
-            "/api/v1/k8s/cluster",
-            &admin,
-            json!({"name": unique_name("revoked"), "credential": server.token_kubeconfig(&user, &old_token)}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["cluster"]["id"].as_i64().unwrap();
+    let id = import_kubeconfig(
+        &app,
+        &admin,
+        "revoked",
+        &server.token_kubeconfig(&user, &old_token),
+    )
+    .await;
     let base = format!("/api/v1/k8s/cluster/{id}");
     eventually("the cluster to run", Duration::from_secs(60), || async {
         let s = app.get(&format!("{base}/status"), &admin).await.body;
@@ -177,15 +150,13 @@ async fn a_revoked_token_shows_credential_rejected_until_the_credential_is_repla
     assert_eq!(refused.status, StatusCode::BAD_GATEWAY, "{}", refused.body);
 
     // Replacing it with the new token brings the cluster back.
-    let put = app
-        .request(
-            "PUT",
-            &base,
-            Some(&admin),
-            Some(json!({"credential": server.token_kubeconfig(&user, &new_token)})),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    replace_credential(
+        &app,
+        &admin,
+        id,
+        &server.token_kubeconfig(&user, &new_token),
+    )
+    .await;
     let s = eventually(
         "the cluster to recover",
         Duration::from_secs(90),

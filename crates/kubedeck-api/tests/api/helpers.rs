@@ -340,10 +340,40 @@ where
 
 /// Imports the testbed with its admin kubeconfig under a fresh name; the cluster id.
 pub async fn import_testbed(app: &TestApp, token: &str, tb: &kubedeck_testbed::Testbed) -> i64 {
-    let body = json!({"name": kubedeck_testbed::unique_name("testbed"), "description": "testbed", "credential": tb.admin_kubeconfig()});
-    let r = app.post("/api/v1/k8s/cluster", token, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.body["cluster"]["id"].as_i64().unwrap()
+    import_kubeconfig(app, token, "testbed", &tb.admin_kubeconfig()).await
+}
+
+/// Imports `kubeconfig` under a fresh name starting with `prefix`; the cluster id. A freshly started API server
+/// may refuse the first tries while it bootstraps, so a refusal is retried for up to a minute (and then shown).
+pub async fn import_kubeconfig(app: &TestApp, token: &str, prefix: &str, kubeconfig: &str) -> i64 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let body = json!({"name": kubedeck_testbed::unique_name(prefix), "credential": kubeconfig});
+        let r = app.post("/api/v1/k8s/cluster", token, body).await;
+        if r.status == StatusCode::CREATED {
+            return r.body["cluster"]["id"].as_i64().unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "import refused: {} {}",
+            r.status,
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Replaces cluster `id`'s credential with `kubeconfig` (`PUT`), which must succeed.
+pub async fn replace_credential(app: &TestApp, token: &str, id: i64, kubeconfig: &str) {
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/k8s/cluster/{id}"),
+            Some(token),
+            Some(json!({"credential": kubeconfig})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 /// `kubectl apply` of a manifest written to a temporary file.

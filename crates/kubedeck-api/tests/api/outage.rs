@@ -3,9 +3,8 @@
 
 use crate::apiserver::SecondApiserver;
 use crate::helpers::*;
-use kubedeck_testbed::{Testbed, unique_name};
+use kubedeck_testbed::Testbed;
 use reqwest::StatusCode;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_recovers() {
@@ -14,22 +13,7 @@ async fn a_stopped_apiserver_turns_the_cluster_to_error_within_a_minute_and_it_r
     let kubeconfig = apiserver.admin_kubeconfig().to_owned();
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let created = eventually(
-        "the second apiserver to accept an import",
-        Duration::from_secs(60),
-        || async {
-            let r = app
-                .post(
-                    "/api/v1/k8s/cluster",
-                    &admin,
-                    json!({"name": unique_name("flaky"), "credential": kubeconfig}),
-                )
-                .await;
-            (r.status == StatusCode::CREATED).then_some(r.body)
-        },
-    )
-    .await;
-    let id = created["cluster"]["id"].as_i64().unwrap();
+    let id = import_kubeconfig(&app, &admin, "flaky", &kubeconfig).await;
     let status_path = format!("/api/v1/k8s/cluster/{id}/status");
     let nodes_path = format!("/api/v1/k8s/cluster/{id}/nodes");
     let before = eventually(

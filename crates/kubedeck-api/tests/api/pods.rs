@@ -620,21 +620,7 @@ async fn an_explicit_pod_sync_counts_exactly_what_kubectl_changed() {
     })
     .await;
     let admin = app.admin_token().await;
-    let id = eventually(
-        "the private apiserver to accept an import",
-        Duration::from_secs(60),
-        || async {
-            let r = app
-                .post(
-                    "/api/v1/k8s/cluster",
-                    &admin,
-                    json!({"name": unique_name("exact"), "credential": server.admin_kubeconfig()}),
-                )
-                .await;
-            (r.status == StatusCode::CREATED).then(|| r.body["cluster"]["id"].as_i64().unwrap())
-        },
-    )
-    .await;
+    let id = import_kubeconfig(&app, &admin, "exact", server.admin_kubeconfig()).await;
     let sync = || async {
         let r = app
             .request(
