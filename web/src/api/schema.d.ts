@@ -323,7 +323,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace or patch a node's labels. */
+        /**
+         * Replace or patch a node's labels. Send the labels the change is based on as `expected`: the save fails
+         *     only when they changed, never because the kubelet's heartbeats changed the node's status.
+         */
         put: operations["labels"];
         post?: never;
         delete?: never;
@@ -374,7 +377,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace or patch a node's taints. */
+        /**
+         * Replace or patch a node's taints. Send the taints the change is based on as `expected`: the save fails
+         *     only when they changed, never because the kubelet's heartbeats changed the node's status.
+         */
         put: operations["taints"];
         post?: never;
         delete?: never;
@@ -1037,6 +1043,15 @@ export interface components {
         };
         /** @description Label changes: a full replacement, or additions/changes plus removals. */
         LabelChange: {
+            /**
+             * @description The labels the change is based on (what the user saw). The server compares them with the node's current
+             *     labels: in `replace` mode the whole set, in `patch` mode the keys the change sets or removes; a
+             *     difference is a `409 labels_changed` with the node's `current` labels and the `changes`. Other changes
+             *     to the node (kubelet status heartbeats) never make it fail.
+             */
+            expected?: {
+                [key: string]: string;
+            } | null;
             /** @description Allow changing protected system labels (`kubernetes.io/hostname`, `node.kubernetes.io/*` ...). */
             force?: boolean;
             /** @description Labels to set. */
@@ -1047,7 +1062,10 @@ export interface components {
             mode?: string | null;
             /** @description Keys to delete (patch mode). */
             remove?: string[];
-            /** @description The resourceVersion the change is based on; a concurrent change makes it a 409. */
+            /**
+             * @description Strict guard (prefer `expected`): the change fails with 409 when anything in the node changed since this
+             *     resourceVersion, a kubelet status heartbeat (every few seconds) included.
+             */
             resource_version?: string | null;
         };
         /** @description Login request. */
@@ -1835,13 +1853,23 @@ export interface components {
         };
         /** @description Taint changes: a full replacement, or additions plus removals. */
         TaintChange: {
+            /**
+             * @description The taints the change is based on (what the user saw). The server compares them with the node's current
+             *     taints: in `replace` mode the whole list (order aside), in `patch` mode the taints with the keys the
+             *     change sets or removes; a difference is a `409 taints_changed` with the node's `current` taints.
+             *     Other changes to the node (kubelet status heartbeats) never make it fail.
+             */
+            expected?: components["schemas"]["TaintView"][] | null;
             /** @description Allow changing protected taints (`node.kubernetes.io/*`). */
             force?: boolean;
             /** @description `replace`: `taints` becomes the whole list; `patch` (default): add or update `taints`, delete `remove`. */
             mode?: string | null;
             /** @description Taints to delete, by key (and effect when given). */
             remove?: components["schemas"]["TaintKey"][];
-            /** @description The resourceVersion the change is based on. */
+            /**
+             * @description Strict guard (prefer `expected`): the change fails with 409 when anything in the node changed since this
+             *     resourceVersion, a kubelet status heartbeat (every few seconds) included.
+             */
             resource_version?: string | null;
             /** @description Taints to set (same key and effect replaces). */
             taints?: components["schemas"]["TaintView"][];
@@ -3780,7 +3808,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict */
+            /** @description `labels_changed`: the labels the change is based on (`expected`) are no longer the node's (the body has the node's `current` labels and the `changes`, key by key); `conflict`: the node changed since `resource_version` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4032,7 +4060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict */
+            /** @description `taints_changed`: the taints the change is based on (`expected`) are no longer the node's (the body has the node's `current` taints, and the taints `added` and `removed` since); `conflict`: the node changed since `resource_version` */
             409: {
                 headers: {
                     [name: string]: unknown;

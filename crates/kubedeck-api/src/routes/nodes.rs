@@ -406,30 +406,9 @@ pub async fn sync(
         .iter()
         .map(kubedeck_kube::pods::project)
         .collect();
-    let summaries = summarize(&nodes.items, &lite);
+    let summaries = kubedeck_kube::nodes::summarize(&nodes.items, &lite, Utc::now());
     let diff = crate::sync::write_node_snapshot(&state, id, &summaries).await?;
     Ok(axum::Json(diff))
-}
-
-/// Summaries of `nodes` with the pods bound to each.
-pub fn summarize<'a>(
-    nodes: &[Node],
-    pods: impl IntoIterator<Item = &'a PodLite>,
-) -> Vec<NodeSummary> {
-    let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
-    for p in pods {
-        if let Some(n) = &p.node_name {
-            by_node.entry(n.as_str()).or_default().push(p);
-        }
-    }
-    let now = Utc::now();
-    nodes
-        .iter()
-        .map(|n| {
-            let name = n.metadata.name.as_deref().unwrap_or_default();
-            NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
-        })
-        .collect()
 }
 
 async fn node_api(state: &AppState, id: i64) -> ApiResult<(Cluster, Api<Node>)> {
@@ -537,7 +516,14 @@ pub struct LabelChange {
     /// Keys to delete (patch mode).
     #[serde(default)]
     pub remove: Vec<String>,
-    /// The resourceVersion the change is based on; a concurrent change makes it a 409.
+    /// The labels the change is based on (what the user saw). The server compares them with the node's current
+    /// labels: in `replace` mode the whole set, in `patch` mode the keys the change sets or removes; a
+    /// difference is a `409 labels_changed` with the node's `current` labels and the `changes`. Other changes
+    /// to the node (kubelet status heartbeats) never make it fail.
+    #[serde(default)]
+    pub expected: Option<BTreeMap<String, String>>,
+    /// Strict guard (prefer `expected`): the change fails with 409 when anything in the node changed since this
+    /// resourceVersion, a kubelet status heartbeat (every few seconds) included.
     #[serde(default)]
     pub resource_version: Option<String>,
     /// Allow changing protected system labels (`kubernetes.io/hostname`, `node.kubernetes.io/*` ...).
@@ -558,7 +544,14 @@ pub struct TaintChange {
     /// Taints to delete, by key (and effect when given).
     #[serde(default)]
     pub remove: Vec<TaintKey>,
-    /// The resourceVersion the change is based on.
+    /// The taints the change is based on (what the user saw). The server compares them with the node's current
+    /// taints: in `replace` mode the whole list (order aside), in `patch` mode the taints with the keys the
+    /// change sets or removes; a difference is a `409 taints_changed` with the node's `current` taints.
+    /// Other changes to the node (kubelet status heartbeats) never make it fail.
+    #[serde(default)]
+    pub expected: Option<Vec<TaintView>>,
+    /// Strict guard (prefer `expected`): the change fails with 409 when anything in the node changed since this
+    /// resourceVersion, a kubelet status heartbeat (every few seconds) included.
     #[serde(default)]
     pub resource_version: Option<String>,
     /// Allow changing protected taints (`node.kubernetes.io/*`).
@@ -588,15 +581,17 @@ fn mode_is_replace(mode: &Option<String>) -> ApiResult<bool> {
     }
 }
 
-/// Writes `patch` guarded by `resource_version` (the caller's, or the one just read): a concurrent change is a 409.
-async fn guarded_patch(
-    api: &Api<Node>,
-    name: &str,
-    rv: &str,
-    mut patch: serde_json::Value,
-) -> ApiResult<Node> {
-    // The cluster answers 500 for a resourceVersion it never gave out (it parses them as numbers): refuse it here.
-    if !rv.is_empty() && !rv.bytes().all(|b| b.is_ascii_digit()) {
+/// How often a label or taint write is tried again when the node changed between our read and our write
+/// without its labels or taints changing (kubelet heartbeats change a node's resourceVersion every few seconds).
+const EDIT_ATTEMPTS: usize = 8;
+
+/// A resourceVersion the caller sent: the cluster answers 500 for one it never gave out (it parses them as
+/// numbers), so refuse it here.
+fn check_resource_version(rv: &Option<String>) -> ApiResult<()> {
+    if let Some(rv) = rv
+        && !rv.is_empty()
+        && !rv.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(ApiError::invalid(
             "resource_version",
             format!(
@@ -604,20 +599,121 @@ async fn guarded_patch(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Writes `patch` guarded by `rv`: `None` when the node changed since `rv` (the cluster's 409).
+async fn patch_at(
+    api: &Api<Node>,
+    name: &str,
+    rv: &str,
+    mut patch: serde_json::Value,
+) -> ApiResult<Option<Node>> {
     patch["metadata"]["resourceVersion"] = json!(rv);
-    match within(CALL, api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))).await {
-        Ok(n) => Ok(n),
-        Err(kubedeck_kube::error::ClusterError::Api { code: 409, .. }) => Err(ApiError::conflict(format!(
-            "node '{name}' changed since resourceVersion {rv}; reload it and apply your change again"
-        ))
-        .with_field("resource_version")),
+    match within(
+        CALL,
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+    )
+    .await
+    {
+        Ok(n) => Ok(Some(n)),
+        Err(kubedeck_kube::error::ClusterError::Api { code: 409, .. }) => Ok(None),
         Err(e) => Err(from_cluster(e)),
     }
 }
 
-/// Replace or patch a node's labels.
+/// The 409 of the strict `resource_version` guard.
+fn stale_resource_version(name: &str, rv: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "node '{name}' changed since resourceVersion {rv}; reload it and apply your change again"
+    ))
+    .with_field("resource_version")
+}
+
+/// The 409 when the labels a change was based on are no longer the node's: names each difference and
+/// carries the node's current labels, so the user sees the other change.
+fn labels_changed(
+    name: &str,
+    keys: &[&String],
+    expected: &BTreeMap<String, String>,
+    current: &BTreeMap<String, String>,
+) -> ApiError {
+    let show = |k: &str, v: Option<&String>| match v {
+        Some(v) => format!("{k}={v}"),
+        None => format!("no {k}"),
+    };
+    let changes: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| json!({"key": k, "expected": expected.get(*k), "current": current.get(*k)}))
+        .collect();
+    let said: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{} is now {}",
+                show(k, expected.get(*k)),
+                show(k, current.get(*k))
+            )
+        })
+        .collect();
+    ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        "labels_changed",
+        format!(
+            "the labels of node '{name}' changed since you read them ({}); nothing was saved: reload them and apply your change again",
+            said.join("; ")
+        ),
+    )
+    .with_field("expected")
+    .with_extra("current", json!(current))
+    .with_extra("changes", json!(changes))
+}
+
+/// The 409 when the taints a change was based on are no longer the node's.
+fn taints_changed(name: &str, expected: &[TaintView], current: &[TaintView]) -> ApiError {
+    let show = |t: &TaintView| {
+        if t.value.is_empty() {
+            format!("{}:{}", t.key, t.effect)
+        } else {
+            format!("{}={}:{}", t.key, t.value, t.effect)
+        }
+    };
+    let added: Vec<String> = current
+        .iter()
+        .filter(|t| !expected.contains(t))
+        .map(show)
+        .collect();
+    let gone: Vec<String> = expected
+        .iter()
+        .filter(|t| !current.contains(t))
+        .map(show)
+        .collect();
+    let mut said = Vec::new();
+    if !added.is_empty() {
+        said.push(format!("now there: {}", added.join(", ")));
+    }
+    if !gone.is_empty() {
+        said.push(format!("gone: {}", gone.join(", ")));
+    }
+    ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        "taints_changed",
+        format!(
+            "the taints of node '{name}' changed since you read them ({}); nothing was saved: reload them and apply your change again",
+            said.join("; ")
+        ),
+    )
+    .with_field("expected")
+    .with_extra("current", json!(current))
+    .with_extra("added", json!(added))
+    .with_extra("removed", json!(gone))
+}
+
+/// Replace or patch a node's labels. Send the labels the change is based on as `expected`: the save fails
+/// only when they changed, never because the kubelet's heartbeats changed the node's status.
 #[utoipa::path(put, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/labels", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
-    request_body = LabelChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404), (status = 409)),
+    request_body = LabelChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404),
+        (status = 409, description = "`labels_changed`: the labels the change is based on (`expected`) are no longer the node's (the body has the node's `current` labels and the `changes`, key by key); `conflict`: the node changed since `resource_version`")),
     extensions(("x-permission" = json!("node.write"))))]
 pub async fn labels(
     State(state): State<AppState>,
@@ -648,66 +744,108 @@ pub async fn labels(
             ));
         }
     }
+    check_resource_version(&body.resource_version)?;
     let (_, api) = node_api(&state, id).await?;
-    let node = get_node(&api, &name, id).await?;
-    let current = node.metadata.labels.clone().unwrap_or_default();
-    let mut next = if replace {
-        body.labels.clone()
-    } else {
-        current.clone()
-    };
-    if !replace {
-        next.extend(body.labels.clone());
-        for k in &body.remove {
-            next.remove(k);
+    for attempt in 1..=EDIT_ATTEMPTS {
+        let node = get_node(&api, &name, id).await?;
+        let current = node.metadata.labels.clone().unwrap_or_default();
+        if let Some(expected) = &body.expected {
+            // What the change is based on: the whole set for a replacement, the keys it touches for a patch.
+            let mut keys: Vec<&String> = if replace {
+                expected.keys().chain(current.keys()).collect()
+            } else {
+                body.labels.keys().chain(body.remove.iter()).collect()
+            };
+            keys.sort();
+            keys.dedup();
+            keys.retain(|k| expected.get(*k) != current.get(*k));
+            if !keys.is_empty() {
+                return Err(labels_changed(&name, &keys, expected, &current));
+            }
+        }
+        let mut next = if replace {
+            body.labels.clone()
+        } else {
+            current.clone()
+        };
+        if !replace {
+            next.extend(body.labels.clone());
+            for k in &body.remove {
+                next.remove(k);
+            }
+        }
+        let touched: Vec<&String> = current
+            .keys()
+            .chain(next.keys())
+            .filter(|k| current.get(*k) != next.get(*k))
+            .collect();
+        if let Some(k) = touched.iter().find(|k| protected_label(k))
+            && !body.force
+        {
+            return Err(ApiError::invalid(
+                &format!("labels.{k}"),
+                format!(
+                    "'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway"
+                ),
+            ));
+        }
+        if touched.is_empty() {
+            // Nothing to change: a save without a change succeeds (and writes nothing).
+            return Ok(axum::Json(NodeSummary::from_node_at(
+                &node,
+                std::iter::empty(),
+                Utc::now(),
+            )));
+        }
+        // A merge patch deletes with null.
+        let mut patch_labels = serde_json::Map::new();
+        for k in &touched {
+            patch_labels.insert(
+                (*k).clone(),
+                next.get(*k)
+                    .map(|v| json!(v))
+                    .unwrap_or(serde_json::Value::Null),
+            );
+        }
+        // Guarded by the resourceVersion just read: if anything changed since, read again and compare again
+        // (a heartbeat leaves the labels as they were, so the next attempt writes).
+        let rv = body
+            .resource_version
+            .clone()
+            .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+        match patch_at(
+            &api,
+            &name,
+            &rv,
+            json!({"metadata": {"labels": patch_labels}}),
+        )
+        .await?
+        {
+            Some(updated) => {
+                return Ok(axum::Json(NodeSummary::from_node_at(
+                    &updated,
+                    std::iter::empty(),
+                    Utc::now(),
+                )));
+            }
+            None if body.resource_version.is_some() => {
+                return Err(stale_resource_version(&name, &rv));
+            }
+            None => {
+                tracing::debug!(node = %name, attempt, "node changed under a label write; reading it again")
+            }
         }
     }
-    let touched: Vec<&String> = current
-        .keys()
-        .chain(next.keys())
-        .filter(|k| current.get(*k) != next.get(*k))
-        .collect();
-    if let Some(k) = touched.iter().find(|k| protected_label(k))
-        && !body.force
-    {
-        return Err(ApiError::invalid(
-            &format!("labels.{k}"),
-            format!(
-                "'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway"
-            ),
-        ));
-    }
-    // A merge patch deletes with null.
-    let mut patch_labels = serde_json::Map::new();
-    for k in &touched {
-        patch_labels.insert(
-            (*k).clone(),
-            next.get(*k)
-                .map(|v| json!(v))
-                .unwrap_or(serde_json::Value::Null),
-        );
-    }
-    let rv = body
-        .resource_version
-        .clone()
-        .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
-    let updated = guarded_patch(
-        &api,
-        &name,
-        &rv,
-        json!({"metadata": {"labels": patch_labels}}),
-    )
-    .await?;
-    Ok(axum::Json(NodeSummary::from_node_at(
-        &updated,
-        std::iter::empty(),
-        Utc::now(),
+    Err(ApiError::conflict(format!(
+        "node '{name}' kept changing while its labels were written ({EDIT_ATTEMPTS} attempts); try again"
     )))
 }
 
-/// Replace or patch a node's taints.
+/// Replace or patch a node's taints. Send the taints the change is based on as `expected`: the save fails
+/// only when they changed, never because the kubelet's heartbeats changed the node's status.
 #[utoipa::path(put, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/taints", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
-    request_body = TaintChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404), (status = 409)),
+    request_body = TaintChange, responses((status = 200, body = NodeSummary), (status = 400), (status = 404),
+        (status = 409, description = "`taints_changed`: the taints the change is based on (`expected`) are no longer the node's (the body has the node's `current` taints, and the taints `added` and `removed` since); `conflict`: the node changed since `resource_version`")),
     extensions(("x-permission" = json!("node.write"))))]
 pub async fn taints(
     State(state): State<AppState>,
@@ -753,68 +891,105 @@ pub async fn taints(
             ));
         }
     }
+    check_resource_version(&body.resource_version)?;
     let (_, api) = node_api(&state, id).await?;
-    let node = get_node(&api, &name, id).await?;
-    let current: Vec<TaintView> =
-        NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
-    let mut next: Vec<TaintView> = if replace { Vec::new() } else { current.clone() };
-    if !replace {
-        next.retain(|t| {
-            !body
-                .remove
-                .iter()
-                .any(|r| r.key == t.key && r.effect.as_deref().is_none_or(|e| e == t.effect))
-        });
-    }
-    for t in &body.taints {
-        next.retain(|x| !(x.key == t.key && x.effect == t.effect));
-        next.push(t.clone());
-    }
-    let changed = |t: &TaintView, other: &[TaintView]| !other.contains(t);
-    let touched = current
-        .iter()
-        .filter(|t| changed(t, &next))
-        .chain(next.iter().filter(|t| changed(t, &current)));
-    if let Some(t) = touched.clone().find(|t| protected_taint(&t.key))
-        && !body.force
-    {
-        return Err(ApiError::invalid(
-            "taints",
-            format!(
-                "'{}' is a taint the node lifecycle controller manages; set force to change it anyway",
-                t.key
-            ),
-        ));
-    }
-    let rv = body
-        .resource_version
-        .clone()
-        .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
-    let list: Vec<serde_json::Value> = next
-        .iter()
-        .map(|t| {
-            let mut v = json!({"key": t.key, "effect": t.effect});
-            if !t.value.is_empty() {
-                v["value"] = json!(t.value);
+    for attempt in 1..=EDIT_ATTEMPTS {
+        let node = get_node(&api, &name, id).await?;
+        let current: Vec<TaintView> =
+            NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
+        if let Some(expected) = &body.expected {
+            // What the change is based on: every taint for a replacement, the keys it touches for a patch.
+            let relevant = |t: &TaintView| {
+                replace
+                    || body.taints.iter().any(|x| x.key == t.key)
+                    || body.remove.iter().any(|r| r.key == t.key)
+            };
+            let exp: Vec<TaintView> = expected.iter().filter(|t| relevant(t)).cloned().collect();
+            let cur: Vec<TaintView> = current.iter().filter(|t| relevant(t)).cloned().collect();
+            if exp.iter().any(|t| !cur.contains(t)) || cur.iter().any(|t| !exp.contains(t)) {
+                return Err(taints_changed(&name, &exp, &cur).with_extra("current", json!(current)));
             }
-            // Keep the time the controller stamped on NoExecute taints it added.
-            if let Some(orig) = node
-                .spec
-                .as_ref()
-                .and_then(|s| s.taints.as_ref())
-                .and_then(|ts| ts.iter().find(|o| o.key == t.key && o.effect == t.effect))
-                && let Some(added) = &orig.time_added
-            {
-                v["timeAdded"] = json!(added);
+        }
+        let mut next: Vec<TaintView> = if replace { Vec::new() } else { current.clone() };
+        if !replace {
+            next.retain(|t| {
+                !body
+                    .remove
+                    .iter()
+                    .any(|r| r.key == t.key && r.effect.as_deref().is_none_or(|e| e == t.effect))
+            });
+        }
+        for t in &body.taints {
+            next.retain(|x| !(x.key == t.key && x.effect == t.effect));
+            next.push(t.clone());
+        }
+        let touched: Vec<TaintView> = current
+            .iter()
+            .filter(|t| !next.contains(t))
+            .chain(next.iter().filter(|t| !current.contains(t)))
+            .cloned()
+            .collect();
+        if let Some(t) = touched.iter().find(|t| protected_taint(&t.key))
+            && !body.force
+        {
+            return Err(ApiError::invalid(
+                "taints",
+                format!(
+                    "'{}' is a taint the node lifecycle controller manages; set force to change it anyway",
+                    t.key
+                ),
+            ));
+        }
+        if touched.is_empty() && next.len() == current.len() {
+            // Nothing to change: a save without a change succeeds (and writes nothing).
+            return Ok(axum::Json(NodeSummary::from_node_at(
+                &node,
+                std::iter::empty(),
+                Utc::now(),
+            )));
+        }
+        let rv = body
+            .resource_version
+            .clone()
+            .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+        let list: Vec<serde_json::Value> = next
+            .iter()
+            .map(|t| {
+                let mut v = json!({"key": t.key, "effect": t.effect});
+                if !t.value.is_empty() {
+                    v["value"] = json!(t.value);
+                }
+                // Keep the time the controller stamped on NoExecute taints it added.
+                if let Some(orig) = node
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.taints.as_ref())
+                    .and_then(|ts| ts.iter().find(|o| o.key == t.key && o.effect == t.effect))
+                    && let Some(added) = &orig.time_added
+                {
+                    v["timeAdded"] = json!(added);
+                }
+                v
+            })
+            .collect();
+        match patch_at(&api, &name, &rv, json!({"spec": {"taints": list}})).await? {
+            Some(updated) => {
+                return Ok(axum::Json(NodeSummary::from_node_at(
+                    &updated,
+                    std::iter::empty(),
+                    Utc::now(),
+                )));
             }
-            v
-        })
-        .collect();
-    let updated = guarded_patch(&api, &name, &rv, json!({"spec": {"taints": list}})).await?;
-    Ok(axum::Json(NodeSummary::from_node_at(
-        &updated,
-        std::iter::empty(),
-        Utc::now(),
+            None if body.resource_version.is_some() => {
+                return Err(stale_resource_version(&name, &rv));
+            }
+            None => {
+                tracing::debug!(node = %name, attempt, "node changed under a taint write; reading it again")
+            }
+        }
+    }
+    Err(ApiError::conflict(format!(
+        "node '{name}' kept changing while its taints were written ({EDIT_ATTEMPTS} attempts); try again"
     )))
 }
 

@@ -981,3 +981,257 @@ async fn deleting_a_node_with_workload_pods_needs_force() {
     app.stop().await;
 }
 on_every_backend!(deleting_a_node_with_workload_pods_needs_force);
+
+/// Plays the kubelet's node status heartbeat on `node` about every 300 ms until dropped (a status-only write,
+/// as the kubelet's: the node's resourceVersion changes, its labels and taints do not); counts its writes.
+struct Heartbeats {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    beats: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeats {
+    fn start(node: &str) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let beats = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let (s, b, node) = (stop.clone(), beats.clone(), node.to_owned());
+        let thread = std::thread::spawn(move || {
+            let tb = Testbed::from_env();
+            while !s.load(Ordering::Relaxed) {
+                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let patch = json!({"status": {"conditions": [{"type": "Ready", "lastHeartbeatTime": now}]}});
+                let out = tb.kubectl(&[
+                    "patch",
+                    "node",
+                    &node,
+                    "--subresource=status",
+                    "-p",
+                    &patch.to_string(),
+                ]);
+                if out.status.success() {
+                    b.fetch_add(1, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        });
+        Heartbeats {
+            stop,
+            beats,
+            thread: Some(thread),
+        }
+    }
+
+    fn count(&self) -> u32 {
+        self.beats.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Heartbeats {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change() {
+    let tb = Testbed::from_env();
+    let node = SimNode::add(&tb, "beats");
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = imported(&app, &tb, &admin).await;
+    let base = format!("/api/v1/k8s/cluster/{id}/nodes/{}", node.name);
+    let rv_now = || {
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.metadata.resourceVersion}",
+        ])
+    };
+
+    // What the console shows: the node as the server lists it; saves are based on that view while the
+    // kubelet's heartbeats keep changing the node's resourceVersion underneath.
+    let view = eventually("the node in the list", Duration::from_secs(30), || async {
+        let r = app.get(&base, &admin).await;
+        (r.status == StatusCode::OK).then_some(r.body["node"].clone())
+    })
+    .await;
+    let mut labels: Value = view["labels"].clone();
+    let mut taints: Value = view["taints"].clone();
+    let mut view_rv = view["resource_version"].as_str().unwrap().to_owned();
+    let beats = Heartbeats::start(&node.name);
+    let (mut saves, mut outdated) = (0, 0);
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        if rv_now().trim() != view_rv {
+            outdated += 1;
+        }
+        let r = if saves % 2 == 0 {
+            let mut next = labels.clone();
+            next["kubedeck.test/saved"] = json!(format!("n{saves}"));
+            app.request(
+                "PUT",
+                &format!("{base}/labels"),
+                Some(&admin),
+                Some(json!({"mode": "replace", "labels": next, "expected": labels})),
+            )
+            .await
+        } else {
+            let mut next: Vec<Value> = taints
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["key"] != "kubedeck.test/saved")
+                .cloned()
+                .collect();
+            next.push(json!({"key": "kubedeck.test/saved", "value": format!("n{saves}"), "effect": "PreferNoSchedule"}));
+            app.request(
+                "PUT",
+                &format!("{base}/taints"),
+                Some(&admin),
+                Some(json!({"mode": "replace", "taints": next, "expected": taints})),
+            )
+            .await
+        };
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "save {saves} (view {view_rv}, node now {}) failed: {}",
+            rv_now(),
+            r.body
+        );
+        labels = r.body["labels"].clone();
+        taints = r.body["taints"].clone();
+        view_rv = r.body["resource_version"].as_str().unwrap().to_owned();
+        saves += 1;
+    }
+    // A save with no change succeeds too, on a view the heartbeats outdated.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let same = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"mode": "replace", "labels": labels, "expected": labels})),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    let beat = beats.count();
+    drop(beats);
+    assert!(
+        beat >= 10 && outdated >= saves / 2,
+        "the saves raced heartbeats: {beat} heartbeats, {outdated} of {saves} saves on an outdated resourceVersion"
+    );
+    let last = format!("n{}", (saves - 1) / 2 * 2);
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.metadata.labels.kubedeck\\.test/saved}"
+        ]),
+        last,
+        "kubectl sees the last label save"
+    );
+
+    // A concurrent change to the labels still fails a save based on the old view: 409 naming it.
+    tb.kubectl_ok(&["label", "node", &node.name, "kubedeck.test/other=change"]);
+    let mut next = labels.clone();
+    next["team"] = json!("payments");
+    let stale = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"mode": "replace", "labels": next, "expected": labels})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.body["code"], "labels_changed", "{}", stale.body);
+    assert_eq!(stale.body["current"]["kubedeck.test/other"], "change");
+    assert!(
+        stale.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("kubedeck.test/other=change"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.metadata.labels.team}"
+        ]),
+        "",
+        "the refused save changed nothing"
+    );
+    // A patch of another key is not about the concurrent change: it applies and keeps it.
+    let patched = app
+        .request(
+            "PUT",
+            &format!("{base}/labels"),
+            Some(&admin),
+            Some(json!({"labels": {"team": "payments"}, "expected": labels})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(patched.body["labels"]["kubedeck.test/other"], "change");
+    assert_eq!(patched.body["labels"]["team"], "payments");
+
+    // The same for taints.
+    tb.kubectl_ok(&[
+        "taint",
+        "node",
+        &node.name,
+        "kubedeck.test/other=change:PreferNoSchedule",
+    ]);
+    let stale = app
+        .request(
+            "PUT",
+            &format!("{base}/taints"),
+            Some(&admin),
+            Some(json!({"mode": "replace", "taints": taints, "expected": taints})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.body["code"], "taints_changed", "{}", stale.body);
+    assert!(
+        stale.body["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["key"] == "kubedeck.test/other"),
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("kubedeck.test/other=change:PreferNoSchedule"),
+        "{}",
+        stale.body
+    );
+    assert!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            &node.name,
+            "-o",
+            "jsonpath={.spec.taints[*].key}"
+        ])
+        .contains("kubedeck.test/other"),
+        "the refused save removed nothing"
+    );
+    app.stop().await;
+}
+on_every_backend!(label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change);
