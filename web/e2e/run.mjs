@@ -562,6 +562,247 @@ await step('pods list and detail (count, node, IP and YAML match kubectl)', asyn
   }
 });
 
+// ---- issue 19 (console): paging, state in the URL, cordoned nodes, workload logs, search, wrong URLs --------------
+const pagingNs = `e2e-paging-${Date.now().toString(36)}`;
+const urlParam = (k) => new URL(page.url()).searchParams.get(k);
+const tableNames = async () => (await page.locator('.ant-table-tbody .ant-table-row td:first-child').allInnerTexts()).map((s) => s.trim());
+await step('the pod list pages through a long list: page 2, Next and 20 a page load that page and stay in the URL', async () => {
+  need(clusterId, 'an imported cluster');
+  await kubectl('create', 'namespace', pagingNs);
+  await kubectl('-n', pagingNs, 'create', 'deployment', 'pager', '--image=busybox:1.32', '--replicas=30');
+  await until(`30 pods of ${pagingNs} in the API`, 90_000, async (note) => {
+    const r = await apiOk(`/k8s/cluster/${clusterId}/pods?namespace=${pagingNs}&page_size=1`);
+    note(`total ${r.total}`);
+    return r.total === 30;
+  }, 1000);
+  const apiPage = async (p, size) => (await apiOk(`/k8s/cluster/${clusterId}/pods?namespace=${pagingNs}&sort=name&page=${p}&page_size=${size}`)).items.map((x) => x.name);
+  // the rows are the API's page `p`, and the URL says which page that is
+  const showsPage = async (p, size, what) => {
+    const want = await apiPage(p, size);
+    if (want.length === 0) throw new Error(`the API has no page ${p} of ${size}`);
+    await until(`${what}: the rows of page ${p} (${size} a page) and page=${p}&page_size=${size} in the URL`, 15_000, async (note) => {
+      const got = await tableNames();
+      note(`URL ${page.url()}; rows ${got.join(' ')}; want ${want.join(' ')}`);
+      return (urlParam('page') ?? '1') === String(p) && urlParam('page_size') === String(size) && JSON.stringify(got) === JSON.stringify(want);
+    }, 300);
+    return want;
+  };
+  await page.goto(`${BASE}/clusters/${clusterId}/pods?namespace=${pagingNs}&sort=name&page_size=10`);
+  const first = await showsPage(1, 10, 'the first page');
+  const requested = page.waitForRequest((r) => r.url().includes(`/k8s/cluster/${clusterId}/pods?`) && new URL(r.url()).searchParams.get('page') === '2');
+  await page.locator('.ant-pagination-item-2').click();
+  await requested;
+  const second = await showsPage(2, 10, 'after clicking page 2');
+  if (second.some((n) => first.includes(n))) throw new Error(`page 2 repeats rows of page 1: ${second.join(' ')}`);
+  await page.locator('.ant-pagination-next').click();
+  const third = await showsPage(3, 10, 'after clicking Next');
+  if (third.some((n) => second.includes(n) || first.includes(n))) throw new Error(`page 3 repeats earlier rows: ${third.join(' ')}`);
+  await page.reload();
+  await showsPage(3, 10, 'after a reload');
+  await page.locator('.ant-pagination-options .ant-select-selector').click();
+  await page.locator('.ant-select-item-option').filter({ hasText: /^20 条\/页$/ }).click();
+  // antd keeps the page when it still exists (30 pods at 20 a page: page 3 does not, so page 2)
+  await showsPage(2, 20, 'after choosing 20 a page');
+  if (urlParam('namespace') !== pagingNs || urlParam('sort') !== 'name') throw new Error(`paging lost the filters: ${page.url()}`);
+  await shot('pods-paged');
+});
+
+await step('node and pod tabs and the audit filter are in the URL (a reload keeps them)', async () => {
+  need(logPod, 'a running pod');
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}`);
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  await page.waitForURL(/[?&]tab=yaml\b/);
+  await page.reload();
+  await expectVisible(page.getByTestId('pod-yaml').getByText(/apiVersion: v1/), 'the YAML tab after a reload');
+  const node = need(logPod.node_name, `the node of ${logPod.name}`);
+  await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(node)}`);
+  await page.getByRole('tab', { name: /^容器组/ }).click();
+  await page.waitForURL(/[?&]tab=pods\b/);
+  await page.reload();
+  await expectVisible(page.getByRole('tabpanel').getByRole('row', { name: new RegExp(logPod.name) }), `${logPod.name} on the node's Pods tab after a reload`);
+  if (!(await page.getByRole('tab', { name: /^容器组/, selected: true }).count())) throw new Error('the Pods tab is not the selected one after a reload');
+  // the audit log's filters too
+  await page.goto(`${BASE}/admin/audit`);
+  await page.getByPlaceholder('操作').fill('cluster.import');
+  await page.getByPlaceholder('操作').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('action') === 'cluster.import');
+  await page.reload();
+  await expectVisible(page.locator('.ant-table-row'), 'audit rows after a reload');
+  const actions = await page.locator('.ant-table-tbody .ant-table-row td:nth-child(4)').allInnerTexts();
+  if (!actions.length || actions.some((a) => a.trim() !== 'cluster.import')) throw new Error(`after a reload the audit log shows ${JSON.stringify(actions)}`);
+  if ((await page.getByPlaceholder('操作').inputValue()) !== 'cluster.import') throw new Error('after a reload the action box is empty');
+});
+
+await step('cordoned nodes: the whole "cordoned" tag, and a status filter for them (kept in the URL)', async () => {
+  need(clusterId, 'an imported cluster');
+  const workers = facts.nodes.filter((n) => !isMaster(n)).map((n) => n.metadata.name);
+  const target = need(workers.at(-1), 'a worker');
+  await kubectl('cordon', target);
+  try {
+    await until(`the API to see ${target} cordoned`, 30_000, async () => {
+      const r = await apiOk(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(target)}`);
+      return r.node?.schedulable === false;
+    });
+    const row = page.getByRole('row', { name: new RegExp(`\\b${target}\\b`) });
+    // the tag is shown whole, in both languages: nothing of it is clipped by its own box or overflows its cell
+    const wholeTag = async (word) => {
+      await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
+      const tag = row.locator('.ant-tag').filter({ hasText: new RegExp(`^${word}$`) });
+      await expectVisible(tag, `the cordoned tag "${word}" of ${target}`);
+      const fit = await tag.first().evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const cell = el.closest('td').getBoundingClientRect();
+        return { scroll: el.scrollWidth, client: el.clientWidth, left: r.left, right: r.right, cellLeft: cell.left, cellRight: cell.right };
+      });
+      if (fit.scroll > fit.client || fit.right > fit.cellRight + 0.5 || fit.left < fit.cellLeft - 0.5) throw new Error(`the cordoned tag "${word}" is cut: ${JSON.stringify(fit)}`);
+    };
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+    try {
+      await wholeTag('Cordoned');
+    } finally {
+      await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    }
+    await wholeTag('禁止调度');
+    // the status filter has a "cordoned" option; the rows are the nodes kubectl says are unschedulable
+    const cordoned = (await kubectlJson('get', 'nodes')).items.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name).sort();
+    await page.locator('.ant-select').filter({ hasText: /^状态$/ }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: /^禁止调度$/ }).click();
+    await until('only cordoned nodes listed', 15_000, async (note) => {
+      const got = (await tableNames()).sort();
+      note(`URL ${page.url()}; rows ${got.join(' ')}; kubectl ${cordoned.join(' ')}`);
+      return JSON.stringify(got) === JSON.stringify(cordoned) && urlParam('status') === 'cordoned';
+    }, 300);
+    await page.reload();
+    await until('the cordoned filter after a reload', 15_000, async (note) => {
+      const got = (await tableNames()).sort();
+      note(`rows ${got.join(' ')}`);
+      return JSON.stringify(got) === JSON.stringify(cordoned);
+    }, 300);
+    await shot('nodes-cordoned');
+  } finally {
+    await kubectl('uncordon', target);
+  }
+});
+
+await step('workload logs use the namespace typed in its box without Enter', async () => {
+  need(logPod, 'a running pod');
+  const app = need(logPod.labels?.app, `an app label on ${logPod.name}`);
+  const replicas = (await kubectlJson('-n', logPod.namespace, 'get', 'pods', '-l', `app=${app}`, '--field-selector=status.phase=Running')).items.map((p) => p.metadata.name);
+  await page.goto(`${BASE}/clusters/${clusterId}/logs`);
+  await page.getByPlaceholder('命名空间').fill(logPod.namespace);
+  await page.getByPlaceholder(/标签选择器/).fill(`app=${app}`);
+  await page.getByRole('button', { name: /查\s*看/ }).click();
+  await until('the namespace and selector in the URL', 10_000, async (note) => {
+    note(page.url());
+    return urlParam('namespace') === logPod.namespace && urlParam('selector') === `app=${app}`;
+  }, 200);
+  for (const p of replicas) await expectVisible(page.locator('.ant-tag', { hasText: new RegExp(`^${p}$`) }), `source tag ${p}`, 30_000);
+});
+
+await step('the search page follows a new header search; a 5,000-character query does not widen the page', async () => {
+  need(logPod, 'a running pod');
+  await page.goto(`${BASE}/search?q=${encodeURIComponent(logPod.name)}`);
+  await expectVisible(page.getByRole('row', { name: new RegExp(logPod.name) }), 'the first search result');
+  const second = logPod.namespace;
+  await page.getByTestId('global-pod-search').fill(second);
+  await page.getByTestId('global-pod-search').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === second);
+  await until('the search page box to show the new query', 10_000, async (note) => {
+    const v = await page.getByTestId('pod-search').inputValue();
+    note(v);
+    return v === second;
+  }, 200);
+  const long = 'x'.repeat(5000);
+  await page.goto(`${BASE}/search?q=${long}`);
+  await expectVisible(page.getByTestId('pod-search'), 'the search page');
+  await page.waitForLoadState('networkidle');
+  const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: document.documentElement.clientWidth, body: document.body.scrollWidth }));
+  if (widths.doc > widths.view || widths.body > widths.view) throw new Error(`a 5,000-character query widens the page: ${JSON.stringify(widths)}`);
+  await expectVisible(page.getByTestId('search-too-long'), 'the "query too long" notice');
+});
+
+await step('wrong URLs: a 404 page, "cluster not found" without a burst of failing calls, an invalid cluster id', async () => {
+  need(clusterId, 'an imported cluster');
+  await page.goto(`${BASE}/nonexistent-${Date.now()}`);
+  await expectVisible(page.getByTestId('not-found'), 'the 404 page');
+  if (!/\/nonexistent-/.test(page.url())) throw new Error(`a wrong URL redirected to ${page.url()}`);
+  await expectVisible(page.getByText('页面不存在'), '"页面不存在"');
+  const failing = [];
+  const onResponse = (r) => {
+    if (r.url().includes('/api/v1/k8s/cluster/999') && r.status() >= 400) failing.push(`${r.status()} ${r.url()}`);
+  };
+  page.on('response', onResponse);
+  try {
+    await page.goto(`${BASE}/clusters/999`);
+    await expectVisible(page.getByTestId('cluster-not-found'), 'the "cluster not found" page');
+    await expectVisible(page.getByText('集群不存在'), '"集群不存在"');
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1500);
+    const picker = page.getByTestId('cluster-switcher');
+    if (await picker.count() && /\b999\b/.test(await picker.innerText())) throw new Error(`the cluster picker shows "${await picker.innerText()}"`);
+    if (failing.length > 1) throw new Error(`${failing.length} failing calls for cluster 999: ${failing.join(', ')}`);
+  } finally {
+    page.off('response', onResponse);
+  }
+  const calls = [];
+  const onRequest = (r) => r.url().includes('/api/v1/k8s/cluster/abc') && calls.push(r.url());
+  page.on('request', onRequest);
+  try {
+    await page.goto(`${BASE}/clusters/abc/nodes`);
+    await expectVisible(page.getByTestId('cluster-not-found'), 'the invalid cluster page');
+    await expectVisible(page.getByText(/不是有效的集群/), 'an "invalid cluster id" message');
+    if (await page.locator('.ant-table').count()) throw new Error('the node list is rendered around the error');
+    if (calls.length) throw new Error(`calls for cluster "abc": ${calls.join(', ')}`);
+  } finally {
+    page.off('request', onRequest);
+  }
+});
+
+await step('the sidebar highlights Pods on a pod page and Logs on its log page', async () => {
+  need(logPod, 'a running pod');
+  const selected = () => page.locator('.ant-layout-sider .ant-menu-item-selected').allInnerTexts();
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}`);
+  await until('Pods highlighted on the pod page', 10_000, async (note) => {
+    const s = await selected();
+    note(JSON.stringify(s));
+    return JSON.stringify(s.map((x) => x.trim())) === '["容器组"]';
+  }, 200);
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${logPod.namespace}/pods/${logPod.name}/logs`);
+  await until('Logs highlighted on the log page', 10_000, async (note) => {
+    const s = await selected();
+    note(JSON.stringify(s));
+    return JSON.stringify(s.map((x) => x.trim())) === '["日志"]';
+  }, 200);
+});
+
+await step('the pod delete dialog promises a replacement only for a pod with a controller', async () => {
+  need(clusterId, 'an imported cluster');
+  const bare = `bare-${Date.now().toString(36)}`;
+  await kubectl('-n', pagingNs, 'run', bare, '--image=busybox:1.32', '--restart=Never');
+  await until(`${bare} in the API`, 30_000, async () => (await api(`/k8s/cluster/${clusterId}/namespaces/${pagingNs}/pods/${bare}`)).status === 200);
+  const body = async (name) => {
+    await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${pagingNs}/pods/${name}`);
+    await page.getByRole('button', { name: /删\s*除/ }).click();
+    const dialog = page.locator('.ant-modal').last();
+    await expectVisible(dialog.getByText(new RegExp(`${pagingNs}/${name}`)), 'the pod in the confirmation');
+    const text = await dialog.locator('.ant-modal-body').innerText();
+    await dialog.getByRole('button', { name: /取\s*消/ }).click();
+    return text;
+  };
+  const bareText = await body(bare);
+  if (/新的副本|替代|replacement/.test(bareText)) throw new Error(`the dialog of a pod without a controller promises a replacement: ${bareText}`);
+  const owned = (await apiPage1()).find((n) => n.startsWith('pager-'));
+  const ownedText = await body(need(owned, 'a pager pod'));
+  if (!/ReplicaSet\/pager-/.test(ownedText) || !/新的副本/.test(ownedText)) throw new Error(`the dialog of a ReplicaSet pod does not name its controller and its replacement: ${ownedText}`);
+  async function apiPage1() {
+    return (await apiOk(`/k8s/cluster/${clusterId}/pods?namespace=${pagingNs}&page_size=5&sort=name`)).items.map((x) => x.name);
+  }
+});
+
+await step('clean up the paging namespace', async () => {
+  await kubectl('delete', 'namespace', pagingNs, '--wait=false', '--ignore-not-found');
+});
+
 await step('follow a pod log: a line the container writes after the page opened shows up', async () => {
   need(logPod, 'a running pod');
   const { namespace: ns, name } = logPod;

@@ -45,6 +45,7 @@ const LogViewerPage = lazy(() => import('./pages/logs/LogViewerPage'));
 const PodSearchPage = lazy(() => import('./pages/pods/PodSearchPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -118,7 +119,7 @@ export function App() {
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />
-                      <Route path="*" element={<Navigate to="/clusters" replace />} />
+                      <Route path="*" element={<NotFoundPage />} />
                     </Route>
                   </Routes>
                 </Suspense>

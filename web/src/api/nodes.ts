@@ -10,6 +10,8 @@ export interface NodeListParams {
   role?: string;
   status?: string;
   label_selector?: string;
+  /** `false` for cordoned nodes only */
+  schedulable?: boolean;
   sort?: string;
 }
 

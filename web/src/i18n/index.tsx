@@ -18,10 +18,24 @@ export function detectLang(stored: string | null | undefined, preferred: readonl
   return 'en';
 }
 
+/** Variables that are names or codes, not quantities: never grouped ("cluster 1234", "HTTP 404"). */
+const NOT_QUANTITIES = new Set(['id', 'status', 'code', 'port', 'name']);
+
+/**
+ * A message with its variables filled in. Numbers get thousands separators ("Pods: 29,306"); `{{n|one|other}}`
+ * picks the singular or plural word by `n` ("1 master", "2 masters").
+ */
 export function translate(lang: Lang, key: string, vars?: Record<string, string | number | null | undefined>): string {
   const msg = (resources[lang] as Record<string, string>)[key] ?? (resources.en as Record<string, string>)[key] ?? key;
   if (!vars) return msg;
-  return msg.replace(/\{\{(\w+)\}\}/g, (_, k: string) => (vars[k] === undefined || vars[k] === null ? '' : String(vars[k])));
+  const grouping = new Intl.NumberFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-US');
+  return msg
+    .replace(/\{\{(\w+)\|([^|}]*)\|([^}]*)\}\}/g, (_, k: string, one: string, other: string) => (Number(vars[k]) === 1 ? one : other))
+    .replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+      const v = vars[k];
+      if (v === undefined || v === null) return '';
+      return typeof v === 'number' && Number.isFinite(v) && !NOT_QUANTITIES.has(k) ? grouping.format(v) : String(v);
+    });
 }
 
 export type TFunc = (key: MessageKey | (string & {}), vars?: Record<string, string | number | null | undefined>) => string;

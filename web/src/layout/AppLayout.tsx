@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Button, Dropdown, Input, Layout, Menu, Select, Space, Typography, theme } from 'antd';
+import { Button, Dropdown, Input, Layout, Menu, Select, Space, Spin, Typography, theme } from 'antd';
 import {
   AuditOutlined,
   ClusterOutlined,
@@ -18,7 +18,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../i18n';
 import { useAuth } from '../auth';
 import { logout } from '../api/auth';
-import { listClusters } from '../api/clusters';
+import { getCluster, listClusters } from '../api/clusters';
+import { ApiError } from '../api/client';
+import { selectedMenuKey, validClusterId } from '../lib/urlstate';
+import { ClusterNotFound } from '../components/NotFound';
 import { can } from '../lib/permissions';
 import { LanguageSwitch, ThemeSwitch } from './Switches';
 
@@ -33,13 +36,26 @@ export function AppLayout() {
   const [collapsed, setCollapsed] = useState(false);
   const clusterMatch = useMatch('/clusters/:clusterId/*');
   const rawId = clusterMatch?.params.clusterId;
-  const clusterId = rawId && rawId !== 'import' ? rawId : undefined;
+  const urlClusterId = rawId && rawId !== 'import' ? rawId : undefined;
 
   const clusters = useQuery({
     queryKey: ['clusters', 'switcher'],
     queryFn: () => listClusters({ page: 1, page_size: 200 }),
     staleTime: 30_000,
   });
+  // A cluster URL is checked once here before its page renders, so an unknown or malformed ID gives one clear
+  // page (and one call), not a page whose every request fails.
+  const validId = validClusterId(urlClusterId);
+  const listed = !!urlClusterId && !!clusters.data?.items.some((c) => String(c.id) === urlClusterId);
+  const cluster = useQuery({
+    queryKey: ['cluster', urlClusterId],
+    queryFn: () => getCluster(urlClusterId!),
+    enabled: validId,
+    staleTime: 30_000,
+  });
+  const missing = cluster.error instanceof ApiError && (cluster.error.status === 404 || cluster.error.status === 403);
+  // the cluster the sidebar and the picker show: only one that exists
+  const clusterId = urlClusterId && validId && !missing ? urlClusterId : undefined;
 
   const items = useMemo(() => {
     const list: NonNullable<React.ComponentProps<typeof Menu>['items']> = [
@@ -77,9 +93,8 @@ export function AppLayout() {
         else keys.push(it.key);
       });
     walk(items as unknown[]);
-    const p = location.pathname;
-    const hit = keys.filter((k) => p === k || p.startsWith(k + '/')).sort((a, b) => b.length - a.length)[0];
-    return hit && !(hit === `/clusters/${clusterId}` && p.includes('/namespaces/') && p.endsWith('/logs')) ? [hit] : [];
+    const hit = selectedMenuKey(location.pathname, keys, clusterId);
+    return hit ? [hit] : [];
   }, [items, location.pathname, clusterId]);
 
   const onSwitchCluster = (id: string) => {
@@ -137,7 +152,7 @@ export function AppLayout() {
                 data-testid="cluster-switcher"
                 style={{ minWidth: 220 }}
                 placeholder={t('layout.pickCluster')}
-                value={clusterId}
+                value={listed && clusterId ? clusterId : cluster.data && clusterId ? String(cluster.data.id) : undefined}
                 onChange={onSwitchCluster}
                 showSearch
                 optionFilterProp="label"
@@ -162,8 +177,18 @@ export function AppLayout() {
             </Dropdown>
           </Space>
         </Header>
-        <Content style={{ padding: 24 }}>
-          <Outlet />
+        <Content style={{ padding: 24, minWidth: 0 }}>
+          {urlClusterId && !validId ? (
+            <ClusterNotFound id={urlClusterId} invalid />
+          ) : missing ? (
+            <ClusterNotFound id={urlClusterId!} />
+          ) : urlClusterId && !listed && cluster.isPending ? (
+            <div style={{ padding: 48, textAlign: 'center' }}>
+              <Spin />
+            </div>
+          ) : (
+            <Outlet />
+          )}
         </Content>
       </Layout>
     </Layout>

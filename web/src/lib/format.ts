@@ -94,3 +94,8 @@ export function formatRate(bps: number | null | undefined): string {
   if (bps === null || bps === undefined || !Number.isFinite(bps)) return '-';
   return `${formatBytes(bps)}/s`;
 }
+
+/** At most `max` characters of `s`, with an ellipsis when it was longer (user input echoed in a message). */
+export function shortened(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -1,14 +1,15 @@
-import { useState } from 'react';
 import { Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useSearchParams } from 'react-router-dom';
 import { listAudit } from '../../api/admin';
 import { listClusters } from '../../api/clusters';
 import type { AuditEntry } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { ErrorAlert, PageHeader } from '../../components/common';
+import { intParam, patchParams, type ParamPatch } from '../../lib/urlstate';
 
 /** The detail column is JSON text; show it indented when it parses. */
 function prettyDetail(detail: unknown): string {
@@ -22,17 +23,22 @@ function prettyDetail(detail: unknown): string {
 
 export default function AuditPage() {
   const { t, lang } = useI18n();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(50);
-  const [username, setUsername] = useState('');
-  const [action, setAction] = useState('');
-  const [outcome, setOutcome] = useState<string | undefined>();
-  const [clusterId, setClusterId] = useState<string | undefined>();
-  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+  // filters and page live in the URL: a reload or Back keeps them
+  const [params, setParams] = useSearchParams();
+  const page = intParam(params.get('page'), 1);
+  const pageSize = intParam(params.get('page_size'), 50, 500);
+  const username = params.get('username') ?? '';
+  const action = params.get('action') ?? '';
+  const outcome = params.get('outcome') ?? undefined;
+  const clusterId = params.get('cluster_id') ?? undefined;
+  const from = params.get('from');
+  const to = params.get('to');
+  const range: [Dayjs | null, Dayjs | null] | null = from || to ? [from ? dayjs(from) : null, to ? dayjs(to) : null] : null;
+  const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
 
   const clusters = useQuery({ queryKey: ['clusters', 'switcher'], queryFn: () => listClusters({ page: 1, page_size: 200 }) });
   const q = useQuery({
-    queryKey: ['audit', { page, pageSize, username, action, outcome, clusterId, range: range?.map((d) => d?.toISOString()) }],
+    queryKey: ['audit', { page, pageSize, username, action, outcome, clusterId, from, to }],
     queryFn: () =>
       listAudit({
         page,
@@ -41,13 +47,11 @@ export default function AuditPage() {
         action: action || undefined,
         outcome,
         cluster_id: clusterId,
-        from: range?.[0]?.toISOString(),
-        to: range?.[1]?.toISOString(),
+        from: from ?? undefined,
+        to: to ?? undefined,
       }),
     placeholderData: keepPreviousData,
   });
-
-  const reset = () => setPage(1);
 
   return (
     <>
@@ -61,14 +65,14 @@ export default function AuditPage() {
         }
       />
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search allowClear placeholder={t('audit.username')} style={{ width: 180 }} onSearch={(v) => { setUsername(v.trim()); reset(); }} />
-        <Input.Search allowClear placeholder={t('audit.action')} style={{ width: 200 }} onSearch={(v) => { setAction(v.trim()); reset(); }} />
+        <Input.Search allowClear defaultValue={username} placeholder={t('audit.username')} style={{ width: 180 }} onSearch={(v) => set({ username: v.trim() })} />
+        <Input.Search allowClear defaultValue={action} placeholder={t('audit.action')} style={{ width: 200 }} onSearch={(v) => set({ action: v.trim() })} />
         <Select
           allowClear
           placeholder={t('audit.outcome')}
           style={{ width: 140 }}
           value={outcome}
-          onChange={(v) => { setOutcome(v); reset(); }}
+          onChange={(v) => set({ outcome: v })}
           options={['success', 'failure', 'denied'].map((o) => ({ value: o, label: t(`audit.outcomes.${o}`) }))}
         />
         <Select
@@ -76,10 +80,10 @@ export default function AuditPage() {
           placeholder={t('audit.cluster')}
           style={{ width: 200 }}
           value={clusterId}
-          onChange={(v) => { setClusterId(v); reset(); }}
+          onChange={(v) => set({ cluster_id: v })}
           options={(clusters.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name }))}
         />
-        <DatePicker.RangePicker showTime value={range} onChange={(v) => { setRange(v as [Dayjs | null, Dayjs | null] | null); reset(); }} />
+        <DatePicker.RangePicker showTime value={range} onChange={(v) => set({ from: v?.[0]?.toISOString(), to: v?.[1]?.toISOString() })} />
       </Space>
       <ErrorAlert error={q.error} />
       <Table<AuditEntry>
@@ -102,7 +106,7 @@ export default function AuditPage() {
           total: q.data?.total,
           showSizeChanger: true,
           pageSizeOptions: [20, 50, 100, 200],
-          onChange: (p, ps) => { setPage(p); setPageSize(ps); },
+          onChange: (p, ps) => set({ page: p, page_size: ps }),
         }}
         columns={[
           { title: t('audit.at'), dataIndex: 'at', width: 180, render: (v: string) => formatDateTime(v, lang) },

@@ -8,6 +8,7 @@ import { podObjectView } from '../../lib/podObject';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
 import { findMatches, LogBuffer, logFileName, sourceColor } from '../../lib/logbuffer';
+import { mergedLogParams } from '../../lib/urlstate';
 import { PageHeader } from '../../components/common';
 import { LogView, type LogViewHandle } from './LogView';
 import { openLogStream } from './stream';
@@ -33,6 +34,13 @@ export default function LogViewerPage() {
   const merged = !podName;
   const selNs = params.get('namespace') ?? '';
   const selector = params.get('selector') ?? '';
+  // what is typed in the two boxes; either box's Enter or the Show button applies both (typing a namespace and
+  // then pressing Show must not leave the namespace behind)
+  const [nsInput, setNsInput] = useState(selNs);
+  const [selectorInput, setSelectorInput] = useState(selector);
+  useEffect(() => setNsInput(selNs), [selNs]);
+  useEffect(() => setSelectorInput(selector), [selector]);
+  const applyMerged = (ns: string, sel: string) => setParams((p) => mergedLogParams(p, ns, sel));
 
   const [container, setContainer] = useState<string | undefined>(params.get('container') ?? undefined);
   const [tail, setTail] = useState(500);
@@ -227,18 +235,22 @@ export default function LogViewerPage() {
       {merged && (
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search
-            defaultValue={selNs}
+            value={nsInput}
+            onChange={(e) => setNsInput(e.target.value)}
             placeholder={t('pod.namespace')}
             style={{ width: 180 }}
-            onSearch={(v) => setParams((p) => { const n = new URLSearchParams(p); if (v) n.set('namespace', v.trim()); else n.delete('namespace'); return n; })}
+            onSearch={(v) => applyMerged(v, selectorInput)}
+            data-testid="merged-namespace"
           />
           <Input.Search
-            defaultValue={selector}
+            value={selectorInput}
+            onChange={(e) => setSelectorInput(e.target.value)}
             className="kd-mono"
             placeholder={t('logs.selectorPlaceholder')}
             style={{ width: 320 }}
             enterButton={t('logs.show')}
-            onSearch={(v) => setParams((p) => { const n = new URLSearchParams(p); n.set('selector', v.trim()); return n; })}
+            onSearch={(v) => applyMerged(nsInput, v)}
+            data-testid="merged-selector"
           />
           {sources.map((s) => (
             <Tag key={s} color={sourceColor(s)}>

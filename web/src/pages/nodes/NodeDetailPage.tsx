@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
 import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, getNode, nodeMetricsLatest, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
 import { ApiError } from '../../api/client';
 import type { KubeEvent, KubeNode, Taint } from '../../api/types';
@@ -17,6 +17,7 @@ import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo, UsageBar } from 
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { PodTable } from '../pods/PodTable';
+import { patchParams } from '../../lib/urlstate';
 
 const NodeMetricsCharts = lazy(() => import('./NodeMetricsCharts'));
 
@@ -211,6 +212,9 @@ function TaintsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }
 
 export default function NodeDetailPage() {
   const { clusterId = '', nodeName = '' } = useParams();
+  // the open tab is in the URL: a reload or Back shows the same one
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'overview';
   const { t, lang } = useI18n();
   const { me } = useAuth();
   const qc = useQueryClient();
@@ -311,6 +315,8 @@ export default function NodeDetailPage() {
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: d.last_sync_at ? formatDateTime(d.last_sync_at, lang) : '-' })} />
       )}
       <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams((prev) => patchParams(prev, { tab: k === 'overview' ? undefined : k, page: undefined }), { replace: true })}
         items={[
           {
             key: 'overview',

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, App, Button, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, listNodes, uncordonNode } from '../../api/nodes';
 import type { NodeListItem, NodeMetricsPoint } from '../../api/types';
 import { useI18n } from '../../i18n';
@@ -14,6 +14,10 @@ import { nodeStatusView } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
+import { intParam, patchParams, sortOrderOf, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
+
+/** The status filter: the API's node conditions, and `cordoned` (the API's `schedulable=false`). */
+const STATUS_FILTERS = ['Ready', 'NotReady', 'Unknown', 'cordoned'] as const;
 
 export default function NodeListPage() {
   const { clusterId = '' } = useParams();
@@ -21,13 +25,16 @@ export default function NodeListPage() {
   const { me } = useAuth();
   const qc = useQueryClient();
   const { message } = App.useApp();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(50);
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<string | undefined>();
-  const [status, setStatus] = useState<string | undefined>();
-  const [selector, setSelector] = useState('');
-  const [sort, setSort] = useState<string | undefined>();
+  // filters, sort and page live in the URL: a reload, Back from a node or a shared link keeps them
+  const [params, setParams] = useSearchParams();
+  const page = intParam(params.get('page'), 1);
+  const pageSize = intParam(params.get('page_size'), 50, 500);
+  const name = params.get('name') ?? '';
+  const role = params.get('role') ?? undefined;
+  const status = params.get('status') ?? undefined;
+  const selector = params.get('label_selector') ?? '';
+  const sort = params.get('sort') ?? undefined;
+  const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
   const [draining, setDraining] = useState<string | null>(null);
   const writable = can(me, 'node.write');
   const feature = useClusterFeatures(clusterId);
@@ -37,7 +44,16 @@ export default function NodeListPage() {
 
   const q = useQuery({
     queryKey: ['nodes', clusterId, { page, pageSize, name, role, status, selector, sort }],
-    queryFn: () => listNodes(clusterId, { page, page_size: pageSize, name: name || undefined, role, status, label_selector: selector || undefined, sort }),
+    queryFn: () =>
+      listNodes(clusterId, {
+        page,
+        page_size: pageSize,
+        name: name || undefined,
+        role,
+        ...(status === 'cordoned' ? { schedulable: false } : { status }),
+        label_selector: selector || undefined,
+        sort,
+      }),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
@@ -63,17 +79,17 @@ export default function NodeListPage() {
         }
       />
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search allowClear placeholder={t('node.searchName')} style={{ width: 220 }} onSearch={(v) => { setName(v.trim()); setPage(1); }} />
-        <Select allowClear placeholder={t('node.role')} style={{ width: 140 }} value={role} onChange={(v) => { setRole(v); setPage(1); }} options={[{ value: 'master', label: 'master' }, { value: 'worker', label: 'worker' }]} />
+        <Input.Search allowClear defaultValue={name} placeholder={t('node.searchName')} style={{ width: 220 }} onSearch={(v) => set({ name: v.trim() })} />
+        <Select allowClear placeholder={t('node.role')} style={{ width: 140 }} value={role} onChange={(v) => set({ role: v })} options={[{ value: 'master', label: 'master' }, { value: 'worker', label: 'worker' }]} />
         <Select
           allowClear
           placeholder={t('node.status')}
           style={{ width: 150 }}
           value={status}
-          onChange={(v) => { setStatus(v); setPage(1); }}
-          options={['Ready', 'NotReady', 'Unknown'].map((s) => ({ value: s, label: t(nodeStatusView({ status: s, schedulable: true }).key) }))}
+          onChange={(v) => set({ status: v })}
+          options={STATUS_FILTERS.map((s) => ({ value: s, label: t(s === 'cordoned' ? 'node.cordonedTag' : nodeStatusView({ status: s, schedulable: true }).key) }))}
         />
-        <Input.Search allowClear placeholder={t('node.labelSelector')} style={{ width: 260 }} className="kd-mono" onSearch={(v) => { setSelector(v.trim()); setPage(1); }} />
+        <Input.Search allowClear defaultValue={selector} placeholder={t('node.labelSelector')} style={{ width: 260 }} className="kd-mono" onSearch={(v) => set({ label_selector: v.trim() })} />
       </Space>
       {q.data?.stale && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
@@ -85,17 +101,15 @@ export default function NodeListPage() {
         loading={q.isLoading}
         dataSource={q.data?.items}
         scroll={{ x: 1200 }}
-        onChange={(_, __, sorter) => {
-          const s = Array.isArray(sorter) ? sorter[0] : sorter;
-          setSort(s?.order ? `${s.order === 'descend' ? '-' : ''}${String(s.columnKey ?? s.field)}` : undefined);
-        }}
-        pagination={{ current: page, pageSize, total: q.data?.total, showSizeChanger: true, onChange: (p, ps) => { setPage(p); setPageSize(ps); } }}
+        onChange={(pagination, _, sorter, extra) => set(tableChangePatch(pagination, sorter, extra.action))}
+        pagination={{ current: page, pageSize, total: q.data?.total, showSizeChanger: true }}
         columns={[
           {
             title: t('node.name'),
             dataIndex: 'name',
             key: 'name',
             sorter: true,
+            sortOrder: sortOrderOf(sort, 'name'),
             fixed: 'left',
             render: (v: string) => <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(v)}`}>{v}</Link>,
           },
@@ -103,10 +117,13 @@ export default function NodeListPage() {
             title: t('node.status'),
             key: 'status',
             sorter: true,
+            sortOrder: sortOrderOf(sort, 'status'),
+            // wide enough for "Ready" and "Cordoned" side by side; they wrap rather than being cut
+            width: 200,
             render: (_: unknown, n) => {
               const sv = nodeStatusView(n);
               return (
-                <Space size={4}>
+                <Space size={[4, 4]} wrap>
                   <StatusTag tone={sv.tone} tip={[n.status_reason, n.status_message].filter(Boolean).join(': ') || undefined}>
                     {t(sv.key)}
                   </StatusTag>
@@ -115,11 +132,12 @@ export default function NodeListPage() {
               );
             },
           },
-          { title: t('node.roles'), dataIndex: 'roles', key: 'role', sorter: true, render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <Tag>worker</Tag>) },
+          { title: t('node.roles'), dataIndex: 'roles', key: 'role', sorter: true, sortOrder: sortOrderOf(sort, 'role'), render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <Tag>worker</Tag>) },
           {
             title: 'CPU',
             key: 'cpu_requests',
             sorter: true,
+            sortOrder: sortOrderOf(sort, 'cpu_requests'),
             width: 180,
             render: (_: unknown, n) => (
               <Usage
@@ -137,6 +155,7 @@ export default function NodeListPage() {
             title: t('node.memory'),
             key: 'memory_requests',
             sorter: true,
+            sortOrder: sortOrderOf(sort, 'memory_requests'),
             width: 180,
             render: (_: unknown, n) => (
               <Usage
@@ -154,6 +173,7 @@ export default function NodeListPage() {
             title: t('nav.pods'),
             key: 'pods',
             sorter: true,
+            sortOrder: sortOrderOf(sort, 'pods'),
             render: (_: unknown, n) => {
               const cap = n.allocatable?.pods || null;
               return (
@@ -165,7 +185,7 @@ export default function NodeListPage() {
           },
           { title: t('node.version'), dataIndex: 'kubelet_version', key: 'version' },
           { title: t('node.internalIp'), dataIndex: 'internal_ip', render: (v: string) => <span className="kd-mono">{v || '-'}</span> },
-          { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: true, render: (v: string) => formatAge(v) },
+          { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: true, sortOrder: sortOrderOf(sort, 'age'), render: (v: string) => formatAge(v) },
           {
             title: t('common.actions'),
             key: 'actions',

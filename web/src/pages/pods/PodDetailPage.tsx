@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, InputNumber, Modal, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { deletePod, getPod } from '../../api/pods';
 import type { ContainerDetail, KubeEvent } from '../../api/types';
 import { useI18n } from '../../i18n';
@@ -16,6 +16,7 @@ import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
 import { podObjectView } from '../../lib/podObject';
 import { toYaml } from '../../lib/yaml';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
+import { patchParams } from '../../lib/urlstate';
 
 function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
   const { t } = useI18n();
@@ -59,6 +60,9 @@ function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
 
 export default function PodDetailPage() {
   const { clusterId = '', namespace = '', podName = '' } = useParams();
+  // the open tab is in the URL: a reload or Back shows the same one
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'overview';
   const { t } = useI18n();
   const { me } = useAuth();
   const navigate = useNavigate();
@@ -117,6 +121,8 @@ export default function PodDetailPage() {
         }
       />
       <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams((prev) => patchParams(prev, { tab: k === 'overview' ? undefined : k, page: undefined }), { replace: true })}
         items={[
           {
             key: 'overview',
@@ -214,7 +220,11 @@ export default function PodDetailPage() {
           del.reset();
         }}
       >
-        <Typography.Paragraph>{t('pod.deleteBody', { name: podName })}</Typography.Paragraph>
+        <Typography.Paragraph>
+          {p.owner_type
+            ? t('pod.deleteBodyOwned', { name: podName, owner: `${p.owner_type}/${p.owner_name ?? ''}` })
+            : t('pod.deleteBodyBare', { name: podName })}
+        </Typography.Paragraph>
         <Space direction="vertical">
           <Space>
             {t('drain.gracePeriod')}

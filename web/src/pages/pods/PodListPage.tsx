@@ -6,6 +6,7 @@ import { listPods } from '../../api/pods';
 import { useI18n } from '../../i18n';
 import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
+import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
 
 export const POD_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'Completed', 'Error', 'OOMKilled', 'ContainerCreating', 'Evicted'];
 const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'status', 'owner', 'name', 'sort'] as const;
@@ -15,18 +16,11 @@ export default function PodListPage() {
   const { t } = useI18n();
   // filters live in the URL so a filtered list can be shared and survives reload
   const [params, setParams] = useSearchParams();
-  const page = Number(params.get('page') || 1);
-  const pageSize = Number(params.get('page_size') || 50);
+  const page = intParam(params.get('page'), 1);
+  const pageSize = intParam(params.get('page_size'), 50, 500);
   const f = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) || undefined])) as Record<(typeof FILTERS)[number], string | undefined>;
-  const set = (patch: Record<string, string | number | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (!('page' in patch)) next.delete('page');
-    setParams(next, { replace: true });
-  };
+  // (from the current URL, not this render's: one click may report a page and a sort in turn)
+  const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
 
   const q = useQuery({
     queryKey: ['pods', clusterId, { page, pageSize, ...f }],
@@ -70,10 +64,8 @@ export default function PodListPage() {
         clusterId={clusterId}
         pods={q.data?.items ?? []}
         loading={q.isLoading}
-        onChange={(_, __, sorter) => {
-          const s = Array.isArray(sorter) ? sorter[0] : sorter;
-          set({ sort: s?.order ? `${s.order === 'descend' ? '-' : ''}${String(s.columnKey)}` : undefined });
-        }}
+        sort={f.sort}
+        onChange={(pagination, _, sorter, extra) => set(tableChangePatch(pagination, sorter, extra.action))}
         pagination={{
           current: page,
           pageSize,
@@ -81,7 +73,6 @@ export default function PodListPage() {
           showSizeChanger: true,
           pageSizeOptions: [20, 50, 100, 200],
           showTotal: (n) => <Typography.Text type="secondary">{t('pod.count', { count: n })}</Typography.Text>,
-          onChange: (p, ps) => set({ page: p, page_size: ps }),
         }}
       />
     </>

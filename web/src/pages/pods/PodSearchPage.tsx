@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { Alert, Input, Table, Typography } from 'antd';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -7,17 +8,25 @@ import { useI18n } from '../../i18n';
 import { formatAge } from '../../lib/format';
 import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag } from '../../components/common';
+import { intParam } from '../../lib/urlstate';
+import { shortened } from '../../lib/format';
+
+/** The server's limit for a search. */
+const MAX_QUERY = 256;
 
 /** Finds a pod by name or label across every cluster the user may see. */
 export default function PodSearchPage() {
   const { t } = useI18n();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const page = Number(params.get('page') || 1);
+  const page = intParam(params.get('page'), 1);
+  // the box follows the URL: a search from the header replaces what is typed here
+  const [input, setInput] = useState(q);
+  useEffect(() => setInput(q), [q]);
   const res = useQuery({
     queryKey: ['pod-search', q, page],
     queryFn: () => searchPods(q, page),
-    enabled: q.length > 0,
+    enabled: q.length > 0 && q.length <= MAX_QUERY,
     placeholderData: keepPreviousData,
   });
   const clusters = useQuery({ queryKey: ['clusters', 'switcher'], queryFn: () => listClusters({ page: 1, page_size: 200 }) });
@@ -27,7 +36,8 @@ export default function PodSearchPage() {
     <>
       <PageHeader title={t('search.title')} sub={t('search.hint')} />
       <Input.Search
-        defaultValue={q}
+        value={input}
+        onChange={(e) => setInput(e.target.value)}
         allowClear
         enterButton={t('search.go')}
         placeholder={t('search.placeholder')}
@@ -36,6 +46,7 @@ export default function PodSearchPage() {
         data-testid="pod-search"
       />
       <ErrorAlert error={res.error} />
+      {q.length > MAX_QUERY && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('search.tooLong', { max: MAX_QUERY, count: q.length })} data-testid="search-too-long" />}
       {(res.data?.not_searched.length ?? 0) > 0 && (
         <Alert
           type="warning"
@@ -44,14 +55,15 @@ export default function PodSearchPage() {
           message={t('search.notSearched', { clusters: res.data!.not_searched.map((id) => clusterName(id)).join(', ') })}
         />
       )}
-      {q && (
+      {q && q.length <= MAX_QUERY && (
         <Table<Row>
           size="small"
           rowKey={(p) => `${p.cluster_id}/${p.namespace}/${p.name}`}
           loading={res.isLoading}
           dataSource={res.data?.items}
           pagination={{ current: page, pageSize: 50, total: res.data?.total, onChange: (p) => setParams({ q, page: String(p) }) }}
-          locale={{ emptyText: t('search.none', { q }) }}
+          // (a query of thousands of characters is shortened and may break anywhere: it never widens the page)
+          locale={{ emptyText: <span style={{ overflowWrap: 'anywhere' }}>{t('search.none', { q: shortened(q, 200) })}</span> }}
           columns={[
             { title: t('audit.cluster'), key: 'cluster', render: (_: unknown, p) => <Link to={`/clusters/${p.cluster_id}`}>{p.cluster_name || clusterName(p.cluster_id)}</Link> },
             { title: t('pod.namespace'), dataIndex: 'namespace' },

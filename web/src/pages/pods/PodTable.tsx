@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n';
 import { formatAge } from '../../lib/format';
 import { podDisplayStatus, podStatusTone } from '../../lib/status';
 import { StatusTag } from '../../components/common';
+import { sortOrderOf } from '../../lib/urlstate';
 
 /** What a pod row needs: the server's PodSummary, or the node detail's NodePod. */
 export interface PodRow {
@@ -25,11 +26,14 @@ export function PodTable<T extends PodRow>({
   clusterId,
   pods,
   hideNode,
+  sort,
   ...rest
-}: { clusterId: string; pods: T[]; hideNode?: boolean } & Omit<TableProps<T>, 'dataSource' | 'columns'>) {
+}: { clusterId: string; pods: T[]; hideNode?: boolean; /** the URL's sort, shown on its column */ sort?: string } & Omit<TableProps<T>, 'dataSource' | 'columns'>) {
   const { t } = useI18n();
   const podLink = (p: PodRow) => `/clusters/${clusterId}/namespaces/${encodeURIComponent(p.namespace)}/pods/${encodeURIComponent(p.name)}`;
   const sortable = !!rest.onChange;
+  // a column the URL sorts by shows it (controlled, so a reload and the column agree)
+  const sorted = (key: string) => (sortable ? { sorter: true, sortOrder: sortOrderOf(sort, key) } : {});
   return (
     <Table<T>
       size="small"
@@ -39,19 +43,19 @@ export function PodTable<T extends PodRow>({
       pagination={false}
       {...rest}
       columns={[
-        { title: t('pod.name'), dataIndex: 'name', key: 'name', sorter: sortable, render: (v: string, p) => <Link to={podLink(p)}>{v}</Link> },
-        { title: t('pod.namespace'), dataIndex: 'namespace', key: 'namespace', sorter: sortable },
+        { title: t('pod.name'), dataIndex: 'name', key: 'name', ...sorted('name'), render: (v: string, p) => <Link to={podLink(p)}>{v}</Link> },
+        { title: t('pod.namespace'), dataIndex: 'namespace', key: 'namespace', ...sorted('namespace') },
         {
           title: t('pod.status'),
           key: 'status',
-          sorter: sortable,
+          ...sorted('status'),
           render: (_: unknown, p) => {
             const s = podDisplayStatus(p);
             return <StatusTag tone={podStatusTone(s)}>{s}</StatusTag>;
           },
         },
         { title: t('pod.ready'), dataIndex: 'ready', key: 'ready' },
-        { title: t('pod.restarts'), dataIndex: 'restarts', key: 'restarts', sorter: sortable },
+        { title: t('pod.restarts'), dataIndex: 'restarts', key: 'restarts', ...sorted('restarts') },
         ...(hideNode
           ? []
           : [
@@ -59,12 +63,12 @@ export function PodTable<T extends PodRow>({
                 title: t('pod.node'),
                 dataIndex: 'node_name',
                 key: 'node',
-                sorter: sortable,
+                ...sorted('node'),
                 render: (v: string | null) => (v ? <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(v)}`}>{v}</Link> : '-'),
               },
             ]),
         { title: t('pod.ip'), key: 'ip', render: (_: unknown, p) => <span className="kd-mono">{p.ip || p.pod_ip || '-'}</span> },
-        { title: t('common.age'), dataIndex: 'created_at', key: 'age', sorter: sortable, render: (v: string) => formatAge(v) },
+        { title: t('common.age'), dataIndex: 'created_at', key: 'age', ...sorted('age'), render: (v: string) => formatAge(v) },
         {
           title: '',
           key: 'logs',
