@@ -619,8 +619,15 @@ await step('node and pod tabs and the audit filter are in the URL (a reload keep
   await page.getByRole('tab', { name: /^容器组/ }).click();
   await page.waitForURL(/[?&]tab=pods\b/);
   await page.reload();
-  await expectVisible(page.getByRole('tabpanel').getByRole('row', { name: new RegExp(logPod.name) }), `${logPod.name} on the node's Pods tab after a reload`);
+  const podRow = page.getByRole('tabpanel').getByRole('row', { name: new RegExp(logPod.name) });
+  await expectVisible(podRow, `${logPod.name} on the node's Pods tab after a reload`);
   if (!(await page.getByRole('tab', { name: /^容器组/, selected: true }).count())) throw new Error('the Pods tab is not the selected one after a reload');
+  // the pod's age, as on the pod list (kubectl's AGE)
+  const heads = (await page.getByRole('tabpanel').locator('.ant-table-thead th').allInnerTexts()).map((s) => s.trim());
+  const ageAt = heads.indexOf('存活时间');
+  if (ageAt < 0) throw new Error(`the node's Pods tab has no age column: ${JSON.stringify(heads)}`);
+  const age = (await podRow.first().locator('td').nth(ageAt).innerText()).trim();
+  if (!/^\d+[smhd]/.test(age)) throw new Error(`the age of ${logPod.name} on the node's Pods tab is "${age}"`);
   // the audit log's filters too
   await page.goto(`${BASE}/admin/audit`);
   await page.getByPlaceholder('操作').fill('cluster.import');

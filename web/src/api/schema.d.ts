@@ -1322,6 +1322,11 @@ export interface components {
              */
             cpu_request_millis: number;
             /**
+             * Format: date-time
+             * @description When the pod was created (its age).
+             */
+            created_at?: string | null;
+            /**
              * Format: int64
              * @description Memory request, bytes.
              */

@@ -99,6 +99,8 @@ pub struct NodePod {
     pub owner_name: Option<String>,
     /// Pod IP.
     pub pod_ip: Option<String>,
+    /// When the pod was created (its age).
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 /// An event about a node.
@@ -327,6 +329,7 @@ pub async fn get(
             owner_kind: p.owner_kind.as_ref().map(ToString::to_string),
             owner_name: p.owner_name.as_ref().map(ToString::to_string),
             pod_ip: p.pod_ip.map(|ip| ip.to_string()),
+            created_at: p.created_at,
         })
         .collect();
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
