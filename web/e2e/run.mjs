@@ -527,6 +527,61 @@ await step('add a node label in the editor (kubectl sees it), then remove it', a
   if ((await kubectlLabel()) !== undefined) throw new Error('kubectl still sees the label after its removal');
 });
 
+await step('node label editor keeps an unsaved row across refreshes while heartbeats run, and saves', async () => {
+  need(firstNode, 'a worker node');
+  const key = 'e2e.kubedeck.io/heartbeat';
+  const kubectlLabel = async () => (await kubectlJson('get', 'node', firstNode)).metadata.labels?.[key];
+  // play the kubelet's status heartbeat (a status-only write: the resourceVersion changes, the labels do not)
+  let beating = true;
+  let beats = 0;
+  const heartbeats = (async () => {
+    while (beating) {
+      const patch = { status: { conditions: [{ type: 'Ready', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } };
+      await kubectl('patch', 'node', firstNode, '--subresource=status', '-p', JSON.stringify(patch)).then(() => (beats += 1), () => undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  let refreshes = 0;
+  const onResponse = (r) => {
+    if (r.request().method() === 'GET' && new URL(r.url()).pathname.endsWith(`/nodes/${encodeURIComponent(firstNode)}`)) refreshes += 1;
+  };
+  page.on('response', onResponse);
+  try {
+    await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
+    await page.getByRole('tab', { name: /标签|Labels/ }).click();
+    await page.getByRole('button', { name: /添加标签|Add label/ }).click();
+    await page.locator('input[placeholder="key"]').last().fill(key);
+    await page.locator('input[placeholder="value"]').last().fill('kept');
+    const rvBefore = (await kubectlJson('get', 'node', firstNode)).metadata.resourceVersion;
+    const seen = refreshes;
+    // the page refreshes the node every 10 s: wait past two refreshes
+    await until('two refreshes of the node', 40_000, async (note) => {
+      note(`${refreshes - seen} refreshes, ${beats} heartbeats`);
+      return refreshes - seen >= 2;
+    }, 500);
+    const rvAfter = (await kubectlJson('get', 'node', firstNode)).metadata.resourceVersion;
+    if (rvAfter === rvBefore) throw new Error(`the node's resourceVersion did not change while the row was open (${beats} heartbeats)`);
+    const keys = await page.locator('input[placeholder="key"]').evaluateAll((els) => els.map((e) => e.value));
+    if (!keys.includes(key)) throw new Error(`the unsaved row is gone after ${refreshes - seen} refreshes and ${beats} heartbeats; keys now: ${keys.join(', ')}`);
+    const values = await page.locator('input[placeholder="value"]').evaluateAll((els) => els.map((e) => e.value));
+    if (!values.includes('kept')) throw new Error(`the unsaved value is gone: ${values.join(', ')}`);
+    await page.getByRole('tabpanel').getByRole('button', { name: /保\s*存|Save/ }).click();
+    await expectVisible(page.locator('.ant-message-success'), 'saved message');
+    if (await page.locator('.ant-message-error').count()) throw new Error(`an error message: ${await page.locator('.ant-message-error').first().innerText()}`);
+    const label = await kubectlLabel();
+    if (label !== 'kept') throw new Error(`kubectl sees the label as ${JSON.stringify(label)}, not "kept"`);
+  } finally {
+    page.off('response', onResponse);
+    beating = false;
+    await heartbeats;
+    await api(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(firstNode)}/labels`, {
+      method: 'PUT',
+      body: JSON.stringify({ mode: 'patch', labels: {}, remove: [key] }),
+    }).catch(() => undefined);
+  }
+  if ((await kubectlLabel()) !== undefined) throw new Error('kubectl still sees the label after its removal');
+});
+
 let logPod = null;
 await step('pods list and detail (count, node, IP and YAML match kubectl)', async () => {
   need(clusterId, 'an imported cluster');

@@ -198,6 +198,13 @@ export const en = {
 
   'node.addLabel': 'Add label',
   'node.addTaint': 'Add taint',
+  'node.labelsChanged': 'Someone else changed these labels since you opened them; nothing was saved',
+  'node.taintsChanged': 'Someone else changed these taints since you opened them; nothing was saved',
+  'node.noLabel': '(none)',
+  'node.taintsAdded': 'Added meanwhile: {{taints}}',
+  'node.taintsRemoved': 'Removed meanwhile: {{taints}}',
+  'node.conflictReload': 'Load the current ones (discard my edits)',
+  'node.conflictKeepMine': 'Keep my edits (saving replaces the other change)',
   'node.allocatable': 'Allocatable',
   'node.capacity': 'Capacity',
   'node.conditions': 'Conditions',

@@ -200,6 +200,13 @@ export const zhCN: Record<MessageKey, string> = {
 
   'node.addLabel': '添加标签',
   'node.addTaint': '添加污点',
+  'node.labelsChanged': '打开后这些标签已被他人修改，未保存任何内容',
+  'node.taintsChanged': '打开后这些污点已被他人修改，未保存任何内容',
+  'node.noLabel': '（无）',
+  'node.taintsAdded': '期间新增：{{taints}}',
+  'node.taintsRemoved': '期间移除：{{taints}}',
+  'node.conflictReload': '载入当前值（放弃我的修改）',
+  'node.conflictKeepMine': '保留我的修改（保存将覆盖他人的修改）',
   'node.allocatable': '可分配',
   'node.capacity': '容量',
   'node.conditions': '状况',

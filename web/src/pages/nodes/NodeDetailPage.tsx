@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
 import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -91,32 +91,103 @@ function useForceRetry() {
   };
 }
 
+type LabelRow = { key?: string; value?: string };
+const labelRows = (l?: Record<string, string> | null): LabelRow[] => Object.entries(l ?? {}).map(([key, value]) => ({ key, value }));
+const sameRows = <T extends object>(a: T[] | undefined, b: T[]) =>
+  (a ?? []).length === b.length && (a ?? []).every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
+const sameLabels = (a?: Record<string, string> | null, b?: Record<string, string> | null) =>
+  JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+const sameTaints = (a?: Taint[] | null, b?: Taint[] | null) => {
+  const k = (l?: Taint[] | null) => JSON.stringify((l ?? []).map((x) => `${x.key}=${x.value ?? ''}:${x.effect}`).sort());
+  return k(a) === k(b);
+};
+
+/** The body of a 409 labels_changed / taints_changed: what the node has now. */
+interface ChangedBody {
+  current?: unknown;
+  changes?: { key: string; expected?: string | null; current?: string | null }[];
+  added?: string[];
+  removed?: string[];
+}
+const changedBody = (e: unknown, code: string): ChangedBody | null =>
+  e instanceof ApiError && e.status === 409 && e.code === code ? ((e.body ?? {}) as ChangedBody) : null;
+
 function LabelsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const forceRetry = useForceRetry();
+  // The labels the form was loaded from: what the user saw, sent as `expected` (never the resourceVersion,
+  // which the kubelet's heartbeats change every few seconds).
+  const [base, setBase] = useState<Record<string, string>>(node.labels ?? {});
+  const [conflict, setConflict] = useState<ChangedBody | null>(null);
+  const load = (l: Record<string, string>) => {
+    setBase(l);
+    form.setFieldsValue({ labels: labelRows(l) });
+  };
+  // A refresh brings the node's labels: take them only while the user has no unsaved edit.
+  const serverLabels = JSON.stringify(node.labels ?? {});
+  useEffect(() => {
+    const now = node.labels ?? {};
+    if (sameLabels(now, base)) return;
+    if (sameRows(form.getFieldValue('labels') as LabelRow[] | undefined, labelRows(base))) load(now);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serverLabels]);
   const save = useMutation({
     mutationFn: ({ labels, force }: { labels: Record<string, string>; force?: boolean }) =>
-      setNodeLabels(clusterId, node.name, { mode: 'replace', labels, resource_version: node.resource_version, force }),
-    onSuccess: () => {
+      setNodeLabels(clusterId, node.name, { mode: 'replace', labels, expected: base, force }),
+    onSuccess: (saved) => {
       message.success(t('common.saved'));
+      setConflict(null);
+      load((saved as KubeNode).labels ?? {});
       qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
     },
     onError: (e, v) => {
-      if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
+      const changed = changedBody(e, 'labels_changed');
+      if (changed) {
+        setConflict(changed);
+        message.error(t('node.labelsChanged'));
+      } else if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
     },
   });
-  const initial = Object.entries(node.labels ?? {}).map(([key, value]) => ({ key, value }));
+  const none = t('node.noLabel');
   return (
     <Form
       form={form}
-      initialValues={{ labels: initial }}
-      onFinish={(v: { labels: { key: string; value?: string }[] }) =>
-        save.mutate({ labels: Object.fromEntries((v.labels ?? []).map((l) => [l.key.trim(), (l.value ?? '').trim()])) })
+      initialValues={{ labels: labelRows(base) }}
+      onFinish={(v: { labels: LabelRow[] }) =>
+        save.mutate({ labels: Object.fromEntries((v.labels ?? []).map((l) => [(l.key ?? '').trim(), (l.value ?? '').trim()])) })
       }
     >
+      {conflict && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="labels-conflict"
+          message={t('node.labelsChanged')}
+          description={
+            <>
+              <ul className="kd-mono" style={{ margin: '4px 0 8px', paddingLeft: 20 }}>
+                {(conflict.changes ?? []).map((c) => (
+                  <li key={c.key}>
+                    {c.key}: {c.expected ?? none} → {c.current ?? none}
+                  </li>
+                ))}
+              </ul>
+              <Space>
+                <Button size="small" onClick={() => { load((conflict.current ?? {}) as Record<string, string>); setConflict(null); }}>
+                  {t('node.conflictReload')}
+                </Button>
+                <Button size="small" onClick={() => { setBase((conflict.current ?? {}) as Record<string, string>); setConflict(null); }}>
+                  {t('node.conflictKeepMine')}
+                </Button>
+              </Space>
+            </>
+          }
+        />
+      )}
       <Form.List name="labels">
         {(fields, { add, remove }) => (
           <>
@@ -158,23 +229,71 @@ function TaintsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
+  const [form] = Form.useForm();
   const forceRetry = useForceRetry();
+  // The taints the form was loaded from, sent as `expected` (see LabelsEditor).
+  const [base, setBase] = useState<Taint[]>(node.taints ?? []);
+  const [conflict, setConflict] = useState<ChangedBody | null>(null);
+  const rows = (l: Taint[]) => l.map((x) => ({ ...x, value: x.value ?? '' }));
+  const load = (l: Taint[]) => {
+    setBase(l);
+    form.setFieldsValue({ taints: rows(l) });
+  };
+  const serverTaints = JSON.stringify(node.taints ?? []);
+  useEffect(() => {
+    const now = node.taints ?? [];
+    if (sameTaints(now, base)) return;
+    if (sameRows(form.getFieldValue('taints') as Taint[] | undefined, rows(base))) load(now);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serverTaints]);
   const save = useMutation({
     mutationFn: ({ taints, force }: { taints: Taint[]; force?: boolean }) =>
-      setNodeTaints(clusterId, node.name, { mode: 'replace', taints, resource_version: node.resource_version, force }),
-    onSuccess: () => {
+      setNodeTaints(clusterId, node.name, { mode: 'replace', taints, expected: base, force }),
+    onSuccess: (saved) => {
       message.success(t('common.saved'));
+      setConflict(null);
+      load((saved as KubeNode).taints ?? []);
       qc.invalidateQueries({ queryKey: ['node', clusterId, node.name] });
     },
     onError: (e, v) => {
-      if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
+      const changed = changedBody(e, 'taints_changed');
+      if (changed) {
+        setConflict(changed);
+        message.error(t('node.taintsChanged'));
+      } else if (!forceRetry(e, () => save.mutate({ ...v, force: true }))) message.error(errorText(t, e));
     },
   });
   return (
     <Form
-      initialValues={{ taints: (node.taints ?? []).map((x) => ({ ...x, value: x.value ?? '' })) }}
+      form={form}
+      initialValues={{ taints: rows(base) }}
       onFinish={(v: { taints: Taint[] }) => save.mutate({ taints: (v.taints ?? []).map((x) => ({ key: x.key.trim(), value: x.value?.trim() ?? '', effect: x.effect })) })}
     >
+      {conflict && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="taints-conflict"
+          message={t('node.taintsChanged')}
+          description={
+            <>
+              <div className="kd-mono" style={{ margin: '4px 0 8px' }}>
+                {(conflict.added ?? []).length > 0 && <div>{t('node.taintsAdded', { taints: (conflict.added ?? []).join(', ') })}</div>}
+                {(conflict.removed ?? []).length > 0 && <div>{t('node.taintsRemoved', { taints: (conflict.removed ?? []).join(', ') })}</div>}
+              </div>
+              <Space>
+                <Button size="small" onClick={() => { load((conflict.current ?? []) as Taint[]); setConflict(null); }}>
+                  {t('node.conflictReload')}
+                </Button>
+                <Button size="small" onClick={() => { setBase((conflict.current ?? []) as Taint[]); setConflict(null); }}>
+                  {t('node.conflictKeepMine')}
+                </Button>
+              </Space>
+            </>
+          }
+        />
+      )}
       <Form.List name="taints">
         {(fields, { add, remove }) => (
           <>
@@ -403,8 +522,8 @@ export default function NodeDetailPage() {
           { key: 'events', label: t('node.events'), children: <EventsTable events={d.events} /> },
           ...(writable
             ? [
-                { key: 'labels', label: t('node.labels'), children: <LabelsEditor key={n.resource_version ?? ''} clusterId={clusterId} node={n} /> },
-                { key: 'taints', label: t('node.taints'), children: <TaintsEditor key={n.resource_version ?? ''} clusterId={clusterId} node={n} /> },
+                { key: 'labels', label: t('node.labels'), children: <LabelsEditor key={n.name} clusterId={clusterId} node={n} /> },
+                { key: 'taints', label: t('node.taints'), children: <TaintsEditor key={n.name} clusterId={clusterId} node={n} /> },
               ]
             : []),
         ]}
