@@ -582,6 +582,40 @@ await step('node label editor keeps an unsaved row across refreshes while heartb
   if ((await kubectlLabel()) !== undefined) throw new Error('kubectl still sees the label after its removal');
 });
 
+await step('a node without a role label shows <none> as kubectl does, and counts as a worker', async () => {
+  need(clusterId, 'an imported cluster');
+  const worker = facts.nodes.find((n) => !isMaster(n) && n.metadata.name !== firstNode && 'node-role.kubernetes.io/worker' in (n.metadata.labels ?? {}));
+  if (!worker) throw new Error('the testbed has no second worker with a worker role label');
+  const name = worker.metadata.name;
+  await kubectl('label', 'node', name, 'node-role.kubernetes.io/worker-');
+  try {
+    const roles = (await kubectl('get', 'node', name, '--no-headers')).trim().split(/\s+/)[2];
+    if (roles !== '<none>') throw new Error(`kubectl shows roles ${roles}`);
+    await until(`the API to list ${name} without roles`, 30_000, async (note) => {
+      const n = (await apiOk(`/k8s/cluster/${clusterId}/nodes/${encodeURIComponent(name)}`)).node;
+      note(JSON.stringify(n?.roles));
+      return n && (n.roles ?? []).length === 0;
+    });
+    await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
+    const row = page.getByRole('row', { name: new RegExp(`\\b${name}\\b`) });
+    await expectVisible(row, `row of ${name}`);
+    await expectVisible(row.getByText('<none>', { exact: true }), `<none> in the roles of ${name}`);
+    if (await row.getByText('worker', { exact: true }).count()) throw new Error(`the row of ${name} shows a "worker" role the cluster does not give it`);
+    await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(name)}`);
+    await expectVisible(page.getByText('<none>', { exact: true }), `<none> on the page of ${name}`);
+    // the counts: a worker is every node that is not control plane (README, Nodes)
+    const f = await clusterFacts();
+    await until('the cluster counts to count the node as a worker', 30_000, async (note) => {
+      const c = await apiOk(`/k8s/cluster/${clusterId}`);
+      const v = c.cluster ?? c;
+      note(`masters ${v.master_nodes}, workers ${v.worker_nodes}; kubectl ${f.masters}/${f.workers}`);
+      return v.master_nodes === f.masters && v.worker_nodes === f.workers && v.worker_nodes === f.total - f.masters;
+    });
+  } finally {
+    await kubectl('label', 'node', name, 'node-role.kubernetes.io/worker=', '--overwrite');
+  }
+});
+
 let logPod = null;
 await step('pods list and detail (count, node, IP and YAML match kubectl)', async () => {
   need(clusterId, 'an imported cluster');

@@ -25,7 +25,11 @@ pub fn is_ready(node: &Node) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-/// Counts for the spec's `node_count`, `ready_nodes`, `master_nodes`, `worker_nodes`.
+/// Counts for the spec's `node_count`, `ready_nodes`, `master_nodes`, `worker_nodes`. The spec splits a cluster
+/// into Master and Worker nodes, so `master_nodes + worker_nodes == node_count`: a master is a node with a
+/// `node-role.kubernetes.io/master` or `control-plane` label, a worker every other node (Kubernetes calls every
+/// node that is not control plane a worker node, and kubeadm never labels them), whether or not it carries a
+/// `node-role.kubernetes.io/worker` label. What a node's roles are is [`NodeSummary::roles`].
 pub fn count<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> NodeCounts {
     let mut c = NodeCounts::default();
     for n in nodes {
@@ -151,9 +155,12 @@ pub struct Committed {
 pub struct NodeSummary {
     /// Name.
     pub name: String,
-    /// `master` or `worker` (the spec's role column).
+    /// The spec's role column, the class the cluster's counts use: `master` (a `node-role.kubernetes.io/master`
+    /// or `control-plane` label) or `worker` (every other node, labelled or not). Not what the cluster says:
+    /// that is `roles`.
     pub role: String,
-    /// Every role from `node-role.kubernetes.io/<role>` labels.
+    /// What the cluster says, as kubectl's ROLES column: every `<role>` of a `node-role.kubernetes.io/<role>`
+    /// label, sorted; empty when there is none (kubectl shows `<none>`).
     pub roles: Vec<String>,
     /// Ready, NotReady or Unknown.
     pub status: String,
@@ -414,6 +421,14 @@ mod summary_tests {
         assert!(!s.schedulable);
         assert_eq!(s.role, "worker");
         assert_eq!(s.roles, vec!["worker"]);
+        // Without a role label the cluster names no role (kubectl: <none>); it still counts as a worker.
+        let mut bare = node.clone();
+        bare.metadata.labels =
+            Some([("kubernetes.io/hostname".to_owned(), "w1".to_owned())].into());
+        let s = NodeSummary::from_node_at(&bare, &pods, now);
+        assert!(s.roles.is_empty(), "{:?}", s.roles);
+        assert_eq!(s.role, "worker");
+        assert_eq!(count([&bare]).worker_nodes, 1);
         assert_eq!(s.internal_ip, "10.0.0.5");
         assert_eq!(s.allocatable.cpu_millis, 3800);
         assert_eq!(s.capacity.memory_bytes, 16 << 30);

@@ -1398,9 +1398,16 @@ export interface components {
             pod_count: number;
             /** @description resourceVersion, for conflict-safe edits. */
             resource_version: string;
-            /** @description `master` or `worker` (the spec's role column). */
+            /**
+             * @description The spec's role column, the class the cluster's counts use: `master` (a `node-role.kubernetes.io/master`
+             *     or `control-plane` label) or `worker` (every other node, labelled or not). Not what the cluster says:
+             *     that is `roles`.
+             */
             role: string;
-            /** @description Every role from `node-role.kubernetes.io/<role>` labels. */
+            /**
+             * @description What the cluster says, as kubectl's ROLES column: every `<role>` of a `node-role.kubernetes.io/<role>`
+             *     label, sorted; empty when there is none (kubectl shows `<none>`).
+             */
             roles: string[];
             /** @description False when cordoned. */
             schedulable: boolean;
@@ -3280,7 +3287,7 @@ export interface operations {
             query?: {
                 /** @description Substring of the name. */
                 name?: string;
-                /** @description `master` or `worker`. */
+                /** @description `master` (a master or control-plane role label) or `worker` (every other node, as `worker_nodes` counts). */
                 role?: string;
                 /** @description Ready, NotReady or Unknown. */
                 status?: string;

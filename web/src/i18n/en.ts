@@ -198,6 +198,9 @@ export const en = {
 
   'node.addLabel': 'Add label',
   'node.addTaint': 'Add taint',
+  'node.noRoles': '<none>',
+  'node.roleMaster': 'master (control plane)',
+  'node.roleWorker': 'worker (not control plane)',
   'node.labelsChanged': 'Someone else changed these labels since you opened them; nothing was saved',
   'node.taintsChanged': 'Someone else changed these taints since you opened them; nothing was saved',
   'node.noLabel': '(none)',

@@ -60,7 +60,7 @@ pub struct NodeList {
 pub struct NodeQuery {
     /// Substring of the name.
     pub name: Option<String>,
-    /// `master` or `worker`.
+    /// `master` (a master or control-plane role label) or `worker` (every other node, as `worker_nodes` counts).
     pub role: Option<String>,
     /// Ready, NotReady or Unknown.
     pub status: Option<String>,

@@ -113,6 +113,27 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = imported(&app, &tb, &admin).await;
+    // A node without a role label: kubectl's ROLES column says <none>, and so must the API.
+    let bare = SimNode::add(&tb, "bare");
+    tb.kubectl_ok(&[
+        "label",
+        "node",
+        &bare.name,
+        "node-role.kubernetes.io/worker-",
+    ]);
+    // kubectl's ROLES column, node by node.
+    let kubectl_roles: std::collections::HashMap<String, String> = tb
+        .kubectl_ok(&["get", "nodes", "--no-headers"])
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols.len() >= 3).then(|| (cols[0].to_owned(), cols[2].to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        kubectl_roles.get(&bare.name).map(String::as_str),
+        Some("<none>")
+    );
     let kubectl = tb.kubectl_json(&["get", "nodes", "-o", "json"]);
     let items = kubectl["items"].as_array().unwrap();
     let node_names = |v: &Value| -> Vec<String> {
@@ -160,6 +181,7 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
         stable.len() >= 8,
         "the testbed's 3 masters and 5 workers: {stable:?}"
     );
+    let mut checked_bare = false;
     for k in items {
         let name = k["metadata"]["name"].as_str().unwrap();
         if !stable.iter().any(|s| s == name) {
@@ -224,12 +246,36 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
             || k["metadata"]["labels"]
                 .get("node-role.kubernetes.io/control-plane")
                 .is_some();
+        // `role` is the class the counts use (master, or worker for every other node, labelled or not);
+        // `roles` is what the cluster says, as kubectl's ROLES column.
         assert_eq!(
             n["role"],
             if is_master { "master" } else { "worker" },
             "{name}"
         );
+        let roles: Vec<&str> = n["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        let shown = if roles.is_empty() {
+            "<none>".to_owned()
+        } else {
+            roles.join(",")
+        };
+        // (another test's node may change its labels meanwhile: only ours and the testbed's are compared)
+        let others =
+            k["metadata"]["labels"].get("kubedeck.test/node").is_some() && name != bare.name;
+        if let Some(want) = kubectl_roles.get(name).filter(|_| !others) {
+            assert_eq!(&shown, want, "{name}: roles as kubectl's ROLES column");
+        }
+        if name == bare.name {
+            assert!(roles.is_empty(), "{name} has no role label: {roles:?}");
+            checked_bare = true;
+        }
     }
+    assert!(checked_bare, "the node without a role label was compared");
     // Filters: role and a label selector, like `kubectl get nodes -l`.
     let masters = app
         .get(
@@ -356,7 +402,9 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
         .map(|row| row.name)
         .collect();
     assert_eq!(diff.body["total"].as_u64(), Some(snapshot.len() as u64));
-    for name in &stable {
+    // (other tests, this one run on other backends among them, remove their nodes meanwhile)
+    let still = node_names(&tb.kubectl_json(&["get", "nodes", "-o", "json"]));
+    for name in stable.iter().filter(|n| still.contains(n)) {
         assert!(
             snapshot.contains(name),
             "node {name} is missing from the snapshot"

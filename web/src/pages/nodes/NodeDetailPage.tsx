@@ -445,7 +445,7 @@ export default function NodeDetailPage() {
                 <Col xs={24} xl={12}>
                   <Card title={t('node.info')} size="small">
                     <Descriptions column={1} size="small">
-                      <Descriptions.Item label={t('node.roles')}>{(n.roles ?? []).join(', ') || 'worker'}</Descriptions.Item>
+                      <Descriptions.Item label={t('node.roles')}>{(n.roles ?? []).join(',') || t('node.noRoles')}</Descriptions.Item>
                       <Descriptions.Item label={t('node.internalIp')}>{n.internal_ip || '-'}</Descriptions.Item>
                       <Descriptions.Item label={t('node.externalIp')}>{n.external_ip || '-'}</Descriptions.Item>
                       <Descriptions.Item label={t('node.version')}>{n.kubelet_version || '-'}</Descriptions.Item>

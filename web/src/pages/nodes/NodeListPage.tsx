@@ -80,7 +80,7 @@ export default function NodeListPage() {
       />
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search allowClear defaultValue={name} placeholder={t('node.searchName')} style={{ width: 220 }} onSearch={(v) => set({ name: v.trim() })} />
-        <Select allowClear placeholder={t('node.role')} style={{ width: 140 }} value={role} onChange={(v) => set({ role: v })} options={[{ value: 'master', label: 'master' }, { value: 'worker', label: 'worker' }]} />
+        <Select allowClear placeholder={t('node.role')} style={{ width: 220 }} value={role} onChange={(v) => set({ role: v })} options={[{ value: 'master', label: t('node.roleMaster') }, { value: 'worker', label: t('node.roleWorker') }]} />
         <Select
           allowClear
           placeholder={t('node.status')}
@@ -132,7 +132,7 @@ export default function NodeListPage() {
               );
             },
           },
-          { title: t('node.roles'), dataIndex: 'roles', key: 'role', sorter: true, sortOrder: sortOrderOf(sort, 'role'), render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <Tag>worker</Tag>) },
+          { title: t('node.roles'), dataIndex: 'roles', key: 'role', sorter: true, sortOrder: sortOrderOf(sort, 'role'), render: (r: string[]) => (r?.length ? r.map((x) => <Tag key={x}>{x}</Tag>) : <span className="kd-mono">{t('node.noRoles')}</span>) },
           {
             title: 'CPU',
             key: 'cpu_requests',
