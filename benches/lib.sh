@@ -37,9 +37,14 @@ bench_serve() {
   bench_login
 }
 
-# bench_login: sets token to a fresh admin access token. Access tokens live 15 minutes, so a script logs in again
-# before each timed phase (an expired token would turn the samples into 401s, which bench_get reports as failures).
+# bench_login: sets token to a fresh admin access token (and login_at to $SECONDS). Access tokens live 15 minutes,
+# so a script logs in again before each timed phase and, in a long one, every 10 minutes (bench_relogin); an expired
+# token turns the samples into 401s, which bench_get reports as failures.
+bench_relogin() {
+  [ $(( SECONDS - ${login_at:-0} )) -lt 600 ] || bench_login
+}
 bench_login() {
+  login_at=$SECONDS
   local out
   out=$(curl -s -w '\n%{http_code}' "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"admin","password":"bench-admin-password"}')
   [ "${out##*$'\n'}" = 200 ] || { echo "login failed: $out" >&2; exit 1; }
