@@ -616,6 +616,32 @@ await step('a node without a role label shows <none> as kubectl does, and counts
   }
 });
 
+await step('log viewer: a missing pod says "not found", a Pending pod says its container has not started', async () => {
+  need(clusterId, 'an imported cluster');
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/default/pods/e2e-no-such-pod/logs`);
+  await expectVisible(page.getByText(/容器组 default\/e2e-no-such-pod 不存在|Pod default\/e2e-no-such-pod not found/), 'the pod-not-found message');
+  const state = await page.getByTestId('log-state').innerText();
+  if (!/出错|Error/.test(state)) throw new Error(`the log state of a missing pod is "${state}"`);
+  const ns = `e2e-logstate-${Date.now().toString(36)}`;
+  await kubectl('create', 'namespace', ns);
+  try {
+    // a pod no node can take stays Pending: its container never starts
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending', namespace: ns }, spec: { nodeSelector: { 'e2e.kubedeck.io/nowhere': 'true' }, containers: [{ name: 'app', image: 'nginx' }] } });
+    await new Promise((resolve, reject) => {
+      const c = execFile('kubectl', ['apply', '-f', '-'], { env: { ...process.env, KUBECONFIG } }, (e) => (e ? reject(e) : resolve()));
+      c.stdin.end(manifest);
+    });
+    await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${ns}/pods/pending/logs`);
+    await expectVisible(page.getByText(/容器 app 尚未启动|The container app has not started/), 'the not-started message');
+    const text = await page.locator('body').innerText();
+    if (/1006|connection refused/.test(text)) throw new Error('the page shows a raw connection error');
+    const st = await page.getByTestId('log-state').innerText();
+    if (!/等待容器启动|Waiting for the container/.test(st)) throw new Error(`the log state of a Pending pod is "${st}"`);
+  } finally {
+    await kubectl('delete', 'namespace', ns, '--wait=false').catch(() => undefined);
+  }
+});
+
 let logPod = null;
 await step('pods list and detail (count, node, IP and YAML match kubectl)', async () => {
   need(clusterId, 'an imported cluster');

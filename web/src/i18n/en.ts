@@ -380,6 +380,9 @@ export const en = {
   'logs.state.paused': 'Paused',
   'logs.state.ended': 'Stream ended',
   'logs.state.error': 'Error',
+  'logs.state.waiting': 'Waiting for the container',
+  'logs.podNotFound': 'Pod {{namespace}}/{{name}} not found',
+  'logs.notStarted': 'The container {{container}} has not started yet; its log opens when it runs',
 
   'search.title': 'Find a pod',
   'search.hint': 'By name or label, across every cluster you may see',

@@ -382,6 +382,9 @@ export const zhCN: Record<MessageKey, string> = {
   'logs.state.paused': '已暂停',
   'logs.state.ended': '日志流已结束',
   'logs.state.error': '出错',
+  'logs.state.waiting': '等待容器启动',
+  'logs.podNotFound': '容器组 {{namespace}}/{{name}} 不存在',
+  'logs.notStarted': '容器 {{container}} 尚未启动，启动后自动打开日志',
 
   'search.title': '查找容器组',
   'search.hint': '按名称或标签，在您可访问的所有集群中查找',

@@ -7,6 +7,7 @@ import { downloadLogs, fetchLogs, getPod, mergedLogs } from '../../api/pods';
 import { podObjectView } from '../../lib/podObject';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
+import { ApiError } from '../../api/client';
 import { findMatches, LogBuffer, logFileName, sourceColor } from '../../lib/logbuffer';
 import { mergedLogParams } from '../../lib/urlstate';
 import { PageHeader } from '../../components/common';
@@ -16,7 +17,7 @@ import { openLogStream } from './stream';
 const TAILS = [100, 500, 1000, 5000, 20000];
 const MAX_MERGED_PODS = 20;
 
-type Conn = 'idle' | 'loading' | 'following' | 'ended' | 'error';
+type Conn = 'idle' | 'loading' | 'following' | 'ended' | 'error' | 'waiting';
 
 function saveBlob(blob: Blob, name: string) {
   const a = document.createElement('a');
@@ -63,11 +64,28 @@ export default function LogViewerPage() {
   const boxRef = useRef<HTMLDivElement>(null);
   const [height, setHeight] = useState(520);
 
-  const pod = useQuery({ queryKey: ['pod', clusterId, namespace, podName], queryFn: () => getPod(clusterId, namespace!, podName!), enabled: !merged });
+  const pod = useQuery({
+    queryKey: ['pod', clusterId, namespace, podName],
+    queryFn: () => getPod(clusterId, namespace!, podName!),
+    enabled: !merged,
+    retry: (n, e) => !(e instanceof ApiError && e.status === 404) && n < 3,
+  });
   const containers = useMemo(() => {
     const v = podObjectView(pod.data?.object);
     return [...v.containers, ...v.initContainers];
   }, [pod.data]);
+  // Say what the cluster says instead of an empty view or a refused connection: the pod does not exist, or the
+  // container has not started (no log yet; the page waits for it and then opens the log).
+  const podMissing = !merged && pod.error instanceof ApiError && pod.error.status === 404;
+  const selected = containers.find((c) => c.name === container);
+  const notStarted = !merged && !previous && !!selected && (selected.state === 'waiting' || selected.state === null);
+  const waitReason = notStarted ? (selected?.reason ?? '') : '';
+  useEffect(() => {
+    if (!notStarted) return;
+    const id = setInterval(() => pod.refetch(), 3000);
+    return () => clearInterval(id);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [notStarted]);
   useEffect(() => {
     if (!merged && !container && containers.length) setContainer(containers[0].name);
   }, [merged, container, containers]);
@@ -112,7 +130,17 @@ export default function LogViewerPage() {
     const opts = { tailLines: tail, previous: previous || undefined, timestamps: timestamps || undefined };
     const run = async () => {
       if (!merged) {
+        if (podMissing) {
+          setConn('error');
+          setError(t('logs.podNotFound', { name: podName ?? '', namespace: namespace ?? '' }));
+          return;
+        }
         if (!container) return;
+        if (notStarted) {
+          setConn('waiting');
+          setNotice(t('logs.notStarted', { container }) + (waitReason ? ` (${waitReason})` : ''));
+          return;
+        }
         setConn('loading');
         if (follow && !previous) {
           closers.push(
@@ -186,7 +214,7 @@ export default function LogViewerPage() {
       cancelled = true;
       closers.forEach((c) => c());
     };
-  }, [merged, clusterId, namespace, podName, container, tail, previous, timestamps, follow, reload, selNs, selector, push, t]);
+  }, [merged, clusterId, namespace, podName, container, tail, previous, timestamps, follow, reload, selNs, selector, push, t, podMissing, notStarted, waitReason]);
 
   const lines = useMemo(() => buffer.current.view().slice(), [version]);
   const matches = useMemo(() => findMatches(lines, query), [lines, query]);
