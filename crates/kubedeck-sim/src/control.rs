@@ -55,6 +55,7 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         .route("/nodes/{name}/unreachable", post(node_unreachable))
         .route("/pods", get(list_pods))
         .route("/pods/{ns}/{name}/crash", post(crash_pod))
+        .route("/pods/{ns}/{name}/rotate-logs", post(rotate_logs))
         .route("/logs/rate", get(get_log_rate).put(set_log_rate))
         .with_state(sim);
     tokio::spawn(async move {
@@ -253,6 +254,23 @@ async fn crash_pod(
         )
             .into_response(),
         Err(e) => error(StatusCode::NOT_FOUND, e),
+    }
+}
+
+/// Rotates a pod's logs: every follow open now ends cleanly while its containers keep running (what the
+/// kubelet does to `kubectl logs -f` when the runtime rotates the log file).
+async fn rotate_logs(State(sim): S, Path((ns, name)): Path<(String, String)>) -> Response {
+    match sim.pod(&ns, &name) {
+        Some(rt) => {
+            let mut r = rt.lock().unwrap();
+            r.log_rotations += 1;
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"rotated": format!("{ns}/{name}"), "logStreamsOpen": r.log_streams_open})),
+            )
+                .into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, format!("no pod {ns}/{name}")),
     }
 }
 

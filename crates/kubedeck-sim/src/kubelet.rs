@@ -136,6 +136,8 @@ impl Drop for OpenLogStream {
 }
 
 struct LogStream {
+    /// The pod's log rotations when the request arrived: a later one ends a follow.
+    rotations: u64,
     _open: OpenLogStream,
     sim: Arc<Sim>,
     ns: String,
@@ -228,6 +230,9 @@ impl LogStream {
             if !self.follow {
                 return None;
             }
+            if self._open.0.lock().unwrap().log_rotations != self.rotations {
+                return None;
+            }
             let next_tick = schedule.tick_time(end);
             let wait = if next_tick > now {
                 (next_tick - now).min(1_000_000)
@@ -298,8 +303,13 @@ async fn container_logs(
         .unwrap_or_else(|| ctx.sim.schedule.read().unwrap().clone());
     let w = logs::window(&schedule, &inst, &query, now);
     let finished = inst.finished.is_some();
-    rt.lock().unwrap().log_streams_open += 1;
+    let rotations = {
+        let mut r = rt.lock().unwrap();
+        r.log_streams_open += 1;
+        r.log_rotations
+    };
     let stream = LogStream {
+        rotations,
         _open: OpenLogStream(rt.clone()),
         sim: ctx.sim.clone(),
         ns,

@@ -156,6 +156,9 @@ pub struct PodRuntime {
     pub log_requests: u64,
     /// Log requests the kubelet is serving for this pod right now (a follow that the client left ends here).
     pub log_streams_open: u64,
+    /// Log rotations requested through the control API: a follow opened before one ends cleanly, as the
+    /// kubelet ends `kubectl logs -f` when the runtime rotates the log file, while the container keeps running.
+    pub log_rotations: u64,
     restart_policy: String,
     host_network: bool,
     behaviour: Behaviour,
@@ -276,6 +279,7 @@ impl PodRuntime {
             frozen: false,
             log_requests: 0,
             log_streams_open: 0,
+            log_rotations: 0,
             name,
         };
         if adopt

@@ -194,6 +194,25 @@ impl Follow {
         Ok(boxed.lines())
     }
 
+    /// Whether the followed container is running now (its log may go on after the kubelet ended a request).
+    async fn container_running(&self) -> bool {
+        let Ok(Some(pod)) = within(Duration::from_secs(10), self.api.get_opt(&self.pod)).await
+        else {
+            return false;
+        };
+        pod.status
+            .iter()
+            .flat_map(|s| {
+                s.container_statuses
+                    .iter()
+                    .flatten()
+                    .chain(s.init_container_statuses.iter().flatten())
+            })
+            .any(|c| {
+                c.name == self.container && c.state.as_ref().is_some_and(|st| st.running.is_some())
+            })
+    }
+
     /// Opens a new upstream request that continues after the last delivered line.
     async fn reopen(&mut self) -> Result<Upstream, ClusterError> {
         self.place.resuming = self.place.last;
@@ -244,6 +263,7 @@ impl Follow {
         dropped: Arc<AtomicU64>,
     ) -> Ended {
         let mut broken_reopens = 0;
+        let mut ended_while_running = 0;
         loop {
             let next = tokio::time::timeout(REOPEN_AFTER_SILENCE, upstream.try_next()).await;
             let reason = match next {
@@ -252,6 +272,7 @@ impl Follow {
                         continue;
                     };
                     broken_reopens = 0;
+                    ended_while_running = 0;
                     let (line, limit_reached) = self.place.within_limit(line);
                     if !self.hand_over(&tx, &dropped, line).await {
                         return Ended::BrowserGone;
@@ -261,7 +282,18 @@ impl Follow {
                     }
                     continue;
                 }
-                Ok(Ok(None)) => return Ended::Finished,
+                Ok(Ok(None)) => {
+                    // The kubelet also ends a follow when the runtime rotates the log file: while the container
+                    // still runs, its log goes on, so read on from the last line's timestamp.
+                    if !self.container_running().await {
+                        return Ended::Finished;
+                    }
+                    ended_while_running += 1;
+                    if ended_while_running > 1 {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    "the log ended while the container runs".to_owned()
+                }
                 Ok(Err(e)) => {
                     broken_reopens += 1;
                     if broken_reopens > REOPENS_WITHOUT_PROGRESS {

@@ -419,3 +419,65 @@ async fn a_large_tail_arrives_whole_before_the_live_lines() {
     app.stop().await;
 }
 on_every_backend!(a_large_tail_arrives_whole_before_the_live_lines);
+
+/// Log requests the kubelet (the simulator) has served for one pod.
+fn log_requests(tb: &Testbed, ns: &str, pod: &str) -> u64 {
+    let (_, pods) = tb.sim("GET", "/pods", None);
+    pods.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["namespace"] == ns && p["name"] == pod)
+        .map_or(0, |p| p["logRequests"].as_u64().unwrap())
+}
+
+async fn a_log_rotation_while_the_container_runs_does_not_end_the_stream() {
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "rotate");
+    let n = ns.name();
+    run_pod(&tb, n, "rotating", "{}", "Always");
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let path = format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/rotating/logs?tailLines=1");
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some(&app.base)))
+            .await
+            .expect("connect");
+    let mut numbers = Vec::new();
+    async fn lines(ws: &mut WsStream, want: usize, into: &mut Vec<u64>) {
+        let mut got = 0;
+        while got < want {
+            match tokio::time::timeout(Duration::from_secs(15), ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) if !t.starts_with("[kubedeck]") => {
+                    into.push(line_number(&t));
+                    got += 1;
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    panic!("the stream closed while the container runs: {frame:?}")
+                }
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(e))) => panic!("the socket failed: {e}"),
+                Ok(None) => panic!("the socket ended"),
+                Err(_) => panic!("no line within 15 s (after {} lines)", into.len()),
+            }
+        }
+    }
+    lines(&mut ws, 2, &mut numbers).await;
+    let requests = log_requests(&tb, n, "rotating");
+    // The runtime rotates the log file: the kubelet ends the follow, the container keeps running.
+    let (code, body) = tb.sim("POST", &format!("/pods/{n}/rotating/rotate-logs"), None);
+    assert!(code < 300, "sim refused: {body}");
+    lines(&mut ws, 4, &mut numbers).await;
+    assert!(
+        log_requests(&tb, n, "rotating") > requests,
+        "the stream was reopened upstream after the rotation"
+    );
+    // Nothing lost and nothing repeated: the simulated container numbers its lines.
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "line numbers across the rotation: {numbers:?}"
+    );
+    ws.close(None).await.unwrap();
+    app.stop().await;
+}
+on_every_backend!(a_log_rotation_while_the_container_runs_does_not_end_the_stream);
