@@ -200,7 +200,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'node.addLabel': '添加标签',
   'node.addTaint': '添加污点',
-  'node.noRoles': '<none>',
+  'node.noRoles': '<none>（无角色）',
   'node.roleMaster': '主节点（控制平面）',
   'node.roleWorker': '工作节点（非控制平面）',
   'node.labelsChanged': '打开后这些标签已被他人修改，未保存任何内容',
