@@ -7,6 +7,18 @@ use kubedeck_testbed::{Testbed, unique_name};
 use reqwest::StatusCode;
 use std::time::Duration;
 
+/// A pod of the testbed's `demo-ops` namespace, which the restricted user may not read.
+fn demo_ops_pod(tb: &Testbed) -> String {
+    tb.kubectl_ok(&[
+        "-n",
+        "demo-ops",
+        "get",
+        "pods",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ])
+}
+
 async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions() {
     let tb = Testbed::from_env();
     let app = spawn_app().await;
@@ -44,14 +56,7 @@ async fn replacing_the_credential_restarts_the_watchers_with_the_new_permissions
     )
     .await;
     assert!(live["total"].as_u64().unwrap() >= 8, "{live}");
-    let ops_pod = tb.kubectl_ok(&[
-        "-n",
-        "demo-ops",
-        "get",
-        "pods",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
+    let ops_pod = demo_ops_pod(&tb);
     let read = app
         .get(
             &format!("{base}/namespaces/demo-ops/pods/{ops_pod}"),
@@ -112,14 +117,7 @@ async fn a_revoked_token_shows_credential_rejected_until_the_credential_is_repla
         (s["status_text"] == "running").then_some(())
     })
     .await;
-    let ops_pod = tb.kubectl_ok(&[
-        "-n",
-        "demo-ops",
-        "get",
-        "pods",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
+    let ops_pod = demo_ops_pod(&tb);
     let pod_path = format!("{base}/namespaces/demo-ops/pods/{ops_pod}");
     assert_eq!(app.get(&pod_path, &admin).await.status, StatusCode::OK);
 
