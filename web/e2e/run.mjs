@@ -399,11 +399,12 @@ await step('cluster overview shows the version, nodes and pods of the cluster', 
   await expectVisible(page.getByText(`${facts.masters} 个主节点 · ${facts.workers} 个工作节点`), 'masters and workers');
   // pods by phase, as kubectl counts them (the inventory syncs right after the import; pods come and go, so
   // compare a fresh page with a fresh kubectl count until they agree)
-  const phases = { Running: '运行中', Pending: '等待中', Succeeded: '已成功', Failed: '失败', Unknown: '未知' };
+  // each phase as the Chinese console writes kubectl's words: the translation, the word kept in brackets
+  const phases = { Running: '运行中（Running）', Pending: '等待中（Pending）', Succeeded: '已成功（Succeeded）', Failed: '失败（Failed）', Unknown: '未知（Unknown）' };
   await until('the pod counts by phase to match kubectl', 60_000, async (note) => {
     const want = await podPhases();
     await page.reload();
-    await expectVisible(card('运行中'), 'pod phase statistics');
+    await expectVisible(card(phases.Running), 'pod phase statistics');
     const got = {};
     for (const [phase, title] of Object.entries(phases)) {
       await until(`the ${phase} count`, 10_000, async () => /^\d+$/.test(await value(title)), 200);
@@ -784,11 +785,11 @@ await step('cordoned nodes: the whole "cordoned" tag, and a status filter for th
     } finally {
       await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
     }
-    await wholeTag('禁止调度');
+    await wholeTag('禁止调度（SchedulingDisabled）');
     // the status filter has a "cordoned" option; the rows are the nodes kubectl says are unschedulable
     const cordoned = (await kubectlJson('get', 'nodes')).items.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name).sort();
     await page.locator('.ant-select').filter({ hasText: /^状态$/ }).click();
-    await page.locator('.ant-select-item-option').filter({ hasText: /^禁止调度$/ }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: /^禁止调度（SchedulingDisabled）$/ }).click();
     await until('only cordoned nodes listed', 15_000, async (note) => {
       const got = (await tableNames()).sort();
       note(`URL ${page.url()}; rows ${got.join(' ')}; kubectl ${cordoned.join(' ')}`);

@@ -17,3 +17,14 @@ export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined,
   if (me.bindings?.some((b) => b.role === 'platform-admin' && !b.cluster_id)) return true;
   return me.permissions?.includes(p) ?? false;
 }
+
+/** Roles whose permissions include cluster.write (kubedeck-core's rbac.rs). */
+const CLUSTER_WRITE_ROLES = new Set(['platform-admin', 'cluster-admin']);
+
+/**
+ * Importing creates a cluster, so it needs cluster.write for every cluster (a global binding): a role on one cluster
+ * or namespace does not allow it, whatever `permissions` (granted somewhere) says.
+ */
+export function canImportClusters(me: Pick<Me, 'bindings'> | null | undefined): boolean {
+  return !!me?.bindings?.some((b) => !b.cluster_id && !b.namespace && CLUSTER_WRITE_ROLES.has(b.role));
+}

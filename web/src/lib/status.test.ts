@@ -51,7 +51,7 @@ describe('nodes, certificates, tasks', () => {
   it('node readiness', () => {
     expect(nodeStatusView({ status: 'Ready', schedulable: true }).tone).toBe('success');
     expect(nodeStatusView({ status: 'NotReady', schedulable: true }).tone).toBe('error');
-    expect(nodeStatusView({ status: 'Unknown', schedulable: false }).key).toBe('node.status.unknown');
+    expect(nodeStatusView({ status: 'Unknown', schedulable: false }).key).toBe('kstatus.Unknown');
   });
   it('certificates warn a month ahead and fail when expired', () => {
     expect(certificateTone(365)).toBe('success');

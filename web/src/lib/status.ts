@@ -1,5 +1,7 @@
 // Maps server states to what the console shows: a translation key and an antd colour.
 import type { Cluster, ClusterStatus, KubeNode } from '../api/types';
+import { en } from '../i18n/en';
+import type { TFunc } from '../i18n';
 
 export type Tone = 'success' | 'processing' | 'warning' | 'error' | 'default';
 
@@ -49,10 +51,10 @@ export const healthTone: Record<Health, Tone> = {
 export function nodeStatusView(n: Pick<KubeNode, 'status' | 'schedulable'>): StatusView {
   const base: StatusView =
     n.status === 'Ready'
-      ? { key: 'node.status.ready', tone: 'success' }
+      ? { key: 'kstatus.Ready', tone: 'success' }
       : n.status === 'NotReady'
-        ? { key: 'node.status.notReady', tone: 'error' }
-        : { key: 'node.status.unknown', tone: 'warning' };
+        ? { key: 'kstatus.NotReady', tone: 'error' }
+        : { key: 'kstatus.Unknown', tone: 'warning' };
   return base;
 }
 
@@ -118,4 +120,19 @@ export function certificateTone(daysLeft: number): Tone {
 
 export function taskFinished(state: string | undefined): boolean {
   return state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
+}
+
+/**
+ * A word kubectl prints (a pod phase, a STATUS value such as `CrashLoopBackOff` or `Init:0/1`, a node condition, a
+ * container state) in the user's language. The Chinese text keeps kubectl's word in brackets ("运行中（Running）"),
+ * because operators search for that word; English shows the word itself; a word we do not know is shown as it is.
+ */
+export function kubectlWord(t: TFunc, word: string | null | undefined): string {
+  if (!word) return '-';
+  // container states come lower-case from the API (`running`, `waiting`, `terminated`)
+  const w = /^(running|waiting|terminated)$/.test(word) ? word[0].toUpperCase() + word.slice(1) : word;
+  if (`kstatus.${w}` in en) return t(`kstatus.${w}`);
+  const prefix = /^(Init|Signal|ExitCode):/.exec(w)?.[1];
+  if (prefix) return t(`kstatus.${prefix}`, { word: w });
+  return w;
 }

@@ -7,7 +7,7 @@ import { listClusters, syncCluster } from '../../api/clusters';
 import type { Cluster } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
-import { can } from '../../lib/permissions';
+import { can, canImportClusters } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatLatency } from '../../lib/format';
 import { clusterHealth, clusterStatusView, clusterTypeKey, healthTone } from '../../lib/status';
@@ -31,6 +31,7 @@ export default function ClusterListPage() {
   const [editing, setEditing] = useState<Cluster | null>(null);
   const [deleting, setDeleting] = useState<Cluster | null>(null);
   const writable = can(me, 'cluster.write');
+  const canImport = canImportClusters(me);
 
   const q = useQuery({
     queryKey: ['clusters', { page, pageSize, name, status, sort }],
@@ -53,7 +54,7 @@ export default function ClusterListPage() {
     return (
       <>
         <PageHeader title={t('nav.clusters')} />
-        <GettingStarted canImport={writable} />
+        <GettingStarted canImport={canImport} />
       </>
     );
   }
@@ -68,7 +69,7 @@ export default function ClusterListPage() {
             <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>
               {t('common.refresh')}
             </Button>
-            {writable && (
+            {canImport && (
               <Button type="primary" icon={<CloudUploadOutlined />} onClick={() => navigate('/clusters/import')} data-testid="import-cluster">
                 {t('cluster.import')}
               </Button>

@@ -12,7 +12,8 @@ import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatBytes, formatCpu, formatLatency, percent } from '../../lib/format';
 import { capacitySummary } from '../../lib/view';
-import { clusterHealth, clusterStatusView, clusterTypeKey, healthTone, toneColor } from '../../lib/status';
+import { clusterHealth, clusterStatusView, clusterTypeKey, healthTone, kubectlWord, toneColor } from '../../lib/status';
+import { podPhaseAttention } from '../../lib/attention';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { DeleteClusterDialog, EditClusterDialog } from './ClusterDialogs';
 
@@ -62,6 +63,11 @@ export default function ClusterOverviewPage() {
   const h = clusterHealth(c);
   const cap = nodes.data ? capacitySummary(nodes.data.items) : null;
   const notReady = nodes.data?.items.filter((n) => n.status !== 'Ready') ?? [];
+  // pods that are not running or finished: Pending ones (unschedulable, waiting for images) need an operator too
+  const phaseWarnings = podPhaseAttention(clusterId, Object.fromEntries(PHASES.map((p, i) => [p, podCounts[i].data?.total])));
+  const countFailed = podCounts.find((p) => p.error)?.error;
+  // until every count has answered, "nothing needs attention" would be a guess
+  const warningsLoading = podCounts.some((p) => p.isLoading) || crashing.isLoading || nodes.isLoading;
 
   return (
     <>
@@ -124,7 +130,7 @@ export default function ClusterOverviewPage() {
                 {PHASES.map((p, i) => (
                   <Col span={8} key={p} style={{ marginBottom: 12 }}>
                     <Link to={`/clusters/${clusterId}/pods?phase=${p}`}>
-                      <Statistic title={t(`pod.phase.${p}`)} value={podCounts[i].data?.total ?? '-'} loading={podCounts[i].isLoading} />
+                      <Statistic title={kubectlWord(t, p)} value={podCounts[i].data?.total ?? '-'} loading={podCounts[i].isLoading} />
                     </Link>
                   </Col>
                 ))}
@@ -160,9 +166,10 @@ export default function ClusterOverviewPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={t('overview.warnings')}>
+          <Card title={t('overview.warnings')} data-testid="overview-attention">
             <List
               size="small"
+              loading={warningsLoading}
               locale={{ emptyText: t('overview.noWarnings') }}
               dataSource={[
                 ...(c.last_error ? [{ key: 'err', node: <Typography.Text type="danger">{c.last_error}</Typography.Text> }] : []),
@@ -171,16 +178,26 @@ export default function ClusterOverviewPage() {
                   key: `n-${n.name}`,
                   node: (
                     <span>
-                      <Tag color="red">{t('node.status.notReady')}</Tag>
+                      <Tag color="red">{kubectlWord(t, 'NotReady')}</Tag>
                       <Link to={`/clusters/${clusterId}/nodes/${encodeURIComponent(n.name)}`}>{n.name}</Link> {n.status_reason ?? ''}
                     </span>
                   ),
                 })),
+                ...phaseWarnings.map((w) => ({
+                  key: `phase-${w.phase}`,
+                  node: (
+                    <span data-testid={`attention-${w.phase}`}>
+                      <Tag color={toneColor[w.tone]}>{kubectlWord(t, w.phase)}</Tag>
+                      <Link to={w.link}>{t('overview.podsInPhase', { count: w.count, phase: kubectlWord(t, w.phase) })}</Link>
+                    </span>
+                  ),
+                })),
+                ...(countFailed ? [{ key: 'count-failed', node: <Typography.Text type="warning">{t('overview.podCountFailed', { error: errorText(t, countFailed) })}</Typography.Text> }] : []),
                 ...(crashing.data?.items ?? []).map((p) => ({
                   key: `p-${p.namespace}/${p.name}`,
                   node: (
                     <span>
-                      <Tag color="red">CrashLoopBackOff</Tag>
+                      <Tag color="red">{kubectlWord(t, 'CrashLoopBackOff')}</Tag>
                       <Link to={`/clusters/${clusterId}/namespaces/${p.namespace}/pods/${p.name}`}>
                         {p.namespace}/{p.name}
                       </Link>

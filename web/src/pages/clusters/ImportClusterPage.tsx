@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Result, Select, Space, Steps, Upload } from 'antd';
+import { useAuth } from '../../auth';
+import { canImportClusters } from '../../lib/permissions';
 import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
@@ -18,7 +20,27 @@ interface Draft {
   credential: string;
 }
 
+/** The wizard, or for a user who may not import clusters a page that says so (the entry points are hidden too). */
 export default function ImportClusterPage() {
+  const { me, meLoading } = useAuth();
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  if (meLoading && !me) return <Card loading />;
+  if (!canImportClusters(me))
+    return (
+      <div data-testid="import-forbidden">
+        <Result
+          status="403"
+          title={t('cluster.importForbidden')}
+          subTitle={t('cluster.importForbiddenBody')}
+          extra={<Button type="primary" onClick={() => navigate('/clusters')}>{t('notFound.home')}</Button>}
+        />
+      </div>
+    );
+  return <ImportWizard />;
+}
+
+function ImportWizard() {
   const { t } = useI18n();
   const navigate = useNavigate();
   const qc = useQueryClient();

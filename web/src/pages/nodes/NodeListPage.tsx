@@ -1,17 +1,18 @@
 import { useState } from 'react';
-import { Alert, App, Button, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, listNodes, uncordonNode } from '../../api/nodes';
-import type { NodeListItem, NodeMetricsPoint } from '../../api/types';
+import type { NodeListItem } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
-import { formatAge, formatBytes, formatCpu, percent } from '../../lib/format';
+import { formatAge, formatBytes, formatCpu, formatDateTime, percent } from '../../lib/format';
+import { nodeResourceFigures, type ResourceFigures as NodeFigures } from '../../lib/nodeUsage';
 import { nodeStatusView } from '../../lib/status';
-import { ErrorAlert, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
+import { ErrorAlert, PageHeader, StatusTag } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { intParam, patchParams, sortOrderOf, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
@@ -118,8 +119,8 @@ export default function NodeListPage() {
             key: 'status',
             sorter: true,
             sortOrder: sortOrderOf(sort, 'status'),
-            // wide enough for "Ready" and "Cordoned" side by side; they wrap rather than being cut
-            width: 200,
+            // wide enough for "就绪（Ready）" and "禁止调度（SchedulingDisabled）"; they wrap rather than being cut
+            width: 280,
             render: (_: unknown, n) => {
               const sv = nodeStatusView(n);
               return (
@@ -138,36 +139,16 @@ export default function NodeListPage() {
             key: 'cpu_requests',
             sorter: true,
             sortOrder: sortOrderOf(sort, 'cpu_requests'),
-            width: 180,
-            render: (_: unknown, n) => (
-              <Usage
-                m={n.metrics}
-                pick={(d) => d.cpu_usage}
-                requests={t('node.requestsOf', {
-                  used: formatCpu((n.committed?.cpu_requests_millis ?? 0) / 1000),
-                  total: formatCpu((n.allocatable?.cpu_millis ?? 0) / 1000),
-                  percent: Math.round(percent(n.committed?.cpu_requests_millis, n.allocatable?.cpu_millis) ?? 0),
-                })}
-              />
-            ),
+            width: 190,
+            render: (_: unknown, n) => <ResourceFigures name="CPU" testId={`cpu-${n.name}`} f={nodeResourceFigures(n, 'cpu')} amount={(v) => formatCpu(v / 1000)} />,
           },
           {
             title: t('node.memory'),
             key: 'memory_requests',
             sorter: true,
             sortOrder: sortOrderOf(sort, 'memory_requests'),
-            width: 180,
-            render: (_: unknown, n) => (
-              <Usage
-                m={n.metrics}
-                pick={(d) => d.memory_usage}
-                requests={t('node.requestsOf', {
-                  used: formatBytes(n.committed?.memory_requests_bytes ?? 0),
-                  total: formatBytes(n.allocatable?.memory_bytes ?? 0),
-                  percent: Math.round(percent(n.committed?.memory_requests_bytes, n.allocatable?.memory_bytes) ?? 0),
-                })}
-              />
-            ),
+            width: 190,
+            render: (_: unknown, n) => <ResourceFigures name={t('node.memory')} testId={`memory-${n.name}`} f={nodeResourceFigures(n, 'memory')} amount={formatBytes} />,
           },
           {
             title: t('nav.pods'),
@@ -215,23 +196,55 @@ export default function NodeListPage() {
   );
 }
 
-/** Current usage from the newest sample; the server sends none when the node stopped reporting. */
-function Usage({ m, pick, requests }: { m: NodeMetricsPoint | null | undefined; pick: (d: NodeMetricsPoint) => number; requests: string }) {
-  if (!m) return <NoData tip={requests} />;
-  return <UsageBar value={pick(m)} label={requests} />;
-}
-
-function NoData({ at, tip }: { at?: string | null; tip?: string }) {
-  const { t } = useI18n();
+/**
+ * Two labelled figures, each a share of what the node can allocate: what it uses now (newest metrics sample; "no
+ * data" when the node reports none, never 0) and what its pods request (what the scheduler goes by).
+ */
+function ResourceFigures({ name, f, amount, testId }: { name: string; f: NodeFigures; amount: (v: number) => string; testId: string }) {
+  const { t, lang } = useI18n();
+  const pct = (v: number) => `${Math.round(v)}%`;
   return (
-    <Typography.Text type="secondary" title={tip}>
-      {t('common.noData')}
-      {at ? (
-        <>
-          {' '}
-          (<TimeAgo at={at} />)
-        </>
-      ) : null}
-    </Typography.Text>
+    <div style={{ width: 160 }}>
+      <Tooltip
+        title={f.usage === null ? t('node.usageNoDataTip', { resource: name }) : t('node.usageTip', { resource: name, percent: pct(f.usage), at: formatDateTime(f.sampledAt, lang) })}
+      >
+        <div data-testid={`usage-${testId}`}>
+          {f.usage === null ? (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('node.usageNoData')}
+            </Typography.Text>
+          ) : (
+            <>
+              <Typography.Text style={{ fontSize: 12 }}>{t('node.usageLabel', { percent: pct(f.usage) })}</Typography.Text>
+              <Progress percent={Math.min(100, f.usage)} showInfo={false} size={['100%', 4]} strokeColor={barColor(f.usage)} style={{ margin: 0, lineHeight: 1 }} />
+            </>
+          )}
+        </div>
+      </Tooltip>
+      <Tooltip
+        title={
+          f.requests === null
+            ? t('node.requestsNoDataTip', { resource: name })
+            : t('node.requestsTip', { resource: name, used: amount(f.requested), total: amount(f.allocatable ?? 0), percent: pct(f.requests) })
+        }
+      >
+        <div data-testid={`requests-${testId}`}>
+          {f.requests === null ? (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('node.requestsNoData')}
+            </Typography.Text>
+          ) : (
+            <>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('node.requestsLabel', { percent: pct(f.requests) })}
+              </Typography.Text>
+              <Progress percent={Math.min(100, f.requests)} showInfo={false} size={['100%', 4]} strokeColor="#8c8c8c" style={{ margin: 0, lineHeight: 1 }} />
+            </>
+          )}
+        </div>
+      </Tooltip>
+    </div>
   );
 }
+
+const barColor = (v: number) => (v >= 90 ? '#ff4d4f' : v >= 75 ? '#faad14' : '#52c41a');

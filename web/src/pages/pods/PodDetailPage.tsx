@@ -10,7 +10,7 @@ import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatAge } from '../../lib/format';
-import { podDisplayStatus, podStatusTone } from '../../lib/status';
+import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag } from '../../components/common';
 import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
 import { podObjectView } from '../../lib/podObject';
@@ -36,8 +36,8 @@ function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
           render: (_: unknown, c) => (
             <Space direction="vertical" size={0}>
               <StatusTag tone={c.state === 'running' ? 'success' : podStatusTone(c.reason ?? 'Unknown')}>
-                {c.state ?? '-'}
-                {c.reason ? ` (${c.reason})` : ''}
+                {kubectlWord(t, c.state)}
+                {c.reason ? ` · ${kubectlWord(t, c.reason)}` : ''}
                 {c.exit_code !== null && c.exit_code !== undefined ? ` exit ${c.exit_code}` : ''}
               </StatusTag>
               {c.last_termination && (
@@ -97,7 +97,7 @@ export default function PodDetailPage() {
         title={
           <Space>
             {p.name}
-            <StatusTag tone={podStatusTone(status)}>{status}</StatusTag>
+            <StatusTag tone={podStatusTone(status)}>{kubectlWord(t, status)}</StatusTag>
           </Space>
         }
         sub={
@@ -132,7 +132,7 @@ export default function PodDetailPage() {
                 <Col xs={24} xl={12}>
                   <Card size="small" title={t('pod.info')}>
                     <Descriptions column={1} size="small">
-                      <Descriptions.Item label={t('pod.phaseFilter')}>{p.phase}</Descriptions.Item>
+                      <Descriptions.Item label={t('pod.phaseFilter')}>{kubectlWord(t, p.phase)}</Descriptions.Item>
                       <Descriptions.Item label={t('pod.ready')}>{p.ready}</Descriptions.Item>
                       <Descriptions.Item label={t('pod.restarts')}>{p.restarts}</Descriptions.Item>
                       <Descriptions.Item label={t('pod.node')}>

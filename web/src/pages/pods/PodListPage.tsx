@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { listPods } from '../../api/pods';
 import { useI18n } from '../../i18n';
+import { kubectlWord } from '../../lib/status';
 import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
 import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
@@ -52,9 +53,9 @@ export default function PodListPage() {
           style={{ width: 140 }}
           value={f.phase}
           onChange={(v) => set({ phase: v })}
-          options={['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'].map((p) => ({ value: p, label: t(`pod.phase.${p}`) }))}
+          options={['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'].map((p) => ({ value: p, label: kubectlWord(t, p) }))}
         />
-        <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.status} onChange={(v) => set({ status: v })} options={POD_REASONS.map((r) => ({ value: r, label: r }))} />
+        <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.status} onChange={(v) => set({ status: v })} options={POD_REASONS.map((r) => ({ value: r, label: kubectlWord(t, r) }))} />
       </Space>
       {q.data?.stale && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />

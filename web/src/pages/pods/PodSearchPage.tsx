@@ -6,7 +6,7 @@ import { searchPods } from '../../api/pods';
 import { listClusters } from '../../api/clusters';
 import { useI18n } from '../../i18n';
 import { formatAge } from '../../lib/format';
-import { podDisplayStatus, podStatusTone } from '../../lib/status';
+import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag } from '../../components/common';
 import { intParam } from '../../lib/urlstate';
 import { shortened } from '../../lib/format';
@@ -77,7 +77,7 @@ export default function PodSearchPage() {
               key: 'status',
               render: (_: unknown, p) => {
                 const s = podDisplayStatus(p);
-                return <StatusTag tone={podStatusTone(s)}>{s}</StatusTag>;
+                return <StatusTag tone={podStatusTone(s)}>{kubectlWord(t, s)}</StatusTag>;
               },
             },
             { title: t('pod.node'), dataIndex: 'node_name', render: (v?: string | null) => v || '-' },

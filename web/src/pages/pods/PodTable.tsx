@@ -4,7 +4,7 @@ import type { TableProps } from 'antd';
 import { Link } from 'react-router-dom';
 import { useI18n } from '../../i18n';
 import { formatAge } from '../../lib/format';
-import { podDisplayStatus, podStatusTone } from '../../lib/status';
+import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { StatusTag } from '../../components/common';
 import { sortOrderOf } from '../../lib/urlstate';
 
@@ -51,7 +51,7 @@ export function PodTable<T extends PodRow>({
           ...sorted('status'),
           render: (_: unknown, p) => {
             const s = podDisplayStatus(p);
-            return <StatusTag tone={podStatusTone(s)}>{s}</StatusTag>;
+            return <StatusTag tone={podStatusTone(s)}>{kubectlWord(t, s)}</StatusTag>;
           },
         },
         { title: t('pod.ready'), dataIndex: 'ready', key: 'ready' },
