@@ -5,6 +5,7 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import { listPods } from '../../api/pods';
 import { useI18n } from '../../i18n';
 import { kubectlWord } from '../../lib/status';
+import { emptyNamespaceNote, namespaceList } from '../../lib/emptyList';
 import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
 import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
@@ -30,6 +31,16 @@ export default function PodListPage() {
     // live updates: the table keeps its rows mounted, so the scroll position stays where the user left it
     refetchInterval: 5_000,
   });
+  // an empty list filtered by namespace: say whether the namespace has pods at all (other filters left out)
+  const namespaces = namespaceList(f.namespace);
+  const otherFilters = FILTERS.some((k) => k !== 'namespace' && k !== 'sort' && f[k]);
+  const emptyInNamespace = q.data?.total === 0 && namespaces.length > 0;
+  const nsPods = useQuery({
+    queryKey: ['pods', clusterId, 'namespace-count', f.namespace],
+    queryFn: () => listPods(clusterId, { namespace: f.namespace, page: 1, page_size: 1 }),
+    enabled: emptyInNamespace && otherFilters,
+  });
+  const emptyNote = emptyInNamespace ? emptyNamespaceNote(namespaces, otherFilters ? nsPods.data?.total : 0) : null;
 
   return (
     <>
@@ -61,6 +72,7 @@ export default function PodListPage() {
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
       )}
       <ErrorAlert error={q.error} />
+      {emptyNote && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t(emptyNote.key, emptyNote.vars)} data-testid="pods-empty-namespace" />}
       <PodTable
         clusterId={clusterId}
         pods={q.data?.items ?? []}
