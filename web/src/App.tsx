@@ -45,6 +45,8 @@ const LogViewerPage = lazy(() => import('./pages/logs/LogViewerPage'));
 const PodSearchPage = lazy(() => import('./pages/pods/PodSearchPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const TaskListPage = lazy(() => import('./pages/tasks/TaskListPage'));
+const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
 
 const queryClient = new QueryClient({
@@ -119,6 +121,8 @@ export function App() {
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />
+                      <Route path="/tasks" element={<TaskListPage />} />
+                      <Route path="/tasks/:taskId" element={<TaskDetailPage />} />
                       <Route path="*" element={<NotFoundPage />} />
                     </Route>
                   </Routes>

@@ -12,6 +12,7 @@ import {
   TeamOutlined,
   UserOutlined,
   ReadOutlined,
+  ScheduleOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
@@ -75,6 +76,7 @@ export function AppLayout() {
         ],
       });
     }
+    if (can(me, 'task.read')) list.push({ key: '/tasks', icon: <ScheduleOutlined />, label: t('nav.tasks') });
     const admin = [];
     if (can(me, 'user.admin')) admin.push({ key: '/admin/users', icon: <TeamOutlined />, label: t('nav.users') });
     if (can(me, 'audit.read')) admin.push({ key: '/admin/audit', icon: <AuditOutlined />, label: t('nav.audit') });

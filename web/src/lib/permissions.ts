@@ -9,7 +9,8 @@ export type Permission =
   | 'pod.write'
   | 'pod.logs'
   | 'user.admin'
-  | 'audit.read';
+  | 'audit.read'
+  | 'task.read';
 
 /** The server's effective set is "anywhere": per-cluster checks stay server-side (a 403 still explains). */
 export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined, p: Permission): boolean {
