@@ -419,6 +419,47 @@ await step('cluster overview shows the version, nodes and pods of the cluster', 
   await shot('cluster-overview');
 });
 
+await step('the overview lists Pending pods as needing attention and links to them; phases read "等待中（Pending）" (issue 19)', async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-pending-${Date.now().toString(36)}`;
+  await kubectl('create', 'namespace', ns);
+  try {
+    // a pod no node can take stays Pending
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unschedulable', namespace: ns }, spec: { nodeSelector: { 'e2e.kubedeck.io/nowhere': 'true' }, containers: [{ name: 'app', image: 'nginx' }] } });
+    await new Promise((resolve, reject) => {
+      const c = execFile('kubectl', ['apply', '-f', '-'], { env: { ...process.env, KUBECONFIG } }, (e) => (e ? reject(e) : resolve()));
+      c.stdin.end(manifest);
+    });
+    const attention = page.getByTestId('overview-attention');
+    await until("the overview's Pending entry to match kubectl's count", 60_000, async (note) => {
+      const pending = (await podPhases()).Pending;
+      await page.goto(`${BASE}/clusters/${clusterId}`);
+      const entry = attention.getByTestId('attention-Pending');
+      await expectVisible(entry, 'a Pending entry under "needs attention"');
+      const text = await entry.innerText();
+      note(`page "${text}", kubectl ${pending} Pending`);
+      return squash(text) === squash(`等待中（Pending）${pending.toLocaleString('zh-CN')} 个容器组处于等待中（Pending）`);
+    }, 2000);
+    if (await attention.getByText('一切正常').count()) throw new Error('the overview says nothing needs attention while pods are Pending');
+    await shot('overview-pending');
+    await attention.getByTestId('attention-Pending').getByRole('link').click();
+    await page.waitForURL(/\/pods\?(.*&)?phase=Pending\b/);
+    const row = page.getByRole('row', { name: /\bunschedulable\b/ });
+    await expectVisible(row, `the Pending pod ${ns}/unschedulable in the filtered list`);
+    await expectVisible(row.locator('.ant-tag').filter({ hasText: /^等待中（Pending）$/ }), 'its status "等待中（Pending）"');
+    // every row the filter shows is Pending for kubectl
+    const names = new Set((await kubectlJson('get', 'pods', '-A', '--field-selector=status.phase=Pending')).items.map((p) => p.metadata.name));
+    for (const n of await tableNames()) if (!names.has(n)) throw new Error(`the Pending list shows ${n}, which kubectl does not see Pending`);
+    // a namespace that does not exist (kubectl agrees): the empty list says why
+    const missing = `${ns}-does-not-exist`;
+    if ((await kubectl('get', 'namespace', missing, '--ignore-not-found')).trim()) throw new Error(`namespace ${missing} exists`);
+    await page.goto(`${BASE}/clusters/${clusterId}/pods?namespace=${missing}`);
+    await expectVisible(page.getByTestId('pods-empty-namespace').getByText(`命名空间 ${missing} 中没有容器组，或该命名空间不存在`), 'why the list is empty');
+  } finally {
+    await kubectl('delete', 'namespace', ns, '--wait=false').catch(() => undefined);
+  }
+});
+
 await step('an expired access token is refreshed without leaving the page', async () => {
   need(clusterId, 'an imported cluster');
   await page.goto(`${BASE}/clusters/${clusterId}`);
@@ -504,6 +545,60 @@ await step('nodes list and detail (names, versions, addresses and live usage mat
   if (!/\d+(\.\d+)?\s*%/.test(usageText) || /暂无数据|起无数据/.test(usageText)) throw new Error(`the usage card shows no figures: ${usageText}`);
   await page.waitForTimeout(1000);
   await shot('node-detail', true);
+});
+
+// What `kubectl describe node` counts as "Allocated resources" for CPU: pods not finished, each the larger of its
+// containers' sum and its largest init container, plus its overhead.
+const cpuMillis = (q) => (q === undefined || q === null ? 0 : String(q).endsWith('m') ? Number(String(q).slice(0, -1)) : Math.round(Number(q) * 1000));
+async function kubectlCpuRequested(node) {
+  const pods = (await kubectlJson('get', 'pods', '-A', `--field-selector=spec.nodeName=${node}`)).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status.phase));
+  let sum = 0;
+  for (const p of pods) {
+    const containers = (p.spec.containers ?? []).reduce((n, c) => n + cpuMillis(c.resources?.requests?.cpu), 0);
+    const init = Math.max(0, ...(p.spec.initContainers ?? []).map((c) => cpuMillis(c.resources?.requests?.cpu)));
+    sum += Math.max(containers, init) + cpuMillis(p.spec.overhead?.cpu);
+  }
+  return sum;
+}
+
+await step('the node list shows usage and requests of allocatable, each labelled, with tooltips that say which (issue 19)', async () => {
+  need(clusterId, 'an imported cluster');
+  const node = need(firstNode, 'a worker with metrics (from the nodes step)');
+  await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
+  await expectVisible(page.getByTestId(`requests-cpu-${node}`), `the CPU requests of ${node}`);
+  // every row: "使用 N%" from the newest metrics sample ("使用：暂无数据" when there is none, never 0) and
+  // "请求 M%" of allocatable, M as kubectl counts the requests of the node's pods
+  await until('every row to show the figures kubectl and the metrics give', 60_000, async (note) => {
+    const items = (await apiOk(`/k8s/cluster/${clusterId}/nodes?page=1&page_size=100`)).items;
+    const seen = [];
+    let same = true;
+    for (const k of facts.nodes) {
+      const name = k.metadata.name;
+      const wantReq = `请求 ${Math.round(((await kubectlCpuRequested(name)) / cpuMillis(k.status.allocatable.cpu)) * 100)}%`;
+      const m = items.find((n) => n.name === name)?.metrics;
+      const want = [m ? `使用 ${Math.round(m.cpu_usage)}%` : '使用：暂无数据', wantReq, m ? `使用 ${Math.round(m.memory_usage)}%` : '使用：暂无数据'];
+      const got = [];
+      for (const id of [`usage-cpu-${name}`, `requests-cpu-${name}`, `usage-memory-${name}`]) got.push((await page.getByTestId(id).innerText()).trim());
+      seen.push(`${name}: page ${got.join(' / ')}, want ${want.join(' / ')}`);
+      same &&= got.join('|') === want.join('|');
+    }
+    note(seen.join('; '));
+    if (!same) {
+      await page.reload();
+      await expectVisible(page.getByTestId(`requests-cpu-${node}`), 'the node rows after a reload');
+    }
+    return same;
+  }, 3000);
+  // the worker whose metrics the nodes step waited for has a usage figure, not "no data"
+  if (!/^使用 \d+%$/.test((await page.getByTestId(`usage-cpu-${node}`).innerText()).trim())) throw new Error(`${node} shows no CPU usage figure`);
+  // the tooltips name what each figure is
+  await page.getByTestId(`usage-cpu-${node}`).hover();
+  await expectVisible(page.locator('.ant-tooltip:visible').getByText(/实际使用的CPU：占可分配量的 \d+%/), 'the usage tooltip');
+  await page.mouse.move(0, 0);
+  await page.getByTestId(`requests-cpu-${node}`).hover();
+  await expectVisible(page.locator('.ant-tooltip:visible').getByText(/容器组请求的CPU：已请求 .+，可分配 .+（\d+%）；调度器按请求而非实际使用量放置容器组/), 'the requests tooltip');
+  await page.mouse.move(0, 0);
+  await shot('nodes-usage-requests');
 });
 
 await step('add a node label in the editor (kubectl sees it), then remove it', async () => {
@@ -1035,6 +1130,13 @@ await step('delete a Deployment pod from its detail page: it leaves the list and
 });
 
 let drained = null;
+// the task the console's drain starts (its POST answers 202 with the task id), for the task history step
+let drainTaskId = null;
+page.on('response', async (r) => {
+  if (r.request().method() === 'POST' && /\/nodes\/[^/]+\/drain$/.test(new URL(r.url()).pathname) && r.status() === 202) {
+    drainTaskId = (await r.json().catch(() => null))?.task_id ?? drainTaskId;
+  }
+});
 await step('drain a worker with a dry-run preview (the plan matches the node\'s pods), then watch progress', async () => {
   need(clusterId, 'an imported cluster');
   // other tests may have left pods that block a drain on some worker: take the first worker whose dry run passes
@@ -1107,6 +1209,37 @@ await step('drain a worker with a dry-run preview (the plan matches the node\'s 
   await row.locator('button:has(.anticon-play-circle)').click();
   await row.getByText(/禁止调度|Cordoned/).waitFor({ state: 'detached', timeout: 30_000 });
   if ((await kubectlJson('get', 'node', target)).spec.unschedulable) throw new Error(`kubectl: ${target} is still cordoned after uncordon`);
+});
+
+await step("the task history: the drain's task page shows who drained which node and every pod's progress (issue 19)", async () => {
+  const target = need(drained, 'a node drained by this run');
+  const id = need(drainTaskId, "the drain's task id (from its 202 answer)");
+  const task = await apiOk(`/tasks/${id}`);
+  const pods = task.progress?.pods ?? [];
+  if (task.target !== target || task.status !== 'succeeded') throw new Error(`task ${id} is ${task.status} on ${task.target}, not a finished drain of ${target}`);
+  // the sidebar has a Tasks entry
+  await page.goto(`${BASE}/clusters/${clusterId}`);
+  await page.getByRole('menuitem', { name: /任务记录/ }).click();
+  await page.waitForURL(/\/tasks$/);
+  await page.goto(`${BASE}/tasks/${id}`);
+  await expectVisible(page.getByText(`任务 #${id}`), 'the task title');
+  const text = squash(await page.getByTestId('task-facts').innerText());
+  for (const want of ['排空节点', 'node.drain', '已完成', clusterName, target, USER]) {
+    if (!text.includes(squash(want))) throw new Error(`the task page lacks "${want}": ${text}`);
+  }
+  // one row per pod the drain evicted, with its state; kubectl no longer finds any of them on the node
+  const rows = page.getByTestId('task-pods').locator('.ant-table-tbody .ant-table-row');
+  await until(`${pods.length} pod rows`, 10_000, async () => (await rows.count()) === pods.length, 300);
+  const stillThere = new Set((await kubectlJson('get', 'pods', '-A', `--field-selector=spec.nodeName=${target}`)).items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+  const stateZh = { evicted: '已驱逐', deleted: '已删除' };
+  for (const p of pods) {
+    if (!stateZh[p.state]) throw new Error(`pod ${p.namespace}/${p.name} ended as ${p.state} in a succeeded drain`);
+    const row = page.getByTestId('task-pods').getByRole('row', { name: new RegExp(`\\b${p.name}\\b`) });
+    await expectVisible(row.locator('.ant-tag').filter({ hasText: new RegExp(`^${stateZh[p.state]}$`) }), `pod ${p.namespace}/${p.name} ${p.state}`);
+    if (stillThere.has(`${p.namespace}/${p.name}`)) throw new Error(`kubectl still finds ${p.namespace}/${p.name} on ${target}`);
+  }
+  if (await page.getByTestId('task-cancel').count()) throw new Error('a finished task offers Cancel');
+  await shot('task-drain');
 });
 
 await step('admin: users and the audit rows of what this test just did', async () => {
@@ -1207,6 +1340,13 @@ async function asViewer() {
   await expectVisible(page.getByText('您没有执行此操作的权限'), 'forbidden message');
   if (await page.getByRole('row', { name: new RegExp(`\\b${USER}\\b`) }).count()) throw new Error('a viewer sees the user list');
   await shot('viewer-forbidden');
+  // importing is not for a viewer: no button on the getting-started page either, and a clear page at its URL
+  await page.goto(`${BASE}/getting-started`);
+  await expectVisible(page.getByTestId('getting-started'), 'the getting-started page');
+  if (await page.getByTestId('import-cluster').count()) throw new Error('a viewer sees the import button on the getting-started page');
+  await page.goto(`${BASE}/clusters/import`);
+  await expectVisible(page.getByTestId('import-forbidden').getByText('您没有导入集群的权限', { exact: true }), 'the no-permission page at /clusters/import');
+  if (await page.locator('textarea, .ant-upload').count()) throw new Error('a viewer gets the import form');
 }
 
 await step('dark theme: dark backgrounds and light text applied, remembered across reloads', async () => {
