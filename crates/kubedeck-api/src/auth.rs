@@ -1,7 +1,7 @@
 //! Authentication (JWT access tokens, hashed refresh tokens) and the permission check every route goes through.
 
 use crate::audit::AuditSlot;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::StatusCode;
@@ -71,10 +71,10 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Result<Claims, ApiE
     .map_err(|e| match e.kind() {
         jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "token_expired",
+            ErrorCode::TokenExpired,
             "the access token has expired; refresh it or log in again",
         ),
-        _ => ApiError::unauthorized("the access token is invalid; log in again"),
+        _ => token_invalid(),
     })
 }
 
@@ -133,6 +133,14 @@ pub struct AuthUser {
     pub must_change_password: bool,
 }
 
+/// 401 `token_invalid`.
+fn token_invalid() -> ApiError {
+    ApiError::unauthorized(
+        ErrorCode::TokenInvalid,
+        "the access token is invalid; log in again",
+    )
+}
+
 impl AuthUser {
     /// Refuses with 403 unless a binding grants `perm` in `scope`.
     pub fn require(&self, perm: Permission, scope: Scope<'_>) -> Result<(), ApiError> {
@@ -144,10 +152,18 @@ impl AuthUser {
             (Some(c), None) => format!(" on cluster {c}"),
             _ => String::new(),
         };
-        Err(ApiError::forbidden(format!(
-            "user '{}' lacks permission '{perm}'{place}; ask a platform admin for a role that grants it",
-            self.username
-        ))
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            format!(
+                "user '{}' lacks permission '{perm}'{place}; ask a platform admin for a role that grants it",
+                self.username
+            ),
+        )
+        .param("user", &self.username)
+        .param("permission", perm.as_str())
+        .param("cluster", scope.cluster_id)
+        .param("namespace", scope.namespace)
         .with_extra("permission", serde_json::json!(perm.as_str())))
     }
 
@@ -194,24 +210,26 @@ async fn authenticate(
         return Ok(user.clone());
     }
     let token = bearer(parts).ok_or_else(|| {
-        ApiError::unauthorized("missing 'Authorization: Bearer <token>' header; log in first")
+        ApiError::unauthorized(
+            ErrorCode::MissingToken,
+            "missing 'Authorization: Bearer <token>' header; log in first",
+        )
     })?;
     let claims = verify_access_token(state, token)?;
-    let id: i64 = claims
-        .sub
-        .parse()
-        .map_err(|_| ApiError::unauthorized("the access token is invalid; log in again"))?;
-    let user = state
-        .store
-        .find_user(id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    let id: i64 = claims.sub.parse().map_err(|_| token_invalid())?;
+    let user = state.store.find_user(id).await?.ok_or_else(|| {
+        ApiError::unauthorized(ErrorCode::AccountGone, "the account no longer exists")
+    })?;
     if user.disabled {
-        return Err(ApiError::unauthorized("the account is disabled"));
+        return Err(ApiError::unauthorized(
+            ErrorCode::AccountDisabled,
+            "the account is disabled",
+        ));
     }
     // Tokens issued before the password changed or the account was disabled are void.
     if claims.generation != user.session_generation {
         return Err(ApiError::unauthorized(
+            ErrorCode::SessionEnded,
             "the session ended because the account changed; log in again",
         ));
     }
@@ -228,16 +246,17 @@ async fn authenticate(
     if auth.must_change_password && !allow_pending_password {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "password_change_required",
+            ErrorCode::PasswordChangeRequired,
             "change your password first (POST /api/v1/auth/password)",
         ));
     }
     if let Err(wait) = state.rate.check(id, state.settings.api_rate_per_minute) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "too many requests; slow down",
         )
+        .param("seconds", wait)
         .with_retry_after(wait));
     }
     parts.extensions.insert(auth.clone());
@@ -346,7 +365,12 @@ async fn route_scope(
             match k {
                 "id" => {
                     cluster_id = Some(v.parse::<i64>().map_err(|_| {
-                        ApiError::invalid("id", format!("cluster id '{v}' is not a number"))
+                        ApiError::invalid(
+                            "id",
+                            ErrorCode::InvalidPath,
+                            format!("cluster id '{v}' is not a number"),
+                        )
+                        .param("detail", format!("'{v}' is not a number"))
                     })?)
                 }
                 "ns" => {
@@ -400,7 +424,11 @@ impl<P: Needs> FromRequestParts<AppState> for InCluster<P> {
     ) -> Result<Self, Self::Rejection> {
         let user = authenticate(parts, state, false).await?;
         let (Some(cluster_id), _) = route_scope(parts, state).await? else {
-            return Err(ApiError::invalid("id", "this route needs a cluster id"));
+            return Err(ApiError::invalid(
+                "id",
+                ErrorCode::Required,
+                "this route needs a cluster id",
+            ));
         };
         let namespaces = user.bindings.namespaces_with(P::PERMISSION, cluster_id);
         if namespaces.as_ref().is_some_and(Vec::is_empty) {
@@ -427,9 +455,14 @@ fn check_object_name(what: &str, v: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::not_found(format!(
-            "no {what} can be named '{v}' (Kubernetes names are lowercase letters, digits, '-' and '.')"
-        )))
+        Err(ApiError::not_found(
+            ErrorCode::InvalidName,
+            format!(
+                "no {what} can be named '{v}' (Kubernetes names are lowercase letters, digits, '-' and '.')"
+            ),
+        )
+        .param("what", what)
+        .param("value", v))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reaching a cluster from a request: this replica's live handle, or a one-off client when another replica
 //! syncs the cluster; and the one mapping from cluster errors to API errors.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use kubedeck_kube::error::ClusterError;
@@ -14,7 +14,7 @@ pub async fn cluster(state: &AppState, id: i64) -> ApiResult<Cluster> {
         .store
         .find_cluster(id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
+        .ok_or_else(|| ApiError::cluster_not_found(id))
 }
 
 /// A client for the cluster.
@@ -37,39 +37,53 @@ pub fn from_cluster(e: ClusterError) -> ApiError {
             message,
         } => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
-            let code = match code {
-                403 => "cluster_forbidden",
-                404 => "not_found",
-                409 => "conflict",
-                422 => "invalid",
-                429 => "too_many_requests",
-                _ => "cluster_error",
+            let error_code = match code {
+                403 => ErrorCode::ClusterForbidden,
+                404 => ErrorCode::ObjectNotFound,
+                409 => ErrorCode::ObjectConflict,
+                422 => ErrorCode::ClusterInvalid,
+                429 => ErrorCode::ClusterThrottled,
+                _ => ErrorCode::ClusterError,
             };
             let status = if status.is_server_error() {
                 StatusCode::BAD_GATEWAY
             } else {
                 status
             };
-            ApiError::new(status, code, format!("the cluster answered: {message}"))
+            // An answer without a message still says what it was (HTTP status and reason), never "answered: ".
+            let detail = if message.trim().is_empty() {
+                format!("HTTP {code} {reason}").trim().to_owned()
+            } else {
+                message
+            };
+            ApiError::new(status, error_code, format!("the cluster answered: {detail}"))
+                .param("status", code)
+                .param("detail", detail)
                 .with_extra("reason", serde_json::json!(reason))
         }
         ClusterError::CredentialRejected(m) => ApiError::new(
             StatusCode::BAD_GATEWAY,
-            "credential_rejected",
+            ErrorCode::CredentialRejected,
             format!(
                 "the cluster rejected Kubedeck's stored credential (expired or revoked?); replace it: {m}"
             ),
-        ),
+        )
+        .param("detail", m),
         ClusterError::Unreachable(m) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "cluster_unreachable",
+            ErrorCode::ClusterUnreachable,
             format!("the cluster cannot be reached: {m}"),
-        ),
+        )
+        .param("detail", m),
         ClusterError::Timeout(d) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "cluster_unreachable",
+            ErrorCode::ClusterTimeout,
             format!("the cluster did not answer within {} s", d.as_secs()),
-        ),
-        ClusterError::Other(m) => ApiError::new(StatusCode::BAD_GATEWAY, "cluster_error", m),
+        )
+        .param("seconds", d.as_secs()),
+        ClusterError::Other(m) => {
+            ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::ClusterError, m.clone())
+                .param("detail", m)
+        }
     }
 }

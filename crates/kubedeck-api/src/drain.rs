@@ -10,7 +10,7 @@
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Extension;
@@ -176,19 +176,17 @@ pub async fn drain(
     if let Some(g) = opts.grace_period_seconds
         && g < 0
     {
-        return Err(ApiError::invalid(
+        return Err(ApiError::out_of_range(
             "grace_period_seconds",
-            "grace_period_seconds must be 0 or more",
+            Some(0),
+            None,
         ));
     }
     if opts.timeout_seconds == Some(0) {
-        return Err(ApiError::invalid(
-            "timeout_seconds",
-            "timeout_seconds must be at least 1",
-        ));
+        return Err(ApiError::out_of_range("timeout_seconds", Some(1), None));
     }
     let selector = opts.pod_selector.as_deref().unwrap_or("");
-    Selector::parse(selector).map_err(|e| ApiError::invalid("pod_selector", e))?;
+    Selector::parse(selector).map_err(|e| ApiError::selector("pod_selector", e))?;
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
     let nodes: Api<Node> = Api::all(client.clone());
@@ -197,9 +195,7 @@ pub async fn drain(
         .map_err(from_cluster)?
         .is_none()
     {
-        return Err(ApiError::not_found(format!(
-            "node '{name}' does not exist in cluster {id}"
-        )));
+        return Err(ApiError::node_not_found(id, &name));
     }
     let mut lp = ListParams::default().fields(&format!("spec.nodeName={name}"));
     if !selector.is_empty() {
@@ -221,12 +217,14 @@ pub async fn drain(
             .join("; ");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "drain_blocked",
+            ErrorCode::DrainBlocked,
             format!(
                 "node '{name}' was not drained (nor cordoned): {} pod(s) block it: {list}",
                 refused.len()
             ),
         )
+        .param("node", &name)
+        .param("refused", refused.len())
         .with_extra("plan", json!(drain_plan)));
     }
     if opts.dry_run {

@@ -1,11 +1,16 @@
 //! The one error type of the HTTP API and its stable JSON body:
-//! `{"code": "...", "message": "...", "field": "...", "request_id": "..."}`.
+//! `{"code": "...", "message": "...", "field": "...", "params": {...}, "request_id": "..."}`.
+//!
+//! `code` is one of [`ErrorCode`] (a closed list published in the OpenAPI document) and `params` carries what its
+//! sentence needs (the field, the object, the limit), so the console says it in the user's language; `message` is
+//! the English sentence, the fallback and what logs show.
 //!
 //! Every user error is a 4xx naming what was wrong; a 5xx is a bug or a real fault, logged with its cause and
 //! shown to the client only as "internal error" plus the request id to quote.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+pub use kubedeck_core::error_code::ErrorCode;
 use serde_json::{Map, Value, json};
 
 tokio::task_local! {
@@ -25,12 +30,14 @@ pub fn current_request_id() -> String {
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
-    /// Stable machine-readable code (`invalid_field`, `not_found` ...).
-    pub code: &'static str,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
     /// What went wrong and what to do, in the operator's words.
     pub message: String,
     /// The request field at fault, when there is one.
     pub field: Option<String>,
+    /// The values the code's sentence names (`min`, `max`, `node` ...).
+    pub params: Map<String, Value>,
     /// More members for the body (e.g. the preflight report of a refused kubeconfig).
     pub extra: Map<String, Value>,
     /// Seconds to wait, sent as `Retry-After`.
@@ -42,45 +49,114 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
             message: message.into(),
             field: None,
+            params: Map::new(),
             extra: Map::new(),
             retry_after: None,
         }
     }
 
-    /// 400 `invalid_field`: a field has a bad value.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_field", message).with_field(field)
+    /// 400: `field` has a bad value, said by `code` (and its params).
+    pub fn invalid(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message).with_field(field)
     }
 
-    /// 400 `bad_request` without a field.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    /// 400 `out_of_range`: a number below `min` or above `max` (either may be open).
+    pub fn out_of_range(field: &str, min: Option<i64>, max: Option<i64>) -> Self {
+        let message = match (min, max) {
+            (Some(a), Some(b)) => format!("{field} must be between {a} and {b}"),
+            (Some(a), None) => format!("{field} must be at least {a}"),
+            (None, Some(b)) => format!("{field} must be at most {b}"),
+            (None, None) => format!("{field} is out of range"),
+        };
+        Self::invalid(field, ErrorCode::OutOfRange, message)
+            .param("min", min)
+            .param("max", max)
     }
 
-    /// 404 `not_found`.
-    pub fn not_found(what: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", what)
+    /// 400 `invalid_length`: a text of the wrong length.
+    pub fn invalid_length(field: &str, min: usize, max: usize) -> Self {
+        Self::invalid(
+            field,
+            ErrorCode::InvalidLength,
+            format!("{field} must be {min} to {max} characters"),
+        )
+        .param("min", min)
+        .param("max", max)
     }
 
-    /// 409 `conflict`.
-    pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", message)
+    /// 400 `not_one_of`: a value outside a fixed set.
+    pub fn not_one_of(field: &str, allowed: &[&str], value: &str) -> Self {
+        Self::invalid(
+            field,
+            ErrorCode::NotOneOf,
+            format!(
+                "{field} must be one of {}, not '{value}'",
+                allowed.join(", ")
+            ),
+        )
+        .param("allowed", allowed)
+        .param("value", value)
     }
 
-    /// 401 `unauthorized`.
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    /// 400 `invalid_selector`: a label selector that does not parse.
+    pub fn selector(field: &str, detail: impl std::fmt::Display) -> Self {
+        Self::invalid(
+            field,
+            ErrorCode::InvalidSelector,
+            format!("{field} is not a valid label selector: {detail}"),
+        )
+        .param("detail", detail.to_string())
     }
 
-    /// 403 `forbidden`.
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    /// 404 with the object's code.
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// 409 with the conflict's code.
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 401 with why the caller is not authenticated.
+    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    /// 404 `cluster_not_found`.
+    pub fn cluster_not_found(id: i64) -> Self {
+        Self::not_found(
+            ErrorCode::ClusterNotFound,
+            format!("cluster {id} does not exist"),
+        )
+        .param("cluster", id)
+    }
+
+    /// 404 `node_not_found`.
+    pub fn node_not_found(cluster: i64, node: &str) -> Self {
+        Self::not_found(
+            ErrorCode::NodeNotFound,
+            format!("node '{node}' does not exist in cluster {cluster}"),
+        )
+        .param("cluster", cluster)
+        .param("node", node)
+    }
+
+    /// 404 `pod_not_found`.
+    pub fn pod_not_found(cluster: i64, namespace: &str, pod: &str) -> Self {
+        Self::not_found(
+            ErrorCode::PodNotFound,
+            format!("pod '{pod}' does not exist in namespace '{namespace}' of cluster {cluster}"),
+        )
+        .param("cluster", cluster)
+        .param("namespace", namespace)
+        .param("pod", pod)
     }
 
     /// 500: logs the cause with the request id; the client sees only that something broke.
@@ -88,7 +164,7 @@ impl ApiError {
         tracing::error!(request_id = %current_request_id(), "internal error: {cause}");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "internal error; quote the request id when reporting it",
         )
     }
@@ -96,6 +172,15 @@ impl ApiError {
     /// Names the offending field.
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
+        self
+    }
+
+    /// Adds a parameter of the code's sentence.
+    pub fn param(mut self, key: &str, value: impl serde::Serialize) -> Self {
+        let v = serde_json::to_value(value).unwrap_or(Value::Null);
+        if !v.is_null() {
+            self.params.insert(key.to_owned(), v);
+        }
         self
     }
 
@@ -124,6 +209,7 @@ impl IntoResponse for ApiError {
             "code": self.code,
             "message": self.message,
             "field": self.field,
+            "params": self.params,
             "request_id": current_request_id(),
         });
         if let Value::Object(map) = &mut body {

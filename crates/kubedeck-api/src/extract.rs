@@ -1,6 +1,6 @@
 //! Extractors that turn every malformed request into our JSON error instead of axum's plain-text rejections.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -29,22 +29,24 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as JSON with 'Content-Type: application/json'",
         ),
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {}", inner(&e)),
-        ),
+        )
+        .param("detail", inner(&e)),
         JsonRejection::JsonDataError(e) => {
             let text = inner(&e);
             let field = field_of(&text);
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!("the body does not fit: {text}"),
-            );
+            )
+            .param("detail", &text);
             err.field = field;
             err
         }
@@ -52,15 +54,25 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    ErrorCode::BodyTooLarge,
                     "the request body is larger than this server accepts",
                 )
             } else {
-                ApiError::bad_request(format!("could not read the body: {e}"))
+                bad_request(format!("could not read the body: {e}"))
             }
         }
-        other => ApiError::bad_request(other.body_text()),
+        other => bad_request(other.body_text()),
     }
+}
+
+/// 400 `bad_request`: a request axum could not read, with its words as the detail.
+fn bad_request(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+        detail.clone(),
+    )
+    .param("detail", detail)
 }
 
 /// The innermost error text (serde's message with its position), without axum's prefix.
@@ -102,13 +114,14 @@ where
                 let text = inner(&e);
                 let mut err = ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "invalid_query",
+                    ErrorCode::InvalidQuery,
                     format!("bad query parameter: {text}"),
-                );
+                )
+                .param("detail", &text);
                 err.field = field_of(&text);
                 Err(err)
             }
-            Err(other) => Err(ApiError::bad_request(other.body_text())),
+            Err(other) => Err(bad_request(other.body_text())),
         }
     }
 }
@@ -129,10 +142,11 @@ where
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_path",
+                ErrorCode::InvalidPath,
                 format!("bad path parameter: {}", e.body_text()),
-            )),
-            Err(other) => Err(ApiError::bad_request(other.body_text())),
+            )
+            .param("detail", e.body_text())),
+            Err(other) => Err(bad_request(other.body_text())),
         }
     }
 }
@@ -156,12 +170,13 @@ impl Pagination {
         let page = self.page.unwrap_or(1);
         let page_size = self.page_size.unwrap_or(20);
         if page == 0 {
-            return Err(ApiError::invalid("page", "page starts at 1"));
+            return Err(ApiError::out_of_range("page", Some(1), None));
         }
         if page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::invalid(
+            return Err(ApiError::out_of_range(
                 "page_size",
-                format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+                Some(1),
+                Some(MAX_PAGE_SIZE as i64),
             ));
         }
         // The first row of the page must be a row number a database offset (i64) can hold; past that
@@ -172,6 +187,7 @@ impl Pagination {
         {
             return Err(ApiError::invalid(
                 "page",
+                ErrorCode::PagePastEnd,
                 "page is past any list's last row",
             ));
         }

@@ -1,6 +1,6 @@
 //! Cross-cutting layers: request ids, request metrics, JSON fallbacks.
 
-use crate::error::{ApiError, REQUEST_ID};
+use crate::error::{ApiError, ErrorCode, REQUEST_ID};
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -52,18 +52,19 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
 
 /// Unknown `/api/...` paths get a JSON 404, not the console.
 pub async fn api_not_found(req: Request) -> ApiError {
-    ApiError::not_found(format!(
-        "no API route {} {}",
-        req.method(),
-        req.uri().path()
-    ))
+    ApiError::not_found(
+        ErrorCode::RouteNotFound,
+        format!("no API route {} {}", req.method(), req.uri().path()),
+    )
+    .param("method", req.method().as_str())
+    .param("path", req.uri().path())
 }
 
 /// Wrong method on a known route.
 pub async fn method_not_allowed() -> impl IntoResponse {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this route does not take that HTTP method",
     )
 }

@@ -25,7 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
     ),
-    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, ErrorBody)),
+    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&BearerAuth, &CommonErrors),
     tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "health"))
 )]
@@ -56,12 +56,14 @@ impl utoipa::Modify for BearerAuth {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ErrorBody {
-    /// Stable machine-readable code (`invalid_field`, `not_found`, `forbidden`, `rate_limited` ...).
-    code: String,
+    /// Stable machine-readable code: one of a closed list, each with a sentence the console translates.
+    code: kubedeck_core::error_code::ErrorCode,
     /// What went wrong, in the operator's words.
     message: String,
     /// The request field at fault, when there is one.
     field: Option<String>,
+    /// The values the code's sentence names (`min`, `max`, `node`, `allowed` ...); see `ErrorCode`.
+    params: std::collections::BTreeMap<String, serde_json::Value>,
     /// The request id to quote when reporting a problem.
     request_id: String,
 }

@@ -174,11 +174,8 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
     let nodes: Vec<k8s_openapi::api::core::v1::Node> =
         h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
-    let summaries = kubedeck_kube::nodes::summarize(
-        &nodes,
-        pods.iter().map(Arc::as_ref),
-        chrono::Utc::now(),
-    );
+    let summaries =
+        kubedeck_kube::nodes::summarize(&nodes, pods.iter().map(Arc::as_ref), chrono::Utc::now());
     if let Err(e) = node_snapshot(state, cluster_id, &summaries).await {
         tracing::warn!(
             cluster_id,

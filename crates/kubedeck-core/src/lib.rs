@@ -6,5 +6,6 @@
 
 pub mod cluster;
 pub mod credential;
+pub mod error_code;
 pub mod password;
 pub mod rbac;

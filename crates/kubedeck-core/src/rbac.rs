@@ -237,18 +237,27 @@ impl Binding {
         }
     }
 
-    /// Why this binding is not valid as given, in the user's words.
-    pub fn problem(&self) -> Option<String> {
+    /// Why this binding is not valid as given: a stable rule name and the sentence in the user's words.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
         if self.namespace.is_some() && self.cluster_id.is_none() {
-            return Some("a namespace binding needs a cluster_id".into());
+            return Some((
+                "namespace_needs_cluster",
+                "a namespace binding needs a cluster_id".into(),
+            ));
         }
         if self.role == Role::PlatformAdmin && self.cluster_id.is_some() {
-            return Some("platform-admin can only be bound globally".into());
+            return Some((
+                "admin_is_global",
+                "platform-admin can only be bound globally".into(),
+            ));
         }
         if let Some(ns) = &self.namespace
             && (ns.is_empty() || ns.len() > 63)
         {
-            return Some("namespace must be 1 to 63 characters".into());
+            return Some((
+                "namespace_length",
+                "namespace must be 1 to 63 characters".into(),
+            ));
         }
         None
     }

@@ -6,6 +6,7 @@
 //! with the field named and the inline alternative to use.
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use kubedeck_core::error_code::ErrorCode;
 use sha2::{Digest, Sha256};
 
 /// Largest kubeconfig accepted (real ones are a few KiB; a bundle of many contexts stays well under this).
@@ -16,15 +17,24 @@ pub const MAX_KUBECONFIG_BYTES: usize = 512 * 1024;
 #[error("{message}")]
 pub struct KubeconfigProblem {
     /// Stable code: `kubeconfig_too_large`, `kubeconfig_invalid`, `kubeconfig_unsafe`, `context_not_found` ...
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What is wrong and what to do instead.
     pub message: String,
     /// The kubeconfig path at fault, e.g. `users[dev].user.exec`.
     pub field: String,
+    /// What the code's sentence names besides the path (`limit`, `context`, `contexts`).
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+impl KubeconfigProblem {
+    fn with(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.params.insert(key.to_owned(), value);
+        self
+    }
 }
 
 fn problem(
-    code: &'static str,
+    code: ErrorCode,
     field: impl Into<String>,
     message: impl Into<String>,
 ) -> KubeconfigProblem {
@@ -32,6 +42,7 @@ fn problem(
         code,
         message: message.into(),
         field: field.into(),
+        params: serde_json::Map::new(),
     }
 }
 
@@ -73,14 +84,14 @@ fn decode_b64_pem(field: &str, data: &str) -> Result<String, KubeconfigProblem> 
         .decode(compact)
         .map_err(|_| {
             problem(
-                "kubeconfig_invalid",
+                ErrorCode::KubeconfigInvalid,
                 field,
                 format!("{field} is not valid base64"),
             )
         })?;
     String::from_utf8(bytes).map_err(|_| {
         problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             field,
             format!("{field} does not decode to PEM text"),
         )
@@ -91,25 +102,26 @@ fn decode_b64_pem(field: &str, data: &str) -> Result<String, KubeconfigProblem> 
 pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, KubeconfigProblem> {
     if text.len() > MAX_KUBECONFIG_BYTES {
         return Err(problem(
-            "kubeconfig_too_large",
+            ErrorCode::KubeconfigTooLarge,
             "credential",
             format!(
                 "the kubeconfig is {} KiB; at most {} KiB is accepted",
                 text.len() / 1024,
                 MAX_KUBECONFIG_BYTES / 1024
             ),
-        ));
+        )
+        .with("limit", serde_json::json!(MAX_KUBECONFIG_BYTES)));
     }
     if text.trim().is_empty() {
         return Err(problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             "credential",
             "the kubeconfig is empty",
         ));
     }
     let kc = Kubeconfig::from_yaml(text).map_err(|e| {
         problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             "credential",
             format!(
                 "the kubeconfig is not valid kubeconfig YAML: {}",
@@ -119,7 +131,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
     })?;
     if kc.contexts.is_empty() {
         return Err(problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             "credential",
             "the kubeconfig has no contexts",
         ));
@@ -134,13 +146,14 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         None if contexts.len() == 1 => contexts[0].clone(),
         None => {
             return Err(problem(
-                "context_required",
+                ErrorCode::ContextRequired,
                 "context",
                 format!(
                     "the kubeconfig has no current-context; pick one of: {}",
                     contexts.join(", ")
                 ),
-            ));
+            )
+            .with("contexts", serde_json::json!(contexts)));
         }
     };
     let ctx = kc
@@ -149,19 +162,21 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         .find(|c| c.name == chosen)
         .ok_or_else(|| {
             problem(
-                "context_not_found",
+                ErrorCode::ContextNotFound,
                 "context",
                 format!(
                     "context '{chosen}' is not in the kubeconfig; it has: {}",
                     contexts.join(", ")
                 ),
             )
+            .with("context", serde_json::json!(chosen))
+            .with("contexts", serde_json::json!(contexts))
         })?
         .context
         .clone()
         .ok_or_else(|| {
             problem(
-                "kubeconfig_invalid",
+                ErrorCode::KubeconfigInvalid,
                 format!("contexts[{chosen}]"),
                 format!("context '{chosen}' is empty"),
             )
@@ -176,7 +191,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         if let Some(exec) = &user.exec {
             let cmd = exec.command.clone().unwrap_or_default();
             return Err(problem(
-                "kubeconfig_unsafe",
+                ErrorCode::KubeconfigUnsafe,
                 at("exec"),
                 format!(
                     "kubeconfig user '{}' uses an exec plugin ({cmd}); exec plugins are disabled on this server because \
@@ -187,7 +202,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         }
         if let Some(ap) = &user.auth_provider {
             return Err(problem(
-                "kubeconfig_unsafe",
+                ErrorCode::KubeconfigUnsafe,
                 at("auth-provider"),
                 format!(
                     "kubeconfig user '{}' uses the '{}' auth-provider, which is not supported on this server — \
@@ -207,7 +222,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         ] {
             if value.is_some() {
                 return Err(problem(
-                    "kubeconfig_unsafe",
+                    ErrorCode::KubeconfigUnsafe,
                     at(field),
                     format!(
                         "kubeconfig user '{}' points at a file ({field}); files on this server are never read from an \
@@ -219,7 +234,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         }
         if user.impersonate.is_some() || user.impersonate_groups.is_some() {
             return Err(problem(
-                "kubeconfig_unsafe",
+                ErrorCode::KubeconfigUnsafe,
                 at("as"),
                 format!(
                     "kubeconfig user '{}' uses impersonation, which Kubedeck does not support — import the impersonated identity's own credential",
@@ -235,7 +250,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         let at = |f: &str| format!("clusters[{}].cluster.{f}", named.name);
         if cluster.certificate_authority.is_some() {
             return Err(problem(
-                "kubeconfig_unsafe",
+                ErrorCode::KubeconfigUnsafe,
                 at("certificate-authority"),
                 format!(
                     "kubeconfig cluster '{}' points at a CA file; files on this server are never read from an uploaded \
@@ -246,7 +261,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         }
         if cluster.proxy_url.is_some() {
             return Err(problem(
-                "kubeconfig_unsafe",
+                ErrorCode::KubeconfigUnsafe,
                 at("proxy-url"),
                 format!(
                     "kubeconfig cluster '{}' sets proxy-url, which Kubedeck does not support; remove it",
@@ -263,7 +278,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         .and_then(|c| c.cluster.clone())
         .ok_or_else(|| {
             problem(
-                "kubeconfig_invalid",
+                ErrorCode::KubeconfigInvalid,
                 format!("contexts[{chosen}].context.cluster"),
                 format!(
                     "context '{chosen}' names cluster '{}', which is not in the kubeconfig",
@@ -279,7 +294,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         .and_then(|u| u.auth_info.clone())
         .ok_or_else(|| {
             problem(
-                "kubeconfig_invalid",
+                ErrorCode::KubeconfigInvalid,
                 format!("contexts[{chosen}].context.user"),
                 format!(
                     "context '{chosen}' names user '{user_name}', which is not in the kubeconfig"
@@ -290,14 +305,14 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
     let server_field = format!("clusters[{}].cluster.server", ctx.cluster);
     let uri: http::Uri = server.parse().map_err(|_| {
         problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             &server_field,
             format!("server URL '{server}' is not a valid URL"),
         )
     })?;
     if !matches!(uri.scheme_str(), Some("https") | Some("http")) || uri.host().is_none() {
         return Err(problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             server_field,
             format!("server URL '{server}' must be https://host[:port]"),
         ));
@@ -323,7 +338,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         user.token.is_some() || user.client_certificate_data.is_some() || user.username.is_some();
     if !has_auth {
         return Err(problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             format!("users[{user_name}].user"),
             format!(
                 "kubeconfig user '{user_name}' has no credential: give a token or client-certificate-data/client-key-data"
@@ -332,7 +347,7 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
     }
     if user.client_certificate_data.is_some() != user.client_key_data.is_some() {
         return Err(problem(
-            "kubeconfig_invalid",
+            ErrorCode::KubeconfigInvalid,
             format!("users[{user_name}].user.client-key-data"),
             format!(
                 "kubeconfig user '{user_name}' needs both client-certificate-data and client-key-data"
@@ -445,7 +460,7 @@ contexts:
     fn exec_plugins_are_refused_naming_the_user_and_command() {
         let text = OK.replace("    token: abc", "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token]");
         let p = parse(&text, None).unwrap_err();
-        assert_eq!(p.code, "kubeconfig_unsafe");
+        assert_eq!(p.code, ErrorCode::KubeconfigUnsafe);
         assert_eq!(p.field, "users[admin].user.exec");
         assert!(
             p.message.contains("'admin'") && p.message.contains("aws"),
@@ -474,7 +489,7 @@ contexts:
             ),
         ] {
             let p = parse(&OK.replace(from, to), None).unwrap_err();
-            assert_eq!(p.code, "kubeconfig_unsafe", "{field}");
+            assert_eq!(p.code, ErrorCode::KubeconfigUnsafe, "{field}");
             assert_eq!(p.field, field);
         }
         let p = parse(
@@ -492,18 +507,21 @@ contexts:
     fn garbage_huge_and_incomplete_documents_are_refused() {
         assert_eq!(
             parse("{{{ not yaml", None).unwrap_err().code,
-            "kubeconfig_invalid"
+            ErrorCode::KubeconfigInvalid
         );
-        assert_eq!(parse("", None).unwrap_err().code, "kubeconfig_invalid");
+        assert_eq!(
+            parse("", None).unwrap_err().code,
+            ErrorCode::KubeconfigInvalid
+        );
         assert_eq!(
             parse(&"a".repeat(MAX_KUBECONFIG_BYTES + 1), None)
                 .unwrap_err()
                 .code,
-            "kubeconfig_too_large"
+            ErrorCode::KubeconfigTooLarge
         );
         assert_eq!(
             parse(OK, Some("nope")).unwrap_err().code,
-            "context_not_found"
+            ErrorCode::ContextNotFound
         );
         let p = parse(&OK.replace("https://127.0.0.1:6443", "not a url"), None).unwrap_err();
         assert_eq!(p.field, "clusters[test].cluster.server");

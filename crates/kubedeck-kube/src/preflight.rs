@@ -11,6 +11,7 @@ use k8s_openapi::api::authorization::v1::{
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams, PostParams};
 use kubedeck_core::cluster::NodeCounts;
+use kubedeck_core::error_code::ErrorCode;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
@@ -84,7 +85,7 @@ pub struct PreflightReport {
     pub duplicate_of: Option<i64>,
     /// Machine code of the blocking failure (`cluster_unreachable`, `tls_verification_failed`, `credential_rejected`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_code: Option<&'static str>,
+    pub failure_code: Option<ErrorCode>,
 }
 
 /// (feature, [(verb, group, resource, subresource)]).
@@ -238,10 +239,10 @@ fn certificates(k: &SafeKubeconfig, report: &mut PreflightReport) {
     }
 }
 
-fn classify(e: &ClusterError, server: &str) -> (&'static str, String) {
+fn classify(e: &ClusterError, server: &str) -> (ErrorCode, String) {
     match e {
         ClusterError::CredentialRejected(m) => (
-            "credential_rejected",
+            ErrorCode::CredentialRejected,
             format!(
                 "the cluster at {server} rejected the credential (expired, revoked or wrong): {m}"
             ),
@@ -253,24 +254,36 @@ fn classify(e: &ClusterError, server: &str) -> (&'static str, String) {
                 || m.contains("TLS") =>
         {
             (
-                "tls_verification_failed",
+                ErrorCode::TlsVerificationFailed,
                 format!(
                     "TLS verification of {server} failed: {m}; check certificate-authority-data in the kubeconfig"
                 ),
             )
         }
-        ClusterError::Unreachable(m) => {
-            ("cluster_unreachable", format!("cannot reach {server}: {m}"))
-        }
+        ClusterError::Unreachable(m) => (
+            ErrorCode::ClusterUnreachable,
+            format!("cannot reach {server}: {m}"),
+        ),
         ClusterError::Timeout(d) => (
-            "cluster_unreachable",
+            ErrorCode::ClusterTimeout,
             format!("{server} did not answer within {} s", d.as_secs()),
         ),
-        ClusterError::Api { message, .. } => (
-            "cluster_error",
-            format!("{server} answered with an error: {message}"),
+        // An answer without a message still says what it was: its HTTP status and reason.
+        ClusterError::Api {
+            code,
+            reason,
+            message,
+        } => (
+            ErrorCode::ClusterError,
+            if message.trim().is_empty() {
+                format!("{server} answered with an error: HTTP {code} {reason}")
+                    .trim_end()
+                    .to_owned()
+            } else {
+                format!("{server} answered with an error (HTTP {code}): {message}")
+            },
         ),
-        ClusterError::Other(m) => ("cluster_error", m.clone()),
+        ClusterError::Other(m) => (ErrorCode::ClusterError, m.clone()),
     }
 }
 

@@ -993,15 +993,24 @@ export interface components {
         };
         /** @description The body of every error answer (some add members, such as a refused import's preflight report). */
         ErrorBody: {
-            /** @description Stable machine-readable code (`invalid_field`, `not_found`, `forbidden`, `rate_limited` ...). */
-            code: string;
+            /** @description Stable machine-readable code: one of a closed list, each with a sentence the console translates. */
+            code: components["schemas"]["ErrorCode"];
             /** @description The request field at fault, when there is one. */
             field?: string | null;
             /** @description What went wrong, in the operator's words. */
             message: string;
+            /** @description The values the code's sentence names (`min`, `max`, `node`, `allowed` ...); see `ErrorCode`. */
+            params: {
+                [key: string]: unknown;
+            };
             /** @description The request id to quote when reporting a problem. */
             request_id: string;
         };
+        /**
+         * @description A stable, machine-readable error code.
+         * @enum {string}
+         */
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
         /** @description Whether the credential allows one Kubedeck feature. */
         FeaturePermission: {
             /** @description Whether every check passed cluster-wide. */
@@ -1773,8 +1782,7 @@ export interface components {
             duplicate_of?: number | null;
             /** @description Things that stop the import. */
             errors: string[];
-            /** @description Machine code of the blocking failure (`cluster_unreachable`, `tls_verification_failed`, `credential_rejected`). */
-            failure_code?: string | null;
+            failure_code?: components["schemas"]["ErrorCode"] | null;
             nodes?: components["schemas"]["NodeCounts"] | null;
             /** @description True when the cluster was reached and the credential accepted. */
             ok: boolean;

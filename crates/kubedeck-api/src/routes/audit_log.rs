@@ -11,6 +11,8 @@ use kubedeck_store::audit::{AuditFilter, AuditRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+const OUTCOMES: [&str; 3] = ["success", "denied", "failure"];
+
 /// One audit record.
 #[derive(Serialize, ToSchema)]
 pub struct AuditView {
@@ -104,12 +106,9 @@ pub async fn list(
     }
     .request()?;
     if let Some(o) = &q.outcome
-        && !["success", "denied", "failure"].contains(&o.as_str())
+        && !OUTCOMES.contains(&o.as_str())
     {
-        return Err(ApiError::invalid(
-            "outcome",
-            "outcome must be success, denied or failure",
-        ));
+        return Err(ApiError::not_one_of("outcome", &OUTCOMES, o));
     }
     let filter = AuditFilter {
         username: q.username,

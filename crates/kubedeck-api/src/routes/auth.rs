@@ -2,7 +2,7 @@
 
 use crate::audit::{AuditSlot, client_ip};
 use crate::auth::{PendingPasswordUser, hash_refresh_token, new_refresh_token, sign_access_token};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, PeerAddr};
 use crate::state::AppState;
 use axum::Extension;
@@ -10,7 +10,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Utc;
-use kubedeck_core::password::{MAX_PASSWORD_LEN, hash_password, password_problem, verify_password};
+use kubedeck_core::password::{
+    MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, hash_password, password_problem, verify_password,
+};
 use kubedeck_core::rbac::Binding;
 use kubedeck_store::users::UserChanges;
 use serde::{Deserialize, Serialize};
@@ -96,16 +98,38 @@ async fn issue_tokens(
     })
 }
 
+fn wrong_password() -> ApiError {
+    ApiError::invalid(
+        "current_password",
+        ErrorCode::WrongPassword,
+        "current password is wrong",
+    )
+}
+
+/// Why `password` cannot be the new password of `username` (length: `invalid_length`; otherwise
+/// `weak_password` naming the rule), or `None` when it can.
+pub fn weak_password(field: &str, password: &str, username: &str) -> Option<ApiError> {
+    let problem = password_problem(password, username)?;
+    let len = password.chars().count();
+    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
+        let mut e = ApiError::invalid_length(field, MIN_PASSWORD_LEN, MAX_PASSWORD_LEN);
+        e.message = problem;
+        return Some(e);
+    }
+    Some(ApiError::invalid(field, ErrorCode::WeakPassword, problem).param("rule", "not_username"))
+}
+
 fn too_many(until: chrono::DateTime<Utc>) -> ApiError {
     let wait = (until - Utc::now()).num_seconds().max(1) as u64;
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         format!(
             "too many failed logins; try again in {} minutes",
             wait.div_ceil(60)
         ),
     )
+    .param("seconds", wait)
     .with_retry_after(wait)
 }
 
@@ -129,16 +153,10 @@ pub async fn login(
     audit.action("auth.login");
     let username = body.username.trim().to_owned();
     if username.is_empty() || username.len() > 64 {
-        return Err(ApiError::invalid(
-            "username",
-            "username must be 1 to 64 characters",
-        ));
+        return Err(ApiError::invalid_length("username", 1, 64));
     }
     if body.password.is_empty() || body.password.len() > MAX_PASSWORD_LEN {
-        return Err(ApiError::invalid(
-            "password",
-            "password is empty or too long",
-        ));
+        return Err(ApiError::invalid_length("password", 1, MAX_PASSWORD_LEN));
     }
     audit.set_username(&username);
     let ip = client_ip(&headers, peer, &state.settings);
@@ -172,14 +190,14 @@ pub async fn login(
         }
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
     if user.disabled {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled; ask a platform admin",
         ));
     }
@@ -203,7 +221,10 @@ pub async fn refresh(
         .consume_refresh_token(&hash_refresh_token(&body.refresh_token))
         .await?
         .ok_or_else(|| {
-            ApiError::unauthorized("the refresh token is no longer valid; log in again")
+            ApiError::unauthorized(
+                ErrorCode::RefreshInvalid,
+                "the refresh token is no longer valid; log in again",
+            )
         })?;
     let user = state
         .store
@@ -211,7 +232,10 @@ pub async fn refresh(
         .await?
         .filter(|u| !u.disabled);
     let Some(user) = user else {
-        return Err(ApiError::unauthorized("the account is disabled or gone"));
+        return Err(ApiError::unauthorized(
+            ErrorCode::AccountDisabled,
+            "the account is disabled or gone",
+        ));
     };
     audit.set_user(user.id, &user.username);
     Ok(axum::Json(issue_tokens(&state, &user).await?))
@@ -240,11 +264,9 @@ pub async fn me(
     State(state): State<AppState>,
     PendingPasswordUser(user): PendingPasswordUser,
 ) -> ApiResult<axum::Json<Me>> {
-    let row = state
-        .store
-        .find_user(user.id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    let row = state.store.find_user(user.id).await?.ok_or_else(|| {
+        ApiError::unauthorized(ErrorCode::AccountGone, "the account no longer exists")
+    })?;
     Ok(axum::Json(Me {
         id: user.id,
         username: user.username,
@@ -266,33 +288,26 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
     audit.action("auth.password_change");
-    let row = state
-        .store
-        .find_user(user.id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    let row = state.store.find_user(user.id).await?.ok_or_else(|| {
+        ApiError::unauthorized(ErrorCode::AccountGone, "the account no longer exists")
+    })?;
     if body.current_password.len() > MAX_PASSWORD_LEN {
-        return Err(ApiError::invalid(
-            "current_password",
-            "current password is wrong",
-        ));
+        return Err(wrong_password());
     }
     let (current, hash) = (body.current_password.clone(), row.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
         .await
         .map_err(ApiError::internal)?;
     if !ok {
-        return Err(ApiError::invalid(
-            "current_password",
-            "current password is wrong",
-        ));
+        return Err(wrong_password());
     }
-    if let Some(problem) = password_problem(&body.new_password, &user.username) {
-        return Err(ApiError::invalid("new_password", problem));
+    if let Some(e) = weak_password("new_password", &body.new_password, &user.username) {
+        return Err(e);
     }
     if body.new_password == body.current_password {
         return Err(ApiError::invalid(
             "new_password",
+            ErrorCode::PasswordUnchanged,
             "the new password must differ from the current one",
         ));
     }

@@ -2,7 +2,7 @@
 
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::routes::Page;
 use crate::state::AppState;
@@ -206,20 +206,42 @@ pub struct ClusterStatus {
 fn check_name(name: &str) -> ApiResult<()> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "name",
-            "name must be 1-100 characters without control characters",
-        ));
+        let mut e = if n.chars().any(char::is_control) {
+            ApiError::invalid(
+                "name",
+                ErrorCode::ControlCharacters,
+                "name must not contain control characters",
+            )
+        } else {
+            ApiError::invalid_length("name", 1, 100)
+        };
+        e.message = "name must be 1-100 characters without control characters".into();
+        return Err(e);
     }
     Ok(())
 }
 
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::ClusterNameTaken,
+        format!("a cluster named '{name}' already exists"),
+    )
+    .param("name", name)
+    .with_field("name")
+}
+
+fn already_imported(dup: i64) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::ClusterAlreadyImported,
+        format!("this server and user are already imported (cluster id {dup})"),
+    )
+    .param("cluster", dup)
+    .with_field("credential")
+}
+
 fn check_description(d: &str) -> ApiResult<()> {
     if d.chars().count() > 2000 {
-        return Err(ApiError::invalid(
-            "description",
-            "description must be at most 2000 characters",
-        ));
+        return Err(ApiError::invalid_length("description", 0, 2000));
     }
     Ok(())
 }
@@ -230,14 +252,17 @@ fn refused(p: KubeconfigProblem) -> ApiError {
     } else {
         "credential"
     };
-    let status = if p.code == "kubeconfig_too_large" {
+    let status = if p.code == ErrorCode::KubeconfigTooLarge {
         StatusCode::PAYLOAD_TOO_LARGE
     } else {
         StatusCode::BAD_REQUEST
     };
-    ApiError::new(status, p.code, p.message)
+    let mut e = ApiError::new(status, p.code, p.message)
         .with_field(field)
-        .with_extra("kubeconfig_path", json!(p.field))
+        .param("path", &p.field)
+        .with_extra("kubeconfig_path", json!(p.field));
+    e.params.extend(p.params);
+    e
 }
 
 /// Parses and preflights a kubeconfig; a cluster that cannot be reached or refuses the credential is a 422
@@ -269,7 +294,8 @@ async fn admit(
             .cloned()
             .unwrap_or_else(|| "the preflight failed".into());
         return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message.clone())
+                .param("detail", message)
                 .with_field("credential")
                 .with_extra("preflight", json!(report)),
         );
@@ -277,9 +303,10 @@ async fn admit(
     if !report.errors.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "preflight_failed",
+            ErrorCode::PreflightFailed,
             report.errors.join("; "),
         )
+        .param("errors", &report.errors)
         .with_field("credential")
         .with_extra("preflight", json!(report)));
     }
@@ -312,7 +339,7 @@ async fn find(state: &AppState, id: i64) -> ApiResult<Cluster> {
         .store
         .find_cluster(id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))
+        .ok_or_else(|| ApiError::cluster_not_found(id))
 }
 
 /// Import a cluster from a kubeconfig (`?dry_run=true`: preflight only).
@@ -344,17 +371,10 @@ pub async fn import(
         return Ok(axum::Json(PreflightOnly { preflight: report }).into_response());
     }
     if let Some(dup) = report.duplicate_of {
-        return Err(ApiError::conflict(format!(
-            "this server and user are already imported (cluster id {dup})"
-        ))
-        .with_field("credential")
-        .with_extra("preflight", json!(report)));
+        return Err(already_imported(dup).with_extra("preflight", json!(report)));
     }
     if state.store.find_cluster_by_name(&name).await?.is_some() {
-        return Err(
-            ApiError::conflict(format!("a cluster named '{name}' already exists"))
-                .with_field("name"),
-        );
+        return Err(name_taken(&name));
     }
     let row = state
         .store
@@ -398,29 +418,26 @@ pub async fn list(
     if let Some(s) = &q.sort
         && !SORTABLE.contains(&s.trim_start_matches('-'))
     {
-        return Err(ApiError::invalid(
-            "sort",
-            format!(
-                "sort must be one of {} (prefix '-' for descending)",
-                SORTABLE.join(", ")
-            ),
-        ));
+        let mut e = ApiError::not_one_of("sort", SORTABLE, s.trim_start_matches('-'));
+        e.message = format!(
+            "sort must be one of {} (prefix '-' for descending)",
+            SORTABLE.join(", ")
+        );
+        return Err(e);
     }
     if let Some(s) = q.status
         && !(1..=4).contains(&s)
     {
-        return Err(ApiError::invalid(
-            "status",
-            "status must be 1 (creating), 2 (running), 3 (stopped) or 4 (error)",
-        ));
+        let mut e = ApiError::out_of_range("status", Some(1), Some(4));
+        e.message = "status must be 1 (creating), 2 (running), 3 (stopped) or 4 (error)".into();
+        return Err(e);
     }
     if let Some(t) = q.cluster_type
         && !(1..=2).contains(&t)
     {
-        return Err(ApiError::invalid(
-            "cluster_type",
-            "cluster_type must be 1 (self-built) or 2 (imported)",
-        ));
+        let mut e = ApiError::out_of_range("cluster_type", Some(1), Some(2));
+        e.message = "cluster_type must be 1 (self-built) or 2 (imported)".into();
+        return Err(e);
     }
     if !auth.bindings.allows_somewhere(Permission::ClusterRead) {
         auth.require(Permission::ClusterRead, kubedeck_core::rbac::Scope::GLOBAL)?;
@@ -475,11 +492,7 @@ pub async fn update(
             .await?
             .filter(|c| c.id != id)
         {
-            return Err(ApiError::conflict(format!(
-                "a cluster named '{}' already exists",
-                other.name
-            ))
-            .with_field("name"));
+            return Err(name_taken(&other.name));
         }
     }
     if let Some(d) = &body.description {
@@ -488,6 +501,7 @@ pub async fn update(
     if body.context.is_some() && body.credential.is_none() {
         return Err(ApiError::invalid(
             "context",
+            ErrorCode::ContextNeedsCredential,
             "context can only change together with a new credential",
         ));
     }
@@ -496,10 +510,7 @@ pub async fn update(
         Some(text) => {
             let (safe, report) = admit(&state, &text, body.context.as_deref(), Some(id)).await?;
             if let Some(dup) = report.duplicate_of {
-                return Err(ApiError::conflict(format!(
-                    "this server and user are already imported (cluster id {dup})"
-                ))
-                .with_field("credential"));
+                return Err(already_imported(dup));
             }
             Some(facts(text, &safe, &report))
         }
@@ -513,13 +524,13 @@ pub async fn update(
             body.description.as_deref(),
         )
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))?;
+        .ok_or_else(|| ApiError::cluster_not_found(id))?;
     if let Some(f) = replacement {
         row = state
             .store
             .replace_cluster_credential(id, &f, &state.keyring())
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("cluster {id} does not exist")))?;
+            .ok_or_else(|| ApiError::cluster_not_found(id))?;
         state.hub.stop(id);
         let st = state.clone();
         let r = row.clone();

@@ -17,7 +17,7 @@
 
 use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::routes::pods::{LogQuery, check_log_request, log_params};
 use crate::state::AppState;
@@ -72,9 +72,10 @@ fn check_origin(headers: &HeaderMap) -> ApiResult<()> {
     }
     Err(ApiError::new(
         StatusCode::FORBIDDEN,
-        "origin_forbidden",
+        ErrorCode::OriginForbidden,
         format!("WebSocket origin '{origin}' is not this server ({host})"),
-    ))
+    )
+    .param("origin", origin))
 }
 
 /// Follow a container's log (WebSocket; same options as the REST logs endpoint).
@@ -97,11 +98,7 @@ pub async fn follow(
     let pod = within(Duration::from_secs(10), api.get_opt(&name))
         .await
         .map_err(from_cluster)?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "pod '{name}' does not exist in namespace '{ns}' of cluster {id}"
-            ))
-        })?;
+        .ok_or_else(|| ApiError::pod_not_found(id, &ns, &name))?;
     let container = check_log_request(&pod, &q)?;
     let follow = Follow::new(api, name, container, &q);
     // Open the upstream before upgrading, so a refusal is still an HTTP error.
@@ -114,7 +111,7 @@ pub async fn follow(
         .map_err(|r| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "websocket_required",
+                ErrorCode::WebsocketRequired,
                 format!("open this route as a WebSocket: {}", r.body_text()),
             )
         })?
@@ -516,7 +513,10 @@ mod tests {
         );
         assert!(check_origin(&h).is_ok());
         h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-        assert_eq!(check_origin(&h).unwrap_err().code, "origin_forbidden");
+        assert_eq!(
+            check_origin(&h).unwrap_err().code,
+            ErrorCode::OriginForbidden
+        );
     }
 
     fn at(s: &str) -> DateTime<Utc> {

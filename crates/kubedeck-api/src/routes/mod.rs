@@ -51,13 +51,12 @@ pub fn parse_sort(
         None => (false, sort),
     };
     if !allowed.contains(&key) {
-        return Err(crate::error::ApiError::invalid(
-            "sort",
-            format!(
-                "sort must be one of {} (prefix '-' for descending)",
-                allowed.join(", ")
-            ),
-        ));
+        let mut e = crate::error::ApiError::not_one_of("sort", allowed, key);
+        e.message = format!(
+            "sort must be one of {} (prefix '-' for descending)",
+            allowed.join(", ")
+        );
+        return Err(e);
     }
     Ok((desc, key.to_owned()))
 }

@@ -2,7 +2,7 @@
 //! `node_metrics` table the collector fills (see `metrics_collector`).
 
 use crate::auth::{Authorized, perm};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -113,15 +113,17 @@ fn parse_time(field: &str, v: &str) -> ApiResult<DateTime<Utc>> {
         .map_err(|_| {
             ApiError::invalid(
                 field,
+                ErrorCode::InvalidTime,
                 format!("{field} must be an RFC 3339 time such as 2026-01-02T15:04:05Z, not '{v}'"),
             )
+            .param("value", v)
         })
 }
 
 async fn find_cluster(state: &AppState, id: i64) -> ApiResult<()> {
     match state.store.find_cluster(id).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::not_found(format!("cluster {id} does not exist"))),
+        None => Err(ApiError::cluster_not_found(id)),
     }
 }
 
@@ -135,9 +137,7 @@ async fn ensure_node(state: &AppState, id: i64, name: &str) -> ApiResult<Option<
         .filter(|h| h.nodes_synced())
         .is_some_and(|h| h.nodes.get(&ObjectRef::new(name)).is_some());
     if !in_store && latest.is_none() {
-        return Err(ApiError::not_found(format!(
-            "node {name} does not exist in cluster {id}"
-        )));
+        return Err(ApiError::node_not_found(id, name));
     }
     Ok(latest)
 }
@@ -207,23 +207,27 @@ pub async fn history(
         None => to - DEFAULT_RANGE,
     };
     if from >= to {
-        return Err(ApiError::invalid("from", "from must be before to"));
+        return Err(ApiError::invalid(
+            "from",
+            ErrorCode::InvalidTimeRange,
+            "from must be before to",
+        ));
     }
     let range = (to - from).num_seconds().max(1);
     if let Some(step) = q.step {
         if step <= 0 || step > MAX_STEP {
-            return Err(ApiError::invalid(
-                "step",
-                format!("step is a number of seconds between 1 and {MAX_STEP}"),
-            ));
+            return Err(ApiError::out_of_range("step", Some(1), Some(MAX_STEP)));
         }
         if range / step > MAX_POINTS {
             return Err(ApiError::invalid(
                 "step",
+                ErrorCode::OutOfRange,
                 format!(
                     "step {step}s gives more than {MAX_POINTS} points over this range; use a larger step"
                 ),
-            ));
+            )
+            .param("min", (range + MAX_POINTS - 1) / MAX_POINTS)
+            .param("max", MAX_STEP));
         }
     }
     find_cluster(&state, id).await?;

@@ -4,7 +4,7 @@
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::state::AppState;
 use axum::Extension;
@@ -24,6 +24,8 @@ use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 
 const CALL: Duration = Duration::from_secs(10);
+const NODE_STATUSES: [&str; 3] = ["Ready", "NotReady", "Unknown"];
+const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
 /// A node in the list: its summary and its current usage.
 #[derive(Serialize, ToSchema)]
@@ -226,20 +228,17 @@ pub async fn list(
     }
     .request()?;
     let selector = Selector::parse(q.label_selector.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::invalid("label_selector", e))?;
+        .map_err(|e| ApiError::selector("label_selector", e))?;
     if let Some(r) = &q.role
         && r != "master"
         && r != "worker"
     {
-        return Err(ApiError::invalid("role", "role must be master or worker"));
+        return Err(ApiError::not_one_of("role", &["master", "worker"], r));
     }
     if let Some(s) = &q.status
-        && !["Ready", "NotReady", "Unknown"].contains(&s.as_str())
+        && !NODE_STATUSES.contains(&s.as_str())
     {
-        return Err(ApiError::invalid(
-            "status",
-            "status must be Ready, NotReady or Unknown",
-        ));
+        return Err(ApiError::not_one_of("status", &NODE_STATUSES, s));
     }
     let (desc, key) = crate::routes::parse_sort(q.sort.as_deref(), SORTS, "name")?;
     let c = cluster(&state, id).await?;
@@ -313,9 +312,7 @@ pub async fn get(
         }
         NodeSource::Snapshot(nodes, _) => (nodes.into_iter().find(|n| n.name == name), Vec::new()),
     };
-    let node = node.ok_or_else(|| {
-        ApiError::not_found(format!("node '{name}' does not exist in cluster {id}"))
-    })?;
+    let node = node.ok_or_else(|| ApiError::node_not_found(id, &name))?;
     let mut pods: Vec<NodePod> = pods
         .iter()
         .map(|p| NodePod {
@@ -426,9 +423,7 @@ async fn get_node(api: &Api<Node>, name: &str, id: i64) -> ApiResult<Node> {
         .map_err(from_cluster)?
     {
         Some(n) => Ok(n),
-        None => Err(ApiError::not_found(format!(
-            "node '{name}' does not exist in cluster {id}"
-        ))),
+        None => Err(ApiError::node_not_found(id, name)),
     }
 }
 
@@ -577,10 +572,7 @@ fn mode_is_replace(mode: &Option<String>) -> ApiResult<bool> {
     match mode.as_deref() {
         None | Some("patch") => Ok(false),
         Some("replace") => Ok(true),
-        Some(other) => Err(ApiError::invalid(
-            "mode",
-            format!("mode must be 'patch' or 'replace', not '{other}'"),
-        )),
+        Some(other) => Err(ApiError::not_one_of("mode", &["patch", "replace"], other)),
     }
 }
 
@@ -597,10 +589,12 @@ fn check_resource_version(rv: &Option<String>) -> ApiResult<()> {
     {
         return Err(ApiError::invalid(
             "resource_version",
+            ErrorCode::InvalidResourceVersion,
             format!(
                 "resource_version '{rv}' is not one the cluster gave out (they are decimal numbers)"
             ),
-        ));
+        )
+        .param("value", rv));
     }
     Ok(())
 }
@@ -627,9 +621,14 @@ async fn patch_at(
 
 /// The 409 of the strict `resource_version` guard.
 fn stale_resource_version(name: &str, rv: &str) -> ApiError {
-    ApiError::conflict(format!(
-        "node '{name}' changed since resourceVersion {rv}; reload it and apply your change again"
-    ))
+    ApiError::conflict(
+        ErrorCode::NodeChanged,
+        format!(
+            "node '{name}' changed since resourceVersion {rv}; reload it and apply your change again"
+        ),
+    )
+    .param("node", name)
+    .param("resource_version", rv)
     .with_field("resource_version")
 }
 
@@ -661,12 +660,14 @@ fn labels_changed(
         .collect();
     ApiError::new(
         axum::http::StatusCode::CONFLICT,
-        "labels_changed",
+        ErrorCode::LabelsChanged,
         format!(
             "the labels of node '{name}' changed since you read them ({}); nothing was saved: reload them and apply your change again",
             said.join("; ")
         ),
     )
+    .param("node", name)
+    .param("changes", said)
     .with_field("expected")
     .with_extra("current", json!(current))
     .with_extra("changes", json!(changes))
@@ -700,12 +701,15 @@ fn taints_changed(name: &str, expected: &[TaintView], current: &[TaintView]) -> 
     }
     ApiError::new(
         axum::http::StatusCode::CONFLICT,
-        "taints_changed",
+        ErrorCode::TaintsChanged,
         format!(
             "the taints of node '{name}' changed since you read them ({}); nothing was saved: reload them and apply your change again",
             said.join("; ")
         ),
     )
+    .param("node", name)
+    .param("added", &added)
+    .param("removed", &gone)
     .with_field("expected")
     .with_extra("current", json!(current))
     .with_extra("added", json!(added))
@@ -733,18 +737,25 @@ pub async fn labels(
         if !is_valid_label_key(k) {
             return Err(ApiError::invalid(
                 &format!("labels.{k}"),
+                ErrorCode::InvalidLabel,
                 format!(
                     "'{k}' is not a valid label key (optional DNS prefix, '/', then up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric)"
                 ),
-            ));
+            )
+            .param("key", k)
+            .param("rule", "key"));
         }
         if !is_valid_label_value(v) {
             return Err(ApiError::invalid(
                 &format!("labels.{k}"),
+                ErrorCode::InvalidLabel,
                 format!(
                     "'{v}' is not a valid label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric, or empty)"
                 ),
-            ));
+            )
+            .param("key", k)
+            .param("value", v)
+            .param("rule", "value"));
         }
     }
     check_resource_version(&body.resource_version)?;
@@ -787,10 +798,12 @@ pub async fn labels(
         {
             return Err(ApiError::invalid(
                 &format!("labels.{k}"),
+                ErrorCode::ProtectedKey,
                 format!(
                     "'{k}' is a system label the kubelet or cloud controller manages; set force to change it anyway"
                 ),
-            ));
+            )
+            .param("key", k));
         }
         if touched.is_empty() {
             // Nothing to change: a save without a change succeeds (and writes nothing).
@@ -839,9 +852,14 @@ pub async fn labels(
             }
         }
     }
-    Err(ApiError::conflict(format!(
-        "node '{name}' kept changing while its labels were written ({EDIT_ATTEMPTS} attempts); try again"
-    )))
+    Err(ApiError::conflict(
+        ErrorCode::EditContended,
+        format!(
+            "node '{name}' kept changing while its labels were written ({EDIT_ATTEMPTS} attempts); try again"
+        ),
+    )
+    .param("node", &name)
+    .param("attempts", EDIT_ATTEMPTS))
 }
 
 /// Replace or patch a node's taints. Send the taints the change is based on as `expected`: the save fails
@@ -865,32 +883,38 @@ pub async fn taints(
         if !is_valid_label_key(&t.key) {
             return Err(ApiError::invalid(
                 &format!("taints[{i}].key"),
+                ErrorCode::InvalidTaint,
                 format!("'{}' is not a valid taint key", t.key),
-            ));
+            )
+            .param("key", &t.key)
+            .param("rule", "key"));
         }
         if !is_valid_label_value(&t.value) {
             return Err(ApiError::invalid(
                 &format!("taints[{i}].value"),
+                ErrorCode::InvalidTaint,
                 format!("'{}' is not a valid taint value", t.value),
-            ));
+            )
+            .param("key", &t.key)
+            .param("value", &t.value)
+            .param("rule", "value"));
         }
-        if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&t.effect.as_str()) {
-            return Err(ApiError::invalid(
+        if !EFFECTS.contains(&t.effect.as_str()) {
+            return Err(ApiError::not_one_of(
                 &format!("taints[{i}].effect"),
-                format!(
-                    "unknown taint effect '{}'; use NoSchedule, PreferNoSchedule or NoExecute",
-                    t.effect
-                ),
+                &EFFECTS,
+                &t.effect,
             ));
         }
     }
     for (i, r) in body.remove.iter().enumerate() {
         if let Some(e) = &r.effect
-            && !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&e.as_str())
+            && !EFFECTS.contains(&e.as_str())
         {
-            return Err(ApiError::invalid(
+            return Err(ApiError::not_one_of(
                 &format!("remove[{i}].effect"),
-                format!("unknown taint effect '{e}'"),
+                &EFFECTS,
+                e,
             ));
         }
     }
@@ -937,11 +961,13 @@ pub async fn taints(
         {
             return Err(ApiError::invalid(
                 "taints",
+                ErrorCode::ProtectedKey,
                 format!(
                     "'{}' is a taint the node lifecycle controller manages; set force to change it anyway",
                     t.key
                 ),
-            ));
+            )
+            .param("key", &t.key));
         }
         if touched.is_empty() && next.len() == current.len() {
             // Nothing to change: a save without a change succeeds (and writes nothing).
@@ -991,9 +1017,14 @@ pub async fn taints(
             }
         }
     }
-    Err(ApiError::conflict(format!(
-        "node '{name}' kept changing while its taints were written ({EDIT_ATTEMPTS} attempts); try again"
-    )))
+    Err(ApiError::conflict(
+        ErrorCode::EditContended,
+        format!(
+            "node '{name}' kept changing while its taints were written ({EDIT_ATTEMPTS} attempts); try again"
+        ),
+    )
+    .param("node", &name)
+    .param("attempts", EDIT_ATTEMPTS))
 }
 
 /// `?force=true` on node delete.
@@ -1048,11 +1079,16 @@ pub async fn delete(
         .map(|p| p.key())
         .collect();
     if !left.is_empty() && !q.force {
-        return Err(ApiError::conflict(format!(
-            "node '{name}' still runs {} pods ({}); drain it first, or delete with force=true",
-            left.len(),
-            left.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
-        ))
+        return Err(ApiError::conflict(
+            ErrorCode::NodeNotEmpty,
+            format!(
+                "node '{name}' still runs {} pods ({}); drain it first, or delete with force=true",
+                left.len(),
+                left.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .param("node", &name)
+        .param("pods", left.len())
         .with_extra("pods", json!(left)));
     }
     within(CALL, api.delete(&name, &DeleteParams::default()))

@@ -4,7 +4,7 @@
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiQuery, Pagination};
 use crate::routes::{parse_sort, sorted_page};
 use crate::state::AppState;
@@ -26,6 +26,7 @@ use utoipa::{IntoParams, ToSchema};
 
 const CALL: Duration = Duration::from_secs(15);
 const SORTS: &[&str] = &["name", "namespace", "age", "restarts", "node", "status"];
+const PHASES: [&str; 5] = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
 
 /// A pod in a list: the spec's KubePod fields and what `kubectl get pods -o wide` shows.
 #[derive(Serialize, ToSchema)]
@@ -140,15 +141,12 @@ async fn list_pods(
     }
     .request()?;
     let selector = Selector::parse(q.label_selector.as_deref().unwrap_or(""))
-        .map_err(|e| ApiError::invalid("label_selector", e))?;
+        .map_err(|e| ApiError::selector("label_selector", e))?;
     let (desc, key) = parse_sort(q.sort.as_deref(), SORTS, "namespace")?;
     if let Some(p) = &q.phase
-        && !["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&p.as_str())
+        && !PHASES.contains(&p.as_str())
     {
-        return Err(ApiError::invalid(
-            "phase",
-            "phase must be Pending, Running, Succeeded, Failed or Unknown",
-        ));
+        return Err(ApiError::not_one_of("phase", &PHASES, p));
     }
     let namespaces: Option<Vec<String>> = match only_ns {
         Some(ns) => Some(vec![ns.to_owned()]),
@@ -345,11 +343,7 @@ async fn live_pod(
     let pod = within(CALL, api.get_opt(name))
         .await
         .map_err(from_cluster)?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "pod '{name}' does not exist in namespace '{ns}' of cluster {id}"
-            ))
-        })?;
+        .ok_or_else(|| ApiError::pod_not_found(id, &ns, &name))?;
     Ok((client, pod))
 }
 
@@ -417,9 +411,10 @@ pub async fn delete(
     audit.target(Some(id), Some(&ns), Some(format!("pods/{name}")));
     audit.detail(json!({"grace_period_seconds": q.grace_period_seconds, "force": q.force}));
     if q.grace_period_seconds.is_some_and(|g| g < 0) {
-        return Err(ApiError::invalid(
+        return Err(ApiError::out_of_range(
             "grace_period_seconds",
-            "grace_period_seconds must be 0 or more",
+            Some(0),
+            None,
         ));
     }
     let c = cluster(&state, id).await?;
@@ -435,9 +430,9 @@ pub async fn delete(
     };
     match within(CALL, api.delete(&name, &dp)).await {
         Ok(_) => Ok(StatusCode::ACCEPTED),
-        Err(kubedeck_kube::error::ClusterError::Api { code: 404, .. }) => Err(ApiError::not_found(
-            format!("pod '{name}' does not exist in namespace '{ns}' of cluster {id}"),
-        )),
+        Err(kubedeck_kube::error::ClusterError::Api { code: 404, .. }) => {
+            Err(ApiError::pod_not_found(id, &ns, &name))
+        }
         Err(e) => Err(from_cluster(e)),
     }
 }
@@ -471,28 +466,21 @@ pub struct LogQuery {
 /// Validates log options against the live pod like `kubectl logs` does, and returns the container to read.
 pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
     if q.tail_lines.is_some_and(|t| t < 0) {
-        return Err(ApiError::invalid(
-            "tailLines",
-            "tailLines must be 0 or more",
-        ));
+        return Err(ApiError::out_of_range("tailLines", Some(0), None));
     }
     if q.since_seconds.is_some_and(|s| s <= 0) {
-        return Err(ApiError::invalid(
-            "sinceSeconds",
-            "sinceSeconds must be more than 0",
-        ));
+        return Err(ApiError::out_of_range("sinceSeconds", Some(1), None));
     }
     if q.limit_bytes.is_some_and(|b| b <= 0) {
-        return Err(ApiError::invalid(
-            "limitBytes",
-            "limitBytes must be more than 0",
-        ));
+        return Err(ApiError::out_of_range("limitBytes", Some(1), None));
     }
     if q.since_seconds.is_some() && q.since_time.is_some() {
         return Err(ApiError::invalid(
             "sinceTime",
+            ErrorCode::MutuallyExclusive,
             "give sinceSeconds or sinceTime, not both",
-        ));
+        )
+        .param("other", "sinceSeconds"));
     }
     let spec = pod.spec.as_ref();
     let names: Vec<String> = spec
@@ -512,17 +500,21 @@ pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
         Some(c) => {
             return Err(ApiError::invalid(
                 "container",
+                ErrorCode::ContainerNotFound,
                 format!(
                     "container '{c}' is not in the pod; it has: {}",
                     names.join(", ")
                 ),
             )
+            .param("container", c)
+            .param("containers", &names)
             .with_extra("containers", json!(names)));
         }
         None if main.len() == 1 => main[0].clone(),
         None => {
             return Err(ApiError::invalid(
                 "container",
+                ErrorCode::ContainerRequired,
                 format!(
                     "the pod has {} containers; name one of: {}",
                     main.len(),
@@ -532,6 +524,7 @@ pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
                         .join(", ")
                 ),
             )
+            .param("containers", &main)
             .with_extra("containers", json!(names)));
         }
     };
@@ -552,8 +545,10 @@ pub fn check_log_request(pod: &Pod, q: &LogQuery) -> ApiResult<String> {
         if !restarted {
             return Err(ApiError::invalid(
                 "previous",
+                ErrorCode::NoPreviousLog,
                 format!("container '{container}' has not restarted, so it has no previous logs"),
-            ));
+            )
+            .param("container", &container));
         }
     }
     Ok(container)
@@ -693,14 +688,14 @@ pub async fn search(
     .request()?;
     let term = q.q.as_deref().unwrap_or_default().trim();
     if term.is_empty() || term.len() > 256 {
-        return Err(ApiError::invalid("q", "q must be 1 to 256 characters"));
+        return Err(ApiError::invalid_length("q", 1, 256));
     }
     let selector = if term.contains('=')
         || term.starts_with('!')
         || term.contains(" in ")
         || term.contains(" notin ")
     {
-        Some(Selector::parse(term).map_err(|e| ApiError::invalid("q", e))?)
+        Some(Selector::parse(term).map_err(|e| ApiError::selector("q", e))?)
     } else {
         None
     };
@@ -805,22 +800,17 @@ pub async fn merged_logs(
     if q.label_selector.trim().is_empty() {
         return Err(ApiError::invalid(
             "labelSelector",
+            ErrorCode::Required,
             "give the workload's label selector, e.g. app=web",
         ));
     }
-    Selector::parse(&q.label_selector).map_err(|e| ApiError::invalid("labelSelector", e))?;
+    Selector::parse(&q.label_selector).map_err(|e| ApiError::selector("labelSelector", e))?;
     let tail = q.tail_lines.unwrap_or(200);
     if !(0..=5000).contains(&tail) {
-        return Err(ApiError::invalid(
-            "tailLines",
-            "tailLines must be between 0 and 5000",
-        ));
+        return Err(ApiError::out_of_range("tailLines", Some(0), Some(5000)));
     }
     if q.since_seconds.is_some_and(|s| s <= 0) {
-        return Err(ApiError::invalid(
-            "sinceSeconds",
-            "sinceSeconds must be more than 0",
-        ));
+        return Err(ApiError::out_of_range("sinceSeconds", Some(1), None));
     }
     let c = cluster(&state, id).await?;
     let client = client_for(&state, &c).await?;
@@ -835,11 +825,14 @@ pub async fn merged_logs(
     if pods.len() > MERGED_MAX_PODS {
         return Err(ApiError::invalid(
             "labelSelector",
+            ErrorCode::OutOfRange,
             format!(
                 "{} pods match; narrow the selector to at most {MERGED_MAX_PODS}",
                 pods.len()
             ),
-        ));
+        )
+        .param("max", MERGED_MAX_PODS)
+        .param("value", pods.len()));
     }
     let mut jobs = Vec::new();
     for p in &pods {

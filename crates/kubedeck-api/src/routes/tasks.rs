@@ -2,7 +2,7 @@
 
 use crate::audit::AuditSlot;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::ApiPath;
 use crate::state::AppState;
 use axum::Extension;
@@ -63,11 +63,13 @@ async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<
     if !user.bindings.allows_somewhere(Permission::TaskRead) {
         user.require(Permission::TaskRead, Scope::GLOBAL)?;
     }
-    let t = state
-        .store
-        .find_task(tid)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("task {tid} does not exist")))?;
+    let t = state.store.find_task(tid).await?.ok_or_else(|| {
+        ApiError::not_found(
+            ErrorCode::TaskNotFound,
+            format!("task {tid} does not exist"),
+        )
+        .param("task", tid)
+    })?;
     let scope = t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL);
     user.require(Permission::TaskRead, scope)?;
     Ok(t)
@@ -108,10 +110,12 @@ pub async fn cancel(
         t.cluster_id.map(Scope::cluster).unwrap_or(Scope::GLOBAL),
     )?;
     if !state.store.request_task_cancel(tid).await? {
-        return Err(ApiError::conflict(format!(
-            "task {tid} already finished ({})",
-            t.status
-        )));
+        return Err(ApiError::conflict(
+            ErrorCode::TaskFinished,
+            format!("task {tid} already finished ({})", t.status),
+        )
+        .param("task", tid)
+        .param("status", &t.status));
     }
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }

@@ -2,15 +2,16 @@
 
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Pagination};
 use crate::routes::Page;
+use crate::routes::auth::weak_password;
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use kubedeck_core::password::{hash_password, password_problem};
+use kubedeck_core::password::hash_password;
 use kubedeck_core::rbac::{Binding, Role};
 use kubedeck_store::users::{NewUser, User, UserChanges};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,14 @@ pub struct UpdateUser {
     pub password: Option<String>,
 }
 
+fn user_not_found(uid: i64) -> ApiError {
+    ApiError::not_found(
+        ErrorCode::UserNotFound,
+        format!("user {uid} does not exist"),
+    )
+    .param("user", uid)
+}
+
 fn check_username(name: &str) -> ApiResult<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
@@ -99,15 +108,23 @@ fn check_username(name: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::invalid(
             "username",
+            ErrorCode::InvalidName,
             "username must be 1-64 letters, digits, '.', '_' or '-'",
-        ))
+        )
+        .param("what", "username")
+        .param("value", name))
     }
 }
 
 fn check_bindings(bindings: &[Binding]) -> ApiResult<()> {
     for (i, b) in bindings.iter().enumerate() {
-        if let Some(p) = b.problem() {
-            return Err(ApiError::invalid(&format!("bindings[{i}]"), p));
+        if let Some((rule, message)) = b.problem() {
+            return Err(ApiError::invalid(
+                &format!("bindings[{i}]"),
+                ErrorCode::InvalidBinding,
+                message,
+            )
+            .param("rule", rule));
         }
     }
     Ok(())
@@ -153,8 +170,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, axum::Json<UserView>)> {
     audit.action("user.create");
     check_username(&body.username)?;
-    if let Some(p) = password_problem(&body.password, &body.username) {
-        return Err(ApiError::invalid("password", p));
+    if let Some(e) = weak_password("password", &body.password, &body.username) {
+        return Err(e);
     }
     check_bindings(&body.bindings)?;
     audit.detail(json!({"username": body.username, "bindings": body.bindings}));
@@ -164,10 +181,12 @@ pub async fn create(
         .await?
         .is_some()
     {
-        return Err(
-            ApiError::conflict(format!("username '{}' is taken", body.username))
-                .with_field("username"),
-        );
+        return Err(ApiError::conflict(
+            ErrorCode::UsernameTaken,
+            format!("username '{}' is taken", body.username),
+        )
+        .param("username", &body.username)
+        .with_field("username"));
     }
     let display = body
         .display_name
@@ -196,7 +215,7 @@ pub async fn get(
         .store
         .find_user(uid)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+        .ok_or_else(|| user_not_found(uid))?;
     let b = state.store.bindings_of(uid).await?;
     Ok(axum::Json(view(u, b.0)))
 }
@@ -218,6 +237,7 @@ async fn keep_an_admin(state: &AppState, uid: i64, losing_admin: bool) -> ApiRes
         .is_some_and(|u| !u.disabled);
     if is_admin && enabled && state.store.count_active_platform_admins().await? <= 1 {
         return Err(ApiError::conflict(
+            ErrorCode::LastAdmin,
             "this is the last enabled platform admin; make another admin first",
         ));
     }
@@ -240,13 +260,13 @@ pub async fn update(
         .store
         .find_user(uid)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+        .ok_or_else(|| user_not_found(uid))?;
     audit.target(None, None, Some(format!("users/{}", existing.username)));
     keep_an_admin(&state, uid, body.disabled == Some(true)).await?;
     let password = match body.password {
         Some(p) => {
-            if let Some(problem) = password_problem(&p, &existing.username) {
-                return Err(ApiError::invalid("password", problem));
+            if let Some(e) = weak_password("password", &p, &existing.username) {
+                return Err(e);
             }
             Some((hash(p).await?, true))
         }
@@ -264,7 +284,7 @@ pub async fn update(
             },
         )
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+        .ok_or_else(|| user_not_found(uid))?;
     if ends_sessions {
         state.store.revoke_user_tokens(uid).await?;
     }
@@ -287,10 +307,13 @@ pub async fn delete(
         .store
         .find_user(uid)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+        .ok_or_else(|| user_not_found(uid))?;
     audit.target(None, None, Some(format!("users/{}", existing.username)));
     if uid == auth.id {
-        return Err(ApiError::conflict("you cannot delete your own account"));
+        return Err(ApiError::conflict(
+            ErrorCode::SelfDelete,
+            "you cannot delete your own account",
+        ));
     }
     keep_an_admin(&state, uid, true).await?;
     state.store.delete_user(uid).await?;
@@ -314,7 +337,7 @@ pub async fn set_bindings(
         .store
         .find_user(uid)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("user {uid} does not exist")))?;
+        .ok_or_else(|| user_not_found(uid))?;
     audit.target(None, None, Some(format!("users/{}", u.username)));
     let stays_admin = bindings
         .iter()

@@ -92,7 +92,8 @@ async fn bad_input_gets_a_stable_json_error() {
 
     let nothing = app.get("/api/v1/no-such-thing", &admin).await;
     assert_eq!(nothing.status, StatusCode::NOT_FOUND);
-    assert_eq!(nothing.body["code"], "not_found");
+    assert_eq!(nothing.body["code"], "route_not_found");
+    assert_eq!(nothing.body["params"]["path"], "/api/v1/no-such-thing");
     let wrong_method = app
         .request("PATCH", "/api/v1/users", Some(&admin), None)
         .await;
@@ -251,7 +252,7 @@ async fn impossible_object_names_are_a_clear_404_not_a_cluster_error() {
     ] {
         let r = app.get(path, &admin).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
-        assert_eq!(r.body["code"], "not_found");
+        assert_eq!(r.body["code"], "invalid_name", "{path}: {}", r.body);
     }
     app.stop().await;
 }

@@ -263,7 +263,12 @@ async fn history_fills_while_the_simulator_varies_its_figures_and_latest_matches
     ] {
         let r = app.get(&path, &admin).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
-        assert_eq!(r.body["code"], "not_found");
+        let expected = if path.contains("/999999/") {
+            "cluster_not_found"
+        } else {
+            "node_not_found"
+        };
+        assert_eq!(r.body["code"], expected, "{path}: {}", r.body);
     }
     app.stop().await;
 }
