@@ -7,6 +7,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field?: string;
+  /** what the code's sentence names (see `ErrorCode`); empty for an answer without them */
+  readonly params: Record<string, unknown>;
   readonly requestId?: string;
   readonly body?: ApiErrorBody;
   readonly retryAfter?: number;
@@ -15,7 +17,8 @@ export class ApiError extends Error {
     super(body.message || `HTTP ${status}`);
     this.status = status;
     this.code = body.code || (status === 0 ? 'network' : `http_${status}`);
-    this.field = body.field;
+    this.field = body.field ?? undefined;
+    this.params = body.params && typeof body.params === 'object' ? body.params : {};
     this.requestId = body.request_id;
     this.body = body as ApiErrorBody;
     this.retryAfter = retryAfter;

@@ -27,12 +27,22 @@ export type ClusterStatus = 1 | 2 | 3 | 4;
 /** 1 self-built, 2 imported */
 export type ClusterType = 1 | 2;
 
+/** Every code the server answers errors with (a closed list; the console has a sentence for each). */
+export type ErrorCode = Schemas['ErrorCode'];
+
+/** An error answer: `Schemas['ErrorBody']`, read leniently (an older server, a proxy's HTML, a newer code). */
 export interface ApiErrorBody {
+  /** an `ErrorCode`, or one a newer server added (then `message` is shown) */
   code: string;
+  /** the English sentence: the fallback and what logs show */
   message: string;
-  field?: string;
+  field?: string | null;
+  /** what the code's sentence names (`min`, `max`, `node`, `allowed` ...) */
+  params?: Record<string, unknown>;
   request_id?: string;
   preflight?: Preflight;
+  /** `labels_changed`: each label that changed since it was read */
+  changes?: { key: string; expected?: string | null; current?: string | null }[];
 }
 
 export interface Page<T> {

@@ -1,14 +1,109 @@
 import { ApiError } from '../api/client';
+import type { ErrorCode } from '../api/types';
+import { en } from '../i18n/en';
 import type { TFunc } from '../i18n';
 
-/** The sentence a user sees for a failed call: the server's message, or what we know about the failure. */
+/** A sentence per server error code: a code added to the API without one fails the type check here. */
+export const API_ERROR_SENTENCES: Record<`apiError.${ErrorCode}`, string> = en;
+
+type Vars = Record<string, string | number | null | undefined>;
+
+const isKnownCode = (code: string): code is ErrorCode => Object.prototype.hasOwnProperty.call(API_ERROR_SENTENCES, `apiError.${code}`);
+
+/** The sentence variant the params call for: "at least" without a max, "in namespace" with one, the rule broken ... */
+function variant(code: ErrorCode, p: Record<string, unknown>): string | undefined {
+  const has = (k: string) => p[k] !== undefined && p[k] !== null && p[k] !== '';
+  switch (code) {
+    case 'out_of_range':
+      return has('min') && has('max') ? undefined : has('min') ? 'min' : has('max') ? 'max' : 'none';
+    case 'invalid_length':
+      return Number(p.min) === 0 ? 'max' : undefined;
+    case 'invalid_label':
+    case 'invalid_taint':
+      return p.rule === 'value' ? 'value' : undefined;
+    case 'invalid_name':
+      return p.what === 'username' ? 'username' : undefined;
+    case 'weak_password':
+    case 'invalid_binding':
+      return typeof p.rule === 'string' ? p.rule : undefined;
+    case 'too_many_attempts':
+      return Number(p.seconds) >= 60 ? 'minutes' : undefined;
+    case 'forbidden':
+      return has('namespace') ? 'namespace' : has('cluster') ? 'cluster' : undefined;
+    case 'cluster_timeout':
+      return has('seconds') ? undefined : 'none';
+    case 'cluster_error':
+      return has('status') ? 'status' : undefined;
+    case 'kubeconfig_invalid':
+      return has('path') ? undefined : 'none';
+    default:
+      return undefined;
+  }
+}
+
+/** A param as sentence text: lists joined the way the language joins them, ids never grouped ("cluster 1234"). */
+function show(v: unknown, sep: string): string | number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(sep);
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+const ID_PARAMS = new Set(['cluster', 'task', 'user', 'resource_version']);
+
+/** The values a code's sentence names, in the user's language where the console knows the words. */
+function sentenceVars(t: TFunc, err: ApiError): Vars {
+  const sep = t('apiError.listSeparator');
+  const p = err.params;
+  const vars: Vars = { field: err.field, request_id: err.requestId };
+  for (const [k, v] of Object.entries(p)) vars[k] = ID_PARAMS.has(k) && typeof v === 'number' ? String(v) : show(v, sep);
+  if (typeof p.seconds === 'number') vars.minutes = Math.ceil(p.seconds / 60);
+  if (typeof p.what === 'string') {
+    const what = t(`apiError.what.${p.what}`);
+    vars.what = what.startsWith('apiError.') ? p.what : what;
+  }
+  if (err.code === 'task_finished' && typeof p.status === 'string') {
+    const s = t(`task.states.${p.status}`);
+    if (!s.startsWith('task.states.')) vars.status = s;
+  }
+  if (err.code === 'labels_changed' && Array.isArray(err.body?.changes)) {
+    const absent = t('apiError.absent');
+    vars.changes = err.body.changes
+      .map((c) => `${c.key}: ${c.expected ?? absent} → ${c.current ?? absent}`)
+      .join(t('apiError.listSeparator'));
+  }
+  if (err.code === 'taints_changed') {
+    const parts: string[] = [];
+    if (Array.isArray(p.added) && p.added.length) parts.push(t('apiError.changeAdded', { list: show(p.added, sep) }));
+    if (Array.isArray(p.removed) && p.removed.length) parts.push(t('apiError.changeRemoved', { list: show(p.removed, sep) }));
+    vars.changes = parts.join(sep);
+  }
+  return vars;
+}
+
+/** The translated sentence for a server error with a known code (`detail`, text from elsewhere, appended as it came). */
+export function apiErrorSentence(t: TFunc, err: ApiError): string | undefined {
+  if (!isKnownCode(err.code)) return undefined;
+  const vars = sentenceVars(t, err);
+  const v = variant(err.code, err.params);
+  const key = v && t(`apiError.${err.code}.${v}`) !== `apiError.${err.code}.${v}` ? `apiError.${err.code}.${v}` : `apiError.${err.code}`;
+  const sentence = t(key, vars);
+  const detail = err.params.detail;
+  return typeof detail === 'string' && detail.trim() ? t('apiError.withDetail', { sentence, detail }) : sentence;
+}
+
+/** The sentence a user sees for a failed call, in the user's language; the server's English only for a code this console does not know. */
 export function errorText(t: TFunc, err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'network') return t('error.network');
-    if (err.code === 'too_many_attempts')
-      return err.retryAfter ? t('error.tooManyAttemptsRetry', { seconds: err.retryAfter }) : err.message || t('error.tooManyAttempts');
+    if (err.code === 'too_many_attempts' && err.params.seconds === undefined)
+      return err.retryAfter ? t('error.tooManyAttemptsRetry', { seconds: err.retryAfter }) : t('error.tooManyAttempts');
+    const sentence = apiErrorSentence(t, err);
+    if (sentence) return sentence;
+    // no code we know: an older server, a proxy, or a code newer than this console
     if (err.status === 403) return err.message && !err.message.startsWith('HTTP') ? `${t('error.forbidden')}: ${err.message}` : t('error.forbidden');
-    if (err.status === 404 && (err.message.startsWith('HTTP') || err.message.startsWith('no API route'))) return t('error.notFound');
+    if (err.status === 404 && err.message.startsWith('HTTP')) return t('error.notFound');
     if (err.status >= 500 && err.message.startsWith('HTTP')) return t('error.server', { status: err.status });
     return err.message;
   }

@@ -100,11 +100,12 @@ describe('API client helpers', () => {
     expect(accessTokenStale(s, 100_000)).toBe(false);
     expect(accessTokenStale(s, 890_000)).toBe(true);
   });
-  it('shows the server message, or a clear sentence when there is none', () => {
-    expect(errorText(t, new ApiError(401, { code: 'invalid_credentials', message: 'wrong username or password' }))).toBe('wrong username or password');
+  // the sentence per error code and its params: errors.test.ts
+  it('says the error by its code, or a clear sentence when there is none', () => {
+    expect(errorText(t, new ApiError(401, { code: 'invalid_credentials', message: 'wrong username or password' }))).toBe('Wrong username or password');
     expect(errorText(t, new ApiError(429, { code: 'too_many_attempts', message: 'x' }, 30))).toBe('Too many failed attempts. Try again in 30 seconds.');
     expect(errorText(t, new ApiError(0, { code: 'network', message: '' }))).toMatch(/Cannot reach/);
-    expect(errorText(t, new ApiError(403, { code: 'forbidden', message: 'role viewer may not delete pods' }))).toBe(
+    expect(errorText(t, new ApiError(403, { code: 'http_403', message: 'role viewer may not delete pods' }))).toBe(
       'You do not have permission to do this: role viewer may not delete pods',
     );
     expect(errorText(t, new ApiError(502, {}))).toMatch(/HTTP 502/);
