@@ -563,6 +563,13 @@ export const en = {
   'logs.state.waiting': 'Waiting for the container',
   'logs.podNotFound': 'Pod {{namespace}}/{{name}} not found',
   'logs.notStarted': 'The container {{container}} has not started yet; its log opens when it runs',
+  'logs.end.limit': 'The log reached the byte limit (limitBytes); following stopped',
+  'logs.end.podGone': 'Pod {{pod}} is gone; its log ended',
+  'logs.end.containerStopped': 'Container {{container}} stopped; its log ended',
+  'logs.end.broken': 'The log stream from the cluster broke',
+  'logs.end.refused': 'The live log could not be opened (code {{code}})',
+  'logs.end.closed': 'The live log closed (code {{code}})',
+  'logs.notice.dropped': '{{count}} lines dropped: the browser did not keep up',
 
   'search.title': 'Find a pod',
   'search.hint': 'By name or label, across every cluster you may see',

@@ -565,6 +565,13 @@ export const zhCN: Record<MessageKey, string> = {
   'logs.state.waiting': '等待容器启动',
   'logs.podNotFound': '容器组 {{namespace}}/{{name}} 不存在',
   'logs.notStarted': '容器 {{container}} 尚未启动，启动后自动打开日志',
+  'logs.end.limit': '日志已达到字节上限（limitBytes），已停止跟踪',
+  'logs.end.podGone': '容器组 {{pod}} 已不存在，日志已结束',
+  'logs.end.containerStopped': '容器 {{container}} 已停止，日志已结束',
+  'logs.end.broken': '来自集群的日志流中断了',
+  'logs.end.refused': '无法打开实时日志（代码 {{code}}）',
+  'logs.end.closed': '实时日志连接已关闭（代码 {{code}}）',
+  'logs.notice.dropped': '浏览器处理不过来，丢弃了 {{count}} 行日志',
 
   'search.title': '查找容器组',
   'search.hint': '按名称或标签，在您可访问的所有集群中查找',

@@ -12,7 +12,7 @@ import { findMatches, LogBuffer, logFileName, sourceColor } from '../../lib/logb
 import { mergedLogParams } from '../../lib/urlstate';
 import { PageHeader } from '../../components/common';
 import { LogView, type LogViewHandle } from './LogView';
-import { openLogStream } from './stream';
+import { openLogStream, streamEndText, streamNoticeText } from './stream';
 
 const TAILS = [100, 500, 1000, 5000, 20000];
 const MAX_MERGED_PODS = 20;
@@ -147,11 +147,11 @@ export default function LogViewerPage() {
             await openLogStream(clusterId, namespace!, podName!, { ...opts, container }, {
               onOpen: () => !cancelled && setConn('following'),
               onLines: (l) => push(l),
-              onNotice: (m) => !cancelled && setNotice(m),
-              onEnd: (reason) => {
+              onNotice: (n) => !cancelled && setNotice(streamNoticeText(t, n)),
+              onEnd: (end) => {
                 if (cancelled) return;
                 setConn('ended');
-                setNotice(reason);
+                setNotice(streamEndText(t, end));
               },
             }),
           );
@@ -197,8 +197,8 @@ export default function LogViewerPage() {
           await openLogStream(clusterId, selNs, pod, { tailLines: 0, timestamps: timestamps || undefined, container: c }, {
             onOpen: () => !cancelled && setConn('following'),
             onLines: (l) => push(l, tag),
-            onNotice: (msg) => !cancelled && setNotice(`${tag}: ${msg}`),
-            onEnd: (reason) => !cancelled && setNotice(`${tag}: ${reason}`),
+            onNotice: (n) => !cancelled && setNotice(`${tag}: ${streamNoticeText(t, n)}`),
+            onEnd: (end) => !cancelled && setNotice(`${tag}: ${streamEndText(t, end)}`),
           }),
         );
         if (cancelled) break;

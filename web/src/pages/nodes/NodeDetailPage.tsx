@@ -84,7 +84,7 @@ function useForceRetry() {
   // a protected system key needs an explicit second confirmation, then the same call with force
   return (err: unknown, retry: () => void) => {
     if (err instanceof ApiError && /protect|force/i.test(err.code + ' ' + err.message) && err.status < 500) {
-      modal.confirm({ title: t('node.forceTitle'), content: err.message, okText: t('node.forceOk'), okButtonProps: { danger: true }, onOk: retry });
+      modal.confirm({ title: t('node.forceTitle'), content: errorText(t, err), okText: t('node.forceOk'), okButtonProps: { danger: true }, onOk: retry });
       return true;
     }
     return false;
