@@ -2,11 +2,18 @@ import { Alert, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleFilled, CloseCircleFilled } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import type { Preflight, PreflightCertificate, PreflightPermission } from '../../api/types';
-import { useI18n } from '../../i18n';
+import { ApiError } from '../../api/client';
+import { errorText } from '../../lib/errors';
+import { useI18n, type TFunc } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { certificateTone, toneColor } from '../../lib/status';
 import { formatLatency } from '../../lib/format';
 import { preflightNodes } from '../../lib/view';
+
+/** What stopped the preflight (its `failure_code`), in the user's language; undefined when nothing did. */
+export function preflightFailure(t: TFunc, p: Preflight): string | undefined {
+  return p.failure_code ? errorText(t, new ApiError(422, { code: p.failure_code, message: p.errors[0] ?? '', params: {} })) : undefined;
+}
 
 /** The preflight answer before anything is saved: reachability, version, certificates, permissions, warnings. */
 export function PreflightReport({ preflight }: { preflight: Preflight }) {
@@ -21,6 +28,9 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
     <Space direction="vertical" style={{ width: '100%' }} size="middle" data-testid="preflight-report">
       {preflight.ok ? (
         <Alert type="success" showIcon message={t('preflight.ok')} />
+      ) : preflight.failure_code ? (
+        // what stopped the check, in the user's language; the checks' own lines below as they came
+        <Alert type="error" showIcon message={preflightFailure(t, preflight)} data-testid="preflight-failure" />
       ) : (
         <Alert type="error" showIcon message={t('preflight.failed')} />
       )}
