@@ -96,11 +96,11 @@ describe('errorText says a server error in the user language', () => {
   it('a 403 says who lacks what where, by the scope present', () => {
     const params = { user: 'vera', permission: 'node.write', cluster: 1 };
     const e = fail(403, { code: 'forbidden', message: "user 'vera' lacks permission 'node.write' on cluster 1; ask a platform admin for a role that grants it", params });
-    expect(errorText(zh, e)).toBe('用户 vera 在集群 1 上没有 node.write 权限；请联系平台管理员授予包含该权限的角色');
+    expect(errorText(zh, e)).toBe('您没有执行此操作的权限：用户 vera 在集群 1 上没有 node.write 权限；请联系平台管理员授予包含该权限的角色');
     const ns = fail(403, { code: 'forbidden', message: 'x', params: { ...params, permission: 'pod.delete', namespace: 'shop' } });
-    expect(errorText(zh, ns)).toBe('用户 vera 在集群 1 的命名空间 shop 中没有 pod.delete 权限；请联系平台管理员授予包含该权限的角色');
+    expect(errorText(zh, ns)).toBe('您没有执行此操作的权限：用户 vera 在集群 1 的命名空间 shop 中没有 pod.delete 权限；请联系平台管理员授予包含该权限的角色');
     expect(errorText(enT, fail(403, { code: 'forbidden', message: 'x', params: { user: 'vera', permission: 'user.admin' } }))).toBe(
-      'User vera lacks the permission user.admin; ask a platform admin for a role that grants it',
+      'You do not have permission to do this: user vera lacks the permission user.admin; ask a platform admin for a role that grants it',
     );
   });
 
@@ -110,6 +110,13 @@ describe('errorText says a server error in the user language', () => {
     const value = fail(400, { code: 'invalid_label', field: 'labels.a', message: "'-x' is not a valid label value", params: { key: 'a', value: '-x', rule: 'value' } });
     expect(errorText(zh, value)).toMatch(/^标签 a 的值“-x”无效/);
     expect(errorText(enT, value)).toMatch(/^The value "-x" of label a is not valid/);
+  });
+
+  it('a kubeconfig refused as a whole or at a place inside it', () => {
+    const whole = fail(400, { code: 'kubeconfig_invalid', field: 'credential', message: 'the kubeconfig is not valid kubeconfig YAML: ...', params: { path: 'credential' } });
+    expect(errorText(zh, whole)).toBe('kubeconfig 无效');
+    const at = fail(400, { code: 'kubeconfig_invalid', field: 'credential', message: 'x', params: { path: 'clusters[test].cluster.server' } });
+    expect(errorText(zh, at)).toBe('kubeconfig 在 clusters[test].cluster.server 处无效');
   });
 
   it('a wrong password at login', () => {

@@ -35,7 +35,8 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
     case 'cluster_error':
       return has('status') ? 'status' : undefined;
     case 'kubeconfig_invalid':
-      return has('path') ? undefined : 'none';
+      // "credential" is the form field (the whole kubeconfig), not a place inside it
+      return has('path') && p.path !== 'credential' ? undefined : 'none';
     default:
       return undefined;
   }
