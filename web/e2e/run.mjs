@@ -1349,6 +1349,85 @@ async function asViewer() {
   if (await page.locator('textarea, .ant-upload').count()) throw new Error('a viewer gets the import form');
 }
 
+await step('in Chinese, server errors read as Chinese sentences, never the server\'s English message (issue 19)', async () => {
+  need(clusterId, 'an imported cluster');
+  need(firstNode, 'a worker node');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  /** `locator` shows `want` (the Chinese sentence) for the error `res` answered, and not the server's English `message`. */
+  const saysInChinese = async (what, res, locator, want) => {
+    const body = await res.json().catch(() => null);
+    if (!body?.code || !body?.message) throw new Error(`${what}: the answer has no error body: HTTP ${res.status()} ${JSON.stringify(body).slice(0, 200)}`);
+    await expectVisible(locator, `${what}: the error`);
+    const text = (await locator.first().innerText()).trim();
+    if (text.includes(body.message)) throw new Error(`${what}: shows the server's English message "${body.message}": "${text}"`);
+    if (!want.test(text)) throw new Error(`${what} (${body.code}): shows "${text}", not ${want}`);
+    return body;
+  };
+  const errorAnswer = (pathPart, status) => (r) => r.url().includes(pathPart) && r.status() === status;
+
+  // a wrong password at login (an unknown user, so no account here gets locked out)
+  const session = await page.evaluate(() => localStorage.getItem('kubedeck.session'));
+  try {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    const answered = page.waitForResponse(errorAnswer('/api/v1/auth/login', 401));
+    await login(`e2e-nobody-${Date.now().toString(36)}`, 'not-the-password-1');
+    const body = await saysInChinese('a wrong password', await answered, page.getByTestId('login-error'), /^用户名或密码错误$/);
+    if (body.code !== 'invalid_credentials') throw new Error(`a wrong password answers ${body.code}, not invalid_credentials`);
+  } finally {
+    await page.evaluate((s) => s && localStorage.setItem('kubedeck.session', s), session);
+  }
+
+  // an invalid label selector in the pod list filter
+  await page.goto(`${BASE}/clusters/${clusterId}/pods`);
+  const selectorBox = page.getByPlaceholder(/^标签选择器/);
+  await expectVisible(selectorBox, 'the label selector filter');
+  let answered = page.waitForResponse(errorAnswer(`/api/v1/k8s/cluster/${clusterId}/pods?`, 400));
+  await selectorBox.fill('app in (web');
+  await selectorBox.press('Enter');
+  const sel = await saysInChinese('an invalid selector', await answered, page.getByTestId('error-alert'), /^字段 label_selector 不是有效的标签选择器/);
+  if (sel.code !== 'invalid_selector') throw new Error(`an invalid selector answers ${sel.code}`);
+
+  // a system label on a node's Labels tab: the server refuses it and the confirmation says why, in Chinese
+  await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(firstNode)}`);
+  await page.getByRole('tab', { name: /标签/ }).click();
+  await page.getByRole('button', { name: /添加标签/ }).click();
+  await page.locator('input[placeholder="key"]').last().fill('node.kubernetes.io/e2e-i18n');
+  await page.locator('input[placeholder="value"]').last().fill('x');
+  answered = page.waitForResponse(errorAnswer(`/nodes/${encodeURIComponent(firstNode)}/labels`, 400));
+  await page.getByRole('tabpanel').getByRole('button', { name: /保\s*存/ }).click();
+  const confirm = page.locator('.ant-modal-confirm');
+  const key = await saysInChinese('a system label', await answered, confirm.locator('.ant-modal-confirm-content'), /^“node\.kubernetes\.io\/e2e-i18n”由集群（kubelet、云控制器或节点生命周期控制器）管理/);
+  if (key.code !== 'protected_key') throw new Error(`a system label answers ${key.code}`);
+  await confirm.getByRole('button', { name: /取\s*消/ }).click();
+  if ((await kubectlJson('get', 'node', firstNode)).metadata.labels?.['node.kubernetes.io/e2e-i18n'] !== undefined) throw new Error('the refused system label is on the node');
+
+  // a viewer's 403: who lacks which permission, in Chinese
+  try {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    // the viewer's password is the changed one once an earlier step made the forced change
+    await login(viewer.name, viewer.changed);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
+      await login(viewer.name, viewer.password);
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      if (page.url().includes('/change-password')) {
+        await page.locator('#new-password').fill(viewer.changed);
+        await page.locator('#confirm-password').fill(viewer.changed);
+        await page.getByTestId('password-submit').click();
+        await page.waitForURL(/\/clusters/);
+      }
+    });
+    answered = page.waitForResponse(errorAnswer('/api/v1/users?', 403));
+    await page.goto(`${BASE}/admin/users`);
+    const denied = await saysInChinese("a viewer's 403", await answered, page.getByTestId('error-alert'), new RegExp(`^您没有执行此操作的权限：用户 ${viewer.name} 没有 \\S+ 权限；请联系平台管理员`));
+    if (denied.code !== 'forbidden') throw new Error(`a viewer's 403 answers ${denied.code}`);
+    await shot('errors-in-chinese');
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(USER, password);
+    await page.waitForURL(/\/clusters/);
+  }
+});
+
 await step('dark theme: dark backgrounds and light text applied, remembered across reloads', async () => {
   need(clusterId, 'an imported cluster');
   // the colours an operator sees: the page behind the content, the header bar, the table and its text
