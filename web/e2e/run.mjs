@@ -74,6 +74,8 @@ function need(value, what) {
 }
 
 let page = null;
+// the first column of the table on the page (names), trimmed
+const tableNames = async () => (await page.locator('.ant-table-tbody .ant-table-row td:first-child').allInnerTexts()).map((s) => s.trim());
 async function step(name, fn, { optional } = {}) {
   const t0 = Date.now();
   let timer;
@@ -776,7 +778,6 @@ await step('pods list and detail (count, node, IP and YAML match kubectl)', asyn
 // ---- issue 19 (console): paging, state in the URL, cordoned nodes, workload logs, search, wrong URLs --------------
 const pagingNs = `e2e-paging-${Date.now().toString(36)}`;
 const urlParam = (k) => new URL(page.url()).searchParams.get(k);
-const tableNames = async () => (await page.locator('.ant-table-tbody .ant-table-row td:first-child').allInnerTexts()).map((s) => s.trim());
 await step('the pod list pages through a long list: page 2, Next and 20 a page load that page and stay in the URL', async () => {
   need(clusterId, 'an imported cluster');
   await kubectl('create', 'namespace', pagingNs);

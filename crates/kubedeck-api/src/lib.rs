@@ -50,6 +50,7 @@ route_table! {
     "/api/v1/users/{uid}" => get(users::get).put(users::update).delete(users::delete),
     "/api/v1/users/{uid}/bindings" => put(users::set_bindings),
     "/api/v1/audit" => get(audit_log::list),
+    "/api/v1/tasks" => get(tasks::list),
     "/api/v1/tasks/{tid}" => get(tasks::get),
     "/api/v1/tasks/{tid}/cancel" => post(tasks::cancel),
     "/api/v1/tasks/{tid}/events" => get(tasks::events),

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::auth::login, routes::auth::refresh, routes::auth::logout, routes::auth::me, routes::auth::change_password,
         routes::users::list, routes::users::create, routes::users::get, routes::users::update, routes::users::delete, routes::users::set_bindings,
         routes::audit_log::list,
-        routes::tasks::get, routes::tasks::cancel, routes::tasks::events,
+        routes::tasks::list, routes::tasks::get, routes::tasks::cancel, routes::tasks::events,
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
         routes::pods::search, routes::pods::merged_logs, routes::pods::list_all, routes::pods::sync, routes::pods::list_in_namespace, routes::pods::get, routes::pods::delete,
@@ -25,7 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
     ),
-    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
+    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&BearerAuth, &CommonErrors),
     tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "health"))
 )]

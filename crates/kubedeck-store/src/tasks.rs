@@ -1,9 +1,12 @@
 //! Tasks (the spec's 任务记录): long-running work with progress, cancellation and restart safety.
 
-use crate::Store;
 use crate::entity::task;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use crate::{PageRequest, Paged, Store};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
+};
 
 pub use crate::entity::task::Model as Task;
 
@@ -23,7 +26,87 @@ pub mod state {
     pub const INTERRUPTED: &str = "interrupted";
 }
 
+/// A task in the history list: everything but its progress document (a drain's holds every pod of the node,
+/// so a page of them would be megabytes).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct TaskRow {
+    /// Id.
+    pub id: i64,
+    /// e.g. `node.drain`.
+    pub kind: String,
+    /// Cluster it acts on.
+    pub cluster_id: Option<i64>,
+    /// Object it acts on.
+    pub target: String,
+    /// State.
+    pub status: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Who started it.
+    pub created_by: String,
+    /// A cancel was asked for.
+    pub cancel_requested: bool,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Finished at.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Which tasks a history page shows.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Only these clusters (`None`: every cluster and the tasks of no cluster).
+    pub visible_clusters: Option<Vec<i64>>,
+    /// One cluster.
+    pub cluster_id: Option<i64>,
+    /// One state.
+    pub status: Option<String>,
+    /// Kinds starting with this (`node.` or `node.drain`).
+    pub kind: Option<String>,
+}
+
 impl Store {
+    /// The task history, newest first, without progress documents.
+    pub async fn list_tasks(
+        &self,
+        f: &TaskFilter,
+        page: PageRequest,
+    ) -> Result<Paged<TaskRow>, sea_orm::DbErr> {
+        let mut q = task::Entity::find()
+            .select_only()
+            .columns([
+                task::Column::Id,
+                task::Column::Kind,
+                task::Column::ClusterId,
+                task::Column::Target,
+                task::Column::Status,
+                task::Column::Error,
+                task::Column::CreatedBy,
+                task::Column::CancelRequested,
+                task::Column::CreatedAt,
+                task::Column::FinishedAt,
+            ])
+            .order_by_desc(task::Column::Id);
+        if let Some(ids) = &f.visible_clusters {
+            q = q.filter(task::Column::ClusterId.is_in(ids.iter().copied()));
+        }
+        if let Some(c) = f.cluster_id {
+            q = q.filter(task::Column::ClusterId.eq(c));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(task::Column::Status.eq(s.as_str()));
+        }
+        if let Some(k) = &f.kind {
+            q = q.filter(task::Column::Kind.starts_with(k.as_str()));
+        }
+        let pages = q
+            .into_model::<TaskRow>()
+            .paginate(self.conn(), page.page_size);
+        let total = pages.num_items().await?;
+        let items = pages.fetch_page(page.page.saturating_sub(1)).await?;
+        Ok(Paged { items, total })
+    }
+
     /// Creates a running task owned by `owner`.
     pub async fn create_task(
         &self,

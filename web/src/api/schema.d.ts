@@ -270,7 +270,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One node with its pods and recent events. */
+        /** One node with its pod counts and recent events. */
         get: operations["get"];
         put?: never;
         post?: never;
@@ -483,6 +483,26 @@ export interface paths {
         };
         /** Where is this pod? Searches every cluster the caller may read pods in. */
         get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task history, newest first: the tasks of the clusters the caller may read tasks of (tasks of no
+         *     cluster only with a global grant).
+         */
+        get: operations["list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -965,10 +985,12 @@ export interface components {
              */
             timeout_seconds?: number | null;
         };
-        /** @description The plan: every pod on the node with its verdict. */
+        /** @description The plan: every pod on the node with its verdict, and the counts. */
         DrainPlan: {
             /** @description Pods in order. */
             pods: components["schemas"]["PlannedPod"][];
+            /** @description Counts per verdict and per reason (what a console shows first: a node may hold tens of thousands of pods). */
+            summary: components["schemas"]["DrainSummary"];
         };
         /** @description The answer to a drain request. */
         DrainStarted: {
@@ -983,13 +1005,40 @@ export interface components {
              *     (discovery failed or listed none, so `policy/v1beta1`, which every cluster since v1.8 serves, is used).
              */
             eviction_api_source: string;
-            /** @description Every pod on the node with what the drain does to it. */
+            /** @description Every pod on the node with what the drain does to it, and the counts per verdict and reason. */
             plan: components["schemas"]["DrainPlan"];
             /**
              * Format: int64
              * @description The task that runs the drain (none for a dry run); follow it at `/api/v1/tasks/{id}`.
              */
             task_id?: number | null;
+        };
+        /** @description Counts of a plan: per verdict and per reason code. */
+        DrainSummary: {
+            /** @description Pods per reason code (only codes that occur). */
+            by_reason: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Pods to evict.
+             */
+            evict: number;
+            /**
+             * Format: int64
+             * @description Pods that stop the drain.
+             */
+            refuse: number;
+            /**
+             * Format: int64
+             * @description Pods left alone.
+             */
+            skip: number;
+            /**
+             * Format: int64
+             * @description Pods in the plan.
+             */
+            total: number;
         };
         /** @description The body of every error answer (some add members, such as a refused import's preflight report). */
         ErrorBody: {
@@ -1154,7 +1203,7 @@ export interface components {
             /** @description Pods that were still on it (their controllers recreate them elsewhere; bare pods are lost). */
             pods_left: string[];
         };
-        /** @description A node with its pods and recent events. */
+        /** @description A node with its pod counts and recent events (its pods are paged by `GET .../pods?node=`). */
         NodeDetail: {
             /** @description Recent events, newest first (empty when the cluster cannot be reached). */
             events: components["schemas"]["NodeEvent"][];
@@ -1164,10 +1213,10 @@ export interface components {
              */
             last_sync_at?: string | null;
             metrics?: components["schemas"]["NodeMetricsPoint"] | null;
-            /** @description The node. */
+            /** @description The node (with the requests and limits of its active pods in `committed`). */
             node: components["schemas"]["NodeSummary"];
-            /** @description Pods bound to it. */
-            pods: components["schemas"]["NodePod"][];
+            /** @description How many pods are bound to it, by phase. */
+            pod_counts: components["schemas"]["NodePodCounts"];
             /** @description `live` or `snapshot`. */
             source: string;
             /** @description True when the data may be out of date. */
@@ -1180,6 +1229,8 @@ export interface components {
              * @description How many times it happened.
              */
             count: number;
+            /** @description What the event is about, as `Kind/name` (the node itself, for node events). */
+            involved_object: string;
             /**
              * Format: date-time
              * @description Last seen.
@@ -1189,7 +1240,7 @@ export interface components {
             message: string;
             /** @description Reason. */
             reason: string;
-            /** @description Reporting component. */
+            /** @description Reporting component (kubelet, node-controller ...). */
             source: string;
             /** @description Normal or Warning. */
             type: string;
@@ -1323,42 +1374,44 @@ export interface components {
              */
             timestamp: string;
         };
-        /** @description A pod on a node. */
-        NodePod: {
+        /** @description How many pods a node has, by phase (the pods themselves are paged by `GET .../pods?node=`). */
+        NodePodCounts: {
             /**
              * Format: int64
-             * @description CPU request, millicores.
+             * @description Pods that are not finished (`node.pod_count`, what the node's requests and limits are summed over).
              */
-            cpu_request_millis: number;
-            /**
-             * Format: date-time
-             * @description When the pod was created (its age).
-             */
-            created_at?: string | null;
+            active: number;
             /**
              * Format: int64
-             * @description Memory request, bytes.
+             * @description Failed.
              */
-            memory_request_bytes: number;
-            /** @description Name. */
-            name: string;
-            /** @description Namespace. */
-            namespace: string;
-            /** @description Controller kind. */
-            owner_kind?: string | null;
-            /** @description Controller name. */
-            owner_name?: string | null;
-            /** @description Phase. */
-            phase: string;
-            /** @description Pod IP. */
-            pod_ip?: string | null;
-            /** @description Ready containers / containers. */
-            ready: string;
+            failed: number;
             /**
-             * Format: int32
-             * @description Restarts.
+             * Format: int64
+             * @description Pending.
              */
-            restarts: number;
+            pending: number;
+            /**
+             * Format: int64
+             * @description Running.
+             */
+            running: number;
+            /**
+             * Format: int64
+             * @description Succeeded.
+             */
+            succeeded: number;
+            /**
+             * Format: int64
+             * @description Pods bound to the node, finished ones included (what `kubectl get pods -A --field-selector
+             *     spec.nodeName=` lists).
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description Unknown.
+             */
+            unknown: number;
         };
         /** @description Everything the node list and detail show about one node. */
         NodeSummary: {
@@ -1604,6 +1657,59 @@ export interface components {
             total: number;
         };
         /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
+        Page_TaskListItem: {
+            /** @description Rows of this page. */
+            items: {
+                /** @description A cancel was asked for. */
+                cancel_requested: boolean;
+                /**
+                 * Format: int64
+                 * @description Cluster it acts on.
+                 */
+                cluster_id?: number | null;
+                /**
+                 * Format: date-time
+                 * @description Created at.
+                 */
+                created_at: string;
+                /** @description Who started it. */
+                created_by: string;
+                /** @description Why it failed or was interrupted. */
+                error?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Finished at.
+                 */
+                finished_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description e.g. `node.drain`. */
+                kind: string;
+                /** @description pending, running, succeeded, failed, cancelled, interrupted. */
+                status: string;
+                /** @description Object it acts on. */
+                target: string;
+            }[];
+            /**
+             * Format: int64
+             * @description 1-based page number.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows across all pages.
+             */
+            total: number;
+        };
+        /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
         Page_UserView: {
             /** @description Rows of this page. */
             items: {
@@ -1657,8 +1763,10 @@ export interface components {
             name: string;
             /** @description Namespace. */
             namespace: string;
-            /** @description Why (for skip and refuse), or what to know (a warning for evict). */
+            /** @description Why (for skip and refuse), or what to know (a warning for evict), in English. */
             reason: string;
+            /** @description Why, as a stable code (what the console translates). */
+            reason_code: components["schemas"]["ReasonCode"];
             /** @description Evict, skip or refuse. */
             verdict: components["schemas"]["Verdict"];
         };
@@ -1794,6 +1902,11 @@ export interface components {
             /** @description Things that work but deserve attention. */
             warnings: string[];
         };
+        /**
+         * @description Why a pod gets its verdict: a stable code the console translates (`reason` is the English sentence).
+         * @enum {string}
+         */
+        ReasonCode: "daemonset_ignored" | "daemonset_blocks" | "mirror_pod" | "local_storage_blocks" | "unmanaged_blocks" | "emptydir_data_lost" | "not_recreated" | "finished" | "managed";
         /** @description Refresh or logout request. */
         RefreshRequest: {
             /** @description The refresh token from login or the last refresh. */
@@ -1909,6 +2022,41 @@ export interface components {
             key: string;
             /** @description Value (may be empty). */
             value?: string;
+        };
+        /** @description A task in the history: [`TaskView`] without the progress document (open the task for it). */
+        TaskListItem: {
+            /** @description A cancel was asked for. */
+            cancel_requested: boolean;
+            /**
+             * Format: int64
+             * @description Cluster it acts on.
+             */
+            cluster_id?: number | null;
+            /**
+             * Format: date-time
+             * @description Created at.
+             */
+            created_at: string;
+            /** @description Who started it. */
+            created_by: string;
+            /** @description Why it failed or was interrupted. */
+            error?: string | null;
+            /**
+             * Format: date-time
+             * @description Finished at.
+             */
+            finished_at?: string | null;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description e.g. `node.drain`. */
+            kind: string;
+            /** @description pending, running, succeeded, failed, cancelled, interrupted. */
+            status: string;
+            /** @description Object it acts on. */
+            target: string;
         };
         /** @description A task as the API shows it. */
         TaskView: {
@@ -3748,7 +3896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description options do not allow the drain to finish; the blocking pods are listed */
+            /** @description drain_blocked: options do not allow the drain to finish; params `node`, `refused`, `by_reason` (reason_code → count), the whole plan with its summary in the member `plan` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4513,6 +4661,72 @@ export interface operations {
                 };
             };
             /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Tasks of one cluster. */
+                cluster_id?: number;
+                /** @description pending, running, succeeded, failed, cancelled or interrupted. */
+                status?: string;
+                /** @description Kind, or its start (`node.` for every node task). */
+                kind?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskListItem"];
+                };
+            };
+            /** @description a malformed parameter */
             400: {
                 headers: {
                     [name: string]: unknown;

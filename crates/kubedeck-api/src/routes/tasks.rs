@@ -3,15 +3,16 @@
 use crate::audit::AuditSlot;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, ApiQuery, Pagination};
+use crate::routes::Page;
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use kubedeck_core::rbac::{Permission, Scope};
-use kubedeck_store::tasks::Task;
-use serde::Serialize;
-use utoipa::ToSchema;
+use kubedeck_store::tasks::{Task, TaskFilter, TaskRow, state as task_state};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// A task as the API shows it.
 #[derive(Serialize, ToSchema)]
@@ -56,6 +57,109 @@ impl From<Task> for TaskView {
             finished_at: t.finished_at,
         }
     }
+}
+
+/// A task in the history: [`TaskView`] without the progress document (open the task for it).
+#[derive(Serialize, ToSchema)]
+pub struct TaskListItem {
+    /// Id.
+    pub id: i64,
+    /// e.g. `node.drain`.
+    pub kind: String,
+    /// Cluster it acts on.
+    pub cluster_id: Option<i64>,
+    /// Object it acts on.
+    pub target: String,
+    /// pending, running, succeeded, failed, cancelled, interrupted.
+    pub status: String,
+    /// Why it failed or was interrupted.
+    pub error: Option<String>,
+    /// Who started it.
+    pub created_by: String,
+    /// A cancel was asked for.
+    pub cancel_requested: bool,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Finished at.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<TaskRow> for TaskListItem {
+    fn from(t: TaskRow) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind,
+            cluster_id: t.cluster_id,
+            target: t.target,
+            status: t.status,
+            error: t.error,
+            created_by: t.created_by,
+            cancel_requested: t.cancel_requested,
+            created_at: t.created_at,
+            finished_at: t.finished_at,
+        }
+    }
+}
+
+const STATES: [&str; 6] = [
+    task_state::PENDING,
+    task_state::RUNNING,
+    task_state::SUCCEEDED,
+    task_state::FAILED,
+    task_state::CANCELLED,
+    task_state::INTERRUPTED,
+];
+
+/// Filters of the task history.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// Tasks of one cluster.
+    pub cluster_id: Option<i64>,
+    /// pending, running, succeeded, failed, cancelled or interrupted.
+    pub status: Option<String>,
+    /// Kind, or its start (`node.` for every node task).
+    pub kind: Option<String>,
+    /// 1-based page.
+    pub page: Option<u64>,
+    /// Page size (max 500).
+    pub page_size: Option<u64>,
+}
+
+/// The task history, newest first: the tasks of the clusters the caller may read tasks of (tasks of no
+/// cluster only with a global grant).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery),
+    responses((status = 200, body = Page<TaskListItem>)), extensions(("x-permission" = json!("task.read"))))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<axum::Json<Page<TaskListItem>>> {
+    if !user.bindings.allows_somewhere(Permission::TaskRead) {
+        user.require(Permission::TaskRead, Scope::GLOBAL)?;
+    }
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
+    if let Some(s) = &q.status
+        && !STATES.contains(&s.as_str())
+    {
+        return Err(ApiError::not_one_of("status", &STATES, s));
+    }
+    let filter = TaskFilter {
+        visible_clusters: user.clusters_with(Permission::TaskRead),
+        cluster_id: q.cluster_id,
+        status: q.status,
+        kind: q.kind.filter(|k| !k.is_empty()),
+    };
+    let rows = state.store.list_tasks(&filter, page).await?;
+    Ok(axum::Json(Page::new(
+        rows.items.into_iter().map(Into::into).collect(),
+        rows.total,
+        page,
+    )))
 }
 
 async fn visible_task(state: &AppState, user: &AuthUser, tid: i64) -> ApiResult<Task> {

@@ -17,4 +17,5 @@ mod outage;
 mod pods;
 mod rate_limit;
 mod retention;
+mod tasks;
 mod users_audit;
