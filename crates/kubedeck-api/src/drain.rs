@@ -25,6 +25,7 @@ use kubedeck_kube::selector::Selector;
 use kubedeck_store::tasks::state as task_state;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
@@ -49,7 +50,7 @@ pub struct DrainStarted {
     /// Why discovery did not decide (only with `fallback`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_error: Option<String>,
-    /// Every pod on the node with what the drain does to it.
+    /// Every pod on the node with what the drain does to it, and the counts per verdict and reason.
     pub plan: DrainPlan,
 }
 
@@ -156,7 +157,7 @@ async fn evict(
 #[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/nodes/{name}/drain", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
     request_body = DrainOptions,
     responses((status = 202, body = DrainStarted), (status = 200, body = DrainStarted, description = "dry run"),
-        (status = 404), (status = 422, description = "options do not allow the drain to finish; the blocking pods are listed")),
+        (status = 404), (status = 422, description = "drain_blocked: options do not allow the drain to finish; params `node`, `refused`, `by_reason` (reason_code → count), the whole plan with its summary in the member `plan`")),
     extensions(("x-permission" = json!("node.write"))))]
 pub async fn drain(
     State(state): State<AppState>,
@@ -208,24 +209,8 @@ pub async fn drain(
     let drain_plan = plan(&pods, &opts);
     let eviction = eviction_api(&client, id).await;
     let version = eviction.version.clone();
-    let refused: Vec<&PlannedPod> = drain_plan.refused().collect();
-    if !refused.is_empty() {
-        let list = refused
-            .iter()
-            .map(|p| format!("{}/{} ({})", p.namespace, p.name, p.reason))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::DrainBlocked,
-            format!(
-                "node '{name}' was not drained (nor cordoned): {} pod(s) block it: {list}",
-                refused.len()
-            ),
-        )
-        .param("node", &name)
-        .param("refused", refused.len())
-        .with_extra("plan", json!(drain_plan)));
+    if drain_plan.summary.refuse > 0 {
+        return Err(drain_blocked(&name, drain_plan));
     }
     if opts.dry_run {
         return Ok((
@@ -240,16 +225,25 @@ pub async fn drain(
             }),
         ));
     }
+    // By key, not a search per pod: a node may hold tens of thousands of pods.
+    let uids: HashMap<(&str, &str), &str> = pods
+        .iter()
+        .filter_map(|x| {
+            Some((
+                (
+                    x.metadata.namespace.as_deref()?,
+                    x.metadata.name.as_deref()?,
+                ),
+                x.metadata.uid.as_deref()?,
+            ))
+        })
+        .collect();
     let progress: Vec<PodProgress> = drain_plan
         .to_evict()
         .map(|p| {
-            let uid = pods
-                .iter()
-                .find(|x| {
-                    x.metadata.name.as_deref() == Some(&p.name)
-                        && x.metadata.namespace.as_deref() == Some(&p.namespace)
-                })
-                .and_then(|x| x.metadata.uid.clone())
+            let uid = uids
+                .get(&(p.namespace.as_str(), p.name.as_str()))
+                .map(|u| u.to_string())
                 .unwrap_or_default();
             PodProgress {
                 namespace: p.namespace.clone(),
@@ -301,6 +295,60 @@ pub async fn drain(
             plan: drain_plan,
         }),
     ))
+}
+
+/// How many refused pods a `drain_blocked` message names (the rest are counted, and all are in `plan`).
+const NAMED_IN_MESSAGE: usize = 5;
+
+/// 422 `drain_blocked`: the counts per reason and the first few pods in the message (a node may hold tens of
+/// thousands), the counts as params (`node`, `refused`, `by_reason`) and the whole plan as the member `plan`.
+fn drain_blocked(node: &str, plan: DrainPlan) -> ApiError {
+    let by_reason = plan.refused_by_reason();
+    let counts = by_reason
+        .iter()
+        .map(|(code, n)| format!("{} {}", thousands(*n), code.phrase()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let refused = plan.summary.refuse;
+    let mut first = plan
+        .refused()
+        .take(NAMED_IN_MESSAGE)
+        .map(|p| format!("{}/{} ({})", p.namespace, p.name, p.reason_code.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let named = refused.min(NAMED_IN_MESSAGE as u64);
+    if refused > named {
+        first.push_str(&format!(" … and {} more", thousands(refused - named)));
+    }
+    let by_reason_param: serde_json::Map<String, serde_json::Value> = by_reason
+        .iter()
+        .map(|(code, n)| (code.as_str().to_owned(), json!(n)))
+        .collect();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::DrainBlocked,
+        format!(
+            "node '{node}' was not drained (nor cordoned): {} pod(s) block it: {counts}; {first}",
+            thousands(refused)
+        ),
+    )
+    .param("node", node)
+    .param("refused", refused)
+    .param("by_reason", by_reason_param)
+    .with_extra("plan", json!(plan))
+}
+
+/// `29306` as `29,306`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 struct Run {
@@ -523,6 +571,64 @@ mod tests {
             (old.version.as_str(), old.source),
             ("policy/v1beta1", "discovery")
         );
+    }
+
+    #[test]
+    fn a_blocked_drain_names_counts_and_five_pods_however_many_refuse() {
+        use kubedeck_kube::drain::{DrainSummary, ReasonCode, Verdict};
+        let mut pods: Vec<PlannedPod> = (0..29_300)
+            .map(|i| PlannedPod {
+                namespace: "load".into(),
+                name: format!("bare-{i:05}"),
+                verdict: Verdict::Refuse,
+                reason_code: ReasonCode::UnmanagedBlocks,
+                reason: "pod not managed by anything: set force to delete it".into(),
+            })
+            .collect();
+        pods.extend((0..6).map(|i| PlannedPod {
+            namespace: "kube-system".into(),
+            name: format!("agent-{i}"),
+            verdict: Verdict::Refuse,
+            reason_code: ReasonCode::DaemonsetBlocks,
+            reason: "DaemonSet-managed pod".into(),
+        }));
+        let plan = DrainPlan {
+            summary: DrainSummary::of(&pods),
+            pods,
+        };
+        let e = drain_blocked("big-node", plan);
+        assert!(
+            e.message.len() < 600,
+            "{} characters: {}",
+            e.message.len(),
+            e.message
+        );
+        assert!(
+            e.message.contains("29,306 pod(s) block it"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("29,300 pods without a controller"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("6 DaemonSet pods"), "{}", e.message);
+        assert!(e.message.contains("load/bare-00004"), "{}", e.message);
+        assert!(!e.message.contains("load/bare-00005"), "{}", e.message);
+        assert!(e.message.contains("… and 29,301 more"), "{}", e.message);
+        assert_eq!(e.params["refused"], 29_306);
+        assert_eq!(e.params["node"], "big-node");
+        assert_eq!(
+            e.params["by_reason"],
+            json!({"unmanaged_blocks": 29_300, "daemonset_blocks": 6})
+        );
+        assert_eq!(e.extra["plan"]["summary"]["refuse"], 29_306);
+        assert_eq!(e.extra["plan"]["pods"].as_array().unwrap().len(), 29_306);
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::error::ClusterError;
 use crate::intern::Sym;
 use crate::kubeconfig::SafeKubeconfig;
-use crate::label_index::{IndexTerms, LabelIndex};
+use crate::label_index::{IndexTerms, LabelIndex, Scope};
 use crate::pods::PodLite;
 use crate::selector::Selector;
 use futures::StreamExt;
@@ -225,14 +225,14 @@ fn start(
 }
 
 /// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
-/// on 410), with an index of the items' namespaces and labels.
+/// on 410), with an index of the items' namespaces, nodes and labels.
 pub struct Projected<T, Q> {
     contents: Arc<RwLock<Contents<T, Q>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
 }
 
-/// The items and their index (namespaces and labels), changed together under one lock.
+/// The items and their index (namespaces, nodes and labels), changed together under one lock.
 struct Contents<T, Q> {
     items: HashMap<Q, Arc<T>>,
     index: LabelIndex<Q>,
@@ -296,17 +296,17 @@ impl<T, Q: std::hash::Hash + Eq + Clone> Projected<T, Q> {
         f(&self.contents.read().expect("projection lock").items)
     }
 
-    /// Runs `f` under the read lock over the items that can match `selector` in `namespaces` (`None`: all):
-    /// with a namespace filter or a `key=value` / `key in (...)` requirement, only the items the index finds for
-    /// the narrowest of them; otherwise all. `f` must still check the namespaces and the whole selector.
+    /// Runs `f` under the read lock over the items that can match `selector` in `scope`: with a namespace or
+    /// node filter or a `key=value` / `key in (...)` requirement, only the items the index finds for the narrowest
+    /// of them; otherwise all. `f` must still check the namespaces, the node and the whole selector.
     pub fn read_candidates<R>(
         &self,
         selector: &Selector,
-        namespaces: Option<&[String]>,
+        scope: Scope<'_>,
         f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R,
     ) -> R {
         let c = self.contents.read().expect("projection lock");
-        match c.index.candidates(selector, namespaces) {
+        match c.index.candidates(selector, scope) {
             Some(keys) => f(&mut keys
                 .into_iter()
                 .filter_map(|k| c.items.get(k))

@@ -66,10 +66,11 @@ impl PodLite {
         (self.namespace.clone(), self.name.clone())
     }
 
-    /// What the synced store indexes: the namespace and the labels.
+    /// What the synced store indexes: the namespace, the node and the labels.
     pub fn index_terms(&self) -> crate::label_index::IndexTerms<'_> {
         crate::label_index::IndexTerms {
             namespace: Some(&self.namespace),
+            node: self.node_name.as_ref(),
             labels: &self.labels,
         }
     }

@@ -62,7 +62,7 @@ export type NodeCondition = KubeNode['conditions'][number];
 export type Taint = Schemas['TaintView'];
 export type NodeList = Schemas['NodeList'];
 export type NodeDetail = Schemas['NodeDetail'];
-export type NodePod = Schemas['NodePod'];
+export type NodePodCounts = Schemas['NodePodCounts'];
 export type NodeEvent = Schemas['NodeEvent'];
 export type NodeMetricsPoint = Schemas['NodeMetricsPoint'];
 export type NodeMetricsLatest = Schemas['NodeMetricsLatest'];
@@ -70,6 +70,8 @@ export type NodeMetricsHistory = Schemas['NodeMetricsHistory'];
 export type DrainOptions = Schemas['DrainOptions'];
 export type DrainStarted = Schemas['DrainStarted'];
 export type PlannedPod = Schemas['PlannedPod'];
+export type DrainPlan = Schemas['DrainPlan'];
+export type DrainReasonCode = Schemas['ReasonCode'];
 export type LabelChange = Schemas['LabelChange'];
 export type TaintChange = Schemas['TaintChange'];
 

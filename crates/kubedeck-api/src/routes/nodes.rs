@@ -78,31 +78,40 @@ pub struct NodeQuery {
     pub page_size: Option<u64>,
 }
 
-/// A pod on a node.
-#[derive(Serialize, ToSchema)]
-pub struct NodePod {
-    /// Namespace.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-    /// Phase.
-    pub phase: String,
-    /// Ready containers / containers.
-    pub ready: String,
-    /// Restarts.
-    pub restarts: i32,
-    /// CPU request, millicores.
-    pub cpu_request_millis: i64,
-    /// Memory request, bytes.
-    pub memory_request_bytes: i64,
-    /// Controller kind.
-    pub owner_kind: Option<String>,
-    /// Controller name.
-    pub owner_name: Option<String>,
-    /// Pod IP.
-    pub pod_ip: Option<String>,
-    /// When the pod was created (its age).
-    pub created_at: Option<DateTime<Utc>>,
+/// How many pods a node has, by phase (the pods themselves are paged by `GET .../pods?node=`).
+#[derive(Serialize, ToSchema, Default, Debug, PartialEq, Eq)]
+pub struct NodePodCounts {
+    /// Pods bound to the node, finished ones included (what `kubectl get pods -A --field-selector
+    /// spec.nodeName=` lists).
+    pub total: u64,
+    /// Pods that are not finished (`node.pod_count`, what the node's requests and limits are summed over).
+    pub active: u64,
+    /// Pending.
+    pub pending: u64,
+    /// Running.
+    pub running: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Unknown.
+    pub unknown: u64,
+}
+
+impl NodePodCounts {
+    fn count(&mut self, phase: &str) {
+        self.total += 1;
+        match phase {
+            "Pending" => self.pending += 1,
+            "Running" => self.running += 1,
+            "Succeeded" => self.succeeded += 1,
+            "Failed" => self.failed += 1,
+            _ => self.unknown += 1,
+        }
+        if phase != "Succeeded" && phase != "Failed" {
+            self.active += 1;
+        }
+    }
 }
 
 /// An event about a node.
@@ -119,19 +128,21 @@ pub struct NodeEvent {
     pub count: i32,
     /// Last seen.
     pub last_seen: Option<DateTime<Utc>>,
-    /// Reporting component.
+    /// Reporting component (kubelet, node-controller ...).
     pub source: String,
+    /// What the event is about, as `Kind/name` (the node itself, for node events).
+    pub involved_object: String,
 }
 
-/// A node with its pods and recent events.
+/// A node with its pod counts and recent events (its pods are paged by `GET .../pods?node=`).
 #[derive(Serialize, ToSchema)]
 pub struct NodeDetail {
-    /// The node.
+    /// The node (with the requests and limits of its active pods in `committed`).
     pub node: NodeSummary,
     /// The newest metrics sample, when the node reports.
     pub metrics: Option<crate::routes::node_metrics::NodeMetricsPoint>,
-    /// Pods bound to it.
-    pub pods: Vec<NodePod>,
+    /// How many pods are bound to it, by phase.
+    pub pod_counts: NodePodCounts,
     /// Recent events, newest first (empty when the cluster cannot be reached).
     pub events: Vec<NodeEvent>,
     /// `live` or `snapshot`.
@@ -144,10 +155,7 @@ pub struct NodeDetail {
 
 /// Where node data comes from for one request.
 enum NodeSource {
-    Live(
-        Vec<NodeSummary>,
-        HashMap<String, Vec<std::sync::Arc<PodLite>>>,
-    ),
+    Live(Vec<NodeSummary>),
     Snapshot(Vec<NodeSummary>, Option<DateTime<Utc>>),
 }
 
@@ -157,26 +165,24 @@ fn live_nodes(state: &AppState, c: &Cluster) -> Option<NodeSource> {
     if !h.nodes_synced() || !h.pods.synced() {
         return None;
     }
-    let mut by_node: HashMap<String, Vec<std::sync::Arc<PodLite>>> = HashMap::new();
-    h.pods.read(|m| {
+    let nodes = h.nodes.state();
+    let now = Utc::now();
+    let summaries = h.pods.read(|m| {
+        let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
         for p in m.values() {
             if let Some(n) = &p.node_name {
-                by_node.entry(n.to_string()).or_default().push(p.clone());
+                by_node.entry(n.as_str()).or_default().push(p);
             }
         }
+        nodes
+            .iter()
+            .map(|n| {
+                let name = n.metadata.name.as_deref().unwrap_or_default();
+                NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
+            })
+            .collect()
     });
-    let now = Utc::now();
-    let nodes = h
-        .nodes
-        .state()
-        .iter()
-        .map(|n| {
-            let name = n.metadata.name.clone().unwrap_or_default();
-            let pods = by_node.get(&name).map(|v| v.as_slice()).unwrap_or_default();
-            NodeSummary::from_node_at(n, pods.iter().map(|p| p.as_ref()), now)
-        })
-        .collect();
-    Some(NodeSource::Live(nodes, by_node))
+    Some(NodeSource::Live(summaries))
 }
 
 async fn nodes_of(state: &AppState, c: &Cluster) -> ApiResult<NodeSource> {
@@ -192,14 +198,29 @@ async fn nodes_of(state: &AppState, c: &Cluster) -> ApiResult<NodeSource> {
     Ok(NodeSource::Snapshot(nodes, last))
 }
 
-fn stale(c: &Cluster, source: &NodeSource) -> (bool, &'static str, Option<DateTime<Utc>>) {
-    match source {
-        NodeSource::Live(..) => (
+/// Where an answer came from: the watch-synced stores, or the snapshot tables last written at the time given.
+enum Origin {
+    Live,
+    Snapshot(Option<DateTime<Utc>>),
+}
+
+impl NodeSource {
+    fn origin(&self) -> Origin {
+        match self {
+            NodeSource::Live(_) => Origin::Live,
+            NodeSource::Snapshot(_, last) => Origin::Snapshot(*last),
+        }
+    }
+}
+
+fn stale(c: &Cluster, origin: Origin) -> (bool, &'static str, Option<DateTime<Utc>>) {
+    match origin {
+        Origin::Live => (
             c.status != kubedeck_store::clusters::status::RUNNING,
             "live",
             c.last_sync_at,
         ),
-        NodeSource::Snapshot(_, last) => (true, "snapshot", *last),
+        Origin::Snapshot(last) => (true, "snapshot", last),
     }
 }
 
@@ -243,9 +264,9 @@ pub async fn list(
     let (desc, key) = crate::routes::parse_sort(q.sort.as_deref(), SORTS, "name")?;
     let c = cluster(&state, id).await?;
     let source = nodes_of(&state, &c).await?;
-    let (stale, src, last_sync_at) = stale(&c, &source);
+    let (stale, src, last_sync_at) = stale(&c, source.origin());
     let mut nodes = match source {
-        NodeSource::Live(n, _) | NodeSource::Snapshot(n, _) => n,
+        NodeSource::Live(n) | NodeSource::Snapshot(n, _) => n,
     };
     nodes.retain(|n| {
         q.name.as_deref().is_none_or(|s| n.name.contains(s))
@@ -293,7 +314,40 @@ pub async fn list(
     }))
 }
 
-/// One node with its pods and recent events.
+/// The summary of one node and its pod counts from the synced stores: the node's pods are an index look-up,
+/// not a scan of every pod of the cluster. `None` when the stores are not synced here.
+fn live_node(
+    state: &AppState,
+    c: &Cluster,
+    name: &str,
+) -> Option<Option<(NodeSummary, NodePodCounts)>> {
+    let h = state.hub.get(c.id)?;
+    if !h.nodes_synced() || !h.pods.synced() {
+        return None;
+    }
+    let Some(node) = h.nodes.get(&kube::runtime::reflector::ObjectRef::new(name)) else {
+        return Some(None);
+    };
+    let scope = kubedeck_kube::label_index::Scope {
+        namespaces: None,
+        node: Some(name),
+    };
+    Some(Some(h.pods.read_candidates(
+        &Selector::default(),
+        scope,
+        |pods| {
+            let mut counts = NodePodCounts::default();
+            let on_node: Vec<&PodLite> = pods
+                .filter(|p| p.node_name.as_deref() == Some(name))
+                .inspect(|p| counts.count(&p.phase))
+                .collect();
+            let summary = NodeSummary::from_node_at(&node, on_node, Utc::now());
+            (summary, counts)
+        },
+    )))
+}
+
+/// One node with its pod counts and recent events.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/nodes/{name}", tag = "nodes", params(("id" = i64, Path), ("name" = String, Path)),
     responses((status = 200, body = NodeDetail), (status = 404)), extensions(("x-permission" = json!("node.read"))))]
 pub async fn get(
@@ -302,34 +356,30 @@ pub async fn get(
     Path((id, name)): Path<(i64, String)>,
 ) -> ApiResult<axum::Json<NodeDetail>> {
     let c = cluster(&state, id).await?;
-    let source = nodes_of(&state, &c).await?;
-    let (stale, src, last_sync_at) = stale(&c, &source);
-    let (node, pods) = match source {
-        NodeSource::Live(nodes, by_node) => {
-            let node = nodes.into_iter().find(|n| n.name == name);
-            let pods = by_node.get(&name).cloned().unwrap_or_default();
-            (node, pods)
+    let (node, pod_counts, origin) = match live_node(&state, &c, &name) {
+        Some(found) => {
+            let (node, counts) = found.ok_or_else(|| ApiError::node_not_found(id, &name))?;
+            (node, counts, Origin::Live)
         }
-        NodeSource::Snapshot(nodes, _) => (nodes.into_iter().find(|n| n.name == name), Vec::new()),
+        None => {
+            // Not synced here: the node and pod snapshot tables (the pods' node and phase columns only).
+            let rows = state.store.node_snapshot(c.id).await?;
+            let last = rows.iter().filter_map(|r| r.last_sync_at).max();
+            let node = rows
+                .into_iter()
+                .filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok())
+                .find(|n| n.name == name)
+                .ok_or_else(|| ApiError::node_not_found(id, &name))?;
+            let mut counts = NodePodCounts::default();
+            for p in state.store.pod_snapshot(c.id, None).await? {
+                if p.node_name == name {
+                    counts.count(&p.phase);
+                }
+            }
+            (node, counts, Origin::Snapshot(last))
+        }
     };
-    let node = node.ok_or_else(|| ApiError::node_not_found(id, &name))?;
-    let mut pods: Vec<NodePod> = pods
-        .iter()
-        .map(|p| NodePod {
-            namespace: p.namespace.to_string(),
-            name: p.name.to_string(),
-            phase: p.phase.to_string(),
-            ready: format!("{}/{}", p.ready.0, p.ready.1),
-            restarts: p.restarts,
-            cpu_request_millis: p.cpu_request_m,
-            memory_request_bytes: p.memory_request,
-            owner_kind: p.owner_kind.as_ref().map(ToString::to_string),
-            owner_name: p.owner_name.as_ref().map(ToString::to_string),
-            pod_ip: p.pod_ip.map(|ip| ip.to_string()),
-            created_at: p.created_at,
-        })
-        .collect();
-    pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let (stale, src, last_sync_at) = stale(&c, origin);
     let events = if stale {
         Vec::new()
     } else {
@@ -341,7 +391,7 @@ pub async fn get(
     Ok(axum::Json(NodeDetail {
         node,
         metrics,
-        pods,
+        pod_counts,
         events,
         source: src,
         stale,
@@ -369,6 +419,11 @@ async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec
                 .map(|t| kubedeck_kube::nodes::utc(&t.0))
                 .or(e.event_time.map(|t| kubedeck_kube::nodes::utc(&t.0))),
             source: e.source.and_then(|s| s.component).unwrap_or_default(),
+            involved_object: format!(
+                "{}/{}",
+                e.involved_object.kind.unwrap_or_else(|| "Node".into()),
+                e.involved_object.name.unwrap_or_default()
+            ),
         })
         .collect();
     events.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));

@@ -197,15 +197,20 @@ async fn list_pods(
     let live = state.hub.get(id).filter(|h| h.pods.synced());
     let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
         // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out. A
-        // namespace filter or a `key=value` selector visits only the pods it names (the store's index).
+        // namespace or node filter or a `key=value` selector visits only the pods it names (the store's index).
         Some(h) => {
-            let (rows, total) = h
-                .pods
-                .read_candidates(&selector, namespaces.as_deref(), |pods| {
+            let (rows, total) = h.pods.read_candidates(
+                &selector,
+                kubedeck_kube::label_index::Scope {
+                    namespaces: namespaces.as_deref(),
+                    node: q.node.as_deref(),
+                },
+                |pods| {
                     let matching: Vec<&PodLite> = pods.filter(|p| keep(p)).collect();
                     let (rows, total) = sorted_page(matching, page, order);
                     (rows.into_iter().map(PodSummary::from).collect(), total)
-                });
+                },
+            );
             (rows, total, "live", c.last_sync_at)
         }
         None => {
@@ -825,7 +830,7 @@ pub async fn merged_logs(
     if pods.len() > MERGED_MAX_PODS {
         return Err(ApiError::invalid(
             "labelSelector",
-            ErrorCode::OutOfRange,
+            ErrorCode::TooManyMatches,
             format!(
                 "{} pods match; narrow the selector to at most {MERGED_MAX_PODS}",
                 pods.len()

@@ -960,12 +960,19 @@ spec:
     );
     assert!(!left.is_empty(), "the DaemonSet pod was left alone");
 
-    // The node's detail lists what is left on it, as kubectl does.
+    // The node's pod list shows what is left on it, as kubectl does.
     let detail = app
         .get(&format!("/api/v1/k8s/cluster/{id}/nodes/{target}"), &admin)
         .await
         .body;
-    let on_node: Vec<&str> = detail["pods"]
+    let left_list = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/pods?node={target}&namespace={n}&page_size=500"),
+            &admin,
+        )
+        .await
+        .body;
+    let on_node: Vec<&str> = left_list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1283,3 +1290,262 @@ async fn label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change()
     app.stop().await;
 }
 on_every_backend!(label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change);
+
+/// `kubectl create -f` of a `List` of `items` (one file, so hundreds of pods cost one kubectl run).
+fn create_list(tb: &Testbed, items: Vec<Value>) {
+    let path = std::env::temp_dir().join(format!("{}.json", unique_name("list")));
+    std::fs::write(
+        &path,
+        json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string(),
+    )
+    .unwrap();
+    let out = tb.kubectl(&["create", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "kubectl create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// kubectl's own count of the pods on `node` (all namespaces), per phase, and their `namespace/name`s.
+fn kubectl_pods_on(
+    tb: &Testbed,
+    node: &str,
+) -> (std::collections::BTreeMap<String, u64>, Vec<String>) {
+    let v = tb.kubectl_json(&[
+        "get",
+        "pods",
+        "-A",
+        "-o",
+        "json",
+        "--field-selector",
+        &format!("spec.nodeName={node}"),
+    ]);
+    let mut phases = std::collections::BTreeMap::new();
+    let mut names = Vec::new();
+    for p in v["items"].as_array().unwrap() {
+        *phases
+            .entry(
+                p["status"]["phase"]
+                    .as_str()
+                    .unwrap_or("Pending")
+                    .to_owned(),
+            )
+            .or_default() += 1;
+        names.push(format!(
+            "{}/{}",
+            p["metadata"]["namespace"].as_str().unwrap(),
+            p["metadata"]["name"].as_str().unwrap()
+        ));
+    }
+    names.sort();
+    (phases, names)
+}
+
+async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain() {
+    const BARE: usize = 240;
+    let tb = Testbed::from_env();
+    let node = SimNode::add(&tb, "crowd");
+    let ns = Namespace::create_in(&tb, "crowd");
+    let (n, target) = (ns.name(), node.name.as_str());
+    let toleration = json!([{"key": "kubedeck.test/node", "operator": "Equal", "value": target, "effect": "NoSchedule"}]);
+    // Bare pods bound to the node (kubectl drain refuses them without --force), a DaemonSet pod (refused
+    // without --ignore-daemonsets) and three emptyDir pods of a Deployment (refused without
+    // --delete-emptydir-data).
+    let mut items: Vec<Value> = (0..BARE)
+        .map(|i| {
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("bare-{i:03}"), "namespace": n, "labels": {"app": "crowd"}},
+                "spec": {"nodeName": target, "tolerations": toleration, "containers": [{"name": "c", "image": "busybox"}]}})
+        })
+        .collect();
+    let template = |app: &str, volumes: Value| {
+        json!({"metadata": {"labels": {"app": app}},
+            "spec": {"nodeSelector": {"kubedeck.test/node": target}, "tolerations": toleration, "volumes": volumes,
+                     "containers": [{"name": "c", "image": app}]}})
+    };
+    items.push(json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": n},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template("agent", json!([]))}}));
+    items.push(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cache", "namespace": n},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "cache"}},
+                 "template": template("cache", json!([{"name": "scratch", "emptyDir": {}}]))}}));
+    create_list(&tb, items);
+    let expected = BARE + 4;
+    kubedeck_testbed::wait_until(
+        "every pod to run on the node",
+        Duration::from_secs(180),
+        || {
+            let (phases, names) = kubectl_pods_on(&tb, target);
+            (names.len() == expected && phases.get("Running") == Some(&(expected as u64)))
+                .then_some(())
+        },
+    );
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = imported(&app, &tb, &admin).await;
+
+    // The detail carries counts, not the pods: the same counts as kubectl's, per phase.
+    let (phases, names) = kubectl_pods_on(&tb, target);
+    let detail = eventually(
+        "the detail to count every pod",
+        Duration::from_secs(60),
+        || async {
+            let d = app
+                .get(&format!("/api/v1/k8s/cluster/{id}/nodes/{target}"), &admin)
+                .await;
+            assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+            (d.body["pod_counts"]["total"] == names.len()).then_some(d.body)
+        },
+    )
+    .await;
+    assert!(detail.get("pods").is_none(), "the detail still lists pods");
+    assert!(
+        detail.to_string().len() < 20_000,
+        "{} bytes of detail for {} pods",
+        detail.to_string().len(),
+        names.len()
+    );
+    for (phase, key) in [
+        ("Running", "running"),
+        ("Pending", "pending"),
+        ("Succeeded", "succeeded"),
+        ("Failed", "failed"),
+    ] {
+        assert_eq!(
+            detail["pod_counts"][key].as_u64().unwrap(),
+            phases.get(phase).copied().unwrap_or(0),
+            "{phase}: {}",
+            detail["pod_counts"]
+        );
+    }
+    assert_eq!(detail["pod_counts"]["active"], detail["node"]["pod_count"]);
+    assert_eq!(detail["source"], "live");
+    assert_eq!(detail["stale"], false);
+
+    // The node's pods come a page at a time from the pod list, as kubectl lists them.
+    let page = |p: u32| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = app
+                .get(
+                    &format!("/api/v1/k8s/cluster/{id}/pods?node={target}&page={p}&page_size=100&sort=name"),
+                    admin,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body
+        }
+    };
+    let (p1, p2, p3) = (page(1).await, page(2).await, page(3).await);
+    assert_eq!(p1["total"], names.len(), "{}", p1["total"]);
+    let rows = |b: &Value| -> Vec<String> {
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                assert_eq!(p["node_name"], target);
+                format!(
+                    "{}/{}",
+                    p["namespace"].as_str().unwrap(),
+                    p["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let (r1, r2, r3) = (rows(&p1), rows(&p2), rows(&p3));
+    assert_eq!(
+        (r1.len(), r2.len(), r3.len()),
+        (100, 100, names.len() - 200)
+    );
+    assert!(r1.iter().all(|r| !r2.contains(r)), "page 2 repeats page 1");
+    let mut all: Vec<String> = [r1, r2, r3].concat();
+    all.sort();
+    assert_eq!(
+        all, names,
+        "the pages together are kubectl's pods on the node"
+    );
+
+    // A drain without options is refused: counts per reason and a short message, whatever the number of pods.
+    let drain = format!("/api/v1/k8s/cluster/{id}/nodes/{target}/drain");
+    let refused = app.post(&drain, &admin, json!({"dry_run": true})).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["code"], "drain_blocked");
+    let msg = refused.body["message"].as_str().unwrap();
+    assert!(msg.len() < 800, "{} characters: {msg}", msg.len());
+    assert!(
+        msg.contains(&format!("{} pod(s) block it", expected)),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("… and {} more", expected - 5)),
+        "{msg}"
+    );
+    let by_reason =
+        json!({"unmanaged_blocks": BARE, "daemonset_blocks": 1, "local_storage_blocks": 3});
+    assert_eq!(refused.body["params"]["node"], target);
+    assert_eq!(refused.body["params"]["refused"], expected);
+    assert_eq!(refused.body["params"]["by_reason"], by_reason);
+    let plan = &refused.body["plan"];
+    assert_eq!(plan["summary"]["refuse"], expected);
+    assert_eq!(plan["summary"]["total"], expected);
+    assert_eq!(plan["summary"]["by_reason"], by_reason);
+    assert_eq!(plan["pods"].as_array().unwrap().len(), expected);
+    let code_of = |plan: &Value, prefix: &str| {
+        plan["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"].as_str().unwrap().starts_with(prefix))
+            .unwrap()["reason_code"]
+            .clone()
+    };
+    assert_eq!(code_of(plan, "agent-"), "daemonset_blocks");
+    assert_eq!(code_of(plan, "cache-"), "local_storage_blocks");
+    assert_eq!(code_of(plan, "bare-"), "unmanaged_blocks");
+
+    // With kubectl's flags the dry run passes: what is evicted and why, counted.
+    let dry = app
+        .post(
+            &drain,
+            &admin,
+            json!({"dry_run": true, "ignore_daemonsets": true, "delete_emptydir_data": true, "force": true}),
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    let s = &dry.body["plan"]["summary"];
+    assert_eq!(
+        (
+            s["evict"].as_u64(),
+            s["skip"].as_u64(),
+            s["refuse"].as_u64()
+        ),
+        (Some(expected as u64 - 1), Some(1), Some(0)),
+        "{s}"
+    );
+    assert_eq!(
+        s["by_reason"],
+        json!({"not_recreated": BARE, "daemonset_ignored": 1, "emptydir_data_lost": 3})
+    );
+    assert_eq!(code_of(&dry.body["plan"], "agent-"), "daemonset_ignored");
+    assert_eq!(
+        tb.kubectl_ok(&[
+            "get",
+            "node",
+            target,
+            "-o",
+            "jsonpath={.spec.unschedulable}"
+        ]),
+        "",
+        "a dry run cordoned the node"
+    );
+    app.stop().await;
+}
+on_every_backend!(a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { cancelTask, drainNode, followTask, getTask } from '../../api/nodes';
-import type { DrainOptions, DrainPodProgress, DrainProgress, DrainStarted, PlannedPod } from '../../api/types';
+import type { DrainOptions, DrainPlan, DrainPodProgress, DrainProgress, DrainStarted, PlannedPod } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
@@ -11,6 +11,48 @@ import { kubectlDrainEquivalent } from '../../lib/view';
 
 const verdictColor: Record<string, string> = { evict: 'blue', skip: 'default', refuse: 'red' };
 
+/** A reason code in the user's language (the server's English sentence when this console does not know the code). */
+function reasonText(t: (k: string, v?: Record<string, string | number>) => string, p: { reason_code?: string | null; reason?: string | null }): string {
+  const key = `drain.reasons.${p.reason_code}`;
+  const said = p.reason_code ? t(key) : key;
+  return said === key ? p.reason ?? '' : said;
+}
+
+/**
+ * What the plan does, counted: pods per verdict and per reason (a node may hold tens of thousands of pods, so the
+ * counts come first and the pods follow a page at a time).
+ */
+export function PlanSummary({ plan }: { plan: DrainPlan }) {
+  const { t } = useI18n();
+  const s = plan.summary;
+  const codes = Object.entries(s.by_reason ?? {}).sort((a, b) => b[1] - a[1]);
+  // every pod with one code shares its verdict: find it from the first such pod
+  const verdictOf = (code: string) => plan.pods.find((p) => p.reason_code === code)?.verdict ?? 'evict';
+  return (
+    <div data-testid="drain-summary" style={{ marginBottom: 12 }}>
+      <Space wrap style={{ marginBottom: 8 }}>
+        <Typography.Text strong>{t('drain.summaryTotal', { count: s.total })}</Typography.Text>
+        {(['refuse', 'evict', 'skip'] as const).map((v) =>
+          s[v] > 0 ? (
+            <Tag key={v} color={verdictColor[v]} data-testid={`drain-verdict-${v}`}>
+              {t(`drain.verdicts.${v}`)}: {s[v].toLocaleString()}
+            </Tag>
+          ) : null,
+        )}
+      </Space>
+      <ul style={{ margin: 0, paddingLeft: 20 }}>
+        {codes.map(([code, n]) => (
+          <li key={code} data-testid={`drain-reason-${code}`}>
+            <Tag color={verdictColor[verdictOf(code)] ?? 'default'}>{n.toLocaleString()}</Tag>
+            {reasonText(t, { reason_code: code })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The plan's pods, ten to a page (the rows are data: only one page is rendered). */
 function PlanTable({ pods }: { pods: PlannedPod[] }) {
   const { t } = useI18n();
   return (
@@ -18,12 +60,13 @@ function PlanTable({ pods }: { pods: PlannedPod[] }) {
       size="small"
       rowKey={(p) => `${p.namespace}/${p.name}`}
       dataSource={pods}
-      pagination={pods.length > 10 ? { pageSize: 10, size: 'small' } : false}
+      data-testid="drain-plan"
+      pagination={pods.length > 10 ? { pageSize: 10, size: 'small', showSizeChanger: false, showTotal: (n) => t('pod.count', { count: n }) } : false}
       columns={[
         { title: t('pod.namespace'), dataIndex: 'namespace' },
         { title: t('pod.name'), dataIndex: 'name' },
         { title: t('drain.verdict'), dataIndex: 'verdict', render: (v: string) => <Tag color={verdictColor[v] ?? 'default'}>{t(`drain.verdicts.${v}`)}</Tag> },
-        { title: t('drain.message'), dataIndex: 'reason' },
+        { title: t('drain.message'), key: 'reason', render: (_: unknown, p) => <span title={p.reason || undefined}>{reasonText(t, p)}</span> },
       ]}
     />
   );
@@ -62,7 +105,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
   const qc = useQueryClient();
   const [form] = Form.useForm();
   const [preview, setPreview] = useState<DrainStarted | null>(null);
-  const [blocked, setBlocked] = useState<PlannedPod[] | null>(null);
+  const [blocked, setBlocked] = useState<DrainPlan | null>(null);
   const [taskId, setTaskId] = useState<string | number | null>(null);
   const [opts, setOpts] = useState<DrainOptions>({ ignore_daemonsets: true, delete_emptydir_data: false, force: false, dry_run: true });
 
@@ -82,9 +125,10 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
       else if (r.task_id !== null && r.task_id !== undefined) setTaskId(r.task_id);
     },
     onError: (e) => {
-      // 422 drain_blocked carries the plan: show which pods stop the drain
-      const plan = e instanceof ApiError ? (e.body as unknown as { plan?: { pods?: PlannedPod[] } })?.plan : undefined;
-      if (plan?.pods) setBlocked(plan.pods.filter((p) => p.verdict === 'refuse'));
+      // 422 drain_blocked carries the plan: show its counts and the pods that stop the drain (never its message,
+      // which is English and, for a big node, long)
+      const plan = e instanceof ApiError && e.code === 'drain_blocked' ? (e.body as unknown as { plan?: DrainPlan })?.plan : undefined;
+      if (plan?.pods) setBlocked(plan);
     },
   });
   const [streaming, setStreaming] = useState(false);
@@ -150,7 +194,7 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
             <Button
               type="primary"
               danger
-              disabled={!preview || preview.plan.pods.some((p) => p.verdict === 'refuse')}
+              disabled={!preview || preview.plan.summary.refuse > 0}
               loading={drain.isPending && !drain.variables?.dry_run}
               onClick={() => drain.mutate({ ...readOpts(), dry_run: false })}
               data-testid="drain-confirm"
@@ -199,16 +243,29 @@ export function DrainDialog({ clusterId, node, onClose }: { clusterId: string; n
           </Typography.Paragraph>
         </Form>
       )}
-      {drain.error && <Alert type="error" showIcon message={errorText(t, drain.error)} style={{ marginBottom: 12 }} />}
-      {!running && blocked && blocked.length > 0 && <PlanTable pods={blocked} />}
+      {drain.error && !blocked && <Alert type="error" showIcon message={errorText(t, drain.error)} style={{ marginBottom: 12 }} />}
+      {!running && blocked && (
+        <>
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginBottom: 12 }}
+            data-testid="drain-blocked"
+            message={t('drain.blocked', { count: blocked.summary.refuse, name: node })}
+          />
+          <PlanSummary plan={blocked} />
+          <PlanTable pods={blocked.pods.filter((p) => p.verdict === 'refuse')} />
+        </>
+      )}
       {!running && preview && (
         <>
           <Typography.Title level={5}>
-            {t('drain.willEvict', { count: preview.plan.pods.filter((p) => p.verdict === 'evict').length })}
+            {t('drain.willEvict', { count: preview.plan.summary.evict })}
             <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
               {preview.eviction_api}
             </Typography.Text>
           </Typography.Title>
+          <PlanSummary plan={preview.plan} />
           <PlanTable pods={preview.plan.pods} />
         </>
       )}

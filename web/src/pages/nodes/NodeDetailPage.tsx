@@ -1,9 +1,10 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
 import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, getNode, nodeMetricsLatest, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
+import { listPods } from '../../api/pods';
 import { ApiError } from '../../api/client';
 import type { KubeEvent, KubeNode, Taint } from '../../api/types';
 import { useI18n } from '../../i18n';
@@ -11,18 +12,21 @@ import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatAge, formatBytes, formatCpu, formatDateTime, formatRate, percent } from '../../lib/format';
-import { nodeStatusView } from '../../lib/status';
+import { kubectlWord, nodeStatusView } from '../../lib/status';
 import { isProtectedKey, labelKeyError, labelValueError, TAINT_EFFECTS } from '../../lib/k8svalidation';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag, TimeAgo, UsageBar } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { PodTable } from '../pods/PodTable';
-import { patchParams } from '../../lib/urlstate';
+import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
 
 const NodeMetricsCharts = lazy(() => import('./NodeMetricsCharts'));
 
 export function EventsTable({ events }: { events?: KubeEvent[] }) {
   const { t } = useI18n();
+  // Object is what the event is about; the reporting component (kubelet ...) is its own column, when events have one
+  const withObject = (events ?? []).some((e) => e.involved_object);
+  const withSource = (events ?? []).some((e) => e.source);
   return (
     <Table<KubeEvent>
       size="small"
@@ -33,8 +37,9 @@ export function EventsTable({ events }: { events?: KubeEvent[] }) {
       columns={[
         { title: t('events.type'), dataIndex: 'type', width: 90, render: (v: string) => <Tag color={v === 'Warning' ? 'orange' : 'default'}>{v}</Tag> },
         { title: t('events.reason'), dataIndex: 'reason', width: 160 },
-        { title: t('events.object'), key: 'object', render: (_: unknown, e) => <span className="kd-mono">{e.involved_object || e.source || ''}</span> },
+        ...(withObject ? [{ title: t('events.object'), key: 'object', render: (_: unknown, e: KubeEvent) => <span className="kd-mono">{e.involved_object || ''}</span> }] : []),
         { title: t('events.message'), dataIndex: 'message' },
+        ...(withSource ? [{ title: t('events.source'), key: 'source', width: 140, render: (_: unknown, e: KubeEvent) => e.source || '' }] : []),
         { title: t('events.count'), dataIndex: 'count', width: 70 },
         { title: t('events.lastSeen'), dataIndex: 'last_seen', width: 140, render: (v: string) => <TimeAgo at={v} /> },
       ]}
@@ -329,6 +334,47 @@ function TaintsEditor({ clusterId, node }: { clusterId: string; node: KubeNode }
   );
 }
 
+/**
+ * The node's pods, a page at a time from the pod list (`?node=`): page, page size and sort in the URL, one page
+ * per refresh however many pods the node runs. Polls only while the tab is open.
+ */
+function NodePods({ clusterId, node, active }: { clusterId: string; node: string; active: boolean }) {
+  const { t } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const page = intParam(params.get('page'), 1);
+  const pageSize = intParam(params.get('page_size'), 50, 500);
+  const sort = params.get('sort') || undefined;
+  const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
+  const q = useQuery({
+    queryKey: ['pods', clusterId, { node, page, pageSize, sort }],
+    queryFn: () => listPods(clusterId, { node, page, page_size: pageSize, sort }),
+    placeholderData: keepPreviousData,
+    enabled: active,
+    refetchInterval: active ? 10_000 : false,
+  });
+  return (
+    <div data-testid="node-pods">
+      <ErrorAlert error={q.error} />
+      <PodTable
+        clusterId={clusterId}
+        pods={q.data?.items ?? []}
+        hideNode
+        loading={q.isLoading}
+        sort={sort}
+        onChange={(pagination, _, sorter, extra) => set(tableChangePatch(pagination, sorter, extra.action))}
+        pagination={{
+          current: page,
+          pageSize,
+          total: q.data?.total,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100, 200],
+          showTotal: (n) => t('pod.count', { count: n }),
+        }}
+      />
+    </div>
+  );
+}
+
 export default function NodeDetailPage() {
   const { clusterId = '', nodeName = '' } = useParams();
   // the open tab is in the URL: a reload or Back shows the same one
@@ -435,7 +481,7 @@ export default function NodeDetailPage() {
       )}
       <Tabs
         activeKey={tab}
-        onChange={(k) => setParams((prev) => patchParams(prev, { tab: k === 'overview' ? undefined : k, page: undefined }), { replace: true })}
+        onChange={(k) => setParams((prev) => patchParams(prev, { tab: k === 'overview' ? undefined : k, page: undefined, page_size: undefined, sort: undefined }), { replace: true })}
         items={[
           {
             key: 'overview',
@@ -453,6 +499,18 @@ export default function NodeDetailPage() {
                       <Descriptions.Item label={t('node.kernel')}>{n.kernel_version || '-'}</Descriptions.Item>
                       <Descriptions.Item label={t('node.runtime')}>{n.container_runtime || '-'}</Descriptions.Item>
                       <Descriptions.Item label={t('common.age')}>{formatAge(n.created_at)}</Descriptions.Item>
+                      <Descriptions.Item label={t('nav.pods')}>
+                        <Space size={4} wrap data-testid="node-pod-counts">
+                          {t('pod.count', { count: d.pod_counts.total })}
+                          {(['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const)
+                            .filter((ph) => d.pod_counts[ph.toLowerCase() as 'running'] > 0)
+                            .map((ph) => (
+                              <Tag key={ph}>
+                                {kubectlWord(t, ph)} {d.pod_counts[ph.toLowerCase() as 'running'].toLocaleString(lang)}
+                              </Tag>
+                            ))}
+                        </Space>
+                      </Descriptions.Item>
                       <Descriptions.Item label={t('node.labels')}>
                         <LabelTags labels={n.labels} max={20} />
                       </Descriptions.Item>
@@ -518,7 +576,11 @@ export default function NodeDetailPage() {
               </Row>
             ),
           },
-          { key: 'pods', label: `${t('nav.pods')} (${d.pods?.length ?? n.pod_count ?? 0})`, children: <PodTable clusterId={clusterId} pods={d.pods ?? []} hideNode /> },
+          {
+            key: 'pods',
+            label: t('node.podsTab', { count: d.pod_counts.total }),
+            children: <NodePods clusterId={clusterId} node={n.name} active={tab === 'pods'} />,
+          },
           { key: 'events', label: t('node.events'), children: <EventsTable events={d.events} /> },
           ...(writable
             ? [

@@ -5,7 +5,8 @@ import { nodeMetricsHistory } from '../../api/nodes';
 import type { NodeMetricsPoint } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
-import { formatBytes } from '../../lib/format';
+import { formatRate } from '../../lib/format';
+import { breakAtGaps, type Point } from '../../lib/series';
 
 const EChart = lazy(() => import('../../components/EChart'));
 
@@ -33,15 +34,20 @@ export default function NodeMetricsCharts({ clusterId, node }: { clusterId: stri
   });
   const points: NodeMetricsPoint[] = useMemo(() => q.data?.items ?? [], [q.data]);
 
-  const series = (pick: (p: NodeMetricsPoint) => number | null | undefined) => points.map((p) => [new Date(p.timestamp).getTime(), pick(p) ?? null]);
-  const base = (title: string, unit: 'percent' | 'bytes', lines: { name: string; data: (number | null)[][] }[]) => ({
+  // periods without samples break the line (a null point there) instead of being bridged by a straight line
+  const series = (pick: (p: NodeMetricsPoint) => number | null | undefined) =>
+    breakAtGaps(
+      points.map((p): Point => [new Date(p.timestamp).getTime(), pick(p) ?? null]),
+      RANGES[range].step,
+    );
+  const base = (title: string, unit: 'percent' | 'bytes', lines: { name: string; data: Point[] }[]) => ({
     title: { text: title },
-    tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v === null || v === undefined ? '-' : unit === 'percent' ? `${v.toFixed(1)}%` : `${formatBytes(v)}/s`) },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v === null || v === undefined ? '-' : unit === 'percent' ? `${v.toFixed(1)}%` : formatRate(v)) },
     legend: { show: lines.length > 1, top: 0, right: 0 },
     grid: { left: 56, right: 16, top: 32, bottom: 56 },
     // the whole selected range, so a node that only just started reporting is not stretched over the chart
     xAxis: { type: 'time', min: q.data?.fromMs, max: q.data?.toMs },
-    yAxis: unit === 'percent' ? { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', axisLabel: { formatter: (v: number) => formatBytes(v) } },
+    yAxis: unit === 'percent' ? { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', axisLabel: { formatter: (v: number) => formatRate(v) } },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
     series: lines.map((l) => ({ type: 'line', name: l.name, data: l.data, showSymbol: points.length < 40, symbolSize: 4, connectNulls: false, areaStyle: unit === 'percent' ? { opacity: 0.15 } : undefined })),
   });

@@ -8,7 +8,7 @@ import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { StatusTag } from '../../components/common';
 import { sortOrderOf } from '../../lib/urlstate';
 
-/** What a pod row needs: the server's PodSummary, or the node detail's NodePod. */
+/** What a pod row needs: the server's PodSummary (the pod list, and a node's Pods tab). */
 export interface PodRow {
   namespace: string;
   name: string;
