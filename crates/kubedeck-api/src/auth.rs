@@ -377,7 +377,19 @@ async fn route_scope(
                     check_object_name("namespace", v)?;
                     namespace = Some(v.to_owned());
                 }
-                "name" | "container" => check_object_name(k, v)?,
+                "container" => check_object_name("container", v)?,
+                // Named after what the route is about, so the sentence says "node" or "pod".
+                "name" => {
+                    let path = parts.uri.path();
+                    let what = if path.contains("/pods/") {
+                        "pod"
+                    } else if path.contains("/nodes/") {
+                        "node"
+                    } else {
+                        "name"
+                    };
+                    check_object_name(what, v)?
+                }
                 _ => {}
             }
         }

@@ -61,10 +61,11 @@ pub async fn api_not_found(req: Request) -> ApiError {
 }
 
 /// Wrong method on a known route.
-pub async fn method_not_allowed() -> impl IntoResponse {
+pub async fn method_not_allowed(method: axum::http::Method) -> impl IntoResponse {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
-        "this route does not take that HTTP method",
+        format!("this route does not take the HTTP method {method}"),
     )
+    .param("method", method.as_str())
 }

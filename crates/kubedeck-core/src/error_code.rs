@@ -24,7 +24,7 @@ pub enum ErrorCode {
     MalformedJson,
     /// The JSON does not fit the operation's schema (`detail`).
     InvalidBody,
-    /// The body is larger than the server takes (`limit` bytes).
+    /// The body is larger than the server takes.
     BodyTooLarge,
     /// The body is not sent as `application/json`.
     UnsupportedMediaType,
@@ -40,6 +40,8 @@ pub enum ErrorCode {
     // --- A field's value (always with `field`) ---------------------------------------------------
     /// A number outside `min`..=`max` (either may be absent: then "at least `min`" or "at most `max`").
     OutOfRange,
+    /// A selector matches `value` objects, more than the `max` the operation takes.
+    TooManyMatches,
     /// A text whose length is outside `min`..=`max` characters.
     InvalidLength,
     /// Not one of `allowed` (a list); `value` is what was sent.
@@ -56,13 +58,13 @@ pub enum ErrorCode {
     Required,
     /// The page is past any list's last row.
     PagePastEnd,
-    /// Not a valid Kubernetes name for `what` (`value`).
+    /// Not a valid Kubernetes name for `what` (`node`, `pod`, `namespace`, `container`, `username`) (`value`).
     InvalidName,
-    /// Not a valid label key or value (`key`, `detail`).
+    /// Not a valid label key or value (`key`, `rule`: `key` or `value`, and `value`).
     InvalidLabel,
     /// A label or taint only the cluster manages (`key`).
     ProtectedKey,
-    /// Not a valid taint (`key`, `detail`).
+    /// Not a valid taint (`key`, `rule`: `key` or `value`, and `value`).
     InvalidTaint,
     /// The pod has no container `container` (`containers`: the ones it has).
     ContainerNotFound,
@@ -72,11 +74,11 @@ pub enum ErrorCode {
     NoPreviousLog,
     /// The current password is wrong.
     WrongPassword,
-    /// The new password is too weak (`detail`: the rule it breaks).
+    /// The new password is too weak (`rule`: `not_username`).
     WeakPassword,
     /// The new password equals the current one.
     PasswordUnchanged,
-    /// A role binding is not valid (`detail`).
+    /// A role binding is not valid (`rule`: `namespace_needs_cluster`, `admin_is_global`, `namespace_length`).
     InvalidBinding,
     /// The context can only change together with a new credential.
     ContextNeedsCredential,
@@ -108,7 +110,7 @@ pub enum ErrorCode {
     RateLimited,
     /// The password must be changed before anything else.
     PasswordChangeRequired,
-    /// `user` lacks `permission` (`scope`: where).
+    /// `user` lacks `permission` (where: `cluster`, and `namespace` within it; neither means anywhere).
     Forbidden,
     /// A WebSocket from another site (`origin`).
     OriginForbidden,
@@ -150,7 +152,7 @@ pub enum ErrorCode {
     EditContended,
     /// Node `node` still runs `pods` pods.
     NodeNotEmpty,
-    /// The drain would stop at `refused` pods (`by_reason`: counts per reason); nothing changed.
+    /// The drain of `node` would stop at `refused` pods; nothing changed.
     DrainBlocked,
     /// The cluster refused a change because the object changed (`detail`).
     ObjectConflict,
@@ -176,15 +178,17 @@ pub enum ErrorCode {
     // --- Kubeconfig import ---------------------------------------------------------------------
     /// The kubeconfig is larger than `limit` bytes.
     KubeconfigTooLarge,
-    /// The kubeconfig cannot be read (`detail`, `path`: where).
+    /// The kubeconfig cannot be read (`detail`, `path`: where in it).
     KubeconfigInvalid,
-    /// The kubeconfig would run a command or read a server file (`path`).
+    /// The kubeconfig would run a command or read a server file (`path`; `rule`: `exec`, `auth-provider`,
+    /// `tokenFile`, `client-certificate`, `client-key`, `as`, `certificate-authority`, `proxy-url`; `user` or
+    /// `cluster`: whose entry).
     KubeconfigUnsafe,
     /// The kubeconfig has no context `context`.
     ContextNotFound,
     /// The kubeconfig has several contexts and no current one; choose one (`contexts`).
     ContextRequired,
-    /// The preflight found problems (`errors`).
+    /// The preflight found problems (`errors`: their English sentences).
     PreflightFailed,
 
     // --- The server ----------------------------------------------------------------------------
@@ -220,7 +224,8 @@ all_codes! {
     InvalidPath => "invalid_path", InvalidQuery => "invalid_query", MalformedJson => "malformed_json",
     InvalidBody => "invalid_body", BodyTooLarge => "body_too_large", UnsupportedMediaType => "unsupported_media_type",
     BadRequest => "bad_request", WebsocketRequired => "websocket_required", RouteNotFound => "route_not_found",
-    MethodNotAllowed => "method_not_allowed", OutOfRange => "out_of_range", InvalidLength => "invalid_length",
+    MethodNotAllowed => "method_not_allowed", OutOfRange => "out_of_range",
+    TooManyMatches => "too_many_matches", InvalidLength => "invalid_length",
     NotOneOf => "not_one_of", InvalidSelector => "invalid_selector", InvalidTime => "invalid_time",
     InvalidTimeRange => "invalid_time_range", MutuallyExclusive => "mutually_exclusive", Required => "required",
     PagePastEnd => "page_past_end", InvalidName => "invalid_name", InvalidLabel => "invalid_label",

@@ -86,6 +86,11 @@ pub struct PreflightReport {
     /// Machine code of the blocking failure (`cluster_unreachable`, `tls_verification_failed`, `credential_rejected`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_code: Option<ErrorCode>,
+    /// What the failure's sentence names: `server`, and `detail` (the cause as the client or cluster said it),
+    /// `seconds` (a timeout) or `status` (the cluster's HTTP status).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub failure_params: serde_json::Map<String, serde_json::Value>,
 }
 
 /// (feature, [(verb, group, resource, subresource)]).
@@ -239,6 +244,39 @@ fn certificates(k: &SafeKubeconfig, report: &mut PreflightReport) {
     }
 }
 
+/// Records a blocking failure: its code, its sentence, and the params the console says it with.
+fn fail(report: &mut PreflightReport, e: &ClusterError, server: &str) {
+    let (code, msg) = classify(e, server);
+    let mut params = serde_json::Map::new();
+    params.insert("server".into(), server.into());
+    match e {
+        ClusterError::Timeout(d) => {
+            params.insert("seconds".into(), d.as_secs().into());
+        }
+        ClusterError::Api {
+            code: status,
+            reason,
+            message,
+        } => {
+            params.insert("status".into(), (*status).into());
+            let detail = if message.trim().is_empty() {
+                reason.clone()
+            } else {
+                message.clone()
+            };
+            params.insert("detail".into(), detail.into());
+        }
+        ClusterError::CredentialRejected(m)
+        | ClusterError::Unreachable(m)
+        | ClusterError::Other(m) => {
+            params.insert("detail".into(), m.clone().into());
+        }
+    }
+    report.failure_code = Some(code);
+    report.failure_params = params;
+    report.errors.push(msg);
+}
+
 fn classify(e: &ClusterError, server: &str) -> (ErrorCode, String) {
     match e {
         ClusterError::CredentialRejected(m) => (
@@ -303,6 +341,7 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
         errors: Vec::new(),
         duplicate_of: None,
         failure_code: None,
+        failure_params: serde_json::Map::new(),
     };
     if k.insecure {
         report.warnings.push(
@@ -318,9 +357,7 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
     let client = match k.client().await {
         Ok(c) => c,
         Err(e) => {
-            let (code, msg) = classify(&e, &k.server_url);
-            report.failure_code = Some(code);
-            report.errors.push(msg);
+            fail(&mut report, &e, &k.server_url);
             return report;
         }
     };
@@ -334,9 +371,7 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
             });
         }
         Err(e) => {
-            let (code, msg) = classify(&e, &k.server_url);
-            report.failure_code = Some(code);
-            report.errors.push(msg);
+            fail(&mut report, &e, &k.server_url);
             return report;
         }
     }
@@ -344,9 +379,7 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
     match permissions(&client).await {
         Ok(p) => report.permissions = p,
         Err(e) => {
-            let (code, msg) = classify(&e, &k.server_url);
-            report.failure_code = Some(code);
-            report.errors.push(msg);
+            fail(&mut report, &e, &k.server_url);
             return report;
         }
     }

@@ -119,6 +119,16 @@ describe('errorText says a server error in the user language', () => {
     expect(errorText(zh, at)).toBe('kubeconfig 在 clusters[test].cluster.server 处无效');
   });
 
+  it('an unsafe kubeconfig says which rule it breaks and whose entry it is', () => {
+    const exec = fail(400, { code: 'kubeconfig_unsafe', message: 'x', params: { path: 'users[dev].user.exec', rule: 'exec', user: 'dev' } });
+    expect(errorText(zh, exec)).toContain('用户“dev”使用了 exec 插件');
+    expect(errorText(enT, exec)).toContain('User "dev" in the kubeconfig uses an exec plugin');
+    const file = fail(400, { code: 'kubeconfig_unsafe', message: 'x', params: { path: 'users[dev].user.tokenFile', rule: 'tokenFile', user: 'dev' } });
+    expect(errorText(zh, file)).toBe('kubeconfig 中的用户“dev”引用了文件（tokenFile）；上传的 kubeconfig 永远不会读取本服务器上的文件，请改为内联内容');
+    const ca = fail(400, { code: 'kubeconfig_unsafe', message: 'x', params: { path: 'clusters[c1].cluster.certificate-authority', rule: 'certificate-authority', cluster: 'c1' } });
+    expect(errorText(zh, ca)).toContain('集群“c1”引用了 CA 文件');
+  });
+
   it('a wrong password at login', () => {
     const e = fail(401, { code: 'invalid_credentials', message: 'wrong username or password' });
     expect(errorText(zh, e)).toBe('用户名或密码错误');

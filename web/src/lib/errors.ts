@@ -30,6 +30,10 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
       return Number(p.seconds) >= 60 ? 'minutes' : undefined;
     case 'forbidden':
       return has('namespace') ? 'namespace' : has('cluster') ? 'cluster' : undefined;
+    case 'kubeconfig_unsafe':
+      // a file reference (tokenFile, client-certificate, client-key ...) shares one sentence naming the field
+      if (typeof p.rule !== 'string') return undefined;
+      return ['exec', 'auth-provider', 'as', 'certificate-authority', 'proxy-url'].includes(p.rule) ? p.rule : 'file';
     case 'cluster_timeout':
       return has('seconds') ? undefined : 'none';
     case 'cluster_error':

@@ -257,11 +257,26 @@ fn refused(p: KubeconfigProblem) -> ApiError {
     } else {
         StatusCode::BAD_REQUEST
     };
-    let mut e = ApiError::new(status, p.code, p.message)
+    let mut e = ApiError::new(status, p.code, p.message.clone())
         .with_field(field)
         .param("path", &p.field)
         .with_extra("kubeconfig_path", json!(p.field));
     e.params.extend(p.params);
+    match p.code {
+        // Which rule refused it (`exec`, `auth-provider`, `tokenFile`, `as`, `certificate-authority`,
+        // `proxy-url` ...: the path's last step) and whose entry it is, for the console's sentence.
+        ErrorCode::KubeconfigUnsafe => {
+            let rule = p.field.rsplit('.').next().unwrap_or(&p.field).to_owned();
+            e = e.param("rule", rule);
+            for (prefix, key) in [("users[", "user"), ("clusters[", "cluster")] {
+                if let Some(name) = p.field.strip_prefix(prefix).and_then(|r| r.split_once(']')) {
+                    e = e.param(key, name.0);
+                }
+            }
+        }
+        ErrorCode::KubeconfigInvalid => e = e.param("detail", &p.message),
+        _ => {}
+    }
     e
 }
 
@@ -293,12 +308,12 @@ async fn admit(
             .first()
             .cloned()
             .unwrap_or_else(|| "the preflight failed".into());
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message.clone())
-                .param("detail", message)
-                .with_field("credential")
-                .with_extra("preflight", json!(report)),
-        );
+        return Err(ApiError {
+            params: report.failure_params.clone(),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+        }
+        .with_field("credential")
+        .with_extra("preflight", json!(report)));
     }
     if !report.errors.is_empty() {
         return Err(ApiError::new(

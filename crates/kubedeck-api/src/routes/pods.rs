@@ -830,7 +830,7 @@ pub async fn merged_logs(
     if pods.len() > MERGED_MAX_PODS {
         return Err(ApiError::invalid(
             "labelSelector",
-            ErrorCode::OutOfRange,
+            ErrorCode::TooManyMatches,
             format!(
                 "{} pods match; narrow the selector to at most {MERGED_MAX_PODS}",
                 pods.len()

@@ -351,6 +351,24 @@ async fn unsafe_broken_and_unreachable_kubeconfigs_are_refused_and_nothing_is_sa
         assert_eq!(r.body["code"], code, "{what}: {}", r.body);
         assert_eq!(r.body["field"], "credential", "{what}");
         assert!(!r.body["message"].as_str().unwrap().is_empty());
+        // The params the console words the refusal with, in the user's language.
+        let p = &r.body["params"];
+        let named = |k: &str| p[k].as_str().is_some_and(|v| !v.is_empty());
+        match what {
+            "exec plugin" => assert!(p["rule"] == "exec" && named("user"), "{what}: {p}"),
+            "CA file path" => assert!(
+                p["rule"] == "certificate-authority" && named("cluster"),
+                "{what}: {p}"
+            ),
+            "unreachable server" => assert!(
+                p["server"] == "https://127.0.0.1:1" && named("detail"),
+                "{what}: {p}"
+            ),
+            "wrong CA" => assert!(named("server") && named("detail"), "{what}: {p}"),
+            "garbage" => assert!(named("detail"), "{what}: {p}"),
+            "10 MB document" => assert_eq!(p["limit"], 512 * 1024, "{what}: {p}"),
+            _ => {}
+        }
     }
     assert!(
         !std::path::Path::new("/tmp/pwned").exists(),

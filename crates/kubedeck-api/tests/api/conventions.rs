@@ -298,14 +298,24 @@ fn the_console_is_built_against_the_current_openapi_document() {
 async fn impossible_object_names_are_a_clear_404_not_a_cluster_error() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    for path in [
-        "/api/v1/k8s/cluster/1/nodes/Bad%20Name",
-        "/api/v1/k8s/cluster/1/namespaces/a%2Fb/pods/x",
-        "/api/v1/k8s/cluster/1/namespaces/default/pods/UPPER/logs",
+    for (path, what, value) in [
+        ("/api/v1/k8s/cluster/1/nodes/Bad%20Name", "node", "Bad Name"),
+        (
+            "/api/v1/k8s/cluster/1/namespaces/a%2Fb/pods/x",
+            "namespace",
+            "a/b",
+        ),
+        (
+            "/api/v1/k8s/cluster/1/namespaces/default/pods/UPPER/logs",
+            "pod",
+            "UPPER",
+        ),
     ] {
         let r = app.get(path, &admin).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
         assert_eq!(r.body["code"], "invalid_name", "{path}: {}", r.body);
+        assert_eq!(r.body["params"]["what"], what, "{path}: {}", r.body);
+        assert_eq!(r.body["params"]["value"], value, "{path}: {}", r.body);
     }
     app.stop().await;
 }
