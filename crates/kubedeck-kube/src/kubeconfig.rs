@@ -120,14 +120,19 @@ pub fn parse(text: &str, context: Option<&str>) -> Result<SafeKubeconfig, Kubeco
         ));
     }
     let kc = Kubeconfig::from_yaml(text).map_err(|e| {
+        let cause = crate::error::chain(&e);
+        // The parser's own words ("line 7 column 4: did not find expected key"), without kube's prefixes.
+        let detail = cause
+            .trim_start_matches("failed to parse kubeconfig YAML: ")
+            .trim_start_matches("error: ")
+            .to_owned();
         problem(
             ErrorCode::KubeconfigInvalid,
             "credential",
-            format!(
-                "the kubeconfig is not valid kubeconfig YAML: {}",
-                crate::error::chain(&e)
-            ),
+            format!("the kubeconfig is not valid kubeconfig YAML: {cause}"),
         )
+        .with("detail", serde_json::json!(detail))
+        .with("rule", serde_json::json!("yaml"))
     })?;
     if kc.contexts.is_empty() {
         return Err(problem(

@@ -133,6 +133,7 @@ export const en = {
   'apiError.kubeconfig_too_large': 'The kubeconfig is larger than {{limit}} bytes',
   'apiError.kubeconfig_invalid': 'The kubeconfig is not valid at {{path}}',
   'apiError.kubeconfig_invalid.none': 'The kubeconfig is not valid',
+  'apiError.kubeconfig_invalid.yaml': 'The kubeconfig is not valid YAML',
   'apiError.kubeconfig_unsafe.exec': 'User "{{user}}" in the kubeconfig uses an exec plugin, which would run a command on this server: exec plugins are disabled; use a token or a client certificate (client-certificate-data/client-key-data)',
   'apiError.kubeconfig_unsafe.auth-provider': 'User "{{user}}" in the kubeconfig uses an auth-provider, which this server does not support; use a service-account token or a client certificate',
   'apiError.kubeconfig_unsafe.file': 'User "{{user}}" in the kubeconfig points at a file ({{rule}}); files on this server are never read from an uploaded kubeconfig: inline the content instead',

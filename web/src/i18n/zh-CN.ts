@@ -135,6 +135,7 @@ export const zhCN: Record<MessageKey, string> = {
   'apiError.kubeconfig_too_large': 'kubeconfig 超过了 {{limit}} 字节的上限',
   'apiError.kubeconfig_invalid': 'kubeconfig 在 {{path}} 处无效',
   'apiError.kubeconfig_invalid.none': 'kubeconfig 无效',
+  'apiError.kubeconfig_invalid.yaml': 'kubeconfig 不是有效的 YAML',
   'apiError.kubeconfig_unsafe.exec': 'kubeconfig 中的用户“{{user}}”使用了 exec 插件，会在本服务器上执行命令，已被禁用；请改用令牌或客户端证书（client-certificate-data/client-key-data）',
   'apiError.kubeconfig_unsafe.auth-provider': 'kubeconfig 中的用户“{{user}}”使用了 auth-provider，本服务器不支持；请改用 ServiceAccount 令牌或客户端证书',
   'apiError.kubeconfig_unsafe.file': 'kubeconfig 中的用户“{{user}}”引用了文件（{{rule}}）；上传的 kubeconfig 永远不会读取本服务器上的文件，请改为内联内容',

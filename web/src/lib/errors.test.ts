@@ -117,6 +117,8 @@ describe('errorText says a server error in the user language', () => {
     expect(errorText(zh, whole)).toBe('kubeconfig 无效');
     const at = fail(400, { code: 'kubeconfig_invalid', field: 'credential', message: 'x', params: { path: 'clusters[test].cluster.server' } });
     expect(errorText(zh, at)).toBe('kubeconfig 在 clusters[test].cluster.server 处无效');
+    const yaml = fail(400, { code: 'kubeconfig_invalid', field: 'credential', message: 'x', params: { path: 'credential', rule: 'yaml', detail: 'line 7 column 4: did not find expected key' } });
+    expect(errorText(zh, yaml)).toMatch(/^kubeconfig 不是有效的 YAML.*line 7 column 4: did not find expected key$/);
   });
 
   it('an unsafe kubeconfig says which rule it breaks and whose entry it is', () => {

@@ -39,6 +39,7 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
     case 'cluster_error':
       return has('status') ? 'status' : undefined;
     case 'kubeconfig_invalid':
+      if (p.rule === 'yaml') return 'yaml';
       // "credential" is the form field (the whole kubeconfig), not a place inside it
       return has('path') && p.path !== 'credential' ? undefined : 'none';
     default:

@@ -274,7 +274,9 @@ fn refused(p: KubeconfigProblem) -> ApiError {
                 }
             }
         }
-        ErrorCode::KubeconfigInvalid => e = e.param("detail", &p.message),
+        ErrorCode::KubeconfigInvalid if !e.params.contains_key("detail") => {
+            e = e.param("detail", &p.message)
+        }
         _ => {}
     }
     e
