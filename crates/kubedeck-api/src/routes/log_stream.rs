@@ -460,7 +460,9 @@ async fn send_lines(
     tx.flush().await.is_ok()
 }
 
-/// The close frame that tells the browser why its stream ended.
+/// The close frame that tells the browser why its stream ended. The reason starts with a stable code and, for
+/// the pod or container, its name (`pod_gone web-5f9: ...`), so the console words it in the user's language
+/// without reading the English that follows (kept for other clients and logs).
 async fn close_frame(
     ended: Ended,
     api: &Api<Pod>,
@@ -469,17 +471,22 @@ async fn close_frame(
 ) -> Option<CloseFrame> {
     let (code, reason) = match ended {
         Ended::BrowserGone => return None,
-        Ended::LimitReached => (1000, "limitBytes reached".to_owned()),
-        Ended::Broken(e) => (1011, format!("the log stream from the cluster broke: {e}")),
+        Ended::LimitReached => (1000, "limit_reached: limitBytes reached".to_owned()),
+        Ended::Broken(e) => (
+            1011,
+            format!("upstream_broken: the log stream from the cluster broke: {e}"),
+        ),
         Ended::Finished => {
             let gone = !matches!(
                 within(Duration::from_secs(10), api.get_opt(pod)).await,
                 Ok(Some(_))
             );
             let reason = if gone {
-                format!("pod {pod} is gone")
+                format!("pod_gone {pod}: pod {pod} is gone")
             } else {
-                format!("container {container} stopped; its log ended")
+                format!(
+                    "container_stopped {container}: container {container} stopped; its log ended"
+                )
             };
             (1000, reason)
         }

@@ -192,7 +192,7 @@ async fn the_log_stream_follows_new_lines_and_stops_upstream_when_the_browser_le
         "a deleted pod ends the stream normally: {frame:?}"
     );
     assert!(
-        frame.reason.contains("chatty"),
+        frame.reason.starts_with("pod_gone chatty"),
         "close reason: {}",
         frame.reason
     );
@@ -352,7 +352,7 @@ async fn an_idle_log_stream_stays_open_with_pings_and_still_delivers_the_next_li
     // ... and then the close frame saying why the stream ended.
     match next_frame(&mut ws, Duration::from_secs(30)).await {
         Some(Ok(Message::Close(Some(frame)))) => assert!(
-            frame.reason.contains("stopped"),
+            frame.reason.starts_with("container_stopped "),
             "close reason: {}",
             frame.reason
         ),

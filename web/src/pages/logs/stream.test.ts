@@ -10,23 +10,23 @@ const en = tr('en');
 // The close reasons and notices crates/kubedeck-api/src/routes/log_stream.rs sends, as it sends them.
 describe('a live log ending, in the user language', () => {
   it('the container stopped', () => {
-    const end = readStreamEnd(1000, 'container web stopped; its log ended', true);
+    const end = readStreamEnd(1000, 'container_stopped web: container web stopped; its log ended', true);
     expect(end).toEqual({ kind: 'containerStopped', container: 'web' });
     expect(streamEndText(zh, end)).toBe('容器 web 已停止，日志已结束');
     expect(streamEndText(en, end)).toBe('Container web stopped; its log ended');
   });
 
   it('the pod is gone', () => {
-    const end = readStreamEnd(1000, 'pod web-5f9 is gone', true);
+    const end = readStreamEnd(1000, 'pod_gone web-5f9: pod web-5f9 is gone', true);
     expect(streamEndText(zh, end)).toBe('容器组 web-5f9 已不存在，日志已结束');
   });
 
   it('limitBytes reached', () => {
-    expect(streamEndText(zh, readStreamEnd(1000, 'limitBytes reached', true))).toBe('日志已达到字节上限（limitBytes），已停止跟踪');
+    expect(streamEndText(zh, readStreamEnd(1000, 'limit_reached: limitBytes reached', true))).toBe('日志已达到字节上限（limitBytes），已停止跟踪');
   });
 
   it('the stream broke: the cluster text appended as it came', () => {
-    const end = readStreamEnd(1011, 'the log stream from the cluster broke: connection reset by peer', true);
+    const end = readStreamEnd(1011, 'upstream_broken: the log stream from the cluster broke: connection reset by peer', true);
     expect(streamEndText(zh, end)).toBe('来自集群的日志流中断了：connection reset by peer');
   });
 

@@ -33,16 +33,20 @@ export interface StreamHandlers {
 
 export const NOTICE_PREFIX = '[kubedeck] ';
 
-/** Reads the close frame the server sends (see `close_frame` in log_stream.rs). */
+/**
+ * Reads the close frame the server sends (see `close_frame` in log_stream.rs): `<code>[ <name>]: <English>`, the
+ * code stable and the English only for other clients, so a reworded sentence does not change what is shown here.
+ */
 export function readStreamEnd(code: number, reason: string, opened: boolean): StreamEnd {
   if (!opened) return { kind: 'refused', code };
-  if (reason === 'limitBytes reached') return { kind: 'limit' };
-  let m = /^pod (.+) is gone$/.exec(reason);
-  if (m) return { kind: 'podGone', pod: m[1] };
-  m = /^container (.+) stopped; its log ended$/.exec(reason);
-  if (m) return { kind: 'containerStopped', container: m[1] };
-  m = /^the log stream from the cluster broke: ?(.*)$/s.exec(reason);
-  if (m) return { kind: 'broken', detail: m[1] };
+  const m = /^([a-z_]+)(?: ([^\s:]+))?: ?(.*)$/s.exec(reason);
+  if (m) {
+    const [, what, name, text] = m;
+    if (what === 'limit_reached') return { kind: 'limit' };
+    if (what === 'pod_gone' && name) return { kind: 'podGone', pod: name };
+    if (what === 'container_stopped' && name) return { kind: 'containerStopped', container: name };
+    if (what === 'upstream_broken') return { kind: 'broken', detail: text.replace(/^the log stream from the cluster broke: ?/, '') };
+  }
   return { kind: 'closed', code, reason };
 }
 
