@@ -33,18 +33,41 @@ fn reason(e: &ClusterError) -> &'static str {
     }
 }
 
+/// Why a cluster's status is what it is, as a stable code (published in the OpenAPI document, so the console's
+/// translations are typed over it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterReasonCode {
+    /// Just imported, not checked yet.
+    Imported,
+    /// The last check passed.
+    InSync,
+    /// The kubeconfig was replaced, not checked yet.
+    CredentialReplaced,
+    /// The cluster rejects the credential (expired or revoked).
+    CredentialRejected,
+    /// The credential lacks a permission the check needs.
+    ClusterForbidden,
+    /// The cluster cannot be reached.
+    ClusterUnreachable,
+    /// Another failure.
+    ClusterError,
+    /// No reason recorded.
+    None,
+}
+
 /// The stable code of a stored status reason (the texts above and the store's "imported", "in sync",
 /// "credential replaced"), for clients that show it in their own words.
-pub fn reason_code(reason: &str) -> &'static str {
+pub fn reason_code(reason: &str) -> ClusterReasonCode {
     match reason {
-        "imported" => "imported",
-        "in sync" => "in_sync",
-        "credential replaced" => "credential_replaced",
-        "credential rejected (expired or revoked)" => "credential_rejected",
-        "credential lacks permission" => "cluster_forbidden",
-        "unreachable" => "cluster_unreachable",
-        "" => "none",
-        _ => "cluster_error",
+        "imported" => ClusterReasonCode::Imported,
+        "in sync" => ClusterReasonCode::InSync,
+        "credential replaced" => ClusterReasonCode::CredentialReplaced,
+        "credential rejected (expired or revoked)" => ClusterReasonCode::CredentialRejected,
+        "credential lacks permission" => ClusterReasonCode::ClusterForbidden,
+        "unreachable" => ClusterReasonCode::ClusterUnreachable,
+        "" => ClusterReasonCode::None,
+        _ => ClusterReasonCode::ClusterError,
     }
 }
 
@@ -440,13 +463,14 @@ mod tests {
             },
             ClusterError::Unreachable("x".into()),
         ];
-        let codes: Vec<&str> = failures.iter().map(|e| reason_code(reason(e))).collect();
+        let codes: Vec<ClusterReasonCode> =
+            failures.iter().map(|e| reason_code(reason(e))).collect();
         assert_eq!(
             codes,
             [
-                "credential_rejected",
-                "cluster_forbidden",
-                "cluster_unreachable"
+                ClusterReasonCode::CredentialRejected,
+                ClusterReasonCode::ClusterForbidden,
+                ClusterReasonCode::ClusterUnreachable
             ]
         );
     }

@@ -785,6 +785,12 @@ export interface components {
             /** @description Subject common name. */
             subject: string;
         };
+        /**
+         * @description Why a cluster's status is what it is, as a stable code (published in the OpenAPI document, so the console's
+         *     translations are typed over it).
+         * @enum {string}
+         */
+        ClusterReasonCode: "imported" | "in_sync" | "credential_replaced" | "credential_rejected" | "cluster_forbidden" | "cluster_unreachable" | "cluster_error" | "none";
         /** @description The status endpoint's answer. */
         ClusterStatus: {
             /**
@@ -815,7 +821,7 @@ export interface components {
              * @description Why, as a stable code: `in_sync`, `imported`, `credential_replaced`, `credential_rejected`,
              *     `cluster_forbidden`, `cluster_unreachable`, `cluster_error`.
              */
-            reason_code: string;
+            reason_code: components["schemas"]["ClusterReasonCode"];
             /**
              * Format: int32
              * @description 1 creating, 2 running, 3 stopped, 4 error.
@@ -892,6 +898,11 @@ export interface components {
             status: number;
             /** @description Why the status is what it is. */
             status_reason: string;
+            /**
+             * @description `status_reason` as a stable code the console translates: `imported`, `in_sync`, `credential_replaced`,
+             *     `credential_rejected`, `cluster_forbidden`, `cluster_unreachable`, `cluster_error` or `none`.
+             */
+            status_reason_code: components["schemas"]["ClusterReasonCode"];
             /** @description `creating`, `running`, `stopped` or `error`. */
             status_text: string;
             /**
@@ -1625,6 +1636,11 @@ export interface components {
                 status: number;
                 /** @description Why the status is what it is. */
                 status_reason: string;
+                /**
+                 * @description `status_reason` as a stable code the console translates: `imported`, `in_sync`, `credential_replaced`,
+                 *     `credential_rejected`, `cluster_forbidden`, `cluster_unreachable`, `cluster_error` or `none`.
+                 */
+                status_reason_code: components["schemas"]["ClusterReasonCode"];
                 /** @description `creating`, `running`, `stopped` or `error`. */
                 status_text: string;
                 /**

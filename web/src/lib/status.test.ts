@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { certificateTone, clusterHealth, clusterStatusView, clusterTypeKey, nodeStatusView, podDisplayStatus, podStatusTone, taskFinished } from './status';
+import { certificateTone, clusterHealth, clusterReasonText, clusterStatusView, clusterTypeKey, nodeStatusView, podDisplayStatus, podStatusTone, taskFinished } from './status';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { translate } from '../i18n';
 import { can } from './permissions';
 
 describe('cluster status mapping', () => {
@@ -76,5 +79,27 @@ describe('permissions hide what the user cannot do', () => {
   it('a global platform-admin can do everything', () => {
     expect(can({ permissions: [], bindings: [{ role: 'platform-admin' as const, cluster_id: null }] }, 'audit.read')).toBe(true);
     expect(can({ permissions: [], bindings: [{ role: 'platform-admin' as const, cluster_id: 3 }] }, 'audit.read')).toBe(false);
+  });
+});
+
+describe("a cluster's status reason in the user's language", () => {
+  const openapi = JSON.parse(readFileSync(join(__dirname, '../../openapi.json'), 'utf8'));
+  const codes: string[] = openapi.components.schemas.ClusterReasonCode.enum;
+  const zhT = (k: string) => translate('zh-CN', k);
+  const enT = (k: string) => translate('en', k);
+
+  it('every code the API lists has a sentence in both languages (none says nothing)', () => {
+    expect(codes).toContain('in_sync');
+    for (const c of codes.filter((c) => c !== 'none')) {
+      expect(clusterReasonText(zhT, c, 'x'), c).not.toMatch(/^cluster\.|^x$/);
+      expect(clusterReasonText(enT, c, 'x'), c).not.toMatch(/^cluster\.|^x$/);
+      expect(clusterReasonText(zhT, c, 'x'), c).not.toBe(clusterReasonText(enT, c, 'x'));
+    }
+    expect(clusterReasonText(zhT, 'none', 'whatever')).toBe('');
+  });
+
+  it('"in sync" in Chinese, and a newer code falls back to the server words', () => {
+    expect(clusterReasonText(zhT, 'in_sync', 'in sync')).toBe('已同步');
+    expect(clusterReasonText(zhT, 'brand_new', 'something new')).toBe('something new');
   });
 });

@@ -1,5 +1,6 @@
 // Maps server states to what the console shows: a translation key and an antd colour.
 import type { Cluster, ClusterStatus, KubeNode } from '../api/types';
+import type { components } from '../api/schema';
 import { en } from '../i18n/en';
 import type { TFunc } from '../i18n';
 
@@ -135,4 +136,28 @@ export function kubectlWord(t: TFunc, word: string | null | undefined): string {
   const prefix = /^(Init|Signal|ExitCode):/.exec(w)?.[1];
   if (prefix) return t(`kstatus.${prefix}`, { word: w });
   return w;
+}
+
+/** Why a cluster's status is what it is, as the API's stable code (`ClusterReasonCode`; `none`: nothing to say). */
+type ClusterReasonCode = components['schemas']['ClusterReasonCode'];
+
+/** Every code's sentence key: a code added to the API without one fails the type check here. */
+export const CLUSTER_REASON_KEYS: Record<ClusterReasonCode, string | null> = {
+  imported: 'cluster.reasonCode.imported',
+  in_sync: 'cluster.reasonCode.in_sync',
+  credential_replaced: 'cluster.reasonCode.credential_replaced',
+  credential_rejected: 'cluster.reasonCode.credential_rejected',
+  cluster_forbidden: 'cluster.reasonCode.cluster_forbidden',
+  cluster_unreachable: 'cluster.reasonCode.cluster_unreachable',
+  cluster_error: 'cluster.reasonCode.cluster_error',
+  none: null,
+};
+
+/** A cluster's status reason in the user's language; the server's words for a code this console does not know. */
+export function clusterReasonText(t: (k: string) => string, code: string | null | undefined, text: string | null | undefined): string {
+  if (code && Object.prototype.hasOwnProperty.call(CLUSTER_REASON_KEYS, code)) {
+    const key = CLUSTER_REASON_KEYS[code as ClusterReasonCode];
+    return key ? t(key) : '';
+  }
+  return text ?? '';
 }

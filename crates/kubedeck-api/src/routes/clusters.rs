@@ -33,6 +33,9 @@ pub struct ClusterView {
     pub status_text: &'static str,
     /// Why the status is what it is.
     pub status_reason: String,
+    /// `status_reason` as a stable code the console translates: `imported`, `in_sync`, `credential_replaced`,
+    /// `credential_rejected`, `cluster_forbidden`, `cluster_unreachable`, `cluster_error` or `none`.
+    pub status_reason_code: crate::sync::ClusterReasonCode,
     /// Description.
     pub description: String,
     /// 1 self-built, 2 imported.
@@ -85,6 +88,7 @@ impl From<Cluster> for ClusterView {
             version: c.version,
             status: c.status,
             status_text: status_text(c.status),
+            status_reason_code: crate::sync::reason_code(&c.status_reason),
             status_reason: c.status_reason,
             description: c.description,
             cluster_type: c.cluster_type,
@@ -190,7 +194,7 @@ pub struct ClusterStatus {
     pub reason: String,
     /// Why, as a stable code: `in_sync`, `imported`, `credential_replaced`, `credential_rejected`,
     /// `cluster_forbidden`, `cluster_unreachable`, `cluster_error`.
-    pub reason_code: &'static str,
+    pub reason_code: crate::sync::ClusterReasonCode,
     /// The last failure, empty when healthy.
     pub last_error: String,
     /// Last passing health check.

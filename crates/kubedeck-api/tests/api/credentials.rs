@@ -139,6 +139,12 @@ async fn a_revoked_token_shows_credential_rejected_until_the_credential_is_repla
         "{s}"
     );
     assert!(!s["last_error"].as_str().unwrap().is_empty(), "{s}");
+    // The cluster list says the same as a code the console words in the user's language.
+    let listed = app.get(&base, &admin).await.body;
+    assert_eq!(
+        listed["status_reason_code"], "credential_rejected",
+        "{listed}"
+    );
     let refused = app.get(&pod_path, &admin).await;
     assert_eq!(
         refused.body["code"], "credential_rejected",

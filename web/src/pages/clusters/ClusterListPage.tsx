@@ -10,7 +10,7 @@ import { useAuth } from '../../auth';
 import { can, canImportClusters } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatLatency } from '../../lib/format';
-import { clusterHealth, clusterStatusView, clusterTypeKey, healthTone } from '../../lib/status';
+import { clusterHealth, clusterReasonText, clusterStatusView, clusterTypeKey, healthTone } from '../../lib/status';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { GettingStarted } from './GettingStarted';
 import { DeleteClusterDialog, EditClusterDialog } from './ClusterDialogs';
@@ -143,7 +143,7 @@ export default function ClusterListPage() {
             render: (_: unknown, c) => {
               const v = clusterStatusView(c.status);
               return (
-                <StatusTag tone={v.tone} tip={c.status_reason || c.last_error || undefined}>
+                <StatusTag tone={v.tone} tip={clusterReasonText(t, c.status_reason_code, c.status_reason) || c.last_error || undefined}>
                   {t(v.key)}
                 </StatusTag>
               );
@@ -153,7 +153,7 @@ export default function ClusterListPage() {
             title: t('cluster.health'),
             render: (_: unknown, c) => {
               const h = clusterHealth(c);
-              const tip = [c.status_reason, c.last_error, c.last_healthy_at ? `${t('cluster.lastHealthy')}: ${new Date(c.last_healthy_at).toLocaleString()}` : '']
+              const tip = [clusterReasonText(t, c.status_reason_code, c.status_reason), c.last_error, c.last_healthy_at ? `${t('cluster.lastHealthy')}: ${new Date(c.last_healthy_at).toLocaleString()}` : '']
                 .filter(Boolean)
                 .join(' · ');
               return (

@@ -12,7 +12,7 @@ import { can } from '../../lib/permissions';
 import { errorText } from '../../lib/errors';
 import { formatBytes, formatCpu, formatLatency, percent } from '../../lib/format';
 import { capacitySummary } from '../../lib/view';
-import { clusterHealth, clusterStatusView, clusterTypeKey, healthTone, kubectlWord, toneColor } from '../../lib/status';
+import { clusterHealth, clusterReasonText, clusterStatusView, clusterTypeKey, healthTone, kubectlWord, toneColor } from '../../lib/status';
 import { podPhaseAttention } from '../../lib/attention';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { DeleteClusterDialog, EditClusterDialog } from './ClusterDialogs';
@@ -173,7 +173,7 @@ export default function ClusterOverviewPage() {
               locale={{ emptyText: t('overview.noWarnings') }}
               dataSource={[
                 ...(c.last_error ? [{ key: 'err', node: <Typography.Text type="danger">{c.last_error}</Typography.Text> }] : []),
-                ...(c.status_reason && c.status !== 2 ? [{ key: 'reason', node: <Typography.Text type="warning">{c.status_reason}</Typography.Text> }] : []),
+                ...(c.status_reason && c.status !== 2 ? [{ key: 'reason', node: <Typography.Text type="warning">{clusterReasonText(t, c.status_reason_code, c.status_reason)}</Typography.Text> }] : []),
                 ...notReady.map((n) => ({
                   key: `n-${n.name}`,
                   node: (
@@ -222,7 +222,7 @@ export default function ClusterOverviewPage() {
               <Descriptions.Item label={t('common.updated')}>
                 <TimeAgo at={c.updated_at} />
               </Descriptions.Item>
-              <Descriptions.Item label={t('cluster.statusReason')}>{health.data?.reason || c.status_reason || '-'}</Descriptions.Item>
+              <Descriptions.Item label={t('cluster.statusReason')}>{(health.data ? clusterReasonText(t, health.data.reason_code, health.data.reason) : clusterReasonText(t, c.status_reason_code, c.status_reason)) || '-'}</Descriptions.Item>
             </Descriptions>
           </Card>
         </Col>
