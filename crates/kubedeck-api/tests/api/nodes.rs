@@ -1308,11 +1308,12 @@ fn create_list(tb: &Testbed, items: Vec<Value>) {
     );
 }
 
-/// kubectl's own count of the pods on `node` (all namespaces), per phase, and their `namespace/name`s.
+/// kubectl's own count of the pods on `node` (all namespaces), per phase, their `namespace/name`s and how many
+/// of them a DaemonSet runs (the testbed's own DaemonSets put a pod on every node, this test's too).
 fn kubectl_pods_on(
     tb: &Testbed,
     node: &str,
-) -> (std::collections::BTreeMap<String, u64>, Vec<String>) {
+) -> (std::collections::BTreeMap<String, u64>, Vec<String>, u64) {
     let v = tb.kubectl_json(&[
         "get",
         "pods",
@@ -1324,7 +1325,11 @@ fn kubectl_pods_on(
     ]);
     let mut phases = std::collections::BTreeMap::new();
     let mut names = Vec::new();
+    let mut daemons = 0;
     for p in v["items"].as_array().unwrap() {
+        if p["metadata"]["ownerReferences"][0]["kind"] == "DaemonSet" {
+            daemons += 1;
+        }
         *phases
             .entry(
                 p["status"]["phase"]
@@ -1340,7 +1345,7 @@ fn kubectl_pods_on(
         ));
     }
     names.sort();
-    (phases, names)
+    (phases, names, daemons)
 }
 
 async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain() {
@@ -1350,43 +1355,65 @@ async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain()
     let ns = Namespace::create_in(&tb, "crowd");
     let (n, target) = (ns.name(), node.name.as_str());
     let toleration = json!([{"key": "kubedeck.test/node", "operator": "Equal", "value": target, "effect": "NoSchedule"}]);
-    // Bare pods bound to the node (kubectl drain refuses them without --force), a DaemonSet pod (refused
-    // without --ignore-daemonsets) and three emptyDir pods of a Deployment (refused without
-    // --delete-emptydir-data).
-    let mut items: Vec<Value> = (0..BARE)
-        .map(|i| {
-            json!({"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": format!("bare-{i:03}"), "namespace": n, "labels": {"app": "crowd"}},
-                "spec": {"nodeName": target, "tolerations": toleration, "containers": [{"name": "c", "image": "busybox"}]}})
-        })
-        .collect();
+    // A DaemonSet pod (refused without --ignore-daemonsets) and three emptyDir pods of a Deployment (refused
+    // without --delete-emptydir-data) first, while the scheduler still finds room (110 pods a node); then bare
+    // pods bound to the node directly (refused without --force), past what the scheduler would place.
     let template = |app: &str, volumes: Value| {
         json!({"metadata": {"labels": {"app": app}},
             "spec": {"nodeSelector": {"kubedeck.test/node": target}, "tolerations": toleration, "volumes": volumes,
                      "containers": [{"name": "c", "image": app}]}})
     };
-    items.push(json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": n},
-        "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template("agent", json!([]))}}));
-    items.push(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cache", "namespace": n},
-        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "cache"}},
-                 "template": template("cache", json!([{"name": "scratch", "emptyDir": {}}]))}}));
-    create_list(&tb, items);
-    let expected = BARE + 4;
+    create_list(
+        &tb,
+        vec![
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": n},
+                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template("agent", json!([]))}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cache", "namespace": n},
+                "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "cache"}},
+                         "template": template("cache", json!([{"name": "scratch", "emptyDir": {}}]))}}),
+        ],
+    );
+    let running = |want: usize| {
+        // `want` pods of this test's namespace, and every pod on the node (the testbed's DaemonSets too) Running
+        let (phases, names, _) = kubectl_pods_on(&tb, target);
+        let mine = names
+            .iter()
+            .filter(|p| p.starts_with(&format!("{n}/")))
+            .count();
+        (mine == want && phases.get("Running") == Some(&(names.len() as u64))).then_some(())
+    };
+    kubedeck_testbed::wait_until(
+        "the DaemonSet and Deployment pods to run",
+        Duration::from_secs(120),
+        || running(4),
+    );
+    create_list(
+        &tb,
+        (0..BARE)
+            .map(|i| {
+                json!({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": format!("bare-{i:03}"), "namespace": n, "labels": {"app": "crowd"}},
+                    "spec": {"nodeName": target, "tolerations": toleration, "containers": [{"name": "c", "image": "busybox"}]}})
+            })
+            .collect(),
+    );
+    let mine = BARE + 4;
     kubedeck_testbed::wait_until(
         "every pod to run on the node",
         Duration::from_secs(180),
-        || {
-            let (phases, names) = kubectl_pods_on(&tb, target);
-            (names.len() == expected && phases.get("Running") == Some(&(expected as u64)))
-                .then_some(())
-        },
+        || running(mine),
     );
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let id = imported(&app, &tb, &admin).await;
 
     // The detail carries counts, not the pods: the same counts as kubectl's, per phase.
-    let (phases, names) = kubectl_pods_on(&tb, target);
+    let (phases, names, daemons) = kubectl_pods_on(&tb, target);
+    let expected = names.len();
+    assert!(
+        expected >= mine && daemons >= 1,
+        "{expected} pods, {daemons} of DaemonSets"
+    );
     let detail = eventually(
         "the detail to count every pod",
         Duration::from_secs(60),
@@ -1489,7 +1516,7 @@ async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain()
         "{msg}"
     );
     let by_reason =
-        json!({"unmanaged_blocks": BARE, "daemonset_blocks": 1, "local_storage_blocks": 3});
+        json!({"unmanaged_blocks": BARE, "daemonset_blocks": daemons, "local_storage_blocks": 3});
     assert_eq!(refused.body["params"]["node"], target);
     assert_eq!(refused.body["params"]["refused"], expected);
     assert_eq!(refused.body["params"]["by_reason"], by_reason);
@@ -1527,12 +1554,12 @@ async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain()
             s["skip"].as_u64(),
             s["refuse"].as_u64()
         ),
-        (Some(expected as u64 - 1), Some(1), Some(0)),
+        (Some(expected as u64 - daemons), Some(daemons), Some(0)),
         "{s}"
     );
     assert_eq!(
         s["by_reason"],
-        json!({"not_recreated": BARE, "daemonset_ignored": 1, "emptydir_data_lost": 3})
+        json!({"not_recreated": BARE, "daemonset_ignored": daemons, "emptydir_data_lost": 3})
     );
     assert_eq!(code_of(&dry.body["plan"], "agent-"), "daemonset_ignored");
     assert_eq!(
