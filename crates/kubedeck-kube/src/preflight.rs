@@ -57,6 +57,45 @@ pub struct FeaturePermission {
 }
 
 /// The preflight report returned by import (and its dry run).
+/// What a preflight finding is about, as a stable code the console words in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    /// A certificate expired (`kind`: client or ca, `subject`, `date`).
+    CertificateExpired,
+    /// A certificate expires soon (`kind`, `subject`, `days`).
+    CertificateExpiring,
+    /// insecure-skip-tls-verify is set.
+    InsecureTls,
+    /// The server URL is plain http.
+    PlainHttp,
+    /// The credential may not list nodes.
+    NodesForbidden,
+    /// Listing nodes failed (`detail`).
+    NodesUnlisted,
+    /// Features the credential does not allow cluster-wide (`features`).
+    FeaturesDenied,
+    /// This server and user are imported already (`name`, `cluster`).
+    AlreadyImported,
+    /// The blocking failure of `failure_code` (its params are `failure_params`).
+    Failed,
+}
+
+/// One finding of the preflight: its code and params for the console, and the English sentence (the same
+/// one `errors` or `warnings` holds).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Finding {
+    /// `error` (stops the import) or `warning`.
+    pub severity: &'static str,
+    /// What it is about.
+    pub code: FindingCode,
+    /// What its sentence names.
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    /// The English sentence.
+    pub message: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PreflightReport {
     /// True when the cluster was reached and the credential accepted.
@@ -91,6 +130,32 @@ pub struct PreflightReport {
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     #[schema(value_type = Object)]
     pub failure_params: serde_json::Map<String, serde_json::Value>,
+    /// `errors` and `warnings` as coded findings, in the same order.
+    pub findings: Vec<Finding>,
+}
+
+impl PreflightReport {
+    /// Adds a warning, as a sentence and as a finding.
+    pub fn warn(&mut self, code: FindingCode, params: serde_json::Value, message: String) {
+        self.warnings.push(message.clone());
+        self.findings.push(Finding {
+            severity: "warning",
+            code,
+            params,
+            message,
+        });
+    }
+
+    /// Adds an error (it stops the import), as a sentence and as a finding.
+    pub fn error(&mut self, code: FindingCode, params: serde_json::Value, message: String) {
+        self.errors.push(message.clone());
+        self.findings.push(Finding {
+            severity: "error",
+            code,
+            params,
+            message,
+        });
+    }
 }
 
 /// (feature, [(verb, group, resource, subresource)]).
@@ -223,16 +288,24 @@ fn certificates(k: &SafeKubeconfig, report: &mut PreflightReport) {
         for cert in x509::parse_pem_bundle(pem) {
             let days_left = (cert.not_after - now).num_days();
             if cert.not_after <= now {
-                report.errors.push(format!(
-                    "the {kind} certificate '{}' expired on {}",
-                    cert.subject,
-                    cert.not_after.date_naive()
-                ));
+                report.error(
+                    FindingCode::CertificateExpired,
+                    serde_json::json!({"kind": kind, "subject": cert.subject, "date": cert.not_after.date_naive().to_string()}),
+                    format!(
+                        "the {kind} certificate '{}' expired on {}",
+                        cert.subject,
+                        cert.not_after.date_naive()
+                    ),
+                );
             } else if days_left < EXPIRY_WARNING_DAYS {
-                report.warnings.push(format!(
-                    "the {kind} certificate '{}' expires in {days_left} days",
-                    cert.subject
-                ));
+                report.warn(
+                    FindingCode::CertificateExpiring,
+                    serde_json::json!({"kind": kind, "subject": cert.subject, "days": days_left}),
+                    format!(
+                        "the {kind} certificate '{}' expires in {days_left} days",
+                        cert.subject
+                    ),
+                );
             }
             report.certificates.push(CertificateReport {
                 kind: kind.into(),
@@ -273,8 +346,8 @@ fn fail(report: &mut PreflightReport, e: &ClusterError, server: &str) {
         }
     }
     report.failure_code = Some(code);
-    report.failure_params = params;
-    report.errors.push(msg);
+    report.failure_params = params.clone();
+    report.error(FindingCode::Failed, serde_json::Value::Object(params), msg);
 }
 
 fn classify(e: &ClusterError, server: &str) -> (ErrorCode, String) {
@@ -342,16 +415,21 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
         duplicate_of: None,
         failure_code: None,
         failure_params: serde_json::Map::new(),
+        findings: Vec::new(),
     };
     if k.insecure {
-        report.warnings.push(
+        report.warn(
+            FindingCode::InsecureTls,
+            serde_json::json!({}),
             "insecure-skip-tls-verify is set: the server's certificate is not verified".into(),
         );
     }
     if k.server_url.starts_with("http://") {
-        report
-            .warnings
-            .push("the server URL is plain http: the credential travels unencrypted".into());
+        report.warn(
+            FindingCode::PlainHttp,
+            serde_json::json!({}),
+            "the server URL is plain http: the credential travels unencrypted".into(),
+        );
     }
     certificates(k, &mut report);
     let client = match k.client().await {
@@ -387,12 +465,22 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
     match within(CALL_TIMEOUT, nodes.list_metadata(&ListParams::default())).await {
         Ok(_) => match within(CALL_TIMEOUT, nodes.list(&ListParams::default())).await {
             Ok(list) => report.nodes = Some(crate::nodes::count(&list.items)),
-            Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
+            Err(e) => report.warn(
+                FindingCode::NodesUnlisted,
+                serde_json::json!({"detail": e.to_string()}),
+                format!("could not list nodes: {e}"),
+            ),
         },
-        Err(ClusterError::Api { code: 403, .. }) => report.warnings.push(
+        Err(ClusterError::Api { code: 403, .. }) => report.warn(
+            FindingCode::NodesForbidden,
+            serde_json::json!({}),
             "the credential may not list nodes: node counts and node pages will be empty".into(),
         ),
-        Err(e) => report.warnings.push(format!("could not list nodes: {e}")),
+        Err(e) => report.warn(
+            FindingCode::NodesUnlisted,
+            serde_json::json!({"detail": e.to_string()}),
+            format!("could not list nodes: {e}"),
+        ),
     }
     let denied: Vec<&str> = report
         .permissions
@@ -401,10 +489,15 @@ pub async fn run(k: &SafeKubeconfig) -> PreflightReport {
         .map(|p| p.feature.as_str())
         .collect();
     if !denied.is_empty() {
-        report.warnings.push(format!(
+        let message = format!(
             "not allowed cluster-wide with this credential: {}",
             denied.join(", ")
-        ));
+        );
+        report.warn(
+            FindingCode::FeaturesDenied,
+            serde_json::json!({"features": denied}),
+            message,
+        );
     }
     report.ok = report.errors.is_empty();
     report

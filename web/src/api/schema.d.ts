@@ -1082,6 +1082,26 @@ export interface components {
             /** @description Feature key, e.g. `nodes.drain`. */
             feature: string;
         };
+        /**
+         * @description One finding of the preflight: its code and params for the console, and the English sentence (the same
+         *     one `errors` or `warnings` holds).
+         */
+        Finding: {
+            /** @description What it is about. */
+            code: components["schemas"]["FindingCode"];
+            /** @description The English sentence. */
+            message: string;
+            /** @description What its sentence names. */
+            params: Record<string, never>;
+            /** @description `error` (stops the import) or `warning`. */
+            severity: string;
+        };
+        /**
+         * @description The preflight report returned by import (and its dry run).
+         *     What a preflight finding is about, as a stable code the console words in the user's language.
+         * @enum {string}
+         */
+        FindingCode: "certificate_expired" | "certificate_expiring" | "insecure_tls" | "plain_http" | "nodes_forbidden" | "nodes_unlisted" | "features_denied" | "already_imported" | "failed";
         /** @description A pod found by the cross-cluster search. */
         FoundPod: components["schemas"]["PodSummary"] & {
             /**
@@ -1886,7 +1906,6 @@ export interface components {
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
         };
-        /** @description The preflight report returned by import (and its dry run). */
         PreflightReport: {
             /**
              * Format: int64
@@ -1912,6 +1931,8 @@ export interface components {
              *     `seconds` (a timeout) or `status` (the cluster's HTTP status).
              */
             failure_params?: Record<string, never>;
+            /** @description `errors` and `warnings` as coded findings, in the same order. */
+            findings: components["schemas"]["Finding"][];
             nodes?: components["schemas"]["NodeCounts"] | null;
             /** @description True when the cluster was reached and the credential accepted. */
             ok: boolean;

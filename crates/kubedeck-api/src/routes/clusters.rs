@@ -303,10 +303,14 @@ async fn admit(
         .filter(|c| Some(c.id) != except)
     {
         report.duplicate_of = Some(dup.id);
-        report.warnings.push(format!(
-            "this server and user are already imported as cluster '{}' (id {})",
-            dup.name, dup.id
-        ));
+        report.warn(
+            preflight::FindingCode::AlreadyImported,
+            json!({"name": dup.name, "cluster": dup.id}),
+            format!(
+                "this server and user are already imported as cluster '{}' (id {})",
+                dup.name, dup.id
+            ),
+        );
     }
     if let Some(code) = report.failure_code {
         let message = report

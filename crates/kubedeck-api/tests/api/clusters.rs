@@ -261,6 +261,27 @@ async fn restricted_and_useless_credentials_import_with_a_report_of_what_will_no
                 .any(|w| w.as_str().unwrap().contains("not allowed cluster-wide")),
             "{which}: {warnings:?}"
         );
+        // The same warning as a coded finding naming exactly the denied features, for the console's sentence.
+        let findings = r.body["preflight"]["findings"].as_array().unwrap();
+        let denied = findings
+            .iter()
+            .find(|f| f["code"] == "features_denied")
+            .unwrap_or_else(|| panic!("{which}: {findings:?}"));
+        assert_eq!(denied["severity"], "warning");
+        let mut named: Vec<&str> = denied["params"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let mut expected: Vec<&str> = perms
+            .iter()
+            .filter(|p| p["allowed"] == false)
+            .map(|p| p["feature"].as_str().unwrap())
+            .collect();
+        named.sort();
+        expected.sort();
+        assert_eq!(named, expected, "{which}");
         let detail = app
             .get(
                 &format!("/api/v1/k8s/cluster/{}", r.body["cluster"]["id"]),

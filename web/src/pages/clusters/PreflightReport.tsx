@@ -9,10 +9,12 @@ import { formatDateTime } from '../../lib/format';
 import { certificateTone, toneColor } from '../../lib/status';
 import { formatLatency } from '../../lib/format';
 import { preflightNodes } from '../../lib/view';
+import { findingText } from '../../lib/preflight';
 
 /** What stopped the preflight (its `failure_code`), in the user's language; undefined when nothing did. */
 export function preflightFailure(t: TFunc, p: Preflight): string | undefined {
-  return p.failure_code ? errorText(t, new ApiError(422, { code: p.failure_code, message: p.errors[0] ?? '', params: {} })) : undefined;
+  const params = (p.failure_params ?? {}) as Record<string, unknown>;
+  return p.failure_code ? errorText(t, new ApiError(422, { code: p.failure_code, message: p.errors[0] ?? '', params })) : undefined;
 }
 
 /** The preflight answer before anything is saved: reachability, version, certificates, permissions, warnings. */
@@ -34,9 +36,12 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
       ) : (
         <Alert type="error" showIcon message={t('preflight.failed')} />
       )}
-      {preflight.errors.map((e, i) => (
-        <Alert key={`e${i}`} type="error" showIcon message={e} />
-      ))}
+      {/* the failure itself is the headline above; a duplicate has its own line with a link below */}
+      {preflight.findings
+        .filter((f) => f.severity === 'error' && f.code !== 'failed')
+        .map((f, i) => (
+          <Alert key={`e${i}`} type="error" showIcon message={findingText(t, f)} />
+        ))}
       {preflight.duplicate_of !== null && preflight.duplicate_of !== undefined && (
         <Alert
           type="warning"
@@ -48,9 +53,11 @@ export function PreflightReport({ preflight }: { preflight: Preflight }) {
           }
         />
       )}
-      {preflight.warnings.map((w, i) => (
-        <Alert key={`w${i}`} type="warning" showIcon message={w} data-testid="preflight-warning" />
-      ))}
+      {preflight.findings
+        .filter((f) => f.severity === 'warning' && f.code !== 'already_imported')
+        .map((f, i) => (
+          <Alert key={`w${i}`} type="warning" showIcon message={findingText(t, f)} data-testid="preflight-warning" />
+        ))}
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
         <Descriptions.Item label={t('preflight.server')}>
           <Typography.Text className="kd-mono">{preflight.server_url || '-'}</Typography.Text>
