@@ -1157,6 +1157,19 @@ export interface components {
              */
             resource_version?: string | null;
         };
+        /** @description A container whose log could not be read. */
+        LogFailure: {
+            /** @description Why, as an API error code (`cluster_unreachable`, `object_not_found` ...). */
+            code: components["schemas"]["ErrorCode"];
+            /** @description Container. */
+            container: string;
+            /** @description Why, in English. */
+            message: string;
+            /** @description What the code's sentence names. */
+            params: Record<string, never>;
+            /** @description Pod. */
+            pod: string;
+        };
         /** @description Login request. */
         LoginRequest: {
             /** @description Password. */
@@ -1195,8 +1208,10 @@ export interface components {
         };
         /** @description Merged logs of a workload. */
         MergedLogs: {
-            /** @description Containers whose logs could not be read, with why. */
+            /** @description Containers whose logs could not be read, with why (English, `pod/container: why`). */
             errors: string[];
+            /** @description The same, each with the error's stable code and params, for the console to word. */
+            failures: components["schemas"]["LogFailure"][];
             /** @description Lines of every container of every matching pod, in time order. */
             lines: components["schemas"]["MergedLine"][];
             /** @description Pods read. */

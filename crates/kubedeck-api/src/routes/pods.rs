@@ -785,8 +785,26 @@ pub struct MergedLogs {
     pub lines: Vec<MergedLine>,
     /// Pods read.
     pub pods: Vec<String>,
-    /// Containers whose logs could not be read, with why.
+    /// Containers whose logs could not be read, with why (English, `pod/container: why`).
     pub errors: Vec<String>,
+    /// The same, each with the error's stable code and params, for the console to word.
+    pub failures: Vec<LogFailure>,
+}
+
+/// A container whose log could not be read.
+#[derive(Serialize, ToSchema)]
+pub struct LogFailure {
+    /// Pod.
+    pub pod: String,
+    /// Container.
+    pub container: String,
+    /// Why, as an API error code (`cluster_unreachable`, `object_not_found` ...).
+    pub code: ErrorCode,
+    /// What the code's sentence names.
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// Why, in English.
+    pub message: String,
 }
 
 /// Most pods one merged view reads.
@@ -868,6 +886,7 @@ pub async fn merged_logs(
     }
     let mut lines = Vec::new();
     let mut errors = Vec::new();
+    let mut failures = Vec::new();
     for (pod, container, res) in futures::future::join_all(jobs).await {
         match res {
             Ok(text) => {
@@ -881,7 +900,17 @@ pub async fn merged_logs(
                     });
                 }
             }
-            Err(e) => errors.push(format!("{pod}/{container}: {e}")),
+            Err(e) => {
+                errors.push(format!("{pod}/{container}: {e}"));
+                let err = from_cluster(e);
+                failures.push(LogFailure {
+                    pod,
+                    container,
+                    code: err.code,
+                    params: err.params,
+                    message: err.message,
+                });
+            }
         }
     }
     // RFC 3339 timestamps from the kubelet sort as text once parsed; fall back to text order.
@@ -897,6 +926,7 @@ pub async fn merged_logs(
             .filter_map(|p| p.metadata.name.clone())
             .collect(),
         errors,
+        failures,
     }))
 }
 

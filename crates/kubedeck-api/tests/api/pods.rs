@@ -515,6 +515,48 @@ spec:
             .unwrap()
             .contains(&format!("container={}", l["container"].as_str().unwrap()))
     }));
+    assert_eq!(
+        merged.body["failures"],
+        serde_json::json!([]),
+        "{}",
+        merged.body
+    );
+    // A pod bound to a node that does not exist has no kubelet to read from: the view still shows the others and
+    // says which container failed, with a code and params the console words in the user's language.
+    apply(
+        &tb,
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: never-started, namespace: {n}, labels: {{app: {marker}}}}}\nspec:\n  nodeName: kubedeck-no-such-node\n  containers: [{{name: main, image: busybox}}]\n"
+        ),
+    );
+    let with_failure = app
+        .get(
+            &format!(
+                "/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector={}&tailLines=3",
+                enc(&format!("app={marker}"))
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(with_failure.status, StatusCode::OK, "{}", with_failure.body);
+    assert_eq!(
+        with_failure.body["lines"].as_array().unwrap().len(),
+        2 * 2 * 3,
+        "{}",
+        with_failure.body
+    );
+    let failures = with_failure.body["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{}", with_failure.body);
+    assert_eq!(failures[0]["pod"], "never-started");
+    assert_eq!(failures[0]["container"], "main");
+    assert!(
+        failures[0]["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("cluster_") || c == "object_not_found"),
+        "{}",
+        failures[0]
+    );
+    assert!(!failures[0]["message"].as_str().unwrap().is_empty());
     let bad = app
         .get(
             &format!("/api/v1/k8s/cluster/{a}/namespaces/{n}/logs?labelSelector="),

@@ -179,7 +179,13 @@ export default function LogViewerPage() {
       for (const [pod, cs] of seen) if (cs.size > 1) multi.add(pod);
       const tagOf = (pod: string, c?: string) => (c && multi.has(pod) ? `${pod}/${c}` : pod);
       for (const l of m.lines) push([timestamps ? `${l.ts} ${l.line}` : l.line], tagOf(l.pod, l.container));
-      if (m.errors.length) setNotice(m.errors.join('; '));
+      // each container that could not be read, with why in the user's language
+      if (m.failures.length)
+        setNotice(
+          m.failures
+            .map((f) => `${f.pod}/${f.container}: ${errorText(t, new ApiError(502, { code: f.code, message: f.message, params: f.params as Record<string, unknown> }))}`)
+            .join('; '),
+        );
       setSources(m.pods);
       if (!(follow && !previous)) {
         setConn('idle');
