@@ -104,14 +104,18 @@ impl ApiError {
         .param("value", value)
     }
 
-    /// 400 `invalid_selector`: a label selector that does not parse.
-    pub fn selector(field: &str, detail: impl std::fmt::Display) -> Self {
+    /// 400 `invalid_selector`: a label selector that does not parse, with the rule it breaks and the part and
+    /// token at fault (the console words it from those; `detail` is the parser's English).
+    pub fn selector(field: &str, e: kubedeck_kube::selector::SelectorError) -> Self {
         Self::invalid(
             field,
             ErrorCode::InvalidSelector,
-            format!("{field} is not a valid label selector: {detail}"),
+            format!("{field} is not a valid label selector: {e}"),
         )
-        .param("detail", detail.to_string())
+        .param("rule", e.rule)
+        .param("part", e.part)
+        .param("token", e.token)
+        .param("detail", e.message)
     }
 
     /// 404 with the object's code.

@@ -54,8 +54,42 @@ fn valid_value(v: &str) -> bool {
             && v.ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
+/// Why a selector does not parse: a stable rule, the part and token at fault, and the English sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectorError {
+    /// `unbalanced_close`, `unbalanced_open`, `expected_set`, `invalid_set_value`, `empty_requirement`,
+    /// `invalid_key` or `invalid_value`.
+    pub rule: &'static str,
+    /// The requirement at fault (`app in (a,b)`), when one is.
+    pub part: Option<String>,
+    /// The key or value at fault, when one is.
+    pub token: Option<String>,
+    /// The English sentence.
+    pub message: String,
+}
+
+impl std::fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn bad(
+    rule: &'static str,
+    part: Option<&str>,
+    token: Option<&str>,
+    message: String,
+) -> SelectorError {
+    SelectorError {
+        rule,
+        part: part.map(str::to_owned),
+        token: token.map(str::to_owned),
+        message,
+    }
+}
+
 /// Splits on commas that are not inside parentheses.
-fn split_top(s: &str) -> Result<Vec<&str>, String> {
+fn split_top(s: &str) -> Result<Vec<&str>, SelectorError> {
     let mut parts = Vec::new();
     let (mut depth, mut start) = (0i32, 0);
     for (i, c) in s.char_indices() {
@@ -64,7 +98,7 @@ fn split_top(s: &str) -> Result<Vec<&str>, String> {
             ')' => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err("unbalanced ')'".into());
+                    return Err(bad("unbalanced_close", None, None, "unbalanced ')'".into()));
                 }
             }
             ',' if depth == 0 => {
@@ -75,28 +109,40 @@ fn split_top(s: &str) -> Result<Vec<&str>, String> {
         }
     }
     if depth != 0 {
-        return Err("unbalanced '('".into());
+        return Err(bad("unbalanced_open", None, None, "unbalanced '('".into()));
     }
     parts.push(&s[start..]);
     Ok(parts)
 }
 
-fn set_values(rest: &str) -> Result<Vec<String>, String> {
+fn set_values(part: &str, rest: &str) -> Result<Vec<String>, SelectorError> {
     let inner = rest
         .trim()
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or("expected a value list like (a,b)")?;
+        .ok_or_else(|| {
+            bad(
+                "expected_set",
+                Some(part),
+                None,
+                format!("expected a value list like (a,b) in '{part}'"),
+            )
+        })?;
     let values: Vec<String> = inner.split(',').map(|v| v.trim().to_owned()).collect();
-    if values.iter().any(|v| !valid_value(v)) {
-        return Err(format!("invalid value in ({inner})"));
+    if let Some(v) = values.iter().find(|v| !valid_value(v)) {
+        return Err(bad(
+            "invalid_set_value",
+            Some(part),
+            Some(v),
+            format!("invalid value in ({inner})"),
+        ));
     }
     Ok(values)
 }
 
 impl Selector {
     /// Parses a selector; the error says which part is wrong.
-    pub fn parse(text: &str) -> Result<Selector, String> {
+    pub fn parse(text: &str) -> Result<Selector, SelectorError> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(Selector::default());
@@ -105,7 +151,12 @@ impl Selector {
         for part in split_top(text)? {
             let part = part.trim();
             if part.is_empty() {
-                return Err("empty requirement (two commas in a row?)".into());
+                return Err(bad(
+                    "empty_requirement",
+                    None,
+                    None,
+                    "empty requirement (two commas in a row?)".into(),
+                ));
             }
             let req = if let Some(key) = part.strip_prefix('!') {
                 Requirement::DoesNotExist(key.trim().to_owned())
@@ -114,9 +165,9 @@ impl Selector {
             } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 Requirement::In(k.trim().to_owned(), vec![v.trim().to_owned()])
             } else if let Some((k, rest)) = part.split_once(" notin ") {
-                Requirement::NotIn(k.trim().to_owned(), set_values(rest)?)
+                Requirement::NotIn(k.trim().to_owned(), set_values(part, rest)?)
             } else if let Some((k, rest)) = part.split_once(" in ") {
-                Requirement::In(k.trim().to_owned(), set_values(rest)?)
+                Requirement::In(k.trim().to_owned(), set_values(part, rest)?)
             } else {
                 Requirement::Exists(part.to_owned())
             };
@@ -125,12 +176,22 @@ impl Selector {
                 Requirement::Exists(k) | Requirement::DoesNotExist(k) => (k, None),
             };
             if !valid_key(key) {
-                return Err(format!("invalid label key '{key}' in '{part}'"));
+                return Err(bad(
+                    "invalid_key",
+                    Some(part),
+                    Some(key),
+                    format!("invalid label key '{key}' in '{part}'"),
+                ));
             }
             if let Some(vs) = values
-                && let Some(bad) = vs.iter().find(|v| !valid_value(v))
+                && let Some(bad_value) = vs.iter().find(|v| !valid_value(v))
             {
-                return Err(format!("invalid label value '{bad}' in '{part}'"));
+                return Err(bad(
+                    "invalid_value",
+                    Some(part),
+                    Some(bad_value),
+                    format!("invalid label value '{bad_value}' in '{part}'"),
+                ));
             }
             reqs.push(req);
         }
@@ -214,18 +275,32 @@ mod tests {
 
     #[test]
     fn bad_syntax_is_explained() {
-        assert!(
-            Selector::parse("app in (a,b")
-                .unwrap_err()
-                .contains("unbalanced")
+        let open = Selector::parse("app in (a,b").unwrap_err();
+        assert_eq!(open.rule, "unbalanced_open");
+        assert!(open.message.contains("unbalanced"));
+        assert_eq!(
+            Selector::parse("app=web,,x=y").unwrap_err().rule,
+            "empty_requirement"
         );
-        assert!(Selector::parse("app=web,,x=y").is_err());
-        assert!(
-            Selector::parse("-bad=x")
-                .unwrap_err()
-                .contains("invalid label key")
+        let key = Selector::parse("-bad=x").unwrap_err();
+        assert_eq!(
+            (key.rule, key.token.as_deref(), key.part.as_deref()),
+            ("invalid_key", Some("-bad"), Some("-bad=x"))
         );
-        assert!(Selector::parse("app=has space").is_err());
+        assert!(key.message.contains("invalid label key"));
+        let value = Selector::parse("app=has space").unwrap_err();
+        assert_eq!(
+            (value.rule, value.token.as_deref()),
+            ("invalid_value", Some("has space"))
+        );
+        assert_eq!(
+            Selector::parse("app in a,b").unwrap_err().rule,
+            "expected_set"
+        );
+        assert_eq!(
+            Selector::parse("app in (a,-b)").unwrap_err().token.as_deref(),
+            Some("-b")
+        );
         assert!(is_valid_label_key("example.com/role"));
         assert!(!is_valid_label_key("Example.com/role"));
         assert!(!is_valid_label_value(&"a".repeat(64)));

@@ -75,6 +75,12 @@ describe('errorText says a server error in the user language', () => {
     expect(errorText(zh, e)).toBe('字段 label_selector 不是有效的标签选择器：unexpected "=="');
   });
 
+  it('a selector error worded from the rule it breaks, without the parser English', () => {
+    const e = fail(400, { code: 'invalid_selector', field: 'label_selector', message: 'x', params: { rule: 'invalid_key', part: 'Bad Key=1', token: 'Bad Key', detail: "invalid label key 'Bad Key' in 'Bad Key=1'" } });
+    expect(errorText(zh, e)).toBe('字段 label_selector 不是有效的标签选择器：“Bad Key=1”中的“Bad Key”不是有效的标签键');
+    expect(errorText(enT, e)).toBe('label_selector is not a valid label selector: "Bad Key" in "Bad Key=1" is not a valid label key');
+  });
+
   it('names the field at fault in the sentence', () => {
     const e = fail(400, { code: 'required', field: 'labelSelector', message: "give the workload's label selector, e.g. app=web" });
     expect(errorText(enT, e)).toBe('labelSelector is required');

@@ -30,6 +30,8 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
       return Number(p.seconds) >= 60 ? 'minutes' : undefined;
     case 'forbidden':
       return has('namespace') ? 'namespace' : has('cluster') ? 'cluster' : undefined;
+    case 'invalid_selector':
+      return typeof p.rule === 'string' ? p.rule : undefined;
     case 'kubeconfig_unsafe':
       // a file reference (tokenFile, client-certificate, client-key ...) shares one sentence naming the field
       if (typeof p.rule !== 'string') return undefined;
@@ -55,6 +57,9 @@ function show(v: unknown, sep: string): string | number | undefined {
   if (typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
+
+/** Codes whose rule variants say everything: their English `detail` is not appended to them. */
+const RULE_WORDED = new Set<ErrorCode>(['invalid_selector']);
 
 const ID_PARAMS = new Set(['cluster', 'task', 'user', 'resource_version']);
 
@@ -95,6 +100,8 @@ export function apiErrorSentence(t: TFunc, err: ApiError): string | undefined {
   const v = variant(err.code, err.params);
   const key = v && t(`apiError.${err.code}.${v}`) !== `apiError.${err.code}.${v}` ? `apiError.${err.code}.${v}` : `apiError.${err.code}`;
   const sentence = t(key, vars);
+  // a sentence chosen by the rule broken says all the parser's English detail would
+  if (key !== `apiError.${err.code}` && RULE_WORDED.has(err.code)) return sentence;
   const detail = err.params.detail;
   return typeof detail === 'string' && detail.trim() ? t('apiError.withDetail', { sentence, detail }) : sentence;
 }

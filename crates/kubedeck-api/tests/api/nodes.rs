@@ -336,6 +336,12 @@ async fn inventory_agrees_with_kubectl_and_filters_like_it() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "label_selector");
+    assert_eq!(bad.body["code"], "invalid_selector");
+    assert_eq!(
+        bad.body["params"]["rule"], "unbalanced_open",
+        "{}",
+        bad.body
+    );
     assert_eq!(
         app.get(
             &format!("/api/v1/k8s/cluster/{id}/nodes?sort=bogus"),

@@ -180,6 +180,28 @@ spec:
         (bad.status, bad.body["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("label_selector"))
     );
+    let bad_key = app
+        .get(
+            &format!("{base}/pods?label_selector={}", enc("Bad Key=1")),
+            &admin,
+        )
+        .await;
+    assert_eq!(bad_key.body["code"], "invalid_selector");
+    assert_eq!(
+        bad_key.body["params"]["rule"], "invalid_key",
+        "{}",
+        bad_key.body
+    );
+    assert_eq!(
+        bad_key.body["params"]["token"], "Bad Key",
+        "{}",
+        bad_key.body
+    );
+    assert_eq!(
+        bad_key.body["params"]["part"], "Bad Key=1",
+        "{}",
+        bad_key.body
+    );
 
     // Detail: live object with the owner chain Pod → ReplicaSet → Deployment.
     let shop = got["items"][0]["name"].as_str().unwrap().to_owned();
