@@ -1018,6 +1018,99 @@ await step('the pod delete dialog promises a replacement only for a pod with a c
   }
 });
 
+// A node with hundreds of pods (issue 19, bug 3): the detail answers counts, not pods; the Pods tab shows one
+// page from the server and pages; the drain dry run shows the refusals counted per reason, not a huge banner.
+await step('a node with 300 pods: counts in the detail, one page in its Pods tab, paging; the drain dry run summarised per reason (issue 19)', async () => {
+  need(clusterId, 'an imported cluster');
+  const env = Object.fromEntries(
+    readFileSync(join(TESTBED, 'testbed.env'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+  );
+  const sim = need(env.SIM_CONTROL_URL, 'SIM_CONTROL_URL in testbed.env');
+  const node = `e2e-crowd-${Date.now().toString(36)}`;
+  const ns = node;
+  const BARE = 300;
+  const taint = { key: 'kubedeck.test/node', value: node, effect: 'NoSchedule' };
+  const added = await fetch(`${sim}/nodes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: node, role: 'worker', labels: { 'kubedeck.test/node': node }, taints: [taint] }) });
+  if (!added.ok) throw new Error(`the simulator did not add ${node}: HTTP ${added.status} ${await added.text()}`);
+  const file = join(mkdtempSync(join(tmpdir(), 'kd-e2e-')), 'crowd.json');
+  try {
+    await kubectl('create', 'namespace', ns);
+    // bare pods bound to the node: kubectl drain refuses them without --force
+    const items = Array.from({ length: BARE }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `bare-${String(i).padStart(3, '0')}`, namespace: ns },
+      spec: { nodeName: node, tolerations: [{ ...taint, operator: 'Equal' }], containers: [{ name: 'c', image: 'busybox:1.32' }] },
+    }));
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    await kubectl('create', '-f', file);
+    const onNode = async () => (await kubectlJson('get', 'pods', '-A', `--field-selector=spec.nodeName=${node}`)).items;
+    await until(`${BARE} pods of ${ns} in the API`, 120_000, async (note) => {
+      const r = await apiOk(`/k8s/cluster/${clusterId}/pods?node=${node}&namespace=${ns}&page_size=1`);
+      note(`total ${r.total}`);
+      return r.total === BARE;
+    }, 1000);
+    // the detail: counts equal to kubectl's, no pod list
+    const kubectlPods = await onNode();
+    const detail = await apiOk(`/k8s/cluster/${clusterId}/nodes/${node}`);
+    if ('pods' in detail) throw new Error(`the node detail still lists pods (${JSON.stringify(detail).length} bytes)`);
+    if (detail.pod_counts?.total !== kubectlPods.length) throw new Error(`the detail counts ${detail.pod_counts?.total} pods, kubectl lists ${kubectlPods.length} on ${node}`);
+    // the Pods tab: one page of 20 rows, the API's first page by name; the detail the page fetched has no pods
+    const detailSeen = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/k8s/cluster/${clusterId}/nodes/${node}`);
+    const t0 = Date.now();
+    await page.goto(`${BASE}/clusters/${clusterId}/nodes/${node}?tab=pods&sort=name&page_size=20`);
+    const body = await (await detailSeen).json();
+    if ('pods' in body) throw new Error('the node page downloaded the pod list with the detail');
+    const rows = page.getByTestId('node-pods').locator('.ant-table-tbody .ant-table-row');
+    const apiPage = async (p) => (await apiOk(`/k8s/cluster/${clusterId}/pods?node=${node}&sort=name&page=${p}&page_size=20`)).items.map((x) => x.name);
+    const shows = async (p, what) => {
+      const want = await apiPage(p);
+      await until(`${what}: the 20 rows of page ${p}`, 20_000, async (note) => {
+        const got = (await rows.locator('td:first-child').allInnerTexts()).map((s) => s.trim());
+        note(`URL ${page.url()}; ${got.length} rows: ${got.slice(0, 3).join(' ')}…`);
+        return got.length === 20 && JSON.stringify(got) === JSON.stringify(want) && (urlParam('page') ?? '1') === String(p);
+      }, 300);
+      return want;
+    };
+    const first = await shows(1, 'the Pods tab');
+    console.log(`     node with ${kubectlPods.length} pods: Pods tab's first page shown ${Date.now() - t0} ms after navigation`);
+    const tabLabel = await page.getByRole('tab', { name: /^容器组/ }).innerText();
+    if (!tabLabel.includes(String(kubectlPods.length))) throw new Error(`the Pods tab says "${tabLabel}", kubectl lists ${kubectlPods.length} pods`);
+    const requested = page.waitForRequest((r) => r.url().includes(`/k8s/cluster/${clusterId}/pods?`) && new URL(r.url()).searchParams.get('page') === '2' && new URL(r.url()).searchParams.get('node') === node);
+    await page.getByTestId('node-pods').locator('.ant-pagination-item-2').click();
+    await requested;
+    const second = await shows(2, 'after clicking page 2');
+    if (second.some((n) => first.includes(n))) throw new Error(`page 2 repeats rows of page 1: ${second.join(' ')}`);
+    // the drain dry run: refused, shown as counts per reason and a paged table, never the server's message
+    await page.getByRole('button', { name: /排\s*空/ }).first().click();
+    await page.getByTestId('drain-preview').click();
+    const modal = page.locator('.ant-modal').last();
+    await expectVisible(modal.getByTestId('drain-summary'), 'the drain summary');
+    const reason = modal.getByTestId('drain-reason-unmanaged_blocks');
+    await expectVisible(reason, 'the count of pods without a controller');
+    const reasonText = await reason.innerText();
+    if (!reasonText.includes(BARE.toLocaleString('en-US')) && !reasonText.includes(String(BARE))) throw new Error(`the summary says "${reasonText}", ${BARE} bare pods block the drain`);
+    if (!/没有控制器/.test(reasonText)) throw new Error(`the reason is not in Chinese: "${reasonText}"`);
+    const text = await modal.innerText();
+    if (text.length > 6000) throw new Error(`the drain dialog holds ${text.length} characters of text`);
+    if (/was not drained|block it/.test(text)) throw new Error(`the dialog shows the server's English message: ${text.slice(0, 300)}`);
+    const planRows = await modal.getByTestId('drain-plan').locator('.ant-table-tbody .ant-table-row').count();
+    if (planRows !== 10) throw new Error(`the plan table renders ${planRows} rows, not one page of 10`);
+    await shot('drain-blocked-summary');
+    await modal.locator('.ant-modal-footer').getByRole('button', { name: /取\s*消|Cancel/ }).click();
+    await modal.waitFor({ state: 'hidden', timeout: 10_000 });
+    if ((await kubectlJson('get', 'node', node)).spec.unschedulable) throw new Error(`a dry run cordoned ${node}`);
+  } finally {
+    rmSync(file, { force: true });
+    await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found').catch(() => undefined);
+    await fetch(`${sim}/nodes/${node}`, { method: 'DELETE' }).catch(() => undefined);
+    await kubectl('delete', 'node', node, '--wait=false', '--ignore-not-found').catch(() => undefined);
+  }
+});
+
 await step('clean up the paging namespace', async () => {
   await kubectl('delete', 'namespace', pagingNs, '--wait=false', '--ignore-not-found');
 });
