@@ -152,7 +152,7 @@ pub enum ErrorCode {
     EditContended,
     /// Node `node` still runs `pods` pods.
     NodeNotEmpty,
-    /// The drain of `node` would stop at `refused` pods; nothing changed.
+    /// The drain of `node` would stop at `refused` pods (`by_reason`: reason code → count); nothing changed.
     DrainBlocked,
     /// The cluster refused a change because the object changed (`detail`).
     ObjectConflict,
