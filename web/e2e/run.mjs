@@ -1317,7 +1317,10 @@ await step("the task history: the drain's task page shows who drained which node
   await page.waitForURL(/\/tasks$/);
   await page.goto(`${BASE}/tasks/${id}`);
   await expectVisible(page.getByText(`任务 #${id}`), 'the task title');
-  const text = squash(await page.getByTestId('task-facts').innerText());
+  // the cluster's name arrives with its own request, after the task's: wait for it as an operator would
+  const facts = async () => squash(await page.getByTestId('task-facts').innerText());
+  await until('the task facts naming the cluster', 10_000, async () => (await facts()).includes(squash(clusterName)), 200);
+  const text = await facts();
   for (const want of ['排空节点', 'node.drain', '已完成', clusterName, target, USER]) {
     if (!text.includes(squash(want))) throw new Error(`the task page lacks "${want}": ${text}`);
   }
