@@ -298,7 +298,10 @@ mod tests {
             "expected_set"
         );
         assert_eq!(
-            Selector::parse("app in (a,-b)").unwrap_err().token.as_deref(),
+            Selector::parse("app in (a,-b)")
+                .unwrap_err()
+                .token
+                .as_deref(),
             Some("-b")
         );
         assert!(is_valid_label_key("example.com/role"));

@@ -52,6 +52,23 @@ pub struct TaskRow {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+impl From<Task> for TaskRow {
+    fn from(t: Task) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind,
+            cluster_id: t.cluster_id,
+            target: t.target,
+            status: t.status,
+            error: t.error,
+            created_by: t.created_by,
+            cancel_requested: t.cancel_requested,
+            created_at: t.created_at,
+            finished_at: t.finished_at,
+        }
+    }
+}
+
 /// Which tasks a history page shows.
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {

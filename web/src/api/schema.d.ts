@@ -2080,7 +2080,7 @@ export interface components {
             /** @description Value (may be empty). */
             value?: string;
         };
-        /** @description A task in the history: [`TaskView`] without the progress document (open the task for it). */
+        /** @description A task in the history: everything but the progress document (open the task for it). */
         TaskListItem: {
             /** @description A cancel was asked for. */
             cancel_requested: boolean;
@@ -2115,42 +2115,10 @@ export interface components {
             /** @description Object it acts on. */
             target: string;
         };
-        /** @description A task as the API shows it. */
-        TaskView: {
-            /** @description A cancel was asked for. */
-            cancel_requested: boolean;
-            /**
-             * Format: int64
-             * @description Cluster it acts on.
-             */
-            cluster_id?: number | null;
-            /**
-             * Format: date-time
-             * @description Created at.
-             */
-            created_at: string;
-            /** @description Who started it. */
-            created_by: string;
-            /** @description Why it failed or was interrupted. */
-            error?: string | null;
-            /**
-             * Format: date-time
-             * @description Finished at.
-             */
-            finished_at?: string | null;
-            /**
-             * Format: int64
-             * @description Id.
-             */
-            id: number;
-            /** @description e.g. `node.drain`. */
-            kind: string;
+        /** @description A task as the API shows it: its history row and its progress. */
+        TaskView: components["schemas"]["TaskListItem"] & {
             /** @description Progress document, shaped by the kind. */
             progress: unknown;
-            /** @description pending, running, succeeded, failed, cancelled, interrupted. */
-            status: string;
-            /** @description Object it acts on. */
-            target: string;
         };
         /** @description Tokens returned by login and refresh. */
         TokenResponse: {

@@ -14,52 +14,28 @@ use kubedeck_store::tasks::{Task, TaskFilter, TaskRow, state as task_state};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// A task as the API shows it.
+/// A task as the API shows it: its history row and its progress.
 #[derive(Serialize, ToSchema)]
 pub struct TaskView {
-    /// Id.
-    pub id: i64,
-    /// e.g. `node.drain`.
-    pub kind: String,
-    /// Cluster it acts on.
-    pub cluster_id: Option<i64>,
-    /// Object it acts on.
-    pub target: String,
-    /// pending, running, succeeded, failed, cancelled, interrupted.
-    pub status: String,
+    /// The task.
+    #[serde(flatten)]
+    pub task: TaskListItem,
     /// Progress document, shaped by the kind.
     pub progress: serde_json::Value,
-    /// Why it failed or was interrupted.
-    pub error: Option<String>,
-    /// Who started it.
-    pub created_by: String,
-    /// A cancel was asked for.
-    pub cancel_requested: bool,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// Finished at.
-    pub finished_at: Option<DateTime<Utc>>,
 }
 
 impl From<Task> for TaskView {
-    fn from(t: Task) -> Self {
+    fn from(mut t: Task) -> Self {
+        let progress = serde_json::from_str(&std::mem::take(&mut t.progress))
+            .unwrap_or(serde_json::Value::Null);
         Self {
-            id: t.id,
-            kind: t.kind,
-            cluster_id: t.cluster_id,
-            target: t.target,
-            status: t.status,
-            progress: serde_json::from_str(&t.progress).unwrap_or(serde_json::Value::Null),
-            error: t.error,
-            created_by: t.created_by,
-            cancel_requested: t.cancel_requested,
-            created_at: t.created_at,
-            finished_at: t.finished_at,
+            task: TaskRow::from(t).into(),
+            progress,
         }
     }
 }
 
-/// A task in the history: [`TaskView`] without the progress document (open the task for it).
+/// A task in the history: everything but the progress document (open the task for it).
 #[derive(Serialize, ToSchema)]
 pub struct TaskListItem {
     /// Id.
