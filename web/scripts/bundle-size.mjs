@@ -28,3 +28,16 @@ for (const r of rows) {
 const entryRow = rows.find((r) => 'assets/' + r.f === entry);
 console.log(`entry chunk ${entry}: gzip ${kb(entryRow?.gz ?? 0)}`);
 console.log(`initial load (entry + modulepreload + css, marked *): gzip ${kb(initialGz)}; all assets: gzip ${kb(total)}`);
+
+// The YAML editor (CodeMirror and the `yaml` parser, ≈150 KiB gzip) loads only when an editor opens (issue 13):
+// the build fails if any of it is in what the first screen loads.
+const EDITOR_MARKS = ['cm-gutters', 'sufficiently indented'];
+const leaked = initial.filter((f) => f.endsWith('.js')).filter((f) => {
+  const text = readFileSync(join(dist, f), 'utf8');
+  return EDITOR_MARKS.some((m) => text.includes(m));
+});
+if (leaked.length) {
+  console.error(`bundle budget: the YAML editor (CodeMirror / yaml) is in the initial load: ${leaked.join(', ')}; load it lazily`);
+  process.exit(1);
+}
+console.log('bundle budget: the YAML editor is not in the initial load');

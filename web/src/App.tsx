@@ -18,6 +18,7 @@ const prefetch: Record<string, () => Promise<unknown>> = {
   clusters: () => import('./pages/clusters/ClusterListPage'),
   nodes: () => import('./pages/nodes/NodeListPage'),
   login: () => import('./pages/auth/LoginPage'),
+  resources: () => import('./pages/resources/ResourceListPage'),
 };
 if (typeof location !== 'undefined') {
   const p = location.pathname;
@@ -26,6 +27,7 @@ if (typeof location !== 'undefined') {
     prefetch.layout();
     if (/^\/clusters\/[^/]+\/pods/.test(p)) prefetch.pods();
     else if (/^\/clusters\/[^/]+\/nodes$/.test(p)) prefetch.nodes();
+    else if (/^\/clusters\/[^/]+\/resources\/[^/]+$/.test(p)) prefetch.resources();
     else if (p === '/' || p === '/clusters') prefetch.clusters();
   }
 }
@@ -47,6 +49,8 @@ const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const TaskListPage = lazy(() => import('./pages/tasks/TaskListPage'));
 const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
+const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage'));
+const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
 
 const queryClient = new QueryClient({
@@ -118,6 +122,8 @@ export function App() {
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName" element={<PodDetailPage />} />
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName/logs" element={<LogViewerPage />} />
                       <Route path="/clusters/:clusterId/logs" element={<LogViewerPage />} />
+                      <Route path="/clusters/:clusterId/resources/:name" element={<ResourceListPage />} />
+                      <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

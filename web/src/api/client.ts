@@ -98,6 +98,10 @@ export interface RequestOptions {
   method?: string;
   query?: Query;
   body?: unknown;
+  /** a body sent as it is (YAML), with its content type, instead of `body` as JSON */
+  text?: { body: string; contentType: string };
+  /** what the answer should be (`application/json` unless given) */
+  accept?: string;
   /** return the raw Response (downloads, text) */
   raw?: boolean;
   /** auth routes do not carry or refresh tokens */
@@ -108,15 +112,16 @@ export interface RequestOptions {
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const url = `/api/v1${path}${buildQuery(opts.query)}`;
   const doFetch = async (): Promise<Response> => {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
+    if (opts.text) headers['Content-Type'] = opts.text.contentType;
+    else if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     const s = getSession();
     if (!opts.anonymous && s) headers.Authorization = `Bearer ${s.accessToken}`;
     try {
       return await fetch(url, {
         method: opts.method ?? 'GET',
         headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        body: opts.text ? opts.text.body : opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal: opts.signal,
       });
     } catch (e) {

@@ -59,6 +59,11 @@ describe('i18n resources', () => {
       range: ['1h', '6h', '24h', '7d', '30d'],
       'preflight.certKind': ['ca', 'client'],
       'cluster.status': ['creating', 'running', 'stopped', 'error', 'unknown'],
+      'nav.category': ['workloads', 'network', 'configuration', 'storage', 'access_control', 'cluster', 'custom_resources'],
+      'resource.outcome': ['created', 'configured', 'unchanged', 'failed'],
+      'resource.relations': ['owner', 'owns', 'selects', 'selected_by', 'uses', 'used_by'],
+      'resource.propagation': ['Background', 'Foreground', 'Orphan'],
+      'resource.editor.problem': ['not_a_mapping', 'missing_api_version', 'missing_kind'],
     };
     for (const [prefix, keys] of Object.entries(families)) for (const k of keys) expect(en, `${prefix}.${k}`).toHaveProperty([`${prefix}.${k}`]);
   });

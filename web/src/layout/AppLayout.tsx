@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Dropdown, Input, Layout, Menu, Select, Space, Spin, Typography, theme } from 'antd';
 import {
   AuditOutlined,
@@ -13,6 +13,13 @@ import {
   UserOutlined,
   ReadOutlined,
   ScheduleOutlined,
+  BlockOutlined,
+  ApiOutlined,
+  SettingOutlined,
+  DatabaseOutlined,
+  SafetyOutlined,
+  PartitionOutlined,
+  ExperimentOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
@@ -25,6 +32,20 @@ import { selectedMenuKey, validClusterId } from '../lib/urlstate';
 import { ClusterNotFound } from '../components/NotFound';
 import { can } from '../lib/permissions';
 import { LanguageSwitch, ThemeSwitch } from './Switches';
+import { useKinds } from '../lib/useKinds';
+import { groupKinds, kindHref, kindPlural } from '../lib/resources';
+import type { KindCategory } from '../api/resources';
+
+/** The icon of each group of kinds in the sidebar. */
+const CATEGORY_ICONS: Record<KindCategory, React.ReactNode> = {
+  workloads: <BlockOutlined />,
+  network: <ApiOutlined />,
+  configuration: <SettingOutlined />,
+  storage: <DatabaseOutlined />,
+  access_control: <SafetyOutlined />,
+  cluster: <PartitionOutlined />,
+  custom_resources: <ExperimentOutlined />,
+};
 
 const { Header, Sider, Content } = Layout;
 
@@ -57,6 +78,9 @@ export function AppLayout() {
   const missing = cluster.error instanceof ApiError && (cluster.error.status === 404 || cluster.error.status === 403);
   // the cluster the sidebar and the picker show: only one that exists
   const clusterId = urlClusterId && validId && !missing ? urlClusterId : undefined;
+  // the kinds this cluster serves, grouped as operators look for them (an older server without the route: none)
+  const registry = useKinds(clusterId);
+  const kindGroups = useMemo(() => groupKinds(registry.kinds), [registry.kinds]);
 
   const items = useMemo(() => {
     const list: NonNullable<React.ComponentProps<typeof Menu>['items']> = [
@@ -73,6 +97,18 @@ export function AppLayout() {
           { key: `${base}/nodes`, icon: <DesktopOutlined />, label: t('nav.nodes') },
           { key: `${base}/pods`, icon: <AppstoreOutlined />, label: t('nav.pods') },
           { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
+          ...kindGroups.map((g) => ({
+            key: `kinds-${g.category}`,
+            icon: CATEGORY_ICONS[g.category],
+            label: t(`nav.category.${g.category}`),
+            children: g.kinds.map((k) => ({
+              key: kindHref(clusterId, k.name),
+              // a kind this cluster does not serve is greyed, and says why
+              disabled: !k.version,
+              title: k.version ? `${k.group ? `${k.group}/` : ''}${k.version} ${k.kind}` : t('nav.kindNotServed', { kind: k.kind }),
+              label: kindPlural(k.kind),
+            })),
+          })),
         ],
       });
     }
@@ -83,7 +119,7 @@ export function AppLayout() {
     if (admin.length) list.push({ key: 'admin-group', type: 'group', label: t('nav.admin'), children: admin });
     list.push({ key: '/getting-started', icon: <ReadOutlined />, label: t('nav.gettingStarted') });
     return list;
-  }, [t, me, clusterId, clusters.data]);
+  }, [t, me, clusterId, clusters.data, kindGroups]);
 
   // highlight the longest menu key that prefixes the path
   const selected = useMemo(() => {
@@ -99,10 +135,22 @@ export function AppLayout() {
     return hit ? [hit] : [];
   }, [items, location.pathname, clusterId]);
 
+  // the group of the page's kind opens by itself; the others open and close as the user clicks them
+  const [openKeys, setOpenKeys] = useState<string[]>([]);
+  const selectedGroup = useMemo(() => {
+    const g = kindGroups.find((x) => x.kinds.some((k) => clusterId && kindHref(clusterId, k.name) === selected[0]));
+    return g ? `kinds-${g.category}` : undefined;
+  }, [kindGroups, selected, clusterId]);
+  useEffect(() => {
+    if (selectedGroup) setOpenKeys((ks) => (ks.includes(selectedGroup) ? ks : [...ks, selectedGroup]));
+  }, [selectedGroup]);
+
   const onSwitchCluster = (id: string) => {
     // keep the same section (nodes, pods, ...) when switching clusters
     const rest = clusterId ? location.pathname.replace(`/clusters/${clusterId}`, '').split('/')[1] : '';
-    const section = rest === 'nodes' || rest === 'pods' || rest === 'logs' ? `/${rest}` : '';
+    const parts = clusterId ? location.pathname.replace(`/clusters/${clusterId}`, '').split('/') : [];
+    // a kind's list stays that kind's list (the other cluster may not serve it: its page says so)
+    const section = rest === 'nodes' || rest === 'pods' || rest === 'logs' ? `/${rest}` : rest === 'resources' && parts[2] ? `/resources/${parts[2]}` : '';
     navigate(`/clusters/${id}${section}`);
   };
 
@@ -134,7 +182,14 @@ export function AppLayout() {
           </svg>
           {!collapsed && <span style={{ fontWeight: 600, fontSize: 17 }}>Kubedeck</span>}
         </div>
-        <Menu theme="dark" mode="inline" items={items} selectedKeys={selected} onClick={({ key }) => navigate(key)} />
+        <Menu
+          theme="dark"
+          mode="inline"
+          items={items}
+          selectedKeys={selected}
+          {...(collapsed ? {} : { openKeys, onOpenChange: setOpenKeys })}
+          onClick={({ key }) => navigate(key)}
+        />
       </Sider>
       <Layout>
         <Header

@@ -10,7 +10,13 @@ export type Permission =
   | 'pod.logs'
   | 'user.admin'
   | 'audit.read'
-  | 'task.read';
+  | 'task.read'
+  // the resource engine (issue 13): application kinds, platform kinds, Secret values
+  | 'resource.read'
+  | 'resource.write'
+  | 'resource.delete'
+  | 'platform.write'
+  | 'secret.read';
 
 /** The server's effective set is "anywhere": per-cluster checks stay server-side (a 403 still explains). */
 export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined, p: Permission): boolean {
