@@ -1263,8 +1263,12 @@ await step('drain a worker with a dry-run preview (the plan matches the node\'s 
   await page.getByTestId(`drain-${target}`).click();
   await page.getByTestId('drain-preview').click();
   const modal = page.locator('.ant-modal').last();
-  // the preview or an error, whatever it says ("not found" included), which fails the step
-  await expectVisible(modal.locator('.ant-alert-error').or(modal.getByText(/^将驱逐 \d+ 个容器组/)), 'the dry-run preview');
+  // the preview or an error, whatever it says ("not found" included), which fails the step. The dry run lists the
+  // node's pods live; right after the paging step's 300 pods were deleted the API server is busy, and CI once took
+  // longer than the default 20 s here: allow a minute, and say how long it took.
+  const previewAsked = Date.now();
+  await expectVisible(modal.locator('.ant-alert-error').or(modal.getByText(/^将驱逐 \d+ 个容器组/)), 'the dry-run preview', 60_000);
+  console.log(`     drain preview of ${target} shown ${Date.now() - previewAsked} ms after the click`);
   if (await modal.locator('.ant-alert-error').count()) throw new Error(`drain preview failed: ${await modal.locator('.ant-alert-error').first().innerText()}`);
   const title = await modal.getByText(/^将驱逐 \d+ 个容器组/).first().innerText();
   const count = Number(/将驱逐 (\d+)/.exec(title)[1]);
