@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
+import YAML from 'yaml';
 
 const PORT = Number(process.argv[2] || 18081);
 const DIST = new URL('../dist/', import.meta.url).pathname;
@@ -15,6 +16,8 @@ const tokens = new Map();
 let seq = 1;
 const users = [{ id: 1, username: 'admin', display_name: 'Administrator', disabled: false, must_change_password: true, created_at: now(), bindings: [{ role: 'platform-admin', cluster_id: null, namespace: null }] }];
 const clusters = [];
+// MOCK_CLUSTER=1: start with one cluster (for the resource pages, without going through the import wizard)
+if (process.env.MOCK_CLUSTER) clusters.push({ id: 1, name: 'mock', description: '', version: 'v1.20.2', status: 2, cluster_type: 2, node_count: 8, ready_nodes: 7, master_nodes: 3, worker_nodes: 5, last_sync_at: now(), created_at: now(), updated_at: now(), server_url: 'https://mock:6443', status_reason: 'in sync', status_reason_code: 'in_sync', last_error: '', last_healthy_at: now(), api_latency_ms: 4, capabilities: [] });
 const audit = [];
 const log = (username, action, outcome, status_code, path, method) =>
   audit.unshift({ id: audit.length + 1, at: now(), username, source_ip: '127.0.0.1', action, method, path, cluster_id: null, namespace: null, resource: null, outcome, status_code, detail: null });
@@ -95,6 +98,13 @@ function preflight(credential, context) {
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname, q = url.searchParams, m = req.method;
+  if (p === '/mock/bump' && m === 'POST') {
+    const o = objects.get(q.get('kind'))?.find((x) => x.metadata.name === q.get('name'));
+    if (!o) return err(res, 404, 'object_not_found', 'no such object');
+    o.metadata.resourceVersion = String(rv++);
+    o.metadata.annotations = { ...(o.metadata.annotations ?? {}), bumped: now() };
+    return send(res, 200, o);
+  }
   if (!p.startsWith('/api/')) {
     let f = join(DIST, p);
     if (!existsSync(f) || statSync(f).isDirectory()) f = join(DIST, 'index.html');
@@ -116,7 +126,7 @@ const server = createServer(async (req, res) => {
   if (!tokens.has(auth)) return err(res, 401, 'unauthorized', 'missing or expired token');
   if (p === '/api/v1/auth/password' && m === 'POST') { const b = await body(req); if (b.current_password !== password) return err(res, 400, 'invalid_credentials', 'the current password is wrong', { field: 'current_password' }); password = b.new_password; mustChange = false; users[0].must_change_password = false; tokens.clear(); return send(res, 204); }
   if (mustChange) return err(res, 403, 'password_change_required', 'change the initial password first');
-  if (p === '/api/v1/auth/me') return send(res, 200, { id: 1, username: 'admin', display_name: 'Administrator', must_change_password: false, bindings: users[0].bindings, permissions: ['cluster.read', 'cluster.write', 'node.read', 'node.write', 'pod.read', 'pod.write', 'pod.logs', 'user.admin', 'audit.read'] });
+  if (p === '/api/v1/auth/me') return send(res, 200, { id: 1, username: 'admin', display_name: 'Administrator', must_change_password: false, bindings: users[0].bindings, permissions: ['cluster.read', 'cluster.write', 'node.read', 'node.write', 'pod.read', 'pod.write', 'pod.logs', 'user.admin', 'audit.read', 'resource.read', 'resource.write', 'resource.delete', 'platform.write', 'secret.read'] });
   if (p === '/api/v1/users' && m === 'GET') return send(res, 200, page(users, q));
   if (p === '/api/v1/audit') return send(res, 200, page(audit, q));
   if (p === '/api/v1/k8s/cluster' && m === 'GET') { const name = q.get('name'); return send(res, 200, page(clusters.filter((c) => !name || c.name.includes(name)), q)); }
@@ -159,6 +169,8 @@ const server = createServer(async (req, res) => {
         return send(res, 202, { task_id: id, dry_run: false, eviction_api: 'policy/v1beta1', plan });
       }
     }
+    const handled = await resources(req, res, rest, q, m);
+    if (handled !== false) return;
     if (rest === '/pods') {
       let list = pods;
       for (const k of ['namespace', 'node', 'phase', 'status']) if (q.get(k)) list = list.filter((x) => (k === 'node' ? x.node_name : x[k]) === q.get(k));
@@ -193,6 +205,146 @@ const server = createServer(async (req, res) => {
   return err(res, 404, 'not_found', `no API route ${m} ${p}`);
 });
 const drains = new Map();
+
+// ---- the resource engine (issue 13), loosely: kinds, lists, objects, YAML, writes with dry runs and conflicts ----
+const col = (key, header, type = 'text', wide = false) => ({ key, header, type, wide });
+const KINDS = [
+  { name: 'deployments', kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [col('ready', 'READY', 'number'), col('up_to_date', 'UP-TO-DATE', 'number'), col('available', 'AVAILABLE', 'number'), col('images', 'IMAGES', 'text', true), col('selector', 'SELECTOR', 'text', true)] },
+  { name: 'replicasets', kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'cronjobs', kind: 'CronJob', group: 'batch', version: 'v1beta1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'services', kind: 'Service', group: '', version: 'v1', namespaced: true, category: 'network', tier: 'app', columns: [col('type', 'TYPE'), col('cluster_ip', 'CLUSTER-IP'), col('ports', 'PORT(S)'), col('selector', 'SELECTOR', 'text', true)] },
+  { name: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', version: null, namespaced: true, category: 'network', tier: 'app', columns: [] },
+  { name: 'configmaps', kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, category: 'configuration', tier: 'app', columns: [col('data', 'DATA', 'number')] },
+  { name: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, category: 'configuration', tier: 'app', columns: [col('type', 'TYPE'), col('data', 'DATA', 'number')] },
+  { name: 'persistentvolumes', kind: 'PersistentVolume', group: '', version: 'v1', namespaced: false, category: 'storage', tier: 'platform', columns: [] },
+  { name: 'clusterroles', kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false, category: 'access_control', tier: 'platform', columns: [] },
+  { name: 'namespaces', kind: 'Namespace', group: '', version: 'v1', namespaced: false, category: 'cluster', tier: 'platform', columns: [] },
+  { name: 'nodes', kind: 'Node', group: '', version: 'v1', namespaced: false, category: 'cluster', tier: 'platform', columns: [] },
+  { name: 'pods', kind: 'Pod', group: '', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'widgets.example.com', kind: 'Widget', group: 'example.com', version: 'v1alpha1', namespaced: true, category: 'custom_resources', tier: 'app', columns: [col('size', 'SIZE')] },
+];
+let rv = 1000;
+const objects = new Map(KINDS.map((k) => [k.name, []]));
+const meta = (name, namespace, extra = {}) => ({ name, ...(namespace ? { namespace } : {}), uid: `uid-${rv}`, resourceVersion: String(rv++), creationTimestamp: new Date(Date.now() - (rv % 50) * 3600e3).toISOString(), ...extra });
+for (const ns of ['default', 'demo', 'kube-system']) objects.get('namespaces').push({ apiVersion: 'v1', kind: 'Namespace', metadata: meta(ns, null), status: { phase: 'Active' } });
+for (let i = 0; i < 7; i++) {
+  const ns = ['default', 'demo'][i % 2];
+  const name = ['web', 'api', 'worker', 'cache', 'queue', 'auth', 'search'][i];
+  const replicas = i === 3 ? 0 : 2;
+  objects.get('deployments').push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(name, ns, { labels: { app: name } }), spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `nginx:1.${20 + i}` }] } } }, status: { readyReplicas: i === 2 ? 1 : replicas, updatedReplicas: replicas, availableReplicas: i === 2 ? 1 : replicas } });
+  objects.get('services').push({ apiVersion: 'v1', kind: 'Service', metadata: meta(name, ns, { labels: { app: name } }), spec: { type: i === 1 ? 'NodePort' : 'ClusterIP', clusterIP: `10.96.0.${10 + i}`, selector: { app: name }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } });
+  objects.get('configmaps').push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-config`, ns), data: { 'app.conf': `name=${name}\nreplicas=${replicas}\n`, level: 'info' } });
+}
+objects.get('secrets').push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('db-password', 'default'), type: 'Opaque', data: { password: Buffer.from('s3cret').toString('base64') } });
+objects.get('widgets.example.com').push({ apiVersion: 'example.com/v1alpha1', kind: 'Widget', metadata: meta('blue', 'default'), spec: { size: 'L' } });
+
+function rowOf(k, o) {
+  const cells = k.columns.map((c) => {
+    if (k.name === 'deployments') return { ready: `${o.status?.readyReplicas ?? 0}/${o.spec.replicas}`, up_to_date: String(o.status?.updatedReplicas ?? 0), available: String(o.status?.availableReplicas ?? 0), images: o.spec.template.spec.containers.map((x) => x.image).join(','), selector: Object.entries(o.spec.selector.matchLabels).map(([a, b]) => `${a}=${b}`).join(',') }[c.key];
+    if (k.name === 'services') return { type: o.spec.type, cluster_ip: o.spec.clusterIP, ports: o.spec.ports.map((p) => `${p.port}/${p.protocol}`).join(','), selector: Object.entries(o.spec.selector ?? {}).map(([a, b]) => `${a}=${b}`).join(',') || null }[c.key];
+    if (c.key === 'data') return String(Object.keys(o.data ?? {}).length);
+    if (c.key === 'type') return o.type;
+    if (c.key === 'size') return o.spec?.size ?? null;
+    return null;
+  });
+  let status = null, health = 'neutral';
+  if (k.name === 'deployments') {
+    const want = o.spec.replicas, avail = o.status?.availableReplicas ?? 0;
+    [status, health] = want === 0 ? ['Scaled to zero', 'neutral'] : avail >= want ? ['Available', 'ok'] : avail === 0 ? ['Unavailable', 'error'] : ['Progressing', 'progressing'];
+  }
+  if (k.name === 'namespaces') [status, health] = ['Active', 'ok'];
+  const ctl = (o.metadata.ownerReferences ?? []).find((x) => x.controller);
+  return { namespace: o.metadata.namespace ?? null, name: o.metadata.name, created_at: o.metadata.creationTimestamp, labels: o.metadata.labels ?? {}, cells, status, health, owner: ctl ? { kind: ctl.kind, name: ctl.name } : null };
+}
+const redact = (k, o) => (k.name === 'secrets' ? { ...o, data: Object.fromEntries(Object.keys(o.data ?? {}).map((x) => [x, ''])) } : o);
+function textDiff(a, b) {
+  const x = a.split('\n'), y = b.split('\n');
+  let h = 0;
+  while (h < x.length && h < y.length && x[h] === y[h]) h++;
+  let t = 0;
+  while (t < x.length - h && t < y.length - h && x[x.length - 1 - t] === y[y.length - 1 - t]) t++;
+  if (h === x.length && h === y.length) return '';
+  const from = Math.max(0, h - 3);
+  return ['--- live', '+++ new', `@@ -${from + 1} +${from + 1} @@`, ...x.slice(from, h).map((l) => ` ${l}`), ...x.slice(h, x.length - t).map((l) => `-${l}`), ...y.slice(h, y.length - t).map((l) => `+${l}`), ...x.slice(x.length - t, x.length - t + 3).map((l) => ` ${l}`)].join('\n') + '\n';
+}
+const kindErr = (res, name) => err(res, 404, 'kind_unknown', `no kind is called ${name}`, { params: { kind: name } });
+
+async function resources(req, res, rest, q, m) {
+  if (rest === '/kinds') return send(res, 200, { server_version: 'v1.20.2', items: KINDS });
+  if (rest === '/apply' && m === 'POST') return write(req, res, q, null, null, 'apply');
+  // /namespaces/{ns}/{kind}[/{name}[/yaml|/events]]  or  /{kind}[/{name}[...]]
+  let mm = /^\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+)(?:\/(yaml|events))?)?$/.exec(rest);
+  let ns = null, kname, oname, sub;
+  if (mm && mm[2] !== 'pods') [, ns, kname, oname, sub] = mm.map((v) => (v === undefined ? v : decodeURIComponent(v)));
+  else {
+    mm = /^\/([^/]+)(?:\/([^/]+)(?:\/(yaml|events))?)?$/.exec(rest);
+    if (!mm || ['pods', 'nodes', 'status', 'sync', 'logs'].includes(mm[1])) return false;
+    [, kname, oname, sub] = mm.map((v) => (v === undefined ? v : decodeURIComponent(v)));
+  }
+  const k = KINDS.find((x) => x.name === kname);
+  if (!k) return kindErr(res, kname);
+  if (!k.version) return err(res, 404, 'kind_not_served', `this cluster (v1.20.2) does not serve ${k.kind}`, { params: { kind: k.kind, version: 'v1.20.2' } });
+  const list = objects.get(k.name);
+  if (oname === 'sync' && m === 'POST') return send(res, 200, {});
+  if (!oname) {
+    if (m === 'POST') return write(req, res, q, k, ns, 'create');
+    let items = list.filter((o) => !ns || o.metadata.namespace === ns);
+    const nsq = q.get('namespace');
+    if (nsq) items = items.filter((o) => nsq.split(',').includes(o.metadata.namespace));
+    if (q.get('name')) items = items.filter((o) => o.metadata.name.includes(q.get('name')));
+    const sel = q.get('label_selector');
+    if (sel) items = items.filter((o) => sel.split(',').every((p) => { const [a, b] = p.split('='); return (o.metadata.labels ?? {})[a] === b; }));
+    let rows = items.map((o) => rowOf(k, o));
+    if (q.get('status')) rows = rows.filter((r) => r.status === q.get('status'));
+    for (const c of k.columns) if (q.get(c.key)) rows = rows.filter((r) => r.cells[k.columns.indexOf(c)] === q.get(c.key));
+    const sort = q.get('sort');
+    if (sort) {
+      const key = sort.replace(/^-/, ''), i = k.columns.findIndex((c) => c.key === key);
+      const v = (r) => (key === 'age' ? r.created_at : i >= 0 ? r.cells[i] ?? '' : r[key] ?? '');
+      rows.sort((a, b) => String(v(a)).localeCompare(String(v(b)), 'en', { numeric: true }) * (sort.startsWith('-') ? -1 : 1));
+    }
+    const stale = !!process.env.MOCK_STALE;
+    return send(res, 200, { kind: k.kind, api_version: k.group ? `${k.group}/${k.version}` : k.version, namespaced: k.namespaced, columns: k.columns, ...page(rows, q), stale, source: stale ? 'snapshot' : 'live', last_sync_at: now() });
+  }
+  const o = list.find((x) => x.metadata.name === oname && (!k.namespaced || x.metadata.namespace === ns));
+  if (!o) return err(res, 404, 'object_not_found', `${k.kind} ${oname} not found`);
+  const reveal = q.get('reveal') === 'true';
+  const shown = reveal ? o : redact(k, o);
+  if (sub === 'yaml') { res.writeHead(200, { 'Content-Type': 'application/yaml' }); return res.end(YAML.stringify(shown)); }
+  if (sub === 'events') return send(res, 200, { items: [{ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${o.metadata.name}-5d9 to 2`, count: 1, first_seen: now(), last_seen: now(), source: 'deployment-controller' }] });
+  if (m === 'DELETE') { list.splice(list.indexOf(o), 1); return send(res, 200, {}); }
+  if (m === 'PUT') return write(req, res, q, k, ns, 'replace', o);
+  const related = k.name === 'deployments' ? [{ relation: 'owns', kind: 'ReplicaSet', name: `${o.metadata.name}-5d9`, resource: 'replicasets', namespace: ns }, { relation: 'selected_by', kind: 'Service', name: o.metadata.name, resource: 'services', namespace: ns }, { relation: 'owns', kind: 'Pod', name: pods[0].name, resource: 'pods', namespace: pods[0].namespace }] : k.name === 'services' ? [{ relation: 'selects', kind: 'Deployment', name: o.metadata.name, resource: null, namespace: ns }] : [];
+  return send(res, 200, { kind: k.kind, api_version: o.apiVersion, row: rowOf(k, o), object: shown, redacted: k.name === 'secrets' && !reveal, related });
+}
+
+async function write(req, res, q, k, ns, mode, current) {
+  const text = await new Promise((ok) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => ok(b)); });
+  let docs;
+  try { docs = YAML.parseAllDocuments(text).map((d) => { if (d.errors.length) throw d.errors[0]; return d.toJS(); }).filter((d) => d); } catch (e) { return err(res, 400, 'manifest_invalid', `document 0: ${e.message}`, { params: { document: 0, rule: 'yaml', detail: e.message.split('\n')[0] } }); }
+  const dry = q.get('dry_run') === 'true';
+  const results = [];
+  for (const [index, d] of docs.entries()) {
+    const kk = k ?? KINDS.find((x) => x.kind === d.kind);
+    const r = { index, kind: d.kind ?? null, namespace: d.metadata?.namespace ?? ns ?? null, name: d.metadata?.name ?? null, outcome: 'failed', error: null, object: null, diff: null };
+    results.push(r);
+    if (!kk || (k && d.kind !== k.kind)) { r.error = { code: 'manifest_invalid', message: `document ${index}: kind ${d.kind}`, params: { document: index, rule: 'kind_mismatch', kind: d.kind } }; continue; }
+    const list = objects.get(kk.name);
+    if (kk.namespaced) d.metadata.namespace = d.metadata.namespace ?? ns ?? 'default';
+    const live = current ?? list.find((x) => x.metadata.name === d.metadata.name && x.metadata.namespace === d.metadata.namespace);
+    if (mode === 'replace' && d.metadata.resourceVersion !== live.metadata.resourceVersion) {
+      return err(res, 409, 'resource_conflict', `${kk.kind} ${d.metadata.name} changed since resourceVersion ${d.metadata.resourceVersion}`, { params: { object: d.metadata.name, resource_version: d.metadata.resourceVersion, current_version: live.metadata.resourceVersion } });
+    }
+    if (mode === 'create' && live) { r.error = { code: 'already_exists', message: `${kk.kind} ${d.metadata.name} exists already`, params: { object: d.metadata.name } }; continue; }
+    const next = { ...d, metadata: { ...(live?.metadata ?? meta(d.metadata.name, d.metadata.namespace)), ...d.metadata, resourceVersion: live ? String(rv++) : String(rv++) } };
+    const before = live ? YAML.stringify(redact(kk, live)) : '';
+    r.outcome = !live ? 'created' : before === YAML.stringify(redact(kk, { ...next, metadata: live.metadata })) ? 'unchanged' : 'configured';
+    if (dry) { r.object = redact(kk, next); r.diff = live ? textDiff(before, YAML.stringify(redact(kk, { ...next, metadata: live.metadata }))) || null : null; continue; }
+    if (live) list[list.indexOf(live)] = next; else list.push(next);
+  }
+  if (docs.length === 1 && results[0].error) return err(res, results[0].error.code === 'already_exists' ? 409 : 400, results[0].error.code, results[0].error.message, { params: results[0].error.params });
+  return send(res, !dry && results.every((r) => r.outcome === 'created') ? 201 : 200, { dry_run: dry, results });
+}
 
 // minimal WebSocket for /ws/... log follow: a line every 100 ms
 server.on('upgrade', (req, socket) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { detectLang, translate } from './index';
+import { WORDED_CODES } from '../lib/yamlDocs';
 
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 
@@ -64,6 +65,7 @@ describe('i18n resources', () => {
       'resource.relations': ['owner', 'owns', 'selects', 'selected_by', 'uses', 'used_by'],
       'resource.propagation': ['Background', 'Foreground', 'Orphan'],
       'resource.editor.problem': ['not_a_mapping', 'missing_api_version', 'missing_kind'],
+      'resource.editor.yaml': [...WORDED_CODES],
     };
     for (const [prefix, keys] of Object.entries(families)) for (const k of keys) expect(en, `${prefix}.${k}`).toHaveProperty([`${prefix}.${k}`]);
   });

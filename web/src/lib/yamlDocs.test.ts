@@ -16,7 +16,7 @@ describe('the documents of the editor', () => {
     expect(d.problems.length).toBeGreaterThan(0);
     expect(d.problems[0].line).toBeGreaterThanOrEqual(3);
     const [dup] = splitYamlDocs('apiVersion: v1\nkind: A\nkind: B\n');
-    expect(dup.problems[0]).toMatchObject({ line: 3, col: 1 });
+    expect(dup.problems[0]).toMatchObject({ line: 3, col: 1, code: 'DUPLICATE_KEY' });
   });
   it('says when a document is not an object or lacks apiVersion or kind', () => {
     expect(splitYamlDocs('- a\n- b\n')[0].problems.map((p) => p.message)).toEqual(['not_a_mapping']);

@@ -4,7 +4,10 @@
 import { parseAllDocuments, isMap, isScalar, type Document } from 'yaml';
 
 export interface YamlProblem {
+  /** the parser's English message, or one of KNOWN_PROBLEMS */
   message: string;
+  /** the parser's error code (`BAD_INDENT`, `DUPLICATE_KEY` ...), for a sentence in the user's language */
+  code?: string;
   /** 1-based line and column of where it starts */
   line: number;
   col: number;
@@ -61,7 +64,7 @@ export function splitYamlDocs(text: string): YamlDoc[] {
     const [from, , to] = doc.range;
     const problems: YamlProblem[] = doc.errors.map((e) => {
       const [a, b] = e.pos;
-      return { message: e.message.split('\n')[0], ...lineCol(text, a), from: a, to: Math.max(b, a + 1) };
+      return { message: e.message.split('\n')[0], code: e.code, ...lineCol(text, a), from: a, to: Math.max(b, a + 1) };
     });
     let value: unknown = null;
     if (!problems.length) {
@@ -99,6 +102,9 @@ export function splitYamlDocs(text: string): YamlDoc[] {
 
 /** Problems the editor reports before sending anything (`not_a_mapping`, `missing_kind` ... are message keys). */
 export const KNOWN_PROBLEMS = ['not_a_mapping', 'missing_api_version', 'missing_kind'] as const;
+
+/** Parser error codes the editor words in the user's language (the parser's English detail follows). */
+export const WORDED_CODES = ['BAD_INDENT', 'MISSING_CHAR', 'DUPLICATE_KEY', 'UNEXPECTED_TOKEN', 'TAB_AS_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_SCALAR_START', 'BAD_DQ_ESCAPE', 'BLOCK_IN_FLOW'] as const;
 
 /**
  * The text with the resourceVersion of its (first) document set to `rv`, the rest as the user wrote it (comments

@@ -96,7 +96,7 @@ export default function ResourceDetailPage() {
         title={
           <Space>
             <span data-testid="resource-title">{d.row.name}</span>
-            <HealthTag status={d.row.status} health={d.row.health} />
+            {d.row.status && <HealthTag status={d.row.status} health={d.row.health} />}
           </Space>
         }
         sub={
@@ -147,9 +147,11 @@ export default function ResourceDetailPage() {
                     <Descriptions column={1} size="small" data-testid="resource-overview">
                       <Descriptions.Item label={t('resource.name')}>{d.row.name}</Descriptions.Item>
                       {namespace && <Descriptions.Item label={t('resource.namespace')}>{namespace}</Descriptions.Item>}
-                      <Descriptions.Item label={t('resource.status')}>
-                        <HealthTag status={d.row.status} health={d.row.health} />
-                      </Descriptions.Item>
+                      {d.row.status && (
+                        <Descriptions.Item label={t('resource.status')}>
+                          <HealthTag status={d.row.status} health={d.row.health} />
+                        </Descriptions.Item>
+                      )}
                       {cells.map(({ column, value }) => (
                         <Descriptions.Item key={column.key} label={column.header}>
                           {formatCell(column, value) === NONE ? (

@@ -1,7 +1,7 @@
 // The YAML editor (issue 13): create or edit objects of any kind, check the text as it is typed, dry-run it (the
 // server's diff per document), apply it, and get through a conflict. Loaded lazily (React.lazy) when an editor
 // opens, with CodeMirror and the YAML parser: none of it is in the first screen's chunks.
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Modal, Space, Spin, Tag, Typography } from 'antd';
 import { useMutation } from '@tanstack/react-query';
 import {
@@ -21,7 +21,7 @@ import { useThemeMode } from '../../theme';
 import { errorText } from '../../lib/errors';
 import { isSecretKind, outcomeCounts, reportOf } from '../../lib/resources';
 import { lineDiff, parseUnifiedDiff } from '../../lib/diff';
-import { splitYamlDocs, withResourceVersion, KNOWN_PROBLEMS, type YamlDoc } from '../../lib/yamlDocs';
+import { splitYamlDocs, withResourceVersion, KNOWN_PROBLEMS, WORDED_CODES, type YamlDoc } from '../../lib/yamlDocs';
 import { toYaml } from '../../lib/yaml';
 import { DiffView } from './DiffView';
 import YamlCodeMirror from './YamlCodeMirror';
@@ -90,8 +90,12 @@ export default function ResourceEditor({ clusterId, kind, mode, target, template
 
   const checked = useDeferredValue(text);
   const docs = useMemo(() => splitYamlDocs(checked), [checked]);
-  const problemText = (p: YamlDoc['problems'][number]) =>
-    (KNOWN_PROBLEMS as readonly string[]).includes(p.message) ? t(`resource.editor.problem.${p.message}`) : p.message;
+  const problemText = (p: YamlDoc['problems'][number]) => {
+    if ((KNOWN_PROBLEMS as readonly string[]).includes(p.message)) return t(`resource.editor.problem.${p.message}`);
+    // the parser's words follow the sentence: they name the token at fault
+    if (p.code && (WORDED_CODES as readonly string[]).includes(p.code)) return t('resource.editor.parserSays', { sentence: t(`resource.editor.yaml.${p.code}`), detail: p.message });
+    return p.message;
+  };
   const problems = useMemo(() => {
     const list = docs.flatMap((d) => d.problems.map((p) => ({ ...p, text: t('resource.editor.at', { line: p.line, col: p.col, problem: problemText(p) }) })));
     if (!checked.trim()) list.push({ message: 'empty', line: 1, col: 1, from: 0, to: 0, text: t('resource.editor.problem.empty') });
@@ -166,6 +170,12 @@ export default function ResourceEditor({ clusterId, kind, mode, target, template
   });
 
   const busy = write.isPending || reload.isPending || reapply.isPending;
+  // something to read under the editor (a report, a conflict, an error): a shorter editor, and the news in view
+  const news = report ?? conflict ?? aside ?? writeError;
+  const newsRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (news) newsRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [news]);
   const blocked = loading || !!loadError || problems.length > 0;
   const title = editing
     ? t('resource.editor.editTitle', { kind: kind.kind, name: target?.namespace ? `${target.namespace}/${target.name}` : target?.name ?? '' })
@@ -204,7 +214,7 @@ export default function ResourceEditor({ clusterId, kind, mode, target, template
           <Spin />
         </div>
       ) : (
-        <YamlCodeMirror value={text} onChange={setText} dark={themeMode === 'dark'} problems={(txt) => splitYamlDocs(txt).flatMap((d) => d.problems.map((p) => ({ from: p.from, to: p.to, message: problemText(p) })))} />
+        <YamlCodeMirror value={text} onChange={setText} dark={themeMode === 'dark'} height={news ? '36vh' : '55vh'} problems={(txt) => splitYamlDocs(txt).flatMap((d) => d.problems.map((p) => ({ from: p.from, to: p.to, message: problemText(p) })))} />
       )}
       <div style={{ marginTop: 8 }} data-testid="yaml-status">
         {!loading && !loadError && problems.length === 0 && (
@@ -278,6 +288,7 @@ export default function ResourceEditor({ clusterId, kind, mode, target, template
       )}
       {writeError !== null && <Alert type="error" showIcon style={{ marginTop: 12 }} message={errorText(t, writeError)} data-testid="yaml-write-error" />}
       {report && <ReportView report={report} />}
+      <div ref={newsRef} />
     </Modal>
   );
 }

@@ -171,7 +171,7 @@ export default function ResourceListPage() {
             </Button>
             {mayDelete && (
               <Button danger icon={<DeleteOutlined />} disabled={!selected.length} onClick={() => setDeleting(true)} data-testid="bulk-delete">
-                {t('resource.deleteSelected', { count: selected.length })}
+                {selected.length ? t('resource.deleteSelected', { count: selected.length }) : t('common.delete')}
               </Button>
             )}
             {mayWrite && (

@@ -123,7 +123,7 @@ export function DeleteDialog({
       </div>
       <Space style={{ marginBottom: 12 }}>
         {t('drain.gracePeriod')}
-        <InputNumber min={0} value={grace} onChange={(v) => setGrace(v)} placeholder={t('resource.graceDefault')} />
+        <InputNumber min={0} value={grace} onChange={(v) => setGrace(v)} placeholder={t('resource.graceDefault')} style={{ width: 160 }} />
       </Space>
       {many && (
         <div>
