@@ -1,6 +1,6 @@
 // One list page for every kind (issue 13): the kind's kubectl columns (wide ones behind a toggle), status colours,
 // server-side paging, filters in the URL, bulk delete, create in the YAML editor, live or stale.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, AutoComplete, Button, Input, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { ColumnsType } from 'antd/es/table';
@@ -96,6 +96,9 @@ export default function ResourceListPage() {
   const nsValue = query.namespace ? query.namespace.split(',') : [];
   const statuses = useMemo(() => [...new Set((q.data?.items ?? []).map((r) => r.status).filter((s): s is string => !!s))].sort(), [q.data]);
   const anyStatus = statuses.length > 0 || !!query.status;
+  // what is typed in the status box (the URL's status once chosen or entered)
+  const [statusText, setStatusText] = useState(query.status ?? '');
+  useEffect(() => setStatusText(query.status ?? ''), [query.status]);
   const sort = query.sort;
   const sorted = (key: string) => ({ sorter: true, sortOrder: sortOrderOf(sort, key) });
 
@@ -221,11 +224,14 @@ export default function ResourceListPage() {
             allowClear
             style={{ width: 180 }}
             placeholder={t('resource.statusFilter')}
-            value={query.status}
-            options={statuses.map((s) => ({ value: s }))}
+            value={statusText}
+            options={statuses.filter((s) => !statusText || s.toLowerCase().includes(statusText.toLowerCase())).map((s) => ({ value: s }))}
             onSelect={(v?: string) => set({ status: v })}
-            onChange={(v?: string) => !v && set({ status: undefined })}
-            onInputKeyDown={(e) => e.key === 'Enter' && set({ status: (e.target as HTMLInputElement).value.trim() })}
+            onChange={(v?: string) => {
+              setStatusText(v ?? '');
+              if (!v) set({ status: undefined });
+            }}
+            onInputKeyDown={(e) => e.key === 'Enter' && set({ status: statusText.trim() })}
             data-testid="resource-status-filter"
           />
         )}
