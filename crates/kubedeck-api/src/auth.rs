@@ -319,6 +319,10 @@ pub mod perm {
         PodLogs,
         SecretRead,
         TaskRead,
+        ResourceRead,
+        ResourceWrite,
+        ResourceDelete,
+        PlatformWrite,
         UserAdmin,
         AuditRead,
         CredentialRead

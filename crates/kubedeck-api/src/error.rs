@@ -207,8 +207,9 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The JSON body (also what a per-document result of a multi-document write carries).
+    pub fn body(&self) -> Value {
         let mut body = json!({
             "code": self.code,
             "message": self.message,
@@ -217,8 +218,15 @@ impl IntoResponse for ApiError {
             "request_id": current_request_id(),
         });
         if let Value::Object(map) = &mut body {
-            map.extend(self.extra);
+            map.extend(self.extra.clone());
         }
+        body
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = self.body();
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after {
             resp.headers_mut()

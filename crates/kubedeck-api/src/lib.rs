@@ -14,12 +14,13 @@ pub mod metrics_collector;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod snapshots;
 pub mod state;
 pub mod sync;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, tasks, users};
+use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, resources, tasks, users};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
 
@@ -77,6 +78,22 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics" => get(routes::node_metrics::latest),
     "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history" => get(routes::node_metrics::history),
     "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(routes::log_stream::follow),
+    // The resource engine: every other kind. Static segments above (pods, nodes, sync, status) win over {kind}.
+    "/api/v1/k8s/cluster/{id}/kinds" => get(resources::list::kinds),
+    "/api/v1/k8s/cluster/{id}/apply" => post(resources::write::apply),
+    "/api/v1/k8s/cluster/{id}/namespaces/sync" => post(resources::object::sync),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml" => get(resources::object::yaml),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}" => get(resources::list::list_in_namespace).post(resources::write::create),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/yaml" => get(resources::object::yaml),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/{kind}" => get(resources::list::list_all).post(resources::write::create),
+    "/api/v1/k8s/cluster/{id}/{kind}/sync" => post(resources::object::sync),
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/yaml" => get(resources::object::yaml),
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/events" => get(resources::object::events),
 }
 
 route_table! {

@@ -24,14 +24,72 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
+        routes::resources::list::kinds, routes::resources::list::list_all, routes::resources::list::list_in_namespace,
+        routes::resources::object::get, routes::resources::object::yaml, routes::resources::object::events,
+        routes::resources::object::delete, routes::resources::object::sync,
+        routes::resources::write::create, routes::resources::write::replace, routes::resources::write::apply,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
-    modifiers(&BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "health"))
+    modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "health"))
 )]
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// The generic resource routes are one handler under several paths (namespaced objects, cluster-scoped objects,
+/// and a Namespace object at `.../namespaces/{ns}`): each documented namespaced path is copied to its other forms
+/// with the path parameters those forms lack removed.
+struct GenericPaths;
+
+fn param_name(p: &RefOr<utoipa::openapi::path::Parameter>) -> &str {
+    match p {
+        RefOr::T(p) => &p.name,
+        RefOr::Ref(_) => "",
+    }
+}
+
+impl utoipa::Modify for GenericPaths {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        const NS: &str = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}";
+        let copies: &[(&str, &str, &[&str])] = &[
+            ("/{name}", "/api/v1/k8s/cluster/{id}/{kind}/{name}", &["ns"]),
+            ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/{kind}/{name}/yaml", &["ns"]),
+            ("/{name}/events", "/api/v1/k8s/cluster/{id}/{kind}/{name}/events", &["ns"]),
+            ("/{name}", "/api/v1/k8s/cluster/{id}/namespaces/{ns}", &["kind", "name"]),
+            ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml", &["kind", "name"]),
+            ("/{name}/events", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events", &["kind", "name"]),
+        ];
+        for (suffix, to, drop) in copies {
+            let Some(mut item) = openapi.paths.paths.get(&format!("{NS}{suffix}")).cloned() else { continue };
+            for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
+                if let Some(ps) = op.parameters.as_mut() {
+                    ps.retain(|p| !drop.contains(&param_name(p)));
+                }
+            }
+            openapi.paths.paths.insert((*to).to_owned(), item);
+        }
+        // creating cluster-scoped objects (or namespaced ones naming their namespace): POST on the kind's path
+        if let Some(post) = openapi.paths.paths.get(NS).and_then(|i| i.post.clone()) {
+            let mut post = post;
+            if let Some(ps) = post.parameters.as_mut() {
+                ps.retain(|p| param_name(p) != "ns");
+            }
+            if let Some(item) = openapi.paths.paths.get_mut("/api/v1/k8s/cluster/{id}/{kind}") {
+                item.post = Some(post);
+            }
+        }
+        // relisting Namespaces: `.../namespaces/sync` (a static segment, before `{ns}`)
+        if let Some(mut item) = openapi.paths.paths.get("/api/v1/k8s/cluster/{id}/{kind}/sync").cloned() {
+            if let Some(op) = item.post.as_mut()
+                && let Some(ps) = op.parameters.as_mut()
+            {
+                ps.retain(|p| param_name(p) != "kind");
+            }
+            openapi.paths.paths.insert("/api/v1/k8s/cluster/{id}/namespaces/sync".into(), item);
+        }
+    }
+}
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

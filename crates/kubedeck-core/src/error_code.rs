@@ -100,6 +100,13 @@ error_codes! {
     ControlCharacters => "control_characters",
     /// Not a resourceVersion the cluster gave out (`value`).
     InvalidResourceVersion => "invalid_resource_version",
+    /// Document `document` of a manifest cannot be used (`rule`: `yaml` — not YAML/JSON (`detail`),
+    /// `not_object`, `no_kind`, `kind_mismatch` — another kind than the route's (`kind`), `namespace_mismatch`
+    /// (`namespace`), `name_mismatch` (`name`), `no_name`, `too_many_documents` (`max`)).
+    ManifestInvalid => "manifest_invalid",
+    /// The cluster refused the object as invalid: `causes` (`field`, `reason`, `message` each, the cluster's
+    /// own field paths), `detail` its message.
+    ObjectInvalid => "object_invalid",
 
     // --- Who is asking -------------------------------------------------------------------------
     /// No `Authorization: Bearer` header.
@@ -142,6 +149,10 @@ error_codes! {
     TaskNotFound => "task_not_found",
     /// The cluster has no such object (`detail`: its answer).
     ObjectNotFound => "object_not_found",
+    /// No kind is called `kind` (not a known kind, nor one a CRD of the cluster adds).
+    KindUnknown => "kind_unknown",
+    /// The cluster (version `version`) does not serve `kind` at any version Kubedeck understands (`versions`).
+    KindNotServed => "kind_not_served",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -170,6 +181,13 @@ error_codes! {
     DrainBlocked => "drain_blocked",
     /// The cluster refused a change because the object changed (`detail`).
     ObjectConflict => "object_conflict",
+    /// `object` changed since it was read: `resource_version` was sent, the cluster holds `current_version`.
+    ResourceConflict => "resource_conflict",
+    /// Server-side apply would take fields other managers own (`conflicts`: `field` and `manager` each);
+    /// `force=true` takes them.
+    ApplyConflict => "apply_conflict",
+    /// `object` exists already.
+    AlreadyExists => "already_exists",
 
     // --- The cluster ---------------------------------------------------------------------------
     /// The cluster refused Kubedeck's credential the permission (`detail`).

@@ -56,6 +56,10 @@ impl Role {
                 PodLogs,
                 SecretRead,
                 TaskRead,
+                ResourceRead,
+                ResourceWrite,
+                ResourceDelete,
+                PlatformWrite,
             ],
             Role::Operator => &[
                 ClusterRead,
@@ -65,8 +69,18 @@ impl Role {
                 PodWrite,
                 PodLogs,
                 TaskRead,
+                ResourceRead,
+                ResourceWrite,
+                ResourceDelete,
             ],
-            Role::Viewer => &[ClusterRead, NodeRead, PodRead, PodLogs, TaskRead],
+            Role::Viewer => &[
+                ClusterRead,
+                NodeRead,
+                PodRead,
+                PodLogs,
+                TaskRead,
+                ResourceRead,
+            ],
         }
     }
 }
@@ -120,6 +134,19 @@ pub enum Permission {
     /// Manage users and role bindings.
     #[serde(rename = "user.admin")]
     UserAdmin,
+    /// See objects of every kind (Secrets: keys and type only).
+    #[serde(rename = "resource.read")]
+    ResourceRead,
+    /// Create and change application objects (workloads, services, config, claims, custom resources).
+    #[serde(rename = "resource.write")]
+    ResourceWrite,
+    /// Delete application objects.
+    #[serde(rename = "resource.delete")]
+    ResourceDelete,
+    /// Create, change and delete the platform's objects (namespaces, volumes, storage classes, quotas, access
+    /// control, CRDs).
+    #[serde(rename = "platform.write")]
+    PlatformWrite,
     /// Read the audit log.
     #[serde(rename = "audit.read")]
     AuditRead,
@@ -130,7 +157,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -140,6 +167,10 @@ impl Permission {
         Permission::PodLogs,
         Permission::SecretRead,
         Permission::TaskRead,
+        Permission::ResourceRead,
+        Permission::ResourceWrite,
+        Permission::ResourceDelete,
+        Permission::PlatformWrite,
         Permission::UserAdmin,
         Permission::AuditRead,
         Permission::CredentialRead,
@@ -157,6 +188,10 @@ impl Permission {
             Permission::PodLogs => "pod.logs",
             Permission::SecretRead => "secret.read",
             Permission::TaskRead => "task.read",
+            Permission::ResourceRead => "resource.read",
+            Permission::ResourceWrite => "resource.write",
+            Permission::ResourceDelete => "resource.delete",
+            Permission::PlatformWrite => "platform.write",
             Permission::UserAdmin => "user.admin",
             Permission::AuditRead => "audit.read",
             Permission::CredentialRead => "credential.read",
@@ -171,6 +206,10 @@ impl Permission {
                 | Permission::PodWrite
                 | Permission::PodLogs
                 | Permission::SecretRead
+                | Permission::ResourceRead
+                | Permission::ResourceWrite
+                | Permission::ResourceDelete
+                | Permission::PlatformWrite
         )
     }
 }
@@ -375,6 +414,24 @@ mod tests {
         assert!(!b.allows(Permission::ClusterWrite, Scope::GLOBAL));
         assert!(!b.allows(Permission::UserAdmin, Scope::GLOBAL));
         assert!(!b.allows(Permission::SecretRead, Scope::cluster(1)));
+        assert!(b.allows(Permission::ResourceRead, Scope::cluster(1)));
+        for p in [Permission::ResourceWrite, Permission::ResourceDelete, Permission::PlatformWrite] {
+            assert!(!b.allows(p, Scope::namespace(1, "x")), "{p}");
+        }
+    }
+
+    #[test]
+    fn operators_change_applications_and_only_cluster_admins_the_platform() {
+        let op = Bindings(vec![Binding::global(Role::Operator)]);
+        assert!(op.allows(Permission::ResourceWrite, Scope::namespace(1, "x")));
+        assert!(op.allows(Permission::ResourceDelete, Scope::namespace(1, "x")));
+        assert!(!op.allows(Permission::PlatformWrite, Scope::cluster(1)));
+        let admin = Bindings(vec![Binding::global(Role::ClusterAdmin)]);
+        assert!(admin.allows(Permission::PlatformWrite, Scope::cluster(1)));
+        // a cluster admin bound to one namespace writes its Roles there, never cluster-scoped kinds
+        let ns_admin = Bindings(vec![ns_binding(Role::ClusterAdmin, 1, "team")]);
+        assert!(ns_admin.allows(Permission::PlatformWrite, Scope::namespace(1, "team")));
+        assert!(!ns_admin.allows(Permission::PlatformWrite, Scope::cluster(1)));
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct ClusterHandle {
     pub nodes: Store<Node>,
     /// Synced pods, projected to what the node and pod views need.
     pub pods: Projected<PodLite, (Sym, Sym)>,
+    /// Every other kind: the cluster's catalog and a watched store per kind in use.
+    pub resources: Arc<crate::resource::store::Resources>,
     nodes_ready: Arc<AtomicBool>,
     /// Which credential the handle was built from (re-import restarts it).
     fingerprint: String,
@@ -213,11 +215,13 @@ fn start(
         PodLite::index_terms,
         cancel.clone(),
     );
+    let resources = crate::resource::store::Resources::new(client.clone(), cancel.clone());
     ClusterHandle {
         cluster_id,
         client,
         nodes: reader,
         pods,
+        resources,
         nodes_ready: ready,
         fingerprint,
         cancel,
@@ -366,14 +370,13 @@ impl<Q: std::hash::Hash + Eq> Dirty<Q> {
 /// namespace and labels (`terms_of`) indexed.
 pub fn watch_projected<K, T, Q>(
     api: Api<K>,
-    project: fn(&K) -> T,
+    project: impl Fn(&K) -> T + Send + 'static,
     key: fn(&T) -> Q,
     terms_of: fn(&T) -> IndexTerms<'_>,
     cancel: CancellationToken,
 ) -> Projected<T, Q>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
-    K::DynamicType: Default,
     T: Send + Sync + 'static,
     Q: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
 {

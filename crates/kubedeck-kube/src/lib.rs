@@ -18,5 +18,6 @@ pub mod nodes;
 pub mod pods;
 pub mod preflight;
 pub mod quantity;
+pub mod resource;
 pub mod selector;
 pub mod x509;

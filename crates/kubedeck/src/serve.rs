@@ -120,6 +120,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         hub,
         replica_id: replica_id.clone(),
         rate: Default::default(),
+        catalogs: Default::default(),
         key_dir: Some(key_dir),
         metrics,
     }));

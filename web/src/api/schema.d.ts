@@ -143,6 +143,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Server-side apply of any kinds (several documents), as `kubectl apply --server-side` with Kubedeck's field
+         *     manager.
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every kind the cluster serves, at the version it serves, with its list columns. */
+        get: operations["kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lists a kind again (a fresh watch), like `.../pods/sync`. */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One object with its related objects. */
+        get: operations["get"];
+        /** Replaces one object; the body must carry the `metadata.resourceVersion` it was read at. */
+        put: operations["replace"];
+        post?: never;
+        /** Deletes an object (`kubectl delete`). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events about one object. */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs": {
         parameters: {
             query?: never;
@@ -221,6 +311,94 @@ export interface paths {
         };
         /** A container's logs (`kubectl logs`). */
         get: operations["logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The object as YAML. */
+        get: operations["yaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Objects of a kind in one namespace. */
+        get: operations["list_in_namespace"];
+        put?: never;
+        /** Creates objects of a kind from YAML or JSON (several documents separated by `---`). */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One object with its related objects. */
+        get: operations["get"];
+        /** Replaces one object; the body must carry the `metadata.resourceVersion` it was read at. */
+        put: operations["replace"];
+        post?: never;
+        /** Deletes an object (`kubectl delete`). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events about one object. */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The object as YAML. */
+        get: operations["yaml"];
         put?: never;
         post?: never;
         delete?: never;
@@ -474,6 +652,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Objects of a kind in every namespace (for a user bound to some namespaces only, of those). */
+        get: operations["list_all"];
+        put?: never;
+        /** Creates objects of a kind from YAML or JSON (several documents separated by `---`). */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/{kind}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lists a kind again (a fresh watch), like `.../pods/sync`. */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One object with its related objects. */
+        get: operations["get"];
+        /** Replaces one object; the body must carry the `metadata.resourceVersion` it was read at. */
+        put: operations["replace"];
+        post?: never;
+        /** Deletes an object (`kubectl delete`). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events about one object. */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The object as YAML. */
+        get: operations["yaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/pods": {
         parameters: {
             query?: never;
@@ -708,6 +974,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The results of a write, one per document. */
+        ApplyReport: {
+            /** @description Nothing was changed. */
+            dry_run: boolean;
+            /** @description One per document, in order. */
+            results: components["schemas"]["ApplyResult"][];
+        };
+        /** @description What happened to one document. */
+        ApplyResult: {
+            /** @description On a dry run: a unified diff of the live object (YAML) to that object. */
+            diff?: string | null;
+            /** @description Why it failed (the usual error body). */
+            error?: Record<string, never> | null;
+            /** @description 0-based position in the request. */
+            index: number;
+            /** @description Its kind. */
+            kind?: string | null;
+            /** @description Its name. */
+            name?: string | null;
+            /** @description Its namespace. */
+            namespace?: string | null;
+            /** @description On a dry run: the object the cluster would store (a Secret's values hidden). */
+            object?: unknown;
+            /** @description `created`, `configured`, `unchanged` or `failed` (on a dry run: what would happen). */
+            outcome: string;
+        };
         /** @description One audit record. */
         AuditView: {
             /** @description Action, e.g. `cluster.import`. */
@@ -768,6 +1060,11 @@ export interface components {
             /** @description The role granted. */
             role: components["schemas"]["Role"];
         };
+        /**
+         * @description How the console's navigation groups kinds (the way operators think of them).
+         * @enum {string}
+         */
+        Category: "workloads" | "network" | "configuration" | "storage" | "access_control" | "cluster" | "custom_resources";
         /** @description A certificate found in the kubeconfig. */
         CertificateReport: {
             /**
@@ -918,6 +1215,22 @@ export interface components {
              */
             worker_nodes: number;
         };
+        /** @description One column of a kind's list. */
+        Column: {
+            /** @description kubectl's header (`READY`, `CLUSTER-IP`). */
+            header: string;
+            /** @description Key used in `sort=` and as a filter (`ready`, `type`, `cluster_ip`). */
+            key: string;
+            /** @description How values read and sort. */
+            type: components["schemas"]["ColumnType"];
+            /** @description Shown by `kubectl get -o wide` only. */
+            wide: boolean;
+        };
+        /**
+         * @description How a column's values read and sort.
+         * @enum {string}
+         */
+        ColumnType: "text" | "number" | "date";
         /** @description Requests and limits committed by the node's non-terminated pods. */
         Committed: {
             /**
@@ -972,6 +1285,13 @@ export interface components {
             password: string;
             /** @description Login name: 1-64 of letters, digits, `.`, `_`, `-`. */
             username: string;
+        };
+        /** @description What a delete did. */
+        Deleted: {
+            /** @description The object. */
+            name: string;
+            /** @description True when it is still there for now (finalizers, foreground deletion, a grace period). */
+            terminating: boolean;
         };
         /** @description kubectl drain's options. */
         DrainOptions: {
@@ -1070,7 +1390,32 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        /** @description Events of one object. */
+        EventList: {
+            /** @description Newest first. */
+            items: components["schemas"]["EventRow"][];
+        };
+        /** @description An event about an object. */
+        EventRow: {
+            /**
+             * Format: int32
+             * @description How many times it happened.
+             */
+            count?: number | null;
+            /** @description First seen (RFC 3339). */
+            first_seen?: string | null;
+            /** @description Last seen (RFC 3339). */
+            last_seen?: string | null;
+            /** @description Message. */
+            message?: string | null;
+            /** @description Reason (`Scheduled`, `BackOff` ...). */
+            reason?: string | null;
+            /** @description Who reported it (`component` on `host`). */
+            source?: string | null;
+            /** @description Normal or Warning. */
+            type?: string | null;
+        };
         /** @description Whether the credential allows one Kubedeck feature. */
         FeaturePermission: {
             /** @description Whether every check passed cluster-wide. */
@@ -1112,6 +1457,11 @@ export interface components {
             /** @description Cluster name. */
             cluster_name: string;
         };
+        /**
+         * @description The colour of a row's status: what an operator reads at a glance.
+         * @enum {string}
+         */
+        Health: "neutral" | "ok" | "progressing" | "warning" | "error";
         /** @description Import request (the spec's field names, plus `context`). */
         ImportCluster: {
             /** @description Context to use (default: the kubeconfig's current-context). */
@@ -1129,6 +1479,32 @@ export interface components {
             cluster: components["schemas"]["ClusterView"];
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
+        };
+        /** @description A kind as the cluster serves it. */
+        KindInfo: {
+            /** @description Navigation group. */
+            category: components["schemas"]["Category"];
+            /** @description List columns besides name, namespace, status and age. */
+            columns: components["schemas"]["Column"][];
+            /** @description API group (empty for the core group). */
+            group: string;
+            /** @description Kind. */
+            kind: string;
+            /** @description URL name (`deployments`; `widgets.example.com` for a custom resource). */
+            name: string;
+            /** @description Lives in namespaces. */
+            namespaced: boolean;
+            /** @description Which permission writes it. */
+            tier: components["schemas"]["Tier"];
+            /** @description The version this cluster serves; null when it serves none Kubedeck understands. */
+            version?: string | null;
+        };
+        /** @description The kinds of a cluster. */
+        KindList: {
+            /** @description Known kinds (served or not) in menu order, then custom resources. */
+            items: components["schemas"]["KindInfo"][];
+            /** @description The cluster's Kubernetes version. */
+            server_version?: string | null;
         };
         /** @description Label changes: a full replacement, or additions/changes plus removals. */
         LabelChange: {
@@ -1530,6 +1906,13 @@ export interface components {
         };
         /** @description An object in the owner chain. */
         OwnerRef: {
+            /** @description Kind. */
+            kind: string;
+            /** @description Name. */
+            name: string;
+        };
+        /** @description A controlling owner. */
+        OwnerRow: {
             /** @description Kind. */
             kind: string;
             /** @description Name. */
@@ -1969,6 +2352,91 @@ export interface components {
             /** @description The refresh token from login or the last refresh. */
             refresh_token: string;
         };
+        /** @description An object related to the one shown. */
+        Related: {
+            /** @description Its kind. */
+            kind: string;
+            /** @description Its name. */
+            name: string;
+            /** @description Its namespace (null for cluster-scoped kinds). */
+            namespace?: string | null;
+            /** @description How it relates: `owner`, `owns`, `selects`, `uses`. */
+            relation: string;
+            /** @description The URL name of its kind, when Kubedeck serves it. */
+            resource?: string | null;
+        };
+        /** @description One object, read live. */
+        ResourceDetail: {
+            /** @description The `apiVersion` it was read at. */
+            api_version: string;
+            /** @description Kind. */
+            kind: string;
+            /** @description The object (managedFields removed; a Secret's values hidden unless revealed). */
+            object: unknown;
+            /** @description True when a Secret's values were hidden. */
+            redacted: boolean;
+            /** @description Its owner, what it owns, the pods it selects, and what its spec names. */
+            related: components["schemas"]["Related"][];
+            /** @description The list columns of this object. */
+            row: components["schemas"]["ResourceRow"];
+        };
+        /** @description A page of objects of one kind. */
+        ResourceList: {
+            /** @description The `apiVersion` the cluster serves it at. */
+            api_version: string;
+            /** @description The columns `cells` follow. */
+            columns: components["schemas"]["Column"][];
+            /** @description This page. */
+            items: components["schemas"]["ResourceRow"][];
+            /** @description Kind. */
+            kind: string;
+            /**
+             * Format: date-time
+             * @description Last sync with the cluster.
+             */
+            last_sync_at?: string | null;
+            /** @description Lives in namespaces. */
+            namespaced: boolean;
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /** @description `live` (this server's watch-synced store) or `snapshot` (the `kube_object` table). */
+            source: string;
+            /** @description True when the cluster is not in sync (the list is what was last seen). */
+            stale: boolean;
+            /**
+             * Format: int64
+             * @description Objects matching the filters.
+             */
+            total: number;
+        };
+        /** @description A row of any kind's list. */
+        ResourceRow: {
+            /** @description One value per column of the kind (null: not set). */
+            cells: (string | null)[];
+            /** @description Created at (RFC 3339). */
+            created_at?: string | null;
+            /** @description The status' colour. */
+            health: components["schemas"]["Health"];
+            /** @description Labels. */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description Name. */
+            name: string;
+            /** @description Namespace (null for cluster-scoped kinds). */
+            namespace?: string | null;
+            owner?: components["schemas"]["OwnerRow"] | null;
+            /** @description A short status (`Available`, `Bound` ...). */
+            status?: string | null;
+        };
         /** @description CPU, memory and pods of a node, as quantities and as numbers. */
         Resources: {
             /** @description CPU as Kubernetes writes it (`4`, `3500m`). */
@@ -2120,6 +2588,12 @@ export interface components {
             /** @description Progress document, shaped by the kind. */
             progress: unknown;
         };
+        /**
+         * @description Which permission writes a kind: application objects (an operator's daily work) or the platform's own
+         *     (namespaces, volumes, access control, CRDs), which only a cluster admin may change.
+         * @enum {string}
+         */
+        Tier: "app" | "platform";
         /** @description Tokens returned by login and refresh. */
         TokenResponse: {
             /** @description Short-lived bearer token for `Authorization: Bearer`. */
@@ -2990,6 +3464,573 @@ export interface operations {
             };
         };
     };
+    apply: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description one or more documents of any kinds */
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `apply_conflict`: fields other managers own */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KindList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description relisting */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceDetail"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `reveal=true` without `secret.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `resource_conflict`: the object changed since it was read */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Background` (default: dependents are deleted after the object), `Foreground` (the object stays until its
+                 *     dependents are gone) or `Orphan` (dependents are kept).
+                 */
+                propagation?: string;
+                /** @description Seconds the object gets to stop (pods); 0 deletes at once. */
+                grace_period_seconds?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     merged_logs: {
         parameters: {
             query: {
@@ -3417,6 +4458,688 @@ export interface operations {
                 };
             };
             /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    yaml: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_in_namespace: {
+        parameters: {
+            query?: {
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace?: string;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector?: string;
+                /** @description Substring of the name. */
+                name?: string;
+                /** @description Exact status (`Available`, `Bound` ...). */
+                status?: string;
+                /** @description Controlling owner: `Kind/name` or `name`. */
+                owner?: string;
+                /** @description `name`, `namespace`, `age`, `status` or a column key; `-` prefix for descending. */
+                sort?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+            };
+            cookie?: never;
+        };
+        /** @description one or more documents */
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description dry run, or several documents of which some failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceDetail"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `reveal=true` without `secret.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `resource_conflict`: the object changed since it was read */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Background` (default: dependents are deleted after the object), `Foreground` (the object stays until its
+                 *     dependents are gone) or `Orphan` (dependents are kept).
+                 */
+                propagation?: string;
+                /** @description Seconds the object gets to stop (pods); 0 deletes at once. */
+                grace_period_seconds?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    yaml: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            /** @description a malformed parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4612,6 +6335,678 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_all: {
+        parameters: {
+            query?: {
+                /** @description Namespaces, comma-separated (all-namespaces list only). */
+                namespace?: string;
+                /** @description Label selector in Kubernetes syntax. */
+                label_selector?: string;
+                /** @description Substring of the name. */
+                name?: string;
+                /** @description Exact status (`Available`, `Bound` ...). */
+                status?: string;
+                /** @description Controlling owner: `Kind/name` or `name`. */
+                owner?: string;
+                /** @description `name`, `namespace`, `age`, `status` or a column key; `-` prefix for descending. */
+                sort?: string;
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                /** @description the kind's URL name: `deployments`, `deployments.apps`, `widgets.example.com` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such cluster; `kind_unknown`; `kind_not_served` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+            };
+            cookie?: never;
+        };
+        /** @description one or more documents */
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description dry run, or several documents of which some failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description relisting */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceDetail"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `reveal=true` without `secret.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace: {
+        parameters: {
+            query?: {
+                /** @description Change nothing: answer with what the cluster would store and a diff against the live object. */
+                dry_run?: boolean;
+                /** @description Server-side apply only: take fields other managers own. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `resource_conflict`: the object changed since it was read */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Background` (default: dependents are deleted after the object), `Foreground` (the object stays until its
+                 *     dependents are gone) or `Orphan` (dependents are kept).
+                 */
+                propagation?: string;
+                /** @description Seconds the object gets to stop (pods); 0 deletes at once. */
+                grace_period_seconds?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    yaml: {
+        parameters: {
+            query?: {
+                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                reveal?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
                 };
             };
             /** @description a malformed parameter */

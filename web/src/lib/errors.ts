@@ -36,10 +36,18 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
       // a file reference (tokenFile, client-certificate, client-key ...) shares one sentence naming the field
       if (typeof p.rule !== 'string') return undefined;
       return ['exec', 'auth-provider', 'as', 'certificate-authority', 'proxy-url'].includes(p.rule) ? p.rule : 'file';
+    case 'manifest_invalid':
+      return typeof p.rule === 'string' ? p.rule : undefined;
     case 'cluster_timeout':
       return has('seconds') ? undefined : 'none';
     case 'cluster_error':
       return has('status') ? 'status' : undefined;
+    case 'manifest_invalid':
+      return typeof p.rule === 'string' ? p.rule : undefined;
+    case 'kind_not_served':
+      return has('document') ? 'document' : undefined;
+    case 'resource_conflict':
+      return has('current_version') ? undefined : 'none';
     case 'kubeconfig_invalid':
       if (p.rule === 'yaml') return 'yaml';
       // "credential" is the form field (the whole kubeconfig), not a place inside it
@@ -59,9 +67,11 @@ function show(v: unknown, sep: string): string | number | undefined {
 }
 
 /** Codes whose rule variants say everything: their English `detail` is not appended to them. */
-const RULE_WORDED = new Set<ErrorCode>(['invalid_selector']);
+const RULE_WORDED = new Set<ErrorCode>(['invalid_selector', 'manifest_invalid']);
+/** Rule variants whose `detail` still says something the sentence does not (the YAML parser's line and column). */
+const KEEPS_DETAIL = (code: ErrorCode, p: Record<string, unknown>) => code === 'manifest_invalid' && p.rule === 'yaml';
 
-const ID_PARAMS = new Set(['cluster', 'task', 'user', 'resource_version']);
+const ID_PARAMS = new Set(['cluster', 'task', 'user', 'resource_version', 'current_version']);
 
 /** The values a code's sentence names, in the user's language where the console knows the words. */
 function sentenceVars(t: TFunc, err: ApiError): Vars {
@@ -84,6 +94,11 @@ function sentenceVars(t: TFunc, err: ApiError): Vars {
       .map((c) => `${c.key}: ${c.expected ?? absent} → ${c.current ?? absent}`)
       .join(t('apiError.listSeparator'));
   }
+  // a manifest's documents are counted from 1 where people read them (the API's `document` is 0-based)
+  if (typeof p.document === 'number') vars.document = p.document + 1;
+  if (err.code === 'apply_conflict' && Array.isArray(p.conflicts)) {
+    vars.conflicts = (p.conflicts as { field?: string; manager?: string }[]).map((c) => (c.manager ? `${c.field} (${c.manager})` : String(c.field))).join(sep);
+  }
   if (err.code === 'taints_changed') {
     const parts: string[] = [];
     if (Array.isArray(p.added) && p.added.length) parts.push(t('apiError.changeAdded', { list: show(p.added, sep) }));
@@ -101,7 +116,7 @@ export function apiErrorSentence(t: TFunc, err: ApiError): string | undefined {
   const key = v && t(`apiError.${err.code}.${v}`) !== `apiError.${err.code}.${v}` ? `apiError.${err.code}.${v}` : `apiError.${err.code}`;
   const sentence = t(key, vars);
   // a sentence chosen by the rule broken says all the parser's English detail would
-  if (key !== `apiError.${err.code}` && RULE_WORDED.has(err.code)) return sentence;
+  if (key !== `apiError.${err.code}` && RULE_WORDED.has(err.code) && !KEEPS_DETAIL(err.code, err.params)) return sentence;
   const detail = err.params.detail;
   return typeof detail === 'string' && detail.trim() ? t('apiError.withDetail', { sentence, detail }) : sentence;
 }

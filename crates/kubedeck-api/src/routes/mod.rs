@@ -8,6 +8,7 @@ pub mod log_stream;
 pub mod node_metrics;
 pub mod nodes;
 pub mod pods;
+pub mod resources;
 pub mod tasks;
 pub mod users;
 

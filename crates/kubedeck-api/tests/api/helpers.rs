@@ -154,6 +154,7 @@ async fn start_replica(
         hub,
         replica_id: format!("test-{}", uuid::Uuid::new_v4()),
         rate: Default::default(),
+        catalogs: Default::default(),
         key_dir: Some(key_dir),
         metrics: None,
     }));

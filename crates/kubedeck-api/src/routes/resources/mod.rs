@@ -1,0 +1,194 @@
+//! The generic resource API: every kind a cluster serves, under the spec's paths
+//! (`/api/v1/k8s/cluster/{id}/{kind}`, `.../namespaces/{ns}/{kind}/{name}` ...). Lists come from the engine's
+//! watched stores (or the `kube_object` snapshot on a replica that does not sync the cluster); single objects,
+//! YAML and events are read live; writes ([`write`]) go to the cluster.
+//!
+//! Pods and nodes keep their own routes (static segments win over `{kind}`); their own verbs (logs, drain,
+//! cordon, taints) stay there.
+
+pub mod list;
+pub mod object;
+pub mod write;
+
+use crate::auth::AuthUser;
+use crate::connection::{client_for, cluster};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use kubedeck_core::rbac::{Permission, Scope};
+use kubedeck_kube::resource::discovery::{Catalog, Served, Unserved};
+use kubedeck_kube::resource::kinds::Tier;
+use kubedeck_store::clusters::Cluster;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What a generic route's path names: the cluster, the kind, and (depending on the route) a namespace and an
+/// object. `/{id}/namespaces/{ns}` (a Namespace object) and `/{id}/namespaces/{ns}/yaml|events` are matched by
+/// the namespace routes' own segments, so they are read back as the kind `namespaces` here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Cluster id.
+    pub id: i64,
+    /// The kind's URL name as given.
+    pub kind: String,
+    /// The namespace in the path.
+    pub ns: Option<String>,
+    /// The object's name.
+    pub name: Option<String>,
+}
+
+impl Target {
+    /// Reads the path parameters of any generic route.
+    pub fn from_params(p: &HashMap<String, String>) -> ApiResult<Target> {
+        let id = p
+            .get("id")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| ApiError::invalid("id", ErrorCode::InvalidPath, "cluster id is not a number"))?;
+        Ok(match p.get("kind") {
+            Some(kind) => Target {
+                id,
+                kind: kind.clone(),
+                ns: p.get("ns").cloned(),
+                name: p.get("name").cloned(),
+            },
+            // `/{id}/namespaces/{ns}`: the Namespace object itself
+            None => Target {
+                id,
+                kind: "namespaces".into(),
+                ns: None,
+                name: p.get("ns").cloned(),
+            },
+        })
+    }
+
+    /// The object's `namespace/name` (or `name`) for messages.
+    pub fn object(&self) -> String {
+        match (&self.ns, &self.name) {
+            (Some(ns), Some(n)) => format!("{}/{ns}/{n}", self.kind),
+            (None, Some(n)) => format!("{}/{n}", self.kind),
+            _ => self.kind.clone(),
+        }
+    }
+}
+
+/// The [`Target`] of a generic route, read from its path (a failed read is our JSON error).
+pub struct GenericPath(pub Target);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for GenericPath {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(p) = axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::invalid("path", ErrorCode::InvalidPath, format!("bad path: {}", e.body_text())))?;
+        Ok(GenericPath(Target::from_params(&p)?))
+    }
+}
+
+/// Catalogs of clusters this replica has no handle for (another replica syncs them), kept a minute.
+#[derive(Default)]
+pub struct CatalogCache(std::sync::Mutex<HashMap<i64, (Instant, Arc<Catalog>)>>);
+
+const CATALOG_TTL: Duration = Duration::from_secs(60);
+
+/// The kinds a cluster serves: from its handle, or discovered with a one-off client (cached a minute).
+pub async fn catalog(state: &AppState, c: &Cluster) -> ApiResult<Arc<Catalog>> {
+    if let Some(h) = state.hub.get(c.id) {
+        return h.resources.catalog().await.map_err(discovery_failed);
+    }
+    if let Some((at, cat)) = state.catalogs.0.lock().expect("catalog cache").get(&c.id)
+        && at.elapsed() < CATALOG_TTL
+    {
+        return Ok(cat.clone());
+    }
+    let client = client_for(state, c).await?;
+    let cat = Arc::new(
+        kubedeck_kube::resource::discovery::discover(&client)
+            .await
+            .map_err(discovery_failed)?,
+    );
+    state
+        .catalogs
+        .0
+        .lock()
+        .expect("catalog cache")
+        .insert(c.id, (Instant::now(), cat.clone()));
+    Ok(cat)
+}
+
+fn discovery_failed(e: kube::Error) -> ApiError {
+    crate::connection::from_cluster(e.into())
+}
+
+/// The cluster row and the served kind a path names, or `404 kind_unknown` / `404 kind_not_served`; a
+/// namespaced kind under a cluster-scoped path with an object name (or the reverse) is `404` too.
+pub async fn resolve(state: &AppState, t: &Target) -> ApiResult<(Cluster, Arc<Served>, Arc<Catalog>)> {
+    let c = cluster(state, t.id).await?;
+    let cat = catalog(state, &c).await?;
+    let served = cat.find(&t.kind).map_err(|u| unserved(&cat, &t.kind, u))?;
+    if t.ns.is_some() && !served.namespaced {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RouteNotFound,
+            format!("{} are not namespaced: use /api/v1/k8s/cluster/{}/{}", served.name, t.id, served.name),
+        )
+        .param("kind", &served.name));
+    }
+    if t.ns.is_none() && t.name.is_some() && served.namespaced {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RouteNotFound,
+            format!(
+                "{} live in namespaces: use /api/v1/k8s/cluster/{}/namespaces/{{ns}}/{}/{{name}}",
+                served.name, t.id, served.name
+            ),
+        )
+        .param("kind", &served.name));
+    }
+    Ok((c, served, cat))
+}
+
+/// `404 kind_unknown` or `404 kind_not_served` naming the kind and the cluster's version.
+pub fn unserved(cat: &Catalog, kind: &str, u: Unserved) -> ApiError {
+    let version = cat.server_version.clone().unwrap_or_else(|| "unknown".into());
+    match u {
+        Unserved::Unknown => ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::KindUnknown,
+            format!("no kind is called '{kind}' in this cluster (a known kind's plural, or plural.group of a custom resource)"),
+        )
+        .param("kind", kind),
+        Unserved::NotServed(k) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::KindNotServed,
+            format!(
+                "this cluster (Kubernetes {version}) does not serve {} at any version Kubedeck understands ({})",
+                k.kind,
+                k.versions.iter().map(|v| if k.group.is_empty() { (*v).to_owned() } else { format!("{}/{v}", k.group) }).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .param("kind", k.kind)
+        .param("version", version)
+        .param("versions", k.versions.join(", ")),
+    }
+}
+
+/// What writing (or deleting) a kind takes: application kinds `resource.write` / `resource.delete`, the
+/// platform's kinds `platform.write` besides (the routes' extractors ask for `resource.write` / `resource.delete`
+/// before the kind is known; every role with `platform.write` has those too).
+pub fn write_permission(served: &Served, delete: bool) -> Permission {
+    match (served.tier, delete) {
+        (Tier::Platform, _) => Permission::PlatformWrite,
+        (Tier::App, false) => Permission::ResourceWrite,
+        (Tier::App, true) => Permission::ResourceDelete,
+    }
+}
+
+/// Refuses with 403 unless `user` may write (or delete) objects of `served` in `ns` of cluster `id`.
+pub fn require_write(user: &AuthUser, served: &Served, id: i64, ns: Option<&str>, delete: bool) -> ApiResult<()> {
+    let scope = match ns {
+        Some(ns) if served.namespaced => Scope::namespace(id, ns),
+        _ => Scope::cluster(id),
+    };
+    user.require(write_permission(served, delete), scope)
+}
