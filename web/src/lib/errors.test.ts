@@ -191,3 +191,28 @@ describe('errorText says a server error in the user language', () => {
     expect(errorText(zh, e)).toBe('命名空间 shop 中不存在容器组 web-1');
   });
 });
+
+describe('the resource engine errors (issue 13)', () => {
+  it('a manifest document is counted from 1, a YAML error keeps the parser\'s words, other rules are worded alone', () => {
+    const yaml = fail(400, { code: 'manifest_invalid', message: 'document 0: x', params: { document: 0, rule: 'yaml', detail: 'mapping values are not allowed at line 3 column 9' } });
+    expect(errorText(enT, yaml)).toBe('Document 1 is not valid YAML or JSON: mapping values are not allowed at line 3 column 9');
+    expect(errorText(zh, yaml)).toBe('第 1 个文档不是有效的 YAML 或 JSON：mapping values are not allowed at line 3 column 9');
+    const noName = fail(400, { code: 'manifest_invalid', message: 'document 2: a document needs metadata.name', params: { document: 2, rule: 'no_name', detail: 'a document needs metadata.name' } });
+    expect(errorText(zh, noName)).toBe('第 3 个文档缺少 metadata.name');
+  });
+  it('a stale resourceVersion names the current one, unquoted and ungrouped', () => {
+    const e = fail(409, { code: 'resource_conflict', message: 'x', params: { object: 'ConfigMap shop/web', current_version: '123456' } });
+    expect(errorText(zh, e)).toBe('ConfigMap shop/web 在您读取之后已被修改（当前 resourceVersion 为 123456）：请重新加载后再次应用您的更改');
+    expect(errorText(enT, fail(409, { code: 'resource_conflict', message: 'x', params: { object: 'ConfigMap shop/web' } }))).toBe(
+      'ConfigMap shop/web changed since you read it: reload it and apply your change again',
+    );
+  });
+  it('an apply conflict lists each field with its manager', () => {
+    const e = fail(409, { code: 'apply_conflict', message: 'x', params: { object: 'Deployment shop/web', conflicts: [{ field: '.spec.replicas', manager: 'kubectl' }, { field: '.spec.template', manager: 'helm' }] } });
+    expect(errorText(enT, e)).toBe('Applying Deployment shop/web would take fields other managers own (.spec.replicas (kubectl), .spec.template (helm)); apply with "force" to take them');
+  });
+  it('the cluster refusing an object says why with its own words', () => {
+    const e = fail(422, { code: 'object_invalid', message: 'x', params: { detail: 'spec.replicas: Invalid value: -1', causes: [] } });
+    expect(errorText(zh, e)).toBe('集群拒绝了该对象：spec.replicas: Invalid value: -1');
+  });
+});
