@@ -80,6 +80,7 @@ route_table! {
     "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(routes::log_stream::follow),
     // The resource engine: every other kind. Static segments above (pods, nodes, sync, status) win over {kind}.
     "/api/v1/k8s/cluster/{id}/kinds" => get(resources::list::kinds),
+    "/api/v1/k8s/cluster/{id}/changes" => get(resources::changes::changes),
     "/api/v1/k8s/cluster/{id}/apply" => post(resources::write::apply),
     "/api/v1/k8s/cluster/{id}/namespaces/sync" => post(resources::object::sync),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),

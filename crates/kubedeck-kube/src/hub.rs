@@ -234,6 +234,8 @@ pub struct Projected<T, Q> {
     contents: Arc<RwLock<Contents<T, Q>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
+    /// Counts changes (each add, change, delete and relist): what live pages poll to know when to refetch.
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The items and their index (namespaces, nodes and labels), changed together under one lock.
@@ -285,6 +287,7 @@ impl<T, Q> Clone for Projected<T, Q> {
             contents: self.contents.clone(),
             dirty: self.dirty.clone(),
             ready: self.ready.clone(),
+            generation: self.generation.clone(),
         }
     }
 }
@@ -293,6 +296,11 @@ impl<T, Q: std::hash::Hash + Eq + Clone> Projected<T, Q> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// A number that changes whenever the items do.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Runs `f` over the current items under a read lock (keep it short).
@@ -387,6 +395,7 @@ where
             keys: Default::default(),
         })),
         ready: Arc::new(AtomicBool::new(false)),
+        generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
     };
     let out = store.clone();
     let stream = watcher(api, watcher::Config::default().any_semantic()).default_backoff();
@@ -415,6 +424,7 @@ where
                     }
                     store.mark_all_changed();
                     store.ready.store(true, Ordering::Release);
+                    store.generation.fetch_add(1, Ordering::AcqRel);
                 }
                 Some(Ok(watcher::Event::Apply(o))) => {
                     let t = project(&o);
@@ -426,11 +436,13 @@ where
                         .expect("projection lock")
                         .insert(k.clone(), Arc::new(t));
                     store.dirty.lock().expect("projection changes").touch(&k);
+                    store.generation.fetch_add(1, Ordering::AcqRel);
                 }
                 Some(Ok(watcher::Event::Delete(o))) => {
                     let k = key(&project(&o));
                     store.contents.write().expect("projection lock").remove(&k);
                     store.dirty.lock().expect("projection changes").touch(&k);
+                    store.generation.fetch_add(1, Ordering::AcqRel);
                 }
                 Some(Err(e)) => tracing::debug!("watch: {e}"),
                 None => break,

@@ -6,6 +6,7 @@
 //! Pods and nodes keep their own routes (static segments win over `{kind}`); their own verbs (logs, drain,
 //! cordon, taints) stay there.
 
+pub mod changes;
 pub mod list;
 pub mod object;
 pub mod write;
@@ -65,9 +66,9 @@ impl Target {
     /// The object's `namespace/name` (or `name`) for messages.
     pub fn object(&self) -> String {
         match (&self.ns, &self.name) {
-            (Some(ns), Some(n)) => format!("{}/{ns}/{n}", self.kind),
-            (None, Some(n)) => format!("{}/{n}", self.kind),
-            _ => self.kind.clone(),
+            (Some(ns), Some(n)) => format!("{ns}/{n}"),
+            (None, Some(n)) => n.clone(),
+            _ => String::new(),
         }
     }
 }

@@ -164,7 +164,8 @@ pub fn dropped_fields(sent: &Value, stored: &Value) -> Vec<String> {
         match (sent, stored) {
             (Value::Object(a), Value::Object(b)) => {
                 for (k, v) in a {
-                    if path.is_empty() && (k == "status" || k == "apiVersion" || k == "kind") {
+                    // status is ignored on writes; a Secret's stringData is write-only (merged into data)
+                    if path.is_empty() && matches!(k.as_str(), "status" | "apiVersion" | "kind" | "stringData") {
                         continue;
                     }
                     let empty = v.is_null() || v.as_object().is_some_and(|m| m.is_empty()) || v.as_array().is_some_and(|a| a.is_empty());
