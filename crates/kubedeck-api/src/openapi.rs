@@ -59,6 +59,11 @@ impl utoipa::Modify for GenericPaths {
             ("/{name}", "/api/v1/k8s/cluster/{id}/namespaces/{ns}", &["kind", "name"]),
             ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml", &["kind", "name"]),
             ("/{name}/events", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events", &["kind", "name"]),
+            // pods and nodes: their own pages use the engine's YAML and events (and a node's YAML is edited with it)
+            ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/yaml", &["kind"]),
+            ("/{name}/events", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/events", &["kind"]),
+            ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/nodes/{name}/yaml", &["kind", "ns"]),
+            ("/{name}/events", "/api/v1/k8s/cluster/{id}/nodes/{name}/events", &["kind", "ns"]),
         ];
         for (suffix, to, drop) in copies {
             let Some(mut item) = openapi.paths.paths.get(&format!("{NS}{suffix}")).cloned() else { continue };
@@ -68,6 +73,15 @@ impl utoipa::Modify for GenericPaths {
                 }
             }
             openapi.paths.paths.insert((*to).to_owned(), item);
+        }
+        // a node's YAML is replaced through the engine (its GET and DELETE are the node routes' own)
+        if let Some(mut put) = openapi.paths.paths.get(&format!("{NS}/{{name}}")).and_then(|i| i.put.clone()) {
+            if let Some(ps) = put.parameters.as_mut() {
+                ps.retain(|p| !matches!(param_name(p), "kind" | "ns"));
+            }
+            if let Some(item) = openapi.paths.paths.get_mut("/api/v1/k8s/cluster/{id}/nodes/{name}") {
+                item.put = Some(put);
+            }
         }
         // creating cluster-scoped objects (or namespaced ones naming their namespace): POST on the kind's path
         if let Some(post) = openapi.paths.paths.get(NS).and_then(|i| i.post.clone()) {

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, LogParams};
 use kubedeck_kube::error::within;
 use kubedeck_kube::pods::PodLite;
@@ -297,7 +297,7 @@ pub struct PodDetail {
     /// Pod → ReplicaSet → Deployment (as far as the chain goes).
     pub owner_chain: Vec<OwnerRef>,
     /// Recent events about the pod, newest first.
-    pub events: Vec<Value>,
+    pub events: Vec<crate::routes::resources::object::EventRow>,
     /// The live object (managedFields removed), for the YAML view.
     pub object: Value,
 }
@@ -364,23 +364,7 @@ pub async fn get(
     let (client, mut pod) = live_pod(&state, id, &ns, &name).await?;
     pod.metadata.managed_fields = None;
     let chain = owner_chain(&client, &pod).await;
-    let events_api: Api<Event> = Api::namespaced(client, &ns);
-    let lp = ListParams::default().fields(&format!(
-        "involvedObject.kind=Pod,involvedObject.name={name}"
-    ));
-    let mut events: Vec<Value> = within(CALL, events_api.list(&lp))
-        .await
-        .map(|l| {
-            l.items
-                .into_iter()
-                .map(|e| {
-                    json!({"type": e.type_, "reason": e.reason, "message": e.message, "count": e.count,
-                        "last_seen": e.last_timestamp.map(|t| t.0.to_string()).or(e.event_time.map(|t| t.0.to_string()))})
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    events.sort_by(|a, b| b["last_seen"].as_str().cmp(&a["last_seen"].as_str()));
+    let events = crate::routes::resources::object::events_of(client, "Pod", Some(&ns), &name).await;
     Ok(axum::Json(PodDetail {
         summary: PodSummary::from(&kubedeck_kube::pods::project(&pod)),
         qos_class: pod.status.as_ref().and_then(|s| s.qos_class.clone()),

@@ -40,26 +40,29 @@ pub struct Target {
 }
 
 impl Target {
-    /// Reads the path parameters of any generic route.
-    pub fn from_params(p: &HashMap<String, String>) -> ApiResult<Target> {
+    /// Reads the path parameters of any generic route. `template` is the route's path: where it has no `{kind}`,
+    /// the kind is its literal segment before `{name}` (`.../nodes/{name}/yaml`, `.../pods/{name}/events`), or
+    /// `namespaces` for `.../namespaces/{ns}` itself.
+    pub fn from_params(p: &HashMap<String, String>, template: &str) -> ApiResult<Target> {
         let id = p
             .get("id")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| ApiError::invalid("id", ErrorCode::InvalidPath, "cluster id is not a number"))?;
-        Ok(match p.get("kind") {
-            Some(kind) => Target {
-                id,
-                kind: kind.clone(),
-                ns: p.get("ns").cloned(),
-                name: p.get("name").cloned(),
-            },
-            // `/{id}/namespaces/{ns}`: the Namespace object itself
-            None => Target {
-                id,
-                kind: "namespaces".into(),
-                ns: None,
-                name: p.get("ns").cloned(),
-            },
+        if let Some(kind) = p.get("kind") {
+            return Ok(Target { id, kind: kind.clone(), ns: p.get("ns").cloned(), name: p.get("name").cloned() });
+        }
+        let segments: Vec<&str> = template.split('/').collect();
+        let before = |param: &str| {
+            segments
+                .iter()
+                .position(|s| *s == param)
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| segments[i].to_owned())
+        };
+        Ok(match (p.get("name"), before("{name}")) {
+            (Some(name), Some(kind)) => Target { id, kind, ns: p.get("ns").cloned(), name: Some(name.clone()) },
+            // `.../namespaces/{ns}[/yaml|/events]`: the Namespace object; `.../namespaces/sync`: the kind
+            _ => Target { id, kind: "namespaces".into(), ns: None, name: p.get("ns").cloned() },
         })
     }
 
@@ -82,7 +85,12 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for GenericPath {
         let axum::extract::Path(p) = axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError::invalid("path", ErrorCode::InvalidPath, format!("bad path: {}", e.body_text())))?;
-        Ok(GenericPath(Target::from_params(&p)?))
+        let template = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default();
+        Ok(GenericPath(Target::from_params(&p, &template)?))
     }
 }
 
@@ -192,4 +200,37 @@ pub fn require_write(user: &AuthUser, served: &Served, id: i64, ns: Option<&str>
         _ => Scope::cluster(id),
     };
     user.require(write_permission(served, delete), scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(kv: &[(&str, &str)]) -> HashMap<String, String> {
+        kv.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn every_generic_path_names_its_kind_namespace_and_object() {
+        let t = |kv: &[(&str, &str)], template: &str| Target::from_params(&params(kv), template).unwrap();
+        let c = "/api/v1/k8s/cluster/{id}";
+        assert_eq!(
+            t(&[("id", "1"), ("ns", "a"), ("kind", "configmaps"), ("name", "x")], &format!("{c}/namespaces/{{ns}}/{{kind}}/{{name}}")),
+            Target { id: 1, kind: "configmaps".into(), ns: Some("a".into()), name: Some("x".into()) }
+        );
+        assert_eq!(
+            t(&[("id", "1"), ("name", "w1")], &format!("{c}/nodes/{{name}}/yaml")),
+            Target { id: 1, kind: "nodes".into(), ns: None, name: Some("w1".into()) }
+        );
+        assert_eq!(
+            t(&[("id", "1"), ("ns", "a"), ("name", "p")], &format!("{c}/namespaces/{{ns}}/pods/{{name}}/events")),
+            Target { id: 1, kind: "pods".into(), ns: Some("a".into()), name: Some("p".into()) }
+        );
+        assert_eq!(
+            t(&[("id", "1"), ("ns", "team")], &format!("{c}/namespaces/{{ns}}")),
+            Target { id: 1, kind: "namespaces".into(), ns: None, name: Some("team".into()) }
+        );
+        assert_eq!(t(&[("id", "1")], &format!("{c}/namespaces/sync")).name, None);
+        assert!(Target::from_params(&params(&[("id", "x")]), "").is_err());
+    }
 }
