@@ -7,9 +7,13 @@
 
 use crate::state::AppState;
 use kubedeck_kube::error::{ClusterError, within};
-use kubedeck_kube::hub::{Changes, HubEvent};
+use kubedeck_kube::hub::{Changes, HubEvent, Projected};
+use kubedeck_kube::intern::Sym;
 use kubedeck_kube::kubeconfig;
 use kubedeck_kube::pods::PodLite;
+use kubedeck_kube::resource::discovery::Catalog;
+use kubedeck_kube::resource::row::Row;
+use kubedeck_store::Store;
 use kubedeck_store::clusters::Cluster;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -185,70 +189,186 @@ fn lost_race(e: &sea_orm::DbErr) -> bool {
     )
 }
 
-/// Writes the node and pod snapshots from this replica's synced stores (when they are synced).
+/// Writes the node, pod and object snapshots from this replica's synced stores (those that are synced).
 async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
     let Some(h) = state.hub.get(cluster_id) else {
         return;
     };
     let _writing = snapshot_lock(cluster_id).await;
-    if !h.nodes_synced() || !h.pods.synced() {
-        return;
-    }
-    let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
-    let nodes: Vec<k8s_openapi::api::core::v1::Node> =
-        h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
-    let summaries =
-        kubedeck_kube::nodes::summarize(&nodes, pods.iter().map(Arc::as_ref), chrono::Utc::now());
-    if let Err(e) = node_snapshot(state, cluster_id, &summaries).await {
-        tracing::warn!(
-            cluster_id,
-            "could not write the node snapshot: {}",
-            e.message
+    if h.nodes_synced() && h.pods.synced() {
+        let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
+        let nodes: Vec<k8s_openapi::api::core::v1::Node> =
+            h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
+        let summaries = kubedeck_kube::nodes::summarize(
+            &nodes,
+            pods.iter().map(Arc::as_ref),
+            chrono::Utc::now(),
         );
+        drop(pods);
+        if let Err(e) = node_snapshot(state, cluster_id, &summaries).await {
+            tracing::warn!(
+                cluster_id,
+                "could not write the node snapshot: {}",
+                e.message
+            );
+        }
+        write_changes(state, cluster_id, &PodTable, &h.pods).await;
     }
-    // The pod snapshot is large: compare all of it only after a (re)list, otherwise write the pods the
-    // watcher saw change since the last write.
-    let written = match h.pods.take_changes() {
+    for kind in h.resources.stores() {
+        if kind.rows.synced() {
+            write_changes(
+                state,
+                cluster_id,
+                &ObjectTable(&kind.served.name),
+                &kind.rows,
+            )
+            .await;
+        }
+    }
+    forget_unserved_kinds(state, cluster_id, &h.resources).await;
+}
+
+/// A hub store's snapshot table, as [`write_changes`] writes it.
+trait SnapshotTable: Sync {
+    /// What the hub's store holds.
+    type Item: Send + Sync;
+    /// One item as the table's writer takes it (a row of the table).
+    type Record: Clone + Send + Sync;
+    /// What a full write reports.
+    type Diff;
+    /// For logs: `pod`, or the kind's URL name.
+    fn name(&self) -> &str;
+    /// An item as the writer takes it.
+    fn record(&self, item: &Self::Item) -> Self::Record;
+    /// Brings the table to `items` (every item of the store), writing only what differs.
+    fn replace(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        items: &[Arc<Self::Item>],
+    ) -> impl Future<Output = Result<Self::Diff, sea_orm::DbErr>> + Send;
+    /// Writes the items that changed (`changed`) or went (`gone`, as `(namespace, name)`).
+    fn update(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        changed: Vec<Self::Record>,
+        gone: Vec<(String, String)>,
+    ) -> impl Future<Output = Result<(), sea_orm::DbErr>> + Send;
+}
+
+/// Writes what a store's watcher saw change since the last write: everything after a (re)list (compared row by
+/// row: only rows that differ are written), otherwise only the keys it marked. A failed write marks the whole
+/// store changed, so the next write compares everything rather than lose the changes taken for this one.
+async fn write_changes<T: SnapshotTable>(
+    state: &AppState,
+    cluster_id: i64,
+    table: &T,
+    store: &Projected<T::Item, (Sym, Sym)>,
+) {
+    let written = match store.take_changes() {
         Changes::None => return,
-        Changes::All => pod_snapshot(state, cluster_id, &pods).await,
+        Changes::All => {
+            // read after taking the changes: a change made in between is written now or marked for next time
+            let items: Vec<Arc<T::Item>> = store.read(|m| m.values().cloned().collect());
+            replace_snapshot(state, cluster_id, table, &items)
+                .await
+                .map(drop)
+        }
         Changes::Keys(keys) => {
-            drop(pods);
-            let (changed, gone): (Vec<_>, Vec<_>) = h.pods.read(|m| {
+            let (changed, gone): (Vec<_>, Vec<_>) = store.read(|m| {
                 keys.into_iter()
                     .map(|k| m.get(&k).cloned().ok_or(k))
                     .partition(Result::is_ok)
             });
-            let changed: Vec<_> = changed
+            let changed: Vec<T::Record> = changed
                 .into_iter()
                 .flatten()
-                .map(|p| snapshot_row(&p))
+                .map(|i| table.record(&i))
                 .collect();
-            let gone: Vec<_> = gone
+            let gone: Vec<(String, String)> = gone
                 .into_iter()
                 .filter_map(Result::err)
                 .map(|(ns, name)| (ns.to_string(), name.to_string()))
                 .collect();
-            let mut again = false;
-            loop {
-                match state
-                    .store
-                    .update_pod_snapshot(cluster_id, changed.clone(), gone.clone())
-                    .await
-                {
-                    Err(e) if !again && lost_race(&e) => again = true,
-                    done => break done.map_err(Into::into),
-                }
-            }
+            once_more_after_lost_race(|| {
+                table.update(&state.store, cluster_id, changed.clone(), gone.clone())
+            })
+            .await
+            .map_err(crate::error::ApiError::from)
         }
     };
     if let Err(e) = written {
-        // Compare everything next time rather than lose the changes taken for this write.
-        h.pods.mark_all_changed();
+        store.mark_all_changed();
         tracing::warn!(
             cluster_id,
-            "could not write the pod snapshot: {}",
+            "could not write the {} snapshot: {}",
+            table.name(),
             e.message
         );
+    }
+}
+
+/// A full write of a table; the caller holds the cluster's snapshot lock.
+async fn replace_snapshot<T: SnapshotTable>(
+    state: &AppState,
+    cluster_id: i64,
+    table: &T,
+    items: &[Arc<T::Item>],
+) -> Result<T::Diff, crate::error::ApiError> {
+    Ok(once_more_after_lost_race(|| table.replace(&state.store, cluster_id, items)).await?)
+}
+
+/// A snapshot write, made once more when it lost a race to a writer on another replica ([`lost_race`]).
+async fn once_more_after_lost_race<R, F>(mut write: impl FnMut() -> F) -> Result<R, sea_orm::DbErr>
+where
+    F: Future<Output = Result<R, sea_orm::DbErr>>,
+{
+    match write().await {
+        Err(e) if lost_race(&e) => write().await,
+        done => done,
+    }
+}
+
+/// `kube_pod`: the hub's pod projections.
+struct PodTable;
+
+impl SnapshotTable for PodTable {
+    type Item = PodLite;
+    type Record = kubedeck_store::kube_pods::PodSnapshot;
+    type Diff = kubedeck_store::kube_pods::PodSnapshotDiff;
+
+    fn name(&self) -> &str {
+        "pod"
+    }
+
+    fn record(&self, p: &PodLite) -> Self::Record {
+        snapshot_row(p)
+    }
+
+    async fn replace(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        pods: &[Arc<PodLite>],
+    ) -> Result<Self::Diff, sea_orm::DbErr> {
+        // rows are built as they are written: a 150,000-pod cluster is never held twice (a function, not a
+        // closure: a closure's borrow here makes the future not provably Send)
+        let rows = pods.iter().map(Arc::as_ref).map(snapshot_row);
+        store.replace_pod_snapshot(cluster_id, rows).await
+    }
+
+    async fn update(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        changed: Vec<Self::Record>,
+        gone: Vec<(String, String)>,
+    ) -> Result<(), sea_orm::DbErr> {
+        store
+            .update_pod_snapshot(cluster_id, changed, gone)
+            .await
+            .map(drop)
     }
 }
 
@@ -272,6 +392,101 @@ fn snapshot_row(p: &PodLite) -> kubedeck_store::kube_pods::PodSnapshot {
     }
 }
 
+/// `kube_object`, one kind (its URL name): the engine's rows as JSON.
+struct ObjectTable<'a>(&'a str);
+
+impl SnapshotTable for ObjectTable<'_> {
+    type Item = Row;
+    type Record = kubedeck_store::kube_objects::ObjectSnapshot;
+    type Diff = kubedeck_store::snapshot::SnapshotCounts;
+
+    fn name(&self) -> &str {
+        self.0
+    }
+
+    fn record(&self, r: &Row) -> Self::Record {
+        kubedeck_store::kube_objects::ObjectSnapshot {
+            namespace: r.namespace.to_string(),
+            name: r.name.to_string(),
+            row: serde_json::to_string(r).unwrap_or_default(),
+        }
+    }
+
+    async fn replace(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        rows: &[Arc<Row>],
+    ) -> Result<Self::Diff, sea_orm::DbErr> {
+        let rows = rows.iter().map(|r| self.record(r)).collect();
+        store
+            .replace_object_snapshot(cluster_id, self.0, rows)
+            .await
+    }
+
+    async fn update(
+        &self,
+        store: &Store,
+        cluster_id: i64,
+        changed: Vec<Self::Record>,
+        gone: Vec<(String, String)>,
+    ) -> Result<(), sea_orm::DbErr> {
+        store
+            .update_object_snapshot(cluster_id, self.0, changed, gone)
+            .await
+            .map(drop)
+    }
+}
+
+/// Drops the snapshots of kinds the cluster no longer serves (a deleted CRD), once per discovered catalog.
+async fn forget_unserved_kinds(
+    state: &AppState,
+    cluster_id: i64,
+    resources: &kubedeck_kube::resource::store::Resources,
+) {
+    type Checked = HashMap<i64, std::sync::Weak<Catalog>>;
+    static CHECKED: std::sync::LazyLock<std::sync::Mutex<Checked>> =
+        std::sync::LazyLock::new(Default::default);
+    let Some(catalog) = resources.cached_catalog() else {
+        return;
+    };
+    let new = Arc::downgrade(&catalog);
+    let seen = CHECKED
+        .lock()
+        .expect("checked catalogs")
+        .insert(cluster_id, new.clone());
+    if seen.is_some_and(|seen| seen.ptr_eq(&new)) {
+        return;
+    }
+    let unserved = |kinds: Vec<String>| {
+        kinds
+            .into_iter()
+            .filter(|k| !catalog.served.iter().any(|s| &s.name == k))
+    };
+    let mut failed = None;
+    match state.store.object_snapshot_kinds(cluster_id).await {
+        Ok(kinds) => {
+            for kind in unserved(kinds) {
+                if let Err(e) = state.store.delete_object_snapshot(cluster_id, &kind).await {
+                    failed = Some(e);
+                }
+            }
+        }
+        Err(e) => failed = Some(e),
+    }
+    if let Some(e) = failed {
+        // look again next time
+        CHECKED
+            .lock()
+            .expect("checked catalogs")
+            .remove(&cluster_id);
+        tracing::warn!(
+            cluster_id,
+            "could not drop the snapshots of unserved kinds: {e}"
+        );
+    }
+}
+
 /// Brings the cluster's `kube_pod` snapshot to `pods`, every pod of the cluster (only rows that changed are
 /// written).
 pub async fn write_pod_snapshot(
@@ -280,24 +495,7 @@ pub async fn write_pod_snapshot(
     pods: &[Arc<PodLite>],
 ) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
     let _writing = snapshot_lock(cluster_id).await;
-    pod_snapshot(state, cluster_id, pods).await
-}
-
-/// The full pod snapshot write; rows are built as they are written (never all at once: a 150,000-pod cluster
-/// would be held twice). The caller holds the cluster's snapshot lock.
-async fn pod_snapshot(
-    state: &AppState,
-    cluster_id: i64,
-    pods: &[Arc<PodLite>],
-) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
-    let mut again = false;
-    loop {
-        let rows = pods.iter().map(Arc::as_ref).map(snapshot_row);
-        match state.store.replace_pod_snapshot(cluster_id, rows).await {
-            Err(e) if !again && lost_race(&e) => again = true,
-            done => return Ok(done?),
-        }
-    }
+    replace_snapshot(state, cluster_id, &PodTable, pods).await
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot (see [`node_snapshot`]).

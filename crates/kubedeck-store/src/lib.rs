@@ -6,11 +6,13 @@ pub mod audit;
 pub mod clusters;
 pub mod entity;
 pub mod kube_nodes;
+pub mod kube_objects;
 pub mod kube_pods;
 pub mod leases;
 pub mod login_limits;
 pub mod migration;
 pub mod node_metrics;
+pub mod snapshot;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;

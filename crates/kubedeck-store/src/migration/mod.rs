@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_nodes;
 mod m20261125_000003_pods;
+mod m20261129_000004_objects;
 
 /// Kubedeck's migrator.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_nodes::Migration),
             Box::new(m20261125_000003_pods::Migration),
+            Box::new(m20261129_000004_objects::Migration),
         ]
     }
 }
