@@ -195,6 +195,32 @@ async fn list_pods(
         if desc { o.reverse() } else { o }
     };
     let live = state.hub.get(id).filter(|h| h.pods.synced());
+    // Every pod, sorted by name or namespace: a page read off the store's ordered keys, no sort at all.
+    let unfiltered = namespaces.is_none()
+        && selector.0.is_empty()
+        && q.node.is_none()
+        && q.phase.is_none()
+        && q.status.is_none()
+        && q.owner.is_none()
+        && q.name.is_none();
+    let key_order = match key.as_str() {
+        "name" => Some(kubedeck_kube::hub::KeyOrder::Name),
+        "namespace" => Some(kubedeck_kube::hub::KeyOrder::Namespace),
+        _ => None,
+    };
+    if let (Some(h), Some(order), true) = (&live, key_order, unfiltered) {
+        let skip = ((page.page - 1) * page.page_size) as usize;
+        let (items, total) = h.pods.page_in_order(order, desc, skip, page.page_size as usize, |p| PodSummary::from(p));
+        return Ok(PodList {
+            items,
+            total: total as u64,
+            page: page.page,
+            page_size: page.page_size,
+            stale: c.status != kubedeck_store::clusters::status::RUNNING,
+            last_sync_at: c.last_sync_at,
+            source: "live",
+        });
+    }
     let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
         // Filtered, ordered and paged by reference under the read lock: only the page's rows are copied out. A
         // namespace or node filter or a `key=value` selector visits only the pods it names (the store's index).
@@ -219,7 +245,7 @@ async fn list_pods(
             let last = rows.iter().filter_map(|r| r.last_sync_at).max();
             let pods: Vec<PodLite> = rows
                 .into_iter()
-                .filter_map(|r| serde_json::from_str::<PodLite>(&r.summary).ok())
+                .filter_map(|r| crate::snapshots::decode::<PodLite>(id, "pods", &r.namespace, &r.name, &r.summary))
                 .filter(|p| keep(p))
                 .collect();
             let (rows, total) = sorted_page(pods.iter().collect(), page, order);

@@ -297,6 +297,16 @@ fn filters(served: &Served, q: &[(String, String)], namespaces: Option<Vec<Strin
 }
 
 impl Filters {
+    /// No filter at all: every object is on some page.
+    fn unfiltered(&self) -> bool {
+        self.namespaces.is_none()
+            && self.selector.0.is_empty()
+            && self.name.is_none()
+            && self.status.is_none()
+            && self.owner == (None, None)
+            && self.cells.is_empty()
+    }
+
     fn keep(&self, r: &Row) -> bool {
         self.namespaces
             .as_ref()
@@ -372,7 +382,19 @@ async fn list(state: &AppState, t: &Target, q: Vec<(String, String)>, namespaces
             live = Some(store);
         }
     }
+    let key_order = match f.sort {
+        Sort::Name => Some(kubedeck_kube::hub::KeyOrder::Name),
+        Sort::Namespace => Some(kubedeck_kube::hub::KeyOrder::Namespace),
+        _ => None,
+    };
     let (items, total, source, last_sync_at) = match live {
+        // every object, sorted by name or namespace: read off the store's ordered keys
+        Some(store) if f.unfiltered() && key_order.is_some() => {
+            let skip = ((f.page.page - 1) * f.page.page_size) as usize;
+            let order = key_order.expect("checked");
+            let (items, total) = store.rows.page_in_order(order, f.desc, skip, f.page.page_size as usize, |r| ResourceRow::from(r));
+            (items, total as u64, "live", c.last_sync_at)
+        }
         Some(store) => {
             let (items, total) = store.rows.read_candidates(
                 &f.selector,
