@@ -1592,6 +1592,349 @@ async function darkTheme(colours, check) {
   }, 250);
 }
 
+// ---- the resource engine's console (issue 13): kinds in the sidebar, one list, one detail, the YAML editor -------
+const resNs = `e2e-res-${Date.now().toString(36)}`;
+let resReady = false;
+/** kubectl apply of a manifest (JSON or YAML) given as text. */
+const kubectlApply = (manifest) =>
+  new Promise((resolve, reject) => {
+    const c = execFile('kubectl', ['--request-timeout=30s', 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG } }, (e, out, err) => (e ? reject(new Error(`kubectl apply: ${err || e.message}`)) : resolve(out)));
+    c.stdin.end(manifest);
+  });
+/** The editor's whole text replaced by `text` (typed as one input, as a paste would). */
+async function setEditorText(text) {
+  const content = page.locator('.cm-content');
+  await expectVisible(content, 'the YAML editor');
+  await content.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+/** The editor open on an object, its text loaded from the server. */
+async function openEditor() {
+  await page.getByTestId('resource-edit').click();
+  await until('the editor to hold the object', 15_000, async () => (await page.locator('.cm-content').innerText().catch(() => '')).includes('kind:'), 200);
+}
+/** The object's YAML as the API's YAML route gives it (what the editor starts from). */
+async function objectYaml(kind, name) {
+  const r = await api(`/k8s/cluster/${clusterId}/namespaces/${resNs}/${kind}/${name}/yaml`);
+  if (r.status !== 200 || typeof r.body !== 'string') throw new Error(`GET .../${kind}/${name}/yaml: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+  return r.body;
+}
+/** The names in the generic list's table (the name column, after the selection checkboxes). */
+const resourceNames = async () => (await page.getByTestId('resource-table').locator('.ant-table-tbody .ant-table-row a[href*="/resources/"]').allInnerTexts()).map((s) => s.trim());
+const sameSet = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
+await step('resource engine: the sidebar groups the kinds the cluster serves, in Chinese and in English (issue 13)', async () => {
+  need(clusterId, 'an imported cluster');
+  const kinds = await apiOk(`/k8s/cluster/${clusterId}/kinds`);
+  const served = (kinds.items ?? []).filter((k) => k.version);
+  for (const want of ['deployments', 'services', 'configmaps']) if (!served.some((k) => k.name === want)) throw new Error(`the kinds route does not list ${want} as served: ${JSON.stringify(kinds).slice(0, 300)}`);
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments`);
+  const sider = page.locator('.ant-layout-sider');
+  for (const group of ['工作负载', '网络', '配置', '存储', '访问控制', '集群']) await expectVisible(sider.getByRole('menuitem', { name: new RegExp(`^\\S*\\s*${group}$`) }), `the sidebar group ${group}`);
+  // the page's kind is selected inside its open group, and every served workload kind is listed there
+  await until('Deployments selected in the sidebar', 10_000, async (note) => {
+    const s = (await sider.locator('.ant-menu-item-selected').allInnerTexts()).map((x) => x.trim());
+    note(JSON.stringify(s));
+    return JSON.stringify(s) === '["Deployments"]';
+  }, 200);
+  const workloadItems = (await sider.locator('.ant-menu-submenu-open .ant-menu-item').allInnerTexts()).map((x) => x.trim());
+  const plural = { Deployment: 'Deployments', ReplicaSet: 'ReplicaSets', StatefulSet: 'StatefulSets', DaemonSet: 'DaemonSets', Job: 'Jobs', CronJob: 'CronJobs' };
+  for (const k of served.filter((x) => x.category === 'workloads' && plural[x.kind])) {
+    if (!workloadItems.includes(plural[k.kind])) throw new Error(`the 工作负载 group lacks ${plural[k.kind]}: ${JSON.stringify(workloadItems)}`);
+  }
+  // pods and nodes keep their own pages
+  await expectVisible(sider.getByRole('menuitem', { name: /容器组/ }), 'Pods in the sidebar');
+  await page.getByTestId('lang-switch').click();
+  for (const group of ['Workloads', 'Network', 'Configuration', 'Storage', 'Access control', 'Cluster']) await expectVisible(sider.getByRole('menuitem', { name: new RegExp(`^\\S*\\s*${group}$`) }), `the sidebar group ${group}`);
+  await expectVisible(page.getByRole('button', { name: /Refresh/ }), 'the list in English');
+  await page.getByTestId('lang-switch').click();
+  await expectVisible(sider.getByRole('menuitem', { name: /工作负载/ }), 'the sidebar in Chinese again');
+});
+
+await step('resource engine: the generic list shows Deployments, Services and ConfigMaps as kubectl does (columns, wide, status colours, filters in the URL) (issue 13)', async () => {
+  need(clusterId, 'an imported cluster');
+  await kubectl('create', 'namespace', resNs);
+  const names = ['alpha', 'beta', 'gamma'];
+  const docs = [];
+  for (const n of names) {
+    docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${n}`, namespace: resNs, labels: { app: `web-${n}`, tier: n === 'gamma' ? 'back' : 'front' } }, spec: { replicas: n === 'beta' ? 0 : 2, selector: { matchLabels: { app: `web-${n}` } }, template: { metadata: { labels: { app: `web-${n}` } }, spec: { containers: [{ name: 'web', image: `nginx:1.19-${n}` }] } } } });
+    docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: `web-${n}`, namespace: resNs }, spec: { type: n === 'gamma' ? 'NodePort' : 'ClusterIP', selector: { app: `web-${n}` }, ports: [{ port: 80, targetPort: 8080 }] } });
+    docs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `settings-${n}`, namespace: resNs }, data: { level: 'info', owner: n } });
+  }
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }));
+  resReady = true;
+  const kinds = (await apiOk(`/k8s/cluster/${clusterId}/kinds`)).items;
+  for (const kind of ['deployments', 'services', 'configmaps']) {
+    const info = kinds.find((k) => k.name === kind);
+    const want = (await kubectlJson('-n', resNs, 'get', kind)).items.map((o) => o.metadata.name);
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/${kind}?namespace=${resNs}`);
+    await until(`the ${kind} list to show kubectl's ${want.length} names`, 30_000, async (note) => {
+      const got = await resourceNames();
+      note(JSON.stringify(got));
+      return sameSet(got, want);
+    }, 500);
+    // the kind's own columns by kubectl's headers; the wide ones only with the toggle (kept in the URL)
+    const headers = async () => (await page.getByTestId('resource-table').locator('thead th').allInnerTexts()).map((s) => s.trim());
+    const narrow = info.columns.filter((c) => !c.wide).map((c) => c.header);
+    const wide = info.columns.filter((c) => c.wide).map((c) => c.header);
+    const shown = await headers();
+    for (const h of ['名称', '命名空间', '存活时间', ...narrow]) if (!shown.includes(h)) throw new Error(`${kind}: no column ${h}: ${JSON.stringify(shown)}`);
+    if (wide.some((h) => shown.includes(h))) throw new Error(`${kind}: a wide column shows without the toggle: ${JSON.stringify(shown)}`);
+    if (wide.length) {
+      await page.getByTestId('resource-wide').click();
+      await until(`${kind}: the wide columns`, 5000, async () => {
+        const hs = await headers();
+        return wide.every((h) => hs.includes(h));
+      }, 200);
+      if (new URL(page.url()).searchParams.get('wide') !== '1') throw new Error(`the wide toggle is not in the URL: ${page.url()}`);
+      await page.reload();
+      await until(`${kind}: the wide columns after a reload`, 10_000, async () => (await headers()).includes(wide[wide.length - 1]), 200);
+    }
+    await shot(`resources-${kind}`);
+  }
+  // a cell as kubectl has it: the Service's CLUSTER-IP and TYPE, the Deployment's READY and its status colour
+  const svc = await kubectlJson('-n', resNs, 'get', 'service', 'web-gamma');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/services?namespace=${resNs}&name=gamma`);
+  const svcRow = page.getByTestId('resource-table').locator('.ant-table-row', { hasText: 'web-gamma' });
+  await expectVisible(svcRow, 'the web-gamma row');
+  for (const want of [svc.spec.clusterIP, 'NodePort']) {
+    await until(`the web-gamma row to show ${want}`, 10_000, async () => (await svcRow.innerText()).includes(want), 200);
+  }
+  if ((await resourceNames()).length !== 1) throw new Error(`name=gamma lists ${JSON.stringify(await resourceNames())}`);
+  await until('the Deployments to be available as kubectl sees them', 90_000, async (note) => {
+    const d = await kubectlJson('-n', resNs, 'get', 'deployment', 'web-alpha');
+    note(`kubectl: ${d.status.availableReplicas ?? 0}/${d.spec.replicas} available`);
+    return (d.status.availableReplicas ?? 0) === 2;
+  }, 2000);
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments?namespace=${resNs}&sort=name`);
+  const alpha = page.getByTestId('resource-table').locator('.ant-table-row', { hasText: 'web-alpha' });
+  await until('web-alpha 2/2 with a green status', 30_000, async (note) => {
+    const text = squash(await alpha.innerText());
+    const green = await alpha.locator('.ant-tag-green').count();
+    note(`${text} green=${green}`);
+    return text.includes('2/2') && green > 0;
+  }, 1000);
+  // a label selector and a name search are in the URL and survive a reload
+  const selectorBox = page.locator('input[data-testid="resource-selector-filter"], [data-testid="resource-selector-filter"] input');
+  await selectorBox.fill('tier=front');
+  await selectorBox.press('Enter');
+  await until('the selector in the URL and the list', 10_000, async (note) => {
+    const got = await resourceNames();
+    note(`${page.url()} ${JSON.stringify(got)}`);
+    return new URL(page.url()).searchParams.get('label_selector') === 'tier=front' && sameSet(got, ['web-alpha', 'web-beta']);
+  }, 300);
+  await page.reload();
+  await until('the filtered list after a reload', 10_000, async () => sameSet(await resourceNames(), ['web-alpha', 'web-beta']), 300);
+  if (new URL(page.url()).searchParams.get('namespace') !== resNs) throw new Error(`the namespace filter left the URL: ${page.url()}`);
+  await expectVisible(page.locator('[data-testid="resource-live"][data-state="live"]', { hasText: '实时' }), 'the live tag');
+});
+
+await step('resource engine: the generic detail page (cells, owner and related objects as links, events, YAML as kubectl has it) (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  const dep = await kubectlJson('-n', resNs, 'get', 'deployment', 'web-alpha');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/web-alpha`);
+  await expectVisible(page.getByTestId('resource-overview'), 'the overview');
+  const overview = squash(await page.getByTestId('resource-overview').innerText());
+  for (const want of ['web-alpha', resNs, 'READY', '2/2']) if (!overview.includes(squash(want))) throw new Error(`the overview lacks ${want}: ${overview}`);
+  // the ReplicaSet it owns, as a link; that ReplicaSet's page names the Deployment as its owner
+  const rs = (await kubectlJson('-n', resNs, 'get', 'replicasets', '-l', 'app=web-alpha')).items.find((r) => r.metadata.ownerReferences?.some((o) => o.uid === dep.metadata.uid));
+  need(rs, "the Deployment's ReplicaSet (kubectl)");
+  const related = page.getByTestId('resource-related');
+  const rsLink = related.getByRole('link', { name: `${resNs}/${rs.metadata.name}` });
+  await expectVisible(rsLink, `the related ReplicaSet ${rs.metadata.name}`);
+  await shot('resource-detail');
+  await rsLink.click();
+  await page.waitForURL(new RegExp(`/resources/replicasets/${resNs}/${rs.metadata.name}$`));
+  const owner = page.getByTestId('resource-overview').getByRole('link', { name: 'web-alpha' });
+  await expectVisible(owner, 'the owner link on the ReplicaSet page');
+  // the Service selects the Deployment's pods: they link to the pod pages
+  const podName = (await kubectlJson('-n', resNs, 'get', 'pods', '-l', 'app=web-alpha')).items[0]?.metadata.name;
+  need(podName, 'a pod of web-alpha (kubectl)');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/services/${resNs}/web-alpha`);
+  await until('the Service related to its pods', 30_000, async () => (await page.getByTestId('resource-related').getByRole('link').allInnerTexts()).some((t) => t.includes('web-alpha-')), 1000);
+  const podLink = page.getByTestId('resource-related').getByRole('link', { name: `${resNs}/${podName}` });
+  await expectVisible(podLink, `the pod ${podName} among the Service's related objects`);
+  if ((await podLink.getAttribute('href')) !== `/clusters/${clusterId}/namespaces/${resNs}/pods/${podName}`) throw new Error(`the pod links to ${await podLink.getAttribute('href')}`);
+  // events: the ScalingReplicaSet event kubectl lists for the Deployment
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/web-alpha?tab=events`);
+  await expectVisible(page.getByRole('tabpanel').getByText('ScalingReplicaSet'), 'the ScalingReplicaSet event');
+  // YAML: read-only, with the uid kubectl reports
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  await until('the YAML with the uid', 10_000, async () => (await page.getByTestId('resource-yaml').innerText()).includes(dep.metadata.uid), 200);
+  if (new URL(page.url()).searchParams.get('tab') !== 'yaml') throw new Error(`the tab is not in the URL: ${page.url()}`);
+  if (await page.getByTestId('resource-yaml').locator('[contenteditable="true"]').count()) throw new Error('the YAML tab is editable');
+});
+
+await step('resource engine: create a ConfigMap in the YAML editor, dry-run an edit (a coloured diff, nothing changed), apply it (kubectl sees it) (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/configmaps?namespace=${resNs}`);
+  await page.getByTestId('resource-create').click();
+  // the template names the kind and the namespace the list shows
+  await until('the create template', 10_000, async () => {
+    const text = await page.locator('.cm-content').innerText().catch(() => '');
+    return text.includes('kind: ConfigMap') && text.includes(`namespace: ${resNs}`);
+  }, 200);
+  // a broken text: the editor says where, in Chinese, and will not send it
+  await setEditorText('apiVersion: v1\nkind: ConfigMap\ndata: [1, 2\n');
+  await expectVisible(page.getByTestId('yaml-problems').getByText(/第 \d+ 行第 \d+ 列/), 'the YAML problem with its line');
+  if (!(await page.getByTestId('yaml-apply').isDisabled())) throw new Error('apply is enabled for YAML that does not parse');
+  await setEditorText(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made-in-console\n  namespace: ${resNs}\ndata:\n  greeting: hello\n  level: info\n`);
+  await expectVisible(page.getByTestId('yaml-status').getByText('YAML 有效：1 个文档'), 'the text is valid');
+  await page.getByTestId('yaml-dry-run').click();
+  await expectVisible(page.getByTestId('dry-run-report').getByText('已创建'), 'the dry run says it would be created');
+  if ((await kubectl('-n', resNs, 'get', 'configmap', 'made-in-console', '--ignore-not-found')).trim()) throw new Error('the dry run created the ConfigMap');
+  await page.getByTestId('yaml-apply').click();
+  await page.waitForURL(new RegExp(`/resources/configmaps/${resNs}/made-in-console$`));
+  const made = await kubectlJson('-n', resNs, 'get', 'configmap', 'made-in-console');
+  if (made.data?.greeting !== 'hello') throw new Error(`kubectl sees ${JSON.stringify(made.data)}`);
+  // edit: the dry run shows the change as a diff (removed red, added green), and the cluster keeps the old value
+  await openEditor();
+  const yaml = await objectYaml('configmaps', 'made-in-console');
+  await setEditorText(yaml.replace('greeting: hello', 'greeting: bonjour'));
+  await page.getByTestId('yaml-dry-run').click();
+  const diff = page.getByTestId('dry-run-diff');
+  await expectVisible(diff, 'the dry-run diff');
+  const removed = diff.locator('.kd-diff-del', { hasText: 'greeting: hello' });
+  const added = diff.locator('.kd-diff-add', { hasText: 'greeting: bonjour' });
+  await expectVisible(removed, 'the removed line');
+  await expectVisible(added, 'the added line');
+  const colours = await Promise.all([removed, added].map((l) => l.first().evaluate((e) => getComputedStyle(e).backgroundColor)));
+  const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+  if (!(rgb(colours[0])[0] > rgb(colours[0])[1]) || !(rgb(colours[1])[1] > rgb(colours[1])[0])) throw new Error(`diff colours: removed ${colours[0]}, added ${colours[1]}`);
+  await shot('resource-editor-dry-run');
+  if ((await kubectlJson('-n', resNs, 'get', 'configmap', 'made-in-console')).data.greeting !== 'hello') throw new Error('the dry run changed the ConfigMap');
+  await page.getByTestId('yaml-apply').click();
+  await expectVisible(page.locator('.ant-message-success').getByText('已保存 made-in-console'), 'the saved message');
+  await until('kubectl to see the edit', 10_000, async () => (await kubectlJson('-n', resNs, 'get', 'configmap', 'made-in-console')).data.greeting === 'bonjour', 500);
+});
+
+await step('resource engine: a change made with kubectl while the editor is open is a conflict; reload latest keeps my text aside, re-apply on latest wins (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/configmaps/${resNs}/settings-alpha`);
+  await openEditor();
+  const mine = (await objectYaml('configmaps', 'settings-alpha')).replace('level: info', 'level: debug');
+  await setEditorText(mine);
+  // someone else changes it meanwhile
+  await kubectl('-n', resNs, 'patch', 'configmap', 'settings-alpha', '--type=merge', '-p', '{"data":{"level":"warn"}}');
+  const answered = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/configmaps/settings-alpha'));
+  await page.getByTestId('yaml-apply').click();
+  const res = await answered;
+  const body = await res.json().catch(() => null);
+  if (res.status() !== 409 || body?.code !== 'resource_conflict') throw new Error(`a stale resourceVersion answered HTTP ${res.status()} ${JSON.stringify(body).slice(0, 200)}`);
+  const conflict = page.getByTestId('yaml-conflict');
+  await expectVisible(conflict.getByText('您打开后此对象已被他人修改；您的修改未保存'), 'the conflict message in Chinese');
+  const current = (await kubectlJson('-n', resNs, 'get', 'configmap', 'settings-alpha')).metadata.resourceVersion;
+  if (!squash(await conflict.innerText()).includes(current)) throw new Error(`the conflict does not name the current resourceVersion ${current}: ${await conflict.innerText()}`);
+  if ((await kubectlJson('-n', resNs, 'get', 'configmap', 'settings-alpha')).data.level !== 'warn') throw new Error('the refused edit changed the ConfigMap');
+  await shot('resource-editor-conflict');
+  // reload latest: the editor holds kubectl's value, my text is kept aside as a diff
+  await page.getByTestId('conflict-reload').click();
+  await expectVisible(page.getByTestId('yaml-aside'), 'my text kept aside');
+  await until("the editor to hold kubectl's value", 10_000, async () => (await page.locator('.cm-content').innerText()).includes('level: warn'), 200);
+  await expectVisible(page.getByTestId('yaml-aside-diff').locator('.kd-diff-add', { hasText: 'level: debug' }), 'my line in the aside diff');
+  // put my text back: applying it conflicts again; re-apply on latest takes the current version and wins
+  await page.getByTestId('aside-restore').click();
+  await until('my text back in the editor', 10_000, async () => (await page.locator('.cm-content').innerText()).includes('level: debug'), 200);
+  await page.getByTestId('yaml-apply').click();
+  await expectVisible(page.getByTestId('conflict-reapply'), 'the conflict again');
+  await page.getByTestId('conflict-reapply').click();
+  await until('kubectl to see my value', 15_000, async () => (await kubectlJson('-n', resNs, 'get', 'configmap', 'settings-alpha')).data.level === 'debug', 500);
+});
+
+await step('resource engine: edit a Deployment (kubectl sees the replicas) and dry-run a Service (its diff), in English too (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/web-gamma`);
+  await openEditor();
+  const dep = await objectYaml('deployments', 'web-gamma');
+  if (!/replicas: 2\n/.test(dep)) throw new Error(`the Deployment's YAML has no "replicas: 2": ${dep.slice(0, 300)}`);
+  await setEditorText(dep.replace(/replicas: 2\n/, 'replicas: 3\n'));
+  await page.getByTestId('yaml-apply').click();
+  await until('kubectl to see 3 replicas', 15_000, async () => (await kubectlJson('-n', resNs, 'get', 'deployment', 'web-gamma')).spec.replicas === 3, 500);
+  // in English: the Service editor's words, and a dry-run diff of a port change that changes nothing
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  try {
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/services/${resNs}/web-beta`);
+    await expectVisible(page.getByRole('button', { name: /Edit/ }), 'the Edit button in English');
+    await openEditor();
+    await expectVisible(page.locator('.ant-modal-title').getByText(`Edit Service ${resNs}/web-beta`), 'the editor title in English');
+    const svc = await objectYaml('services', 'web-beta');
+    await setEditorText(svc.replace(/targetPort: 8080/, 'targetPort: 9090'));
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expectVisible(page.getByTestId('dry-run-report').getByText(/^Dry run \(nothing changed\)/), 'the dry-run summary in English');
+    await expectVisible(page.getByTestId('dry-run-diff').locator('.kd-diff-add', { hasText: 'targetPort: 9090' }), 'the port change in the diff');
+    const ports = (await kubectlJson('-n', resNs, 'get', 'service', 'web-beta')).spec.ports;
+    if (ports[0].targetPort !== 8080) throw new Error(`the dry run changed the Service: ${JSON.stringify(ports)}`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  }
+});
+
+await step('resource engine: bulk delete asks for the count and deletes exactly the objects picked (kubectl agrees) (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/configmaps?namespace=${resNs}&name=settings-`);
+  await until('the three settings ConfigMaps', 20_000, async () => sameSet(await resourceNames(), ['settings-alpha', 'settings-beta', 'settings-gamma']), 300);
+  for (const n of ['settings-beta', 'settings-gamma']) await page.locator(`tr[data-row-key="${resNs}/${n}"] .ant-checkbox-input`).check({ force: true });
+  await page.getByTestId('bulk-delete').click();
+  const names = squash(await page.getByTestId('delete-names').innerText());
+  if (!names.includes(`${resNs}/settings-beta`) || !names.includes(`${resNs}/settings-gamma`) || names.includes('settings-alpha')) throw new Error(`the confirmation lists ${names}`);
+  if (!(await page.getByTestId('confirm-resource-delete').isDisabled())) throw new Error('delete is enabled before the count is typed');
+  await page.getByTestId('delete-count-input').fill('3');
+  if (!(await page.getByTestId('confirm-resource-delete').isDisabled())) throw new Error('delete is enabled for a wrong count');
+  await page.getByTestId('delete-count-input').fill('2');
+  await page.getByTestId('confirm-resource-delete').click();
+  await expectVisible(page.locator('.ant-message-success').getByText('已删除 2 个对象'), 'the deleted message');
+  await until('kubectl to lose exactly the two', 30_000, async (note) => {
+    const left = (await kubectlJson('-n', resNs, 'get', 'configmaps')).items.map((c) => c.metadata.name).filter((n) => n.startsWith('settings-'));
+    note(JSON.stringify(left));
+    return sameSet(left, ['settings-alpha']);
+  }, 1000);
+  await until('the list to follow', 20_000, async () => sameSet(await resourceNames(), ['settings-alpha']), 500);
+});
+
+await step('resource engine: a viewer reads the generic pages but sees no create, edit, delete or selection (issue 13)', async () => {
+  need(resReady, 'the test objects');
+  try {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(viewer.name, viewer.changed);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
+      await login(viewer.name, viewer.password);
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      if (page.url().includes('/change-password')) {
+        await page.locator('#new-password').fill(viewer.changed);
+        await page.locator('#confirm-password').fill(viewer.changed);
+        await page.getByTestId('password-submit').click();
+        await page.waitForURL(/\/clusters/);
+      }
+    });
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments?namespace=${resNs}`);
+    await until('the viewer sees the Deployments', 20_000, async () => sameSet(await resourceNames(), ['web-alpha', 'web-beta', 'web-gamma']), 500);
+    for (const id of ['resource-create', 'bulk-delete']) if (await page.getByTestId(id).count()) throw new Error(`a viewer sees ${id}`);
+    if (await page.getByTestId('resource-table').locator('.ant-checkbox-input').count()) throw new Error('a viewer can select rows');
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/web-alpha`);
+    await expectVisible(page.getByTestId('resource-overview'), 'the detail for the viewer');
+    for (const id of ['resource-edit', 'resource-delete']) if (await page.getByTestId(id).count()) throw new Error(`a viewer sees ${id}`);
+    // the server refuses the write anyway (the buttons are not the only guard)
+    const put = await api(`/k8s/cluster/${clusterId}/namespaces/${resNs}/configmaps/settings-alpha?dry_run=true`, {
+      method: 'PUT',
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings-alpha', namespace: resNs, resourceVersion: '1' } }),
+    });
+    if (put.status !== 403) throw new Error(`a viewer's PUT answered HTTP ${put.status}`);
+    await shot('resource-viewer');
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(USER, password);
+    await page.waitForURL(/\/clusters/);
+  }
+});
+
+await step('resource engine: clean up the test namespace', async () => {
+  if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
+});
+
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
   need(clusterId, 'an imported cluster');
   await page.goto(`${BASE}/clusters/${clusterId}`);

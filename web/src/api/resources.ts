@@ -1,45 +1,25 @@
-// The resource engine (issue 13): one API for every Kubernetes kind. The shapes are written by hand after the
-// server's contract until the generated schema (schema.d.ts) has them.
+// The resource engine (issue 13): one API for every Kubernetes kind. The shapes come from the server's OpenAPI
+// document (schema.d.ts); what it leaves as plain strings or free objects (an outcome, a relation, an error body,
+// the object itself) is narrowed here to what the server documents.
 import { api, type Query } from './client';
+import type { components } from './schema';
 import type { ApiErrorBody } from './types';
 
-export type KindCategory = 'workloads' | 'network' | 'configuration' | 'storage' | 'access_control' | 'cluster' | 'custom_resources';
-export type KindTier = 'app' | 'platform';
-export type ColumnType = 'text' | 'number' | 'date';
-export type Health = 'neutral' | 'ok' | 'progressing' | 'warning' | 'error';
+type Schemas = components['schemas'];
 
-/** One column of a kind's list, as `kubectl get -o wide` shows it. */
-export interface Column {
-  /** key in `sort=` and as an exact-match filter (`type=ClusterIP`) */
-  key: string;
-  /** kubectl's header (`CLUSTER-IP`) */
-  header: string;
-  type: ColumnType;
-  /** shown by `-o wide` only */
-  wide: boolean;
-}
-
-/** A kind the server knows, and whether this cluster serves it. */
-export interface KindInfo {
-  /** the URL name: `deployments`, or `widgets.example.com` for a custom resource */
-  name: string;
-  /** `Deployment` */
-  kind: string;
-  /** API group (`""` for the core group) */
-  group: string;
-  /** the version this cluster serves; null when it does not serve the kind */
-  version: string | null;
-  namespaced: boolean;
-  category: KindCategory;
-  /** which permission writes it: `app` (resource.write/delete) or `platform` (platform.write) */
-  tier: KindTier;
-  columns: Column[];
-}
-
-export interface KindList {
-  server_version: string | null;
-  items: KindInfo[];
-}
+export type KindCategory = Schemas['Category'];
+export type KindTier = Schemas['Tier'];
+export type ColumnType = Schemas['ColumnType'];
+export type Health = Schemas['Health'];
+/** One column of a kind's list, as `kubectl get -o wide` shows it (`key` is also its `sort=` and filter name). */
+export type Column = Schemas['Column'];
+/** A kind the server knows, and whether this cluster serves it (`version` null: it does not). */
+export type KindInfo = Schemas['KindInfo'];
+export type KindList = Schemas['KindList'];
+export type ResourceOwner = Schemas['OwnerRow'];
+export type ResourceRow = Schemas['ResourceRow'];
+export type ResourceList = Omit<Schemas['ResourceList'], 'source'> & { source: 'live' | 'snapshot' | (string & {}) };
+export type ResourceEvent = Schemas['EventRow'];
 
 /** A Kubernetes object as JSON: what the console reads of it is typed, the rest is the kind's own. */
 export interface KubeObject {
@@ -57,91 +37,23 @@ export interface KubeObject {
   [k: string]: unknown;
 }
 
-export interface ResourceOwner {
-  kind: string;
-  name: string;
-}
-
-export interface ResourceRow {
-  namespace: string | null;
-  name: string;
-  created_at: string | null;
-  labels: Record<string, string>;
-  /** one per column of the list */
-  cells: (string | null)[];
-  status: string | null;
-  health: Health;
-  owner: ResourceOwner | null;
-}
-
-export interface ResourceList {
-  kind: string;
-  api_version: string;
-  namespaced: boolean;
-  columns: Column[];
-  items: ResourceRow[];
-  total: number;
-  page: number;
-  page_size: number;
-  stale: boolean;
-  source: 'live' | 'snapshot';
-  last_sync_at: string | null;
-}
-
 export type Relation = 'owner' | 'owns' | 'selects' | 'selected_by' | 'uses' | 'used_by';
+export type RelatedObject = Schemas['Related'];
 
-export interface RelatedObject {
-  relation: Relation | string;
-  kind: string;
-  /** the object's name */
-  name: string;
-  /** the URL name of its kind, when known */
-  resource: string | null;
-  namespace: string | null;
-}
-
-export interface ResourceDetail {
-  kind: string;
-  api_version: string;
-  row: ResourceRow;
+export type ResourceDetail = Omit<Schemas['ResourceDetail'], 'object'> & {
   /** the live object without managedFields */
   object: KubeObject;
-  /** a Secret whose values were removed */
-  redacted: boolean;
-  related: RelatedObject[];
   /** (the list's columns, when the server sends them) */
   columns?: Column[];
-}
-
-export interface ResourceEvent {
-  type: string;
-  reason: string;
-  message: string;
-  count: number | null;
-  first_seen: string | null;
-  last_seen: string | null;
-  source: string | null;
-}
+};
 
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged' | 'failed';
-
-export interface ApplyResult {
-  /** the document's place in the text (0-based) */
-  index: number;
-  kind: string | null;
-  namespace: string | null;
-  name: string | null;
+export type ApplyResult = Omit<Schemas['ApplyResult'], 'outcome' | 'error'> & {
   outcome: ApplyOutcome;
-  error: ApiErrorBody | null;
-  object: unknown | null;
-  /** unified diff, live → new, on a dry run */
-  diff: string | null;
-}
-
-export interface ApplyReport {
-  dry_run: boolean;
-  results: ApplyResult[];
-}
+  /** why it failed: the usual error body */
+  error?: ApiErrorBody | null;
+};
+export type ApplyReport = Omit<Schemas['ApplyReport'], 'results'> & { results: ApplyResult[] };
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan';
 
@@ -189,7 +101,7 @@ export async function getResourceYaml(id: string | number, kind: Pick<KindInfo, 
 }
 
 export const getResourceEvents = (id: string | number, kind: Pick<KindInfo, 'name' | 'namespaced'>, ref: ObjectRef) =>
-  api<{ items: ResourceEvent[] }>(`${objectPath(id, kind, ref)}/events`);
+  api<Schemas['EventList']>(`${objectPath(id, kind, ref)}/events`);
 
 /** Creates the objects of `text` (one or more YAML documents) of one kind. */
 export const createResources = (id: string | number, kind: Pick<KindInfo, 'name' | 'namespaced'>, namespace: string | null, text: string, dryRun: boolean) =>

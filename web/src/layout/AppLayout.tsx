@@ -78,8 +78,9 @@ export function AppLayout() {
   const missing = cluster.error instanceof ApiError && (cluster.error.status === 404 || cluster.error.status === 403);
   // the cluster the sidebar and the picker show: only one that exists
   const clusterId = urlClusterId && validId && !missing ? urlClusterId : undefined;
-  // the kinds this cluster serves, grouped as operators look for them (an older server without the route: none)
-  const registry = useKinds(clusterId);
+  // the kinds this cluster serves, grouped as operators look for them (an older server without the route: none);
+  // asked only once the cluster is known to exist, so a wrong cluster id costs no failing call
+  const registry = useKinds(clusterId && (listed || cluster.data) ? clusterId : undefined);
   const kindGroups = useMemo(() => groupKinds(registry.kinds), [registry.kinds]);
 
   const items = useMemo(() => {
