@@ -17,6 +17,8 @@ def _allowed():
         "node": {env["FUZZ_NODE"]},
         "pod": {env["FUZZ_POD"], env["FUZZ_VICTIM_POD"]},
         "spare_cluster": {env["FUZZ_SPARE_CLUSTER_ID"]},
+        "kind": {"configmaps"},
+        "cm": {env["FUZZ_CM"]},
     }
 
 
@@ -43,5 +45,10 @@ def before_call(ctx, case, **kwargs):
         must("name", "node")
     if "/pods/{name}" in path:
         must("name", "pod")
+    must("kind", "kind")
+    if "{kind}/{name}" in path:
+        must("name", "cm")
+    if path.endswith("/namespaces/{ns}"):
+        raise AssertionError(f"fuzz guard: {method} {path} would change the run's namespace itself")
     if path.endswith("/k8s/cluster/{id}"):
         must("id", "spare_cluster")

@@ -4,7 +4,8 @@
 Everything the fuzzer may change or delete is created here and owned by this run:
   - the testbed cluster imported with its admin kubeconfig (FUZZ_CLUSTER_ID) and a spare cluster imported with
     the restricted kubeconfig (FUZZ_SPARE_CLUSTER_ID: the only cluster PUT/DELETE may hit);
-  - a namespace (FUZZ_NS) with a pod to read (FUZZ_POD, container FUZZ_CONTAINER) and one to delete (FUZZ_VICTIM_POD);
+  - a namespace (FUZZ_NS) with a pod to read (FUZZ_POD, container FUZZ_CONTAINER) and one to delete (FUZZ_VICTIM_POD),
+    and a ConfigMap (FUZZ_CM) for the generic resource routes to read, edit and delete;
   - a simulated node (FUZZ_NODE, tainted so only this run's pods land there, plus the demo DaemonSet that
     tolerates everything) for cordon/drain/labels/taints/delete;
   - a viewer account (FUZZ_VIEWER_TOKEN) and a spare account (FUZZ_USER_ID: the only user PUT/DELETE may hit).
@@ -112,7 +113,8 @@ def main():
                "tolerations": [{"key": "kubedeck.io/fuzz", "operator": "Equal", "value": RUN, "effect": "NoSchedule"}]}
     manifest = {"apiVersion": "v1", "kind": "List", "items": [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
-        pod("fuzz-read", {}), pod("fuzz-victim", {}), pod("fuzz-drained", on_node)]}
+        pod("fuzz-read", {}), pod("fuzz-victim", {}), pod("fuzz-drained", on_node),
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fuzz-cm", "namespace": ns}, "data": {"a": "1"}}]}
     # The namespace first (its default service account must exist before pods are admitted).
     kubectl("apply", "-f", "-", stdin=json.dumps(manifest["items"][0]))
     wait("default service account", lambda: subprocess.run(
@@ -140,7 +142,7 @@ def main():
     out = {
         "FUZZ_ADMIN_TOKEN": admin, "FUZZ_VIEWER_TOKEN": viewer_token,
         "FUZZ_CLUSTER_ID": cluster, "FUZZ_SPARE_CLUSTER_ID": spare_cluster,
-        "FUZZ_NS": ns, "FUZZ_POD": "fuzz-read", "FUZZ_VICTIM_POD": "fuzz-victim", "FUZZ_CONTAINER": "app",
+        "FUZZ_NS": ns, "FUZZ_POD": "fuzz-read", "FUZZ_VICTIM_POD": "fuzz-victim", "FUZZ_CONTAINER": "app", "FUZZ_CM": "fuzz-cm",
         "FUZZ_NODE": node, "FUZZ_USER_ID": spare_user["id"], "FUZZ_VIEWER_ID": viewer["id"],
     }
     for k, v in out.items():
