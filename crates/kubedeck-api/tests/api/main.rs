@@ -16,6 +16,7 @@ mod nodes;
 mod outage;
 mod pods;
 mod rate_limit;
+mod resources;
 mod retention;
 mod tasks;
 mod users_audit;

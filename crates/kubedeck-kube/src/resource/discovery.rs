@@ -251,8 +251,16 @@ async fn custom_kinds(
         ) else {
             continue;
         };
-        // the version discovery prefers for the group (only served versions are listed there)
-        let Some(version) = groups.get(group).and_then(|v| v.first()) else {
+        // the first version of the group's (discovery lists the preferred one first, and only served ones) that
+        // this CRD serves: another CRD of the group may serve versions this one does not
+        let serves = |v: &str| match spec["versions"].as_array() {
+            Some(vs) if !vs.is_empty() => vs.iter().any(|x| x["name"] == v && x["served"] != false),
+            _ => spec["version"] == v,
+        };
+        let Some(version) = groups
+            .get(group)
+            .and_then(|vs| vs.iter().find(|v| serves(v)))
+        else {
             continue;
         };
         let (columns, paths) = super::custom::printer_columns(&crd, version);

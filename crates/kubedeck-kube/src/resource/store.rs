@@ -183,7 +183,18 @@ impl Resources {
                 crds.rows.read(|m| m.values().map(|r| r.name.to_string()).collect());
             let known: std::collections::BTreeSet<String> =
                 catalog.crds.iter().map(|(n, _)| n.clone()).collect();
-            if names != known {
+            // A CRD seen before it was served (discovery ran before it was established, or none of its
+            // versions was served yet) has its name in the catalog but no kind: look again once its row says
+            // it is established with a served version. (A CRD's name is its kind's `plural.group`.)
+            let versions = crds.served.columns().iter().position(|c| c.key == "versions");
+            let missing = crds.rows.read(|m| {
+                m.values().any(|r| {
+                    r.status.as_deref() == Some("Established")
+                        && versions.is_some_and(|i| r.cells.get(i).is_some_and(Option::is_some))
+                        && !catalog.served.iter().any(|s| s.name == r.name.as_str())
+                })
+            });
+            if names != known || missing {
                 tracing::debug!("CRDs changed: discovering again");
                 self.rediscover();
             }
