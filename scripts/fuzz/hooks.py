@@ -48,7 +48,8 @@ def before_call(ctx, case, **kwargs):
     must("kind", "kind")
     if "{kind}/{name}" in path:
         must("name", "cm")
-    if path.endswith("/namespaces/{ns}"):
+    # (other methods on it are unrouted: Schemathesis probes them expecting 405)
+    if path.endswith("/namespaces/{ns}") and method in {"PUT", "DELETE"}:
         raise AssertionError(f"fuzz guard: {method} {path} would change the run's namespace itself")
     if path.endswith("/k8s/cluster/{id}"):
         must("id", "spare_cluster")

@@ -4747,12 +4747,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the object as YAML text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": unknown;
                 };
             };
             /** @description a malformed parameter */
@@ -4817,12 +4818,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the object as YAML text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": unknown;
                 };
             };
             /** @description a malformed parameter */
@@ -5429,12 +5431,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the object as YAML text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": unknown;
                 };
             };
             /** @description a malformed parameter */
@@ -6582,12 +6585,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the object as YAML text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": unknown;
                 };
             };
             /** @description a malformed parameter */
@@ -7548,12 +7552,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the object as YAML text */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": unknown;
                 };
             };
             /** @description a malformed parameter */

@@ -206,7 +206,7 @@ fn related(state: &AppState, t: &Target, served: &Served, cat: &Catalog, obj: &V
 /// The object as YAML.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/yaml", tag = "resources",
     params(("id" = i64, Path), ("ns" = String, Path), ("kind" = String, Path), ("name" = String, Path), RevealQuery),
-    responses((status = 200, content_type = "application/yaml", body = String), (status = 404)),
+    responses((status = 200, content_type = "application/yaml", description = "the object as YAML text"), (status = 404)),
     extensions(("x-permission" = json!("resource.read"))))]
 pub async fn yaml(
     State(state): State<AppState>,
