@@ -735,6 +735,7 @@ export const en = {
   'resource.wideColumn': 'Shown by kubectl get -o wide',
   'resource.live': 'Live',
   'resource.liveTip': 'Watched live; last full sync {{at}}',
+  'resource.pushedTip': 'Changes arrive as they happen (the server pushes them)',
   'resource.stale': 'Snapshot · synced {{at}}',
   'resource.notServed': 'This cluster does not serve {{kind}}.',
   'resource.deleteSelected': 'Delete ({{count}})',

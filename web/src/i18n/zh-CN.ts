@@ -737,6 +737,7 @@ export const zhCN: Record<MessageKey, string> = {
   'resource.wideColumn': 'kubectl get -o wide 才显示的列',
   'resource.live': '实时',
   'resource.liveTip': '实时监听中；上次全量同步于 {{at}}',
+  'resource.pushedTip': '变更实时推送（由服务器推送）',
   'resource.stale': '快照 · 同步于 {{at}}',
   'resource.notServed': '此集群不提供 {{kind}}。',
   'resource.deleteSelected': '删除（{{count}}）',

@@ -15,7 +15,7 @@ import { EventsTable } from '../nodes/NodeDetailPage';
 import { formatAge, formatDateTime } from '../../lib/format';
 import { patchParams } from '../../lib/urlstate';
 import { canDeleteKind, canWriteKind, cellsByKey, formatCell, isSecretKind, kindHref, kindPlural, namespaceOfParam, NONE, objectHref, relatedHref } from '../../lib/resources';
-import { LIST_REFRESH_MS, useKinds } from '../../lib/useKinds';
+import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChanges, useKinds } from '../../lib/useKinds';
 import { DeleteDialog, HealthTag, YamlEditor, type DeleteOptions } from './common';
 
 export default function ResourceDetailPage() {
@@ -49,11 +49,13 @@ export default function ResourceDetailPage() {
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
+  // refetched on the server's change notices for the kind when they are live, polled when not
+  const pushed = useChanges(registrySettled ? clusterId : undefined, [name]);
   const q = useQuery({
     queryKey: ['resource', clusterId, name, namespace, objname, reveal],
     queryFn: () => getResource(clusterId, kind, ref, reveal),
     enabled: registrySettled,
-    refetchInterval: reveal ? false : LIST_REFRESH_MS,
+    refetchInterval: reveal ? false : pushed ? LIVE_SAFETY_MS : LIST_REFRESH_MS,
   });
   const events = useQuery({
     queryKey: ['resource-events', clusterId, name, namespace, objname],

@@ -157,7 +157,7 @@ export default function ResourceListPage() {
         title={
           <Space>
             {label}
-            <LiveTag list={q.data} />
+            <LiveTag list={q.data} pushed={q.pushed} />
           </Space>
         }
         sub={

@@ -29,7 +29,7 @@ export function HealthTag({ status, health }: { status: string | null | undefine
 }
 
 /** Live (the watch is current) or stale (the cluster is unreachable: a snapshot, with its sync time). */
-export function LiveTag({ list }: { list: Pick<ResourceList, 'stale' | 'source' | 'last_sync_at'> | undefined }) {
+export function LiveTag({ list, pushed }: { list: Pick<ResourceList, 'stale' | 'source' | 'last_sync_at'> | undefined; /** refreshed by the server's change notices */ pushed?: boolean }) {
   const { t, lang } = useI18n();
   if (!list) return null;
   const at = list.last_sync_at;
@@ -43,8 +43,8 @@ export function LiveTag({ list }: { list: Pick<ResourceList, 'stale' | 'source' 
     );
   }
   return (
-    <Tooltip title={at ? t('resource.liveTip', { at: formatDateTime(at, lang) }) : undefined}>
-      <Tag color="green" data-testid="resource-live" data-state="live">
+    <Tooltip title={pushed ? t('resource.pushedTip') : at ? t('resource.liveTip', { at: formatDateTime(at, lang) }) : undefined}>
+      <Tag color="green" data-testid="resource-live" data-state="live" data-pushed={pushed ? 'true' : 'false'}>
         {t('resource.live')}
       </Tag>
     </Tooltip>
