@@ -1758,33 +1758,9 @@ export interface components {
             type: string;
         };
         /** @description A page of nodes, with where it came from. */
-        NodeList: {
+        NodeList: components["schemas"]["StorePage"] & {
             /** @description Nodes of this page. */
             items: components["schemas"]["NodeListItem"][];
-            /**
-             * Format: date-time
-             * @description When the data was last in sync with the cluster.
-             */
-            last_sync_at?: string | null;
-            /**
-             * Format: int64
-             * @description 1-based page.
-             */
-            page: number;
-            /**
-             * Format: int64
-             * @description Page size.
-             */
-            page_size: number;
-            /** @description `live` (the watch-synced store) or `snapshot` (the database, when the cluster is not synced here). */
-            source: string;
-            /** @description True when the data may be out of date (the cluster is not reachable). */
-            stale: boolean;
-            /**
-             * Format: int64
-             * @description Nodes matching the filters.
-             */
-            total: number;
         };
         /** @description A node in the list: its summary and its current usage. */
         NodeListItem: components["schemas"]["NodeSummary"] & {
@@ -2308,33 +2284,9 @@ export interface components {
             summary: components["schemas"]["PodSummary"];
         };
         /** @description A page of pods. */
-        PodList: {
+        PodList: components["schemas"]["StorePage"] & {
             /** @description Pods of this page. */
             items: components["schemas"]["PodSummary"][];
-            /**
-             * Format: date-time
-             * @description Last sync with the cluster.
-             */
-            last_sync_at?: string | null;
-            /**
-             * Format: int64
-             * @description 1-based page.
-             */
-            page: number;
-            /**
-             * Format: int64
-             * @description Page size.
-             */
-            page_size: number;
-            /** @description `live` (this server's watch-synced store) or `snapshot` (the KubePod table). */
-            source: string;
-            /** @description True when the cluster is not in sync (the list is what was last seen). */
-            stale: boolean;
-            /**
-             * Format: int64
-             * @description Pods matching the filters.
-             */
-            total: number;
         };
         /** @description What a pod snapshot write changed. */
         PodSnapshotDiff: {
@@ -2471,7 +2423,7 @@ export interface components {
             row: components["schemas"]["ResourceRow"];
         };
         /** @description A page of objects of one kind. */
-        ResourceList: {
+        ResourceList: components["schemas"]["StorePage"] & {
             /** @description The `apiVersion` the cluster serves it at. */
             api_version: string;
             /** @description The columns `cells` follow. */
@@ -2480,32 +2432,8 @@ export interface components {
             items: components["schemas"]["ResourceRow"][];
             /** @description Kind. */
             kind: string;
-            /**
-             * Format: date-time
-             * @description Last sync with the cluster.
-             */
-            last_sync_at?: string | null;
             /** @description Lives in namespaces. */
             namespaced: boolean;
-            /**
-             * Format: int64
-             * @description 1-based page.
-             */
-            page: number;
-            /**
-             * Format: int64
-             * @description Page size.
-             */
-            page_size: number;
-            /** @description `live` (this server's watch-synced store) or `snapshot` (the `kube_object` table). */
-            source: string;
-            /** @description True when the cluster is not in sync (the list is what was last seen). */
-            stale: boolean;
-            /**
-             * Format: int64
-             * @description Objects matching the filters.
-             */
-            total: number;
         };
         /** @description A row of any kind's list. */
         ResourceRow: {
@@ -2597,6 +2525,39 @@ export interface components {
             /** @description Nodes gone since the last snapshot. */
             removed: string[];
             /** @description Nodes now. */
+            total: number;
+        };
+        /**
+         * @description The page of a list served from a synced store, and how fresh it is: shared by the pod, node and resource
+         *     lists (flattened into each, so their JSON keeps these members at the top level).
+         */
+        StorePage: {
+            /**
+             * Format: date-time
+             * @description Last sync with the cluster.
+             */
+            last_sync_at?: string | null;
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /**
+             * @description `live` (this server's watch-synced store) or `snapshot` (the database, when another replica syncs the
+             *     cluster or it is not reachable).
+             */
+            source: string;
+            /** @description True when the cluster is not in sync (the list is what was last seen). */
+            stale: boolean;
+            /**
+             * Format: int64
+             * @description Rows matching the filters.
+             */
             total: number;
         };
         /** @description Taint changes: a full replacement, or additions plus removals. */

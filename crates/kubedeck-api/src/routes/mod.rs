@@ -40,6 +40,25 @@ impl<T> Page<T> {
     }
 }
 
+/// The page of a list served from a synced store, and how fresh it is: shared by the pod, node and resource
+/// lists (flattened into each, so their JSON keeps these members at the top level).
+#[derive(Serialize, ToSchema)]
+pub struct StorePage {
+    /// Rows matching the filters.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub page_size: u64,
+    /// True when the cluster is not in sync (the list is what was last seen).
+    pub stale: bool,
+    /// `live` (this server's watch-synced store) or `snapshot` (the database, when another replica syncs the
+    /// cluster or it is not reachable).
+    pub source: &'static str,
+    /// Last sync with the cluster.
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// `sort=key` or `sort=-key` checked against the keys a list offers; `default` when absent.
 pub fn parse_sort(
     sort: Option<&str>,

@@ -42,18 +42,9 @@ pub struct NodeListItem {
 pub struct NodeList {
     /// Nodes of this page.
     pub items: Vec<NodeListItem>,
-    /// Nodes matching the filters.
-    pub total: u64,
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub page_size: u64,
-    /// `live` (the watch-synced store) or `snapshot` (the database, when the cluster is not synced here).
-    pub source: &'static str,
-    /// True when the data may be out of date (the cluster is not reachable).
-    pub stale: bool,
-    /// When the data was last in sync with the cluster.
-    pub last_sync_at: Option<DateTime<Utc>>,
+    /// The page and its freshness.
+    #[serde(flatten)]
+    pub page: crate::routes::StorePage,
 }
 
 /// Filters and order for the node list.
@@ -305,12 +296,14 @@ pub async fn list(
         .collect();
     Ok(axum::Json(NodeList {
         items,
-        total,
-        page: page.page,
-        page_size: page.page_size,
-        source: src,
-        stale,
-        last_sync_at,
+        page: crate::routes::StorePage {
+            total,
+            page: page.page,
+            page_size: page.page_size,
+            source: src,
+            stale,
+            last_sync_at,
+        },
     }))
 }
 

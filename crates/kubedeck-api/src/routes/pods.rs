@@ -89,18 +89,9 @@ impl From<&PodLite> for PodSummary {
 pub struct PodList {
     /// Pods of this page.
     pub items: Vec<PodSummary>,
-    /// Pods matching the filters.
-    pub total: u64,
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub page_size: u64,
-    /// True when the cluster is not in sync (the list is what was last seen).
-    pub stale: bool,
-    /// `live` (this server's watch-synced store) or `snapshot` (the KubePod table).
-    pub source: &'static str,
-    /// Last sync with the cluster.
-    pub last_sync_at: Option<DateTime<Utc>>,
+    /// The page and its freshness (`source: snapshot` is the KubePod table).
+    #[serde(flatten)]
+    pub page: crate::routes::StorePage,
 }
 
 /// Filters and order for pod lists.
@@ -213,12 +204,14 @@ async fn list_pods(
         let (items, total) = h.pods.page_in_order(order, desc, skip, page.page_size as usize, |p| PodSummary::from(p));
         return Ok(PodList {
             items,
-            total: total as u64,
-            page: page.page,
-            page_size: page.page_size,
-            stale: c.status != kubedeck_store::clusters::status::RUNNING,
-            last_sync_at: c.last_sync_at,
-            source: "live",
+            page: crate::routes::StorePage {
+                total: total as u64,
+                page: page.page,
+                page_size: page.page_size,
+                stale: c.status != kubedeck_store::clusters::status::RUNNING,
+                last_sync_at: c.last_sync_at,
+                source: "live",
+            },
         });
     }
     let (rows, total, source, last_sync_at): (Vec<PodSummary>, u64, &'static str, _) = match &live {
@@ -259,13 +252,15 @@ async fn list_pods(
     };
     Ok(PodList {
         items: rows,
-        total,
-        page: page.page,
-        page_size: page.page_size,
-        stale: c.status != kubedeck_store::clusters::status::RUNNING
-            || (source == "snapshot" && last_sync_at.is_none()),
-        last_sync_at,
-        source,
+        page: crate::routes::StorePage {
+            total,
+            page: page.page,
+            page_size: page.page_size,
+            stale: c.status != kubedeck_store::clusters::status::RUNNING
+                || (source == "snapshot" && last_sync_at.is_none()),
+            last_sync_at,
+            source,
+        },
     })
 }
 

@@ -10,7 +10,6 @@ use crate::routes::sorted_page;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use chrono::{DateTime, Utc};
 use kubedeck_kube::label_index::Scope;
 use kubedeck_kube::resource::discovery::Served;
 use kubedeck_kube::resource::kinds::{Category, Tier};
@@ -162,18 +161,9 @@ pub struct ResourceList {
     pub columns: Vec<Column>,
     /// This page.
     pub items: Vec<ResourceRow>,
-    /// Objects matching the filters.
-    pub total: u64,
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub page_size: u64,
-    /// True when the cluster is not in sync (the list is what was last seen).
-    pub stale: bool,
-    /// `live` (this server's watch-synced store) or `snapshot` (the `kube_object` table).
-    pub source: &'static str,
-    /// Last sync with the cluster.
-    pub last_sync_at: Option<DateTime<Utc>>,
+    /// The page and its freshness (`source: snapshot` is the `kube_object` table).
+    #[serde(flatten)]
+    pub page: crate::routes::StorePage,
 }
 
 /// The parameters every kind's list takes; besides these, any column key of the kind filters by exact value
@@ -420,12 +410,14 @@ async fn list(state: &AppState, t: &Target, q: Vec<(String, String)>, namespaces
         namespaced: served.namespaced,
         columns: served.columns().to_vec(),
         items,
-        total,
-        page: f.page.page,
-        page_size: f.page.page_size,
-        stale: c.status != kubedeck_store::clusters::status::RUNNING || (source == "snapshot" && last_sync_at.is_none()),
-        source,
-        last_sync_at,
+        page: crate::routes::StorePage {
+            total,
+            page: f.page.page,
+            page_size: f.page.page_size,
+            stale: c.status != kubedeck_store::clusters::status::RUNNING || (source == "snapshot" && last_sync_at.is_none()),
+            source,
+            last_sync_at,
+        },
     })
 }
 
