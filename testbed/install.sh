@@ -3,7 +3,7 @@
 # The three binaries are cached outside the repository and reused on every later run.
 set -euo pipefail
 K8S_DEB_VERSION="1.20.5+really1.20.2-1.1+deb12u1"
-CACHE="${KUBEDECK_TESTBED_CACHE:-$HOME/.cache/kubedeck/testbed/v1.20.2}"
+CACHE="${KUBEDECK_TESTBED_CACHE:-$HOME/.cache/kubedeck/testbed/v1.20.2-reflect2}"
 BINS="kube-apiserver kube-controller-manager kube-scheduler"
 
 have_bins() { for b in $BINS; do [ -x "$CACHE/$b" ] || return 1; done; }
@@ -52,7 +52,7 @@ SRC
   apt_ready=""
 fi
 apt_update
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go rsync dpkg-dev >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go rsync dpkg-dev golang-github-modern-go-reflect2-dev >/dev/null
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kubedeck-k8s-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -62,6 +62,11 @@ orig=$(ls kubernetes_*.orig.tar.* | head -n1)
 mkdir src
 tar -xf "$orig" -C src --strip-components=1
 cd src
+# Kubernetes 1.20 vendors reflect2 v1.0.1, whose map iteration reads Go's runtime internals as they were before
+# Go 1.18: built with Debian's Go 1.19, the API server dies (SIGSEGV, "fatal error: fault") on the first custom
+# resource it encodes. reflect2 v1.0.2 (Debian's package) is the upstream fix, with the same API; vendored code is
+# not checked against go.sum, so its files replace the old ones in place.
+rsync -a --delete --exclude '*_test.go' /usr/share/gocode/src/github.com/modern-go/reflect2/ vendor/github.com/modern-go/reflect2/
 make WHAT="cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler" >build.log 2>&1 || { tail -40 build.log; exit 1; }
 mkdir -p "$CACHE"
 for b in $BINS; do cp "_output/bin/$b" "$CACHE/$b"; done

@@ -2,7 +2,7 @@
 
 TESTBED_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$TESTBED_ROOT/.." && pwd)"
-TESTBED_CACHE="${KUBEDECK_TESTBED_CACHE:-$HOME/.cache/kubedeck/testbed/v1.20.2}"
+TESTBED_CACHE="${KUBEDECK_TESTBED_CACHE:-$HOME/.cache/kubedeck/testbed/v1.20.2-reflect2}"
 # Marks a directory as created by testbed/up, so testbed/down never deletes anything else.
 TESTBED_MARKER=".kubedeck-testbed"
 
