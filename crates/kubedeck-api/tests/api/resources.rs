@@ -1589,10 +1589,7 @@ spec:
         .collect();
     assert_eq!(headers, ["SIZE", "REPLICAS"], "{kind}");
 
-    // Its list answers with the printer columns (kubectl's headers) and the served version. The testbed's
-    // kube-apiserver (v1.20.2 built with a newer Go, reflect2 1.0.1) dies on any request that decodes a custom
-    // resource (`fatal error: fault` in objectmeta.GetObjectMeta), so no custom resource is created here; the
-    // cells' JSONPath evaluation is unit-tested in kubedeck-kube's custom.rs.
+    // Its list answers with the printer columns (kubectl's headers) and the served version.
     let list_path = format!("{base}/{crd}?namespace={n}");
     let list = eventually(
         "the custom kind's list",
@@ -1629,6 +1626,25 @@ spec:
         "filter and sort by printer columns: {}",
         l.text
     );
+    // A custom resource: listed within seconds with its printer columns' values, as kubectl prints them.
+    apply(
+        &tb,
+        &format!("apiVersion: {group}/v1\nkind: Gizmo\nmetadata: {{name: g1, namespace: {n}}}\nspec: {{size: large, replicas: 3}}\n"),
+    );
+    let listed = eventually(
+        "the custom resource in its list",
+        Duration::from_secs(30),
+        || async {
+            let l = get(&app, &format!("{base}/namespaces/{n}/{crd}?size=large&sort=-replicas"), &admin).await.body;
+            (l["total"] == 1).then_some(l)
+        },
+    )
+    .await;
+    assert_eq!(listed["items"][0]["name"], "g1", "{listed}");
+    assert_eq!(listed["items"][0]["cells"], serde_json::json!(["large", "3"]), "{listed}");
+    let printed = tb.kubectl_ok(&["get", &crd, "-n", n, "--no-headers"]);
+    let words: Vec<&str> = printed.split_whitespace().collect();
+    assert_eq!(&words[..3], ["g1", "large", "3"], "kubectl: {printed}");
     // kubectl prints the same columns (for no objects it prints no header: the CRD's own columns then).
     let printer = tb.kubectl_json(&["get", "customresourcedefinition", &crd]);
     let names: Vec<&str> = printer["spec"]["versions"][0]["additionalPrinterColumns"]
