@@ -389,6 +389,7 @@ export const en = {
   'node.count': 'Nodes: {{count}}',
   'node.disk': 'Disk',
   'node.drain': 'Drain',
+  'node.editYaml': 'Edit YAML',
   'node.events': 'Events',
   'node.podsTab': 'Pods ({{count}})',
   'node.externalIp': 'External IP',

@@ -391,6 +391,7 @@ export const zhCN: Record<MessageKey, string> = {
   'node.count': '共 {{count}} 个节点',
   'node.disk': '磁盘',
   'node.drain': '排空',
+  'node.editYaml': '编辑 YAML',
   'node.events': '事件',
   'node.podsTab': '容器组（{{count}}）',
   'node.externalIp': '外部 IP',

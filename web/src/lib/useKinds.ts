@@ -1,6 +1,6 @@
 // The kind registry of one cluster (GET .../kinds): which kinds it serves, at which version, with which columns.
 import { useEffect, useMemo, useState } from 'react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
 import { listKinds, listResources, type KindInfo, type ResourceListParams } from '../api/resources';
 import { refreshSession } from '../api/client';
 import { accessTokenStale, getSession } from '../api/session';
@@ -32,6 +32,12 @@ export function useKinds(clusterId: string | undefined) {
 export const LIST_REFRESH_MS = 5_000;
 /** With a live change stream, a slow safety refresh (a notice lost with a dropped connection). */
 export const LIVE_SAFETY_MS = 60_000;
+
+/**
+ * The query keys of the pages that have their own API besides the generic one (the pod and node pages): a change
+ * notice for the kind refetches them too.
+ */
+const OWN_PAGE_KEYS: Record<string, string[]> = { pods: ['pods', 'pod'], nodes: ['nodes', 'node'] };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -87,6 +93,8 @@ export function useChanges(clusterId: string | undefined, kinds: string[]): bool
                     qc.invalidateQueries({ queryKey: ['resources', clusterId, k] });
                     // (a detail whose Secret values were revealed is not read again: each reveal is audited)
                     qc.invalidateQueries({ queryKey: ['resource', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
+                    qc.invalidateQueries({ queryKey: ['resource-yaml', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
+                    for (const own of OWN_PAGE_KEYS[k] ?? []) qc.invalidateQueries({ queryKey: [own, clusterId] });
                   }
                 }
               }
@@ -110,18 +118,29 @@ export function useChanges(clusterId: string | undefined, kinds: string[]): bool
 }
 
 /**
- * One page of a kind's list, kept fresh while the page is shown: refetched on the server's change notices when
- * they are live, polled every few seconds when not (TanStack Query pauses the interval while the tab is hidden).
- * The only place the generic list decides how it stays fresh.
+ * A query of a kind's objects kept fresh while the page is shown: refetched on the server's change notices for
+ * `kind` when they are live, polled every `pollMs` when not (TanStack Query pauses the interval while the tab is
+ * hidden). The one place the lists and details (generic, pods, nodes) decide how they stay fresh; `pushed` says
+ * which it is, for the live tag. Nodes are not in the change stream: they are always polled.
  */
+export function useLiveQuery<T, K extends QueryKey>(
+  clusterId: string | undefined,
+  kind: string,
+  options: Omit<UseQueryOptions<T, Error, T, K>, 'refetchInterval'>,
+  pollMs: number = LIST_REFRESH_MS,
+) {
+  const enabled = options.enabled !== false;
+  const live = useChanges(enabled ? clusterId : undefined, [kind]);
+  const q = useQuery({ ...options, refetchInterval: live ? Math.max(LIVE_SAFETY_MS, pollMs) : pollMs });
+  return Object.assign(q, { pushed: live });
+}
+
+/** One page of a kind's generic list, kept fresh (see `useLiveQuery`). */
 export function useResourceList(clusterId: string, name: string, query: ResourceListParams, enabled = true) {
-  const live = useChanges(enabled ? clusterId : undefined, [name]);
-  const q = useQuery({
+  return useLiveQuery(clusterId, name, {
     queryKey: ['resources', clusterId, name, query],
     queryFn: () => listResources(clusterId, name, query),
     enabled: enabled && !!clusterId && !!name,
     placeholderData: keepPreviousData,
-    refetchInterval: live ? LIVE_SAFETY_MS : LIST_REFRESH_MS,
   });
-  return Object.assign(q, { pushed: live });
 }

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Spin, Table, Tabs, Tag } from 'antd';
-import { ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
+import { EditOutlined, ExportOutlined, MinusCircleOutlined, PlayCircleOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, getNode, nodeMetricsLatest, setNodeLabels, setNodeTaints, uncordonNode } from '../../api/nodes';
@@ -19,6 +19,13 @@ import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { PodTable } from '../pods/PodTable';
 import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
+import { useKinds, useLiveQuery } from '../../lib/useKinds';
+import { canWriteKind } from '../../lib/resources';
+import type { KindInfo } from '../../api/resources';
+import { ResourceYaml, YamlEditor } from '../resources/common';
+
+/** Nodes as the resource engine knows them, until the cluster's kinds are read (a replace needs `platform.write`). */
+const NODE_KIND: KindInfo = { name: 'nodes', kind: 'Node', group: '', version: 'v1', namespaced: false, category: 'cluster', tier: 'platform', columns: [] };
 
 const NodeMetricsCharts = lazy(() => import('./NodeMetricsCharts'));
 
@@ -389,7 +396,11 @@ export default function NodeDetailPage() {
   const feature = useClusterFeatures(clusterId);
   const cordonOk = feature('nodes.cordon').allowed;
   const drainOk = feature('nodes.drain').allowed;
-  const q = useQuery({ queryKey: ['node', clusterId, nodeName], queryFn: () => getNode(clusterId, nodeName), refetchInterval: 10_000 });
+  // nodes are not in the change stream: polled through the same hook as the lists
+  const q = useLiveQuery(clusterId, 'nodes', { queryKey: ['node', clusterId, nodeName], queryFn: () => getNode(clusterId, nodeName) }, 10_000);
+  const nodeKind = useKinds(clusterId).byName('nodes') ?? NODE_KIND;
+  const mayEditYaml = canWriteKind(me, nodeKind);
+  const [editingYaml, setEditingYaml] = useState(false);
   const latest = useQuery({
     queryKey: ['node-metrics-latest', clusterId, nodeName],
     queryFn: () => nodeMetricsLatest(clusterId, nodeName),
@@ -458,22 +469,29 @@ export default function NodeDetailPage() {
         }
         sub={<Link to={`/clusters/${clusterId}/nodes`}>← {t('nav.nodes')}</Link>}
         extra={
-          writable && (
-            <>
-              {n.schedulable ? (
-                <Button icon={<StopOutlined />} onClick={() => cordon.mutate(true)} loading={cordon.isPending} disabled={!cordonOk}>
-                  {t('node.cordon')}
-                </Button>
-              ) : (
-                <Button icon={<PlayCircleOutlined />} onClick={() => cordon.mutate(false)} loading={cordon.isPending} disabled={!cordonOk}>
-                  {t('node.uncordon')}
-                </Button>
-              )}
-              <Button danger icon={<ExportOutlined />} onClick={() => setDraining(true)} disabled={!drainOk}>
-                {t('node.drain')}
+          <>
+            {mayEditYaml && (
+              <Button icon={<EditOutlined />} onClick={() => setEditingYaml(true)} data-testid="node-edit-yaml">
+                {t('node.editYaml')}
               </Button>
-            </>
-          )
+            )}
+            {writable && (
+              <>
+                {n.schedulable ? (
+                  <Button icon={<StopOutlined />} onClick={() => cordon.mutate(true)} loading={cordon.isPending} disabled={!cordonOk}>
+                    {t('node.cordon')}
+                  </Button>
+                ) : (
+                  <Button icon={<PlayCircleOutlined />} onClick={() => cordon.mutate(false)} loading={cordon.isPending} disabled={!cordonOk}>
+                    {t('node.uncordon')}
+                  </Button>
+                )}
+                <Button danger icon={<ExportOutlined />} onClick={() => setDraining(true)} disabled={!drainOk}>
+                  {t('node.drain')}
+                </Button>
+              </>
+            )}
+          </>
         }
       />
       {d.stale && (
@@ -582,6 +600,7 @@ export default function NodeDetailPage() {
             children: <NodePods clusterId={clusterId} node={n.name} active={tab === 'pods'} />,
           },
           { key: 'events', label: t('node.events'), children: <EventsTable events={d.events} /> },
+          { key: 'yaml', label: 'YAML', children: <ResourceYaml clusterId={clusterId} kind={nodeKind} target={{ name: nodeName }} enabled={tab === 'yaml'} /> },
           ...(writable
             ? [
                 { key: 'labels', label: t('node.labels'), children: <LabelsEditor key={n.name} clusterId={clusterId} node={n} /> },
@@ -591,6 +610,21 @@ export default function NodeDetailPage() {
         ]}
       />
       <DrainDialog clusterId={clusterId} node={draining ? n.name : null} onClose={() => setDraining(false)} />
+      {editingYaml && (
+        <YamlEditor
+          clusterId={clusterId}
+          kind={nodeKind}
+          mode="edit"
+          target={{ name: nodeName }}
+          onClose={() => setEditingYaml(false)}
+          onApplied={() => {
+            setEditingYaml(false);
+            qc.invalidateQueries({ queryKey: ['node', clusterId, nodeName] });
+            qc.invalidateQueries({ queryKey: ['nodes', clusterId] });
+            qc.invalidateQueries({ queryKey: ['resource-yaml', clusterId, 'nodes'] });
+          }}
+        />
+      )}
     </>
   );
 }

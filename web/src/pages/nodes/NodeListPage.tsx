@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Alert, App, Button, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { cordonNode, listNodes, uncordonNode } from '../../api/nodes';
 import type { NodeListItem } from '../../api/types';
@@ -16,6 +16,8 @@ import { ErrorAlert, PageHeader, StatusTag } from '../../components/common';
 import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { intParam, patchParams, sortOrderOf, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
+import { useLiveQuery } from '../../lib/useKinds';
+import { LiveTag } from '../resources/common';
 
 /** The status filter: the API's node conditions, and `cordoned` (the API's `schedulable=false`). */
 const STATUS_FILTERS = ['Ready', 'NotReady', 'Unknown', 'cordoned'] as const;
@@ -43,21 +45,26 @@ export default function NodeListPage() {
   const drainCheck = feature('nodes.drain');
   const denyTip = (c: { denied: string[] }) => t('common.credentialDenies', { checks: c.denied.join(', ') });
 
-  const q = useQuery({
-    queryKey: ['nodes', clusterId, { page, pageSize, name, role, status, selector, sort }],
-    queryFn: () =>
-      listNodes(clusterId, {
-        page,
-        page_size: pageSize,
-        name: name || undefined,
-        role,
-        ...(status === 'cordoned' ? { schedulable: false } : { status }),
-        label_selector: selector || undefined,
-        sort,
-      }),
-    placeholderData: keepPreviousData,
-    refetchInterval: 10_000,
-  });
+  // nodes are not in the server's change stream: polled, through the same hook as every list (the same live tag)
+  const q = useLiveQuery(
+    clusterId,
+    'nodes',
+    {
+      queryKey: ['nodes', clusterId, { page, pageSize, name, role, status, selector, sort }],
+      queryFn: () =>
+        listNodes(clusterId, {
+          page,
+          page_size: pageSize,
+          name: name || undefined,
+          role,
+          ...(status === 'cordoned' ? { schedulable: false } : { status }),
+          label_selector: selector || undefined,
+          sort,
+        }),
+      placeholderData: keepPreviousData,
+    },
+    10_000,
+  );
 
   const cordon = useMutation({
     mutationFn: ({ n, on }: { n: string; on: boolean }) => (on ? cordonNode(clusterId, n) : uncordonNode(clusterId, n)),
@@ -71,7 +78,12 @@ export default function NodeListPage() {
   return (
     <>
       <PageHeader
-        title={t('nav.nodes')}
+        title={
+          <Space>
+            {t('nav.nodes')}
+            <LiveTag list={q.data} pushed={q.pushed} />
+          </Space>
+        }
         sub={q.data ? t('node.count', { count: q.data.total }) : undefined}
         extra={
           <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>

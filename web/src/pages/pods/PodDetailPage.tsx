@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, InputNumber, Modal, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { deletePod, getPod } from '../../api/pods';
 import type { ContainerDetail, KubeEvent } from '../../api/types';
@@ -14,9 +14,12 @@ import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { ErrorAlert, LabelTags, PageHeader, StatusTag } from '../../components/common';
 import { ConditionsTable, EventsTable } from '../nodes/NodeDetailPage';
 import { podObjectView } from '../../lib/podObject';
-import { toYaml } from '../../lib/yaml';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { patchParams } from '../../lib/urlstate';
+import { useLiveQuery } from '../../lib/useKinds';
+import { ResourceYaml } from '../resources/common';
+
+const POD_KIND = { name: 'pods', namespaced: true };
 
 function ContainersTable({ containers }: { containers: ContainerDetail[] }) {
   const { t } = useI18n();
@@ -72,7 +75,8 @@ export default function PodDetailPage() {
   const [confirming, setConfirming] = useState(false);
   const [grace, setGrace] = useState<number | null>(null);
   const [force, setForce] = useState(false);
-  const q = useQuery({ queryKey: ['pod', clusterId, namespace, podName], queryFn: () => getPod(clusterId, namespace, podName), refetchInterval: 5_000 });
+  // refetched on the server's change notices for pods when they are live, polled when not
+  const q = useLiveQuery(clusterId, 'pods', { queryKey: ['pod', clusterId, namespace, podName], queryFn: () => getPod(clusterId, namespace, podName) });
   const del = useMutation({
     mutationFn: () => deletePod(clusterId, namespace, podName, { grace_period_seconds: grace ?? undefined, force: force || undefined }),
     onSuccess: () => {
@@ -83,7 +87,6 @@ export default function PodDetailPage() {
   });
 
   const view = useMemo(() => podObjectView(q.data?.object), [q.data?.object]);
-  const yaml = useMemo(() => (q.data?.object ? toYaml(q.data.object) : ''), [q.data?.object]);
   if (q.error) return <ErrorAlert error={q.error} />;
   const d = q.data;
   if (!d) return <Card loading />;
@@ -201,11 +204,7 @@ export default function PodDetailPage() {
           {
             key: 'yaml',
             label: 'YAML',
-            children: (
-              <Card size="small" extra={<Typography.Text copyable={{ text: yaml }} />}>
-                <pre className="kd-yaml kd-mono" data-testid="pod-yaml">{yaml || t('common.noData')}</pre>
-              </Card>
-            ),
+            children: <ResourceYaml clusterId={clusterId} kind={POD_KIND} target={{ name: podName, namespace }} enabled={tab === 'yaml'} />,
           },
         ]}
       />

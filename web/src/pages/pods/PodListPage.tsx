@@ -9,6 +9,8 @@ import { emptyNamespaceNote, namespaceList } from '../../lib/emptyList';
 import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
 import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
+import { useLiveQuery } from '../../lib/useKinds';
+import { LiveTag } from '../resources/common';
 
 export const POD_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'Completed', 'Error', 'OOMKilled', 'ContainerCreating', 'Evicted'];
 const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'status', 'owner', 'name', 'sort'] as const;
@@ -24,12 +26,12 @@ export default function PodListPage() {
   // (from the current URL, not this render's: one click may report a page and a sort in turn)
   const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
 
-  const q = useQuery({
+  // live updates (the server's change notices for pods, polling while they are not live): the table keeps its rows
+  // mounted, so the scroll position stays where the user left it
+  const q = useLiveQuery(clusterId, 'pods', {
     queryKey: ['pods', clusterId, { page, pageSize, ...f }],
     queryFn: () => listPods(clusterId, { page, page_size: pageSize, ...f }),
     placeholderData: keepPreviousData,
-    // live updates: the table keeps its rows mounted, so the scroll position stays where the user left it
-    refetchInterval: 5_000,
   });
   // an empty list filtered by namespace: say whether the namespace has pods at all (other filters left out)
   const namespaces = namespaceList(f.namespace);
@@ -45,7 +47,12 @@ export default function PodListPage() {
   return (
     <>
       <PageHeader
-        title={t('nav.pods')}
+        title={
+          <Space>
+            {t('nav.pods')}
+            <LiveTag list={q.data} pushed={q.pushed} />
+          </Space>
+        }
         sub={q.data ? t('pod.count', { count: q.data.total }) : undefined}
         extra={
           <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>

@@ -8,7 +8,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { can } from '../../lib/permissions';
-import { deleteResource, getResource, getResourceEvents, getResourceYaml, type KindInfo, type RelatedObject } from '../../api/resources';
+import { deleteResource, getResource, getResourceEvents, type KindInfo, type RelatedObject } from '../../api/resources';
 import type { KubeEvent } from '../../api/types';
 import { ErrorAlert, LabelTags, PageHeader } from '../../components/common';
 import { EventsTable } from '../nodes/NodeDetailPage';
@@ -16,7 +16,7 @@ import { formatAge, formatDateTime } from '../../lib/format';
 import { patchParams } from '../../lib/urlstate';
 import { canDeleteKind, canWriteKind, cellsByKey, formatCell, isSecretKind, kindHref, kindPlural, namespaceOfParam, NONE, objectHref, relatedHref } from '../../lib/resources';
 import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChanges, useKinds } from '../../lib/useKinds';
-import { DeleteDialog, HealthTag, YamlEditor, type DeleteOptions } from './common';
+import { DeleteDialog, HealthTag, ResourceYaml, YamlEditor, type DeleteOptions } from './common';
 
 export default function ResourceDetailPage() {
   const { clusterId = '', name = '', ns, objname = '' } = useParams();
@@ -62,11 +62,6 @@ export default function ResourceDetailPage() {
     queryFn: () => getResourceEvents(clusterId, kind, ref),
     enabled: registrySettled && tab === 'events',
     refetchInterval: 10_000,
-  });
-  const yaml = useQuery({
-    queryKey: ['resource-yaml', clusterId, name, namespace, objname, reveal],
-    queryFn: () => getResourceYaml(clusterId, kind, ref, reveal),
-    enabled: registrySettled && tab === 'yaml',
   });
   const del = useMutation({
     mutationFn: (o: DeleteOptions) => deleteResource(clusterId, kind, ref, { propagation: o.propagation, grace_period_seconds: o.grace ?? undefined }),
@@ -210,15 +205,7 @@ export default function ResourceDetailPage() {
           {
             key: 'yaml',
             label: 'YAML',
-            children: yaml.error ? (
-              <ErrorAlert error={yaml.error} />
-            ) : (
-              <Card size="small" loading={yaml.isLoading} extra={<Typography.Text copyable={{ text: yaml.data ?? '' }} />}>
-                <pre className="kd-yaml kd-mono" data-testid="resource-yaml">
-                  {yaml.data || t('common.noData')}
-                </pre>
-              </Card>
-            ),
+            children: <ResourceYaml clusterId={clusterId} kind={kind} target={ref} reveal={reveal} enabled={registrySettled && tab === 'yaml'} />,
           },
         ]}
       />

@@ -1,14 +1,15 @@
-// Parts the generic list and detail pages share: the live/stale tag, the status tag, the delete dialogs and the
-// lazily loaded YAML editor.
+// Parts the generic pages share with the pod and node pages: the live/stale tag, the status tag, the YAML view, the
+// delete dialogs and the lazily loaded YAML editor.
 import { lazy, Suspense, useState, type ComponentProps } from 'react';
-import { Alert, Input, InputNumber, Modal, Radio, Space, Spin, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Card, Input, InputNumber, Modal, Radio, Space, Spin, Tag, Tooltip, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../../i18n';
-import type { Health, Propagation, ResourceList } from '../../api/resources';
+import { getResourceYaml, type Health, type KindInfo, type ObjectRef, type Propagation, type ResourceList } from '../../api/resources';
 import { errorText } from '../../lib/errors';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { kubectlWord } from '../../lib/status';
 import { toneOfHealth } from '../../lib/resources';
-import { StatusTag } from '../../components/common';
+import { ErrorAlert, StatusTag } from '../../components/common';
 
 // CodeMirror and the YAML parser come with this chunk, only when an editor opens
 const LazyEditor = lazy(() => import('./ResourceEditor'));
@@ -18,6 +19,40 @@ export function YamlEditor(props: ComponentProps<typeof LazyEditor>) {
     <Suspense fallback={<Spin fullscreen />}>
       <LazyEditor {...props} />
     </Suspense>
+  );
+}
+
+/**
+ * An object's YAML as the server serves it (`GET .../yaml`: kubectl's object, managed fields left out), read-only,
+ * with a copy button. Asked for when shown (`enabled`: its tab is open); a Secret's values only when `reveal`.
+ */
+export function ResourceYaml({
+  clusterId,
+  kind,
+  target,
+  enabled = true,
+  reveal = false,
+}: {
+  clusterId: string;
+  kind: Pick<KindInfo, 'name' | 'namespaced'>;
+  target: ObjectRef;
+  enabled?: boolean;
+  reveal?: boolean;
+}) {
+  const { t } = useI18n();
+  const namespace = kind.namespaced ? target.namespace ?? null : null;
+  const yaml = useQuery({
+    queryKey: ['resource-yaml', clusterId, kind.name, namespace, target.name, reveal],
+    queryFn: () => getResourceYaml(clusterId, kind, target, reveal),
+    enabled: enabled && !!clusterId && !!target.name,
+  });
+  if (yaml.error) return <ErrorAlert error={yaml.error} />;
+  return (
+    <Card size="small" loading={yaml.isLoading} extra={<Typography.Text copyable={{ text: yaml.data ?? '' }} />}>
+      <pre className="kd-yaml kd-mono" data-testid="resource-yaml">
+        {yaml.data || t('common.noData')}
+      </pre>
+    </Card>
   );
 }
 
