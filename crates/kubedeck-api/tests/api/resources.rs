@@ -2323,3 +2323,54 @@ async fn unknown_kinds_and_wrong_scopes_are_404() {
     app.stop().await;
 }
 on_one_backend!(unknown_kinds_and_wrong_scopes_are_404);
+
+/// A replica without the cluster's lease runs no watchers: its lists of any kind come from the `kube_object`
+/// snapshot the lease holder writes, change when the cluster does, and an empty kind is not stale.
+async fn a_replica_that_does_not_sync_the_cluster_lists_every_kind_from_the_snapshot() {
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "objrepl");
+    let n = ns.name();
+    apply(
+        &tb,
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: seen-everywhere, namespace: {n}, labels: {{app: seen}}}}\ndata: {{a: \"1\"}}\n"),
+    );
+    let a = spawn_app().await;
+    let admin = a.admin_token().await;
+    let id = import_testbed(&a, &admin, &tb).await;
+    // (every namespace also holds the cluster's kube-root-ca.crt ConfigMap: the label picks ours)
+    let path = format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/configmaps?label_selector=app%3Dseen");
+    eventually("replica A to list the ConfigMap live", Duration::from_secs(30), || async {
+        let l = a.get(&path, &admin).await.body;
+        (l["source"] == "live" && l["total"] == 1).then_some(())
+    })
+    .await;
+    let b = a.replica().await;
+    let l = eventually("replica B to answer from the snapshot", Duration::from_secs(30), || async {
+        let l = b.get(&path, &admin).await.body;
+        (l["source"] == "snapshot" && l["total"] == 1).then_some(l)
+    })
+    .await;
+    assert!(b.state.hub.get(id).is_none(), "B runs no watchers for A's cluster");
+    assert_eq!(l["items"][0]["name"], "seen-everywhere");
+    assert_eq!(l["items"][0]["cells"], json!(["1"]), "DATA: {l}");
+    assert_eq!(l["stale"], false, "{l}");
+    // a change the lease holder's watcher sees reaches the snapshot B answers from
+    tb.kubectl_ok(&["-n", n, "label", "configmap", "seen-everywhere", "changed=yes"]);
+    eventually("the change to reach the snapshot", Duration::from_secs(30), || async {
+        let l = b.get(&format!("{path},changed%3Dyes"), &admin).await.body;
+        (l["source"] == "snapshot" && l["total"] == 1).then_some(())
+    })
+    .await;
+    // a kind watched continuously with nothing in this namespace: no rows to date it, and still not stale
+    let empty = b.get(&format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/deployments"), &admin).await.body;
+    assert_eq!(empty["source"], "snapshot", "{empty}");
+    assert_eq!(empty["total"], 0, "{empty}");
+    assert_eq!(empty["stale"], false, "{empty}");
+    // a kind watched only on first use, never used on the lease holder: nothing is known, and the list says so
+    let unknown = b.get(&format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/resourcequotas"), &admin).await.body;
+    assert_eq!(unknown["total"], 0, "{unknown}");
+    assert_eq!(unknown["stale"], true, "{unknown}");
+    b.stop().await;
+    a.stop().await;
+}
+on_one_backend!(a_replica_that_does_not_sync_the_cluster_lists_every_kind_from_the_snapshot);

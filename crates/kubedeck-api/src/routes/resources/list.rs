@@ -401,6 +401,10 @@ async fn list(state: &AppState, t: &Target, q: Vec<(String, String)>, namespaces
             let (rows, last): (Vec<Row>, _) = crate::snapshots::rows(state, t.id, &served.name, scope_ns.as_deref()).await?;
             let matching: Vec<&Row> = rows.iter().filter(|r| f.keep(r)).collect();
             let (page, total) = sorted_page(matching, f.page, |a, b| f.order(a, b));
+            // A kind with no objects has no row to date it: the cluster's last sync by the lease holder stands in
+            // (it writes every synced kind's snapshot in the same pass) — for the kinds it watches continuously;
+            // a kind watched only on first use may never have been watched there, so its emptiness is unknown.
+            let last = if rows.is_empty() && served.always() { last.or(c.last_sync_at) } else { last };
             (page.into_iter().map(ResourceRow::from).collect(), total, "snapshot", last)
         }
     };
