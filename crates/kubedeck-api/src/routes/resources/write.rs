@@ -287,11 +287,26 @@ enum Mode {
     Apply { force: bool },
 }
 
+/// What a request asks: how to write, and whether only as a dry run.
+struct Ask {
+    mode: Mode,
+    dry_run: bool,
+}
+
+/// Who writes where: the caller's permissions are checked per document, on the cluster's client.
+struct Writer<'a> {
+    client: &'a kube::Client,
+    user: &'a AuthUser,
+    id: i64,
+    ask: &'a Ask,
+}
+
 /// Writes one document: the dry run first (unknown fields refused), then, unless only a dry run was asked, the
 /// write itself.
-async fn write_one(client: &kube::Client, user: &AuthUser, id: i64, served: &Served, ns: Option<&str>, name: &str, doc: Value, mode: &Mode, dry_run: bool) -> ApiResult<ApplyResult> {
-    require_write(user, served, id, ns, false)?;
-    let api = api_for(client.clone(), served, ns);
+async fn write_one(w: &Writer<'_>, served: &Served, ns: Option<&str>, name: &str, doc: Value) -> ApiResult<ApplyResult> {
+    let (mode, dry_run) = (&w.ask.mode, w.ask.dry_run);
+    require_write(w.user, served, w.id, ns, false)?;
+    let api = api_for(w.client.clone(), served, ns);
     let what = format!("{} {}{name}", served.api.kind, ns.map(|n| format!("{n}/")).unwrap_or_default());
     let obj: DynamicObject = serde_json::from_value(doc.clone()).map_err(|e| invalid_doc(0, "not_object", &e.to_string()))?;
     let live = timed(api.get_opt(name), &what).await?;
@@ -383,7 +398,8 @@ async fn conflict_detail(e: ApiError, api: &kube::Api<DynamicObject>, name: &str
 }
 
 /// Writes each document in turn; one document that fails answers its error, several answer per document.
-async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bool, body: &[u8], mode: Mode, dry_run: bool, audit: &AuditSlot) -> ApiResult<(StatusCode, Json<ApplyReport>)> {
+async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bool, body: &[u8], ask: Ask, audit: &AuditSlot) -> ApiResult<(StatusCode, Json<ApplyReport>)> {
+    let dry_run = ask.dry_run;
     let c = cluster(state, t.id).await?;
     let (route, cat) = if route_kind {
         let (_, s, cat) = resolve(state, t).await?;
@@ -400,7 +416,8 @@ async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bo
         let r = match place(&cat, route.as_deref(), t.ns.as_deref(), i, doc) {
             Ok((served, ns, name)) => {
                 summary.push(json!({"kind": served.api.kind, "namespace": ns, "name": name}));
-                write_one(&client, user, t.id, &served, ns.as_deref(), &name, doc.clone(), &mode, dry_run).await.map(|mut r| {
+                let w = Writer { client: &client, user, id: t.id, ask: &ask };
+                write_one(&w, &served, ns.as_deref(), &name, doc.clone()).await.map(|mut r| {
                     r.index = i;
                     r
                 })
@@ -447,7 +464,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<ApplyReport>)> {
     audit.action(&format!("{}.create", t.kind));
     audit.target(Some(t.id), t.ns.as_deref(), None);
-    write_all(&state, &auth, &t, true, &body, Mode::Create, q.dry_run, &audit).await
+    write_all(&state, &auth, &t, true, &body, Ask { mode: Mode::Create, dry_run: q.dry_run }, &audit).await
 }
 
 /// Replaces one object; the body must carry the `metadata.resourceVersion` it was read at.
@@ -478,7 +495,7 @@ pub async fn replace(
     if doc["metadata"]["resourceVersion"].as_str().is_none_or(str::is_empty) {
         return Err(ApiError::invalid("metadata.resourceVersion", ErrorCode::Required, "metadata.resourceVersion is required: send the version you read, so a change made meanwhile is not overwritten"));
     }
-    write_all(&state, &auth, &t, true, &body, Mode::Replace, q.dry_run, &audit).await
+    write_all(&state, &auth, &t, true, &body, Ask { mode: Mode::Replace, dry_run: q.dry_run }, &audit).await
 }
 
 /// Server-side apply of any kinds (several documents), as `kubectl apply --server-side` with Kubedeck's field
@@ -499,7 +516,7 @@ pub async fn apply(
     let t = Target { id, kind: String::new(), ns: None, name: None };
     audit.action("resources.apply");
     audit.target(Some(id), None, None);
-    write_all(&state, &auth, &t, false, &body, Mode::Apply { force: q.force }, q.dry_run, &audit).await
+    write_all(&state, &auth, &t, false, &body, Ask { mode: Mode::Apply { force: q.force }, dry_run: q.dry_run }, &audit).await
 }
 
 #[cfg(test)]
