@@ -22,7 +22,7 @@ import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../
 import { useKinds, useLiveQuery } from '../../lib/useKinds';
 import { canWriteKind } from '../../lib/resources';
 import type { KindInfo } from '../../api/resources';
-import { ResourceYaml, YamlEditor } from '../resources/common';
+import { ResourceYaml, StaleAlert, YamlEditor } from '../resources/common';
 
 /** Nodes as the resource engine knows them, until the cluster's kinds are read (a replace needs `platform.write`). */
 const NODE_KIND: KindInfo = { name: 'nodes', kind: 'Node', group: '', version: 'v1', namespaced: false, category: 'cluster', tier: 'platform', columns: [] };
@@ -494,9 +494,7 @@ export default function NodeDetailPage() {
           </>
         }
       />
-      {d.stale && (
-        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: d.last_sync_at ? formatDateTime(d.last_sync_at, lang) : '-' })} />
-      )}
+      <StaleAlert list={d} />
       <Tabs
         activeKey={tab}
         onChange={(k) => setParams((prev) => patchParams(prev, { tab: k === 'overview' ? undefined : k, page: undefined, page_size: undefined, sort: undefined }), { replace: true })}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, StopOutlined, PlayCircleOutlined, ExportOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
@@ -17,7 +17,7 @@ import { DrainDialog } from './DrainDialog';
 import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { intParam, patchParams, sortOrderOf, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
 import { useLiveQuery } from '../../lib/useKinds';
-import { LiveTag } from '../resources/common';
+import { LiveTag, StaleAlert } from '../resources/common';
 
 /** The status filter: the API's node conditions, and `cordoned` (the API's `schedulable=false`). */
 const STATUS_FILTERS = ['Ready', 'NotReady', 'Unknown', 'cordoned'] as const;
@@ -104,9 +104,7 @@ export default function NodeListPage() {
         />
         <Input.Search allowClear defaultValue={selector} placeholder={t('node.labelSelector')} style={{ width: 260 }} className="kd-mono" onSearch={(v) => set({ label_selector: v.trim() })} />
       </Space>
-      {q.data?.stale && (
-        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
-      )}
+      <StaleAlert list={q.data} />
       <ErrorAlert error={q.error} />
       <Table<NodeListItem>
         rowKey="name"

@@ -10,7 +10,7 @@ import { ErrorAlert, PageHeader } from '../../components/common';
 import { PodTable } from './PodTable';
 import { intParam, patchParams, tableChangePatch, type ParamPatch } from '../../lib/urlstate';
 import { useLiveQuery } from '../../lib/useKinds';
-import { LiveTag } from '../resources/common';
+import { LiveTag, StaleAlert } from '../resources/common';
 
 export const POD_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'Completed', 'Error', 'OOMKilled', 'ContainerCreating', 'Evicted'];
 const FILTERS = ['namespace', 'label_selector', 'node', 'phase', 'status', 'owner', 'name', 'sort'] as const;
@@ -75,9 +75,7 @@ export default function PodListPage() {
         />
         <Select allowClear placeholder={t('pod.reasonFilter')} style={{ width: 190 }} value={f.status} onChange={(v) => set({ status: v })} options={POD_REASONS.map((r) => ({ value: r, label: kubectlWord(t, r) }))} />
       </Space>
-      {q.data?.stale && (
-        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? new Date(q.data.last_sync_at).toLocaleString() : '-' })} />
-      )}
+      <StaleAlert list={q.data} />
       <ErrorAlert error={q.error} />
       {emptyNote && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t(emptyNote.key, emptyNote.vars)} data-testid="pods-empty-namespace" />}
       <PodTable

@@ -26,7 +26,7 @@ import {
   visibleColumns,
 } from '../../lib/resources';
 import { useKinds, useResourceList } from '../../lib/useKinds';
-import { DeleteDialog, HealthTag, LiveTag, YamlEditor, type DeleteOptions } from './common';
+import { DeleteDialog, HealthTag, LiveTag, StaleAlert, YamlEditor, type DeleteOptions } from './common';
 
 const rowKey = (r: Pick<ResourceRow, 'namespace' | 'name'>) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
 
@@ -252,9 +252,7 @@ export default function ResourceListPage() {
           </Tag>
         ))}
       </Space>
-      {q.data?.stale && (
-        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: q.data.last_sync_at ? formatDateTime(q.data.last_sync_at, lang) : '-' })} />
-      )}
+      <StaleAlert list={q.data} />
       {known && known.version === null && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('resource.notServed', { kind: label })} />}
       <ErrorAlert error={q.error} />
       <Table<ResourceRow>

@@ -63,6 +63,13 @@ export function HealthTag({ status, health }: { status: string | null | undefine
   return <StatusTag tone={toneOfHealth(health)}>{kubectlWord(t, status)}</StatusTag>;
 }
 
+/** The list or object is a snapshot (the cluster is unreachable): since when. */
+export function StaleAlert({ list }: { list: Pick<ResourceList, 'stale' | 'last_sync_at'> | undefined }) {
+  const { t, lang } = useI18n();
+  if (!list?.stale) return null;
+  return <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('common.stale', { at: list.last_sync_at ? formatDateTime(list.last_sync_at, lang) : '-' })} />;
+}
+
 /** Live (the watch is current) or stale (the cluster is unreachable: a snapshot, with its sync time). */
 export function LiveTag({ list, pushed }: { list: Pick<ResourceList, 'stale' | 'source' | 'last_sync_at'> | undefined; /** refreshed by the server's change notices */ pushed?: boolean }) {
   const { t, lang } = useI18n();
