@@ -16,7 +16,7 @@ export type Column = Schemas['Column'];
 /** A kind the server knows, and whether this cluster serves it (`version` null: it does not). */
 export type KindInfo = Schemas['KindInfo'];
 export type KindList = Schemas['KindList'];
-export type ResourceOwner = Schemas['OwnerRow'];
+export type ResourceOwner = Schemas['OwnerRef'];
 export type ResourceRow = Schemas['ResourceRow'];
 export type ResourceList = Omit<Schemas['ResourceList'], 'source'> & { source: 'live' | 'snapshot' | (string & {}) };
 export type ResourceEvent = Schemas['EventRow'];

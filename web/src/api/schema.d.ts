@@ -1977,13 +1977,6 @@ export interface components {
             /** @description Name. */
             name: string;
         };
-        /** @description A controlling owner. */
-        OwnerRow: {
-            /** @description Kind. */
-            kind: string;
-            /** @description Name. */
-            name: string;
-        };
         /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
         Page_AuditView: {
             /** @description Rows of this page. */
@@ -2451,7 +2444,7 @@ export interface components {
             name: string;
             /** @description Namespace (null for cluster-scoped kinds). */
             namespace?: string | null;
-            owner?: components["schemas"]["OwnerRow"] | null;
+            owner?: components["schemas"]["OwnerRef"] | null;
             /** @description A short status (`Available`, `Bound` ...). */
             status?: string | null;
         };

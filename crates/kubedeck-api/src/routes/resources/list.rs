@@ -116,17 +116,9 @@ pub struct ResourceRow {
     /// The status' colour.
     pub health: Health,
     /// The controlling owner.
-    pub owner: Option<OwnerRow>,
+    pub owner: Option<crate::routes::pods::OwnerRef>,
 }
 
-/// A controlling owner.
-#[derive(Serialize, ToSchema)]
-pub struct OwnerRow {
-    /// Kind.
-    pub kind: String,
-    /// Name.
-    pub name: String,
-}
 
 impl From<&Row> for ResourceRow {
     fn from(r: &Row) -> Self {
@@ -140,7 +132,7 @@ impl From<&Row> for ResourceRow {
             cells: r.cells.iter().map(|c| c.as_ref().map(ToString::to_string)).collect(),
             status: r.status.as_ref().map(ToString::to_string),
             health: r.health,
-            owner: r.owner.as_ref().map(|(k, n)| OwnerRow {
+            owner: r.owner.as_ref().map(|(k, n)| crate::routes::pods::OwnerRef {
                 kind: k.to_string(),
                 name: n.to_string(),
             }),
