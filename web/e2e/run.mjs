@@ -516,6 +516,9 @@ await step('switch language to English and back (remembered across reloads)', as
 });
 
 let firstNode = null;
+// (a YAML writer quotes a value that starts with a digit, as uids may)
+const yamlHas = (text, key, want) => text.split('\n').some((l) => [`${key}: ${want}`, `${key}: "${want}"`, `${key}: '${want}'`].includes(l.trim()));
+
 await step('nodes list and detail (names, versions, addresses and live usage match the cluster)', async () => {
   need(clusterId, 'an imported cluster');
   const nodes = await apiOk(`/k8s/cluster/${clusterId}/nodes?page=1&page_size=50`);
@@ -523,6 +526,8 @@ await step('nodes list and detail (names, versions, addresses and live usage mat
   if (!firstNode) throw new Error(`the API lists no worker among ${nodes.items.map((n) => n.name).join(', ')}`);
   await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
   await expectVisible(page.locator('.ant-table-row'), 'node rows');
+  // polled (nodes are not in the change stream), with the live tag every list shows
+  await expectVisible(page.locator('[data-testid="resource-live"][data-state="live"][data-pushed="false"]'), 'the live tag on the node list');
   // every node kubectl lists has its row, and no other row is there
   for (const n of facts.nodes) await expectVisible(page.getByRole('row', { name: new RegExp(`\\b${n.metadata.name}\\b`) }), `row of node ${n.metadata.name}`);
   const rows = await page.locator('.ant-table-tbody .ant-table-row').count();
@@ -548,6 +553,16 @@ await step('nodes list and detail (names, versions, addresses and live usage mat
   if (!/\d+(\.\d+)?\s*%/.test(usageText) || /暂无数据|起无数据/.test(usageText)) throw new Error(`the usage card shows no figures: ${usageText}`);
   await page.waitForTimeout(1000);
   await shot('node-detail', true);
+  // the YAML tab: kubectl's object, through the generic detail page's YAML view; an admin may edit it (platform.write)
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const yaml = page.getByTestId('resource-yaml');
+  await expectVisible(yaml.getByText(/kind: Node/), 'node YAML');
+  const text = await yaml.innerText();
+  for (const [key, want] of [['name', firstNode], ['uid', k.metadata.uid]]) if (!yamlHas(text, key, want)) throw new Error(`the node YAML lacks "${key}: ${want}"`);
+  await page.getByTestId('node-edit-yaml').click();
+  await expectVisible(page.getByTestId('yaml-editor').getByText(k.metadata.uid), 'the node in the shared YAML editor');
+  await page.getByRole('dialog').getByRole('button', { name: /^取\s*消$/ }).click();
+  await page.getByTestId('yaml-editor').waitFor({ state: 'hidden', timeout: SLOW });
 });
 
 // What `kubectl describe node` counts as "Allocated resources" for CPU: pods not finished, each the larger of its
@@ -767,12 +782,32 @@ await step('pods list and detail (count, node, IP and YAML match kubectl)', asyn
   await page.waitForTimeout(800);
   await shot('pod-detail');
   await page.getByRole('tab', { name: 'YAML' }).click();
-  const yaml = page.getByTestId('pod-yaml');
+  // the generic detail page's YAML view (GET .../pods/{name}/yaml), not a copy of it
+  const yaml = page.getByTestId('resource-yaml');
   await expectVisible(yaml.getByText(/apiVersion: v1/), 'pod YAML');
   const text = await yaml.innerText();
-  // (the YAML writer quotes a value that starts with a digit, as uids may)
   for (const [key, want] of [['name', logPod.name], ['uid', k.metadata.uid], ['nodeName', k.spec.nodeName]]) {
-    if (!text.split('\n').some((l) => [`${key}: ${want}`, `${key}: "${want}"`].includes(l.trim()))) throw new Error(`the YAML lacks "${key}: ${want}"`);
+    if (!yamlHas(text, key, want)) throw new Error(`the YAML lacks "${key}: ${want}"`);
+  }
+});
+
+await step('the pod list follows the change stream: a pod created with kubectl is on screen without a reload within 2.5 s (polling is every 5 s) (issue 13)', async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-live-${Date.now().toString(36)}`;
+  await kubectl('create', 'namespace', ns);
+  try {
+    await page.goto(`${BASE}/clusters/${clusterId}/pods?namespace=${ns}`);
+    await expectVisible(page.locator('[data-testid="resource-live"][data-pushed="true"]'), 'the pod list on the change stream (the shared live tag)', 30_000);
+    const name = 'live-pod';
+    await kubectl('-n', ns, 'run', name, '--image=busybox:1.32', '--restart=Never', '--', 'sleep', '3600');
+    const t0 = Date.now();
+    const row = page.locator('.ant-table-tbody .ant-table-row', { hasText: name });
+    await until(`${name} in the pod list`, 10_000, async () => (await row.count()) > 0, 100);
+    const ms = Date.now() - t0;
+    console.log(`     pod ${ns}/${name}: in the list after ${ms} ms`);
+    if (ms > 2500) throw new Error(`the new pod took ${ms} ms to show: the pod list polls instead of following the change stream`);
+  } finally {
+    await kubectl('delete', 'namespace', ns, '--wait=false').catch(() => undefined);
   }
 });
 
@@ -826,7 +861,7 @@ await step('node and pod tabs and the audit filter are in the URL (a reload keep
   await page.getByRole('tab', { name: 'YAML' }).click();
   await page.waitForURL(/[?&]tab=yaml\b/);
   await page.reload();
-  await expectVisible(page.getByTestId('pod-yaml').getByText(/apiVersion: v1/), 'the YAML tab after a reload');
+  await expectVisible(page.getByTestId('resource-yaml').getByText(/apiVersion: v1/), 'the YAML tab after a reload');
   const node = need(logPod.node_name, `the node of ${logPod.name}`);
   await page.goto(`${BASE}/clusters/${clusterId}/nodes/${encodeURIComponent(node)}`);
   await page.getByRole('tab', { name: /^容器组/ }).click();
