@@ -103,3 +103,58 @@ bench_machine() {
 bench_load() {
   echo "load average $(cut -d" " -f1-3 /proc/loadavg); busiest: $(top -b -n 2 -d 1 -o %CPU -w 200 | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && c++ < 6 {printf "%s %s%%, ", $12, $9}' | sed 's/, $//')"
 }
+
+# --- Populating a testbed (benches/resources.sh; the same objects and method as pod_list.sh's own loop) ---
+
+# bench_namespaces COUNT: creates the namespaces bench-0 … bench-(COUNT-1) and waits until each has its default
+# service account's token (v1.20 refuses pods in a namespace before it).
+bench_namespaces() {
+  local n
+  for ((n = 0; n < $1; n++)); do kubectl create namespace "bench-$n" >/dev/null; done
+  for ((n = 0; n < $1; n++)); do
+    until kubectl -n "bench-$n" get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null | grep -q .; do sleep 0.5; done
+  done
+}
+
+# bench_pod_objects PODS PER_NS NODE...: prints PODS pods as pod_list.sh creates them, one JSON object a line:
+# p-NNNNNN, PER_NS per namespace bench-N, bound directly to the NODEs in turn (no scheduler work), labels
+# app=a0..a49 and tier=t0..t2 (from the pod's number), one nginx container requesting 10m / 16Mi.
+bench_pod_objects() {
+  python3 - "$@" <<'PY'
+import json, sys
+pods, per_ns, nodes = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+for i in range(pods):
+    print(json.dumps({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"namespace": f"bench-{i // per_ns}", "name": f"p-{i:06d}", "labels": {"app": f"a{i % 50}", "tier": f"t{i % 3}"}},
+        "spec": {"nodeName": nodes[i % len(nodes)], "containers": [{"name": "c", "image": "nginx",
+            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}, separators=(",", ":")))
+PY
+}
+
+# bench_create FILE [PROCS]: creates the objects in FILE (one JSON object a line) with PROCS (default 6) concurrent
+# processes, each running `kubectl create -f` of 500-object Lists in turn; fails when a kubectl did.
+bench_create() {
+  local file=$1 procs=${2:-6} chunk pids=() rc=0 p
+  rm -f "$file".chunk.*
+  split -n "l/$procs" "$file" "$file.chunk."
+  for chunk in "$file".chunk.*; do
+    [ -s "$chunk" ] || continue
+    (
+      split -l 500 "$chunk" "$chunk.part."
+      for part in "$chunk".part.*; do
+        python3 -c 'import sys,json; print(json.dumps({"apiVersion":"v1","kind":"List","items":[json.loads(l) for l in open(sys.argv[1])]}))' "$part" >"$part.json"
+        kubectl create -f "$part.json" >/dev/null || exit 1
+      done
+    ) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  rm -f "$file".chunk.*
+  return $rc
+}
+
+# bench_count API_PATH: how many objects the apiserver lists at API_PATH (`/api/v1/configmaps`), from one
+# one-item page (its remainingItemCount).
+bench_count() {
+  kubectl get --raw "$1?limit=1" | python3 -c 'import sys,json; d=json.load(sys.stdin); print(len(d["items"]) + d["metadata"].get("remainingItemCount", 0))'
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Every kind's lists (issue 13): a fresh testbed with OBJECTS_PER_KIND each of ConfigMaps, Secrets, Services and
+# Deployments (replicas: 0, so each gets its ReplicaSet and no pods) and PODS pods, then, in the same run,
+#   - for configmaps, secrets, services, deployments and replicasets, two 100-row pages through the generic list
+#     API, REQUESTS requests each, interleaved with REQUESTS runs of kubectl's nearest equivalent: the filtered,
+#     sorted page (`label_selector=app=a7,tier=t1&sort=-age` vs `kubectl get KIND -A --chunk-size=500 -l
+#     app=a7,tier=t1 --sort-by=.metadata.creationTimestamp`, which must return the same count) and every object
+#     sorted by name (`sort=name` vs `kubectl get KIND -A --chunk-size=500 --sort-by=.metadata.name`); p50/p99 of
+#     both and their ratio. Every kubedeck sample keeps its HTTP status and every kubectl run its exit code; a
+#     401/429/5xx (or a failed kubectl) is reported by status and never timed;
+#   - every pod sorted by name (`/pods?sort=name`), REQUESTS requests (kubectl's baseline for it is pod_list.sh's,
+#     15 s a run at 20,000 pods; BENCH_POD_BASELINE=1 runs it here too);
+#   - the same all-namespaces queries with page_size=1 (REQUESTS/5 requests, kubedeck only): what the filter and
+#     the page selection cost without serialising 100 rows;
+#   - memory per non-pod object, two ways (see BENCHMARKS.md): (A) one server that synced the testbed with the pods
+#     only, RSS before and after the objects are created while it watches; (B) a second fresh server importing the
+#     full testbed, RSS against (A)'s "before" (two runs, with and without the objects). Both are read once the
+#     server's snapshots (kube_pod, kube_object) hold every object and 20 s more, as the median of 5 readings.
+#   benches/resources.sh [OBJECTS_PER_KIND] [PODS] [REQUESTS]     (defaults: 5000 20000 100)
+# Uses target/release/kubedeck if present, else target/debug/kubedeck (the output names it, with the commit and
+# what else was running). BENCH_KEEP_TESTBED=1 keeps the testbed (testbed/down --dir DIR to stop it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OBJECTS=${1:-5000}
+PODS=${2:-20000}
+REQUESTS=${3:-100}
+source benches/lib.sh
+bench_binary
+bench_dir
+per_ns=1000
+kinds=(configmaps secrets services deployments replicasets)
+declare -A api_path=([configmaps]=/api/v1/configmaps [secrets]=/api/v1/secrets [services]=/api/v1/services
+  [deployments]=/apis/apps/v1/deployments [replicasets]=/apis/apps/v1/replicasets [pods]=/api/v1/pods)
+SNAPSHOT_WAIT=${BENCH_SNAPSHOT_WAIT:-300}
+
+testbed/up --dir "$DIR/tb" --masters 3 --workers 50 --no-demo >/dev/null
+export KUBECONFIG=$DIR/tb/admin.kubeconfig
+nodes=($(kubectl get nodes -l '!node-role.kubernetes.io/master' -o jsonpath='{.items[*].metadata.name}'))
+namespaces=$(( ((PODS > OBJECTS ? PODS : OBJECTS) + per_ns - 1) / per_ns ))
+
+echo "populating $PODS pods on ${#nodes[@]} workers in $namespaces namespaces ..." >&2
+start=$(date +%s)
+bench_namespaces "$namespaces"
+bench_pod_objects "$PODS" "$per_ns" "${nodes[@]}" >"$DIR/pods.jsonl"
+bench_create "$DIR/pods.jsonl"
+populate_pods=$(( $(date +%s) - start ))
+echo "pods populated in ${populate_pods}s" >&2
+
+# The objects, created later (memory method A): object i lives in bench-(i / 1000), labels app=a(i % 50),
+# tier=t(i % 3) like the pods; the four kinds interleaved so each 500-object List holds all of them. Services have
+# no selector (no Endpoints objects to maintain); Deployments select on a label of their own (no two overlap) and
+# their pod template carries app/tier, which their ReplicaSets copy.
+python3 - "$OBJECTS" "$per_ns" >"$DIR/objects.jsonl" <<'PY'
+import base64, json, sys
+n, per_ns = int(sys.argv[1]), int(sys.argv[2])
+dump = lambda o: print(json.dumps(o, separators=(",", ":")))
+for i in range(n):
+    ns, labels = f"bench-{i // per_ns}", {"app": f"a{i % 50}", "tier": f"t{i % 3}"}
+    meta = lambda name: {"namespace": ns, "name": name, "labels": labels}
+    dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(f"cm-{i:06d}"), "data": {"key": f"value-{i}"}})
+    dump({"apiVersion": "v1", "kind": "Secret", "metadata": meta(f"sec-{i:06d}"), "type": "Opaque",
+          "data": {"password": base64.b64encode(f"secret-{i}".encode()).decode()}})
+    dump({"apiVersion": "v1", "kind": "Service", "metadata": meta(f"svc-{i:06d}"),
+          "spec": {"type": "ClusterIP", "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}})
+    own = {"bench-deploy": f"dep-{i:06d}"}
+    dump({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(f"dep-{i:06d}"),
+          "spec": {"replicas": 0, "selector": {"matchLabels": own},
+                   "template": {"metadata": {"labels": {**own, **labels}},
+                                "spec": {"containers": [{"name": "c", "image": "nginx",
+                                         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}}})
+PY
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+# The median of 5 readings, one a second (KiB).
+rss_median() { local i; for i in 1 2 3 4 5; do rss; sleep 1; done | sort -n | sed -n 3p; }
+# wait_until WHAT CMD...: retries CMD every 0.5 s for up to 30 minutes.
+wait_until() {
+  local what=$1 deadline=$(( SECONDS + 1800 ))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "timed out waiting for $what" >&2; exit 1; }
+    sleep 0.5
+  done
+}
+# Each kind's count in the apiserver (assoc array expected), and whether kubedeck's list API holds that many.
+declare -A expected
+count_expected() { local k; for k in "${kinds[@]}" pods; do expected[$k]=$(bench_count "${api_path[$k]}"); done; }
+kubedeck_holds_all() {
+  local k t
+  bench_relogin
+  for k in "${kinds[@]}" pods; do
+    t=$(bench_total "$k?page_size=1")
+    [ "$t" = "${expected[$k]}" ] || return 1
+  done
+}
+# Whether the snapshots hold every pod and every object of the kinds (kube_object may be absent in older trees).
+snapshots_hold_all() {
+  python3 - "$1/kubedeck.db" "${expected[pods]}" "${kinds[@]}" "${expected[configmaps]}" "${expected[secrets]}" \
+    "${expected[services]}" "${expected[deployments]}" "${expected[replicasets]}" <<'PY' 2>/dev/null
+import sqlite3, sys
+db, pods, names, want = sys.argv[1], int(sys.argv[2]), sys.argv[3:8], [int(x) for x in sys.argv[8:13]]
+c = sqlite3.connect(db, timeout=5)
+ok = c.execute("select count(*) from kube_pod").fetchone()[0] >= pods
+have = dict(c.execute("select kind, count(*) from kube_object group by kind").fetchall())
+sys.exit(0 if ok and all(have.get(n, 0) >= w for n, w in zip(names, want)) else 1)
+PY
+}
+# wait_snapshots DATA_DIR: waits (up to SNAPSHOT_WAIT s) for the snapshots; prints their time or why not.
+wait_snapshots() {
+  local t0=$SECONDS deadline=$(( SECONDS + SNAPSHOT_WAIT ))
+  until snapshots_hold_all "$1"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "NOT complete within $SNAPSHOT_WAIT s ($(grep -ci 'snapshot' "$1.log") log lines about snapshots)"
+      return
+    fi
+    sleep 1
+  done
+  echo "$(( SECONDS - t0 )) s"
+}
+
+# --- Memory (A), server 1: the testbed with pods only, synced; then the objects created while it watches.
+count_expected
+declare -A before
+for k in "${kinds[@]}"; do before[$k]=${expected[$k]}; done
+bench_serve "$DIR/data"
+rss_start1=$(rss)
+id=$(bench_import bench "$KUBECONFIG")
+sync_start=$SECONDS
+wait_until "the pods-only sync" kubedeck_holds_all
+sync1_s=$(( SECONDS - sync_start ))
+snap1=$(wait_snapshots "$DIR/data")
+sleep 20
+rss_empty=$(rss_median)
+echo "server 1 synced the pods-only testbed in ${sync1_s}s (snapshots: $snap1); RSS $(( rss_empty / 1024 )) MiB; creating the objects ..." >&2
+
+start=$(date +%s)
+bench_create "$DIR/objects.jsonl"
+populate_objects=$(( $(date +%s) - start ))
+# The ReplicaSets come from the deployment controller, after the Deployments.
+rs_ready() { [ "$(bench_count /apis/apps/v1/replicasets)" -ge $(( before[replicasets] + OBJECTS )) ]; }
+wait_until "the ReplicaSets" rs_ready
+rs_s=$(( $(date +%s) - start ))
+count_expected
+added=0
+for k in "${kinds[@]}"; do added=$(( added + expected[$k] - before[$k] )); done
+echo "objects created in ${populate_objects}s (ReplicaSets complete after ${rs_s}s); $added objects added" >&2
+wait_until "the objects in server 1" kubedeck_holds_all
+live1_s=$(( $(date +%s) - start ))
+sleep 2
+rss_list1=$(rss_median)
+snap1b=$(wait_snapshots "$DIR/data")
+sleep 20
+rss_full1=$(rss_median)
+hwm1=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+bench_stop
+
+# --- Memory (B), server 2: a fresh server importing the full testbed; then the timed views against it.
+mkdir -p "$DIR/data2"
+bench_serve "$DIR/data2"
+rss_start2=$(rss)
+id=$(bench_import bench "$KUBECONFIG")
+sync_start=$(date +%s.%N)
+wait_until "the full sync" kubedeck_holds_all
+sync2_s=$(python3 -c "import time; print(round(time.time() - $sync_start, 1))")
+sleep 2
+rss_list2=$(rss_median)
+snap2=$(wait_snapshots "$DIR/data2")
+sleep 20
+rss_full2=$(rss_median)
+hwm2=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+
+# Each view: REQUESTS kubedeck requests and REQUESTS runs of kubectl's nearest equivalent, interleaved (so both see
+# the same machine load); every sample keeps its HTTP status or kubectl's exit code, and only successes are timed.
+# view NAME KUBEDECK_QUERY [KUBECTL_ARGS...] (no kubectl arguments: kubedeck only)
+view() {
+  local name=$1 query=$2 n=${N:-$REQUESTS} i
+  shift 2
+  : >"$DIR/kd_$name"
+  if [ $# -gt 0 ]; then : >"$DIR/kc_$name"; echo "kubectl $*" >"$DIR/cmd_$name"; fi
+  bench_login
+  curl -s -o /dev/null -w '%{size_download}\n' "$base/api/v1/k8s/cluster/$id/$query" -H "authorization: Bearer $token" >"$DIR/bytes_$name"
+  for ((i = 0; i < n; i++)); do
+    bench_relogin
+    bench_get "$base/api/v1/k8s/cluster/$id/$query" "$DIR/kd_$name"
+    [ $# -eq 0 ] || bench_cmd "$DIR/kc_$name" kubectl "$@"
+  done
+}
+sel="label_selector=app%3Da7%2Ctier%3Dt1"
+bench_login
+for k in "${kinds[@]}"; do
+  echo "$k $(bench_total "$k?$sel&page_size=1") $(kubectl get "$k" -A --chunk-size=500 -l app=a7,tier=t1 --no-headers | wc -l)"
+done >"$DIR/filtered_counts"
+echo "measuring ${#kinds[@]} kinds x 2 views, $REQUESTS kubedeck requests and $REQUESTS kubectl runs each ..." >&2
+bench_load >"$DIR/load_start"
+for k in "${kinds[@]}"; do
+  view "${k}_filtered" "$k?$sel&sort=-age&page_size=100" get "$k" -A --chunk-size=500 -l app=a7,tier=t1 --sort-by=.metadata.creationTimestamp
+  view "${k}_name" "$k?sort=name&page_size=100" get "$k" -A --chunk-size=500 --sort-by=.metadata.name
+done
+if [ -n "${BENCH_POD_BASELINE:-}" ]; then
+  view pods_name "pods?sort=name&page_size=100" get pods -A --chunk-size=500 --sort-by=.metadata.name
+else
+  view pods_name "pods?sort=name&page_size=100"
+fi
+# Diagnostics, kubedeck only: the same all-namespaces sorts with a one-row page (filter and selection, almost no
+# serialisation).
+for k in "${kinds[@]}" pods; do
+  N=$(( (REQUESTS + 4) / 5 )) view "${k}_name1" "$k?sort=name&page_size=1"
+done
+bench_load >"$DIR/load_end"
+bench_stop
+
+bench_machine
+echo "during the measurement: start: $(cat "$DIR/load_start")"
+echo "                        end:   $(cat "$DIR/load_end")"
+python3 - "$DIR" "$OBJECTS" "$PODS" "$REQUESTS" <<PY
+import collections, os, sys
+d, objects, pods, requests = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+kinds = "${kinds[*]}".split()
+expected = {$(for k in "${kinds[@]}" pods; do printf '"%s": %s, ' "$k" "${expected[$k]}"; done)}
+def samples(name):
+    ok, failed = [], collections.Counter()
+    for line in open(f"{d}/{name}"):
+        status, secs = line.split()
+        if status.startswith("2") or status == "exit:0":
+            ok.append(float(secs) * 1000)
+        else:
+            failed[status] += 1
+    return sorted(ok), failed
+def pct(v, q):
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+def fmt(ms):
+    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
+def side(v, failed):
+    n = len(v) + sum(failed.values())
+    f = ", ".join(f"{k}: {c}" for k, c in sorted(failed.items()))
+    return f"{fmt(pct(v, .5))} / {fmt(pct(v, .99))} ({len(v)} of {n}{'; failed ' + f if f else ''})"
+counts = {l.split()[0]: l.split()[1:] for l in open(f"{d}/filtered_counts")}
+print(f"objects per kind {objects}, pods {pods}; in the apiserver: " + ", ".join(f"{k} {v}" for k, v in expected.items()))
+print("| 100-row page, interleaved kubedeck requests and kubectl runs | rows | kubedeck p50 / p99 | kubectl p50 / p99 | kubectl / kubedeck p50 / p99 | page bytes | kubedeck p50 / p99, page_size=1 |")
+print("|---|---|---|---|---|---|---|")
+for k in kinds + ["pods"]:
+    for view in ["filtered", "name"]:
+        name = f"{k}_{view}"
+        if not os.path.exists(f"{d}/kd_{name}"):
+            continue
+        kd, kdf = samples(f"kd_{name}")
+        if view == "filtered":
+            kdc, kcc = counts[k]
+            rows = f"{kdc} / {kcc}" + ("" if kdc == kcc else " MISMATCH")
+            what = f"{k}: app=a7,tier=t1, sort=-age"
+        else:
+            rows = str(expected[k])
+            what = f"{k}: all namespaces, sort=name"
+        if os.path.exists(f"{d}/kc_{name}"):
+            kc, kcf = samples(f"kc_{name}")
+            base = side(kc, kcf)
+            ratio = f"{pct(kc, .5) / pct(kd, .5):.0f}x / {pct(kc, .99) / pct(kd, .99):.0f}x"
+        else:
+            base, ratio = "(not run)", "-"
+        one = ""
+        if view == "name":
+            o, of = samples(f"kd_{k}_name1")
+            one = side(o, of)
+        size = open(f"{d}/bytes_{name}").read().strip()
+        print(f"| {what} | {rows} | {side(kd, kdf)} | {base} | {ratio} | {size} | {one} |")
+PY
+python3 - <<PY
+added = $added
+def per(a, b): return f"{(a - b) * 1024 / added:.0f} bytes per object"
+print(f"memory, {added} objects added ($OBJECTS per kind + their ReplicaSets):")
+print(f"  (A) one server, objects created while it watches: list complete {per($rss_list1, $rss_empty)} (RSS {$rss_empty // 1024} -> {$rss_list1 // 1024} MiB); "
+      f"snapshots complete ($snap1b) + 20 s: {per($rss_full1, $rss_empty)} (RSS {$rss_full1 // 1024} MiB; peak {$hwm1 // 1024} MiB)")
+print(f"  (B) fresh server importing the full testbed vs (A)'s pods-only server: list complete {per($rss_list2, $rss_empty)} (RSS {$rss_list2 // 1024} MiB); "
+      f"snapshots complete ($snap2) + 20 s: {per($rss_full2, $rss_empty)} (RSS {$rss_full2 // 1024} MiB; peak {$hwm2 // 1024} MiB)")
+print(f"  pods-only server: synced in $sync1_s s, snapshots $snap1, RSS {$rss_empty // 1024} MiB; the servers' RSS before import: {$rss_start1 // 1024} and {$rss_start2 // 1024} MiB")
+print(f"populate: pods $populate_pods s; objects $populate_objects s (ReplicaSets complete at $rs_s s, in server 1's lists at $live1_s s); server 2's initial sync $sync2_s s")
+PY
