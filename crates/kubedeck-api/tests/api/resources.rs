@@ -1667,6 +1667,19 @@ spec:
     assert_eq!(cell(&crds, row, "scope"), "Namespaced");
     assert_eq!(cell(&crds, row, "versions"), "v1");
 
+    // A printer column added to the CRD reaches the kind's columns within seconds (no relist asked for).
+    tb.kubectl_ok(&[
+        "patch", "customresourcedefinition", &crd, "--type=json", "-p",
+        r#"[{"op": "add", "path": "/spec/versions/0/additionalPrinterColumns/-", "value": {"name": "Owner", "type": "string", "jsonPath": ".spec.owner"}}]"#,
+    ]);
+    eventually("the new printer column in kinds", Duration::from_secs(30), || async {
+        let k = get(&app, &format!("{base}/kinds"), &admin).await.body;
+        let kind = k["items"].as_array()?.iter().find(|k| k["name"] == crd.as_str())?.clone();
+        let headers: Vec<String> = kind["columns"].as_array()?.iter().filter_map(|c| c["header"].as_str().map(str::to_owned)).collect();
+        (headers == ["SIZE", "REPLICAS", "OWNER"]).then_some(())
+    })
+    .await;
+
     // A CRD of the same group whose only version is not served is no kind (although its group serves v1);
     // once served, it becomes one within seconds (the engine looks again although no CRD came or went).
     let later = format!("doodads.{group}");

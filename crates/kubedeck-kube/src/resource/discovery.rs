@@ -91,7 +91,7 @@ pub struct Catalog {
     pub served: Vec<Arc<Served>>,
     /// Known kinds the cluster does not serve at any version we understand.
     pub missing: Vec<&'static KindSpec>,
-    /// The CRDs the custom kinds came from (name and resourceVersion), to tell when to look again.
+    /// The CRDs the custom kinds came from (name and [`crd_fingerprint`] of their row), to tell when to look again.
     pub crds: BTreeSet<(String, String)>,
 }
 
@@ -130,6 +130,17 @@ impl Catalog {
             .find(|s| s.api.kind == kind && s.api.api_version == api_version)
             .cloned()
     }
+}
+
+/// What of a CRD's row says which kind it adds and how it lists: its cells (group, kind, scope, served versions,
+/// printer columns). The CRD store's rows are compared with the catalog's by it, so a CRD whose versions or
+/// printer columns change is discovered again (its status and heartbeat-free fields are not in it).
+pub fn crd_fingerprint(row: &super::row::Row) -> String {
+    row.cells
+        .iter()
+        .map(|c| c.as_deref().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
 
 /// Asks the cluster which of our kinds it serves, and which kinds its CRDs add.
@@ -241,7 +252,7 @@ async fn custom_kinds(
         let meta = &crd["metadata"];
         seen.insert((
             meta["name"].as_str().unwrap_or_default().to_owned(),
-            meta["resourceVersion"].as_str().unwrap_or_default().to_owned(),
+            crd_fingerprint(&crd_kind.row(&crd)),
         ));
         let spec = &crd["spec"];
         let (Some(group), Some(kind), Some(plural)) = (

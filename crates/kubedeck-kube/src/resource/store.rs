@@ -179,10 +179,13 @@ impl Resources {
             .get("customresourcedefinitions")
             .cloned();
         if let Some(crds) = crd_store.filter(|s| s.rows.synced()) {
-            let names: std::collections::BTreeSet<String> =
-                crds.rows.read(|m| m.values().map(|r| r.name.to_string()).collect());
-            let known: std::collections::BTreeSet<String> =
-                catalog.crds.iter().map(|(n, _)| n.clone()).collect();
+            // a CRD came, went, or changed its versions or printer columns
+            let names: std::collections::BTreeSet<(String, String)> = crds.rows.read(|m| {
+                m.values()
+                    .map(|r| (r.name.to_string(), super::discovery::crd_fingerprint(r)))
+                    .collect()
+            });
+            let known = &catalog.crds;
             // A CRD seen before it was served (discovery ran before it was established, or none of its
             // versions was served yet) has its name in the catalog but no kind: look again once its row says
             // it is established with a served version. (A CRD's name is its kind's `plural.group`.)
@@ -194,7 +197,7 @@ impl Resources {
                         && !catalog.served.iter().any(|s| s.name == r.name.as_str())
                 })
             });
-            if names != known || missing {
+            if names != *known || missing {
                 tracing::debug!("CRDs changed: discovering again");
                 self.rediscover();
             }

@@ -28,8 +28,9 @@ pub(super) static NODES: View = View {
     project: node,
 };
 
-/// GROUP, KIND, SCOPE, VERSIONS (the served ones, in the CRD's order); apiextensions v1 and v1beta1. kubectl
-/// shows only CREATED AT; these are for the operator. Health: Established Ok; names not accepted (they clash
+/// GROUP, KIND, SCOPE, VERSIONS (the served ones, in the CRD's order) and, wide, PRINTER COLUMNS (per served
+/// version, the columns its custom resources list with: the engine also reads it to notice a changed CRD);
+/// apiextensions v1 and v1beta1. kubectl shows only CREATED AT; these are for the operator. Health: Established Ok; names not accepted (they clash
 /// with another CRD's) Error; Terminating Warning; otherwise (not yet established) Progressing. No status
 /// before the API server first wrote conditions.
 pub(super) static CRDS: View = View {
@@ -38,6 +39,7 @@ pub(super) static CRDS: View = View {
         Column::new("kind", "KIND", Text, false),
         Column::new("scope", "SCOPE", Text, false),
         Column::new("versions", "VERSIONS", Text, false),
+        Column::new("printer_columns", "PRINTER COLUMNS", Text, true),
     ],
     project: crd,
 };
@@ -119,11 +121,22 @@ fn crd(c: &Value) -> Projection {
         // apiextensions v1beta1 may name a single version only
         versions.extend(spec["version"].as_str());
     }
+    // `v1: Size,Replicas; v1beta1: Size` (v1beta1 CRDs may keep one list for every version, at the top)
+    let printer: Vec<String> = versions
+        .iter()
+        .filter_map(|v| {
+            let own = arr(&spec["versions"]).iter().find(|x| x["name"] == *v).map(|x| &x["additionalPrinterColumns"]);
+            let cols = own.filter(|c| c.is_array()).unwrap_or(&spec["additionalPrinterColumns"]);
+            let names: Vec<&str> = arr(cols).iter().filter_map(|c| c["name"].as_str()).collect();
+            (!names.is_empty()).then(|| format!("{v}: {}", names.join(",")))
+        })
+        .collect();
     let cells = vec![
         text(&spec["group"]),
         text(&spec["names"]["kind"]),
         text(&spec["scope"]),
         list(&versions, ","),
+        list(&printer, "; "),
     ];
     let (status, health) = if terminating(c) {
         ("Terminating", Health::Warning)
@@ -240,6 +253,11 @@ mod tests {
         assert_eq!(s.cell("kind"), Some("Certificate"));
         assert_eq!(s.cell("scope"), Some("Namespaced"));
         assert_eq!(s.cell("versions"), Some("v1,v1beta1"));
+        assert_eq!(s.cell("printer_columns"), None, "no version has printer columns");
+        let mut with_columns = v1.clone();
+        with_columns["spec"]["versions"][0]["additionalPrinterColumns"] =
+            json!([{"name": "Ready", "type": "string", "jsonPath": ".status.conditions[0].status"}, {"name": "Secret", "type": "string", "jsonPath": ".spec.secretName"}]);
+        assert_eq!(see("customresourcedefinitions", with_columns).cell("printer_columns"), Some("v1: Ready,Secret"));
         assert_eq!((s.status(), s.p.health), (Some("Established"), Health::Ok));
 
         let v1beta1 = json!({
