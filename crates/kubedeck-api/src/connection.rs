@@ -1,11 +1,12 @@
 //! Reaching a cluster from a request: this replica's live handle, or a one-off client when another replica
-//! syncs the cluster; and the one mapping from cluster errors to API errors.
+//! syncs the cluster; the kinds it serves (its catalog); and the one mapping from cluster errors to API errors.
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use kubedeck_kube::error::ClusterError;
 use kubedeck_kube::kubeconfig;
+use kubedeck_kube::resource::discovery::Catalog;
 use kubedeck_store::clusters::Cluster;
 
 /// The cluster row, or 404.
@@ -86,4 +87,41 @@ pub fn from_cluster(e: ClusterError) -> ApiError {
                 .param("detail", m)
         }
     }
+}
+
+/// Catalogs of clusters this replica has no handle for (another replica syncs them), kept a minute.
+#[derive(Default)]
+pub struct CatalogCache(std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, std::sync::Arc<Catalog>)>>);
+
+impl CatalogCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+    fn get(&self, id: i64) -> Option<std::sync::Arc<Catalog>> {
+        let cache = self.0.lock().expect("catalog cache");
+        cache.get(&id).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, id: i64, c: std::sync::Arc<Catalog>) {
+        self.0.lock().expect("catalog cache").insert(id, (std::time::Instant::now(), c));
+    }
+
+    /// Forgets a cluster's catalog (`POST .../{kind}/sync`: a CRD may have come or gone).
+    pub fn forget(&self, id: i64) {
+        self.0.lock().expect("catalog cache").remove(&id);
+    }
+}
+
+/// The kinds a cluster serves: from its handle, or discovered with a one-off client (cached a minute).
+pub async fn catalog(state: &AppState, c: &Cluster) -> ApiResult<std::sync::Arc<Catalog>> {
+    let failed = |e: kube::Error| from_cluster(e.into());
+    if let Some(h) = state.hub.get(c.id) {
+        return h.resources.catalog().await.map_err(failed);
+    }
+    if let Some(cat) = state.catalogs.get(c.id) {
+        return Ok(cat);
+    }
+    let client = client_for(state, c).await?;
+    let cat = std::sync::Arc::new(kubedeck_kube::resource::discovery::discover(&client).await.map_err(failed)?);
+    state.catalogs.put(c.id, cat.clone());
+    Ok(cat)
 }

@@ -88,7 +88,7 @@ pub struct Inner {
     /// Per-user API rate limiter.
     pub rate: crate::auth::RateLimiter,
     /// Kind catalogs of clusters another replica syncs (discovered on demand, kept a minute).
-    pub catalogs: crate::routes::resources::CatalogCache,
+    pub catalogs: crate::connection::CatalogCache,
     /// Where the credential keys live, for reloading after a rotation by another process.
     pub key_dir: Option<crate::keys::KeyDir>,
     /// Renders `/metrics`.

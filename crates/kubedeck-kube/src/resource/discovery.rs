@@ -89,8 +89,6 @@ pub struct Catalog {
     pub server_version: Option<String>,
     /// Known kinds first (in [`KINDS`] order), then custom resources by name.
     pub served: Vec<Arc<Served>>,
-    /// Known kinds the cluster does not serve at any version we understand.
-    pub missing: Vec<&'static KindSpec>,
     /// The CRDs the custom kinds came from (name and [`crd_fingerprint`] of their row), to tell when to look again.
     pub crds: BTreeSet<(String, String)>,
 }
@@ -191,7 +189,6 @@ pub async fn discover(client: &kube::Client) -> Result<Catalog, kube::Error> {
         .filter_map(|(k, l)| l.map(|l| (k, l)))
         .collect();
     let mut served = Vec::new();
-    let mut missing = Vec::new();
     for k in KINDS {
         let found = k.versions.iter().find_map(|v| {
             let list = resources.get(&(k.group.to_owned(), (*v).to_owned()))?;
@@ -200,8 +197,9 @@ pub async fn discover(client: &kube::Client) -> Result<Catalog, kube::Error> {
                 .find(|r| r.name == k.plural && r.verbs.iter().any(|v| v == "watch"))
                 .map(|_| *v)
         });
-        match found {
-            Some(v) => served.push(Arc::new(Served {
+        // a known kind without a version here is not served (the kinds route lists it from KINDS, unserved)
+        if let Some(v) = found {
+            served.push(Arc::new(Served {
                 name: k.plural.to_owned(),
                 api: ApiResource::from_gvk_with_plural(
                     &GroupVersionKind::gvk(k.group, v, k.kind),
@@ -211,8 +209,7 @@ pub async fn discover(client: &kube::Client) -> Result<Catalog, kube::Error> {
                 category: k.category,
                 tier: k.tier,
                 view: View::Known(k),
-            })),
-            None => missing.push(k),
+            }));
         }
     }
     let (custom, crds) = custom_kinds(client, &served, &groups).await;
@@ -220,7 +217,6 @@ pub async fn discover(client: &kube::Client) -> Result<Catalog, kube::Error> {
     Ok(Catalog {
         server_version,
         served,
-        missing,
         crds,
     })
 }

@@ -12,7 +12,7 @@ pub mod object;
 pub mod write;
 
 use crate::auth::AuthUser;
-use crate::connection::{client_for, cluster};
+use crate::connection::cluster;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -22,7 +22,6 @@ use kubedeck_kube::resource::kinds::Tier;
 use kubedeck_store::clusters::Cluster;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// What a generic route's path names: the cluster, the kind, and (depending on the route) a namespace and an
 /// object. `/{id}/namespaces/{ns}` (a Namespace object) and `/{id}/namespaces/{ns}/yaml|events` are matched by
@@ -94,40 +93,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for GenericPath {
     }
 }
 
-/// Catalogs of clusters this replica has no handle for (another replica syncs them), kept a minute.
-#[derive(Default)]
-pub struct CatalogCache(std::sync::Mutex<HashMap<i64, (Instant, Arc<Catalog>)>>);
-
-const CATALOG_TTL: Duration = Duration::from_secs(60);
-
-/// The kinds a cluster serves: from its handle, or discovered with a one-off client (cached a minute).
-pub async fn catalog(state: &AppState, c: &Cluster) -> ApiResult<Arc<Catalog>> {
-    if let Some(h) = state.hub.get(c.id) {
-        return h.resources.catalog().await.map_err(discovery_failed);
-    }
-    if let Some((at, cat)) = state.catalogs.0.lock().expect("catalog cache").get(&c.id)
-        && at.elapsed() < CATALOG_TTL
-    {
-        return Ok(cat.clone());
-    }
-    let client = client_for(state, c).await?;
-    let cat = Arc::new(
-        kubedeck_kube::resource::discovery::discover(&client)
-            .await
-            .map_err(discovery_failed)?,
-    );
-    state
-        .catalogs
-        .0
-        .lock()
-        .expect("catalog cache")
-        .insert(c.id, (Instant::now(), cat.clone()));
-    Ok(cat)
-}
-
-fn discovery_failed(e: kube::Error) -> ApiError {
-    crate::connection::from_cluster(e.into())
-}
+pub use crate::connection::catalog;
 
 /// The cluster row and the served kind a path names, or `404 kind_unknown` / `404 kind_not_served`; a
 /// namespaced kind under a cluster-scoped path with an object name (or the reverse) is `404` too.

@@ -375,7 +375,7 @@ pub async fn sync(
         // a CRD may have come or gone: look again first
         h.resources.rediscover();
     }
-    state.catalogs.0.lock().expect("catalog cache").remove(&t.id);
+    state.catalogs.forget(t.id);
     let (_, served, _) = resolve(&state, &t).await?;
     if let Some(h) = state.hub.get(t.id) {
         h.resources.relist(&served);
