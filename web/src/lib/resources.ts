@@ -5,6 +5,8 @@ import type { Me } from '../api/types';
 import { can } from './permissions';
 import { formatAge } from './format';
 import type { Tone } from './status';
+import { workloadSpec } from './workloadManifest';
+import { toYaml } from './yaml';
 
 /** Navigation groups, in the order operators look for them. */
 export const CATEGORIES: KindCategory[] = ['workloads', 'network', 'configuration', 'storage', 'access_control', 'cluster', 'custom_resources'];
@@ -217,73 +219,9 @@ export function apiVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {
   return k.group ? `${k.group}/${v}` : v;
 }
 
+// Workload kinds (Deployment, StatefulSet, DaemonSet, Job, CronJob) come from the deploy wizard's builder
+// (`workloadSpec`): one pod template for the wizard, the templates and this editor.
 const SPECS: Record<string, (name: string) => string> = {
-  Deployment: (n) => `spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${n}
-  template:
-    metadata:
-      labels:
-        app: ${n}
-    spec:
-      containers:
-        - name: ${n}
-          image: nginx:1.25
-          ports:
-            - containerPort: 80
-`,
-  StatefulSet: (n) => `spec:
-  serviceName: ${n}
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${n}
-  template:
-    metadata:
-      labels:
-        app: ${n}
-    spec:
-      containers:
-        - name: ${n}
-          image: nginx:1.25
-`,
-  DaemonSet: (n) => `spec:
-  selector:
-    matchLabels:
-      app: ${n}
-  template:
-    metadata:
-      labels:
-        app: ${n}
-    spec:
-      containers:
-        - name: ${n}
-          image: nginx:1.25
-`,
-  Job: (n) => `spec:
-  backoffLimit: 2
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: ${n}
-          image: busybox:1.36
-          command: ["sh", "-c", "echo hello"]
-`,
-  CronJob: (n) => `spec:
-  schedule: "*/5 * * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: OnFailure
-          containers:
-            - name: ${n}
-              image: busybox:1.36
-              command: ["sh", "-c", "date"]
-`,
   Service: (n) => `spec:
   type: ClusterIP
   selector:
@@ -320,6 +258,7 @@ stringData:
 export function createTemplate(k: Pick<KindInfo, 'kind' | 'group' | 'version' | 'namespaced'>, namespace?: string | null): string {
   const name = `my-${k.kind.toLowerCase()}`;
   const meta = k.namespaced ? `metadata:\n  name: ${name}\n  namespace: ${namespace || 'default'}\n` : `metadata:\n  name: ${name}\n`;
-  const spec = SPECS[k.kind]?.(name) ?? (k.group === '' || SPECS[k.kind] ? '' : 'spec: {}\n');
+  const workload = workloadSpec(k.kind, name, apiVersionOf(k), namespace || 'default');
+  const spec = workload ? toYaml({ spec: workload.spec }) : SPECS[k.kind]?.(name) ?? (k.group === '' || SPECS[k.kind] ? '' : 'spec: {}\n');
   return `apiVersion: ${apiVersionOf(k)}\nkind: ${k.kind}\n${meta}${spec}`;
 }
