@@ -50,6 +50,9 @@ pub struct ClusterFacts {
     pub capabilities: String,
     /// Node counts at preflight.
     pub counts: NodeCounts,
+    /// How long the API server took to answer the preflight's version request: the status shows a latency from
+    /// the moment of import instead of a blank until the first sync.
+    pub api_latency_ms: Option<i32>,
 }
 
 /// Filters and order for the cluster list.
@@ -114,7 +117,7 @@ impl Store {
             status_reason: Set("imported".into()),
             last_error: Set(String::new()),
             last_healthy_at: Set(Some(now)),
-            api_latency_ms: Set(None),
+            api_latency_ms: Set(facts.api_latency_ms),
             consecutive_failures: Set(0),
             capabilities: Set(facts.capabilities.clone()),
             ..Default::default()

@@ -356,6 +356,9 @@ fn facts(text: String, safe: &SafeKubeconfig, report: &PreflightReport) -> Clust
             .unwrap_or_default(),
         capabilities: serde_json::to_string(&report.permissions).unwrap_or_else(|_| "[]".into()),
         counts: report.nodes.unwrap_or(NodeCounts::default()),
+        api_latency_ms: report
+            .api_latency_ms
+            .map(|ms| i32::try_from(ms).unwrap_or(i32::MAX)),
     }
 }
 
