@@ -211,7 +211,12 @@ const col = (key, header, type = 'text', wide = false) => ({ key, header, type, 
 const KINDS = [
   { name: 'deployments', kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [col('ready', 'READY', 'number'), col('up_to_date', 'UP-TO-DATE', 'number'), col('available', 'AVAILABLE', 'number'), col('images', 'IMAGES', 'text', true), col('selector', 'SELECTOR', 'text', true)] },
   { name: 'replicasets', kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'statefulsets', kind: 'StatefulSet', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'daemonsets', kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'jobs', kind: 'Job', group: 'batch', version: 'v1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
   { name: 'cronjobs', kind: 'CronJob', group: 'batch', version: 'v1beta1', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', group: 'autoscaling', version: 'v2beta2', namespaced: true, category: 'workloads', tier: 'app', columns: [] },
+  { name: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', group: '', version: 'v1', namespaced: true, category: 'storage', tier: 'app', columns: [] },
   { name: 'services', kind: 'Service', group: '', version: 'v1', namespaced: true, category: 'network', tier: 'app', columns: [col('type', 'TYPE'), col('cluster_ip', 'CLUSTER-IP'), col('ports', 'PORT(S)'), col('selector', 'SELECTOR', 'text', true)] },
   { name: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', version: null, namespaced: true, category: 'network', tier: 'app', columns: [] },
   { name: 'configmaps', kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, category: 'configuration', tier: 'app', columns: [col('data', 'DATA', 'number')] },
@@ -236,6 +241,22 @@ for (let i = 0; i < 7; i++) {
   objects.get('configmaps').push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-config`, ns), data: { 'app.conf': `name=${name}\nreplicas=${replicas}\n`, level: 'info' } });
 }
 objects.get('secrets').push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('db-password', 'default'), type: 'Opaque', data: { password: Buffer.from('s3cret').toString('base64') } });
+// bookkeeping the mock keeps beside an object without showing it in its JSON
+function hidden(o, k, v) { Object.defineProperty(o, k, { value: v, enumerable: false, writable: true, configurable: true }); }
+// workloads (issue 14): a CronJob, a Job, an HPA, a PVC; revisions of each Deployment
+objects.get('cronjobs').push({ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: meta('nightly-report', 'default'), spec: { schedule: '30 2 * * *', suspend: false, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'date'] }] } } } } }, status: { lastScheduleTime: new Date(Date.now() - 5 * 3600e3).toISOString() } });
+objects.get('jobs').push({ apiVersion: 'batch/v1', kind: 'Job', metadata: meta('nightly-report-27800000', 'default'), spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'busybox:1.36' }] } } }, status: { succeeded: 1 } });
+objects.get('horizontalpodautoscalers').push({ apiVersion: 'autoscaling/v2beta2', kind: 'HorizontalPodAutoscaler', metadata: meta('web', 'default'), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 6, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] }, status: { currentReplicas: 2, desiredReplicas: 3, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 87, averageValue: '87m' } } }], conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: 'the HPA controller was able to update the target scale to 3' }, { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound' }] } });
+objects.get('persistentvolumeclaims').push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('web-data', 'default'), spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+for (const d of objects.get('deployments')) {
+  const t = d.spec.template;
+  const older = JSON.parse(JSON.stringify(t));
+  older.spec.containers[0].image = older.spec.containers[0].image.replace(/\d+$/, (n) => String(Number(n) - 1));
+  hidden(d, 'revisions', [
+    { revision: 1, template: older, change_cause: `kubectl set image deployment/${d.metadata.name} ${t.spec.containers[0].name}=${older.spec.containers[0].image}`, created_at: new Date(Date.now() - 3 * 86400e3).toISOString() },
+    { revision: 2, template: JSON.parse(JSON.stringify(t)), change_cause: null, created_at: new Date(Date.now() - 86400e3).toISOString() },
+  ]);
+}
 objects.get('widgets.example.com').push({ apiVersion: 'example.com/v1alpha1', kind: 'Widget', metadata: meta('blue', 'default'), spec: { size: 'L' } });
 
 function rowOf(k, o) {
@@ -270,6 +291,8 @@ function textDiff(a, b) {
 const kindErr = (res, name) => err(res, 404, 'kind_unknown', `no kind is called ${name}`, { params: { kind: name } });
 
 async function resources(req, res, rest, q, m) {
+  const handled = await workloads(req, res, rest, q, m);
+  if (handled !== false) return handled;
   if (rest === '/kinds') return send(res, 200, { server_version: 'v1.20.2', items: KINDS });
   if (rest === '/apply' && m === 'POST') return write(req, res, q, null, null, 'apply');
   // /namespaces/{ns}/{kind}[/{name}[/yaml|/events]]  or  /{kind}[/{name}[...]]
@@ -335,15 +358,173 @@ async function write(req, res, q, k, ns, mode, current) {
     if (mode === 'replace' && d.metadata.resourceVersion !== live.metadata.resourceVersion) {
       return err(res, 409, 'resource_conflict', `${kk.kind} ${d.metadata.name} changed since resourceVersion ${d.metadata.resourceVersion}`, { params: { object: d.metadata.name, resource_version: d.metadata.resourceVersion, current_version: live.metadata.resourceVersion } });
     }
+    const causes = clusterCauses(d);
+    if (causes.length) {
+      const e = { code: 'object_invalid', message: `the cluster refused ${kk.kind} ${d.metadata.name}: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, field: causes[0].field, params: { detail: `${kk.kind}.apps "${d.metadata.name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, causes } };
+      if (docs.length === 1) return send(res, 422, { ...e, request_id: `req-${seq++}` });
+      r.error = e;
+      continue;
+    }
     if (mode === 'create' && live) { r.error = { code: 'already_exists', message: `${kk.kind} ${d.metadata.name} exists already`, params: { object: d.metadata.name } }; continue; }
     const next = { ...d, metadata: { ...(live?.metadata ?? meta(d.metadata.name, d.metadata.namespace)), ...d.metadata, resourceVersion: live ? String(rv++) : String(rv++) } };
     const before = live ? YAML.stringify(redact(kk, live)) : '';
     r.outcome = !live ? 'created' : before === YAML.stringify(redact(kk, { ...next, metadata: live.metadata })) ? 'unchanged' : 'configured';
     if (dry) { r.object = redact(kk, next); r.diff = live ? textDiff(before, YAML.stringify(redact(kk, { ...next, metadata: live.metadata }))) || null : null; continue; }
+    if (kk.name === 'deployments') {
+      hidden(next, 'revisions', live?.revisions ?? [{ revision: 1, template: JSON.parse(JSON.stringify(next.spec.template)), change_cause: null, created_at: now() }]);
+      if (live && JSON.stringify(live.spec.template) !== JSON.stringify(next.spec.template)) newRevision(next, null);
+    }
     if (live) list[list.indexOf(live)] = next; else list.push(next);
   }
   if (docs.length === 1 && results[0].error) return err(res, results[0].error.code === 'already_exists' ? 409 : 400, results[0].error.code, results[0].error.message, { params: results[0].error.params });
   return send(res, !dry && results.every((r) => r.outcome === 'created') ? 201 : 200, { dry_run: dry, results });
+}
+
+// ---- workload verbs (issue 14), loosely after /work/briefs/workloads-contract.md ----
+const VERBS = {
+  scale: ['deployments', 'statefulsets', 'replicasets'], restart: ['deployments', 'statefulsets', 'daemonsets'], pause: ['deployments'], resume: ['deployments', 'cronjobs'],
+  history: ['deployments', 'statefulsets', 'daemonsets'], rollback: ['deployments', 'statefulsets', 'daemonsets'], rollout: ['deployments', 'statefulsets', 'daemonsets'],
+  image: ['deployments', 'statefulsets', 'daemonsets', 'cronjobs'], suspend: ['cronjobs'], trigger: ['cronjobs'], rerun: ['jobs'],
+};
+const imagesOf = (t) => t.spec.containers.map((c) => ({ container: c.name, image: c.image }));
+const podTemplate = (o) => o.spec.template ?? o.spec.jobTemplate?.spec?.template;
+function newRevision(o, cause) {
+  if (!o.revisions) return;
+  const revision = Math.max(0, ...o.revisions.map((r) => r.revision)) + 1;
+  o.revisions.push({ revision, template: JSON.parse(JSON.stringify(o.spec.template)), change_cause: cause, created_at: now() });
+  hidden(o, 'rolloutAt', Date.now());
+  o.metadata.resourceVersion = String(rv++);
+}
+const revOut = (o, r) => ({ revision: r.revision, change_cause: r.change_cause, images: imagesOf(r.template), created_at: r.created_at, source: `ReplicaSet ${o.metadata.name}-${(r.revision * 7919).toString(36)}`, replicas: r === o.revisions[o.revisions.length - 1] ? o.spec.replicas : 0, current: r === o.revisions[o.revisions.length - 1] });
+async function workloads(req, res, rest, q, m) {
+  if (rest === '/images') {
+    const seen = new Map();
+    for (const k of ['deployments', 'statefulsets', 'daemonsets', 'cronjobs']) for (const o of objects.get(k) ?? []) for (const c of podTemplate(o)?.spec?.containers ?? []) {
+      const i = c.image.lastIndexOf(':'), repo = i > 0 ? c.image.slice(0, i) : c.image, tag = i > 0 ? c.image.slice(i + 1) : 'latest';
+      const e = seen.get(repo) ?? { repository: repo, tags: [], used_by: [] };
+      if (!e.tags.includes(tag)) e.tags.push(tag);
+      e.used_by.push({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, container: c.name });
+      seen.set(repo, e);
+    }
+    return send(res, 200, { images: [...seen.values()].map((e) => ({ ...e, tags: e.tags.sort().reverse() })) });
+  }
+  const mm = /^\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)\/(scale|restart|pause|resume|history|rollback|rollout|image|suspend|trigger|rerun)(?:\/([^/]+))?$/.exec(rest);
+  if (!mm) return false;
+  const [, ns, kname, oname, verb, sub] = mm.map((v) => (v === undefined ? v : decodeURIComponent(v)));
+  if (!VERBS[verb].includes(kname)) return err(res, 404, 'verb_not_supported', `${kname} cannot ${verb}`, { params: { kind: kname, verb, kinds: VERBS[verb] } });
+  const o = (objects.get(kname) ?? []).find((x) => x.metadata.name === oname && x.metadata.namespace === ns);
+  if (!o) return err(res, 404, 'object_not_found', `${kname} ${oname} not found`);
+  const b = m === 'GET' ? {} : (await body(req)) ?? {};
+  const rollbackRefused = () => err(res, 409, 'rollout_paused', `deployment ${oname} is paused; resume it first`, { params: { object: `Deployment ${ns}/${oname}` } });
+  switch (verb) {
+    case 'scale': {
+      if (!Number.isInteger(b.replicas) || b.replicas < 0) return err(res, 422, 'out_of_range', 'replicas must be at least 0', { field: 'replicas', params: { min: 0 } });
+      const before = o.spec.replicas;
+      o.spec.replicas = b.replicas;
+      o.status = { ...(o.status ?? {}), readyReplicas: b.replicas, availableReplicas: b.replicas, updatedReplicas: b.replicas };
+      o.metadata.resourceVersion = String(rv++);
+      return send(res, 200, { replicas_before: before, replicas: b.replicas });
+    }
+    case 'restart': {
+      if (o.spec.paused) return rollbackRefused();
+      const at = now();
+      o.spec.template.metadata = { ...(o.spec.template.metadata ?? {}), annotations: { ...(o.spec.template.metadata?.annotations ?? {}), 'kubectl.kubernetes.io/restartedAt': at } };
+      newRevision(o, null);
+      return send(res, 200, { restarted_at: at });
+    }
+    case 'pause':
+      if (o.spec.paused) return err(res, 409, 'already_paused', `deployment ${oname} is already paused`, { params: { object: oname } });
+      o.spec.paused = true; o.metadata.resourceVersion = String(rv++);
+      return send(res, 200, { paused: true });
+    case 'resume':
+      if (kname === 'cronjobs') { o.spec.suspend = false; o.metadata.resourceVersion = String(rv++); return send(res, 200, { suspended: false }); }
+      if (!o.spec.paused) return err(res, 409, 'not_paused', `deployment ${oname} is not paused`, { params: { object: oname } });
+      o.spec.paused = false; o.metadata.resourceVersion = String(rv++);
+      return send(res, 200, { paused: false });
+    case 'suspend':
+      o.spec.suspend = true; o.metadata.resourceVersion = String(rv++);
+      return send(res, 200, { suspended: true });
+    case 'trigger':
+    case 'rerun': {
+      const name = b.job_name || `${oname.replace(/-\d+$/, '')}-manual-${(seq++).toString(36)}`;
+      objects.get('jobs').push({ apiVersion: 'batch/v1', kind: 'Job', metadata: meta(name, ns), spec: JSON.parse(JSON.stringify(verb === 'trigger' ? o.spec.jobTemplate.spec : o.spec)), status: { active: 1 } });
+      return send(res, 201, { job: { namespace: ns, name } });
+    }
+    case 'image': {
+      const t = podTemplate(o);
+      const c = t.spec.containers.find((x) => x.name === b.container);
+      if (!c) return err(res, 422, 'container_not_found', `no container ${b.container}`, { field: 'container', params: { container: b.container, containers: t.spec.containers.map((x) => x.name) } });
+      const before = c.image;
+      c.image = b.image;
+      if (o.revisions) newRevision(o, `image ${b.container}=${b.image}`);
+      o.metadata.resourceVersion = String(rv++);
+      return send(res, 200, { container: b.container, image_before: before, image: b.image });
+    }
+    case 'history': {
+      const revs = o.revisions ?? [];
+      if (!sub) return send(res, 200, { revisions: [...revs].reverse().map((r) => revOut(o, r)) });
+      if (sub === 'diff') {
+        const a = revs.find((r) => r.revision === Number(q.get('from'))), z = revs.find((r) => r.revision === Number(q.get('to')));
+        if (!a || !z) return err(res, 404, 'revision_not_found', 'no such revision', { params: { revision: Number(q.get(a ? 'to' : 'from')), revisions: revs.map((r) => r.revision) } });
+        return send(res, 200, { from: a.revision, to: z.revision, diff: textDiff(YAML.stringify(a.template), YAML.stringify(z.template)) });
+      }
+      const r = revs.find((x) => x.revision === Number(sub));
+      if (!r) return err(res, 404, 'revision_not_found', `revision ${sub} not found`, { params: { revision: Number(sub), revisions: revs.map((x) => x.revision) } });
+      return send(res, 200, { ...revOut(o, r), template: r.template });
+    }
+    case 'rollback': {
+      if (o.spec.paused) return rollbackRefused();
+      const revs = o.revisions ?? [];
+      const cur = revs[revs.length - 1];
+      const target = b.revision ? revs.find((r) => r.revision === b.revision) : revs[revs.length - 2];
+      if (!target) return err(res, 404, 'revision_not_found', `revision ${b.revision} not found`, { params: { revision: b.revision, revisions: revs.map((r) => r.revision) } });
+      if (JSON.stringify(target.template) === JSON.stringify(cur.template)) return send(res, 200, { outcome: 'skipped', from_revision: cur.revision, to_revision: target.revision, message: `skipped rollback (current template already matches revision ${target.revision})` });
+      o.spec.template = JSON.parse(JSON.stringify(target.template));
+      revs.splice(revs.indexOf(target), 1);
+      newRevision(o, target.change_cause);
+      return send(res, 200, { outcome: 'rolled_back', from_revision: cur.revision, to_revision: target.revision, message: 'rolled back' });
+    }
+    case 'rollout': {
+      const desired = o.spec.replicas ?? 1;
+      const revs = o.revisions ?? [];
+      const since = o.rolloutAt ? (Date.now() - o.rolloutAt) / 1000 : 99;
+      const stalled = o.metadata.name === 'worker';
+      const updated = since < 6 ? Math.min(desired, Math.floor(since / 2)) : desired;
+      const ready = stalled ? Math.max(0, desired - 1) : updated;
+      const state = o.spec.paused ? 'paused' : stalled ? 'stalled' : updated < desired ? 'progressing' : 'complete';
+      const rs = (r, replicas) => ({ name: `${o.metadata.name}-${(r.revision * 7919).toString(36)}`, replicas, ready: Math.min(replicas, ready), revision: r.revision });
+      const cur = revs[revs.length - 1];
+      return send(res, 200, {
+        state,
+        reason: state === 'stalled' ? 'ProgressDeadlineExceeded' : state === 'paused' ? 'DeploymentPaused' : state === 'progressing' ? 'ReplicaSetUpdated' : 'NewReplicaSetAvailable',
+        message: state === 'stalled' ? `ReplicaSet "${o.metadata.name}-x" has timed out progressing.` : state === 'paused' ? 'Deployment is paused' : null,
+        desired, updated, ready, available: ready,
+        conditions: [
+          { type: 'Available', status: ready >= desired ? 'True' : 'False', reason: ready >= desired ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: 'Deployment has minimum availability.', last_update: now() },
+          { type: 'Progressing', status: stalled ? 'False' : 'True', reason: stalled ? 'ProgressDeadlineExceeded' : 'NewReplicaSetAvailable', message: stalled ? 'ReplicaSet has timed out progressing.' : 'ReplicaSet has successfully progressed.', last_update: now() },
+        ],
+        new_replicaset: cur ? rs(cur, updated) : null,
+        old_replicasets: revs.slice(0, -1).reverse().map((r, i) => rs(r, i === 0 ? desired - updated : 0)),
+        failing_pods: stalled ? [{ name: `${o.metadata.name}-7d4b9c-x2x9q`, container: o.spec.template.spec.containers[0].name, reason: 'ImagePullBackOff', message: `Back-off pulling image "${o.spec.template.spec.containers[0].image}"` }] : [],
+      });
+    }
+  }
+  return false;
+}
+
+/** A Deployment a cluster would refuse (dry run or not): env names and port names as Kubernetes validates them. */
+function clusterCauses(d) {
+  const causes = [];
+  if (d.kind !== 'Deployment') return causes;
+  (d.spec?.template?.spec?.containers ?? []).forEach((c, ci) => {
+    (c.env ?? []).forEach((e, i) => {
+      if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.name)) causes.push({ field: `spec.template.spec.containers[${ci}].env[${i}].name`, reason: 'FieldValueInvalid', message: `Invalid value: "${e.name}": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')` });
+    });
+    (c.ports ?? []).forEach((p, i) => {
+      if (p.name && p.name.length > 15) causes.push({ field: `spec.template.spec.containers[${ci}].ports[${i}].name`, reason: 'FieldValueInvalid', message: `Invalid value: "${p.name}": must be no more than 15 characters` });
+    });
+  });
+  return causes;
 }
 
 // minimal WebSocket for /ws/... log follow: a line every 100 ms

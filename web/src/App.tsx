@@ -51,6 +51,7 @@ const TaskListPage = lazy(() => import('./pages/tasks/TaskListPage'));
 const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
 const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage'));
 const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
+const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
 
 const queryClient = new QueryClient({
@@ -124,6 +125,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/logs" element={<LogViewerPage />} />
                       <Route path="/clusters/:clusterId/resources/:name" element={<ResourceListPage />} />
                       <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
+                      <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

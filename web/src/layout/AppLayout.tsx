@@ -12,6 +12,7 @@ import {
   TeamOutlined,
   UserOutlined,
   ReadOutlined,
+  RocketOutlined,
   ScheduleOutlined,
   BlockOutlined,
   ApiOutlined,
@@ -98,6 +99,8 @@ export function AppLayout() {
           { key: `${base}/nodes`, icon: <DesktopOutlined />, label: t('nav.nodes') },
           { key: `${base}/pods`, icon: <AppstoreOutlined />, label: t('nav.pods') },
           { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
+          // the deploy wizard (issue 14), for those who may create workloads
+          ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({
             key: `kinds-${g.category}`,
             icon: CATEGORY_ICONS[g.category],
@@ -151,7 +154,7 @@ export function AppLayout() {
     const rest = clusterId ? location.pathname.replace(`/clusters/${clusterId}`, '').split('/')[1] : '';
     const parts = clusterId ? location.pathname.replace(`/clusters/${clusterId}`, '').split('/') : [];
     // a kind's list stays that kind's list (the other cluster may not serve it: its page says so)
-    const section = rest === 'nodes' || rest === 'pods' || rest === 'logs' ? `/${rest}` : rest === 'resources' && parts[2] ? `/resources/${parts[2]}` : '';
+    const section = rest === 'nodes' || rest === 'pods' || rest === 'logs' || rest === 'deploy' ? `/${rest}` : rest === 'resources' && parts[2] ? `/resources/${parts[2]}` : '';
     navigate(`/clusters/${id}${section}`);
   };
 

@@ -17,6 +17,11 @@ import { patchParams } from '../../lib/urlstate';
 import { canDeleteKind, canWriteKind, cellsByKey, formatCell, isSecretKind, kindHref, kindPlural, namespaceOfParam, NONE, objectHref, relatedHref } from '../../lib/resources';
 import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChanges, useKinds } from '../../lib/useKinds';
 import { DeleteDialog, HealthTag, ResourceYaml, YamlEditor, type DeleteOptions } from './common';
+// workload verbs, rollout, history, schedule and HPA panels (issue 14), per kind
+import { hasVerb } from '../../lib/workloads';
+import { WorkloadActions } from '../workloads/WorkloadActions';
+import { WorkloadOverview } from '../workloads/WorkloadPanels';
+import { HistoryTab } from '../workloads/HistoryTab';
 
 export default function ResourceDetailPage() {
   const { clusterId = '', name = '', ns, objname = '' } = useParams();
@@ -111,6 +116,7 @@ export default function ResourceDetailPage() {
         }
         extra={
           <>
+            <WorkloadActions clusterId={clusterId} kind={kind} target={ref} object={d.object} />
             {mayReveal && d.redacted && (
               <Button icon={<EyeOutlined />} onClick={() => setReveal(true)} data-testid="secret-reveal">
                 {t('resource.reveal')}
@@ -139,6 +145,7 @@ export default function ResourceDetailPage() {
             label: t('node.tab.overview'),
             children: (
               <Row gutter={[16, 16]}>
+                <WorkloadOverview clusterId={clusterId} kind={kind} target={ref} object={d.object} />
                 <Col xs={24} xl={12}>
                   <Card size="small" title={d.kind}>
                     <Descriptions column={1} size="small" data-testid="resource-overview">
@@ -201,6 +208,7 @@ export default function ResourceDetailPage() {
               </Row>
             ),
           },
+          ...(hasVerb(kind, 'history') ? [{ key: 'history', label: t('history.tab'), children: <HistoryTab clusterId={clusterId} kind={kind} target={ref} object={d.object} /> }] : []),
           { key: 'events', label: t('node.events'), children: events.error ? <ErrorAlert error={events.error} /> : <EventsTable events={(events.data?.items ?? []) as KubeEvent[]} /> },
           {
             key: 'yaml',

@@ -1,0 +1,223 @@
+// What the generic detail page shows besides the row for workloads (issue 14): the rollout's progress (kept fresh by
+// the change stream of the workload, its ReplicaSets and pods), a CronJob's schedule in words, an HPA's
+// current/target figures with an edit form.
+import { useState } from 'react';
+import { Alert, Button, Card, Col, Descriptions, Progress, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
+import { useI18n } from '../../i18n';
+import { useAuth } from '../../auth';
+import { ErrorAlert, StatusTag } from '../../components/common';
+import { cronInWords } from '../../lib/cronWords';
+import { formatDateTime, formatRelative } from '../../lib/format';
+import { canWriteKind, objectHref } from '../../lib/resources';
+import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useKinds } from '../../lib/useKinds';
+import { hasVerb, hpaView, isSuspended, rolloutTone, scheduleOf } from '../../lib/workloads';
+import * as wl from './api';
+import { HpaForm } from './HpaForm';
+import { useFollow } from './useFollow';
+import type { WorkloadProps } from './WorkloadActions';
+
+/** The panel the overview tab gets for this kind, as a full-width column of its grid (none for most kinds). */
+export function WorkloadOverview(props: WorkloadProps) {
+  const { kind } = props;
+  const panel = hasVerb(kind, 'rollout') ? (
+    <RolloutPanel {...props} />
+  ) : kind.name === 'cronjobs' && kind.group === 'batch' ? (
+    <CronPanel {...props} />
+  ) : kind.name === 'horizontalpodautoscalers' && kind.group === 'autoscaling' ? (
+    <HpaPanel {...props} />
+  ) : null;
+  return panel && <Col xs={24}>{panel}</Col>;
+}
+
+export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
+  const { t, lang } = useI18n();
+  const qc = useQueryClient();
+  const key = ['workload', clusterId, kind.name, target.namespace ?? null, target.name, 'rollout'];
+  // the workload, its ReplicaSets and its pods: any notice may change the rollout
+  const live = useFollow(clusterId, [kind.name, 'replicasets', 'pods'], () => qc.invalidateQueries({ queryKey: key }));
+  const q = useQuery({ queryKey: key, queryFn: () => wl.getRollout(clusterId, kind, target), refetchInterval: live ? LIVE_SAFETY_MS : LIST_REFRESH_MS });
+  if (q.error) return <ErrorAlert error={q.error} />;
+  const r = q.data;
+  const pct = (n: number) => (r && r.desired > 0 ? Math.round((n / r.desired) * 100) : r ? 100 : 0);
+  return (
+    <Card
+      size="small"
+      loading={!r}
+      title={
+        <Space>
+          {t('rollout.title')}
+          {r && (
+            <span data-testid="rollout-state" data-state={r.state}>
+              <StatusTag tone={rolloutTone(r.state)}>{t(`rollout.state.${r.state}`)}</StatusTag>
+            </span>
+          )}
+          <Tag color={live ? 'green' : 'default'} data-testid="rollout-live" data-pushed={live ? 'true' : 'false'}>
+            {live ? t('resource.live') : t('rollout.polled')}
+          </Tag>
+        </Space>
+      }
+      data-testid="rollout-panel"
+    >
+      {r && (
+        <Space direction="vertical" style={{ width: '100%' }} size="middle">
+          {(r.reason || r.message) && r.state !== 'complete' && (
+            <Alert type={r.state === 'stalled' ? 'error' : r.state === 'paused' ? 'warning' : 'info'} showIcon message={r.reason || t(`rollout.state.${r.state}`)} description={r.message || undefined} data-testid="rollout-reason" />
+          )}
+          <Row gutter={16}>
+            {(['desired', 'updated', 'ready', 'available'] as const).map((f) => (
+              <Col xs={12} md={6} key={f}>
+                <Statistic title={t(`rollout.${f}`)} value={r[f]} valueStyle={{ fontSize: 22 }} />
+                {f !== 'desired' && <Progress percent={pct(r[f])} size="small" showInfo={false} status={r.state === 'stalled' ? 'exception' : undefined} />}
+              </Col>
+            ))}
+          </Row>
+          <Row gutter={16}>
+            <Col xs={24} xl={12}>
+              <Typography.Text strong>{t('rollout.replicaSets')}</Typography.Text>
+              <Table<wl.RolloutReplicaSet & { role: string }>
+                size="small"
+                pagination={false}
+                rowKey="name"
+                data-testid="rollout-replicasets"
+                locale={{ emptyText: t('rollout.noReplicaSets') }}
+                dataSource={[...(r.new_replicaset ? [{ ...r.new_replicaset, role: 'new' }] : []), ...r.old_replicasets.map((x) => ({ ...x, role: 'old' }))]}
+                columns={[
+                  { title: '', key: 'role', width: 70, render: (_: unknown, x) => <Tag color={x.role === 'new' ? 'blue' : 'default'}>{t(`rollout.${x.role === 'new' ? 'newRs' : 'oldRs'}`)}</Tag> },
+                  { title: t('resource.name'), key: 'name', render: (_: unknown, x) => <Link to={objectHref(clusterId, 'replicasets', target.namespace, x.name)}>{x.name}</Link> },
+                  { title: t('history.revision'), key: 'rev', width: 90, render: (_: unknown, x) => (x.revision == null ? '-' : `#${x.revision}`) },
+                  { title: t('rollout.readyOf'), key: 'ready', width: 100, render: (_: unknown, x) => `${x.ready}/${x.replicas}` },
+                ]}
+              />
+            </Col>
+            <Col xs={24} xl={12}>
+              <Typography.Text strong>{t('rollout.conditions')}</Typography.Text>
+              <Table<wl.RolloutCondition>
+                size="small"
+                pagination={false}
+                rowKey="type"
+                data-testid="rollout-conditions"
+                dataSource={r.conditions}
+                columns={[
+                  { title: t('rollout.condition'), dataIndex: 'type', width: 130 },
+                  { title: t('rollout.status'), dataIndex: 'status', width: 70 },
+                  { title: t('rollout.reason'), key: 'reason', render: (_: unknown, c) => (c.message ? <Tooltip title={c.message}>{c.reason ?? '-'}</Tooltip> : c.reason ?? '-') },
+                  { title: t('common.updated'), key: 'at', width: 110, render: (_: unknown, c) => (c.last_update ? <Tooltip title={formatDateTime(c.last_update, lang)}>{formatRelative(c.last_update, lang)}</Tooltip> : '-') },
+                ]}
+              />
+            </Col>
+          </Row>
+          {r.failing_pods.length > 0 && (
+            <div>
+              <Typography.Text strong type="danger">
+                {t('rollout.failingPods', { count: r.failing_pods.length })}
+              </Typography.Text>
+              <Table<wl.FailingPod>
+                size="small"
+                pagination={false}
+                rowKey={(p) => `${p.name}/${p.container ?? ''}`}
+                data-testid="rollout-failing"
+                dataSource={r.failing_pods}
+                columns={[
+                  { title: t('nav.pods'), key: 'pod', render: (_: unknown, p) => <Link to={objectHref(clusterId, 'pods', target.namespace, p.name)}>{p.name}</Link> },
+                  { title: t('workload.container'), key: 'c', render: (_: unknown, p) => p.container ?? '-' },
+                  { title: t('rollout.reason'), key: 'reason', render: (_: unknown, p) => <Tag color="red">{p.reason ?? '-'}</Tag> },
+                  { title: t('rollout.message'), key: 'message', render: (_: unknown, p) => <Typography.Text type="secondary">{p.message ?? ''}</Typography.Text> },
+                ]}
+              />
+            </div>
+          )}
+        </Space>
+      )}
+    </Card>
+  );
+}
+
+function CronPanel({ object }: WorkloadProps) {
+  const { t, lang } = useI18n();
+  const schedule = scheduleOf(object);
+  const words = cronInWords(schedule, lang);
+  const status = ((object as { status?: { lastScheduleTime?: string; active?: { name: string }[] } }).status ?? {}) as { lastScheduleTime?: string; active?: { name: string; namespace?: string }[] };
+  return (
+    <Card size="small" title={t('cron.title')} data-testid="cron-panel">
+      <Descriptions column={1} size="small">
+        <Descriptions.Item label={t('cron.schedule')}>
+          <Space>
+            <span data-testid="cron-words">{words ?? schedule ?? '-'}</span>
+            {words && <Typography.Text type="secondary" className="kd-mono">{schedule}</Typography.Text>}
+          </Space>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('cron.suspended')}>{isSuspended(object) ? <Tag color="gold">{t('common.yes')}</Tag> : t('common.no')}</Descriptions.Item>
+        <Descriptions.Item label={t('cron.lastSchedule')}>{status.lastScheduleTime ? formatDateTime(status.lastScheduleTime, lang) : '-'}</Descriptions.Item>
+        <Descriptions.Item label={t('cron.active')}>{status.active?.length ? status.active.map((a) => a.name).join(', ') : '-'}</Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+function HpaPanel({ clusterId, kind, target, object }: WorkloadProps) {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const registry = useKinds(clusterId);
+  const [editing, setEditing] = useState(false);
+  const v = hpaView(object);
+  const [tk, tn] = v.target.split('/');
+  const targetKind = registry.byKind(tk);
+  return (
+    <Card
+      size="small"
+      title={t('hpa.title')}
+      data-testid="hpa-panel"
+      extra={
+        canWriteKind(me, kind) && (
+          <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="hpa-edit">
+            {t('hpa.editByForm')}
+          </Button>
+        )
+      }
+    >
+      <Descriptions column={{ xs: 1, md: 2 }} size="small">
+        <Descriptions.Item label={t('hpa.target')}>{targetKind ? <Link to={objectHref(clusterId, targetKind.name, target.namespace, tn)}>{v.target}</Link> : v.target}</Descriptions.Item>
+        <Descriptions.Item label={t('hpa.minMax')}>{`${v.min} – ${v.max}`}</Descriptions.Item>
+        <Descriptions.Item label={t('hpa.replicas')}>
+          <span data-testid="hpa-replicas">{v.current === null ? '-' : t('hpa.replicasNow', { current: v.current, desired: v.desired ?? '-' })}</span>
+        </Descriptions.Item>
+      </Descriptions>
+      <Table
+        size="small"
+        pagination={false}
+        rowKey="resource"
+        data-testid="hpa-metrics"
+        dataSource={v.metrics}
+        locale={{ emptyText: t('hpa.noMetrics') }}
+        columns={[
+          { title: t('hpa.metric'), key: 'r', render: (_: unknown, m: (typeof v.metrics)[number]) => t(`hpa.resource.${m.resource === 'memory' ? 'memory' : 'cpu'}`) },
+          {
+            title: t('hpa.currentTarget'),
+            key: 'ct',
+            render: (_: unknown, m: (typeof v.metrics)[number]) => (
+              <Space>
+                <span className="kd-mono">{`${m.current === null ? '<unknown>' : `${m.current}%`} / ${m.target === null ? '-' : `${m.target}%`}`}</span>
+                {m.current !== null && m.target !== null && <Progress percent={Math.min(100, Math.round((m.current / m.target) * 100))} size="small" style={{ width: 120 }} status={m.current > m.target ? 'exception' : 'normal'} showInfo={false} />}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {v.conditions.length > 0 && (
+        <Space wrap style={{ marginTop: 8 }}>
+          {v.conditions.map((c) => (
+            <Tooltip key={c.type} title={c.message}>
+              <Tag color={c.status === 'True' ? 'green' : 'default'}>
+                {c.type}: {c.reason ?? c.status}
+              </Tag>
+            </Tooltip>
+          ))}
+        </Space>
+      )}
+      {editing && <HpaForm clusterId={clusterId} namespace={target.namespace ?? 'default'} existing={object} onClose={() => setEditing(false)} />}
+    </Card>
+  );
+}
