@@ -1990,6 +1990,63 @@ await step('resource engine: a viewer reads the generic pages but sees no create
   }
 });
 
+// ---- workloads (issue 14): the deploy wizard on the generic create route with its server-side dry run ----------
+await step('workloads: the deploy wizard dry-runs first (nothing created), puts a field error from the cluster on its field, then creates a Deployment and its Service that kubectl sees (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const name = 'wizard-web';
+  const absent = async () => !(await kubectl('-n', resNs, 'get', 'deployment', name, '--ignore-not-found', '-o', 'name')).trim();
+  await page.goto(`${BASE}/clusters/${clusterId}/deploy?template=web&namespace=${resNs}`);
+  // the sidebar has the wizard, and the web app template prefilled the form (its YAML beside it)
+  await expectVisible(page.locator('.ant-layout-sider .ant-menu-item-selected', { hasText: '部署应用' }), 'the wizard selected in the sidebar');
+  await expectVisible(page.getByTestId('wizard-yaml').getByText(/kind: Service/), 'the YAML of the template (a Deployment and its Service)');
+  await page.getByTestId('wizard-name').fill(name);
+  await page.getByTestId('wizard-tag').locator('input').fill('1.19');
+  await until('the YAML to follow the form', 5_000, async () => (await page.getByTestId('wizard-yaml').innerText()).includes(`image: nginx:1.19`) && (await page.getByTestId('wizard-yaml').innerText()).includes(`name: ${name}`), 200);
+  await shot('workload-wizard-zh');
+  // an environment variable name the cluster refuses (the form does not check it): the dry run's field error
+  // (spec.template.spec.containers[0].env[0].name) is shown on that row's name field, and nothing is created
+  await page.getByTestId('wizard-next').click();
+  await page.getByTestId('wizard-add-env').click();
+  await page.getByTestId('wizard-env-name-0').fill('1BAD');
+  await page.getByTestId('wizard-env-value-0').fill('x');
+  const dry = page.waitForResponse((r) => r.url().includes(`/namespaces/${resNs}/deployments?dry_run=true`) && r.request().method() === 'POST');
+  await page.getByTestId('wizard-dry-run').click();
+  const refused = await dry;
+  const body = await refused.json();
+  if (refused.status() !== 422 || body.code !== 'object_invalid' || !body.params?.causes?.some((c) => c.field === 'spec.template.spec.containers[0].env[0].name'))
+    throw new Error(`the cluster's dry run answered ${refused.status()} ${JSON.stringify(body).slice(0, 300)}`);
+  const item = page.locator('.ant-form-item').filter({ has: page.getByTestId('wizard-env-name-0') });
+  await expectVisible(item.locator('.ant-form-item-explain-error', { hasText: /valid environment variable name/ }), "the cluster's message under the variable's name field");
+  await expectVisible(page.getByTestId('wizard-problems').getByText('集群拒绝了 1 个字段，已在对应字段上标出'), 'the summary above the buttons');
+  await shot('workload-wizard-field-error-zh');
+  if (!(await absent())) throw new Error('the refused dry run created the Deployment');
+  // fixed: the dry run passes (still nothing created), then Create makes both objects
+  await page.getByTestId('wizard-env-name-0').fill('MODE');
+  await page.getByTestId('wizard-dry-run').click();
+  await expectVisible(page.getByTestId('wizard-dry-run-ok'), 'the dry run passing');
+  if (!(await absent())) throw new Error('the dry run created the Deployment');
+  if ((await kubectl('-n', resNs, 'get', 'service', name, '--ignore-not-found', '-o', 'name')).trim()) throw new Error('the dry run created the Service');
+  await page.getByTestId('wizard-create').click();
+  await page.waitForURL(new RegExp(`/resources/deployments/${resNs}/${name}$`), { timeout: SLOW });
+  const dep = await kubectlJson('-n', resNs, 'get', 'deployment', name);
+  const c = dep.spec.template.spec.containers[0];
+  const want = { replicas: 2, image: 'nginx:1.19', env: [{ name: 'MODE', value: 'x' }], port: 80, cpu: '100m', readiness: '/', strategy: 'RollingUpdate' };
+  const got = { replicas: dep.spec.replicas, image: c.image, env: c.env, port: c.ports?.[0]?.containerPort, cpu: c.resources?.requests?.cpu, readiness: c.readinessProbe?.httpGet?.path, strategy: dep.spec.strategy.type };
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`kubectl sees ${JSON.stringify(got)}, the form asked for ${JSON.stringify(want)}`);
+  const svc = await kubectlJson('-n', resNs, 'get', 'service', name);
+  if (svc.spec.selector?.app !== name || svc.spec.ports?.[0]?.port !== 80) throw new Error(`the Service is ${JSON.stringify(svc.spec)}`);
+  // in English: the same wizard's words
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  try {
+    await page.goto(`${BASE}/clusters/${clusterId}/deploy?template=worker&namespace=${resNs}`);
+    await expectVisible(page.getByRole('heading', { name: 'Deploy an application' }).or(page.getByText('Deploy an application')), 'the wizard in English');
+    await expectVisible(page.getByTestId('wizard-yaml').getByText(/type: Recreate/), 'the worker template (Recreate, no Service)');
+    await shot('workload-wizard-en');
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  }
+});
+
 await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });

@@ -27,6 +27,8 @@ import {
 } from '../../lib/resources';
 import { useKinds, useResourceList } from '../../lib/useKinds';
 import { DeleteDialog, HealthTag, LiveTag, StaleAlert, YamlEditor, type DeleteOptions } from './common';
+// the deploy wizard and the HPA form for the kinds that have one (issue 14)
+import { CreateByForm } from '../workloads/CreateByForm';
 
 const rowKey = (r: Pick<ResourceRow, 'namespace' | 'name'>) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
 
@@ -177,6 +179,7 @@ export default function ResourceListPage() {
                 {selected.length ? t('resource.deleteSelected', { count: selected.length }) : t('common.delete')}
               </Button>
             )}
+            {mayWrite && <CreateByForm clusterId={clusterId} kind={kind} namespace={nsValue.length === 1 ? nsValue[0] : null} />}
             {mayWrite && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="resource-create">
                 {t('common.create')}

@@ -8,7 +8,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { ErrorAlert } from '../../components/common';
-import { errorText } from '../../lib/errors';
+import { errorText, isMissingRoute } from '../../lib/errors';
 import { formatAge, formatDateTime } from '../../lib/format';
 import { parseUnifiedDiff } from '../../lib/diff';
 import { canWriteKind } from '../../lib/resources';
@@ -57,6 +57,7 @@ export function HistoryTab({ clusterId, kind, target, object }: WorkloadProps) {
   const paused = isPaused(object);
   const opts = revs.map((r) => ({ value: r.revision, label: `#${r.revision}${r.current ? ` (${t('history.current')})` : ''}` }));
 
+  if (isMissingRoute(history.error)) return <Alert type="info" showIcon message={t('error.notFound')} data-testid="history-unavailable" />;
   if (history.error) return <ErrorAlert error={history.error} />;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">

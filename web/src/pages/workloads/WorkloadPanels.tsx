@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n';
 import { useAuth } from '../../auth';
 import { ErrorAlert, StatusTag } from '../../components/common';
 import { cronInWords } from '../../lib/cronWords';
+import { isMissingRoute } from '../../lib/errors';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { canWriteKind, objectHref } from '../../lib/resources';
 import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useKinds } from '../../lib/useKinds';
@@ -29,7 +30,7 @@ export function WorkloadOverview(props: WorkloadProps) {
   ) : kind.name === 'horizontalpodautoscalers' && kind.group === 'autoscaling' ? (
     <HpaPanel {...props} />
   ) : null;
-  return panel && <Col xs={24}>{panel}</Col>;
+  return panel && <Col xs={24} className="kd-workload-panel">{panel}</Col>;
 }
 
 export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
@@ -39,6 +40,8 @@ export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
   // the workload, its ReplicaSets and its pods: any notice may change the rollout
   const live = useFollow(clusterId, [kind.name, 'replicasets', 'pods'], () => qc.invalidateQueries({ queryKey: key }));
   const q = useQuery({ queryKey: key, queryFn: () => wl.getRollout(clusterId, kind, target), refetchInterval: live ? LIVE_SAFETY_MS : LIST_REFRESH_MS });
+  // a server without the workload routes yet: no panel rather than an error on every workload's page
+  if (isMissingRoute(q.error)) return null;
   if (q.error) return <ErrorAlert error={q.error} />;
   const r = q.data;
   const pct = (n: number) => (r && r.desired > 0 ? Math.round((n / r.desired) * 100) : r ? 100 : 0);

@@ -1,0 +1,31 @@
+// The generic list's "by form" entry for the kinds that have a form (issue 14): Deployments open the deploy wizard,
+// HorizontalPodAutoscalers the HPA form. Nothing for other kinds.
+import { useState } from 'react';
+import { Button } from 'antd';
+import { FormOutlined } from '@ant-design/icons';
+import { useNavigate } from 'react-router-dom';
+import { useI18n } from '../../i18n';
+import type { KindInfo } from '../../api/resources';
+import { HpaForm } from './HpaForm';
+
+export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string; kind: Pick<KindInfo, 'name' | 'group'>; namespace: string | null }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [hpa, setHpa] = useState(false);
+  if (kind.name === 'deployments' && kind.group === 'apps')
+    return (
+      <Button icon={<FormOutlined />} onClick={() => navigate(`/clusters/${clusterId}/deploy${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`)} data-testid="create-by-form">
+        {t('wizard.byForm')}
+      </Button>
+    );
+  if (kind.name === 'horizontalpodautoscalers' && kind.group === 'autoscaling')
+    return (
+      <>
+        <Button icon={<FormOutlined />} onClick={() => setHpa(true)} data-testid="create-by-form">
+          {t('wizard.byForm')}
+        </Button>
+        {hpa && <HpaForm clusterId={clusterId} namespace={namespace ?? 'default'} onClose={() => setHpa(false)} />}
+      </>
+    );
+  return null;
+}
