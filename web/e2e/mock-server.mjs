@@ -528,11 +528,70 @@ function clusterCauses(d) {
 }
 
 // minimal WebSocket for /ws/... log follow: a line every 100 ms
+/** Client frames (masked) out of a buffer: [{op, payload}], and the unread rest. */
+function readFrames(buf) {
+  const out = [];
+  for (;;) {
+    if (buf.length < 2) break;
+    const op = buf[0] & 0x0f;
+    let len = buf[1] & 0x7f, off = 2;
+    if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); off = 4; }
+    else if (len === 127) { if (buf.length < 10) break; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+    const masked = buf[1] & 0x80;
+    const need = off + (masked ? 4 : 0) + len;
+    if (buf.length < need) break;
+    const mask = masked ? buf.subarray(off, off + 4) : null;
+    const payload = Buffer.from(buf.subarray(off + (masked ? 4 : 0), need));
+    if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+    out.push({ op, payload });
+    buf = buf.subarray(need);
+  }
+  return { frames: out, rest: buf };
+}
+const wsFrame = (op, data) => {
+  const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
+  const head = b.length < 126 ? Buffer.from([0x80 | op, b.length]) : Buffer.from([0x80 | op, 126, b.length >> 8, b.length & 255]);
+  return Buffer.concat([head, b]);
+};
+
+/** The exec WebSocket (issue 14, exec-contract.md): a tiny shell (echo, hostname, env, ls, exit N, unknown: 127). */
+function mockExec(req, socket) {
+  const out = (stream, text) => socket.write(wsFrame(2, Buffer.concat([Buffer.from([stream]), Buffer.from(text)])));
+  const pod = decodeURIComponent(/\/pods\/([^/]+)\/exec/.exec(req.url)[1]);
+  let line = '', pending = Buffer.alloc(0);
+  out(1, '/ # ');
+  const run = (cmd) => {
+    const [c, ...args] = cmd.trim().split(/\s+/);
+    if (!c) return;
+    if (c === 'exit') { const code = Number(args[0] || 0); socket.write(wsFrame(1, JSON.stringify({ type: 'exit', code }))); const r = Buffer.from(`exited ${code}`); socket.write(wsFrame(8, Buffer.concat([Buffer.from([0x03, 0xe8]), r]))); socket.end(); return 'exit'; }
+    if (c === 'echo') return out(1, `${args.join(' ')}\r\n`);
+    if (c === 'hostname') return out(1, `${pod}\r\n`);
+    if (c === 'env') return out(1, `HOSTNAME=${pod}\r\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\r\nMODE=prod\r\n`);
+    if (c === 'ls') return out(1, 'app  bin  etc  tmp  usr  var\r\n');
+    out(2, `sh: ${c}: not found\r\n`);
+  };
+  socket.on('data', (d) => {
+    const { frames, rest } = readFrames(Buffer.concat([pending, d]));
+    pending = rest;
+    for (const f of frames) {
+      if (f.op === 8) { socket.end(); return; }
+      if (f.op !== 2) continue; // text frames are control messages (resize): nothing to do here
+      for (const ch of f.payload.toString()) {
+        if (ch === '\r') { out(1, '\r\n'); if (run(line) === 'exit') return; line = ''; out(1, '/ # '); }
+        else if (ch === '\x7f') { if (line) { line = line.slice(0, -1); out(1, '\b \b'); } }
+        else { line += ch; out(1, ch); }
+      }
+    }
+  });
+  socket.on('error', () => {});
+}
+
 server.on('upgrade', (req, socket) => {
   const key = req.headers['sec-websocket-key'];
   const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
   // the console offers ["kubedeck", "bearer.<token>"]; answer "kubedeck" like the real server
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: kubedeck\r\n\r\n`);
+  if (/\/exec(\?|$)/.test(req.url)) return mockExec(req, socket);
   let i = 0;
   const frame = (text) => {
     const b = Buffer.from(text);

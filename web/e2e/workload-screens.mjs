@@ -55,7 +55,8 @@ async function step(name, fn) {
     await page.screenshot({ path: `test-results/fail-${name.replace(/\W+/g, '-')}.png` }).catch(() => {});
   }
 }
-const shot = (name) => page.screenshot({ path: `${OUT}/${name}.png` });
+// named mock-*: these pictures come from the mock API, not the real server (README says which is which)
+const shot = (name) => page.screenshot({ path: `${OUT}/mock-${name}.png` });
 const settle = () => page.waitForTimeout(600);
 
 await login();
@@ -130,6 +131,22 @@ for (const lang of ['zh-CN', 'en']) {
       await shot(`workload-hpa-form-${sfx}`);
       await page.getByTestId('hpa-dry-run').click();
       await page.getByTestId('hpa-dry-run-ok').waitFor();
+    });
+    await step(`${sfx}: the web terminal runs a command and shows its exit code`, async () => {
+      await page.goto(`${BASE}/clusters/${CID}/namespaces/default/pods/web-0/terminal`);
+      await page.locator('[data-testid="terminal-state"][data-state="open"]').waitFor();
+      await page.getByTestId('terminal').click();
+      await page.keyboard.type('echo hello-from-xterm\r');
+      await page.locator('.xterm-rows').filter({ hasText: /hello-from-xterm[\s\S]*hello-from-xterm/ }).waitFor();
+      await page.keyboard.type('nope\r');
+      await page.locator('.xterm-rows').filter({ hasText: 'sh: nope: not found' }).waitFor();
+      await settle();
+      await shot(`terminal-${sfx}`);
+      await page.keyboard.type('exit 3\r');
+      await page.locator('[data-testid="terminal-state"][data-state="ended-exited"]').waitFor();
+      await page.getByTestId('terminal-ended').filter({ hasText: '3' }).waitFor();
+      await page.getByTestId('terminal-connect').click();
+      await page.locator('[data-testid="terminal-state"][data-state="open"]').waitFor();
     });
     await step(`${sfx}: CronJob schedule in words and run now`, async () => {
       await page.goto(obj('cronjobs', NS, 'nightly-report'));

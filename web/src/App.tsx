@@ -52,6 +52,8 @@ const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
 const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage'));
 const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
+// xterm.js comes with this chunk only
+const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
 
 const queryClient = new QueryClient({
@@ -122,6 +124,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/pods" element={<PodListPage />} />
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName" element={<PodDetailPage />} />
                       <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName/logs" element={<LogViewerPage />} />
+                      <Route path="/clusters/:clusterId/namespaces/:namespace/pods/:podName/terminal" element={<TerminalPage />} />
                       <Route path="/clusters/:clusterId/logs" element={<LogViewerPage />} />
                       <Route path="/clusters/:clusterId/resources/:name" element={<ResourceListPage />} />
                       <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
