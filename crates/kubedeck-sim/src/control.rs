@@ -57,6 +57,7 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         .route("/pods/{ns}/{name}/crash", post(crash_pod))
         .route("/pods/{ns}/{name}/rotate-logs", post(rotate_logs))
         .route("/logs/rate", get(get_log_rate).put(set_log_rate))
+        .route("/exec-sessions", get(exec_sessions))
         .with_state(sim);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -64,6 +65,11 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         }
     });
     Ok(url)
+}
+
+/// The exec sessions open now (a closed client's session is gone from here at once).
+async fn exec_sessions(State(sim): S) -> Json<Value> {
+    Json(json!(crate::exec::list(&sim)))
 }
 
 async fn healthz(State(sim): S) -> Json<Value> {

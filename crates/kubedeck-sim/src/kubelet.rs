@@ -1,5 +1,6 @@
 //! The kubelet HTTPS endpoints of one simulated node, as the apiserver proxies to them:
-//! `/containerLogs/{ns}/{pod}/{container}`, `/stats/summary`, `/pods` and `/healthz`.
+//! `/containerLogs/{ns}/{pod}/{container}`, `/exec/{ns}/{pod}/{container}` (see [`crate::exec`]),
+//! `/stats/summary`, `/pods` and `/healthz`.
 
 use std::{collections::HashMap, convert::Infallible, sync::Arc, time::Duration};
 
@@ -41,6 +42,7 @@ pub fn serve(sim: Arc<Sim>, node: Arc<SimNode>, listener: TcpListener, cancel: C
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/containerLogs/{ns}/{pod}/{container}", get(container_logs))
+        .route("/exec/{ns}/{pod}/{container}", get(exec))
         .route("/stats/summary", get(stats_summary))
         .route("/pods", get(pods))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not supported by kubedeck-sim\n") })
@@ -67,7 +69,8 @@ pub fn serve(sim: Arc<Sim>, node: Arc<SimNode>, listener: TcpListener, cancel: C
                 };
                 let conn = auto::Builder::new(TokioExecutor::new());
                 tokio::select! {
-                    _ = conn.serve_connection(TokioIo::new(stream), svc) => {}
+                    // With upgrades: exec switches the connection to a WebSocket.
+                    _ = conn.serve_connection_with_upgrades(TokioIo::new(stream), svc) => {}
                     _ = cancel.cancelled() => {}
                 }
             });
@@ -339,6 +342,18 @@ async fn container_logs(
         Body::from_stream(body),
     )
         .into_response()
+}
+
+async fn exec(
+    State(ctx): State<Ctx>,
+    Path(target): Path<(String, String, String)>,
+    Query(params): Query<Vec<(String, String)>>,
+    ws: Result<
+        axum::extract::ws::WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+) -> Response {
+    crate::exec::exec(ctx.sim, ctx.node.name.clone(), target, params, ws)
 }
 
 async fn stats_summary(State(ctx): State<Ctx>) -> Response {

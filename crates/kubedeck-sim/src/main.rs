@@ -2,14 +2,16 @@
 //!
 //! It registers Nodes and renews their Leases, runs the Pods the scheduler binds to them (status,
 //! restarts, graceful deletion), serves each node's kubelet HTTPS endpoints (`/containerLogs`,
-//! `/stats/summary`) and exposes a small control API for tests. See `testbed/README.md`.
+//! `/stats/summary`, `/exec` with a small built-in shell) and exposes a small control API for tests. See `testbed/README.md`.
 
 mod control;
+mod exec;
 mod kubelet;
 mod logs;
 mod node;
 mod pod;
 mod quantity;
+mod shell;
 mod sim;
 mod stats;
 

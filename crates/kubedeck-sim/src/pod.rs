@@ -11,6 +11,12 @@
 //!   CrashLoopBackOff back-off.
 //! - `sim.kubedeck.io/complete-after-seconds: "N"`: containers exit 0 after N s (Jobs complete).
 //! - `sim.kubedeck.io/waiting-reason: "ImagePullBackOff"`: containers never start (pod Pending).
+//!
+//! Images are "pulled" by name: an image whose repository starts with `invalid.example/` or whose tag is
+//! `does-not-exist` never starts, like a kubelet that cannot pull it: the container waits with reason
+//! `ErrImagePull` for 5 s after each pull attempt and `ImagePullBackOff` in between, attempts back off 10 s,
+//! 20 s, 40 s ... up to 300 s, and the pod stays Pending (its other containers wait in `ContainerCreating`).
+//!
 //! - `sim.kubedeck.io/unready: "true"`: containers run but are not Ready (failing readiness probe).
 //! - `sim.kubedeck.io/log-lines-per-second: "N"`: this pod's own log rate (fixed for its lifetime).
 
@@ -37,6 +43,37 @@ use crate::{
 };
 
 const SECOND: Micros = 1_000_000;
+/// How long a container shows `ErrImagePull` after a failed pull attempt before `ImagePullBackOff`.
+const ERR_IMAGE_PULL_FOR: Micros = 5 * SECOND;
+
+/// Whether pulling `image` fails: its repository starts with `invalid.example/` or its tag is `does-not-exist`.
+pub fn image_pull_fails(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let (repo, tag) = match name.rfind(':') {
+        Some(i) if !name[i..].contains('/') => (&name[..i], Some(&name[i + 1..])),
+        _ => (name, None),
+    };
+    repo.starts_with("invalid.example/") || tag == Some("does-not-exist")
+}
+
+/// The image-pull waiting reason `elapsed` after the first attempt, and when it next changes. Attempts at
+/// 0, 10, 30, 70 ... s (back-off doubling from 10 s, capped at 300 s).
+fn image_pull_state(elapsed: Micros) -> (&'static str, Micros) {
+    let mut attempt = 0;
+    let mut backoff = 10 * SECOND;
+    loop {
+        let next = attempt + backoff;
+        if elapsed < next {
+            return if elapsed < attempt + ERR_IMAGE_PULL_FOR {
+                ("ErrImagePull", attempt + ERR_IMAGE_PULL_FOR)
+            } else {
+                ("ImagePullBackOff", next)
+            };
+        }
+        attempt = next;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
 const MAX_BACKOFF: Micros = 300 * SECOND;
 pub const ANNOTATION_PREFIX: &str = "sim.kubedeck.io/";
 
@@ -85,6 +122,9 @@ pub struct ContainerRuntime {
     pub cpu_limit: Option<f64>,
     pub memory_request: f64,
     pub memory_limit: Option<f64>,
+    /// The container's `env` with literal values, in spec order (what `env` shows in an exec session;
+    /// `valueFrom` entries are left out).
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +257,13 @@ impl PodRuntime {
                     cpu_limit,
                     memory_request,
                     memory_limit,
+                    env: c
+                        .env
+                        .iter()
+                        .flatten()
+                        .filter(|e| e.value_from.is_none())
+                        .map(|e| (e.name.clone(), e.value.clone().unwrap_or_default()))
+                        .collect(),
                 };
                 // Take over a pod an earlier simulator run had started.
                 if adopt && let Some(cs) = statuses.iter().find(|s| s.name == c.name) {
@@ -427,6 +474,29 @@ impl PodRuntime {
                     };
                 }
                 self.initialized_at.get_or_insert(secs_floor(now));
+            } else if now >= self.start_at && self.containers.iter().any(|c| image_pull_fails(&c.image)) {
+                let (reason, _) = image_pull_state(now - self.start_at);
+                for c in &mut self.containers {
+                    let (reason, message) = if !image_pull_fails(&c.image) {
+                        ("ContainerCreating", String::new())
+                    } else if reason == "ErrImagePull" {
+                        (
+                            reason,
+                            format!(
+                                "rpc error: code = NotFound desc = failed to pull and unpack image \"{}\": not found",
+                                c.image
+                            ),
+                        )
+                    } else {
+                        (reason, format!("Back-off pulling image \"{}\"", c.image))
+                    };
+                    c.state = ContainerState::Waiting {
+                        reason: reason.into(),
+                        message,
+                        until: None,
+                    };
+                }
+                self.initialized_at.get_or_insert(secs_floor(now));
             } else if now >= self.start_at {
                 let started = secs_floor(now);
                 self.pod_ip = Some(if self.host_network {
@@ -496,7 +566,13 @@ impl PodRuntime {
             return next;
         }
         if self.phase == Phase::Pending && self.behaviour.waiting_reason.is_none() {
-            consider(self.start_at);
+            let now = now_micros();
+            if now >= self.start_at && self.containers.iter().any(|c| image_pull_fails(&c.image)) {
+                // Pulls keep failing: the next change of waiting reason.
+                consider(self.start_at + image_pull_state(now - self.start_at).1);
+            } else {
+                consider(self.start_at);
+            }
         }
         for c in &self.containers {
             match &c.state {
@@ -786,4 +862,28 @@ pub fn request_crash(
             exit_code,
         })
         .map_err(|_| format!("pod {ns}/{name} is shutting down"))
+}
+
+#[cfg(test)]
+mod image_pull_tests {
+    use super::*;
+
+    #[test]
+    fn images_fail_to_pull_by_name() {
+        assert!(image_pull_fails("invalid.example/team/app:1.0"));
+        assert!(image_pull_fails("registry.example.com/app:does-not-exist"));
+        assert!(image_pull_fails("localhost:5000/app:does-not-exist"));
+        assert!(!image_pull_fails("localhost:5000/app"));
+        assert!(!image_pull_fails("nginx:1.19"));
+        assert!(!image_pull_fails("example.com/invalid.example/app"));
+    }
+
+    #[test]
+    fn err_image_pull_then_back_off_between_attempts() {
+        assert_eq!(image_pull_state(0), ("ErrImagePull", 5 * SECOND));
+        assert_eq!(image_pull_state(6 * SECOND), ("ImagePullBackOff", 10 * SECOND));
+        assert_eq!(image_pull_state(11 * SECOND), ("ErrImagePull", 15 * SECOND));
+        assert_eq!(image_pull_state(20 * SECOND), ("ImagePullBackOff", 30 * SECOND));
+        assert_eq!(image_pull_state(31 * SECOND), ("ErrImagePull", 35 * SECOND));
+    }
 }

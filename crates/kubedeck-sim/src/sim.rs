@@ -4,7 +4,7 @@ use std::{
     collections::{BTreeMap, HashMap, HashSet},
     sync::{
         Arc, Mutex, RwLock,
-        atomic::{AtomicBool, AtomicU32, Ordering},
+        atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
     },
     time::Instant,
 };
@@ -58,6 +58,9 @@ pub struct Sim {
     /// True once the initial fleet is registered.
     pub registered: AtomicBool,
     pub started: Instant,
+    /// Exec sessions open now, by id (control API: `GET /exec-sessions`).
+    pub exec_sessions: Mutex<BTreeMap<u64, crate::exec::ExecSession>>,
+    pub next_exec: AtomicU64,
 }
 
 /// Microseconds since the Unix epoch, now.
@@ -249,6 +252,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         next_index: AtomicU32::new(0),
         registered: AtomicBool::new(false),
         started: Instant::now(),
+        exec_sessions: Mutex::new(BTreeMap::new()),
+        next_exec: AtomicU64::new(0),
         opts,
     });
 
