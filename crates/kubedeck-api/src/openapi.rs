@@ -102,7 +102,43 @@ impl utoipa::Modify for GenericPaths {
             }
             openapi.paths.paths.insert("/api/v1/k8s/cluster/{id}/namespaces/sync".into(), item);
         }
+        // the engine's own routes (a verb's route, such as a workload's scale, names its kinds itself)
+        let generic = |p: &str| ["{kind}", "{kind}/{name}", "{kind}/{name}/yaml", "{kind}/{name}/events", "{kind}/sync"].iter().any(|end| p.ends_with(end));
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if generic(path) {
+                for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
+                    permission_by_kind(op);
+                }
+            }
+        }
     }
+}
+
+/// `x-permission-by-kind` on a generic operation: what it takes for each kind, from the same rule the handlers
+/// check at run time (a platform kind's writes and deletes take `platform.write`), so a client and the
+/// authorization-matrix test read per kind what `x-permission` can only say for the route.
+fn permission_by_kind(op: &mut Operation) {
+    use kubedeck_kube::resource::kinds::{KINDS, Tier};
+    let Some(extensions) = op.extensions.as_mut() else { return };
+    let needs = |tier: Tier| -> Option<&'static str> {
+        match extensions.get("x-permission").and_then(|v| v.as_str()) {
+            Some("resource.read") => Some("resource.read"),
+            Some("resource.write") => Some(routes::resources::tier_permission(tier, false).as_str()),
+            Some("resource.delete") => Some(routes::resources::tier_permission(tier, true).as_str()),
+            _ => None,
+        }
+    };
+    let mut by_kind = serde_json::Map::new();
+    for k in KINDS {
+        let Some(p) = needs(k.tier) else { return };
+        by_kind.insert(k.plural.to_owned(), p.into());
+    }
+    for (key, namespaced) in [("<custom, namespaced>", true), ("<custom, cluster-scoped>", false)] {
+        if let Some(p) = needs(Tier::of_custom(namespaced)) {
+            by_kind.insert(key.to_owned(), p.into());
+        }
+    }
+    extensions.insert("x-permission-by-kind".to_owned(), serde_json::Value::Object(by_kind));
 }
 
 impl utoipa::Modify for BearerAuth {

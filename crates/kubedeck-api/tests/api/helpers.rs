@@ -25,6 +25,22 @@ macro_rules! on_every_backend {
     )+};
 }
 
+/// Registers database-independent API tests to run once, on the first backend this run selects
+/// (`<name>::one_backend`), instead of once per backend.
+macro_rules! on_one_backend {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn one_backend() {
+                let backend = *kubedeck_store::testing::selected_backends()
+                    .first()
+                    .expect("KUBEDECK_TEST_BACKENDS selects no backend");
+                crate::helpers::on_backend(backend, super::$name()).await
+            }
+        }
+    )+};
+}
+
 use kubedeck_api::keys::KeyDir;
 use kubedeck_api::state::{AppState, Inner, Settings};
 use kubedeck_core::password::hash_password;

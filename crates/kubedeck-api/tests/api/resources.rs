@@ -3,7 +3,7 @@
 //! with nothing changed, multi-document applies report per document, CRDs become kinds, roles are enforced and
 //! a Secret's values stay out of every list, page, snapshot, log and audit row unless revealed.
 //!
-//! The engine barely touches the database, so most of these run on one backend ([`on_one_backend!`]); the
+//! The engine barely touches the database, so most of these run on one backend (`on_one_backend!`); the
 //! Secret test, which reads the `kube_object` snapshot and the audit log, runs on every backend.
 
 use crate::helpers::*;
@@ -15,22 +15,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-
-/// Registers database-independent API tests to run once, on the first backend this run selects
-/// (`<name>::one_backend`), instead of once per backend.
-macro_rules! on_one_backend {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn one_backend() {
-                let backend = *kubedeck_store::testing::selected_backends()
-                    .first()
-                    .expect("KUBEDECK_TEST_BACKENDS selects no backend");
-                crate::helpers::on_backend(backend, super::$name()).await
-            }
-        }
-    )+};
-}
 
 // ---- requests with any body ----
 

@@ -280,7 +280,7 @@ async fn custom_kinds(
             ),
             namespaced,
             category: Category::CustomResources,
-            tier: if namespaced { Tier::App } else { Tier::Platform },
+            tier: Tier::of_custom(namespaced),
             view: View::Custom {
                 columns: columns.into(),
                 paths: paths.into(),

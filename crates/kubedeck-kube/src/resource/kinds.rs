@@ -36,6 +36,14 @@ pub enum Tier {
     Platform,
 }
 
+impl Tier {
+    /// A custom resource's tier: namespaced ones are applications', cluster-scoped ones the platform's (like the
+    /// built-in kinds: what lives outside every namespace affects every tenant).
+    pub fn of_custom(namespaced: bool) -> Tier {
+        if namespaced { Tier::App } else { Tier::Platform }
+    }
+}
+
 /// A kind Kubedeck knows by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSpec {

@@ -152,7 +152,13 @@ pub fn unserved(cat: &Catalog, kind: &str, u: Unserved) -> ApiError {
 /// platform's kinds `platform.write` besides (the routes' extractors ask for `resource.write` / `resource.delete`
 /// before the kind is known; every role with `platform.write` has those too).
 pub fn write_permission(served: &Served, delete: bool) -> Permission {
-    match (served.tier, delete) {
+    tier_permission(served.tier, delete)
+}
+
+/// What writing (or deleting) objects of a tier takes: the one rule behind the run-time check and the OpenAPI
+/// document's `x-permission-by-kind`.
+pub fn tier_permission(tier: Tier, delete: bool) -> Permission {
+    match (tier, delete) {
         (Tier::Platform, _) => Permission::PlatformWrite,
         (Tier::App, false) => Permission::ResourceWrite,
         (Tier::App, true) => Permission::ResourceDelete,

@@ -319,7 +319,7 @@ pub struct Deleted {
 #[utoipa::path(delete, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}", tag = "resources",
     params(("id" = i64, Path), ("ns" = String, Path), ("kind" = String, Path), ("name" = String, Path), DeleteQuery),
     responses((status = 202, body = Deleted), (status = 403), (status = 404)),
-    extensions(("x-permission" = json!("resource.delete")), ("x-permission-platform" = json!("platform.write"))))]
+    extensions(("x-permission" = json!("resource.delete"))))]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,

@@ -403,6 +403,8 @@ async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bo
     let c = cluster(state, t.id).await?;
     let (route, cat) = if route_kind {
         let (_, s, cat) = resolve(state, t).await?;
+        // who may not write the path's kind learns nothing about the body (each document is checked again below)
+        require_write(user, &s, t.id, t.ns.as_deref(), false)?;
         (Some(s), cat)
     } else {
         (None, super::catalog(state, &c).await?)
@@ -452,7 +454,7 @@ async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bo
     params(("id" = i64, Path), ("ns" = String, Path), ("kind" = String, Path), WriteQuery),
     request_body(content = String, content_type = "application/yaml", description = "one or more documents"),
     responses((status = 201, body = ApplyReport), (status = 200, body = ApplyReport, description = "dry run, or several documents of which some failed"), (status = 400), (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)),
-    extensions(("x-permission" = json!("resource.write")), ("x-permission-platform" = json!("platform.write"))))]
+    extensions(("x-permission" = json!("resource.write"))))]
 pub async fn create(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
@@ -472,7 +474,7 @@ pub async fn create(
     params(("id" = i64, Path), ("ns" = String, Path), ("kind" = String, Path), ("name" = String, Path), WriteQuery),
     request_body(content = String, content_type = "application/yaml"),
     responses((status = 200, body = ApplyReport), (status = 400), (status = 403), (status = 404), (status = 409, description = "`resource_conflict`: the object changed since it was read"), (status = 422)),
-    extensions(("x-permission" = json!("resource.write")), ("x-permission-platform" = json!("platform.write"))))]
+    extensions(("x-permission" = json!("resource.write"))))]
 pub async fn replace(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
@@ -484,6 +486,8 @@ pub async fn replace(
     let name = t.name.clone().unwrap_or_default();
     audit.action(&format!("{}.update", t.kind));
     audit.target(Some(t.id), t.ns.as_deref(), Some(format!("{}/{name}", t.kind)));
+    let (_, served, _) = resolve(&state, &t).await?;
+    require_write(&auth, &served, t.id, t.ns.as_deref(), false)?;
     let docs = documents(&body)?;
     if docs.len() != 1 {
         return Err(invalid_doc(1, "too_many_documents", "a replace takes one document").param("max", 1));
@@ -504,7 +508,7 @@ pub async fn replace(
     params(("id" = i64, Path), WriteQuery),
     request_body(content = String, content_type = "application/yaml", description = "one or more documents of any kinds"),
     responses((status = 200, body = ApplyReport), (status = 400), (status = 403), (status = 404), (status = 409, description = "`apply_conflict`: fields other managers own"), (status = 413), (status = 422)),
-    extensions(("x-permission" = json!("resource.write")), ("x-permission-platform" = json!("platform.write"))))]
+    extensions(("x-permission" = json!("resource.write"))))]
 pub async fn apply(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
