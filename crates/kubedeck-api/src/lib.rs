@@ -20,7 +20,7 @@ pub mod sync;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, resources, tasks, users};
+use routes::{audit_log, auth as auth_routes, clusters, health, nodes, pods, resources, tasks, users, workloads};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
 
@@ -94,6 +94,20 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/yaml" => get(resources::object::yaml),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/images" => get(workloads::images),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/scale" => post(workloads::scale),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/restart" => post(workloads::restart),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/pause" => post(workloads::pause),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/resume" => post(workloads::resume),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/suspend" => post(workloads::suspend),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history" => get(workloads::history),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history/diff" => get(workloads::history_diff),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history/{revision}" => get(workloads::history_revision),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rollback" => post(workloads::rollback),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rollout" => get(workloads::rollout),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/image" => put(workloads::set_image),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/trigger" => post(workloads::trigger),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rerun" => post(workloads::rerun),
     "/api/v1/k8s/cluster/{id}/{kind}" => get(resources::list::list_all).post(resources::write::create),
     "/api/v1/k8s/cluster/{id}/{kind}/sync" => post(resources::object::sync),
     "/api/v1/k8s/cluster/{id}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),

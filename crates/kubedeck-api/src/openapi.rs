@@ -28,10 +28,11 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::resources::object::get, routes::resources::object::yaml, routes::resources::object::events,
         routes::resources::object::delete, routes::resources::object::sync,
         routes::resources::write::create, routes::resources::write::replace, routes::resources::write::apply,
+        routes::workloads::scale, routes::workloads::restart, routes::workloads::pause, routes::workloads::resume, routes::workloads::suspend, routes::workloads::history, routes::workloads::history_revision, routes::workloads::history_diff, routes::workloads::rollback, routes::workloads::rollout, routes::workloads::set_image, routes::workloads::trigger, routes::workloads::rerun, routes::workloads::images,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -153,6 +153,11 @@ error_codes! {
     KindUnknown => "kind_unknown",
     /// The cluster (version `version`) does not serve `kind` at any version Kubedeck understands (`versions`).
     KindNotServed => "kind_not_served",
+    /// Operation `verb` does not apply to `kind`; it applies to `kinds`.
+    VerbNotSupported => "verb_not_supported",
+    /// The workload has no revision `revision` (0: no previous one to roll back to); `revisions` are the ones
+    /// it has.
+    RevisionNotFound => "revision_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -188,6 +193,12 @@ error_codes! {
     ApplyConflict => "apply_conflict",
     /// `object` exists already.
     AlreadyExists => "already_exists",
+    /// `object` (a Deployment) is paused: resume it before a restart or rollback.
+    RolloutPaused => "rollout_paused",
+    /// `object` is already paused.
+    AlreadyPaused => "already_paused",
+    /// `object` is not paused.
+    NotPaused => "not_paused",
 
     // --- The cluster ---------------------------------------------------------------------------
     /// The cluster refused Kubedeck's credential the permission (`detail`).

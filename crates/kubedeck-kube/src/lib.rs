@@ -20,4 +20,5 @@ pub mod preflight;
 pub mod quantity;
 pub mod resource;
 pub mod selector;
+pub mod workload;
 pub mod x509;

@@ -11,6 +11,7 @@ pub mod pods;
 pub mod resources;
 pub mod tasks;
 pub mod users;
+pub mod workloads;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -20,3 +20,4 @@ mod resources;
 mod retention;
 mod tasks;
 mod users_audit;
+mod workloads;
