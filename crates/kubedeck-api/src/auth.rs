@@ -317,6 +317,7 @@ pub mod perm {
         PodRead,
         PodWrite,
         PodLogs,
+        PodExec,
         SecretRead,
         TaskRead,
         ResourceRead,

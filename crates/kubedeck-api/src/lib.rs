@@ -82,6 +82,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics" => get(routes::node_metrics::latest),
     "/api/v1/k8s/cluster/{id}/nodes/{name}/metrics/history" => get(routes::node_metrics::history),
     "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(routes::log_stream::follow),
+    "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/exec" => get(routes::exec::exec),
     // The resource engine: every other kind. Static segments above (pods, nodes, sync, status) win over {kind}.
     "/api/v1/k8s/cluster/{id}/kinds" => get(resources::list::kinds),
     "/api/v1/k8s/cluster/{id}/changes" => get(resources::changes::changes),

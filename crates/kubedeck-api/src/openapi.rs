@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
         routes::pods::search, routes::pods::merged_logs, routes::pods::list_all, routes::pods::sync, routes::pods::list_in_namespace, routes::pods::get, routes::pods::delete,
-        routes::pods::logs, routes::pods::container_logs, routes::log_stream::follow,
+        routes::pods::logs, routes::pods::container_logs, routes::log_stream::follow, routes::exec::exec,
         routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,

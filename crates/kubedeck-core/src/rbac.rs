@@ -54,6 +54,7 @@ impl Role {
                 PodRead,
                 PodWrite,
                 PodLogs,
+                PodExec,
                 SecretRead,
                 TaskRead,
                 ResourceRead,
@@ -68,6 +69,7 @@ impl Role {
                 PodRead,
                 PodWrite,
                 PodLogs,
+                PodExec,
                 TaskRead,
                 ResourceRead,
                 ResourceWrite,
@@ -125,6 +127,9 @@ pub enum Permission {
     /// Read and follow container logs.
     #[serde(rename = "pod.logs")]
     PodLogs,
+    /// Open a shell in a container (the web terminal); never granted to viewers.
+    #[serde(rename = "pod.exec")]
+    PodExec,
     /// Read Secret values.
     #[serde(rename = "secret.read")]
     SecretRead,
@@ -157,7 +162,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -165,6 +170,7 @@ impl Permission {
         Permission::PodRead,
         Permission::PodWrite,
         Permission::PodLogs,
+        Permission::PodExec,
         Permission::SecretRead,
         Permission::TaskRead,
         Permission::ResourceRead,
@@ -186,6 +192,7 @@ impl Permission {
             Permission::PodRead => "pod.read",
             Permission::PodWrite => "pod.write",
             Permission::PodLogs => "pod.logs",
+            Permission::PodExec => "pod.exec",
             Permission::SecretRead => "secret.read",
             Permission::TaskRead => "task.read",
             Permission::ResourceRead => "resource.read",
@@ -205,6 +212,7 @@ impl Permission {
             Permission::PodRead
                 | Permission::PodWrite
                 | Permission::PodLogs
+                | Permission::PodExec
                 | Permission::SecretRead
                 | Permission::ResourceRead
                 | Permission::ResourceWrite
@@ -455,6 +463,19 @@ mod tests {
         assert!(!b.allows(Permission::PodLogs, Scope::namespace(2, "team-b")));
         assert!(!b.allows(Permission::NodeWrite, Scope::cluster(2)));
         assert!(!b.allows(Permission::PodRead, Scope::cluster(2)));
+    }
+
+    #[test]
+    fn exec_is_for_operators_and_above_never_viewers() {
+        for role in [Role::PlatformAdmin, Role::ClusterAdmin, Role::Operator] {
+            assert!(role.permissions().contains(&Permission::PodExec), "{role}");
+        }
+        assert!(!Role::Viewer.permissions().contains(&Permission::PodExec));
+        let b = Bindings(vec![ns_binding(Role::Operator, 2, "team-a")]);
+        assert!(b.allows(Permission::PodExec, Scope::namespace(2, "team-a")));
+        assert!(!b.allows(Permission::PodExec, Scope::namespace(2, "team-b")));
+        let v = Bindings(vec![ns_binding(Role::Viewer, 2, "team-a")]);
+        assert!(!v.allows(Permission::PodExec, Scope::namespace(2, "team-a")));
     }
 
     #[test]

@@ -17,13 +17,13 @@
 
 use crate::auth::{Authorized, perm};
 use crate::connection::{client_for, cluster, from_cluster};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::routes::pods::{LogQuery, check_log_request, log_params};
 use crate::state::AppState;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use futures::{AsyncBufRead, AsyncBufReadExt, SinkExt, StreamExt, TryStreamExt};
@@ -48,35 +48,8 @@ const LINES_PER_FLUSH: usize = 256;
 pub const REOPEN_AFTER_SILENCE: Duration = Duration::from_secs(60);
 /// Reopens in a row, after a broken upstream and without a line in between, before the stream gives up.
 const REOPENS_WITHOUT_PROGRESS: u32 = 3;
-/// Keep-alive ping interval.
-pub const PING_EVERY: Duration = Duration::from_secs(30);
-/// The subprotocol the server speaks.
-pub const SUBPROTOCOL: &str = "kubedeck";
-
-/// Refuses cross-site WebSocket requests: when a browser sends `Origin`, its host must be this server's.
-fn check_origin(headers: &HeaderMap) -> ApiResult<()> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin
-        .split("://")
-        .nth(1)
-        .unwrap_or_default()
-        .trim_end_matches('/');
-    if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        StatusCode::FORBIDDEN,
-        ErrorCode::OriginForbidden,
-        format!("WebSocket origin '{origin}' is not this server ({host})"),
-    )
-    .param("origin", origin))
-}
+pub use crate::routes::websocket::{PING_EVERY, SUBPROTOCOL};
+use crate::routes::websocket::{Upgrade, check_origin, upgrade};
 
 /// Follow a container's log (WebSocket; same options as the REST logs endpoint).
 #[utoipa::path(get, path = "/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs", tag = "pods",
@@ -89,7 +62,7 @@ pub async fn follow(
     Path((id, ns, name)): Path<(i64, String, String)>,
     ApiQuery(q): ApiQuery<LogQuery>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ws: Upgrade,
 ) -> ApiResult<Response> {
     check_origin(&headers)?;
     let c = cluster(&state, id).await?;
@@ -107,15 +80,7 @@ pub async fn follow(
         .await
         .map_err(|e| from_cluster(e.into()))?;
     // A plain GET (no upgrade headers) gets our JSON error, not axum's plain-text rejection.
-    let ws = ws
-        .map_err(|r| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::WebsocketRequired,
-                format!("open this route as a WebSocket: {}", r.body_text()),
-            )
-        })?
-        .protocols([SUBPROTOCOL]);
+    let ws = upgrade(ws)?;
     Ok(ws.on_upgrade(move |socket| stream_lines(socket, follow, upstream)))
 }
 
@@ -505,26 +470,6 @@ async fn close_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_same_origin_browsers_may_connect() {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, "kubedeck.example:8080".parse().unwrap());
-        assert!(
-            check_origin(&h).is_ok(),
-            "non-browser clients send no Origin"
-        );
-        h.insert(
-            header::ORIGIN,
-            "https://kubedeck.example:8080".parse().unwrap(),
-        );
-        assert!(check_origin(&h).is_ok());
-        h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-        assert_eq!(
-            check_origin(&h).unwrap_err().code,
-            ErrorCode::OriginForbidden
-        );
-    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
