@@ -86,6 +86,8 @@ error_codes! {
     ContainerRequired => "container_required",
     /// The container never restarted, so it has no previous log (`container`).
     NoPreviousLog => "no_previous_log",
+    /// Container `container` is not running, so no command can run in it (`state`: `waiting`, `terminated`).
+    ContainerNotRunning => "container_not_running",
     /// The current password is wrong.
     WrongPassword => "wrong_password",
     /// The new password is too weak (`rule`: `not_username`).

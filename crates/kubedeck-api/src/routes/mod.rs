@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod clusters;
+pub mod exec;
 pub mod health;
 pub mod log_stream;
 pub mod node_metrics;
@@ -11,6 +12,7 @@ pub mod pods;
 pub mod resources;
 pub mod tasks;
 pub mod users;
+pub mod websocket;
 pub mod workloads;
 
 use serde::Serialize;

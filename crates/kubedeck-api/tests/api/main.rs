@@ -11,6 +11,7 @@ mod authz_matrix;
 mod clusters;
 mod conventions;
 mod credentials;
+mod exec;
 mod node_metrics;
 mod nodes;
 mod outage;
