@@ -184,6 +184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The images seen in the cluster's pods and workload templates (in the namespaces the caller may read), for
+         *     picking an image and tag.
+         */
+        get: operations["images"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/kinds": {
         parameters: {
             query?: never;
@@ -439,6 +459,244 @@ export interface paths {
         get: operations["events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A workload's revisions (`kubectl rollout history`): a Deployment's from its ReplicaSets, a StatefulSet's or
+         *     DaemonSet's from its ControllerRevisions.
+         */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The difference between two revisions' pod templates, as a unified diff of their YAML. */
+        get: operations["history_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/history/{revision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One revision and its pod template (`kubectl rollout history --revision=N`). */
+        get: operations["history_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets one container's image (`kubectl set image`); an unknown container is 422 naming the ones there are. */
+        put: operations["set_image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pauses a Deployment's rollout (`kubectl rollout pause`); 409 `already_paused`. */
+        post: operations["pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs a Job again: a copy under a new name, without the selector and pod labels the Job controller generated. */
+        post: operations["rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restarts every pod of a Deployment, StatefulSet or DaemonSet by a rollout (`kubectl rollout restart`: the
+         *     template annotation `kubectl.kubernetes.io/restartedAt`); a paused Deployment is refused, like kubectl.
+         */
+        post: operations["restart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resumes a paused Deployment (`kubectl rollout resume`; 409 `not_paused`) or a suspended CronJob. */
+        post: operations["resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rolls a Deployment, StatefulSet or DaemonSet back (`kubectl rollout undo [--to-revision=N]`, kubectl's own
+         *     algorithm): a Deployment to a ReplicaSet's template and annotations, a StatefulSet or DaemonSet to a
+         *     ControllerRevision's data; a paused Deployment is refused; the same template is skipped.
+         */
+        post: operations["rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rollout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a rollout stands (`kubectl rollout status`, without waiting): `complete`, `progressing`, `stalled` (the
+         *     condition's reason, e.g. `ProgressDeadlineExceeded`, and the failing pods) or `paused`. Follow it with
+         *     `GET .../changes?kinds=deployments,replicasets,pods` and read it again on a notice.
+         */
+        get: operations["rollout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/scale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Scales a Deployment, StatefulSet or ReplicaSet through its scale subresource (`kubectl scale --replicas=N`). */
+        post: operations["scale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspends a CronJob (`kubectl patch cronjob NAME -p '{"spec":{"suspend":true}}'`): no new Jobs are started. */
+        post: operations["suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a CronJob now (`kubectl create job NAME --from=cronjob/CRONJOB`): a Job from its template, with the
+         *     annotation `cronjob.kubernetes.io/instantiate: manual`, controlled by the CronJob.
+         */
+        post: operations["trigger"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1189,6 +1447,20 @@ export interface components {
             /** @description Subject common name. */
             subject: string;
         };
+        /** @description One repository and the tags seen in the cluster. */
+        ClusterImage: {
+            /** @description The repository (`nginx`, `registry:5000/team/web`). */
+            repository: string;
+            /** @description Tags seen (and digests, `@sha256:...`), sorted. */
+            tags: string[];
+            /** @description Workloads and bare pods using it (at most 50). */
+            used_by: components["schemas"]["ImageUse"][];
+        };
+        /** @description The images of a cluster. */
+        ClusterImages: {
+            /** @description By repository. */
+            images: components["schemas"]["ClusterImage"][];
+        };
         /**
          * @description Why a cluster's status is what it is, as a stable code (published in the OpenAPI document, so the console's
          *     translations are typed over it).
@@ -1361,6 +1633,19 @@ export interface components {
              */
             memory_requests_bytes: number;
         };
+        /** @description A condition of the workload. */
+        Condition: {
+            /** @description When it last changed (RFC 3339). */
+            last_update?: string | null;
+            /** @description Its message. */
+            message?: string | null;
+            /** @description Its reason (`NewReplicaSetAvailable`, `ProgressDeadlineExceeded` ...). */
+            reason?: string | null;
+            /** @description `True`, `False`, `Unknown`. */
+            status: string;
+            /** @description `Available`, `Progressing`, `ReplicaFailure` ... */
+            type: string;
+        };
         /** @description A node condition. */
         ConditionView: {
             /**
@@ -1381,6 +1666,13 @@ export interface components {
             status: string;
             /** @description Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable ... */
             type: string;
+        };
+        /** @description A container and its image. */
+        ContainerImage: {
+            /** @description The container's name. */
+            container: string;
+            /** @description Its image. */
+            image: string;
         };
         /** @description New account. */
         CreateUser: {
@@ -1497,7 +1789,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
         /** @description Events of one object. */
         EventList: {
             /** @description Newest first. */
@@ -1522,6 +1814,17 @@ export interface components {
             source?: string | null;
             /** @description Normal or Warning. */
             type?: string | null;
+        };
+        /** @description A pod that does not come up, and why. */
+        FailingPod: {
+            /** @description The container (empty when the pod itself is the problem, e.g. unschedulable). */
+            container: string;
+            /** @description The kubelet's or scheduler's message. */
+            message?: string | null;
+            /** @description The pod. */
+            name: string;
+            /** @description `ImagePullBackOff`, `ErrImagePull`, `CrashLoopBackOff`, `Unschedulable` ... */
+            reason: string;
         };
         /** @description Whether the credential allows one Kubedeck feature. */
         FeaturePermission: {
@@ -1569,6 +1872,22 @@ export interface components {
          * @enum {string}
          */
         Health: "neutral" | "ok" | "progressing" | "warning" | "error";
+        /** @description A workload's revisions. */
+        History: {
+            /** @description Newest first. */
+            revisions: components["schemas"]["Revision"][];
+        };
+        /** @description Where an image is used. */
+        ImageUse: {
+            /** @description The container. */
+            container: string;
+            /** @description `Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`, `Job`, or `Pod` (a pod no controller owns). */
+            kind: string;
+            /** @description Its name. */
+            name: string;
+            /** @description Its namespace. */
+            namespace: string;
+        };
         /** @description Import request (the spec's field names, plus `context`). */
         ImportCluster: {
             /** @description Context to use (default: the kubeconfig's current-context). */
@@ -1586,6 +1905,25 @@ export interface components {
             cluster: components["schemas"]["ClusterView"];
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
+        };
+        /** @description The Job a trigger or rerun created. */
+        JobCreated: {
+            /** @description Nothing was created (a server-side dry run). */
+            dry_run: boolean;
+            /** @description The Job. */
+            job: components["schemas"]["JobRef"];
+        };
+        /** @description A Job. */
+        JobRef: {
+            /** @description Its name. */
+            name: string;
+            /** @description Its namespace. */
+            namespace: string;
+        };
+        /** @description The name of the Job to create (optional). */
+        JobRequest: {
+            /** @description The new Job's name; default `<name>-manual-<time>` (trigger) or `<name>-rerun-<time>` (rerun). */
+            job_name?: string | null;
         };
         /** @description A kind as the cluster serves it. */
         KindInfo: {
@@ -2267,6 +2605,11 @@ export interface components {
             /** @description The new password (at least 10 characters). */
             new_password: string;
         };
+        /** @description Whether a Deployment is paused now. */
+        PauseResult: {
+            /** @description `spec.paused`. */
+            paused: boolean;
+        };
         /** @description One pod in the plan. */
         PlannedPod: {
             /** @description Name. */
@@ -2417,6 +2760,26 @@ export interface components {
             /** @description The URL name of its kind, when Kubedeck serves it. */
             resource?: string | null;
         };
+        /** @description A ReplicaSet of a Deployment's rollout. */
+        ReplicaSetSummary: {
+            /** @description Its name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Ready replicas.
+             */
+            ready: number;
+            /**
+             * Format: int64
+             * @description Desired replicas.
+             */
+            replicas: number;
+            /**
+             * Format: int64
+             * @description Its revision.
+             */
+            revision?: number | null;
+        };
         /** @description One object, read live. */
         ResourceDetail: {
             /** @description The `apiVersion` it was read at. */
@@ -2492,11 +2855,150 @@ export interface components {
              */
             pods: number;
         };
+        /** @description What a restart did. */
+        RestartResult: {
+            /** @description The `kubectl.kubernetes.io/restartedAt` written to the template (RFC 3339). */
+            restarted_at: string;
+        };
+        /** @description The answer of `resume`: a Deployment's `paused`, or a CronJob's `suspended`. */
+        ResumeResult: {
+            /** @description A Deployment: `spec.paused` (false). */
+            paused?: boolean | null;
+            /** @description A CronJob: `spec.suspend` (false). */
+            suspended?: boolean | null;
+        };
+        /** @description One revision of a workload. */
+        Revision: {
+            /** @description `kubernetes.io/change-cause` of the revision, as `kubectl rollout history` prints it. */
+            change_cause?: string | null;
+            /** @description When the ReplicaSet or ControllerRevision was created (RFC 3339). */
+            created_at?: string | null;
+            /** @description The revision the workload runs now. */
+            current: boolean;
+            /** @description The images of its template, per container (init containers too). */
+            images: components["schemas"]["ContainerImage"][];
+            /**
+             * Format: int64
+             * @description The ReplicaSet's replicas (Deployments only).
+             */
+            replicas?: number | null;
+            /**
+             * Format: int64
+             * @description Its number.
+             */
+            revision: number;
+            /** @description Where it is kept: `ReplicaSet <name>` or `ControllerRevision <name>`. */
+            source: string;
+        };
+        /** @description One revision with its pod template. */
+        RevisionDetail: components["schemas"]["Revision"] & {
+            /** @description Its pod template (a ReplicaSet's without `pod-template-hash`). */
+            template: Record<string, never>;
+        };
+        /** @description The difference between two revisions' templates. */
+        RevisionDiff: {
+            /** @description A unified diff of the two pod templates as YAML (empty when equal). */
+            diff: string;
+            /**
+             * Format: int64
+             * @description The revision compared from.
+             */
+            from: number;
+            /**
+             * Format: int64
+             * @description The revision compared to.
+             */
+            to: number;
+        };
         /**
          * @description A built-in role.
          * @enum {string}
          */
         Role: "platform-admin" | "cluster-admin" | "operator" | "viewer";
+        /** @description `kubectl rollout undo --to-revision=N`. */
+        RollbackRequest: {
+            /**
+             * Format: int64
+             * @description The revision to go back to; 0 (the default): the previous one.
+             */
+            revision?: number;
+        };
+        /** @description What a rollback did. */
+        RollbackResult: {
+            /** @description Nothing was changed (a server-side dry run). */
+            dry_run: boolean;
+            /**
+             * Format: int64
+             * @description The revision the workload was at.
+             */
+            from_revision?: number | null;
+            /** @description kubectl's words (`rolled back`, `skipped rollback (current template already matches revision N)`). */
+            message: string;
+            /** @description `rolled_back` or `skipped` (the template already matched the revision). */
+            outcome: string;
+            /**
+             * Format: int64
+             * @description The revision it went back to.
+             */
+            to_revision: number;
+        };
+        /** @description Where a rollout stands. */
+        RolloutStatus: {
+            /**
+             * Format: int64
+             * @description Available replicas.
+             */
+            available: number;
+            /** @description The workload's conditions. */
+            conditions: components["schemas"]["Condition"][];
+            /**
+             * Format: int64
+             * @description Replicas wanted (a DaemonSet: nodes it should run on).
+             */
+            desired: number;
+            /** @description Pods of the workload that do not come up. */
+            failing_pods: components["schemas"]["FailingPod"][];
+            /** @description kubectl's sentence (or the condition's message when stalled). */
+            message: string;
+            new_replicaset?: components["schemas"]["ReplicaSetSummary"] | null;
+            /** @description A Deployment's other ReplicaSets that still have replicas. */
+            old_replicasets: components["schemas"]["ReplicaSetSummary"][];
+            /**
+             * Format: int64
+             * @description Ready replicas.
+             */
+            ready: number;
+            /** @description Why: the condition's reason (`ProgressDeadlineExceeded` ...), the failing pods' reason, `Paused`. */
+            reason?: string | null;
+            /** @description `complete`, `progressing`, `stalled` or `paused`. */
+            state: string;
+            /**
+             * Format: int64
+             * @description Replicas of the newest template.
+             */
+            updated: number;
+        };
+        /** @description `kubectl scale --replicas=N`. */
+        ScaleRequest: {
+            /**
+             * Format: int32
+             * @description The replicas wanted (0 to 100000).
+             */
+            replicas: number;
+        };
+        /** @description What a scale did. */
+        ScaleResult: {
+            /**
+             * Format: int32
+             * @description Replicas now.
+             */
+            replicas: number;
+            /**
+             * Format: int32
+             * @description Replicas before.
+             */
+            replicas_before: number;
+        };
         /** @description Results of a search, with the clusters that could not be searched. */
         SearchResult: {
             /** @description Matches, ordered by cluster, namespace and name. */
@@ -2525,6 +3027,22 @@ export interface components {
             git_version: string;
             /** @description e.g. `linux/amd64`. */
             platform: string;
+        };
+        /** @description `kubectl set image NAME CONTAINER=IMAGE`. */
+        SetImageRequest: {
+            /** @description The container (or init container). */
+            container: string;
+            /** @description The new image (`nginx:1.25`). */
+            image: string;
+        };
+        /** @description What a set image did. */
+        SetImageResult: {
+            /** @description The container. */
+            container: string;
+            /** @description Its image now. */
+            image: string;
+            /** @description Its image before. */
+            image_before: string;
         };
         /** @description What a snapshot refresh changed. */
         SnapshotDiff: {
@@ -2569,6 +3087,11 @@ export interface components {
              * @description Rows matching the filters.
              */
             total: number;
+        };
+        /** @description Whether a CronJob is suspended now. */
+        SuspendResult: {
+            /** @description `spec.suspend`. */
+            suspended: boolean;
         };
         /** @description Taint changes: a full replacement, or additions plus removals. */
         TaintChange: {
@@ -3660,6 +4183,72 @@ export interface operations {
                 };
             };
             /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterImages"];
+                };
+            };
+            /** @description a malformed parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5367,6 +5956,1178 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history_diff: {
+        parameters: {
+            query: {
+                /** @description The older revision. */
+                from: number;
+                /** @description The newer revision. */
+                to: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `revision_not_found` (with the revisions there are), `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `revision_not_found` (with the revisions there are), `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_image: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets, daemonsets or cronjobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetImageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetImageResult"];
+                };
+            };
+            /** @description `required`, `invalid_length`, `control_characters` (the image) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `container_not_found` (`containers`: the ones there are) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pause: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_paused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rerun: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description jobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            /** @description `invalid_name` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restart: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestartResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rollout_paused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments or cronjobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResumeResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_paused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rollback: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollbackResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `revision_not_found` (`revisions`: the ones there are), `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rollout_paused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutStatus"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    scale: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or replicasets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScaleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScaleResult"];
+                };
+            };
+            /** @description `out_of_range` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suspend: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description cronjobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspendResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    trigger: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description cronjobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            /** @description `invalid_name` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
