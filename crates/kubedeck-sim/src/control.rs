@@ -58,6 +58,7 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         .route("/pods/{ns}/{name}/rotate-logs", post(rotate_logs))
         .route("/logs/rate", get(get_log_rate).put(set_log_rate))
         .route("/exec-sessions", get(exec_sessions))
+        .route("/pods/{ns}/{name}/cpu", axum::routing::put(set_cpu))
         .with_state(sim);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -65,6 +66,29 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         }
     });
     Ok(url)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SetCpu {
+    /// CPU usage of each of the pod's containers, in millicores; `null` returns to the simulated wave.
+    millicores: Option<f64>,
+}
+
+/// Sets a pod's CPU usage (each container), as `/stats/summary` and the metrics API report it.
+async fn set_cpu(State(sim): S, Path((ns, name)): Path<(String, String)>, body: Bytes) -> Response {
+    let req: SetCpu = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")),
+    };
+    if req.millicores.is_some_and(|m| !m.is_finite() || m < 0.0) {
+        return error(StatusCode::BAD_REQUEST, "millicores must be a number >= 0 or null");
+    }
+    let Some(rt) = sim.pod(&ns, &name) else {
+        return error(StatusCode::NOT_FOUND, format!("no simulated pod {ns}/{name}"));
+    };
+    rt.lock().unwrap().cpu_override = req.millicores.map(|m| m / 1000.0);
+    Json(json!({"namespace": ns, "name": name, "millicores": req.millicores})).into_response()
 }
 
 /// The exec sessions open now (a closed client's session is gone from here at once).

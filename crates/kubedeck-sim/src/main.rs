@@ -8,6 +8,7 @@ mod control;
 mod exec;
 mod kubelet;
 mod logs;
+mod metrics_api;
 mod node;
 mod pod;
 mod quantity;
@@ -58,6 +59,10 @@ pub struct Options {
     /// Address of the control API.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub control_addr: String,
+    /// Address of the resource metrics API (`metrics.k8s.io/v1beta1` over HTTPS with the kubelet certificate,
+    /// for the apiserver's aggregation layer); not served when absent.
+    #[arg(long)]
+    pub metrics_addr: Option<String>,
     /// Write the control API's URL into this file once it listens.
     #[arg(long)]
     pub control_url_file: Option<PathBuf>,

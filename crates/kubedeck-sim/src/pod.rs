@@ -199,6 +199,10 @@ pub struct PodRuntime {
     /// Log rotations requested through the control API: a follow opened before one ends cleanly, as the
     /// kubelet ends `kubectl logs -f` when the runtime rotates the log file, while the container keeps running.
     pub log_rotations: u64,
+    /// The pod's labels (for the metrics API's label selectors).
+    pub labels: BTreeMap<String, String>,
+    /// CPU usage per container set through the control API (cores), replacing the simulated wave.
+    pub cpu_override: Option<f64>,
     restart_policy: String,
     host_network: bool,
     behaviour: Behaviour,
@@ -327,6 +331,8 @@ impl PodRuntime {
             log_requests: 0,
             log_streams_open: 0,
             log_rotations: 0,
+            labels: pod.labels().clone(),
+            cpu_override: None,
             name,
         };
         if adopt
@@ -353,6 +359,7 @@ impl PodRuntime {
     /// Takes in a newer version of the pod object (annotations, deletion).
     fn observe(&mut self, sim: &Sim, pod: &Pod, now: Micros) {
         self.behaviour = Behaviour::from_annotations(pod.annotations());
+        self.labels = pod.labels().clone();
         if self.terminate_at.is_none() && pod.metadata.deletion_timestamp.is_some() {
             let grace = pod
                 .metadata

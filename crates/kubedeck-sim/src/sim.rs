@@ -264,6 +264,14 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", file.display()))?;
     }
 
+    if let Some(addr) = &sim.opts.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding the metrics API on {addr}"))?;
+        info!("metrics API (metrics.k8s.io/v1beta1) on https://{}", listener.local_addr()?);
+        crate::metrics_api::serve(sim.clone(), listener);
+    }
+
     tokio::spawn(sim.clone().watch_pods());
 
     let fleet = (0..sim.opts.masters)

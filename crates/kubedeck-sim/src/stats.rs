@@ -67,18 +67,18 @@ impl Wave {
 }
 
 /// Current figures for one running container.
-struct ContainerUsage {
-    name: String,
+pub struct ContainerUsage {
+    pub name: String,
     started: Micros,
-    nano_cores: f64,
+    pub nano_cores: f64,
     core_nano_seconds: f64,
-    working_set: f64,
+    pub working_set: f64,
     memory_limit: Option<f64>,
     rootfs_used: f64,
     logs_used: f64,
 }
 
-fn container_usage(
+pub fn container_usage(
     pod: &PodRuntime,
     c: &crate::pod::ContainerRuntime,
     now: Micros,
@@ -91,7 +91,7 @@ fn container_usage(
     let t = now as f64 / 1e6;
     let t0 = inst.started as f64 / 1e6;
     let cpu = Wave::new(s, c.cpu_request * (0.15 + 0.55 * unit(s, 1)), 0.35);
-    let mut nano_cores = cpu.at(t) * 1e9;
+    let mut nano_cores = pod.cpu_override.unwrap_or_else(|| cpu.at(t)) * 1e9;
     if let Some(limit) = c.cpu_limit {
         nano_cores = nano_cores.min(limit * 1e9);
     }
