@@ -69,7 +69,7 @@ pub fn deployment(deploy: &Value, replicasets: &[Value]) -> Vec<Revision> {
             object: rs.clone(),
         });
     }
-    out.sort_by(|a, b| b.revision.cmp(&a.revision));
+    out.sort_by_key(|r| std::cmp::Reverse(r.revision));
     out
 }
 
@@ -110,7 +110,7 @@ pub fn controller(owner: &Value, revisions: &[Value]) -> Vec<Revision> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.revision.cmp(&a.revision));
+    out.sort_by_key(|r| std::cmp::Reverse(r.revision));
     if !out.iter().any(|r| r.current)
         && let Some(first) = out.first_mut()
     {

@@ -303,7 +303,7 @@ mod tests {
         let starting = json!({"metadata": {"name": "p"}, "status": {"containerStatuses": [{"name": "c", "state": {"waiting": {"reason": "ContainerCreating"}}}]}});
         assert!(failing_pods(&[starting]).is_empty());
         let unsched = json!({"metadata": {"name": "q"}, "status": {"conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes"}]}});
-        assert_eq!(failing_pods(&[unsched.clone()])[0].reason, "Unschedulable");
+        assert_eq!(failing_pods(std::slice::from_ref(&unsched))[0].reason, "Unschedulable");
         let ds = json!({"metadata": {"name": "agent", "generation": 1}, "spec": {}, "status": {"observedGeneration": 1, "desiredNumberScheduled": 2, "updatedNumberScheduled": 1, "numberAvailable": 1}});
         let s = daemonset(&ds, &[unsched]);
         assert_eq!((s.state, s.reason.as_deref()), ("stalled", Some("Unschedulable")));
