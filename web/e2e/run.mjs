@@ -1660,6 +1660,7 @@ async function objectYaml(kind, name) {
 /** The names in the generic list's table (the name column, after the selection checkboxes). */
 const resourceNames = async () => (await page.getByTestId('resource-table').locator('.ant-table-tbody .ant-table-row a[href*="/resources/"]').allInnerTexts()).map((s) => s.trim());
 const sameSet = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+let kindsCache = null;
 
 await step('resource engine: the sidebar groups the kinds the cluster serves, in Chinese and in English (issue 13)', async () => {
   need(clusterId, 'an imported cluster');
@@ -2042,6 +2043,103 @@ await step('workloads: the deploy wizard dry-runs first (nothing created), puts 
     await expectVisible(page.getByRole('heading', { name: 'Deploy an application' }).or(page.getByText('Deploy an application')), 'the wizard in English');
     await expectVisible(page.getByTestId('wizard-yaml').getByText(/type: Recreate/), 'the worker template (Recreate, no Service)');
     await shot('workload-wizard-en');
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  }
+});
+
+await step('workloads: scale a Deployment from its page (before → after shown), kubectl sees the replicas (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const name = 'wizard-web';
+  need((await kubectl('-n', resNs, 'get', 'deployment', name, '--ignore-not-found', '-o', 'name')).trim(), 'the Deployment the wizard created');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}`);
+  await page.getByTestId('wl-scale').click();
+  await page.getByTestId('wl-scale-input').fill('3');
+  await expectVisible(page.getByTestId('wl-scale-change').getByText('变更：2 → 3'), 'the change shown before it is made');
+  await page.getByTestId('wl-scale-ok').click();
+  await expectVisible(page.locator('.ant-message-success').getByText(`${name} 的副本数已从 2 调整为 3`), "the server's answer (before and after)");
+  await until('kubectl to see 3 replicas', 15_000, async () => (await kubectlJson('-n', resNs, 'get', 'deployment', name)).spec.replicas === 3, 500);
+  await until('the rollout panel to show 3 desired', 20_000, async () => squash(await page.getByTestId('rollout-panel').innerText()).includes('期望3'), 500);
+  await shot('workload-rollout-zh');
+});
+
+await step('workloads: roll back from the history view (the confirmation shows the diff from the current revision), kubectl sees the old image (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const name = 'wizard-web';
+  await kubectl('-n', resNs, 'set', 'image', `deployment/${name}`, `${name}=nginx:1.20`);
+  await until('revision 2 in kubectl rollout history', 30_000, async () => /\n2\s/.test(await kubectl('-n', resNs, 'rollout', 'history', `deployment/${name}`)), 500);
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}?tab=history`);
+  const rows = page.getByTestId('history-table').locator('tbody tr.ant-table-row');
+  await until('two revisions, newest first', 20_000, async (note) => {
+    const t = (await rows.allInnerTexts()).map(squash);
+    note(JSON.stringify(t));
+    return t.length === 2 && t[0].startsWith('#2') && t[0].includes('nginx:1.20') && t[1].startsWith('#1') && t[1].includes('nginx:1.19');
+  }, 500);
+  await page.getByTestId('rollback-1').click();
+  const diff = page.getByTestId('rollback-diff');
+  await expectVisible(diff.locator('.kd-diff-del', { hasText: 'nginx:1.20' }), 'the current image removed in the diff');
+  await expectVisible(diff.locator('.kd-diff-add', { hasText: 'nginx:1.19' }), 'the old image added in the diff');
+  await shot('workload-rollback-confirm-zh');
+  await page.getByTestId('rollback-confirm').click();
+  await expectVisible(page.getByTestId('rollback-result').getByText('已回滚到版本 1'), 'the rollback result');
+  await until('kubectl to see nginx:1.19 again', 30_000, async () => (await kubectlJson('-n', resNs, 'get', 'deployment', name)).spec.template.spec.containers[0].image === 'nginx:1.19', 500);
+  // kubectl's numbering: the template of revision 1 is now revision 3
+  await until('revision 3 current in the history', 20_000, async () => squash((await rows.first().innerText())).startsWith('#3当前'), 500);
+  await shot('workload-history-zh');
+});
+
+await step('workloads: the HPA form (from the Deployment\'s Autoscale) writes the autoscaling version the cluster serves, kubectl sees its target, bounds and CPU and memory targets, the HPA page shows current / target (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const name = 'wizard-web';
+  need((await kubectl('-n', resNs, 'get', 'deployment', name, '--ignore-not-found', '-o', 'name')).trim(), 'the Deployment the wizard created');
+  const kinds = await apiOk(`/k8s/cluster/${clusterId}/kinds`);
+  const hpaVersion = kinds.items.find((k) => k.name === 'horizontalpodautoscalers')?.version;
+  need(hpaVersion && hpaVersion.startsWith('v2') && hpaVersion, 'an autoscaling v2 version served by the cluster');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}`);
+  await page.getByTestId('wl-autoscale').click();
+  await expectVisible(page.getByTestId('hpa-form'), 'the HPA form');
+  await expectVisible(page.locator('.ant-modal').getByText(`autoscaling/${hpaVersion}`), 'the version it writes');
+  // the target is picked from the namespace's workloads, prefilled with this Deployment
+  await expectVisible(page.getByTestId('hpa-target').getByText(`Deployment/${name}`), 'the Deployment as the target');
+  await page.getByTestId('hpa-min').fill('2');
+  await page.getByTestId('hpa-max').fill('5');
+  await page.getByTestId('hpa-cpu').fill('60');
+  await page.getByTestId('hpa-memory').fill('80');
+  await page.getByTestId('hpa-dry-run').click();
+  await expectVisible(page.getByTestId('hpa-dry-run-ok'), 'the dry run passing');
+  if ((await kubectl('-n', resNs, 'get', 'hpa', name, '--ignore-not-found', '-o', 'name')).trim()) throw new Error('the dry run created the HPA');
+  await shot('workload-hpa-form-zh');
+  await page.getByTestId('hpa-save').click();
+  await page.waitForURL(new RegExp(`/resources/horizontalpodautoscalers/${resNs}/${name}$`), { timeout: SLOW });
+  const hpa = await kubectlJson('-n', resNs, 'get', `horizontalpodautoscalers.${hpaVersion}.autoscaling`, name);
+  // (the apiserver keeps v2beta2 metrics in an annotation of its v1 storage: their order is not kept)
+  const metrics = Object.fromEntries((hpa.spec.metrics ?? []).map((m) => [m.resource?.name, m.resource?.target?.averageUtilization]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  const got = { target: `${hpa.spec.scaleTargetRef.kind}/${hpa.spec.scaleTargetRef.name}`, min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas, metrics };
+  const want = { target: `Deployment/${name}`, min: 2, max: 5, metrics: { cpu: 60, memory: 80 } };
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`kubectl sees ${JSON.stringify(got)}, the form asked for ${JSON.stringify(want)}`);
+  // the HPA page: its target as a link, the bounds, each metric's current / target as the controller reports it
+  const panel = page.getByTestId('hpa-panel');
+  await expectVisible(panel.getByRole('link', { name: `Deployment/${name}` }), 'the target as a link');
+  await until('both metrics with their targets', 20_000, async (note) => {
+    const text = squash(await page.getByTestId('hpa-metrics').innerText());
+    note(text);
+    return /\/60%/.test(text) && /\/80%/.test(text);
+  }, 500);
+  await shot('workload-hpa-zh');
+});
+
+await step('workloads: a CronJob\'s schedule reads in words in Chinese and English (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const cj = kindsCache ?? (kindsCache = await apiOk(`/k8s/cluster/${clusterId}/kinds`));
+  const v = cj.items.find((k) => k.name === 'cronjobs')?.version;
+  need(v, 'CronJobs served by the cluster');
+  await kubectlApply(JSON.stringify({ apiVersion: `batch/${v}`, kind: 'CronJob', metadata: { name: 'every-five', namespace: resNs }, spec: { schedule: '*/5 * * * *', suspend: true, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox:1.32', command: ['date'] }] } } } } } }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/cronjobs/${resNs}/every-five`);
+  await expectVisible(page.getByTestId('cron-words').getByText('每 5 分钟'), 'the schedule in Chinese words');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  try {
+    await page.reload();
+    await expectVisible(page.getByTestId('cron-words').getByText('every 5 minutes'), 'the schedule in English words');
   } finally {
     await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
   }
