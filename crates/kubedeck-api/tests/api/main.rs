@@ -12,6 +12,7 @@ mod clusters;
 mod conventions;
 mod credentials;
 mod exec;
+mod hpa;
 mod node_metrics;
 mod nodes;
 mod outage;
