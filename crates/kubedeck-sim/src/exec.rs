@@ -95,7 +95,10 @@ pub fn exec(
     let stderr = flag(&["error", "stderr"]);
     let tty = flag(&["tty"]);
     if command.is_empty() {
-        return text(StatusCode::BAD_REQUEST, "you must specify at least one command for the container\n".into());
+        return text(
+            StatusCode::BAD_REQUEST,
+            "you must specify at least one command for the container\n".into(),
+        );
     }
     if !(stdin || stdout || stderr) {
         return text(
@@ -112,10 +115,16 @@ pub fn exec(
     let info = {
         let r = rt.lock().unwrap();
         if r.node != node {
-            return text(StatusCode::NOT_FOUND, format!("pod \"{pod}\" is not on node {node}\n"));
+            return text(
+                StatusCode::NOT_FOUND,
+                format!("pod \"{pod}\" is not on node {node}\n"),
+            );
         }
         let Some(c) = r.containers.iter().find(|c| c.name == container) else {
-            return text(StatusCode::NOT_FOUND, format!("container not found (\"{container}\")\n"));
+            return text(
+                StatusCode::NOT_FOUND,
+                format!("container not found (\"{container}\")\n"),
+            );
         };
         if !matches!(c.state, ContainerState::Running { .. }) {
             return text(
@@ -152,7 +161,10 @@ pub fn exec(
     else {
         return text(
             StatusCode::BAD_REQUEST,
-            format!("no supported remote-command subprotocol; kubedeck-sim speaks {}\n", PROTOCOLS.join(", ")),
+            format!(
+                "no supported remote-command subprotocol; kubedeck-sim speaks {}\n",
+                PROTOCOLS.join(", ")
+            ),
         );
     };
     let id = sim.next_exec.fetch_add(1, Ordering::Relaxed) + 1;
@@ -169,7 +181,12 @@ pub fn exec(
     };
     sim.exec_sessions.lock().unwrap().insert(id, session);
     let listed = Listed(sim.clone(), id);
-    let streams = Streams { stdin, stdout, stderr, tty };
+    let streams = Streams {
+        stdin,
+        stdout,
+        stderr,
+        tty,
+    };
     ws.on_upgrade(move |socket| async move {
         let _listed = listed;
         run_session(socket, streams, Shell::new(&info, tty), command).await;
@@ -234,11 +251,18 @@ impl Session {
         if !wanted || bytes.is_empty() {
             return Ok(());
         }
-        let bytes = if self.streams.tty { onlcr(bytes) } else { bytes.to_vec() };
+        let bytes = if self.streams.tty {
+            onlcr(bytes)
+        } else {
+            bytes.to_vec()
+        };
         let mut frame = Vec::with_capacity(bytes.len() + 1);
         frame.push(channel);
         frame.extend_from_slice(&bytes);
-        self.tx.send(Message::Binary(frame.into())).await.map_err(|_| Gone)
+        self.tx
+            .send(Message::Binary(frame.into()))
+            .await
+            .map_err(|_| Gone)
     }
 
     async fn next_input(&mut self) -> Input {
@@ -313,7 +337,12 @@ fn is_shell(argv0: &str) -> bool {
 
 async fn run_session(socket: WebSocket, streams: Streams, mut shell: Shell, command: Vec<String>) {
     let (tx, rx) = socket.split();
-    let mut s = Session { tx, rx, streams, pending: Vec::new() };
+    let mut s = Session {
+        tx,
+        rx,
+        streams,
+        pending: Vec::new(),
+    };
     let result = if is_shell(&command[0]) && command.len() == 1 && streams.stdin {
         if streams.tty {
             interactive(&mut s, &mut shell).await
@@ -325,7 +354,9 @@ async fn run_session(socket: WebSocket, streams: Streams, mut shell: Shell, comm
     } else {
         let mut fx = Vec::new();
         let code = shell.run_argv(&command, &mut fx);
-        s.play(fx, &mut shell).await.map(|_| shell.exited.unwrap_or(code))
+        s.play(fx, &mut shell)
+            .await
+            .map(|_| shell.exited.unwrap_or(code))
     };
     if let Ok(code) = result {
         s.finish(&command, code).await;
@@ -348,7 +379,9 @@ async fn interactive(s: &mut Session, shell: &mut Shell) -> Result<i32, Gone> {
                         Key::Echo(e) => {
                             let mut frame = vec![STDOUT];
                             frame.extend_from_slice(&e);
-                            s.tx.send(Message::Binary(frame.into())).await.map_err(|_| Gone)?;
+                            s.tx.send(Message::Binary(frame.into()))
+                                .await
+                                .map_err(|_| Gone)?;
                         }
                         Key::Interrupt => {
                             shell.status = 130;
@@ -417,5 +450,10 @@ async fn copy_stdin(s: &mut Session) -> Result<i32, Gone> {
 
 /// The open sessions, oldest first (control API).
 pub fn list(sim: &Sim) -> Vec<ExecSession> {
-    sim.exec_sessions.lock().unwrap().values().cloned().collect()
+    sim.exec_sessions
+        .lock()
+        .unwrap()
+        .values()
+        .cloned()
+        .collect()
 }

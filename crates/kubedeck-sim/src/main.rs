@@ -31,6 +31,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once at start-up: the size of the options does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Register the fleet and run it until interrupted.
     Run(Options),

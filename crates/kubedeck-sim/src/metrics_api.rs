@@ -46,7 +46,10 @@ pub fn serve(sim: Arc<Sim>, listener: TcpListener) {
         .route(&format!("{base}/nodes/{{name}}"), get(get_node))
         .route(&format!("{base}/pods"), get(list_all_pods))
         .route(&format!("{base}/namespaces/{{ns}}/pods"), get(list_pods))
-        .route(&format!("{base}/namespaces/{{ns}}/pods/{{name}}"), get(get_pod))
+        .route(
+            &format!("{base}/namespaces/{{ns}}/pods/{{name}}"),
+            get(get_pod),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not served by kubedeck-sim\n") })
         .with_state(sim);
     tokio::spawn(async move {
@@ -58,7 +61,9 @@ pub fn serve(sim: Arc<Sim>, listener: TcpListener) {
             let tls = tls.clone();
             let svc = TowerToHyperService::new(router.clone());
             tokio::spawn(async move {
-                let Ok(stream) = tls.accept(tcp).await else { return };
+                let Ok(stream) = tls.accept(tcp).await else {
+                    return;
+                };
                 let _ = auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), svc)
                     .await;
@@ -70,8 +75,10 @@ pub fn serve(sim: Arc<Sim>, listener: TcpListener) {
 fn not_found(kind: &str, name: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        Json(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": format!("{kind} \"{name}\" not found"), "reason": "NotFound", "code": 404})),
+        Json(
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("{kind} \"{name}\" not found"), "reason": "NotFound", "code": 404}),
+        ),
     )
         .into_response()
 }
@@ -117,7 +124,9 @@ fn pod_metrics(pod: &PodRuntime, now: i64, rate: f64) -> Option<Value> {
 
 /// Equality-based label selector terms (`a=b`, `a==b`, `a!=b`, bare `a` for "has the label").
 fn matches(selector: Option<&String>, labels: &BTreeMap<String, String>) -> bool {
-    let Some(sel) = selector.filter(|s| !s.trim().is_empty()) else { return true };
+    let Some(sel) = selector.filter(|s| !s.trim().is_empty()) else {
+        return true;
+    };
     sel.split(',').all(|term| {
         let term = term.trim();
         if let Some((k, v)) = term.split_once("!=") {
@@ -132,23 +141,43 @@ fn matches(selector: Option<&String>, labels: &BTreeMap<String, String>) -> bool
     })
 }
 
-fn pods_json(sim: &Sim, ns: Option<&str>, name: Option<&str>, selector: Option<&String>) -> Vec<Value> {
+fn pods_json(
+    sim: &Sim,
+    ns: Option<&str>,
+    name: Option<&str>,
+    selector: Option<&String>,
+) -> Vec<Value> {
     let now = now_micros();
     let rate = sim.schedule.read().unwrap().current_rate();
-    let runtimes: Vec<_> = sim.pods.read().unwrap().values().map(|e| e.runtime.clone()).collect();
+    let runtimes: Vec<_> = sim
+        .pods
+        .read()
+        .unwrap()
+        .values()
+        .map(|e| e.runtime.clone())
+        .collect();
     let mut out: Vec<Value> = runtimes
         .iter()
         .filter_map(|rt| {
             let r = rt.lock().unwrap();
-            if ns.is_some_and(|n| n != r.namespace) || name.is_some_and(|n| n != r.name) || !matches(selector, &r.labels) {
+            if ns.is_some_and(|n| n != r.namespace)
+                || name.is_some_and(|n| n != r.name)
+                || !matches(selector, &r.labels)
+            {
                 return None;
             }
             pod_metrics(&r, now, rate)
         })
         .collect();
     out.sort_by(|a, b| {
-        (a["metadata"]["namespace"].as_str(), a["metadata"]["name"].as_str())
-            .cmp(&(b["metadata"]["namespace"].as_str(), b["metadata"]["name"].as_str()))
+        (
+            a["metadata"]["namespace"].as_str(),
+            a["metadata"]["name"].as_str(),
+        )
+            .cmp(&(
+                b["metadata"]["namespace"].as_str(),
+                b["metadata"]["name"].as_str(),
+            ))
     });
     out
 }
@@ -158,11 +187,21 @@ fn list(kind: &str, items: Vec<Value>) -> Json<Value> {
 }
 
 async fn list_all_pods(State(sim): S, Query(q): Query<BTreeMap<String, String>>) -> Json<Value> {
-    list("PodMetricsList", pods_json(&sim, None, None, q.get("labelSelector")))
+    list(
+        "PodMetricsList",
+        pods_json(&sim, None, None, q.get("labelSelector")),
+    )
 }
 
-async fn list_pods(State(sim): S, Path(ns): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Json<Value> {
-    list("PodMetricsList", pods_json(&sim, Some(&ns), None, q.get("labelSelector")))
+async fn list_pods(
+    State(sim): S,
+    Path(ns): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Json<Value> {
+    list(
+        "PodMetricsList",
+        pods_json(&sim, Some(&ns), None, q.get("labelSelector")),
+    )
 }
 
 async fn get_pod(State(sim): S, Path((ns, name)): Path<(String, String)>) -> Response {
@@ -195,7 +234,10 @@ fn node_metrics(sim: &Sim, name: &str) -> Option<Value> {
 
 async fn list_nodes(State(sim): S) -> Json<Value> {
     let names: Vec<String> = sim.nodes.read().unwrap().keys().cloned().collect();
-    list("NodeMetricsList", names.iter().filter_map(|n| node_metrics(&sim, n)).collect())
+    list(
+        "NodeMetricsList",
+        names.iter().filter_map(|n| node_metrics(&sim, n)).collect(),
+    )
 }
 
 async fn get_node(State(sim): S, Path(name): Path<String>) -> Response {
@@ -211,7 +253,11 @@ mod tests {
 
     #[test]
     fn equality_selectors_match_like_the_apiserver() {
-        let labels: BTreeMap<String, String> = [("app".to_owned(), "web".to_owned()), ("tier".to_owned(), "fe".to_owned())].into();
+        let labels: BTreeMap<String, String> = [
+            ("app".to_owned(), "web".to_owned()),
+            ("tier".to_owned(), "fe".to_owned()),
+        ]
+        .into();
         let m = |s: &str| matches(Some(&s.to_owned()), &labels);
         assert!(m("app=web"));
         assert!(m("app==web,tier=fe"));

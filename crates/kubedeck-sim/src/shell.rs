@@ -41,8 +41,9 @@ pub struct ContainerInfo {
 }
 
 const BUILTINS: &[&str] = &[
-    "echo", "env", "printenv", "export", "unset", "ls", "cat", "touch", "mkdir", "hostname", "pwd", "cd",
-    "whoami", "id", "uname", "date", "seq", "sleep", "stty", "true", "false", "exit", "sh", "bash", "ash",
+    "echo", "env", "printenv", "export", "unset", "ls", "cat", "touch", "mkdir", "hostname", "pwd",
+    "cd", "whoami", "id", "uname", "date", "seq", "sleep", "stty", "true", "false", "exit", "sh",
+    "bash", "ash",
 ];
 
 /// One shell: its variables, working directory, files and last exit status.
@@ -77,13 +78,18 @@ enum Token {
     /// `2>&1`: stderr goes to stdout.
     ErrToOut,
     /// `>` / `>>` followed by a file word.
-    ToFile { append: bool },
+    ToFile {
+        append: bool,
+    },
 }
 
 impl Shell {
     pub fn new(info: &ContainerInfo, tty: bool) -> Shell {
         let mut vars = vec![
-            ("PATH".to_owned(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned()),
+            (
+                "PATH".to_owned(),
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned(),
+            ),
             ("HOSTNAME".to_owned(), info.pod.clone()),
             ("HOME".to_owned(), "/root".to_owned()),
         ];
@@ -101,7 +107,10 @@ impl Shell {
         add("/etc/hostname", format!("{}\n", info.pod));
         add(
             "/etc/hosts",
-            format!("127.0.0.1\tlocalhost\n::1\tlocalhost\n{}\t{}\n", info.pod_ip, info.pod),
+            format!(
+                "127.0.0.1\tlocalhost\n::1\tlocalhost\n{}\t{}\n",
+                info.pod_ip, info.pod
+            ),
         );
         add(
             "/etc/os-release",
@@ -200,7 +209,10 @@ impl Shell {
         let tokens = match tokenize(script) {
             Ok(t) => t,
             Err(e) => {
-                fx.push(Effect::Out(STDERR, format!("sh: syntax error: {e}\n").into_bytes()));
+                fx.push(Effect::Out(
+                    STDERR,
+                    format!("sh: syntax error: {e}\n").into_bytes(),
+                ));
                 self.status = 2;
                 return 2;
             }
@@ -258,7 +270,10 @@ impl Shell {
                 Token::ToFile { append } => match it.next() {
                     Some(Token::Word(w)) => to_file = Some((self.path(&self.expand(w)), *append)),
                     _ => {
-                        fx.push(Effect::Out(STDERR, b"sh: syntax error: missing file after >\n".to_vec()));
+                        fx.push(Effect::Out(
+                            STDERR,
+                            b"sh: syntax error: missing file after >\n".to_vec(),
+                        ));
                         return 2;
                     }
                 },
@@ -299,10 +314,16 @@ impl Shell {
         }
         if let Some((path, append)) = to_file {
             if self.dirs.contains(&path) {
-                fx.push(Effect::Out(STDERR, format!("sh: can't create {path}: Is a directory\n").into_bytes()));
+                fx.push(Effect::Out(
+                    STDERR,
+                    format!("sh: can't create {path}: Is a directory\n").into_bytes(),
+                ));
                 return 1;
             }
-            let parent = parents(&path).into_iter().last().unwrap_or_else(|| "/".into());
+            let parent = parents(&path)
+                .into_iter()
+                .last()
+                .unwrap_or_else(|| "/".into());
             if !self.dirs.contains(&parent) {
                 fx.push(Effect::Out(
                     STDERR,
@@ -340,7 +361,11 @@ impl Shell {
                 0
             }
             "env" | "printenv" if args.is_empty() => {
-                let s: String = self.vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+                let s: String = self
+                    .vars
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}\n"))
+                    .collect();
                 out(fx, s);
                 0
             }
@@ -355,7 +380,11 @@ impl Shell {
                 code
             }
             "env" => {
-                err(fx, "env: running commands through env is not supported by the simulated shell\n".into());
+                err(
+                    fx,
+                    "env: running commands through env is not supported by the simulated shell\n"
+                        .into(),
+                );
                 125
             }
             "export" => {
@@ -410,10 +439,13 @@ impl Shell {
                     if let Some(content) = self.files.get(&p) {
                         fx.push(Effect::Out(STDOUT, content.clone()));
                     } else if self.dirs.contains(&p) {
-                        err(fx, format!("cat: read error: Is a directory\n"));
+                        err(fx, "cat: read error: Is a directory\n".into());
                         code = 1;
                     } else {
-                        err(fx, format!("cat: can't open '{a}': No such file or directory\n"));
+                        err(
+                            fx,
+                            format!("cat: can't open '{a}': No such file or directory\n"),
+                        );
                         code = 1;
                     }
                 }
@@ -450,7 +482,10 @@ impl Shell {
                     self.cwd = p;
                     0
                 } else {
-                    err(fx, format!("sh: cd: can't cd to {target}: No such file or directory\n"));
+                    err(
+                        fx,
+                        format!("sh: cd: can't cd to {target}: No such file or directory\n"),
+                    );
                     2
                 }
             }
@@ -464,7 +499,10 @@ impl Shell {
             }
             "uname" => {
                 let s = if args.iter().any(|a| a == "-a") {
-                    format!("Linux {} 5.10.0-kubedeck-sim #1 SMP x86_64 GNU/Linux\n", self.var("HOSTNAME"))
+                    format!(
+                        "Linux {} 5.10.0-kubedeck-sim #1 SMP x86_64 GNU/Linux\n",
+                        self.var("HOSTNAME")
+                    )
                 } else {
                     "Linux\n".into()
                 };
@@ -472,7 +510,13 @@ impl Shell {
                 0
             }
             "date" => {
-                out(fx, format!("{}\n", chrono::Utc::now().format("%a %b %e %H:%M:%S UTC %Y")));
+                out(
+                    fx,
+                    format!(
+                        "{}\n",
+                        chrono::Utc::now().format("%a %b %e %H:%M:%S UTC %Y")
+                    ),
+                );
                 0
             }
             "seq" => {
@@ -485,7 +529,9 @@ impl Shell {
                         return 1;
                     }
                 };
-                let s: String = (from..=to.min(from + 1_000_000)).map(|i| format!("{i}\n")).collect();
+                let s: String = (from..=to.min(from + 1_000_000))
+                    .map(|i| format!("{i}\n"))
+                    .collect();
                 out(fx, s);
                 0
             }
@@ -542,7 +588,10 @@ impl Shell {
                         match self.files.get(&p) {
                             Some(c) => String::from_utf8_lossy(c).into_owned(),
                             None => {
-                                err(fx, format!("sh: can't open '{file}': No such file or directory\n"));
+                                err(
+                                    fx,
+                                    format!("sh: can't open '{file}': No such file or directory\n"),
+                                );
                                 return 2;
                             }
                         }
@@ -561,7 +610,11 @@ impl Shell {
     }
 
     fn children(&self, dir: &str) -> Vec<String> {
-        let prefix = if dir == "/" { "/".to_owned() } else { format!("{dir}/") };
+        let prefix = if dir == "/" {
+            "/".to_owned()
+        } else {
+            format!("{dir}/")
+        };
         let mut names: BTreeSet<String> = BTreeSet::new();
         for p in self.files.keys().chain(self.dirs.iter()) {
             if let Some(rest) = p.strip_prefix(&prefix)
@@ -622,7 +675,10 @@ fn tokenize(script: &str) -> Result<Vec<Token>, String> {
                 *i = start + 1;
             }
             Some('{') => {
-                let end = chars[start..].iter().position(|c| *c == '}').map(|p| start + p);
+                let end = chars[start..]
+                    .iter()
+                    .position(|c| *c == '}')
+                    .map(|p| start + p);
                 match end {
                     Some(e) => {
                         word.push(Part::Var(chars[start + 1..e].iter().collect()));
@@ -636,7 +692,10 @@ fn tokenize(script: &str) -> Result<Vec<Token>, String> {
             }
             Some(c) if c.is_ascii_alphabetic() || *c == '_' => {
                 let mut e = start;
-                while chars.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                while chars
+                    .get(e)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+                {
                     e += 1;
                 }
                 word.push(Part::Var(chars[start..e].iter().collect()));
@@ -812,7 +871,8 @@ impl LineEditor {
                     self.after_cr = b == b'\r';
                     echo.extend_from_slice(b"\r\n");
                     push_echo(&mut keys, &mut echo);
-                    let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
+                    let line =
+                        String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
                     keys.push(Key::Line(line));
                 }
                 0x03 => {
@@ -886,7 +946,11 @@ mod tests {
         for e in fx {
             if let Effect::Out(ch, b) = e {
                 let s = String::from_utf8(b).unwrap();
-                if ch == STDOUT { out.push_str(&s) } else { err.push_str(&s) }
+                if ch == STDOUT {
+                    out.push_str(&s)
+                } else {
+                    err.push_str(&s)
+                }
             }
         }
         (out, err, sh.exited.unwrap_or(code))
@@ -895,17 +959,32 @@ mod tests {
     #[test]
     fn quoting_variables_lists_and_status() {
         let mut sh = shell();
-        assert_eq!(run(&mut sh, "echo \"$GREETING\" 'a  $b' x\\ y"), ("hello world a  $b x y\n".into(), "".into(), 0));
+        assert_eq!(
+            run(&mut sh, "echo \"$GREETING\" 'a  $b' x\\ y"),
+            ("hello world a  $b x y\n".into(), "".into(), 0)
+        );
         assert_eq!(run(&mut sh, "false; echo $?"), ("1\n".into(), "".into(), 0));
-        assert_eq!(run(&mut sh, "false && echo no || echo yes"), ("yes\n".into(), "".into(), 0));
-        assert_eq!(run(&mut sh, "X=1; export Y=2; echo ${X}$Y"), ("12\n".into(), "".into(), 0));
-        assert_eq!(run(&mut sh, "echo oops >&2; exit 3; echo never"), ("".into(), "oops\n".into(), 3));
+        assert_eq!(
+            run(&mut sh, "false && echo no || echo yes"),
+            ("yes\n".into(), "".into(), 0)
+        );
+        assert_eq!(
+            run(&mut sh, "X=1; export Y=2; echo ${X}$Y"),
+            ("12\n".into(), "".into(), 0)
+        );
+        assert_eq!(
+            run(&mut sh, "echo oops >&2; exit 3; echo never"),
+            ("".into(), "oops\n".into(), 3)
+        );
     }
 
     #[test]
     fn unknown_commands_fail_like_busybox() {
         let mut sh = shell();
-        assert_eq!(run(&mut sh, "nope --x"), ("".into(), "sh: nope: not found\n".into(), 127));
+        assert_eq!(
+            run(&mut sh, "nope --x"),
+            ("".into(), "sh: nope: not found\n".into(), 127)
+        );
         assert_eq!(run(&mut sh, "echo a | cat").2, 2);
     }
 
@@ -915,8 +994,18 @@ mod tests {
         assert_eq!(run(&mut sh, "cat /etc/hostname").0, "web-1\n");
         assert!(run(&mut sh, "ls /").0.contains("etc\n"));
         assert!(run(&mut sh, "env").0.contains("GREETING=hello world\n"));
-        assert_eq!(run(&mut sh, "echo hi > /tmp/x; echo there >> /tmp/x; cat /tmp/x").0, "hi\nthere\n");
-        assert_eq!(run(&mut sh, "cd /etc && pwd && cat hostname").0, "/etc\nweb-1\n");
+        assert_eq!(
+            run(
+                &mut sh,
+                "echo hi > /tmp/x; echo there >> /tmp/x; cat /tmp/x"
+            )
+            .0,
+            "hi\nthere\n"
+        );
+        assert_eq!(
+            run(&mut sh, "cd /etc && pwd && cat hostname").0,
+            "/etc\nweb-1\n"
+        );
         assert_eq!(run(&mut sh, "sh -c 'exit 4'; echo $?").0, "4\n");
         assert_eq!(run(&mut sh, "cat /missing").2, 1);
     }
@@ -926,9 +1015,15 @@ mod tests {
         let mut ed = LineEditor::default();
         assert_eq!(
             ed.feed(b"ecx\x7fho\x1b[Ahi\r\n"),
-            vec![Key::Echo(b"ecx\x08 \x08hohi\r\n".to_vec()), Key::Line("echohi".into())]
+            vec![
+                Key::Echo(b"ecx\x08 \x08hohi\r\n".to_vec()),
+                Key::Line("echohi".into())
+            ]
         );
-        assert_eq!(ed.feed(b"abc\x03"), vec![Key::Echo(b"abc^C\r\n".to_vec()), Key::Interrupt]);
+        assert_eq!(
+            ed.feed(b"abc\x03"),
+            vec![Key::Echo(b"abc^C\r\n".to_vec()), Key::Interrupt]
+        );
         assert_eq!(ed.feed(b"\x04"), vec![Key::Eof]);
     }
 }

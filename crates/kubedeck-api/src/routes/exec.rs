@@ -111,7 +111,10 @@ fn pick_container(pod: &Pod, wanted: Option<String>) -> ApiResult<String> {
             return Err(ApiError::invalid(
                 "container",
                 ErrorCode::ContainerNotFound,
-                format!("container '{c}' is not in the pod; it has: {}", names.join(", ")),
+                format!(
+                    "container '{c}' is not in the pod; it has: {}",
+                    names.join(", ")
+                ),
             )
             .param("container", &c)
             .param("containers", &names)
@@ -122,7 +125,11 @@ fn pick_container(pod: &Pod, wanted: Option<String>) -> ApiResult<String> {
             return Err(ApiError::invalid(
                 "container",
                 ErrorCode::ContainerRequired,
-                format!("the pod has {} containers; name one of: {}", names.len(), names.join(", ")),
+                format!(
+                    "the pod has {} containers; name one of: {}",
+                    names.len(),
+                    names.join(", ")
+                ),
             )
             .param("containers", &names)
             .with_extra("containers", json!(names)));
@@ -188,11 +195,9 @@ pub async fn exec(
         ..AttachParams::default()
     };
     // Open the upstream before upgrading, so a refusal is still an HTTP error.
-    let process = within(OPEN_TIMEOUT, async {
-        api.exec(&name, command.clone(), &params).await.map_err(Into::into)
-    })
-    .await
-    .map_err(from_cluster)?;
+    let process = within(OPEN_TIMEOUT, api.exec(&name, command.clone(), &params))
+        .await
+        .map_err(from_cluster)?;
     let record = Session {
         record: NewAuditRecord {
             user_id: Some(auth.id),
@@ -273,7 +278,9 @@ async fn read_frame(r: &mut Option<impl AsyncRead + Unpin>, channel: u8) -> Opti
 }
 
 /// The exit code a `metav1.Status` from the exec's status channel says.
-pub fn exit_code_of(status: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Status) -> Result<i32, String> {
+pub fn exit_code_of(
+    status: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Status,
+) -> Result<i32, String> {
     if status.status.as_deref() == Some("Success") {
         return Ok(0);
     }
@@ -288,7 +295,10 @@ pub fn exit_code_of(status: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Sta
     {
         return Ok(code);
     }
-    Err(status.message.clone().unwrap_or_else(|| "the exec failed".into()))
+    Err(status
+        .message
+        .clone()
+        .unwrap_or_else(|| "the exec failed".into()))
 }
 
 /// Copies between the browser and the upstream exec until either ends. Returns who ended it and the exit code.
@@ -348,13 +358,19 @@ async fn bridge(socket: WebSocket, mut process: AttachedProcess) -> (&'static st
         return ("browser", None);
     }
     let status = match status {
-        Some(s) => tokio::time::timeout(Duration::from_secs(10), s).await.ok().flatten(),
+        Some(s) => tokio::time::timeout(Duration::from_secs(10), s)
+            .await
+            .ok()
+            .flatten(),
         None => None,
     };
     let (end, close, ended_by, code) = match status.as_ref().map(exit_code_of) {
         Some(Ok(code)) => (
             json!({"type": "exit", "code": code}),
-            CloseFrame { code: 1000, reason: format!("exited {code}").into() },
+            CloseFrame {
+                code: 1000,
+                reason: format!("exited {code}").into(),
+            },
             "exit",
             Some(code),
         ),
@@ -369,7 +385,10 @@ async fn bridge(socket: WebSocket, mut process: AttachedProcess) -> (&'static st
             }
             (
                 json!({"type": "error", "code": "upstream_broken", "message": message}),
-                CloseFrame { code: 1011, reason: reason.into() },
+                CloseFrame {
+                    code: 1011,
+                    reason: reason.into(),
+                },
                 "upstream",
                 None,
             )
@@ -389,21 +408,42 @@ mod tests {
     #[test]
     fn the_query_takes_repeated_commands_and_defaults_to_a_shell_with_a_terminal() {
         let q = |p: &[(&str, &str)]| {
-            read_query(p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            read_query(
+                p.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
         };
         assert_eq!(q(&[]).unwrap(), (None, vec!["/bin/sh".to_owned()], true));
         assert_eq!(
-            q(&[("command", "sh"), ("command", "-c"), ("command", "echo hi"), ("tty", "false"), ("container", "app")])
-                .unwrap(),
-            (Some("app".into()), vec!["sh".into(), "-c".into(), "echo hi".into()], false)
+            q(&[
+                ("command", "sh"),
+                ("command", "-c"),
+                ("command", "echo hi"),
+                ("tty", "false"),
+                ("container", "app")
+            ])
+            .unwrap(),
+            (
+                Some("app".into()),
+                vec!["sh".into(), "-c".into(), "echo hi".into()],
+                false
+            )
         );
-        assert_eq!(q(&[("tty", "maybe")]).unwrap_err().code, ErrorCode::NotOneOf);
-        assert_eq!(q(&[("command", " ")]).unwrap_err().code, ErrorCode::Required);
+        assert_eq!(
+            q(&[("tty", "maybe")]).unwrap_err().code,
+            ErrorCode::NotOneOf
+        );
+        assert_eq!(
+            q(&[("command", " ")]).unwrap_err().code,
+            ErrorCode::Required
+        );
     }
 
     #[test]
     fn exit_codes_come_from_the_status_as_the_kubelet_sends_it() {
-        let ok: Status = serde_json::from_value(json!({"metadata": {}, "status": "Success"})).unwrap();
+        let ok: Status =
+            serde_json::from_value(json!({"metadata": {}, "status": "Success"})).unwrap();
         assert_eq!(exit_code_of(&ok), Ok(0));
         let failed: Status = serde_json::from_value(json!({"metadata": {}, "status": "Failure",
             "message": "command terminated with non-zero exit code", "reason": "NonZeroExitCode",

@@ -20,7 +20,15 @@ fn run_pod(tb: &Testbed, ns: &str, name: &str) {
         ),
     );
     kubedeck_testbed::wait_until("the pod to run", Duration::from_secs(60), || {
-        (tb.kubectl_ok(&["-n", ns, "get", "pod", name, "-o", "jsonpath={.status.phase}"]) == "Running")
+        (tb.kubectl_ok(&[
+            "-n",
+            ns,
+            "get",
+            "pod",
+            name,
+            "-o",
+            "jsonpath={.status.phase}",
+        ]) == "Running")
             .then_some(())
     });
 }
@@ -45,7 +53,8 @@ struct Transcript {
     close: Option<(u16, String)>,
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn read_to_end(ws: &mut Ws) -> Transcript {
     let mut t = Transcript::default();
@@ -75,7 +84,10 @@ async fn read_to_end(ws: &mut Ws) -> Transcript {
 }
 
 fn exec_path(id: i64, ns: &str, pod: &str, command: &[&str], tty: bool) -> String {
-    let cmd: String = command.iter().map(|c| format!("&command={}", enc(c))).collect();
+    let cmd: String = command
+        .iter()
+        .map(|c| format!("&command={}", enc(c)))
+        .collect();
     format!("/ws/k8s/cluster/{id}/namespaces/{ns}/pods/{pod}/exec?container=app&tty={tty}{cmd}")
 }
 
@@ -91,9 +103,10 @@ async fn a_command_runs_with_its_output_and_exit_code_and_each_session_is_audite
     // A command's output on its streams and its exit code.
     let script = "echo \"$GREETING\"; cat /etc/hostname; echo oops >&2; exit 3";
     let path = exec_path(id, n, "shell", &["sh", "-c", script], false);
-    let (mut ws, resp) = tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some(&app.base)))
-        .await
-        .expect("connect");
+    let (mut ws, resp) =
+        tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some(&app.base)))
+            .await
+            .expect("connect");
     assert_eq!(resp.headers()["sec-websocket-protocol"], "kubedeck");
     let t = read_to_end(&mut ws).await;
     assert_eq!(t.stdout, "hello from shell\nshell\n", "{t:?}");
@@ -129,7 +142,12 @@ async fn a_command_runs_with_its_output_and_exit_code_and_each_session_is_audite
 
     // One audit row per session: who, pod, container, command, start, end, exit code; no output.
     let rows = eventually("three exec audit rows", Duration::from_secs(10), || async {
-        let rows: Vec<_> = app.audit().await.into_iter().filter(|r| r.action == "pod.exec").collect();
+        let rows: Vec<_> = app
+            .audit()
+            .await
+            .into_iter()
+            .filter(|r| r.action == "pod.exec")
+            .collect();
         (rows.len() == 3).then_some(rows)
     })
     .await;
@@ -146,8 +164,14 @@ async fn a_command_runs_with_its_output_and_exit_code_and_each_session_is_audite
     assert_eq!(d["command"], json!(["sh", "-c", script]));
     assert_eq!(d["exit_code"], 3);
     assert_eq!(d["ended_by"], "exit");
-    assert!(d["started_at"].as_str().unwrap() <= d["ended_at"].as_str().unwrap(), "{d}");
-    assert!(rows.iter().all(|r| !r.detail.contains("hello from shell")), "no output in the audit");
+    assert!(
+        d["started_at"].as_str().unwrap() <= d["ended_at"].as_str().unwrap(),
+        "{d}"
+    );
+    assert!(
+        rows.iter().all(|r| !r.detail.contains("hello from shell")),
+        "no output in the audit"
+    );
     app.stop().await;
 }
 on_one_backend!(a_command_runs_with_its_output_and_exit_code_and_each_session_is_audited);
@@ -170,52 +194,84 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
 
     // A viewer: 403 with the JSON error, before any upgrade and before anything opens upstream.
     let viewer = app
-        .user_token("viewer-exec", &[Binding { role: Role::Viewer, cluster_id: Some(id), namespace: None }])
+        .user_token(
+            "viewer-exec",
+            &[Binding {
+                role: Role::Viewer,
+                cluster_id: Some(id),
+                namespace: None,
+            }],
+        )
         .await;
     let refused = tokio_tungstenite::connect_async(ws_request(&app, &path, &viewer, None))
         .await
         .unwrap_err();
-    let WsError::Http(resp) = refused else { panic!("expected an HTTP refusal") };
+    let WsError::Http(resp) = refused else {
+        panic!("expected an HTTP refusal")
+    };
     assert_eq!(resp.status().as_u16(), 403);
     let body: Value = serde_json::from_slice(resp.body().as_deref().unwrap_or_default()).unwrap();
     assert_eq!(body["code"], "forbidden", "{body}");
     assert_eq!(body["params"]["permission"], "pod.exec", "{body}");
     assert_eq!(open_exec_sessions(&tb, n, "term"), 0);
     // The same viewer still reads the pod's logs (its permission is only not exec).
-    let logs = app.get(&format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/pods/term/logs?tailLines=1"), &viewer).await;
+    let logs = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/pods/term/logs?tailLines=1"),
+            &viewer,
+        )
+        .await;
     assert_eq!(logs.status, StatusCode::OK);
     // A plain GET, another site, a container that does not run: refused before the upgrade too.
     let plain = app.get(&path, &admin).await;
     assert_eq!(plain.status, StatusCode::BAD_REQUEST);
     assert_eq!(plain.body["code"], "websocket_required");
-    let foreign = tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some("https://evil.example")))
-        .await
-        .unwrap_err();
+    let foreign = tokio_tungstenite::connect_async(ws_request(
+        &app,
+        &path,
+        &admin,
+        Some("https://evil.example"),
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(refused_status(foreign), 403);
-    let stuck = eventually("the stuck pod's waiting status", Duration::from_secs(60), || async {
-        let r = tokio_tungstenite::connect_async(ws_request(
-            &app,
-            &format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/stuck/exec"),
-            &admin,
-            None,
-        ))
-        .await;
-        match r {
-            Err(WsError::Http(resp)) if resp.status().as_u16() == 409 => Some(resp),
-            _ => None,
-        }
-    })
+    let stuck = eventually(
+        "the stuck pod's waiting status",
+        Duration::from_secs(60),
+        || async {
+            let r = tokio_tungstenite::connect_async(ws_request(
+                &app,
+                &format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/stuck/exec"),
+                &admin,
+                None,
+            ))
+            .await;
+            match r {
+                Err(WsError::Http(resp)) if resp.status().as_u16() == 409 => Some(resp),
+                _ => None,
+            }
+        },
+    )
     .await;
     let body: Value = serde_json::from_slice(stuck.body().as_deref().unwrap_or_default()).unwrap();
     assert_eq!(body["code"], "container_not_running", "{body}");
     assert_eq!(body["params"]["container"], "app", "{body}");
 
     // An interactive shell: prompt, resize, a command typed, its output.
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some(&app.base)))
-        .await
-        .unwrap();
-    ws.send(Message::Text(r#"{"type":"resize","cols":100,"rows":30}"#.into())).await.unwrap();
-    ws.send(Message::Binary(b"stty size; echo $GREETING\r".to_vec().into())).await.unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(ws_request(&app, &path, &admin, Some(&app.base)))
+            .await
+            .unwrap();
+    ws.send(Message::Text(
+        r#"{"type":"resize","cols":100,"rows":30}"#.into(),
+    ))
+    .await
+    .unwrap();
+    ws.send(Message::Binary(
+        b"stty size; echo $GREETING\r".to_vec().into(),
+    ))
+    .await
+    .unwrap();
     let mut screen = String::new();
     tokio::time::timeout(Duration::from_secs(20), async {
         while !screen.contains("hello from term\r\n") {
@@ -228,19 +284,31 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
     .await
     .unwrap_or_else(|_| panic!("the command's output; the screen shows {screen:?}"));
     assert!(screen.starts_with("/ # "), "{screen:?}");
-    assert!(screen.contains("30 100\r\n"), "the resize reached the shell: {screen:?}");
+    assert!(
+        screen.contains("30 100\r\n"),
+        "the resize reached the shell: {screen:?}"
+    );
     assert_eq!(open_exec_sessions(&tb, n, "term"), 1);
 
     // Closing the browser's socket ends the upstream exec.
     ws.close(None).await.unwrap();
     drop(ws);
-    eventually("the upstream exec session to end", Duration::from_secs(15), || async {
-        (open_exec_sessions(&tb, n, "term") == 0).then_some(())
-    })
+    eventually(
+        "the upstream exec session to end",
+        Duration::from_secs(15),
+        || async { (open_exec_sessions(&tb, n, "term") == 0).then_some(()) },
+    )
     .await;
-    let row = eventually("the terminal's audit row", Duration::from_secs(10), || async {
-        app.audit().await.into_iter().find(|r| r.action == "pod.exec")
-    })
+    let row = eventually(
+        "the terminal's audit row",
+        Duration::from_secs(10),
+        || async {
+            app.audit()
+                .await
+                .into_iter()
+                .find(|r| r.action == "pod.exec")
+        },
+    )
     .await;
     let d: Value = serde_json::from_str(&row.detail).unwrap();
     assert_eq!(d["ended_by"], "browser", "{d}");
@@ -249,4 +317,6 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
     assert_eq!(d["tty"], true, "{d}");
     app.stop().await;
 }
-on_one_backend!(a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_upstream_exec);
+on_one_backend!(
+    a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_upstream_exec
+);
