@@ -1190,8 +1190,10 @@ async fn label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change()
     assert_eq!(same.status, StatusCode::OK, "{}", same.body);
     let beat = beats.count();
     drop(beats);
+    // The race must really have happened: saves made on a view the heartbeats had already outdated (each one
+    // succeeded above). How many of them is up to the machine's load (CI once saw 15 of 39), not the product.
     assert!(
-        beat >= 10 && outdated >= saves / 2,
+        beat >= 10 && outdated >= 5,
         "the saves raced heartbeats: {beat} heartbeats, {outdated} of {saves} saves on an outdated resourceVersion"
     );
     let last = format!("n{}", (saves - 1) / 2 * 2);
