@@ -1,5 +1,5 @@
 // The kind registry of one cluster (GET .../kinds): which kinds it serves, at which version, with which columns.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { keepPreviousData, useQuery, useQueryClient, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
 import { listKinds, listResources, type KindInfo, type ResourceListParams } from '../api/resources';
 import { refreshSession } from '../api/client';
@@ -50,13 +50,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /**
  * Follows the server's change notices for `kinds` of a cluster (`GET .../changes?kinds=`, server-sent events read
- * with fetch): a `change` refetches the lists and details of the kinds named; `status` says whether the notices are
- * live. Returns true while they are; the pages poll otherwise (an older server without the route, a cluster not
+ * with fetch) and calls `onChange` with the kinds each notice names; `status` frames say whether the notices are
+ * live. Returns true while they are; the callers poll otherwise (an older server without the route, a cluster not
  * watched by this replica, a broken connection: it reconnects with a growing pause).
  */
-export function useChanges(clusterId: string | undefined, kinds: string[]): boolean {
-  const qc = useQueryClient();
+export function useChangeStream(clusterId: string | undefined, kinds: string[], onChange: (kinds: string[]) => void): boolean {
   const [live, setLive] = useState(false);
+  const cb = useRef(onChange);
+  cb.current = onChange;
   const key = kinds.filter((k) => k && k !== 'nodes').join(',');
   useEffect(() => {
     if (!clusterId || !key) return;
@@ -89,13 +90,7 @@ export function useChanges(clusterId: string | undefined, kinds: string[]): bool
                   const st = JSON.parse(f.data) as { live?: boolean; stale?: boolean };
                   setLive(!!st.live && !st.stale);
                 } else if (f?.event === 'change') {
-                  for (const k of (JSON.parse(f.data) as { kinds?: string[] }).kinds ?? []) {
-                    qc.invalidateQueries({ queryKey: ['resources', clusterId, k] });
-                    // (a detail whose Secret values were revealed is not read again: each reveal is audited)
-                    qc.invalidateQueries({ queryKey: ['resource', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
-                    qc.invalidateQueries({ queryKey: ['resource-yaml', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
-                    for (const own of OWN_PAGE_KEYS[k] ?? []) qc.invalidateQueries({ queryKey: [own, clusterId] });
-                  }
+                  cb.current((JSON.parse(f.data) as { kinds?: string[] }).kinds ?? []);
                 }
               }
             }
@@ -113,8 +108,22 @@ export function useChanges(clusterId: string | undefined, kinds: string[]): bool
       ctl.abort();
       setLive(false);
     };
-  }, [clusterId, key, qc]);
+  }, [clusterId, key]);
   return live;
+}
+
+/** useChangeStream for the resource pages: a notice refetches the lists and details of the kinds it names. */
+export function useChanges(clusterId: string | undefined, kinds: string[]): boolean {
+  const qc = useQueryClient();
+  return useChangeStream(clusterId, kinds, (changed) => {
+    for (const k of changed) {
+      qc.invalidateQueries({ queryKey: ['resources', clusterId, k] });
+      // (a detail whose Secret values were revealed is not read again: each reveal is audited)
+      qc.invalidateQueries({ queryKey: ['resource', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
+      qc.invalidateQueries({ queryKey: ['resource-yaml', clusterId, k], predicate: (query) => query.queryKey[5] !== true });
+      for (const own of OWN_PAGE_KEYS[k] ?? []) qc.invalidateQueries({ queryKey: [own, clusterId] });
+    }
+  });
 }
 
 /**

@@ -13,11 +13,10 @@ import { cronInWords } from '../../lib/cronWords';
 import { isMissingRoute } from '../../lib/errors';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { canWriteKind, objectHref } from '../../lib/resources';
-import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useKinds } from '../../lib/useKinds';
+import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChangeStream, useKinds } from '../../lib/useKinds';
 import { hasVerb, hpaView, isSuspended, rolloutTone, scheduleOf } from '../../lib/workloads';
 import * as wl from './api';
 import { HpaForm } from './HpaForm';
-import { useFollow } from './useFollow';
 import type { WorkloadProps } from './WorkloadActions';
 
 /** The panel the overview tab gets for this kind, as a full-width column of its grid (none for most kinds). */
@@ -38,7 +37,7 @@ export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
   const qc = useQueryClient();
   const key = ['workload', clusterId, kind.name, target.namespace ?? null, target.name, 'rollout'];
   // the workload, its ReplicaSets and its pods: any notice may change the rollout
-  const live = useFollow(clusterId, [kind.name, 'replicasets', 'pods'], () => qc.invalidateQueries({ queryKey: key }));
+  const live = useChangeStream(clusterId, [kind.name, 'replicasets', 'pods'], () => qc.invalidateQueries({ queryKey: key }));
   const q = useQuery({ queryKey: key, queryFn: () => wl.getRollout(clusterId, kind, target), refetchInterval: live ? LIVE_SAFETY_MS : LIST_REFRESH_MS });
   // a server without the workload routes yet: no panel rather than an error on every workload's page
   if (isMissingRoute(q.error)) return null;
