@@ -99,6 +99,13 @@ describe('errorText says a server error in the user language', () => {
     expect(errorText(zh, e)).toBe('集群 1234 中不存在节点 w9');
   });
 
+  it('a missing container names the workload when the target is one, the pod otherwise', () => {
+    const params = { container: 'nope', containers: 'web, sidecar' };
+    const workload = fail(422, { code: 'container_not_found', message: 'x', params: { ...params, kind: 'Deployment', name: 'shop/web' } });
+    expect(errorText(enT, workload)).toBe('Deployment shop/web has no container nope; it has: web, sidecar');
+    expect(errorText(zh, workload)).toBe('Deployment shop/web 中没有容器 nope；现有容器：web, sidecar');
+    expect(errorText(enT, fail(400, { code: 'container_not_found', message: 'x', params }))).toBe('The pod has no container nope; it has: web, sidecar');
+  });
   it('a 403 says who lacks what where, by the scope present', () => {
     const params = { user: 'vera', permission: 'node.write', cluster: 1 };
     const e = fail(403, { code: 'forbidden', message: "user 'vera' lacks permission 'node.write' on cluster 1; ask a platform admin for a role that grants it", params });

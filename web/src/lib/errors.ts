@@ -36,6 +36,8 @@ function variant(code: ErrorCode, p: Record<string, unknown>): string | undefine
       // a file reference (tokenFile, client-certificate, client-key ...) shares one sentence naming the field
       if (typeof p.rule !== 'string') return undefined;
       return ['exec', 'auth-provider', 'as', 'certificate-authority', 'proxy-url'].includes(p.rule) ? p.rule : 'file';
+    case 'container_not_found':
+      return has('kind') ? 'workload' : undefined;
     case 'cluster_timeout':
       return has('seconds') ? undefined : 'none';
     case 'cluster_error':

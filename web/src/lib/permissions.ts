@@ -8,6 +8,8 @@ export type Permission =
   | 'pod.read'
   | 'pod.write'
   | 'pod.logs'
+  // the web terminal (issue 14): cluster-admin and operator, never a viewer
+  | 'pod.exec'
   | 'user.admin'
   | 'audit.read'
   | 'task.read'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHpa, containersOf, diffPair, hasVerb, hpaApiVersion, hpaValuesOf, hpaView, isPaused, isWorkloadKind, newestFirst, rolloutTone, tagSuggestions } from './workloads';
+import { buildHpa, byOrdinal, containersOf, diffPair, hasVerb, hpaApiVersion, hpaValuesOf, hpaView, isPaused, isWorkloadKind, jobView, newestFirst, ordinalOf, rolloutTone, statefulSetView, tagSuggestions, updateStrategyOf } from './workloads';
 
 const k = (name: string, group: string) => ({ name, group });
 
@@ -81,5 +81,33 @@ describe('HPA', () => {
     };
     expect(hpaView(o)).toEqual({ target: 'Deployment/web', min: 1, max: 5, current: 3, desired: 4, metrics: [{ resource: 'cpu', current: 87, target: 50 }], conditions: [] });
     expect(hpaView({ spec: { targetCPUUtilizationPercentage: 70 }, status: {} } as any).metrics).toEqual([{ resource: 'cpu', current: null, target: 70 }]);
+  });
+});
+
+describe('StatefulSet, DaemonSet and Job panels', () => {
+  it('orders a StatefulSet\'s pods by ordinal', () => {
+    expect(ordinalOf('web-10', 'web')).toBe(10);
+    expect(ordinalOf('web-x', 'web')).toBeNull();
+    expect(ordinalOf('webapp-1', 'web')).toBeNull();
+    expect(byOrdinal([{ name: 'web-10' }, { name: 'web-2' }, { name: 'other' }, { name: 'web-0' }], 'web').map((p) => p.name)).toEqual(['web-0', 'web-2', 'web-10', 'other']);
+  });
+  it('reads update strategies with the API defaults', () => {
+    expect(updateStrategyOf({ spec: {} }, 'statefulsets')).toEqual({ type: 'RollingUpdate', partition: 0, maxUnavailable: null, maxSurge: null });
+    expect(updateStrategyOf({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } } }, 'statefulsets').partition).toBe(2);
+    expect(updateStrategyOf({ spec: { updateStrategy: { type: 'OnDelete' } } }, 'statefulsets')).toEqual({ type: 'OnDelete', partition: null, maxUnavailable: null, maxSurge: null });
+    expect(updateStrategyOf({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } } } }, 'daemonsets')).toEqual({ type: 'RollingUpdate', partition: null, maxUnavailable: '25%', maxSurge: null });
+    expect(updateStrategyOf({ spec: {} }, 'daemonsets').maxUnavailable).toBe('1');
+    const s = statefulSetView({ spec: { replicas: 3, serviceName: 'web' }, status: { currentRevision: 'web-a', updateRevision: 'web-b', updatedReplicas: 1 } });
+    expect(s).toEqual({ podManagementPolicy: 'OrderedReady', serviceName: 'web', currentRevision: 'web-a', updateRevision: 'web-b', updated: 1, replicas: 3 });
+  });
+  it('reads a Job as kubectl describe does', () => {
+    const done = jobView({ spec: { completions: 3, parallelism: 2 }, status: { succeeded: 3, failed: 1, startTime: '2024-01-01T00:00:00Z', completionTime: '2024-01-01T00:01:05Z', conditions: [{ type: 'Complete', status: 'True' }] } });
+    expect(done).toMatchObject({ completions: 3, parallelism: 2, succeeded: 3, failed: 1, active: 0, durationSeconds: 65, state: 'Complete' });
+    const running = jobView({ spec: {}, status: { active: 1, startTime: '2024-01-01T00:00:00Z' } }, Date.parse('2024-01-01T00:00:30Z'));
+    expect(running).toMatchObject({ completions: 1, parallelism: 1, active: 1, durationSeconds: 30, state: 'Running' });
+    const failed = jobView({ spec: { backoffLimit: 0 }, status: { failed: 1, startTime: '2024-01-01T00:00:00Z', conditions: [{ type: 'Failed', status: 'True' }] } });
+    expect(failed).toMatchObject({ backoffLimit: 0, failed: 1, durationSeconds: null, state: 'Failed' });
+    expect(jobView({ spec: { parallelism: 4 } }).completions).toBeNull();
+    expect(jobView({ spec: { suspend: true } }).state).toBe('Suspended');
   });
 });

@@ -188,3 +188,114 @@ export function hpaView(o: KubeObject): HpaView {
     conditions: st.conditions ?? [],
   };
 }
+
+// ---- what the StatefulSet, DaemonSet and Job panels show -------------------------------------------------------
+
+/** A StatefulSet pod's ordinal: the number after its set's name (`web-2` of `web` is 2); null for another pod. */
+export function ordinalOf(pod: string, set: string): number | null {
+  if (!pod.startsWith(`${set}-`)) return null;
+  const rest = pod.slice(set.length + 1);
+  return /^\d+$/.test(rest) ? Number(rest) : null;
+}
+
+/** Pods in ordinal order (StatefulSet), pods of other names after them by name. */
+export function byOrdinal<T extends { name: string }>(pods: T[], set: string): T[] {
+  const key = (p: T) => ordinalOf(p.name, set) ?? Number.MAX_SAFE_INTEGER;
+  return [...pods].sort((a, b) => key(a) - key(b) || a.name.localeCompare(b.name));
+}
+
+export interface UpdateStrategyView {
+  /** `RollingUpdate` or `OnDelete` (the API's default when unset: RollingUpdate) */
+  type: string;
+  /** StatefulSet: pods with an ordinal below it keep the old revision (0 when unset) */
+  partition: number | null;
+  /** DaemonSet / Deployment: `maxUnavailable` / `maxSurge` as written */
+  maxUnavailable: string | null;
+  maxSurge: string | null;
+}
+
+type RollingSpec = { partition?: number; maxUnavailable?: number | string; maxSurge?: number | string };
+type StrategySpec = { updateStrategy?: { type?: string; rollingUpdate?: RollingSpec } };
+
+/** A StatefulSet's or DaemonSet's `spec.updateStrategy`, with the API's defaults filled in as kubectl describe shows. */
+export function updateStrategyOf(o: KubeObject | undefined, kind: 'statefulsets' | 'daemonsets'): UpdateStrategyView {
+  const u = ((o as { spec?: StrategySpec } | undefined)?.spec?.updateStrategy ?? {}) as NonNullable<StrategySpec['updateStrategy']>;
+  const type = u.type ?? 'RollingUpdate';
+  const r = u.rollingUpdate ?? {};
+  const rolling = type === 'RollingUpdate';
+  const str = (v: number | string | undefined) => (v === undefined ? null : String(v));
+  return {
+    type,
+    partition: kind === 'statefulsets' && rolling ? (r.partition ?? 0) : null,
+    maxUnavailable: kind === 'daemonsets' && rolling ? (str(r.maxUnavailable) ?? '1') : null,
+    maxSurge: kind === 'daemonsets' && rolling ? str(r.maxSurge) : null,
+  };
+}
+
+export interface StatefulSetView {
+  podManagementPolicy: string;
+  serviceName: string | null;
+  currentRevision: string | null;
+  updateRevision: string | null;
+  /** pods of the update revision / replicas wanted */
+  updated: number;
+  replicas: number;
+}
+
+type StsSpec = { replicas?: number; podManagementPolicy?: string; serviceName?: string };
+type StsStatus = { currentRevision?: string; updateRevision?: string; updatedReplicas?: number };
+
+export function statefulSetView(o: KubeObject | undefined): StatefulSetView {
+  const s = ((o as { spec?: StsSpec } | undefined)?.spec ?? {}) as StsSpec;
+  const st = ((o as { status?: StsStatus } | undefined)?.status ?? {}) as StsStatus;
+  return {
+    podManagementPolicy: s.podManagementPolicy ?? 'OrderedReady',
+    serviceName: s.serviceName || null,
+    currentRevision: st.currentRevision ?? null,
+    updateRevision: st.updateRevision ?? null,
+    updated: st.updatedReplicas ?? 0,
+    replicas: s.replicas ?? 1,
+  };
+}
+
+export interface JobView {
+  completions: number | null;
+  parallelism: number;
+  backoffLimit: number;
+  active: number;
+  succeeded: number;
+  failed: number;
+  start: string | null;
+  completion: string | null;
+  /** seconds from start to completion, or to `now` while it runs; null before it starts */
+  durationSeconds: number | null;
+  /** `Complete`, `Failed`, `Suspended` or `Running` (the Job's own conditions) */
+  state: 'Complete' | 'Failed' | 'Suspended' | 'Running';
+}
+
+type JobSpec = { completions?: number; parallelism?: number; backoffLimit?: number; suspend?: boolean };
+type JobStatus = { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
+
+/** What `kubectl describe job` leads with: completions, parallelism, the pods' outcomes and the duration. */
+export function jobView(o: KubeObject | undefined, now: number = Date.now()): JobView {
+  const s = ((o as { spec?: JobSpec } | undefined)?.spec ?? {}) as JobSpec;
+  const st = ((o as { status?: JobStatus } | undefined)?.status ?? {}) as JobStatus;
+  const cond = (type: string) => st.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+  const start = st.startTime ?? null;
+  const completion = st.completionTime ?? null;
+  // a failed Job has no completion time: its duration is not known (kubectl shows none either)
+  const end = completion ? new Date(completion).getTime() : cond('Failed') ? null : now;
+  const durationSeconds = start && end !== null ? Math.max(0, Math.round((end - new Date(start).getTime()) / 1000)) : null;
+  return {
+    completions: s.completions ?? (s.parallelism && s.parallelism > 1 ? null : 1),
+    parallelism: s.parallelism ?? 1,
+    backoffLimit: s.backoffLimit ?? 6,
+    active: st.active ?? 0,
+    succeeded: st.succeeded ?? 0,
+    failed: st.failed ?? 0,
+    start,
+    completion,
+    durationSeconds,
+    state: cond('Complete') ? 'Complete' : cond('Failed') ? 'Failed' : s.suspend ? 'Suspended' : 'Running',
+  };
+}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, InputNumber, Modal, Row, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
+import { CodeOutlined, DeleteOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { deletePod, getPod } from '../../api/pods';
@@ -113,6 +113,11 @@ export default function PodDetailPage() {
             {can(me, 'pod.logs') && (
               <Button icon={<FileTextOutlined />} onClick={() => navigate(`${base}/logs`)} disabled={!feature('pods.logs').allowed}>
                 {t('pod.logs')}
+              </Button>
+            )}
+            {can(me, 'pod.exec') && (
+              <Button icon={<CodeOutlined />} onClick={() => navigate(`${base}/terminal`)} disabled={p.phase !== 'Running'} data-testid="pod-terminal">
+                {t('terminal.open')}
               </Button>
             )}
             {can(me, 'pod.write') && (

@@ -1,6 +1,7 @@
 // What the generic detail page shows besides the row for workloads (issue 14): the rollout's progress (kept fresh by
-// the change stream of the workload, its ReplicaSets and pods), a CronJob's schedule in words, an HPA's
-// current/target figures with an edit form.
+// the change stream of the workload, its ReplicaSets and pods), a StatefulSet's and DaemonSet's update strategy and
+// pods (ordinal, node), a Job's completions, parallelism, duration and pods, a CronJob's schedule in words, last
+// schedule and active Jobs, an HPA's current/target figures with an edit form.
 import { useState } from 'react';
 import { Alert, Button, Card, Col, Descriptions, Progress, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
@@ -11,26 +12,107 @@ import { useAuth } from '../../auth';
 import { ErrorAlert, StatusTag } from '../../components/common';
 import { cronInWords } from '../../lib/cronWords';
 import { isMissingRoute } from '../../lib/errors';
-import { formatDateTime, formatRelative } from '../../lib/format';
+import { formatAge, formatDateTime, formatRelative } from '../../lib/format';
+import { kubectlWord } from '../../lib/status';
 import { canWriteKind, objectHref } from '../../lib/resources';
 import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChangeStream, useKinds } from '../../lib/useKinds';
-import { hasVerb, hpaView, isSuspended, rolloutTone, scheduleOf } from '../../lib/workloads';
+import { hasVerb, hpaView, isSuspended, jobView, rolloutTone, scheduleOf, statefulSetView, updateStrategyOf } from '../../lib/workloads';
 import * as wl from './api';
 import { HpaForm } from './HpaForm';
+import { WorkloadPods } from './WorkloadPods';
 import type { WorkloadProps } from './WorkloadActions';
 
 /** The panel the overview tab gets for this kind, as a full-width column of its grid (none for most kinds). */
 export function WorkloadOverview(props: WorkloadProps) {
   const { kind } = props;
-  const panel = hasVerb(kind, 'rollout') ? (
-    <RolloutPanel {...props} />
-  ) : kind.name === 'cronjobs' && kind.group === 'batch' ? (
-    <CronPanel {...props} />
-  ) : kind.name === 'horizontalpodautoscalers' && kind.group === 'autoscaling' ? (
-    <HpaPanel {...props} />
+  const is = (name: string, group: string) => kind.name === name && kind.group === group;
+  const panels = [
+    hasVerb(kind, 'rollout') && <RolloutPanel key="rollout" {...props} />,
+    (is('statefulsets', 'apps') || is('daemonsets', 'apps')) && <PodSetPanel key="pods" {...props} />,
+    is('jobs', 'batch') && <JobPanel key="job" {...props} />,
+    is('cronjobs', 'batch') && <CronPanel key="cron" {...props} />,
+    is('horizontalpodautoscalers', 'autoscaling') && <HpaPanel key="hpa" {...props} />,
+  ].filter(Boolean);
+  return panels.length ? (
+    <Col xs={24} className="kd-workload-panel">
+      <Space direction="vertical" style={{ width: '100%' }} size={16}>
+        {panels}
+      </Space>
+    </Col>
   ) : null;
-  return panel && <Col xs={24} className="kd-workload-panel">{panel}</Col>;
 }
+
+/** A StatefulSet's or DaemonSet's update strategy (partition, revisions) and its pods with ordinal / node. */
+function PodSetPanel({ clusterId, kind, target, object }: WorkloadProps) {
+  const { t } = useI18n();
+  const sts = kind.name === 'statefulsets';
+  const u = updateStrategyOf(object, sts ? 'statefulsets' : 'daemonsets');
+  const s = statefulSetView(object);
+  const mono = (v: string | number | null) => (v === null || v === '' ? '-' : <span className="kd-mono">{v}</span>);
+  return (
+    <Card size="small" title={sts ? t('workload.statefulSetTitle') : t('workload.daemonSetTitle')} data-testid="podset-panel">
+      <Descriptions column={{ xs: 1, md: 3 }} size="small" data-testid="podset-strategy">
+        <Descriptions.Item label={t('workload.updateStrategy')}>{mono(u.type)}</Descriptions.Item>
+        {sts && <Descriptions.Item label={t('workload.partition')}>{u.partition === null ? '-' : <span data-testid="podset-partition">{u.partition}</span>}</Descriptions.Item>}
+        {sts && <Descriptions.Item label={t('workload.podManagement')}>{mono(s.podManagementPolicy)}</Descriptions.Item>}
+        {sts && <Descriptions.Item label={t('workload.serviceName')}>{mono(s.serviceName)}</Descriptions.Item>}
+        {sts && <Descriptions.Item label={t('workload.currentRevision')}>{mono(s.currentRevision)}</Descriptions.Item>}
+        {sts && <Descriptions.Item label={t('workload.updateRevision')}>{s.updateRevision ? <span className="kd-mono">{`${s.updateRevision} (${s.updated}/${s.replicas})`}</span> : '-'}</Descriptions.Item>}
+        {!sts && <Descriptions.Item label={t('workload.maxUnavailable')}>{mono(u.maxUnavailable)}</Descriptions.Item>}
+        {!sts && u.maxSurge !== null && <Descriptions.Item label={t('workload.maxSurge')}>{mono(u.maxSurge)}</Descriptions.Item>}
+      </Descriptions>
+      {sts && u.partition !== null && u.partition > 0 && <Alert type="info" showIcon style={{ marginBottom: 8 }} message={t('workload.partitionHint', { partition: u.partition })} />}
+      <WorkloadPods clusterId={clusterId} namespace={target.namespace ?? 'default'} owner={{ kind: sts ? 'StatefulSet' : 'DaemonSet', name: target.name }} ordinals={sts} />
+    </Card>
+  );
+}
+
+/** A Job's completions, parallelism, pods' outcomes, duration, and its pods. */
+function JobPanel({ clusterId, target, object }: WorkloadProps) {
+  const { t, lang } = useI18n();
+  const j = jobView(object);
+  return (
+    <Card
+      size="small"
+      title={
+        <Space>
+          {t('job.title')}
+          <span data-testid="job-state" data-state={j.state}>
+            <StatusTag tone={JOB_TONE[j.state]}>{kubectlWord(t, j.state)}</StatusTag>
+          </span>
+        </Space>
+      }
+      data-testid="job-panel"
+    >
+      <Row gutter={16} style={{ marginBottom: 12 }}>
+        <Col xs={12} md={4}>
+          <Statistic title={t('job.completions')} value={`${j.succeeded}/${j.completions ?? '-'}`} valueStyle={{ fontSize: 22 }} />
+        </Col>
+        <Col xs={12} md={4}>
+          <Statistic title={t('job.parallelism')} value={j.parallelism} valueStyle={{ fontSize: 22 }} />
+        </Col>
+        <Col xs={8} md={4}>
+          <Statistic title={t('job.active')} value={j.active} valueStyle={{ fontSize: 22 }} />
+        </Col>
+        <Col xs={8} md={4}>
+          <Statistic title={t('job.succeeded')} value={j.succeeded} valueStyle={{ fontSize: 22, color: j.succeeded ? '#52c41a' : undefined }} />
+        </Col>
+        <Col xs={8} md={4}>
+          <Statistic title={t('job.failed')} value={j.failed} valueStyle={{ fontSize: 22, color: j.failed ? '#ff4d4f' : undefined }} suffix={<span style={{ fontSize: 13 }}>{` / ${t('job.backoffLimit', { n: j.backoffLimit })}`}</span>} />
+        </Col>
+        <Col xs={12} md={4}>
+          <Statistic title={t('job.duration')} value={j.durationSeconds === null ? '-' : formatAge(0, j.durationSeconds * 1000)} valueStyle={{ fontSize: 22 }} />
+        </Col>
+      </Row>
+      <Descriptions column={{ xs: 1, md: 2 }} size="small">
+        <Descriptions.Item label={t('job.start')}>{j.start ? formatDateTime(j.start, lang) : '-'}</Descriptions.Item>
+        <Descriptions.Item label={t('job.completion')}>{j.completion ? formatDateTime(j.completion, lang) : '-'}</Descriptions.Item>
+      </Descriptions>
+      <WorkloadPods clusterId={clusterId} namespace={target.namespace ?? 'default'} owner={{ kind: 'Job', name: target.name }} />
+    </Card>
+  );
+}
+const JOB_TONE = { Complete: 'success', Failed: 'error', Suspended: 'default', Running: 'processing' } as const;
 
 export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
   const { t, lang } = useI18n();
@@ -137,7 +219,7 @@ export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
   );
 }
 
-function CronPanel({ object }: WorkloadProps) {
+function CronPanel({ clusterId, target, object }: WorkloadProps) {
   const { t, lang } = useI18n();
   const schedule = scheduleOf(object);
   const words = cronInWords(schedule, lang);
@@ -152,8 +234,24 @@ function CronPanel({ object }: WorkloadProps) {
           </Space>
         </Descriptions.Item>
         <Descriptions.Item label={t('cron.suspended')}>{isSuspended(object) ? <Tag color="gold">{t('common.yes')}</Tag> : t('common.no')}</Descriptions.Item>
-        <Descriptions.Item label={t('cron.lastSchedule')}>{status.lastScheduleTime ? formatDateTime(status.lastScheduleTime, lang) : '-'}</Descriptions.Item>
-        <Descriptions.Item label={t('cron.active')}>{status.active?.length ? status.active.map((a) => a.name).join(', ') : '-'}</Descriptions.Item>
+        <Descriptions.Item label={t('cron.lastSchedule')}>
+          <span data-testid="cron-last-schedule">{status.lastScheduleTime ? <Tooltip title={formatDateTime(status.lastScheduleTime, lang)}>{formatRelative(status.lastScheduleTime, lang)}</Tooltip> : '-'}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('cron.active')}>
+          <span data-testid="cron-active">
+            {status.active?.length ? (
+              <Space size={[8, 4]} wrap>
+                {status.active.map((a) => (
+                  <Link key={a.name} to={objectHref(clusterId, 'jobs', a.namespace ?? target.namespace, a.name)}>
+                    {a.name}
+                  </Link>
+                ))}
+              </Space>
+            ) : (
+              '-'
+            )}
+          </span>
+        </Descriptions.Item>
       </Descriptions>
     </Card>
   );
