@@ -23,6 +23,8 @@ describe('workload verbs per kind', () => {
   it('reads the object', () => {
     expect(isPaused({ spec: { paused: true } })).toBe(true);
     expect(isPaused({ spec: {} })).toBe(false);
+    // (a resumed Deployment keeps `paused: false` in its spec)
+    expect(isPaused({ spec: { paused: false } })).toBe(false);
     expect(containersOf({ spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } } })).toEqual([{ name: 'web', image: 'nginx:1.25' }]);
     expect(containersOf({ spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } } } })).toEqual([{ name: 'c', image: 'busybox' }]);
     expect(rolloutTone('stalled')).toBe('error');
