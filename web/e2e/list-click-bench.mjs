@@ -175,7 +175,9 @@ try {
         results[kind].push(r);
         sizes[kind] = `${r.rows} rows of ${r.total_objects}`;
       }
-      await page.waitForTimeout(200);
+      // a list answer younger than 2 s is shown without a new request (useResourceList's staleTime): wait so
+      // that every timed click of a kind comes more than 2 s after its previous one, and so fetches
+      await page.waitForTimeout(600);
     }
   }
   console.log(`${real ? `real server ${BASE}` : `MOCK server (e2e/mock-server.mjs) with ${PODS.toLocaleString()} pods`}: click in the sidebar → first row of this click's answer, ${RUNS} rounds after one warm-up round`);

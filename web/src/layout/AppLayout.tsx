@@ -23,7 +23,7 @@ import {
   ExperimentOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useI18n } from '../i18n';
 import { useAuth } from '../auth';
 import { logout } from '../api/auth';
@@ -33,7 +33,7 @@ import { selectedMenuKey, validClusterId } from '../lib/urlstate';
 import { ClusterNotFound } from '../components/NotFound';
 import { can } from '../lib/permissions';
 import { LanguageSwitch, ThemeSwitch } from './Switches';
-import { useKinds } from '../lib/useKinds';
+import { prefetchResourceList, useKinds } from '../lib/useKinds';
 import { groupKinds, kindHref, kindPlural } from '../lib/resources';
 import type { KindCategory } from '../api/resources';
 
@@ -54,6 +54,7 @@ export function AppLayout() {
   const { t } = useI18n();
   const { me } = useAuth();
   const navigate = useNavigate();
+  const qc = useQueryClient();
   const location = useLocation();
   const { token } = theme.useToken();
   const [collapsed, setCollapsed] = useState(false);
@@ -192,7 +193,12 @@ export function AppLayout() {
           items={items}
           selectedKeys={selected}
           {...(collapsed ? {} : { openKeys, onOpenChange: setOpenKeys })}
-          onClick={({ key }) => navigate(key)}
+          onClick={({ key }) => {
+            // a kind's list: its first page is asked for now, while the page renders
+            const kind = clusterId ? registry.kinds.find((k) => k.name !== 'pods' && k.name !== 'nodes' && kindHref(clusterId, k.name) === key) : undefined;
+            if (clusterId && kind) prefetchResourceList(qc, clusterId, kind.name);
+            navigate(key);
+          }}
         />
       </Sider>
       <Layout>
