@@ -3,7 +3,9 @@
 //! - [`kinds`]: the kinds Kubedeck knows by name (group, plural, versions in order of preference, category);
 //! - [`row`], [`views`]: what is kept per object (a compact row with the kind's `kubectl get -o wide` columns);
 //! - [`discovery`]: which version of each kind a cluster serves, and the kinds its CRDs add;
-//! - [`store`]: the watched, indexed stores per (cluster, kind).
+//! - [`store`]: the watched, indexed stores per (cluster, kind);
+//! - [`insight`]: per-kind views of one object beyond its YAML (Services, Ingresses, Secrets, ConfigMaps, namespaces,
+//!   quotas, storage).
 
 pub mod diff;
 pub mod kinds;
@@ -13,6 +15,7 @@ pub mod custom;
 pub mod discovery;
 pub mod store;
 pub mod related;
+pub mod insight;
 
 use serde_json::Value;
 

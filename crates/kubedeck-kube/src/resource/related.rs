@@ -42,6 +42,93 @@ fn pod_spec<'a>(kind: &str, obj: &'a Value) -> Option<&'a Value> {
     s.is_object().then_some(s)
 }
 
+/// How a pod (or a workload's pod template) uses a ConfigMap, Secret, claim or ServiceAccount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Use {
+    /// A volume (or a projected volume's source).
+    Volume,
+    /// `envFrom`: every key as an environment variable.
+    EnvFrom,
+    /// `env[].valueFrom`: one key as an environment variable.
+    Env,
+    /// `imagePullSecrets`: registry credentials to pull the images.
+    ImagePullSecret,
+    /// `serviceAccountName`.
+    ServiceAccount,
+}
+
+/// One thing a pod spec names: (kind, name, how).
+pub type PodUse<'a> = (&'static str, &'a str, Use);
+
+/// What the pod spec of `obj` (a Pod or a workload of `kind`) names, in the spec's order, with how; repeats
+/// kept (a ConfigMap both mounted and read by env is two uses).
+pub fn pod_uses<'a>(kind: &str, obj: &'a Value) -> Vec<PodUse<'a>> {
+    let mut out = Vec::new();
+    let Some(spec) = pod_spec(kind, obj) else { return out };
+    for v in spec["volumes"].as_array().into_iter().flatten() {
+        if let Some(n) = v["configMap"]["name"].as_str() {
+            out.push(("ConfigMap", n, Use::Volume));
+        }
+        if let Some(n) = v["secret"]["secretName"].as_str() {
+            out.push(("Secret", n, Use::Volume));
+        }
+        if let Some(n) = v["persistentVolumeClaim"]["claimName"].as_str() {
+            out.push(("PersistentVolumeClaim", n, Use::Volume));
+        }
+        for s in v["projected"]["sources"].as_array().into_iter().flatten() {
+            if let Some(n) = s["configMap"]["name"].as_str() {
+                out.push(("ConfigMap", n, Use::Volume));
+            }
+            if let Some(n) = s["secret"]["name"].as_str() {
+                out.push(("Secret", n, Use::Volume));
+            }
+        }
+    }
+    let containers = ["initContainers", "containers"]
+        .into_iter()
+        .flat_map(|k| spec[k].as_array().into_iter().flatten());
+    for c in containers {
+        for e in c["envFrom"].as_array().into_iter().flatten() {
+            if let Some(n) = e["configMapRef"]["name"].as_str() {
+                out.push(("ConfigMap", n, Use::EnvFrom));
+            }
+            if let Some(n) = e["secretRef"]["name"].as_str() {
+                out.push(("Secret", n, Use::EnvFrom));
+            }
+        }
+        for e in c["env"].as_array().into_iter().flatten() {
+            if let Some(n) = e["valueFrom"]["configMapKeyRef"]["name"].as_str() {
+                out.push(("ConfigMap", n, Use::Env));
+            }
+            if let Some(n) = e["valueFrom"]["secretKeyRef"]["name"].as_str() {
+                out.push(("Secret", n, Use::Env));
+            }
+        }
+    }
+    for s in spec["imagePullSecrets"].as_array().into_iter().flatten() {
+        if let Some(n) = s["name"].as_str() {
+            out.push(("Secret", n, Use::ImagePullSecret));
+        }
+    }
+    if let Some(n) = spec["serviceAccountName"].as_str() {
+        out.push(("ServiceAccount", n, Use::ServiceAccount));
+    }
+    out
+}
+
+/// How `obj` (of `kind`) uses the object `target_kind`/`name` of its own namespace: each way once, in order.
+pub fn uses_of(kind: &str, obj: &Value, target_kind: &str, name: &str) -> Vec<Use> {
+    let mut how: Vec<Use> = pod_uses(kind, obj)
+        .into_iter()
+        .filter(|(k, n, _)| *k == target_kind && *n == name)
+        .map(|(_, _, u)| u)
+        .collect();
+    how.sort();
+    how.dedup();
+    how
+}
+
 /// The objects `obj` (of `kind`) names in its spec, each once.
 pub fn references(kind: &str, obj: &Value) -> Vec<Related> {
     let ns = obj["metadata"]["namespace"].as_str();
@@ -51,50 +138,8 @@ pub fn references(kind: &str, obj: &Value) -> Vec<Related> {
             out.push(r);
         }
     };
-    if let Some(spec) = pod_spec(kind, obj) {
-        for v in spec["volumes"].as_array().into_iter().flatten() {
-            if let Some(n) = v["configMap"]["name"].as_str() {
-                add(uses("ConfigMap", n, ns));
-            }
-            if let Some(n) = v["secret"]["secretName"].as_str() {
-                add(uses("Secret", n, ns));
-            }
-            if let Some(n) = v["persistentVolumeClaim"]["claimName"].as_str() {
-                add(uses("PersistentVolumeClaim", n, ns));
-            }
-            for s in v["projected"]["sources"].as_array().into_iter().flatten() {
-                if let Some(n) = s["configMap"]["name"].as_str() {
-                    add(uses("ConfigMap", n, ns));
-                }
-                if let Some(n) = s["secret"]["name"].as_str() {
-                    add(uses("Secret", n, ns));
-                }
-            }
-        }
-        let containers = ["initContainers", "containers"]
-            .into_iter()
-            .flat_map(|k| spec[k].as_array().into_iter().flatten());
-        for c in containers {
-            for e in c["envFrom"].as_array().into_iter().flatten() {
-                if let Some(n) = e["configMapRef"]["name"].as_str() {
-                    add(uses("ConfigMap", n, ns));
-                }
-                if let Some(n) = e["secretRef"]["name"].as_str() {
-                    add(uses("Secret", n, ns));
-                }
-            }
-            for e in c["env"].as_array().into_iter().flatten() {
-                if let Some(n) = e["valueFrom"]["configMapKeyRef"]["name"].as_str() {
-                    add(uses("ConfigMap", n, ns));
-                }
-                if let Some(n) = e["valueFrom"]["secretKeyRef"]["name"].as_str() {
-                    add(uses("Secret", n, ns));
-                }
-            }
-        }
-        if let Some(n) = spec["serviceAccountName"].as_str() {
-            add(uses("ServiceAccount", n, ns));
-        }
+    for (k, n, _) in pod_uses(kind, obj) {
+        add(uses(k, n, ns));
     }
     let spec = &obj["spec"];
     match kind {
@@ -211,5 +256,20 @@ mod tests {
         assert_eq!(r[0].namespace, None);
         assert_eq!((r[1].name.as_str(), r[1].namespace.as_deref()), ("ci", Some("tools")));
         assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn a_pod_spec_says_how_it_uses_each_object() {
+        let p = json!({"metadata": {"name": "p", "namespace": "a"}, "spec": {
+            "imagePullSecrets": [{"name": "registry"}],
+            "volumes": [{"name": "v", "projected": {"sources": [{"secret": {"name": "tls"}}, {"configMap": {"name": "app"}}]}}],
+            "initContainers": [{"name": "i", "envFrom": [{"configMapRef": {"name": "app"}}]}],
+            "containers": [{"name": "c", "env": [{"name": "K", "valueFrom": {"secretKeyRef": {"name": "tls", "key": "k"}}}]}]}});
+        assert_eq!(uses_of("Pod", &p, "ConfigMap", "app"), vec![Use::Volume, Use::EnvFrom]);
+        assert_eq!(uses_of("Pod", &p, "Secret", "tls"), vec![Use::Volume, Use::Env]);
+        assert_eq!(uses_of("Pod", &p, "Secret", "registry"), vec![Use::ImagePullSecret]);
+        assert!(uses_of("Pod", &p, "ConfigMap", "tls").is_empty());
+        let cron = json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "s"}}]}]}}}}}});
+        assert_eq!(uses_of("CronJob", &cron, "Secret", "s"), vec![Use::EnvFrom]);
     }
 }
