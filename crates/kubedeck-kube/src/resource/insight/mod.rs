@@ -3,9 +3,13 @@
 //! functions of the object and of what the API layer gathered for it (selected pods from the pod index, the
 //! Services an Ingress names, the workloads of the namespace), so they are unit-tested on plain JSON; the
 //! warnings carry a stable code the console words in each language.
+//! [`namespaces`] and [`storage`] (issue 15): the objects a namespace form creates and why a namespace is stuck
+//! Terminating; a quota's used / hard, the default StorageClass's patches, whether a claim may grow.
 
 pub mod config;
+pub mod namespaces;
 pub mod network;
+pub mod storage;
 
 use crate::x509::Certificate;
 use chrono::{DateTime, Utc};

@@ -5,7 +5,7 @@ use crate::resource::row::{Column, ColumnType::*, Health, Projection};
 use serde_json::Value;
 
 /// CAPACITY, ACCESS MODES, RECLAIM POLICY, STATUS, CLAIM (`namespace/name`), STORAGECLASS, REASON (+ wide
-/// VOLUMEMODE). STATUS is the phase, `Terminating` once deleted. Health: Available and Bound Ok, Pending
+/// VOLUMEMODE, and SOURCE: the volume source in a few words, which kubectl shows only in `describe`). STATUS is the phase, `Terminating` once deleted. Health: Available and Bound Ok, Pending
 /// Progressing, Released Warning (its data waits for someone to reclaim it), Failed Error, Terminating Warning.
 pub(super) static PVS: View = View {
     columns: &[
@@ -17,6 +17,7 @@ pub(super) static PVS: View = View {
         Column::new("storageclass", "STORAGECLASS", Text, false),
         Column::new("reason", "REASON", Text, false),
         Column::new("volumemode", "VOLUMEMODE", Text, true),
+        Column::new("source", "SOURCE", Text, true),
     ],
     project: pv,
 };
@@ -97,6 +98,7 @@ fn pv(v: &Value) -> Projection {
         class_of(v),
         text(&v["status"]["reason"]),
         text(&spec["volumeMode"]),
+        crate::resource::insight::storage::volume_source(v),
     ];
     by_phase(cells, phase, |p| match p {
         "Available" | "Bound" => Health::Ok,
@@ -172,6 +174,7 @@ mod tests {
         assert_eq!(s.cell("storageclass"), Some("local-path"));
         assert_eq!(s.cell("reason"), None);
         assert_eq!(s.cell("volumemode"), Some("Filesystem"));
+        assert_eq!(s.cell("source"), Some("hostPath /var/lib/data"));
         assert_eq!((s.status(), s.p.health), (Some("Bound"), Health::Ok));
 
         for (phase, health) in [
