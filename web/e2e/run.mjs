@@ -253,6 +253,24 @@ page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(SLOW);
 const consoleErrors = [];
 page.on('pageerror', (e) => consoleErrors.push(String(e)));
+// the whole run is under the server's Content-Security-Policy (issue 17): anything it blocks (an inline script, a
+// connection elsewhere, a style the console needs) fails the run at the end, with Chromium's message
+page.on('console', (m) => {
+  if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) consoleErrors.push(`CSP: ${m.text()}`);
+});
+
+await step('every page carries the browser protections: a script policy of its own files, no framing (issue 17)', async () => {
+  for (const path of ['/', '/login', '/api/docs/', '/api/v1/auth/me']) {
+    const r = await fetch(`${BASE}${path}`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    for (const d of ["script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+      if (!csp.includes(d)) throw new Error(`${path}: the Content-Security-Policy lacks ${d}: ${csp}`);
+    }
+    if (r.headers.get('x-frame-options') !== 'DENY' || r.headers.get('x-content-type-options') !== 'nosniff' || r.headers.get('referrer-policy') !== 'no-referrer') {
+      throw new Error(`${path}: missing protections: ${JSON.stringify(Object.fromEntries(r.headers))}`);
+    }
+  }
+});
 
 const clusterName = `testbed-${Date.now().toString(36)}`;
 let clusterId = null;

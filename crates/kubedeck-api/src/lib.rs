@@ -7,6 +7,7 @@ pub mod auth;
 pub mod connection;
 pub mod console;
 pub mod drain;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod keys;
@@ -144,6 +145,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::track_metrics))
         .layer(CompressionLayer::new())
+        // inside the request id, so that a 431 carries it too
+        .layer(axum::middleware::from_fn(edge::protect))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }

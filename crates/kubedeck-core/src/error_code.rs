@@ -46,6 +46,8 @@ error_codes! {
     BadRequest => "bad_request",
     /// The route must be opened as a WebSocket.
     WebsocketRequired => "websocket_required",
+    /// The request's headers are larger, or more, than the server takes (`limit`, `actual`, `unit`).
+    HeadersTooLarge => "headers_too_large",
     /// No API route has this path (`method`, `path`).
     RouteNotFound => "route_not_found",
     /// The route does not take this HTTP method (`method`).

@@ -11,6 +11,7 @@ mod authz_matrix;
 mod clusters;
 mod conventions;
 mod credentials;
+mod edge;
 mod exec;
 mod hpa;
 mod node_metrics;
