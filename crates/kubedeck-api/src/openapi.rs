@@ -29,6 +29,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::resources::object::delete, routes::resources::object::sync,
         routes::resources::write::create, routes::resources::write::replace, routes::resources::write::apply,
         routes::workloads::scale, routes::workloads::restart, routes::workloads::pause, routes::workloads::resume, routes::workloads::suspend, routes::workloads::history, routes::workloads::history_revision, routes::workloads::history_diff, routes::workloads::rollback, routes::workloads::rollout, routes::workloads::set_image, routes::workloads::trigger, routes::workloads::rerun, routes::workloads::images,
+        routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),

@@ -48,6 +48,12 @@ error_codes! {
     WebsocketRequired => "websocket_required",
     /// The request's headers are larger, or more, than the server takes (`limit`, `actual`, `unit`).
     HeadersTooLarge => "headers_too_large",
+    /// The `certificate` field holds no PEM certificate (`detail`).
+    CertificateInvalid => "certificate_invalid",
+    /// The `key` field holds no PEM private key Kubedeck can read (`detail`).
+    PrivateKeyInvalid => "private_key_invalid",
+    /// The private key does not belong to the certificate (`subject`: the certificate's).
+    KeyPairMismatch => "key_pair_mismatch",
     /// No API route has this path (`method`, `path`).
     RouteNotFound => "route_not_found",
     /// The route does not take this HTTP method (`method`).
@@ -162,6 +168,8 @@ error_codes! {
     /// The workload has no revision `revision` (0: no previous one to roll back to); `revisions` are the ones
     /// it has.
     RevisionNotFound => "revision_not_found",
+    /// The Secret has no key `key` (`keys`: the ones it has).
+    SecretKeyNotFound => "secret_key_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.

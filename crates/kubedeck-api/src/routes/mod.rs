@@ -3,11 +3,14 @@
 pub mod audit_log;
 pub mod auth;
 pub mod clusters;
+pub mod config;
 pub mod exec;
 pub mod health;
+pub mod insight;
 pub mod log_stream;
 pub mod node_metrics;
 pub mod nodes;
+pub mod network;
 pub mod pods;
 pub mod resources;
 pub mod tasks;

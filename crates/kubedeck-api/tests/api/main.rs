@@ -5,6 +5,7 @@ mod helpers;
 mod apiserver;
 mod log_stream;
 mod namespace_access;
+mod network_config;
 
 mod auth;
 mod authz_matrix;

@@ -1899,7 +1899,7 @@ on_one_backend!(a_viewer_only_reads_and_an_operator_cannot_write_platform_kinds)
 // ---- 7. Secrets ----
 
 /// Everything the app logs (DEBUG and above, spans' fields included), captured for the whole test process.
-fn captured_logs() -> Arc<Mutex<String>> {
+pub(crate) fn captured_logs() -> Arc<Mutex<String>> {
     static LOGS: OnceLock<Arc<Mutex<String>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(String::new()));

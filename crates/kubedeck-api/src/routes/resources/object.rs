@@ -38,20 +38,24 @@ pub fn api_for(client: kube::Client, served: &Served, ns: Option<&str>) -> Api<D
     }
 }
 
-/// `?reveal=true` asks for a Secret's values.
+/// `?reveal=true` asks for a Secret's values; `&key=K` for one of them only.
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct RevealQuery {
-    /// Return a Secret's values (needs `secret.read`; audited, without the values).
+    /// Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values).
     #[serde(default)]
     pub reveal: bool,
+    /// With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+    /// Secret has no such key).
+    pub key: Option<String>,
 }
 
 /// Reads the object live (managedFields dropped); a Secret's values hidden unless revealed.
-async fn read(state: &AppState, user: &AuthUser, t: &Target, reveal: bool, headers: &HeaderMap) -> ApiResult<(Arc<Served>, Arc<Catalog>, Value, bool)> {
+async fn read(state: &AppState, user: &AuthUser, t: &Target, q: &RevealQuery, headers: &HeaderMap) -> ApiResult<(Arc<Served>, Arc<Catalog>, Value, bool)> {
     let (c, served, cat) = resolve(state, t).await?;
     let name = t.name.as_deref().unwrap_or_default();
     let is_secret = served.known().is_some_and(|k| k.plural == "secrets");
+    let reveal = q.reveal;
     if reveal && is_secret {
         user.require(Permission::SecretRead, Scope { cluster_id: Some(t.id), namespace: t.ns.as_deref() })?;
     }
@@ -72,10 +76,24 @@ async fn read(state: &AppState, user: &AuthUser, t: &Target, reveal: bool, heade
     }
     let mut redacted = false;
     if is_secret {
-        if reveal {
-            audit_reveal(state, user, t, &obj, headers).await;
-        } else {
-            redacted = kubedeck_kube::resource::redact_secret(&mut obj);
+        match (reveal, &q.key) {
+            (true, Some(key)) => {
+                // one key: the others are hidden as in any read, then this one is put back
+                let Some(value) = obj["data"].get(key.as_str()).cloned() else {
+                    let keys = obj["data"].as_object().map(|m| m.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                    return Err(ApiError::not_found(ErrorCode::SecretKeyNotFound, format!("Secret '{}' has no key '{key}' (its keys: {keys})", t.object()))
+                        .param("key", key)
+                        .param("keys", keys));
+                };
+                audit_reveal(state, user, t, &[key.as_str()], headers).await;
+                redacted = kubedeck_kube::resource::redact_secret(&mut obj);
+                obj["data"][key.as_str()] = value;
+            }
+            (true, None) => {
+                let keys: Vec<String> = obj["data"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                audit_reveal(state, user, t, &keys.iter().map(String::as_str).collect::<Vec<_>>(), headers).await;
+            }
+            (false, _) => redacted = kubedeck_kube::resource::redact_secret(&mut obj),
         }
     }
     Ok((served, cat, obj, redacted))
@@ -83,8 +101,7 @@ async fn read(state: &AppState, user: &AuthUser, t: &Target, reveal: bool, heade
 
 /// A reveal is a read, which the audit middleware does not record: it is written here, with the keys shown and
 /// never the values.
-async fn audit_reveal(state: &AppState, user: &AuthUser, t: &Target, obj: &Value, headers: &HeaderMap) {
-    let keys: Vec<&String> = obj["data"].as_object().map(|m| m.keys().collect()).unwrap_or_default();
+async fn audit_reveal(state: &AppState, user: &AuthUser, t: &Target, keys: &[&str], headers: &HeaderMap) {
     let rec = kubedeck_store::audit::NewAuditRecord {
         user_id: Some(user.id),
         username: user.username.clone(),
@@ -134,7 +151,7 @@ pub async fn get(
     ApiQuery(q): ApiQuery<RevealQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Json<ResourceDetail>> {
-    let (served, cat, obj, redacted) = read(&state, &auth, &t, q.reveal, &headers).await?;
+    let (served, cat, obj, redacted) = read(&state, &auth, &t, &q, &headers).await?;
     let related = related(&state, &t, &served, &cat, &obj);
     let row = served.row(&obj);
     Ok(Json(ResourceDetail {
@@ -215,7 +232,7 @@ pub async fn yaml(
     ApiQuery(q): ApiQuery<RevealQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (_, _, obj, _) = read(&state, &auth, &t, q.reveal, &headers).await?;
+    let (_, _, obj, _) = read(&state, &auth, &t, &q, &headers).await?;
     let text = serde_saphyr::to_string(&obj).map_err(|e| ApiError::internal(format!("YAML: {e}")))?;
     Ok(([(header::CONTENT_TYPE, "application/yaml; charset=utf-8")], text).into_response())
 }
