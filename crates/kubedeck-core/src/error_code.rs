@@ -88,7 +88,8 @@ error_codes! {
     ProtectedKey => "protected_key",
     /// Not a valid taint (`key`, `rule`: `key` or `value`, and `value`).
     InvalidTaint => "invalid_taint",
-    /// The pod has no container `container` (`containers`: the ones it has).
+    /// The pod, or the workload's pod template, has no container `container` (`containers`: the ones it has;
+    /// `kind` and `name`: the workload, when it is one).
     ContainerNotFound => "container_not_found",
     /// The pod has several containers; name one (`containers`).
     ContainerRequired => "container_required",

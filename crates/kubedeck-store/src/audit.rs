@@ -60,7 +60,13 @@ pub struct AuditFilter {
 impl Store {
     /// Writes one audit record.
     pub async fn insert_audit(&self, rec: NewAuditRecord) -> Result<(), sea_orm::DbErr> {
-        audit_log::ActiveModel {
+        self.begin_audit(rec).await.map(|_| ())
+    }
+
+    /// Writes one audit record of something that lasts (a terminal session) and returns its id: the record is
+    /// there from the start, so a crash still leaves it, and [`Store::complete_audit`] fills in how it ended.
+    pub async fn begin_audit(&self, rec: NewAuditRecord) -> Result<i64, sea_orm::DbErr> {
+        let row = audit_log::ActiveModel {
             at: Set(Utc::now()),
             user_id: Set(rec.user_id),
             username: Set(truncate(rec.username, 64)),
@@ -78,6 +84,24 @@ impl Store {
             ..Default::default()
         }
         .insert(self.conn())
+        .await?;
+        Ok(row.id)
+    }
+
+    /// Completes a record [`Store::begin_audit`] wrote: its outcome and detail once the thing ended.
+    pub async fn complete_audit(
+        &self,
+        id: i64,
+        outcome: &str,
+        detail: String,
+    ) -> Result<(), sea_orm::DbErr> {
+        audit_log::ActiveModel {
+            id: Set(id),
+            outcome: Set(truncate(outcome.to_owned(), 16)),
+            detail: Set(truncate(detail, 4000)),
+            ..Default::default()
+        }
+        .update(self.conn())
         .await?;
         Ok(())
     }

@@ -12,8 +12,9 @@
 //! `{"type":"error","code":"upstream_broken",...}`) as a text frame, then a close frame. A browser that leaves
 //! ends the upstream exec at once (the upstream connection is dropped with it).
 //!
-//! Each session is audited when it ends (action `pod.exec`): who, the pod, container and command, start, end
-//! and the exit code. Never what was typed or printed.
+//! Each session is audited (action `pod.exec`): the row is written when the session starts (who, the pod,
+//! container and command, start; `ended_by: null`), so a server that dies mid-session still leaves it, and
+//! completed when it ends (end, exit code, who ended it). Never what was typed or printed.
 
 use crate::audit::client_ip;
 use crate::auth::{Authorized, perm};
@@ -223,9 +224,10 @@ pub async fn exec(
         tty,
         started: Utc::now(),
     };
+    let row = record.begin(&state).await;
     Ok(ws.on_upgrade(move |socket| async move {
         let (ended_by, exit_code) = bridge(socket, process).await;
-        record.write(&state, ended_by, exit_code).await;
+        record.end(&state, row, ended_by, exit_code).await;
     }))
 }
 
@@ -239,19 +241,58 @@ struct Session {
 }
 
 impl Session {
-    async fn write(mut self, state: &AppState, ended_by: &str, exit_code: Option<i32>) {
-        let ended = Utc::now();
-        self.record.detail = json!({
+    /// The row's detail: the session so far (`ended_at`, `exit_code`, `ended_by` null while it runs).
+    fn detail(
+        &self,
+        ended: Option<DateTime<Utc>>,
+        ended_by: Option<&str>,
+        exit_code: Option<i32>,
+    ) -> String {
+        json!({
             "container": self.container, "command": self.command, "tty": self.tty,
             "started_at": self.started, "ended_at": ended,
             "exit_code": exit_code, "ended_by": ended_by,
         })
-        .to_string();
-        if ended_by == "upstream" {
-            self.record.outcome = "failure".into();
+        .to_string()
+    }
+
+    /// Writes the row as the session starts; its id, for [`Session::end`] (none if it could not be written).
+    async fn begin(&self, state: &AppState) -> Option<i64> {
+        let mut rec = self.record.clone();
+        rec.detail = self.detail(None, None, None);
+        match state.store.begin_audit(rec).await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!("could not write the exec audit record: {e}");
+                None
+            }
         }
-        if let Err(e) = state.store.insert_audit(self.record).await {
-            tracing::error!("could not write the exec audit record: {e}");
+    }
+
+    /// Completes the row (or, when the start could not be written, writes the whole one now).
+    async fn end(
+        mut self,
+        state: &AppState,
+        row: Option<i64>,
+        ended_by: &str,
+        exit_code: Option<i32>,
+    ) {
+        let detail = self.detail(Some(Utc::now()), Some(ended_by), exit_code);
+        let outcome = if ended_by == "upstream" {
+            "failure"
+        } else {
+            "success"
+        };
+        let written = match row {
+            Some(id) => state.store.complete_audit(id, outcome, detail).await,
+            None => {
+                self.record.detail = detail;
+                self.record.outcome = outcome.into();
+                state.store.insert_audit(self.record).await
+            }
+        };
+        if let Err(e) = written {
+            tracing::error!("could not complete the exec audit record: {e}");
         }
     }
 }

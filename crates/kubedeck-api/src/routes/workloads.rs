@@ -656,6 +656,9 @@ pub async fn set_image(
             .with_field("container")
             .param("container", &body.container)
             .param("containers", names.join(", "))
+            // the target is a workload's pod template, not a pod: the sentence names it
+            .param("kind", &w.served.api.kind)
+            .param("name", format!("{}/{}", w.ns, w.name))
     })?;
     w.patch(Patch::Strategic(patch), q.dry_run).await?;
     audit.detail(json!({"container": body.container, "image_before": before, "image": image, "dry_run": q.dry_run}));

@@ -140,16 +140,22 @@ async fn a_command_runs_with_its_output_and_exit_code_and_each_session_is_audite
     assert_eq!(t.stderr, "sh: frobnicate: not found\n");
     assert_eq!(t.end, json!({"type": "exit", "code": 127}));
 
-    // One audit row per session: who, pod, container, command, start, end, exit code; no output.
-    let rows = eventually("three exec audit rows", Duration::from_secs(10), || async {
-        let rows: Vec<_> = app
-            .audit()
-            .await
-            .into_iter()
-            .filter(|r| r.action == "pod.exec")
-            .collect();
-        (rows.len() == 3).then_some(rows)
-    })
+    // One audit row per session: who, pod, container, command, start, end, exit code; no output. (Each row is
+    // written as its session starts and completed once the server has sent the exit: wait for the three ends.)
+    let rows = eventually(
+        "three completed exec audit rows",
+        Duration::from_secs(10),
+        || async {
+            let rows: Vec<_> = app
+                .audit()
+                .await
+                .into_iter()
+                .filter(|r| r.action == "pod.exec")
+                .collect();
+            (rows.len() == 3 && rows.iter().all(|r| !r.detail.contains("\"ended_by\":null")))
+                .then_some(rows)
+        },
+    )
     .await;
     let failed = rows
         .iter()
@@ -267,28 +273,53 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
     ))
     .await
     .unwrap();
-    ws.send(Message::Binary(
-        b"stty size; echo $GREETING\r".to_vec().into(),
-    ))
-    .await
-    .unwrap();
+    // (kube-rs sends the resize and stdin on one socket from two channels, in either order, as a kubelet may
+    // see them from kubectl: the command is typed again until the shell has the size, at most for 20 s)
     let mut screen = String::new();
     tokio::time::timeout(Duration::from_secs(20), async {
-        while !screen.contains("hello from term\r\n") {
-            if let Some(Ok(Message::Binary(b))) = ws.next().await {
-                assert_eq!(b[0], 1, "a terminal has one output stream");
-                screen.push_str(&String::from_utf8_lossy(&b[1..]));
+        for typed in 1.. {
+            ws.send(Message::Binary(
+                b"stty size; echo $GREETING\r".to_vec().into(),
+            ))
+            .await
+            .unwrap();
+            let greeted = screen.matches("hello from term\r\n").count() + 1;
+            while screen.matches("hello from term\r\n").count() < greeted {
+                if let Some(Ok(Message::Binary(b))) = ws.next().await {
+                    assert_eq!(b[0], 1, "a terminal has one output stream");
+                    screen.push_str(&String::from_utf8_lossy(&b[1..]));
+                }
             }
+            if screen.contains("30 100\r\n") {
+                break;
+            }
+            assert!(typed < 50, "{screen:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     })
     .await
-    .unwrap_or_else(|_| panic!("the command's output; the screen shows {screen:?}"));
+    .unwrap_or_else(|_| {
+        panic!("the command's output with the size set by the resize; the screen shows {screen:?}")
+    });
     assert!(screen.starts_with("/ # "), "{screen:?}");
-    assert!(
-        screen.contains("30 100\r\n"),
-        "the resize reached the shell: {screen:?}"
-    );
     assert_eq!(open_exec_sessions(&tb, n, "term"), 1);
+
+    // The session is in the audit log while it runs (a server that died now would leave this row): who, the
+    // pod, the container and the start, not yet how it ended.
+    let open_rows: Vec<_> = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "pod.exec")
+        .collect();
+    assert_eq!(open_rows.len(), 1, "one row while the terminal is open");
+    assert_eq!(open_rows[0].username, "admin");
+    assert_eq!(open_rows[0].resource.as_deref(), Some("pods/term"));
+    let d: Value = serde_json::from_str(&open_rows[0].detail).unwrap();
+    assert_eq!(d["container"], "app", "{d}");
+    assert!(d["started_at"].is_string(), "{d}");
+    assert_eq!(d["ended_at"], Value::Null, "{d}");
+    assert_eq!(d["ended_by"], Value::Null, "{d}");
 
     // Closing the browser's socket ends the upstream exec.
     ws.close(None).await.unwrap();
@@ -299,19 +330,38 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
         || async { (open_exec_sessions(&tb, n, "term") == 0).then_some(()) },
     )
     .await;
+    // The same row, completed: its end and who ended it (no second row).
     let row = eventually(
-        "the terminal's audit row",
+        "the terminal's audit row completed",
         Duration::from_secs(10),
         || async {
             app.audit()
                 .await
                 .into_iter()
-                .find(|r| r.action == "pod.exec")
+                .find(|r| r.action == "pod.exec" && r.detail.contains("\"ended_by\":\"browser\""))
         },
     )
     .await;
+    assert_eq!(
+        row.id, open_rows[0].id,
+        "the row written at the start is completed"
+    );
+    assert_eq!(
+        app.audit()
+            .await
+            .iter()
+            .filter(|r| r.action == "pod.exec")
+            .count(),
+        1
+    );
     let d: Value = serde_json::from_str(&row.detail).unwrap();
     assert_eq!(d["ended_by"], "browser", "{d}");
+    assert_eq!(
+        d["started_at"],
+        serde_json::from_str::<Value>(&open_rows[0].detail).unwrap()["started_at"],
+        "{d}"
+    );
+    assert!(d["ended_at"].is_string(), "{d}");
     assert_eq!(d["exit_code"], Value::Null, "{d}");
     assert_eq!(d["command"], json!(["/bin/sh"]), "{d}");
     assert_eq!(d["tty"], true, "{d}");

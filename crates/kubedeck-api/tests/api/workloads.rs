@@ -167,6 +167,9 @@ async fn deployment_rollback_equals_kubectl_undo() {
     let r = app.request("PUT", &format!("{}/image", dep(b)), Some(&admin), Some(json!({"container": "nope", "image": "x"}))).await;
     refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "container_not_found", "unknown container");
     assert_eq!(r.body["params"]["containers"], "web");
+    // the sentence names the Deployment, not a pod
+    assert_eq!((r.body["params"]["kind"].as_str(), r.body["params"]["name"].as_str()), (Some("Deployment"), Some(format!("{n}/{b}").as_str())), "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().starts_with(&format!("Deployment {n}/{b} has no container 'nope'")), "{}", r.body);
 
     // pause: restart and rollback refused with 409, nothing changed; resume
     let r = app.post(&format!("{}/pause", dep(b)), &admin, json!({})).await;
@@ -293,14 +296,30 @@ async fn statefulset_and_daemonset_rollback_equal_kubectl() {
             assert_eq!(template(&names[0]), template(&names[1]), "{kind} after undo --to-revision={to}");
             let want = if to == 0 { "postgres:13" } else { "postgres:12" };
             assert_eq!(template(&names[1])["spec"]["containers"][0]["image"], want, "{kind} to {to}");
-            // a restart then a matching revision again: skipped
+            // the same history afterwards: kubectl rollout history lists the same revisions for both twins
+            // (the ControllerRevision of the template rolled back to renumbered as the newest, as kubectl's undo
+            // leaves it)
+            let history = |name: &str| {
+                wait_until(&format!("{name}'s controller to see the undo"), WAIT, || {
+                    let o = get(&tb, n, &format!("{plural}/{name}"));
+                    (o["status"]["observedGeneration"] == o["metadata"]["generation"]).then_some(())
+                });
+                let mut revs: Vec<(i64, String)> = tb.kubectl_json(&["-n", n, "get", "controllerrevisions", "-l", &format!("app={name}")])["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| (r["revision"].as_i64().unwrap(), r["data"]["spec"]["template"]["spec"]["containers"][0]["image"].as_str().unwrap_or_default().to_owned()))
+                    .collect();
+                revs.sort();
+                revs
+            };
+            assert_eq!(history(&names[0]), history(&names[1]), "{kind}: revisions after undo --to-revision={to}");
+            // asking for the revision it is at now: skipped, like kubectl
             if to == 1 {
                 let cur = app.get(&format!("{}/history", path(&names[1])), &admin).await;
-                let current = cur.body["revisions"].as_array().unwrap().iter().find(|r| r["current"] == true).cloned();
-                if let Some(c) = current {
-                    let r = app.post(&format!("{}/rollback", path(&names[1])), &admin, json!({"revision": c["revision"]})).await;
-                    assert_eq!(r.body["outcome"], "skipped", "{kind}: {}", r.body);
-                }
+                let c = cur.body["revisions"].as_array().unwrap().iter().find(|r| r["current"] == true).cloned().unwrap_or_else(|| panic!("{kind}: no current revision in {}", cur.body));
+                let r = app.post(&format!("{}/rollback", path(&names[1])), &admin, json!({"revision": c["revision"]})).await;
+                assert_eq!(r.body["outcome"], "skipped", "{kind}: {}", r.body);
             }
         }
         // restart writes the template annotation on StatefulSets and DaemonSets too
