@@ -92,6 +92,8 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml" => get(resources::object::yaml),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/create" => post(routes::namespaces::create),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/contents" => get(routes::namespaces::contents),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/tls-secrets" => post(routes::config::create_tls),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/registry-secrets" => post(routes::config::create_registry),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}" => get(resources::list::list_in_namespace).post(resources::write::create),
@@ -112,12 +114,17 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/image" => put(workloads::set_image),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/trigger" => post(workloads::trigger),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/rerun" => post(workloads::rerun),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/usage" => get(routes::storage::quota_usage),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume" => get(routes::storage::claim_volume),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume/history" => get(routes::storage::volume_history),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/size" => put(routes::storage::resize),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/insight" => get(routes::insight::insight),
     "/api/v1/k8s/cluster/{id}/{kind}" => get(resources::list::list_all).post(resources::write::create),
     "/api/v1/k8s/cluster/{id}/{kind}/sync" => post(resources::object::sync),
     "/api/v1/k8s/cluster/{id}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
     "/api/v1/k8s/cluster/{id}/{kind}/{name}/yaml" => get(resources::object::yaml),
     "/api/v1/k8s/cluster/{id}/{kind}/{name}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/default" => post(routes::storage::set_default),
 }
 
 route_table! {

@@ -14,6 +14,8 @@
 //!   replica scrapes a cluster at a time.
 //! - A node that is not Ready (or whose summary cannot be read) gets no sample, so its latest sample ages and
 //!   the API shows it as stale instead of presenting an old figure as current.
+//! - The same summaries carry the kubelet's volume stats of mounted claims (`pods[].volume[]` with `pvcRef`):
+//!   one [`VolumeSample`] per claim and scrape (used / capacity bytes, inodes) for the claim's usage history.
 //! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`, at least once per
 //!   bucket; the same pass removes the history of clusters that were deleted.
 
@@ -23,6 +25,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::Node;
 use kubedeck_kube::error::{ClusterError, within};
 use kubedeck_store::node_metrics::{NodeSample, RAW, RetentionPolicy, whole_seconds};
+use kubedeck_store::volume_metrics::VolumeSample;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -174,38 +177,128 @@ pub fn counter_rate(prev: u64, cur: u64, seconds: f64) -> Option<i64> {
     (r <= i64::MAX as f64).then_some(r as i64)
 }
 
-/// What the collector reads of a kubelet summary: the node section and the number of pods. The pods' own
-/// figures are skipped while parsing, not kept: a node's summary lists every pod with its containers and
-/// volumes, and holding 50 parsed summaries of 400 pods each grew the server by ≈ 190 MB at 20,000 pods.
+/// What the collector reads of a kubelet summary: the node section, the number of pods and the stats of the
+/// claims they mount. The pods' own figures are skipped while parsing, not kept: a node's summary lists every pod
+/// with its containers and volumes, and holding 50 parsed summaries of 400 pods each grew the server by ≈ 190 MB
+/// at 20,000 pods.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct KubeletSummary {
     /// `node`: CPU, memory, fs and network figures of the node.
     #[serde(default)]
     pub node: Option<Value>,
-    /// How many pods `pods` lists.
-    #[serde(default, deserialize_with = "count_items")]
-    pub pods: usize,
+    /// How many pods `pods` lists, and their claims' volume stats.
+    #[serde(default, deserialize_with = "pods_seen")]
+    pub pods: PodsSeen,
 }
 
-fn count_items<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    struct Count;
-    impl<'de> serde::de::Visitor<'de> for Count {
-        type Value = usize;
+/// What the collector keeps of a summary's `pods`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodsSeen {
+    /// How many pods the summary lists.
+    pub count: usize,
+    /// `pods[].volume[]` entries with a `pvcRef` (a mounted PersistentVolumeClaim).
+    pub claims: Vec<ClaimStats>,
+}
+
+/// One mounted claim's volume stats (`pods[].volume[]` of the kubelet's summary).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimStats {
+    /// The claim (`pvcRef`).
+    pub pvc_ref: PvcRef,
+    /// Bytes used.
+    #[serde(default)]
+    pub used_bytes: Option<u64>,
+    /// The filesystem's capacity.
+    #[serde(default)]
+    pub capacity_bytes: Option<u64>,
+    /// Inodes used.
+    #[serde(default)]
+    pub inodes_used: Option<u64>,
+    /// Inodes in all.
+    #[serde(default)]
+    pub inodes: Option<u64>,
+}
+
+/// `pvcRef`: the claim a volume stat is about.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct PvcRef {
+    /// Claim name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+}
+
+/// Of a pod, only its volumes are read (everything else is skipped by serde).
+#[derive(serde::Deserialize)]
+struct PodVolumes {
+    #[serde(default)]
+    volume: Option<Vec<VolumeEntry>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VolumeEntry {
+    #[serde(default)]
+    pvc_ref: Option<PvcRef>,
+    #[serde(default)]
+    used_bytes: Option<u64>,
+    #[serde(default)]
+    capacity_bytes: Option<u64>,
+    #[serde(default)]
+    inodes_used: Option<u64>,
+    #[serde(default)]
+    inodes: Option<u64>,
+}
+
+fn pods_seen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PodsSeen, D::Error> {
+    struct Seen;
+    impl<'de> serde::de::Visitor<'de> for Seen {
+        type Value = PodsSeen;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-            let mut n = 0;
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                n += 1;
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PodsSeen, A::Error> {
+            let mut seen = PodsSeen::default();
+            while let Some(p) = seq.next_element::<PodVolumes>()? {
+                seen.count += 1;
+                for v in p.volume.into_iter().flatten() {
+                    if let Some(pvc_ref) = v.pvc_ref {
+                        seen.claims.push(ClaimStats { pvc_ref, used_bytes: v.used_bytes, capacity_bytes: v.capacity_bytes, inodes_used: v.inodes_used, inodes: v.inodes });
+                    }
+                }
             }
-            Ok(n)
+            Ok(seen)
         }
-        fn visit_unit<E>(self) -> Result<usize, E> {
-            Ok(0)
+        fn visit_unit<E>(self) -> Result<PodsSeen, E> {
+            Ok(PodsSeen::default())
         }
     }
-    d.deserialize_any(Count)
+    d.deserialize_any(Seen)
+}
+
+/// The volume samples of a summary's mounted claims (those with used and capacity figures), once per claim
+/// (several pods may mount one claim).
+pub fn volume_samples(cluster_id: i64, summary: &KubeletSummary, at: DateTime<Utc>) -> Vec<VolumeSample> {
+    let mut out: Vec<VolumeSample> = Vec::new();
+    for c in &summary.pods.claims {
+        let (Some(used), Some(capacity)) = (c.used_bytes, c.capacity_bytes) else { continue };
+        if out.iter().any(|s| s.namespace == c.pvc_ref.namespace && s.claim == c.pvc_ref.name) {
+            continue;
+        }
+        let n = |v: Option<u64>| v.map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX));
+        out.push(VolumeSample {
+            cluster_id,
+            namespace: c.pvc_ref.namespace.clone(),
+            claim: c.pvc_ref.name.clone(),
+            used_bytes: n(Some(used)),
+            capacity_bytes: n(Some(capacity)),
+            inodes_used: n(c.inodes_used),
+            inodes: n(c.inodes),
+            timestamp: at,
+        });
+    }
+    out
 }
 
 /// The node's network counters: the default interface's figures, or the sum of the listed interfaces.
@@ -248,7 +341,7 @@ pub fn compute_usage(
     let capacity = num(node, &["fs", "capacityBytes"])
         .filter(|c| *c > 0.0)
         .ok_or("the summary has no node fs.capacityBytes")?;
-    let pods = summary.pods;
+    let pods = summary.pods.count;
     let counters = network_counters(node, now);
     let (rx_rate, tx_rate) = match (prev, counters) {
         (Some(p), Some(c)) => {
@@ -377,6 +470,19 @@ async fn forget_deleted_clusters(state: &AppState) {
     }
 }
 
+/// Deletes volume samples older than the downsampled retention (volume history is kept raw) and those of
+/// deleted clusters.
+async fn expire_volume_metrics(state: &AppState, settings: &MetricsSettings) {
+    let clusters = match state.store.all_clusters().await {
+        Ok(c) => c.into_iter().map(|c| c.id).collect::<Vec<_>>(),
+        Err(e) => return tracing::warn!("volume metrics clean-up: {e}"),
+    };
+    let before = Utc::now() - settings.policy().downsampled_retention;
+    if let Err(e) = state.store.expire_volume_metrics(before, &clusters).await {
+        tracing::warn!("volume metrics retention failed: {e}");
+    }
+}
+
 /// Runs until `cancel`: scrapes every `interval`, and applies retention under its lease.
 pub async fn run(state: AppState, settings: MetricsSettings, cancel: CancellationToken) {
     let interval = settings.interval.max(Duration::from_secs(1));
@@ -397,6 +503,7 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             s = futures::future::join_all(clusters.iter().map(|id| scrape_cluster(&state, *id, &settings))) => s,
         };
         let mut samples = Vec::new();
+        let mut volumes = Vec::new();
         for s in scraped.into_iter().flatten() {
             let key = (s.cluster_id, s.node.clone());
             let summary = match s.summary {
@@ -410,6 +517,7 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             };
             metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok")
                 .increment(1);
+            volumes.extend(volume_samples(s.cluster_id, &summary, s.at));
             match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
                 Ok((u, counters)) => {
                     match counters {
@@ -443,6 +551,11 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
         {
             tracing::warn!("could not save node metrics: {e}");
         }
+        if !volumes.is_empty()
+            && let Err(e) = state.store.insert_volume_samples(&volumes).await
+        {
+            tracing::warn!("could not save volume metrics: {e}");
+        }
         if tokio::time::Instant::now() >= next_retention {
             next_retention = tokio::time::Instant::now() + settings.retention_every();
             match state
@@ -466,6 +579,7 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                         Err(e) => tracing::warn!("node metrics retention failed: {e}"),
                     }
                     forget_deleted_clusters(&state).await;
+                    expire_volume_metrics(&state, &settings).await;
                 }
                 Ok(None) => {}
                 Err(e) => tracing::warn!("node metrics retention lease: {e}"),
@@ -605,6 +719,22 @@ mod tests {
         net.insert("interfaces".into(), serde_json::json!([{"name": "eth0", "rxBytes": 10, "txBytes": 20}, {"name": "eth1", "rxBytes": 5, "txBytes": 1}]));
         let (_, c) = compute_usage(&slim(&v), &ALLOC, None, Utc::now()).unwrap();
         assert_eq!(c.map(|c| (c.rx, c.tx)), Some((15, 21)));
+    }
+
+    #[test]
+    fn mounted_claims_volume_stats_are_kept_once_per_claim() {
+        let s: KubeletSummary = serde_json::from_value(serde_json::json!({"node": {}, "pods": [
+            {"podRef": {"name": "db-0"}, "containers": [{"name": "db"}], "volume": [
+                {"name": "pgdata", "usedBytes": 10, "capacityBytes": 100, "inodesUsed": 1, "inodes": 50, "pvcRef": {"name": "data", "namespace": "shop"}},
+                {"name": "tmp", "usedBytes": 1, "capacityBytes": 2}]},
+            {"podRef": {"name": "db-1"}, "volume": [{"name": "pgdata", "usedBytes": 11, "capacityBytes": 100, "pvcRef": {"name": "data", "namespace": "shop"}}]},
+            {"podRef": {"name": "web"}, "volume": []}
+        ]}))
+        .unwrap();
+        assert_eq!(s.pods.count, 3);
+        let at = Utc::now();
+        let v = volume_samples(7, &s, at);
+        assert_eq!(v, vec![VolumeSample { cluster_id: 7, namespace: "shop".into(), claim: "data".into(), used_bytes: 10, capacity_bytes: 100, inodes_used: 1, inodes: 50, timestamp: at }]);
     }
 
     #[test]

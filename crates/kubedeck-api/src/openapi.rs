@@ -29,11 +29,13 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::resources::object::delete, routes::resources::object::sync,
         routes::resources::write::create, routes::resources::write::replace, routes::resources::write::apply,
         routes::workloads::scale, routes::workloads::restart, routes::workloads::pause, routes::workloads::resume, routes::workloads::suspend, routes::workloads::history, routes::workloads::history_revision, routes::workloads::history_diff, routes::workloads::rollback, routes::workloads::rollout, routes::workloads::set_image, routes::workloads::trigger, routes::workloads::rerun, routes::workloads::images,
+        routes::namespaces::create, routes::namespaces::contents,
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
+        routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "health"))
 )]
 pub struct ApiDoc;
 

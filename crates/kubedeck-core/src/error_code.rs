@@ -212,6 +212,10 @@ error_codes! {
     AlreadyPaused => "already_paused",
     /// `object` is not paused.
     NotPaused => "not_paused",
+    /// `claim` cannot grow: its StorageClass `class` does not set `allowVolumeExpansion: true` (or it names none).
+    ExpansionNotAllowed => "expansion_not_allowed",
+    /// `claim` already requests `current`: Kubernetes grows claims, never shrinks them.
+    SizeNotLarger => "size_not_larger",
 
     // --- The cluster ---------------------------------------------------------------------------
     /// The cluster refused Kubedeck's credential the permission (`detail`).

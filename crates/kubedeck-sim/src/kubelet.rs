@@ -358,6 +358,7 @@ async fn exec(
 
 async fn stats_summary(State(ctx): State<Ctx>) -> Response {
     let pods = ctx.sim.pods_on(&ctx.node.name);
+    let claims = claim_capacities(&ctx.sim, &pods).await;
     let guards: Vec<_> = pods.iter().map(|p| p.lock().unwrap()).collect();
     let refs: Vec<&crate::pod::PodRuntime> = guards.iter().map(|g| &**g).collect();
     let rate = ctx.sim.schedule.read().unwrap().current_rate();
@@ -368,8 +369,42 @@ async fn stats_summary(State(ctx): State<Ctx>) -> Response {
         &mut counters,
         now_micros(),
         rate,
+        &claims,
     ))
     .into_response()
+}
+
+/// The bound capacity of the claims the node's pods mount, read from the API server (one list per namespace
+/// that has such pods), as the kubelet learns a volume's size from its filesystem.
+async fn claim_capacities(
+    sim: &crate::sim::Sim,
+    pods: &[std::sync::Arc<std::sync::Mutex<crate::pod::PodRuntime>>],
+) -> stats::ClaimCapacities {
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    let namespaces: std::collections::BTreeSet<String> = pods
+        .iter()
+        .filter_map(|p| {
+            let p = p.lock().unwrap();
+            (!p.claims.is_empty()).then(|| p.namespace.clone())
+        })
+        .collect();
+    let mut out = stats::ClaimCapacities::new();
+    for ns in namespaces {
+        let api: kube::Api<PersistentVolumeClaim> = kube::Api::namespaced(sim.client.clone(), &ns);
+        let Ok(list) = api.list(&Default::default()).await else {
+            continue;
+        };
+        for c in list.items {
+            let capacity = c
+                .status
+                .and_then(|s| s.capacity)
+                .and_then(|m| m.get("storage").and_then(|q| crate::quantity::parse(&q.0)));
+            if let (Some(name), Some(capacity)) = (c.metadata.name, capacity) {
+                out.insert((ns.clone(), name), capacity);
+            }
+        }
+    }
+    out
 }
 
 async fn pods(State(ctx): State<Ctx>) -> Response {

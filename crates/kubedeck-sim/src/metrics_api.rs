@@ -220,7 +220,7 @@ fn node_metrics(sim: &Sim, name: &str) -> Option<Value> {
     let now = now_micros();
     let summary = {
         let mut counters = node.counters.lock().unwrap();
-        stats::summary(&node, &refs, &mut counters, now, rate)
+        stats::summary(&node, &refs, &mut counters, now, rate, &stats::ClaimCapacities::new())
     };
     let n = &summary["node"];
     Some(json!({

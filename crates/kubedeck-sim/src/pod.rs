@@ -203,6 +203,8 @@ pub struct PodRuntime {
     pub labels: BTreeMap<String, String>,
     /// CPU usage per container set through the control API (cores), replacing the simulated wave.
     pub cpu_override: Option<f64>,
+    /// The claims its volumes mount: (volume name, PersistentVolumeClaim name), for the kubelet's volume stats.
+    pub claims: Vec<(String, String)>,
     restart_policy: String,
     host_network: bool,
     behaviour: Behaviour,
@@ -333,6 +335,12 @@ impl PodRuntime {
             log_rotations: 0,
             labels: pod.labels().clone(),
             cpu_override: None,
+            claims: spec
+                .volumes
+                .iter()
+                .flatten()
+                .filter_map(|v| Some((v.name.clone(), v.persistent_volume_claim.as_ref()?.claim_name.clone())))
+                .collect(),
             name,
         };
         if adopt

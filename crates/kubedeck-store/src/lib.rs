@@ -18,6 +18,7 @@ pub mod tasks;
 pub mod testing;
 pub mod tokens;
 pub mod users;
+pub mod volume_metrics;
 
 use sea_orm::{
     ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,

@@ -4,6 +4,7 @@
 mod helpers;
 mod apiserver;
 mod log_stream;
+mod namespaces_storage;
 mod namespace_access;
 mod network_config;
 

@@ -12,3 +12,4 @@ pub mod refresh_token;
 pub mod role_binding;
 pub mod task;
 pub mod user;
+pub mod volume_metric;

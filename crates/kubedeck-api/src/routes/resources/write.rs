@@ -128,7 +128,7 @@ fn invalid_doc(i: usize, rule: &str, detail: &str) -> ApiError {
 
 /// A kube error from a write, with the cluster's own field paths: 422/400 `object_invalid` with `causes`,
 /// 409 `already_exists` / `resource_conflict`, the rest as every cluster error.
-fn write_error(e: kube::Error, what: &str) -> ApiError {
+pub(crate) fn write_error(e: kube::Error, what: &str) -> ApiError {
     let kube::Error::Api(status) = e else {
         return from_cluster(e.into());
     };
@@ -150,7 +150,7 @@ fn write_error(e: kube::Error, what: &str) -> ApiError {
     }
 }
 
-async fn timed<T>(f: impl std::future::Future<Output = Result<T, kube::Error>>, what: &str) -> ApiResult<T> {
+pub(crate) async fn timed<T>(f: impl std::future::Future<Output = Result<T, kube::Error>>, what: &str) -> ApiResult<T> {
     match tokio::time::timeout(CALL, f).await {
         Ok(r) => r.map_err(|e| write_error(e, what)),
         Err(_) => Err(from_cluster(kubedeck_kube::error::ClusterError::Timeout(CALL))),
