@@ -52,6 +52,14 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
   say "cargo-nextest missing: installing it"
   cargo install cargo-nextest --locked
 fi
+if [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian's nginx for the test of two replicas behind it (deploy/nginx/kubedeck.conf)"
+  # installed, not started: the test runs its own nginx on a free port (policy-rc.d keeps the package's service down)
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium for the console's end-to-end test"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -1,4 +1,4 @@
-//! What every response carries for the browser, and how much header a request may send.
+//! What every response carries for the browser and the proxies in front, and how much header a request may send.
 //!
 //! The console is a single-page application whose only scripts are the bundle's own files: a Content-Security-Policy
 //! that allows nothing else turns a successful injection (a pod name, a log line, a label rendered somewhere by
@@ -51,6 +51,11 @@ pub async fn protect(req: Request, next: Next) -> Response {
     let h = resp.headers_mut();
     for (name, value) in PROTECTIONS {
         h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    // server-sent events must reach the browser frame by frame: nginx (and proxies that follow it) buffer a
+    // response unless told not to, which would hold list changes and task progress back
+    if h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")) {
+        h.insert(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"));
     }
     resp
 }

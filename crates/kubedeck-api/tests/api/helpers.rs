@@ -325,6 +325,21 @@ impl TestApp {
         }
     }
 
+    /// The same app reached through another address (a proxy in front of it and its replicas): every request
+    /// helper then goes there. Stopping the view stops nothing.
+    pub fn via(&self, base: &str) -> TestApp {
+        TestApp {
+            base: base.to_owned(),
+            http: self.http.clone(),
+            state: self.state.clone(),
+            backend: self.backend,
+            db: None,
+            cancel: CancellationToken::new(),
+            keys: self.keys.clone(),
+            owns_keys: false,
+        }
+    }
+
     pub async fn stop(mut self) {
         self.cancel.cancel();
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -20,6 +20,7 @@ mod node_metrics;
 mod nodes;
 mod outage;
 mod pods;
+mod proxy;
 mod rate_limit;
 mod resources;
 mod retention;

@@ -48,13 +48,13 @@ fn tolerate(node: &str) -> String {
 }
 
 /// A fresh simulated worker for this test, removed on drop.
-struct SimNode<'a> {
+pub(crate) struct SimNode<'a> {
     tb: &'a Testbed,
-    name: String,
+    pub(crate) name: String,
 }
 
 impl<'a> SimNode<'a> {
-    fn add(tb: &'a Testbed, prefix: &str) -> Self {
+    pub(crate) fn add(tb: &'a Testbed, prefix: &str) -> Self {
         let name = unique_name(prefix);
         let (code, body) = tb.sim(
             "POST",
