@@ -2163,6 +2163,155 @@ await step('workloads: a CronJob\'s schedule reads in words in Chinese and Engli
   }
 });
 
+// ---- network and configuration (issue 15): the Service form, an Ingress' certificate warning, revealing one Secret
+// key (allowed; a viewer refused), the ConfigMap data editor with its diff ----------------------------------------
+const TLS_DIR = resolve(WEB, '../crates/kubedeck-kube/testdata/tls');
+/** A screenshot from the top of the page (a step's clicks may have scrolled it). */
+async function topShot(name) {
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    for (const e of document.querySelectorAll('main, .ant-layout-content, .ant-layout')) e.scrollTop = 0;
+  });
+  await shot(name);
+}
+/** An antd Select's option picked by its text. */
+async function pickOption(testId, text) {
+  await page.getByTestId(testId).click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first().click();
+}
+
+await step('network and configuration: a Service made by form selects a Deployment\'s pods (dry run first, kubectl sees its selector), its page shows ports, pods and endpoints in Chinese and English (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/services?namespace=${resNs}`);
+  await page.getByTestId('create-by-form').click();
+  await expectVisible(page.getByTestId('service-form'), 'the Service form');
+  await page.getByTestId('service-name').fill('e2e-form-svc');
+  await pickOption('service-workload', 'Deployment/web-alpha');
+  const want = (await kubectlJson('-n', resNs, 'get', 'deployment', 'web-alpha')).spec.selector.matchLabels;
+  await until('the selector from the workload', 10_000, async () => squash(await page.getByTestId('service-selector').inputValue()) === Object.entries(want).map(([k, v]) => `${k}=${v}`).join(','), 200);
+  await page.getByTestId('service-port-0').fill('8080');
+  await page.getByTestId('service-dry-run').click();
+  await expectVisible(page.getByTestId('service-dry-run-ok'), 'the dry run accepted');
+  if ((await kubectl('-n', resNs, 'get', 'service', 'e2e-form-svc', '--ignore-not-found')).trim()) throw new Error('the dry run created the Service');
+  await page.getByTestId('service-save').click();
+  await page.waitForURL(new RegExp(`/resources/services/${resNs}/e2e-form-svc$`));
+  const svc = await kubectlJson('-n', resNs, 'get', 'service', 'e2e-form-svc');
+  if (JSON.stringify(svc.spec.selector) !== JSON.stringify(want)) throw new Error(`kubectl sees selector ${JSON.stringify(svc.spec.selector)}, not ${JSON.stringify(want)}`);
+  if (svc.spec.ports[0].port !== 8080) throw new Error(`kubectl sees ports ${JSON.stringify(svc.spec.ports)}`);
+  await expectVisible(page.getByTestId('service-panel').getByText(svc.spec.clusterIP), 'the cluster IP');
+  const pods = (await kubectlJson('-n', resNs, 'get', 'pods', '-l', Object.entries(want).map(([k, v]) => `${k}=${v}`).join(','))).items.map((p) => p.metadata.name);
+  await until('the selected pods as kubectl lists them', 20_000, async () => sameSet((await page.getByTestId('service-pods').locator('.ant-table-row td:first-child').allInnerTexts()).map((s) => s.trim()), pods), 500);
+  // web-alpha's container declares no port: 8080 is flagged, in Chinese
+  await expectVisible(page.getByTestId('insight-warning-target_port_unmatched').getByText(/目标端口 8080/), 'the unmatched target port');
+  await topShot('network-service');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.reload();
+  await expectVisible(page.getByText(/Selected pods \(\d+\/\d+ ready\)/), 'the English panel');
+  await topShot('network-service-en');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
+await step('network and configuration: a TLS Secret from the form (a key of another certificate refused on its field, nothing created), an Ingress whose host the certificate does not cover is flagged with the certificate\'s details (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  const crt = readFileSync(join(TLS_DIR, 'shop.crt'), 'utf8');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/secrets?namespace=${resNs}`);
+  await page.getByTestId('create-by-form').hover();
+  await page.getByRole('menuitem', { name: 'TLS 证书' }).click();
+  await page.getByTestId('secret-form-name').fill('e2e-shop-tls');
+  await page.getByTestId('secret-form-certificate').fill(crt);
+  await page.getByTestId('secret-form-key').fill(readFileSync(join(TLS_DIR, 'other.key'), 'utf8'));
+  await page.getByTestId('secret-form-check').click();
+  await expectVisible(page.getByText('私钥与该证书不匹配'), 'the mismatch on the key field');
+  if ((await kubectl('-n', resNs, 'get', 'secret', 'e2e-shop-tls', '--ignore-not-found')).trim()) throw new Error('a mismatched pair created the Secret');
+  await page.getByTestId('secret-form-key').fill(readFileSync(join(TLS_DIR, 'shop.key'), 'utf8'));
+  await page.getByTestId('secret-form-check').click();
+  await expectVisible(page.getByTestId('secret-form-ok').getByText('CN=shop.example.com, O=Example Shop'), 'the checked certificate');
+  await page.getByTestId('secret-form-save').click();
+  await page.waitForURL(new RegExp(`/resources/secrets/${resNs}/e2e-shop-tls$`));
+  if ((await kubectlJson('-n', resNs, 'get', 'secret', 'e2e-shop-tls')).type !== 'kubernetes.io/tls') throw new Error('kubectl does not see a TLS Secret');
+  await kubectlApply(JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'e2e-shop', namespace: resNs },
+    spec: { tls: [{ hosts: ['shop.example.com', 'blog.example.com'], secretName: 'e2e-shop-tls' }],
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'e2e-form-svc', port: { number: 8080 } } } },
+        { path: '/old', pathType: 'Prefix', backend: { service: { name: 'e2e-gone', port: { number: 80 } } } }] } }] },
+  }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/ingresses/${resNs}/e2e-shop`);
+  await expectVisible(page.getByTestId('insight-warning-host_not_covered').getByText(/不包含主机 blog\.example\.com/), 'the uncovered host');
+  await expectVisible(page.getByTestId('insight-warning-backend_service_missing').getByText(/e2e-gone/), 'the missing Service');
+  await expectVisible(page.getByTestId('ingress-tls').getByText('*.api.example.com'), 'the certificate\'s SANs');
+  const end = (await execFileP('openssl', ['x509', '-noout', '-enddate', '-in', join(TLS_DIR, 'shop.crt')])).stdout.trim().replace('notAfter=', '');
+  const year = String(new Date(end).getUTCFullYear());
+  await expectVisible(page.getByTestId('ingress-tls').getByText(new RegExp(year)), `the expiry year ${year} (openssl: ${end})`);
+  await topShot('network-ingress-certificate');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.reload();
+  await expectVisible(page.getByTestId('insight-warning-host_not_covered').getByText(/does not cover blog\.example\.com/), 'the uncovered host in English');
+  await topShot('network-ingress-certificate-en');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
+await step('network and configuration: a Secret is revealed one key at a time (audited with the key name), a viewer gets no reveal and the API refuses it (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  const value = `e2e-pw-${Date.now().toString(36)}`;
+  await kubectl('-n', resNs, 'create', 'secret', 'generic', 'e2e-db', `--from-literal=password=${value}`, '--from-literal=user=app');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/secrets/${resNs}/e2e-db`);
+  await page.getByTestId('secret-reveal-password').click();
+  await expectVisible(page.getByTestId('secret-value-password').getByText(value), 'the revealed value');
+  if (await page.getByTestId('secret-value-user').count()) throw new Error('revealing one key showed another');
+  if (!(await page.getByTestId('secret-reveal-user').isVisible())) throw new Error('the other key lost its reveal button');
+  await topShot('config-secret-reveal');
+  const audit = await apiOk(`/audit?action=secret.reveal&page=1&page_size=20`);
+  const row = (audit.items ?? []).find((a) => (a.resource ?? '').endsWith('secrets/e2e-db'));
+  if (!row || !JSON.stringify(row.detail ?? row).includes('password') || JSON.stringify(row).includes(value)) throw new Error(`audit row: ${JSON.stringify(row)}`);
+  try {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(viewer.name, viewer.changed);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
+      // (the viewer's first login: the initial password, then the forced change)
+      await login(viewer.name, viewer.password);
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      if (page.url().includes('/change-password')) {
+        await page.locator('#new-password').fill(viewer.changed);
+        await page.locator('#confirm-password').fill(viewer.changed);
+        await page.getByTestId('password-submit').click();
+        await page.waitForURL(/\/clusters/);
+      }
+    });
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/secrets/${resNs}/e2e-db`);
+    await expectVisible(page.getByTestId('secret-keys'), 'the keys for the viewer');
+    if (await page.getByTestId('secret-reveal-password').count()) throw new Error('a viewer sees a reveal button');
+    const r = await api(`/k8s/cluster/${clusterId}/namespaces/${resNs}/secrets/e2e-db?reveal=true&key=password`);
+    if (r.status !== 403) throw new Error(`a viewer's reveal answered HTTP ${r.status}`);
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(USER, password);
+    await page.waitForURL(/\/clusters/);
+  }
+});
+
+await step('network and configuration: the ConfigMap data editor shows the diff before saving (nothing changed until saved), kubectl sees the edit; "used by" names the Deployment mounting it (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'e2e-app-conf', namespace: resNs }, data: { 'app.conf': 'a=1\nb=2\n' } }));
+  await kubectlApply(JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'e2e-conf-user', namespace: resNs },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'e2e-conf-user' } }, template: { metadata: { labels: { app: 'e2e-conf-user' } },
+      spec: { volumes: [{ name: 'c', configMap: { name: 'e2e-app-conf' } }], containers: [{ name: 'c', image: 'nginx:1.25' }] } } },
+  }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/configmaps/${resNs}/e2e-app-conf`);
+  await expectVisible(page.getByTestId('used-by').getByText('e2e-conf-user'), 'the Deployment using it');
+  await page.getByTestId('configmap-edit-data').click();
+  await page.getByTestId('configmap-value-0').fill('a=1\nb=3\n');
+  await page.getByTestId('configmap-review').click();
+  const diff = page.getByTestId('configmap-diff');
+  await expectVisible(diff.locator('.kd-diff-del', { hasText: 'b=2' }), 'the removed line');
+  await expectVisible(diff.locator('.kd-diff-add', { hasText: 'b=3' }), 'the added line');
+  if ((await kubectlJson('-n', resNs, 'get', 'configmap', 'e2e-app-conf')).data['app.conf'] !== 'a=1\nb=2\n') throw new Error('the review changed the ConfigMap');
+  await topShot('config-configmap-diff');
+  await page.getByTestId('configmap-save').click();
+  await until('kubectl to see the edit', 10_000, async () => (await kubectlJson('-n', resNs, 'get', 'configmap', 'e2e-app-conf')).data['app.conf'] === 'a=1\nb=3\n', 500);
+});
+
 await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });

@@ -257,6 +257,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/contents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a namespace still holds: objects per kind from the engine's watched stores (every namespaced kind the
+         *     cluster serves, custom resources included; kinds not watched yet are watched from now on), pods from the pod
+         *     store; and its phase, finalizers and conditions, read live, which say what a `Terminating` namespace waits for.
+         */
+        get: operations["contents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a namespace from the form: the Namespace, then the ResourceQuota and the LimitRange when asked for. If
+         *     the cluster refuses one of those, the Namespace is deleted again (with what it held) and the error's params
+         *     say `created` (what had been created) and `removed: true`.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events": {
         parameters: {
             query?: never;
@@ -388,6 +430,47 @@ export interface paths {
         get: operations["yaml"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/registry-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a `kubernetes.io/dockerconfigjson` Secret from a registry credential
+         *     (`kubectl create secret docker-registry`).
+         */
+        post: operations["create_registry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/tls-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a `kubernetes.io/tls` Secret (`kubectl create secret tls`) once the key is known to belong to the
+         *     certificate: a certificate or key that cannot be read, or a key of another certificate, is refused naming
+         *     its field, and nothing is created.
+         */
+        post: operations["create_tls"];
         delete?: never;
         options?: never;
         head?: never;
@@ -536,6 +619,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/insight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A Service's, Ingress', Secret's or ConfigMap's page beyond its YAML. */
+        get: operations["insight"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/pause": {
         parameters: {
             query?: never;
@@ -666,6 +766,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/size": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Grows a claim (`kubectl patch pvc -p '{"spec":{"resources":{"requests":{"storage":"…"}}}}'`). Refused before
+         *     anything is sent when its StorageClass does not allow expansion (`422 expansion_not_allowed`, naming the
+         *     class) or the size is not larger (`422 size_not_larger`).
+         */
+        put: operations["resize"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/suspend": {
         parameters: {
             query?: never;
@@ -697,6 +818,57 @@ export interface paths {
          *     annotation `cronjob.kubernetes.io/instantiate: manual`, controlled by the CronJob.
          */
         post: operations["trigger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Used / hard per resource, as `kubectl describe quota` prints them (`fraction` for the bars). */
+        get: operations["quota_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A claim's volume, class and the pods that mount it. */
+        get: operations["claim_volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A claim's volume usage over the last `hours` (the kubelets' volume stats as the collector stored them). */
+        get: operations["volume_history"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1049,6 +1221,26 @@ export interface paths {
         post?: never;
         /** Deletes an object (`kubectl delete`). */
         delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/{kind}/{name}/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Makes a StorageClass the default (`storageclass.kubernetes.io/is-default-class: "true"`) and unmarks every
+         *     other default class, so that exactly one is default.
+         */
+        post: operations["set_default"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1425,11 +1617,47 @@ export interface components {
             /** @description The role granted. */
             role: components["schemas"]["Role"];
         };
+        /** @description The PersistentVolume a claim is bound to. */
+        BoundVolume: {
+            /** @description Access modes. */
+            access_modes: string[];
+            /** @description Capacity (`spec.capacity.storage`). */
+            capacity?: string | null;
+            /** @description The claim it names (`namespace/name`). */
+            claim?: string | null;
+            /** @description Its name. */
+            name: string;
+            /** @description Reclaim policy. */
+            reclaim_policy?: string | null;
+            /** @description Its source in a few words (`hostPath /data`). */
+            source?: string | null;
+            /** @description Phase. */
+            status?: string | null;
+        };
         /**
          * @description How the console's navigation groups kinds (the way operators think of them).
          * @enum {string}
          */
         Category: "workloads" | "network" | "configuration" | "storage" | "access_control" | "cluster" | "custom_resources";
+        /** @description What a TLS Secret or an Ingress shows about a certificate. */
+        Certificate: {
+            /** @description Issuer, written the same way. */
+            issuer: string;
+            /**
+             * Format: date-time
+             * @description End of validity.
+             */
+            not_after: string;
+            /**
+             * Format: date-time
+             * @description Start of validity.
+             */
+            not_before: string;
+            /** @description Subject alternative names: DNS names and IP addresses. */
+            sans: string[];
+            /** @description Subject, as `CN=shop.example.com, O=Example` (in the certificate's order). */
+            subject: string;
+        };
         /** @description A certificate found in the kubeconfig. */
         CertificateReport: {
             /**
@@ -1446,6 +1674,33 @@ export interface components {
             not_after: string;
             /** @description Subject common name. */
             subject: string;
+        };
+        /** @description A claim's StorageClass. */
+        ClaimClass: {
+            /** @description `allowVolumeExpansion`: whether the claim may grow. */
+            allow_expansion: boolean;
+            /** @description False when no such class exists. */
+            exists: boolean;
+            /** @description Its name. */
+            name: string;
+            /** @description Provisioner. */
+            provisioner?: string | null;
+        };
+        /** @description A claim with both sides of its binding. */
+        ClaimVolume: {
+            /** @description What it got (`status.capacity.storage`, once bound). */
+            capacity?: string | null;
+            class?: components["schemas"]["ClaimClass"] | null;
+            /** @description The pods of its namespace whose volumes name it. */
+            mounted_by: components["schemas"]["MountingPod"][];
+            /** @description Phase (`Pending`, `Bound`, `Lost`). */
+            phase?: string | null;
+            /** @description What the claim requests (`spec.resources.requests.storage`). */
+            requested?: string | null;
+            usage?: components["schemas"]["VolumeUsage"] | null;
+            volume?: components["schemas"]["BoundVolume"] | null;
+            /** @description The volume's name in the claim (`spec.volumeName`), even when it cannot be read. */
+            volume_name?: string | null;
         };
         /** @description One repository and the tags seen in the cluster. */
         ClusterImage: {
@@ -1667,6 +1922,13 @@ export interface components {
             /** @description Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable ... */
             type: string;
         };
+        /** @description What a ConfigMap's page shows besides its data: the keys of `binaryData` with their sizes. */
+        ConfigMapInsight: {
+            /** @description Keys of `binaryData` with the size of their bytes (never shown as text). */
+            binary: components["schemas"]["KeyInfo"][];
+            /** @description Keys of `data` with the size of their text. */
+            data: components["schemas"]["KeyInfo"][];
+        };
         /** @description A container and its image. */
         ContainerImage: {
             /** @description The container's name. */
@@ -1684,6 +1946,20 @@ export interface components {
             password: string;
             /** @description Login name: 1-64 of letters, digits, `.`, `_`, `-`. */
             username: string;
+        };
+        /** @description One object the form created (or would create). */
+        CreatedObject: {
+            /** @description `Namespace`, `ResourceQuota` or `LimitRange`. */
+            kind: string;
+            /** @description Its name. */
+            name: string;
+        };
+        /** @description What "set as default" did. */
+        DefaultClass: {
+            /** @description The default class now. */
+            default: string;
+            /** @description The classes that were default before and are not any more. */
+            unmarked: string[];
         };
         /** @description What a delete did. */
         Deleted: {
@@ -1770,6 +2046,19 @@ export interface components {
              */
             total: number;
         };
+        /** @description One address of the Service's Endpoints. */
+        EndpointAddress: {
+            /** @description IP. */
+            ip: string;
+            /** @description Its node. */
+            node?: string | null;
+            /** @description The pod behind it (`targetRef`). */
+            pod?: string | null;
+            /** @description The ports of its subset, as `name:port/protocol`. */
+            ports: string[];
+            /** @description Ready (in `addresses`) or not (in `notReadyAddresses`). */
+            ready: boolean;
+        };
         /** @description The body of every error answer (some add members, such as a refused import's preflight report). */
         ErrorBody: {
             /** @description Stable machine-readable code: one of a closed list, each with a sentence the console translates. */
@@ -1789,7 +2078,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "unsupported_media_type" | "bad_request" | "websocket_required" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
         /** @description Events of one object. */
         EventList: {
             /** @description Newest first. */
@@ -1906,6 +2195,53 @@ export interface components {
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
         };
+        /** @description What an Ingress' page shows beyond its YAML. */
+        IngressInsight: {
+            /** @description The load balancer's addresses. */
+            addresses: string[];
+            /** @description Its IngressClass (`spec.ingressClassName`, or the older `kubernetes.io/ingress.class` annotation). */
+            class?: string | null;
+            /** @description Rules as host → path → service:port, then the default backend (host and path null). */
+            routes: components["schemas"]["IngressRoute"][];
+            /** @description TLS entries with their certificates. */
+            tls: components["schemas"]["IngressTls"][];
+            /** @description Missing backends and ports, missing or unreadable TLS Secrets, expiry, hosts a certificate does not cover. */
+            warnings: components["schemas"]["Warning"][];
+        };
+        /** @description Where one Ingress path sends its requests. */
+        IngressRoute: {
+            /** @description Host (`None`: every host). */
+            host?: string | null;
+            /** @description False when the Service or its port does not exist. */
+            ok: boolean;
+            /** @description Path (`None`: every path). */
+            path?: string | null;
+            /** @description Exact, Prefix or ImplementationSpecific. */
+            path_type?: string | null;
+            /** @description Its port: a number or a port's name. */
+            port?: string | null;
+            /** @description A resource backend instead, as `Kind/name`. */
+            resource?: string | null;
+            /** @description The backend Service (`None` for a resource backend). */
+            service?: string | null;
+        };
+        /** @description One TLS entry of an Ingress. */
+        IngressTls: {
+            certificate?: components["schemas"]["Certificate"] | null;
+            /** @description The hosts it is for. */
+            hosts: string[];
+            /** @description The Secret holding the certificate. */
+            secret?: string | null;
+        };
+        /** @description One object's per-kind view: exactly one of the kind sections is set. */
+        Insight: {
+            config_map?: components["schemas"]["ConfigMapInsight"] | null;
+            ingress?: components["schemas"]["IngressInsight"] | null;
+            secret?: components["schemas"]["SecretInsight"] | null;
+            service?: components["schemas"]["ServiceInsight"] | null;
+            /** @description Secrets and ConfigMaps: the workloads and pods of the namespace that use it. */
+            used_by?: components["schemas"]["Usage"][] | null;
+        };
         /** @description The Job a trigger or rerun created. */
         JobCreated: {
             /** @description Nothing was created (a server-side dry run). */
@@ -1924,6 +2260,24 @@ export interface components {
         JobRequest: {
             /** @description The new Job's name; default `<name>-manual-<time>` (trigger) or `<name>-rerun-<time>` (rerun). */
             job_name?: string | null;
+        };
+        /** @description A key and the size of its value (never the value). */
+        KeyInfo: {
+            /** @description The key. */
+            key: string;
+            /** @description Bytes of its (decoded) value. */
+            size: number;
+        };
+        /** @description Objects of one kind in a namespace. */
+        KindCount: {
+            /** @description How many. */
+            count: number;
+            /** @description Kind (`ConfigMap`). */
+            kind: string;
+            /** @description The first names, sorted. */
+            names: string[];
+            /** @description Its URL name (`configmaps`, `widgets.example.com`). */
+            resource: string;
         };
         /** @description A kind as the cluster serves it. */
         KindInfo: {
@@ -1977,6 +2331,34 @@ export interface components {
              *     resourceVersion, a kubelet status heartbeat (every few seconds) included.
              */
             resource_version?: string | null;
+        };
+        /** @description One LimitRange entry: quantities per resource (`cpu`, `memory`, `storage`). */
+        LimitForm: {
+            /** @description The limit a container gets when it sets none. */
+            default?: {
+                [key: string]: string;
+            };
+            /** @description The request a container gets when it sets none. */
+            default_request?: {
+                [key: string]: string;
+            };
+            /** @description The most it may ask for. */
+            max?: {
+                [key: string]: string;
+            };
+            /** @description The least it may ask for. */
+            min?: {
+                [key: string]: string;
+            };
+            /** @description `Container`, `Pod` or `PersistentVolumeClaim`. */
+            type: string;
+        };
+        /** @description A LimitRange: one entry per type. */
+        LimitRangeForm: {
+            /** @description The limits per type (`Container`, `Pod`, `PersistentVolumeClaim`). */
+            limits: components["schemas"]["LimitForm"][];
+            /** @description Its name (default `default-limits`). */
+            name?: string;
         };
         /** @description A container whose log could not be read. */
         LogFailure: {
@@ -2037,6 +2419,65 @@ export interface components {
             lines: components["schemas"]["MergedLine"][];
             /** @description Pods read. */
             pods: string[];
+        };
+        /** @description A pod that mounts the claim. */
+        MountingPod: {
+            /** @description Pod name. */
+            name: string;
+            /** @description Its node. */
+            node?: string | null;
+            /** @description Its phase. */
+            phase?: string | null;
+            /** @description Mounted read-only. */
+            read_only: boolean;
+            /** @description The pod's volume that names the claim. */
+            volume: string;
+        };
+        /** @description One of a namespace's status conditions (the namespace controller writes them while it deletes). */
+        NamespaceCondition: {
+            /** @description The controller's message (names the remaining resources or finalizers). */
+            message?: string | null;
+            /** @description Reason. */
+            reason?: string | null;
+            /** @description `True` when it holds up the deletion. */
+            status: string;
+            /** @description `NamespaceContentRemaining`, `NamespaceFinalizersRemaining`, `NamespaceDeletionDiscoveryFailure` ... */
+            type: string;
+        };
+        /** @description What a namespace holds and what its deletion waits for. */
+        NamespaceContents: {
+            /** @description Kinds with at least one object, most objects first. */
+            kinds: components["schemas"]["KindCount"][];
+            /** @description The namespace. */
+            namespace: string;
+            /** @description Kinds whose store had not listed yet (not counted); empty when the counts are complete. */
+            not_counted: string[];
+            /** @description Phase, deletion time, finalizers and conditions (`kubectl get ns -o yaml`). */
+            termination: components["schemas"]["Termination"];
+            /** @description All objects counted. */
+            total: number;
+        };
+        /** @description What `create` did. */
+        NamespaceCreated: {
+            /** @description The objects created, in order (with `dry_run`, the ones that would be). */
+            created: components["schemas"]["CreatedObject"][];
+            /** @description Nothing was stored (the cluster checked the Namespace only: the others need it to exist). */
+            dry_run: boolean;
+            /** @description The namespace. */
+            namespace: string;
+        };
+        /** @description A new namespace as the form describes it. */
+        NamespaceForm: {
+            /** @description Annotations of the namespace. */
+            annotations?: {
+                [key: string]: string;
+            };
+            /** @description Labels of the namespace. */
+            labels?: {
+                [key: string]: string;
+            };
+            limit_range?: components["schemas"]["LimitRangeForm"] | null;
+            quota?: components["schemas"]["QuotaForm"] | null;
         };
         /** @description Node counts by the spec's `k8s_cluster` columns. */
         NodeCounts: {
@@ -2737,6 +3178,34 @@ export interface components {
             /** @description Things that work but deserve attention. */
             warnings: string[];
         };
+        /** @description A ResourceQuota: `hard` limits per resource (`requests.cpu: "4"`, `pods: "20"`). */
+        QuotaForm: {
+            /** @description Resource name to quantity. */
+            hard: {
+                [key: string]: string;
+            };
+            /** @description Its name (default `default-quota`). */
+            name?: string;
+        };
+        /** @description One resource of a quota, as a line of `kubectl describe quota`. */
+        QuotaLine: {
+            /**
+             * Format: double
+             * @description used / hard (0 when the limit is 0 and nothing is used; above 1 when over).
+             */
+            fraction?: number | null;
+            /** @description The limit (`status.hard`, or `spec.hard` before the controller has seen the quota). */
+            hard: string;
+            /** @description The resource (`pods`, `requests.cpu`, `count/deployments.apps` ...). */
+            resource: string;
+            /** @description Used, as the quota controller wrote it (`status.used`); `0` before it has. */
+            used: string;
+        };
+        /** @description A ResourceQuota's use. */
+        QuotaUsage: {
+            /** @description One line per resource, sorted by resource. */
+            lines: components["schemas"]["QuotaLine"][];
+        };
         /**
          * @description Why a pod gets its verdict: a stable code the console translates (`reason` is the English sentence).
          * @enum {string}
@@ -2746,6 +3215,23 @@ export interface components {
         RefreshRequest: {
             /** @description The refresh token from login or the last refresh. */
             refresh_token: string;
+        };
+        /** @description A registry credential (`kubernetes.io/dockerconfigjson`), as `kubectl create secret docker-registry` takes it. */
+        RegistrySecretForm: {
+            /** @description Email (optional). */
+            email?: string;
+            /** @description Labels. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description The Secret's name. */
+            name: string;
+            /** @description Password or token. */
+            password: string;
+            /** @description The registry (`registry.example.com`, `https://index.docker.io/v1/`). */
+            server: string;
+            /** @description User name. */
+            username: string;
         };
         /** @description An object related to the one shown. */
         Related: {
@@ -2779,6 +3265,20 @@ export interface components {
              * @description Its revision.
              */
             revision?: number | null;
+        };
+        /** @description The size a claim should grow to. */
+        ResizeRequest: {
+            /** @description The new request (`spec.resources.requests.storage`), larger than the current one (`20Gi`). */
+            storage: string;
+        };
+        /** @description What a resize did. */
+        Resized: {
+            /** @description The capacity the volume has now (grows when the provisioner and the kubelet have expanded it). */
+            capacity?: string | null;
+            /** @description The request before. */
+            previous?: string | null;
+            /** @description The request now. */
+            requested: string;
         };
         /** @description One object, read live. */
         ResourceDetail: {
@@ -3021,12 +3521,101 @@ export interface components {
              */
             total: number;
         };
+        /** @description The Secret a form created (or would create, on a dry run): names and types only. */
+        SecretCreated: {
+            certificate?: components["schemas"]["Certificate"] | null;
+            /** @description True when nothing was stored. */
+            dry_run: boolean;
+            /** @description Its keys (never their values). */
+            keys: string[];
+            /** @description Name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /** @description Its type. */
+            type: string;
+        };
+        /** @description What a Secret's page shows: its keys and, by type, what can be said without showing a value. */
+        SecretInsight: {
+            certificate?: components["schemas"]["Certificate"] | null;
+            /** @description Keys with the size of their values. */
+            keys: components["schemas"]["KeyInfo"][];
+            /** @description `kubernetes.io/dockerconfigjson` / `dockercfg`: the registries it holds credentials for (servers only). */
+            registries: string[];
+            /** @description A service-account token: the ServiceAccount it belongs to. */
+            service_account?: string | null;
+            /** @description `Opaque`, `kubernetes.io/tls`, `kubernetes.io/dockerconfigjson`, `kubernetes.io/service-account-token` ... */
+            type: string;
+            /** @description Certificate expired or expiring, a TLS Secret without a readable certificate. */
+            warnings: components["schemas"]["Warning"][];
+        };
+        /** @description A pod a Service's selector matches (from the pod index). */
+        SelectedPod: {
+            /** @description `ready/total` containers. */
+            containers_ready: string;
+            /** @description Pod IP. */
+            ip?: string | null;
+            /** @description Its name. */
+            name: string;
+            /** @description Its node. */
+            node?: string | null;
+            /** @description All its containers ready (it receives traffic). */
+            ready: boolean;
+            /** @description kubectl's STATUS. */
+            status: string;
+        };
         /** @description The API server's version. */
         ServerVersion: {
             /** @description e.g. `v1.20.2`. */
             git_version: string;
             /** @description e.g. `linux/amd64`. */
             platform: string;
+        };
+        /** @description What a Service's page shows beyond its YAML. */
+        ServiceInsight: {
+            /** @description Cluster IP (`None` for a headless Service). */
+            cluster_ip?: string | null;
+            /** @description The addresses of its Endpoints object (null when it has none). */
+            endpoints?: components["schemas"]["EndpointAddress"][] | null;
+            /** @description `spec.externalIPs`. */
+            external_ips: string[];
+            /** @description An ExternalName Service's DNS name. */
+            external_name?: string | null;
+            /** @description The load balancer's addresses (`status.loadBalancer.ingress`: IPs and host names). */
+            load_balancer: string[];
+            /** @description The pods it selects, ready first, then by name. */
+            pods: components["schemas"]["SelectedPod"][];
+            /** @description Ports. */
+            ports: components["schemas"]["ServicePort"][];
+            /** @description The selector (empty: the Service's endpoints are managed by hand). */
+            selector: {
+                [key: string]: string;
+            };
+            /** @description Session affinity (`None` or `ClientIP`). */
+            session_affinity?: string | null;
+            /** @description ClusterIP, NodePort, LoadBalancer or ExternalName. */
+            type: string;
+            /** @description A selector matching no pod; target ports no selected container declares. */
+            warnings: components["schemas"]["Warning"][];
+        };
+        /** @description One port of a Service. */
+        ServicePort: {
+            /** @description Its name (needed when there are several). */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description The port opened on every node (NodePort and LoadBalancer).
+             */
+            node_port?: number | null;
+            /**
+             * Format: int64
+             * @description The port clients connect to on the cluster IP.
+             */
+            port: number;
+            /** @description TCP, UDP or SCTP. */
+            protocol: string;
+            /** @description The pods' port: a number or a container port's name (defaults to `port`). */
+            target_port: string;
         };
         /** @description `kubectl set image NAME CONTAINER=IMAGE`. */
         SetImageRequest: {
@@ -3172,12 +3761,38 @@ export interface components {
             /** @description Progress document, shaped by the kind. */
             progress: unknown;
         };
+        /** @description What a namespace's deletion waits for, as `kubectl get ns -o yaml` shows it. */
+        Termination: {
+            /** @description The status conditions, those holding it up (`status: True`) first. */
+            conditions: components["schemas"]["NamespaceCondition"][];
+            /** @description When deletion was asked for (RFC 3339), if it was. */
+            deletion_requested_at?: string | null;
+            /** @description `spec.finalizers` (`kubernetes` until the namespace controller has emptied it). */
+            finalizers: string[];
+            /** @description `metadata.finalizers` (set by other controllers). */
+            metadata_finalizers: string[];
+            /** @description The phase (`Active`, `Terminating`). */
+            phase?: string | null;
+        };
         /**
          * @description Which permission writes a kind: application objects (an operator's daily work) or the platform's own
          *     (namespaces, volumes, access control, CRDs), which only a cluster admin may change.
          * @enum {string}
          */
         Tier: "app" | "platform";
+        /** @description A TLS Secret from a certificate and its key (PEM). */
+        TlsSecretForm: {
+            /** @description The certificate (PEM; a chain starts with the server's own certificate). */
+            certificate: string;
+            /** @description Its private key (PEM: PKCS#1, PKCS#8 or SEC1). */
+            key: string;
+            /** @description Labels. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description The Secret's name. */
+            name: string;
+        };
         /** @description Tokens returned by login and refresh. */
         TokenResponse: {
             /** @description Short-lived bearer token for `Authorization: Bearer`. */
@@ -3214,6 +3829,22 @@ export interface components {
             /** @description Reset the password; the user must change it at next login. */
             password?: string | null;
         };
+        /** @description A workload or pod that uses the object shown. */
+        Usage: {
+            /** @description Its kind (Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, Pod). */
+            kind: string;
+            /** @description Its name. */
+            name: string;
+            /** @description Its URL name (`deployments`, `pods` ...). */
+            resource: string;
+            /** @description How: `volume`, `envFrom`, `env`, `imagePullSecret`. */
+            uses: components["schemas"]["Use"][];
+        };
+        /**
+         * @description How a pod (or a workload's pod template) uses a ConfigMap, Secret, claim or ServiceAccount.
+         * @enum {string}
+         */
+        Use: "volume" | "envFrom" | "env" | "imagePullSecret" | "serviceAccount";
         /** @description An account as the API shows it (never the password hash). */
         UserView: {
             /** @description Role bindings. */
@@ -3242,6 +3873,55 @@ export interface components {
          * @enum {string}
          */
         Verdict: "evict" | "skip" | "refuse";
+        /** @description A claim's usage over time. */
+        VolumeHistory: {
+            /** @description Oldest first, at most [`HISTORY_POINTS`] (evenly thinned when the range holds more). */
+            points: components["schemas"]["VolumeUsage"][];
+        };
+        /** @description A claim's volume usage at one time, from a kubelet's volume stats. */
+        VolumeUsage: {
+            /** @description When the kubelet measured it (RFC 3339). */
+            at: string;
+            /**
+             * Format: int64
+             * @description The volume's capacity in bytes.
+             */
+            capacity_bytes: number;
+            /**
+             * Format: int64
+             * @description Inodes in all.
+             */
+            inodes: number;
+            /**
+             * Format: int64
+             * @description Inodes used.
+             */
+            inodes_used: number;
+            /** @description True when older than three scrape intervals (no pod mounts it now, or its node is not read). */
+            stale: boolean;
+            /**
+             * Format: int64
+             * @description Bytes used.
+             */
+            used_bytes: number;
+        };
+        /** @description Something on the object an operator should look at. */
+        Warning: {
+            /**
+             * @description Stable code the console translates: `selector_matches_no_pod`, `target_port_unmatched`,
+             *     `backend_service_missing`, `backend_port_missing`, `tls_secret_missing`, `tls_secret_unreadable`,
+             *     `certificate_expired`, `certificate_expiring`, `host_not_covered`.
+             */
+            code: string;
+            /** @description The same in English. */
+            message: string;
+            /** @description What the message names (`port`, `service`, `host`, `secret`, `days` ...). */
+            params: {
+                [key: string]: string;
+            };
+            /** @description `error` (broken now) or `warning` (will break, or may not do what was meant). */
+            severity: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -4429,8 +5109,13 @@ export interface operations {
     get: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -4665,6 +5350,192 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    contents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamespaceContents"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NamespaceForm"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamespaceCreated"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamespaceCreated"];
+                };
+            };
+            /** @description a quantity or limit type the cluster would refuse (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the cluster refused an object (`params.created`, `params.removed`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5294,8 +6165,13 @@ export interface operations {
     yaml: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -5363,11 +6239,254 @@ export interface operations {
             };
         };
     };
+    create_registry: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrySecretForm"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretCreated"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretCreated"];
+                };
+            };
+            /** @description `invalid_length` (an empty field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_tls: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TlsSecretForm"];
+            };
+        };
+        responses: {
+            /** @description dry run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretCreated"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretCreated"];
+                };
+            };
+            /** @description `certificate_invalid` (field `certificate`), `private_key_invalid`, `key_pair_mismatch` (field `key`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     yaml: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -5645,8 +6764,13 @@ export interface operations {
     get: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -6276,6 +7400,76 @@ export interface operations {
             };
             /** @description `container_not_found` (`containers`: the ones there are) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    insight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description services, ingresses, secrets or configmaps */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insight"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6950,6 +8144,107 @@ export interface operations {
             };
         };
     };
+    resize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description persistentvolumeclaims */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResizeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resized"];
+                };
+            };
+            /** @description not a quantity */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `expansion_not_allowed`, `size_not_larger`, or the cluster's refusal */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     suspend: {
         parameters: {
             query?: {
@@ -7146,11 +8441,229 @@ export interface operations {
             };
         };
     };
+    quota_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description resourcequotas */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaUsage"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported` for other kinds, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    claim_volume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description persistentvolumeclaims */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimVolume"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported` for other kinds, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    volume_history: {
+        parameters: {
+            query?: {
+                /** @description Hours back from now (1 to 720, default 6). */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description persistentvolumeclaims */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeHistory"];
+                };
+            };
+            /** @description `hours` out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported` for other kinds */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     yaml: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -8305,8 +9818,13 @@ export interface operations {
     yaml: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -8943,8 +10461,13 @@ export interface operations {
     get: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {
@@ -9200,6 +10723,75 @@ export interface operations {
             };
         };
     };
+    set_default: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description storageclasses */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefaultClass"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported` for other kinds, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: never;
@@ -9271,8 +10863,13 @@ export interface operations {
     yaml: {
         parameters: {
             query?: {
-                /** @description Return a Secret's values (needs `secret.read`; audited, without the values). */
+                /** @description Return a Secret's values (needs `secret.read`; audited with the keys shown, never the values). */
                 reveal?: boolean;
+                /**
+                 * @description With `reveal=true`: only this key's value; the others stay hidden (`404 secret_key_not_found` when the
+                 *     Secret has no such key).
+                 */
+                key?: string;
             };
             header?: never;
             path: {

@@ -22,6 +22,8 @@ import { hasVerb } from '../../lib/workloads';
 import { WorkloadActions } from '../workloads/WorkloadActions';
 import { WorkloadOverview } from '../workloads/WorkloadPanels';
 import { HistoryTab } from '../workloads/HistoryTab';
+// Service, Ingress, Secret and ConfigMap panels (issue 15)
+import { KindInsight } from '../network/KindInsight';
 
 export default function ResourceDetailPage() {
   const { clusterId = '', name = '', ns, objname = '' } = useParams();
@@ -146,6 +148,7 @@ export default function ResourceDetailPage() {
             children: (
               <Row gutter={[16, 16]}>
                 <WorkloadOverview clusterId={clusterId} kind={kind} target={ref} object={d.object} />
+                <KindInsight clusterId={clusterId} kind={kind} target={ref} object={d.object} />
                 <Col xs={24} xl={12}>
                   <Card size="small" title={d.kind}>
                     <Descriptions column={1} size="small" data-testid="resource-overview">

@@ -7,6 +7,8 @@ import { useNavigate } from 'react-router-dom';
 import { useI18n } from '../../i18n';
 import type { KindInfo } from '../../api/resources';
 import { HpaForm } from './HpaForm';
+import { ServiceCreateButton } from '../network/ServiceCreateButton';
+import { SecretCreateButtons } from '../config/SecretForms';
 
 export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string; kind: Pick<KindInfo, 'name' | 'group'>; namespace: string | null }) {
   const { t } = useI18n();
@@ -27,5 +29,7 @@ export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string
         {hpa && <HpaForm clusterId={clusterId} namespace={namespace ?? 'default'} onClose={() => setHpa(false)} />}
       </>
     );
+  if (kind.name === 'services' && kind.group === '') return <ServiceCreateButton clusterId={clusterId} namespace={namespace} />;
+  if (kind.name === 'secrets' && kind.group === '') return <SecretCreateButtons clusterId={clusterId} namespace={namespace} />;
   return null;
 }
