@@ -2,7 +2,8 @@
 // field error from the cluster on its field), history and rollback, rollout progress (complete and stalled), the
 // HPA form, a CronJob's schedule in words and "run now". Against the mock API by default (it starts one with
 // MOCK_CLUSTER=1), or any server with KUBEDECK_URL, KUBEDECK_ADMIN_PASSWORD, CLUSTER_ID, NS, DEPLOYMENT.
-//   node e2e/workload-screens.mjs [outdir]     (default test-results/screenshots; ../docs/screenshots for the README)
+//   node e2e/workload-screens.mjs [outdir]     (default test-results/screenshots; the README's pictures are the real
+//   server's, from run.mjs with KUBEDECK_E2E_SCREENSHOTS=docs)
 // Fails (exit 1) on an uncaught page error or a missing element; Chinese text needs a CJK font (fonts-wqy-microhei).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

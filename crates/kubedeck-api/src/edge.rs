@@ -38,9 +38,18 @@ pub const MAX_HEADERS: usize = 100;
 /// browser protections to every response that does not set its own.
 pub async fn protect(req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let bytes: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    let bytes: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
     // the largest header is named as the offending field: usually a cookie or token some proxy or plugin grew
-    let largest = || headers.iter().max_by_key(|(k, v)| k.as_str().len() + v.len()).map(|(k, _)| k.as_str()).unwrap_or_default();
+    let largest = || {
+        headers
+            .iter()
+            .max_by_key(|(k, v)| k.as_str().len() + v.len())
+            .map(|(k, _)| k.as_str())
+            .unwrap_or_default()
+    };
     let mut resp = if headers.len() > MAX_HEADERS {
         too_large(MAX_HEADERS, headers.len(), "headers", largest())
     } else if bytes > MAX_HEADER_BYTES {
@@ -54,8 +63,13 @@ pub async fn protect(req: Request, next: Next) -> Response {
     }
     // server-sent events must reach the browser frame by frame: nginx (and proxies that follow it) buffer a
     // response unless told not to, which would hold list changes and task progress back
-    if h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")) {
-        h.insert(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"));
+    if h.get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
+    {
+        h.insert(
+            HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        );
     }
     resp
 }

@@ -63,6 +63,12 @@ pub struct ServeArgs {
     /// comma-separated (e.g. 10.0.0.0/8,fd00::1) [default: any peer, first address].
     #[arg(long, env = "KUBEDECK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// Serve HTTPS with this PEM certificate (chain) file; needs --tls-key. Read again when it changes.
+    #[arg(long, env = "KUBEDECK_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "KUBEDECK_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
     /// Seconds between node metrics scrapes (kubelet summary through the API server) [default: 30].
     #[arg(long, env = "KUBEDECK_METRICS_INTERVAL_SECS")]
     pub metrics_interval_secs: Option<u64>,
@@ -95,6 +101,8 @@ struct FileConfig {
     login_max_failures: Option<i32>,
     trust_forwarded_for: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     metrics_interval_secs: Option<u64>,
     metrics_raw_retention_secs: Option<u64>,
     metrics_bucket_secs: Option<u64>,
@@ -117,6 +125,8 @@ pub struct Settings {
     pub login_max_failures: i32,
     pub trust_forwarded_for: bool,
     pub trusted_proxies: Vec<kubedeck_api::audit::TrustedProxy>,
+    /// HTTPS: the certificate and key files (None: plain HTTP).
+    pub tls: Option<crate::tls::CertFiles>,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -195,6 +205,15 @@ impl Settings {
                     .map_err(|e| anyhow::anyhow!("trusted proxies: {e}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let tls = match (
+            s.and_then(|s| s.tls_cert.clone()).or(f.tls_cert),
+            s.and_then(|s| s.tls_key.clone()).or(f.tls_key),
+        ) {
+            (Some(cert), Some(key)) => Some(crate::tls::CertFiles { cert, key }),
+            (None, None) => None,
+            (Some(_), None) => anyhow::bail!("--tls-cert needs --tls-key (the certificate's private key)"),
+            (None, Some(_)) => anyhow::bail!("--tls-key needs --tls-cert (the certificate it belongs to)"),
+        };
         let pick =
             |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
         let settings = Settings {
@@ -240,6 +259,7 @@ impl Settings {
                 .or(f.trust_forwarded_for)
                 .unwrap_or(false),
             trusted_proxies,
+            tls,
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

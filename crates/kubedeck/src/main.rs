@@ -3,6 +3,7 @@
 mod admin;
 mod config;
 mod serve;
+mod tls;
 
 use clap::{Parser, Subcommand};
 

@@ -150,18 +150,37 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr()?;
-    println!("Kubedeck is running at http://{addr}/  (API docs: http://{addr}/api/docs)");
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+    println!("Kubedeck is running at {scheme}://{addr}/  (API docs: {scheme}://{addr}/api/docs)");
     if let Some(pw) = first_password {
         println!("First start: log in as 'admin' with the one-time password: {pw}");
         println!("(you will be asked to change it; this password is not shown again)");
     }
     tracing::info!(%addr, database = %redact_url(&cfg.database_url), "serving");
 
-    let app = kubedeck_api::router(state.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let router = kubedeck_api::router(state.clone());
+    match cfg.tls.clone() {
+        None => {
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        }
+        Some(files) => {
+            use axum::serve::ListenerExt;
+            // a browser that has seen the console over HTTPS keeps to HTTPS for a year (HSTS)
+            let app = router
+                .layer(axum::middleware::map_response(|mut r: axum::response::Response| async move {
+                    r.headers_mut().insert(
+                        axum::http::header::STRICT_TRANSPORT_SECURITY,
+                        axum::http::HeaderValue::from_static("max-age=31536000"),
+                    );
+                    r
+                }))
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            // (tap_io: axum then gives the handlers the peer's address, as for plain TCP)
+            let tls = crate::tls::TlsListener::new(listener, files)?.tap_io(|_| {});
+            axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await?;
+        }
+    }
     tracing::info!("shutting down: stopping background jobs");
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;

@@ -18,13 +18,32 @@ async fn every_answer_carries_the_browser_protections() {
         ("/healthz", None),
     ] {
         let r = app.request("GET", path, auth, None).await;
-        let h = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let h = |name: &str| {
+            r.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
         let csp = h("content-security-policy");
         // only the console's own scripts: no inline script, no other origin, no eval
-        let script = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap_or_default();
+        let script = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_default();
         assert_eq!(script, "script-src 'self'", "{path} ({}): {csp}", r.status);
-        for d in ["default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"] {
-            assert!(csp.split(';').map(str::trim).any(|x| x == d), "{path}: no `{d}` in {csp}");
+        for d in [
+            "default-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(
+                csp.split(';').map(str::trim).any(|x| x == d),
+                "{path}: no `{d}` in {csp}"
+            );
         }
         assert_eq!(h("x-frame-options"), "DENY", "{path}");
         assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
@@ -47,22 +66,41 @@ async fn oversized_headers_are_refused_with_431() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
-    assert_eq!(r.headers().get("x-frame-options").unwrap(), "DENY", "the refusal is protected too");
+    assert_eq!(
+        r.headers().get("x-frame-options").unwrap(),
+        "DENY",
+        "the refusal is protected too"
+    );
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["code"], "headers_too_large", "{body}");
     assert_eq!(body["params"]["limit"], 32 * 1024, "{body}");
-    assert!(body["params"]["actual"].as_u64().unwrap() > 100 * 1024, "{body}");
-    assert_eq!(body["field"], "x-padding", "the largest header is named: {body}");
+    assert!(
+        body["params"]["actual"].as_u64().unwrap() > 100 * 1024,
+        "{body}"
+    );
+    assert_eq!(
+        body["field"], "x-padding",
+        "the largest header is named: {body}"
+    );
     assert!(body["request_id"].is_string(), "{body}");
     // many headers that are each small, adding up past the bound, are refused the same way
-    let mut req = app.http.get(format!("{}/api/v1/auth/me", app.base)).bearer_auth(&token);
+    let mut req = app
+        .http
+        .get(format!("{}/api/v1/auth/me", app.base))
+        .bearer_auth(&token);
     for i in 0..40 {
         req = req.header(format!("x-pad-{i}"), "y".repeat(1000));
     }
-    assert_eq!(req.send().await.unwrap().status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_eq!(
+        req.send().await.unwrap().status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
     // ordinary requests are untouched
     let me = app.get("/api/v1/auth/me", &token).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
 }
 
-on_one_backend!(every_answer_carries_the_browser_protections, oversized_headers_are_refused_with_431);
+on_one_backend!(
+    every_answer_carries_the_browser_protections,
+    oversized_headers_are_refused_with_431
+);

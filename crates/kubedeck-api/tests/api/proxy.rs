@@ -30,12 +30,25 @@ impl Nginx {
             Path::new(NGINX).exists(),
             "{NGINX} is missing: scripts/test.sh installs Debian's nginx (apt-get install nginx-light)"
         );
-        let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/nginx/kubedeck.conf")).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let shipped = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/nginx/kubedeck.conf"
+        ))
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         // the shipped file with this test's addresses: its example upstream lines and its `listen 80`
         let upstream: String = replicas
             .iter()
-            .map(|r| format!("    server {} max_fails=1 fail_timeout=10s;\n", r.trim_start_matches("http://")))
+            .map(|r| {
+                format!(
+                    "    server {} max_fails=1 fail_timeout=10s;\n",
+                    r.trim_start_matches("http://")
+                )
+            })
             .collect();
         let mut conf = String::new();
         let mut servers_done = false;
@@ -53,7 +66,10 @@ impl Nginx {
                 conf.push('\n');
             }
         }
-        assert!(servers_done && conf.contains(&format!("listen 127.0.0.1:{port}")), "the shipped file changed shape");
+        assert!(
+            servers_done && conf.contains(&format!("listen 127.0.0.1:{port}")),
+            "the shipped file changed shape"
+        );
         let dir = std::env::temp_dir().join(kubedeck_testbed::unique_name("nginx"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("kubedeck.conf"), conf).unwrap();
@@ -78,7 +94,11 @@ impl Nginx {
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nginx did not listen: {}", std::fs::read_to_string(dir.join("error.log")).unwrap_or_default());
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not listen: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Nginx { child, dir, base }
@@ -88,7 +108,9 @@ impl Nginx {
 impl Drop for Nginx {
     fn drop(&mut self) {
         // TERM, not KILL: the master then stops its worker, which a killed master would leave behind
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -103,7 +125,8 @@ fn upstreams_of(nginx: &Nginx, paths: &[&str]) -> Vec<Vec<String>> {
         .filter_map(|l| {
             let mut f = l.split('|');
             let (up, p) = (f.next()?, f.next()?);
-            (paths.is_empty() || paths.contains(&p)).then(|| up.split(", ").map(|u| format!("http://{u}")).collect())
+            (paths.is_empty() || paths.contains(&p))
+                .then(|| up.split(", ").map(|u| format!("http://{u}")).collect())
         })
         .collect()
 }
@@ -119,12 +142,24 @@ async fn next_event(
     loop {
         while let Some(end) = buf.find("\n\n") {
             let frame: String = buf.drain(..end + 2).collect();
-            let kind = frame.lines().find_map(|l| l.strip_prefix("event:")).map(str::trim);
+            let kind = frame
+                .lines()
+                .find_map(|l| l.strip_prefix("event:"))
+                .map(str::trim);
             if kind == Some(event) {
-                return Some(frame.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).collect());
+                return Some(
+                    frame
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("data:"))
+                        .map(str::trim)
+                        .collect(),
+                );
             }
         }
-        let chunk = tokio::time::timeout_at(deadline, body.chunk()).await.ok()?.ok()??;
+        let chunk = tokio::time::timeout_at(deadline, body.chunk())
+            .await
+            .ok()?
+            .ok()??;
         buf.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
@@ -135,7 +170,9 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     let n = ns.name().to_owned();
     apply(
         &tb,
-        &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: chatty, namespace: {n}}}\nspec:\n  containers: [{{name: app, image: busybox}}]\n"),
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: chatty, namespace: {n}}}\nspec:\n  containers: [{{name: app, image: busybox}}]\n"
+        ),
     );
     let node = SimNode::add(&tb, "proxied");
     let a = spawn_app().await;
@@ -149,25 +186,45 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     let logins = upstreams_of(&nginx, &["/api/v1/auth/login"]);
-    let (on_a, on_b) = (logins.iter().filter(|u| u.last() == Some(&a.base)).count(), logins.iter().filter(|u| u.last() == Some(&b.base)).count());
-    assert!(on_a >= 1 && on_b >= 1, "round robin: {on_a} logins on one replica, {on_b} on the other ({logins:?})");
+    let (on_a, on_b) = (
+        logins.iter().filter(|u| u.last() == Some(&a.base)).count(),
+        logins.iter().filter(|u| u.last() == Some(&b.base)).count(),
+    );
+    assert!(
+        on_a >= 1 && on_b >= 1,
+        "round robin: {on_a} logins on one replica, {on_b} on the other ({logins:?})"
+    );
     let admin = front.admin_token().await;
     let id = import_testbed(&front, &admin, &tb).await;
     let pods = format!("/api/v1/k8s/cluster/{id}/namespaces/{n}/pods");
-    eventually("the pod listed through the proxy", Duration::from_secs(60), || async {
-        let r = front.get(&pods, &admin).await;
-        (r.status == StatusCode::OK && r.body["total"] == 1).then_some(())
-    })
+    eventually(
+        "the pod listed through the proxy",
+        Duration::from_secs(60),
+        || async {
+            let r = front.get(&pods, &admin).await;
+            (r.status == StatusCode::OK && r.body["total"] == 1).then_some(())
+        },
+    )
     .await;
     kubedeck_testbed::wait_until("the pod to run", Duration::from_secs(60), || {
-        (tb.kubectl_ok(&["-n", &n, "get", "pod", "chatty", "-o", "jsonpath={.status.phase}"]) == "Running").then_some(())
+        (tb.kubectl_ok(&[
+            "-n",
+            &n,
+            "get",
+            "pod",
+            "chatty",
+            "-o",
+            "jsonpath={.status.phase}",
+        ]) == "Running")
+            .then_some(())
     });
 
     // a followed log: the WebSocket upgrade passes, lines keep coming (the browser's Origin is the proxy's)
     let path = format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/chatty/logs?tailLines=1");
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_request(&front, &path, &admin, Some(&front.base)))
-        .await
-        .expect("the log WebSocket through nginx");
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(ws_request(&front, &path, &admin, Some(&front.base)))
+            .await
+            .expect("the log WebSocket through nginx");
     let mut lines = 0;
     while lines < 3 {
         let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
@@ -186,7 +243,10 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     // not when a buffer fills
     let resp = front
         .http
-        .get(format!("{}/api/v1/k8s/cluster/{id}/changes?kinds=configmaps", front.base))
+        .get(format!(
+            "{}/api/v1/k8s/cluster/{id}/changes?kinds=configmaps",
+            front.base
+        ))
         .bearer_auth(&admin)
         .header("accept", "text/event-stream")
         .send()
@@ -195,8 +255,17 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     assert_eq!(resp.status(), StatusCode::OK);
     let mut body = resp;
     let mut buf = String::new();
-    next_event(&mut body, &mut buf, "status", Duration::from_secs(10)).await.expect("the stream's first status through nginx");
-    tb.kubectl_ok(&["-n", &n, "create", "configmap", "announced", "--from-literal=a=b"]);
+    next_event(&mut body, &mut buf, "status", Duration::from_secs(10))
+        .await
+        .expect("the stream's first status through nginx");
+    tb.kubectl_ok(&[
+        "-n",
+        &n,
+        "create",
+        "configmap",
+        "announced",
+        "--from-literal=a=b",
+    ]);
     let change = next_event(&mut body, &mut buf, "change", Duration::from_secs(10))
         .await
         .expect("the change notice through nginx within 10 s");
@@ -204,7 +273,13 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     drop(body);
 
     // task progress (server-sent events): a drain of this test's empty node, followed to its end
-    let started = front.post(&format!("/api/v1/k8s/cluster/{id}/nodes/{}/drain", node.name), &admin, json!({"ignore_daemonsets": true})).await;
+    let started = front
+        .post(
+            &format!("/api/v1/k8s/cluster/{id}/nodes/{}/drain", node.name),
+            &admin,
+            json!({"ignore_daemonsets": true}),
+        )
+        .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
     let task = started.body["task_id"].as_i64().unwrap();
     let resp = front
@@ -231,20 +306,40 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     b.stop().await;
     for i in 0..8 {
         let r = front.get(&pods, &admin).await;
-        assert_eq!(r.status, StatusCode::OK, "request {i} after a replica stopped: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "request {i} after a replica stopped: {}",
+            r.body
+        );
         let r = front.login("admin", ADMIN_PASSWORD).await;
-        assert_eq!(r.status, StatusCode::OK, "login {i} after a replica stopped: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "login {i} after a replica stopped: {}",
+            r.body
+        );
     }
     // ... and that is because nginx moved on: the stopped replica refused, the request was retried on the other
     // (nginx logs a request once it has answered it: the last line may come a moment after the answer)
-    let after = eventually("nginx to log the 16 requests", Duration::from_secs(5), || async {
-        let all = upstreams_of(&nginx, &watched);
-        (all.len() >= before + 16).then(|| all[before..].to_vec())
-    })
+    let after = eventually(
+        "nginx to log the 16 requests",
+        Duration::from_secs(5),
+        || async {
+            let all = upstreams_of(&nginx, &watched);
+            (all.len() >= before + 16).then(|| all[before..].to_vec())
+        },
+    )
     .await;
     assert_eq!(after.len(), 16, "{after:?}");
-    assert!(after.iter().all(|tried| tried.last() == Some(&a_base)), "answered by the live replica: {after:?}");
-    assert!(after.iter().any(|tried| tried.first() == Some(&b_base)), "the stopped replica was tried and skipped: {after:?}");
+    assert!(
+        after.iter().all(|tried| tried.last() == Some(&a_base)),
+        "answered by the live replica: {after:?}"
+    );
+    assert!(
+        after.iter().any(|tried| tried.first() == Some(&b_base)),
+        "the stopped replica was tried and skipped: {after:?}"
+    );
     drop(nginx);
 }
 

@@ -126,6 +126,8 @@ export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
   if (q.error) return <ErrorAlert error={q.error} />;
   const r = q.data;
   const pct = (n: number) => (r && r.desired > 0 ? Math.round((n / r.desired) * 100) : r ? 100 : 0);
+  // (only a Deployment rolls out through ReplicaSets; a StatefulSet's and DaemonSet's revisions are in their panel)
+  const viaReplicaSets = kind.name === 'deployments';
   return (
     <Card
       size="small"
@@ -159,24 +161,26 @@ export function RolloutPanel({ clusterId, kind, target }: WorkloadProps) {
             ))}
           </Row>
           <Row gutter={16}>
-            <Col xs={24} xl={12}>
-              <Typography.Text strong>{t('rollout.replicaSets')}</Typography.Text>
-              <Table<wl.RolloutReplicaSet & { role: string }>
-                size="small"
-                pagination={false}
-                rowKey="name"
-                data-testid="rollout-replicasets"
-                locale={{ emptyText: t('rollout.noReplicaSets') }}
-                dataSource={[...(r.new_replicaset ? [{ ...r.new_replicaset, role: 'new' }] : []), ...r.old_replicasets.map((x) => ({ ...x, role: 'old' }))]}
-                columns={[
-                  { title: '', key: 'role', width: 70, render: (_: unknown, x) => <Tag color={x.role === 'new' ? 'blue' : 'default'}>{t(`rollout.${x.role === 'new' ? 'newRs' : 'oldRs'}`)}</Tag> },
-                  { title: t('resource.name'), key: 'name', render: (_: unknown, x) => <Link to={objectHref(clusterId, 'replicasets', target.namespace, x.name)}>{x.name}</Link> },
-                  { title: t('history.revision'), key: 'rev', width: 90, render: (_: unknown, x) => (x.revision == null ? '-' : `#${x.revision}`) },
-                  { title: t('rollout.readyOf'), key: 'ready', width: 100, render: (_: unknown, x) => `${x.ready}/${x.replicas}` },
-                ]}
-              />
-            </Col>
-            <Col xs={24} xl={12}>
+            {viaReplicaSets && (
+              <Col xs={24} xl={12}>
+                <Typography.Text strong>{t('rollout.replicaSets')}</Typography.Text>
+                <Table<wl.RolloutReplicaSet & { role: string }>
+                  size="small"
+                  pagination={false}
+                  rowKey="name"
+                  data-testid="rollout-replicasets"
+                  locale={{ emptyText: t('rollout.noReplicaSets') }}
+                  dataSource={[...(r.new_replicaset ? [{ ...r.new_replicaset, role: 'new' }] : []), ...r.old_replicasets.map((x) => ({ ...x, role: 'old' }))]}
+                  columns={[
+                    { title: '', key: 'role', width: 70, render: (_: unknown, x) => <Tag color={x.role === 'new' ? 'blue' : 'default'}>{t(`rollout.${x.role === 'new' ? 'newRs' : 'oldRs'}`)}</Tag> },
+                    { title: t('resource.name'), key: 'name', render: (_: unknown, x) => <Link to={objectHref(clusterId, 'replicasets', target.namespace, x.name)}>{x.name}</Link> },
+                    { title: t('history.revision'), key: 'rev', width: 90, render: (_: unknown, x) => (x.revision == null ? '-' : `#${x.revision}`) },
+                    { title: t('rollout.readyOf'), key: 'ready', width: 100, render: (_: unknown, x) => `${x.ready}/${x.replicas}` },
+                  ]}
+                />
+              </Col>
+            )}
+            <Col xs={24} xl={viaReplicaSets ? 12 : 24}>
               <Typography.Text strong>{t('rollout.conditions')}</Typography.Text>
               <Table<wl.RolloutCondition>
                 size="small"
