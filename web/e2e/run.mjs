@@ -1429,6 +1429,28 @@ await step('admin: users and the audit rows of what this test just did', async (
 });
 
 const viewer = { name: `e2e-viewer-${Date.now().toString(36)}`, password: 'Viewer-initial-1', changed: 'Viewer-changed-22' };
+/** Runs `fn` logged in as the viewer an earlier step created (its password changed or not yet), then as the admin again. */
+async function loggedInAsViewer(fn) {
+  try {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(viewer.name, viewer.changed);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
+      await login(viewer.name, viewer.password);
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      if (page.url().includes('/change-password')) {
+        await page.locator('#new-password').fill(viewer.changed);
+        await page.locator('#confirm-password').fill(viewer.changed);
+        await page.getByTestId('password-submit').click();
+        await page.waitForURL(/\/clusters/);
+      }
+    });
+    await fn();
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
+    await login(USER, password);
+    await page.waitForURL(/\/clusters/);
+  }
+}
 await step('admin creates a viewer and grants the viewer role', async () => {
   await page.goto(`${BASE}/admin/users`);
   await page.getByTestId('create-user').click();
@@ -1557,30 +1579,13 @@ await step('in Chinese, server errors read as Chinese sentences, never the serve
   if ((await kubectlJson('get', 'node', firstNode)).metadata.labels?.['node.kubernetes.io/e2e-i18n'] !== undefined) throw new Error('the refused system label is on the node');
 
   // a viewer's 403: who lacks which permission, in Chinese
-  try {
-    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
-    // the viewer's password is the changed one once an earlier step made the forced change
-    await login(viewer.name, viewer.changed);
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
-      await login(viewer.name, viewer.password);
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-      if (page.url().includes('/change-password')) {
-        await page.locator('#new-password').fill(viewer.changed);
-        await page.locator('#confirm-password').fill(viewer.changed);
-        await page.getByTestId('password-submit').click();
-        await page.waitForURL(/\/clusters/);
-      }
-    });
+  await loggedInAsViewer(async () => {
     answered = page.waitForResponse(errorAnswer('/api/v1/users?', 403));
     await page.goto(`${BASE}/admin/users`);
     const denied = await saysInChinese("a viewer's 403", await answered, page.getByTestId('error-alert'), new RegExp(`^您没有执行此操作的权限：用户 ${viewer.name} 没有 \\S+ 权限；请联系平台管理员`));
     if (denied.code !== 'forbidden') throw new Error(`a viewer's 403 answers ${denied.code}`);
     await shot('errors-in-chinese');
-  } finally {
-    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
-    await login(USER, password);
-    await page.waitForURL(/\/clusters/);
-  }
+  });
 });
 
 await step('dark theme: dark backgrounds and light text applied, remembered across reloads', async () => {
@@ -1975,19 +1980,7 @@ await step('resource engine: bulk delete asks for the count and deletes exactly 
 
 await step('resource engine: a viewer reads the generic pages but sees no create, edit, delete or selection (issue 13)', async () => {
   need(resReady, 'the test objects');
-  try {
-    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
-    await login(viewer.name, viewer.changed);
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5000 }).catch(async () => {
-      await login(viewer.name, viewer.password);
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-      if (page.url().includes('/change-password')) {
-        await page.locator('#new-password').fill(viewer.changed);
-        await page.locator('#confirm-password').fill(viewer.changed);
-        await page.getByTestId('password-submit').click();
-        await page.waitForURL(/\/clusters/);
-      }
-    });
+  await loggedInAsViewer(async () => {
     await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments?namespace=${resNs}`);
     await until('the viewer sees the Deployments', 20_000, async () => sameSet(await resourceNames(), ['web-alpha', 'web-beta', 'web-gamma']), 500);
     for (const id of ['resource-create', 'bulk-delete']) if (await page.getByTestId(id).count()) throw new Error(`a viewer sees ${id}`);
@@ -2002,14 +1995,23 @@ await step('resource engine: a viewer reads the generic pages but sees no create
     });
     if (put.status !== 403) throw new Error(`a viewer's PUT answered HTTP ${put.status}`);
     await shot('resource-viewer');
-  } finally {
-    await page.evaluate(() => localStorage.removeItem('kubedeck.session'));
-    await login(USER, password);
-    await page.waitForURL(/\/clusters/);
-  }
+  });
 });
 
 // ---- workloads (issue 14): the deploy wizard on the generic create route with its server-side dry run ----------
+/** Runs `fn` with the console in English, then back in Chinese. */
+async function inEnglish(fn) {
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  try {
+    await page.reload();
+    await fn();
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  }
+}
+/** The text on the web terminal's screen (xterm.js's rows), one string per line, trailing spaces dropped. */
+const terminalLines = async () => (await page.getByTestId('terminal').locator('.xterm-rows > div').allInnerTexts()).map((l) => l.replace(/\s+$/, ''));
+
 await step('workloads: the deploy wizard dry-runs first (nothing created), puts a field error from the cluster on its field, then creates a Deployment and its Service that kubectl sees (issue 14)', async () => {
   need(resReady, 'the test namespace');
   const name = 'wizard-web';
@@ -2055,15 +2057,22 @@ await step('workloads: the deploy wizard dry-runs first (nothing created), puts 
   const svc = await kubectlJson('-n', resNs, 'get', 'service', name);
   if (svc.spec.selector?.app !== name || svc.spec.ports?.[0]?.port !== 80) throw new Error(`the Service is ${JSON.stringify(svc.spec)}`);
   // in English: the same wizard's words
-  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
-  try {
+  await inEnglish(async () => {
     await page.goto(`${BASE}/clusters/${clusterId}/deploy?template=worker&namespace=${resNs}`);
     await expectVisible(page.getByRole('heading', { name: 'Deploy an application' }).or(page.getByText('Deploy an application')), 'the wizard in English');
     await expectVisible(page.getByTestId('wizard-yaml').getByText(/type: Recreate/), 'the worker template (Recreate, no Service)');
     await shot('workload-wizard-en');
-  } finally {
-    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
-  }
+    // the cluster's field error, in English, on its field (a dry run: nothing is created)
+    await page.getByTestId('wizard-name').fill('wizard-worker');
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('wizard-add-env').click();
+    await page.getByTestId('wizard-env-name-0').fill('1BAD');
+    await page.getByTestId('wizard-dry-run').click();
+    const enItem = page.locator('.ant-form-item').filter({ has: page.getByTestId('wizard-env-name-0') });
+    await expectVisible(enItem.locator('.ant-form-item-explain-error', { hasText: /valid environment variable name/ }), "the cluster's message under the variable's name field (English)");
+    await shot('workload-wizard-field-error-en');
+    if ((await kubectl('-n', resNs, 'get', 'deployment', 'wizard-worker', '--ignore-not-found', '-o', 'name')).trim()) throw new Error('the refused dry run created the worker');
+  });
 });
 
 await step('workloads: scale a Deployment from its page (before → after shown), kubectl sees the replicas (issue 14)', async () => {
@@ -2078,7 +2087,12 @@ await step('workloads: scale a Deployment from its page (before → after shown)
   await expectVisible(page.locator('.ant-message-success').getByText(`${name} 的副本数已从 2 调整为 3`), "the server's answer (before and after)");
   await until('kubectl to see 3 replicas', 15_000, async () => (await kubectlJson('-n', resNs, 'get', 'deployment', name)).spec.replicas === 3, 500);
   await until('the rollout panel to show 3 desired', 20_000, async () => squash(await page.getByTestId('rollout-panel').innerText()).includes('期望3'), 500);
+  await until('the rollout complete on the page', 60_000, async () => (await page.getByTestId('rollout-state').getAttribute('data-state')) === 'complete', 500);
   await shot('workload-rollout-zh');
+  await inEnglish(async () => {
+    await until('the panel in English', 20_000, async () => squash(await page.getByTestId('rollout-panel').innerText()).includes('Desired3'), 500);
+    await shot('workload-rollout-en');
+  });
 });
 
 await step('workloads: roll back from the history view (the confirmation shows the diff from the current revision), kubectl sees the old image (issue 14)', async () => {
@@ -2144,6 +2158,15 @@ await step('workloads: the HPA form (from the Deployment\'s Autoscale) writes th
     return /\/60%/.test(text) && /\/80%/.test(text);
   }, 500);
   await shot('workload-hpa-zh');
+  await inEnglish(async () => {
+    await expectVisible(page.getByTestId('hpa-panel').getByText('Autoscaling'), 'the HPA panel in English');
+    await shot('workload-hpa-en');
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}`);
+    await page.getByTestId('wl-autoscale').click();
+    await expectVisible(page.getByTestId('hpa-form'), 'the HPA form in English');
+    await shot('workload-hpa-form-en');
+    await page.keyboard.press('Escape');
+  });
 });
 
 await step('workloads: a CronJob\'s schedule reads in words in Chinese and English (issue 14)', async () => {
@@ -2154,13 +2177,207 @@ await step('workloads: a CronJob\'s schedule reads in words in Chinese and Engli
   await kubectlApply(JSON.stringify({ apiVersion: `batch/${v}`, kind: 'CronJob', metadata: { name: 'every-five', namespace: resNs }, spec: { schedule: '*/5 * * * *', suspend: true, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox:1.32', command: ['date'] }] } } } } } }));
   await page.goto(`${BASE}/clusters/${clusterId}/resources/cronjobs/${resNs}/every-five`);
   await expectVisible(page.getByTestId('cron-words').getByText('每 5 分钟'), 'the schedule in Chinese words');
-  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
-  try {
-    await page.reload();
-    await expectVisible(page.getByTestId('cron-words').getByText('every 5 minutes'), 'the schedule in English words');
-  } finally {
-    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
-  }
+  await inEnglish(() => expectVisible(page.getByTestId('cron-words').getByText('every 5 minutes'), 'the schedule in English words'));
+});
+
+// ---- workloads (issue 14): the terminal, CronJob run now, Job run again, rollout progress, StatefulSet pods ------
+await step('workloads: the web terminal opens from a pod\'s page, runs what is typed (kubectl exec gives the same answer) and is audited from its start; a viewer gets no terminal (issue 14)', async () => {
+  need(clusterId, 'an imported cluster');
+  const pods = (await kubectlJson('-n', 'demo-shop', 'get', 'pods', '-l', 'app=frontend')).items.filter((p) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+  const pod = need(pods[0]?.metadata.name, 'a running demo-shop/frontend pod');
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/demo-shop/pods/${pod}`);
+  await page.getByTestId('pod-terminal').click();
+  await page.waitForURL(new RegExp(`/namespaces/demo-shop/pods/${pod}/terminal$`));
+  await until('the terminal to connect', 30_000, async () => (await page.getByTestId('terminal-state').getAttribute('data-state')) === 'open', 300);
+  // the session is in the audit log while it is open (who, pod, container, start; not yet its end)
+  const rowsOf = async () => (await apiOk(`/audit?action=pod.exec&page_size=50`)).items.filter((r) => r.resource === `pods/${pod}`);
+  const open = await until('the open session\'s audit row', 10_000, async (note) => {
+    const rows = await rowsOf();
+    note(JSON.stringify(rows).slice(0, 300));
+    return rows.find((r) => JSON.parse(r.detail || '{}').ended_by === null);
+  }, 500);
+  const word = `hello-${Math.random().toString(36).slice(2, 8)}`;
+  await until('the shell\'s prompt', 15_000, async () => (await terminalLines()).some((l) => /[#$] ?$/.test(l)), 300);
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type(`echo ${word}`);
+  await page.keyboard.press('Enter');
+  // the output line (the typed command line holds the word too, after "echo ")
+  await until(`"${word}" printed on its own line`, 15_000, async (note) => {
+    const lines = await terminalLines();
+    note(JSON.stringify(lines.filter(Boolean).slice(-4)));
+    return lines.some((l) => l.trim() === word);
+  }, 300);
+  const viaKubectl = await kubectl('-n', 'demo-shop', 'exec', pod, '--', 'echo', word);
+  if (viaKubectl.trim() !== word) throw new Error(`kubectl exec printed ${JSON.stringify(viaKubectl)}`);
+  await shot('workload-terminal-zh');
+  await page.getByTestId('terminal-disconnect').click();
+  await expectVisible(page.getByTestId('terminal-ended'), 'the session ended');
+  // the same row, completed
+  await until('the audit row completed (ended by the browser)', 15_000, async (note) => {
+    const row = (await rowsOf()).find((r) => r.id === open.id);
+    note(row?.detail ?? 'no row');
+    const d = JSON.parse(row?.detail || '{}');
+    return d.ended_by === 'browser' && d.ended_at && d.container && !row.detail.includes(word);
+  }, 500);
+  await inEnglish(async () => {
+    await until('the terminal to connect again (in English)', 30_000, async () => (await page.getByTestId('terminal-state').getAttribute('data-state')) === 'open', 300);
+    await until('the shell\'s prompt', 15_000, async () => (await terminalLines()).some((l) => /[#$] ?$/.test(l)), 300);
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('hostname');
+    await page.keyboard.press('Enter');
+    await until('the pod\'s hostname printed', 15_000, async () => (await terminalLines()).some((l) => l.trim() === pod), 300);
+    await expectVisible(page.getByText(`Terminal: ${pod}`), 'the English title');
+    await shot('workload-terminal-en');
+  });
+  // a viewer: no terminal button on the pod page, and the terminal's address is refused (403 before the upgrade)
+  await loggedInAsViewer(async () => {
+    await page.goto(`${BASE}/clusters/${clusterId}/namespaces/demo-shop/pods/${pod}`);
+    await expectVisible(page.getByText(pod).first(), 'the pod page for the viewer');
+    await expectVisible(page.locator('.ant-tabs-tab'), 'the pod tabs for the viewer');
+    if (await page.getByTestId('pod-terminal').count()) throw new Error('a viewer sees the terminal button');
+    await page.goto(`${BASE}/clusters/${clusterId}/namespaces/demo-shop/pods/${pod}/terminal`);
+    await until('the terminal refused', 20_000, async () => (await page.getByTestId('terminal-state').getAttribute('data-state')) === 'ended-refused', 300);
+    await expectVisible(page.getByTestId('terminal-ended').getByText(/pod\.exec/), 'why: the permission pod.exec');
+  });
+});
+
+await step('workloads: a CronJob\'s "run now" creates a Job kubectl sees (as kubectl create job --from=cronjob); the Job\'s page shows completions, duration and its pods on their nodes, and "run again" makes a copy kubectl sees (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const v = (kindsCache ?? (kindsCache = await apiOk(`/k8s/cluster/${clusterId}/kinds`))).items.find((k) => k.name === 'cronjobs')?.version;
+  need(v, 'CronJobs served by the cluster');
+  const cronjob = { apiVersion: `batch/${v}`, kind: 'CronJob', metadata: { name: 'nightly-report', namespace: resNs }, spec: { schedule: '30 2 * * 1-5', suspend: true, jobTemplate: { metadata: { labels: { team: 'data' } }, spec: { template: { metadata: { annotations: { 'sim.kubedeck.io/complete-after-seconds': '2' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'echo report'] }] } } } } } };
+  await kubectlApply(JSON.stringify(cronjob));
+  const uid = (await kubectlJson('-n', resNs, 'get', 'cronjob', 'nightly-report')).metadata.uid;
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/cronjobs/${resNs}/nightly-report`);
+  await expectVisible(page.getByTestId('cron-words').getByText('每个工作日（周一至周五） 02:30'), 'the schedule in words');
+  await page.getByTestId('wl-trigger').click();
+  await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+  const created = page.getByTestId('wl-job-created');
+  await expectVisible(created, 'the Job created');
+  const jobName = (await created.locator('a').innerText()).split('/')[1];
+  if (!jobName?.startsWith('nightly-report-')) throw new Error(`the Job is called ${jobName}`);
+  const job = await kubectlJson('-n', resNs, 'get', 'job', jobName);
+  const owner = job.metadata.ownerReferences?.[0];
+  if (owner?.kind !== 'CronJob' || owner.name !== 'nightly-report' || owner.uid !== uid || owner.controller !== true) throw new Error(`the Job's owner is ${JSON.stringify(job.metadata.ownerReferences)}`);
+  if (job.metadata.annotations?.['cronjob.kubernetes.io/instantiate'] !== 'manual') throw new Error(`the Job's annotations are ${JSON.stringify(job.metadata.annotations)}`);
+  if (job.metadata.labels?.team !== 'data' || job.spec.template.spec.containers[0].image !== 'busybox:1.36') throw new Error('the Job is not the CronJob\'s template');
+  await shot('workload-cronjob-zh');
+  await inEnglish(async () => {
+    await expectVisible(page.getByTestId('cron-words').getByText('every weekday (Monday to Friday) at 02:30'), 'the schedule in English words');
+    await shot('workload-cronjob-en');
+  });
+  // the Job's page, from the dialog's link: completions, duration, its pod on its node (as kubectl says)
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/jobs/${resNs}/${jobName}`);
+  await until('the Job to complete on its page', 60_000, async () => (await page.getByTestId('job-state').getAttribute('data-state')) === 'Complete', 500);
+  const panel = page.getByTestId('job-panel');
+  await until('completions 1/1 and one succeeded', 20_000, async (note) => {
+    const text = squash(await panel.innerText());
+    note(text.slice(0, 200));
+    return text.includes('完成数1/1') && text.includes('成功1') && text.includes('失败0');
+  }, 500);
+  const kPods = (await kubectlJson('-n', resNs, 'get', 'pods', '-l', `job-name=${jobName}`)).items;
+  if (kPods.length !== 1) throw new Error(`kubectl sees ${kPods.length} pods of the Job`);
+  await until('the Job\'s pod and its node', 20_000, async (note) => {
+    const rows = (await panel.getByTestId('workload-pods').locator('tbody tr.ant-table-row').allInnerTexts()).map(squash);
+    note(JSON.stringify(rows));
+    return rows.length === 1 && rows[0].includes(kPods[0].metadata.name) && rows[0].includes(kPods[0].spec.nodeName);
+  }, 500);
+  await shot('workload-job-zh', true);
+  // run again: a copy under a new name kubectl sees, with the same template
+  await page.getByTestId('wl-rerun').click();
+  await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+  await expectVisible(created, 'the copy created');
+  const again = (await created.locator('a').innerText()).split('/')[1];
+  if (!again || again === jobName) throw new Error(`run again made ${again}`);
+  const copy = await kubectlJson('-n', resNs, 'get', 'job', again);
+  if (copy.spec.template.spec.containers[0].image !== 'busybox:1.36' || JSON.stringify(copy.spec.template.spec.containers[0].command) !== JSON.stringify(['sh', '-c', 'echo report'])) throw new Error(`the copy runs ${JSON.stringify(copy.spec.template.spec.containers)}`);
+  await until('kubectl to see the copy succeed', 60_000, async () => (await kubectlJson('-n', resNs, 'get', 'job', again)).status.succeeded === 1, 1000);
+});
+
+await step('workloads: rollout progress live: a new image that cannot be pulled ends "stalled" on the panel with the pods\' image pull reason, and rolling back from the history makes it complete again (kubectl agrees) (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const name = 'stall-web';
+  await kubectlApply(JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: resNs }, spec: { replicas: 2, progressDeadlineSeconds: 10, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.19' }] } } } }));
+  // (without apply's copy of the manifest in an annotation, which the pictures need not show)
+  await kubectl('-n', resNs, 'annotate', 'deployment', name, 'kubectl.kubernetes.io/last-applied-configuration-');
+  await kubectl('-n', resNs, 'rollout', 'status', `deployment/${name}`, '--timeout=90s');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}`);
+  const state = page.getByTestId('rollout-state');
+  await until('the rollout complete', 20_000, async () => (await state.getAttribute('data-state')) === 'complete', 300);
+  // set an image the node cannot pull, from the page
+  await page.getByTestId('wl-image').click();
+  await page.getByTestId('wl-image-input').locator('input').fill('nginx:does-not-exist');
+  await expectVisible(page.getByTestId('wl-image-change').getByText('变更：nginx:1.19 → nginx:does-not-exist'), 'the change shown before it is made');
+  // (a click on the dialog's title closes the suggestions over its buttons)
+  await page.locator('.ant-modal-title').click();
+  await page.getByTestId('wl-image-ok').click();
+  await until('kubectl to see the new image', 15_000, async () => (await kubectlJson('-n', resNs, 'get', 'deployment', name)).spec.template.spec.containers[0].image === 'nginx:does-not-exist', 500);
+  // pushed to the page (no reload): progressing, then stalled with the reason and the failing pods
+  await until('the rollout stalled on the page', 120_000, async (note) => {
+    note(String(await state.getAttribute('data-state')));
+    return (await state.getAttribute('data-state')) === 'stalled';
+  }, 500);
+  await expectVisible(page.getByTestId('rollout-reason').getByText('ProgressDeadlineExceeded'), 'the condition\'s reason');
+  await until('the failing pods with their image pull reason', 60_000, async (note) => {
+    const rows = (await page.getByTestId('rollout-failing').locator('tbody tr.ant-table-row').allInnerTexts()).map(squash);
+    note(JSON.stringify(rows));
+    return rows.length > 0 && rows.every((r) => /ImagePullBackOff|ErrImagePull/.test(r) && r.includes('web'));
+  }, 500);
+  const why = await kubectl('-n', resNs, 'rollout', 'status', `deployment/${name}`, '--timeout=3s').then(
+    () => 'succeeded',
+    (e) => String(e.stderr || e.message),
+  );
+  if (!why.includes('exceeded its progress deadline')) throw new Error(`kubectl rollout status says ${why}`);
+  await shot('workload-rollout-stalled-zh');
+  await inEnglish(async () => {
+    await expectVisible(page.getByTestId('rollout-state').getByText('Stalled'), 'the state in English');
+    await shot('workload-rollout-stalled-en');
+  });
+  // roll back to revision 1 from the history (in English); the rollout completes again
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}?tab=history`);
+  await inEnglish(async () => {
+    await page.getByTestId('rollback-1').click();
+    await expectVisible(page.getByTestId('rollback-diff').locator('.kd-diff-add', { hasText: 'nginx:1.19' }), 'the old image in the diff');
+    await shot('workload-rollback-confirm-en');
+    await page.getByTestId('rollback-confirm').click();
+    await expectVisible(page.getByTestId('rollback-result').getByText('Rolled back to revision 1'), 'the rollback result');
+    await until('revision 3 current in the history', 20_000, async () => squash(await page.getByTestId('history-table').locator('tbody tr.ant-table-row').first().innerText()).startsWith('#3'), 500);
+    await shot('workload-history-en');
+  });
+  await kubectl('-n', resNs, 'rollout', 'status', `deployment/${name}`, '--timeout=120s');
+  if ((await kubectlJson('-n', resNs, 'get', 'deployment', name)).spec.template.spec.containers[0].image !== 'nginx:1.19') throw new Error('kubectl does not see nginx:1.19 after the rollback');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${resNs}/${name}`);
+  await until('the rollout complete again on the page', 60_000, async () => (await state.getAttribute('data-state')) === 'complete', 500);
+});
+
+await step('workloads: a StatefulSet\'s page shows its update strategy and partition and its pods by ordinal on their nodes; a DaemonSet\'s its pods per node (kubectl agrees) (issue 14)', async () => {
+  need(resReady, 'the test namespace');
+  const labels = (app) => ({ selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'redis:6' }] } } });
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'cache', namespace: resNs }, spec: { replicas: 3, serviceName: 'cache', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } }, ...labels('cache') } },
+    { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: resNs }, spec: labels('agent') },
+  ] }));
+  await kubectl('-n', resNs, 'rollout', 'status', 'statefulset/cache', '--timeout=120s');
+  const nodesOf = async (app) => Object.fromEntries((await kubectlJson('-n', resNs, 'get', 'pods', '-l', `app=${app}`)).items.map((p) => [p.metadata.name, p.spec.nodeName]));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/statefulsets/${resNs}/cache`);
+  const panel = page.getByTestId('podset-panel');
+  await expectVisible(panel.getByTestId('podset-partition').getByText('1', { exact: true }), 'the partition');
+  if (!squash(await panel.getByTestId('podset-strategy').innerText()).includes('RollingUpdate')) throw new Error('the update strategy is not shown');
+  const sts = await nodesOf('cache');
+  await until('the pods in ordinal order with their nodes', 30_000, async (note) => {
+    const rows = (await panel.getByTestId('workload-pods').locator('tbody tr.ant-table-row').allInnerTexts()).map(squash);
+    note(JSON.stringify(rows));
+    return rows.length === 3 && [0, 1, 2].every((i) => rows[i].startsWith(`${i}cache-${i}`) && rows[i].includes(sts[`cache-${i}`]));
+  }, 500);
+  await shot('workload-statefulset-zh', true);
+  await kubectl('-n', resNs, 'rollout', 'status', 'daemonset/agent', '--timeout=120s');
+  const ds = await nodesOf('agent');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/daemonsets/${resNs}/agent`);
+  await until('one pod per node, as kubectl places them', 30_000, async (note) => {
+    const rows = (await page.getByTestId('workload-pods').locator('tbody tr.ant-table-row').allInnerTexts()).map(squash);
+    note(JSON.stringify(rows));
+    return rows.length === Object.keys(ds).length && Object.entries(ds).every(([p, n]) => rows.some((r) => r.includes(p) && r.includes(n)));
+  }, 500);
 });
 
 // ---- network and configuration (issue 15): the Service form, an Ingress' certificate warning, revealing one Secret
