@@ -15,7 +15,10 @@ pub struct CertInfo {
 
 /// Every certificate in a PEM bundle (invalid blocks are skipped).
 pub fn parse_pem_bundle(pem: &str) -> Vec<CertInfo> {
-    pem_blocks(pem).iter().filter_map(|der| parse_der(der)).collect()
+    pem_blocks(pem)
+        .iter()
+        .filter_map(|der| parse_der(der))
+        .collect()
 }
 
 /// One DER TLV: (tag, content, rest).
@@ -84,12 +87,22 @@ impl Certificate {
     /// exactly one label, as browsers check it. Without SANs, the subject's CN (what older clients accepted).
     pub fn covers(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        let cn = self.subject.split(", ").find_map(|a| a.strip_prefix("CN=")).map(str::to_owned);
-        let names: Vec<String> = if self.sans.is_empty() { cn.into_iter().collect() } else { self.sans.clone() };
+        let cn = self
+            .subject
+            .split(", ")
+            .find_map(|a| a.strip_prefix("CN="))
+            .map(str::to_owned);
+        let names: Vec<String> = if self.sans.is_empty() {
+            cn.into_iter().collect()
+        } else {
+            self.sans.clone()
+        };
         names.iter().any(|n| {
             let n = n.to_ascii_lowercase();
             match n.strip_prefix("*.") {
-                Some(domain) => host.split_once('.').is_some_and(|(first, rest)| !first.is_empty() && rest == domain),
+                Some(domain) => host
+                    .split_once('.')
+                    .is_some_and(|(first, rest)| !first.is_empty() && rest == domain),
                 None => n == host,
             }
         })
@@ -98,7 +111,10 @@ impl Certificate {
 
 /// Every certificate of a PEM bundle with its names and validity (invalid blocks are skipped).
 pub fn certificates(pem: &str) -> Vec<Certificate> {
-    pem_blocks(pem).iter().filter_map(|der| parse_details(der)).collect()
+    pem_blocks(pem)
+        .iter()
+        .filter_map(|der| parse_details(der))
+        .collect()
 }
 
 fn pem_blocks(pem: &str) -> Vec<Vec<u8>> {
@@ -199,7 +215,9 @@ fn subject_alt_names(wrapper: &[u8]) -> Option<Vec<String>> {
             while let Some((tag, v, r)) = tlv(names) {
                 match tag {
                     0x82 => out.push(String::from_utf8_lossy(v).into_owned()),
-                    0x87 if v.len() == 4 => out.push(std::net::Ipv4Addr::new(v[0], v[1], v[2], v[3]).to_string()),
+                    0x87 if v.len() == 4 => {
+                        out.push(std::net::Ipv4Addr::new(v[0], v[1], v[2], v[3]).to_string())
+                    }
                     0x87 if v.len() == 16 => {
                         let b: [u8; 16] = v.try_into().ok()?;
                         out.push(std::net::Ipv6Addr::from(b).to_string());
@@ -237,7 +255,10 @@ pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<Certificate, PairErro
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|_| PairError::Certificate)?;
-    let details = certs.first().and_then(|c| parse_details(c)).ok_or(PairError::Certificate)?;
+    let details = certs
+        .first()
+        .and_then(|c| parse_details(c))
+        .ok_or(PairError::Certificate)?;
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|_| PairError::Key)?;
     let signing = rustls::crypto::ring::default_provider()
         .key_provider
@@ -245,7 +266,9 @@ pub fn check_pair(cert_pem: &str, key_pem: &str) -> Result<Certificate, PairErro
         .map_err(|_| PairError::Key)?;
     match rustls::sign::CertifiedKey::new(certs, signing).keys_match() {
         Ok(()) => Ok(details),
-        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => Err(PairError::Mismatch),
+        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+            Err(PairError::Mismatch)
+        }
         Err(_) => Err(PairError::Key),
     }
 }
@@ -316,11 +339,17 @@ mod tests {
         let c = &certificates(SHOP_CRT)[0];
         assert_eq!(c.subject, "CN=shop.example.com, O=Example Shop");
         assert_eq!(c.issuer, c.subject);
-        assert_eq!(c.sans, vec!["shop.example.com", "*.api.example.com", "192.0.2.7"]);
+        assert_eq!(
+            c.sans,
+            vec!["shop.example.com", "*.api.example.com", "192.0.2.7"]
+        );
         assert_eq!((c.not_after - c.not_before).num_days(), 3650);
         assert!(c.covers("SHOP.example.com"));
         assert!(c.covers("v1.api.example.com"));
-        assert!(!c.covers("api.example.com"), "a wildcard covers one label, not the domain itself");
+        assert!(
+            !c.covers("api.example.com"),
+            "a wildcard covers one label, not the domain itself"
+        );
         assert!(!c.covers("a.b.api.example.com"));
         assert!(!c.covers("other.example.com"));
         // without SANs the CN counts
@@ -330,10 +359,16 @@ mod tests {
 
     #[test]
     fn a_key_pair_is_checked_before_it_is_saved() {
-        assert_eq!(check_pair(SHOP_CRT, SHOP_KEY).map(|c| c.subject), Ok("CN=shop.example.com, O=Example Shop".into()));
+        assert_eq!(
+            check_pair(SHOP_CRT, SHOP_KEY).map(|c| c.subject),
+            Ok("CN=shop.example.com, O=Example Shop".into())
+        );
         assert_eq!(check_pair(SHOP_CRT, OTHER_KEY), Err(PairError::Mismatch));
         assert_eq!(check_pair(SHOP_CRT, "not a key"), Err(PairError::Key));
-        assert_eq!(check_pair("not a cert", SHOP_KEY), Err(PairError::Certificate));
+        assert_eq!(
+            check_pair("not a cert", SHOP_KEY),
+            Err(PairError::Certificate)
+        );
         assert_eq!(check_pair(SHOP_KEY, SHOP_KEY), Err(PairError::Certificate));
     }
 }

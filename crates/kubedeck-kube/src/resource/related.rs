@@ -65,7 +65,9 @@ pub type PodUse<'a> = (&'static str, &'a str, Use);
 /// kept (a ConfigMap both mounted and read by env is two uses).
 pub fn pod_uses<'a>(kind: &str, obj: &'a Value) -> Vec<PodUse<'a>> {
     let mut out = Vec::new();
-    let Some(spec) = pod_spec(kind, obj) else { return out };
+    let Some(spec) = pod_spec(kind, obj) else {
+        return out;
+    };
     for v in spec["volumes"].as_array().into_iter().flatten() {
         if let Some(n) = v["configMap"]["name"].as_str() {
             out.push(("ConfigMap", n, Use::Volume));
@@ -144,14 +146,23 @@ pub fn references(kind: &str, obj: &Value) -> Vec<Related> {
     let spec = &obj["spec"];
     match kind {
         "HorizontalPodAutoscaler" => {
-            if let (Some(k), Some(n)) = (spec["scaleTargetRef"]["kind"].as_str(), spec["scaleTargetRef"]["name"].as_str()) {
+            if let (Some(k), Some(n)) = (
+                spec["scaleTargetRef"]["kind"].as_str(),
+                spec["scaleTargetRef"]["name"].as_str(),
+            ) {
                 add(uses(k, n, ns));
             }
         }
         "Ingress" => {
             let mut backends: Vec<&Value> = vec![&spec["defaultBackend"], &spec["backend"]];
             for rule in spec["rules"].as_array().into_iter().flatten() {
-                backends.extend(rule["http"]["paths"].as_array().into_iter().flatten().map(|p| &p["backend"]));
+                backends.extend(
+                    rule["http"]["paths"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| &p["backend"]),
+                );
             }
             for b in backends {
                 // networking.k8s.io/v1: backend.service.name; v1beta1: backend.serviceName
@@ -227,13 +238,19 @@ mod tests {
             "volumes": [{"name": "c", "configMap": {"name": "web-config"}}, {"name": "d", "persistentVolumeClaim": {"claimName": "data"}}],
             "containers": [{"name": "web", "envFrom": [{"secretRef": {"name": "web-secret"}}],
                             "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "web-config", "key": "x"}}}]}]}}}});
-        let names: Vec<(String, String)> = references("Deployment", &d).into_iter().map(|r| (r.kind, r.name)).collect();
-        assert_eq!(names, vec![
-            ("ConfigMap".into(), "web-config".into()),
-            ("PersistentVolumeClaim".into(), "data".into()),
-            ("Secret".into(), "web-secret".into()),
-            ("ServiceAccount".into(), "web".into()),
-        ]);
+        let names: Vec<(String, String)> = references("Deployment", &d)
+            .into_iter()
+            .map(|r| (r.kind, r.name))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("ConfigMap".into(), "web-config".into()),
+                ("PersistentVolumeClaim".into(), "data".into()),
+                ("Secret".into(), "web-secret".into()),
+                ("ServiceAccount".into(), "web".into()),
+            ]
+        );
     }
 
     #[test]
@@ -243,7 +260,14 @@ mod tests {
         for obj in [v1, beta] {
             let r = references("Ingress", &obj);
             assert_eq!(r.len(), 1);
-            assert_eq!((r[0].kind.as_str(), r[0].name.as_str(), r[0].namespace.as_deref()), ("Service", "web", Some("a")));
+            assert_eq!(
+                (
+                    r[0].kind.as_str(),
+                    r[0].name.as_str(),
+                    r[0].namespace.as_deref()
+                ),
+                ("Service", "web", Some("a"))
+            );
         }
     }
 
@@ -254,7 +278,10 @@ mod tests {
         let r = references("RoleBinding", &b);
         assert_eq!(r[0].kind, "ClusterRole");
         assert_eq!(r[0].namespace, None);
-        assert_eq!((r[1].name.as_str(), r[1].namespace.as_deref()), ("ci", Some("tools")));
+        assert_eq!(
+            (r[1].name.as_str(), r[1].namespace.as_deref()),
+            ("ci", Some("tools"))
+        );
         assert_eq!(r.len(), 2);
     }
 
@@ -265,9 +292,18 @@ mod tests {
             "volumes": [{"name": "v", "projected": {"sources": [{"secret": {"name": "tls"}}, {"configMap": {"name": "app"}}]}}],
             "initContainers": [{"name": "i", "envFrom": [{"configMapRef": {"name": "app"}}]}],
             "containers": [{"name": "c", "env": [{"name": "K", "valueFrom": {"secretKeyRef": {"name": "tls", "key": "k"}}}]}]}});
-        assert_eq!(uses_of("Pod", &p, "ConfigMap", "app"), vec![Use::Volume, Use::EnvFrom]);
-        assert_eq!(uses_of("Pod", &p, "Secret", "tls"), vec![Use::Volume, Use::Env]);
-        assert_eq!(uses_of("Pod", &p, "Secret", "registry"), vec![Use::ImagePullSecret]);
+        assert_eq!(
+            uses_of("Pod", &p, "ConfigMap", "app"),
+            vec![Use::Volume, Use::EnvFrom]
+        );
+        assert_eq!(
+            uses_of("Pod", &p, "Secret", "tls"),
+            vec![Use::Volume, Use::Env]
+        );
+        assert_eq!(
+            uses_of("Pod", &p, "Secret", "registry"),
+            vec![Use::ImagePullSecret]
+        );
         assert!(uses_of("Pod", &p, "ConfigMap", "tls").is_empty());
         let cron = json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "s"}}]}]}}}}}});
         assert_eq!(uses_of("CronJob", &cron, "Secret", "s"), vec![Use::EnvFrom]);

@@ -40,7 +40,9 @@ pub struct SecretInsight {
 }
 
 fn decoded(secret: &Value, key: &str) -> Option<Vec<u8>> {
-    secret["data"][key].as_str().and_then(|v| B64.decode(v).ok())
+    secret["data"][key]
+        .as_str()
+        .and_then(|v| B64.decode(v).ok())
 }
 
 /// The view of a Secret read from the cluster (values included: they are read here and none is returned).
@@ -49,11 +51,20 @@ pub fn secret(secret: &Value, now: DateTime<Utc>) -> SecretInsight {
     let name = secret["metadata"]["name"].as_str().unwrap_or_default();
     let keys = secret["data"]
         .as_object()
-        .map(|m| m.keys().map(|k| KeyInfo { key: k.clone(), size: decoded(secret, k).map_or(0, |b| b.len()) }).collect())
+        .map(|m| {
+            m.keys()
+                .map(|k| KeyInfo {
+                    key: k.clone(),
+                    size: decoded(secret, k).map_or(0, |b| b.len()),
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let mut warnings = Vec::new();
     let certificate = if type_ == "kubernetes.io/tls" {
-        let pem = decoded(secret, "tls.crt").map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let pem = decoded(secret, "tls.crt")
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let cert = crate::x509::certificates(&pem).into_iter().next();
         match &cert {
             Some(c) => warnings.extend(certificate_warnings(c, now, name)),
@@ -71,8 +82,21 @@ pub fn secret(secret: &Value, now: DateTime<Utc>) -> SecretInsight {
     let registries = ["dockerconfigjson", "dockercfg"]
         .into_iter()
         .filter_map(|k| decoded(secret, &format!(".{k}")).map(|b| (k, b)))
-        .filter_map(|(k, b)| serde_json::from_slice::<Value>(&b).ok().map(|v| if k == "dockerconfigjson" { v["auths"].clone() } else { v }))
-        .flat_map(|auths| auths.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        .filter_map(|(k, b)| {
+            serde_json::from_slice::<Value>(&b).ok().map(|v| {
+                if k == "dockerconfigjson" {
+                    v["auths"].clone()
+                } else {
+                    v
+                }
+            })
+        })
+        .flat_map(|auths| {
+            auths
+                .as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
         .collect();
     SecretInsight {
         type_: type_.clone(),
@@ -80,7 +104,11 @@ pub fn secret(secret: &Value, now: DateTime<Utc>) -> SecretInsight {
         certificate,
         registries,
         service_account: (type_ == "kubernetes.io/service-account-token")
-            .then(|| secret["metadata"]["annotations"]["kubernetes.io/service-account.name"].as_str().map(str::to_owned))
+            .then(|| {
+                secret["metadata"]["annotations"]["kubernetes.io/service-account.name"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
             .flatten(),
         warnings,
     }
@@ -100,7 +128,14 @@ pub fn config_map(cm: &Value) -> ConfigMapInsight {
     let keys = |field: &str, size: &dyn Fn(&str) -> usize| -> Vec<KeyInfo> {
         cm[field]
             .as_object()
-            .map(|m| m.iter().map(|(k, v)| KeyInfo { key: k.clone(), size: size(v.as_str().unwrap_or_default()) }).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| KeyInfo {
+                        key: k.clone(),
+                        size: size(v.as_str().unwrap_or_default()),
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     };
     ConfigMapInsight {
@@ -132,12 +167,20 @@ pub fn used_by(target_kind: &str, name: &str, objects: &[(String, String, Value)
             (!uses.is_empty()).then(|| Usage {
                 kind: kind.clone(),
                 resource: resource.clone(),
-                name: obj["metadata"]["name"].as_str().unwrap_or_default().to_owned(),
+                name: obj["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 uses,
             })
         })
         .collect();
-    out.sort_by(|a, b| (a.kind == "Pod").cmp(&(b.kind == "Pod")).then_with(|| a.kind.cmp(&b.kind)).then_with(|| a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        (a.kind == "Pod")
+            .cmp(&(b.kind == "Pod"))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.name.cmp(&b.name))
+    });
     out
 }
 
@@ -165,11 +208,26 @@ mod tests {
         let now: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
         let i = secret(&s, now);
         let text = serde_json::to_string(&i).unwrap();
-        assert!(!text.contains("PRIVATE") && !text.contains(&B64.encode(key)[..40]), "{text}");
-        assert_eq!(i.certificate.as_ref().unwrap().subject, "CN=shop.example.com, O=Example Shop");
-        assert_eq!(i.keys.iter().map(|k| (k.key.as_str(), k.size)).collect::<Vec<_>>(), [("tls.crt", crt.len()), ("tls.key", key.len())]);
+        assert!(
+            !text.contains("PRIVATE") && !text.contains(&B64.encode(key)[..40]),
+            "{text}"
+        );
+        assert_eq!(
+            i.certificate.as_ref().unwrap().subject,
+            "CN=shop.example.com, O=Example Shop"
+        );
+        assert_eq!(
+            i.keys
+                .iter()
+                .map(|k| (k.key.as_str(), k.size))
+                .collect::<Vec<_>>(),
+            [("tls.crt", crt.len()), ("tls.key", key.len())]
+        );
         assert!(i.warnings.is_empty());
-        let bad = secret(&json!({"metadata": {"name": "b"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "bm9wZQ=="}}), now);
+        let bad = secret(
+            &json!({"metadata": {"name": "b"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "bm9wZQ=="}}),
+            now,
+        );
         assert_eq!(bad.warnings[0].code, "tls_secret_unreadable");
     }
 
@@ -178,8 +236,18 @@ mod tests {
         let cfg = docker_config_json("registry.example.com", "ci", "s3cret", "ci@example.com");
         let v: Value = serde_json::from_str(&cfg).unwrap();
         let e = &v["auths"]["registry.example.com"];
-        assert_eq!((e["username"].as_str(), e["password"].as_str(), e["email"].as_str()), (Some("ci"), Some("s3cret"), Some("ci@example.com")));
-        assert_eq!(B64.decode(e["auth"].as_str().unwrap()).unwrap(), b"ci:s3cret");
+        assert_eq!(
+            (
+                e["username"].as_str(),
+                e["password"].as_str(),
+                e["email"].as_str()
+            ),
+            (Some("ci"), Some("s3cret"), Some("ci@example.com"))
+        );
+        assert_eq!(
+            B64.decode(e["auth"].as_str().unwrap()).unwrap(),
+            b"ci:s3cret"
+        );
         assert!(!docker_config_json("r", "u", "p", "").contains("email"));
         let s = json!({"metadata": {"name": "pull"}, "type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": B64.encode(&cfg)}});
         let i = secret(&s, Utc::now());
@@ -200,15 +268,26 @@ mod tests {
         ];
         let u = used_by("ConfigMap", "app", &objs);
         assert_eq!(u.len(), 2);
-        assert_eq!((u[0].kind.as_str(), u[0].uses.clone()), ("Deployment", vec![Use::Volume, Use::EnvFrom]));
-        assert_eq!((u[1].kind.as_str(), u[1].uses.clone()), ("Pod", vec![Use::Env]));
+        assert_eq!(
+            (u[0].kind.as_str(), u[0].uses.clone()),
+            ("Deployment", vec![Use::Volume, Use::EnvFrom])
+        );
+        assert_eq!(
+            (u[1].kind.as_str(), u[1].uses.clone()),
+            ("Pod", vec![Use::Env])
+        );
         assert!(used_by("Secret", "app", &objs).is_empty());
     }
 
     #[test]
     fn binary_data_is_shown_as_sizes() {
-        let i = config_map(&json!({"data": {"a.conf": "x=1\ny=2\n"}, "binaryData": {"logo.png": B64.encode([0u8; 300])}}));
+        let i = config_map(
+            &json!({"data": {"a.conf": "x=1\ny=2\n"}, "binaryData": {"logo.png": B64.encode([0u8; 300])}}),
+        );
         assert_eq!(i.data[0].size, 8);
-        assert_eq!((i.binary[0].key.as_str(), i.binary[0].size), ("logo.png", 300));
+        assert_eq!(
+            (i.binary[0].key.as_str(), i.binary[0].size),
+            ("logo.png", 300)
+        );
     }
 }

@@ -102,7 +102,12 @@ pub struct ServiceInsight {
 
 /// The Service's view. `pods` are those its selector matches in its namespace; `templates` are pod specs
 /// standing for them (one pod per owner: pods of one owner share their containers); `endpoints` its Endpoints.
-pub fn service(svc: &Value, mut pods: Vec<SelectedPod>, templates: &[Value], endpoints: Option<&Value>) -> ServiceInsight {
+pub fn service(
+    svc: &Value,
+    mut pods: Vec<SelectedPod>,
+    templates: &[Value],
+    endpoints: Option<&Value>,
+) -> ServiceInsight {
     let spec = &svc["spec"];
     let ports: Vec<ServicePort> = arr(&spec["ports"])
         .iter()
@@ -116,14 +121,22 @@ pub fn service(svc: &Value, mut pods: Vec<SelectedPod>, templates: &[Value], end
         .collect();
     let selector: BTreeMap<String, String> = spec["selector"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     pods.sort_by(|a, b| b.ready.cmp(&a.ready).then_with(|| a.name.cmp(&b.name)));
     let type_ = text(&spec["type"]).unwrap_or_else(|| "ClusterIP".into());
     let mut warnings = Vec::new();
     let name = svc["metadata"]["name"].as_str().unwrap_or_default();
     if !selector.is_empty() && pods.is_empty() && type_ != "ExternalName" {
-        let sel = selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        let sel = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
         warnings.push(Warning::new(
             "warning",
             "selector_matches_no_pod",
@@ -165,14 +178,17 @@ pub fn service(svc: &Value, mut pods: Vec<SelectedPod>, templates: &[Value], end
 fn declared(templates: &[Value], target: &str, protocol: &str) -> bool {
     let number: Option<i64> = target.parse().ok();
     templates.iter().any(|spec| {
-        arr(&spec["containers"]).iter().flat_map(|c| arr(&c["ports"])).any(|cp| {
-            let proto = cp["protocol"].as_str().unwrap_or("TCP");
-            let hit = match number {
-                Some(n) => cp["containerPort"].as_i64() == Some(n),
-                None => cp["name"].as_str() == Some(target),
-            };
-            hit && proto == protocol
-        })
+        arr(&spec["containers"])
+            .iter()
+            .flat_map(|c| arr(&c["ports"]))
+            .any(|cp| {
+                let proto = cp["protocol"].as_str().unwrap_or("TCP");
+                let hit = match number {
+                    Some(n) => cp["containerPort"].as_i64() == Some(n),
+                    None => cp["name"].as_str() == Some(target),
+                };
+                hit && proto == protocol
+            })
     })
 }
 
@@ -194,14 +210,21 @@ fn endpoint_addresses(ep: &Value) -> Vec<EndpointAddress> {
                 out.push(EndpointAddress {
                     ip: a["ip"].as_str().unwrap_or_default().to_owned(),
                     ready,
-                    pod: (a["targetRef"]["kind"] == "Pod").then(|| text(&a["targetRef"]["name"])).flatten(),
+                    pod: (a["targetRef"]["kind"] == "Pod")
+                        .then(|| text(&a["targetRef"]["name"]))
+                        .flatten(),
                     node: text(&a["nodeName"]),
                     ports: ports.clone(),
                 });
             }
         }
     }
-    out.sort_by(|a, b| b.ready.cmp(&a.ready).then_with(|| a.pod.cmp(&b.pod)).then_with(|| a.ip.cmp(&b.ip)));
+    out.sort_by(|a, b| {
+        b.ready
+            .cmp(&a.ready)
+            .then_with(|| a.pod.cmp(&b.pod))
+            .then_with(|| a.ip.cmp(&b.ip))
+    });
     out
 }
 
@@ -260,13 +283,25 @@ pub enum TlsSecret {
 
 /// The Ingress' view (networking.k8s.io/v1 or v1beta1). `services` maps each backend Service named to the live
 /// object (`None`: it does not exist); `secrets` each TLS Secret named to what was found.
-pub fn ingress(ing: &Value, services: &BTreeMap<String, Option<Value>>, secrets: &BTreeMap<String, TlsSecret>, now: DateTime<Utc>) -> IngressInsight {
+pub fn ingress(
+    ing: &Value,
+    services: &BTreeMap<String, Option<Value>>,
+    secrets: &BTreeMap<String, TlsSecret>,
+    now: DateTime<Utc>,
+) -> IngressInsight {
     let spec = &ing["spec"];
     let mut warnings = Vec::new();
     let mut routes = Vec::new();
     for rule in arr(&spec["rules"]) {
         for p in arr(&rule["http"]["paths"]) {
-            routes.push(route(text(&rule["host"]), text(&p["path"]), text(&p["pathType"]), &p["backend"], services, &mut warnings));
+            routes.push(route(
+                text(&rule["host"]),
+                text(&p["path"]),
+                text(&p["pathType"]),
+                &p["backend"],
+                services,
+                &mut warnings,
+            ));
         }
     }
     for b in [&spec["defaultBackend"], &spec["backend"]] {
@@ -274,7 +309,10 @@ pub fn ingress(ing: &Value, services: &BTreeMap<String, Option<Value>>, secrets:
             routes.push(route(None, None, None, b, services, &mut warnings));
         }
     }
-    let rule_hosts: Vec<String> = arr(&spec["rules"]).iter().filter_map(|r| text(&r["host"])).collect();
+    let rule_hosts: Vec<String> = arr(&spec["rules"])
+        .iter()
+        .filter_map(|r| text(&r["host"]))
+        .collect();
     let tls = arr(&spec["tls"])
         .iter()
         .map(|t| {
@@ -282,13 +320,23 @@ pub fn ingress(ing: &Value, services: &BTreeMap<String, Option<Value>>, secrets:
             let hosts: Vec<String> = arr(&t["hosts"]).iter().filter_map(text).collect();
             let certificate = secret.as_ref().and_then(|s| match secrets.get(s) {
                 Some(TlsSecret::Missing) | None => {
-                    warnings.push(Warning::new("error", "tls_secret_missing", format!("TLS Secret {s} does not exist"), &[("secret", s.clone())]));
+                    warnings.push(Warning::new(
+                        "error",
+                        "tls_secret_missing",
+                        format!("TLS Secret {s} does not exist"),
+                        &[("secret", s.clone())],
+                    ));
                     None
                 }
                 Some(TlsSecret::Found(pem)) => {
                     let cert = crate::x509::certificates(pem).into_iter().next();
                     if cert.is_none() {
-                        warnings.push(Warning::new("error", "tls_secret_unreadable", format!("Secret {s} holds no certificate in tls.crt"), &[("secret", s.clone())]));
+                        warnings.push(Warning::new(
+                            "error",
+                            "tls_secret_unreadable",
+                            format!("Secret {s} holds no certificate in tls.crt"),
+                            &[("secret", s.clone())],
+                        ));
                     }
                     cert
                 }
@@ -296,21 +344,37 @@ pub fn ingress(ing: &Value, services: &BTreeMap<String, Option<Value>>, secrets:
             if let (Some(cert), Some(s)) = (&certificate, &secret) {
                 warnings.extend(certificate_warnings(cert, now, s));
                 // an entry without hosts serves the rules' hosts
-                let checked = if hosts.is_empty() { &rule_hosts } else { &hosts };
+                let checked = if hosts.is_empty() {
+                    &rule_hosts
+                } else {
+                    &hosts
+                };
                 for h in checked.iter().filter(|h| !cert.covers(h)) {
                     warnings.push(Warning::new(
                         "error",
                         "host_not_covered",
-                        format!("the certificate of {s} does not cover {h} (it names {})", names(cert)),
-                        &[("secret", s.clone()), ("host", h.clone()), ("names", names(cert))],
+                        format!(
+                            "the certificate of {s} does not cover {h} (it names {})",
+                            names(cert)
+                        ),
+                        &[
+                            ("secret", s.clone()),
+                            ("host", h.clone()),
+                            ("names", names(cert)),
+                        ],
                     ));
                 }
             }
-            IngressTls { secret, hosts, certificate }
+            IngressTls {
+                secret,
+                hosts,
+                certificate,
+            }
         })
         .collect();
     IngressInsight {
-        class: text(&spec["ingressClassName"]).or_else(|| text(&ing["metadata"]["annotations"]["kubernetes.io/ingress.class"])),
+        class: text(&spec["ingressClassName"])
+            .or_else(|| text(&ing["metadata"]["annotations"]["kubernetes.io/ingress.class"])),
         routes,
         tls,
         addresses: arr(&ing["status"]["loadBalancer"]["ingress"])
@@ -322,19 +386,36 @@ pub fn ingress(ing: &Value, services: &BTreeMap<String, Option<Value>>, secrets:
 }
 
 fn names(cert: &Certificate) -> String {
-    if cert.sans.is_empty() { cert.subject.clone() } else { cert.sans.join(", ") }
+    if cert.sans.is_empty() {
+        cert.subject.clone()
+    } else {
+        cert.sans.join(", ")
+    }
 }
 
 /// One backend (v1: `service.name` / `service.port.number|name`; v1beta1: `serviceName` / `servicePort`),
 /// checked against the Services found.
-fn route(host: Option<String>, path: Option<String>, path_type: Option<String>, b: &Value, services: &BTreeMap<String, Option<Value>>, warnings: &mut Vec<Warning>) -> IngressRoute {
+fn route(
+    host: Option<String>,
+    path: Option<String>,
+    path_type: Option<String>,
+    b: &Value,
+    services: &BTreeMap<String, Option<Value>>,
+    warnings: &mut Vec<Warning>,
+) -> IngressRoute {
     let service = text(&b["service"]["name"]).or_else(|| text(&b["serviceName"]));
     let port = int_or_string(&b["service"]["port"]["number"])
         .or_else(|| int_or_string(&b["service"]["port"]["name"]))
         .or_else(|| int_or_string(&b["servicePort"]));
-    let resource = b["resource"]["name"].as_str().map(|n| format!("{}/{n}", b["resource"]["kind"].as_str().unwrap_or_default()));
+    let resource = b["resource"]["name"]
+        .as_str()
+        .map(|n| format!("{}/{n}", b["resource"]["kind"].as_str().unwrap_or_default()));
     let mut ok = true;
-    let at = format!("{}{}", host.as_deref().unwrap_or("*"), path.as_deref().unwrap_or(""));
+    let at = format!(
+        "{}{}",
+        host.as_deref().unwrap_or("*"),
+        path.as_deref().unwrap_or("")
+    );
     if let Some(s) = &service {
         match services.get(s) {
             Some(Some(svc)) => {
@@ -349,8 +430,14 @@ fn route(host: Option<String>, path: Option<String>, path_type: Option<String>, 
                         warnings.push(Warning::new(
                             "warning",
                             "backend_port_missing",
-                            format!("{at} routes to port {p} of Service {s}, which has no such port"),
-                            &[("service", s.clone()), ("port", p.clone()), ("route", at.clone())],
+                            format!(
+                                "{at} routes to port {p} of Service {s}, which has no such port"
+                            ),
+                            &[
+                                ("service", s.clone()),
+                                ("port", p.clone()),
+                                ("route", at.clone()),
+                            ],
                         ));
                     }
                 }
@@ -366,7 +453,15 @@ fn route(host: Option<String>, path: Option<String>, path_type: Option<String>, 
             }
         }
     }
-    IngressRoute { host, path, path_type, service, port, resource, ok }
+    IngressRoute {
+        host,
+        path,
+        path_type,
+        service,
+        port,
+        resource,
+        ok,
+    }
 }
 
 #[cfg(test)]
@@ -375,7 +470,14 @@ mod tests {
     use serde_json::json;
 
     fn pod(name: &str, ready: bool) -> SelectedPod {
-        SelectedPod { name: name.into(), ready, containers_ready: if ready { "1/1" } else { "0/1" }.into(), status: "Running".into(), ip: None, node: None }
+        SelectedPod {
+            name: name.into(),
+            ready,
+            containers_ready: if ready { "1/1" } else { "0/1" }.into(),
+            status: "Running".into(),
+            ip: None,
+            node: None,
+        }
     }
 
     #[test]
@@ -385,20 +487,49 @@ mod tests {
                       {"name": "metrics", "port": 9090, "targetPort": 9091, "protocol": "TCP"},
                       {"name": "dns", "port": 53, "protocol": "UDP"}]}});
         let template = json!({"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}, {"containerPort": 53, "protocol": "UDP"}]}]});
-        let s = service(&svc, vec![pod("b", false), pod("a", true)], &[template], None);
+        let s = service(
+            &svc,
+            vec![pod("b", false), pod("a", true)],
+            &[template],
+            None,
+        );
         assert_eq!(s.ports[0].target_port, "http");
         assert_eq!(s.ports[0].node_port, Some(30080));
-        assert_eq!(s.ports[2].target_port, "53", "the target port defaults to the port");
-        assert_eq!(s.pods.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["a", "b"], "ready first");
-        let unmatched: Vec<&str> = s.warnings.iter().map(|w| w.params["target_port"].as_str()).collect();
+        assert_eq!(
+            s.ports[2].target_port, "53",
+            "the target port defaults to the port"
+        );
+        assert_eq!(
+            s.pods.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"],
+            "ready first"
+        );
+        let unmatched: Vec<&str> = s
+            .warnings
+            .iter()
+            .map(|w| w.params["target_port"].as_str())
+            .collect();
         assert_eq!(unmatched, ["9091"], "{:?}", s.warnings);
 
         let nothing = service(&svc, vec![], &[], None);
         assert_eq!(nothing.warnings.len(), 1);
-        assert_eq!((nothing.warnings[0].code, nothing.warnings[0].params["selector"].as_str()), ("selector_matches_no_pod", "app=web"));
+        assert_eq!(
+            (
+                nothing.warnings[0].code,
+                nothing.warnings[0].params["selector"].as_str()
+            ),
+            ("selector_matches_no_pod", "app=web")
+        );
         // a Service without a selector has its endpoints managed by hand: nothing to flag
         let manual = json!({"metadata": {"name": "ext"}, "spec": {"clusterIP": "None", "ports": [{"port": 5432}]}});
-        let m = service(&manual, vec![], &[], Some(&json!({"subsets": [{"addresses": [{"ip": "192.0.2.1"}], "ports": [{"port": 5432}]}]})));
+        let m = service(
+            &manual,
+            vec![],
+            &[],
+            Some(
+                &json!({"subsets": [{"addresses": [{"ip": "192.0.2.1"}], "ports": [{"port": 5432}]}]}),
+            ),
+        );
         assert!(m.warnings.is_empty());
         assert_eq!(m.cluster_ip, None);
         assert_eq!(m.endpoints.unwrap()[0].ports, ["5432/TCP"]);
@@ -411,8 +542,13 @@ mod tests {
     #[test]
     fn an_ingress_flags_missing_backends_ports_and_uncovered_hosts_in_either_version() {
         let web = json!({"spec": {"ports": [{"name": "http", "port": 80}]}});
-        let services: BTreeMap<String, Option<Value>> = [("web".to_owned(), Some(web)), ("gone".to_owned(), None)].into();
-        let secrets: BTreeMap<String, TlsSecret> = [("shop-tls".to_owned(), TlsSecret::Found(tls_cert())), ("lost".to_owned(), TlsSecret::Missing)].into();
+        let services: BTreeMap<String, Option<Value>> =
+            [("web".to_owned(), Some(web)), ("gone".to_owned(), None)].into();
+        let secrets: BTreeMap<String, TlsSecret> = [
+            ("shop-tls".to_owned(), TlsSecret::Found(tls_cert())),
+            ("lost".to_owned(), TlsSecret::Missing),
+        ]
+        .into();
         let v1 = json!({"spec": {"ingressClassName": "nginx",
             "tls": [{"hosts": ["shop.example.com", "blog.example.com"], "secretName": "shop-tls"}, {"secretName": "lost"}],
             "rules": [{"host": "shop.example.com", "http": {"paths": [
@@ -429,20 +565,49 @@ mod tests {
         for obj in [v1, beta] {
             let i = ingress(&obj, &services, &secrets, now);
             assert_eq!(i.class.as_deref(), Some("nginx"));
-            assert_eq!(i.routes.iter().map(|r| r.ok).collect::<Vec<_>>(), [true, false, false]);
+            assert_eq!(
+                i.routes.iter().map(|r| r.ok).collect::<Vec<_>>(),
+                [true, false, false]
+            );
             assert_eq!(i.routes[1].port.as_deref(), Some("8080"));
-            let codes: Vec<(&str, &str)> = i.warnings.iter().map(|w| (w.code, w.severity)).collect();
-            assert_eq!(codes, [("backend_port_missing", "warning"), ("backend_service_missing", "warning"), ("host_not_covered", "error"), ("tls_secret_missing", "error")]);
+            let codes: Vec<(&str, &str)> =
+                i.warnings.iter().map(|w| (w.code, w.severity)).collect();
+            assert_eq!(
+                codes,
+                [
+                    ("backend_port_missing", "warning"),
+                    ("backend_service_missing", "warning"),
+                    ("host_not_covered", "error"),
+                    ("tls_secret_missing", "error")
+                ]
+            );
             assert_eq!(i.warnings[2].params["host"], "blog.example.com");
-            assert_eq!(i.tls[0].certificate.as_ref().unwrap().sans[0], "shop.example.com");
+            assert_eq!(
+                i.tls[0].certificate.as_ref().unwrap().sans[0],
+                "shop.example.com"
+            );
         }
         // expiry: a warning within 30 days, an error once past
         let cert = &crate::x509::certificates(&tls_cert())[0];
         let soon = cert.not_after - chrono::Duration::days(10);
         let w = super::super::certificate_warnings(cert, soon, "shop-tls");
-        assert_eq!((w[0].code, w[0].severity, w[0].params["days"].as_str()), ("certificate_expiring", "warning", "10"));
-        let w = super::super::certificate_warnings(cert, cert.not_after + chrono::Duration::seconds(1), "shop-tls");
+        assert_eq!(
+            (w[0].code, w[0].severity, w[0].params["days"].as_str()),
+            ("certificate_expiring", "warning", "10")
+        );
+        let w = super::super::certificate_warnings(
+            cert,
+            cert.not_after + chrono::Duration::seconds(1),
+            "shop-tls",
+        );
         assert_eq!((w[0].code, w[0].severity), ("certificate_expired", "error"));
-        assert!(super::super::certificate_warnings(cert, cert.not_after - chrono::Duration::days(31), "s").is_empty());
+        assert!(
+            super::super::certificate_warnings(
+                cert,
+                cert.not_after - chrono::Duration::days(31),
+                "s"
+            )
+            .is_empty()
+        );
     }
 }
