@@ -2533,6 +2533,110 @@ await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });
 
+// ---- namespaces and storage (issue 15): a namespace from the form with a quota, the delete confirmation listing what
+// it holds (as kubectl lists it), a claim bound to a PV made with kubectl, with the volume usage the kubelet reports -
+const nsE2e = `e2e-ns-${Date.now().toString(36)}`;
+let nsCreated = false;
+
+await step('namespaces and storage: a namespace from the form with labels and a ResourceQuota (dry run first), kubectl sees both; its quota page shows used / hard as kubectl describe quota does (issue 15)', async () => {
+  need(clusterId, 'an imported cluster');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/namespaces`);
+  await page.getByTestId('create-by-form').click();
+  await page.getByTestId('namespace-name').fill(nsE2e);
+  await page.getByTestId('namespace-labels').fill('team=e2e\nenv=test');
+  await page.getByTestId('namespace-with-quota').check();
+  await page.getByTestId('quota-pods').fill('5');
+  await page.getByTestId('quota-requests.cpu').fill('2');
+  await page.getByTestId('namespace-create-dry-run').click();
+  await expectVisible(page.getByTestId('namespace-dry-run-ok'), 'the dry run accepted');
+  if ((await kubectl('get', 'namespace', nsE2e, '--ignore-not-found')).trim()) throw new Error('the dry run created the namespace');
+  await page.getByTestId('namespace-create-submit').click();
+  await page.waitForURL(new RegExp(`/resources/namespaces/_/${nsE2e}$`));
+  nsCreated = true;
+  const ns = await kubectlJson('get', 'namespace', nsE2e);
+  if (ns.metadata.labels.team !== 'e2e' || ns.metadata.labels.env !== 'test') throw new Error(`kubectl sees labels ${JSON.stringify(ns.metadata.labels)}`);
+  const quota = await kubectlJson('-n', nsE2e, 'get', 'resourcequota', 'default-quota');
+  if (quota.spec.hard.pods !== '5' || quota.spec.hard['requests.cpu'] !== '2') throw new Error(`kubectl sees quota ${JSON.stringify(quota.spec.hard)}`);
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e2e-quota-pod', namespace: nsE2e }, spec: { containers: [{ name: 'c', image: 'nginx:1.25', resources: { requests: { cpu: '500m' } } }] } }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/resourcequotas/${nsE2e}/default-quota`);
+  // kubectl describe quota's Used column, once the quota controller has counted the pod
+  let describe = '';
+  await until('the quota controller to count the pod', 60_000, async () => {
+    describe = await kubectl('-n', nsE2e, 'describe', 'quota', 'default-quota');
+    return /^pods\s+1\s+5$/m.test(describe);
+  });
+  const lines = describe.split('\n').filter((l) => /^(pods|requests\.cpu)\s/.test(l)).map((l) => l.trim().split(/\s+/));
+  for (const [resource, used, hard] of lines) {
+    const row = page.getByTestId('quota-usage').locator('.ant-table-row', { hasText: resource });
+    await until(`${resource} ${used}/${hard} on the page`, 20_000, async () => squash(await row.innerText()).includes(`${resource}${used}${hard}`), 500);
+  }
+  await shot('namespace-quota');
+});
+
+await step('namespaces and storage: deleting the namespace asks with what it still holds, per kind as kubectl lists them; after confirming kubectl sees it terminating (issue 15)', async () => {
+  need(nsCreated, 'the namespace made by form');
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'e2e-cm', namespace: nsE2e }, data: { a: '1' } }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/namespaces/_/${nsE2e}`);
+  await page.getByTestId('resource-delete').click();
+  const box = page.getByTestId('namespace-delete-contents');
+  await expectVisible(box, 'what the namespace holds');
+  for (const [resource, kind] of [['configmaps', 'ConfigMap'], ['pods', 'Pod'], ['resourcequotas', 'ResourceQuota'], ['serviceaccounts', 'ServiceAccount']]) {
+    const count = (await kubectlJson('-n', nsE2e, 'get', resource)).items.length;
+    const row = box.locator('.ant-table-row', { hasText: kind }).first();
+    await until(`${kind}: ${count} as kubectl lists`, 20_000, async () => {
+      return (await row.count()) > 0 && squash(await row.innerText()).startsWith(`${kind}${count}`);
+    }, 500);
+  }
+  await expectVisible(box.getByText('e2e-cm'), 'the ConfigMap by name');
+  await shot('namespace-delete-confirm');
+  await page.getByTestId('confirm-resource-delete').click();
+  await until('kubectl to see the namespace terminating or gone', 20_000, async () => {
+    const phase = (await kubectl('get', 'namespace', nsE2e, '--ignore-not-found', '-o', 'jsonpath={.status.phase}')).trim();
+    return phase === '' || phase === 'Terminating';
+  }, 500);
+  nsCreated = false;
+});
+
+const pvE2e = `e2e-pv-${Date.now().toString(36)}`;
+const pvcNs = `e2e-pvc-${Date.now().toString(36)}`;
+await step('namespaces and storage: a claim bound to a PV made with kubectl shows both sides, the pod mounting it, and the usage the simulated kubelet reports, in Chinese and English (issue 15)', async () => {
+  need(clusterId, 'an imported cluster');
+  await kubectl('create', 'namespace', pvcNs);
+  await until('the namespace\'s default ServiceAccount', 60_000, async () => (await kubectl('-n', pvcNs, 'get', 'serviceaccount', 'default', '--ignore-not-found')).trim() !== '');
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pvE2e },
+    spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'e2e-manual', hostPath: { path: `/tmp/${pvE2e}` } } }));
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'e2e-data', namespace: pvcNs },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'e2e-manual', volumeName: pvE2e, resources: { requests: { storage: '2Gi' } } } }));
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e2e-db', namespace: pvcNs },
+    spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'e2e-data' } }], containers: [{ name: 'db', image: 'postgres:13' }] } }));
+  await until('kubectl to see the claim bound', 60_000, async () => (await kubectlJson('-n', pvcNs, 'get', 'pvc', 'e2e-data')).status.phase === 'Bound');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/persistentvolumeclaims/${pvcNs}/e2e-data`);
+  await expectVisible(page.getByTestId('claim-volume-link').getByText(pvE2e), 'the bound volume');
+  const pvc = await kubectlJson('-n', pvcNs, 'get', 'pvc', 'e2e-data');
+  await expectVisible(page.getByTestId('claim-capacity').getByText(pvc.status.capacity.storage), 'the bound capacity');
+  await until('the pod mounting it', 20_000, async () => (await page.getByTestId('claim-pods').getByText('e2e-db').count()) > 0, 500);
+  // the collector reads the kubelet summaries every interval: the usage appears once the pod runs
+  await until('the volume usage from the kubelet', 120_000, async () => (await page.getByTestId('volume-usage').count()) > 0, 2000);
+  const v = await apiOk(`/k8s/cluster/${clusterId}/namespaces/${pvcNs}/persistentvolumeclaims/e2e-data/volume`);
+  if (!v.usage || v.usage.capacity_bytes !== 2 * 1024 ** 3 || !(v.usage.used_bytes > 0)) throw new Error(`usage: ${JSON.stringify(v.usage)}`);
+  await shot('storage-claim');
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/persistentvolumes/_/${pvE2e}`);
+  await until('the claim on the volume\'s side', 30_000, async () => (await page.getByTestId('resource-overview').innerText().catch(() => '')).includes(`${pvcNs}/e2e-data`), 500);
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/persistentvolumeclaims/${pvcNs}/e2e-data`);
+  await expectVisible(page.getByText('Used / capacity'), 'the English usage panel');
+  await shot('storage-claim-en');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
+await step('namespaces and storage: clean up the volume', async () => {
+  await kubectl('delete', 'namespace', pvcNs, '--wait=false', '--ignore-not-found');
+  await kubectl('delete', 'pv', pvE2e, '--wait=false', '--ignore-not-found');
+  if (nsCreated) await kubectl('delete', 'namespace', nsE2e, '--wait=false', '--ignore-not-found');
+});
+
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
   need(clusterId, 'an imported cluster');
   await page.goto(`${BASE}/clusters/${clusterId}`);

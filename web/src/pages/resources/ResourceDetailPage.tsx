@@ -24,6 +24,9 @@ import { WorkloadOverview } from '../workloads/WorkloadPanels';
 import { HistoryTab } from '../workloads/HistoryTab';
 // Service, Ingress, Secret and ConfigMap panels (issue 15)
 import { KindInsight } from '../network/KindInsight';
+// namespace, quota, limit range, claim and storage class panels (issue 15), per kind
+import { KindOverview } from '../storage/KindOverview';
+import { NamespaceDeleteContents } from '../namespaces/NamespacePanels';
 
 export default function ResourceDetailPage() {
   const { clusterId = '', name = '', ns, objname = '' } = useParams();
@@ -149,6 +152,7 @@ export default function ResourceDetailPage() {
               <Row gutter={[16, 16]}>
                 <WorkloadOverview clusterId={clusterId} kind={kind} target={ref} object={d.object} />
                 <KindInsight clusterId={clusterId} kind={kind} target={ref} object={d.object} />
+                <KindOverview clusterId={clusterId} kind={kind} target={ref} object={d.object} />
                 <Col xs={24} xl={12}>
                   <Card size="small" title={d.kind}>
                     <Descriptions column={1} size="small" data-testid="resource-overview">
@@ -239,6 +243,7 @@ export default function ResourceDetailPage() {
         <DeleteDialog
           names={[namespace ? `${namespace}/${objname}` : objname]}
           kindLabel={kind.kind}
+          extra={kind.name === 'namespaces' && !namespace ? <NamespaceDeleteContents clusterId={clusterId} name={objname} /> : undefined}
           pending={del.isPending}
           error={del.error}
           onConfirm={(o) => del.mutate(o)}

@@ -1,6 +1,6 @@
 // Parts the generic pages share with the pod and node pages: the live/stale tag, the status tag, the YAML view, the
 // delete dialogs and the lazily loaded YAML editor.
-import { lazy, Suspense, useState, type ComponentProps } from 'react';
+import { lazy, Suspense, useState, type ComponentProps, type ReactNode } from 'react';
 import { Alert, Card, Input, InputNumber, Modal, Radio, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../../i18n';
@@ -127,9 +127,12 @@ export function DeleteDialog({
   pending,
   error,
   failures,
+  extra,
 }: {
   names: string[];
   kindLabel: string;
+  /** what the kind adds to the confirmation (a namespace: what it still holds) */
+  extra?: ReactNode;
   onConfirm: (o: DeleteOptions) => void;
   onCancel: () => void;
   pending?: boolean;
@@ -159,6 +162,7 @@ export function DeleteDialog({
         ))}
         {names.length > 20 && <li>{t('resource.andMore', { count: names.length - 20 })}</li>}
       </ul>
+      {extra}
       <Typography.Text strong>{t('resource.propagation')}</Typography.Text>
       <div style={{ margin: '8px 0 12px' }}>
         <PropagationChoice value={propagation} onChange={setPropagation} />

@@ -9,11 +9,13 @@ import type { KindInfo } from '../../api/resources';
 import { HpaForm } from './HpaForm';
 import { ServiceCreateButton } from '../network/ServiceCreateButton';
 import { SecretCreateButtons } from '../config/SecretForms';
+import { NamespaceCreateForm } from '../namespaces/NamespaceCreateForm';
 
 export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string; kind: Pick<KindInfo, 'name' | 'group'>; namespace: string | null }) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const [hpa, setHpa] = useState(false);
+  const [ns, setNs] = useState(false);
   if (kind.name === 'deployments' && kind.group === 'apps')
     return (
       <Button icon={<FormOutlined />} onClick={() => navigate(`/clusters/${clusterId}/deploy${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`)} data-testid="create-by-form">
@@ -27,6 +29,16 @@ export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string
           {t('wizard.byForm')}
         </Button>
         {hpa && <HpaForm clusterId={clusterId} namespace={namespace ?? 'default'} onClose={() => setHpa(false)} />}
+      </>
+    );
+  // namespaces (issue 15): with labels, a quota and a limit range
+  if (kind.name === 'namespaces' && kind.group === '')
+    return (
+      <>
+        <Button icon={<FormOutlined />} onClick={() => setNs(true)} data-testid="create-by-form">
+          {t('wizard.byForm')}
+        </Button>
+        {ns && <NamespaceCreateForm clusterId={clusterId} onClose={() => setNs(false)} />}
       </>
     );
   if (kind.name === 'services' && kind.group === '') return <ServiceCreateButton clusterId={clusterId} namespace={namespace} />;
