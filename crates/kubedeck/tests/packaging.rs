@@ -1,0 +1,175 @@
+//! The Kubernetes manifests (`deploy/kubernetes`, a kustomize base with two overlays) are accepted by a real API
+//! server (`kubectl apply --dry-run=server -k` against the testbed), keep the container locked down, and pass the
+//! binary only flags it knows (issue 17).
+
+mod common;
+
+use common::BIN;
+use kubedeck_testbed::{Namespace, Testbed};
+use serde_json::Value;
+use std::process::Command;
+
+const OVERLAYS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../deploy/kubernetes/overlays"
+);
+
+/// The objects the API server would store for an overlay (server-side dry run in `ns`): nothing is created.
+fn dry_run(tb: &Testbed, ns: &str, overlay: &str) -> Vec<Value> {
+    let dir = format!("{OVERLAYS}/{overlay}");
+    let out = tb.kubectl(&[
+        "apply",
+        "--dry-run=server",
+        "-n",
+        ns,
+        "-k",
+        &dir,
+        "-o",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{overlay}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("kubectl's JSON");
+    match v["kind"].as_str() {
+        Some("List") => v["items"].as_array().unwrap().clone(),
+        _ => vec![v],
+    }
+}
+
+fn deployment(objects: &[Value]) -> &Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .expect("a Deployment")
+}
+
+/// `--name` of every flag `kubedeck serve` takes, from its help.
+fn serve_flags() -> Vec<String> {
+    let out = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .map(|w| {
+            w.trim_end_matches([',', '='])
+                .split('=')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn both_overlays_are_accepted_by_the_api_server_locked_down_and_use_known_flags() {
+    let tb = Testbed::from_env();
+    let ns = Namespace::create_in(&tb, "packaging");
+    let known = serve_flags();
+    assert!(
+        known.iter().any(|f| f == "--database-url-file"),
+        "{known:?}"
+    );
+    for overlay in ["single", "replicated"] {
+        let objects = dry_run(&tb, ns.name(), overlay);
+        let d = deployment(&objects);
+        let pod = &d["spec"]["template"]["spec"];
+        let c = &pod["containers"][0];
+        // locked down: not root, nothing written outside its volumes, no privileges, no cluster account
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true, "{overlay}");
+        assert_eq!(
+            c["securityContext"]["readOnlyRootFilesystem"], true,
+            "{overlay}"
+        );
+        assert_eq!(
+            c["securityContext"]["allowPrivilegeEscalation"], false,
+            "{overlay}"
+        );
+        assert_eq!(
+            c["securityContext"]["capabilities"]["drop"][0], "ALL",
+            "{overlay}"
+        );
+        assert_eq!(pod["automountServiceAccountToken"], false, "{overlay}");
+        assert_eq!(
+            c["readinessProbe"]["httpGet"]["path"], "/readyz",
+            "{overlay}"
+        );
+        assert_eq!(
+            c["livenessProbe"]["httpGet"]["path"], "/healthz",
+            "{overlay}"
+        );
+        // every flag in the manifest is one the binary takes (a renamed flag would crash-loop every pod)
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(args[0], "serve", "{overlay}");
+        for a in &args[1..] {
+            let flag = a.split('=').next().unwrap();
+            assert!(
+                known.iter().any(|k| k == flag),
+                "{overlay}: `kubedeck serve` has no flag {flag} ({known:?})"
+            );
+        }
+        // the Service reaches the pods
+        let svc = objects
+            .iter()
+            .find(|o| o["kind"] == "Service")
+            .expect("a Service");
+        assert_eq!(
+            svc["spec"]["selector"], d["spec"]["selector"]["matchLabels"],
+            "{overlay}"
+        );
+        match overlay {
+            // SQLite: one writer, its data (and keys) on a claim
+            "single" => {
+                assert_eq!(d["spec"]["replicas"], 1);
+                assert_eq!(d["spec"]["strategy"]["type"], "Recreate");
+                let data = pod["volumes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|v| v["name"] == "data")
+                    .unwrap();
+                assert_eq!(data["persistentVolumeClaim"]["claimName"], "kubedeck-data");
+                assert!(objects.iter().any(|o| o["kind"] == "PersistentVolumeClaim"
+                    && o["metadata"]["name"] == "kubedeck-data"));
+            }
+            // several replicas: the database URL and the shared keys from Secrets
+            _ => {
+                assert_eq!(d["spec"]["replicas"], 3);
+                for (flag, secret) in [
+                    ("--database-url-file", "kubedeck-database"),
+                    ("--jwt-secret-file", "kubedeck-jwt"),
+                    ("--credential-key-dir", "kubedeck-credential-keys"),
+                ] {
+                    assert!(
+                        args.iter().any(|a| a.starts_with(&format!("{flag}="))),
+                        "{flag}"
+                    );
+                    assert!(
+                        pod["volumes"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|v| v["secret"]["secretName"] == secret),
+                        "{secret}"
+                    );
+                }
+            }
+        }
+    }
+    // a dry run created nothing
+    let out = tb.kubectl(&["get", "deploy,svc,pvc", "-n", ns.name(), "-o", "name"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "",
+        "the dry run left objects"
+    );
+}
