@@ -131,6 +131,20 @@ fn upstreams_of(nginx: &Nginx, paths: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A server-sent events stream opened through `app`, which must answer 200.
+async fn events(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    let resp = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp
+}
+
 /// The next server-sent event of `event` type within `within`: its data.
 async fn next_event(
     body: &mut reqwest::Response,
@@ -241,19 +255,12 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
 
     // live changes (server-sent events): a ConfigMap created with kubectl is announced through the proxy at once,
     // not when a buffer fills
-    let resp = front
-        .http
-        .get(format!(
-            "{}/api/v1/k8s/cluster/{id}/changes?kinds=configmaps",
-            front.base
-        ))
-        .bearer_auth(&admin)
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let mut body = resp;
+    let mut body = events(
+        &front,
+        &format!("/api/v1/k8s/cluster/{id}/changes?kinds=configmaps"),
+        &admin,
+    )
+    .await;
     let mut buf = String::new();
     next_event(&mut body, &mut buf, "status", Duration::from_secs(10))
         .await
@@ -282,15 +289,7 @@ async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
         .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
     let task = started.body["task_id"].as_i64().unwrap();
-    let resp = front
-        .http
-        .get(format!("{}/api/v1/tasks/{task}/events", front.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let mut body = resp;
+    let mut body = events(&front, &format!("/api/v1/tasks/{task}/events"), &admin).await;
     let mut buf = String::new();
     let mut last = String::new();
     while let Some(ev) = next_event(&mut body, &mut buf, "task", Duration::from_secs(60)).await {
