@@ -2529,6 +2529,25 @@ await step('network and configuration: the ConfigMap data editor shows the diff 
   await until('kubectl to see the edit', 10_000, async () => (await kubectlJson('-n', resNs, 'get', 'configmap', 'e2e-app-conf')).data['app.conf'] === 'a=1\nb=3\n', 500);
 });
 
+await step('network and configuration: a NetworkPolicy reads as sentences in Chinese and English, with the pods it selects as kubectl lists them (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  await kubectlApply(JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'e2e-alpha-from-beta', namespace: resNs },
+    spec: { podSelector: { matchLabels: { app: 'web-alpha' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web-beta' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }], policyTypes: ['Ingress', 'Egress'] },
+  }));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/networkpolicies/${resNs}/e2e-alpha-from-beta`);
+  await expectVisible(page.getByTestId('netpol-ingress').getByText('允许来自本命名空间中的 Pod app=web-beta，端口 TCP/8080'), 'the ingress rule in Chinese');
+  await expectVisible(page.getByTestId('netpol-egress').getByText(/^拒绝/), 'egress denied');
+  const pods = (await kubectlJson('-n', resNs, 'get', 'pods', '-l', 'app=web-alpha')).items.map((p) => p.metadata.name);
+  await until('the selected pods as kubectl lists them', 20_000, async () => sameSet((await page.getByTestId('netpol-panel').locator('.ant-tag a').allInnerTexts()).map((s) => s.trim()), pods), 500);
+  await topShot('network-policy');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.reload();
+  await expectVisible(page.getByTestId('netpol-ingress').getByText('Allowed from pods app=web-beta of this namespace, on TCP/8080'), 'the ingress rule in English');
+  await topShot('network-policy-en');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
 await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });

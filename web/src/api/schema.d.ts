@@ -626,7 +626,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A Service's, Ingress', Secret's or ConfigMap's page beyond its YAML. */
+        /** A Service's, Ingress', NetworkPolicy's, Secret's or ConfigMap's page beyond its YAML. */
         get: operations["insight"];
         put?: never;
         post?: never;
@@ -2237,6 +2237,7 @@ export interface components {
         Insight: {
             config_map?: components["schemas"]["ConfigMapInsight"] | null;
             ingress?: components["schemas"]["IngressInsight"] | null;
+            network_policy?: components["schemas"]["NetworkPolicyInsight"] | null;
             secret?: components["schemas"]["SecretInsight"] | null;
             service?: components["schemas"]["ServiceInsight"] | null;
             /** @description Secrets and ConfigMaps: the workloads and pods of the namespace that use it. */
@@ -2478,6 +2479,20 @@ export interface components {
             };
             limit_range?: components["schemas"]["LimitRangeForm"] | null;
             quota?: components["schemas"]["QuotaForm"] | null;
+        };
+        /** @description A NetworkPolicy read as sentences: which pods it selects, who may reach them, where they may go. */
+        NetworkPolicyInsight: {
+            /** @description Outgoing traffic, the same way. */
+            egress?: components["schemas"]["PolicyRule"][] | null;
+            /**
+             * @description Incoming traffic: null when the policy does not restrict it, empty when it denies all, else the rules
+             *     (any rule's match lets the traffic in).
+             */
+            ingress?: components["schemas"]["PolicyRule"][] | null;
+            /** @description The pod selector (`""`: every pod of the namespace). */
+            pod_selector: string;
+            /** @description The pods of the namespace it selects now (from the pod index). */
+            pods: string[];
         };
         /** @description Node counts by the spec's `k8s_cluster` columns. */
         NodeCounts: {
@@ -3134,6 +3149,24 @@ export interface components {
             restarts: number;
             /** @description kubectl's STATUS column (CrashLoopBackOff, Completed, Terminating ...). */
             status: string;
+        };
+        /** @description Who a NetworkPolicy rule lets in (or out to): one peer of its `from` / `to`. */
+        PolicyPeer: {
+            /** @description An IP range (CIDR). */
+            cidr?: string | null;
+            /** @description Ranges inside `cidr` left out. */
+            except: string[];
+            /** @description A namespace selector (`""`: every namespace). */
+            namespaces?: string | null;
+            /** @description A pod selector (`""`: every pod); with no namespace selector, pods of the policy's own namespace. */
+            pods?: string | null;
+        };
+        /** @description One ingress or egress rule. */
+        PolicyRule: {
+            /** @description The peers (empty: anyone, anywhere). */
+            peers: components["schemas"]["PolicyPeer"][];
+            /** @description Ports as `TCP/5432` or `TCP/http` (empty: every port). */
+            ports: string[];
         };
         /** @description The preflight alone (dry run). */
         PreflightOnly: {
@@ -7425,7 +7458,7 @@ export interface operations {
             path: {
                 id: number;
                 ns: string;
-                /** @description services, ingresses, secrets or configmaps */
+                /** @description services, ingresses, networkpolicies, secrets or configmaps */
                 kind: string;
                 name: string;
             };

@@ -10,9 +10,9 @@ use crate::state::AppState;
 use kube::api::{Api, DynamicObject, ListParams};
 use kubedeck_kube::error::within;
 use kubedeck_kube::resource::discovery::Catalog;
-use kubedeck_kube::resource::insight::network::{self as view, IngressInsight, SelectedPod, ServiceInsight, TlsSecret};
+use kubedeck_kube::resource::insight::network::{self as view, IngressInsight, NetworkPolicyInsight, SelectedPod, ServiceInsight, TlsSecret};
 use kubedeck_kube::selector::Selector;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,73 +75,75 @@ impl Object {
     }
 }
 
-/// The Service with the pods its selector matches (from the pod index once it is synced, else one LIST by
-/// label), one pod per owner read for its container ports, and its Endpoints.
+/// The pods of the object's namespace a label selector (`""`: every pod) matches, each with its owner (or
+/// itself): from the pod index once it is synced, else one LIST by label. Finished pods are left out.
+async fn select_pods(state: &AppState, o: &Object, sel_text: &str) -> ApiResult<Vec<(SelectedPod, String)>> {
+    let selector = if sel_text.is_empty() {
+        Selector::default()
+    } else {
+        Selector::parse(sel_text).map_err(|e| ApiError::internal(format!("selector {sel_text}: {e}")))?
+    };
+    if let Some(h) = state.hub.get(o.t.id).filter(|h| h.pods.synced()) {
+        let nss = [o.ns.clone()];
+        let scope = kubedeck_kube::label_index::Scope { namespaces: Some(&nss[..]), node: None };
+        return Ok(h.pods.read_candidates(&selector, scope, |it| {
+            it.filter(|p| p.namespace == o.ns.as_str() && !p.is_finished() && selector.matches(&p.labels))
+                .take(PODS_MAX)
+                .map(|p| {
+                    let ready = p.ready.1 > 0 && p.ready.0 == p.ready.1 && p.status != "Terminating";
+                    let owner = match (&p.owner_kind, &p.owner_name) {
+                        (Some(k), Some(n)) => format!("{k}/{n}"),
+                        _ => format!("Pod/{}", p.name),
+                    };
+                    let pod = SelectedPod {
+                        name: p.name.to_string(),
+                        ready,
+                        containers_ready: format!("{}/{}", p.ready.0, p.ready.1),
+                        status: p.status.to_string(),
+                        ip: p.pod_ip.map(|ip| ip.to_string()),
+                        node: p.node_name.as_ref().map(|n| n.to_string()),
+                    };
+                    (pod, owner)
+                })
+                .collect()
+        }));
+    }
+    let l = within(CALL, o.api("pods")?.list(&ListParams::default().labels(sel_text))).await.map_err(from_cluster)?;
+    let mut pods = Vec::new();
+    for p in l.items {
+        let v = serde_json::to_value(&p).unwrap_or(Value::Null);
+        let phase = v["status"]["phase"].as_str().unwrap_or_default();
+        if phase == "Succeeded" || phase == "Failed" {
+            continue;
+        }
+        let statuses = v["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
+        let ready_n = statuses.iter().filter(|s| s["ready"] == true).count();
+        let total = v["spec"]["containers"].as_array().map_or(0, Vec::len);
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let owner = kubedeck_kube::resource::row::controller_of(&v).map_or_else(|| format!("Pod/{name}"), |(k, n)| format!("{k}/{n}"));
+        let pod = SelectedPod {
+            name,
+            ready: total > 0 && ready_n == total && v["metadata"]["deletionTimestamp"].is_null(),
+            containers_ready: format!("{ready_n}/{total}"),
+            status: phase.to_owned(),
+            ip: v["status"]["podIP"].as_str().map(str::to_owned),
+            node: v["spec"]["nodeName"].as_str().map(str::to_owned),
+        };
+        pods.push((pod, owner));
+    }
+    Ok(pods)
+}
+
+/// The Service with the pods its selector matches, one pod per owner read for its container ports, and its
+/// Endpoints.
 pub async fn service(state: &AppState, o: &Object) -> ApiResult<ServiceInsight> {
     let svc = o.read().await?;
-    let sel_text = svc["spec"]["selector"]
-        .as_object()
-        .filter(|m| !m.is_empty())
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","));
-    // (pod, its owner or itself): pods of one owner share their containers
-    let mut pods: Vec<(SelectedPod, String)> = Vec::new();
-    if let Some(sel_text) = &sel_text {
-        let selector = Selector::parse(sel_text).map_err(|e| ApiError::internal(format!("selector {sel_text}: {e}")))?;
-        match state.hub.get(o.t.id).filter(|h| h.pods.synced()) {
-            Some(h) => {
-                let nss = [o.ns.clone()];
-                let scope = kubedeck_kube::label_index::Scope { namespaces: Some(&nss[..]), node: None };
-                pods = h.pods.read_candidates(&selector, scope, |it| {
-                    it.filter(|p| p.namespace == o.ns.as_str() && !p.is_finished() && selector.matches(&p.labels))
-                        .take(PODS_MAX)
-                        .map(|p| {
-                            let ready = p.ready.1 > 0 && p.ready.0 == p.ready.1 && p.status != "Terminating";
-                            let owner = match (&p.owner_kind, &p.owner_name) {
-                                (Some(k), Some(n)) => format!("{k}/{n}"),
-                                _ => format!("Pod/{}", p.name),
-                            };
-                            (
-                                SelectedPod {
-                                    name: p.name.to_string(),
-                                    ready,
-                                    containers_ready: format!("{}/{}", p.ready.0, p.ready.1),
-                                    status: p.status.to_string(),
-                                    ip: p.pod_ip.map(|ip| ip.to_string()),
-                                    node: p.node_name.as_ref().map(|n| n.to_string()),
-                                },
-                                owner,
-                            )
-                        })
-                        .collect()
-                });
-            }
-            None => {
-                let l = within(CALL, o.api("pods")?.list(&ListParams::default().labels(sel_text))).await.map_err(from_cluster)?;
-                for p in l.items {
-                    let v = serde_json::to_value(&p).unwrap_or(Value::Null);
-                    let phase = v["status"]["phase"].as_str().unwrap_or_default();
-                    if phase == "Succeeded" || phase == "Failed" {
-                        continue;
-                    }
-                    let statuses = v["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
-                    let ready_n = statuses.iter().filter(|s| s["ready"] == true).count();
-                    let total = v["spec"]["containers"].as_array().map_or(0, Vec::len);
-                    let owner = kubedeck_kube::resource::row::controller_of(&v).map_or_else(|| format!("Pod/{}", p.metadata.name.clone().unwrap_or_default()), |(k, n)| format!("{k}/{n}"));
-                    pods.push((
-                        SelectedPod {
-                            name: p.metadata.name.clone().unwrap_or_default(),
-                            ready: total > 0 && ready_n == total && v["metadata"]["deletionTimestamp"].is_null(),
-                            containers_ready: format!("{ready_n}/{total}"),
-                            status: phase.to_owned(),
-                            ip: v["status"]["podIP"].as_str().map(str::to_owned),
-                            node: v["spec"]["nodeName"].as_str().map(str::to_owned),
-                        },
-                        owner,
-                    ));
-                }
-            }
-        }
-    }
+    let sel_text = view::selector_text(&json!({"matchLabels": svc["spec"]["selector"]}));
+    // a Service without a selector selects nothing (its endpoints are managed by hand)
+    let pods = match &sel_text {
+        Some(sel) => select_pods(state, o, sel).await?,
+        None => Vec::new(),
+    };
     let mut owners = BTreeSet::new();
     let mut templates = Vec::new();
     for (p, owner) in &pods {
@@ -183,4 +185,12 @@ pub async fn ingress(o: &Object) -> ApiResult<IngressInsight> {
         }
     }
     Ok(view::ingress(&ing, &services, &secrets, chrono::Utc::now()))
+}
+
+/// The NetworkPolicy read as sentences, with the pods of its namespace it selects now.
+pub async fn network_policy(state: &AppState, o: &Object) -> ApiResult<NetworkPolicyInsight> {
+    let np = o.read().await?;
+    let sel = view::selector_text(&np["spec"]["podSelector"]).unwrap_or_default();
+    let pods = select_pods(state, o, &sel).await?.into_iter().map(|(p, _)| p.name).collect();
+    Ok(view::network_policy(&np, pods))
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-on_one_backend!(a_service_selects_the_pods_of_its_endpoints_and_flags_what_is_wrong, secrets_are_revealed_one_key_at_a_time_and_made_by_form, config_maps_and_secrets_show_who_uses_them, an_ingress_flags_missing_backends_and_uncovered_hosts);
+on_one_backend!(a_service_selects_the_pods_of_its_endpoints_and_flags_what_is_wrong, a_network_policy_says_which_pods_it_selects_and_who_may_reach_them, secrets_are_revealed_one_key_at_a_time_and_made_by_form, config_maps_and_secrets_show_who_uses_them, an_ingress_flags_missing_backends_and_uncovered_hosts);
 
 const WAIT: Duration = Duration::from_secs(90);
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -285,5 +285,47 @@ async fn an_ingress_flags_missing_backends_and_uncovered_hosts() {
     assert_eq!(i["tls"][0]["certificate"]["subject"], "CN=shop.example.com, O=Example Shop");
     // kubectl agrees there is no Service `gone`
     assert!(!tb.kubectl(&["-n", n, "get", "service", "gone"]).status.success());
+    app.stop().await;
+}
+
+async fn a_network_policy_says_which_pods_it_selects_and_who_may_reach_them() {
+    let (tb, app, admin, base) = setup().await;
+    let ns = Namespace::create_in(&tb, "netpol");
+    let n = ns.name();
+    apply_in(&tb, n, &deployment("db", 2, ""));
+    apply_in(
+        &tb,
+        n,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db-from-web}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: web}}}, {ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]\n    ports: [{protocol: TCP, port: 5432}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+    );
+    let kubectl_pods = |sel: &str| -> BTreeSet<String> {
+        let mut args = vec!["-n", n, "get", "pods"];
+        if !sel.is_empty() {
+            args.extend(["-l", sel]);
+        }
+        tb.kubectl_json(&args)["items"].as_array().unwrap().iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_owned()).collect()
+    };
+    wait_until("2 db pods", WAIT, || (kubectl_pods("app=db").len() == 2).then_some(()));
+    let nps = format!("{base}/namespaces/{n}/networkpolicies");
+    let p = eventually("the policy's pods from the pod index", WAIT, || async {
+        let r = app.get(&format!("{nps}/db-from-web/insight"), &admin).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let pods: BTreeSet<String> = r.body["network_policy"]["pods"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+        (pods == kubectl_pods("app=db")).then(|| r.body["network_policy"].clone())
+    })
+    .await;
+    assert_eq!(p["pod_selector"], "app=db");
+    assert_eq!(p["egress"], Value::Null, "egress is not restricted: {p}");
+    assert_eq!(
+        p["ingress"],
+        json!([{"ports": ["TCP/5432"], "peers": [
+            {"pods": "app=web", "namespaces": null, "cidr": null, "except": []},
+            {"pods": null, "namespaces": null, "cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}]}])
+    );
+    let r = app.get(&format!("{nps}/deny-all/insight"), &admin).await;
+    let d = &r.body["network_policy"];
+    assert_eq!((d["pod_selector"].as_str(), d["ingress"].clone(), d["egress"].clone()), (Some(""), json!([]), json!([])), "{d}");
+    let all: BTreeSet<String> = d["pods"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+    assert_eq!(all, kubectl_pods(""), "an empty selector selects every pod of the namespace");
     app.stop().await;
 }

@@ -187,7 +187,7 @@ fn labels(map: &Value) -> Option<String> {
 
 /// A LabelSelector as kubectl prints it (`app=web,tier in (a,b),!canary`), requirements sorted by key;
 /// `None` for an empty selector.
-fn selector(sel: &Value) -> Option<String> {
+pub(crate) fn selector(sel: &Value) -> Option<String> {
     let mut reqs: Vec<(String, String)> = sel["matchLabels"]
         .as_object()
         .into_iter()

@@ -1,4 +1,4 @@
-// The per-kind panels of Services, Ingresses, Secrets and ConfigMaps on the generic detail page (issue 15): one
+// The per-kind panels of Services, Ingresses, NetworkPolicies, Secrets and ConfigMaps on the generic detail page (issue 15): one
 // insight request (`.../{kind}/{name}/insight`) and the panel of its kind; nothing for other kinds.
 import { Alert, Col, Space } from 'antd';
 import { useQuery } from '@tanstack/react-query';
@@ -9,6 +9,7 @@ import { LIST_REFRESH_MS } from '../../lib/useKinds';
 import { getInsight, hasInsight, type InsightWarning } from './api';
 import { ServicePanel } from './ServicePanel';
 import { IngressPanel } from './IngressPanel';
+import { NetworkPolicyPanel } from './NetworkPolicyPanel';
 import { SecretPanel } from '../config/SecretPanel';
 import { ConfigMapPanel } from '../config/ConfigMapPanel';
 
@@ -39,6 +40,7 @@ export function KindInsight({ clusterId, kind, target, object }: { clusterId: st
       )}
       {d.service && <ServicePanel clusterId={clusterId} ns={target.namespace ?? ''} svc={d.service} object={object} />}
       {d.ingress && <IngressPanel clusterId={clusterId} ns={target.namespace ?? ''} ing={d.ingress} />}
+      {d.network_policy && <NetworkPolicyPanel clusterId={clusterId} ns={target.namespace ?? ''} np={d.network_policy} />}
       {d.secret && <SecretPanel clusterId={clusterId} kind={kind} target={target} secret={d.secret} usedBy={d.used_by ?? []} />}
       {d.config_map && <ConfigMapPanel clusterId={clusterId} kind={kind} target={target} cm={d.config_map} object={object} usedBy={d.used_by ?? []} />}
     </>

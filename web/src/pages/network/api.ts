@@ -20,7 +20,7 @@ export type TlsSecretForm = Schemas['TlsSecretForm'];
 export type RegistrySecretForm = Schemas['RegistrySecretForm'];
 
 /** The kinds with an insight (the server answers 404 verb_not_supported for others). */
-export const INSIGHT_KINDS = ['services', 'ingresses', 'secrets', 'configmaps'];
+export const INSIGHT_KINDS = ['services', 'ingresses', 'networkpolicies', 'secrets', 'configmaps'];
 export const hasInsight = (k: Pick<KindInfo, 'name' | 'group'>) => INSIGHT_KINDS.includes(k.name) && (k.group === '' || k.group === 'networking.k8s.io' || k.group === 'extensions');
 
 export const getInsight = (id: string | number, kind: K, ref: ObjectRef) => api<Insight>(`${objectPath(id, kind, ref)}/insight`);

@@ -464,6 +464,94 @@ fn route(
     }
 }
 
+/// A LabelSelector (`matchLabels` / `matchExpressions`) as kubectl prints it, `None` when empty: what the pod
+/// index is asked for a Service's or a NetworkPolicy's pods.
+pub fn selector_text(sel: &Value) -> Option<String> {
+    crate::resource::views::selector(sel)
+}
+
+/// Who a NetworkPolicy rule lets in (or out to): one peer of its `from` / `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PolicyPeer {
+    /// A pod selector (`""`: every pod); with no namespace selector, pods of the policy's own namespace.
+    pub pods: Option<String>,
+    /// A namespace selector (`""`: every namespace).
+    pub namespaces: Option<String>,
+    /// An IP range (CIDR).
+    pub cidr: Option<String>,
+    /// Ranges inside `cidr` left out.
+    pub except: Vec<String>,
+}
+
+/// One ingress or egress rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PolicyRule {
+    /// The peers (empty: anyone, anywhere).
+    pub peers: Vec<PolicyPeer>,
+    /// Ports as `TCP/5432` or `TCP/http` (empty: every port).
+    pub ports: Vec<String>,
+}
+
+/// A NetworkPolicy read as sentences: which pods it selects, who may reach them, where they may go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NetworkPolicyInsight {
+    /// The pod selector (`""`: every pod of the namespace).
+    pub pod_selector: String,
+    /// The pods of the namespace it selects now (from the pod index).
+    pub pods: Vec<String>,
+    /// Incoming traffic: null when the policy does not restrict it, empty when it denies all, else the rules
+    /// (any rule's match lets the traffic in).
+    pub ingress: Option<Vec<PolicyRule>>,
+    /// Outgoing traffic, the same way.
+    pub egress: Option<Vec<PolicyRule>>,
+}
+
+/// The NetworkPolicy's view; `pods` are the ones its selector matches now. As the API server defaults them,
+/// `policyTypes` is `Ingress`, plus `Egress` when the policy has egress rules.
+pub fn network_policy(np: &Value, mut pods: Vec<String>) -> NetworkPolicyInsight {
+    let spec = &np["spec"];
+    let types: Vec<&str> = match spec["policyTypes"].as_array() {
+        Some(t) => t.iter().filter_map(Value::as_str).collect(),
+        None if spec["egress"].is_array() => vec!["Ingress", "Egress"],
+        None => vec!["Ingress"],
+    };
+    let rules = |field: &str, peers: &str| -> Vec<PolicyRule> {
+        arr(&spec[field])
+            .iter()
+            .map(|r| PolicyRule {
+                peers: arr(&r[peers])
+                    .iter()
+                    .map(|p| PolicyPeer {
+                        pods: p.get("podSelector").map(|s| selector_text(s).unwrap_or_default()),
+                        namespaces: p
+                            .get("namespaceSelector")
+                            .map(|s| selector_text(s).unwrap_or_default()),
+                        cidr: text(&p["ipBlock"]["cidr"]),
+                        except: arr(&p["ipBlock"]["except"]).iter().filter_map(text).collect(),
+                    })
+                    .collect(),
+                ports: arr(&r["ports"])
+                    .iter()
+                    .map(|p| {
+                        let proto = p["protocol"].as_str().unwrap_or("TCP");
+                        match int_or_string(&p["port"]) {
+                            Some(port) => format!("{proto}/{port}"),
+                            None => proto.to_owned(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    pods.sort();
+    NetworkPolicyInsight {
+        pod_selector: selector_text(&spec["podSelector"]).unwrap_or_default(),
+        pods,
+        ingress: types.contains(&"Ingress").then(|| rules("ingress", "from")),
+        egress: types.contains(&"Egress").then(|| rules("egress", "to")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,5 +697,30 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_network_policy_reads_as_who_may_reach_which_pods() {
+        let np = json!({"spec": {"podSelector": {"matchLabels": {"app": "db"}},
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "web"}}},
+                                  {"namespaceSelector": {"matchLabels": {"team": "ops"}}, "podSelector": {}},
+                                  {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}],
+                         "ports": [{"protocol": "TCP", "port": 5432}, {"port": "metrics"}]}]}});
+        let i = network_policy(&np, vec!["db-1".into(), "db-0".into()]);
+        assert_eq!(i.pod_selector, "app=db");
+        assert_eq!(i.pods, ["db-0", "db-1"]);
+        assert_eq!(i.egress, None, "egress is not restricted");
+        let rule = &i.ingress.as_ref().unwrap()[0];
+        assert_eq!(rule.ports, ["TCP/5432", "TCP/metrics"]);
+        assert_eq!((rule.peers[0].pods.as_deref(), rule.peers[0].namespaces.as_deref()), (Some("app=web"), None));
+        assert_eq!((rule.peers[1].pods.as_deref(), rule.peers[1].namespaces.as_deref()), (Some(""), Some("team=ops")));
+        assert_eq!((rule.peers[2].cidr.as_deref(), rule.peers[2].except.clone()), (Some("10.0.0.0/8"), vec!["10.1.0.0/16".to_owned()]));
+        // deny all: Ingress and Egress listed, no rules
+        let deny = network_policy(&json!({"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}), vec![]);
+        assert_eq!((deny.pod_selector.as_str(), deny.ingress, deny.egress), ("", Some(vec![]), Some(vec![])));
+        // egress rules imply Egress; an empty rule lets everything out
+        let out = network_policy(&json!({"spec": {"podSelector": {}, "egress": [{}]}}), vec![]);
+        assert_eq!(out.egress, Some(vec![PolicyRule { peers: vec![], ports: vec![] }]));
+        assert_eq!(out.ingress, Some(vec![]));
     }
 }
