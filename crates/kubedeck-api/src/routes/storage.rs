@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use kubedeck_kube::error::within;
-use kubedeck_kube::resource::discovery::Catalog;
+use kubedeck_kube::resource::discovery::{Catalog, Served};
 use kubedeck_kube::resource::insight::storage::{self as insight, ExpansionRefusal, QuotaLine};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -43,16 +43,22 @@ struct Opened {
     obj: Value,
 }
 
+/// `404 verb_not_supported` unless `served` is the known kind `plural`.
+fn only(served: &Served, plural: &str, verb: &str) -> ApiResult<()> {
+    if served.known().map(|k| k.plural) == Some(plural) {
+        return Ok(());
+    }
+    Err(ApiError::not_found(ErrorCode::VerbNotSupported, format!("'{verb}' does not apply to {}; it applies to {plural}", served.name))
+        .param("kind", &served.name)
+        .param("verb", verb)
+        .param("kinds", plural))
+}
+
 /// Resolves the path, refuses every kind but `plural` (`404 verb_not_supported`), checks the write permission
 /// when `write`, and reads the object (`404 object_not_found`).
 async fn open(state: &AppState, user: &AuthUser, t: &Target, plural: &str, verb: &str, write: bool) -> ApiResult<Opened> {
     let (c, served, cat) = resolve(state, t).await?;
-    if served.known().map(|k| k.plural) != Some(plural) {
-        return Err(ApiError::not_found(ErrorCode::VerbNotSupported, format!("'{verb}' does not apply to {}; it applies to {plural}", served.name))
-            .param("kind", &served.name)
-            .param("verb", verb)
-            .param("kinds", plural));
-    }
+    only(&served, plural, verb)?;
     if write {
         require_write(user, &served, t.id, t.ns.as_deref(), false)?;
     }
@@ -283,12 +289,7 @@ pub async fn volume_history(State(state): State<AppState>, _auth: Authorized<per
         return Err(ApiError::out_of_range("hours", Some(1), Some(720)));
     }
     let (_, served, _) = resolve(&state, &t).await?;
-    if served.known().map(|k| k.plural) != Some("persistentvolumeclaims") {
-        return Err(ApiError::not_found(ErrorCode::VerbNotSupported, format!("'volume/history' does not apply to {}; it applies to persistentvolumeclaims", served.name))
-            .param("kind", &served.name)
-            .param("verb", "volume/history")
-            .param("kinds", "persistentvolumeclaims"));
-    }
+    only(&served, "persistentvolumeclaims", "volume/history")?;
     let to = chrono::Utc::now();
     let from = to - chrono::Duration::hours(i64::from(hours));
     let rows = state

@@ -328,10 +328,10 @@ async fn claims_volumes_classes_and_expansion() {
             .map(|c| c["metadata"]["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(defaults(), [grows.clone()]);
+    assert_eq!(defaults(), vec![grows.clone()]);
     let r = set(&fixed).await;
     assert_eq!(r.body["unmarked"], json!([grows]), "{}", r.body);
-    assert_eq!(defaults(), [fixed.clone()]);
+    assert_eq!(defaults(), vec![fixed.clone()]);
     // a viewer may not; the verb on another kind is refused
     let viewer = app.user_token("sc-viewer", &[kubedeck_core::rbac::Binding::global(kubedeck_core::rbac::Role::Viewer)]).await;
     assert_eq!(app.post(&format!("{base}/storageclasses/{grows}/default"), &viewer, json!({})).await.status, StatusCode::FORBIDDEN);
