@@ -1922,10 +1922,15 @@ export interface components {
             /** @description Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable ... */
             type: string;
         };
-        /** @description What a ConfigMap's page shows besides its data: the keys of `binaryData` with their sizes. */
+        /**
+         * @description What a ConfigMap's page shows besides its data: the keys of `binaryData` with their sizes, and a CoreDNS
+         *     Corefile read as the cluster DNS' server blocks.
+         */
         ConfigMapInsight: {
             /** @description Keys of `binaryData` with the size of their bytes (never shown as text). */
             binary: components["schemas"]["KeyInfo"][];
+            /** @description The server blocks of its `Corefile` key (CoreDNS' configuration, `kube-system/coredns`), if it has one. */
+            corefile?: components["schemas"]["DnsServerBlock"][] | null;
             /** @description Keys of `data` with the size of their text. */
             data: components["schemas"]["KeyInfo"][];
         };
@@ -1967,6 +1972,19 @@ export interface components {
             name: string;
             /** @description True when it is still there for now (finalizers, foreground deletion, a grace period). */
             terminating: boolean;
+        };
+        /** @description One server block of a Corefile: the zones it answers and what it does with them. */
+        DnsServerBlock: {
+            /** @description Entries of the `hosts` plugin (`IP name...`). */
+            hosts: string[];
+            /** @description Every plugin of the block, in order. */
+            plugins: string[];
+            /** @description Port, when given (`:53`). */
+            port?: string | null;
+            /** @description Where `forward` (or the older `proxy`) sends the queries: resolvers or `/etc/resolv.conf`. */
+            upstreams: string[];
+            /** @description Zones (`.` for every name; a zone other than `.` with upstreams is a stub domain). */
+            zones: string[];
         };
         /** @description kubectl drain's options. */
         DrainOptions: {

@@ -246,6 +246,13 @@ async fn config_maps_and_secrets_show_who_uses_them() {
         r.body
     );
     assert_eq!(r.body["config_map"]["binary"], json!([{"key": "logo.png", "size": 4}]));
+    assert_eq!(r.body["config_map"]["corefile"], Value::Null);
+    // a Corefile (CoreDNS' ConfigMap) reads as its server blocks
+    tb.kubectl_ok(&["-n", n, "create", "configmap", "coredns", "--from-literal=Corefile=.:53 {\n    forward . 10.0.0.10\n    hosts {\n       10.0.0.5 registry.corp\n       fallthrough\n    }\n}\ncorp.example:53 {\n    forward . 10.150.0.1\n}\n"]);
+    let r = app.get(&format!("{cms}/coredns/insight"), &admin).await;
+    let blocks = &r.body["config_map"]["corefile"];
+    assert_eq!((blocks[0]["zones"].clone(), blocks[0]["upstreams"].clone(), blocks[0]["hosts"].clone()), (json!(["."]), json!(["10.0.0.10"]), json!(["10.0.0.5 registry.corp"])), "{}", r.body);
+    assert_eq!((blocks[1]["zones"].clone(), blocks[1]["upstreams"].clone()), (json!(["corp.example"]), json!(["10.150.0.1"])));
     let r = app.get(&format!("{cms}/unused/insight"), &admin).await;
     assert_eq!(r.body["used_by"], json!([]));
     let secrets = format!("{base}/namespaces/{n}/secrets");

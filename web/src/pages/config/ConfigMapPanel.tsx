@@ -1,7 +1,8 @@
-// A ConfigMap's keys (text sizes; binaryData as sizes only), a data editor for multi-line values that shows the
+// A ConfigMap's keys (text sizes; binaryData as sizes only), a CoreDNS Corefile as server blocks (zones, upstreams,
+// host entries, plugins), a data editor for multi-line values that shows the
 // cluster's diff of the change (a dry run of the generic replace) before saving, and who uses it (issue 15).
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Input, Modal, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useI18n } from '../../i18n';
@@ -55,6 +56,33 @@ export function ConfigMapPanel({ clusterId, kind, target, cm, object, usedBy }: 
       <Col xs={24} xl={12}>
         <UsedBy clusterId={clusterId} ns={target.namespace ?? ''} usedBy={usedBy} />
       </Col>
+      {cm.corefile && (
+        <Col span={24}>
+          <Card size="small" title={t('dns.title')} data-testid="corefile">
+            <Table
+              size="small"
+              rowKey={(b, i) => `${b.zones.join(' ')}/${i}`}
+              dataSource={cm.corefile}
+              pagination={false}
+              columns={[
+                {
+                  title: t('dns.zones'),
+                  key: 'zones',
+                  render: (_: unknown, b) => (
+                    <Space size={[4, 4]} wrap>
+                      <span className="kd-mono">{b.zones.join(' ')}{b.port ? `:${b.port}` : ''}</span>
+                      {!b.zones.includes('.') && b.upstreams.length > 0 && <Tag>{t('dns.stubDomain')}</Tag>}
+                    </Space>
+                  ),
+                },
+                { title: t('dns.upstreams'), dataIndex: 'upstreams', render: (v: string[]) => (v.length ? <span className="kd-mono">{v.join(', ')}</span> : '-') },
+                { title: t('dns.hosts'), dataIndex: 'hosts', render: (v: string[]) => (v.length ? <span className="kd-mono" style={{ whiteSpace: 'pre-line' }}>{v.join('\n')}</span> : '-') },
+                { title: t('dns.plugins'), dataIndex: 'plugins', render: (v: string[]) => <Space size={[4, 4]} wrap>{v.map((p, i) => <Tag key={i}>{p}</Tag>)}</Space> },
+              ]}
+            />
+          </Card>
+        </Col>
+      )}
       {editing && <DataEditor clusterId={clusterId} kind={kind} target={target} object={object} usedBy={usedBy.length} onClose={() => setEditing(false)} />}
     </>
   );

@@ -114,13 +114,103 @@ pub fn secret(secret: &Value, now: DateTime<Utc>) -> SecretInsight {
     }
 }
 
-/// What a ConfigMap's page shows besides its data: the keys of `binaryData` with their sizes.
+/// What a ConfigMap's page shows besides its data: the keys of `binaryData` with their sizes, and a CoreDNS
+/// Corefile read as the cluster DNS' server blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ConfigMapInsight {
     /// Keys of `data` with the size of their text.
     pub data: Vec<KeyInfo>,
     /// Keys of `binaryData` with the size of their bytes (never shown as text).
     pub binary: Vec<KeyInfo>,
+    /// The server blocks of its `Corefile` key (CoreDNS' configuration, `kube-system/coredns`), if it has one.
+    pub corefile: Option<Vec<DnsServerBlock>>,
+}
+
+/// One server block of a Corefile: the zones it answers and what it does with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DnsServerBlock {
+    /// Zones (`.` for every name; a zone other than `.` with upstreams is a stub domain).
+    pub zones: Vec<String>,
+    /// Port, when given (`:53`).
+    pub port: Option<String>,
+    /// Where `forward` (or the older `proxy`) sends the queries: resolvers or `/etc/resolv.conf`.
+    pub upstreams: Vec<String>,
+    /// Entries of the `hosts` plugin (`IP name...`).
+    pub hosts: Vec<String>,
+    /// Every plugin of the block, in order.
+    pub plugins: Vec<String>,
+}
+
+/// The server blocks of a Corefile (comments dropped; a block's nested plugin options read only for `hosts`).
+pub fn corefile(text: &str) -> Vec<DnsServerBlock> {
+    let mut out: Vec<DnsServerBlock> = Vec::new();
+    let mut depth = 0usize;
+    let mut in_hosts = false;
+    for raw in text.lines() {
+        let line = raw.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "}" {
+            depth = depth.saturating_sub(1);
+            in_hosts &= depth >= 2;
+            continue;
+        }
+        let opens = line.ends_with('{');
+        let words: Vec<&str> = line.trim_end_matches('{').split_whitespace().collect();
+        match depth {
+            0 if opens => {
+                let (mut zones, mut port) = (Vec::new(), None);
+                for w in &words {
+                    let w = w.trim_start_matches("dns://");
+                    match w.rsplit_once(':') {
+                        Some((z, p)) => {
+                            zones.push(if z.is_empty() {
+                                ".".to_owned()
+                            } else {
+                                z.to_owned()
+                            });
+                            port = Some(p.to_owned());
+                        }
+                        None => zones.push(w.to_owned()),
+                    }
+                }
+                out.push(DnsServerBlock {
+                    zones,
+                    port,
+                    upstreams: Vec::new(),
+                    hosts: Vec::new(),
+                    plugins: Vec::new(),
+                });
+            }
+            1 => {
+                if let (Some(block), Some(plugin)) = (out.last_mut(), words.first()) {
+                    block.plugins.push((*plugin).to_owned());
+                    if matches!(*plugin, "forward" | "proxy") {
+                        block
+                            .upstreams
+                            .extend(words.iter().skip(2).map(|w| (*w).to_owned()));
+                    }
+                    if *plugin == "hosts" {
+                        in_hosts = opens;
+                    }
+                }
+            }
+            2 if in_hosts => {
+                let is_entry = words
+                    .first()
+                    .is_some_and(|w| w.parse::<std::net::IpAddr>().is_ok());
+                if let Some(block) = out.last_mut().filter(|_| is_entry) {
+                    block.hosts.push(words.join(" "));
+                }
+            }
+            _ => {}
+        }
+        if opens {
+            depth += 1;
+        }
+    }
+    out
 }
 
 /// The view of a ConfigMap.
@@ -141,6 +231,7 @@ pub fn config_map(cm: &Value) -> ConfigMapInsight {
     ConfigMapInsight {
         data: keys("data", &|v| v.len()),
         binary: keys("binaryData", &|v| B64.decode(v).map_or(0, |b| b.len())),
+        corefile: cm["data"]["Corefile"].as_str().map(corefile),
     }
 }
 
@@ -289,5 +380,40 @@ mod tests {
             (i.binary[0].key.as_str(), i.binary[0].size),
             ("logo.png", 300)
         );
+    }
+
+    #[test]
+    fn a_corefile_reads_as_zones_upstreams_and_host_entries() {
+        // kubeadm's Corefile, a stub domain and host entries
+        let text = ".:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts {\n       10.0.0.5 registry.corp registry\n       fallthrough\n    }\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n}\ncorp.example:53 {\n    forward . 10.150.0.1 10.150.0.2 # the office resolvers\n}\n";
+        let b = corefile(text);
+        assert_eq!(b.len(), 2);
+        assert_eq!(
+            (b[0].zones.clone(), b[0].port.as_deref()),
+            (vec![".".to_owned()], Some("53"))
+        );
+        assert_eq!(b[0].upstreams, ["/etc/resolv.conf"]);
+        assert_eq!(b[0].hosts, ["10.0.0.5 registry.corp registry"]);
+        assert_eq!(
+            b[0].plugins,
+            [
+                "errors",
+                "health",
+                "ready",
+                "kubernetes",
+                "hosts",
+                "forward",
+                "cache"
+            ]
+        );
+        assert_eq!(
+            (b[1].zones.clone(), b[1].upstreams.clone()),
+            (
+                vec!["corp.example".to_owned()],
+                vec!["10.150.0.1".to_owned(), "10.150.0.2".to_owned()]
+            )
+        );
+        assert!(b[1].hosts.is_empty());
+        assert_eq!(config_map(&json!({"data": {"k": "v"}})).corefile, None);
     }
 }

@@ -522,12 +522,17 @@ pub fn network_policy(np: &Value, mut pods: Vec<String>) -> NetworkPolicyInsight
                 peers: arr(&r[peers])
                     .iter()
                     .map(|p| PolicyPeer {
-                        pods: p.get("podSelector").map(|s| selector_text(s).unwrap_or_default()),
+                        pods: p
+                            .get("podSelector")
+                            .map(|s| selector_text(s).unwrap_or_default()),
                         namespaces: p
                             .get("namespaceSelector")
                             .map(|s| selector_text(s).unwrap_or_default()),
                         cidr: text(&p["ipBlock"]["cidr"]),
-                        except: arr(&p["ipBlock"]["except"]).iter().filter_map(text).collect(),
+                        except: arr(&p["ipBlock"]["except"])
+                            .iter()
+                            .filter_map(text)
+                            .collect(),
                     })
                     .collect(),
                 ports: arr(&r["ports"])
@@ -712,15 +717,45 @@ mod tests {
         assert_eq!(i.egress, None, "egress is not restricted");
         let rule = &i.ingress.as_ref().unwrap()[0];
         assert_eq!(rule.ports, ["TCP/5432", "TCP/metrics"]);
-        assert_eq!((rule.peers[0].pods.as_deref(), rule.peers[0].namespaces.as_deref()), (Some("app=web"), None));
-        assert_eq!((rule.peers[1].pods.as_deref(), rule.peers[1].namespaces.as_deref()), (Some(""), Some("team=ops")));
-        assert_eq!((rule.peers[2].cidr.as_deref(), rule.peers[2].except.clone()), (Some("10.0.0.0/8"), vec!["10.1.0.0/16".to_owned()]));
+        assert_eq!(
+            (
+                rule.peers[0].pods.as_deref(),
+                rule.peers[0].namespaces.as_deref()
+            ),
+            (Some("app=web"), None)
+        );
+        assert_eq!(
+            (
+                rule.peers[1].pods.as_deref(),
+                rule.peers[1].namespaces.as_deref()
+            ),
+            (Some(""), Some("team=ops"))
+        );
+        assert_eq!(
+            (rule.peers[2].cidr.as_deref(), rule.peers[2].except.clone()),
+            (Some("10.0.0.0/8"), vec!["10.1.0.0/16".to_owned()])
+        );
         // deny all: Ingress and Egress listed, no rules
-        let deny = network_policy(&json!({"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}), vec![]);
-        assert_eq!((deny.pod_selector.as_str(), deny.ingress, deny.egress), ("", Some(vec![]), Some(vec![])));
+        let deny = network_policy(
+            &json!({"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}),
+            vec![],
+        );
+        assert_eq!(
+            (deny.pod_selector.as_str(), deny.ingress, deny.egress),
+            ("", Some(vec![]), Some(vec![]))
+        );
         // egress rules imply Egress; an empty rule lets everything out
-        let out = network_policy(&json!({"spec": {"podSelector": {}, "egress": [{}]}}), vec![]);
-        assert_eq!(out.egress, Some(vec![PolicyRule { peers: vec![], ports: vec![] }]));
+        let out = network_policy(
+            &json!({"spec": {"podSelector": {}, "egress": [{}]}}),
+            vec![],
+        );
+        assert_eq!(
+            out.egress,
+            Some(vec![PolicyRule {
+                peers: vec![],
+                ports: vec![]
+            }])
+        );
         assert_eq!(out.ingress, Some(vec![]));
     }
 }
