@@ -34,6 +34,15 @@ fn run_pod(tb: &Testbed, ns: &str, name: &str) {
 }
 
 /// Exec sessions the simulator's kubelet holds open for one pod.
+/// The audit log's terminal sessions.
+async fn exec_rows(app: &TestApp) -> Vec<kubedeck_store::audit::AuditRecord> {
+    app.audit()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "pod.exec")
+        .collect()
+}
+
 fn open_exec_sessions(tb: &Testbed, ns: &str, pod: &str) -> usize {
     let (_, sessions) = tb.sim("GET", "/exec-sessions", None);
     sessions
@@ -146,12 +155,7 @@ async fn a_command_runs_with_its_output_and_exit_code_and_each_session_is_audite
         "three completed exec audit rows",
         Duration::from_secs(10),
         || async {
-            let rows: Vec<_> = app
-                .audit()
-                .await
-                .into_iter()
-                .filter(|r| r.action == "pod.exec")
-                .collect();
+            let rows = exec_rows(&app).await;
             (rows.len() == 3 && rows.iter().all(|r| !r.detail.contains("\"ended_by\":null")))
                 .then_some(rows)
         },
@@ -306,12 +310,7 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
 
     // The session is in the audit log while it runs (a server that died now would leave this row): who, the
     // pod, the container and the start, not yet how it ended.
-    let open_rows: Vec<_> = app
-        .audit()
-        .await
-        .into_iter()
-        .filter(|r| r.action == "pod.exec")
-        .collect();
+    let open_rows = exec_rows(&app).await;
     assert_eq!(open_rows.len(), 1, "one row while the terminal is open");
     assert_eq!(open_rows[0].username, "admin");
     assert_eq!(open_rows[0].resource.as_deref(), Some("pods/term"));
@@ -346,14 +345,7 @@ async fn a_viewer_is_refused_before_the_upgrade_and_a_closed_terminal_ends_the_u
         row.id, open_rows[0].id,
         "the row written at the start is completed"
     );
-    assert_eq!(
-        app.audit()
-            .await
-            .iter()
-            .filter(|r| r.action == "pod.exec")
-            .count(),
-        1
-    );
+    assert_eq!(exec_rows(&app).await.len(), 1);
     let d: Value = serde_json::from_str(&row.detail).unwrap();
     assert_eq!(d["ended_by"], "browser", "{d}");
     assert_eq!(
