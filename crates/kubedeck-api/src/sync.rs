@@ -15,6 +15,7 @@ use kubedeck_kube::resource::discovery::Catalog;
 use kubedeck_kube::resource::row::Row;
 use kubedeck_store::Store;
 use kubedeck_store::clusters::Cluster;
+use kubedeck_store::leases::Fence;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -84,27 +85,35 @@ fn fingerprint(c: &Cluster) -> String {
 /// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
 pub async fn sync_now(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
     let lease = format!("sync:cluster:{}", cluster.id);
-    let owner = matches!(
-        state
-            .store
-            .try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45))
-            .await,
-        Ok(Some(_))
-    );
+    let owner = match state
+        .store
+        .try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45))
+        .await
+    {
+        Ok(Some(token)) => Some(Fence {
+            lease,
+            holder: state.replica_id.clone(),
+            token,
+        }),
+        _ => None,
+    };
     sync_cluster(state, cluster, owner).await
 }
 
-/// Checks one cluster now and records the outcome. Returns the updated row. `watch` starts (or keeps) this
-/// replica's watchers for it; only the lease holder may.
+/// Checks one cluster now and records the outcome. Returns the updated row. `owner`, the cluster's lease as this
+/// replica holds it, starts (or keeps) this replica's watchers for it and fences its snapshot writes; only the
+/// lease holder watches.
 pub async fn sync_cluster(
     state: &AppState,
     cluster: &Cluster,
-    watch: bool,
+    owner: Option<Fence>,
 ) -> Result<Cluster, ClusterError> {
-    let outcome = check(state, cluster, watch).await;
+    let outcome = check(state, cluster, owner.is_some()).await;
     let row = match &outcome {
         Ok((version, platform, counts, latency)) => {
-            snapshot_from_hub(state, cluster.id).await;
+            if let Some(fence) = owner {
+                snapshot_from_hub(state, cluster.id, fence).await;
+            }
             state
                 .store
                 .record_cluster_sync(cluster.id, version, platform, *counts, *latency)
@@ -189,11 +198,14 @@ fn lost_race(e: &sea_orm::DbErr) -> bool {
     )
 }
 
-/// Writes the node, pod and object snapshots from this replica's synced stores (those that are synced).
-async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
+/// Writes the node, pod and object snapshots from this replica's synced stores (those that are synced), as the
+/// holder of the cluster's lease: a write made after the lease passed to another replica is refused by the
+/// database ([`Store::fenced`]), so a replica that stalled cannot overwrite the new holder's snapshot.
+async fn snapshot_from_hub(state: &AppState, cluster_id: i64, fence: Fence) {
     let Some(h) = state.hub.get(cluster_id) else {
         return;
     };
+    let store = &state.store.fenced(fence);
     let _writing = snapshot_lock(cluster_id).await;
     if h.nodes_synced() && h.pods.synced() {
         let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
@@ -205,19 +217,19 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
             chrono::Utc::now(),
         );
         drop(pods);
-        if let Err(e) = node_snapshot(state, cluster_id, &summaries).await {
+        if let Err(e) = node_snapshot(store, cluster_id, &summaries).await {
             tracing::warn!(
                 cluster_id,
                 "could not write the node snapshot: {}",
                 e.message
             );
         }
-        write_changes(state, cluster_id, &PodTable, &h.pods).await;
+        write_changes(store, cluster_id, &PodTable, &h.pods).await;
     }
     for kind in h.resources.stores() {
         if kind.rows.synced() {
             write_changes(
-                state,
+                store,
                 cluster_id,
                 &ObjectTable(&kind.served.name),
                 &kind.rows,
@@ -225,7 +237,7 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64) {
             .await;
         }
     }
-    forget_unserved_kinds(state, cluster_id, &h.resources).await;
+    forget_unserved_kinds(store, cluster_id, &h.resources).await;
 }
 
 /// A hub store's snapshot table, as [`write_changes`] writes it.
@@ -261,7 +273,7 @@ trait SnapshotTable: Sync {
 /// row: only rows that differ are written), otherwise only the keys it marked. A failed write marks the whole
 /// store changed, so the next write compares everything rather than lose the changes taken for this one.
 async fn write_changes<T: SnapshotTable>(
-    state: &AppState,
+    store_db: &Store,
     cluster_id: i64,
     table: &T,
     store: &Projected<T::Item, (Sym, Sym)>,
@@ -271,7 +283,7 @@ async fn write_changes<T: SnapshotTable>(
         Changes::All => {
             // read after taking the changes: a change made in between is written now or marked for next time
             let items: Vec<Arc<T::Item>> = store.read(|m| m.values().cloned().collect());
-            replace_snapshot(state, cluster_id, table, &items)
+            replace_snapshot(store_db, cluster_id, table, &items)
                 .await
                 .map(drop)
         }
@@ -292,7 +304,7 @@ async fn write_changes<T: SnapshotTable>(
                 .map(|(ns, name)| (ns.to_string(), name.to_string()))
                 .collect();
             once_more_after_lost_race(|| {
-                table.update(&state.store, cluster_id, changed.clone(), gone.clone())
+                table.update(store_db, cluster_id, changed.clone(), gone.clone())
             })
             .await
             .map_err(crate::error::ApiError::from)
@@ -300,6 +312,16 @@ async fn write_changes<T: SnapshotTable>(
     };
     if let Err(e) = written {
         store.mark_all_changed();
+        if e.message.starts_with(kubedeck_store::leases::LEASE_LOST) {
+            // not a failure: another replica took the cluster over, and its watchers write from now on
+            tracing::info!(
+                cluster_id,
+                "{} snapshot not written: {}",
+                table.name(),
+                e.message
+            );
+            return;
+        }
         tracing::warn!(
             cluster_id,
             "could not write the {} snapshot: {}",
@@ -311,12 +333,12 @@ async fn write_changes<T: SnapshotTable>(
 
 /// A full write of a table; the caller holds the cluster's snapshot lock.
 async fn replace_snapshot<T: SnapshotTable>(
-    state: &AppState,
+    store: &Store,
     cluster_id: i64,
     table: &T,
     items: &[Arc<T::Item>],
 ) -> Result<T::Diff, crate::error::ApiError> {
-    Ok(once_more_after_lost_race(|| table.replace(&state.store, cluster_id, items)).await?)
+    Ok(once_more_after_lost_race(|| table.replace(store, cluster_id, items)).await?)
 }
 
 /// A snapshot write, made once more when it lost a race to a writer on another replica ([`lost_race`]).
@@ -440,7 +462,7 @@ impl SnapshotTable for ObjectTable<'_> {
 
 /// Drops the snapshots of kinds the cluster no longer serves (a deleted CRD), once per discovered catalog.
 async fn forget_unserved_kinds(
-    state: &AppState,
+    store: &Store,
     cluster_id: i64,
     resources: &kubedeck_kube::resource::store::Resources,
 ) {
@@ -464,10 +486,10 @@ async fn forget_unserved_kinds(
             .filter(|k| !catalog.served.iter().any(|s| &s.name == k))
     };
     let mut failed = None;
-    match state.store.object_snapshot_kinds(cluster_id).await {
+    match store.object_snapshot_kinds(cluster_id).await {
         Ok(kinds) => {
             for kind in unserved(kinds) {
-                if let Err(e) = state.store.delete_object_snapshot(cluster_id, &kind).await {
+                if let Err(e) = store.delete_object_snapshot(cluster_id, &kind).await {
                     failed = Some(e);
                 }
             }
@@ -495,7 +517,7 @@ pub async fn write_pod_snapshot(
     pods: &[Arc<PodLite>],
 ) -> Result<kubedeck_store::kube_pods::PodSnapshotDiff, crate::error::ApiError> {
     let _writing = snapshot_lock(cluster_id).await;
-    replace_snapshot(state, cluster_id, &PodTable, pods).await
+    replace_snapshot(&state.store, cluster_id, &PodTable, pods).await
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot (see [`node_snapshot`]).
@@ -505,14 +527,14 @@ pub async fn write_node_snapshot(
     summaries: &[kubedeck_kube::nodes::NodeSummary],
 ) -> Result<kubedeck_store::kube_nodes::SnapshotDiff, crate::error::ApiError> {
     let _writing = snapshot_lock(cluster_id).await;
-    node_snapshot(state, cluster_id, summaries).await
+    node_snapshot(&state.store, cluster_id, summaries).await
 }
 
 /// Saves node summaries as the cluster's `kube_node` snapshot. Heartbeat times and ages, which change on
 /// every kubelet beat, are left out of the stored summary so unchanged nodes are not rewritten. The caller holds
 /// the cluster's snapshot lock.
 async fn node_snapshot(
-    state: &AppState,
+    store: &Store,
     cluster_id: i64,
     summaries: &[kubedeck_kube::nodes::NodeSummary],
 ) -> Result<kubedeck_store::kube_nodes::SnapshotDiff, crate::error::ApiError> {
@@ -543,7 +565,7 @@ async fn node_snapshot(
             }
         })
         .collect();
-    Ok(state.store.replace_node_snapshot(cluster_id, rows).await?)
+    Ok(store.replace_node_snapshot(cluster_id, rows).await?)
 }
 
 /// Delay before the next check: the interval when healthy, a growing jittered backoff when failing.
@@ -608,12 +630,13 @@ pub async fn run(
                     }
                     let lease = format!("sync:cluster:{}", c.id);
                     match state.store.try_acquire_lease(&lease, &state.replica_id, lease_ttl).await {
-                        Ok(Some(_)) => {
+                        Ok(Some(token)) => {
+                            let fence = Fence { lease, holder: state.replica_id.clone(), token };
                             // In flight: not due again until the check reports back.
                             due.insert(c.id, now + Duration::from_secs(3600));
                             let st = state.clone();
                             checks.spawn(async move {
-                                let res = sync_cluster(&st, &c, true).await;
+                                let res = sync_cluster(&st, &c, Some(fence)).await;
                                 if let Err(e) = &res {
                                     tracing::info!(cluster_id = c.id, "cluster check failed: {e}");
                                 }

@@ -11,6 +11,50 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
+/// A lease as its holder was granted it: the writes it guards carry it (fencing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    /// The lease's name (`sync:cluster:7`).
+    pub lease: String,
+    /// The holder (this replica's id).
+    pub holder: String,
+    /// The fencing token [`Store::try_acquire_lease`] returned.
+    pub token: i64,
+}
+
+/// How a fenced write's error begins when its lease has passed on.
+pub const LEASE_LOST: &str = "lease lost";
+
+/// Whether a write was refused because its lease passed to another holder (or was taken again).
+pub fn is_lease_lost(e: &sea_orm::DbErr) -> bool {
+    matches!(e, sea_orm::DbErr::Custom(m) if m.starts_with(LEASE_LOST))
+}
+
+/// Inside a write transaction: goes on only while `fence` holds its lease with its token. The row is read with
+/// a shared lock on PostgreSQL and MySQL, so a take-over (an update of that row) waits until this transaction
+/// ends; on SQLite the write transaction holds the database's one write lock from its start, with the same effect.
+pub(crate) async fn check_fence(
+    conn: &impl sea_orm::ConnectionTrait,
+    fence: &Fence,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    let row = lease::Entity::find_by_id(fence.lease.clone())
+        .lock_shared()
+        .one(conn)
+        .await?;
+    match row {
+        Some(r) if r.holder == fence.holder && r.fencing_token == fence.token => Ok(()),
+        Some(r) => Err(sea_orm::DbErr::Custom(format!(
+            "{LEASE_LOST}: {} is held by {} with token {}, not by {} with token {}",
+            fence.lease, r.holder, r.fencing_token, fence.holder, fence.token
+        ))),
+        None => Err(sea_orm::DbErr::Custom(format!(
+            "{LEASE_LOST}: {} is held by no one",
+            fence.lease
+        ))),
+    }
+}
+
 impl Store {
     /// Acquires or renews lease `name` for `holder` for `ttl`. Returns the fencing token when `holder` holds it.
     pub async fn try_acquire_lease(

@@ -63,6 +63,8 @@ pub enum MigrateError {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Set on a fenced view ([`Store::fenced`]): every write transaction it begins first checks this lease.
+    fence: Option<std::sync::Arc<leases::Fence>>,
 }
 
 impl Store {
@@ -80,7 +82,7 @@ impl Store {
                 .foreign_keys(true)
         });
         let db = Database::connect(opts).await?;
-        Ok(Self { db })
+        Ok(Self { db, fence: None })
     }
 
     /// The underlying connection, for repositories.
@@ -91,13 +93,30 @@ impl Store {
     /// A transaction that will write. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a deferred
     /// transaction that reads and then writes fails at once with "database is locked" (the busy timeout does not
     /// apply) when another connection wrote in between. Other backends ignore the mode.
+    /// On a fenced view, the transaction first checks that the fence's lease is still held with its token, and
+    /// fails with [`leases::is_lease_lost`] otherwise.
     pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-        self.db
+        let txn = self
+            .db
             .begin_with_options(sea_orm::TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
-            .await
+            .await?;
+        if let Some(f) = &self.fence {
+            leases::check_fence(&txn, f).await?;
+        }
+        Ok(txn)
+    }
+
+    /// The same database, for the holder of a lease: each write transaction begun through it (the snapshot
+    /// writes) goes on only while `fence` still holds the lease with the same token. A replica that stalled
+    /// (a paused process, a lost network) past its lease therefore cannot overwrite what the new holder wrote.
+    pub fn fenced(&self, fence: leases::Fence) -> Store {
+        Store {
+            db: self.db.clone(),
+            fence: Some(std::sync::Arc::new(fence)),
+        }
     }
 
     /// The backend in use.

@@ -248,11 +248,13 @@ where
 
 /// Removes every row of `table`'s scope.
 pub(crate) async fn delete<T: SnapshotTable>(store: &Store, table: &T) -> Result<(), DbErr> {
+    // in a write transaction, so that a fenced store checks its lease first
+    let txn = store.begin_write().await?;
     T::Entity::delete_many()
         .filter(table.scope())
-        .exec(store.conn())
+        .exec(&txn)
         .await?;
-    Ok(())
+    txn.commit().await
 }
 
 #[cfg(test)]
