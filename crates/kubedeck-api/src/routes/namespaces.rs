@@ -70,7 +70,7 @@ pub struct NamespaceCreated {
 pub async fn create(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
-    auth: Authorized<perm::ResourceWrite>,
+    auth: Authorized<perm::PlatformWrite>,
     GenericPath(t): GenericPath,
     ApiQuery(q): ApiQuery<DryRunQuery>,
     ApiJson(form): ApiJson<NamespaceForm>,

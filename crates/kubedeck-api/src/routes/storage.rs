@@ -421,7 +421,7 @@ pub struct DefaultClass {
 pub async fn set_default(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
-    auth: Authorized<perm::ResourceWrite>,
+    auth: Authorized<perm::PlatformWrite>,
     GenericPath(t): GenericPath,
 ) -> ApiResult<Json<DefaultClass>> {
     audit.action("storageclasses.default");
