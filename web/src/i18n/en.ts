@@ -45,6 +45,7 @@ export const en = {
   'apiError.malformed_json': 'The request body is not valid JSON',
   'apiError.invalid_body': 'The request body does not fit what this operation takes',
   'apiError.body_too_large': 'The request body is larger than this server accepts',
+  'apiError.headers_too_large': 'The request headers are too large: {actual} {unit}, at most {limit} are accepted (largest: {field})',
   'apiError.unsupported_media_type': 'The request body must be sent as JSON (Content-Type: application/json)',
   'apiError.bad_request': 'The request could not be read',
   'apiError.websocket_required': 'This address must be opened as a WebSocket',

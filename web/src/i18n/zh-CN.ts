@@ -47,6 +47,7 @@ export const zhCN: Record<MessageKey, string> = {
   'apiError.malformed_json': '请求体不是有效的 JSON',
   'apiError.invalid_body': '请求体的内容不符合此操作的要求',
   'apiError.body_too_large': '请求体超出了服务器允许的大小',
+  'apiError.headers_too_large': '请求头过大：{actual} {unit}，服务器最多接受 {limit}（最大的请求头：{field}）',
   'apiError.unsupported_media_type': '请求体必须以 JSON 格式发送（Content-Type: application/json）',
   'apiError.bad_request': '无法读取该请求',
   'apiError.websocket_required': '此地址必须以 WebSocket 方式打开',
