@@ -59,6 +59,17 @@ pub enum MigrateError {
     Db(#[from] DbErr),
 }
 
+/// A connection pool's state, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (in use or idle).
+    pub open: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// The database handle every repository takes.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -68,13 +79,24 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite://path?mode=rwc`, `postgres://...`, `mysql://...`).
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `postgres://...`, `mysql://...`) with the default pool size.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        Self::connect_with(url, None).await
+    }
+
+    /// The pool size when none is given: SQLite has one writer, so a few connections serve it best; a server
+    /// database takes more (each replica's pool counts against the server's `max_connections`).
+    pub fn default_pool_size(url: &str) -> u32 {
+        if url.starts_with("sqlite") { 4 } else { 16 }
+    }
+
+    /// Connects to `url` with at most `max_connections` pooled connections (`None`: [`Store::default_pool_size`]).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Self, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
-            .max_connections(if url.starts_with("sqlite") { 4 } else { 16 });
+            .max_connections(max_connections.unwrap_or_else(|| Self::default_pool_size(url)).max(1));
         // SQLite: WAL lets readers run while a writer commits; the busy timeout waits for a lock instead of failing.
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -83,6 +105,18 @@ impl Store {
         });
         let db = Database::connect(opts).await?;
         Ok(Self { db, fence: None })
+    }
+
+    /// The connection pool now: (open connections, of which idle, the most it opens).
+    pub fn pool_stats(&self) -> PoolStats {
+        fn of<DB: sea_orm::sqlx::Database>(p: &sea_orm::sqlx::Pool<DB>) -> PoolStats {
+            PoolStats { open: p.size(), idle: p.num_idle() as u32, max: p.options().get_max_connections() }
+        }
+        match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite => of(self.db.get_sqlite_connection_pool()),
+            DatabaseBackend::Postgres => of(self.db.get_postgres_connection_pool()),
+            _ => of(self.db.get_mysql_connection_pool()),
+        }
     }
 
     /// The underlying connection, for repositories.

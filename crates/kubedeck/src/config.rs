@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// comma-separated (e.g. 10.0.0.0/8,fd00::1) [default: any peer, first address].
     #[arg(long, env = "KUBEDECK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// Database connections this replica keeps at most [default: 4 for SQLite, 16 otherwise].
+    #[arg(long, env = "KUBEDECK_DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
     /// Serve HTTPS with this PEM certificate (chain) file; needs --tls-key. Read again when it changes.
     #[arg(long, env = "KUBEDECK_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
@@ -101,6 +104,7 @@ struct FileConfig {
     login_max_failures: Option<i32>,
     trust_forwarded_for: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
+    database_max_connections: Option<u32>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     metrics_interval_secs: Option<u64>,
@@ -127,6 +131,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<kubedeck_api::audit::TrustedProxy>,
     /// HTTPS: the certificate and key files (None: plain HTTP).
     pub tls: Option<crate::tls::CertFiles>,
+    /// The database pool's size (None: the store's default for the backend).
+    pub database_max_connections: Option<u32>,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -260,6 +266,7 @@ impl Settings {
                 .unwrap_or(false),
             trusted_proxies,
             tls,
+            database_max_connections: s.and_then(|s| s.database_max_connections).or(f.database_max_connections),
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

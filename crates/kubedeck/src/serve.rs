@@ -17,7 +17,7 @@ pub async fn open_store(cfg: &Settings) -> anyhow::Result<Store> {
     if cfg.database_url.starts_with("sqlite:") {
         create_private_dir(&cfg.data_dir)?;
     }
-    let store = Store::connect(&cfg.database_url)
+    let store = Store::connect_with(&cfg.database_url, cfg.database_max_connections)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     let applied = store.migrate().await?;

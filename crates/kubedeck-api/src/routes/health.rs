@@ -39,6 +39,11 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, content_type = "text/plain")), extensions(("x-permission" = json!("public"))))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    // the pool is read when scraped: a gauge set only on changes would miss how busy it is right now
+    let pool = state.store.pool_stats();
+    metrics::gauge!("kubedeck_db_pool_connections", "state" => "in_use").set(f64::from(pool.open - pool.idle.min(pool.open)));
+    metrics::gauge!("kubedeck_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("kubedeck_db_pool_max_connections").set(f64::from(pool.max));
     let body = state
         .metrics
         .as_ref()

@@ -1,6 +1,7 @@
-//! HTTPS served by the binary itself (`--tls-cert`, `--tls-key`): browsers' protections over TLS, plain HTTP
-//! refused, a renewed certificate picked up without a restart, a broken renewal ignored, a wrong pair refused at
-//! start (issue 17). `openssl` makes the certificates and `curl` is the client, as an operator would check.
+//! The binary served as an operator deploys it (issue 17): HTTPS by itself (`--tls-cert`, `--tls-key`: the
+//! browser protections over TLS, plain HTTP refused, a renewed certificate picked up without a restart, a broken
+//! renewal ignored, a wrong pair refused at start; `openssl` makes the certificates and `curl` is the client, as an
+//! operator would check), and the database pool's size and state on `/metrics`.
 
 mod common;
 
@@ -228,4 +229,36 @@ async fn https_serves_protected_answers_refuses_plain_http_and_reloads_a_renewed
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The database pool on `/metrics` (issue 17): the size given with `--database-max-connections`, and how many
+/// connections are in use and idle, read when scraped.
+#[tokio::test]
+async fn the_database_pool_is_sized_by_its_flag_and_shown_on_metrics() {
+    let data = temp_dir("kd-pool");
+    let server = Server::start(&data, &[("KUBEDECK_DATABASE_MAX_CONNECTIONS", "3")]);
+    let text = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    };
+    assert_eq!(value("kubedeck_db_pool_max_connections"), 3.0);
+    let (in_use, idle) = (
+        value("kubedeck_db_pool_connections{state=\"in_use\"}"),
+        value("kubedeck_db_pool_connections{state=\"idle\"}"),
+    );
+    assert!(
+        in_use + idle >= 1.0 && in_use + idle <= 3.0,
+        "in use {in_use}, idle {idle}"
+    );
+    let (stopped, _) = server.stop();
+    assert!(stopped);
+    let _ = std::fs::remove_dir_all(&data);
 }
