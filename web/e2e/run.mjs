@@ -2591,6 +2591,11 @@ await step('namespaces and storage: a namespace from the form with labels and a 
     await until(`${resource} ${used}/${hard} on the page`, 20_000, async () => squash(await row.innerText()).includes(`${resource}${used}${hard}`), 500);
   }
   await shot('namespace-quota');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.reload();
+  await expectVisible(page.getByText('Used / hard'), 'the English quota panel');
+  await shot('namespace-quota-en');
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
 });
 
 await step('namespaces and storage: deleting the namespace asks with what it still holds, per kind as kubectl lists them; after confirming kubectl sees it terminating (issue 15)', async () => {
