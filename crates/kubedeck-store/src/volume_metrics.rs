@@ -65,15 +65,25 @@ impl VolumeSample {
 
 impl Store {
     /// Saves samples.
-    pub async fn insert_volume_samples(&self, samples: &[VolumeSample]) -> Result<(), sea_orm::DbErr> {
+    pub async fn insert_volume_samples(
+        &self,
+        samples: &[VolumeSample],
+    ) -> Result<(), sea_orm::DbErr> {
         for chunk in samples.chunks(INSERT_CHUNK) {
-            volume_metric::Entity::insert_many(chunk.iter().map(VolumeSample::active)).exec(self.conn()).await?;
+            volume_metric::Entity::insert_many(chunk.iter().map(VolumeSample::active))
+                .exec(self.conn())
+                .await?;
         }
         Ok(())
     }
 
     /// A claim's newest sample.
-    pub async fn latest_volume_sample(&self, cluster_id: i64, namespace: &str, claim: &str) -> Result<Option<VolumeSample>, sea_orm::DbErr> {
+    pub async fn latest_volume_sample(
+        &self,
+        cluster_id: i64,
+        namespace: &str,
+        claim: &str,
+    ) -> Result<Option<VolumeSample>, sea_orm::DbErr> {
         Ok(volume_metric::Entity::find()
             .filter(volume_metric::Column::ClusterId.eq(cluster_id))
             .filter(volume_metric::Column::Namespace.eq(namespace))
@@ -86,7 +96,15 @@ impl Store {
     }
 
     /// A claim's samples with `from <= timestamp <= to`, oldest first, at most `limit`.
-    pub async fn volume_samples(&self, cluster_id: i64, namespace: &str, claim: &str, from: DateTime<Utc>, to: DateTime<Utc>, limit: u64) -> Result<Vec<VolumeSample>, sea_orm::DbErr> {
+    pub async fn volume_samples(
+        &self,
+        cluster_id: i64,
+        namespace: &str,
+        claim: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<VolumeSample>, sea_orm::DbErr> {
         Ok(volume_metric::Entity::find()
             .filter(volume_metric::Column::ClusterId.eq(cluster_id))
             .filter(volume_metric::Column::Namespace.eq(namespace))
@@ -104,9 +122,19 @@ impl Store {
     }
 
     /// Deletes samples older than `before`, and the history of clusters not in `keep` (deleted clusters).
-    pub async fn expire_volume_metrics(&self, before: DateTime<Utc>, keep: &[i64]) -> Result<u64, sea_orm::DbErr> {
-        let old = volume_metric::Entity::delete_many().filter(volume_metric::Column::Timestamp.lt(before)).exec(self.conn()).await?;
-        let gone = volume_metric::Entity::delete_many().filter(volume_metric::Column::ClusterId.is_not_in(keep.iter().copied())).exec(self.conn()).await?;
+    pub async fn expire_volume_metrics(
+        &self,
+        before: DateTime<Utc>,
+        keep: &[i64],
+    ) -> Result<u64, sea_orm::DbErr> {
+        let old = volume_metric::Entity::delete_many()
+            .filter(volume_metric::Column::Timestamp.lt(before))
+            .exec(self.conn())
+            .await?;
+        let gone = volume_metric::Entity::delete_many()
+            .filter(volume_metric::Column::ClusterId.is_not_in(keep.iter().copied()))
+            .exec(self.conn())
+            .await?;
         Ok(old.rows_affected + gone.rows_affected)
     }
 }

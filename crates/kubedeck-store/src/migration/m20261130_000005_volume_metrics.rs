@@ -50,7 +50,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(t("volume_metrics")).if_exists().to_owned())
-            .await
+        m.drop_table(
+            Table::drop()
+                .table(t("volume_metrics"))
+                .if_exists()
+                .to_owned(),
+        )
+        .await
     }
 }
