@@ -81,13 +81,21 @@ fn fingerprint(c: &Cluster) -> String {
     hex::encode(&Sha256::digest(c.credential.as_bytes())[..8])
 }
 
+/// How long a cluster's lease lasts without renewal, and how often its holder renews all of its leases (one
+/// statement): a replica that dies (SIGKILL, a lost machine) hands its clusters over within about
+/// `LEASE_TTL + STANDBY_CHECK`, whatever the sync interval, and a stalled one is fenced out ([`Fence`]).
+const LEASE_TTL: chrono::Duration = chrono::Duration::seconds(20);
+const RENEW_EVERY: Duration = Duration::from_secs(5);
+/// How often a replica asks again for a cluster another replica holds.
+const STANDBY_CHECK: Duration = Duration::from_secs(5);
+
 /// Checks one cluster now, outside the loop (import, credential change, "sync now"). Only the replica that holds
 /// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
 pub async fn sync_now(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
     let lease = format!("sync:cluster:{}", cluster.id);
     let owner = match state
         .store
-        .try_acquire_lease(&lease, &state.replica_id, chrono::Duration::seconds(45))
+        .try_acquire_lease(&lease, &state.replica_id, LEASE_TTL)
         .await
     {
         Ok(Some(token)) => Some(Fence {
@@ -587,8 +595,8 @@ pub async fn run(
     mut events: mpsc::UnboundedReceiver<HubEvent>,
     cancel: CancellationToken,
 ) {
-    let lease_ttl =
-        chrono::Duration::from_std(interval * 3).unwrap_or(chrono::Duration::seconds(45));
+    let lease_ttl = LEASE_TTL;
+    let mut renewed_at = Instant::now();
     let replica_lease = format!("replica:{}", state.replica_id);
     let mut due: HashMap<i64, Instant> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -612,6 +620,12 @@ pub async fn run(
             _ = tick.tick() => {
                 if let Err(e) = state.store.try_acquire_lease(&replica_lease, &state.replica_id, chrono::Duration::seconds(60)).await {
                     tracing::warn!("could not renew the replica lease: {e}");
+                }
+                if renewed_at.elapsed() >= RENEW_EVERY {
+                    renewed_at = Instant::now();
+                    if let Err(e) = state.store.renew_leases(&state.replica_id, "sync:cluster:", lease_ttl).await {
+                        tracing::warn!("could not renew the cluster leases: {e}");
+                    }
                 }
                 let clusters = match state.store.all_clusters().await {
                     Ok(c) => c,
@@ -645,9 +659,9 @@ pub async fn run(
                             });
                         }
                         Ok(None) => {
-                            // Another replica syncs this cluster.
+                            // Another replica syncs this cluster: ask again soon, to take it over when it dies.
                             state.hub.stop(c.id);
-                            due.insert(c.id, now + interval);
+                            due.insert(c.id, now + interval.min(STANDBY_CHECK));
                         }
                         Err(e) => tracing::warn!("lease for cluster {}: {e}", c.id),
                     }

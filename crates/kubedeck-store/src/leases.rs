@@ -113,6 +113,27 @@ impl Store {
         Ok(row.filter(|r| r.holder == holder).map(|r| r.fencing_token))
     }
 
+    /// Renews, for `ttl`, every lease `holder` holds whose name starts with `prefix` and that has not expired yet:
+    /// one statement however many clusters a replica holds, so leases can be renewed often and kept short. An
+    /// expired one is left alone (another replica may be taking it over; taking it again goes through
+    /// [`Store::try_acquire_lease`], which raises its token). Returns how many were renewed.
+    pub async fn renew_leases(
+        &self,
+        holder: &str,
+        prefix: &str,
+        ttl: Duration,
+    ) -> Result<u64, sea_orm::DbErr> {
+        let now = Utc::now();
+        let renewed = lease::Entity::update_many()
+            .col_expr(lease::Column::ExpiresAt, Expr::value(now + ttl))
+            .filter(lease::Column::Holder.eq(holder))
+            .filter(lease::Column::Name.starts_with(prefix))
+            .filter(lease::Column::ExpiresAt.gt(now))
+            .exec(self.conn())
+            .await?;
+        Ok(renewed.rows_affected)
+    }
+
     /// Gives a lease up at once (graceful shutdown), so another replica need not wait for expiry.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), sea_orm::DbErr> {
         lease::Entity::update_many()

@@ -146,3 +146,67 @@ async fn a_replica_that_lost_its_lease_cannot_write_the_snapshot_the_new_holder_
         assert!(rows(s, c).await.is_empty(), "{b}");
     }
 }
+
+/// The holder renews all of its cluster leases in one statement, and only those still live: an expired one is
+/// left for a take-over (which raises the token), never quietly extended.
+#[tokio::test]
+async fn renewing_extends_only_the_live_leases_of_the_holder() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let run = unique_prefix();
+        let name = |n: &str| format!("sync:cluster:{run}{n}");
+        let other = format!("replica:{run}");
+        for n in ["1", "2", "3"] {
+            s.try_acquire_lease(&name(n), "replica-a", Duration::seconds(2))
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        s.try_acquire_lease(&other, "replica-a", Duration::seconds(2))
+            .await
+            .unwrap()
+            .unwrap();
+        s.try_acquire_lease(&name("4"), "replica-b", Duration::seconds(2))
+            .await
+            .unwrap()
+            .unwrap();
+        // lease 3 has already expired (its holder stalled)
+        s.try_acquire_lease(&name("3"), "replica-a", Duration::seconds(-1))
+            .await
+            .unwrap();
+        let renewed = s
+            .renew_leases(
+                "replica-a",
+                &format!("sync:cluster:{run}"),
+                Duration::seconds(60),
+            )
+            .await
+            .unwrap();
+        assert_eq!(renewed, 2, "{b}: leases 1 and 2 only");
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        for (lease, holder) in [
+            (name("1"), Some("replica-a")),
+            (name("2"), Some("replica-a")),
+            (name("3"), None),
+            (name("4"), None),
+            (other.clone(), None),
+        ] {
+            assert_eq!(
+                s.lease_holder(&lease).await.unwrap().as_deref(),
+                holder,
+                "{b}: {lease}"
+            );
+        }
+    }
+}
+
+/// A prefix of lease names no other run of this test uses (the databases are shared between runs).
+fn unique_prefix() -> String {
+    format!(
+        "{}x",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
