@@ -1,18 +1,32 @@
 // An Ingress' rules as host → path → service:port (a missing Service or port marked), its class, addresses and TLS
-// entries with their certificates (issue 15).
-import { Card, Col, Descriptions, Table, Tag, Typography } from 'antd';
+// entries with their certificates (issue 15); edit by form.
+import { useState } from 'react';
+import { Button, Card, Col, Descriptions, Table, Tag, Typography } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { useI18n } from '../../i18n';
 import { objectHref } from '../../lib/resources';
+import type { KubeObject } from '../../api/resources';
 import type { IngressInsight } from './api';
+import { IngressFormModal } from './IngressForm';
 import { CertificateView } from '../config/CertificateView';
 
-export function IngressPanel({ clusterId, ns, ing }: { clusterId: string; ns: string; ing: IngressInsight }) {
+export function IngressPanel({ clusterId, ns, ing, object }: { clusterId: string; ns: string; ing: IngressInsight; object: KubeObject }) {
   const { t } = useI18n();
+  const [editing, setEditing] = useState(false);
   return (
     <>
       <Col span={24}>
-        <Card size="small" title={t('ingress.routes')} data-testid="ingress-panel">
+        <Card
+          size="small"
+          title={t('ingress.routes')}
+          data-testid="ingress-panel"
+          extra={
+            <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="ingress-edit-form">
+              {t('service.editByForm')}
+            </Button>
+          }
+        >
           <Descriptions column={2} size="small">
             <Descriptions.Item label={t('ingress.class')}>{ing.class ?? <Typography.Text type="secondary">{t('ingress.defaultClass')}</Typography.Text>}</Descriptions.Item>
             <Descriptions.Item label={t('ingress.addresses')}>{ing.addresses.length ? <span className="kd-mono">{ing.addresses.join(', ')}</span> : '-'}</Descriptions.Item>
@@ -66,6 +80,7 @@ export function IngressPanel({ clusterId, ns, ing }: { clusterId: string; ns: st
           </Card>
         </Col>
       ))}
+      {editing && <IngressFormModal clusterId={clusterId} namespace={ns} live={object} onClose={() => setEditing(false)} />}
     </>
   );
 }

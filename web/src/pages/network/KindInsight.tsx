@@ -39,7 +39,7 @@ export function KindInsight({ clusterId, kind, target, object }: { clusterId: st
         </Col>
       )}
       {d.service && <ServicePanel clusterId={clusterId} ns={target.namespace ?? ''} svc={d.service} object={object} />}
-      {d.ingress && <IngressPanel clusterId={clusterId} ns={target.namespace ?? ''} ing={d.ingress} />}
+      {d.ingress && <IngressPanel clusterId={clusterId} ns={target.namespace ?? ''} ing={d.ingress} object={object} />}
       {d.network_policy && <NetworkPolicyPanel clusterId={clusterId} ns={target.namespace ?? ''} np={d.network_policy} />}
       {d.secret && <SecretPanel clusterId={clusterId} kind={kind} target={target} secret={d.secret} usedBy={d.used_by ?? []} />}
       {d.config_map && <ConfigMapPanel clusterId={clusterId} kind={kind} target={target} cm={d.config_map} object={object} usedBy={d.used_by ?? []} />}

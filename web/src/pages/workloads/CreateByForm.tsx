@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n';
 import type { KindInfo } from '../../api/resources';
 import { HpaForm } from './HpaForm';
 import { ServiceCreateButton } from '../network/ServiceCreateButton';
+import { IngressCreateButton } from '../network/IngressForm';
 import { SecretCreateButtons } from '../config/SecretForms';
 import { NamespaceCreateForm } from '../namespaces/NamespaceCreateForm';
 
@@ -42,6 +43,7 @@ export function CreateByForm({ clusterId, kind, namespace }: { clusterId: string
       </>
     );
   if (kind.name === 'services' && kind.group === '') return <ServiceCreateButton clusterId={clusterId} namespace={namespace} />;
+  if (kind.name === 'ingresses' && kind.group === 'networking.k8s.io') return <IngressCreateButton clusterId={clusterId} namespace={namespace} />;
   if (kind.name === 'secrets' && kind.group === '') return <SecretCreateButtons clusterId={clusterId} namespace={namespace} />;
   return null;
 }
