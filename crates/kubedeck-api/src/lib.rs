@@ -101,6 +101,8 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/yaml" => get(resources::object::yaml),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events" => get(resources::object::events),
     "/api/v1/k8s/cluster/{id}/images" => get(workloads::images),
+    "/api/v1/k8s/cluster/{id}/dns" => get(routes::dns::get).put(routes::dns::update),
+    "/api/v1/k8s/cluster/{id}/dns/rollback" => post(routes::dns::rollback),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/scale" => post(workloads::scale),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/restart" => post(workloads::restart),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/pause" => post(workloads::pause),

@@ -31,6 +31,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::workloads::scale, routes::workloads::restart, routes::workloads::pause, routes::workloads::resume, routes::workloads::suspend, routes::workloads::history, routes::workloads::history_revision, routes::workloads::history_diff, routes::workloads::rollback, routes::workloads::rollout, routes::workloads::set_image, routes::workloads::trigger, routes::workloads::rerun, routes::workloads::images,
         routes::namespaces::create, routes::namespaces::contents,
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
+        routes::dns::get, routes::dns::update, routes::dns::rollback,
         routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),

@@ -184,6 +184,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster DNS' upstream resolvers, stub domains and host entries, read from CoreDNS' Corefile. */
+        get: operations["get"];
+        /**
+         * Writes the settings into the Corefile (the rest of it kept), after checking every address and name and that
+         *     the new Corefile reads back as the settings; the Corefile replaced is kept for a rollback.
+         */
+        put: operations["update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/dns/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restores the Corefile the last edit through Kubedeck replaced (the current one becomes the previous: a second
+         *     rollback redoes the edit). `404 revision_not_found` (`revision` 0) when there is none.
+         */
+        post: operations["rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/images": {
         parameters: {
             query?: never;
@@ -1702,6 +1743,21 @@ export interface components {
             /** @description The volume's name in the claim (`spec.volumeName`), even when it cannot be read. */
             volume_name?: string | null;
         };
+        /** @description The cluster's DNS configuration. */
+        ClusterDns: {
+            /** @description The Corefile. */
+            corefile?: string | null;
+            /** @description True when nothing was stored (a dry run). */
+            dry_run: boolean;
+            /**
+             * @description False: the cluster has no ConfigMap `kube-system/coredns` with a `Corefile` key, so no CoreDNS Kubedeck
+             *     can edit (the other fields are empty).
+             */
+            found: boolean;
+            /** @description The Corefile before the last edit through Kubedeck: what a rollback restores (none: nothing to roll back). */
+            previous?: string | null;
+            settings?: components["schemas"]["DnsSettings"] | null;
+        };
         /** @description One repository and the tags seen in the cluster. */
         ClusterImage: {
             /** @description The repository (`nginx`, `registry:5000/team/web`). */
@@ -1986,6 +2042,18 @@ export interface components {
             /** @description Zones (`.` for every name; a zone other than `.` with upstreams is a stub domain). */
             zones: string[];
         };
+        /** @description What the DNS form edits. */
+        DnsSettings: {
+            /** @description Fixed answers (the `hosts` plugin; other names fall through to the rest). */
+            hosts?: components["schemas"]["HostEntry"][];
+            /** @description Zones sent to resolvers of their own. */
+            stub_domains?: components["schemas"]["StubDomain"][];
+            /**
+             * @description Where names outside the cluster are resolved: IP addresses (optionally `:port`) or a resolv.conf path
+             *     (`/etc/resolv.conf`: the node's resolvers).
+             */
+            upstreams: string[];
+        };
         /** @description kubectl drain's options. */
         DrainOptions: {
             /** @description `--delete-emptydir-data`: evict pods with emptyDir volumes (their data is lost). */
@@ -2183,6 +2251,13 @@ export interface components {
         History: {
             /** @description Newest first. */
             revisions: components["schemas"]["Revision"][];
+        };
+        /** @description One line of the `hosts` block: an address and the names it answers for. */
+        HostEntry: {
+            /** @description IPv4 or IPv6 address. */
+            ip: string;
+            /** @description Names (`registry.corp`). */
+            names: string[];
         };
         /** @description Where an image is used. */
         ImageUse: {
@@ -3728,6 +3803,13 @@ export interface components {
              */
             total: number;
         };
+        /** @description A zone and the resolvers that answer it (`corp.example:53 { forward . 10.0.0.10 }`). */
+        StubDomain: {
+            /** @description The zone (`corp.example`). */
+            domain: string;
+            /** @description Its resolvers (IP addresses, optionally `:port`). */
+            resolvers: string[];
+        };
         /** @description Whether a CronJob is suspended now. */
         SuspendResult: {
             /** @description `spec.suspend`. */
@@ -4942,6 +5024,256 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterDns"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: {
+                /** @description Change nothing; answer what would happen. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DnsSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterDns"];
+                };
+            };
+            /** @description `invalid_body`: `field` names the setting (`upstreams[1]`, `stub_domains[0].domain`, `hosts[0].ip` ...), `rule` is `address`, `domain`, `required`, `no_main_block` or `round_trip`; nothing is changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `object_not_found`: no `kube-system/coredns` ConfigMap with a Corefile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterDns"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `object_not_found` (no CoreDNS ConfigMap), `revision_not_found` (no previous Corefile) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod clusters;
 pub mod config;
+pub mod dns;
 pub mod exec;
 pub mod health;
 pub mod insight;

@@ -336,3 +336,86 @@ async fn a_network_policy_says_which_pods_it_selects_and_who_may_reach_them() {
     assert_eq!(all, kubectl_pods(""), "an empty selector selects every pod of the namespace");
     app.stop().await;
 }
+
+on_one_backend!(cluster_dns_is_edited_by_form_and_rolled_back);
+
+/// kubeadm's Corefile (v1.20).
+const KUBEADM_COREFILE: &str = ".:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n";
+
+/// `kube-system/coredns` as kubeadm makes it, removed again when dropped (the testbed runs no CoreDNS).
+struct CoreDnsConfigMap<'a>(&'a Testbed);
+impl Drop for CoreDnsConfigMap<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.kubectl(&["-n", "kube-system", "delete", "configmap", "coredns", "--ignore-not-found"]);
+    }
+}
+
+async fn cluster_dns_is_edited_by_form_and_rolled_back() {
+    let (tb, app, admin, base) = setup().await;
+    let dns = format!("{base}/dns");
+    let corefile = || tb.kubectl_json(&["-n", "kube-system", "get", "configmap", "coredns"])["data"]["Corefile"].as_str().unwrap_or_default().to_owned();
+    // no CoreDNS ConfigMap: the page says so
+    let r = app.get(&dns, &admin).await;
+    assert_eq!((r.status, r.body["found"].as_bool()), (StatusCode::OK, Some(false)), "{}", r.body);
+
+    let _cm = CoreDnsConfigMap(&tb);
+    apply_in(&tb, "kube-system", &serde_json::to_string(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": "kube-system"}, "data": {"Corefile": KUBEADM_COREFILE}})).unwrap());
+    let r = app.get(&dns, &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["settings"], json!({"upstreams": ["/etc/resolv.conf"], "stub_domains": [], "hosts": []}));
+    assert_eq!(r.body["previous"], Value::Null);
+
+    let form = json!({
+        "upstreams": ["10.96.0.53", "8.8.8.8"],
+        "stub_domains": [{"domain": "corp.example", "resolvers": ["10.150.0.1"]}],
+        "hosts": [{"ip": "10.0.0.5", "names": ["registry.corp"]}],
+    });
+    // a viewer may not; an invalid upstream is refused on its field, and nothing changes
+    let viewer = app.user_token("dns-viewer", &[Binding::global(Role::Viewer)]).await;
+    let r = app.request("PUT", &dns, Some(&viewer), Some(form.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let mut bad = form.clone();
+    bad["upstreams"][1] = json!("8.8.8.300");
+    let r = app.request("PUT", &dns, Some(&admin), Some(bad)).await;
+    assert_eq!((r.status, r.body["code"].as_str(), r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body"), Some("upstreams[1]")), "{}", r.body);
+    let mut bad = form.clone();
+    bad["stub_domains"][0]["domain"] = json!("corp_example");
+    let r = app.request("PUT", &dns, Some(&admin), Some(bad)).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("stub_domains[0].domain")), "{}", r.body);
+    let r = app.request("PUT", &format!("{dns}?dry_run=true"), Some(&admin), Some(form.clone())).await;
+    assert_eq!((r.status, r.body["dry_run"].as_bool()), (StatusCode::OK, Some(true)), "{}", r.body);
+    assert_eq!(corefile(), KUBEADM_COREFILE, "refusals and a dry run change nothing");
+
+    // saved: kubectl sees the upstreams, the stub domain's block and the host entry; the old Corefile is kept
+    let r = app.request("PUT", &dns, Some(&admin), Some(form.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let edited = corefile();
+    for want in ["    forward . 10.96.0.53 8.8.8.8 {\n       max_concurrent 1000\n    }", "corp.example:53 {\n    errors\n    cache 30\n    forward . 10.150.0.1\n}", "    hosts {\n        10.0.0.5 registry.corp\n        fallthrough\n    }", "kubernetes cluster.local in-addr.arpa ip6.arpa {"] {
+        assert!(edited.contains(want), "{want:?} not in\n{edited}");
+    }
+    let cm = tb.kubectl_json(&["-n", "kube-system", "get", "configmap", "coredns"]);
+    assert_eq!(cm["metadata"]["annotations"]["kubedeck.io/previous-corefile"], KUBEADM_COREFILE);
+    let r = app.get(&dns, &admin).await;
+    assert_eq!(r.body["settings"], form, "{}", r.body);
+    let audit = app.audit().await;
+    let updates: Vec<(&str, &str)> = audit.iter().filter(|a| a.action == "dns.update").map(|a| (a.outcome.as_str(), a.resource.as_deref().unwrap_or_default())).collect();
+    assert_eq!(updates.iter().filter(|u| u.0 == "success").count(), 2, "the dry run and the save: {updates:?}");
+    assert!(updates.iter().all(|u| u.1.ends_with("configmaps/coredns")), "{updates:?}");
+
+    // one rollback restores kubeadm's Corefile; a second one redoes the edit
+    let r = app.post(&format!("{dns}/rollback"), &viewer, json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app.post(&format!("{dns}/rollback"), &admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(corefile(), KUBEADM_COREFILE);
+    assert_eq!(r.body["previous"].as_str(), Some(edited.as_str()));
+    let r = app.post(&format!("{dns}/rollback"), &admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(corefile(), edited);
+    assert!(app.audit().await.iter().any(|a| a.action == "dns.rollback" && a.outcome == "success"));
+
+    // gone again: a write is a 404, never a 5xx
+    tb.kubectl_ok(&["-n", "kube-system", "delete", "configmap", "coredns"]);
+    let r = app.request("PUT", &dns, Some(&admin), Some(form)).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("object_not_found")), "{}", r.body);
+}

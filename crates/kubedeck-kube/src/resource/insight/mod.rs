@@ -7,6 +7,7 @@
 //! Terminating; a quota's used / hard, the default StorageClass's patches, whether a claim may grow.
 
 pub mod config;
+pub mod dns;
 pub mod namespaces;
 pub mod network;
 pub mod storage;
