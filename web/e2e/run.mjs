@@ -2548,6 +2548,108 @@ await step('network and configuration: a NetworkPolicy reads as sentences in Chi
   await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
 });
 
+await step('network and configuration: an Ingress made by form (IngressClass, host → path → Service:port and the TLS Secret picked from the cluster\'s; dry run first) is what kubectl sees, and edited by form (issue 15)', async () => {
+  need(resReady, 'the test objects');
+  const ING = ['-n', resNs, 'get', 'ingresses.v1.networking.k8s.io', 'e2e-form-ing'];
+  await kubectlApply(JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'e2e-form-class' }, spec: { controller: 'example.com/e2e' } }));
+  try {
+    await page.goto(`${BASE}/clusters/${clusterId}/resources/ingresses?namespace=${resNs}`);
+    await page.getByTestId('create-by-form').click();
+    await expectVisible(page.getByTestId('ingress-form'), 'the Ingress form');
+    // the testbed (v1.20) serves networking.k8s.io/v1
+    await expectVisible(page.getByTestId('ingress-version').getByText('networking.k8s.io/v1'), 'the served version');
+    await page.getByTestId('ingress-name').fill('e2e-form-ing');
+    await pickOption('ingress-class', 'e2e-form-class');
+    await page.getByTestId('ingress-host-0').fill('form.example.com');
+    await page.getByTestId('ingress-path-0').fill('/shop');
+    await pickOption('ingress-service-0', 'e2e-form-svc');
+    // the port picker lists the picked Service's ports once they are read: open it again until 8080 is offered
+    await until('the Service\'s port 8080 offered', 20_000, async () => {
+      await page.getByTestId('ingress-port-0').click();
+      const opt = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '8080' }).first();
+      if (!(await opt.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false))) {
+        await page.keyboard.press('Escape');
+        return false;
+      }
+      await opt.click();
+      return true;
+    }, 500);
+    await page.getByTestId('ingress-add-tls').click();
+    await page.getByTestId('ingress-tls-hosts-0').click();
+    await page.keyboard.type('form.example.com');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await pickOption('ingress-tls-secret-0', 'e2e-shop-tls');
+    await page.getByTestId('ingress-dry-run').click();
+    await expectVisible(page.getByTestId('ingress-dry-run-ok'), 'the dry run accepted');
+    if ((await kubectl(...ING, '--ignore-not-found')).trim()) throw new Error('the dry run created the Ingress');
+    await page.getByTestId('ingress-save').click();
+    await page.waitForURL(new RegExp(`/resources/ingresses/${resNs}/e2e-form-ing$`));
+    const ing = await kubectlJson(...ING);
+    const rule = ing.spec.rules?.[0];
+    const p = rule?.http?.paths?.[0];
+    const seen = JSON.stringify([ing.spec.ingressClassName, ing.spec.rules.length, rule.host, rule.http.paths.length, p.path, p.pathType, p.backend.service?.name, p.backend.service?.port?.number, ing.spec.tls]);
+    const want = JSON.stringify(['e2e-form-class', 1, 'form.example.com', 1, '/shop', 'Prefix', 'e2e-form-svc', 8080, [{ hosts: ['form.example.com'], secretName: 'e2e-shop-tls' }]]);
+    if (seen !== want) throw new Error(`kubectl sees ${seen}, not ${want}`);
+    // edit: the live object in the form, one path changed, the rest kept
+    await page.getByTestId('ingress-edit-form').click();
+    await expectVisible(page.getByTestId('ingress-form'), 'the edit form');
+    if ((await page.getByTestId('ingress-host-0').inputValue()) !== 'form.example.com') throw new Error('the edit form does not show the live host');
+    await page.getByTestId('ingress-path-0').fill('/store');
+    await page.getByTestId('ingress-save').click();
+    await until('kubectl sees the edited path', 20_000, async () => (await kubectlJson(...ING)).spec.rules[0].http.paths[0].path === '/store', 500);
+    const edited = await kubectlJson(...ING);
+    if (edited.spec.ingressClassName !== 'e2e-form-class' || edited.spec.tls?.[0]?.secretName !== 'e2e-shop-tls') throw new Error(`the edit lost the class or TLS: ${JSON.stringify(edited.spec)}`);
+    await expectVisible(page.getByTestId('ingress-routes').getByText('/store (Prefix)'), 'the edited rule on the page');
+  } finally {
+    await kubectl('delete', 'ingressclass', 'e2e-form-class', '--ignore-not-found');
+  }
+});
+
+await step('network and configuration: cluster DNS by form — without kube-system/coredns the page says so; with kubeadm\'s, an invalid upstream is refused naming it (nothing changed), a checked upstream and stub domain are saved (kubectl sees them in the Corefile), one click rolls back (issue 15)', async () => {
+  const COREFILE = '.:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n';
+  const corefile = async () => (await kubectlJson('-n', 'kube-system', 'get', 'configmap', 'coredns')).data.Corefile;
+  /** A value typed into a tags box. */
+  const addTag = async (testId, v) => {
+    await page.getByTestId(testId).click();
+    await page.keyboard.type(v);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+  };
+  await kubectl('-n', 'kube-system', 'delete', 'configmap', 'coredns', '--ignore-not-found');
+  await page.goto(`${BASE}/clusters/${clusterId}/dns`);
+  await expectVisible(page.getByTestId('dns-not-found'), 'no CoreDNS to edit');
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: COREFILE } }));
+  try {
+    await page.reload();
+    await expectVisible(page.getByTestId('dns-form'), 'the DNS form');
+    await expectVisible(page.getByTestId('dns-upstreams').getByText('/etc/resolv.conf'), 'the upstream kubeadm writes');
+    await addTag('dns-upstreams', '8.8.8.300');
+    await page.getByTestId('dns-save').click();
+    await expectVisible(page.getByTestId('error-alert').getByText(/upstreams\[1\]/), 'the refused upstream named');
+    if ((await corefile()) !== COREFILE) throw new Error('a refused upstream changed the Corefile');
+    await page.getByTestId('dns-upstreams').locator('.ant-select-selection-item', { hasText: '8.8.8.300' }).locator('.ant-select-selection-item-remove').click();
+    await addTag('dns-upstreams', '10.96.0.53');
+    await page.getByTestId('dns-add-stub').click();
+    await page.getByTestId('dns-stub-domain-0').fill('corp.example');
+    await addTag('dns-stub-resolvers-0', '10.150.0.1');
+    await page.getByTestId('dns-check').click();
+    await expectVisible(page.getByTestId('dns-check-ok').getByText(/corp\.example:53/), 'the checked Corefile');
+    if ((await corefile()) !== COREFILE) throw new Error('the check changed the Corefile');
+    await page.getByTestId('dns-save').click();
+    await until('kubectl sees the upstreams and the stub domain', 20_000, async () => {
+      const c = await corefile();
+      return c.includes('forward . /etc/resolv.conf 10.96.0.53 {') && c.includes('corp.example:53 {') && c.includes('forward . 10.150.0.1');
+    }, 500);
+    await topShot('network-dns');
+    await page.getByTestId('dns-rollback').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await until('kubectl sees kubeadm\'s Corefile again', 20_000, async () => (await corefile()) === COREFILE, 500);
+  } finally {
+    await kubectl('-n', 'kube-system', 'delete', 'configmap', 'coredns', '--ignore-not-found');
+  }
+});
+
 await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });

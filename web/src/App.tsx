@@ -52,6 +52,7 @@ const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
 const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage'));
 const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
+const DnsPage = lazy(() => import('./pages/network/DnsPage'));
 // xterm.js comes with this chunk only
 const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
@@ -129,6 +130,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/resources/:name" element={<ResourceListPage />} />
                       <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
                       <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
+                      <Route path="/clusters/:clusterId/dns" element={<DnsPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

@@ -113,6 +113,8 @@ export function AppLayout() {
               title: k.version ? `${k.group ? `${k.group}/` : ''}${k.version} ${k.kind}` : t('nav.kindNotServed', { kind: k.kind }),
               label: kindPlural(k.kind),
             })),
+            // cluster DNS (issue 15): CoreDNS' settings by form, beside the network kinds
+            ...(g.category === 'network' ? [{ key: `${base}/dns`, label: t('nav.dns') }] : []),
           })),
         ],
       });

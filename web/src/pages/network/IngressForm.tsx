@@ -4,7 +4,7 @@
 // routes, a dry run first; edit loads the live object into the form.
 import { useState } from 'react';
 import { Alert, App, Button, Form, Input, Modal, Select, Space, Typography } from 'antd';
-import { FormOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import { useI18n } from '../../i18n';
@@ -14,6 +14,7 @@ import { errorText } from '../../lib/errors';
 import { objectHref } from '../../lib/resources';
 import { useKinds } from '../../lib/useKinds';
 import { toYaml } from '../../lib/yaml';
+import { ByFormButton } from './ServiceCreateButton';
 import { editedIngress, formOfIngress, ingressObject, PATH_TYPES, type IngressForm, type IngressVersion } from './ingressManifest';
 
 const INGRESSES = { name: 'ingresses', namespaced: true };
@@ -199,14 +200,5 @@ export function IngressFormModal({ clusterId, namespace, live, onClose }: { clus
 
 /** The Ingresses list's "by form" entry. */
 export function IngressCreateButton({ clusterId, namespace }: { clusterId: string; namespace: string | null }) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <Button icon={<FormOutlined />} onClick={() => setOpen(true)} data-testid="create-by-form">
-        {t('wizard.byForm')}
-      </Button>
-      {open && <IngressFormModal clusterId={clusterId} namespace={namespace ?? 'default'} onClose={() => setOpen(false)} />}
-    </>
-  );
+  return <ByFormButton form={(close) => <IngressFormModal clusterId={clusterId} namespace={namespace ?? 'default'} onClose={close} />} />;
 }
