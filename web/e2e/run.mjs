@@ -2606,6 +2606,60 @@ await step('network and configuration: an Ingress made by form (IngressClass, ho
   }
 });
 
+await step('network and configuration: cluster DNS by form — without kube-system/coredns the page says so; with kubeadm\'s, an invalid upstream is refused naming it (nothing changed), a checked upstream and stub domain are saved (kubectl sees them in the Corefile), one click rolls back (issue 15)', async () => {
+  const COREFILE = '.:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n';
+  const corefile = async () => (await kubectlJson('-n', 'kube-system', 'get', 'configmap', 'coredns')).data.Corefile;
+  /** A value typed into a tags box, typed again until the box shows it as a tag (under load the first keys can
+   *  arrive before the box has focus). */
+  const addTag = async (testId, v) => {
+    const box = page.getByTestId(testId);
+    const tag = box.locator('.ant-select-selection-item', { hasText: v });
+    for (let attempt = 0; attempt < 4 && !(await tag.count()); attempt++) {
+      await box.locator('input').first().focus();
+      await box.locator('input').first().fill(v);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await tag.first().waitFor({ state: 'visible', timeout: 3_000 }).catch(() => {});
+    }
+    await expectVisible(tag, `${v} as a tag in ${testId}`, 5_000);
+  };
+  await kubectl('-n', 'kube-system', 'delete', 'configmap', 'coredns', '--ignore-not-found');
+  await page.goto(`${BASE}/clusters/${clusterId}/dns`);
+  await expectVisible(page.getByTestId('dns-not-found'), 'no CoreDNS to edit');
+  await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: COREFILE } }));
+  try {
+    await page.reload();
+    await expectVisible(page.getByTestId('dns-form'), 'the DNS form');
+    await expectVisible(page.getByTestId('dns-upstreams').getByText('/etc/resolv.conf'), 'the upstream kubeadm writes');
+    await addTag('dns-upstreams', '8.8.8.300');
+    await page.getByTestId('dns-save').click();
+    await expectVisible(page.getByTestId('error-alert').getByText(/upstreams\[1\]/), 'the refused upstream named');
+    if ((await corefile()) !== COREFILE) throw new Error('a refused upstream changed the Corefile');
+    await page.getByTestId('dns-upstreams').locator('.ant-select-selection-item', { hasText: '8.8.8.300' }).locator('.ant-select-selection-item-remove').click();
+    await addTag('dns-upstreams', '10.96.0.53');
+    await page.getByTestId('dns-add-stub').click();
+    await page.getByTestId('dns-stub-domain-0').fill('corp.example');
+    await addTag('dns-stub-resolvers-0', '10.150.0.1');
+    const checkedAnswer = page.waitForResponse((r) => r.url().includes(`/cluster/${clusterId}/dns`) && r.request().method() === 'PUT');
+    await page.getByTestId('dns-check').click();
+    const answer = await checkedAnswer;
+    if (answer.status() !== 200) throw new Error(`the check answered ${answer.status()}: ${await answer.text()}`);
+    await expectVisible(page.getByTestId('dns-check-ok').getByText(/corp\.example:53/), 'the checked Corefile');
+    if ((await corefile()) !== COREFILE) throw new Error('the check changed the Corefile');
+    await page.getByTestId('dns-save').click();
+    await until('kubectl sees the upstreams and the stub domain', 20_000, async () => {
+      const c = await corefile();
+      return c.includes('forward . /etc/resolv.conf 10.96.0.53 {') && c.includes('corp.example:53 {') && c.includes('forward . 10.150.0.1');
+    }, 500);
+    await topShot('network-dns');
+    await page.getByTestId('dns-rollback').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await until('kubectl sees kubeadm\'s Corefile again', 20_000, async () => (await corefile()) === COREFILE, 500);
+  } finally {
+    await kubectl('-n', 'kube-system', 'delete', 'configmap', 'coredns', '--ignore-not-found');
+  }
+});
+
 await step('resource engine: clean up the test namespace', async () => {
   if (resReady) await kubectl('delete', 'namespace', resNs, '--wait=false', '--ignore-not-found');
 });
