@@ -204,15 +204,32 @@ impl TestDb {
             ..
         } = self;
         let _ = store.close().await;
-        if let Some(admin_url) = admin_url
-            && let Ok(admin) = Database::connect(&admin_url).await
+        // One connection, so that MySQL's session setting below applies to the DROP.
+        let mut opts = sea_orm::ConnectOptions::new(admin_url.clone().unwrap_or_default());
+        opts.max_connections(1).sqlx_logging(false);
+        if admin_url.is_some()
+            && let Ok(admin) = Database::connect(opts).await
         {
-            let _ = admin
+            let backend = admin.get_database_backend();
+            if backend == sea_orm::DatabaseBackend::MySql {
+                // A DROP waits for every metadata lock on the database's tables, by default for a day: a
+                // transaction left open somewhere must show up as an error here, not as a hung test.
+                let _ = admin
+                    .execute_raw(Statement::from_string(
+                        backend,
+                        "SET SESSION lock_wait_timeout = 20",
+                    ))
+                    .await;
+            }
+            if let Err(e) = admin
                 .execute_raw(Statement::from_string(
-                    admin.get_database_backend(),
+                    backend,
                     format!("DROP DATABASE IF EXISTS {name}"),
                 ))
-                .await;
+                .await
+            {
+                eprintln!("test database {name} not dropped: {e}");
+            }
             let _ = admin.close().await;
         }
     }

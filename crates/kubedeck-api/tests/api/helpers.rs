@@ -64,6 +64,8 @@ pub struct TestApp {
     pub backend: &'static str,
     db: Option<TestDb>,
     cancel: CancellationToken,
+    /// The replica's background loops (sync, metrics), awaited when it stops.
+    loops: Vec<(&'static str, tokio::task::JoinHandle<()>)>,
     keys: std::path::PathBuf,
     owns_keys: bool,
 }
@@ -136,9 +138,10 @@ pub async fn spawn_app_on(db: TestDb, opts: AppOptions) -> TestApp {
         .await
         .unwrap();
     let sync_interval = opts.sync_loop.then_some(opts.sync_interval);
-    let (state, base, cancel) =
+    let (state, base, cancel, loops) =
         start_replica(store, opts.settings, ring, key_dir, sync_interval).await;
     TestApp {
+        loops,
         base,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -160,7 +163,12 @@ async fn start_replica(
     ring: kubedeck_core::credential::KeyRing,
     key_dir: KeyDir,
     sync_interval: Option<Duration>,
-) -> (AppState, String, CancellationToken) {
+) -> (
+    AppState,
+    String,
+    CancellationToken,
+    Vec<(&'static str, tokio::task::JoinHandle<()>)>,
+) {
     let metrics_settings = settings.node_metrics;
     let (hub, events) = ClusterHub::new();
     let state = AppState(Arc::new(Inner {
@@ -175,18 +183,25 @@ async fn start_replica(
         metrics: None,
     }));
     let cancel = CancellationToken::new();
+    let mut loops = Vec::new();
     if let Some(interval) = sync_interval {
-        tokio::spawn(kubedeck_api::sync::run(
-            state.clone(),
-            interval,
-            events,
-            cancel.clone(),
+        loops.push((
+            "the sync loop",
+            tokio::spawn(kubedeck_api::sync::run(
+                state.clone(),
+                interval,
+                events,
+                cancel.clone(),
+            )),
         ));
     }
-    tokio::spawn(kubedeck_api::metrics_collector::run(
-        state.clone(),
-        metrics_settings,
-        cancel.clone(),
+    loops.push((
+        "the metrics collector",
+        tokio::spawn(kubedeck_api::metrics_collector::run(
+            state.clone(),
+            metrics_settings,
+            cancel.clone(),
+        )),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -199,7 +214,7 @@ async fn start_replica(
             .await
             .unwrap();
     });
-    (state, format!("http://{addr}"), cancel)
+    (state, format!("http://{addr}"), cancel, loops)
 }
 
 /// A response: status, JSON body (Null when empty or not JSON), headers.
@@ -305,7 +320,7 @@ impl TestApp {
 
     /// A second replica of this app: same database, keys and settings; its own hub, loops and HTTP server.
     pub async fn replica(&self) -> TestApp {
-        let (state, base, cancel) = start_replica(
+        let (state, base, cancel, loops) = start_replica(
             self.state.store.clone(),
             self.state.settings.clone(),
             self.state.keyring(),
@@ -314,6 +329,7 @@ impl TestApp {
         )
         .await;
         TestApp {
+            loops,
             base,
             http: self.http.clone(),
             state,
@@ -335,19 +351,55 @@ impl TestApp {
             backend: self.backend,
             db: None,
             cancel: CancellationToken::new(),
+            loops: Vec::new(),
             keys: self.keys.clone(),
             owns_keys: false,
         }
     }
 
-    pub async fn stop(mut self) {
+    /// The app stopped (its loops give their leases up) and started again on the same database and keys: a new
+    /// hub, new loops, a new server, as after a restart of the process.
+    pub async fn restart(mut self) -> TestApp {
+        self.end_loops().await;
+        let mut next = self.replica().await;
+        next.db = self.db.take();
+        next.owns_keys = std::mem::take(&mut self.owns_keys);
+        next
+    }
+
+    /// Cancels the replica's loops and waits until they have ended (given their leases up). A loop that does
+    /// not end within 30 s fails the test by name, rather than hang it until the runner's 10-minute limit.
+    async fn end_loops(&mut self) {
         self.cancel.cancel();
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        for (what, handle) in self.loops.drain(..) {
+            match tokio::time::timeout(Duration::from_secs(30), handle).await {
+                Ok(_) => {}
+                Err(_) => panic!("{what} did not end within 30 s of its replica being stopped"),
+            }
+        }
+    }
+
+    pub async fn stop(mut self) {
+        self.end_loops().await;
         if self.owns_keys {
             let _ = std::fs::remove_dir_all(&self.keys);
         }
         if let Some(db) = self.db.take() {
-            db.drop_db().await;
+            // The pool closes once every connection is back, so a connection some task still holds would hang
+            // the test here until the runner's 10-minute limit: bounded, and said, instead. (What the test checks
+            // has been checked by now; a database left behind is only litter.)
+            let store = db.store.clone();
+            if tokio::time::timeout(Duration::from_secs(30), db.drop_db())
+                .await
+                .is_err()
+            {
+                let stats = store.pool_stats();
+                eprintln!(
+                    "warning: the test database was not closed and dropped within 30 s ({} connections open, {} \
+                     idle): a task still holds a connection",
+                    stats.open, stats.idle
+                );
+            }
         }
     }
 }
