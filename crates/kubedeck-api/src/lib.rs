@@ -9,6 +9,7 @@ pub mod console;
 pub mod drain;
 pub mod edge;
 pub mod error;
+pub mod event_archive;
 pub mod extract;
 pub mod keys;
 pub mod metrics_collector;
@@ -70,6 +71,10 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/events" => get(resources::object::events),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(pods::logs),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs" => get(pods::container_logs),
+    "/api/v1/k8s/cluster/{id}/events" => get(routes::events::cluster_events),
+    "/api/v1/k8s/cluster/{id}/events/search" => get(routes::events::search),
+    "/api/v1/k8s/cluster/{id}/events/timeline" => get(routes::events::timeline),
+    "/api/v1/k8s/cluster/{id}/events/sync" => post(routes::events::sync),
     "/api/v1/k8s/cluster/{id}/nodes" => get(nodes::list),
     "/api/v1/k8s/cluster/{id}/nodes/sync" => post(nodes::sync),
     "/api/v1/k8s/cluster/{id}/nodes/{name}" => get(nodes::get).put(resources::write::replace).delete(nodes::delete),
@@ -91,7 +96,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/sync" => post(resources::object::sync),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml" => get(resources::object::yaml),
-    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events" => get(resources::object::events),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events" => get(routes::events::namespace_events),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/create" => post(routes::namespaces::create),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/contents" => get(routes::namespaces::contents),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/tls-secrets" => post(routes::config::create_tls),

@@ -32,11 +32,12 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::namespaces::create, routes::namespaces::contents,
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
         routes::dns::get, routes::dns::update, routes::dns::rollback,
+        routes::events::cluster_events, routes::events::namespace_events, routes::events::search, routes::events::timeline, routes::events::sync,
         routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "health"))
 )]
 pub struct ApiDoc;
 
@@ -63,7 +64,6 @@ impl utoipa::Modify for GenericPaths {
             ("/{name}/events", "/api/v1/k8s/cluster/{id}/{kind}/{name}/events", &["ns"]),
             ("/{name}", "/api/v1/k8s/cluster/{id}/namespaces/{ns}", &["kind", "name"]),
             ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/yaml", &["kind", "name"]),
-            ("/{name}/events", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/events", &["kind", "name"]),
             // pods and nodes: their own pages use the engine's YAML and events (and a node's YAML is edited with it)
             ("/{name}/yaml", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/yaml", &["kind"]),
             ("/{name}/events", "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/events", &["kind"]),

@@ -31,6 +31,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<crate::audit::TrustedProxy>,
     /// Node metrics collection and retention (the latest-sample API needs the interval to judge staleness).
     pub node_metrics: crate::metrics_collector::MetricsSettings,
+    /// How long archived events are kept after they were last seen (default 14 days).
+    pub event_retention: Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -65,6 +67,7 @@ impl Settings {
             trust_forwarded_for: false,
             trusted_proxies: Vec::new(),
             node_metrics: Default::default(),
+            event_retention: crate::event_archive::DEFAULT_RETENTION,
         }
     }
 }

@@ -116,6 +116,9 @@ pub async fn sync_cluster(
     cluster: &Cluster,
     owner: Option<Fence>,
 ) -> Result<Cluster, ClusterError> {
+    if let Some(fence) = &owner {
+        crate::event_archive::held(cluster.id, fence);
+    }
     let outcome = check(state, cluster, owner.is_some()).await;
     let row = match &outcome {
         Ok((version, platform, counts, latency)) => {
@@ -602,6 +605,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut checks = tokio::task::JoinSet::new();
+    let archive = tokio::spawn(crate::event_archive::run(state.clone(), cancel.clone()));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
@@ -670,6 +674,7 @@ pub async fn run(
         }
     }
     checks.abort_all();
+    let _ = archive.await;
     for id in state.hub.running() {
         let _ = state
             .store

@@ -48,6 +48,8 @@ pub struct ClusterHandle {
     pub pods: Projected<PodLite, (Sym, Sym)>,
     /// Every other kind: the cluster's catalog and a watched store per kind in use.
     pub resources: Arc<crate::resource::store::Resources>,
+    /// The cluster's events waiting for the archive (see [`crate::events`]).
+    pub events: Arc<crate::events::EventFeed>,
     nodes_ready: Arc<AtomicBool>,
     /// Which credential the handle was built from (re-import restarts it).
     fingerprint: String,
@@ -216,12 +218,14 @@ fn start(
         cancel.clone(),
     );
     let resources = crate::resource::store::Resources::new(client.clone(), cancel.clone());
+    let events = crate::events::watch(client.clone(), cancel.clone());
     ClusterHandle {
         cluster_id,
         client,
         nodes: reader,
         pods,
         resources,
+        events,
         nodes_ready: ready,
         fingerprint,
         cancel,

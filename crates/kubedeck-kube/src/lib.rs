@@ -10,6 +10,7 @@
 
 pub mod drain;
 pub mod error;
+pub mod events;
 pub mod hub;
 pub mod intern;
 pub mod kubeconfig;

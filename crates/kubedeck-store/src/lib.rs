@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod clusters;
 pub mod entity;
+pub mod kube_events;
 pub mod kube_nodes;
 pub mod kube_objects;
 pub mod kube_pods;

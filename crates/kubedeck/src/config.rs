@@ -72,6 +72,9 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "KUBEDECK_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+    /// Days archived Kubernetes events are kept after they were last seen [default: 14].
+    #[arg(long, env = "KUBEDECK_EVENT_RETENTION_DAYS")]
+    pub event_retention_days: Option<u64>,
     /// Seconds between node metrics scrapes (kubelet summary through the API server) [default: 30].
     #[arg(long, env = "KUBEDECK_METRICS_INTERVAL_SECS")]
     pub metrics_interval_secs: Option<u64>,
@@ -107,6 +110,7 @@ struct FileConfig {
     database_max_connections: Option<u32>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    event_retention_days: Option<u64>,
     metrics_interval_secs: Option<u64>,
     metrics_raw_retention_secs: Option<u64>,
     metrics_bucket_secs: Option<u64>,
@@ -133,6 +137,8 @@ pub struct Settings {
     pub tls: Option<crate::tls::CertFiles>,
     /// The database pool's size (None: the store's default for the backend).
     pub database_max_connections: Option<u32>,
+    /// Days archived events are kept.
+    pub event_retention_days: u64,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -267,6 +273,12 @@ impl Settings {
             trusted_proxies,
             tls,
             database_max_connections: s.and_then(|s| s.database_max_connections).or(f.database_max_connections),
+            event_retention_days: pick(
+                s.and_then(|s| s.event_retention_days),
+                f.event_retention_days,
+                14,
+            )
+            .max(1),
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

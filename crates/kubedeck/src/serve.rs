@@ -104,6 +104,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.login_account_policy.max_failures = cfg.login_max_failures;
     settings.trust_forwarded_for = cfg.trust_forwarded_for;
     settings.trusted_proxies = cfg.trusted_proxies.clone();
+    settings.event_retention = Duration::from_secs(cfg.event_retention_days.saturating_mul(24 * 3600));
     let node_metrics = kubedeck_api::metrics_collector::MetricsSettings {
         interval: Duration::from_secs(cfg.metrics_interval_secs),
         raw_retention: Duration::from_secs(cfg.metrics_raw_retention_secs),

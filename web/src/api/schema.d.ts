@@ -225,6 +225,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A cluster's archived events, newest (last seen) first; a caller with access to some namespaces only sees
+         *     theirs.
+         */
+        get: operations["cluster_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/events/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Searches a cluster's archived events: by the involved object's kind and name, reason, type, message text,
+         *     namespace and a time range (of when each was last seen); newest first, paged. Every filter given must match.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/events/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lists the cluster's events now and writes them to the archive (new ones added, repeats updated, nothing
+         *     duplicated); the watcher keeps doing so on its own, this is for "now".
+         */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/events/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's Warning events per hour (by when each was last seen), from the archive. */
+        get: operations["timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/images": {
         parameters: {
             query?: never;
@@ -347,8 +424,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events about one object. */
-        get: operations["events"];
+        /** The archived events of one namespace (every object in it), newest first. */
+        get: operations["namespace_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -433,7 +510,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events about one object. */
+        /** Events about one object, from the event archive (so they outlive the cluster's `--event-ttl`), newest first. */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -579,7 +656,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events about one object. */
+        /** Events about one object, from the event archive (so they outlive the cluster's `--event-ttl`), newest first. */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -1027,7 +1104,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events about one object. */
+        /** Events about one object, from the event archive (so they outlive the cluster's `--event-ttl`), newest first. */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -1294,7 +1371,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events about one object. */
+        /** Events about one object, from the event archive (so they outlive the cluster's `--event-ttl`), newest first. */
         get: operations["events"];
         put?: never;
         post?: never;
@@ -2165,12 +2242,27 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
-        /** @description Events of one object. */
+        /** @description Events, newest (last seen) first, one page of them. */
         EventList: {
             /** @description Newest first. */
             items: components["schemas"]["EventRow"][];
+            /**
+             * Format: int64
+             * @description 1-based page.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Events matching, across pages.
+             */
+            total: number;
         };
-        /** @description An event about an object. */
+        /** @description An event about an object, as the archive keeps it (`kube_event`). */
         EventRow: {
             /**
              * Format: int32
@@ -2179,16 +2271,43 @@ export interface components {
             count?: number | null;
             /** @description First seen (RFC 3339). */
             first_seen?: string | null;
+            /** @description What it is about: kind (`Pod`). */
+            involved_kind?: string | null;
+            /** @description What it is about: name. */
+            involved_name?: string | null;
+            /** @description What it is about: namespace (empty for cluster-scoped objects). */
+            involved_namespace?: string | null;
+            /** @description What it is about, as `Kind/name`. */
+            involved_object?: string | null;
             /** @description Last seen (RFC 3339). */
             last_seen?: string | null;
             /** @description Message. */
             message?: string | null;
+            /** @description The Event object's namespace. */
+            namespace?: string | null;
             /** @description Reason (`Scheduled`, `BackOff` ...). */
             reason?: string | null;
-            /** @description Who reported it (`component` on `host`). */
+            /** @description The reporting component (events.k8s.io's reportingController). */
+            reporting_component?: string | null;
+            /**
+             * Format: int32
+             * @description The series' count, when the event is a series.
+             */
+            series_count?: number | null;
+            /** @description Who reported it (`component on host`, or the reporting component). */
             source?: string | null;
             /** @description Normal or Warning. */
             type?: string | null;
+            /** @description The Event object's uid. */
+            uid?: string | null;
+        };
+        /** @description What a relist archived. */
+        EventSyncResult: {
+            /**
+             * Format: int64
+             * @description Events the cluster holds now (all of them were written to the archive).
+             */
+            listed: number;
         };
         /** @description A pod that does not come up, and why. */
         FailingPod: {
@@ -4055,6 +4174,39 @@ export interface components {
             /** @description `error` (broken now) or `warning` (will break, or may not do what was meant). */
             severity: string;
         };
+        /** @description Warning events of one hour. */
+        WarningHour: {
+            /**
+             * Format: int64
+             * @description Warning events last seen in that hour.
+             */
+            events: number;
+            /**
+             * Format: date-time
+             * @description The hour's start.
+             */
+            hour: string;
+            /**
+             * Format: int64
+             * @description Their occurrences (the sum of their counts).
+             */
+            occurrences: number;
+        };
+        /** @description Warning events per hour. */
+        WarningTimeline: {
+            /**
+             * Format: date-time
+             * @description Start of the range.
+             */
+            from: string;
+            /** @description Every hour of the range, oldest first (hours without warnings count 0). */
+            items: components["schemas"]["WarningHour"][];
+            /**
+             * Format: date-time
+             * @description End of the range.
+             */
+            to: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -5292,6 +5444,310 @@ export interface operations {
             };
         };
     };
+    cluster_events: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Rows per page (default 20, at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description The involved object's kind, as Kubernetes names it (`Pod`, `Deployment`). */
+                kind?: string;
+                /** @description The involved object's name. */
+                name?: string;
+                /** @description Namespaces (comma-separated) the events are in. */
+                namespace?: string;
+                /** @description Reason (`BackOff`, `FailedScheduling` ...), exactly. */
+                reason?: string;
+                /** @description `Normal` or `Warning`. */
+                type?: string;
+                /** @description Text the message contains (any case). */
+                q?: string;
+                /** @description Last seen at or after, RFC 3339. */
+                from?: string;
+                /** @description Last seen at or before, RFC 3339. */
+                to?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Rows per page (default 20, at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description a bad from or to, an unknown type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSyncResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the cluster cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timeline: {
+        parameters: {
+            query?: {
+                /** @description Start, RFC 3339 (default: 24 hours before `to`). */
+                from?: string;
+                /** @description End, RFC 3339 (default: now). At most 31 days after `from`. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningTimeline"];
+                };
+            };
+            /** @description a bad from or to, or a range over 31 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     images: {
         parameters: {
             query?: never;
@@ -5937,9 +6393,14 @@ export interface operations {
             };
         };
     };
-    events: {
+    namespace_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Rows per page (default 20, at most 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -5957,7 +6418,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventList"];
                 };
             };
-            /** @description a malformed parameter */
+            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;

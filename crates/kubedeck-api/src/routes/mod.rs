@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clusters;
 pub mod config;
 pub mod dns;
+pub mod events;
 pub mod exec;
 pub mod health;
 pub mod insight;

@@ -385,7 +385,7 @@ pub async fn get(
     let (client, mut pod) = live_pod(&state, id, &ns, &name).await?;
     pod.metadata.managed_fields = None;
     let chain = owner_chain(&client, &pod).await;
-    let events = crate::routes::resources::object::events_of(client, "Pod", Some(&ns), &name).await;
+    let events = crate::routes::events::events_of(&state, id, "Pod", Some(&ns), &name).await?.items;
     Ok(axum::Json(PodDetail {
         summary: PodSummary::from(&kubedeck_kube::pods::project(&pod)),
         qos_class: pod.status.as_ref().and_then(|s| s.qos_class.clone()),

@@ -14,6 +14,7 @@ mod clusters;
 mod conventions;
 mod credentials;
 mod edge;
+mod events;
 mod exec;
 mod hpa;
 mod node_metrics;

@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod k8s_cluster;
+pub mod kube_event;
 pub mod kube_node;
 pub mod kube_object;
 pub mod kube_pod;

@@ -10,6 +10,7 @@ mod m20261125_000002_nodes;
 mod m20261125_000003_pods;
 mod m20261129_000004_objects;
 mod m20261130_000005_volume_metrics;
+mod m20261130_000006_kube_events;
 
 /// Kubedeck's migrator.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_pods::Migration),
             Box::new(m20261129_000004_objects::Migration),
             Box::new(m20261130_000005_volume_metrics::Migration),
+            Box::new(m20261130_000006_kube_events::Migration),
         ]
     }
 }

@@ -13,8 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use k8s_openapi::api::core::v1::Event;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, PropagationPolicy};
+use kube::api::{Api, DeleteParams, DynamicObject, PropagationPolicy};
 use kubedeck_core::rbac::{Permission, Scope};
 use kubedeck_kube::error::within;
 use kubedeck_kube::resource::discovery::{Catalog, Served};
@@ -237,7 +236,7 @@ pub async fn yaml(
     Ok(([(header::CONTENT_TYPE, "application/yaml; charset=utf-8")], text).into_response())
 }
 
-/// An event about an object.
+/// An event about an object, as the archive keeps it (`kube_event`).
 #[derive(Serialize, ToSchema)]
 pub struct EventRow {
     /// Normal or Warning.
@@ -253,50 +252,40 @@ pub struct EventRow {
     pub first_seen: Option<String>,
     /// Last seen (RFC 3339).
     pub last_seen: Option<String>,
-    /// Who reported it (`component` on `host`).
+    /// Who reported it (`component on host`, or the reporting component).
     pub source: Option<String>,
+    /// The Event object's uid.
+    pub uid: Option<String>,
+    /// The Event object's namespace.
+    pub namespace: Option<String>,
+    /// What it is about, as `Kind/name`.
+    pub involved_object: Option<String>,
+    /// What it is about: kind (`Pod`).
+    pub involved_kind: Option<String>,
+    /// What it is about: name.
+    pub involved_name: Option<String>,
+    /// What it is about: namespace (empty for cluster-scoped objects).
+    pub involved_namespace: Option<String>,
+    /// The reporting component (events.k8s.io's reportingController).
+    pub reporting_component: Option<String>,
+    /// The series' count, when the event is a series.
+    pub series_count: Option<i32>,
 }
 
-/// Events of one object.
+/// Events, newest (last seen) first, one page of them.
 #[derive(Serialize, ToSchema)]
 pub struct EventList {
     /// Newest first.
     pub items: Vec<EventRow>,
+    /// Events matching, across pages.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub page_size: u64,
 }
 
-/// Events about an object of `kind` (newest first), read live; a cluster that cannot list events gives none.
-pub async fn events_of(client: kube::Client, kind: &str, ns: Option<&str>, name: &str) -> Vec<EventRow> {
-    let api: Api<Event> = match ns {
-        Some(ns) => Api::namespaced(client, ns),
-        None => Api::all(client),
-    };
-    let lp = ListParams::default().fields(&format!("involvedObject.kind={kind},involvedObject.name={name}"));
-    let time = |t: Option<String>| t;
-    let mut rows: Vec<EventRow> = within(CALL, api.list(&lp))
-        .await
-        .map(|l| {
-            l.items
-                .into_iter()
-                .map(|e| EventRow {
-                    type_: e.type_,
-                    reason: e.reason,
-                    message: e.message,
-                    count: e.count,
-                    first_seen: time(e.first_timestamp.map(|t| t.0.to_string())),
-                    last_seen: time(e.last_timestamp.map(|t| t.0.to_string()).or(e.event_time.map(|t| t.0.to_string()))),
-                    source: e.source.and_then(|s| match (s.component, s.host) {
-                        (Some(c), Some(h)) => Some(format!("{c} on {h}")),
-                        (c, h) => c.or(h),
-                    }),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    rows.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
-    rows
-}
-
-/// Events about one object.
+/// Events about one object, from the event archive (so they outlive the cluster's `--event-ttl`), newest first.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events", tag = "resources",
     params(("id" = i64, Path), ("ns" = String, Path), ("kind" = String, Path), ("name" = String, Path)),
     responses((status = 200, body = EventList), (status = 404)),
@@ -306,10 +295,10 @@ pub async fn events(
     _auth: Authorized<perm::ResourceRead>,
     GenericPath(t): GenericPath,
 ) -> ApiResult<Json<EventList>> {
-    let (c, served, _) = resolve(&state, &t).await?;
-    let client = client_for(&state, &c).await?;
+    let (_, served, _) = resolve(&state, &t).await?;
     let ns = if served.namespaced { t.ns.as_deref() } else { None };
-    Ok(Json(EventList { items: events_of(client, &served.api.kind, ns, t.name.as_deref().unwrap_or_default()).await }))
+    let name = t.name.as_deref().unwrap_or_default();
+    Ok(Json(crate::routes::events::events_of(&state, t.id, &served.api.kind, ns, name).await?))
 }
 
 /// `kubectl delete` options.

@@ -1,0 +1,405 @@
+//! The event archive's table (issue 16) on every selected backend: an upsert by (cluster, uid) keeps one row per
+//! event however often it is written (a repeat updates count and last seen); only the lease holder's fenced writes
+//! go through; searches filter by each field, newest first; retention deletes in batches only what is older than
+//! its cut; a deleted cluster's events go with it.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use kubedeck_core::credential::{CredentialKey, KeyRing};
+use kubedeck_store::clusters::ClusterFacts;
+use kubedeck_store::kube_events::{EventFilter, EventRecord};
+use kubedeck_store::leases::{Fence, is_lease_lost};
+use kubedeck_store::testing::TestDb;
+use kubedeck_store::{PageRequest, Store};
+
+async fn cluster(s: &Store, name: &str) -> i64 {
+    let facts = ClusterFacts {
+        kubeconfig: "apiVersion: v1\nkind: Config\n".into(),
+        server_url: format!("https://{name}.example:6443"),
+        identity_hash: format!("identity-{name}"),
+        ..Default::default()
+    };
+    s.insert_cluster(
+        name,
+        "",
+        &facts,
+        &KeyRing::new(CredentialKey::generate(), []),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn event(
+    cluster_id: i64,
+    uid: &str,
+    kind: &str,
+    name: &str,
+    reason: &str,
+    type_: &str,
+    message: &str,
+    minute: i64,
+) -> EventRecord {
+    EventRecord {
+        cluster_id,
+        uid: uid.into(),
+        namespace: "shop".into(),
+        name: format!("{name}.{uid}"),
+        involved_kind: kind.into(),
+        involved_name: name.into(),
+        involved_namespace: "shop".into(),
+        reason: reason.into(),
+        event_type: type_.into(),
+        message: message.into(),
+        source_component: "kubelet".into(),
+        source_host: "node-1".into(),
+        reporting_component: String::new(),
+        count: 1,
+        series_count: None,
+        first_timestamp: at(minute),
+        last_timestamp: at(minute),
+    }
+}
+
+const ALL: PageRequest = PageRequest {
+    page: 1,
+    page_size: 100,
+};
+
+async fn uids(s: &Store, c: i64, f: EventFilter) -> Vec<String> {
+    s.search_events(c, &f, ALL)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.uid)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_event_is_one_row_however_often_it_is_written() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "events").await;
+        let mut e = event(
+            c,
+            "u1",
+            "Pod",
+            "web",
+            "BackOff",
+            "Warning",
+            "Back-off restarting",
+            0,
+        );
+        s.upsert_events(std::slice::from_ref(&e)).await.unwrap();
+        e.count = 7;
+        e.last_timestamp = at(30);
+        // a relist writes it again, with another event
+        s.upsert_events(&[
+            e.clone(),
+            event(c, "u2", "Pod", "api", "Pulled", "Normal", "pulled", 5),
+        ])
+        .await
+        .unwrap();
+        s.upsert_events(std::slice::from_ref(&e)).await.unwrap();
+        let page = s
+            .search_events(c, &EventFilter::default(), ALL)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 2, "{b}");
+        let row = &page.items[0];
+        assert_eq!(
+            (
+                row.uid.as_str(),
+                row.count,
+                row.first_timestamp,
+                row.last_timestamp
+            ),
+            ("u1", 7, at(0), at(30)),
+            "{b}"
+        );
+        // a long message and a long reason are cut to fit, not refused
+        let mut long = event(
+            c,
+            "u3",
+            "Pod",
+            "web",
+            &"R".repeat(300),
+            "Warning",
+            &"m".repeat(20_000),
+            1,
+        );
+        long.involved_name = "n".repeat(400);
+        s.upsert_events(&[long]).await.unwrap();
+        // a deleted cluster's events go with it
+        s.delete_cluster(c).await.unwrap();
+        assert_eq!(
+            s.search_events(c, &EventFilter::default(), ALL)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "{b}"
+        );
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn only_the_lease_holder_writes_events() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "fenced-events").await;
+        let lease = format!("sync:cluster:{c}");
+        let token = s
+            .try_acquire_lease(&lease, "a", Duration::seconds(20))
+            .await
+            .unwrap()
+            .unwrap();
+        let a = s.fenced(Fence {
+            lease: lease.clone(),
+            holder: "a".into(),
+            token,
+        });
+        a.upsert_events(&[event(c, "u1", "Pod", "web", "BackOff", "Warning", "x", 0)])
+            .await
+            .unwrap();
+        // b takes the expired lease over
+        s.release_lease(&lease, "a").await.unwrap();
+        let tb = s
+            .try_acquire_lease(&lease, "b", Duration::seconds(20))
+            .await
+            .unwrap()
+            .unwrap();
+        let err = a
+            .upsert_events(&[event(c, "u2", "Pod", "web", "BackOff", "Warning", "x", 1)])
+            .await
+            .unwrap_err();
+        assert!(is_lease_lost(&err), "{b}: {err}");
+        let bs = s.fenced(Fence {
+            lease,
+            holder: "b".into(),
+            token: tb,
+        });
+        bs.upsert_events(&[event(c, "u3", "Pod", "web", "BackOff", "Warning", "x", 2)])
+            .await
+            .unwrap();
+        assert_eq!(
+            uids(s, c, EventFilter::default()).await,
+            ["u3", "u1"],
+            "{b}"
+        );
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn searches_filter_by_each_field_newest_first() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "search").await;
+        let other = cluster(s, "other").await;
+        let mut in_kube_system = event(
+            c,
+            "u4",
+            "Node",
+            "node-1",
+            "NodeNotReady",
+            "Warning",
+            "Node is not ready",
+            40,
+        );
+        in_kube_system.namespace = "default".into();
+        in_kube_system.involved_namespace = String::new();
+        s.upsert_events(&[
+            event(
+                c,
+                "u1",
+                "Pod",
+                "web-1",
+                "BackOff",
+                "Warning",
+                "Back-off pulling image \"shop:50%_off\"",
+                10,
+            ),
+            event(
+                c,
+                "u2",
+                "Pod",
+                "web-2",
+                "BackOff",
+                "Warning",
+                "Back-off restarting failed container",
+                20,
+            ),
+            event(
+                c,
+                "u3",
+                "ConfigMap",
+                "settings",
+                "Updated",
+                "Normal",
+                "settings RELOADED",
+                30,
+            ),
+            in_kube_system,
+            event(
+                other,
+                "x1",
+                "Pod",
+                "web-1",
+                "BackOff",
+                "Warning",
+                "elsewhere",
+                50,
+            ),
+        ])
+        .await
+        .unwrap();
+        let f = |g: fn(&mut EventFilter)| {
+            let mut f = EventFilter::default();
+            g(&mut f);
+            f
+        };
+        assert_eq!(
+            uids(s, c, EventFilter::default()).await,
+            ["u4", "u3", "u2", "u1"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.involved_kind = Some("Pod".into()))).await,
+            ["u2", "u1"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.involved_name = Some("web-1".into()))).await,
+            ["u1"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.involved_kind = Some("pod".into()))).await,
+            Vec::<String>::new(),
+            "{b}: kinds compare exactly"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.reason = Some("BackOff".into()))).await,
+            ["u2", "u1"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.event_type = Some("Normal".into()))).await,
+            ["u3"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.namespaces = Some(vec!["default".into()]))).await,
+            ["u4"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(
+                s,
+                c,
+                f(|f| f.namespaces = Some(vec!["default".into(), "shop".into()]))
+            )
+            .await
+            .len(),
+            4,
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.text = Some("reloaded".into()))).await,
+            ["u3"],
+            "{b}: any case"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.text = Some("50%_OFF".into()))).await,
+            ["u1"],
+            "{b}"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.text = Some("50%off".into()))).await,
+            Vec::<String>::new(),
+            "{b}: % is no wildcard"
+        );
+        assert_eq!(
+            uids(s, c, f(|f| f.text = Some("back_off".into()))).await,
+            Vec::<String>::new(),
+            "{b}: _ is no wildcard"
+        );
+        assert_eq!(
+            uids(
+                s,
+                c,
+                f(|f| {
+                    f.from = Some(at(15));
+                    f.to = Some(at(30));
+                })
+            )
+            .await,
+            ["u3", "u2"],
+            "{b}"
+        );
+        // paging
+        let p = s
+            .search_events(
+                c,
+                &EventFilter::default(),
+                PageRequest {
+                    page: 2,
+                    page_size: 3,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                p.total,
+                p.items.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>()
+            ),
+            (4, vec!["u1"]),
+            "{b}"
+        );
+        // warnings per hour
+        let t = s.warning_timeline(c, at(0), at(60)).await.unwrap();
+        assert_eq!(t.len(), 1, "{b}");
+        assert_eq!(
+            (t[0].hour, t[0].events, t[0].occurrences),
+            (at(0), 3, 3),
+            "{b}"
+        );
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn retention_deletes_in_batches_only_what_is_older_than_its_cut() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "retention").await;
+        let rows: Vec<EventRecord> = (0..25)
+            .map(|i| {
+                event(
+                    c,
+                    &format!("u{i:02}"),
+                    "Pod",
+                    "web",
+                    "BackOff",
+                    "Warning",
+                    "x",
+                    i,
+                )
+            })
+            .collect();
+        s.upsert_events(&rows).await.unwrap();
+        // 20 rows last seen before minute 20, deleted 7 at a time
+        assert_eq!(s.prune_events(at(20), 7).await.unwrap(), 20, "{b}");
+        let left = uids(s, c, EventFilter::default()).await;
+        assert_eq!(left, ["u24", "u23", "u22", "u21", "u20"], "{b}");
+        assert_eq!(s.prune_events(at(20), 7).await.unwrap(), 0, "{b}");
+        db.drop_db().await;
+    }
+}
