@@ -53,6 +53,7 @@ const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage')
 const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
 const DnsPage = lazy(() => import('./pages/network/DnsPage'));
+const EventsPage = lazy(() => import('./pages/events/EventsPage'));
 // xterm.js comes with this chunk only
 const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
@@ -131,6 +132,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
                       <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
                       <Route path="/clusters/:clusterId/dns" element={<DnsPage />} />
+                      <Route path="/clusters/:clusterId/events" element={<EventsPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Button, Dropdown, Input, Layout, Menu, Select, Space, Spin, Typography, theme } from 'antd';
 import {
+  AlertOutlined,
   AuditOutlined,
   ClusterOutlined,
   DashboardOutlined,
@@ -100,6 +101,8 @@ export function AppLayout() {
           { key: `${base}/nodes`, icon: <DesktopOutlined />, label: t('nav.nodes') },
           { key: `${base}/pods`, icon: <AppstoreOutlined />, label: t('nav.pods') },
           { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
+          // the event archive (issue 16): events kept beyond the cluster's --event-ttl
+          { key: `${base}/events`, icon: <AlertOutlined />, label: t('nav.events') },
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({
