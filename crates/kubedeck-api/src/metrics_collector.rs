@@ -16,18 +16,29 @@
 //!   the API shows it as stale instead of presenting an old figure as current.
 //! - The same summaries carry the kubelet's volume stats of mounted claims (`pods[].volume[]` with `pvcRef`):
 //!   one [`VolumeSample`] per claim and scrape (used / capacity bytes, inodes) for the claim's usage history.
+//! - The same pass gives the cluster's sample (the spec's ClusterMetrics): the sums of the reporting nodes' CPU,
+//!   memory working set and node filesystems over their allocatable CPU and memory and their capacity, with the
+//!   node, pod, service and deployment counts of this replica's watched stores. Every sample of a pass (nodes'
+//!   and cluster's) carries the pass's time. A cluster whose stores have not synced yet gets no sample.
+//! - The summaries' pods and containers (CPU, working set) become the handle's [`UsageSnapshot`]: "top pods"
+//!   and "top nodes" read it, in `kubectl top`'s units.
 //! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`, at least once per
-//!   bucket; the same pass removes the history of clusters that were deleted.
+//!   bucket, for node and cluster metrics alike (one mechanism, `kubedeck_store::metric_history`); the same pass
+//!   removes the node history of clusters that were deleted (cluster metrics go with their cluster's row).
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Node;
 use kubedeck_kube::error::{ClusterError, within};
+use kubedeck_kube::hub::ClusterHandle;
+use kubedeck_kube::usage::{ContainerUsage, NodeUsage, PodUsage, UsageSnapshot};
+use kubedeck_store::cluster_metrics::ClusterSample;
 use kubedeck_store::node_metrics::{NodeSample, RAW, RetentionPolicy, whole_seconds};
 use kubedeck_store::volume_metrics::VolumeSample;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -148,6 +159,14 @@ pub struct Usage {
     pub tx_rate: Option<i64>,
     /// Pods in the summary.
     pub pods: i32,
+    /// CPU in use, nanocores.
+    pub cpu_nanocores: f64,
+    /// Memory working set, bytes.
+    pub memory_bytes: f64,
+    /// Node filesystem used, bytes.
+    pub fs_used_bytes: f64,
+    /// Node filesystem capacity, bytes.
+    pub fs_capacity_bytes: f64,
 }
 
 fn num(v: &Value, path: &[&str]) -> Option<f64> {
@@ -177,10 +196,10 @@ pub fn counter_rate(prev: u64, cur: u64, seconds: f64) -> Option<i64> {
     (r <= i64::MAX as f64).then_some(r as i64)
 }
 
-/// What the collector reads of a kubelet summary: the node section, the number of pods and the stats of the
-/// claims they mount. The pods' own figures are skipped while parsing, not kept: a node's summary lists every pod
-/// with its containers and volumes, and holding 50 parsed summaries of 400 pods each grew the server by ≈ 190 MB
-/// at 20,000 pods.
+/// What the collector reads of a kubelet summary: the node section, the number of pods, the stats of the
+/// claims they mount and the pods' and containers' CPU and working set. Everything else of the pods is skipped
+/// while parsing, not kept: a node's summary lists every pod with its containers and volumes, and holding 50
+/// parsed summaries of 400 pods each grew the server by ≈ 190 MB at 20,000 pods.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct KubeletSummary {
     /// `node`: CPU, memory, fs and network figures of the node.
@@ -198,6 +217,8 @@ pub struct PodsSeen {
     pub count: usize,
     /// `pods[].volume[]` entries with a `pvcRef` (a mounted PersistentVolumeClaim).
     pub claims: Vec<ClaimStats>,
+    /// Pods with at least one container with figures (`node` left empty: the summary's node fills it).
+    pub usage: Vec<PodUsage>,
 }
 
 /// One mounted claim's volume stats (`pods[].volume[]` of the kubelet's summary).
@@ -229,11 +250,49 @@ pub struct PvcRef {
     pub namespace: String,
 }
 
-/// Of a pod, only its volumes are read (everything else is skipped by serde).
+/// Of a pod, only its name, its containers' CPU and memory and its volumes are read (everything else is
+/// skipped by serde).
 #[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct PodVolumes {
     #[serde(default)]
+    pod_ref: Option<PodRef>,
+    #[serde(default)]
+    containers: Option<Vec<ContainerEntry>>,
+    #[serde(default)]
     volume: Option<Vec<VolumeEntry>>,
+}
+
+/// `podRef`: which pod a summary entry is about.
+#[derive(serde::Deserialize)]
+struct PodRef {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ContainerEntry {
+    name: String,
+    #[serde(default)]
+    cpu: Option<CpuEntry>,
+    #[serde(default)]
+    memory: Option<MemoryEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CpuEntry {
+    #[serde(default)]
+    usage_nano_cores: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MemoryEntry {
+    #[serde(default)]
+    working_set_bytes: Option<u64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -262,9 +321,40 @@ fn pods_seen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PodsSeen, D::Erro
             let mut seen = PodsSeen::default();
             while let Some(p) = seq.next_element::<PodVolumes>()? {
                 seen.count += 1;
+                // As metrics-server: a container counts when the kubelet reports both figures.
+                let containers: Vec<ContainerUsage> = p
+                    .containers
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        Some(ContainerUsage {
+                            cpu_nanocores: c.cpu?.usage_nano_cores?,
+                            memory_bytes: c.memory?.working_set_bytes?,
+                            name: c.name,
+                        })
+                    })
+                    .collect();
+                if let Some(r) = p.pod_ref
+                    && !containers.is_empty()
+                {
+                    seen.usage.push(PodUsage {
+                        namespace: r.namespace,
+                        name: r.name,
+                        node: String::new(),
+                        cpu_nanocores: containers.iter().map(|c| c.cpu_nanocores).sum(),
+                        memory_bytes: containers.iter().map(|c| c.memory_bytes).sum(),
+                        containers,
+                    });
+                }
                 for v in p.volume.into_iter().flatten() {
                     if let Some(pvc_ref) = v.pvc_ref {
-                        seen.claims.push(ClaimStats { pvc_ref, used_bytes: v.used_bytes, capacity_bytes: v.capacity_bytes, inodes_used: v.inodes_used, inodes: v.inodes });
+                        seen.claims.push(ClaimStats {
+                            pvc_ref,
+                            used_bytes: v.used_bytes,
+                            capacity_bytes: v.capacity_bytes,
+                            inodes_used: v.inodes_used,
+                            inodes: v.inodes,
+                        });
                     }
                 }
             }
@@ -279,11 +369,20 @@ fn pods_seen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PodsSeen, D::Erro
 
 /// The volume samples of a summary's mounted claims (those with used and capacity figures), once per claim
 /// (several pods may mount one claim).
-pub fn volume_samples(cluster_id: i64, summary: &KubeletSummary, at: DateTime<Utc>) -> Vec<VolumeSample> {
+pub fn volume_samples(
+    cluster_id: i64,
+    summary: &KubeletSummary,
+    at: DateTime<Utc>,
+) -> Vec<VolumeSample> {
     let mut out: Vec<VolumeSample> = Vec::new();
     for c in &summary.pods.claims {
-        let (Some(used), Some(capacity)) = (c.used_bytes, c.capacity_bytes) else { continue };
-        if out.iter().any(|s| s.namespace == c.pvc_ref.namespace && s.claim == c.pvc_ref.name) {
+        let (Some(used), Some(capacity)) = (c.used_bytes, c.capacity_bytes) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|s| s.namespace == c.pvc_ref.namespace && s.claim == c.pvc_ref.name)
+        {
             continue;
         }
         let n = |v: Option<u64>| v.map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX));
@@ -365,6 +464,10 @@ pub fn compute_usage(
         rx_rate,
         tx_rate,
         pods: i32::try_from(pods).unwrap_or(i32::MAX),
+        cpu_nanocores: cpu,
+        memory_bytes: ws,
+        fs_used_bytes: used,
+        fs_capacity_bytes: capacity,
     };
     Ok((usage, keep))
 }
@@ -391,16 +494,44 @@ struct Scraped {
     summary: Result<KubeletSummary, ClusterError>,
 }
 
+/// One cluster's pass: its handle and its nodes' results.
+struct ClusterScrape {
+    handle: Arc<ClusterHandle>,
+    nodes: Vec<Scraped>,
+}
+
+/// The node, pod, service and deployment counts of this replica's watched stores, once all four have synced.
+pub fn object_counts(handle: &ClusterHandle) -> Option<[i32; 4]> {
+    let n = |v: usize| i32::try_from(v).unwrap_or(i32::MAX);
+    let nodes = handle.node_counts()?.node_count;
+    let pods = handle
+        .pods
+        .synced()
+        .then(|| handle.pods.read(|m| m.len()))?;
+    let stores = handle.resources.stores();
+    let kind = |name: &str| {
+        stores
+            .iter()
+            .find(|s| s.served.name == name && s.rows.synced())
+            .map(|s| s.rows.read(|m| m.len()))
+    };
+    Some([
+        nodes,
+        n(pods),
+        n(kind("services")?),
+        n(kind("deployments")?),
+    ])
+}
+
 async fn scrape_cluster(
     state: &AppState,
     cluster_id: i64,
     settings: &MetricsSettings,
-) -> Vec<Scraped> {
-    let Some(handle) = state.hub.get(cluster_id) else {
-        return Vec::new();
-    };
+    at: DateTime<Utc>,
+) -> Option<ClusterScrape> {
+    let handle = state.hub.get(cluster_id)?;
     if !handle.nodes_synced() {
-        return Vec::new();
+        return None;
     }
     // The handle outlives a lost lease until the sync loop's next attempt: ask the database who holds it now.
     match state
@@ -409,13 +540,13 @@ async fn scrape_cluster(
         .await
     {
         Ok(Some(holder)) if holder == state.replica_id => {}
-        Ok(_) => return Vec::new(),
+        Ok(_) => return None,
         Err(e) => {
             tracing::warn!(
                 cluster_id,
                 "node metrics: cannot read the cluster's lease: {e}"
             );
-            return Vec::new();
+            return None;
         }
     }
     let targets: Vec<(String, Allocatable)> = handle
@@ -427,7 +558,7 @@ async fn scrape_cluster(
         .collect();
     let limit = settings.scrape_timeout();
     let client = handle.client.clone();
-    futures::stream::iter(targets)
+    let nodes = futures::stream::iter(targets)
         .map(|(node, alloc)| {
             let client = client.clone();
             async move {
@@ -436,14 +567,70 @@ async fn scrape_cluster(
                     cluster_id,
                     node,
                     alloc,
-                    at: whole_seconds(Utc::now()),
+                    at,
                     summary,
                 }
             }
         })
         .buffer_unordered(settings.concurrency.max(1))
         .collect()
-        .await
+        .await;
+    Some(ClusterScrape { handle, nodes })
+}
+
+/// What one cluster's pass adds up to: the sums behind its sample and the figures behind "top".
+#[derive(Default)]
+struct ClusterPass {
+    cpu_nanocores: f64,
+    cpu_allocatable_cores: f64,
+    memory_bytes: f64,
+    memory_allocatable_bytes: f64,
+    fs_used_bytes: f64,
+    fs_capacity_bytes: f64,
+    usage: UsageSnapshot,
+}
+
+impl ClusterPass {
+    fn add(&mut self, node: &str, u: &Usage, alloc: &Allocatable, pods: Vec<PodUsage>) {
+        self.cpu_nanocores += u.cpu_nanocores;
+        self.cpu_allocatable_cores += alloc.cpu_cores;
+        self.memory_bytes += u.memory_bytes;
+        self.memory_allocatable_bytes += alloc.memory_bytes;
+        self.fs_used_bytes += u.fs_used_bytes;
+        self.fs_capacity_bytes += u.fs_capacity_bytes;
+        self.usage.nodes.push(NodeUsage {
+            name: node.to_owned(),
+            cpu_nanocores: u.cpu_nanocores.max(0.0) as u64,
+            memory_bytes: u.memory_bytes.max(0.0) as u64,
+            cpu_allocatable_cores: alloc.cpu_cores,
+            memory_allocatable_bytes: alloc.memory_bytes,
+        });
+        self.usage.pods.extend(pods.into_iter().map(|p| PodUsage {
+            node: node.to_owned(),
+            ..p
+        }));
+    }
+
+    /// The cluster's sample, with the counts of its stores.
+    fn sample(&self, cluster_id: i64, counts: [i32; 4], at: DateTime<Utc>) -> ClusterSample {
+        let int = |v: f64| v.max(0.0).min(i64::MAX as f64) as i64;
+        ClusterSample {
+            cluster_id,
+            cpu_used_cores: self.cpu_nanocores / 1e9,
+            cpu_allocatable_cores: self.cpu_allocatable_cores,
+            memory_used_bytes: int(self.memory_bytes),
+            memory_allocatable_bytes: int(self.memory_allocatable_bytes),
+            storage_used_bytes: int(self.fs_used_bytes),
+            storage_capacity_bytes: int(self.fs_capacity_bytes),
+            node_count: counts[0],
+            reporting_nodes: i32::try_from(self.usage.nodes.len()).unwrap_or(i32::MAX),
+            pod_count: counts[1],
+            service_count: counts[2],
+            deployment_count: counts[3],
+            resolution: RAW.into(),
+            timestamp: at,
+        }
+    }
 }
 
 /// Deletes the history of clusters that no longer exist.
@@ -498,49 +685,65 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             _ = tick.tick() => {}
         }
         let clusters = state.hub.running();
+        let at = whole_seconds(Utc::now());
         let scraped = tokio::select! {
             _ = cancel.cancelled() => break,
-            s = futures::future::join_all(clusters.iter().map(|id| scrape_cluster(&state, *id, &settings))) => s,
+            s = futures::future::join_all(clusters.iter().map(|id| scrape_cluster(&state, *id, &settings, at))) => s,
         };
         let mut samples = Vec::new();
         let mut volumes = Vec::new();
-        for s in scraped.into_iter().flatten() {
-            let key = (s.cluster_id, s.node.clone());
-            let summary = match s.summary {
-                Ok(v) => v,
-                Err(e) => {
-                    metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "failed")
+        let mut cluster_samples = Vec::new();
+        for cluster in scraped.into_iter().flatten() {
+            let mut pass = ClusterPass::default();
+            for s in cluster.nodes {
+                let key = (s.cluster_id, s.node.clone());
+                let summary = match s.summary {
+                    Ok(v) => v,
+                    Err(e) => {
+                        metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "failed")
                         .increment(1);
-                    tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unavailable: {e}");
-                    continue;
-                }
-            };
-            metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok")
-                .increment(1);
-            volumes.extend(volume_samples(s.cluster_id, &summary, s.at));
-            match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
-                Ok((u, counters)) => {
-                    match counters {
-                        Some(c) => prev.insert(key, c),
-                        None => prev.remove(&key),
-                    };
-                    samples.push(NodeSample {
-                        cluster_id: s.cluster_id,
-                        node_name: s.node,
-                        cpu_usage: u.cpu_pct,
-                        memory_usage: u.memory_pct,
-                        disk_usage: u.disk_pct,
-                        network_in: u.rx_rate,
-                        network_out: u.tx_rate,
-                        pod_count: u.pods,
-                        resolution: RAW.into(),
-                        timestamp: s.at,
-                    });
-                }
-                Err(e) => {
-                    tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unusable: {e}")
+                        tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unavailable: {e}");
+                        continue;
+                    }
+                };
+                metrics::counter!("kubedeck_node_metrics_scrapes_total", "outcome" => "ok")
+                    .increment(1);
+                volumes.extend(volume_samples(s.cluster_id, &summary, s.at));
+                match compute_usage(&summary, &s.alloc, prev.get(&key), s.at) {
+                    Ok((u, counters)) => {
+                        match counters {
+                            Some(c) => prev.insert(key, c),
+                            None => prev.remove(&key),
+                        };
+                        pass.add(&s.node, &u, &s.alloc, summary.pods.usage);
+                        samples.push(NodeSample {
+                            cluster_id: s.cluster_id,
+                            node_name: s.node,
+                            cpu_usage: u.cpu_pct,
+                            memory_usage: u.memory_pct,
+                            disk_usage: u.disk_pct,
+                            network_in: u.rx_rate,
+                            network_out: u.tx_rate,
+                            pod_count: u.pods,
+                            resolution: RAW.into(),
+                            timestamp: s.at,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::debug!(cluster_id = s.cluster_id, node = %s.node, "node summary unusable: {e}")
+                    }
                 }
             }
+            let id = cluster.handle.cluster_id;
+            match object_counts(&cluster.handle) {
+                Some(counts) => cluster_samples.push(pass.sample(id, counts, at)),
+                None => tracing::debug!(
+                    cluster_id = id,
+                    "cluster metrics: the watched stores have not synced yet"
+                ),
+            }
+            pass.usage.collected_at = Some(at);
+            cluster.handle.usage.set(pass.usage);
         }
         // Forget counters of nodes not read for a while (removed, or another replica took the cluster).
         let horizon = Utc::now()
@@ -555,6 +758,11 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
             && let Err(e) = state.store.insert_volume_samples(&volumes).await
         {
             tracing::warn!("could not save volume metrics: {e}");
+        }
+        if !cluster_samples.is_empty()
+            && let Err(e) = state.store.insert_cluster_samples(&cluster_samples).await
+        {
+            tracing::warn!("could not save cluster metrics: {e}");
         }
         if tokio::time::Instant::now() >= next_retention {
             next_retention = tokio::time::Instant::now() + settings.retention_every();
@@ -577,6 +785,20 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                         ),
                         Ok(_) => {}
                         Err(e) => tracing::warn!("node metrics retention failed: {e}"),
+                    }
+                    match state
+                        .store
+                        .apply_cluster_metrics_retention(settings.policy(), Utc::now())
+                        .await
+                    {
+                        Ok(r) if r != Default::default() => tracing::info!(
+                            raw_folded = r.raw_folded,
+                            averages_written = r.averages_written,
+                            expired_deleted = r.expired_deleted,
+                            "cluster metrics retention"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("cluster metrics retention failed: {e}"),
                     }
                     forget_deleted_clusters(&state).await;
                     expire_volume_metrics(&state, &settings).await;
@@ -722,6 +944,34 @@ mod tests {
     }
 
     #[test]
+    fn pods_and_containers_usage_is_read_from_a_simulator_summary() {
+        let full = json(A);
+        let s = slim(&full);
+        let pods = full["pods"].as_array().unwrap();
+        assert_eq!(s.pods.usage.len(), pods.len());
+        for (u, p) in s.pods.usage.iter().zip(pods) {
+            assert_eq!(u.name, p["podRef"]["name"].as_str().unwrap());
+            assert_eq!(u.namespace, p["podRef"]["namespace"].as_str().unwrap());
+            let containers = p["containers"].as_array().unwrap();
+            assert_eq!(u.containers.len(), containers.len());
+            assert_eq!(
+                u.containers[0].cpu_nanocores,
+                containers[0]["cpu"]["usageNanoCores"].as_u64().unwrap()
+            );
+            assert_eq!(
+                u.containers[0].memory_bytes,
+                containers[0]["memory"]["workingSetBytes"].as_u64().unwrap()
+            );
+            // The pod's figures are its containers' sums (each container's rounded down by the kubelet).
+            let pod_cpu = p["cpu"]["usageNanoCores"].as_u64().unwrap();
+            assert!(
+                pod_cpu.abs_diff(u.cpu_nanocores) <= containers.len() as u64,
+                "{u:?}"
+            );
+        }
+    }
+
+    #[test]
     fn mounted_claims_volume_stats_are_kept_once_per_claim() {
         let s: KubeletSummary = serde_json::from_value(serde_json::json!({"node": {}, "pods": [
             {"podRef": {"name": "db-0"}, "containers": [{"name": "db"}], "volume": [
@@ -734,7 +984,19 @@ mod tests {
         assert_eq!(s.pods.count, 3);
         let at = Utc::now();
         let v = volume_samples(7, &s, at);
-        assert_eq!(v, vec![VolumeSample { cluster_id: 7, namespace: "shop".into(), claim: "data".into(), used_bytes: 10, capacity_bytes: 100, inodes_used: 1, inodes: 50, timestamp: at }]);
+        assert_eq!(
+            v,
+            vec![VolumeSample {
+                cluster_id: 7,
+                namespace: "shop".into(),
+                claim: "data".into(),
+                used_bytes: 10,
+                capacity_bytes: 100,
+                inodes_used: 1,
+                inodes: 50,
+                timestamp: at
+            }]
+        );
     }
 
     #[test]

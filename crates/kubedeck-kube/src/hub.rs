@@ -50,6 +50,8 @@ pub struct ClusterHandle {
     pub resources: Arc<crate::resource::store::Resources>,
     /// The cluster's events waiting for the archive (see [`crate::events`]).
     pub events: Arc<crate::events::EventFeed>,
+    /// What its nodes and pods use now, from the metrics collector's last pass (lease holder only).
+    pub usage: crate::usage::LatestUsage,
     nodes_ready: Arc<AtomicBool>,
     /// Which credential the handle was built from (re-import restarts it).
     fingerprint: String,
@@ -226,6 +228,7 @@ fn start(
         pods,
         resources,
         events,
+        usage: Default::default(),
         nodes_ready: ready,
         fingerprint,
         cancel,

@@ -21,5 +21,6 @@ pub mod preflight;
 pub mod quantity;
 pub mod resource;
 pub mod selector;
+pub mod usage;
 pub mod workload;
 pub mod x509;

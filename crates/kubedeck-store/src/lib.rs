@@ -3,6 +3,7 @@
 //! The same code runs on SQLite (embedded default), PostgreSQL and MySQL/MariaDB, chosen by the URL.
 
 pub mod audit;
+pub mod cluster_metrics;
 pub mod clusters;
 pub mod entity;
 pub mod kube_events;
@@ -11,6 +12,7 @@ pub mod kube_objects;
 pub mod kube_pods;
 pub mod leases;
 pub mod login_limits;
+pub mod metric_history;
 pub mod migration;
 pub mod node_metrics;
 pub mod snapshot;

@@ -1,28 +1,23 @@
-//! Node metrics history (the spec's NodeMetrics): raw samples, downsampled averages, retention.
+//! Node metrics history (the spec's NodeMetrics): raw samples, downsampled averages, retention through the
+//! history tables' one mechanism ([`crate::metric_history`]).
 //!
-//! Raw samples (`resolution = "raw"`) are kept for the raw retention, then folded into bucket averages
-//! (`resolution = "5m"` for 5-minute buckets) kept for the downsampled retention, then deleted. Raw rows and
-//! averages never cover the same time (a bucket's raw rows are deleted in the transaction that writes its
-//! average), so a history read may take every row in its range whatever the resolution.
-//!
-//! Everything is plain selects, inserts and deletes with the aggregation done here, so SQLite, PostgreSQL and
-//! MySQL/MariaDB behave the same. Network rates are unknown for a node's first sample and after a counter
+//! Network rates are unknown for a node's first sample and after a counter
 //! reset; the column is not nullable, so an unknown rate is stored as `-1` and read back as `None`.
 
 use crate::Store;
 use crate::entity::node_metric;
-use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
+use crate::metric_history::Downsampled;
+pub use crate::metric_history::{
+    RAW, RetentionPolicy, RetentionReport, bucket_start, resolution_label, whole_seconds,
+};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeMap;
 
-/// The resolution of raw samples.
-pub const RAW: &str = "raw";
 /// Stored in the network columns when the rate is unknown.
 const NO_RATE: i64 = -1;
-/// Rows inserted per statement (keeps every backend under its bind-parameter limit).
-const INSERT_CHUNK: usize = 500;
 
 /// One sample as the collector produces it (or one average).
 #[derive(Debug, Clone, PartialEq)]
@@ -66,50 +61,8 @@ impl From<node_metric::Model> for NodeSample {
     }
 }
 
-impl NodeSample {
-    fn active(&self) -> node_metric::ActiveModel {
-        node_metric::ActiveModel {
-            cluster_id: Set(self.cluster_id),
-            node_name: Set(self.node_name.clone()),
-            cpu_usage: Set(finite(self.cpu_usage)),
-            memory_usage: Set(finite(self.memory_usage)),
-            disk_usage: Set(finite(self.disk_usage)),
-            network_in: Set(self.network_in.filter(|v| *v >= 0).unwrap_or(NO_RATE)),
-            network_out: Set(self.network_out.filter(|v| *v >= 0).unwrap_or(NO_RATE)),
-            pod_count: Set(self.pod_count),
-            resolution: Set(self.resolution.clone()),
-            timestamp: Set(whole_seconds(self.timestamp)),
-            ..Default::default()
-        }
-    }
-}
-
 fn finite(v: f64) -> f64 {
     if v.is_finite() { v } else { 0.0 }
-}
-
-/// Drops sub-second precision (MySQL's TIMESTAMP would round it, moving samples between buckets).
-pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(t)
-}
-
-/// The resolution label of a bucket length: `30s`, `5m`, `1h`, `1d`.
-pub fn resolution_label(bucket: Duration) -> String {
-    let s = bucket.num_seconds().max(1);
-    if s % 86_400 == 0 {
-        format!("{}d", s / 86_400)
-    } else if s % 3600 == 0 {
-        format!("{}h", s / 3600)
-    } else if s % 60 == 0 {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-/// The start of the `step`-long bucket (aligned to the Unix epoch) that holds `t`.
-pub fn bucket_start(t: DateTime<Utc>, step: Duration) -> DateTime<Utc> {
-    t.duration_trunc(step).unwrap_or(t)
 }
 
 /// Averages samples per node and per `step`-long bucket. Each average carries `resolution` and its bucket's start.
@@ -173,62 +126,10 @@ pub fn average_by_bucket(
         .collect()
 }
 
-/// How long samples live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetentionPolicy {
-    /// Raw samples older than this are folded into bucket averages.
-    pub raw_retention: Duration,
-    /// Length of a downsampled bucket.
-    pub bucket: Duration,
-    /// Averages older than this are deleted.
-    pub downsampled_retention: Duration,
-}
-
-impl Default for RetentionPolicy {
-    fn default() -> Self {
-        Self {
-            raw_retention: Duration::hours(24),
-            bucket: Duration::minutes(5),
-            downsampled_retention: Duration::days(30),
-        }
-    }
-}
-
-impl RetentionPolicy {
-    /// Most rows one node can hold under this policy when sampled every `interval` and retention runs at
-    /// least once per bucket: the raw window plus two buckets not yet folded, and the averages.
-    pub fn rows_per_node(&self, interval: Duration) -> u64 {
-        let iv = interval.num_seconds().max(1) as u64;
-        let raw = (self.raw_retention.num_seconds() as u64 + 2 * self.bucket.num_seconds() as u64)
-            .div_ceil(iv)
-            + 1;
-        let avg = (self.downsampled_retention.num_seconds() as u64)
-            .div_ceil(self.bucket.num_seconds().max(1) as u64)
-            + 1;
-        raw + avg
-    }
-}
-
-/// What one retention pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RetentionReport {
-    /// Raw rows folded into averages (and deleted).
-    pub raw_folded: u64,
-    /// Averages written.
-    pub averages_written: u64,
-    /// Expired rows deleted.
-    pub expired_deleted: u64,
-}
-
 impl Store {
     /// Saves samples (raw or averages).
     pub async fn insert_node_samples(&self, samples: &[NodeSample]) -> Result<(), sea_orm::DbErr> {
-        for chunk in samples.chunks(INSERT_CHUNK) {
-            node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active))
-                .exec(self.conn())
-                .await?;
-        }
-        Ok(())
+        self.insert_samples(samples).await
     }
 
     /// The newest sample of a node, whatever its resolution.
@@ -344,78 +245,50 @@ impl Store {
             .rows_affected)
     }
 
-    /// One retention pass as of `now`: folds raw samples older than the raw retention into bucket averages
-    /// (whole buckets only, one transaction per slice of buckets: averages written and raw rows deleted
-    /// together), then deletes averages older than the downsampled retention. Run it under a lease.
+    /// One retention pass of node metrics as of `now` ([`Store::apply_retention`]). Run it under a lease.
     pub async fn apply_node_metrics_retention(
         &self,
         policy: RetentionPolicy,
         now: DateTime<Utc>,
     ) -> Result<RetentionReport, sea_orm::DbErr> {
-        let mut report = RetentionReport::default();
-        let bucket = if policy.bucket < Duration::seconds(1) {
-            Duration::seconds(1)
-        } else {
-            policy.bucket
-        };
-        let label = resolution_label(bucket);
-        // Only buckets that ended before the raw cutoff are folded, so a bucket is averaged once, complete.
-        let before = |d: Duration| {
-            now.checked_sub_signed(d)
-                .filter(|t| t.timestamp() > 0)
-                .unwrap_or(DateTime::UNIX_EPOCH)
-        };
-        let fold_before = bucket_start(before(policy.raw_retention), bucket);
-        // A slice of buckets per transaction bounds memory and lock time.
-        let slice = bucket * 12;
-        loop {
-            let oldest = node_metric::Entity::find()
-                .filter(node_metric::Column::Resolution.eq(RAW))
-                .filter(node_metric::Column::Timestamp.lt(fold_before))
-                .order_by_asc(node_metric::Column::Timestamp)
-                .one(self.conn())
-                .await?;
-            let Some(oldest) = oldest else { break };
-            let start = bucket_start(oldest.timestamp, bucket);
-            let end = (start + slice).min(fold_before);
-            let txn = self.begin_write().await?;
-            let rows: Vec<NodeSample> = node_metric::Entity::find()
-                .filter(node_metric::Column::Resolution.eq(RAW))
-                .filter(node_metric::Column::Timestamp.gte(start))
-                .filter(node_metric::Column::Timestamp.lt(end))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect();
-            let averages = average_by_bucket(&rows, bucket, &label);
-            for chunk in averages.chunks(INSERT_CHUNK) {
-                node_metric::Entity::insert_many(chunk.iter().map(NodeSample::active))
-                    .exec(&txn)
-                    .await?;
-            }
-            let deleted = node_metric::Entity::delete_many()
-                .filter(node_metric::Column::Resolution.eq(RAW))
-                .filter(node_metric::Column::Timestamp.gte(start))
-                .filter(node_metric::Column::Timestamp.lt(end))
-                .exec(&txn)
-                .await?;
-            txn.commit().await?;
-            report.raw_folded += deleted.rows_affected;
-            report.averages_written += averages.len() as u64;
+        self.apply_retention::<NodeSample>(policy, now).await
+    }
+}
+
+impl Downsampled for NodeSample {
+    type Entity = node_metric::Entity;
+    const RESOLUTION: node_metric::Column = node_metric::Column::Resolution;
+    const TIMESTAMP: node_metric::Column = node_metric::Column::Timestamp;
+
+    fn timestamp(&self) -> DateTime<Utc> {
+        self.timestamp
+    }
+
+    fn active(&self) -> node_metric::ActiveModel {
+        node_metric::ActiveModel {
+            cluster_id: Set(self.cluster_id),
+            node_name: Set(self.node_name.clone()),
+            cpu_usage: Set(finite(self.cpu_usage)),
+            memory_usage: Set(finite(self.memory_usage)),
+            disk_usage: Set(finite(self.disk_usage)),
+            network_in: Set(self.network_in.filter(|v| *v >= 0).unwrap_or(NO_RATE)),
+            network_out: Set(self.network_out.filter(|v| *v >= 0).unwrap_or(NO_RATE)),
+            pod_count: Set(self.pod_count),
+            resolution: Set(self.resolution.clone()),
+            timestamp: Set(whole_seconds(self.timestamp)),
+            ..Default::default()
         }
-        let expired = node_metric::Entity::delete_many()
-            .filter(node_metric::Column::Timestamp.lt(before(policy.downsampled_retention)))
-            .exec(self.conn())
-            .await?;
-        report.expired_deleted = expired.rows_affected;
-        Ok(report)
+    }
+
+    fn average_by_bucket(samples: &[Self], step: Duration, resolution: &str) -> Vec<Self> {
+        average_by_bucket(samples, step, resolution)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn sample(node: &str, secs: i64, cpu: f64, rx: Option<i64>) -> NodeSample {
         NodeSample {
@@ -430,14 +303,6 @@ mod tests {
             resolution: RAW.into(),
             timestamp: Utc.timestamp_opt(secs, 0).unwrap(),
         }
-    }
-
-    #[test]
-    fn labels_name_the_bucket() {
-        assert_eq!(resolution_label(Duration::minutes(5)), "5m");
-        assert_eq!(resolution_label(Duration::hours(1)), "1h");
-        assert_eq!(resolution_label(Duration::seconds(90)), "90s");
-        assert_eq!(resolution_label(Duration::days(1)), "1d");
     }
 
     #[test]
@@ -468,16 +333,5 @@ mod tests {
         );
         assert_eq!(avg[2].node_name, "b");
         assert!(avg.iter().all(|s| s.resolution == "5m"));
-    }
-
-    #[test]
-    fn the_row_budget_covers_raw_window_and_averages() {
-        let p = RetentionPolicy {
-            raw_retention: Duration::hours(1),
-            bucket: Duration::minutes(5),
-            downsampled_retention: Duration::hours(6),
-        };
-        // 1 h + 10 min of 30 s samples, plus 72 averages.
-        assert_eq!(p.rows_per_node(Duration::seconds(30)), 140 + 1 + 72 + 1);
     }
 }

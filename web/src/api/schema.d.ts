@@ -339,6 +339,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest metrics of a cluster: CPU, memory and storage usage, node, pod, service and deployment counts. */
+        get: operations["latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's metrics history between `from` and `to`, optionally averaged per `step` seconds. */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/sync": {
         parameters: {
             query?: never;
@@ -1290,6 +1324,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/top/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nodes by CPU or memory, as `kubectl top node` shows them. */
+        get: operations["top_nodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/top/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pods by CPU or memory, as `kubectl top pod` shows them (for a user bound to some namespaces only, of those). */
+        get: operations["top_pods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/{kind}": {
         parameters: {
             query?: never;
@@ -1848,6 +1916,139 @@ export interface components {
         ClusterImages: {
             /** @description By repository. */
             images: components["schemas"]["ClusterImage"][];
+        };
+        /** @description A cluster's history. */
+        ClusterMetricsHistory: {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /**
+             * Format: date-time
+             * @description Start of the range (inclusive).
+             */
+            from: string;
+            /** @description Points, oldest first. */
+            items: components["schemas"]["ClusterMetricsPoint"][];
+            /**
+             * Format: int64
+             * @description Length of the averaging step in seconds; null when the points are the stored rows.
+             */
+            step?: number | null;
+            /**
+             * Format: date-time
+             * @description End of the range (inclusive).
+             */
+            to: string;
+        };
+        /**
+         * @description The latest sample of a cluster. When the newest sample is older than three collection intervals nobody
+         *     collects the cluster any more (unreachable, or no replica holds it): `stale` is true, `data` is null, and
+         *     `collected_at` says when it was last collected.
+         */
+        ClusterMetricsLatest: {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /**
+             * Format: date-time
+             * @description When the newest sample was taken, if there is one.
+             */
+            collected_at?: string | null;
+            data?: components["schemas"]["ClusterMetricsPoint"] | null;
+            /**
+             * Format: int64
+             * @description Seconds between samples.
+             */
+            interval_seconds: number;
+            /** @description True when there is no current sample (none yet, or the newest is too old). */
+            stale: boolean;
+        };
+        /** @description One sample, or the average of the samples in a step. */
+        ClusterMetricsPoint: {
+            /**
+             * Format: double
+             * @description Allocatable CPU of the reporting nodes, cores.
+             */
+            cpu_allocatable_cores: number;
+            /**
+             * Format: double
+             * @description CPU in use, percent of the reporting nodes' allocatable CPU.
+             */
+            cpu_usage: number;
+            /**
+             * Format: double
+             * @description CPU in use, cores (the sum of the nodes').
+             */
+            cpu_used_cores: number;
+            /**
+             * Format: int32
+             * @description Deployments in the cluster.
+             */
+            deployment_count: number;
+            /**
+             * Format: int64
+             * @description Allocatable memory of the reporting nodes, bytes.
+             */
+            memory_allocatable_bytes: number;
+            /**
+             * Format: double
+             * @description Memory working set, percent of the reporting nodes' allocatable memory.
+             */
+            memory_usage: number;
+            /**
+             * Format: int64
+             * @description Memory working set, bytes (the sum of the nodes').
+             */
+            memory_used_bytes: number;
+            /**
+             * Format: int32
+             * @description Nodes in the cluster.
+             */
+            node_count: number;
+            /**
+             * Format: int32
+             * @description Pods in the cluster.
+             */
+            pod_count: number;
+            /**
+             * Format: int32
+             * @description Nodes whose kubelet summary was read for this sample (Ready nodes that answered).
+             */
+            reporting_nodes: number;
+            /**
+             * @description `raw` for a sample, the bucket length (`5m`) for a stored average, `step` for an average computed for
+             *     this answer.
+             */
+            resolution: string;
+            /**
+             * Format: int32
+             * @description Services in the cluster.
+             */
+            service_count: number;
+            /**
+             * Format: int64
+             * @description Node filesystems' capacity, bytes.
+             */
+            storage_capacity_bytes: number;
+            /**
+             * Format: double
+             * @description Node filesystems used, percent of their capacity.
+             */
+            storage_usage: number;
+            /**
+             * Format: int64
+             * @description Node filesystems' used bytes.
+             */
+            storage_used_bytes: number;
+            /**
+             * Format: date-time
+             * @description When the sample was taken, or the start of the step / bucket it averages.
+             */
+            timestamp: string;
         };
         /**
          * @description Why a cluster's status is what it is, as a stable code (published in the OpenAPI document, so the console's
@@ -4061,6 +4262,114 @@ export interface components {
             /** @description `Bearer`. */
             token_type: string;
         };
+        /** @description A container's usage. */
+        TopContainer: {
+            /**
+             * Format: int64
+             * @description CPU in millicores.
+             */
+            cpu_millicores: number;
+            /**
+             * Format: int64
+             * @description Memory working set in bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Memory in MiB.
+             */
+            memory_mib: number;
+            /** @description Container name. */
+            name: string;
+        };
+        /** @description A node's usage as `kubectl top node` prints it. */
+        TopNode: {
+            /**
+             * Format: int64
+             * @description CPU in millicores (`CPU(cores)`).
+             */
+            cpu_millicores: number;
+            /**
+             * Format: double
+             * @description CPU, percent of allocatable (`CPU%`).
+             */
+            cpu_percent: number;
+            /**
+             * Format: int64
+             * @description Memory working set in bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Memory in MiB (`MEMORY(bytes)`).
+             */
+            memory_mib: number;
+            /**
+             * Format: double
+             * @description Memory, percent of allocatable (`MEMORY%`).
+             */
+            memory_percent: number;
+            /** @description Node name. */
+            name: string;
+        };
+        /** @description Nodes by usage. */
+        TopNodes: {
+            /**
+             * Format: date-time
+             * @description When the figures were read.
+             */
+            collected_at?: string | null;
+            /** @description Nodes, highest first. */
+            items: components["schemas"]["TopNode"][];
+            /**
+             * @description `collector` (this replica's last pass over the kubelet summaries) or `metrics_api` (the cluster's
+             *     `metrics.k8s.io`, asked now).
+             */
+            source: string;
+        };
+        /** @description A pod's usage as `kubectl top pod` prints it (the sum of its containers'). */
+        TopPod: {
+            /** @description Its containers. */
+            containers: components["schemas"]["TopContainer"][];
+            /**
+             * Format: int64
+             * @description CPU in millicores (`CPU(cores)`).
+             */
+            cpu_millicores: number;
+            /**
+             * Format: int64
+             * @description Memory working set in bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Memory in MiB (`MEMORY(bytes)`).
+             */
+            memory_mib: number;
+            /** @description Pod name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /** @description Its node (empty when the figures come from the metrics API). */
+            node: string;
+        };
+        /** @description Pods by usage. */
+        TopPods: {
+            /**
+             * Format: date-time
+             * @description When the figures were read.
+             */
+            collected_at?: string | null;
+            /** @description The first `limit` of them, highest first. */
+            items: components["schemas"]["TopPod"][];
+            /** @description `collector` or `metrics_api`, as for nodes. */
+            source: string;
+            /**
+             * Format: int64
+             * @description Pods matching the namespace filter.
+             */
+            total: number;
+        };
         /** @description Changes to a cluster. A new credential goes through the same preflight as an import. */
         UpdateCluster: {
             /** @description Context of the replacement kubeconfig. */
@@ -5861,6 +6170,149 @@ export interface operations {
                 };
             };
             /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    latest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterMetricsLatest"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: {
+                /** @description Start, RFC 3339 (default: one hour before `to`). */
+                from?: string;
+                /** @description End, RFC 3339 (default: now). */
+                to?: string;
+                /**
+                 * @description Average over steps of this many seconds, aligned to the Unix epoch. Without it the stored rows are
+                 *     returned (raw samples for the raw-retention window, bucket averages before it) when there are at most
+                 *     2000 of them, else a step is chosen.
+                 */
+                step?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterMetricsHistory"];
+                };
+            };
+            /** @description bad from, to or step */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11020,6 +11472,166 @@ export interface operations {
             };
             /** @description too many requests; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    top_nodes: {
+        parameters: {
+            query?: {
+                /** @description `cpu` (default) or `memory`, highest first. */
+                sort?: "cpu" | "memory";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopNodes"];
+                };
+            };
+            /** @description bad sort */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the cluster cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    top_pods: {
+        parameters: {
+            query?: {
+                /** @description Only the pods of this namespace (default: every namespace the caller may read). */
+                namespace?: string;
+                /** @description `cpu` (default) or `memory`, highest first. */
+                sort?: "cpu" | "memory";
+                /** @description Most pods in the answer (1 to 1000, default 100); `total` counts them all. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopPods"];
+                };
+            };
+            /** @description bad sort or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no pod.read in this cluster, or the namespace is not the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the cluster cannot be reached */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -107,6 +107,74 @@ pub struct HistoryQuery {
     pub step: Option<i64>,
 }
 
+/// A checked history query.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryRange {
+    /// Start (inclusive).
+    pub from: DateTime<Utc>,
+    /// End (inclusive).
+    pub to: DateTime<Utc>,
+    /// The step asked for.
+    pub step: Option<i64>,
+}
+
+impl HistoryRange {
+    /// The step of the answer for `count` stored rows in the range: the one asked for, else none (rows as
+    /// stored) up to 2000 rows, else one that gives about 1000 points.
+    pub fn step_for(&self, count: u64) -> Option<i64> {
+        let range = (self.to - self.from).num_seconds().max(1);
+        match self.step {
+            Some(s) => Some(s),
+            None if count > MAX_AS_STORED => Some((range + 999) / 1000),
+            None => None,
+        }
+    }
+}
+
+impl HistoryQuery {
+    /// The range and step, checked: 400 naming `from`, `to` or `step` when one is wrong.
+    pub fn range(&self) -> ApiResult<HistoryRange> {
+        let q = self;
+        let to = match &q.to {
+            Some(v) => parse_time("to", v)?,
+            None => Utc::now(),
+        };
+        let from = match &q.from {
+            Some(v) => parse_time("from", v)?,
+            None => to - DEFAULT_RANGE,
+        };
+        if from >= to {
+            return Err(ApiError::invalid(
+                "from",
+                ErrorCode::InvalidTimeRange,
+                "from must be before to",
+            ));
+        }
+        let range = (to - from).num_seconds().max(1);
+        if let Some(step) = q.step {
+            if step <= 0 || step > MAX_STEP {
+                return Err(ApiError::out_of_range("step", Some(1), Some(MAX_STEP)));
+            }
+            if range / step > MAX_POINTS {
+                return Err(ApiError::invalid(
+                    "step",
+                    ErrorCode::OutOfRange,
+                    format!(
+                        "step {step}s gives more than {MAX_POINTS} points over this range; use a larger step"
+                    ),
+                )
+                .param("min", (range + MAX_POINTS - 1) / MAX_POINTS)
+                .param("max", MAX_STEP));
+            }
+        }
+        Ok(HistoryRange {
+            from,
+            to,
+            step: q.step,
+        })
+    }
+}
+
 fn parse_time(field: &str, v: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
@@ -198,46 +266,12 @@ pub async fn history(
     Path((id, name)): Path<(i64, String)>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> ApiResult<axum::Json<NodeMetricsHistory>> {
-    let to = match &q.to {
-        Some(v) => parse_time("to", v)?,
-        None => Utc::now(),
-    };
-    let from = match &q.from {
-        Some(v) => parse_time("from", v)?,
-        None => to - DEFAULT_RANGE,
-    };
-    if from >= to {
-        return Err(ApiError::invalid(
-            "from",
-            ErrorCode::InvalidTimeRange,
-            "from must be before to",
-        ));
-    }
-    let range = (to - from).num_seconds().max(1);
-    if let Some(step) = q.step {
-        if step <= 0 || step > MAX_STEP {
-            return Err(ApiError::out_of_range("step", Some(1), Some(MAX_STEP)));
-        }
-        if range / step > MAX_POINTS {
-            return Err(ApiError::invalid(
-                "step",
-                ErrorCode::OutOfRange,
-                format!(
-                    "step {step}s gives more than {MAX_POINTS} points over this range; use a larger step"
-                ),
-            )
-            .param("min", (range + MAX_POINTS - 1) / MAX_POINTS)
-            .param("max", MAX_STEP));
-        }
-    }
+    let range = q.range()?;
     find_cluster(&state, id).await?;
     ensure_node(&state, id, &name).await?;
+    let HistoryRange { from, to, .. } = range;
     let count = state.store.count_node_samples(id, &name, from, to).await?;
-    let step = match q.step {
-        Some(s) => Some(s),
-        None if count > MAX_AS_STORED => Some((range + 999) / 1000),
-        None => None,
-    };
+    let step = range.step_for(count);
     let rows = state
         .store
         .node_samples(id, &name, from, to, count.max(1))

@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table. Times are UTC; JSON is stored as text so all three databases agree.
 
 pub mod audit_log;
+pub mod cluster_metric;
 pub mod k8s_cluster;
 pub mod kube_event;
 pub mod kube_node;

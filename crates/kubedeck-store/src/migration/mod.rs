@@ -11,6 +11,7 @@ mod m20261125_000003_pods;
 mod m20261129_000004_objects;
 mod m20261130_000005_volume_metrics;
 mod m20261130_000006_kube_events;
+mod m20261130_000007_cluster_metrics;
 
 /// Kubedeck's migrator.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_objects::Migration),
             Box::new(m20261130_000005_volume_metrics::Migration),
             Box::new(m20261130_000006_kube_events::Migration),
+            Box::new(m20261130_000007_cluster_metrics::Migration),
         ]
     }
 }
