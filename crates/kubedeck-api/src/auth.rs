@@ -250,7 +250,12 @@ async fn authenticate(
             "change your password first (POST /api/v1/auth/password)",
         ));
     }
-    if let Err(wait) = state.rate.check(id, state.settings.api_rate_per_minute) {
+    let per_minute = state.settings.api_rate_per_minute;
+    let counted = match &state.shared {
+        Some(redis) => redis.count_call(id, per_minute).await,
+        None => None,
+    };
+    if let Err(wait) = counted.unwrap_or_else(|| state.rate.check(id, per_minute)) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,

@@ -16,6 +16,7 @@ pub mod metrics_collector;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod shared;
 pub mod snapshots;
 pub mod state;
 pub mod sync;

@@ -20,8 +20,10 @@ pub struct Settings {
     pub login_account_policy: LockoutPolicy,
     /// Lockout per client address.
     pub login_address_policy: LockoutPolicy,
-    /// API calls per user per minute (per replica).
+    /// API calls per user per minute: counted by each replica, or once for all of them through Redis.
     pub api_rate_per_minute: u32,
+    /// Redis (`--redis-url`), shared by the replicas (see [`crate::shared`]); `None`: each replica on its own.
+    pub redis_url: Option<String>,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Whether `X-Forwarded-For` names the client (see [`crate::audit::client_ip`]).
@@ -63,6 +65,7 @@ impl Settings {
                 lockout: chrono::Duration::minutes(15),
             },
             api_rate_per_minute: 1200,
+            redis_url: None,
             max_body_bytes: 12 * 1024 * 1024,
             trust_forwarded_for: false,
             trusted_proxies: Vec::new(),
@@ -88,8 +91,10 @@ pub struct Inner {
     pub hub: ClusterHub,
     /// This replica's id (for leases and task ownership).
     pub replica_id: String,
-    /// Per-user API rate limiter.
+    /// Per-user API rate limiter (this replica's count; used without Redis, or while it is down).
     pub rate: crate::auth::RateLimiter,
+    /// Redis, when configured: what the replicas share.
+    pub shared: Option<Arc<crate::shared::Shared>>,
     /// Kind catalogs of clusters another replica syncs (discovered on demand, kept a minute).
     pub catalogs: crate::connection::CatalogCache,
     /// Where the credential keys live, for reloading after a rotation by another process.

@@ -606,6 +606,11 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut checks = tokio::task::JoinSet::new();
     let archive = tokio::spawn(crate::event_archive::run(state.clone(), cancel.clone()));
+    // what this replica's watchers see change, told to the other replicas' live pages (with Redis)
+    tokio::spawn(crate::shared::publish_changes(
+        state.clone(),
+        cancel.clone(),
+    ));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,

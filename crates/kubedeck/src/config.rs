@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// Database connections this replica keeps at most [default: 4 for SQLite, 16 otherwise].
     #[arg(long, env = "KUBEDECK_DATABASE_MAX_CONNECTIONS")]
     pub database_max_connections: Option<u32>,
+    /// Redis shared by the replicas, redis://[:PASSWORD@]HOST:PORT[/DB]: per-user rate limits counted once for
+    /// all of them, and live pages on every replica. Optional; while it is down each replica counts on its own and
+    /// pages of clusters another replica watches poll [default: none].
+    #[arg(long, env = "KUBEDECK_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Serve HTTPS with this PEM certificate (chain) file; needs --tls-key. Read again when it changes.
     #[arg(long, env = "KUBEDECK_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
@@ -108,6 +113,7 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     database_max_connections: Option<u32>,
+    redis_url: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     event_retention_days: Option<u64>,
@@ -139,6 +145,8 @@ pub struct Settings {
     pub database_max_connections: Option<u32>,
     /// Days archived events are kept.
     pub event_retention_days: u64,
+    /// Redis shared by the replicas (None: none).
+    pub redis_url: Option<String>,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -279,6 +287,7 @@ impl Settings {
                 14,
             )
             .max(1),
+            redis_url: s.and_then(|s| s.redis_url.clone()).or(f.redis_url).filter(|u| !u.trim().is_empty()),
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

@@ -105,6 +105,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.trust_forwarded_for = cfg.trust_forwarded_for;
     settings.trusted_proxies = cfg.trusted_proxies.clone();
     settings.event_retention = Duration::from_secs(cfg.event_retention_days.saturating_mul(24 * 3600));
+    settings.redis_url = cfg.redis_url.clone();
+    let shared = kubedeck_api::shared::Shared::configured(cfg.redis_url.as_deref()).map_err(anyhow::Error::msg)?;
+    if let Some(redis) = &shared
+        && !redis.check().await
+    {
+        tracing::warn!("Redis does not answer: each replica counts rate limits on its own until it does");
+    }
     let node_metrics = kubedeck_api::metrics_collector::MetricsSettings {
         interval: Duration::from_secs(cfg.metrics_interval_secs),
         raw_retention: Duration::from_secs(cfg.metrics_raw_retention_secs),
@@ -121,6 +128,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         hub,
         replica_id: replica_id.clone(),
         rate: Default::default(),
+        shared,
         catalogs: Default::default(),
         key_dir: Some(key_dir),
         metrics,

@@ -65,6 +65,20 @@ fn serve_flags() -> Vec<String> {
         .collect()
 }
 
+/// Every environment variable `kubedeck serve` reads, from its help (`[env: NAME]`).
+fn serve_env() -> Vec<String> {
+    let out = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split("[env: ")
+        .skip(1)
+        .filter_map(|rest| rest.split([']', '=']).next())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn both_overlays_are_accepted_by_the_api_server_locked_down_and_use_known_flags() {
     let tb = Testbed::from_env();
@@ -162,6 +176,24 @@ fn both_overlays_are_accepted_by_the_api_server_locked_down_and_use_known_flags(
                         "{secret}"
                     );
                 }
+                // Redis is optional, and its URL (which may carry a password) comes from a Secret
+                let redis = pod["containers"][0]["env"]
+                    .as_array()
+                    .and_then(|env| env.iter().find(|e| e["name"] == "KUBEDECK_REDIS_URL"))
+                    .expect("the replicated overlay takes KUBEDECK_REDIS_URL");
+                assert_eq!(
+                    redis["valueFrom"]["secretKeyRef"]["name"], "kubedeck-redis",
+                    "{redis}"
+                );
+                assert_eq!(
+                    redis["valueFrom"]["secretKeyRef"]["optional"], true,
+                    "{redis}"
+                );
+                assert!(redis.get("value").is_none(), "{redis}");
+                assert!(
+                    serve_env().contains(&"KUBEDECK_REDIS_URL".to_owned()),
+                    "`kubedeck serve` reads KUBEDECK_REDIS_URL"
+                );
             }
         }
     }

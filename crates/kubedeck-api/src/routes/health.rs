@@ -12,15 +12,20 @@ pub async fn healthz() -> impl IntoResponse {
     axum::Json(json!({"status": "ok"}))
 }
 
-/// Ready: the database answers and its schema is current.
+/// Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
+/// answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200), (status = 503)), extensions(("x-permission" = json!("public"))))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db = state.store.ping().await;
     let schema = state.store.schema_ready().await;
+    let redis = match &state.shared {
+        Some(r) => Some(if r.check().await { "ok" } else { "unreachable" }),
+        None => None,
+    };
     match (db, schema) {
         (Ok(()), Ok(true)) => (
             StatusCode::OK,
-            axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied"})),
+            axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied", "redis": redis})),
         ),
         (Ok(()), Ok(false)) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -171,6 +171,7 @@ async fn start_replica(
 ) {
     let metrics_settings = settings.node_metrics;
     let (hub, events) = ClusterHub::new();
+    let shared = kubedeck_api::shared::Shared::configured(settings.redis_url.as_deref()).unwrap();
     let state = AppState(Arc::new(Inner {
         store,
         settings,
@@ -178,6 +179,7 @@ async fn start_replica(
         hub,
         replica_id: format!("test-{}", uuid::Uuid::new_v4()),
         rate: Default::default(),
+        shared,
         catalogs: Default::default(),
         key_dir: Some(key_dir),
         metrics: None,
@@ -486,4 +488,51 @@ pub fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A server-sent events stream opened through `app`, which must answer 200.
+pub async fn events(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    let resp = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp
+}
+
+/// The next server-sent event of `event` type within `within`: its data.
+pub async fn next_event(
+    body: &mut reqwest::Response,
+    buf: &mut String,
+    event: &str,
+    within: Duration,
+) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let frame: String = buf.drain(..end + 2).collect();
+            let kind = frame
+                .lines()
+                .find_map(|l| l.strip_prefix("event:"))
+                .map(str::trim);
+            if kind == Some(event) {
+                return Some(
+                    frame
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("data:"))
+                        .map(str::trim)
+                        .collect(),
+                );
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, body.chunk())
+            .await
+            .ok()?
+            .ok()??;
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
 }

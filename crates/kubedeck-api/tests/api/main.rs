@@ -24,6 +24,7 @@ mod outage;
 mod pods;
 mod proxy;
 mod rate_limit;
+mod redis;
 mod resources;
 mod retention;
 mod tasks;

@@ -387,6 +387,7 @@ impl Replica {
             hub,
             replica_id: id.to_owned(),
             rate: Default::default(),
+            shared: None,
             catalogs: Default::default(),
             key_dir: None,
             metrics: None,

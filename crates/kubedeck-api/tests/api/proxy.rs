@@ -131,53 +131,6 @@ fn upstreams_of(nginx: &Nginx, paths: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A server-sent events stream opened through `app`, which must answer 200.
-async fn events(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    let resp = app
-        .http
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK, "{path}");
-    resp
-}
-
-/// The next server-sent event of `event` type within `within`: its data.
-async fn next_event(
-    body: &mut reqwest::Response,
-    buf: &mut String,
-    event: &str,
-    within: Duration,
-) -> Option<String> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        while let Some(end) = buf.find("\n\n") {
-            let frame: String = buf.drain(..end + 2).collect();
-            let kind = frame
-                .lines()
-                .find_map(|l| l.strip_prefix("event:"))
-                .map(str::trim);
-            if kind == Some(event) {
-                return Some(
-                    frame
-                        .lines()
-                        .filter_map(|l| l.strip_prefix("data:"))
-                        .map(str::trim)
-                        .collect(),
-                );
-            }
-        }
-        let chunk = tokio::time::timeout_at(deadline, body.chunk())
-            .await
-            .ok()?
-            .ok()??;
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-    }
-}
-
 async fn two_replicas_behind_nginx_serve_everything_and_survive_one_stopping() {
     let tb = Testbed::from_env();
     let ns = Namespace::create_in(&tb, "proxied");
