@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Button, Dropdown, Input, Layout, Menu, Select, Space, Spin, Typography, theme } from 'antd';
 import {
   AlertOutlined,
+  BarChartOutlined,
   AuditOutlined,
   ClusterOutlined,
   DashboardOutlined,
@@ -103,6 +104,7 @@ export function AppLayout() {
           { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
           // the event archive (issue 16): events kept beyond the cluster's --event-ttl
           { key: `${base}/events`, icon: <AlertOutlined />, label: t('nav.events') },
+          { key: `${base}/top`, icon: <BarChartOutlined />, label: t('nav.top') },
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({

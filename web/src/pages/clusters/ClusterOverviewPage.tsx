@@ -16,6 +16,7 @@ import { clusterHealth, clusterReasonText, clusterStatusView, clusterTypeKey, he
 import { podPhaseAttention } from '../../lib/attention';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { DeleteClusterDialog, EditClusterDialog } from './ClusterDialogs';
+import ClusterMetricsPanel from '../metrics/ClusterMetricsPanel';
 
 const PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
 
@@ -120,6 +121,9 @@ export default function ClusterOverviewPage() {
               {t('cluster.lastHealthy')}: <TimeAgo at={health.data?.last_healthy_at ?? c.last_healthy_at} />
             </Typography.Text>
           </Card>
+        </Col>
+        <Col span={24}>
+          <ClusterMetricsPanel clusterId={clusterId} />
         </Col>
         <Col xs={24} lg={12}>
           <Card title={t('overview.pods')} extra={<Link to={`/clusters/${clusterId}/pods`}>{t('common.viewAll')}</Link>}>
