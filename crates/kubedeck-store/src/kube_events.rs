@@ -223,15 +223,20 @@ impl Store {
     }
 
     /// Warning events of a cluster per hour with `from <= last seen <= to` (hours without any are left out),
-    /// oldest first.
+    /// oldest first; `namespaces`: of those namespaces only.
     pub async fn warning_timeline(
         &self,
         cluster_id: i64,
+        namespaces: Option<&[String]>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<HourCount>, sea_orm::DbErr> {
         use kube_event::Column as C;
-        let rows: Vec<(DateTime<Utc>, i32)> = kube_event::Entity::find()
+        let mut q = kube_event::Entity::find();
+        if let Some(ns) = namespaces {
+            q = q.filter(C::Namespace.is_in(ns.iter().map(String::as_str)));
+        }
+        let rows: Vec<(DateTime<Utc>, i32)> = q
             .select_only()
             .column(C::LastTimestamp)
             .column(C::Count)

@@ -364,12 +364,22 @@ async fn searches_filter_by_each_field_newest_first() {
             "{b}"
         );
         // warnings per hour
-        let t = s.warning_timeline(c, at(0), at(60)).await.unwrap();
+        let t = s.warning_timeline(c, None, at(0), at(60)).await.unwrap();
         assert_eq!(t.len(), 1, "{b}");
         assert_eq!(
             (t[0].hour, t[0].events, t[0].occurrences),
             (at(0), 3, 3),
             "{b}"
+        );
+        let one = ["default".to_owned()];
+        let t = s
+            .warning_timeline(c, Some(&one), at(0), at(60))
+            .await
+            .unwrap();
+        assert_eq!(
+            (t.len(), t[0].events),
+            (1, 1),
+            "{b}: one namespace's warnings"
         );
         db.drop_db().await;
     }

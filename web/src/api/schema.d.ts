@@ -292,7 +292,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A cluster's Warning events per hour (by when each was last seen), from the archive. */
+        /**
+         * A cluster's Warning events per hour (by when each was last seen), from the archive; a caller with access to
+         *     some namespaces only counts theirs.
+         */
         get: operations["timeline"];
         put?: never;
         post?: never;
@@ -1669,7 +1672,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ready: the database answers and its schema is current. */
+        /**
+         * Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
+         *     answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;

@@ -318,14 +318,15 @@ pub struct WarningTimeline {
     pub items: Vec<WarningHour>,
 }
 
-/// A cluster's Warning events per hour (by when each was last seen), from the archive.
+/// A cluster's Warning events per hour (by when each was last seen), from the archive; a caller with access to
+/// some namespaces only counts theirs.
 #[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/events/timeline", tag = "events",
     params(("id" = i64, Path), TimelineQuery),
     responses((status = 200, body = WarningTimeline), (status = 400, description = "a bad from or to, or a range over 31 days"), (status = 404)),
     extensions(("x-permission" = json!("resource.read"))))]
 pub async fn timeline(
     State(state): State<AppState>,
-    _auth: Authorized<perm::ResourceRead>,
+    auth: InCluster<perm::ResourceRead>,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> ApiResult<Json<WarningTimeline>> {
@@ -347,7 +348,11 @@ pub async fn timeline(
         ));
     }
     ensure_cluster(&state, id).await?;
-    let counted = state.store.warning_timeline(id, from, to).await?;
+    let namespaces = auth.narrow(&[])?;
+    let counted = state
+        .store
+        .warning_timeline(id, namespaces.as_deref(), from, to)
+        .await?;
     let hour = |t: DateTime<Utc>| {
         chrono::DurationRound::duration_trunc(t, chrono::Duration::hours(1)).unwrap_or(t)
     };

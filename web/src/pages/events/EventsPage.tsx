@@ -75,7 +75,7 @@ export default function EventsPage() {
         <WarningsTimeline clusterId={clusterId} />
       </div>
       <Space wrap style={{ marginBottom: 16 }}>
-        {text('kind', 140)}
+        {text('kind', 170)}
         {text('name', 180)}
         {text('namespace', 160)}
         {text('reason', 160)}
