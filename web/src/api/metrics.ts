@@ -18,5 +18,5 @@ export const clusterMetricsLatest = (id: string | number) => api<ClusterMetricsL
 export const clusterMetricsHistory = (id: string | number, q: { from: string; to: string; step?: number }) =>
   api<ClusterMetricsHistory>(`${base(id)}/metrics/history`, { query: q });
 export const topNodes = (id: string | number, sort: TopSort) => api<TopNodes>(`${base(id)}/top/nodes`, { query: { sort } });
-export const topPods = (id: string | number, q: { sort: TopSort; namespace?: string; limit?: number }) =>
+export const topPods = (id: string | number, q: { sort: TopSort; namespace?: string; name?: string; limit?: number }) =>
   api<TopPods>(`${base(id)}/top/pods`, { query: { ...q, namespace: q.namespace || undefined } });

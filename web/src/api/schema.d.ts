@@ -11570,6 +11570,8 @@ export interface operations {
             query?: {
                 /** @description Only the pods of this namespace (default: every namespace the caller may read). */
                 namespace?: string;
+                /** @description Only the pod of this name (with `namespace`: one pod's figures, for its page). */
+                name?: string;
                 /** @description `cpu` (default) or `memory`, highest first. */
                 sort?: "cpu" | "memory";
                 /** @description Most pods in the answer (1 to 1000, default 100); `total` counts them all. */

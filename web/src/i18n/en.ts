@@ -1348,6 +1348,9 @@ export const en = {
   'metrics.memoryPercent': 'MEMORY%',
   'metrics.pod': 'Pod',
   'metrics.node': 'Node',
+  'metrics.podUsage': 'Usage now (kubectl top pod --containers)',
+  'metrics.podNoUsage': 'No figures: no container of this pod is running, or the kubelet has not reported it yet',
+  'metrics.podTotal': 'Pod',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1350,4 +1350,7 @@ export const zhCN: Record<MessageKey, string> = {
   'metrics.memoryPercent': 'MEMORY%',
   'metrics.pod': 'Pod',
   'metrics.node': '节点',
+  'metrics.podUsage': '当前用量（kubectl top pod --containers）',
+  'metrics.podNoUsage': '暂无数据：此 Pod 没有运行中的容器，或 kubelet 尚未上报',
+  'metrics.podTotal': 'Pod 合计',
 };

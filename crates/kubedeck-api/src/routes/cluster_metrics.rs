@@ -205,6 +205,8 @@ pub struct TopNodesQuery {
 pub struct TopPodsQuery {
     /// Only the pods of this namespace (default: every namespace the caller may read).
     pub namespace: Option<String>,
+    /// Only the pod of this name (with `namespace`: one pod's figures, for its page).
+    pub name: Option<String>,
     /// `cpu` (default) or `memory`, highest first.
     #[param(inline)]
     pub sort: Option<TopSort>,
@@ -511,6 +513,7 @@ pub async fn top_pods(
             namespaces
                 .as_ref()
                 .is_none_or(|ns| ns.contains(&p.namespace))
+                && q.name.as_deref().is_none_or(|n| p.name == n)
         })
         .map(TopPod::from)
         .collect();

@@ -567,6 +567,19 @@ async fn top_pods_and_nodes_equal_kubectl_top() {
     assert_eq!(mems.len(), 2, "limit");
     assert!(mems[0] >= mems[1], "highest memory first: {mems:?}");
 
+    // One pod's figures (its page asks by name).
+    let (one, one_cpu) = want.iter().next().unwrap();
+    let r = app
+        .get(
+            &format!("/api/v1/k8s/cluster/{id}/top/pods?namespace={n}&name={one}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["total"], 1, "{}", r.body);
+    assert_eq!(r.body["items"][0]["name"], one.as_str());
+    assert_eq!(r.body["items"][0]["cpu_millicores"], *one_cpu);
+
     // Nodes: CPU and memory as kubectl top node prints them (the node's own share moves between readings).
     eventually("top nodes to equal kubectl top node", DEADLINE, || async {
         let r = app

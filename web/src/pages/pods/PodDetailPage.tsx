@@ -18,6 +18,7 @@ import { useClusterFeatures } from '../../lib/useClusterFeatures';
 import { patchParams } from '../../lib/urlstate';
 import { useLiveQuery } from '../../lib/useKinds';
 import { ResourceYaml } from '../resources/common';
+import PodUsageCard from '../metrics/PodUsageCard';
 
 const POD_KIND = { name: 'pods', namespaced: true };
 
@@ -185,6 +186,7 @@ export default function PodDetailPage() {
                       ]}
                     />
                   </Card>
+                  <PodUsageCard clusterId={clusterId} namespace={p.namespace} pod={p.name} />
                 </Col>
               </Row>
             ),
