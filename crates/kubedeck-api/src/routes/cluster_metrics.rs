@@ -20,6 +20,7 @@ use kubedeck_kube::usage::{
 use kubedeck_store::cluster_metrics::{ClusterSample, average_by_bucket};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 /// One sample, or the average of the samples in a step.
@@ -332,22 +333,22 @@ impl From<&PodUsage> for TopPod {
     }
 }
 
-/// Highest first by `sort`, then by name so equal figures keep one order.
-fn by_usage<T>(items: &mut [T], sort: TopSort, key: impl Fn(&T) -> (u64, u64, String)) {
-    items.sort_by(|a, b| {
-        let (ac, am, an) = key(a);
-        let (bc, bm, bn) = key(b);
-        let (x, y) = match sort {
-            TopSort::Cpu => ((bc, bm), (ac, am)),
-            TopSort::Memory => ((bm, bc), (am, ac)),
-        };
-        x.cmp(&y).then(an.cmp(&bn))
-    });
+/// Highest first by `sort` (CPU, memory: nanocores and bytes), then by the names so equal figures keep one order.
+fn by_usage(
+    sort: TopSort,
+    a: (u64, u64, &str, &str),
+    b: (u64, u64, &str, &str),
+) -> std::cmp::Ordering {
+    let (x, y) = match sort {
+        TopSort::Cpu => ((b.0, b.1), (a.0, a.1)),
+        TopSort::Memory => ((b.1, b.0), (a.1, a.0)),
+    };
+    x.cmp(&y).then((a.2, a.3).cmp(&(b.2, b.3)))
 }
 
 /// The usage snapshot this replica's collector keeps for the cluster while it is current (three intervals),
 /// else one read from the metrics API now (another replica collects the cluster, or this one lost its lease).
-async fn snapshot(state: &AppState, id: i64) -> ApiResult<(UsageSnapshot, &'static str)> {
+async fn snapshot(state: &AppState, id: i64) -> ApiResult<(Arc<UsageSnapshot>, &'static str)> {
     let cluster = connection::cluster(state, id).await?;
     let stale_after = Duration::from_std(state.settings.node_metrics.stale_after())
         .unwrap_or(Duration::days(365));
@@ -355,10 +356,13 @@ async fn snapshot(state: &AppState, id: i64) -> ApiResult<(UsageSnapshot, &'stat
         && s.collected_at
             .is_some_and(|t| Utc::now() - t <= stale_after)
     {
-        return Ok(((*s).clone(), "collector"));
+        return Ok((s, "collector"));
     }
     let client = connection::client_for(state, &cluster).await?;
-    Ok((from_metrics_api(state, id, &client).await?, "metrics_api"))
+    Ok((
+        Arc::new(from_metrics_api(state, id, &client).await?),
+        "metrics_api",
+    ))
 }
 
 async fn get_json(client: &kube::Client, path: &str) -> ApiResult<Value> {
@@ -470,10 +474,16 @@ pub async fn top_nodes(
     ApiQuery(q): ApiQuery<TopNodesQuery>,
 ) -> ApiResult<axum::Json<TopNodes>> {
     let (snap, source) = snapshot(&state, id).await?;
-    let mut items: Vec<TopNode> = snap.nodes.iter().map(TopNode::from).collect();
-    by_usage(&mut items, q.sort.unwrap_or_default(), |n| {
-        (n.cpu_millicores, n.memory_bytes, n.name.clone())
+    let sort = q.sort.unwrap_or_default();
+    let mut nodes: Vec<&NodeUsage> = snap.nodes.iter().collect();
+    nodes.sort_by(|a, b| {
+        by_usage(
+            sort,
+            (a.cpu_nanocores, a.memory_bytes, &a.name, ""),
+            (b.cpu_nanocores, b.memory_bytes, &b.name, ""),
+        )
     });
+    let items = nodes.into_iter().map(TopNode::from).collect();
     Ok(axum::Json(TopNodes {
         collected_at: snap.collected_at,
         source,
@@ -506,7 +516,8 @@ pub async fn top_pods(
         .collect();
     let namespaces = auth.narrow(&asked)?;
     let (snap, source) = snapshot(&state, id).await?;
-    let mut items: Vec<TopPod> = snap
+    let sort = q.sort.unwrap_or_default();
+    let matching: Vec<&PodUsage> = snap
         .pods
         .iter()
         .filter(|p| {
@@ -515,17 +526,23 @@ pub async fn top_pods(
                 .is_none_or(|ns| ns.contains(&p.namespace))
                 && q.name.as_deref().is_none_or(|n| p.name == n)
         })
-        .map(TopPod::from)
         .collect();
-    by_usage(&mut items, q.sort.unwrap_or_default(), |p| {
-        (
-            p.cpu_millicores,
-            p.memory_bytes,
-            format!("{}/{}", p.namespace, p.name),
-        )
-    });
-    let total = items.len() as u64;
-    items.truncate(limit as usize);
+    // Only the first `limit` are sorted (a selection finds them first), as the pod lists do.
+    let (page, total) = crate::routes::sorted_page(
+        matching,
+        kubedeck_store::PageRequest {
+            page: 1,
+            page_size: u64::from(limit),
+        },
+        |a, b| {
+            by_usage(
+                sort,
+                (a.cpu_nanocores, a.memory_bytes, &a.namespace, &a.name),
+                (b.cpu_nanocores, b.memory_bytes, &b.namespace, &b.name),
+            )
+        },
+    );
+    let items = page.into_iter().map(TopPod::from).collect();
     Ok(axum::Json(TopPods {
         collected_at: snap.collected_at,
         source,
@@ -541,13 +558,9 @@ mod tests {
     #[test]
     fn top_sorts_highest_first_and_breaks_ties_by_name() {
         let mut v = vec![(5u64, 1u64, "b"), (9, 0, "a"), (5, 1, "a"), (1, 7, "c")];
-        by_usage(&mut v, TopSort::Cpu, |x| (x.0, x.1, x.2.to_owned()));
-        assert_eq!(
-            v.iter().map(|x| x.2).collect::<Vec<_>>(),
-            ["a", "a", "b", "c"]
-        );
-        assert_eq!(v[0].0, 9);
-        by_usage(&mut v, TopSort::Memory, |x| (x.0, x.1, x.2.to_owned()));
+        v.sort_by(|a, b| by_usage(TopSort::Cpu, (a.0, a.1, a.2, ""), (b.0, b.1, b.2, "")));
+        assert_eq!(v, [(9, 0, "a"), (5, 1, "a"), (5, 1, "b"), (1, 7, "c")]);
+        v.sort_by(|a, b| by_usage(TopSort::Memory, (a.0, a.1, a.2, ""), (b.0, b.1, b.2, "")));
         assert_eq!(v[0].2, "c");
     }
 
