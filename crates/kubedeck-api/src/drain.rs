@@ -172,8 +172,21 @@ pub async fn drain(
         "node.drain"
     });
     audit.target(Some(id), None, Some(format!("nodes/{name}")));
-    audit.detail(json!({"ignore_daemonsets": opts.ignore_daemonsets, "delete_emptydir_data": opts.delete_emptydir_data, "force": opts.force,
-        "grace_period_seconds": opts.grace_period_seconds, "timeout_seconds": opts.timeout_seconds, "pod_selector": opts.pod_selector, "dry_run": opts.dry_run}));
+    audit.detail(json!(opts));
+    start(&state, id, &name, opts, &auth.username, None).await
+}
+
+/// Plans a drain of node `name` and starts it as a task of `by` (or answers its dry run): for a request, and for
+/// a resumed task (`resumed_from`: the interrupted or failed drain it goes on with, named in the new task).
+pub(crate) async fn start(
+    state: &AppState,
+    id: i64,
+    name: &str,
+    opts: DrainOptions,
+    by: &str,
+    resumed_from: Option<i64>,
+) -> ApiResult<(StatusCode, axum::Json<DrainStarted>)> {
+    let name = name.to_owned();
     if let Some(g) = opts.grace_period_seconds
         && g < 0
     {
@@ -188,8 +201,8 @@ pub async fn drain(
     }
     let selector = opts.pod_selector.as_deref().unwrap_or("");
     Selector::parse(selector).map_err(|e| ApiError::selector("pod_selector", e))?;
-    let c = cluster(&state, id).await?;
-    let client = client_for(&state, &c).await?;
+    let c = cluster(state, id).await?;
+    let client = client_for(state, &c).await?;
     let nodes: Api<Node> = Api::all(client.clone());
     if within(CALL, nodes.get_opt(&name))
         .await
@@ -260,29 +273,29 @@ pub async fn drain(
         .iter()
         .filter(|p| p.verdict == kubedeck_kube::drain::Verdict::Skip)
         .collect();
-    let doc = json!({"node": name, "eviction_api": version, "eviction_api_source": eviction.source,
-        "discovery_error": eviction.error, "cordoned": false, "pods": progress, "skipped": skipped});
-    let task = state
-        .store
-        .create_task(
-            "node.drain",
-            Some(id),
-            &name,
-            &auth.username,
-            &state.replica_id,
-            &doc,
-        )
-        .await?;
-    let run = Run {
+    let mut run = Run {
         state: state.clone(),
         client,
-        task_id: task.id,
+        task_id: 0,
         node: name,
         eviction: eviction.clone(),
         opts,
         pods: progress,
         skipped: json!(skipped),
+        resumed_from,
     };
+    let task = state
+        .store
+        .create_task(
+            "node.drain",
+            Some(id),
+            &run.node,
+            by,
+            &state.replica_id,
+            &run.doc(false),
+        )
+        .await?;
+    run.task_id = task.id;
     tokio::spawn(run.execute());
     Ok((
         StatusCode::ACCEPTED,
@@ -360,12 +373,16 @@ struct Run {
     opts: DrainOptions,
     pods: Vec<PodProgress>,
     skipped: serde_json::Value,
+    /// The task this one resumes.
+    resumed_from: Option<i64>,
 }
 
 impl Run {
+    /// The task's progress document: the options too, so that the drain can be resumed with them.
     fn doc(&self, cordoned: bool) -> serde_json::Value {
         json!({"node": self.node, "eviction_api": self.eviction.version, "eviction_api_source": self.eviction.source,
-            "discovery_error": self.eviction.error, "cordoned": cordoned, "pods": self.pods, "skipped": self.skipped})
+            "discovery_error": self.eviction.error, "cordoned": cordoned, "pods": self.pods, "skipped": self.skipped,
+            "options": self.opts, "resumed_from": self.resumed_from})
     }
 
     async fn finish(&self, final_state: &str, cordoned: bool, error: Option<String>) {

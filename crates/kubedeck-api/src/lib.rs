@@ -57,6 +57,7 @@ route_table! {
     "/api/v1/tasks" => get(tasks::list),
     "/api/v1/tasks/{tid}" => get(tasks::get),
     "/api/v1/tasks/{tid}/cancel" => post(tasks::cancel),
+    "/api/v1/tasks/{tid}/resume" => post(tasks::resume),
     "/api/v1/tasks/{tid}/events" => get(tasks::events),
     "/api/v1/k8s/cluster" => get(clusters::list).post(clusters::import),
     "/api/v1/k8s/cluster/{id}" => get(clusters::get).put(clusters::update).delete(clusters::delete),

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::auth::login, routes::auth::refresh, routes::auth::logout, routes::auth::me, routes::auth::change_password,
         routes::users::list, routes::users::create, routes::users::get, routes::users::update, routes::users::delete, routes::users::set_bindings,
         routes::audit_log::list,
-        routes::tasks::list, routes::tasks::get, routes::tasks::cancel, routes::tasks::events,
+        routes::tasks::list, routes::tasks::get, routes::tasks::cancel, routes::tasks::resume, routes::tasks::events,
         routes::clusters::import, routes::clusters::list, routes::clusters::get, routes::clusters::update, routes::clusters::delete,
         routes::clusters::status, routes::clusters::sync,
         routes::pods::search, routes::pods::merged_logs, routes::pods::list_all, routes::pods::sync, routes::pods::list_in_namespace, routes::pods::get, routes::pods::delete,

@@ -88,6 +88,9 @@ const LEASE_TTL: chrono::Duration = chrono::Duration::seconds(20);
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// How often a replica asks again for a cluster another replica holds.
 const STANDBY_CHECK: Duration = Duration::from_secs(5);
+/// How often a replica looks for tasks of replicas that stopped (their replica lease, renewed every second for
+/// `LEASE_TTL`, lapsed): such a task is marked `interrupted`, and can be resumed, within `LEASE_TTL` + this.
+const ORPHAN_SWEEP_EVERY: Duration = Duration::from_secs(10);
 
 /// Checks one cluster now, outside the loop (import, credential change, "sync now"). Only the replica that holds
 /// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
@@ -600,6 +603,7 @@ pub async fn run(
 ) {
     let lease_ttl = LEASE_TTL;
     let mut renewed_at = Instant::now();
+    let mut swept_at = Instant::now();
     let replica_lease = format!("replica:{}", state.replica_id);
     let mut due: HashMap<i64, Instant> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -627,8 +631,17 @@ pub async fn run(
                 }
             }
             _ = tick.tick() => {
-                if let Err(e) = state.store.try_acquire_lease(&replica_lease, &state.replica_id, chrono::Duration::seconds(60)).await {
+                // the replica lease says this replica is alive: its tasks are interrupted once it lapses
+                if let Err(e) = state.store.try_acquire_lease(&replica_lease, &state.replica_id, lease_ttl).await {
                     tracing::warn!("could not renew the replica lease: {e}");
+                }
+                if swept_at.elapsed() >= ORPHAN_SWEEP_EVERY {
+                    swept_at = Instant::now();
+                    match state.store.interrupt_orphaned_tasks(&state.replica_id).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::warn!(interrupted = n, "tasks of a replica that stopped were marked interrupted (they can be resumed)"),
+                        Err(e) => tracing::warn!("could not look for tasks of stopped replicas: {e}"),
+                    }
                 }
                 if renewed_at.elapsed() >= RENEW_EVERY {
                     renewed_at = Instant::now();

@@ -185,6 +185,9 @@ error_codes! {
     SelfDelete => "self_delete",
     /// Task `task` already finished (`status`).
     TaskFinished => "task_finished",
+    /// Task `task` cannot be resumed: it is `status` (only an interrupted or failed task is), or its kind `kind`
+    /// is not one that resumes.
+    TaskNotResumable => "task_not_resumable",
     /// Node `node` changed since `resource_version`.
     NodeChanged => "node_changed",
     /// The node's labels changed since they were read (`current`: what they are now).

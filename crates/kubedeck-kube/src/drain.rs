@@ -7,8 +7,8 @@ use k8s_openapi::api::core::v1::Pod;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// kubectl drain's options.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+/// kubectl drain's options (kept in the drain's task, so that an interrupted drain resumes with them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrainOptions {
     /// `--ignore-daemonsets`: skip DaemonSet pods instead of refusing.

@@ -278,6 +278,68 @@ impl Drop for Namespace {
     }
 }
 
+/// The taint every test-owned node carries (`kubedeck.test/node=<name>:NoSchedule`), so that only the pods of
+/// the test that owns it, which tolerate it, land there: tests drain and delete their nodes while other tests run.
+pub fn own_taint(node: &str) -> Value {
+    serde_json::json!({"key": "kubedeck.test/node", "value": node, "effect": "NoSchedule"})
+}
+
+/// The toleration of [`own_taint`], as manifest text.
+pub fn tolerate(node: &str) -> String {
+    format!(
+        "tolerations: [{{key: kubedeck.test/node, operator: Equal, value: {node}, effect: NoSchedule}}]"
+    )
+}
+
+/// A fresh simulated worker for this test, removed on drop.
+pub struct SimNode<'a> {
+    tb: &'a Testbed,
+    /// The node's name.
+    pub name: String,
+}
+
+impl<'a> SimNode<'a> {
+    /// Adds a Ready worker named after `prefix`, tainted with [`own_taint`].
+    pub fn add(tb: &'a Testbed, prefix: &str) -> Self {
+        let name = unique_name(prefix);
+        let (code, body) = tb.sim(
+            "POST",
+            "/nodes",
+            Some(
+                &serde_json::json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name},
+                         "taints": [own_taint(&name)]}),
+            ),
+        );
+        assert!(code < 300, "sim refused: {body}");
+        wait_until("the new node to be Ready", std::time::Duration::from_secs(60), || {
+            let out = tb.kubectl(&[
+                "get",
+                "node",
+                &name,
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
+            ]);
+            (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
+        });
+        SimNode { tb, name }
+    }
+}
+
+impl Drop for SimNode<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .tb
+            .sim("DELETE", &format!("/nodes/{}", self.name), None);
+        let _ = self.tb.kubectl(&[
+            "delete",
+            "node",
+            &self.name,
+            "--ignore-not-found",
+            "--wait=false",
+        ]);
+    }
+}
+
 // ---- a minimal HTTP/1.1 client for the simulator's loopback control API
 
 fn http(

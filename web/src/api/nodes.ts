@@ -40,6 +40,8 @@ export const nodeMetricsLatest = (id: string | number, name: string) =>
 
 export const getTask = (taskId: string | number) => api<Task>(`/tasks/${taskId}`);
 export const cancelTask = (taskId: string | number) => api<unknown>(`/tasks/${taskId}/cancel`, { method: 'POST' });
+/** Goes on with an interrupted or failed drain in a new task (`POST /api/v1/tasks/{id}/resume`): its id. */
+export const resumeTask = (taskId: string | number) => api<{ task_id: number }>(`/tasks/${taskId}/resume`, { method: 'POST' });
 
 /**
  * Follows a task's server-sent events (`GET /api/v1/tasks/{id}/events`, one `task` event per change).

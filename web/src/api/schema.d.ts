@@ -1560,6 +1560,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/{tid}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Goes on with a task that stopped part-way: one whose replica died (`interrupted`) or that failed. A drain
+         *     plans again with the options it was started with and runs as a new task naming the old one (`resumed_from`
+         *     in its progress): the pods it already evicted are gone, so it evicts the rest, as running `kubectl drain`
+         *     again does. The caller needs the permission the task's work needs (`node.write` for a drain).
+         */
+        post: operations["resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1675,6 +1697,7 @@ export interface paths {
         /**
          * Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
          *     answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
+         *     (Without `--redis-url`, no `redis` member.)
          */
         get: operations["readyz"];
         put?: never;
@@ -2338,7 +2361,7 @@ export interface components {
              */
             upstreams: string[];
         };
-        /** @description kubectl drain's options. */
+        /** @description kubectl drain's options (kept in the drain's task, so that an interrupted drain resumes with them). */
         DrainOptions: {
             /** @description `--delete-emptydir-data`: evict pods with emptyDir volumes (their data is lost). */
             delete_emptydir_data?: boolean;
@@ -2448,7 +2471,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
         /** @description Events, newest (last seen) first, one page of them. */
         EventList: {
             /** @description Newest first. */
@@ -12718,6 +12741,90 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrainStarted"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description task_not_resumable: the task is pending, running, succeeded or cancelled, or of a kind that does not resume */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description drain_blocked: the node's pods no longer allow the drain (nothing changed) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

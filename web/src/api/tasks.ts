@@ -1,7 +1,7 @@
 import { api } from './client';
 import type { Page, Task } from './types';
 
-export { cancelTask, followTask, getTask } from './nodes';
+export { cancelTask, followTask, getTask, resumeTask } from './nodes';
 
 export interface TaskListParams {
   cluster_id?: number;

@@ -101,6 +101,8 @@ export interface DrainProgress {
   cordoned?: boolean;
   pods?: DrainPodProgress[];
   skipped?: PlannedPod[];
+  /** The interrupted or failed drain this one goes on with. */
+  resumed_from?: number | null;
 }
 
 // ---- pods (issue 6) ----

@@ -31,6 +31,10 @@ describe('task history', () => {
       { state: 'skipped', count: 1 },
     ]);
   });
+  it('a resumed drain names the task it goes on with; a first drain names none', () => {
+    expect(drainView({ ...drain, progress: { ...drain.progress, resumed_from: 41 } })!.resumedFrom).toBe(41);
+    expect(drainView(drain)!.resumedFrom).toBeNull();
+  });
   it('another kind has no drain view; a drain without a document has no pods', () => {
     expect(drainView({ kind: 'cluster.sync', progress: {} })).toBeNull();
     expect(drainView({ kind: 'node.drain', progress: null })?.pods).toEqual([]);

@@ -32,6 +32,8 @@ export interface DrainView {
   skipped: PlannedPod[];
   /** pods per state, in the order states are first met */
   counts: { state: string; count: number }[];
+  /** the interrupted or failed drain this one goes on with */
+  resumedFrom: number | null;
 }
 
 /** A drain task's progress document as the detail page shows it; null for a task of another kind. */
@@ -50,6 +52,7 @@ export function drainView(t: Pick<Task, 'kind' | 'progress'>): DrainView | null 
     pods,
     skipped,
     counts: [...counts].map(([state, count]) => ({ state, count })),
+    resumedFrom: typeof p.resumed_from === 'number' ? p.resumed_from : null,
   };
 }
 

@@ -14,6 +14,7 @@ pub async fn healthz() -> impl IntoResponse {
 
 /// Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
 /// answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
+/// (Without `--redis-url`, no `redis` member.)
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200), (status = 503)), extensions(("x-permission" = json!("public"))))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db = state.store.ping().await;
@@ -23,10 +24,13 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         None => None,
     };
     match (db, schema) {
-        (Ok(()), Ok(true)) => (
-            StatusCode::OK,
-            axum::Json(json!({"status": "ready", "database": "ok", "migrations": "applied", "redis": redis})),
-        ),
+        (Ok(()), Ok(true)) => {
+            let mut body = json!({"status": "ready", "database": "ok", "migrations": "applied"});
+            if let Some(r) = redis {
+                body["redis"] = r.into();
+            }
+            (StatusCode::OK, axum::Json(body))
+        }
         (Ok(()), Ok(false)) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "pending"})),

@@ -200,6 +200,48 @@ pub async fn cancel(
     Ok(axum::Json(visible_task(&state, &user, tid).await?.into()))
 }
 
+/// Goes on with a task that stopped part-way: one whose replica died (`interrupted`) or that failed. A drain
+/// plans again with the options it was started with and runs as a new task naming the old one (`resumed_from`
+/// in its progress): the pods it already evicted are gone, so it evicts the rest, as running `kubectl drain`
+/// again does. The caller needs the permission the task's work needs (`node.write` for a drain).
+#[utoipa::path(post, path = "/api/v1/tasks/{tid}/resume", tag = "tasks", params(("tid" = i64, Path)),
+    responses((status = 202, body = crate::drain::DrainStarted), (status = 404),
+        (status = 409, description = "task_not_resumable: the task is pending, running, succeeded or cancelled, or of a kind that does not resume"),
+        (status = 422, description = "drain_blocked: the node's pods no longer allow the drain (nothing changed)")),
+    extensions(("x-permission" = json!("task.read"))))]
+pub async fn resume(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    user: AuthUser,
+    ApiPath(tid): ApiPath<i64>,
+) -> ApiResult<(axum::http::StatusCode, axum::Json<crate::drain::DrainStarted>)> {
+    audit.action("task.resume");
+    let t = visible_task(&state, &user, tid).await?;
+    audit.target(t.cluster_id, None, Some(format!("tasks/{tid}")));
+    let not_resumable = |why: String| {
+        ApiError::conflict(ErrorCode::TaskNotResumable, why)
+            .param("task", tid)
+            .param("status", &t.status)
+            .param("kind", &t.kind)
+    };
+    let (Some(cluster_id), "node.drain") = (t.cluster_id, t.kind.as_str()) else {
+        return Err(not_resumable(format!("task {tid} ({}) does not resume", t.kind)));
+    };
+    user.require(Permission::NodeWrite, Scope::cluster(cluster_id))?;
+    if t.status != task_state::INTERRUPTED && t.status != task_state::FAILED {
+        return Err(not_resumable(format!(
+            "task {tid} is {}: only an interrupted or failed task resumes",
+            t.status
+        )));
+    }
+    // the options the drain was started with (a drain recorded before they were kept: kubectl's defaults)
+    let progress: serde_json::Value = serde_json::from_str(&t.progress).unwrap_or_default();
+    let opts: kubedeck_kube::drain::DrainOptions =
+        serde_json::from_value(progress["options"].clone()).unwrap_or_default();
+    audit.detail(serde_json::json!({"resumed_from": tid, "options": opts}));
+    crate::drain::start(&state, cluster_id, &t.target, opts, &user.username, Some(tid)).await
+}
+
 /// Live progress: a Server-Sent Events stream of the task, one `task` event each time it changes, ending
 /// when the task ends. Works on any replica (it follows the database).
 #[utoipa::path(get, path = "/api/v1/tasks/{tid}/events", tag = "tasks", params(("tid" = i64, Path)),

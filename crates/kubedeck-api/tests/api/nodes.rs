@@ -34,65 +34,7 @@ async fn imported(app: &TestApp, tb: &Testbed, admin: &str) -> i64 {
     id
 }
 
-/// The taint every test-owned node carries (`kubedeck.test/node=<name>:NoSchedule`), so that only the pods of
-/// the test that owns it, which tolerate it, land there: tests drain and delete their nodes while other tests run.
-fn own_taint(node: &str) -> Value {
-    json!({"key": "kubedeck.test/node", "value": node, "effect": "NoSchedule"})
-}
-
-/// The toleration of [`own_taint`], as manifest text.
-fn tolerate(node: &str) -> String {
-    format!(
-        "tolerations: [{{key: kubedeck.test/node, operator: Equal, value: {node}, effect: NoSchedule}}]"
-    )
-}
-
-/// A fresh simulated worker for this test, removed on drop.
-pub(crate) struct SimNode<'a> {
-    tb: &'a Testbed,
-    pub(crate) name: String,
-}
-
-impl<'a> SimNode<'a> {
-    pub(crate) fn add(tb: &'a Testbed, prefix: &str) -> Self {
-        let name = unique_name(prefix);
-        let (code, body) = tb.sim(
-            "POST",
-            "/nodes",
-            Some(
-                &json!({"name": name, "role": "worker", "labels": {"kubedeck.test/node": name},
-                         "taints": [own_taint(&name)]}),
-            ),
-        );
-        assert!(code < 300, "sim refused: {body}");
-        kubedeck_testbed::wait_until("the new node to be Ready", Duration::from_secs(60), || {
-            let out = tb.kubectl(&[
-                "get",
-                "node",
-                &name,
-                "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
-            ]);
-            (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
-        });
-        SimNode { tb, name }
-    }
-}
-
-impl Drop for SimNode<'_> {
-    fn drop(&mut self) {
-        let _ = self
-            .tb
-            .sim("DELETE", &format!("/nodes/{}", self.name), None);
-        let _ = self.tb.kubectl(&[
-            "delete",
-            "node",
-            &self.name,
-            "--ignore-not-found",
-            "--wait=false",
-        ]);
-    }
-}
+pub(crate) use kubedeck_testbed::{SimNode, own_taint, tolerate};
 
 fn pods_on(tb: &Testbed, ns: &str, node: &str) -> Vec<Value> {
     let v = tb.kubectl_json(&[

@@ -92,6 +92,16 @@ impl Server {
     }
 }
 
+/// A server the test did not stop (it failed part-way) is not left running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 pub async fn call(
     base: &str,
     method: &str,

@@ -1,8 +1,8 @@
 import { App, Button, Card, Descriptions, Result, Space, Table, Tag, Typography } from 'antd';
-import { ReloadOutlined, StopOutlined } from '@ant-design/icons';
+import { RedoOutlined, ReloadOutlined, StopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { cancelTask, getTask } from '../../api/tasks';
+import { cancelTask, getTask, resumeTask } from '../../api/tasks';
 import { getCluster } from '../../api/clusters';
 import { ApiError } from '../../api/client';
 import type { DrainPodProgress, PlannedPod, Task } from '../../api/types';
@@ -76,6 +76,15 @@ export default function TaskDetailPage() {
     },
     onError: (e) => message.error(errorText(t, e)),
   });
+  const resume = useMutation({
+    mutationFn: () => resumeTask(taskId),
+    onSuccess: (r) => {
+      message.success(t('task.resumedAs', { id: r.task_id }));
+      qc.invalidateQueries({ queryKey: ['tasks'] });
+      navigate(`/tasks/${r.task_id}`);
+    },
+    onError: (e) => message.error(errorText(t, e)),
+  });
 
   if (!valid || (q.error instanceof ApiError && q.error.status === 404))
     return (
@@ -91,6 +100,9 @@ export default function TaskDetailPage() {
   const running = !taskFinished(task.status);
   // cancelling needs the write permission of what the task does (the server checks it again)
   const mayCancel = can(me, task.kind.startsWith('node.') ? 'node.write' : 'cluster.write');
+  // a drain whose replica stopped (interrupted) or that failed goes on in a new task, with the same options
+  const mayResume = mayCancel && task.kind === 'node.drain' && (task.status === 'interrupted' || task.status === 'failed');
+  const resumedFrom = drain?.resumedFrom ?? undefined;
 
   return (
     <>
@@ -112,6 +124,11 @@ export default function TaskDetailPage() {
                 {t('task.cancel')}
               </Button>
             )}
+            {mayResume && (
+              <Button type="primary" icon={<RedoOutlined />} loading={resume.isPending} onClick={() => resume.mutate()} data-testid="task-resume">
+                {t('task.resume')}
+              </Button>
+            )}
           </>
         }
       />
@@ -128,6 +145,11 @@ export default function TaskDetailPage() {
           </Descriptions.Item>
           <Descriptions.Item label={t('task.target')}>{target ? <Link to={target}>{task.target}</Link> : task.target}</Descriptions.Item>
           <Descriptions.Item label={t('task.startedBy')}>{task.created_by}</Descriptions.Item>
+          {resumedFrom !== undefined && (
+            <Descriptions.Item label={t('task.resumedFrom')}>
+              <Link to={`/tasks/${resumedFrom}`}>{t('task.title', { id: resumedFrom })}</Link>
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t('task.started')}>
             {formatDateTime(task.created_at, lang)} (<TimeAgo at={task.created_at} />)
           </Descriptions.Item>
