@@ -57,3 +57,14 @@ export default function PodUsageCard({ clusterId, namespace, pod }: { clusterId:
     </Card>
   );
 }
+
+/** The usage of a namespace's pods by name (for pod tables: a workload's pods); empty until known. */
+export function useNamespaceUsage(clusterId: string, namespace: string): Map<string, TopPod> {
+  const q = useQuery({
+    queryKey: ['top', clusterId, 'namespace', namespace],
+    queryFn: () => topPods(clusterId, { sort: 'cpu', namespace, limit: 1000 }),
+    refetchInterval: 15_000,
+    retry: false,
+  });
+  return new Map((q.data?.items ?? []).map((p) => [p.name, p]));
+}

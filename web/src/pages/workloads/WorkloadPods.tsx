@@ -12,6 +12,8 @@ import { objectHref } from '../../lib/resources';
 import { kubectlWord, podDisplayStatus, podStatusTone } from '../../lib/status';
 import { LIST_REFRESH_MS, LIVE_SAFETY_MS, useChanges } from '../../lib/useKinds';
 import { byOrdinal, ordinalOf } from '../../lib/workloads';
+import { useNamespaceUsage } from '../metrics/PodUsageCard';
+import { mebibytesText, millicoresText } from '../../lib/clusterMetrics';
 
 export function WorkloadPods({ clusterId, namespace, owner, ordinals = false }: { clusterId: string; namespace: string; owner: { kind: string; name: string }; ordinals?: boolean }) {
   const { t, lang } = useI18n();
@@ -22,6 +24,7 @@ export function WorkloadPods({ clusterId, namespace, owner, ordinals = false }: 
     queryFn: () => listPods(clusterId, { namespace, owner: `${owner.kind}/${owner.name}`, page_size: 500, sort: 'name' }),
     refetchInterval: live ? LIVE_SAFETY_MS : LIST_REFRESH_MS,
   });
+  const usage = useNamespaceUsage(clusterId, namespace);
   if (q.error) return <ErrorAlert error={q.error} />;
   const pods = q.data?.items ?? [];
   const rows = ordinals ? byOrdinal(pods, owner.name) : pods;
@@ -48,6 +51,8 @@ export function WorkloadPods({ clusterId, namespace, owner, ordinals = false }: 
         },
         { title: t('pod.ready'), dataIndex: 'ready', key: 'ready', width: 80 },
         { title: t('pod.restarts'), dataIndex: 'restarts', key: 'restarts', width: 90 },
+        { title: t('metrics.cpuCores'), key: 'cpu', width: 110, render: (_: unknown, p) => <span className="kd-mono">{usage.has(p.name) ? millicoresText(usage.get(p.name)!.cpu_millicores) : '-'}</span> },
+        { title: t('metrics.memoryBytes'), key: 'memory', width: 130, render: (_: unknown, p) => <span className="kd-mono">{usage.has(p.name) ? mebibytesText(usage.get(p.name)!.memory_mib) : '-'}</span> },
         {
           title: t('pod.node'),
           key: 'node',
