@@ -30,6 +30,29 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Back up the database and the keys (credential keys, JWT secret) into a new directory, while servers run.
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The JWT secret file, when not DATA_DIR/jwt.secret.
+        #[arg(long, env = "KUBEDECK_JWT_SECRET_FILE")]
+        jwt_secret_file: Option<std::path::PathBuf>,
+        /// The new directory to write (owner-only: it holds the keys).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database of the same kind and a data directory without keys (never over
+    /// existing data), then apply this build's migrations.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Where the JWT secret goes, when not DATA_DIR/jwt.secret.
+        #[arg(long, env = "KUBEDECK_JWT_SECRET_FILE")]
+        jwt_secret_file: Option<std::path::PathBuf>,
+        /// The backup directory.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Re-encrypt every stored kubeconfig under a new key, while servers keep running.
     RotateKey {
         #[command(flatten)]
@@ -105,6 +128,22 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                 .await?;
             store.revoke_user_tokens(user.id).await?;
             println!("one-time password for '{username}': {password}");
+        }
+        AdminCommand::Backup { common, jwt_secret_file, to } => {
+            let mut cfg = Settings::load(&common)?;
+            init_logging(&cfg);
+            if let Some(f) = jwt_secret_file {
+                cfg.jwt_secret_file = f;
+            }
+            crate::backup::backup(&cfg, &to).await?;
+        }
+        AdminCommand::Restore { common, jwt_secret_file, from } => {
+            let mut cfg = Settings::load(&common)?;
+            init_logging(&cfg);
+            if let Some(f) = jwt_secret_file {
+                cfg.jwt_secret_file = f;
+            }
+            crate::backup::restore(&cfg, &from).await?;
         }
         AdminCommand::RotateKey { common, prune } => {
             let cfg = Settings::load(&common)?;

@@ -1,6 +1,7 @@
 //! `kubedeck`: one binary that serves the API and console, runs migrations, and administers accounts and keys.
 
 mod admin;
+mod backup;
 mod config;
 mod serve;
 mod tls;
