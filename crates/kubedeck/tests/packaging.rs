@@ -1,12 +1,13 @@
 //! The Kubernetes manifests (`deploy/kubernetes`, a kustomize base with two overlays) are accepted by a real API
 //! server (`kubectl apply --dry-run=server -k` against the testbed), keep the container locked down, and pass the
-//! binary only flags it knows (issue 17).
+//! binary only flags it knows; so does the systemd unit (`deploy/systemd`), which `systemd-analyze` verifies (issue 17).
 
 mod common;
 
 use common::BIN;
 use kubedeck_testbed::{Namespace, Testbed};
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
 
 const OVERLAYS: &str = concat!(
@@ -204,4 +205,38 @@ fn both_overlays_are_accepted_by_the_api_server_locked_down_and_use_known_flags(
         "",
         "the dry run left objects"
     );
+}
+
+/// The systemd unit (deploy/systemd/kubedeck.service): `systemd-analyze verify` finds nothing to say about it (run
+/// with this build's binary in `ExecStart`, since it checks the executable), it runs locked down as its own user
+/// with its state directory, and every flag it gives `kubedeck serve` is one the binary takes.
+#[test]
+fn the_systemd_unit_verifies_runs_locked_down_and_uses_known_flags() {
+    let unit_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/systemd/kubedeck.service");
+    let unit = std::fs::read_to_string(&unit_path).unwrap();
+    for line in [
+        "User=kubedeck",
+        "StateDirectory=kubedeck",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "CapabilityBoundingSet=",
+        "KillSignal=SIGTERM",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "the unit has no {line}");
+    }
+    let exec = unit.lines().find_map(|l| l.strip_prefix("ExecStart=")).expect("ExecStart");
+    let known = serve_flags();
+    for flag in exec.split_whitespace().filter(|w| w.starts_with("--")) {
+        let flag = flag.split('=').next().unwrap();
+        assert!(known.iter().any(|k| k == flag), "`kubedeck serve` has no flag {flag}");
+    }
+    let installed = exec.split_whitespace().next().unwrap();
+    let dir = std::env::temp_dir().join(format!("kd-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("kubedeck.service");
+    std::fs::write(&copy, unit.replace(installed, BIN)).unwrap();
+    let out = Command::new("systemd-analyze").arg("verify").arg(&copy).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success() && said.is_empty(), "systemd-analyze verify: {said}");
 }
