@@ -143,6 +143,10 @@ async fn cluster_metrics_count_what_kubectl_sees_and_are_the_sums_of_the_nodes()
             "deployment_count",
         ]
         .map(|k| d[k].as_i64().unwrap());
+        if ours != seen {
+            // shown with the failure: nodes, pods, services, deployments
+            eprintln!("counts differ: ours {ours:?}, kubectl {seen:?}");
+        }
         (ours == seen).then_some(r.body)
     })
     .await;
