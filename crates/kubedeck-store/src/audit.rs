@@ -131,10 +131,16 @@ impl Store {
         if let Some(to) = f.to {
             q = q.filter(audit_log::Column::At.lt(to));
         }
-        let pages = q.paginate(self.conn(), page.page_size);
-        let total = pages.num_items().await?;
-        let items = pages.fetch_page(page.page.saturating_sub(1)).await?;
-        Ok(Paged { items, total })
+        crate::lagging_read!(self, |db| {
+            let pages = q.clone().paginate(db, page.page_size);
+            match pages.num_items().await {
+                Ok(total) => pages
+                    .fetch_page(page.page.saturating_sub(1))
+                    .await
+                    .map(|items| Paged { items, total }),
+                Err(e) => Err(e),
+            }
+        })
     }
 }
 

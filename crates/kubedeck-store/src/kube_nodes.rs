@@ -58,11 +58,10 @@ pub struct SnapshotDiff {
 impl Store {
     /// The snapshot of a cluster's nodes, by name.
     pub async fn node_snapshot(&self, cluster_id: i64) -> Result<Vec<NodeRow>, sea_orm::DbErr> {
-        kube_node::Entity::find()
+        let q = kube_node::Entity::find()
             .filter(kube_node::Column::ClusterId.eq(cluster_id))
-            .order_by_asc(kube_node::Column::Name)
-            .all(self.conn())
-            .await
+            .order_by_asc(kube_node::Column::Name);
+        crate::lagging_read!(self, |db| q.clone().all(db).await)
     }
 
     /// Replaces the snapshot with `nodes`, writing only rows that changed. Returns what changed.

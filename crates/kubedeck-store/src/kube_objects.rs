@@ -129,10 +129,11 @@ impl Store {
         if let Some(ns) = namespaces {
             q = q.filter(kube_object::Column::Namespace.is_in(ns.iter().cloned()));
         }
-        let rows = q
+        let rows = crate::lagging_read!(self, |db| q
+            .clone()
             .into_tuple::<(String, String, String, DateTime<Utc>)>()
-            .all(self.conn())
-            .await?;
+            .all(db)
+            .await)?;
         Ok(rows
             .into_iter()
             .map(|(namespace, name, row, last_sync_at)| ObjectSnapshotRow {

@@ -134,7 +134,7 @@ impl Store {
         if let Some(ns) = namespaces {
             q = q.filter(kube_pod::Column::Namespace.is_in(ns.iter().cloned()));
         }
-        q.all(self.conn()).await
+        crate::lagging_read!(self, |db| q.clone().all(db).await)
     }
 
     /// Brings the snapshot of a cluster to `pods` (every pod of the cluster), writing only what differs.

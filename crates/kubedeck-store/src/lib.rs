@@ -14,6 +14,7 @@ pub mod leases;
 pub mod login_limits;
 pub mod metric_history;
 pub mod migration;
+pub mod read_replica;
 pub mod node_metrics;
 pub mod snapshot;
 pub mod tasks;
@@ -79,6 +80,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Set on a fenced view ([`Store::fenced`]): every write transaction it begins first checks this lease.
     fence: Option<std::sync::Arc<leases::Fence>>,
+    /// The read replica, when configured ([`Store::with_read_replica`]).
+    replica: Option<std::sync::Arc<read_replica::Replica>>,
 }
 
 impl Store {
@@ -107,7 +110,7 @@ impl Store {
                 .foreign_keys(true)
         });
         let db = Database::connect(opts).await?;
-        Ok(Self { db, fence: None })
+        Ok(Self { db, fence: None, replica: None })
     }
 
     /// The connection pool now: (open connections, of which idle, the most it opens).
@@ -153,6 +156,7 @@ impl Store {
         Store {
             db: self.db.clone(),
             fence: Some(std::sync::Arc::new(fence)),
+            replica: self.replica.clone(),
         }
     }
 

@@ -158,16 +158,15 @@ impl Store {
         to: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<NodeSample>, sea_orm::DbErr> {
-        Ok(node_metric::Entity::find()
+        let q = node_metric::Entity::find()
             .filter(node_metric::Column::ClusterId.eq(cluster_id))
             .filter(node_metric::Column::NodeName.eq(node))
             .filter(node_metric::Column::Timestamp.gte(from))
             .filter(node_metric::Column::Timestamp.lte(to))
             .order_by_asc(node_metric::Column::Timestamp)
             .order_by_asc(node_metric::Column::Id)
-            .limit(limit)
-            .all(self.conn())
-            .await?
+            .limit(limit);
+        Ok(crate::lagging_read!(self, |db| q.clone().all(db).await)?
             .into_iter()
             .map(Into::into)
             .collect())

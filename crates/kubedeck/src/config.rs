@@ -66,6 +66,14 @@ pub struct ServeArgs {
     /// Database connections this replica keeps at most [default: 4 for SQLite, 16 otherwise].
     #[arg(long, env = "KUBEDECK_DATABASE_MAX_CONNECTIONS")]
     pub database_max_connections: Option<u32>,
+    /// A read replica of the database (PostgreSQL or MySQL/MariaDB) for reads that tolerate lag: lists from
+    /// snapshots, the audit log, metrics history. While it lags more than --database-read-max-lag-secs or fails,
+    /// those reads go to the primary [default: none].
+    #[arg(long, env = "KUBEDECK_DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+    /// The most the read replica may lag behind before reads go to the primary [default: 30].
+    #[arg(long, env = "KUBEDECK_DATABASE_READ_MAX_LAG_SECS")]
+    pub database_read_max_lag_secs: Option<u64>,
     /// Redis shared by the replicas, redis://[:PASSWORD@]HOST:PORT[/DB]: per-user rate limits counted once for
     /// all of them, and live pages on every replica. Optional; while it is down each replica counts on its own and
     /// pages of clusters another replica watches poll [default: none].
@@ -113,6 +121,8 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     database_max_connections: Option<u32>,
+    database_read_url: Option<String>,
+    database_read_max_lag_secs: Option<u64>,
     redis_url: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
@@ -147,6 +157,9 @@ pub struct Settings {
     pub event_retention_days: u64,
     /// Redis shared by the replicas (None: none).
     pub redis_url: Option<String>,
+    /// The database's read replica (None: none) and the lag it may have.
+    pub database_read_url: Option<String>,
+    pub database_read_max_lag_secs: u64,
     pub metrics_interval_secs: u64,
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
@@ -288,6 +301,16 @@ impl Settings {
             )
             .max(1),
             redis_url: s.and_then(|s| s.redis_url.clone()).or(f.redis_url).filter(|u| !u.trim().is_empty()),
+            database_read_url: s
+                .and_then(|s| s.database_read_url.clone())
+                .or(f.database_read_url)
+                .filter(|u| !u.trim().is_empty()),
+            database_read_max_lag_secs: pick(
+                s.and_then(|s| s.database_read_max_lag_secs),
+                f.database_read_max_lag_secs,
+                30,
+            )
+            .max(1),
             metrics_interval_secs: pick(
                 s.and_then(|s| s.metrics_interval_secs),
                 f.metrics_interval_secs,

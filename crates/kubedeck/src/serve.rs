@@ -88,7 +88,15 @@ async fn shutdown_signal() {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let cfg = Settings::load_serve(&args)?;
     init_logging(&cfg);
-    let store = open_store(&cfg).await?;
+    let mut store = open_store(&cfg).await?;
+    if let Some(url) = &cfg.database_read_url {
+        let max_lag = Duration::from_secs(cfg.database_read_max_lag_secs);
+        store = store
+            .with_read_replica(url, max_lag)
+            .await
+            .map_err(|e| anyhow::anyhow!("--database-read-url: {e}"))?;
+        tracing::info!(replica = %redact_url(url), "reads that tolerate {}s of lag go to the read replica", max_lag.as_secs());
+    }
     let key_dir = KeyDir::new(&cfg.credential_key_dir);
     let keyring = key_dir.load_or_create()?;
     let jwt = load_or_create_jwt_secret(&cfg.jwt_secret_file)?;

@@ -53,6 +53,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("kubedeck_db_pool_connections", "state" => "in_use").set(f64::from(pool.open - pool.idle.min(pool.open)));
     metrics::gauge!("kubedeck_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("kubedeck_db_pool_max_connections").set(f64::from(pool.max));
+    if let Some(in_use) = state.store.read_replica_in_use() {
+        metrics::gauge!("kubedeck_db_read_replica_in_use").set(if in_use { 1.0 } else { 0.0 });
+    }
     let body = state
         .metrics
         .as_ref()
