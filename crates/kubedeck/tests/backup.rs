@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{BIN, Server, call, temp_dir};
+use common::{BIN, Server, ServerDb, call, temp_dir};
 use kubedeck_testbed::{Testbed, unique_name};
-use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -15,33 +14,13 @@ use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "backup-admin-password";
 
-/// An empty database on `backend` for this test (SQLite: a file in `dir`); its URL, and its name on a server.
-async fn empty_database(backend: &str, dir: &Path) -> (String, Option<(String, String)>) {
-    let (var, default) = match backend {
-        "sqlite" => return (format!("sqlite://{}?mode=rwc", dir.join("kubedeck.db").display()), None),
-        "postgres" => ("KUBEDECK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
-        _ => ("KUBEDECK_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
-    };
-    let admin_url = std::env::var(var).unwrap_or_else(|_| default.into());
-    let name = unique_name("kd_backup").replace('-', "_");
-    let admin = Database::connect(&admin_url).await.expect("the test database server");
-    admin
-        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
-        .await
-        .unwrap();
-    let _ = admin.close().await;
-    (format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]), Some((admin_url, name)))
-}
-
-async fn drop_database(server: Option<(String, String)>) {
-    let Some((admin_url, name)) = server else { return };
-    if let Ok(admin) = Database::connect(&admin_url).await {
-        let force = if admin_url.starts_with("postgres") { " WITH (FORCE)" } else { "" };
-        let _ = admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP DATABASE IF EXISTS {name}{force}")))
-            .await;
-        let _ = admin.close().await;
+/// An empty database on `backend` for this test (SQLite: a file in `dir`): its URL, and the server database.
+async fn empty_database(backend: &str, dir: &Path) -> (String, Option<ServerDb>) {
+    if backend == "sqlite" {
+        return (format!("sqlite://{}?mode=rwc", dir.join("kubedeck.db").display()), None);
     }
+    let db = ServerDb::create(backend).await;
+    (db.url.clone(), Some(db))
 }
 
 /// `kubedeck admin <args>` with the data directory and database of a replica.
@@ -136,8 +115,9 @@ async fn round_trip(tb: &Testbed, backend: &str) {
     assert_eq!(status, 200);
     b.stop();
 
-    drop_database(server_a).await;
-    drop_database(server_b).await;
+    for db in [server_a, server_b].into_iter().flatten() {
+        db.drop_db().await;
+    }
     let _ = std::fs::remove_dir_all(&work);
 }
 

@@ -4,57 +4,12 @@
 
 mod common;
 
-use common::{Server, call, temp_dir};
+use common::{Server, ServerDb, call, temp_dir};
 use kubedeck_testbed::{Namespace, SimNode, Testbed, tolerate, unique_name};
-use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "replicas-admin-password";
-
-/// A database of this test's own on the first server backend the run selects (PostgreSQL, else MariaDB/MySQL):
-/// several replicas need a server database. Dropped at the end.
-struct ServerDb {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl ServerDb {
-    async fn create() -> ServerDb {
-        let selected = std::env::var("KUBEDECK_TEST_BACKENDS").unwrap_or_else(|_| "postgres".into());
-        let (var, default) = if selected.contains("postgres") {
-            ("KUBEDECK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-        } else if selected.contains("mysql") {
-            ("KUBEDECK_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
-        } else {
-            panic!("several replicas need a server database: select postgres or mysql in KUBEDECK_TEST_BACKENDS");
-        };
-        let admin_url = std::env::var(var).unwrap_or_else(|_| default.into());
-        let name = format!("kd_replicas_{}", std::process::id());
-        let admin = Database::connect(&admin_url).await.expect("the test database server");
-        admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
-            .await
-            .unwrap();
-        let _ = admin.close().await;
-        let url = format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]);
-        ServerDb { admin_url, name, url }
-    }
-
-    async fn drop_db(self) {
-        if let Ok(admin) = Database::connect(&self.admin_url).await {
-            let force = if self.admin_url.starts_with("postgres") { " WITH (FORCE)" } else { "" };
-            let _ = admin
-                .execute_raw(Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("DROP DATABASE IF EXISTS {}{force}", self.name),
-                ))
-                .await;
-            let _ = admin.close().await;
-        }
-    }
-}
 
 /// Calls `check` every half second until it gives a value, for at most `within`.
 async fn eventually<T>(what: &str, within: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> T {
@@ -88,7 +43,13 @@ async fn a_drain_whose_replica_is_killed_is_interrupted_and_resumed_on_the_other
     tb.kubectl_ok(&["apply", "-f", file.to_str().unwrap()]);
     tb.kubectl_ok(&["-n", ns.name(), "wait", "--for=condition=Ready", "pod/guarded", "--timeout=60s"]);
 
-    let db = ServerDb::create().await;
+    // several replicas need a server database: the first the run selects
+    let selected = std::env::var("KUBEDECK_TEST_BACKENDS").unwrap_or_else(|_| "postgres".into());
+    let backend = ["postgres", "mysql"]
+        .into_iter()
+        .find(|b| selected.contains(b))
+        .expect("several replicas need a server database: select postgres or mysql in KUBEDECK_TEST_BACKENDS");
+    let db = ServerDb::create(backend).await;
     let data_a = temp_dir("kd-replica-a");
     let data_b = temp_dir("kd-replica-b");
     let a = Server::start(&data_a, &[("KUBEDECK_DATABASE_URL", &db.url), ("KUBEDECK_ADMIN_PASSWORD", PASSWORD)]);

@@ -135,3 +135,47 @@ pub fn rand_suffix() -> u64 {
         .as_nanos() as u64
         % 1_000_000_007
 }
+
+/// A database of a test's own on a server backend (`postgres` or `mysql`, at `KUBEDECK_TEST_POSTGRES_URL` /
+/// `KUBEDECK_TEST_MYSQL_URL` or the machine's defaults); [`ServerDb::drop_db`] removes it.
+pub struct ServerDb {
+    admin_url: String,
+    name: String,
+    /// The new database's URL.
+    pub url: String,
+}
+
+impl ServerDb {
+    pub async fn create(backend: &str) -> ServerDb {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let (var, default) = match backend {
+            "postgres" => ("KUBEDECK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
+            "mysql" => ("KUBEDECK_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
+            other => panic!("{other} is not a server backend"),
+        };
+        let admin_url = std::env::var(var).unwrap_or_else(|_| default.into());
+        let name = format!("kd_bin_{}_{}", std::process::id(), rand_suffix());
+        let admin = Database::connect(&admin_url).await.expect("the test database server");
+        admin
+            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
+        let _ = admin.close().await;
+        let url = format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]);
+        ServerDb { admin_url, name, url }
+    }
+
+    pub async fn drop_db(self) {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        if let Ok(admin) = Database::connect(&self.admin_url).await {
+            let force = if self.admin_url.starts_with("postgres") { " WITH (FORCE)" } else { "" };
+            let _ = admin
+                .execute_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("DROP DATABASE IF EXISTS {}{force}", self.name),
+                ))
+                .await;
+            let _ = admin.close().await;
+        }
+    }
+}
