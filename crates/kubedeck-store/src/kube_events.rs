@@ -20,6 +20,8 @@ pub type ArchivedEvent = kube_event::Model;
 const UPSERT_CHUNK: usize = 200;
 /// Rows written per transaction (each begins with the fence check on a fenced store).
 const UPSERT_TXN: usize = 1000;
+/// Matches a search counts at most: `total` stops there.
+pub const COUNT_CAP: u64 = 10_000;
 /// The longest message kept, in characters (MySQL's TEXT holds 65,535 bytes; events.k8s.io caps a note at 1 kB).
 const MAX_MESSAGE: usize = 8000;
 
@@ -199,7 +201,9 @@ impl Store {
         Ok(events.len())
     }
 
-    /// One page of a cluster's archived events matching `filter`, newest (last seen) first, and how many match.
+    /// One page of a cluster's archived events matching `filter`, newest (last seen) first, and how many match,
+    /// counted up to [`COUNT_CAP`] (`total` is then `COUNT_CAP`: at least that many match). An exact count of a
+    /// broad search over a million events costs more than the page itself.
     pub async fn search_events(
         &self,
         cluster_id: i64,
@@ -207,8 +211,12 @@ impl Store {
         page: PageRequest,
     ) -> Result<Paged<ArchivedEvent>, sea_orm::DbErr> {
         let cond = filter.condition(cluster_id);
+        // COUNT(*) over a subquery that stops at the cap
         let total = kube_event::Entity::find()
+            .select_only()
+            .column(kube_event::Column::Id)
             .filter(cond.clone())
+            .limit(COUNT_CAP)
             .count(self.conn())
             .await?;
         let items = kube_event::Entity::find()

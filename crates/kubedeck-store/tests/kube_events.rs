@@ -33,6 +33,7 @@ fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap() + Duration::minutes(minute)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn event(
     cluster_id: i64,
     uid: &str,
@@ -410,6 +411,53 @@ async fn retention_deletes_in_batches_only_what_is_older_than_its_cut() {
         let left = uids(s, c, EventFilter::default()).await;
         assert_eq!(left, ["u24", "u23", "u22", "u21", "u20"], "{b}");
         assert_eq!(s.prune_events(at(20), 7).await.unwrap(), 0, "{b}");
+        db.drop_db().await;
+    }
+}
+
+#[tokio::test]
+async fn a_broad_search_counts_up_to_the_cap_and_a_narrow_one_exactly() {
+    use kubedeck_store::kube_events::COUNT_CAP;
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "cap").await;
+        let rows: Vec<EventRecord> = (0..COUNT_CAP as i64 + 50)
+            .map(|i| {
+                let reason = if i % 100 == 0 { "Killing" } else { "Pulled" };
+                event(
+                    c,
+                    &format!("u{i:05}"),
+                    "Pod",
+                    "web",
+                    reason,
+                    "Normal",
+                    "x",
+                    i % 600,
+                )
+            })
+            .collect();
+        s.upsert_events(&rows).await.unwrap();
+        let all = s
+            .search_events(
+                c,
+                &EventFilter::default(),
+                PageRequest {
+                    page: 1,
+                    page_size: 10,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((all.total, all.items.len()), (COUNT_CAP, 10), "{b}");
+        let killing = EventFilter {
+            reason: Some("Killing".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.search_events(c, &killing, ALL).await.unwrap().total,
+            101,
+            "{b}"
+        );
         db.drop_db().await;
     }
 }

@@ -2488,9 +2488,11 @@ export interface components {
             page_size: number;
             /**
              * Format: int64
-             * @description Events matching, across pages.
+             * @description Events matching, across pages, counted up to 10,000 (see `total_capped`).
              */
             total: number;
+            /** @description True when counting stopped at `total` (10,000): at least that many match; narrow the search to count them. */
+            total_capped: boolean;
         };
         /** @description An event about an object, as the archive keeps it (`kube_event`). */
         EventRow: {

@@ -547,6 +547,7 @@ export const en = {
   'nav.events': 'Events',
   'eventsPage.help': 'Every event of the cluster as Kubedeck archived it: kept after the cluster expires it (its --event-ttl, one hour by default) for the archive\'s retention (14 days by default). Newest first.',
   'eventsPage.count': '{{count}} events',
+  'eventsPage.countCapped': 'more than {{count}} events (narrow the search to count them)',
   'eventsPage.sync': 'Sync now',
   'eventsPage.synced': '{{count}} events read from the cluster and archived',
   'eventsPage.none': 'No archived events match',

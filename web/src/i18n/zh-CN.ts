@@ -549,6 +549,7 @@ export const zhCN: Record<MessageKey, string> = {
   'nav.events': '事件',
   'eventsPage.help': 'Kubedeck 归档的集群全部事件：集群按 --event-ttl（默认 1 小时）删除事件后仍保留，直到归档保留期（默认 14 天）结束。最新的在前。',
   'eventsPage.count': '共 {{count}} 条事件',
+  'eventsPage.countCapped': '超过 {{count}} 条事件（缩小搜索范围可精确计数）',
   'eventsPage.sync': '立即同步',
   'eventsPage.synced': '已从集群读取并归档 {{count}} 条事件',
   'eventsPage.none': '没有符合条件的归档事件',

@@ -66,6 +66,7 @@ impl From<ArchivedEvent> for EventRow {
 fn list(page: kubedeck_store::Paged<ArchivedEvent>, req: PageRequest) -> EventList {
     EventList {
         items: page.items.into_iter().map(EventRow::from).collect(),
+        total_capped: page.total >= kubedeck_store::kube_events::COUNT_CAP,
         total: page.total,
         page: req.page,
         page_size: req.page_size,

@@ -76,7 +76,12 @@ impl MigrationTrait for Migration {
             ),
             (
                 "idx_kube_event_cluster_object",
-                &["cluster_id", "involved_kind", "involved_name"],
+                &[
+                    "cluster_id",
+                    "involved_kind",
+                    "involved_name",
+                    "last_timestamp",
+                ],
                 false,
             ),
             (

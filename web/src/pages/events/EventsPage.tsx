@@ -57,7 +57,7 @@ export default function EventsPage() {
     <>
       <PageHeader
         title={t('nav.events')}
-        sub={q.data ? t('eventsPage.count', { count: q.data.total }) : undefined}
+        sub={q.data ? t(q.data.total_capped ? 'eventsPage.countCapped' : 'eventsPage.count', { count: q.data.total }) : undefined}
         extra={
           <Space>
             <Button icon={<ReloadOutlined />} onClick={() => q.refetch()} loading={q.isFetching}>

@@ -277,8 +277,10 @@ pub struct EventRow {
 pub struct EventList {
     /// Newest first.
     pub items: Vec<EventRow>,
-    /// Events matching, across pages.
+    /// Events matching, across pages, counted up to 10,000 (see `total_capped`).
     pub total: u64,
+    /// True when counting stopped at `total` (10,000): at least that many match; narrow the search to count them.
+    pub total_capped: bool,
     /// 1-based page.
     pub page: u64,
     /// Page size.
