@@ -2972,7 +2972,7 @@ export interface components {
         };
         /** @description A node with its pod counts and recent events (its pods are paged by `GET .../pods?node=`). */
         NodeDetail: {
-            /** @description Recent events, newest first (empty when the cluster cannot be reached). */
+            /** @description Its newest 50 events, from the event archive (also while the cluster cannot be reached). */
             events: components["schemas"]["NodeEvent"][];
             /**
              * Format: date-time

@@ -91,7 +91,8 @@ pub async fn events_of(
     let filter = EventFilter {
         involved_kind: Some(kind.to_owned()),
         involved_name: Some(name.to_owned()),
-        involved_namespace: Some(ns.unwrap_or_default().to_owned()),
+        // a cluster-scoped object's events: whatever namespace their recorder named
+        involved_namespace: ns.map(str::to_owned),
         ..Default::default()
     };
     let req = PageRequest {

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kubedeck_kube::error::within;
 use kubedeck_kube::nodes::{NodeSummary, TaintView};
@@ -134,7 +134,7 @@ pub struct NodeDetail {
     pub metrics: Option<crate::routes::node_metrics::NodeMetricsPoint>,
     /// How many pods are bound to it, by phase.
     pub pod_counts: NodePodCounts,
-    /// Recent events, newest first (empty when the cluster cannot be reached).
+    /// Its newest 50 events, from the event archive (also while the cluster cannot be reached).
     pub events: Vec<NodeEvent>,
     /// `live` or `snapshot`.
     pub source: &'static str,
@@ -373,11 +373,7 @@ pub async fn get(
         }
     };
     let (stale, src, last_sync_at) = stale(&c, origin);
-    let events = if stale {
-        Vec::new()
-    } else {
-        node_events(&state, &c, &name).await.unwrap_or_default()
-    };
+    let events = node_events(&state, &c, &name).await?;
     let metrics = crate::routes::node_metrics::current_by_node(&state, id)
         .await?
         .remove(&name);
@@ -392,36 +388,29 @@ pub async fn get(
     }))
 }
 
+/// A node's newest 50 events, from the event archive (so they outlive the cluster's `--event-ttl`, and show while
+/// the cluster cannot be reached).
 async fn node_events(state: &AppState, c: &Cluster, name: &str) -> ApiResult<Vec<NodeEvent>> {
-    let client = client_for(state, c).await?;
-    let api: Api<Event> = Api::all(client);
-    let lp = ListParams::default().fields(&format!(
-        "involvedObject.kind=Node,involvedObject.name={name}"
-    ));
-    let list = within(CALL, api.list(&lp)).await.map_err(from_cluster)?;
-    let mut events: Vec<NodeEvent> = list
+    let filter = kubedeck_store::kube_events::EventFilter {
+        involved_kind: Some("Node".into()),
+        involved_name: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let page = kubedeck_store::PageRequest { page: 1, page_size: 50 };
+    let found = state.store.search_events(c.id, &filter, page).await?;
+    Ok(found
         .items
         .into_iter()
         .map(|e| NodeEvent {
-            type_: e.type_.unwrap_or_default(),
-            reason: e.reason.unwrap_or_default(),
-            message: e.message.unwrap_or_default(),
-            count: e.count.unwrap_or(1),
-            last_seen: e
-                .last_timestamp
-                .map(|t| kubedeck_kube::nodes::utc(&t.0))
-                .or(e.event_time.map(|t| kubedeck_kube::nodes::utc(&t.0))),
-            source: e.source.and_then(|s| s.component).unwrap_or_default(),
-            involved_object: format!(
-                "{}/{}",
-                e.involved_object.kind.unwrap_or_else(|| "Node".into()),
-                e.involved_object.name.unwrap_or_default()
-            ),
+            type_: e.event_type,
+            reason: e.reason,
+            message: e.message,
+            count: e.count,
+            last_seen: Some(e.last_timestamp),
+            source: if e.source_component.is_empty() { e.reporting_component } else { e.source_component },
+            involved_object: format!("{}/{}", e.involved_kind, e.involved_name),
         })
-        .collect();
-    events.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
-    events.truncate(50);
-    Ok(events)
+        .collect())
 }
 
 /// Refreshes the node snapshot from a fresh list.

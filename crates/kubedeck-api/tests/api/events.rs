@@ -354,6 +354,40 @@ async fn events_outlive_the_cluster_and_are_searchable() {
     let sum = |k: &str| hours.iter().map(|h| h[k].as_u64().unwrap()).sum::<u64>();
     assert!(sum("events") >= 2 && sum("occurrences") >= 6, "{}", r.body);
 
+    // a node's detail shows its archived events
+    let node = tb.kubectl_ok(&["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"]);
+    let node = node.trim();
+    create_event(
+        &tb,
+        n,
+        "node.pressure",
+        "Node",
+        node,
+        "KdNodePressure",
+        "Warning",
+        "disk pressure",
+        Age::zero(),
+    );
+    let detail = eventually("the node's event on its detail", WAIT, || async {
+        let d = app.get(&format!("{base}/nodes/{node}"), &admin).await;
+        assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+        d.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "KdNodePressure")
+            .then_some(d.body)
+    })
+    .await;
+    assert!(
+        detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["involved_object"] == format!("Node/{node}")),
+        "{detail}"
+    );
+
     // bad query parameters: 400 naming the field
     for (query, field, code) in [
         ("type=Critical", "type", "not_one_of"),
