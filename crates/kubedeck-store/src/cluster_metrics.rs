@@ -233,15 +233,14 @@ impl Store {
         to: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<ClusterSample>, sea_orm::DbErr> {
-        Ok(cluster_metric::Entity::find()
+        let q = cluster_metric::Entity::find()
             .filter(cluster_metric::Column::ClusterId.eq(cluster_id))
             .filter(cluster_metric::Column::Timestamp.gte(from))
             .filter(cluster_metric::Column::Timestamp.lte(to))
             .order_by_asc(cluster_metric::Column::Timestamp)
             .order_by_asc(cluster_metric::Column::Id)
-            .limit(limit)
-            .all(self.conn())
-            .await?
+            .limit(limit);
+        Ok(crate::lagging_read!(self, |db| q.clone().all(db).await)?
             .into_iter()
             .map(Into::into)
             .collect())

@@ -212,22 +212,22 @@ impl Store {
     ) -> Result<Paged<ArchivedEvent>, sea_orm::DbErr> {
         let cond = filter.condition(cluster_id);
         // COUNT(*) over a subquery that stops at the cap
-        let total = kube_event::Entity::find()
+        let counted = kube_event::Entity::find()
             .select_only()
             .column(kube_event::Column::Id)
             .filter(cond.clone())
-            .limit(COUNT_CAP)
-            .count(self.conn())
-            .await?;
-        let items = kube_event::Entity::find()
+            .limit(COUNT_CAP);
+        let paged = kube_event::Entity::find()
             .filter(cond)
             .order_by_desc(kube_event::Column::LastTimestamp)
             .order_by_desc(kube_event::Column::Id)
             .offset(page.page.saturating_sub(1) * page.page_size)
-            .limit(page.page_size)
-            .all(self.conn())
-            .await?;
-        Ok(Paged { items, total })
+            .limit(page.page_size);
+        // both from the same database, so that the count and the page agree
+        crate::lagging_read!(self, |db| match counted.clone().count(db).await {
+            Ok(total) => paged.clone().all(db).await.map(|items| Paged { items, total }),
+            Err(e) => Err(e),
+        })
     }
 
     /// Warning events of a cluster per hour with `from <= last seen <= to` (hours without any are left out),
@@ -244,17 +244,16 @@ impl Store {
         if let Some(ns) = namespaces {
             q = q.filter(C::Namespace.is_in(ns.iter().map(String::as_str)));
         }
-        let rows: Vec<(DateTime<Utc>, i32)> = q
+        let q = q
             .select_only()
             .column(C::LastTimestamp)
             .column(C::Count)
             .filter(C::ClusterId.eq(cluster_id))
             .filter(C::EventType.eq("Warning"))
             .filter(C::LastTimestamp.gte(secs(from)))
-            .filter(C::LastTimestamp.lte(to))
-            .into_tuple()
-            .all(self.conn())
-            .await?;
+            .filter(C::LastTimestamp.lte(to));
+        let rows: Vec<(DateTime<Utc>, i32)> =
+            crate::lagging_read!(self, |db| q.clone().into_tuple().all(db).await)?;
         let mut hours: std::collections::BTreeMap<DateTime<Utc>, HourCount> = Default::default();
         for (at, count) in rows {
             let hour = at.duration_trunc(TimeDelta::hours(1)).unwrap_or(at);

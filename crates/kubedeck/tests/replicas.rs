@@ -1,6 +1,7 @@
-//! Two `kubedeck serve` replicas on one server database, as in production (issue 17), and one of them killed with
-//! SIGKILL while it runs a drain: the other marks the drain `interrupted` once the dead replica's lease has lapsed
-//! (nothing stays "running" forever), and resuming it there finishes the drain, which kubectl confirms.
+//! Two `kubedeck serve` replicas on one server database (PostgreSQL, and MariaDB), as in production (issue 17), and
+//! one of them killed with SIGKILL while it runs a drain: the other marks the drain `interrupted` once the dead
+//! replica's lease has lapsed (nothing stays "running" forever), and resuming it there finishes the drain, which
+//! kubectl confirms.
 
 mod common;
 
@@ -26,8 +27,18 @@ async fn eventually<T>(what: &str, within: Duration, mut check: impl AsyncFnMut(
 #[tokio::test]
 async fn a_drain_whose_replica_is_killed_is_interrupted_and_resumed_on_the_other_replica() {
     let tb = Testbed::from_env();
-    let ns = Namespace::create_in(&tb, "kill-drain");
-    let node = SimNode::add(&tb, "kill-drain");
+    // several replicas need a server database: each the run selects
+    let selected = std::env::var("KUBEDECK_TEST_BACKENDS").unwrap_or_else(|_| "postgres,mysql".into());
+    let backends: Vec<&str> = ["postgres", "mysql"].into_iter().filter(|b| selected.contains(b)).collect();
+    assert!(!backends.is_empty(), "several replicas need a server database: select postgres or mysql in KUBEDECK_TEST_BACKENDS");
+    for backend in backends {
+        kill_during_a_drain(&tb, backend).await;
+    }
+}
+
+async fn kill_during_a_drain(tb: &Testbed, backend: &str) {
+    let ns = Namespace::create_in(tb, "kill-drain");
+    let node = SimNode::add(tb, "kill-drain");
     // a pod that a PodDisruptionBudget keeps from being evicted: the drain stays running, retrying it
     let manifest = format!(
         "apiVersion: v1\nkind: Pod\nmetadata: {{name: guarded, namespace: {ns}, labels: {{app: guarded}}}}\n\
@@ -43,12 +54,6 @@ async fn a_drain_whose_replica_is_killed_is_interrupted_and_resumed_on_the_other
     tb.kubectl_ok(&["apply", "-f", file.to_str().unwrap()]);
     tb.kubectl_ok(&["-n", ns.name(), "wait", "--for=condition=Ready", "pod/guarded", "--timeout=60s"]);
 
-    // several replicas need a server database: the first the run selects
-    let selected = std::env::var("KUBEDECK_TEST_BACKENDS").unwrap_or_else(|_| "postgres".into());
-    let backend = ["postgres", "mysql"]
-        .into_iter()
-        .find(|b| selected.contains(b))
-        .expect("several replicas need a server database: select postgres or mysql in KUBEDECK_TEST_BACKENDS");
     let db = ServerDb::create(backend).await;
     let data_a = temp_dir("kd-replica-a");
     let data_b = temp_dir("kd-replica-b");
@@ -101,7 +106,7 @@ async fn a_drain_whose_replica_is_killed_is_interrupted_and_resumed_on_the_other
     let mut a = a;
     a.child.kill().unwrap();
     a.child.wait().unwrap();
-    let interrupted = eventually("b to mark the dead replica's drain interrupted", Duration::from_secs(90), async || {
+    let interrupted = eventually(&format!("{backend}: b to mark the dead replica's drain interrupted"), Duration::from_secs(90), async || {
         let (_, task) = call(&b.base, "GET", &task_path, t, None).await;
         (task["status"] == "interrupted").then_some(task)
     })
@@ -117,7 +122,7 @@ async fn a_drain_whose_replica_is_killed_is_interrupted_and_resumed_on_the_other
     assert_eq!(status, 202, "{resumed}");
     let new_tid = resumed["task_id"].as_i64().unwrap();
     assert_ne!(new_tid, tid);
-    let done = eventually("the resumed drain to end", Duration::from_secs(90), async || {
+    let done = eventually(&format!("{backend}: the resumed drain to end"), Duration::from_secs(90), async || {
         let (_, task) = call(&b.base, "GET", &format!("/api/v1/tasks/{new_tid}"), t, None).await;
         (task["finished_at"].is_string()).then_some(task)
     })
