@@ -61,7 +61,7 @@ impl Replica {
             (_, None) => Ok(0.0),
             // MySQL/MariaDB: NULL while replication is stopped or broken
             (_, Some(r)) => r
-                .try_get::<Option<i64>>("", "Seconds_Behind_Master")?
+                .try_get::<Option<u64>>("", "Seconds_Behind_Master")?
                 .map(|s| s as f64)
                 .ok_or_else(|| DbErr::Custom("replication is not running on the read replica".into())),
         }
