@@ -136,7 +136,7 @@ impl Store {
     }
 
     /// The replica's connection when reads may go there now, or `None` (no I/O: the watcher decides).
-    pub(crate) async fn replica_conn(&self) -> Option<&DatabaseConnection> {
+    pub(crate) fn replica_conn(&self) -> Option<&DatabaseConnection> {
         let r = self.replica.as_ref()?;
         let usable = r.state.lock().expect("replica state").usable;
         usable.then_some(&r.db)
@@ -161,7 +161,7 @@ impl Store {
 macro_rules! lagging_read {
     ($store:expr, |$db:ident| $body:expr) => {{
         let store: &$crate::Store = $store;
-        match store.replica_conn().await {
+        match store.replica_conn() {
             Some($db) => match $body {
                 Ok(v) => Ok(v),
                 Err(e) => {
