@@ -331,7 +331,11 @@ pub mod perm {
         PlatformWrite,
         UserAdmin,
         AuditRead,
-        CredentialRead
+        CredentialRead,
+        AlertRead,
+        AlertWrite,
+        AlertAdmin,
+        ChannelAdmin
     );
 }
 

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod keys;
 pub mod metrics_collector;
 pub mod middleware;
+pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod shared;

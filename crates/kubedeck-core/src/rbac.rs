@@ -61,6 +61,9 @@ impl Role {
                 ResourceWrite,
                 ResourceDelete,
                 PlatformWrite,
+                AlertRead,
+                AlertWrite,
+                AlertAdmin,
             ],
             Role::Operator => &[
                 ClusterRead,
@@ -74,6 +77,8 @@ impl Role {
                 ResourceRead,
                 ResourceWrite,
                 ResourceDelete,
+                AlertRead,
+                AlertWrite,
             ],
             Role::Viewer => &[
                 ClusterRead,
@@ -82,6 +87,7 @@ impl Role {
                 PodLogs,
                 TaskRead,
                 ResourceRead,
+                AlertRead,
             ],
         }
     }
@@ -158,11 +164,23 @@ pub enum Permission {
     /// Download a stored kubeconfig in clear.
     #[serde(rename = "credential.read")]
     CredentialRead,
+    /// See alerts, their rules, silences and deliveries.
+    #[serde(rename = "alert.read")]
+    AlertRead,
+    /// Acknowledge and resolve alerts, create and expire silences.
+    #[serde(rename = "alert.write")]
+    AlertWrite,
+    /// Change a cluster's alert rules and the tokens that let an Alertmanager send alerts in.
+    #[serde(rename = "alert.admin")]
+    AlertAdmin,
+    /// Manage notification channels (webhook, email, DingTalk, WeCom, Feishu, Slack) and their secrets.
+    #[serde(rename = "channel.admin")]
+    ChannelAdmin,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -180,6 +198,10 @@ impl Permission {
         Permission::UserAdmin,
         Permission::AuditRead,
         Permission::CredentialRead,
+        Permission::AlertRead,
+        Permission::AlertWrite,
+        Permission::AlertAdmin,
+        Permission::ChannelAdmin,
     ];
 
     /// The API name (`cluster.read` ...).
@@ -202,6 +224,10 @@ impl Permission {
             Permission::UserAdmin => "user.admin",
             Permission::AuditRead => "audit.read",
             Permission::CredentialRead => "credential.read",
+            Permission::AlertRead => "alert.read",
+            Permission::AlertWrite => "alert.write",
+            Permission::AlertAdmin => "alert.admin",
+            Permission::ChannelAdmin => "channel.admin",
         }
     }
 

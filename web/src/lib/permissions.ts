@@ -18,7 +18,12 @@ export type Permission =
   | 'resource.write'
   | 'resource.delete'
   | 'platform.write'
-  | 'secret.read';
+  | 'secret.read'
+  // alerts and notification channels (issue 16)
+  | 'alert.read'
+  | 'alert.write'
+  | 'alert.admin'
+  | 'channel.admin';
 
 /** The server's effective set is "anywhere": per-cluster checks stay server-side (a 403 still explains). */
 export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined, p: Permission): boolean {
