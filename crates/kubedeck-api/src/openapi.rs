@@ -35,10 +35,12 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::dns::get, routes::dns::update, routes::dns::rollback,
         routes::events::cluster_events, routes::events::namespace_events, routes::events::search, routes::events::timeline, routes::events::sync,
         routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
+        routes::channels::list, routes::channels::create, routes::channels::get, routes::channels::update, routes::channels::delete,
+        routes::channels::test, routes::channels::deliveries, routes::channels::alert_deliveries,
     ),
-    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
+    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "notify"), (name = "health"))
 )]
 pub struct ApiDoc;
 

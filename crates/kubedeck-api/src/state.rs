@@ -35,6 +35,8 @@ pub struct Settings {
     pub node_metrics: crate::metrics_collector::MetricsSettings,
     /// How long archived events are kept after they were last seen (default 14 days).
     pub event_retention: Duration,
+    /// How notifications are paced: rate-limit window, retries, timeouts (see [`crate::notify`]).
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -71,6 +73,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             node_metrics: Default::default(),
             event_retention: crate::event_archive::DEFAULT_RETENTION,
+            notify: Default::default(),
         }
     }
 }

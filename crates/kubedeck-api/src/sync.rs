@@ -610,6 +610,8 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut checks = tokio::task::JoinSet::new();
     let archive = tokio::spawn(crate::event_archive::run(state.clone(), cancel.clone()));
+    // every replica sends notifications; a guarded claim gives each delivery to one of them
+    let notifications = tokio::spawn(crate::notify::run(state.clone(), cancel.clone()));
     // what this replica's watchers see change, told to the other replicas' live pages (with Redis)
     tokio::spawn(crate::shared::publish_changes(
         state.clone(),
@@ -693,6 +695,7 @@ pub async fn run(
     }
     checks.abort_all();
     let _ = archive.await;
+    let _ = notifications.await;
     for id in state.hub.running() {
         let _ = state
             .store

@@ -88,6 +88,10 @@ error_codes! {
     ProtectedKey => "protected_key",
     /// Not a valid taint (`key`, `rule`: `key` or `value`, and `value`).
     InvalidTaint => "invalid_taint",
+    /// Not an http(s) URL with a host (`detail`).
+    InvalidUrl => "invalid_url",
+    /// `value` is not an email address.
+    InvalidEmail => "invalid_email",
     /// The pod, or the workload's pod template, has no container `container` (`containers`: the ones it has;
     /// `kind` and `name`: the workload, when it is one).
     ContainerNotFound => "container_not_found",
@@ -158,6 +162,8 @@ error_codes! {
     UserNotFound => "user_not_found",
     /// Task `task` does not exist.
     TaskNotFound => "task_not_found",
+    /// Notification channel `channel` does not exist.
+    ChannelNotFound => "channel_not_found",
     /// The cluster has no such object (`detail`: its answer).
     ObjectNotFound => "object_not_found",
     /// No kind is called `kind` (not a known kind, nor one a CRD of the cluster adds).
@@ -179,6 +185,8 @@ error_codes! {
     ClusterAlreadyImported => "cluster_already_imported",
     /// The username `username` is taken.
     UsernameTaken => "username_taken",
+    /// A notification channel named `name` exists.
+    ChannelNameTaken => "channel_name_taken",
     /// The last enabled platform admin cannot lose that role.
     LastAdmin => "last_admin",
     /// You cannot delete your own account.

@@ -16,6 +16,7 @@ pub mod metric_history;
 pub mod migration;
 pub mod read_replica;
 pub mod node_metrics;
+pub mod notify;
 pub mod snapshot;
 pub mod tasks;
 #[cfg(feature = "testing")]

@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod channels;
 pub mod cluster_metrics;
 pub mod clusters;
 pub mod config;

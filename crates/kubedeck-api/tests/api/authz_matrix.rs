@@ -40,6 +40,8 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
                 .replace("{id}", "999999")
                 .replace("{uid}", "999999")
                 .replace("{tid}", "999999")
+                .replace("{cid}", "999999")
+                .replace("{aid}", "999999")
                 .replace("{ns}", "default")
                 .replace("{name}", "nothing")
                 .replace("{container}", "c");
