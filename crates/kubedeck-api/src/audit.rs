@@ -198,7 +198,7 @@ pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next:
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    let path = loggable_path(req.uri().path());
     slot.with(|r| {
         r.source_ip = client_ip(req.headers(), peer, &state.settings);
         r.method = method.clone();
@@ -226,6 +226,15 @@ pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next:
         tracing::error!("could not write audit record: {e}");
     }
     resp
+}
+
+/// A request's path as logs and the audit log keep it: an alert ingest token (the credential of
+/// `POST /api/v1/alerts/ingest/{token}`) is replaced by `{token}`.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/api/v1/alerts/ingest/") {
+        Some(_) => "/api/v1/alerts/ingest/{token}".to_owned(),
+        None => path.to_owned(),
+    }
 }
 
 fn cluster_id_in_path(path: &str) -> Option<i64> {

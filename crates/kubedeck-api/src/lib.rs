@@ -2,6 +2,7 @@
 //!
 //! [`router`] is the one place that shows every route and every layer.
 
+pub mod alerting;
 pub mod audit;
 pub mod auth;
 pub mod connection;
@@ -87,6 +88,18 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/events/search" => get(routes::events::search),
     "/api/v1/k8s/cluster/{id}/events/timeline" => get(routes::events::timeline),
     "/api/v1/k8s/cluster/{id}/events/sync" => post(routes::events::sync),
+    "/api/v1/alerts" => get(routes::alerts::list_all),
+    "/api/v1/alerts/ingest/{token}" => post(routes::alerts::ingest),
+    "/api/v1/k8s/cluster/{id}/alerts" => get(routes::alerts::list),
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}" => get(routes::alerts::get),
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}/ack" => post(routes::alerts::ack),
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}/resolve" => post(routes::alerts::resolve),
+    "/api/v1/k8s/cluster/{id}/alert-rules" => get(routes::alerts::list_rules).post(routes::alerts::create_rule),
+    "/api/v1/k8s/cluster/{id}/alert-rules/{rule}" => get(routes::alerts::get_rule).put(routes::alerts::update_rule).delete(routes::alerts::delete_rule),
+    "/api/v1/k8s/cluster/{id}/silences" => get(routes::alerts::list_silences).post(routes::alerts::create_silence),
+    "/api/v1/k8s/cluster/{id}/silences/{sid}" => delete(routes::alerts::expire_silence),
+    "/api/v1/k8s/cluster/{id}/alert-ingest-tokens" => get(routes::alerts::list_tokens).post(routes::alerts::create_token),
+    "/api/v1/k8s/cluster/{id}/alert-ingest-tokens/{kid}" => delete(routes::alerts::delete_token),
     "/api/v1/k8s/cluster/{id}/nodes" => get(nodes::list),
     "/api/v1/k8s/cluster/{id}/nodes/sync" => post(nodes::sync),
     "/api/v1/k8s/cluster/{id}/nodes/{name}" => get(nodes::get).put(resources::write::replace).delete(nodes::delete),

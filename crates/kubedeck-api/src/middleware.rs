@@ -22,7 +22,7 @@ pub async fn request_id(req: Request, next: Next) -> Response {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %crate::audit::loggable_path(req.uri().path()));
     let header = HeaderValue::from_str(&id).expect("sanitized request id");
     let mut resp = REQUEST_ID.scope(id, next.run(req).instrument(span)).await;
     resp.headers_mut().insert("x-request-id", header);

@@ -34,13 +34,17 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
         routes::dns::get, routes::dns::update, routes::dns::rollback,
         routes::events::cluster_events, routes::events::namespace_events, routes::events::search, routes::events::timeline, routes::events::sync,
+        routes::alerts::list, routes::alerts::list_all, routes::alerts::get, routes::alerts::ack, routes::alerts::resolve,
+        routes::alerts::list_rules, routes::alerts::get_rule, routes::alerts::update_rule, routes::alerts::create_rule, routes::alerts::delete_rule,
+        routes::alerts::list_silences, routes::alerts::create_silence, routes::alerts::expire_silence,
+        routes::alerts::list_tokens, routes::alerts::create_token, routes::alerts::delete_token, routes::alerts::ingest,
         routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
         routes::channels::list, routes::channels::create, routes::channels::get, routes::channels::update, routes::channels::delete,
         routes::channels::test, routes::channels::deliveries, routes::channels::alert_deliveries,
     ),
-    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
+    components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::alerts::AlertView>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "notify"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "health"))
 )]
 pub struct ApiDoc;
 

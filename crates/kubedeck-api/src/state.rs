@@ -22,6 +22,8 @@ pub struct Settings {
     pub login_address_policy: LockoutPolicy,
     /// API calls per user per minute: counted by each replica, or once for all of them through Redis.
     pub api_rate_per_minute: u32,
+    /// The alert engine's evaluation interval and default notification timing.
+    pub alerting: crate::alerting::AlertSettings,
     /// Redis (`--redis-url`), shared by the replicas (see [`crate::shared`]); `None`: each replica on its own.
     pub redis_url: Option<String>,
     /// Largest request body, in bytes.
@@ -67,6 +69,7 @@ impl Settings {
                 lockout: chrono::Duration::minutes(15),
             },
             api_rate_per_minute: 1200,
+            alerting: Default::default(),
             redis_url: None,
             max_body_bytes: 12 * 1024 * 1024,
             trust_forwarded_for: false,

@@ -121,6 +121,7 @@ pub async fn sync_cluster(
 ) -> Result<Cluster, ClusterError> {
     if let Some(fence) = &owner {
         crate::event_archive::held(cluster.id, fence);
+        crate::alerting::held(cluster.id, fence);
     }
     let outcome = check(state, cluster, owner.is_some()).await;
     let row = match &outcome {
@@ -610,6 +611,7 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut checks = tokio::task::JoinSet::new();
     let archive = tokio::spawn(crate::event_archive::run(state.clone(), cancel.clone()));
+    let alerting = tokio::spawn(crate::alerting::run(state.clone(), cancel.clone()));
     // every replica sends notifications; a guarded claim gives each delivery to one of them
     let notifications = tokio::spawn(crate::notify::run(state.clone(), cancel.clone()));
     // what this replica's watchers see change, told to the other replicas' live pages (with Redis)
@@ -695,6 +697,7 @@ pub async fn run(
     }
     checks.abort_all();
     let _ = archive.await;
+    let _ = alerting.await;
     let _ = notifications.await;
     for id in state.hub.running() {
         let _ = state

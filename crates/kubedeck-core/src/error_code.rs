@@ -177,6 +177,14 @@ error_codes! {
     RevisionNotFound => "revision_not_found",
     /// The Secret has no key `key` (`keys`: the ones it has).
     SecretKeyNotFound => "secret_key_not_found",
+    /// The cluster has no alert `alert`.
+    AlertNotFound => "alert_not_found",
+    /// No alert rule is called `rule`.
+    AlertRuleNotFound => "alert_rule_not_found",
+    /// The cluster has no silence `silence`.
+    SilenceNotFound => "silence_not_found",
+    /// The cluster has no alert ingest token `token`.
+    IngestTokenNotFound => "ingest_token_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -217,6 +225,10 @@ error_codes! {
     ApplyConflict => "apply_conflict",
     /// `object` exists already.
     AlreadyExists => "already_exists",
+    /// An alert rule called `rule` exists (built-in or the cluster's own).
+    AlertRuleExists => "alert_rule_exists",
+    /// Alert `alert` is resolved already.
+    AlertResolved => "alert_resolved",
     /// `object` (a Deployment) is paused: resume it before a restart or rollback.
     RolloutPaused => "rollout_paused",
     /// `object` is already paused.

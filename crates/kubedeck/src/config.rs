@@ -100,6 +100,18 @@ pub struct ServeArgs {
     /// Seconds node metrics averages are kept [default: 2592000, 30 days].
     #[arg(long, env = "KUBEDECK_METRICS_DOWNSAMPLED_RETENTION_SECS")]
     pub metrics_downsampled_retention_secs: Option<u64>,
+    /// Seconds between evaluations of a cluster's alert rules [default: 30].
+    #[arg(long, env = "KUBEDECK_ALERT_EVAL_INTERVAL_SECS")]
+    pub alert_eval_interval_secs: Option<u64>,
+    /// Seconds a new alert group waits before its first notice (Alertmanager's group_wait) [default: 30].
+    #[arg(long, env = "KUBEDECK_ALERT_GROUP_WAIT_SECS")]
+    pub alert_group_wait_secs: Option<u64>,
+    /// Seconds between notices of a changed alert group (group_interval) [default: 300].
+    #[arg(long, env = "KUBEDECK_ALERT_GROUP_INTERVAL_SECS")]
+    pub alert_group_interval_secs: Option<u64>,
+    /// Seconds before an unchanged firing group is notified again (repeat_interval) [default: 14400].
+    #[arg(long, env = "KUBEDECK_ALERT_REPEAT_INTERVAL_SECS")]
+    pub alert_repeat_interval_secs: Option<u64>,
 }
 
 /// The TOML file: every key optional.
@@ -131,6 +143,10 @@ struct FileConfig {
     metrics_raw_retention_secs: Option<u64>,
     metrics_bucket_secs: Option<u64>,
     metrics_downsampled_retention_secs: Option<u64>,
+    alert_eval_interval_secs: Option<u64>,
+    alert_group_wait_secs: Option<u64>,
+    alert_group_interval_secs: Option<u64>,
+    alert_repeat_interval_secs: Option<u64>,
 }
 
 /// Resolved settings.
@@ -164,6 +180,11 @@ pub struct Settings {
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
     pub metrics_downsampled_retention_secs: u64,
+    /// The alert engine: evaluation interval and default notification timing, seconds.
+    pub alert_eval_interval_secs: u64,
+    pub alert_group_wait_secs: u64,
+    pub alert_group_interval_secs: u64,
+    pub alert_repeat_interval_secs: u64,
 }
 
 /// The database URL, or the URL read from the file that holds it.
@@ -333,6 +354,10 @@ impl Settings {
                 f.metrics_downsampled_retention_secs,
                 30 * 24 * 3600,
             ),
+            alert_eval_interval_secs: pick(s.and_then(|s| s.alert_eval_interval_secs), f.alert_eval_interval_secs, 30).max(1),
+            alert_group_wait_secs: pick(s.and_then(|s| s.alert_group_wait_secs), f.alert_group_wait_secs, 30),
+            alert_group_interval_secs: pick(s.and_then(|s| s.alert_group_interval_secs), f.alert_group_interval_secs, 300),
+            alert_repeat_interval_secs: pick(s.and_then(|s| s.alert_repeat_interval_secs), f.alert_repeat_interval_secs, 4 * 3600),
             data_dir,
             database_url,
         };

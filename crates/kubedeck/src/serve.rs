@@ -128,6 +128,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     settings.node_metrics = node_metrics;
+    settings.alerting = kubedeck_api::alerting::AlertSettings {
+        eval_interval: Duration::from_secs(cfg.alert_eval_interval_secs),
+        timing: kubedeck_api::alerting::dispatch::Timing {
+            group_wait: Duration::from_secs(cfg.alert_group_wait_secs),
+            group_interval: Duration::from_secs(cfg.alert_group_interval_secs),
+            repeat_interval: Duration::from_secs(cfg.alert_repeat_interval_secs),
+        },
+    };
     let replica_id = format!("{}-{}", std::process::id(), &uuid_like());
     let state = AppState(Arc::new(Inner {
         store: store.clone(),

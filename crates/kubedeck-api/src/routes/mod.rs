@@ -1,5 +1,6 @@
 //! The API's routes, one module per area, and the shape every list shares.
 
+pub mod alerts;
 pub mod audit_log;
 pub mod auth;
 pub mod channels;

@@ -43,6 +43,9 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
                 .replace("{cid}", "999999")
                 .replace("{aid}", "999999")
                 .replace("{ns}", "default")
+                .replace("{sid}", "999999")
+                .replace("{kid}", "999999")
+                .replace("{rule}", "Nothing")
                 .replace("{name}", "nothing")
                 .replace("{container}", "c");
             let body = match method.as_str() {

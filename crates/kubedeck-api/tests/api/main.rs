@@ -9,6 +9,7 @@ mod namespace_access;
 mod network_config;
 
 mod auth;
+mod alerts;
 mod authz_matrix;
 mod channels;
 mod cluster_metrics;

@@ -1,5 +1,9 @@
 //! SeaORM entities, one module per table. Times are UTC; JSON is stored as text so all three databases agree.
 
+pub mod alert;
+pub mod alert_ingest_token;
+pub mod alert_rule_setting;
+pub mod alert_silence;
 pub mod audit_log;
 pub mod cluster_metric;
 pub mod k8s_cluster;

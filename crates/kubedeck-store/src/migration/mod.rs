@@ -12,6 +12,7 @@ mod m20261129_000004_objects;
 mod m20261130_000005_volume_metrics;
 mod m20261130_000006_kube_events;
 mod m20261130_000007_cluster_metrics;
+mod m20261201_000008_alerts;
 mod m20261201_000009_notify;
 
 /// Kubedeck's migrator.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_volume_metrics::Migration),
             Box::new(m20261130_000006_kube_events::Migration),
             Box::new(m20261130_000007_cluster_metrics::Migration),
+            Box::new(m20261201_000008_alerts::Migration),
             Box::new(m20261201_000009_notify::Migration),
         ]
     }
