@@ -272,7 +272,7 @@ impl Message {
                 if !it.description.is_empty() {
                     b.push_str(&format!("\n{}\n", it.description));
                 }
-                if !it.url.is_empty() {
+                if it.url.starts_with("http") {
                     b.push_str(&format!("\n[{}]({})\n", word(self.lang, "details"), it.url));
                 }
                 b.push('\n');

@@ -92,6 +92,7 @@ pub async fn deliver(
     external_url: &str,
     timeout: Duration,
 ) -> Result<Accepted, Refused> {
+    let content = &absolute_links(content.clone(), external_url);
     if target.kind == "email" {
         let msg = content.message(target.lang);
         return tokio::time::timeout(timeout, email::send(target.config, &msg))
@@ -244,19 +245,34 @@ fn slack_body(m: &Message) -> Value {
     })
 }
 
-/// Markdown links `[text](url)` as Slack's `<url|text>`.
+/// Markdown links `[text](url)` as Slack's `<url|text>` (a `[FIRING]` without `(url)` after it stays as it is).
 fn slack_links(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(open) = rest.find('[') {
-        let Some(mid) = rest[open..].find("](") else { break };
-        let Some(close) = rest[open + mid..].find(')') else { break };
-        let text = &rest[open + 1..open + mid];
-        let url = &rest[open + mid + 2..open + mid + close];
+    while let Some(mid) = rest.find("](") {
+        let (Some(open), Some(close)) = (rest[..mid].rfind('['), rest[mid..].find(')')) else { break };
         out.push_str(&rest[..open]);
-        out.push_str(&format!("<{url}|{text}>"));
-        rest = &rest[open + mid + close + 1..];
+        out.push_str(&format!("<{}|{}>", &rest[mid + 2..mid + close], &rest[open + 1..mid]));
+        rest = &rest[mid + close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// Alert links as absolute URLs when Kubedeck's external URL is known (a chat cannot follow a bare path).
+fn absolute_links(mut content: Content, external_url: &str) -> Content {
+    let base = external_url.trim_end_matches('/');
+    if base.is_empty() {
+        return content;
+    }
+    let notices: &mut [Notice] = match &mut content {
+        Content::Notice(n) => std::slice::from_mut(n),
+        Content::Digest(ns) => ns,
+    };
+    for a in notices.iter_mut().flat_map(|n| n.alerts.iter_mut()) {
+        if a.generator_url.starts_with('/') {
+            a.generator_url = format!("{base}{}", a.generator_url);
+        }
+    }
+    content
 }

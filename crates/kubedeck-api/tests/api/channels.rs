@@ -46,7 +46,7 @@ struct Receiver {
 
 /// What a robot answers when it takes a message.
 fn default_answer(path: &str) -> (u16, String) {
-    let body = if path.starts_with("/dingtalk") || path.starts_with("/wecom") {
+    let body = if path.starts_with("/ding") || path.starts_with("/wecom") || path.starts_with("/robot") {
         r#"{"errcode":0,"errmsg":"ok"}"#
     } else if path.starts_with("/feishu") {
         r#"{"code":0,"msg":"success","data":{}}"#
@@ -136,24 +136,25 @@ struct SmtpSink {
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
-/// A self-signed certificate for `localhost` made with the openssl tool: (certificate PEM, key PEM).
-fn self_signed() -> (String, String) {
+/// A private CA and a certificate it signed for `localhost`, made with the openssl tool:
+/// (CA certificate PEM, server certificate PEM, server key PEM).
+fn private_ca_and_server_cert() -> (String, String, String) {
     let dir = std::env::temp_dir().join(kubedeck_testbed::unique_name("smtp-cert"));
     std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let out = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl runs");
-    assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
-    let pair = (std::fs::read_to_string(&cert).unwrap(), std::fs::read_to_string(&key).unwrap());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").current_dir(&dir).args(args).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    run(&[&["req", "-x509", "-days", "1", "-subj", "/CN=test mail CA", "-keyout", "ca.key", "-out", "ca.pem"][..], &ec].concat());
+    run(&[&["req", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"][..], &ec].concat());
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n").unwrap();
+    run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+        "-extfile", "ext.cnf", "-out", "server.pem"]);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let out = (read("ca.pem"), read("server.pem"), read("server.key"));
     let _ = std::fs::remove_dir_all(&dir);
-    pair
+    out
 }
 
 fn tls_acceptor(cert_pem: &str, key_pem: &str) -> tokio_rustls::TlsAcceptor {
@@ -224,7 +225,7 @@ async fn smtp_session(stream: tokio::net::TcpStream, acceptor: tokio_rustls::Tls
 
 impl SmtpSink {
     async fn start() -> Self {
-        let (cert, key) = self_signed();
+        let (ca, cert, key) = private_ca_and_server_cert();
         let acceptor = tls_acceptor(&cert, &key);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -236,7 +237,7 @@ impl SmtpSink {
                 tokio::spawn(smtp_session(s, acceptor.clone(), m.clone()));
             }
         });
-        Self { port, ca_pem: cert, mails }
+        Self { port, ca_pem: ca, mails }
     }
 }
 
