@@ -54,6 +54,7 @@ const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPa
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
 const DnsPage = lazy(() => import('./pages/network/DnsPage'));
 const EventsPage = lazy(() => import('./pages/events/EventsPage'));
+const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 const TopPage = lazy(() => import('./pages/metrics/TopPage'));
 // xterm.js comes with this chunk only
 const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
@@ -134,6 +135,8 @@ export function App() {
                       <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
                       <Route path="/clusters/:clusterId/dns" element={<DnsPage />} />
                       <Route path="/clusters/:clusterId/events" element={<EventsPage />} />
+                      <Route path="/clusters/:clusterId/alerts" element={<AlertsPage />} />
+                      <Route path="/alerts" element={<AlertsPage />} />
                       <Route path="/clusters/:clusterId/top" element={<TopPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />

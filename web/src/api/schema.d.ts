@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts of every cluster the caller may read alerts of, newest first (`?state=firing&page_size=1` gives the
+         *     header badge's count as `total`).
+         */
+        get: operations["list_all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/ingest/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives an Alertmanager webhook (point a receiver's `webhook_configs.url` here): its firing alerts show beside
+         *     Kubedeck's with source `prometheus`, and are resolved when Alertmanager says so. The token is the credential
+         *     (no login); a wrong one is 401.
+         */
+        post: operations["ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -138,6 +179,172 @@ export interface paths {
         post?: never;
         /** Forget a cluster: stops its watchers and removes it from Kubedeck. The cluster itself is not touched. */
         delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alert-ingest-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's ingest tokens. */
+        get: operations["list_tokens"];
+        put?: never;
+        /** Creates a token an Alertmanager posts this cluster's alerts with; the answer is the only time it is shown. */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alert-ingest-tokens/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an ingest token: its Alertmanager is refused from now on. */
+        delete: operations["delete_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rule of a cluster: the built-in ones (with the cluster's changes) and its own. */
+        get: operations["list_rules"];
+        put?: never;
+        /** Adds a threshold rule of the cluster's own. */
+        post: operations["create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alert-rules/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule. */
+        get: operations["get_rule"];
+        /**
+         * Changes a rule for this cluster: enable or disable it, its threshold, `for`, severity, namespace scope, label
+         *     matchers and notification timing.
+         */
+        put: operations["update_rule"];
+        post?: never;
+        /** Deletes a cluster's own rule, or restores a built-in rule's defaults. */
+        delete: operations["delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A cluster's alerts, newest first: by state, severity, rule and namespace. A caller with access to some
+         *     namespaces only sees theirs.
+         */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledges an alert: records who and when (the first acknowledgement stays). Notices go on. */
+        post: operations["ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of one alert: every message that carried it, and the digests it was merged into. */
+        get: operations["alert_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/alerts/{aid}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolves an alert by hand (spec 8.2), recording who and why. A Kubedeck alert whose condition still holds does
+         *     not come back as a new alert until the condition has cleared and holds again.
+         */
+        post: operations["resolve"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1293,6 +1500,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's silences, newest first (expired ones included). */
+        get: operations["list_silences"];
+        put?: never;
+        /** Creates a silence. */
+        post: operations["create_silence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/silences/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a silence now (it stays listed, expired). */
+        delete: operations["expire_silence"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/status": {
         parameters: {
             query?: never;
@@ -1480,6 +1722,77 @@ export interface paths {
         get: operations["search"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification channel. */
+        get: operations["list"];
+        put?: never;
+        /** Create a notification channel. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/channels/{cid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notification channel. */
+        get: operations["get"];
+        /** Change a notification channel; secrets (URL, secret, token, passwords) not sent again are kept. */
+        put: operations["update"];
+        post?: never;
+        /** Delete a notification channel and its delivery log. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/channels/{cid}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A channel's delivery log, newest first. */
+        get: operations["deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/channels/{cid}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a sample notice to the channel now and answer with the delivery's result. */
+        post: operations["test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1746,6 +2059,77 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An alert's delivery as its log shows it: the message and the channel it went to. */
+        AlertDeliveryView: components["schemas"]["DeliveryView"] & {
+            /** @description The channel's kind. */
+            channel_kind: string;
+            /** @description The channel's name (empty if it was deleted since). */
+            channel_name: string;
+        };
+        /** @description An alert. */
+        AlertView: {
+            /** Format: date-time */
+            acknowledged_at?: string | null;
+            acknowledged_by?: string | null;
+            /**
+             * Format: date-time
+             * @description When the condition was first seen.
+             */
+            active_at: string;
+            annotations: {
+                [key: string]: string;
+            };
+            /** Format: int64 */
+            cluster_id: number;
+            /**
+             * Format: date-time
+             * @description Resolved at.
+             */
+            ends_at?: string | null;
+            /** @description sha256 of the sorted labels (Alertmanager's for ingested alerts). */
+            fingerprint: string;
+            /** @description Resolved by hand while its condition held: it fires again only after the condition clears. */
+            held_until_clear: boolean;
+            /** Format: int64 */
+            id: number;
+            labels: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            last_evaluated_at: string;
+            /** Format: date-time */
+            last_notified_at?: string | null;
+            /** @description The `namespace` label, when it has one. */
+            namespace?: string | null;
+            /** @description What was last notified: none, firing, resolved. */
+            notified_state: string;
+            /** @description Who resolved it by hand, and why. */
+            resolved_by?: string | null;
+            resolved_why?: string | null;
+            /** @description The rule's name (`alertname`). */
+            rule: string;
+            /** @description critical, warning or info. */
+            severity: string;
+            /**
+             * Format: int64
+             * @description The silence that mutes its notices.
+             */
+            silenced_by?: number | null;
+            /** @description kubedeck (its own rules) or prometheus (sent in by an Alertmanager). */
+            source: string;
+            /**
+             * Format: date-time
+             * @description Firing since.
+             */
+            starts_at?: string | null;
+            /** @description pending, firing or resolved. */
+            state: string;
+            /**
+             * Format: double
+             * @description What the condition compared (percent, days, replicas, restarts), when it has a value.
+             */
+            value?: number | null;
+        };
         /** @description The results of a write, one per document. */
         ApplyReport: {
             /** @description Nothing was changed. */
@@ -1889,6 +2273,95 @@ export interface components {
             not_after: string;
             /** @description Subject common name. */
             subject: string;
+        };
+        /** @description The whole configuration of a channel, secrets included (fields a kind does not use stay empty). */
+        ChannelConfig: {
+            /** @description webhook: sent as `Authorization: Bearer ...`. */
+            bearer_token?: string | null;
+            /** @description email: the sender address. */
+            from?: string | null;
+            /** @description webhook: basic authentication password; email: the SMTP password. */
+            password?: string | null;
+            /** @description dingtalk (`SEC...`) and feishu: the signing secret of a robot with signature verification on. */
+            secret?: string | null;
+            /** @description email: a PEM CA certificate to trust for the SMTP server besides the system's (an internal relay). */
+            smtp_ca_pem?: string | null;
+            /** @description email: the SMTP server's host name. */
+            smtp_host?: string | null;
+            /**
+             * Format: int32
+             * @description email: its port (default 587 with STARTTLS, 465 with TLS, 25 without).
+             */
+            smtp_port?: number | null;
+            smtp_security?: components["schemas"]["SmtpSecurity"] | null;
+            /** @description email: the recipients. */
+            to?: string[];
+            /** @description webhook, dingtalk, wecom, feishu, slack: the URL to post to, with its access token or key. */
+            url?: string | null;
+            /** @description webhook: basic authentication user (with `password`); email: the SMTP login. */
+            username?: string | null;
+        };
+        /** @description A channel to create, or the new state of one (PUT: secrets not sent again are kept). */
+        ChannelInput: {
+            /** @description Only alerts of these clusters (default: every cluster). */
+            cluster_ids?: number[];
+            /** @description URL, secrets, SMTP settings, as the kind needs. */
+            config?: components["schemas"]["ChannelConfig"];
+            /** @description Default true. */
+            enabled?: boolean | null;
+            /** @description webhook, email, dingtalk, wecom, feishu or slack. */
+            kind: string;
+            /** @description zh-CN (default) or en. */
+            language?: string | null;
+            /** @description info (default), warning or critical. */
+            min_severity?: string | null;
+            /** @description Unique name, 1-128 characters. */
+            name: string;
+            /**
+             * Format: int32
+             * @description Messages a minute; absent: the kind's documented limit (DingTalk 20, WeCom 20, Feishu 100, Slack 60,
+             *     webhook and email none); 0: no limit.
+             */
+            rate_per_minute?: number | null;
+        };
+        /** @description A channel as the API shows it: never a secret. */
+        ChannelView: {
+            /** @description Only alerts of these clusters (empty: every cluster). */
+            cluster_ids: number[];
+            /** @description What may be shown of the configuration. */
+            config: components["schemas"]["Summary"];
+            /**
+             * Format: date-time
+             * @description Created at.
+             */
+            created_at: string;
+            /** @description Who created it. */
+            created_by: string;
+            /** @description Disabled channels are sent nothing new. */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description webhook, email, dingtalk, wecom, feishu or slack. */
+            kind: string;
+            /** @description zh-CN or en: the language of its messages. */
+            language: string;
+            /** @description info, warning or critical: alerts below it are not sent here. */
+            min_severity: string;
+            /** @description Unique name (the webhook's `receiver`). */
+            name: string;
+            /**
+             * Format: int32
+             * @description Messages a minute (null: no limit); what the limit holds back goes out as one digest.
+             */
+            rate_per_minute?: number | null;
+            /**
+             * Format: date-time
+             * @description Last changed at.
+             */
+            updated_at: string;
         };
         /** @description A claim's StorageClass. */
         ClaimClass: {
@@ -2315,6 +2788,13 @@ export interface components {
             /** @description Login name: 1-64 of letters, digits, `.`, `_`, `-`. */
             username: string;
         };
+        /** @description A new ingest token, shown this once. */
+        CreatedIngestToken: components["schemas"]["IngestTokenView"] & {
+            /** @description The path to post to (`/api/v1/alerts/ingest/{token}`). */
+            path: string;
+            /** @description The token: put it in the Alertmanager receiver's webhook URL. Kubedeck keeps only its hash. */
+            token: string;
+        };
         /** @description One object the form created (or would create). */
         CreatedObject: {
             /** @description `Namespace`, `ResourceQuota` or `LimitRange`. */
@@ -2335,6 +2815,73 @@ export interface components {
             name: string;
             /** @description True when it is still there for now (finalizers, foreground deletion, a grace period). */
             terminating: boolean;
+        };
+        /** @description One message to a channel: queued, sent, failed after its attempts, or merged into a digest. */
+        DeliveryView: {
+            /** @description How many alerts it carries. */
+            alert_count: number;
+            /**
+             * Format: int32
+             * @description Attempts made.
+             */
+            attempts: number;
+            /**
+             * Format: int64
+             * @description The channel.
+             */
+            channel_id: number;
+            /**
+             * Format: int64
+             * @description The cluster of its alerts.
+             */
+            cluster_id?: number | null;
+            /**
+             * Format: date-time
+             * @description Queued at.
+             */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description For a digested one: the digest that carried it.
+             */
+            digest_id?: number | null;
+            /** @description The alert group. */
+            group_key: string;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status.
+             */
+            http_status?: number | null;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: date-time
+             * @description The last attempt.
+             */
+            last_attempt_at?: string | null;
+            /** @description Why the last attempt failed. */
+            last_error?: string | null;
+            /**
+             * Format: date-time
+             * @description When it is tried next (while queued).
+             */
+            next_attempt_at: string;
+            /** @description alert, digest or test. */
+            purpose: string;
+            /**
+             * Format: date-time
+             * @description When the receiver accepted it.
+             */
+            sent_at?: string | null;
+            /** @description queued, sending, sent, failed or digested. */
+            status: string;
+            /** @description Held back by the rate limit. */
+            throttled: boolean;
+            /** @description The message's title (`[FIRING:2] KubePodCrashLooping (prod)`). */
+            title: string;
         };
         /** @description One server block of a Corefile: the zones it answers and what it does with them. */
         DnsServerBlock: {
@@ -2471,7 +3018,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
         /** @description Events, newest (last seen) first, one page of them. */
         EventList: {
             /** @description Newest first. */
@@ -2638,6 +3185,28 @@ export interface components {
             cluster: components["schemas"]["ClusterView"];
             /** @description The report. */
             preflight: components["schemas"]["PreflightReport"];
+        };
+        /** @description What an ingest did. */
+        IngestResult: {
+            /** @description New alerts opened. */
+            opened: number;
+            /** @description Alerts in the body. */
+            received: number;
+            /** @description Open alerts resolved. */
+            resolved: number;
+        };
+        /** @description An ingest token (never the token itself after it was created). */
+        IngestTokenView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
         };
         /** @description What an Ingress' page shows beyond its YAML. */
         IngressInsight: {
@@ -2825,6 +3394,12 @@ export interface components {
             /** @description Login name. */
             username: string;
         };
+        /** @description A silence's matcher: `name` equals (or, with `is_equal: false`, differs from) `value`. */
+        Matcher: {
+            is_equal?: boolean;
+            name: string;
+            value: string;
+        };
         /** @description The caller's identity and what it may do. */
         Me: {
             /** @description Role bindings. */
@@ -2937,6 +3512,54 @@ export interface components {
             pod_selector: string;
             /** @description The pods of the namespace it selects now (from the pod index). */
             pods: string[];
+        };
+        /** @description A name for a new token. */
+        NewIngestToken: {
+            /** @description 1 to 128 characters (which Alertmanager uses it). */
+            name: string;
+        };
+        /** @description A threshold rule of the cluster's own on a collected metric. */
+        NewRule: {
+            enabled?: boolean | null;
+            /**
+             * Format: int64
+             * @description Seconds the comparison must hold before the alert fires (default 0).
+             */
+            for_secs?: number | null;
+            matchers?: {
+                [key: string]: string;
+            } | null;
+            /** @description node_cpu_percent, node_memory_percent, node_disk_percent, volume_used_percent or pod_restarts. */
+            metric: string;
+            /** @description Letters, digits and `_` (1 to 128), not a built-in rule's name. */
+            name: string;
+            namespaces?: string[] | null;
+            /** @description >, >=, < or <=. */
+            operator: string;
+            /** @description critical, warning (default) or info. */
+            severity?: string | null;
+            summary?: string | null;
+            /** Format: double */
+            threshold: number;
+        };
+        /**
+         * @description A new silence: alerts whose labels match every matcher are not notified from `starts_at` (default now) to
+         *     `ends_at` (or for `duration_secs`); they stay listed, with `silenced_by`.
+         */
+        NewSilence: {
+            /** @description Why (up to 1,000 characters). */
+            comment?: string;
+            /**
+             * Format: int64
+             * @description Instead of `ends_at`: how long from its start (at most a year).
+             */
+            duration_secs?: number | null;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /** @description At least one; `is_equal: false` matches a different value. */
+            matchers: components["schemas"]["Matcher"][];
+            /** Format: date-time */
+            starts_at?: string | null;
         };
         /** @description Node counts by the spec's `k8s_cluster` columns. */
         NodeCounts: {
@@ -3233,6 +3856,88 @@ export interface components {
             name: string;
         };
         /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
+        Page_AlertView: {
+            /** @description Rows of this page. */
+            items: {
+                /** Format: date-time */
+                acknowledged_at?: string | null;
+                acknowledged_by?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the condition was first seen.
+                 */
+                active_at: string;
+                annotations: {
+                    [key: string]: string;
+                };
+                /** Format: int64 */
+                cluster_id: number;
+                /**
+                 * Format: date-time
+                 * @description Resolved at.
+                 */
+                ends_at?: string | null;
+                /** @description sha256 of the sorted labels (Alertmanager's for ingested alerts). */
+                fingerprint: string;
+                /** @description Resolved by hand while its condition held: it fires again only after the condition clears. */
+                held_until_clear: boolean;
+                /** Format: int64 */
+                id: number;
+                labels: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                last_evaluated_at: string;
+                /** Format: date-time */
+                last_notified_at?: string | null;
+                /** @description The `namespace` label, when it has one. */
+                namespace?: string | null;
+                /** @description What was last notified: none, firing, resolved. */
+                notified_state: string;
+                /** @description Who resolved it by hand, and why. */
+                resolved_by?: string | null;
+                resolved_why?: string | null;
+                /** @description The rule's name (`alertname`). */
+                rule: string;
+                /** @description critical, warning or info. */
+                severity: string;
+                /**
+                 * Format: int64
+                 * @description The silence that mutes its notices.
+                 */
+                silenced_by?: number | null;
+                /** @description kubedeck (its own rules) or prometheus (sent in by an Alertmanager). */
+                source: string;
+                /**
+                 * Format: date-time
+                 * @description Firing since.
+                 */
+                starts_at?: string | null;
+                /** @description pending, firing or resolved. */
+                state: string;
+                /**
+                 * Format: double
+                 * @description What the condition compared (percent, days, replicas, restarts), when it has a value.
+                 */
+                value?: number | null;
+            }[];
+            /**
+             * Format: int64
+             * @description 1-based page number.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows across all pages.
+             */
+            total: number;
+        };
+        /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
         Page_AuditView: {
             /** @description Rows of this page. */
             items: {
@@ -3387,6 +4092,91 @@ export interface components {
                  * @description Worker nodes.
                  */
                 worker_nodes: number;
+            }[];
+            /**
+             * Format: int64
+             * @description 1-based page number.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows across all pages.
+             */
+            total: number;
+        };
+        /** @description One page of a list: `items`, the `total` across pages, and the page asked for. */
+        Page_DeliveryView: {
+            /** @description Rows of this page. */
+            items: {
+                /** @description How many alerts it carries. */
+                alert_count: number;
+                /**
+                 * Format: int32
+                 * @description Attempts made.
+                 */
+                attempts: number;
+                /**
+                 * Format: int64
+                 * @description The channel.
+                 */
+                channel_id: number;
+                /**
+                 * Format: int64
+                 * @description The cluster of its alerts.
+                 */
+                cluster_id?: number | null;
+                /**
+                 * Format: date-time
+                 * @description Queued at.
+                 */
+                created_at: string;
+                /**
+                 * Format: int64
+                 * @description For a digested one: the digest that carried it.
+                 */
+                digest_id?: number | null;
+                /** @description The alert group. */
+                group_key: string;
+                /**
+                 * Format: int32
+                 * @description The receiver's HTTP status.
+                 */
+                http_status?: number | null;
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: date-time
+                 * @description The last attempt.
+                 */
+                last_attempt_at?: string | null;
+                /** @description Why the last attempt failed. */
+                last_error?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it is tried next (while queued).
+                 */
+                next_attempt_at: string;
+                /** @description alert, digest or test. */
+                purpose: string;
+                /**
+                 * Format: date-time
+                 * @description When the receiver accepted it.
+                 */
+                sent_at?: string | null;
+                /** @description queued, sending, sent, failed or digested. */
+                status: string;
+                /** @description Held back by the rate limit. */
+                throttled: boolean;
+                /** @description The message's title (`[FIRING:2] KubePodCrashLooping (prod)`). */
+                title: string;
             }[];
             /**
              * Format: int64
@@ -3757,6 +4547,11 @@ export interface components {
             /** @description The request now. */
             requested: string;
         };
+        /** @description Why an alert is resolved by hand. */
+        ResolveRequest: {
+            /** @description Why (1 to 1,000 characters), kept with the alert. */
+            reason: string;
+        };
         /** @description One object, read live. */
         ResourceDetail: {
             /** @description The `apiVersion` it was read at. */
@@ -3955,6 +4750,76 @@ export interface components {
              */
             updated: number;
         };
+        /**
+         * @description A rule's settings. Members left out keep their current value; `null` for threshold, for_secs, severity or a
+         *     timing restores a built-in rule's default (the server's, for timings).
+         */
+        RuleUpdate: {
+            enabled?: boolean | null;
+            /** Format: int64 */
+            for_secs?: number | null;
+            /** Format: int64 */
+            group_interval_secs?: number | null;
+            /** Format: int64 */
+            group_wait_secs?: number | null;
+            /** @description Labels an alert must carry ({} = any). */
+            matchers?: {
+                [key: string]: string;
+            } | null;
+            /** @description A custom rule's metric and comparison. */
+            metric?: string | null;
+            /** @description Only alerts in these namespaces ([] = all). */
+            namespaces?: string[] | null;
+            operator?: string | null;
+            /** Format: int64 */
+            repeat_interval_secs?: number | null;
+            severity?: string | null;
+            summary?: string | null;
+            /** Format: double */
+            threshold?: number | null;
+        };
+        /** @description A rule as a cluster runs it. */
+        RuleView: {
+            /** @description The cluster changed it (a built-in rule) or made it (a custom one). */
+            changed: boolean;
+            /** @description What it checks. */
+            condition: string;
+            /** @description The cluster's own threshold rule (false: a built-in rule). */
+            custom: boolean;
+            /** Format: int64 */
+            default_for_secs?: number | null;
+            default_severity?: string | null;
+            /**
+             * Format: double
+             * @description A built-in rule's defaults.
+             */
+            default_threshold?: number | null;
+            enabled: boolean;
+            /** Format: int64 */
+            for_secs: number;
+            /** Format: int64 */
+            group_interval_secs?: number | null;
+            /** Format: int64 */
+            group_wait_secs?: number | null;
+            /** @description Labels an alert must carry. */
+            matchers: {
+                [key: string]: string;
+            };
+            /** @description A custom rule's metric and comparison. */
+            metric?: string | null;
+            name: string;
+            /** @description Only alerts in these namespaces (empty: all). */
+            namespaces: string[];
+            operator?: string | null;
+            /** Format: int64 */
+            repeat_interval_secs?: number | null;
+            severity: string;
+            summary?: string | null;
+            /** Format: double */
+            threshold?: number | null;
+            /** @description The threshold's unit (percent, days), for built-in rules. */
+            unit?: string | null;
+        };
         /** @description `kubectl scale --replicas=N`. */
         ScaleRequest: {
             /**
@@ -4110,6 +4975,29 @@ export interface components {
             /** @description Its image before. */
             image_before: string;
         };
+        /** @description A silence. */
+        SilenceView: {
+            /** Format: int64 */
+            cluster_id: number;
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int64 */
+            id: number;
+            matchers: components["schemas"]["Matcher"][];
+            /** Format: date-time */
+            starts_at: string;
+            /** @description active (in force now), pending (starts later) or expired. */
+            status: string;
+        };
+        /**
+         * @description How the email channel talks to its SMTP server.
+         * @enum {string}
+         */
+        SmtpSecurity: "starttls" | "tls" | "none";
         /** @description What a snapshot refresh changed. */
         SnapshotDiff: {
             /** @description Nodes new since the last snapshot. */
@@ -4160,6 +5048,38 @@ export interface components {
             domain: string;
             /** @description Its resolvers (IP addresses, optionally `:port`). */
             resolvers: string[];
+        };
+        /**
+         * @description What the API shows of a configuration: never a secret, and of a URL only its host (its path and query hold
+         *     the robot's token).
+         */
+        Summary: {
+            /** @description A bearer token is set. */
+            bearer_token_set: boolean;
+            /** @description Sender. */
+            from?: string | null;
+            /** @description A password is set. */
+            password_set: boolean;
+            /** @description A signing secret is set. */
+            secret_set: boolean;
+            /** @description A CA certificate is set for the SMTP server. */
+            smtp_ca_set: boolean;
+            /** @description SMTP host. */
+            smtp_host?: string | null;
+            /**
+             * Format: int32
+             * @description SMTP port.
+             */
+            smtp_port?: number | null;
+            smtp_security?: components["schemas"]["SmtpSecurity"] | null;
+            /** @description Recipients. */
+            to: string[];
+            /** @description The URL's scheme and host (`https://oapi.dingtalk.com`). */
+            url_host?: string | null;
+            /** @description A URL is set. */
+            url_set: boolean;
+            /** @description The user name (webhook basic auth, SMTP login). */
+            username?: string | null;
         };
         /** @description Whether a CronJob is suspended now. */
         SuspendResult: {
@@ -4257,6 +5177,13 @@ export interface components {
             metadata_finalizers: string[];
             /** @description The phase (`Active`, `Terminating`). */
             phase?: string | null;
+        };
+        /** @description The result of "send test". */
+        TestResult: {
+            /** @description The recorded delivery (its error says why not). */
+            delivery: components["schemas"]["DeliveryView"];
+            /** @description Whether the receiver accepted the sample notice. */
+            ok: boolean;
         };
         /**
          * @description Which permission writes a kind: application objects (an operator's daily work) or the platform's own
@@ -4547,6 +5474,29 @@ export interface components {
              */
             to: string;
         };
+        /** @description Alertmanager's webhook body (v4); members Kubedeck does not use are accepted and ignored. */
+        Webhook: {
+            alerts: components["schemas"]["WebhookAlert"][];
+            status?: string | null;
+            version?: string | null;
+        };
+        /** @description One alert of Alertmanager's webhook (v4). */
+        WebhookAlert: {
+            annotations?: {
+                [key: string]: string;
+            };
+            /** @description `0001-01-01T00:00:00Z` while firing. */
+            endsAt?: string | null;
+            fingerprint?: string | null;
+            generatorUrl?: string | null;
+            labels?: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            startsAt?: string | null;
+            /** @description firing or resolved. */
+            status: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -4556,6 +5506,155 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_all: {
+        parameters: {
+            query?: {
+                /** @description Only alerts of this cluster (the list across clusters only). */
+                cluster_id?: number;
+                /** @description pending, firing or resolved. */
+                state?: string;
+                /** @description critical, warning or info. */
+                severity?: string;
+                /** @description The rule's name, exactly. */
+                rule?: string;
+                /** @description Namespaces (comma-separated). */
+                namespace?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Rows per page (default 20, at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlertView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ingest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: {
@@ -5335,6 +6434,1025 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestTokenView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewIngestToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedIngestToken"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                kid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRule"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only alerts of this cluster (the list across clusters only). */
+                cluster_id?: number;
+                /** @description pending, firing or resolved. */
+                state?: string;
+                /** @description critical, warning or info. */
+                severity?: string;
+                /** @description The rule's name, exactly. */
+                rule?: string;
+                /** @description Namespaces (comma-separated). */
+                namespace?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Rows per page (default 20, at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlertView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    alert_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDeliveryView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already resolved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11380,6 +13498,236 @@ export interface operations {
             };
         };
     };
+    list_silences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_silence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSilence"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    expire_silence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     status: {
         parameters: {
             query?: never;
@@ -12470,6 +14818,520 @@ export interface operations {
             };
             /** @description the caller lacks the permission in x-permission, or must change the password first */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"][];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description a field is wrong (kind, URL, address) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description name taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1-based page. */
+                page?: number;
+                /** @description Page size (max 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                cid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

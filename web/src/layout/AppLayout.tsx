@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Button, Dropdown, Input, Layout, Menu, Select, Space, Spin, Typography, theme } from 'antd';
 import {
   AlertOutlined,
+  BellOutlined,
   BarChartOutlined,
   AuditOutlined,
   ClusterOutlined,
@@ -35,6 +36,7 @@ import { selectedMenuKey, validClusterId } from '../lib/urlstate';
 import { ClusterNotFound } from '../components/NotFound';
 import { can } from '../lib/permissions';
 import { LanguageSwitch, ThemeSwitch } from './Switches';
+import { AlertBadge } from '../pages/alerts/AlertBadge';
 import { prefetchResourceList, useKinds } from '../lib/useKinds';
 import { groupKinds, kindHref, kindPlural } from '../lib/resources';
 import type { KindCategory } from '../api/resources';
@@ -104,6 +106,8 @@ export function AppLayout() {
           { key: `${base}/logs`, icon: <FileTextOutlined />, label: t('nav.logs') },
           // the event archive (issue 16): events kept beyond the cluster's --event-ttl
           { key: `${base}/events`, icon: <AlertOutlined />, label: t('nav.events') },
+          // the alert engine (issue 16): the cluster's alerts, rules and silences
+          ...(can(me, 'alert.read') ? [{ key: `${base}/alerts`, icon: <BellOutlined />, label: t('nav.alerts') }] : []),
           { key: `${base}/top`, icon: <BarChartOutlined />, label: t('nav.top') },
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
@@ -124,6 +128,7 @@ export function AppLayout() {
         ],
       });
     }
+    if (can(me, 'alert.read')) list.push({ key: '/alerts', icon: <BellOutlined />, label: t('nav.alertsAll') });
     if (can(me, 'task.read')) list.push({ key: '/tasks', icon: <ScheduleOutlined />, label: t('nav.tasks') });
     const admin = [];
     if (can(me, 'user.admin')) admin.push({ key: '/admin/users', icon: <TeamOutlined />, label: t('nav.users') });
@@ -242,6 +247,7 @@ export function AppLayout() {
             />
           </Space>
           <Space size={4}>
+            {can(me, 'alert.read') && <AlertBadge />}
             <LanguageSwitch />
             <ThemeSwitch />
             <Dropdown menu={userMenu} placement="bottomRight">

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { alertObject, matchersFor, severityColor, shortDuration, stateColor } from './view';
+
+describe('alert view', () => {
+  it('colours states and severities', () => {
+    expect(stateColor('firing')).toBe('red');
+    expect(stateColor('pending')).toBe('orange');
+    expect(stateColor('resolved')).toBe('green');
+    expect(severityColor('critical')).toBe('magenta');
+    expect(severityColor('other')).toBe('default');
+  });
+
+  it('prefills a silence with every label but severity, alertname first', () => {
+    const m = matchersFor({ severity: 'warning', pod: 'web', alertname: 'KubePodCrashLooping', namespace: 'shop', cluster: 'prod' });
+    expect(m.map((x) => x.name)).toEqual(['alertname', 'cluster', 'namespace', 'pod']);
+    expect(m.every((x) => x.is_equal)).toBe(true);
+    expect(m[3].value).toBe('web');
+  });
+
+  it('writes durations in their largest whole unit', () => {
+    expect(shortDuration(900)).toBe('15m');
+    expect(shortDuration(3600)).toBe('1h');
+    expect(shortDuration(90)).toBe('90s');
+    expect(shortDuration(0)).toBe('0s');
+    expect(shortDuration(172_800)).toBe('2d');
+  });
+
+  it('names the object an alert is about', () => {
+    expect(alertObject({ namespace: 'shop', pod: 'web-1' })).toBe('shop/web-1');
+    expect(alertObject({ node: 'worker-1' })).toBe('worker-1');
+    expect(alertObject({})).toBe('');
+  });
+});

@@ -1,0 +1,60 @@
+// What the alert pages show, without React: state and severity colours, the matchers a silence made from an alert
+// starts with, durations in words.
+import type { Matcher } from './api';
+
+/** A state's tag colour (antd preset colours, readable in light and dark themes). */
+export function stateColor(state: string): string {
+  switch (state) {
+    case 'firing':
+      return 'red';
+    case 'pending':
+      return 'orange';
+    case 'resolved':
+      return 'green';
+    default:
+      return 'default';
+  }
+}
+
+/** A severity's tag colour. */
+export function severityColor(severity: string): string {
+  switch (severity) {
+    case 'critical':
+      return 'magenta';
+    case 'warning':
+      return 'gold';
+    case 'info':
+      return 'blue';
+    default:
+      return 'default';
+  }
+}
+
+/** Labels a silence made from an alert leaves out: they say how bad, not which alert. */
+const NOT_MATCHED = new Set(['severity']);
+
+/** The matchers a silence made from an alert starts with: every label but severity, exactly. */
+export function matchersFor(labels: Record<string, string>): Matcher[] {
+  return Object.keys(labels)
+    .filter((k) => !NOT_MATCHED.has(k))
+    .sort((a, b) => (a === 'alertname' ? -1 : b === 'alertname' ? 1 : a.localeCompare(b)))
+    .map((name) => ({ name, value: labels[name], is_equal: true }));
+}
+
+/** Seconds as the largest whole unit that divides them (`15m`, `1h`, `90s`); 0 is `0s`. */
+export function shortDuration(secs: number): string {
+  if (secs > 0 && secs % 86_400 === 0) return `${secs / 86_400}d`;
+  if (secs > 0 && secs % 3600 === 0) return `${secs / 3600}h`;
+  if (secs > 0 && secs % 60 === 0) return `${secs / 60}m`;
+  return `${secs}s`;
+}
+
+/** The object an alert is about, from its labels (`shop/web-5f9`, `node worker-1`), or '' for the cluster itself. */
+export function alertObject(labels: Record<string, string>): string {
+  const ns = labels.namespace;
+  for (const k of ['pod', 'deployment', 'statefulset', 'daemonset', 'job_name', 'horizontalpodautoscaler', 'resourcequota', 'persistentvolumeclaim', 'service']) {
+    if (labels[k]) return ns ? `${ns}/${labels[k]}` : labels[k];
+  }
+  if (labels.node) return labels.node;
+  return ns ?? '';
+}
