@@ -47,6 +47,7 @@ const LogViewerPage = lazy(() => import('./pages/logs/LogViewerPage'));
 const PodSearchPage = lazy(() => import('./pages/pods/PodSearchPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const ChannelsPage = lazy(() => import('./pages/channels/ChannelsPage'));
 const TaskListPage = lazy(() => import('./pages/tasks/TaskListPage'));
 const TaskDetailPage = lazy(() => import('./pages/tasks/TaskDetailPage'));
 const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage'));
@@ -141,6 +142,7 @@ export function App() {
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />
+                      <Route path="/admin/channels" element={<ChannelsPage />} />
                       <Route path="/tasks" element={<TaskListPage />} />
                       <Route path="/tasks/:taskId" element={<TaskDetailPage />} />
                       <Route path="*" element={<NotFoundPage />} />

@@ -5,6 +5,7 @@ import {
   BellOutlined,
   BarChartOutlined,
   AuditOutlined,
+  NotificationOutlined,
   ClusterOutlined,
   DashboardOutlined,
   DesktopOutlined,
@@ -133,6 +134,7 @@ export function AppLayout() {
     const admin = [];
     if (can(me, 'user.admin')) admin.push({ key: '/admin/users', icon: <TeamOutlined />, label: t('nav.users') });
     if (can(me, 'audit.read')) admin.push({ key: '/admin/audit', icon: <AuditOutlined />, label: t('nav.audit') });
+    if (can(me, 'channel.admin')) admin.push({ key: '/admin/channels', icon: <NotificationOutlined />, label: t('nav.channels') });
     if (admin.length) list.push({ key: 'admin-group', type: 'group', label: t('nav.admin'), children: admin });
     list.push({ key: '/getting-started', icon: <ReadOutlined />, label: t('nav.gettingStarted') });
     return list;
