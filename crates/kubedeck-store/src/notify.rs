@@ -262,6 +262,15 @@ impl Store {
         Ok(Ok(count))
     }
 
+    /// Key ids still in use by channel configurations (a key rotation must not prune them).
+    pub async fn notify_config_key_ids_in_use(&self) -> Result<Vec<String>, sea_orm::DbErr> {
+        let mut ids: Vec<String> =
+            self.list_notify_channels().await?.into_iter().map(|c| c.config_key_id).collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// Queues deliveries (one transaction); returns their ids.
     pub async fn queue_deliveries(
         &self,

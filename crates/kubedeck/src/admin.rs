@@ -166,8 +166,16 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                     "cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
                 ),
             }
+            // notification channels' configurations (webhook tokens, robot secrets) are sealed with the same keys
+            match store.reseal_notify_configs(&ring).await? {
+                Ok(n) => println!("re-sealed {n} notification channel configurations"),
+                Err((id, e)) => anyhow::bail!(
+                    "notification channel {id}: {e}; the new key is active, fix the row and run rotate-key again"
+                ),
+            }
             if prune {
-                let in_use = store.credential_key_ids_in_use().await?;
+                let mut in_use = store.credential_key_ids_in_use().await?;
+                in_use.extend(store.notify_config_key_ids_in_use().await?);
                 let removed = dir.prune(&in_use)?;
                 println!(
                     "removed unused keys: {}",

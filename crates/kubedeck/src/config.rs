@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// Seconds before an unchanged firing group is notified again (repeat_interval) [default: 14400].
     #[arg(long, env = "KUBEDECK_ALERT_REPEAT_INTERVAL_SECS")]
     pub alert_repeat_interval_secs: Option<u64>,
+    /// Where operators reach this Kubedeck (https://kubedeck.example.com): alert links in notifications and the
+    /// webhook payload's externalURL are made from it [default: none, messages carry no links].
+    #[arg(long, env = "KUBEDECK_EXTERNAL_URL")]
+    pub external_url: Option<String>,
 }
 
 /// The TOML file: every key optional.
@@ -147,6 +151,7 @@ struct FileConfig {
     alert_group_wait_secs: Option<u64>,
     alert_group_interval_secs: Option<u64>,
     alert_repeat_interval_secs: Option<u64>,
+    external_url: Option<String>,
 }
 
 /// Resolved settings.
@@ -185,6 +190,8 @@ pub struct Settings {
     pub alert_group_wait_secs: u64,
     pub alert_group_interval_secs: u64,
     pub alert_repeat_interval_secs: u64,
+    /// Where operators reach Kubedeck (links in notifications); empty: unknown.
+    pub external_url: String,
 }
 
 /// The database URL, or the URL read from the file that holds it.
@@ -358,6 +365,11 @@ impl Settings {
             alert_group_wait_secs: pick(s.and_then(|s| s.alert_group_wait_secs), f.alert_group_wait_secs, 30),
             alert_group_interval_secs: pick(s.and_then(|s| s.alert_group_interval_secs), f.alert_group_interval_secs, 300),
             alert_repeat_interval_secs: pick(s.and_then(|s| s.alert_repeat_interval_secs), f.alert_repeat_interval_secs, 4 * 3600),
+            external_url: s
+                .and_then(|s| s.external_url.clone())
+                .or(f.external_url)
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
             data_dir,
             database_url,
         };

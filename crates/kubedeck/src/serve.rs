@@ -113,6 +113,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.trust_forwarded_for = cfg.trust_forwarded_for;
     settings.trusted_proxies = cfg.trusted_proxies.clone();
     settings.event_retention = Duration::from_secs(cfg.event_retention_days.saturating_mul(24 * 3600));
+    settings.notify.external_url = cfg.external_url.clone();
     settings.redis_url = cfg.redis_url.clone();
     let shared = kubedeck_api::shared::Shared::configured(cfg.redis_url.as_deref()).map_err(anyhow::Error::msg)?;
     if let Some(redis) = &shared

@@ -313,6 +313,7 @@ async fn notify_app(window: Duration) -> TestApp {
     opts.settings.notify.poll_interval = Duration::from_millis(200);
     opts.settings.notify.retry_base = Duration::from_millis(300);
     opts.settings.notify.timeout = Duration::from_secs(5);
+    opts.settings.notify.external_url = "https://kubedeck.example.com".into();
     spawn_app_with(opts).await
 }
 
@@ -372,14 +373,14 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
     assert_eq!(b["groupLabels"]["alertname"], "KubePodCrashLooping");
     assert_eq!(b["commonLabels"]["severity"], "critical");
     assert_eq!(b["commonAnnotations"]["summary"], "Pod is crash looping.");
-    assert!(b["externalURL"].is_string());
+    assert_eq!(b["externalURL"], "https://kubedeck.example.com");
     let a = &b["alerts"][0];
     assert_eq!(a["status"], "firing");
     assert_eq!(a["labels"]["pod"], "web-1");
     assert_eq!(a["startsAt"], "2026-11-30T10:00:00.000Z");
     assert_eq!(a["endsAt"], "0001-01-01T00:00:00Z", "Alertmanager's zero time while firing");
     assert_eq!(a["fingerprint"], "fp-1");
-    assert_eq!(a["generatorURL"], "/clusters/1/alerts/1");
+    assert_eq!(a["generatorURL"], "https://kubedeck.example.com/clusters/1/alerts/1", "absolute with the external URL");
     assert_eq!(b["alerts"].as_array().unwrap().len(), 2);
 
     // DingTalk: markdown, signed in the query string with the ms timestamp
@@ -396,6 +397,7 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
     let text = d.body["markdown"]["text"].as_str().unwrap();
     assert!(text.contains("[告警:2] KubePodCrashLooping (集群 prod)"), "{text}");
     assert!(text.contains("命名空间: default") && text.contains("严重"), "{text}");
+    assert!(text.contains("[查看详情](https://kubedeck.example.com/clusters/1/alerts/2)"), "{text}");
 
     // WeCom: markdown with its colour tags
     let wc = &rx.wait_for("/wecom", 1).await[0];
@@ -423,6 +425,7 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
     assert_eq!(s.body["attachments"][0]["color"], "#d00000");
     let section = s.body["attachments"][0]["blocks"][1]["text"]["text"].as_str().unwrap();
     assert!(section.contains("*[FIRING] KubePodCrashLooping*") && section.contains("web-2"), "{section}");
+    assert!(section.contains("<https://kubedeck.example.com/clusters/1/alerts/1|View in Kubedeck>"), "{section}");
 
     // email: over STARTTLS, logged in, multipart text + HTML, the subject operators expect
     let mail = eventually("the mail", Duration::from_secs(30), || async {
@@ -565,7 +568,7 @@ async fn send_test_works_and_bad_input_is_refused_with_the_field() {
     app.stop().await;
 }
 
-async fn secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit() {
+async fn secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit_and_a_key_rotation() {
     let app = notify_app(Duration::from_secs(60)).await;
     let admin = app.admin_token().await;
     let rx = Receiver::start().await;
@@ -597,6 +600,22 @@ async fn secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit() {
     assert_eq!(t.body["ok"], true, "{}", t.body);
     let d = &rx.got("/ding")[0];
     assert_eq!(d.query["access_token"], "ding-token-SECRET");
+    let ts = &d.query["timestamp"];
+    assert_eq!(d.query["sign"], hmac_b64(b"SECsigning-SECRET", format!("{ts}\nSECsigning-SECRET").as_bytes()));
+    // a key rotation (what `kubedeck admin rotate-key` does) re-seals the configurations; the running server
+    // finds the new key in its key directory and still signs with the secrets
+    let dir = app.state.key_dir.as_ref().unwrap();
+    let old_key = app.state.keyring().active_key_id().to_owned();
+    let key = kubedeck_core::credential::CredentialKey::generate();
+    dir.add(&key).unwrap();
+    dir.set_active(key.id()).unwrap();
+    let ring = dir.load().unwrap();
+    assert_eq!(app.state.store.reseal_notify_configs(&ring).await.unwrap().unwrap(), 3);
+    assert_eq!(app.state.store.notify_config_key_ids_in_use().await.unwrap(), vec![key.id().to_owned()]);
+    assert_ne!(old_key, key.id());
+    let t = app.post(&format!("/api/v1/notify/channels/{ding}/test"), &admin, json!({})).await;
+    assert_eq!(t.body["ok"], true, "after the rotation: {}", t.body);
+    let d = &rx.got("/ding")[1];
     let ts = &d.query["timestamp"];
     assert_eq!(d.query["sign"], hmac_b64(b"SECsigning-SECRET", format!("{ts}\nSECsigning-SECRET").as_bytes()));
     // a failed send's error names no secret
@@ -652,9 +671,13 @@ async fn an_alerts_delivery_log_lists_the_messages_that_carried_it() {
     kinds.sort();
     assert_eq!(kinds, ["slack", "webhook"]);
     assert_eq!(log[0]["title"], "[FIRING:2] KubePodCrashLooping (prod)");
-    // another cluster's alert log does not show them, and a reader without alert.read there is refused
+    // another alert's log, or the same alert id asked through another cluster, does not show them
     let r = app.get(&format!("/api/v1/k8s/cluster/{cluster}/alerts/999/deliveries"), &admin).await;
     assert_eq!(r.body, json!([]));
+    let other = app.state.store.insert_cluster("alerts-other", "", &facts, &app.state.keyring()).await.unwrap().id;
+    let r = app.get(&format!("/api/v1/k8s/cluster/{other}/alerts/8/deliveries"), &admin).await;
+    assert_eq!((r.status, r.body.clone()), (StatusCode::OK, json!([])), "cluster {other} has no alert 8");
+    // a reader without alert.read on the cluster is refused
     let viewer = app
         .user_token("no-alerts", &[kubedeck_core::rbac::Binding {
             role: kubedeck_core::rbac::Role::Viewer,
@@ -671,6 +694,6 @@ on_every_backend!(
     a_receiver_that_fails_twice_gets_the_notice_after_retries,
     a_burst_of_100_notices_to_a_channel_limited_to_20_a_minute_arrives_digested,
     send_test_works_and_bad_input_is_refused_with_the_field,
-    secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit,
+    secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit_and_a_key_rotation,
     an_alerts_delivery_log_lists_the_messages_that_carried_it,
 );
