@@ -13,6 +13,7 @@ use kubedeck_core::rbac::{Binding, Role};
 use kubedeck_testbed::{Namespace, Testbed, unique_name};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 on_every_backend!(a_crash_looping_pod_fires_notifies_once_and_resolves);
@@ -24,11 +25,49 @@ const WAIT: Duration = Duration::from_secs(90);
 /// Evaluation every second and notification timing of about a second, as the brief's tests use.
 fn fast() -> AppOptions {
     let mut o = AppOptions::default();
+    o.settings.notify.poll_interval = Duration::from_millis(200);
     o.settings.alerting.eval_interval = Duration::from_secs(1);
     o.settings.alerting.timing.group_wait = Duration::from_secs(1);
     o.settings.alerting.timing.group_interval = Duration::from_secs(1);
     o.settings.alerting.timing.repeat_interval = Duration::from_secs(3600);
     o
+}
+
+/// A webhook receiver on 127.0.0.1 that keeps every body posted to it (what an Alertmanager receiver gets).
+async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(v);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
+/// The (notice status, alert status) pairs of the received notices that name `pod`.
+fn received_for(got: &Mutex<Vec<Value>>, pod: &str) -> Vec<(String, String)> {
+    let got = got.lock().unwrap();
+    let mut out = Vec::new();
+    for body in got.iter() {
+        for a in body["alerts"].as_array().into_iter().flatten() {
+            if a["labels"]["pod"] == pod {
+                out.push((
+                    body["status"].as_str().unwrap_or("").to_owned(),
+                    a["status"].as_str().unwrap_or("").to_owned(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The alerts of one pod (any state).
@@ -105,6 +144,17 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         (Some(2), Some(true))
     );
 
+    // a webhook channel (Alertmanager's payload) for this cluster: what the notices become
+    let (hook, got) = receiver().await;
+    let r = app
+        .post(
+            "/api/v1/notify/channels",
+            &admin,
+            json!({"name": "am", "kind": "webhook", "cluster_ids": [id], "config": {"url": hook}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
     // a silence made before the pods start: the pod `muted` is not notified
     let s = app
         .post(
@@ -166,6 +216,19 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         "{muted:?}"
     );
     let muted_id = muted[0]["id"].as_i64().unwrap();
+    // the receiver got looper's firing notice, once, and nothing about muted
+    eventually("the webhook to receive looper's notice", WAIT, || async {
+        (!received_for(&got, "looper").is_empty()).then_some(())
+    })
+    .await;
+    assert_eq!(
+        received_for(&got, "looper"),
+        vec![("firing".to_string(), "firing".to_string())]
+    );
+    assert!(
+        received_for(&got, "muted").is_empty(),
+        "a silenced alert is not notified"
+    );
 
     // the global list and its badge count see them
     let all = app
@@ -279,6 +342,11 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         1,
         "the resolved-by-hand alert did not come back: {muted:?}"
     );
+    assert_eq!(
+        received_for(&got, "looper").len(),
+        1,
+        "the receiver got no second notice after the restart"
+    );
 
     // the pod is fixed (deleted): resolved, and the resolution notified once
     tb.kubectl_ok(&[
@@ -318,6 +386,15 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         after[0]["last_notified_at"], sent["last_notified_at"],
         "the resolution is sent once"
     );
+    eventually("the webhook to receive the resolution", WAIT, || async {
+        (received_for(&got, "looper").len() == 2).then_some(())
+    })
+    .await;
+    assert_eq!(
+        received_for(&got, "looper")[1],
+        ("resolved".to_string(), "resolved".to_string())
+    );
+    assert!(received_for(&got, "muted").is_empty());
 
     // silences are listed and can be expired
     let r = app
