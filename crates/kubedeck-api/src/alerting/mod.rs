@@ -13,11 +13,13 @@ pub mod rules;
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use kubedeck_kube::intern::Sym;
+use kubedeck_kube::pods::PodLite;
 use kubedeck_store::alerts::state as alert_state;
 use kubedeck_store::leases::{Fence, is_lease_lost};
 use rules::{CrashSeen, Facts, PodFacts, Rule};
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -83,10 +85,7 @@ fn timing_of(rule: Option<&Rule>, default: dispatch::Timing) -> dispatch::Timing
 
 /// Updates the crash-loop sightings from the pods (dropping pods that are gone) and returns the pods' facts.
 fn read_pods<'a>(
-    pods: &'a HashMap<
-        (kubedeck_kube::intern::Sym, kubedeck_kube::intern::Sym),
-        std::sync::Arc<kubedeck_kube::pods::PodLite>,
-    >,
+    pods: &'a HashMap<(Sym, Sym), Arc<PodLite>>,
     seen: &mut CrashSeen,
     now: DateTime<Utc>,
 ) -> Vec<PodFacts<'a>> {
@@ -112,14 +111,30 @@ fn read_pods<'a>(
     for (ns, names) in seen.iter_mut() {
         names.retain(|name, t| {
             (now - *t).num_seconds() <= rules::CRASH_LOOKBACK_SECS
-                && pods.contains_key(&(
-                    kubedeck_kube::intern::Sym::from(ns.as_str()),
-                    kubedeck_kube::intern::Sym::from(name.as_str()),
-                ))
+                && pods.contains_key(&(Sym::from(ns.as_str()), Sym::from(name.as_str())))
         });
     }
     seen.retain(|_, names| !names.is_empty());
     facts
+}
+
+/// Evaluates every rule with the pods of a pod store (called under its read lock): crash-loop sightings are
+/// updated, then the rules run. The loop's own path; public for the evaluation benchmark
+/// (`examples/alert_eval_bench.rs`).
+pub fn evaluate_with_pods(
+    pods: &HashMap<(Sym, Sym), Arc<PodLite>>,
+    rules_now: &[Rule],
+    base: Facts<'static>,
+    seen: &mut CrashSeen,
+    now: DateTime<Utc>,
+) -> rules::Evaluation {
+    let pod_facts = read_pods(pods, seen, now);
+    let facts = Facts {
+        pods: Some(pod_facts),
+        crash_seen: Some(&*seen),
+        ..base
+    };
+    rules::evaluate(rules_now, &facts, now)
 }
 
 /// One evaluation of one cluster: rules, lifecycle, notices. Errors are the database's (a lost lease included).
@@ -178,15 +193,9 @@ async fn evaluate_cluster(
         crash_seen: None,
     };
     let evaluation = match handle.as_ref().filter(|h| h.pods.synced()) {
-        Some(h) => h.pods.read(|pods| {
-            let pod_facts = read_pods(pods, &mut mem.crash_seen, now);
-            let facts = Facts {
-                pods: Some(pod_facts),
-                crash_seen: Some(&mem.crash_seen),
-                ..base
-            };
-            rules::evaluate(&rules_now, &facts, now)
-        }),
+        Some(h) => h
+            .pods
+            .read(|pods| evaluate_with_pods(pods, &rules_now, base, &mut mem.crash_seen, now)),
         None => rules::evaluate(&rules_now, &base, now),
     };
     let changes = lifecycle::step(
