@@ -533,6 +533,58 @@ await step('switch language to English and back (remembered across reloads)', as
   await expectVisible(page.getByRole('menuitem', { name: /集群管理/ }), 'Chinese menu after reload');
 });
 
+await step('notification channels: a DingTalk robot made on the Channels page (help text, secret), "send test" reaches a local robot signed with the secret, the log shows it sent, and no answer carries the token (issue 16)', async () => {
+  const { createServer } = await import('node:http');
+  const { createHmac } = await import('node:crypto');
+  const got = [];
+  const robot = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      got.push({ url: new URL(req.url, 'http://x'), body: JSON.parse(body || 'null') });
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"errcode":0,"errmsg":"ok"}');
+    });
+  });
+  await new Promise((ok) => robot.listen(0, '127.0.0.1', ok));
+  const port = robot.address().port;
+  const name = `e2e-钉钉-${Date.now().toString(36)}`;
+  const secret = 'SECe2e-signing-secret';
+  let cid = null;
+  try {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/clusters`);
+    await page.getByRole('menuitem', { name: /通知渠道/ }).click();
+    await expectVisible(page.getByTestId('create-channel'), 'the Channels page');
+    await page.getByTestId('create-channel').click();
+    await expectVisible(page.getByTestId('kind-help').getByText(/加签/), 'how to get a DingTalk webhook and secret');
+    await page.getByTestId('channel-name').fill(name);
+    await page.getByTestId('channel-url').fill(`http://127.0.0.1:${port}/robot/send?access_token=e2e-robot-token`);
+    await page.getByTestId('channel-secret').fill(secret);
+    await page.getByTestId('save-channel').click();
+    const channel = await until('the channel saved', 20_000, async () => (await apiOk('/notify/channels')).find((c) => c.name === name), 500);
+    cid = channel.id;
+    if (channel.rate_per_minute !== 20 || !channel.config.secret_set) throw new Error(`channel: ${JSON.stringify(channel)}`);
+    const listed = JSON.stringify(await apiOk('/notify/channels')) + JSON.stringify(await apiOk(`/notify/channels/${cid}`));
+    if (listed.includes('e2e-robot-token') || listed.includes(secret)) throw new Error('an answer carries the token or the secret');
+    await page.getByTestId(`test-${name}`).click();
+    // the answer says the robot took it (a failure opens an error dialog with the receiver's answer instead)
+    await expectVisible(page.locator('.ant-modal-confirm-success').getByTestId('test-result'), 'the test result: delivered', 30_000);
+    const msg = need(got[0], 'a request at the local robot');
+    const ts = msg.url.searchParams.get('timestamp');
+    const want = createHmac('sha256', secret).update(`${ts}\n${secret}`).digest('base64');
+    if (msg.url.searchParams.get('sign') !== want) throw new Error(`sign ${msg.url.searchParams.get('sign')} is not DingTalk's ${want}`);
+    if (msg.body?.msgtype !== 'markdown' || !msg.body.markdown.text.includes('测试通知')) throw new Error(`body: ${JSON.stringify(msg.body)}`);
+    await page.locator('.ant-modal-confirm-btns button').click();
+    await page.getByTestId(`log-${name}`).click();
+    await expectVisible(page.getByTestId('delivery-log').getByText('已发送'), 'the delivery log shows the test sent');
+    await shot('channels');
+  } finally {
+    if (cid) await api(`/notify/channels/${cid}`, { method: 'DELETE' }).catch(() => undefined);
+    robot.close();
+  }
+});
+
 let firstNode = null;
 // (a YAML writer quotes a value that starts with a digit, as uids may)
 const yamlHas = (text, key, want) => text.split('\n').some((l) => [`${key}: ${want}`, `${key}: "${want}"`, `${key}: '${want}'`].includes(l.trim()));
