@@ -204,6 +204,7 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
         tokio::select! {
             _ = cancel.cancelled() => break,
             _ = tokio::time::sleep(wait) => {}
+            _ = super::QUEUED.notified() => {}
         }
     }
 }

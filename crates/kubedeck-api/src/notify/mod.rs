@@ -53,6 +53,10 @@ impl Default for NotifySettings {
     }
 }
 
+/// Wakes this process's delivery loop when something was queued, so a notice does not wait for the next poll
+/// (other replicas find it at their next poll).
+static QUEUED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Queues `notice` for every enabled channel whose filters (clusters, minimum severity) match, and returns how
 /// many deliveries were queued. Only database writes: it never waits on a receiver, so the alert engine's loop
 /// can call it directly.
@@ -72,7 +76,11 @@ pub async fn enqueue(store: &Store, notice: &Notice) -> anyhow::Result<usize> {
             alert_ids: alert_ids.clone(),
         })
         .collect();
-    Ok(store.queue_deliveries(&deliveries).await?.len())
+    let queued = store.queue_deliveries(&deliveries).await?.len();
+    if queued > 0 {
+        QUEUED.notify_one();
+    }
+    Ok(queued)
 }
 
 /// A sample notice for "send test": one firing alert, written in the channel's language.

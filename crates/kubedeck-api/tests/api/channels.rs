@@ -106,6 +106,15 @@ impl Receiver {
             .insert(path.into(), answers.iter().map(|(c, b)| (*c, b.to_string())).collect());
     }
 
+    /// Like [`Receiver::wait_for`], looking every millisecond (for latency figures).
+    async fn wait_for_quickly(&self, path: &str, n: usize) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.got(path).len() < n {
+            assert!(std::time::Instant::now() < deadline, "{n} requests to {path} within 10 s");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     async fn wait_for(&self, path: &str, n: usize) -> Vec<Received> {
         eventually(&format!("{n} requests to {path}"), Duration::from_secs(30), || async {
             let got = self.got(path);
@@ -689,7 +698,30 @@ async fn an_alerts_delivery_log_lists_the_messages_that_carried_it() {
     app.stop().await;
 }
 
+async fn a_notice_reaches_a_webhook_without_waiting_for_the_next_poll() {
+    // the production poll interval (1 s): the enqueue itself wakes the loop
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let rx = Receiver::start().await;
+    create_channel(&app, &admin, json!({"name": "fast", "kind": "webhook", "config": {"url": format!("{}/fast", rx.url)}})).await;
+    let mut latencies = Vec::new();
+    for i in 0..30 {
+        let start = std::time::Instant::now();
+        kubedeck_api::notify::enqueue(&app.state.store, &notice(1, 1 + i, 1)).await.unwrap();
+        rx.wait_for_quickly("/fast", i as usize + 1).await;
+        latencies.push(start.elapsed());
+        // arrive at a random point of the loop's poll cycle
+        tokio::time::sleep(Duration::from_millis(37 * (i as u64 % 7))).await;
+    }
+    latencies.sort();
+    let (p50, p90) = (latencies[latencies.len() / 2], latencies[latencies.len() * 9 / 10]);
+    eprintln!("notification latency, enqueue to webhook receipt ({}): p50 {p50:?}, p90 {p90:?}, max {:?}", app.backend, latencies.last().unwrap());
+    assert!(p50 < Duration::from_millis(250), "median {p50:?}: the loop should not wait for its 1 s poll");
+    app.stop().await;
+}
+
 on_every_backend!(
+    a_notice_reaches_a_webhook_without_waiting_for_the_next_poll,
     every_kind_receives_its_payload_and_the_signatures_verify,
     a_receiver_that_fails_twice_gets_the_notice_after_retries,
     a_burst_of_100_notices_to_a_channel_limited_to_20_a_minute_arrives_digested,
