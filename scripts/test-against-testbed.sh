@@ -23,7 +23,7 @@ scripts/fuzz-api.sh || fuzz_rc=$?
 data=$(mktemp -d "${TMPDIR:-/tmp}/kubedeck-e2e.XXXXXX")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export KUBEDECK_ADMIN_PASSWORD="e2e-admin-$(date +%s)-pass"
-target/debug/kubedeck serve --data-dir "$data" --listen "127.0.0.1:$port" --sync-interval-secs 3 >"$data/server.log" 2>&1 &
+target/debug/kubedeck serve --data-dir "$data" --listen "127.0.0.1:$port" --sync-interval-secs 3 --alert-eval-interval-secs 2 --alert-group-wait-secs 1 >"$data/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"; }
 trap cleanup EXIT
