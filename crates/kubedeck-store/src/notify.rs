@@ -454,6 +454,48 @@ impl Store {
             .await
     }
 
+    /// Deletes finished deliveries (sent, failed, digested) queued before `before`, at most `limit` of them;
+    /// returns how many. Queued ones are kept whatever their age: they are still to be sent.
+    pub async fn prune_deliveries(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<u64, sea_orm::DbErr> {
+        let ids: Vec<i64> = notify_delivery::Entity::find()
+            .select_only()
+            .column(notify_delivery::Column::Id)
+            .filter(notify_delivery::Column::CreatedAt.lt(before))
+            .filter(notify_delivery::Column::Status.is_in([
+                status::SENT,
+                status::FAILED,
+                status::DIGESTED,
+            ]))
+            .order_by_asc(notify_delivery::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        // a digest goes only with the rows it carried (they point at it), so it is never left dangling
+        let txn = self.begin_write().await?;
+        let mut removed = 0;
+        for chunk in ids.chunks(500) {
+            notify_delivery_alert::Entity::delete_many()
+                .filter(notify_delivery_alert::Column::DeliveryId.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+            removed += notify_delivery::Entity::delete_many()
+                .filter(notify_delivery::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+        }
+        txn.commit().await?;
+        Ok(removed)
+    }
+
     /// One delivery.
     pub async fn find_delivery(&self, id: i64) -> Result<Option<Delivery>, sea_orm::DbErr> {
         notify_delivery::Entity::find_by_id(id).one(self.conn()).await

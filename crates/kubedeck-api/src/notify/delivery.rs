@@ -189,10 +189,35 @@ pub async fn pass(state: &AppState, http: &reqwest::Client) -> anyhow::Result<us
     Ok(n)
 }
 
-/// Runs until `cancel`: a pass every poll interval (at once again when a pass found work).
+/// Deletes finished deliveries older than the log's retention, a batch at a time.
+async fn prune(state: &AppState) {
+    let before = Utc::now() - chrono::Duration::from_std(state.settings.notify.log_retention).unwrap_or(chrono::Duration::days(30));
+    loop {
+        match state.store.prune_deliveries(before, 5_000).await {
+            Ok(n) if n == 5_000 => continue,
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(deleted = n, "pruned old notification deliveries");
+                }
+                break;
+            }
+            Err(e) => {
+                tracing::warn!("could not prune notification deliveries: {e}");
+                break;
+            }
+        }
+    }
+}
+
+/// Runs until `cancel`: a pass every poll interval (at once again when a pass found work), the log pruned hourly.
 pub async fn run(state: AppState, cancel: CancellationToken) {
     let http = send::http_client(state.settings.notify.timeout);
+    let mut pruned_at: Option<std::time::Instant> = None;
     loop {
+        if pruned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+            pruned_at = Some(std::time::Instant::now());
+            prune(&state).await;
+        }
         let busy = match pass(&state, &http).await {
             Ok(n) => n > 0,
             Err(e) => {

@@ -38,6 +38,8 @@ pub struct NotifySettings {
     pub timeout: Duration,
     /// Where Kubedeck is seen (`externalURL` in webhook payloads; empty when unknown).
     pub external_url: String,
+    /// How long sent, failed and digested deliveries stay in the log.
+    pub log_retention: Duration,
 }
 
 impl Default for NotifySettings {
@@ -49,6 +51,7 @@ impl Default for NotifySettings {
             max_attempts: 5,
             timeout: Duration::from_secs(10),
             external_url: String::new(),
+            log_retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

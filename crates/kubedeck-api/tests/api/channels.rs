@@ -526,6 +526,27 @@ async fn a_burst_of_100_notices_to_a_channel_limited_to_20_a_minute_arrives_dige
     let digested: Vec<&Value> = log.iter().filter(|d| d["status"] == "digested").collect();
     assert_eq!(digested.len(), 80, "every held-back notice is marked digested, none dropped");
     assert!(digested.iter().all(|d| d["digest_id"] == digest_row["id"]));
+
+    // the log's retention deletes finished deliveries before its cutoff, digests with the rows they carried
+    let store = &app.state.store;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let cutoff = Utc::now();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    store
+        .queue_deliveries(&[kubedeck_store::notify::NewDelivery {
+            channel_id: cid,
+            purpose: "alert",
+            group_key: "later".into(),
+            cluster_id: Some(1),
+            notice_json: serde_json::to_string(&notice(1, 5000, 1)).unwrap(),
+            alert_ids: vec![5000],
+        }])
+        .await
+        .unwrap();
+    assert_eq!(store.prune_deliveries(cutoff, 10_000).await.unwrap(), 101, "100 notices and the digest");
+    let left = deliveries(&app, &admin, cid).await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["group_key"], "later", "the one queued after the cutoff stays");
     app.stop().await;
 }
 
