@@ -8,6 +8,7 @@
 //! one opens an alert with source prometheus and a resolved one closes it; the token is shown once, never stored
 //! or audited in clear.
 
+use crate::apiserver::SecondApiserver;
 use crate::helpers::*;
 use kubedeck_core::rbac::{Binding, Role};
 use kubedeck_testbed::{Namespace, Testbed, unique_name};
@@ -19,6 +20,7 @@ use std::time::Duration;
 on_every_backend!(a_crash_looping_pod_fires_notifies_once_and_resolves);
 on_every_backend!(alertmanager_webhooks_open_and_resolve_alerts);
 on_every_backend!(rules_can_be_changed_and_added);
+on_every_backend!(a_cluster_that_cannot_be_reached_fires_cluster_unreachable_until_it_is_back);
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -733,5 +735,84 @@ async fn rules_can_be_changed_and_added() {
         .get(&format!("{base}/alert-rules/PodRestartsHigh"), &admin)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// Kubedeck's own rule on the cluster itself: an API server that stops answering fires ClusterUnreachable
+/// (critical) once the sync loop records the failed check, and it resolves when the API server is back.
+async fn a_cluster_that_cannot_be_reached_fires_cluster_unreachable_until_it_is_back() {
+    let tb = Testbed::from_env();
+    let mut apiserver = SecondApiserver::start(&tb);
+    let app = spawn_app_with(fast()).await;
+    let admin = app.admin_token().await;
+    let id = import_kubeconfig(
+        &app,
+        &admin,
+        "unreachable",
+        &apiserver.admin_kubeconfig().to_owned(),
+    )
+    .await;
+    let base = format!("/api/v1/k8s/cluster/{id}");
+    let r = app
+        .request(
+            "PUT",
+            &format!("{base}/alert-rules/ClusterUnreachable"),
+            Some(&admin),
+            Some(json!({"for_secs": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rule = |state: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        let base = &base;
+        async move {
+            let l = app
+                .get(
+                    &format!("{base}/alerts?rule=ClusterUnreachable&state={state}"),
+                    admin,
+                )
+                .await
+                .body;
+            l["items"].as_array().and_then(|a| a.first().cloned())
+        }
+    };
+    // evaluated while it answers: nothing
+    eventually("a first evaluation", WAIT, || async {
+        let rules = app.get(&format!("{base}/alerts?page_size=1"), &admin).await;
+        (rules.status == StatusCode::OK && app.state.hub.get(id).is_some()).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        rule("firing").await.is_none(),
+        "nothing fires while the cluster answers"
+    );
+
+    apiserver.stop();
+    let fired = eventually("ClusterUnreachable to fire", WAIT, || rule("firing")).await;
+    assert_eq!(fired["severity"], "critical");
+    assert!(
+        fired["labels"]["cluster"]
+            .as_str()
+            .unwrap()
+            .starts_with("unreachable"),
+        "{fired}"
+    );
+    assert_eq!(
+        fired["namespace"],
+        Value::Null,
+        "a cluster-wide alert: {fired}"
+    );
+
+    apiserver.spawn();
+    let resolved = eventually(
+        "ClusterUnreachable to resolve",
+        Duration::from_secs(120),
+        || rule("resolved"),
+    )
+    .await;
+    assert_eq!(resolved["id"], fired["id"]);
+    assert!(resolved["ends_at"].is_string());
     app.stop().await;
 }
