@@ -144,7 +144,10 @@ impl Store {
         f: &ChannelFields,
         ring: &KeyRing,
     ) -> Result<Option<Channel>, sea_orm::DbErr> {
-        let Some(row) = notify_channel::Entity::find_by_id(id).one(self.conn()).await? else {
+        let Some(row) = notify_channel::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+        else {
             return Ok(None);
         };
         let mut am: notify_channel::ActiveModel = row.into();
@@ -182,14 +185,20 @@ impl Store {
             .filter(notify_delivery::Column::ChannelId.eq(id))
             .exec(&txn)
             .await?;
-        let gone = notify_channel::Entity::delete_by_id(id).exec(&txn).await?.rows_affected > 0;
+        let gone = notify_channel::Entity::delete_by_id(id)
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
         txn.commit().await?;
         Ok(gone)
     }
 
     /// One channel.
     pub async fn find_notify_channel(&self, id: i64) -> Result<Option<Channel>, sea_orm::DbErr> {
-        notify_channel::Entity::find_by_id(id).one(self.conn()).await
+        notify_channel::Entity::find_by_id(id)
+            .one(self.conn())
+            .await
     }
 
     /// One channel by name.
@@ -264,8 +273,12 @@ impl Store {
 
     /// Key ids still in use by channel configurations (a key rotation must not prune them).
     pub async fn notify_config_key_ids_in_use(&self) -> Result<Vec<String>, sea_orm::DbErr> {
-        let mut ids: Vec<String> =
-            self.list_notify_channels().await?.into_iter().map(|c| c.config_key_id).collect();
+        let mut ids: Vec<String> = self
+            .list_notify_channels()
+            .await?
+            .into_iter()
+            .map(|c| c.config_key_id)
+            .collect();
         ids.sort();
         ids.dedup();
         Ok(ids)
@@ -302,8 +315,14 @@ impl Store {
         let txn = self.begin_write().await?;
         let id = insert_delivery(&txn, d, status::SENDING, now).await?;
         notify_delivery::Entity::update_many()
-            .col_expr(notify_delivery::Column::ClaimedBy, Expr::value(replica.to_owned()))
-            .col_expr(notify_delivery::Column::ClaimedUntil, Expr::value(claimed_until))
+            .col_expr(
+                notify_delivery::Column::ClaimedBy,
+                Expr::value(replica.to_owned()),
+            )
+            .col_expr(
+                notify_delivery::Column::ClaimedUntil,
+                Expr::value(claimed_until),
+            )
             .filter(notify_delivery::Column::Id.eq(id))
             .exec(&txn)
             .await?;
@@ -342,9 +361,18 @@ impl Store {
         let mut claimed = Vec::with_capacity(candidates.len());
         for row in candidates {
             let mut guard = notify_delivery::Entity::update_many()
-                .col_expr(notify_delivery::Column::Status, Expr::value(status::SENDING))
-                .col_expr(notify_delivery::Column::ClaimedBy, Expr::value(replica.to_owned()))
-                .col_expr(notify_delivery::Column::ClaimedUntil, Expr::value(claimed_until))
+                .col_expr(
+                    notify_delivery::Column::Status,
+                    Expr::value(status::SENDING),
+                )
+                .col_expr(
+                    notify_delivery::Column::ClaimedBy,
+                    Expr::value(replica.to_owned()),
+                )
+                .col_expr(
+                    notify_delivery::Column::ClaimedUntil,
+                    Expr::value(claimed_until),
+                )
                 .filter(notify_delivery::Column::Id.eq(row.id))
                 .filter(notify_delivery::Column::Status.eq(row.status.clone()));
             if let Some(until) = row.claimed_until {
@@ -372,7 +400,10 @@ impl Store {
             .col_expr(notify_delivery::Column::Status, Expr::value(status::QUEUED))
             .col_expr(notify_delivery::Column::Throttled, Expr::value(true))
             .col_expr(notify_delivery::Column::NextAttemptAt, Expr::value(until))
-            .col_expr(notify_delivery::Column::ClaimedBy, Expr::value(Option::<String>::None))
+            .col_expr(
+                notify_delivery::Column::ClaimedBy,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(
                 notify_delivery::Column::ClaimedUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
@@ -388,9 +419,15 @@ impl Store {
     pub async fn mark_digested(&self, ids: &[i64], digest_id: i64) -> Result<(), sea_orm::DbErr> {
         for chunk in ids.chunks(500) {
             notify_delivery::Entity::update_many()
-                .col_expr(notify_delivery::Column::Status, Expr::value(status::DIGESTED))
+                .col_expr(
+                    notify_delivery::Column::Status,
+                    Expr::value(status::DIGESTED),
+                )
                 .col_expr(notify_delivery::Column::DigestId, Expr::value(digest_id))
-                .col_expr(notify_delivery::Column::ClaimedBy, Expr::value(Option::<String>::None))
+                .col_expr(
+                    notify_delivery::Column::ClaimedBy,
+                    Expr::value(Option::<String>::None),
+                )
                 .col_expr(
                     notify_delivery::Column::ClaimedUntil,
                     Expr::value(Option::<DateTime<Utc>>::None),
@@ -415,7 +452,10 @@ impl Store {
                 Expr::col(notify_delivery::Column::Attempts).add(1),
             )
             .col_expr(notify_delivery::Column::LastAttemptAt, Expr::value(at))
-            .col_expr(notify_delivery::Column::ClaimedBy, Expr::value(Option::<String>::None))
+            .col_expr(
+                notify_delivery::Column::ClaimedBy,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(
                 notify_delivery::Column::ClaimedUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
@@ -423,21 +463,38 @@ impl Store {
         q = match outcome {
             AttemptOutcome::Sent { http_status } => q
                 .col_expr(notify_delivery::Column::Status, Expr::value(status::SENT))
-                .col_expr(notify_delivery::Column::HttpStatus, Expr::value(*http_status))
+                .col_expr(
+                    notify_delivery::Column::HttpStatus,
+                    Expr::value(*http_status),
+                )
                 .col_expr(notify_delivery::Column::SentAt, Expr::value(at)),
-            AttemptOutcome::Failed { http_status, error, retry_at } => {
+            AttemptOutcome::Failed {
+                http_status,
+                error,
+                retry_at,
+            } => {
                 let q = q
-                    .col_expr(notify_delivery::Column::HttpStatus, Expr::value(*http_status))
-                    .col_expr(notify_delivery::Column::LastError, Expr::value(error.clone()));
+                    .col_expr(
+                        notify_delivery::Column::HttpStatus,
+                        Expr::value(*http_status),
+                    )
+                    .col_expr(
+                        notify_delivery::Column::LastError,
+                        Expr::value(error.clone()),
+                    );
                 match retry_at {
                     Some(when) => q
                         .col_expr(notify_delivery::Column::Status, Expr::value(status::QUEUED))
                         .col_expr(notify_delivery::Column::NextAttemptAt, Expr::value(*when)),
-                    None => q.col_expr(notify_delivery::Column::Status, Expr::value(status::FAILED)),
+                    None => {
+                        q.col_expr(notify_delivery::Column::Status, Expr::value(status::FAILED))
+                    }
                 }
             }
         };
-        q.filter(notify_delivery::Column::Id.eq(id)).exec(self.conn()).await?;
+        q.filter(notify_delivery::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
         Ok(())
     }
 
@@ -498,7 +555,9 @@ impl Store {
 
     /// One delivery.
     pub async fn find_delivery(&self, id: i64) -> Result<Option<Delivery>, sea_orm::DbErr> {
-        notify_delivery::Entity::find_by_id(id).one(self.conn()).await
+        notify_delivery::Entity::find_by_id(id)
+            .one(self.conn())
+            .await
     }
 
     /// A channel's delivery log, newest first.
@@ -555,7 +614,7 @@ impl Store {
                     .await?,
             );
         }
-        out.sort_by(|a, b| b.id.cmp(&a.id));
+        out.sort_by_key(|d| std::cmp::Reverse(d.id));
         out.dedup_by_key(|d| d.id);
         Ok(out)
     }

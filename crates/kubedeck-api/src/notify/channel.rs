@@ -80,12 +80,18 @@ mod tests {
 
     #[test]
     fn filters_take_listed_clusters_at_or_above_the_minimum_severity() {
-        let f = Filters { cluster_ids: vec![1], min_severity: "warning".into() };
+        let f = Filters {
+            cluster_ids: vec![1],
+            min_severity: "warning".into(),
+        };
         assert!(f.matches(&notice(1, "warning")));
         assert!(f.matches(&notice(1, "critical")));
         assert!(!f.matches(&notice(1, "info")));
         assert!(!f.matches(&notice(2, "critical")));
-        let all = Filters { cluster_ids: vec![], min_severity: "info".into() };
+        let all = Filters {
+            cluster_ids: vec![],
+            min_severity: "info".into(),
+        };
         assert!(all.matches(&notice(9, "none")));
     }
 }

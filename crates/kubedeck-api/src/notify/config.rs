@@ -149,17 +149,22 @@ impl ChannelConfig {
             smtp_security: self.smtp_security.or(stored.smtp_security),
             smtp_ca_pem: keep(self.smtp_ca_pem, &stored.smtp_ca_pem),
             from: keep(self.from, &stored.from),
-            to: if self.to.is_empty() { stored.to.clone() } else { self.to },
+            to: if self.to.is_empty() {
+                stored.to.clone()
+            } else {
+                self.to
+            },
         }
     }
 
     /// The SMTP port, by default the one the security mode uses.
     pub fn smtp_port_or_default(&self) -> u16 {
-        self.smtp_port.unwrap_or(match self.smtp_security.unwrap_or_default() {
-            SmtpSecurity::Starttls => 587,
-            SmtpSecurity::Tls => 465,
-            SmtpSecurity::None => 25,
-        })
+        self.smtp_port
+            .unwrap_or(match self.smtp_security.unwrap_or_default() {
+                SmtpSecurity::Starttls => 587,
+                SmtpSecurity::Tls => 465,
+                SmtpSecurity::None => 25,
+            })
     }
 }
 
@@ -188,8 +193,11 @@ pub fn valid_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && s.chars().all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
-        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"".contains(c))
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 fn check_url(url: &Option<String>) -> Result<(), ConfigProblem> {
@@ -197,12 +205,20 @@ fn check_url(url: &Option<String>) -> Result<(), ConfigProblem> {
         return Err(ConfigProblem::Required("config.url"));
     };
     match reqwest::Url::parse(url) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => Ok(()),
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => {
+            Ok(())
+        }
         Ok(u) => Err(ConfigProblem::BadUrl(
             "config.url",
-            format!("the URL must be http or https with a host, not {}:", u.scheme()),
+            format!(
+                "the URL must be http or https with a host, not {}:",
+                u.scheme()
+            ),
         )),
-        Err(e) => Err(ConfigProblem::BadUrl("config.url", format!("the URL cannot be read: {e}"))),
+        Err(e) => Err(ConfigProblem::BadUrl(
+            "config.url",
+            format!("the URL cannot be read: {e}"),
+        )),
     }
 }
 
@@ -215,8 +231,14 @@ impl ChannelConfig {
                 if host.is_empty() {
                     return Err(ConfigProblem::Required("config.smtp_host"));
                 }
-                if host.chars().any(|c| c.is_whitespace() || c == '/' || c == '@') {
-                    return Err(ConfigProblem::Invalid("config.smtp_host", "a host name or address".into()));
+                if host
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '/' || c == '@')
+                {
+                    return Err(ConfigProblem::Invalid(
+                        "config.smtp_host",
+                        "a host name or address".into(),
+                    ));
                 }
                 let from = self.from.as_deref().unwrap_or("");
                 if from.is_empty() {
@@ -266,8 +288,14 @@ mod tests {
         assert_eq!(s.url_host.as_deref(), Some("https://oapi.dingtalk.com"));
         assert!(s.secret_set && s.url_set && !s.password_set);
         let json = serde_json::to_string(&s).unwrap();
-        assert!(!json.contains("abc123") && !json.contains("SECxyz"), "{json}");
-        assert_eq!(redact_url("http://u:p@127.0.0.1:9/hook/tok?key=1"), "http://127.0.0.1:9/…");
+        assert!(
+            !json.contains("abc123") && !json.contains("SECxyz"),
+            "{json}"
+        );
+        assert_eq!(
+            redact_url("http://u:p@127.0.0.1:9/hook/tok?key=1"),
+            "http://127.0.0.1:9/…"
+        );
     }
 
     #[test]
@@ -277,7 +305,10 @@ mod tests {
             secret: Some("s".into()),
             ..Default::default()
         };
-        let edit = ChannelConfig { secret: Some(String::new()), ..Default::default() };
+        let edit = ChannelConfig {
+            secret: Some(String::new()),
+            ..Default::default()
+        };
         let merged = edit.merged_over(&stored);
         assert_eq!(merged.url.as_deref(), Some("https://x/hook?k=1"));
         assert_eq!(merged.secret, None);
@@ -285,8 +316,14 @@ mod tests {
 
     #[test]
     fn urls_must_be_http_and_addresses_plain() {
-        let bad = ChannelConfig { url: Some("ftp://x/y".into()), ..Default::default() };
-        assert!(matches!(bad.validate("webhook"), Err(ConfigProblem::BadUrl("config.url", _))));
+        let bad = ChannelConfig {
+            url: Some("ftp://x/y".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            bad.validate("webhook"),
+            Err(ConfigProblem::BadUrl("config.url", _))
+        ));
         assert!(valid_email("ops@example.com"));
         assert!(!valid_email("ops@example.com>\r\nRCPT TO:<x@y.z"));
         assert!(!valid_email("no-at-sign"));

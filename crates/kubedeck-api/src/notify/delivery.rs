@@ -29,7 +29,8 @@ pub fn open_config(state: &AppState, channel: &Channel) -> anyhow::Result<Channe
         },
         other => other,
     };
-    let json = opened.map_err(|e| anyhow::anyhow!("the channel's configuration cannot be opened: {e}"))?;
+    let json =
+        opened.map_err(|e| anyhow::anyhow!("the channel's configuration cannot be opened: {e}"))?;
     Ok(serde_json::from_str(&json)?)
 }
 
@@ -65,31 +66,63 @@ pub async fn attempt(
 ) -> anyhow::Result<AttemptOutcome> {
     let settings = &state.settings.notify;
     let result = match (config, content_of(row)) {
-        (Err(e), _) => Err(send::Refused { http_status: None, error: e.to_owned() }),
-        (_, Err(e)) => Err(send::Refused { http_status: None, error: format!("the stored notice cannot be read: {e}") }),
+        (Err(e), _) => Err(send::Refused {
+            http_status: None,
+            error: e.to_owned(),
+        }),
+        (_, Err(e)) => Err(send::Refused {
+            http_status: None,
+            error: format!("the stored notice cannot be read: {e}"),
+        }),
         (Ok(config), Ok(content)) => {
-            let target = Target { name: &channel.name, kind: &channel.kind, lang: Lang::of(&channel.language), config };
-            send::deliver(http, &target, &content, &settings.external_url, settings.timeout).await
+            let target = Target {
+                name: &channel.name,
+                kind: &channel.kind,
+                lang: Lang::of(&channel.language),
+                config,
+            };
+            send::deliver(
+                http,
+                &target,
+                &content,
+                &settings.external_url,
+                settings.timeout,
+            )
+            .await
         }
     };
     let attempts = row.attempts + 1;
     let outcome = match result {
-        Ok(a) => AttemptOutcome::Sent { http_status: a.http_status.map(i32::from) },
+        Ok(a) => AttemptOutcome::Sent {
+            http_status: a.http_status.map(i32::from),
+        },
         Err(r) => {
             tracing::warn!(channel = %channel.name, delivery = row.id, attempts, error = %r.error, "a notification was not delivered");
             AttemptOutcome::Failed {
                 http_status: r.http_status.map(i32::from),
                 error: r.error,
-                retry_at: if retry { retry_at(settings, attempts) } else { None },
+                retry_at: if retry {
+                    retry_at(settings, attempts)
+                } else {
+                    None
+                },
             }
         }
     };
-    state.store.record_attempt(row.id, Utc::now(), &outcome).await?;
+    state
+        .store
+        .record_attempt(row.id, Utc::now(), &outcome)
+        .await?;
     Ok(outcome)
 }
 
 /// Sends a channel's claimed deliveries within its rate limit.
-async fn work_channel(state: &AppState, http: &reqwest::Client, channel: Channel, rows: Vec<Delivery>) -> anyhow::Result<()> {
+async fn work_channel(
+    state: &AppState,
+    http: &reqwest::Client,
+    channel: Channel,
+    rows: Vec<Delivery>,
+) -> anyhow::Result<()> {
     let settings = &state.settings.notify;
     let config = open_config(state, &channel).map_err(|e| e.to_string());
     let config_ref = config.as_ref().map_err(String::as_str);
@@ -97,7 +130,10 @@ async fn work_channel(state: &AppState, http: &reqwest::Client, channel: Channel
         None => (rows, Vec::new()),
         Some(limit) => {
             let since = Utc::now() - chrono::Duration::from_std(settings.rate_window)?;
-            let used = state.store.channel_attempts_since(channel.id, since).await? as i64;
+            let used = state
+                .store
+                .channel_attempts_since(channel.id, since)
+                .await? as i64;
             let remaining = (i64::from(limit) - used).max(0) as usize;
             let backlog = rows.iter().any(|r| r.throttled);
             if remaining == 0 {
@@ -114,7 +150,8 @@ async fn work_channel(state: &AppState, http: &reqwest::Client, channel: Channel
         }
     };
     // look again when part of the window has passed, not on every pass
-    let until = Utc::now() + chrono::Duration::from_std((settings.rate_window / 20).max(settings.poll_interval))?;
+    let until = Utc::now()
+        + chrono::Duration::from_std((settings.rate_window / 20).max(settings.poll_interval))?;
     for row in &held {
         state.store.hold_back_delivery(row.id, until).await?;
     }
@@ -143,22 +180,37 @@ async fn send_digest(
         channel_id: channel.id,
         purpose: purpose::DIGEST,
         group_key: format!("digest of {} notices", notices.len()),
-        cluster_id: if clusters.len() == 1 { clusters.first().copied() } else { None },
+        cluster_id: if clusters.len() == 1 {
+            clusters.first().copied()
+        } else {
+            None
+        },
         notice_json: serde_json::to_string(&notices)?,
         // an alert's log finds the digest through its own row's digest_id
         alert_ids: Vec::new(),
     };
     let until = Utc::now() + claim_ttl(&state.settings.notify);
-    let id = state.store.start_delivery(&new, &state.replica_id, until).await?;
-    state.store.mark_digested(&rows.iter().map(|r| r.id).collect::<Vec<_>>(), id).await?;
-    let row = state.store.find_delivery(id).await?.ok_or_else(|| anyhow::anyhow!("digest {id} vanished"))?;
+    let id = state
+        .store
+        .start_delivery(&new, &state.replica_id, until)
+        .await?;
+    state
+        .store
+        .mark_digested(&rows.iter().map(|r| r.id).collect::<Vec<_>>(), id)
+        .await?;
+    let row = state
+        .store
+        .find_delivery(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("digest {id} vanished"))?;
     attempt(state, http, channel, config, &row, true).await?;
     Ok(())
 }
 
 /// How long a claim holds: long enough for a pass's sends, short enough that a dead replica's rows are retried.
 fn claim_ttl(settings: &NotifySettings) -> chrono::Duration {
-    chrono::Duration::from_std(settings.timeout * 4 + Duration::from_secs(30)).unwrap_or(chrono::Duration::minutes(2))
+    chrono::Duration::from_std(settings.timeout * 4 + Duration::from_secs(30))
+        .unwrap_or(chrono::Duration::minutes(2))
 }
 
 /// One pass: claim what is due and send it, channels side by side.
@@ -166,7 +218,12 @@ pub async fn pass(state: &AppState, http: &reqwest::Client) -> anyhow::Result<us
     let now = Utc::now();
     let rows = state
         .store
-        .claim_due_deliveries(&state.replica_id, now, now + claim_ttl(&state.settings.notify), CLAIM_BATCH)
+        .claim_due_deliveries(
+            &state.replica_id,
+            now,
+            now + claim_ttl(&state.settings.notify),
+            CLAIM_BATCH,
+        )
         .await?;
     let n = rows.len();
     let mut by_channel: BTreeMap<i64, Vec<Delivery>> = BTreeMap::new();
@@ -191,10 +248,12 @@ pub async fn pass(state: &AppState, http: &reqwest::Client) -> anyhow::Result<us
 
 /// Deletes finished deliveries older than the log's retention, a batch at a time.
 async fn prune(state: &AppState) {
-    let before = Utc::now() - chrono::Duration::from_std(state.settings.notify.log_retention).unwrap_or(chrono::Duration::days(30));
+    let before = Utc::now()
+        - chrono::Duration::from_std(state.settings.notify.log_retention)
+            .unwrap_or(chrono::Duration::days(30));
     loop {
         match state.store.prune_deliveries(before, 5_000).await {
-            Ok(n) if n == 5_000 => continue,
+            Ok(5_000) => continue,
             Ok(n) => {
                 if n > 0 {
                     tracing::info!(deleted = n, "pruned old notification deliveries");
@@ -225,7 +284,11 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
                 false
             }
         };
-        let wait = if busy { Duration::from_millis(50) } else { state.settings.notify.poll_interval };
+        let wait = if busy {
+            Duration::from_millis(50)
+        } else {
+            state.settings.notify.poll_interval
+        };
         tokio::select! {
             _ = cancel.cancelled() => break,
             _ = tokio::time::sleep(wait) => {}

@@ -23,13 +23,14 @@ impl Session {
         let mut all = String::new();
         loop {
             let mut line = String::new();
-            let n = self
-                .io
-                .read_line(&mut line)
-                .await
-                .map_err(|e| format!("the SMTP server closed the connection during {what}: {e}"))?;
+            let n =
+                self.io.read_line(&mut line).await.map_err(|e| {
+                    format!("the SMTP server closed the connection during {what}: {e}")
+                })?;
             if n == 0 {
-                return Err(format!("the SMTP server closed the connection during {what}"));
+                return Err(format!(
+                    "the SMTP server closed the connection during {what}"
+                ));
             }
             all.push_str(&line);
             // `250-...` continues, `250 ...` ends the reply
@@ -39,7 +40,10 @@ impl Session {
         }
         let code: u16 = all.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
         if code / 100 != want / 100 {
-            return Err(format!("the SMTP server refused {what}: {}", all.trim_end()));
+            return Err(format!(
+                "the SMTP server refused {what}: {}",
+                all.trim_end()
+            ));
         }
         Ok(all)
     }
@@ -67,7 +71,9 @@ fn tls_config(cfg: &ChannelConfig) -> Result<Arc<rustls::ClientConfig>, String> 
         use rustls::pki_types::{CertificateDer, pem::PemObject};
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             let cert = cert.map_err(|e| format!("the SMTP CA certificate cannot be read: {e}"))?;
-            roots.add(cert).map_err(|e| format!("the SMTP CA certificate is not usable: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("the SMTP CA certificate is not usable: {e}"))?;
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -79,7 +85,11 @@ fn tls_config(cfg: &ChannelConfig) -> Result<Arc<rustls::ClientConfig>, String> 
     Ok(Arc::new(config))
 }
 
-async fn tls_wrap(stream: Box<dyn Stream>, host: &str, cfg: &ChannelConfig) -> Result<Box<dyn Stream>, String> {
+async fn tls_wrap(
+    stream: Box<dyn Stream>,
+    host: &str,
+    cfg: &ChannelConfig,
+) -> Result<Box<dyn Stream>, String> {
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|_| format!("{host} is not a host name TLS can check"))?;
     let tls = tokio_rustls::TlsConnector::from(tls_config(cfg)?)
@@ -91,7 +101,11 @@ async fn tls_wrap(stream: Box<dyn Stream>, host: &str, cfg: &ChannelConfig) -> R
 
 /// RFC 2047 encoded word, so a Chinese subject survives every mail server.
 fn header_word(s: &str) -> String {
-    if s.is_ascii() { s.to_owned() } else { format!("=?UTF-8?B?{}?=", B64.encode(s)) }
+    if s.is_ascii() {
+        s.to_owned()
+    } else {
+        format!("=?UTF-8?B?{}?=", B64.encode(s))
+    }
 }
 
 /// Base64 in lines of 76, as MIME wants.
@@ -136,11 +150,16 @@ pub async fn send(cfg: &ChannelConfig, msg: &Message) -> Result<(), String> {
     if security == SmtpSecurity::Tls {
         stream = tls_wrap(stream, &host, cfg).await?;
     }
-    let mut s = Session { io: BufReader::new(stream) };
+    let mut s = Session {
+        io: BufReader::new(stream),
+    };
     s.reply(220, "the greeting").await?;
     let ehlo = s.command("EHLO kubedeck", 250, "EHLO").await?;
     if security == SmtpSecurity::Starttls {
-        if !ehlo.lines().any(|l| l.get(4..).is_some_and(|k| k.trim().eq_ignore_ascii_case("STARTTLS"))) {
+        if !ehlo.lines().any(|l| {
+            l.get(4..)
+                .is_some_and(|k| k.trim().eq_ignore_ascii_case("STARTTLS"))
+        }) {
             return Err(format!(
                 "the SMTP server {host}:{port} does not offer STARTTLS; choose security \"tls\" for port 465, \
                  or \"none\" only for a relay on a trusted network"
@@ -148,26 +167,45 @@ pub async fn send(cfg: &ChannelConfig, msg: &Message) -> Result<(), String> {
         }
         s.command("STARTTLS", 220, "STARTTLS").await?;
         let plain = s.io.into_inner();
-        s = Session { io: BufReader::new(tls_wrap(plain, &host, cfg).await?) };
-        s.command("EHLO kubedeck", 250, "EHLO after STARTTLS").await?;
+        s = Session {
+            io: BufReader::new(tls_wrap(plain, &host, cfg).await?),
+        };
+        s.command("EHLO kubedeck", 250, "EHLO after STARTTLS")
+            .await?;
     }
     if let Some(user) = cfg.username.as_deref().filter(|u| !u.is_empty()) {
         let password = cfg.password.as_deref().unwrap_or("");
         let token = B64.encode(format!("\0{user}\0{password}"));
-        s.command(&format!("AUTH PLAIN {token}"), 235, "the login (AUTH PLAIN)")
-            .await
-            .map_err(|e| format!("{e} (user {user})"))?;
+        s.command(
+            &format!("AUTH PLAIN {token}"),
+            235,
+            "the login (AUTH PLAIN)",
+        )
+        .await
+        .map_err(|e| format!("{e} (user {user})"))?;
     }
-    s.command(&format!("MAIL FROM:<{from}>"), 250, "the sender").await?;
+    s.command(&format!("MAIL FROM:<{from}>"), 250, "the sender")
+        .await?;
     for to in &cfg.to {
-        s.command(&format!("RCPT TO:<{to}>"), 250, &format!("the recipient {to}")).await?;
+        s.command(
+            &format!("RCPT TO:<{to}>"),
+            250,
+            &format!("the recipient {to}"),
+        )
+        .await?;
     }
     s.command("DATA", 354, "DATA").await?;
     let body = mime_message(&from, &cfg.to, msg, &host);
     // dot-stuffing: a line that starts with '.' gets another (base64 lines never do; headers could)
     let stuffed: String = body
         .split("\r\n")
-        .map(|l| if l.starts_with('.') { format!(".{l}") } else { l.to_owned() })
+        .map(|l| {
+            if l.starts_with('.') {
+                format!(".{l}")
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\r\n");
     s.io.get_mut()

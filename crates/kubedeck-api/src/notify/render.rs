@@ -16,7 +16,11 @@ pub enum Lang {
 impl Lang {
     /// The channel's `language` column (`zh-CN` or `en`); anything else is English.
     pub fn of(language: &str) -> Self {
-        if language == "zh-CN" { Lang::ZhCn } else { Lang::En }
+        if language == "zh-CN" {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
     }
 }
 
@@ -112,18 +116,33 @@ fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn alert_name(labels: &BTreeMap<String, String>) -> String {
-    labels.get("alertname").cloned().unwrap_or_else(|| "alert".into())
+    labels
+        .get("alertname")
+        .cloned()
+        .unwrap_or_else(|| "alert".into())
 }
 
 fn item(a: &NoticeAlert, cluster_name: &str, lang: Lang) -> Item {
     let mut facts = vec![(
         word(lang, "cluster").to_owned(),
-        a.labels.get("cluster").cloned().unwrap_or_else(|| cluster_name.to_owned()),
+        a.labels
+            .get("cluster")
+            .cloned()
+            .unwrap_or_else(|| cluster_name.to_owned()),
     )];
     if let Some(ns) = a.labels.get("namespace") {
         facts.push((word(lang, "namespace").to_owned(), ns.clone()));
     }
-    for key in ["pod", "container", "deployment", "statefulset", "daemonset", "job", "node", "persistentvolumeclaim"] {
+    for key in [
+        "pod",
+        "container",
+        "deployment",
+        "statefulset",
+        "daemonset",
+        "job",
+        "node",
+        "persistentvolumeclaim",
+    ] {
         if let Some(v) = a.labels.get(key) {
             let label = match (key, word(lang, key)) {
                 (_, "") => key.to_owned(),
@@ -146,7 +165,10 @@ fn item(a: &NoticeAlert, cluster_name: &str, lang: Lang) -> Item {
     Item {
         status: a.status,
         name: alert_name(&a.labels),
-        severity: severity_word(lang, a.labels.get("severity").map(String::as_str).unwrap_or("")),
+        severity: severity_word(
+            lang,
+            a.labels.get("severity").map(String::as_str).unwrap_or(""),
+        ),
         facts,
         summary,
         description,
@@ -190,11 +212,18 @@ impl Message {
             Lang::En => n.cluster_name.clone(),
         };
         Self {
-            title: format!("[{}:{count}] {name} ({cluster})", status_word(lang, n.status)),
+            title: format!(
+                "[{}:{count}] {name} ({cluster})",
+                status_word(lang, n.status)
+            ),
             status: n.status,
             severity: n.severity.clone(),
             digest_lead: None,
-            items: n.alerts.iter().map(|a| item(a, &n.cluster_name, lang)).collect(),
+            items: n
+                .alerts
+                .iter()
+                .map(|a| item(a, &n.cluster_name, lang))
+                .collect(),
             lang,
         }
     }
@@ -204,7 +233,11 @@ impl Message {
         let refs: Vec<&Notice> = notices.iter().collect();
         let total: usize = notices.iter().map(|n| n.alerts.len()).sum();
         let firing = firing_count(&refs);
-        let status = if firing > 0 { NoticeStatus::Firing } else { NoticeStatus::Resolved };
+        let status = if firing > 0 {
+            NoticeStatus::Firing
+        } else {
+            NoticeStatus::Resolved
+        };
         let (title, lead) = match lang {
             Lang::ZhCn => (
                 format!("[告警汇总] 另有 {total} 条告警（{firing} 条告警中）"),
@@ -231,7 +264,12 @@ impl Message {
     /// One line per alert, for digests and plain text: `[FIRING] KubePodCrashLooping · prod / default / web-1`.
     pub fn item_line(&self, it: &Item) -> String {
         let facts: Vec<&str> = it.facts.iter().map(|(_, v)| v.as_str()).collect();
-        let mut line = format!("[{}] {} · {}", status_word(self.lang, it.status), it.name, facts.join(" / "));
+        let mut line = format!(
+            "[{}] {} · {}",
+            status_word(self.lang, it.status),
+            it.name,
+            facts.join(" / ")
+        );
         if !it.summary.is_empty() {
             line.push_str(" — ");
             line.push_str(&it.summary);
@@ -247,8 +285,7 @@ impl Message {
             out.push_str(lead);
             out.push_str("\n\n");
         }
-        let mut written = 0;
-        for it in &self.items {
+        for (written, it) in self.items.iter().enumerate() {
             let block = if self.digest_lead.is_some() {
                 format!("- {}\n", self.item_line(it))
             } else {
@@ -262,7 +299,11 @@ impl Message {
                 for (k, v) in &it.facts {
                     b.push_str(&format!("- {k}: {v}\n"));
                 }
-                b.push_str(&format!("- {}: {}\n", word(self.lang, "started"), it.started));
+                b.push_str(&format!(
+                    "- {}: {}\n",
+                    word(self.lang, "started"),
+                    it.started
+                ));
                 if let Some(e) = &it.ended {
                     b.push_str(&format!("- {}: {e}\n", word(self.lang, "ended")));
                 }
@@ -283,7 +324,6 @@ impl Message {
                 return out;
             }
             out.push_str(&block);
-            written += 1;
         }
         out
     }
@@ -325,7 +365,11 @@ impl Message {
                     rows.push((word(self.lang, "ended").to_owned(), e.clone()));
                 }
                 for (k, v) in rows {
-                    out.push_str(&format!("<tr><th align=\"left\">{}</th><td>{}</td></tr>", esc(&k), esc(&v)));
+                    out.push_str(&format!(
+                        "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+                        esc(&k),
+                        esc(&v)
+                    ));
                 }
                 out.push_str("</table>");
                 for p in [&it.summary, &it.description] {
@@ -356,7 +400,10 @@ impl Message {
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -379,7 +426,9 @@ mod tests {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
                 annotations: [("summary".to_owned(), "Pod is crash looping.".to_owned())].into(),
-                starts_at: chrono::Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap(),
+                starts_at: chrono::Utc
+                    .with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+                    .unwrap(),
                 ends_at: None,
                 fingerprint: format!("fp{i}"),
                 generator_url: format!("/clusters/1/alerts/{}", i + 1),
@@ -401,21 +450,40 @@ mod tests {
     #[test]
     fn titles_say_status_count_name_and_cluster_in_the_channel_language() {
         let n = sample(NoticeStatus::Firing, 2);
-        assert_eq!(Message::of_notice(&n, Lang::En).title, "[FIRING:2] KubePodCrashLooping (prod)");
-        assert_eq!(Message::of_notice(&n, Lang::ZhCn).title, "[告警:2] KubePodCrashLooping (集群 prod)");
+        assert_eq!(
+            Message::of_notice(&n, Lang::En).title,
+            "[FIRING:2] KubePodCrashLooping (prod)"
+        );
+        assert_eq!(
+            Message::of_notice(&n, Lang::ZhCn).title,
+            "[告警:2] KubePodCrashLooping (集群 prod)"
+        );
         let r = sample(NoticeStatus::Resolved, 1);
-        assert_eq!(Message::of_notice(&r, Lang::ZhCn).title, "[已恢复:1] KubePodCrashLooping (集群 prod)");
+        assert_eq!(
+            Message::of_notice(&r, Lang::ZhCn).title,
+            "[已恢复:1] KubePodCrashLooping (集群 prod)"
+        );
         let zh = Message::of_notice(&n, Lang::ZhCn).markdown("**", 10_000);
-        assert!(zh.contains("命名空间: default") && zh.contains("级别: 严重"), "{zh}");
+        assert!(
+            zh.contains("命名空间: default") && zh.contains("级别: 严重"),
+            "{zh}"
+        );
     }
 
     #[test]
     fn a_digest_lists_every_alert_and_a_long_message_is_cut_with_a_count() {
-        let d = Message::digest(&[sample(NoticeStatus::Firing, 3), sample(NoticeStatus::Firing, 2)], Lang::En);
+        let d = Message::digest(
+            &[
+                sample(NoticeStatus::Firing, 3),
+                sample(NoticeStatus::Firing, 2),
+            ],
+            Lang::En,
+        );
         assert_eq!(d.title, "[DIGEST] 5 more alerts (5 firing)");
         let md = d.markdown("**", 100_000);
         assert_eq!(md.matches("KubePodCrashLooping").count(), 5, "{md}");
-        let cut = Message::of_notice(&sample(NoticeStatus::Firing, 50), Lang::En).markdown("**", 1000);
+        let cut =
+            Message::of_notice(&sample(NoticeStatus::Firing, 50), Lang::En).markdown("**", 1000);
         assert!(cut.len() < 1500 && cut.contains("more alerts"), "{cut}");
     }
 }

@@ -97,13 +97,23 @@ pub async fn deliver(
         let msg = content.message(target.lang);
         return tokio::time::timeout(timeout, email::send(target.config, &msg))
             .await
-            .unwrap_or_else(|_| Err(format!("the SMTP server did not finish within {} s", timeout.as_secs())))
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "the SMTP server did not finish within {} s",
+                    timeout.as_secs()
+                ))
+            })
             .map(|()| Accepted { http_status: None })
-            .map_err(|error| Refused { http_status: None, error });
+            .map_err(|error| Refused {
+                http_status: None,
+                error,
+            });
     }
     let url = target.config.url.clone().unwrap_or_default();
-    let mut req_url = reqwest::Url::parse(&url)
-        .map_err(|e| Refused { http_status: None, error: format!("the URL cannot be read: {e}") })?;
+    let mut req_url = reqwest::Url::parse(&url).map_err(|e| Refused {
+        http_status: None,
+        error: format!("the URL cannot be read: {e}"),
+    })?;
     let secret = target.config.secret.as_deref().filter(|s| !s.is_empty());
     let body = match target.kind {
         "webhook" => webhook::payload(content.notices(), target.name, external_url),
@@ -129,12 +139,20 @@ pub async fn deliver(
         }
         "slack" => slack_body(&content.message(target.lang)),
         other => {
-            return Err(Refused { http_status: None, error: format!("unknown channel kind {other}") });
+            return Err(Refused {
+                http_status: None,
+                error: format!("unknown channel kind {other}"),
+            });
         }
     };
     let mut req = http.post(req_url).json(&body);
     if target.kind == "webhook" {
-        if let Some(t) = target.config.bearer_token.as_deref().filter(|t| !t.is_empty()) {
+        if let Some(t) = target
+            .config
+            .bearer_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+        {
             req = req.bearer_auth(t);
         } else if let Some(u) = target.config.username.as_deref().filter(|u| !u.is_empty()) {
             req = req.basic_auth(u, target.config.password.as_deref());
@@ -156,7 +174,10 @@ pub async fn deliver(
     let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let code = match target.kind {
         "dingtalk" | "wecom" => answer.get("errcode").and_then(Value::as_i64),
-        "feishu" => answer.get("code").or_else(|| answer.get("StatusCode")).and_then(Value::as_i64),
+        "feishu" => answer
+            .get("code")
+            .or_else(|| answer.get("StatusCode"))
+            .and_then(Value::as_i64),
         _ => None,
     };
     match code {
@@ -165,19 +186,30 @@ pub async fn deliver(
                 .iter()
                 .find_map(|k| answer.get(*k).and_then(Value::as_str))
                 .unwrap_or("");
-            Err(Refused { http_status: Some(status), error: format!("the robot refused the message: code {c}: {msg}") })
+            Err(Refused {
+                http_status: Some(status),
+                error: format!("the robot refused the message: code {c}: {msg}"),
+            })
         }
-        None if matches!(target.kind, "dingtalk" | "wecom" | "feishu") && answer.is_null() => Err(Refused {
+        None if matches!(target.kind, "dingtalk" | "wecom" | "feishu") && answer.is_null() => {
+            Err(Refused {
+                http_status: Some(status),
+                error: format!("the robot's answer is not JSON: {}", snippet(&text)),
+            })
+        }
+        _ => Ok(Accepted {
             http_status: Some(status),
-            error: format!("the robot's answer is not JSON: {}", snippet(&text)),
         }),
-        _ => Ok(Accepted { http_status: Some(status) }),
     }
 }
 
 fn snippet(text: &str) -> String {
     let t: String = text.chars().take(200).collect();
-    if t.is_empty() { "(empty body)".into() } else { t }
+    if t.is_empty() {
+        "(empty body)".into()
+    } else {
+        t
+    }
 }
 
 /// DingTalk's markdown message (its messages are cut at 20,000 bytes).
@@ -250,9 +282,15 @@ fn slack_links(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(mid) = rest.find("](") {
-        let (Some(open), Some(close)) = (rest[..mid].rfind('['), rest[mid..].find(')')) else { break };
+        let (Some(open), Some(close)) = (rest[..mid].rfind('['), rest[mid..].find(')')) else {
+            break;
+        };
         out.push_str(&rest[..open]);
-        out.push_str(&format!("<{}|{}>", &rest[mid + 2..mid + close], &rest[open + 1..mid]));
+        out.push_str(&format!(
+            "<{}|{}>",
+            &rest[mid + 2..mid + close],
+            &rest[open + 1..mid]
+        ));
         rest = &rest[mid + close + 1..];
     }
     out.push_str(rest);

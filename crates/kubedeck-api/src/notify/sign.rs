@@ -14,13 +14,19 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
 /// DingTalk robot ("加签"): `base64(HMAC-SHA256(key = secret, message = "{timestamp}\n{secret}"))` with the
 /// timestamp in milliseconds; both go in the query string (`timestamp`, `sign`, the latter URL-encoded).
 pub fn dingtalk(secret: &str, timestamp_ms: i64) -> String {
-    B64.encode(hmac_sha256(secret.as_bytes(), format!("{timestamp_ms}\n{secret}").as_bytes()))
+    B64.encode(hmac_sha256(
+        secret.as_bytes(),
+        format!("{timestamp_ms}\n{secret}").as_bytes(),
+    ))
 }
 
 /// Feishu/Lark bot ("签名校验"): `base64(HMAC-SHA256(key = "{timestamp}\n{secret}", message = ""))` with the
 /// timestamp in seconds; both go in the JSON body (`timestamp` as a string, `sign`).
 pub fn feishu(secret: &str, timestamp_s: i64) -> String {
-    B64.encode(hmac_sha256(format!("{timestamp_s}\n{secret}").as_bytes(), b""))
+    B64.encode(hmac_sha256(
+        format!("{timestamp_s}\n{secret}").as_bytes(),
+        b"",
+    ))
 }
 
 #[cfg(test)]
@@ -29,6 +35,9 @@ mod tests {
     fn signatures_are_base64_of_a_sha256_mac() {
         // a fixed input gives a fixed 44-character signature; the API test checks them against its own HMAC
         assert_eq!(super::dingtalk("SECabc", 1_700_000_000_000).len(), 44);
-        assert_ne!(super::feishu("abc", 1_700_000_000), super::feishu("abc", 1_700_000_001));
+        assert_ne!(
+            super::feishu("abc", 1_700_000_000),
+            super::feishu("abc", 1_700_000_001)
+        );
     }
 }

@@ -56,12 +56,22 @@ pub fn payload(notices: &[Notice], receiver: &str, external_url: &str) -> Value 
             one.common_annotations.clone(),
         ),
         many => {
-            let labels: Vec<&BTreeMap<String, String>> =
-                many.iter().flat_map(|n| n.alerts.iter().map(|a| &a.labels)).collect();
-            let annotations: Vec<&BTreeMap<String, String>> =
-                many.iter().flat_map(|n| n.alerts.iter().map(|a| &a.annotations)).collect();
+            let labels: Vec<&BTreeMap<String, String>> = many
+                .iter()
+                .flat_map(|n| n.alerts.iter().map(|a| &a.labels))
+                .collect();
+            let annotations: Vec<&BTreeMap<String, String>> = many
+                .iter()
+                .flat_map(|n| n.alerts.iter().map(|a| &a.annotations))
+                .collect();
             (
-                format!("digest:{}", many.iter().map(|n| n.group_key.as_str()).collect::<Vec<_>>().join(",")),
+                format!(
+                    "digest:{}",
+                    many.iter()
+                        .map(|n| n.group_key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
                 BTreeMap::new(),
                 common(&labels),
                 common(&annotations),

@@ -140,7 +140,10 @@ pub struct DeliveryView {
 fn delivery_view(d: Delivery) -> DeliveryView {
     let (title, alert_count) = if d.purpose == purpose::DIGEST {
         let ns: Vec<Notice> = serde_json::from_str(&d.notice).unwrap_or_default();
-        (Message::digest(&ns, Lang::En).title, ns.iter().map(|n| n.alerts.len()).sum())
+        (
+            Message::digest(&ns, Lang::En).title,
+            ns.iter().map(|n| n.alerts.len()).sum(),
+        )
     } else {
         match serde_json::from_str::<Notice>(&d.notice) {
             Ok(n) => (Message::of_notice(&n, Lang::En).title, n.alerts.len()),
@@ -188,15 +191,21 @@ pub struct DeliveryQuery {
 }
 
 fn channel_not_found(cid: i64) -> ApiError {
-    ApiError::not_found(ErrorCode::ChannelNotFound, format!("notification channel {cid} does not exist"))
-        .param("channel", cid)
+    ApiError::not_found(
+        ErrorCode::ChannelNotFound,
+        format!("notification channel {cid} does not exist"),
+    )
+    .param("channel", cid)
 }
 
 fn not_one_of(field: &str, value: &str, allowed: &[&str]) -> ApiError {
     ApiError::invalid(
         field,
         ErrorCode::NotOneOf,
-        format!("{field} must be one of {}, not '{value}'", allowed.join(", ")),
+        format!(
+            "{field} must be one of {}, not '{value}'",
+            allowed.join(", ")
+        ),
     )
     .param("value", value)
     .param("allowed", allowed.join(", "))
@@ -204,9 +213,11 @@ fn not_one_of(field: &str, value: &str, allowed: &[&str]) -> ApiError {
 
 fn problem(p: ConfigProblem) -> ApiError {
     match p {
-        ConfigProblem::Required(field) => {
-            ApiError::invalid(field, ErrorCode::Required, format!("{field} is required for this kind of channel"))
-        }
+        ConfigProblem::Required(field) => ApiError::invalid(
+            field,
+            ErrorCode::Required,
+            format!("{field} is required for this kind of channel"),
+        ),
         ConfigProblem::BadUrl(field, why) => {
             ApiError::invalid(field, ErrorCode::InvalidUrl, why.clone()).param("detail", why)
         }
@@ -217,18 +228,26 @@ fn problem(p: ConfigProblem) -> ApiError {
         )
         .param("value", value),
         ConfigProblem::Invalid(field, why) => {
-            ApiError::invalid(field, ErrorCode::InvalidBody, format!("{field}: {why}")).param("detail", why)
+            ApiError::invalid(field, ErrorCode::InvalidBody, format!("{field}: {why}"))
+                .param("detail", why)
         }
     }
 }
 
 /// Checks the input and makes the stored fields; `stored` is the channel's opened configuration on a PUT.
-fn fields(body: ChannelInput, stored: Option<&ChannelConfig>) -> ApiResult<(ChannelFields, ChannelConfig)> {
+fn fields(
+    body: ChannelInput,
+    stored: Option<&ChannelConfig>,
+) -> ApiResult<(ChannelFields, ChannelConfig)> {
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name", ErrorCode::InvalidName, "name must be 1-128 characters")
-            .param("what", "name")
-            .param("value", &name));
+        return Err(ApiError::invalid(
+            "name",
+            ErrorCode::InvalidName,
+            "name must be 1-128 characters",
+        )
+        .param("what", "name")
+        .param("value", &name));
     }
     if !KINDS.contains(&body.kind.as_str()) {
         return Err(not_one_of("kind", &body.kind, &KINDS));
@@ -245,7 +264,13 @@ fn fields(body: ChannelInput, stored: Option<&ChannelConfig>) -> ApiResult<(Chan
         None => default_rate_per_minute(&body.kind),
         Some(0) => None,
         Some(n) if (1..=10_000).contains(&n) => Some(n),
-        Some(_) => return Err(ApiError::out_of_range("rate_per_minute", Some(0), Some(10_000))),
+        Some(_) => {
+            return Err(ApiError::out_of_range(
+                "rate_per_minute",
+                Some(0),
+                Some(10_000),
+            ));
+        }
     };
     let config = match stored {
         Some(s) => body.config.merged_over(s),
@@ -299,7 +324,15 @@ pub async fn list(
     State(state): State<AppState>,
     _auth: Authorized<perm::ChannelAdmin>,
 ) -> ApiResult<axum::Json<Vec<ChannelView>>> {
-    Ok(axum::Json(state.store.list_notify_channels().await?.into_iter().map(view).collect()))
+    Ok(axum::Json(
+        state
+            .store
+            .list_notify_channels()
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
+    ))
 }
 
 /// Create a notification channel.
@@ -317,13 +350,20 @@ pub async fn create(
     let (f, config) = fields(body, None)?;
     audit.detail(audit_detail(&f, &config));
     name_free(&state, &f.name, None).await?;
-    let c = state.store.insert_notify_channel(&f, &auth.username, &state.keyring()).await?;
+    let c = state
+        .store
+        .insert_notify_channel(&f, &auth.username, &state.keyring())
+        .await?;
     audit.target(None, None, Some(format!("notify/channels/{}", c.id)));
     Ok((StatusCode::CREATED, axum::Json(view(c))))
 }
 
 async fn find(state: &AppState, cid: i64) -> ApiResult<Channel> {
-    state.store.find_notify_channel(cid).await?.ok_or_else(|| channel_not_found(cid))
+    state
+        .store
+        .find_notify_channel(cid)
+        .await?
+        .ok_or_else(|| channel_not_found(cid))
 }
 
 /// One notification channel.
@@ -394,10 +434,15 @@ pub async fn test(
     audit.action("channel.test");
     audit.target(None, None, Some(format!("notify/channels/{cid}")));
     let c = find(&state, cid).await?;
-    let d = notify::send_test(&state, &c).await.map_err(ApiError::internal)?;
+    let d = notify::send_test(&state, &c)
+        .await
+        .map_err(ApiError::internal)?;
     let ok = d.status == kubedeck_store::notify::status::SENT;
     audit.detail(json!({"name": c.name, "ok": ok, "http_status": d.http_status}));
-    Ok(axum::Json(TestResult { ok, delivery: delivery_view(d) }))
+    Ok(axum::Json(TestResult {
+        ok,
+        delivery: delivery_view(d),
+    }))
 }
 
 /// A channel's delivery log, newest first.
@@ -411,9 +456,17 @@ pub async fn deliveries(
     ApiQuery(q): ApiQuery<DeliveryQuery>,
 ) -> ApiResult<axum::Json<Page<DeliveryView>>> {
     find(&state, cid).await?;
-    let page = Pagination { page: q.page, page_size: q.page_size }.request()?;
+    let page = Pagination {
+        page: q.page,
+        page_size: q.page_size,
+    }
+    .request()?;
     let rows = state.store.list_channel_deliveries(cid, page).await?;
-    Ok(axum::Json(Page::new(rows.items.into_iter().map(delivery_view).collect(), rows.total, page)))
+    Ok(axum::Json(Page::new(
+        rows.items.into_iter().map(delivery_view).collect(),
+        rows.total,
+        page,
+    )))
 }
 
 /// An alert's delivery as its log shows it: the message and the channel it went to.
@@ -439,8 +492,13 @@ pub async fn alert_deliveries(
 ) -> ApiResult<axum::Json<Vec<AlertDeliveryView>>> {
     crate::connection::cluster(&state, id).await?;
     let rows = state.store.list_alert_deliveries(id, aid).await?;
-    let channels: std::collections::HashMap<i64, Channel> =
-        state.store.list_notify_channels().await?.into_iter().map(|c| (c.id, c)).collect();
+    let channels: std::collections::HashMap<i64, Channel> = state
+        .store
+        .list_notify_channels()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     Ok(axum::Json(
         rows.into_iter()
             .map(|d| {
