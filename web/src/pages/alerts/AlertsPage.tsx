@@ -14,7 +14,7 @@ import { intParam, patchParams, type ParamPatch } from '../../lib/urlstate';
 import { ackAlert, createSilence, filtersFromParams, listAlerts, resolveAlert, type Alert, type Matcher } from './api';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
-import { alertObject, matchersFor, severityColor, stateColor } from './view';
+import { alertObject, builtinText, matchersFor, severityColor, stateColor } from './view';
 
 export default function AlertsPage() {
   const { clusterId } = useParams();
@@ -145,7 +145,14 @@ function AlertTable({ clusterId }: { clusterId?: string }) {
           { title: t('alerts.rule'), dataIndex: 'rule', width: 230, render: (r: string) => <span className="kd-mono">{r}</span> },
           ...(clusterId ? [] : [{ title: t('alerts.cluster'), key: 'cluster', width: 140, render: (_: unknown, a: Alert) => <Link to={`/clusters/${a.cluster_id}/alerts`}>{a.labels.cluster ?? a.cluster_id}</Link> }]),
           { title: t('alerts.object'), key: 'object', width: 220, render: (_: unknown, a: Alert) => <span className="kd-mono">{alertObject(a.labels)}</span> },
-          { title: t('alerts.summary'), key: 'summary', render: (_: unknown, a: Alert) => a.annotations.summary ?? '' },
+          {
+            title: t('alerts.summary'),
+            key: 'summary',
+            render: (_: unknown, a: Alert) => {
+              const key = builtinText('summary', a.rule, a.source);
+              return key ? t(key) : (a.annotations.summary ?? '');
+            },
+          },
           { title: t('alerts.since'), key: 'since', width: 110, render: (_: unknown, a: Alert) => <TimeAgo at={a.starts_at ?? a.active_at} /> },
           {
             title: t('common.actions'),

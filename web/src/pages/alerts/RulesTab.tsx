@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n';
 import { ErrorAlert } from '../../components/common';
 import { can } from '../../lib/permissions';
 import { createRule, deleteRule, listRules, updateRule, type AlertRule } from './api';
-import { severityColor, shortDuration } from './view';
+import { builtinText, severityColor, shortDuration } from './view';
 
 const METRICS = ['node_cpu_percent', 'node_memory_percent', 'node_disk_percent', 'volume_used_percent', 'pod_restarts'];
 
@@ -75,7 +75,7 @@ export function RulesTab({ clusterId }: { clusterId: string }) {
               </Space>
             ),
           },
-          { title: t('alerts.condition'), dataIndex: 'condition' },
+          { title: t('alerts.condition'), dataIndex: 'condition', render: (c: string, r) => (r.custom ? c : t(builtinText('condition', r.name) ?? c)) },
           {
             title: t('alerts.threshold'),
             key: 'threshold',
@@ -128,7 +128,7 @@ function RuleDialog({ clusterId, rule, onClose, onDone }: { clusterId: string; r
   return (
     <Modal open title={rule ? rule.name : t('alerts.addRule')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: m.isPending, 'data-testid': 'rule-save' }}>
       <ErrorAlert error={m.error} />
-      {rule && <Typography.Paragraph type="secondary">{rule.condition}</Typography.Paragraph>}
+      {rule && <Typography.Paragraph type="secondary">{rule.custom ? rule.condition : t(builtinText('condition', rule.name) ?? rule.condition)}</Typography.Paragraph>}
       <Form
         form={form}
         layout="vertical"

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertObject, matchersFor, severityColor, shortDuration, stateColor } from './view';
+import { en } from '../../i18n/en';
+import { zhCN } from '../../i18n/zh-CN';
+import { alertObject, BUILTIN_RULES, builtinText, matchersFor, severityColor, shortDuration, stateColor } from './view';
 
 describe('alert view', () => {
   it('colours states and severities', () => {
@@ -29,5 +31,18 @@ describe('alert view', () => {
     expect(alertObject({ namespace: 'shop', pod: 'web-1' })).toBe('shop/web-1');
     expect(alertObject({ node: 'worker-1' })).toBe('worker-1');
     expect(alertObject({})).toBe('');
+  });
+
+  it('says every built-in rule in both languages, and leaves other rules as they came', () => {
+    for (const rule of BUILTIN_RULES) {
+      for (const kind of ['summary', 'condition'] as const) {
+        const key = builtinText(kind, rule)!;
+        expect((en as Record<string, string>)[key], key).toBeTruthy();
+        expect((zhCN as Record<string, string>)[key], key).toBeTruthy();
+      }
+    }
+    expect(builtinText('summary', 'HighErrorRate', 'prometheus')).toBeNull();
+    expect(builtinText('summary', 'KubePodCrashLooping', 'prometheus')).toBeNull();
+    expect(builtinText('condition', 'PodRestartsHigh')).toBeNull();
   });
 });

@@ -58,3 +58,31 @@ export function alertObject(labels: Record<string, string>): string {
   if (labels.node) return labels.node;
   return ns ?? '';
 }
+
+/** Kubedeck's built-in rules: their summaries and conditions are said in the console's language. */
+export const BUILTIN_RULES = new Set([
+  'KubeNodeNotReady',
+  'KubeNodeUnreachable',
+  'KubePodCrashLooping',
+  'KubePodNotReady',
+  'KubeContainerWaiting',
+  'KubeDeploymentReplicasMismatch',
+  'KubeStatefulSetReplicasMismatch',
+  'KubeDaemonSetRolloutStuck',
+  'KubeJobFailed',
+  'KubeHpaMaxedOut',
+  'KubeQuotaAlmostFull',
+  'KubePersistentVolumeFillingUp',
+  'KubeClientCertificateExpiration',
+  'ClusterUnreachable',
+  'ClusterCredentialRejected',
+  'NodeCpuHigh',
+  'NodeMemoryHigh',
+  'NodeDiskHigh',
+]);
+
+/** The message key of a built-in rule's text (`summary` or `condition`), or null for any other rule (an
+ * Alertmanager's, a cluster's own), whose text is shown as it came. */
+export function builtinText(kind: 'summary' | 'condition', rule: string, source = 'kubedeck'): string | null {
+  return source === 'kubedeck' && BUILTIN_RULES.has(rule) ? `alerts.${kind}.${rule}` : null;
+}
