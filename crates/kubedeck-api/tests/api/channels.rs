@@ -1271,7 +1271,52 @@ async fn a_notice_reaches_a_webhook_without_waiting_for_the_next_poll() {
     app.stop().await;
 }
 
+async fn two_replicas_send_each_notice_once() {
+    let mut opts = AppOptions::default();
+    opts.settings.notify.poll_interval = Duration::from_millis(20);
+    let app = spawn_app_with(opts).await;
+    let other = app.replica().await;
+    let admin = app.admin_token().await;
+    let rx = Receiver::start().await;
+    create_channel(
+        &app,
+        &admin,
+        json!({"name": "once", "kind": "webhook", "config": {"url": format!("{}/once", rx.url)}}),
+    )
+    .await;
+    for i in 0..60 {
+        // half through each replica's store handle: both loops see rows the moment they are queued
+        let store = if i % 2 == 0 {
+            &app.state.store
+        } else {
+            &other.state.store
+        };
+        kubedeck_api::notify::enqueue(store, &notice(1, 1 + i, 1))
+            .await
+            .unwrap();
+    }
+    rx.wait_for("/once", 60).await;
+    // both loops keep polling every 20 ms: a row claimed twice would arrive twice by now
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let got = rx.got("/once");
+    let mut fingerprints: Vec<&str> = got
+        .iter()
+        .map(|r| r.body["alerts"][0]["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort();
+    let total = fingerprints.len();
+    fingerprints.dedup();
+    assert_eq!(
+        (total, fingerprints.len()),
+        (60, 60),
+        "every notice once, none twice"
+    );
+    other.stop().await;
+    app.stop().await;
+}
+
 on_every_backend!(
+    two_replicas_send_each_notice_once,
     a_notice_reaches_a_webhook_without_waiting_for_the_next_poll,
     every_kind_receives_its_payload_and_the_signatures_verify,
     a_receiver_that_fails_twice_gets_the_notice_after_retries,
