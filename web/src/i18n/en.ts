@@ -463,6 +463,8 @@ export const en = {
   'channels.statuses.failed': 'Failed',
   'channels.statuses.digested': 'In a digest',
   'channels.digestedInto': 'Sent in digest #{{id}}',
+  'channels.alertLog': 'Notifications',
+  'channels.alertLogNone': 'Not sent to any channel (yet)',
   'channels.attempts': 'Attempts',
   'channels.lastError': 'Last error',
   'channels.sentAt': 'Sent',

@@ -465,6 +465,8 @@ export const zhCN: Record<MessageKey, string> = {
   'channels.statuses.failed': '失败',
   'channels.statuses.digested': '已并入汇总',
   'channels.digestedInto': '已在汇总 #{{id}} 中发送',
+  'channels.alertLog': '通知记录',
+  'channels.alertLogNone': '尚未发送到任何通知渠道',
   'channels.attempts': '尝试次数',
   'channels.lastError': '最近错误',
   'channels.sentAt': '发送时间',

@@ -15,6 +15,7 @@ import { ackAlert, createSilence, filtersFromParams, listAlerts, resolveAlert, t
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
 import { alertObject, builtinText, matchersFor, severityColor, stateColor } from './view';
+import AlertDeliveries from '../channels/AlertDeliveries';
 
 export default function AlertsPage() {
   const { clusterId } = useParams();
@@ -197,6 +198,7 @@ function AlertDetail({ alert: a }: { alert: Alert }) {
         {t('alerts.detail', { source: a.source, notified: t(`alerts.notified.${a.notified_state}`), fingerprint: a.fingerprint.slice(0, 12) })}
       </Typography.Text>
       {a.resolved_by && <Typography.Text type="secondary">{t('alerts.resolvedBy', { user: a.resolved_by, why: a.resolved_why ?? '' })}</Typography.Text>}
+      <AlertDeliveries clusterId={a.cluster_id} alertId={a.id} />
     </Space>
   );
 }
