@@ -183,6 +183,41 @@ pub fn client_ip(
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Whether the browser reached the proxy in front over HTTPS: its `X-Forwarded-Proto` (or RFC 7239 `Forwarded:
+/// proto=`) says `https`, and the proxy is believed under the same rule as its `X-Forwarded-For` (see
+/// [`client_ip`]). Anyone else could send the header, so without `trust_forwarded_for` it is ignored.
+pub fn forwarded_https(
+    req_headers: &axum::http::HeaderMap,
+    peer: Option<SocketAddr>,
+    settings: &crate::state::Settings,
+) -> bool {
+    if !settings.trust_forwarded_for {
+        return false;
+    }
+    if !settings.trusted_proxies.is_empty() {
+        let peer = peer.map(|p| p.ip().to_canonical());
+        if !peer.is_some_and(|ip| settings.trusted_proxies.iter().any(|p| p.contains(ip))) {
+            return false;
+        }
+    }
+    // the nearest proxy's word counts: the first value it set (a list when proxies are chained)
+    let first = |name: &str| {
+        req_headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    if let Some(proto) = first("x-forwarded-proto") {
+        return proto == "https";
+    }
+    first("forwarded").is_some_and(|f| {
+        f.split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .any(|(k, v)| k.trim() == "proto" && v.trim().trim_matches('"') == "https")
+    })
+}
+
 /// Middleware: audits every request that is not a read.
 pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

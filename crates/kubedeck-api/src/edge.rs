@@ -8,7 +8,9 @@
 //! site can overlay the console's buttons (clickjacking a drain or a delete).
 
 use crate::error::{ApiError, ErrorCode};
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use std::net::SocketAddr;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -35,8 +37,15 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 pub const MAX_HEADERS: usize = 100;
 
 /// Refuses a request whose headers are too large or too many (431, before any handler reads them), and adds the
-/// browser protections to every response that does not set its own.
-pub async fn protect(req: Request, next: Next) -> Response {
+/// browser protections to every response that does not set its own. An answer that reached the browser over HTTPS
+/// (this replica serves TLS, or a trusted proxy in front says so) also carries HSTS, so the browser never tries
+/// plain HTTP for the console again; one over plain HTTP does not (browsers ignore it there anyway, and sending it
+/// on an HTTP-only installation would promise what it cannot keep).
+pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let settings = &state.settings;
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let https = settings.serves_tls || crate::audit::forwarded_https(req.headers(), peer, settings);
+    let hsts = (https && !settings.hsts_max_age.is_zero()).then(|| settings.hsts_max_age.as_secs());
     let headers = req.headers();
     let bytes: usize = headers
         .iter()
@@ -60,6 +69,12 @@ pub async fn protect(req: Request, next: Next) -> Response {
     let h = resp.headers_mut();
     for (name, value) in PROTECTIONS {
         h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if let Some(max_age) = hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_str(&format!("max-age={max_age}")).expect("ascii"),
+        );
     }
     // server-sent events must reach the browser frame by frame: nginx (and proxies that follow it) buffer a
     // response unless told not to, which would hold list changes and task progress back

@@ -188,7 +188,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::track_metrics))
         .layer(CompressionLayer::new())
         // inside the request id, so that a 431 carries it too
-        .layer(axum::middleware::from_fn(edge::protect))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::protect))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }

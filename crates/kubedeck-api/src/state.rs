@@ -33,6 +33,10 @@ pub struct Settings {
     /// With `trust_forwarded_for`, the only peers whose `X-Forwarded-For` is believed (empty: every peer, and
     /// the first address is the client: only behind a proxy that overwrites the header).
     pub trusted_proxies: Vec<crate::audit::TrustedProxy>,
+    /// Whether this replica serves HTTPS itself (`--tls-cert`): every answer then reached the browser over HTTPS.
+    pub serves_tls: bool,
+    /// HSTS `max-age` on answers that reached the browser over HTTPS (see [`crate::edge::protect`]; zero: none).
+    pub hsts_max_age: Duration,
     /// Node metrics collection and retention (the latest-sample API needs the interval to judge staleness).
     pub node_metrics: crate::metrics_collector::MetricsSettings,
     /// How long archived events are kept after they were last seen (default 14 days).
@@ -74,6 +78,8 @@ impl Settings {
             max_body_bytes: 12 * 1024 * 1024,
             trust_forwarded_for: false,
             trusted_proxies: Vec::new(),
+            serves_tls: false,
+            hsts_max_age: Duration::from_secs(365 * 24 * 3600),
             node_metrics: Default::default(),
             event_retention: crate::event_archive::DEFAULT_RETENTION,
             notify: Default::default(),

@@ -16,6 +16,7 @@ pub mod login_limits;
 pub mod metric_history;
 pub mod migration;
 pub mod read_replica;
+pub mod schema;
 pub mod node_metrics;
 pub mod notify;
 pub mod snapshot;
@@ -29,7 +30,6 @@ pub mod volume_metrics;
 use sea_orm::{
     ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
 };
-use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 pub use sea_orm::DbErr as StoreError;
@@ -167,32 +167,9 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    /// Applies pending migrations; refuses a schema written by a newer Kubedeck.
-    pub async fn migrate(&self) -> Result<usize, MigrateError> {
-        let applied = migration::Migrator::get_migration_with_status(&self.db)
-            .await
-            .map_err(|e| {
-                let text = e.to_string();
-                if text.contains("missing") {
-                    MigrateError::NewerSchema(text)
-                } else {
-                    MigrateError::Db(e)
-                }
-            })?;
-        let pending = applied
-            .iter()
-            .filter(|m| m.status() == sea_orm_migration::MigrationStatus::Pending)
-            .count();
-        migration::Migrator::up(&self.db, None).await?;
-        Ok(pending)
-    }
-
     /// Whether every migration this build knows has been applied (for `/readyz`).
     pub async fn schema_ready(&self) -> Result<bool, DbErr> {
-        let status = migration::Migrator::get_migration_with_status_read_only(&self.db).await?;
-        Ok(status
-            .iter()
-            .all(|m| m.status() == sea_orm_migration::MigrationStatus::Applied))
+        Ok(self.schema_state().await? == schema::SchemaState::Current)
     }
 
     /// A cheap round trip (for `/readyz`).

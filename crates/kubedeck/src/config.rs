@@ -85,6 +85,14 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "KUBEDECK_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+    /// With --tls-cert: also listen here for plain HTTP and redirect every request to HTTPS (308) instead of
+    /// refusing it, e.g. 0.0.0.0:80 [default: none].
+    #[arg(long, env = "KUBEDECK_HTTP_REDIRECT_LISTEN")]
+    pub http_redirect_listen: Option<SocketAddr>,
+    /// HSTS max-age in seconds, sent on answers that reached the browser over HTTPS (served directly, or through a
+    /// trusted proxy's X-Forwarded-Proto: https); 0 sends none [default: 31536000, one year].
+    #[arg(long, env = "KUBEDECK_HSTS_MAX_AGE_SECS")]
+    pub hsts_max_age_secs: Option<u64>,
     /// Days archived Kubernetes events are kept after they were last seen [default: 14].
     #[arg(long, env = "KUBEDECK_EVENT_RETENTION_DAYS")]
     pub event_retention_days: Option<u64>,
@@ -142,6 +150,8 @@ struct FileConfig {
     redis_url: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    http_redirect_listen: Option<SocketAddr>,
+    hsts_max_age_secs: Option<u64>,
     event_retention_days: Option<u64>,
     metrics_interval_secs: Option<u64>,
     metrics_raw_retention_secs: Option<u64>,
@@ -172,6 +182,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<kubedeck_api::audit::TrustedProxy>,
     /// HTTPS: the certificate and key files (None: plain HTTP).
     pub tls: Option<crate::tls::CertFiles>,
+    /// With TLS: where plain HTTP is answered with a redirect to HTTPS (None: plain HTTP is refused).
+    pub http_redirect_listen: Option<SocketAddr>,
+    /// HSTS max-age for answers that reached the browser over HTTPS (0: none).
+    pub hsts_max_age_secs: u64,
     /// The database pool's size (None: the store's default for the backend).
     pub database_max_connections: Option<u32>,
     /// Days archived events are kept.
@@ -275,6 +289,10 @@ impl Settings {
             (Some(_), None) => anyhow::bail!("--tls-cert needs --tls-key (the certificate's private key)"),
             (None, Some(_)) => anyhow::bail!("--tls-key needs --tls-cert (the certificate it belongs to)"),
         };
+        let http_redirect_listen = s.and_then(|s| s.http_redirect_listen).or(f.http_redirect_listen);
+        if http_redirect_listen.is_some() && tls.is_none() {
+            anyhow::bail!("--http-redirect-listen redirects to the HTTPS this server serves: it needs --tls-cert and --tls-key");
+        }
         let pick =
             |flag: Option<u64>, file: Option<u64>, default: u64| flag.or(file).unwrap_or(default);
         let settings = Settings {
@@ -321,6 +339,8 @@ impl Settings {
                 .unwrap_or(false),
             trusted_proxies,
             tls,
+            http_redirect_listen,
+            hsts_max_age_secs: pick(s.and_then(|s| s.hsts_max_age_secs), f.hsts_max_age_secs, 365 * 24 * 3600),
             database_max_connections: s.and_then(|s| s.database_max_connections).or(f.database_max_connections),
             event_retention_days: pick(
                 s.and_then(|s| s.event_retention_days),

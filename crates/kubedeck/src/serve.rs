@@ -54,7 +54,7 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<Option<String>> {
     };
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await?;
-    store
+    let created = store
         .create_user(
             NewUser {
                 username: "admin",
@@ -64,8 +64,17 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<Option<String>> {
             },
             &[Binding::global(Role::PlatformAdmin)],
         )
-        .await?;
-    Ok(generated.then_some(password))
+        .await;
+    match created {
+        Ok(_) => Ok(generated.then_some(password)),
+        // replicas started together on an empty database: another one created the account first (and printed its
+        // one-time password); this replica's password was never stored, so it must not be shown
+        Err(e) if store.find_user_by_name("admin").await.ok().flatten().is_some() => {
+            tracing::info!("another replica created the first admin account ({e})");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn shutdown_signal() {
@@ -112,6 +121,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.login_account_policy.max_failures = cfg.login_max_failures;
     settings.trust_forwarded_for = cfg.trust_forwarded_for;
     settings.trusted_proxies = cfg.trusted_proxies.clone();
+    settings.serves_tls = cfg.tls.is_some();
+    settings.hsts_max_age = Duration::from_secs(cfg.hsts_max_age_secs);
     settings.event_retention = Duration::from_secs(cfg.event_retention_days.saturating_mul(24 * 3600));
     settings.notify.external_url = cfg.external_url.clone();
     settings.redis_url = cfg.redis_url.clone();
@@ -184,35 +195,82 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = %redact_url(&cfg.database_url), "serving");
 
+    // a newer Kubedeck that migrated the database ends this replica cleanly (see watch_schema)
+    let schema_moved = CancellationToken::new();
+    let schema_watch = tokio::spawn(watch_schema(store.clone(), schema_moved.clone(), cancel.clone()));
+    let stop = {
+        let moved = schema_moved.clone();
+        async move { tokio::select! { _ = shutdown_signal() => {}, _ = moved.cancelled() => {} } }
+    };
     let router = kubedeck_api::router(state.clone());
     match cfg.tls.clone() {
         None => {
             let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            axum::serve(listener, app).with_graceful_shutdown(stop).await?;
         }
         Some(files) => {
             use axum::serve::ListenerExt;
-            // a browser that has seen the console over HTTPS keeps to HTTPS for a year (HSTS)
-            let app = router
-                .layer(axum::middleware::map_response(|mut r: axum::response::Response| async move {
-                    r.headers_mut().insert(
-                        axum::http::header::STRICT_TRANSPORT_SECURITY,
-                        axum::http::HeaderValue::from_static("max-age=31536000"),
-                    );
-                    r
-                }))
-                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            // (HSTS: every answer carries it, see kubedeck_api::edge::protect)
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Some(plain) = cfg.http_redirect_listen {
+                let plain = tokio::net::TcpListener::bind(plain)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on {plain}: {e}"))?;
+                println!("Plain HTTP at http://{} is redirected to HTTPS", plain.local_addr()?);
+                tokio::spawn(crate::tls::redirect_to_https(plain, addr.port()));
+            }
             // (tap_io: axum then gives the handlers the peer's address, as for plain TCP)
             let tls = crate::tls::TlsListener::new(listener, files)?.tap_io(|_| {});
-            axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await?;
+            axum::serve(tls, app).with_graceful_shutdown(stop).await?;
         }
     }
     tracing::info!("shutting down: stopping background jobs");
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), metrics_collector).await;
+    schema_watch.abort();
     store.close().await?;
+    if schema_moved.is_cancelled() {
+        // a distinct exit status, so a supervisor can tell an upgrade from a crash (deploy/systemd does not
+        // restart on it: RestartPreventExitStatus)
+        eprintln!(
+            "kubedeck: stopped: a newer Kubedeck migrated the database; start the new version instead"
+        );
+        std::process::exit(SCHEMA_MOVED_EXIT);
+    }
     Ok(())
+}
+
+/// How `kubedeck serve` exits when a newer version migrated its database under it.
+pub const SCHEMA_MOVED_EXIT: i32 = 3;
+/// How often a replica checks whether a newer version migrated the database.
+const SCHEMA_CHECK_EVERY: Duration = Duration::from_secs(10);
+
+/// Rolling upgrades: the new version's first replica migrates the database while this one serves. Migrations only
+/// add, so this replica keeps working while they run; once the database has migrations this build does not know,
+/// its code may no longer match the tables, so it stops taking work (its loops end and release their leases, for a
+/// new-version replica to take over at once), finishes the requests in flight and exits with
+/// [`SCHEMA_MOVED_EXIT`]. `/readyz` already says `migrations: ahead`, so a balancer has stopped sending to it.
+async fn watch_schema(store: Store, moved: CancellationToken, background: CancellationToken) {
+    let mut tick = tokio::time::interval(SCHEMA_CHECK_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store.schema_state().await {
+            Ok(kubedeck_store::schema::SchemaState::Ahead(names)) => {
+                tracing::error!(
+                    migrations = %names.join(", "),
+                    "a newer Kubedeck migrated the database; this replica stops (exit status {SCHEMA_MOVED_EXIT})"
+                );
+                background.cancel();
+                moved.cancel();
+                return;
+            }
+            Ok(_) => {}
+            // a database that does not answer is the sync loop's and readyz's business, not a reason to stop
+            Err(e) => tracing::debug!("schema check: {e}"),
+        }
+    }
 }
 
 fn uuid_like() -> String {

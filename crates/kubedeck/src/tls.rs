@@ -165,3 +165,27 @@ impl axum::serve::Listener for TlsListener {
         Ok(self.local)
     }
 }
+
+/// `--http-redirect-listen`: answers every plain-HTTP request with a permanent redirect (308, which keeps the
+/// method and body) to the same host, path and query over HTTPS on `https_port`. A request without a usable `Host`
+/// is refused (400): there is nowhere to send it.
+pub async fn redirect_to_https(listener: TcpListener, https_port: u16) {
+    use axum::http::{StatusCode, Uri, header};
+    use axum::response::IntoResponse;
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap, uri: Uri| async move {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.parse::<axum::http::uri::Authority>().ok());
+        let Some(host) = host else {
+            return (StatusCode::BAD_REQUEST, "a Host header is needed to redirect to HTTPS\n").into_response();
+        };
+        let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
+        let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("https://{}{port}{path}", host.host());
+        (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, target)]).into_response()
+    });
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::error!("the HTTP redirect listener stopped: {e}");
+    }
+}

@@ -123,9 +123,34 @@ async fn https_serves_protected_answers_refuses_plain_http_and_reloads_a_renewed
         &[
             ("KUBEDECK_TLS_CERT", cert.to_str().unwrap()),
             ("KUBEDECK_TLS_KEY", key.to_str().unwrap()),
+            ("KUBEDECK_HTTP_REDIRECT_LISTEN", "127.0.0.1:0"),
         ],
     );
     assert!(server.base.starts_with("https://"), "{}", server.base);
+
+    // --http-redirect-listen: plain HTTP there is sent on to the same path and query over HTTPS (308 keeps a POST
+    // a POST), on the HTTPS port
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let redirect_at = loop {
+        let out = server.output();
+        if let Some(line) = out.lines().find(|l| l.contains("Plain HTTP at http://")) {
+            break line.split("Plain HTTP at ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no redirect listener announced:\n{out}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let https_port = server.base.rsplit(':').next().unwrap().to_owned();
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-X", "POST"])
+        .arg(format!("{redirect_at}/api/v1/auth/login?next=%2Fclusters"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("308 https://127.0.0.1:{https_port}/api/v1/auth/login?next=%2Fclusters"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let (ok, v) = curl(&dir, &format!("{}/healthz", server.base));
     assert!(ok, "{v}");

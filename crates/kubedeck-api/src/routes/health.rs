@@ -4,6 +4,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use kubedeck_store::schema::SchemaState;
 use serde_json::json;
 
 /// Alive: the process answers.
@@ -12,28 +13,33 @@ pub async fn healthz() -> impl IntoResponse {
     axum::Json(json!({"status": "ok"}))
 }
 
-/// Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
+/// Ready: the database answers and its schema is current (`migrations`: `applied`; `pending` while a replica
+/// migrates it; `ahead` when a newer Kubedeck migrated it, so this replica is about to stop). With `--redis-url`, `redis` says whether Redis
 /// answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
 /// (Without `--redis-url`, no `redis` member.)
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200), (status = 503)), extensions(("x-permission" = json!("public"))))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db = state.store.ping().await;
-    let schema = state.store.schema_ready().await;
+    let schema = state.store.schema_state().await;
     let redis = match &state.shared {
         Some(r) => Some(if r.check().await { "ok" } else { "unreachable" }),
         None => None,
     };
     match (db, schema) {
-        (Ok(()), Ok(true)) => {
+        (Ok(()), Ok(SchemaState::Current)) => {
             let mut body = json!({"status": "ready", "database": "ok", "migrations": "applied"});
             if let Some(r) = redis {
                 body["redis"] = r.into();
             }
             (StatusCode::OK, axum::Json(body))
         }
-        (Ok(()), Ok(false)) => (
+        (Ok(()), Ok(SchemaState::Pending(_))) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "pending"})),
+        ),
+        (Ok(()), Ok(SchemaState::Ahead(_))) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "not ready", "database": "ok", "migrations": "ahead"})),
         ),
         (Err(e), _) | (_, Err(e)) => {
             tracing::warn!("readiness: database: {e}");

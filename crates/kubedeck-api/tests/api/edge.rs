@@ -100,7 +100,52 @@ async fn oversized_headers_are_refused_with_431() {
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
 }
 
+/// Behind a proxy that ends TLS, the browser's scheme is the proxy's `X-Forwarded-Proto`: answers it says went out
+/// over HTTPS carry HSTS, others do not, and nobody but a trusted proxy can claim HTTPS.
+async fn hsts_follows_the_scheme_a_trusted_proxy_reports() {
+    use kubedeck_api::audit::TrustedProxy;
+    let hsts = |app: &TestApp, headers: &'static [(&'static str, &'static str)]| {
+        let req = headers
+            .iter()
+            .fold(app.http.get(format!("{}/healthz", app.base)), |r, (k, v)| r.header(*k, *v));
+        async move {
+            let r = req.send().await.unwrap();
+            r.headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap().to_owned())
+        }
+    };
+    // the test client connects from 127.0.0.1: a trusted proxy when it is listed
+    let mut opts = AppOptions::default();
+    opts.settings.trust_forwarded_for = true;
+    opts.settings.trusted_proxies = vec!["127.0.0.1".parse::<TrustedProxy>().unwrap()];
+    opts.settings.hsts_max_age = std::time::Duration::from_secs(600);
+    let app = spawn_app_with(opts).await;
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "https")]).await.as_deref(), Some("max-age=600"));
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "HTTPS, http")]).await.as_deref(), Some("max-age=600"));
+    assert_eq!(hsts(&app, &[("forwarded", "for=10.0.0.1;proto=https")]).await.as_deref(), Some("max-age=600"));
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "http")]).await, None, "plain HTTP at the proxy");
+    assert_eq!(hsts(&app, &[]).await, None, "no word from the proxy: plain HTTP");
+
+    // a peer that is not a trusted proxy cannot claim HTTPS
+    let mut opts = AppOptions::default();
+    opts.settings.trust_forwarded_for = true;
+    opts.settings.trusted_proxies = vec!["10.9.0.0/16".parse::<TrustedProxy>().unwrap()];
+    let app = spawn_app_with(opts).await;
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "https")]).await, None, "an untrusted peer");
+    // nor anyone when forwarded headers are not trusted at all (the default)
+    let app = spawn_app().await;
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "https")]).await, None, "forwarded headers not trusted");
+    // HSTS can be turned off (max-age 0) for an installation that must keep plain HTTP reachable
+    let mut opts = AppOptions::default();
+    opts.settings.trust_forwarded_for = true;
+    opts.settings.hsts_max_age = std::time::Duration::ZERO;
+    let app = spawn_app_with(opts).await;
+    assert_eq!(hsts(&app, &[("x-forwarded-proto", "https")]).await, None, "max-age 0");
+}
+
 on_one_backend!(
     every_answer_carries_the_browser_protections,
-    oversized_headers_are_refused_with_431
+    oversized_headers_are_refused_with_431,
+    hsts_follows_the_scheme_a_trusted_proxy_reports
 );
