@@ -1,5 +1,6 @@
 //! Authentication (JWT access tokens, hashed refresh tokens) and the permission check every route goes through.
 
+use crate::shared::{CachedPrincipal, Principal};
 use crate::audit::AuditSlot;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -201,6 +202,35 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .find_map(|p| p.strip_prefix("bearer."))
 }
 
+/// The user a token names: from Redis when it is shared and holds an entry no change has voided, otherwise from
+/// the database (then kept in Redis for the next request, on any replica).
+async fn principal(state: &AppState, id: i64) -> Result<Option<Principal>, ApiError> {
+    let cached = match &state.shared {
+        Some(redis) => redis.principal(id).await,
+        None => None,
+    };
+    let epoch = match cached {
+        Some(CachedPrincipal::Hit(p)) => return Ok(Some(p)),
+        Some(CachedPrincipal::Miss { epoch }) => Some(epoch),
+        None => None,
+    };
+    let Some(user) = state.store.find_user(id).await? else {
+        return Ok(None);
+    };
+    let bindings = state.store.bindings_of(id).await?;
+    let p = Principal {
+        username: user.username,
+        disabled: user.disabled,
+        session_generation: user.session_generation,
+        must_change_password: user.must_change_password,
+        bindings: bindings.0,
+    };
+    if let (Some(redis), Some(epoch)) = (&state.shared, epoch) {
+        redis.keep_principal(id, epoch, &p).await;
+    }
+    Ok(Some(p))
+}
+
 async fn authenticate(
     parts: &mut Parts,
     state: &AppState,
@@ -217,7 +247,7 @@ async fn authenticate(
     })?;
     let claims = verify_access_token(state, token)?;
     let id: i64 = claims.sub.parse().map_err(|_| token_invalid())?;
-    let user = state.store.find_user(id).await?.ok_or_else(|| {
+    let user = principal(state, id).await?.ok_or_else(|| {
         ApiError::unauthorized(ErrorCode::AccountGone, "the account no longer exists")
     })?;
     if user.disabled {
@@ -233,11 +263,10 @@ async fn authenticate(
             "the session ended because the account changed; log in again",
         ));
     }
-    let bindings = state.store.bindings_of(id).await?;
     let auth = AuthUser {
         id,
         username: user.username,
-        bindings,
+        bindings: Bindings(user.bindings),
         must_change_password: user.must_change_password,
     };
     if let Some(slot) = parts.extensions.get::<AuthSlotRef>() {

@@ -6,6 +6,10 @@
 //!   (`GET .../changes`) pass them on, so a browser behind a round-robin balancer gets live lists whichever
 //!   replica it reached. Without Redis, a replica that does not watch the cluster tells the page to poll.
 //!
+//! - who a user is: authenticating a request reads the account (disabled, session generation, must change
+//!   password) and its role bindings, two database queries per request; with Redis it is one Redis round trip
+//!   (see [`Shared::principal`]), invalidated explicitly on every change of the account or its bindings.
+//!
 //! Redis is optional and never something a request waits on: connecting is bounded (1 s), every reply is bounded
 //! (500 ms), a failure makes the caller do what it does without Redis (the replica's own limiter), and after a
 //! failure Redis is left alone for a few seconds, so an outage or a stalled server costs requests no latency. The
@@ -59,6 +63,37 @@ pub struct Notice {
 
 /// Where a cluster's change notices are published, and the pattern that receives every cluster's.
 const NOTICES: &str = "kubedeck:changes:";
+/// A user's cached [`Principal`] (with the epoch it was read under) and the user's epoch, raised on every change.
+const PRINCIPAL: &str = "kubedeck:user:";
+const PRINCIPAL_EPOCH: &str = "kubedeck:user-epoch:";
+/// How long a cached principal lives: the bound on staleness should an invalidation be lost (Redis unreachable
+/// at the moment of a change, a change made by `kubedeck admin` without Redis).
+pub const PRINCIPAL_TTL: Duration = Duration::from_secs(30);
+
+/// What authenticating a request needs of a user.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Principal {
+    pub username: String,
+    pub disabled: bool,
+    pub session_generation: i32,
+    pub must_change_password: bool,
+    pub bindings: Vec<kubedeck_core::rbac::Binding>,
+}
+
+/// A cached principal, or the epoch to store a fresh one under.
+#[derive(Debug)]
+pub enum CachedPrincipal {
+    /// Still valid: no change of the user since it was cached.
+    Hit(Principal),
+    /// Not cached, or cached before the user's last change: read the database and keep it under `epoch`.
+    Miss { epoch: i64 },
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PrincipalEntry {
+    epoch: i64,
+    principal: Principal,
+}
 
 impl Drop for Shared {
     fn drop(&mut self) {
@@ -168,6 +203,64 @@ impl Shared {
         })
     }
 
+    /// The user as cached, `None` when Redis cannot say. Race-free without locks: the entry carries the user's
+    /// epoch read *before* the database was, and every change raises the epoch *after* its commit, so an entry read
+    /// from the database before a change is always older than the epoch and never used.
+    pub async fn principal(&self, user_id: i64) -> Option<CachedPrincipal> {
+        let mut c = self.connection().await?;
+        let got: redis::RedisResult<(Option<i64>, Option<String>)> = bounded(
+            redis::cmd("MGET")
+                .arg(format!("{PRINCIPAL_EPOCH}{user_id}"))
+                .arg(format!("{PRINCIPAL}{user_id}"))
+                .query_async(&mut c),
+        )
+        .await;
+        let (epoch, entry) = self.settle(got).await?;
+        let epoch = epoch.unwrap_or(0);
+        Some(
+            match entry.and_then(|e| serde_json::from_str::<PrincipalEntry>(&e).ok()) {
+                Some(e) if e.epoch == epoch => CachedPrincipal::Hit(e.principal),
+                _ => CachedPrincipal::Miss { epoch },
+            },
+        )
+    }
+
+    /// Keeps `principal`, read from the database after [`Shared::principal`] gave `epoch`.
+    pub async fn keep_principal(&self, user_id: i64, epoch: i64, principal: &Principal) {
+        let Some(mut c) = self.connection().await else {
+            return;
+        };
+        let entry = serde_json::to_string(&PrincipalEntry { epoch, principal: principal.clone() })
+            .expect("a principal serialises");
+        let set: redis::RedisResult<()> = bounded(
+            redis::cmd("SET")
+                .arg(format!("{PRINCIPAL}{user_id}"))
+                .arg(entry)
+                .arg("EX")
+                .arg(PRINCIPAL_TTL.as_secs())
+                .query_async(&mut c),
+        )
+        .await;
+        self.settle(set).await;
+    }
+
+    /// Says that the user's account or bindings changed (after the change is committed): every replica's next
+    /// request of that user reads the database again.
+    pub async fn user_changed(&self, user_id: i64) {
+        let Some(mut c) = self.connection().await else {
+            tracing::warn!(user_id, "Redis is unreachable: other replicas may use this user's cached roles for up to {} s", PRINCIPAL_TTL.as_secs());
+            return;
+        };
+        let key = format!("{PRINCIPAL_EPOCH}{user_id}");
+        // the epoch outlives every entry cached under it by far: an expired epoch reads as 0, and an entry of
+        // epoch 0 is then long gone
+        let raised: redis::RedisResult<()> =
+            bounded(redis::pipe().incr(&key, 1).ignore().expire(&key, 86_400).ignore().query_async(&mut c)).await;
+        if self.settle(raised).await.is_none() {
+            tracing::warn!(user_id, "Redis is unreachable: other replicas may use this user's cached roles for up to {} s", PRINCIPAL_TTL.as_secs());
+        }
+    }
+
     /// The connection, connecting when there is none; `None` while Redis is being left alone after a failure
     /// or when connecting fails.
     async fn connection(&self) -> Option<MultiplexedConnection> {
@@ -234,6 +327,14 @@ impl Shared {
         } else {
             tracing::debug!("Redis still unreachable: {:?}", e.kind());
         }
+    }
+}
+
+/// After a change of a user's account or role bindings is committed: tells every replica (when Redis is shared)
+/// to stop using what it cached of that user.
+pub async fn user_changed(state: &AppState, user_id: i64) {
+    if let Some(redis) = &state.shared {
+        redis.user_changed(user_id).await;
     }
 }
 

@@ -92,6 +92,21 @@ const STANDBY_CHECK: Duration = Duration::from_secs(5);
 /// `LEASE_TTL`, lapsed): such a task is marked `interrupted`, and can be resumed, within `LEASE_TTL` + this.
 const ORPHAN_SWEEP_EVERY: Duration = Duration::from_secs(10);
 
+/// The most clusters one replica holds: an even share of them among the live replicas (rounded up, so the
+/// shares cover every cluster). A replica at its share takes no more; one above it (another replica joined, or it
+/// imported a cluster) gives the excess up for the others to take.
+pub fn fair_share(clusters: usize, live_replicas: u64) -> usize {
+    clusters.div_ceil(live_replicas.max(1) as usize)
+}
+
+/// Which of the clusters held go to other replicas so that `cap` remain: the newest (highest ids) first, so every
+/// replica agrees which move and the long-held ones keep their warm watchers.
+pub fn excess(held: &[i64], cap: usize) -> Vec<i64> {
+    let mut ids = held.to_vec();
+    ids.sort_unstable();
+    ids.split_off(cap.min(ids.len()))
+}
+
 /// Checks one cluster now, outside the loop (import, credential change, "sync now"). Only the replica that holds
 /// (or can take) the cluster's lease starts its watchers; any other replica checks with a one-off client.
 pub async fn sync_now(state: &AppState, cluster: &Cluster) -> Result<Cluster, ClusterError> {
@@ -595,6 +610,20 @@ pub fn next_delay(interval: Duration, failures: i32) -> Duration {
     base.mul_f64(jitter)
 }
 
+/// This replica's share of the clusters now and the clusters it holds (live leases), or `None` when the database
+/// cannot say.
+async fn balance(state: &AppState, clusters: usize) -> Option<(usize, std::collections::HashSet<i64>)> {
+    let live = state.store.count_live_leases("replica:").await.map_err(|e| tracing::warn!("could not count the live replicas: {e}")).ok()?;
+    let held = state
+        .store
+        .held_leases(&state.replica_id, "sync:cluster:")
+        .await
+        .map_err(|e| tracing::warn!("could not read the cluster leases held: {e}"))
+        .ok()?;
+    let held = held.iter().filter_map(|n| n.strip_prefix("sync:cluster:")?.parse().ok()).collect();
+    Some((fair_share(clusters, live), held))
+}
+
 /// Runs until `cancel`: schedules checks, holds leases, persists watcher events.
 pub async fn run(
     state: AppState,
@@ -658,6 +687,21 @@ pub async fn run(
                     Err(e) => { tracing::warn!("could not list clusters: {e}"); continue; }
                 };
                 let now = Instant::now();
+                // the work is spread evenly over the live replicas (each renews `replica:{id}` every second), and
+                // moves when one joins or leaves; without those counts this tick takes nothing new
+                let (cap, mut held) = match balance(&state, clusters.len()).await {
+                    Some(b) => b,
+                    None => (0, state.hub.running().into_iter().collect()),
+                };
+                let give_up = if cap > 0 { excess(&held.iter().copied().collect::<Vec<_>>(), cap) } else { Vec::new() };
+                for id in give_up {
+                    tracing::info!(cluster_id = id, share = cap, "handing a cluster over to a replica with fewer");
+                    state.hub.stop(id);
+                    held.remove(&id);
+                    let _ = state.store.release_lease(&format!("sync:cluster:{id}"), &state.replica_id).await;
+                    // not asked for again before another replica had the time to take it
+                    due.insert(id, now + 2 * STANDBY_CHECK);
+                }
                 for id in state.hub.running() {
                     if !clusters.iter().any(|c| c.id == id) {
                         state.hub.stop(id);
@@ -668,9 +712,16 @@ pub async fn run(
                     if due.get(&c.id).is_some_and(|t| *t > now) {
                         continue;
                     }
+                    if !held.contains(&c.id) && held.len() >= cap {
+                        // this replica has its share: the cluster is another's (or will be)
+                        state.hub.stop(c.id);
+                        due.insert(c.id, now + interval.min(STANDBY_CHECK));
+                        continue;
+                    }
                     let lease = format!("sync:cluster:{}", c.id);
                     match state.store.try_acquire_lease(&lease, &state.replica_id, lease_ttl).await {
                         Ok(Some(token)) => {
+                            held.insert(c.id);
                             let fence = Fence { lease, holder: state.replica_id.clone(), token };
                             // In flight: not due again until the check reports back.
                             due.insert(c.id, now + Duration::from_secs(3600));
@@ -715,6 +766,17 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clusters_are_shared_evenly_and_the_newest_move() {
+        assert_eq!(fair_share(100, 2), 50);
+        assert_eq!(fair_share(100, 3), 34);
+        assert_eq!(fair_share(5, 2), 3);
+        assert_eq!(fair_share(3, 0), 3, "no live replica counted yet: this one takes all");
+        assert_eq!(fair_share(0, 4), 0);
+        assert_eq!(excess(&[9, 2, 7, 4], 2), vec![7, 9]);
+        assert_eq!(excess(&[3, 1], 5), Vec::<i64>::new());
+    }
 
     #[test]
     fn every_failure_reason_has_its_own_code() {

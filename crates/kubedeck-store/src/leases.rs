@@ -148,6 +148,30 @@ impl Store {
         Ok(())
     }
 
+    /// How many live leases' names start with `prefix` (`replica:`: the replicas alive now).
+    pub async fn count_live_leases(&self, prefix: &str) -> Result<u64, sea_orm::DbErr> {
+        use sea_orm::PaginatorTrait;
+        lease::Entity::find()
+            .filter(lease::Column::Name.starts_with(prefix))
+            .filter(lease::Column::ExpiresAt.gt(Utc::now()))
+            .count(self.conn())
+            .await
+    }
+
+    /// The names of the live leases `holder` holds whose names start with `prefix`.
+    pub async fn held_leases(&self, holder: &str, prefix: &str) -> Result<Vec<String>, sea_orm::DbErr> {
+        use sea_orm::QuerySelect;
+        lease::Entity::find()
+            .select_only()
+            .column(lease::Column::Name)
+            .filter(lease::Column::Holder.eq(holder))
+            .filter(lease::Column::Name.starts_with(prefix))
+            .filter(lease::Column::ExpiresAt.gt(Utc::now()))
+            .into_tuple()
+            .all(self.conn())
+            .await
+    }
+
     /// Holders whose lease named `name` is live.
     pub async fn lease_holder(&self, name: &str) -> Result<Option<String>, sea_orm::DbErr> {
         let row = lease::Entity::find_by_id(name.to_owned())

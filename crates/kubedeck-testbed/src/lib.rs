@@ -179,6 +179,55 @@ impl Testbed {
             .unwrap_or_else(|e| panic!("kubectl {} printed invalid JSON: {e}", args.join(" ")))
     }
 
+    /// A kubeconfig of a new ServiceAccount `name` in `namespace`, allowed to view that namespace: a credential of
+    /// its own, so that the one API server can be imported again as another cluster (Kubedeck refuses the same
+    /// server and user twice). Goes with the namespace.
+    pub fn service_account_kubeconfig(&self, namespace: &str, name: &str) -> String {
+        self.kubectl_ok(&["-n", namespace, "create", "serviceaccount", name]);
+        self.kubectl_ok(&[
+            "-n",
+            namespace,
+            "create",
+            "rolebinding",
+            name,
+            "--clusterrole=view",
+            &format!("--serviceaccount={namespace}:{name}"),
+        ]);
+        let secret = wait_until(
+            &format!("the token of ServiceAccount {namespace}/{name}"),
+            Duration::from_secs(60),
+            || {
+                let out = self.kubectl(&["-n", namespace, "get", "serviceaccount", name, "-o", "jsonpath={.secrets[0].name}"]);
+                let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                (out.status.success() && !s.is_empty()).then_some(s)
+            },
+        );
+        let token = self.kubectl_ok(&[
+            "-n",
+            namespace,
+            "get",
+            "secret",
+            &secret,
+            "-o",
+            "go-template={{.data.token | base64decode}}",
+        ]);
+        let ca = self.kubectl_ok(&[
+            "config",
+            "view",
+            "--raw",
+            "-o",
+            "jsonpath={.clusters[0].cluster.certificate-authority-data}",
+        ]);
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: {server}\n    \
+             certificate-authority-data: {ca}\nusers:\n- name: {name}\n  user:\n    token: {token}\ncontexts:\n\
+             - name: {name}\n  context: {{cluster: testbed, user: {name}}}\ncurrent-context: {name}\n",
+            server = self.apiserver_url(),
+            ca = ca.trim(),
+            token = token.trim(),
+        )
+    }
+
     /// Calls the simulator's control API: `(status code, JSON body or Null)`.
     pub fn sim(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
         http(method, self.sim_control_url(), path, body)

@@ -326,5 +326,6 @@ pub async fn change_password(
         )
         .await?;
     state.store.revoke_user_tokens(user.id).await?;
+    crate::shared::user_changed(&state, user.id).await;
     Ok(StatusCode::NO_CONTENT)
 }

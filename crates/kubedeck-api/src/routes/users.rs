@@ -288,6 +288,7 @@ pub async fn update(
     if ends_sessions {
         state.store.revoke_user_tokens(uid).await?;
     }
+    crate::shared::user_changed(&state, uid).await;
     let b = state.store.bindings_of(uid).await?;
     Ok(axum::Json(view(u, b.0)))
 }
@@ -317,6 +318,7 @@ pub async fn delete(
     }
     keep_an_admin(&state, uid, true).await?;
     state.store.delete_user(uid).await?;
+    crate::shared::user_changed(&state, uid).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -344,5 +346,6 @@ pub async fn set_bindings(
         .any(|b| b.role == Role::PlatformAdmin && b.cluster_id.is_none());
     keep_an_admin(&state, uid, !stays_admin).await?;
     state.store.replace_bindings(uid, &bindings).await?;
+    crate::shared::user_changed(&state, uid).await;
     Ok(axum::Json(view(u, bindings)))
 }
