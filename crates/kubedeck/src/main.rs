@@ -3,6 +3,7 @@
 mod admin;
 mod backup;
 mod config;
+mod healthcheck;
 mod serve;
 mod tls;
 
@@ -26,6 +27,13 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,
+    },
+    /// Exit 0 when the Kubedeck at URL is ready (its /readyz answers 200), 1 otherwise: the container image's
+    /// health check (the image has no shell or curl).
+    Healthcheck {
+        /// The readiness URL to ask (plain HTTP).
+        #[arg(long, default_value = "http://127.0.0.1:8080/readyz", env = "KUBEDECK_HEALTHCHECK_URL")]
+        url: String,
     },
     /// Print the OpenAPI document (JSON) and exit.
     Openapi,
@@ -53,6 +61,16 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Admin { command } => rt.block_on(admin::run(command)),
+        Command::Healthcheck { url } => match healthcheck::check(&url) {
+            Ok(status) => {
+                println!("{status}");
+                Ok(())
+            }
+            Err(why) => {
+                eprintln!("kubedeck: not ready: {why}");
+                std::process::exit(1);
+            }
+        },
         Command::Openapi => {
             use utoipa::OpenApi;
             println!(

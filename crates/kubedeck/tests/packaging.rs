@@ -240,3 +240,78 @@ fn the_systemd_unit_verifies_runs_locked_down_and_uses_known_flags() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(out.status.success() && said.is_empty(), "systemd-analyze verify: {said}");
 }
+
+const CONTAINERFILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/container/Containerfile");
+
+/// The container image definition keeps its promises: the image's last stage is empty but for the binary (built
+/// statically, from the locked dependencies) and its user, runs as the same unprivileged user as the Kubernetes
+/// manifests, starts `kubedeck serve` in exec form, checks its health with the binary itself (there is no shell or
+/// curl in it), and sets only variables `kubedeck serve` reads. (`deploy/container/check-static.sh` builds that
+/// binary and runs it in an empty, read-only root.)
+#[test]
+fn the_container_image_is_a_static_binary_run_unprivileged_with_its_own_health_check() {
+    let text = std::fs::read_to_string(CONTAINERFILE).unwrap();
+    // instructions with their continuation lines joined, comments dropped
+    let joined = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n").replace("\\\n", " ");
+    let lines: Vec<&str> = joined.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let last_from = lines.iter().rposition(|l| l.starts_with("FROM ")).expect("a FROM");
+    assert_eq!(lines[last_from], "FROM scratch", "the image is built on an empty base");
+    let image = &lines[last_from..];
+    let one = |word: &str| {
+        let found: Vec<&&str> = image.iter().filter(|l| l.starts_with(word)).collect();
+        assert_eq!(found.len(), 1, "one {word} in the image stage: {found:?}");
+        found[0].to_string()
+    };
+    assert_eq!(one("USER "), "USER 65532:65532", "numeric, unprivileged");
+    assert_eq!(one("ENTRYPOINT "), r#"ENTRYPOINT ["/kubedeck"]"#, "exec form: signals reach kubedeck");
+    assert_eq!(one("CMD "), r#"CMD ["serve"]"#);
+    let health = one("HEALTHCHECK ");
+    assert!(health.ends_with(r#"CMD ["/kubedeck", "healthcheck"]"#), "{health}");
+    // nothing runs in the image stage (there is no shell to run it)
+    assert!(!image.iter().any(|l| l.starts_with("RUN ")), "{image:?}");
+    // the binary: static, from Cargo.lock, the console embedded
+    let build = lines[..last_from].join("\n");
+    assert!(build.contains("RUSTFLAGS=\"-C target-feature=+crt-static\""), "{build}");
+    assert!(build.contains("cargo build --release --locked -p kubedeck"), "{build}");
+    assert!(build.contains("COPY --from=console /src/web/dist web/dist"), "{build}");
+    // the same user as the manifests
+    let deployment = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/kubernetes/base/deployment.yaml")).unwrap();
+    assert!(deployment.contains("runAsUser: 65532") && deployment.contains("runAsGroup: 65532"));
+    // every variable set for kubedeck is one it reads
+    let env = serve_env();
+    let set: Vec<&str> = image
+        .iter()
+        .filter(|l| l.starts_with("ENV "))
+        .flat_map(|l| l[4..].split_whitespace())
+        .filter_map(|kv| kv.split_once('=').map(|(k, _)| k))
+        .collect();
+    assert!(set.len() >= 2, "{set:?}");
+    for k in set {
+        assert!(env.iter().any(|e| e == k), "{k} is not read by kubedeck serve: {env:?}");
+    }
+    // the check script builds exactly this binary
+    let check = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/container/check-static.sh")).unwrap();
+    assert!(check.contains("RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build --release --locked -p kubedeck"), "{check}");
+}
+
+/// The image's health check: `kubedeck healthcheck` exits 0 for a ready server and 1, saying why, for one that does
+/// not answer.
+#[tokio::test]
+async fn kubedeck_healthcheck_says_whether_a_server_is_ready() {
+    let data = common::temp_dir("kd-healthcheck");
+    let server = common::Server::start(&data, &[]);
+    let out = Command::new(BIN).args(["healthcheck", "--url", &format!("{}/readyz", server.base)]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" 200 "), "{}", String::from_utf8_lossy(&out.stdout));
+    // a port nobody listens on
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let out = Command::new(BIN).args(["healthcheck", "--url", &format!("http://{closed}/readyz")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not ready"), "{}", String::from_utf8_lossy(&out.stderr));
+    // an answer other than 200 (a 404 here) is not healthy either
+    let out = Command::new(BIN).args(["healthcheck", "--url", &format!("{}/api/v1/no-such-route", server.base)]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let (stopped, _) = server.stop();
+    assert!(stopped);
+    let _ = std::fs::remove_dir_all(&data);
+}
