@@ -2008,7 +2008,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Ready: the database answers and its schema is current. With `--redis-url`, `redis` says whether Redis
+         * Ready: the database answers and its schema is current (`migrations`: `applied`; `pending` while a replica
+         *     migrates it; `ahead` when a newer Kubedeck migrated it, so this replica is about to stop). With `--redis-url`, `redis` says whether Redis
          *     answers (`ok`, `unreachable`); a replica without Redis still serves everything, so it is ready either way.
          *     (Without `--redis-url`, no `redis` member.)
          */
