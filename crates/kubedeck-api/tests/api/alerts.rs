@@ -21,6 +21,7 @@ on_every_backend!(a_crash_looping_pod_fires_notifies_once_and_resolves);
 on_every_backend!(alertmanager_webhooks_open_and_resolve_alerts);
 on_every_backend!(rules_can_be_changed_and_added);
 on_every_backend!(a_cluster_that_cannot_be_reached_fires_cluster_unreachable_until_it_is_back);
+on_every_backend!(the_client_certificate_rule_reads_the_imported_credential);
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -814,5 +815,84 @@ async fn a_cluster_that_cannot_be_reached_fires_cluster_unreachable_until_it_is_
     .await;
     assert_eq!(resolved["id"], fired["id"]);
     assert!(resolved["ends_at"].is_string());
+    app.stop().await;
+}
+
+/// KubeClientCertificateExpiration reads the imported kubeconfig's client certificate: with a threshold beyond its
+/// end it fires with the days left as its value (what kubectl's certificate says), and with a tiny one it resolves.
+async fn the_client_certificate_rule_reads_the_imported_credential() {
+    let tb = Testbed::from_env();
+    let app = spawn_app_with(fast()).await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let base = format!("/api/v1/k8s/cluster/{id}");
+    let rule = format!("{base}/alert-rules/KubeClientCertificateExpiration");
+    let r = app
+        .request(
+            "PUT",
+            &rule,
+            Some(&admin),
+            Some(json!({"threshold": 36500})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let fired = eventually("the certificate rule to fire", WAIT, || async {
+        let l = app
+            .get(
+                &format!("{base}/alerts?rule=KubeClientCertificateExpiration&state=firing"),
+                &admin,
+            )
+            .await
+            .body;
+        l["items"].as_array().and_then(|a| a.first().cloned())
+    })
+    .await;
+    // the testbed's admin certificate: its end, as openssl reads it
+    let pem = tb.admin_kubeconfig();
+    let data = pem
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client-certificate-data:"))
+        .expect("an inline client certificate")
+        .trim()
+        .to_owned();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "echo {data} | base64 -d | openssl x509 -noout -enddate -dateopt iso_8601"
+        ))
+        .output()
+        .unwrap();
+    let end = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_start_matches("notAfter=")
+        .to_owned();
+    let end =
+        chrono::DateTime::parse_from_rfc3339(&end.replace(' ', "T")).expect("openssl's end date");
+    let days =
+        (end.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds() as f64 / 86_400.0;
+    let value = fired["value"].as_f64().unwrap();
+    assert!(
+        (value - days).abs() < 0.1,
+        "days left {value} vs openssl's {days}: {fired}"
+    );
+    assert_eq!(fired["namespace"], Value::Null);
+
+    let r = app
+        .request(
+            "PUT",
+            &rule,
+            Some(&admin),
+            Some(json!({"threshold": 0.001})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    eventually("the certificate alert to resolve", WAIT, || async {
+        let a = app
+            .get(&format!("{base}/alerts/{}", fired["id"]), &admin)
+            .await
+            .body;
+        (a["state"] == "resolved").then_some(())
+    })
+    .await;
     app.stop().await;
 }
