@@ -103,6 +103,15 @@ pub fn due(
     out
 }
 
+/// Where the console lists the alert: its cluster's Alerts page filtered to its rule (and namespace).
+fn console_link(cluster_id: i64, a: &Alert) -> String {
+    let mut link = format!("/clusters/{cluster_id}/alerts?rule={}", a.rule);
+    if !a.namespace.is_empty() {
+        link.push_str(&format!("&namespace={}", a.namespace));
+    }
+    link
+}
+
 fn common(maps: &[BTreeMap<String, String>]) -> BTreeMap<String, String> {
     let Some((first, rest)) = maps.split_first() else {
         return BTreeMap::new();
@@ -137,7 +146,7 @@ pub fn notice(
             starts_at: a.starts_at.unwrap_or(a.active_at),
             ends_at: a.ends_at,
             fingerprint: a.fingerprint.clone(),
-            generator_url: format!("/clusters/{cluster_id}/alerts/{}", a.id),
+            generator_url: console_link(cluster_id, a),
         })
         .collect();
     let labels: Vec<_> = alerts.iter().map(|a| a.labels.clone()).collect();
@@ -253,6 +262,10 @@ mod tests {
         assert_eq!(s[0].notice.group_labels["alertname"], "KubePodCrashLooping");
         assert_eq!(s[0].notice.common_labels.get("pod"), None);
         assert_eq!(s[0].notice.common_labels["namespace"], "shop");
+        assert_eq!(
+            s[0].notice.alerts[0].generator_url,
+            "/clusters/1/alerts?rule=KubePodCrashLooping&namespace=shop"
+        );
         let alerts = sent(alerts, &s[0], 30);
         assert!(
             due(1, "prod", &alerts, &timing, at(600)).is_empty(),
