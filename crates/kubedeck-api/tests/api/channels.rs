@@ -983,6 +983,7 @@ async fn send_test_works_and_bad_input_is_refused_with_the_field() {
 }
 
 async fn secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit_and_a_key_rotation() {
+    let server_log = crate::resources::captured_logs();
     let app = notify_app(Duration::from_secs(60)).await;
     let admin = app.admin_token().await;
     let rx = Receiver::start().await;
@@ -1135,10 +1136,17 @@ async fn secrets_appear_in_no_answer_or_audit_row_and_survive_an_edit_and_a_key_
             ("the delivery logs", format!("{logs:?}")),
             ("the audit log", format!("{audit:?}")),
             ("the stored rows (sealed)", format!("{stored:?}")),
+            ("the server's log", server_log.lock().unwrap().clone()),
         ] {
             assert!(!text.contains(secret), "{secret} appears in {what}: {text}");
         }
     }
+    // (the log was captured: the failed email is in it)
+    let log = server_log.lock().unwrap().clone();
+    assert!(
+        log.contains("a notification was not delivered") && log.contains("127.0.0.1:1"),
+        "{log}"
+    );
     app.stop().await;
 }
 
