@@ -2842,6 +2842,19 @@ await step('alerts: a crash-looping pod fires KubePodCrashLooping on the cluster
     const badge = await until('the header badge to count it', 40_000, async () => Number((await page.getByTestId('alert-badge').innerText()).replace(/\D/g, '') || 0) >= 1, 1000);
     need(badge, 'a badge count');
     await shot('alerts');
+    // dark mode: the table turns dark and the firing tag stays red
+    const tableBg = () => page.evaluate(() => getComputedStyle(document.querySelector('.ant-table')).backgroundColor);
+    const dark = (c) => (c.match(/\d+/g) ?? []).slice(0, 3).reduce((a, b) => a + Number(b), 0) < 150;
+    await page.getByTestId('theme-switch').click();
+    await until('the dark Alerts page', 5000, async (note) => {
+      const c = await tableBg();
+      note(c);
+      return dark(c);
+    }, 250);
+    await expectVisible(page.getByTestId(`alert-state-${alert.id}`).locator('xpath=self::*[contains(@class, "ant-tag-red")]'), 'the red firing tag in dark mode');
+    await shot('alerts-dark');
+    await page.getByTestId('theme-switch').click();
+    await until('the light theme again', 5000, async () => !dark(await tableBg()), 250);
     // silence from the alert: the dialog starts with its labels
     await page.getByTestId(`alert-silence-${alert.id}`).click();
     await expectVisible(page.locator('.ant-modal input[value="KubePodCrashLooping"]'), 'the alertname matcher prefilled');
