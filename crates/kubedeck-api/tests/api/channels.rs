@@ -519,7 +519,16 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
             "from": "kubedeck@example.com", "to": ["oncall@example.com", "lead@example.com"]}}),
     )
     .await;
-    // filtered out: another cluster, and a minimum severity above the notice's
+    // a relay on the same host: no TLS, no login, messages in Chinese
+    create_channel(
+        &app,
+        &admin,
+        json!({"name": "mail-relay", "kind": "email", "language": "zh-CN",
+        "config": {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_security": "none",
+            "from": "kubedeck@example.com", "to": ["relay@example.com"]}}),
+    )
+    .await;
+    // filtered out: another cluster's channel, and a disabled one
     create_channel(
         &app,
         &admin,
@@ -540,8 +549,8 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
         .await
         .unwrap();
     assert_eq!(
-        n, 6,
-        "queued for the six matching channels, not the other cluster's or the disabled one"
+        n, 7,
+        "queued for the seven matching channels, not the other cluster's or the disabled one"
     );
 
     // webhook: Alertmanager's v4 payload, with the bearer token
@@ -646,9 +655,45 @@ async fn every_kind_receives_its_payload_and_the_signatures_verify() {
     );
 
     // email: over STARTTLS, logged in, multipart text + HTML, the subject operators expect
-    let mail = eventually("the mail", Duration::from_secs(30), || async {
-        smtp.mails.lock().unwrap().first().cloned()
-    })
+    let mail_to = |to: &'static str| {
+        let mails = smtp.mails.clone();
+        move || {
+            let mails = mails.clone();
+            async move {
+                mails
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m.to[0] == to)
+                    .cloned()
+            }
+        }
+    };
+    let relayed = eventually(
+        "the relayed mail",
+        Duration::from_secs(30),
+        mail_to("relay@example.com"),
+    )
+    .await;
+    assert!(
+        !relayed.tls && relayed.auth.is_none(),
+        "security none: plain, no login"
+    );
+    let subject = relayed
+        .data
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
+        .unwrap();
+    let subject = String::from_utf8(B64.decode(subject.trim_end_matches("?=")).unwrap()).unwrap();
+    assert_eq!(
+        subject, "[告警:2] KubePodCrashLooping (集群 prod)",
+        "a Chinese subject, RFC 2047 encoded"
+    );
+    let mail = eventually(
+        "the mail",
+        Duration::from_secs(30),
+        mail_to("oncall@example.com"),
+    )
     .await;
     assert!(
         mail.tls,
