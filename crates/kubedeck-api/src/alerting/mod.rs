@@ -159,11 +159,12 @@ async fn evaluate_cluster(
         .collect();
     let tracked = store.tracked_alerts(cluster_id).await?;
     if !mem.seeded {
-        // a crash-looping pod between two crashes still counts after a restart of Kubedeck
-        for a in tracked
-            .iter()
-            .filter(|a| a.rule == "KubePodCrashLooping" && a.state != alert_state::RESOLVED)
-        {
+        // a crash-looping pod between two crashes still counts after a restart of Kubedeck (or on a new lease
+        // holder): for its open alert, and for one resolved by hand, which must not see its condition "clear"
+        for a in tracked.iter().filter(|a| {
+            a.rule == "KubePodCrashLooping"
+                && (a.state != alert_state::RESOLVED || a.held_until_clear)
+        }) {
             let l: std::collections::BTreeMap<String, String> =
                 serde_json::from_str(&a.labels).unwrap_or_default();
             if let (Some(ns), Some(pod)) = (l.get("namespace"), l.get("pod")) {
