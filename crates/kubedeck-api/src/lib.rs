@@ -73,6 +73,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/metrics/history" => get(routes::cluster_metrics::history),
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
+    "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
     "/api/v1/k8s/cluster/{id}/alerts/{aid}/deliveries" => get(routes::channels::alert_deliveries),
     "/api/v1/k8s/pods" => get(pods::search),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs" => get(pods::merged_logs),

@@ -24,7 +24,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
-        routes::cluster_metrics::latest, routes::cluster_metrics::history, routes::cluster_metrics::top_nodes, routes::cluster_metrics::top_pods,
+        routes::cluster_metrics::latest, routes::cluster_metrics::history, routes::cluster_metrics::top_nodes, routes::cluster_metrics::top_pods, routes::upgrade::readiness,
         routes::resources::list::kinds, routes::resources::changes::changes, routes::resources::list::list_all, routes::resources::list::list_in_namespace,
         routes::resources::object::get, routes::resources::object::yaml, routes::resources::object::events,
         routes::resources::object::delete, routes::resources::object::sync,

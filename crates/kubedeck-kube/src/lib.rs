@@ -21,6 +21,7 @@ pub mod preflight;
 pub mod quantity;
 pub mod resource;
 pub mod selector;
+pub mod upgrade;
 pub mod usage;
 pub mod workload;
 pub mod x509;

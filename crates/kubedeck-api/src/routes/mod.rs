@@ -21,6 +21,7 @@ pub mod network;
 pub mod resources;
 pub mod storage;
 pub mod tasks;
+pub mod upgrade;
 pub mod users;
 pub mod websocket;
 pub mod workloads;

@@ -31,5 +31,6 @@ mod redis;
 mod resources;
 mod retention;
 mod tasks;
+mod upgrade;
 mod users_audit;
 mod workloads;
