@@ -1603,6 +1603,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/upgrade/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upgrade readiness of a cluster for a target Kubernetes version. */
+        get: operations["readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/{kind}": {
         parameters: {
             query?: never;
@@ -3780,6 +3797,16 @@ export interface components {
              */
             unknown: number;
         };
+        /** @description A node and whether its kubelet keeps up with the control plane on the way. */
+        NodeSkew: {
+            kubelet_version: string;
+            name: string;
+            /**
+             * @description The first version on the way at which this kubelet is older than the skew policy allows: the node must be
+             *     upgraded before the control plane goes there. None: it may wait until the control plane is done.
+             */
+            too_old_at?: string | null;
+        };
         /** @description Everything the node list and detail show about one node. */
         NodeSummary: {
             /**
@@ -4513,6 +4540,28 @@ export interface components {
             relation: string;
             /** @description The URL name of its kind, when Kubedeck serves it. */
             resource?: string | null;
+        };
+        /** @description One removed API version the cluster serves today. */
+        RemovedApiFinding: {
+            api_version: string;
+            kind: string;
+            /** @description How many objects of the kind the cluster has. */
+            objects: number;
+            /** @description The version that no longer serves it (`1.25`). */
+            removed_in: string;
+            /** @description What to write instead; none when the kind itself goes away. */
+            replacement?: string | null;
+            /** @description The API server saw requests for it since it started (`apiserver_requested_deprecated_apis`). */
+            requested_since_start: boolean;
+            /**
+             * @description `blocker`: something still writes it, so its manifests or clients must change before the upgrade;
+             *     `ok`: nothing does (stored objects are converted by the API server).
+             */
+            verdict: string;
+            /** @description Objects whose manifest or a manager still writes the removed version (at most 100 named). */
+            written_with_it: components["schemas"]["Writer"][];
+            /** @description How many there are in all. */
+            written_with_it_total: number;
         };
         /** @description A ReplicaSet of a Deployment's rollout. */
         ReplicaSetSummary: {
@@ -5349,6 +5398,24 @@ export interface components {
             /** @description Reset the password; the user must change it at next login. */
             password?: string | null;
         };
+        /** @description What stands between a cluster and a target version. */
+        UpgradeReadiness: {
+            /** @description Removed API versions something still writes, plus nodes too old on the way. */
+            blockers: number;
+            /** @description The API server's version now. */
+            cluster_version: string;
+            /** @description Whether the API server's count of deprecated API requests could be read (its `/metrics`). */
+            deprecated_requests_readable: boolean;
+            nodes: components["schemas"]["NodeSkew"][];
+            /** @description The minor versions the upgrade passes through, one at a time (Kubernetes skips none), control plane first. */
+            path: string[];
+            /** @description No blocker. */
+            ready: boolean;
+            /** @description The API versions removed on the way that the cluster serves today. */
+            removed_apis: components["schemas"]["RemovedApiFinding"][];
+            /** @description The target, as a minor version (`1.25`). */
+            target: string;
+        };
         /** @description A workload or pod that uses the object shown. */
         Usage: {
             /** @description Its kind (Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, Pod). */
@@ -5497,6 +5564,13 @@ export interface components {
             startsAt?: string | null;
             /** @description firing or resolved. */
             status: string;
+        };
+        /** @description An object written through a removed API version, and how that shows. */
+        Writer: {
+            /** @description `last-applied` (its `kubectl apply` manifest) or the field manager that wrote with it. */
+            by: string;
+            name: string;
+            namespace?: string | null;
         };
     };
     responses: never;
@@ -14013,6 +14087,83 @@ export interface operations {
                 };
             };
             /** @description the cluster cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    readiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description The Kubernetes version to upgrade to (`1.25` or `v1.25.3`; only the minor version counts). */
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpgradeReadiness"];
+                };
+            };
+            /** @description target is not a version, or not newer than the cluster's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description cluster unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
