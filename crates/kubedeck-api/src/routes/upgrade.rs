@@ -14,7 +14,6 @@ use kube::api::{Api, ListParams};
 use kubedeck_kube::error::within;
 use kubedeck_kube::upgrade::{self, Minor, RemovedApiFinding};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 

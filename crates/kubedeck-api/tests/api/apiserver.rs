@@ -49,6 +49,16 @@ impl SecondApiserver {
         s
     }
 
+    /// Like [`SecondApiserver::private`], with other flags of its own (`("--event-ttl", "15s")`).
+    pub fn private_with(tb: &Testbed, flags: &[(&str, &str)]) -> Self {
+        let prefix = format!("/{}", kubedeck_testbed::unique_name("kd-private"));
+        let mut all = vec![("--etcd-prefix", prefix.as_str())];
+        all.extend_from_slice(flags);
+        let mut s = Self::build(tb, &all);
+        s.spawn();
+        s
+    }
+
     /// Serves the testbed's cluster and accepts exactly these static tokens (`token,user,uid,"group"` lines).
     pub fn with_tokens(tb: &Testbed, tokens_csv: &str) -> Self {
         let mut s = Self::build(tb, &[]);

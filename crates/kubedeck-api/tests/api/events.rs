@@ -423,3 +423,76 @@ async fn events_outlive_the_cluster_and_are_searchable() {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     app.stop().await;
 }
+
+/// The API server's own `--event-ttl` (issue 16): a cluster of its own whose API server keeps events 15 s. An event
+/// and its repeat are archived; once the API server has expired it (kubectl no longer lists it), Kubedeck still
+/// finds it, as one row with its count, also after a restart of Kubedeck (whose new watcher lists the cluster's
+/// events again and adds nothing).
+async fn events_the_api_server_expired_with_its_event_ttl_are_still_archived() {
+    let tb = Testbed::from_env();
+    let server = crate::apiserver::SecondApiserver::private_with(&tb, &[("--event-ttl", "15s")]);
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = import_kubeconfig(&app, &admin, "short-ttl", server.admin_kubeconfig()).await;
+    let base = format!("/api/v1/k8s/cluster/{id}");
+    eventually("the cluster's event watcher", WAIT, || async {
+        app.state.hub.get(id).filter(|h| h.events.listed()).map(|_| ())
+    })
+    .await;
+    let event = json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "ghost.ttl", "namespace": "default"},
+        "involvedObject": {"kind": "Pod", "name": "ghost", "namespace": "default", "apiVersion": "v1"},
+        "reason": "ShortLived", "type": "Warning", "message": "kept for 15 s by the API server", "count": 1,
+        "firstTimestamp": time(Age::seconds(2)), "lastTimestamp": time(Age::seconds(2)),
+        "source": {"component": "kubedeck-test"},
+    });
+    let path = std::env::temp_dir().join(format!("{}.json", unique_name("ttl-event")));
+    std::fs::write(&path, event.to_string()).unwrap();
+    server.kubectl_ok(&["create", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    eventually("the event in the archive", WAIT, || async {
+        let l = search(&app, &admin, &base, "reason=ShortLived").await;
+        (l["items"][0]["count"] == 1).then_some(())
+    })
+    .await;
+    // a repeat, written before the first one expires (which gives it 15 s again)
+    server.kubectl_ok(&[
+        "-n",
+        "default",
+        "patch",
+        "event",
+        "ghost.ttl",
+        "--type=merge",
+        "-p",
+        &json!({"count": 3, "lastTimestamp": time(Age::zero())}).to_string(),
+    ]);
+    eventually("the repeat in the archive", WAIT, || async {
+        let l = search(&app, &admin, &base, "reason=ShortLived").await;
+        (l["items"][0]["count"] == 3).then_some(())
+    })
+    .await;
+    // the API server expires it (its etcd lease runs out): kubectl no longer lists it
+    eventually("the API server to expire the event", Duration::from_secs(90), || async {
+        let out = server.kubectl(&["-n", "default", "get", "event", "ghost.ttl", "-o", "name"]);
+        (!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("NotFound")).then_some(())
+    })
+    .await;
+    let kept = search(&app, &admin, &base, "reason=ShortLived").await;
+    assert_eq!(kept["total"], 1, "one row for the event and its repeat: {kept}");
+    assert_eq!(kept["items"][0]["count"], 3, "{kept}");
+    assert_eq!(kept["items"][0]["message"], "kept for 15 s by the API server");
+    // a restart: the new watcher lists the cluster's events (the expired one is not among them) and adds nothing
+    let app = app.restart().await;
+    let admin = app.admin_token().await;
+    eventually("the restarted app's event watcher", WAIT, || async {
+        app.state.hub.get(id).filter(|h| h.events.listed()).map(|_| ())
+    })
+    .await;
+    let after = search(&app, &admin, &base, "reason=ShortLived").await;
+    assert_eq!(after["total"], 1, "{after}");
+    assert_eq!(after["items"][0]["count"], 3, "{after}");
+    app.stop().await;
+}
+
+on_one_backend!(events_the_api_server_expired_with_its_event_ttl_are_still_archived);
