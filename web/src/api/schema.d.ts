@@ -14099,12 +14099,13 @@ export interface operations {
     };
     readiness: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The Kubernetes version to upgrade to (`1.25` or `v1.25.3`; only the minor version counts). */
+                target: string;
+            };
             header?: never;
             path: {
                 id: number;
-                /** @description The Kubernetes version to upgrade to (`1.25` or `v1.25.3`; only the minor version counts). */
-                target: string;
             };
             cookie?: never;
         };

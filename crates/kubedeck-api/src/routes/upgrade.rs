@@ -21,6 +21,7 @@ const CALL: Duration = Duration::from_secs(20);
 
 /// The version to check the cluster against.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadinessQuery {
     /// The Kubernetes version to upgrade to (`1.25` or `v1.25.3`; only the minor version counts).
     pub target: String,
