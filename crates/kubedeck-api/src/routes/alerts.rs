@@ -8,10 +8,10 @@ use crate::alerting::rules::{self, Matcher, Rule};
 use crate::audit::AuditSlot;
 use crate::auth::{AuthUser, Authorized, InCluster, perm};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Pagination};
 use crate::routes::Page;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use kubedeck_core::rbac::{Permission, Scope};
@@ -220,7 +220,7 @@ async fn find_alert(state: &AppState, cluster: i64, id: i64) -> ApiResult<Alert>
 pub async fn list(
     State(state): State<AppState>,
     auth: InCluster<perm::AlertRead>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<AlertQuery>,
 ) -> ApiResult<Json<Page<AlertView>>> {
     let req = q.page()?;
@@ -274,7 +274,7 @@ pub async fn list_all(
 pub async fn get(
     State(state): State<AppState>,
     _auth: Authorized<perm::AlertRead>,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<AlertView>> {
     Ok(Json(find_alert(&state, id, aid).await?.into()))
 }
@@ -288,7 +288,7 @@ pub async fn ack(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertWrite>,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<AlertView>> {
     audit.action("alert.ack");
     audit.target(Some(id), None, Some(format!("alert/{aid}")));
@@ -320,7 +320,7 @@ pub async fn resolve(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertWrite>,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<ResolveRequest>,
 ) -> ApiResult<Json<AlertView>> {
     audit.action("alert.resolve");
@@ -440,7 +440,7 @@ fn rule_not_found(name: &str) -> ApiError {
 pub async fn list_rules(
     State(state): State<AppState>,
     _auth: Authorized<perm::AlertRead>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<RuleView>>> {
     ensure_cluster(&state, id).await?;
     Ok(Json(rule_views(&state, id).await?))
@@ -453,7 +453,7 @@ pub async fn list_rules(
 pub async fn get_rule(
     State(state): State<AppState>,
     _auth: Authorized<perm::AlertRead>,
-    Path((id, name)): Path<(i64, String)>,
+    ApiPath((id, name)): ApiPath<(i64, String)>,
 ) -> ApiResult<Json<RuleView>> {
     ensure_cluster(&state, id).await?;
     rule_views(&state, id)
@@ -628,7 +628,7 @@ pub async fn update_rule(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertAdmin>,
-    Path((id, name)): Path<(i64, String)>,
+    ApiPath((id, name)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<RuleUpdate>,
 ) -> ApiResult<Json<RuleView>> {
     audit.action("alert.rule.update");
@@ -684,7 +684,7 @@ pub async fn create_rule(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertAdmin>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewRule>,
 ) -> ApiResult<(axum::http::StatusCode, Json<RuleView>)> {
     audit.action("alert.rule.create");
@@ -747,7 +747,7 @@ pub async fn delete_rule(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     _auth: Authorized<perm::AlertAdmin>,
-    Path((id, name)): Path<(i64, String)>,
+    ApiPath((id, name)): ApiPath<(i64, String)>,
 ) -> ApiResult<axum::http::StatusCode> {
     audit.action("alert.rule.delete");
     audit.target(Some(id), None, Some(format!("alert-rule/{name}")));
@@ -806,7 +806,7 @@ impl From<Silence> for SilenceView {
 pub async fn list_silences(
     State(state): State<AppState>,
     _auth: Authorized<perm::AlertRead>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<SilenceView>>> {
     ensure_cluster(&state, id).await?;
     Ok(Json(
@@ -845,7 +845,7 @@ pub async fn create_silence(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertWrite>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewSilence>,
 ) -> ApiResult<(axum::http::StatusCode, Json<SilenceView>)> {
     audit.action("alert.silence.create");
@@ -922,7 +922,7 @@ pub async fn expire_silence(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     _auth: Authorized<perm::AlertWrite>,
-    Path((id, sid)): Path<(i64, i64)>,
+    ApiPath((id, sid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<SilenceView>> {
     audit.action("alert.silence.expire");
     audit.target(Some(id), None, Some(format!("silence/{sid}")));
@@ -996,7 +996,7 @@ fn token_hash(token: &str) -> String {
 pub async fn list_tokens(
     State(state): State<AppState>,
     _auth: Authorized<perm::AlertAdmin>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<IngestTokenView>>> {
     ensure_cluster(&state, id).await?;
     Ok(Json(
@@ -1019,7 +1019,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     auth: Authorized<perm::AlertAdmin>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewIngestToken>,
 ) -> ApiResult<(axum::http::StatusCode, Json<CreatedIngestToken>)> {
     audit.action("alert.ingest_token.create");
@@ -1056,7 +1056,7 @@ pub async fn delete_token(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
     _auth: Authorized<perm::AlertAdmin>,
-    Path((id, kid)): Path<(i64, i64)>,
+    ApiPath((id, kid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::http::StatusCode> {
     audit.action("alert.ingest_token.delete");
     audit.target(Some(id), None, Some(format!("ingest-token/{kid}")));
@@ -1118,7 +1118,7 @@ pub struct IngestResult {
 pub async fn ingest(
     State(state): State<AppState>,
     Extension(audit): Extension<AuditSlot>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<Webhook>,
 ) -> ApiResult<Json<IngestResult>> {
     audit.action("alert.ingest");
