@@ -19,26 +19,41 @@ echo "size: $(du -h "$bin" | cut -f1)"
 root=$(mktemp -d /tmp/kd-image-root.XXXXXX)
 data=$(mktemp -d /tmp/kd-image-data.XXXXXX)
 srv=""
-cleanup() { [ -n "$srv" ] && kill "$srv" 2>/dev/null; wait 2>/dev/null; umount -R "$root" 2>/dev/null || true; rm -rf "$root" "$data"; }
+cleanup() {
+  [ -n "$srv" ] && kill "$srv" 2>/dev/null
+  wait 2>/dev/null
+  umount -R "$root" 2>/dev/null || true
+  for d in null zero random urandom; do umount "$root.dev/$d" 2>/dev/null || true; done
+  rm -rf "$root" "$root.dev" "$data"
+}
 trap cleanup EXIT
 # the image's files: the binary, a passwd and group entry, nsswitch; nothing else
-mkdir -p "$root/etc" "$root/var/lib/kubedeck"
+mkdir -p "$root/etc" "$root/var/lib/kubedeck" "$root/dev" "$root/proc"
 cp "$bin" "$root/kubedeck"
+# as in an image's layers: the root and its files readable by everyone, the binary executable, nothing writable
+chmod 0755 "$root" "$root/etc" "$root/var" "$root/var/lib" "$root/kubedeck"
 echo 'kubedeck:x:65532:65532:Kubedeck:/var/lib/kubedeck:/sbin/nologin' >"$root/etc/passwd"
 echo 'kubedeck:x:65532:' >"$root/etc/group"
 printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+chmod 0644 "$root"/etc/*
 chown 65532:65532 "$data"
 # read-only root, writable data volume
 mount --bind "$root" "$root"
 mount -o remount,bind,ro "$root"
 mount --bind "$data" "$root/var/lib/kubedeck"
-echo "the root holds: $(cd "$root" && find . -type f | sort | tr '\n' ' ')"
+# what every container runtime gives a container whatever its image: a minimal /dev and /proc (without /dev the
+# binary stops at start: a dependency reads /dev/urandom)
+mkdir -p "$root.dev"
+for d in null zero random urandom; do touch "$root.dev/$d"; mount --bind "/dev/$d" "$root.dev/$d"; done
+mount --rbind "$root.dev" "$root/dev" 2>/dev/null || { echo "the read-only root needs a /dev mount point" >&2; exit 1; }
+mount -t proc proc "$root/proc"
+echo "the root holds: $(cd "$root" && find . \( -path ./dev -o -path ./proc \) -prune -o -type f -print | sort | tr '\n' ' ') (and /dev and /proc, mounted)"
 run() { chroot --userspec=65532:65532 "$root" "$@"; }
 
 run /kubedeck version
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-env -i KUBEDECK_ADMIN_PASSWORD=image-check-password KUBEDECK_DATA_DIR=/var/lib/kubedeck \
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin KUBEDECK_ADMIN_PASSWORD=image-check-password KUBEDECK_DATA_DIR=/var/lib/kubedeck \
   KUBEDECK_LISTEN="127.0.0.1:$port" KUBEDECK_LOG_FORMAT=json \
   chroot --userspec=65532:65532 "$root" /kubedeck serve >"$data.log" 2>&1 &
 srv=$!
