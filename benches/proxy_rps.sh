@@ -30,7 +30,7 @@ start() {
   mkdir -p "$DIR/$name"
   KUBEDECK_ADMIN_PASSWORD=bench-admin-password "$BIN" serve --listen "127.0.0.1:$p" --data-dir "$DIR/$name" \
     --database-url "$url" --jwt-secret-file "$DIR/keys/jwt.secret" --credential-key-dir "$DIR/keys/credential" \
-    --api-rate-per-minute 100000000 --trust-forwarded-for --trusted-proxies 127.0.0.1 --log warn >>"$DIR/$name.log" 2>&1 &
+    --api-rate-per-minute 100000000 --trust-forwarded-for true --trusted-proxies 127.0.0.1 --log warn >>"$DIR/$name.log" 2>&1 &
   pid[$name]=$!
   port[$name]=$p
   until curl -fs "http://127.0.0.1:$p/readyz" >/dev/null 2>&1; do sleep 0.2; done
