@@ -34,7 +34,7 @@ start() {
   until curl -fs "http://127.0.0.1:$p/readyz" >/dev/null 2>&1; do sleep 0.2; done
 }
 stop_all() {
-  for n in a b; do [ -n "${pid[$n]:-}" ] && kill "${pid[$n]}" 2>/dev/null; done
+  for n in a b; do [ -n "${pid[$n]:-}" ] && kill "${pid[$n]}" 2>/dev/null || true; done
   sleep 2
   psql -q -h 127.0.0.1 -U postgres -d test -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
 }
