@@ -247,17 +247,24 @@ impl Shared {
     /// Says that the user's account or bindings changed (after the change is committed): every replica's next
     /// request of that user reads the database again.
     pub async fn user_changed(&self, user_id: i64) {
-        let Some(mut c) = self.connection().await else {
-            tracing::warn!(user_id, "Redis is unreachable: other replicas may use this user's cached roles for up to {} s", PRINCIPAL_TTL.as_secs());
-            return;
+        let raised = match self.connection().await {
+            Some(mut c) => {
+                let key = format!("{PRINCIPAL_EPOCH}{user_id}");
+                // the epoch outlives every entry cached under it by far: an expired epoch reads as 0, and an entry
+                // of epoch 0 is then long gone
+                let r: redis::RedisResult<()> =
+                    bounded(redis::pipe().incr(&key, 1).ignore().expire(&key, 86_400).ignore().query_async(&mut c))
+                        .await;
+                self.settle(r).await.is_some()
+            }
+            None => false,
         };
-        let key = format!("{PRINCIPAL_EPOCH}{user_id}");
-        // the epoch outlives every entry cached under it by far: an expired epoch reads as 0, and an entry of
-        // epoch 0 is then long gone
-        let raised: redis::RedisResult<()> =
-            bounded(redis::pipe().incr(&key, 1).ignore().expire(&key, 86_400).ignore().query_async(&mut c)).await;
-        if self.settle(raised).await.is_none() {
-            tracing::warn!(user_id, "Redis is unreachable: other replicas may use this user's cached roles for up to {} s", PRINCIPAL_TTL.as_secs());
+        if !raised {
+            tracing::warn!(
+                user_id,
+                "Redis is unreachable: other replicas may use this user's cached roles for up to {} s",
+                PRINCIPAL_TTL.as_secs()
+            );
         }
     }
 

@@ -536,13 +536,14 @@ pub async fn requested_deprecated(client: &kube::Client) -> Option<BTreeSet<(Str
     Some(seen)
 }
 
-/// The findings for the API versions removed between `current` and `target` that the cluster serves today.
+/// The findings for the API versions removed between `current` and `target` that the cluster serves today;
+/// `requested` is what [`requested_deprecated`] read (read once by the caller, which also reports whether it could).
 pub async fn removed_apis(
     client: &kube::Client,
     current: Minor,
     target: Minor,
+    requested: &BTreeSet<(String, String)>,
 ) -> Result<Vec<RemovedApiFinding>, ClusterError> {
-    let requested = requested_deprecated(client).await.unwrap_or_default();
     let mut out = Vec::new();
     for r in removed_between(current, target) {
         // listed through the version that replaces the removed one where the cluster serves it (the objects are the

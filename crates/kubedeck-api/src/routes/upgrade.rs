@@ -105,10 +105,12 @@ pub async fn readiness(
         .param("min", upgrade::show((current.0, current.1 + 1))));
     }
     let path = upgrade::path(current, target);
-    let removed = upgrade::removed_apis(&client, current, target)
+    // the API server's /metrics is read once, before the lists below
+    let requested = upgrade::requested_deprecated(&client).await;
+    let deprecated_requests_readable = requested.is_some();
+    let removed = upgrade::removed_apis(&client, current, target, &requested.unwrap_or_default())
         .await
         .map_err(from_cluster)?;
-    let deprecated_requests_readable = upgrade::requested_deprecated(&client).await.is_some();
     let nodes = within(
         CALL,
         Api::<Node>::all(client.clone()).list(&ListParams::default()),
