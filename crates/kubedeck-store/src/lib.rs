@@ -19,6 +19,7 @@ pub mod read_replica;
 pub mod schema;
 pub mod node_metrics;
 pub mod notify;
+pub mod prometheus;
 pub mod snapshot;
 pub mod tasks;
 #[cfg(feature = "testing")]
