@@ -64,6 +64,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium for the console's end-to-end test"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+if ! command -v etcdctl >/dev/null 2>&1; then
+  say "installing Debian's etcd-client: etcd snapshots are checked with etcdctl snapshot status, and restored by the test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-client >/dev/null
+fi
 
 say "tests against a fresh testbed"
 rc=0

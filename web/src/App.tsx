@@ -54,6 +54,7 @@ const ResourceListPage = lazy(() => import('./pages/resources/ResourceListPage')
 const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPage'));
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
 const DnsPage = lazy(() => import('./pages/network/DnsPage'));
+const EtcdBackupsPage = lazy(() => import('./pages/etcd/EtcdBackupsPage'));
 const EventsPage = lazy(() => import('./pages/events/EventsPage'));
 const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 const TopPage = lazy(() => import('./pages/metrics/TopPage'));
@@ -135,6 +136,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/resources/:name/:ns/:objname" element={<ResourceDetailPage />} />
                       <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
                       <Route path="/clusters/:clusterId/dns" element={<DnsPage />} />
+                      <Route path="/clusters/:clusterId/etcd" element={<EtcdBackupsPage />} />
                       <Route path="/clusters/:clusterId/events" element={<EventsPage />} />
                       <Route path="/clusters/:clusterId/alerts" element={<AlertsPage />} />
                       <Route path="/alerts" element={<AlertsPage />} />

@@ -364,7 +364,8 @@ pub mod perm {
         AlertRead,
         AlertWrite,
         AlertAdmin,
-        ChannelAdmin
+        ChannelAdmin,
+        EtcdAdmin
     );
 }
 

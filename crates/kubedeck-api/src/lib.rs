@@ -10,6 +10,7 @@ pub mod console;
 pub mod drain;
 pub mod edge;
 pub mod error;
+pub mod etcd_backup;
 pub mod event_archive;
 pub mod extract;
 pub mod keys;
@@ -74,6 +75,10 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
     "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
+    "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download" => get(routes::etcd::download_snapshot),
     "/api/v1/k8s/cluster/{id}/alerts/{aid}/deliveries" => get(routes::channels::alert_deliveries),
     "/api/v1/k8s/pods" => get(pods::search),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs" => get(pods::merged_logs),

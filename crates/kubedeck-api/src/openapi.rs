@@ -33,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::namespaces::create, routes::namespaces::contents,
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
         routes::dns::get, routes::dns::update, routes::dns::rollback,
+        routes::etcd::get_settings, routes::etcd::put_settings, routes::etcd::delete_settings, routes::etcd::list_snapshots, routes::etcd::take_snapshot, routes::etcd::get_snapshot, routes::etcd::delete_snapshot, routes::etcd::download_snapshot,
         routes::events::cluster_events, routes::events::namespace_events, routes::events::search, routes::events::timeline, routes::events::sync,
         routes::alerts::list, routes::alerts::list_all, routes::alerts::get, routes::alerts::ack, routes::alerts::resolve,
         routes::alerts::list_rules, routes::alerts::get_rule, routes::alerts::update_rule, routes::alerts::create_rule, routes::alerts::delete_rule,

@@ -43,6 +43,10 @@ pub struct Settings {
     pub event_retention: Duration,
     /// How notifications are paced: rate-limit window, retries, timeouts (see [`crate::notify`]).
     pub notify: crate::notify::NotifySettings,
+    /// Where etcd snapshots are written (the binary: `<data dir>/etcd-snapshots`).
+    pub etcd_snapshot_dir: std::path::PathBuf,
+    /// How often the etcd snapshot schedules are looked at.
+    pub etcd_schedule_tick: Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -83,6 +87,8 @@ impl Settings {
             node_metrics: Default::default(),
             event_retention: crate::event_archive::DEFAULT_RETENTION,
             notify: Default::default(),
+            etcd_snapshot_dir: std::env::temp_dir().join("kubedeck-etcd-snapshots"),
+            etcd_schedule_tick: Duration::from_secs(20),
         }
     }
 }

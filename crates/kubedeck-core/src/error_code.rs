@@ -274,6 +274,18 @@ error_codes! {
     /// The preflight found problems (`errors`: their English sentences).
     PreflightFailed => "preflight_failed",
 
+    // --- etcd backups ---------------------------------------------------------------------------
+    /// Cluster `cluster` has no etcd endpoints set (PUT them first).
+    EtcdNotConfigured => "etcd_not_configured",
+    /// The cluster has no etcd snapshot `snapshot` (or its file is gone from this server's data directory).
+    EtcdSnapshotNotFound => "etcd_snapshot_not_found",
+    /// etcd at `endpoint` could not be reached or refused the request (`detail`).
+    EtcdUnreachable => "etcd_unreachable",
+    /// The snapshot `snapshot` failed while etcd streamed it (`detail`).
+    EtcdSnapshotFailed => "etcd_snapshot_failed",
+    /// Not a cron expression Kubedeck runs (`detail`: which part and why).
+    InvalidCron => "invalid_cron",
+
     // --- The server ----------------------------------------------------------------------------
     /// Something broke on the server; quote the request id.
     Internal => "internal",

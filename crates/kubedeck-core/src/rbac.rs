@@ -64,6 +64,7 @@ impl Role {
                 AlertRead,
                 AlertWrite,
                 AlertAdmin,
+                EtcdAdmin,
             ],
             Role::Operator => &[
                 ClusterRead,
@@ -176,11 +177,15 @@ pub enum Permission {
     /// Manage notification channels (webhook, email, DingTalk, WeCom, Feishu, Slack) and their secrets.
     #[serde(rename = "channel.admin")]
     ChannelAdmin,
+    /// Set a cluster's etcd endpoints, take, schedule, download and delete its etcd snapshots (a snapshot holds
+    /// every Secret of the cluster).
+    #[serde(rename = "etcd.admin")]
+    EtcdAdmin,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -202,6 +207,7 @@ impl Permission {
         Permission::AlertWrite,
         Permission::AlertAdmin,
         Permission::ChannelAdmin,
+        Permission::EtcdAdmin,
     ];
 
     /// The API name (`cluster.read` ...).
@@ -228,6 +234,7 @@ impl Permission {
             Permission::AlertWrite => "alert.write",
             Permission::AlertAdmin => "alert.admin",
             Permission::ChannelAdmin => "channel.admin",
+            Permission::EtcdAdmin => "etcd.admin",
         }
     }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cluster_metrics;
 pub mod clusters;
 pub mod entity;
+pub mod etcd_backups;
 pub mod kube_events;
 pub mod kube_nodes;
 pub mod kube_objects;

@@ -173,9 +173,17 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                     "notification channel {id}: {e}; the new key is active, fix the row and run rotate-key again"
                 ),
             }
+            // etcd client keys (issue 18) too
+            match store.reseal_etcd_identities(&ring).await? {
+                Ok(n) => println!("re-sealed {n} etcd client identities"),
+                Err((id, e)) => anyhow::bail!(
+                    "etcd settings of cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
+                ),
+            }
             if prune {
                 let mut in_use = store.credential_key_ids_in_use().await?;
                 in_use.extend(store.notify_config_key_ids_in_use().await?);
+                in_use.extend(store.etcd_identity_key_ids_in_use().await?);
                 let removed = dir.prune(&in_use)?;
                 println!(
                     "removed unused keys: {}",

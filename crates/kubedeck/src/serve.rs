@@ -125,6 +125,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.hsts_max_age = Duration::from_secs(cfg.hsts_max_age_secs);
     settings.event_retention = Duration::from_secs(cfg.event_retention_days.saturating_mul(24 * 3600));
     settings.notify.external_url = cfg.external_url.clone();
+    // etcd snapshots hold every Secret of a cluster: kept in the private data directory
+    settings.etcd_snapshot_dir = cfg.data_dir.join("etcd-snapshots");
     settings.redis_url = cfg.redis_url.clone();
     let shared = kubedeck_api::shared::Shared::configured(cfg.redis_url.as_deref()).map_err(anyhow::Error::msg)?;
     if let Some(redis) = &shared
@@ -182,6 +184,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         node_metrics,
         cancel.clone(),
     ));
+    let etcd_schedules = tokio::spawn(kubedeck_api::etcd_backup::run(state.clone(), cancel.clone()));
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -228,6 +231,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), metrics_collector).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), etcd_schedules).await;
     schema_watch.abort();
     store.close().await?;
     if schema_moved.is_cancelled() {

@@ -110,6 +110,8 @@ export function AppLayout() {
           // the alert engine (issue 16): the cluster's alerts, rules and silences
           ...(can(me, 'alert.read') ? [{ key: `${base}/alerts`, icon: <BellOutlined />, label: t('nav.alerts') }] : []),
           { key: `${base}/top`, icon: <BarChartOutlined />, label: t('nav.top') },
+          // etcd backups (issue 18), for those who may read every Secret through them
+          ...(can(me, 'etcd.admin') ? [{ key: `${base}/etcd`, icon: <DatabaseOutlined />, label: t('nav.etcd') }] : []),
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({

@@ -23,7 +23,9 @@ export type Permission =
   | 'alert.read'
   | 'alert.write'
   | 'alert.admin'
-  | 'channel.admin';
+  | 'channel.admin'
+  // etcd backups (issue 18): a snapshot holds every Secret of the cluster
+  | 'etcd.admin';
 
 /** The server's effective set is "anywhere": per-cluster checks stay server-side (a 403 still explains). */
 export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined, p: Permission): boolean {

@@ -59,6 +59,13 @@ impl SecondApiserver {
         s
     }
 
+    /// Serves whatever the etcd at `etcd_url` holds (a restored snapshot), with the testbed's certificates.
+    pub fn on_etcd(tb: &Testbed, etcd_url: &str) -> Self {
+        let mut s = Self::build(tb, &[("--etcd-servers", etcd_url)]);
+        s.spawn();
+        s
+    }
+
     /// Serves the testbed's cluster and accepts exactly these static tokens (`token,user,uid,"group"` lines).
     pub fn with_tokens(tb: &Testbed, tokens_csv: &str) -> Self {
         let mut s = Self::build(tb, &[]);

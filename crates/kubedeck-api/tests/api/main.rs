@@ -18,6 +18,7 @@ mod clusters;
 mod conventions;
 mod credentials;
 mod edge;
+mod etcd_backups;
 mod events;
 mod exec;
 mod hpa;

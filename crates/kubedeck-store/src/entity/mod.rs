@@ -6,6 +6,8 @@ pub mod alert_rule_setting;
 pub mod alert_silence;
 pub mod audit_log;
 pub mod cluster_metric;
+pub mod etcd_endpoint;
+pub mod etcd_snapshot;
 pub mod k8s_cluster;
 pub mod kube_event;
 pub mod kube_node;
