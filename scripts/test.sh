@@ -60,6 +60,14 @@ if [ ! -x /usr/sbin/nginx ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
   if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
+if [ ! -x /usr/bin/prometheus ]; then
+  say "installing Debian's prometheus for the test of linked Prometheus queries (tests/api/prometheus.rs)"
+  # installed, not started: the test runs its own prometheus on a free port (policy-rc.d keeps the package's service down)
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+  if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium for the console's end-to-end test"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

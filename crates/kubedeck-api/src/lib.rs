@@ -18,6 +18,7 @@ pub mod metrics_collector;
 pub mod middleware;
 pub mod notify;
 pub mod openapi;
+pub mod prometheus;
 pub mod routes;
 pub mod shared;
 pub mod snapshots;
@@ -75,6 +76,12 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
     "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
+    "/api/v1/k8s/cluster/{id}/prometheus" => get(routes::prometheus::get_link).put(routes::prometheus::put_link).delete(routes::prometheus::delete_link),
+    "/api/v1/k8s/cluster/{id}/prometheus/test" => post(routes::prometheus::test_link),
+    "/api/v1/k8s/cluster/{id}/prometheus/query" => get(routes::prometheus::query),
+    "/api/v1/k8s/cluster/{id}/prometheus/query_range" => get(routes::prometheus::query_range),
+    "/api/v1/k8s/cluster/{id}/prometheus/queries" => get(routes::prometheus::list_saved).post(routes::prometheus::create_saved),
+    "/api/v1/k8s/cluster/{id}/prometheus/queries/{qid}" => put(routes::prometheus::update_saved).delete(routes::prometheus::delete_saved),
     "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),
@@ -157,6 +164,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume/history" => get(routes::storage::volume_history),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/size" => put(routes::storage::resize),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/insight" => get(routes::insight::insight),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/app-metrics" => get(routes::prometheus::app_metrics),
     "/api/v1/k8s/cluster/{id}/{kind}" => get(resources::list::list_all).post(resources::write::create),
     "/api/v1/k8s/cluster/{id}/{kind}/sync" => post(resources::object::sync),
     "/api/v1/k8s/cluster/{id}/{kind}/{name}" => get(resources::object::get).put(resources::write::replace).delete(resources::object::delete),

@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
         routes::node_metrics::latest, routes::node_metrics::history,
         routes::cluster_metrics::latest, routes::cluster_metrics::history, routes::cluster_metrics::top_nodes, routes::cluster_metrics::top_pods, routes::upgrade::readiness,
+        routes::prometheus::get_link, routes::prometheus::put_link, routes::prometheus::delete_link, routes::prometheus::test_link, routes::prometheus::query, routes::prometheus::query_range, routes::prometheus::app_metrics, routes::prometheus::list_saved, routes::prometheus::create_saved, routes::prometheus::update_saved, routes::prometheus::delete_saved,
         routes::resources::list::kinds, routes::resources::changes::changes, routes::resources::list::list_all, routes::resources::list::list_in_namespace,
         routes::resources::object::get, routes::resources::object::yaml, routes::resources::object::events,
         routes::resources::object::delete, routes::resources::object::sync,
@@ -45,7 +46,7 @@ use utoipa_swagger_ui::SwaggerUi;
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::alerts::AlertView>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "prometheus"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -185,6 +185,10 @@ error_codes! {
     SilenceNotFound => "silence_not_found",
     /// The cluster has no alert ingest token `token`.
     IngestTokenNotFound => "ingest_token_not_found",
+    /// Cluster `cluster` has no Prometheus linked (an admin links one in the cluster's settings).
+    PrometheusNotLinked => "prometheus_not_linked",
+    /// The cluster has no saved query `query`.
+    SavedQueryNotFound => "saved_query_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -257,6 +261,17 @@ error_codes! {
     TlsVerificationFailed => "tls_verification_failed",
     /// The cluster answered with an error (`status`, `detail`).
     ClusterError => "cluster_error",
+
+    // --- The cluster's Prometheus ---------------------------------------------------------------
+    /// The linked Prometheus cannot be reached or did not answer in time (`url`: scheme, host and port;
+    /// `detail`).
+    PrometheusUnreachable => "prometheus_unreachable",
+    /// The linked Prometheus refused Kubedeck's credentials (`status`: 401 or 403).
+    PrometheusRejected => "prometheus_rejected",
+    /// The URL answered, but not as a Prometheus answers (`status`, `detail`).
+    PrometheusError => "prometheus_error",
+    /// Prometheus could not run the PromQL (`detail`: its own message).
+    PromqlInvalid => "promql_invalid",
 
     // --- Kubeconfig import ---------------------------------------------------------------------
     /// The kubeconfig is larger than `limit` bytes.

@@ -180,9 +180,17 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                     "etcd settings of cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
                 ),
             }
+            // linked Prometheus passwords and tokens too
+            match store.reseal_prometheus_links(&ring).await? {
+                Ok(n) => println!("re-sealed {n} Prometheus link credentials"),
+                Err((id, e)) => anyhow::bail!(
+                    "Prometheus link of cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
+                ),
+            }
             if prune {
                 let mut in_use = store.credential_key_ids_in_use().await?;
                 in_use.extend(store.notify_config_key_ids_in_use().await?);
+                in_use.extend(store.prometheus_key_ids_in_use().await?);
                 in_use.extend(store.etcd_identity_key_ids_in_use().await?);
                 let removed = dir.prune(&in_use)?;
                 println!(

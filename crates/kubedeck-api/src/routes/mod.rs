@@ -17,6 +17,7 @@ pub mod log_stream;
 pub mod node_metrics;
 pub mod nodes;
 pub mod pods;
+pub mod prometheus;
 pub mod namespaces;
 pub mod network;
 pub mod resources;

@@ -26,6 +26,7 @@ mod node_metrics;
 mod nodes;
 mod outage;
 mod pods;
+mod prometheus;
 mod proxy;
 mod rate_limit;
 mod redis;

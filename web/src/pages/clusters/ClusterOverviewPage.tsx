@@ -17,6 +17,7 @@ import { podPhaseAttention } from '../../lib/attention';
 import { ErrorAlert, PageHeader, StatusTag, TimeAgo } from '../../components/common';
 import { DeleteClusterDialog, EditClusterDialog } from './ClusterDialogs';
 import ClusterMetricsPanel from '../metrics/ClusterMetricsPanel';
+import PrometheusLinkCard from '../prometheus/PrometheusLinkCard';
 
 const PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
 
@@ -229,6 +230,9 @@ export default function ClusterOverviewPage() {
               <Descriptions.Item label={t('cluster.statusReason')}>{(health.data ? clusterReasonText(t, health.data.reason_code, health.data.reason) : clusterReasonText(t, c.status_reason_code, c.status_reason)) || '-'}</Descriptions.Item>
             </Descriptions>
           </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <PrometheusLinkCard clusterId={clusterId} />
         </Col>
       </Row>
       <EditClusterDialog cluster={editing ? c : null} onClose={() => setEditing(false)} />

@@ -22,6 +22,8 @@ import { hasVerb } from '../../lib/workloads';
 import { WorkloadActions } from '../workloads/WorkloadActions';
 import { WorkloadOverview } from '../workloads/WorkloadPanels';
 import { HistoryTab } from '../workloads/HistoryTab';
+import AppMetricsTab from '../prometheus/AppMetricsTab';
+import { APP_METRIC_KINDS } from '../prometheus/view';
 // Service, Ingress, Secret and ConfigMap panels (issue 15)
 import { KindInsight } from '../network/KindInsight';
 // namespace, quota, limit range, claim and storage class panels (issue 15), per kind
@@ -216,6 +218,9 @@ export default function ResourceDetailPage() {
             ),
           },
           ...(hasVerb(kind, 'history') ? [{ key: 'history', label: t('history.tab'), children: <HistoryTab clusterId={clusterId} kind={kind} target={ref} object={d.object} /> }] : []),
+          ...(APP_METRIC_KINDS.includes(kind.name) && ref.namespace
+            ? [{ key: 'app-metrics', label: t('appMetrics.tab'), children: <AppMetricsTab clusterId={clusterId} plural={kind.name} namespace={ref.namespace} name={ref.name} /> }]
+            : []),
           { key: 'events', label: t('node.events'), children: events.error ? <ErrorAlert error={events.error} /> : <EventsTable events={(events.data?.items ?? []) as KubeEvent[]} /> },
           {
             key: 'yaml',
