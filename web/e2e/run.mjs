@@ -2885,6 +2885,153 @@ await step('alerts: a crash-looping pod fires KubePodCrashLooping on the cluster
   }
 });
 
+// Metrics and events pages (issue 16): a Deployment of this step's own whose pods crash once a second, so its events
+// include warnings (BackOff) and its pods are sampled by the collector.
+let metricsNs = null;
+await step('metrics: a Deployment for the Events, Top and chart steps (kubectl sees its pods running)', async () => {
+  need(clusterId, 'an imported cluster');
+  metricsNs = `e2e-podm-${Date.now().toString(36)}`;
+  await kubectl('create', 'namespace', metricsNs);
+  await until("the namespace's default ServiceAccount", 60_000, async () => (await kubectl('-n', metricsNs, 'get', 'serviceaccount', 'default', '--ignore-not-found')).trim() !== '');
+  await kubectlApply(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'charts', namespace: metricsNs },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'charts' } },
+            template: {
+              metadata: { labels: { app: 'charts' } },
+              spec: { containers: [{ name: 'app', image: 'nginx:1.19', resources: { requests: { cpu: '100m', memory: '64Mi' } } }, { name: 'sidecar', image: 'busybox:1.32', resources: { requests: { cpu: '50m' } } }] },
+            },
+          },
+        },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'flaky', namespace: metricsNs, labels: { app: 'flaky' }, annotations: { 'sim.kubedeck.io/crash-after-seconds': '1' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+      ],
+    }),
+  );
+  await until('two running pods of the Deployment', 120_000, async (note) => {
+    const pods = await kubectlJson('-n', metricsNs, 'get', 'pods', '-l', 'app=charts', '--field-selector=status.phase=Running');
+    note(`${pods.items.length} running`);
+    return pods.items.length === 2;
+  });
+});
+
+await step('events: searching the archive by reason, kind and name shows the events of a pod this test made, and the warnings timeline renders (issue 16)', async () => {
+  need(metricsNs, 'the metrics namespace');
+  // kubectl's view of the pod's warnings: the archive must show the same reason for the same pod
+  const warned = await until("kubectl to list a warning of the crashing pod", 120_000, async () => {
+    const ev = await kubectlJson('-n', metricsNs, 'get', 'events', '--field-selector', 'involvedObject.name=flaky,type=Warning');
+    return ev.items[0]?.reason;
+  }, 2000);
+  await until('the archive to hold the warning', 60_000, async () => (await apiOk(`/k8s/cluster/${clusterId}/events/search?namespace=${metricsNs}&kind=Pod&name=flaky&reason=${warned}`)).total >= 1, 1000);
+  await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${metricsNs}&kind=Pod&name=flaky&reason=${warned}`);
+  const table = page.getByTestId('events-table');
+  await expectVisible(table.getByText(warned).first(), `the ${warned} event in the table`, 30_000);
+  await expectVisible(table.getByText('flaky').first(), 'the pod name in the table');
+  // the filter boxes show the search the URL holds
+  const reasonBox = page.getByTestId('events-filter-reason').locator('input');
+  if ((await reasonBox.inputValue()) !== warned) throw new Error(`reason box: ${await reasonBox.inputValue()}`);
+  // a reason the pod never had finds nothing
+  await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${metricsNs}&name=flaky&reason=NoSuchReason`);
+  await expectVisible(page.getByTestId('events-table').locator('.ant-empty'), 'an empty table for a reason that never happened', 30_000);
+  // the warnings timeline draws a chart (not its empty state): there are warnings in this hour
+  await page.goto(`${BASE}/clusters/${clusterId}/events`);
+  await expectVisible(page.getByTestId('events-timeline').locator('canvas'), 'the warnings timeline chart', 30_000);
+  await shot('events');
+});
+
+await step('top: the pods and nodes tables show figures equal to the API, in millicores and MiB (issue 16)', async () => {
+  need(metricsNs, 'the metrics namespace');
+  const top = await until('top pods of the namespace', 90_000, async () => {
+    const r = await apiOk(`/k8s/cluster/${clusterId}/top/pods?namespace=${metricsNs}`);
+    return r.items.filter((p) => p.name.startsWith('charts-')).length === 2 && r;
+  }, 2000);
+  await page.goto(`${BASE}/clusters/${clusterId}/top`);
+  await page.getByTestId('top-namespace').locator('input').fill(metricsNs);
+  await page.getByTestId('top-namespace').locator('input').press('Enter');
+  const pods = page.getByTestId('top-pods');
+  for (const p of top.items.filter((x) => x.name.startsWith('charts-'))) {
+    const row = pods.locator('tr', { hasText: p.name });
+    await expectVisible(row, `the row of ${p.name}`, 30_000);
+    // figures move between passes: the row must show a millicore and a MiB figure
+    await until(`figures in the row of ${p.name}`, 30_000, async (note) => {
+      const text = await row.innerText();
+      note(text);
+      return /\d+m/.test(text) && /\d+\s*Mi/.test(text);
+    }, 500);
+  }
+  await page.getByRole('tab', { name: /节点|Nodes/ }).click();
+  const nodes = await apiOk(`/k8s/cluster/${clusterId}/top/nodes`);
+  if (nodes.items.length === 0) throw new Error('top nodes: no node');
+  for (const n of nodes.items.slice(0, 3)) {
+    const row = page.getByTestId('top-nodes').locator('tr', { hasText: n.name });
+    await expectVisible(row, `the row of node ${n.name}`, 30_000);
+    await until(`figures in the row of node ${n.name}`, 30_000, async (note) => {
+      const text = await row.innerText();
+      note(text);
+      return /\d+m/.test(text) && /\d+%/.test(text);
+    }, 500);
+  }
+  await shot('top-nodes');
+});
+
+await step("metrics: a pod's page charts its CPU, memory, network and restarts per container, and its Deployment's page the sum of its pods, in the dark theme too (issue 16)", async () => {
+  need(metricsNs, 'the metrics namespace');
+  // pods are sampled every minute: wait for the history, then for the page to draw it
+  const pods = (await kubectlJson('-n', metricsNs, 'get', 'pods', '-l', 'app=charts')).items.map((p) => p.metadata.name);
+  const podName = pods[0];
+  const history = await until("the pod's history", 150_000, async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 3600e3);
+    const h = await apiOk(`/k8s/cluster/${clusterId}/namespaces/${metricsNs}/pods/${podName}/metrics/history?from=${from.toISOString()}&to=${to.toISOString()}`);
+    return h.items.length > 0 && h;
+  }, 3000);
+  if (history.containers.map((c) => c.name).join(',') !== 'app,sidecar') throw new Error(`containers: ${JSON.stringify(history.containers.map((c) => c.name))}`);
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${metricsNs}/pods/${podName}`);
+  const charts = page.getByTestId('pod-metrics-charts');
+  for (const k of ['cpu', 'memory', 'network', 'restarts']) await expectVisible(charts.getByTestId(`pod-metrics-${k}`).locator('canvas'), `the ${k} chart`, 30_000);
+  await shot('pod-metrics');
+  // the Deployment's page: a tab with the sum of its pods, saying how many were counted
+  await until("the Deployment's history to count both pods", 150_000, async () => (await apiOk(`/k8s/cluster/${clusterId}/namespaces/${metricsNs}/deployments/charts/metrics/history`)).pods_counted === 2, 3000);
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${metricsNs}/deployments/charts?tab=metrics`);
+  const wcharts = page.getByTestId('pod-metrics-charts');
+  await expectVisible(wcharts.getByTestId('pod-metrics-cpu').locator('canvas'), "the Deployment's CPU chart", 30_000);
+  await until('the count of pods', 30_000, async (note) => {
+    const text = await wcharts.getByTestId('pod-metrics-pods-counted').innerText();
+    note(text);
+    return /\b2\b/.test(text);
+  }, 500);
+  // the 7-day range asks for hourly steps and still draws
+  await wcharts.locator('.ant-segmented-item', { hasText: /7/ }).click();
+  await expectVisible(wcharts.getByTestId('pod-metrics-memory').locator('canvas'), 'the memory chart over 7 days', 30_000);
+  // dark theme: the card turns dark
+  const cardBg = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="pod-metrics-charts"]')).backgroundColor);
+  const dark = (c) => (c.match(/\d+/g) ?? []).slice(0, 3).reduce((a, b) => a + Number(b), 0) < 150;
+  await page.getByTestId('theme-switch').click();
+  try {
+    await until('the dark chart card', 5000, async (note) => {
+      const c = await cardBg();
+      note(c);
+      return dark(c);
+    }, 250);
+    await expectVisible(wcharts.getByTestId('pod-metrics-cpu').locator('canvas'), 'the CPU chart in the dark theme');
+    await shot('workload-metrics-dark');
+  } finally {
+    await page.getByTestId('theme-switch').click();
+  }
+});
+
+await step('metrics: clean up the metrics namespace', async () => {
+  need(metricsNs, 'the metrics namespace');
+  await kubectl('delete', 'namespace', metricsNs, '--wait=false', '--ignore-not-found');
+});
+
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
   need(clusterId, 'an imported cluster');
   await page.goto(`${BASE}/clusters/${clusterId}`);

@@ -15,6 +15,7 @@ pub mod event_archive;
 pub mod extract;
 pub mod keys;
 pub mod metrics_collector;
+pub mod pod_history;
 pub mod middleware;
 pub mod notify;
 pub mod openapi;
@@ -97,6 +98,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/events" => get(resources::object::events),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/logs" => get(pods::logs),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/containers/{container}/logs" => get(pods::container_logs),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/metrics/history" => get(routes::pod_metrics::pod_history),
     "/api/v1/k8s/cluster/{id}/events" => get(routes::events::cluster_events),
     "/api/v1/k8s/cluster/{id}/events/search" => get(routes::events::search),
     "/api/v1/k8s/cluster/{id}/events/timeline" => get(routes::events::timeline),
@@ -162,6 +164,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/usage" => get(routes::storage::quota_usage),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume" => get(routes::storage::claim_volume),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/volume/history" => get(routes::storage::volume_history),
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/metrics/history" => get(routes::pod_metrics::workload_history),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/size" => put(routes::storage::resize),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/insight" => get(routes::insight::insight),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/app-metrics" => get(routes::prometheus::app_metrics),

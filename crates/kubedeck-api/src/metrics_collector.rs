@@ -22,8 +22,10 @@
 //!   and cluster's) carries the pass's time. A cluster whose stores have not synced yet gets no sample.
 //! - The summaries' pods and containers (CPU, working set) become the handle's [`UsageSnapshot`]: "top pods"
 //!   and "top nodes" read it, in `kubectl top`'s units.
+//! - Every `pods.interval` the same pods become pod and container history ([`crate::pod_history`]), with
+//!   network rates from the pods' own counters and restarts from the watched pod store.
 //! - Retention (raw → bucket averages → deleted) runs under the lease `metrics:retention`, at least once per
-//!   bucket, for node and cluster metrics alike (one mechanism, `kubedeck_store::metric_history`); the same pass
+//!   bucket, for node, cluster and pod metrics alike (one mechanism, `kubedeck_store::metric_history`); the same pass
 //!   removes the node history of clusters that were deleted (cluster metrics go with their cluster's row).
 
 use crate::state::AppState;
@@ -57,6 +59,8 @@ pub struct MetricsSettings {
     pub downsampled_retention: Duration,
     /// Nodes scraped at the same time, per cluster.
     pub concurrency: usize,
+    /// Pod and container history: its own interval and retention.
+    pub pods: crate::pod_history::PodHistorySettings,
 }
 
 impl Default for MetricsSettings {
@@ -67,6 +71,7 @@ impl Default for MetricsSettings {
             bucket: Duration::from_secs(300),
             downsampled_retention: Duration::from_secs(30 * 24 * 3600),
             concurrency: 16,
+            pods: Default::default(),
         }
     }
 }
@@ -219,6 +224,8 @@ pub struct PodsSeen {
     pub claims: Vec<ClaimStats>,
     /// Pods with at least one container with figures (`node` left empty: the summary's node fills it).
     pub usage: Vec<PodUsage>,
+    /// The pods' cumulative network counters (`pods[].network`).
+    pub network: Vec<crate::pod_history::PodNetwork>,
 }
 
 /// One mounted claim's volume stats (`pods[].volume[]` of the kubelet's summary).
@@ -261,6 +268,20 @@ struct PodVolumes {
     containers: Option<Vec<ContainerEntry>>,
     #[serde(default)]
     volume: Option<Vec<VolumeEntry>>,
+    #[serde(default)]
+    network: Option<NetworkEntry>,
+}
+
+/// A pod's default interface counters (`pods[].network`).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkEntry {
+    #[serde(default)]
+    time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    rx_bytes: Option<u64>,
+    #[serde(default)]
+    tx_bytes: Option<u64>,
 }
 
 /// `podRef`: which pod a summary entry is about.
@@ -334,6 +355,15 @@ fn pods_seen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PodsSeen, D::Erro
                         })
                     })
                     .collect();
+                if let (Some(r), Some(n)) = (&p.pod_ref, &p.network)
+                    && let (Some(rx), Some(tx), Some(at)) = (n.rx_bytes, n.tx_bytes, n.time)
+                {
+                    seen.network.push(crate::pod_history::PodNetwork {
+                        namespace: r.namespace.clone(),
+                        name: r.name.clone(),
+                        counters: Counters { rx, tx, at },
+                    });
+                }
                 if let Some(r) = p.pod_ref
                     && !containers.is_empty()
                 {
@@ -588,6 +618,7 @@ struct ClusterPass {
     fs_used_bytes: f64,
     fs_capacity_bytes: f64,
     usage: UsageSnapshot,
+    network: Vec<crate::pod_history::PodNetwork>,
 }
 
 impl ClusterPass {
@@ -633,6 +664,29 @@ impl ClusterPass {
     }
 }
 
+/// The pod history samples of one cluster's pass, with restarts and owners from the watched pod store.
+fn pod_history_samples(
+    handle: &ClusterHandle,
+    pass: &ClusterPass,
+    prev: &mut crate::pod_history::PodCounters,
+    at: DateTime<Utc>,
+) -> Vec<kubedeck_store::pod_metrics::PodSample> {
+    use kubedeck_kube::intern::Sym;
+    handle.pods.read(|pods| {
+        crate::pod_history::samples(
+            handle.cluster_id,
+            &pass.usage.pods,
+            &pass.network,
+            |ns, name| {
+                pods.get(&(Sym::intern(ns), Sym::intern(name)))
+                    .map(|p| (p.restarts, crate::pod_history::workload_of(p)))
+            },
+            prev,
+            at,
+        )
+    })
+}
+
 /// Deletes the history of clusters that no longer exist.
 async fn forget_deleted_clusters(state: &AppState) {
     let (with_history, clusters) = match (
@@ -676,6 +730,8 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut prev: HashMap<(i64, String), Counters> = HashMap::new();
+    let mut prev_pods = crate::pod_history::PodCounters::new();
+    let mut next_pod_sample = tokio::time::Instant::now();
     let mut next_retention = tokio::time::Instant::now();
     let retention_lease_ttl = chrono::Duration::from_std(settings.retention_every() * 3)
         .unwrap_or(chrono::Duration::minutes(15));
@@ -693,6 +749,11 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
         let mut samples = Vec::new();
         let mut volumes = Vec::new();
         let mut cluster_samples = Vec::new();
+        let mut pod_samples = Vec::new();
+        let pods_due = tokio::time::Instant::now() >= next_pod_sample;
+        if pods_due {
+            next_pod_sample = tokio::time::Instant::now() + settings.pods.interval;
+        }
         for cluster in scraped.into_iter().flatten() {
             let mut pass = ClusterPass::default();
             for s in cluster.nodes {
@@ -715,6 +776,7 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                             Some(c) => prev.insert(key, c),
                             None => prev.remove(&key),
                         };
+                        pass.network.extend(summary.pods.network);
                         pass.add(&s.node, &u, &s.alloc, summary.pods.usage);
                         samples.push(NodeSample {
                             cluster_id: s.cluster_id,
@@ -742,6 +804,14 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                     "cluster metrics: the watched stores have not synced yet"
                 ),
             }
+            if pods_due {
+                pod_samples.extend(pod_history_samples(
+                    &cluster.handle,
+                    &pass,
+                    &mut prev_pods,
+                    at,
+                ));
+            }
             pass.usage.collected_at = Some(at);
             cluster.handle.usage.set(pass.usage);
         }
@@ -749,6 +819,15 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
         let horizon = Utc::now()
             - chrono::Duration::from_std(interval * 10).unwrap_or(chrono::Duration::minutes(5));
         prev.retain(|(c, _), v| v.at > horizon && clusters.contains(c));
+        let pod_horizon = Utc::now()
+            - chrono::Duration::from_std(settings.pods.interval.max(interval) * 10)
+                .unwrap_or(chrono::Duration::minutes(10));
+        prev_pods.retain(|(c, _, _), v| v.at > pod_horizon && clusters.contains(c));
+        if !pod_samples.is_empty()
+            && let Err(e) = state.store.insert_pod_samples(&pod_samples).await
+        {
+            tracing::warn!("could not save pod metrics: {e}");
+        }
         if !samples.is_empty()
             && let Err(e) = state.store.insert_node_samples(&samples).await
         {
@@ -799,6 +878,20 @@ pub async fn run(state: AppState, settings: MetricsSettings, cancel: Cancellatio
                         ),
                         Ok(_) => {}
                         Err(e) => tracing::warn!("cluster metrics retention failed: {e}"),
+                    }
+                    match state
+                        .store
+                        .apply_pod_metrics_retention(settings.pods.policy(), Utc::now())
+                        .await
+                    {
+                        Ok(r) if r != Default::default() => tracing::info!(
+                            raw_folded = r.raw_folded,
+                            averages_written = r.averages_written,
+                            expired_deleted = r.expired_deleted,
+                            "pod metrics retention"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("pod metrics retention failed: {e}"),
                     }
                     forget_deleted_clusters(&state).await;
                     expire_volume_metrics(&state, &settings).await;

@@ -23,7 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::pods::logs, routes::pods::container_logs, routes::log_stream::follow, routes::exec::exec,
         routes::nodes::list, routes::nodes::get, routes::nodes::sync, routes::nodes::cordon, routes::nodes::uncordon,
         routes::nodes::labels, routes::nodes::taints, routes::nodes::delete, crate::drain::drain,
-        routes::node_metrics::latest, routes::node_metrics::history,
+        routes::node_metrics::latest, routes::node_metrics::history, routes::pod_metrics::pod_history, routes::pod_metrics::workload_history,
         routes::cluster_metrics::latest, routes::cluster_metrics::history, routes::cluster_metrics::top_nodes, routes::cluster_metrics::top_pods, routes::upgrade::readiness,
         routes::prometheus::get_link, routes::prometheus::put_link, routes::prometheus::delete_link, routes::prometheus::test_link, routes::prometheus::query, routes::prometheus::query_range, routes::prometheus::app_metrics, routes::prometheus::list_saved, routes::prometheus::create_saved, routes::prometheus::update_saved, routes::prometheus::delete_saved,
         routes::resources::list::kinds, routes::resources::changes::changes, routes::resources::list::list_all, routes::resources::list::list_in_namespace,

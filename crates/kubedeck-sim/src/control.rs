@@ -59,6 +59,7 @@ pub async fn serve(sim: Arc<Sim>) -> anyhow::Result<String> {
         .route("/logs/rate", get(get_log_rate).put(set_log_rate))
         .route("/exec-sessions", get(exec_sessions))
         .route("/pods/{ns}/{name}/cpu", axum::routing::put(set_cpu))
+        .route("/pods/{ns}/{name}/network", axum::routing::put(set_network))
         .with_state(sim);
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -89,6 +90,72 @@ async fn set_cpu(State(sim): S, Path((ns, name)): Path<(String, String)>, body: 
     };
     rt.lock().unwrap().cpu_override = req.millicores.map(|m| m / 1000.0);
     Json(json!({"namespace": ns, "name": name, "millicores": req.millicores})).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SetNetwork {
+    /// Bytes per second the pod receives; `null` (with `txBytesPerSecond` null) returns to the simulated rate.
+    rx_bytes_per_second: Option<f64>,
+    /// Bytes per second the pod sends.
+    tx_bytes_per_second: Option<f64>,
+}
+
+/// Sets a pod's network rates as its `/stats/summary` counters grow from now on (they never go down).
+async fn set_network(
+    State(sim): S,
+    Path((ns, name)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let req: SetNetwork = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")),
+    };
+    let bad = |v: Option<f64>| v.is_some_and(|v| !v.is_finite() || v < 0.0);
+    if bad(req.rx_bytes_per_second) || bad(req.tx_bytes_per_second) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "rxBytesPerSecond and txBytesPerSecond must be numbers >= 0 or null",
+        );
+    }
+    let Some(rt) = sim.pod(&ns, &name) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no simulated pod {ns}/{name}"),
+        );
+    };
+    let mut r = rt.lock().unwrap();
+    let t = now_micros() as f64 / 1e6;
+    let (rx_base, tx_base) = crate::stats::pod_network(&r, t);
+    let (rx_now, tx_now) = crate::stats::pod_rates(&r, t);
+    r.network_override = match (req.rx_bytes_per_second, req.tx_bytes_per_second) {
+        (None, None) => {
+            // Back to the seeded rate, continuing from the counters reached (never down).
+            let (rx_rate, tx_rate) = {
+                let saved = r.network_override.take();
+                let rates = crate::stats::pod_rates(&r, t);
+                r.network_override = saved;
+                rates
+            };
+            Some(crate::stats::NetworkOverride {
+                since: t,
+                rx_base,
+                tx_base,
+                rx_rate,
+                tx_rate,
+            })
+        }
+        (rx, tx) => Some(crate::stats::NetworkOverride {
+            since: t,
+            rx_base,
+            tx_base,
+            rx_rate: rx.unwrap_or(rx_now),
+            tx_rate: tx.unwrap_or(tx_now),
+        }),
+    };
+    Json(json!({"namespace": ns, "name": name, "rxBytesPerSecond": r.network_override.map(|o| o.rx_rate),
+                "txBytesPerSecond": r.network_override.map(|o| o.tx_rate)}))
+    .into_response()
 }
 
 /// The exec sessions open now (a closed client's session is gone from here at once).

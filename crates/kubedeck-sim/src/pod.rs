@@ -203,6 +203,8 @@ pub struct PodRuntime {
     pub labels: BTreeMap<String, String>,
     /// CPU usage per container set through the control API (cores), replacing the simulated wave.
     pub cpu_override: Option<f64>,
+    /// Network rates set through the control API, replacing the simulated ones from a moment on.
+    pub network_override: Option<crate::stats::NetworkOverride>,
     /// The claims its volumes mount: (volume name, PersistentVolumeClaim name), for the kubelet's volume stats.
     pub claims: Vec<(String, String)>,
     restart_policy: String,
@@ -335,6 +337,7 @@ impl PodRuntime {
             log_rotations: 0,
             labels: pod.labels().clone(),
             cpu_override: None,
+            network_override: None,
             claims: spec
                 .volumes
                 .iter()

@@ -163,6 +163,44 @@ fn claim_volumes(pod: &PodRuntime, claims: &ClaimCapacities, time: &str, t: f64)
         .collect()
 }
 
+/// Network rates set for a pod through the control API, from `since` (seconds since the epoch) on, when its
+/// counters stood at `rx_base` / `tx_base`: the counters keep growing from there, never going down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetworkOverride {
+    pub since: f64,
+    pub rx_base: f64,
+    pub tx_base: f64,
+    pub rx_rate: f64,
+    pub tx_rate: f64,
+}
+
+/// A pod's simulated rates (bytes/s received, sent) at `t`: a steady rate seeded by its UID, or the control
+/// API's.
+pub fn pod_rates(pod: &PodRuntime, t: f64) -> (f64, f64) {
+    match &pod.network_override {
+        Some(o) if t >= o.since => (o.rx_rate, o.tx_rate),
+        _ => {
+            let rx = 2_000.0 + 200_000.0 * unit(seed(&[&pod.uid]), 4);
+            (rx, rx * 0.6)
+        }
+    }
+}
+
+/// A pod's cumulative network counters (bytes received, sent) at `t` (seconds since the epoch).
+pub fn pod_network(pod: &PodRuntime, t: f64) -> (f64, f64) {
+    match &pod.network_override {
+        Some(o) => {
+            let dt = (t - o.since).max(0.0);
+            (o.rx_base + o.rx_rate * dt, o.tx_base + o.tx_rate * dt)
+        }
+        None => {
+            let (rx, tx) = pod_rates(pod, t);
+            let up = (t - pod.start_time as f64 / 1e6).max(0.0);
+            (rx * up, tx * up)
+        }
+    }
+}
+
 /// Node-level counters that must never go down although pods come and go.
 #[derive(Debug, Default)]
 pub struct NodeCounters {
@@ -197,11 +235,9 @@ pub fn summary(
         if usages.is_empty() {
             continue;
         }
-        let ps = seed(&[&pod.uid]);
-        let rx_rate = 2_000.0 + 200_000.0 * unit(ps, 4);
-        let up = (t - pod.start_time as f64 / 1e6).max(0.0);
-        let (rx, tx) = (rx_rate * up, rx_rate * 0.6 * up);
-        node_net_rate += rx_rate;
+        // Counted at the whole second the summary's `time` says, so a rate between two readings is exact.
+        let (rx, tx) = pod_network(pod, (now / 1_000_000) as f64);
+        node_net_rate += pod_rates(pod, t).0;
         let cpu: f64 = usages.iter().map(|u| u.nano_cores).sum();
         let cpu_cum: f64 = usages.iter().map(|u| u.core_nano_seconds).sum();
         let ws: f64 = usages.iter().map(|u| u.working_set).sum();

@@ -20,6 +20,7 @@ pub mod read_replica;
 pub mod schema;
 pub mod node_metrics;
 pub mod notify;
+pub mod pod_metrics;
 pub mod prometheus;
 pub mod snapshot;
 pub mod tasks;

@@ -15,6 +15,7 @@ pub mod health;
 pub mod insight;
 pub mod log_stream;
 pub mod node_metrics;
+pub mod pod_metrics;
 pub mod nodes;
 pub mod pods;
 pub mod prometheus;

@@ -25,6 +25,7 @@ mod hpa;
 mod node_metrics;
 mod nodes;
 mod outage;
+mod pod_metrics;
 mod pods;
 mod prometheus;
 mod proxy;

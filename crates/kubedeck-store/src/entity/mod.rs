@@ -19,6 +19,7 @@ pub mod node_metric;
 pub mod notify_channel;
 pub mod notify_delivery;
 pub mod notify_delivery_alert;
+pub mod pod_metric;
 pub mod prometheus_link;
 pub mod prometheus_saved_query;
 pub mod refresh_token;

@@ -14,6 +14,7 @@ mod m20261130_000006_kube_events;
 mod m20261130_000007_cluster_metrics;
 mod m20261201_000008_alerts;
 mod m20261201_000009_notify;
+mod m20261202_000012_pod_metrics;
 mod m20261202_000010_prometheus;
 mod m20261202_000014_etcd_backups;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_cluster_metrics::Migration),
             Box::new(m20261201_000008_alerts::Migration),
             Box::new(m20261201_000009_notify::Migration),
+            Box::new(m20261202_000012_pod_metrics::Migration),
             Box::new(m20261202_000010_prometheus::Migration),
             Box::new(m20261202_000014_etcd_backups::Migration),
         ]

@@ -19,6 +19,7 @@ import { patchParams } from '../../lib/urlstate';
 import { useLiveQuery } from '../../lib/useKinds';
 import { ResourceYaml } from '../resources/common';
 import PodUsageCard from '../metrics/PodUsageCard';
+import PodMetricsCharts from '../metrics/PodMetricsCharts';
 
 const POD_KIND = { name: 'pods', namespaced: true };
 
@@ -187,6 +188,9 @@ export default function PodDetailPage() {
                     />
                   </Card>
                   <PodUsageCard clusterId={clusterId} namespace={p.namespace} pod={p.name} />
+                </Col>
+                <Col span={24}>
+                  <PodMetricsCharts clusterId={clusterId} namespace={p.namespace} plural="pods" name={p.name} />
                 </Col>
               </Row>
             ),

@@ -21,6 +21,8 @@ import { DeleteDialog, HealthTag, ResourceYaml, YamlEditor, type DeleteOptions }
 import { hasVerb } from '../../lib/workloads';
 import { WorkloadActions } from '../workloads/WorkloadActions';
 import { WorkloadOverview } from '../workloads/WorkloadPanels';
+import PodMetricsCharts from '../metrics/PodMetricsCharts';
+import { WORKLOAD_METRIC_KINDS } from '../../api/podMetrics';
 import { HistoryTab } from '../workloads/HistoryTab';
 import AppMetricsTab from '../prometheus/AppMetricsTab';
 import { APP_METRIC_KINDS } from '../prometheus/view';
@@ -217,6 +219,9 @@ export default function ResourceDetailPage() {
               </Row>
             ),
           },
+          ...(WORKLOAD_METRIC_KINDS.includes(kind.name) && ref.namespace
+            ? [{ key: 'metrics', label: t('node.metricsHistory'), children: <PodMetricsCharts clusterId={clusterId} namespace={ref.namespace} plural={kind.name} name={ref.name} /> }]
+            : []),
           ...(hasVerb(kind, 'history') ? [{ key: 'history', label: t('history.tab'), children: <HistoryTab clusterId={clusterId} kind={kind} target={ref} object={d.object} /> }] : []),
           ...(APP_METRIC_KINDS.includes(kind.name) && ref.namespace
             ? [{ key: 'app-metrics', label: t('appMetrics.tab'), children: <AppMetricsTab clusterId={clusterId} plural={kind.name} namespace={ref.namespace} name={ref.name} /> }]
