@@ -365,7 +365,8 @@ pub mod perm {
         AlertWrite,
         AlertAdmin,
         ChannelAdmin,
-        EtcdAdmin
+        EtcdAdmin,
+        MaintenanceAdmin
     );
 }
 

@@ -14,6 +14,7 @@ pub mod etcd_backup;
 pub mod event_archive;
 pub mod extract;
 pub mod keys;
+pub mod maintenance;
 pub mod metrics_collector;
 pub mod pod_history;
 pub mod middleware;
@@ -77,16 +78,22 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
     "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
+    "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download" => get(routes::etcd::download_snapshot),
     "/api/v1/k8s/cluster/{id}/prometheus" => get(routes::prometheus::get_link).put(routes::prometheus::put_link).delete(routes::prometheus::delete_link),
     "/api/v1/k8s/cluster/{id}/prometheus/test" => post(routes::prometheus::test_link),
     "/api/v1/k8s/cluster/{id}/prometheus/query" => get(routes::prometheus::query),
     "/api/v1/k8s/cluster/{id}/prometheus/query_range" => get(routes::prometheus::query_range),
     "/api/v1/k8s/cluster/{id}/prometheus/queries" => get(routes::prometheus::list_saved).post(routes::prometheus::create_saved),
     "/api/v1/k8s/cluster/{id}/prometheus/queries/{qid}" => put(routes::prometheus::update_saved).delete(routes::prometheus::delete_saved),
-    "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
-    "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
-    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),
-    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download" => get(routes::etcd::download_snapshot),
+    "/api/v1/k8s/cluster/{id}/maintenance" => get(routes::maintenance::list).post(routes::maintenance::create),
+    "/api/v1/k8s/cluster/{id}/maintenance/windows" => get(routes::maintenance::list_app_windows).post(routes::maintenance::create_app_window),
+    "/api/v1/k8s/cluster/{id}/maintenance/windows/{wid}" => delete(routes::maintenance::delete_app_window),
+    "/api/v1/k8s/cluster/{id}/maintenance/policy" => get(routes::maintenance::get_policy).put(routes::maintenance::set_policy),
+    "/api/v1/k8s/cluster/{id}/maintenance/{mid}" => put(routes::maintenance::update),
+    "/api/v1/k8s/cluster/{id}/maintenance/{mid}/end" => post(routes::maintenance::end),
     "/api/v1/k8s/cluster/{id}/alerts/{aid}/deliveries" => get(routes::channels::alert_deliveries),
     "/api/v1/k8s/pods" => get(pods::search),
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/logs" => get(pods::merged_logs),
@@ -191,6 +198,11 @@ pub fn router(state: AppState) -> Router {
             "/api/{*rest}",
             axum::routing::any(middleware::api_not_found),
         )
+        // inside the audit layer, so a change refused for maintenance is audited with who asked
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            maintenance::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::audit_writes,

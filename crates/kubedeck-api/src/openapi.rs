@@ -43,10 +43,13 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::storage::quota_usage, routes::storage::claim_volume, routes::storage::volume_history, routes::storage::resize, routes::storage::set_default,
         routes::channels::list, routes::channels::create, routes::channels::get, routes::channels::update, routes::channels::delete,
         routes::channels::test, routes::channels::deliveries, routes::channels::alert_deliveries,
+        routes::maintenance::list, routes::maintenance::create, routes::maintenance::update, routes::maintenance::end,
+        routes::maintenance::list_app_windows, routes::maintenance::create_app_window, routes::maintenance::delete_app_window,
+        routes::maintenance::get_policy, routes::maintenance::set_policy,
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::alerts::AlertView>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "prometheus"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "maintenance"), (name = "prometheus"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -643,6 +643,8 @@ pub async fn run(
     let alerting = tokio::spawn(crate::alerting::run(state.clone(), cancel.clone()));
     // every replica sends notifications; a guarded claim gives each delivery to one of them
     let notifications = tokio::spawn(crate::notify::run(state.clone(), cancel.clone()));
+    // every replica starts and ends maintenance windows; a guarded UPDATE gives each move to one of them
+    tokio::spawn(crate::maintenance::run(state.clone(), cancel.clone()));
     // what this replica's watchers see change, told to the other replicas' live pages (with Redis)
     tokio::spawn(crate::shared::publish_changes(
         state.clone(),

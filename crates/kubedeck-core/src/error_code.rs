@@ -189,6 +189,10 @@ error_codes! {
     PrometheusNotLinked => "prometheus_not_linked",
     /// The cluster has no saved query `query`.
     SavedQueryNotFound => "saved_query_not_found",
+    /// The cluster has no maintenance window `window`.
+    MaintenanceNotFound => "maintenance_not_found",
+    /// The cluster has no application maintenance window `window`.
+    AppWindowNotFound => "app_window_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -243,6 +247,16 @@ error_codes! {
     ExpansionNotAllowed => "expansion_not_allowed",
     /// `claim` already requests `current`: Kubernetes grows claims, never shrinks them.
     SizeNotLarger => "size_not_larger",
+    /// The cluster is in maintenance (`window`, `reason`, `ends_at`): changes wait until it ends, or need a role
+    /// with `maintenance.bypass`.
+    ClusterInMaintenance => "cluster_in_maintenance",
+    /// The cluster takes changes to `namespace` (`kind`, `name` when a workload's window) only inside its
+    /// maintenance windows; the next opens at `next` (absent: none is scheduled).
+    OutsideMaintenanceWindow => "outside_maintenance_window",
+    /// Maintenance window `window` is `state`: only a scheduled or active window changes.
+    MaintenanceOver => "maintenance_over",
+    /// The window overlaps maintenance window `window` of the same cluster.
+    MaintenanceOverlaps => "maintenance_overlaps",
 
     // --- The cluster ---------------------------------------------------------------------------
     /// The cluster refused Kubedeck's credential the permission (`detail`).

@@ -65,6 +65,8 @@ impl Role {
                 AlertWrite,
                 AlertAdmin,
                 EtcdAdmin,
+                MaintenanceAdmin,
+                MaintenanceBypass,
             ],
             Role::Operator => &[
                 ClusterRead,
@@ -181,11 +183,17 @@ pub enum Permission {
     /// every Secret of the cluster).
     #[serde(rename = "etcd.admin")]
     EtcdAdmin,
+    /// Schedule, change and end a cluster's maintenance windows and its application windows and policy.
+    #[serde(rename = "maintenance.admin")]
+    MaintenanceAdmin,
+    /// Change a cluster while it is in maintenance, and deploy outside its application windows.
+    #[serde(rename = "maintenance.bypass")]
+    MaintenanceBypass,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -208,6 +216,8 @@ impl Permission {
         Permission::AlertAdmin,
         Permission::ChannelAdmin,
         Permission::EtcdAdmin,
+        Permission::MaintenanceAdmin,
+        Permission::MaintenanceBypass,
     ];
 
     /// The API name (`cluster.read` ...).
@@ -235,6 +245,8 @@ impl Permission {
             Permission::AlertAdmin => "alert.admin",
             Permission::ChannelAdmin => "channel.admin",
             Permission::EtcdAdmin => "etcd.admin",
+            Permission::MaintenanceAdmin => "maintenance.admin",
+            Permission::MaintenanceBypass => "maintenance.bypass",
         }
     }
 

@@ -14,14 +14,15 @@ pub mod kube_objects;
 pub mod kube_pods;
 pub mod leases;
 pub mod login_limits;
+pub mod maintenance;
 pub mod metric_history;
 pub mod migration;
 pub mod read_replica;
 pub mod schema;
 pub mod node_metrics;
 pub mod notify;
-pub mod pod_metrics;
 pub mod prometheus;
+pub mod pod_metrics;
 pub mod snapshot;
 pub mod tasks;
 #[cfg(feature = "testing")]

@@ -25,6 +25,7 @@ import {
   SafetyOutlined,
   PartitionOutlined,
   ExperimentOutlined,
+  ToolOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -38,6 +39,7 @@ import { ClusterNotFound } from '../components/NotFound';
 import { can } from '../lib/permissions';
 import { LanguageSwitch, ThemeSwitch } from './Switches';
 import { AlertBadge } from '../pages/alerts/AlertBadge';
+import { MaintenanceBanner } from '../pages/maintenance/MaintenanceBanner';
 import { prefetchResourceList, useKinds } from '../lib/useKinds';
 import { groupKinds, kindHref, kindPlural } from '../lib/resources';
 import type { KindCategory } from '../api/resources';
@@ -112,6 +114,8 @@ export function AppLayout() {
           { key: `${base}/top`, icon: <BarChartOutlined />, label: t('nav.top') },
           // etcd backups (issue 18), for those who may read every Secret through them
           ...(can(me, 'etcd.admin') ? [{ key: `${base}/etcd`, icon: <DatabaseOutlined />, label: t('nav.etcd') }] : []),
+          // maintenance mode (issue 18): everyone who sees the cluster sees its windows
+          { key: `${base}/maintenance`, icon: <ToolOutlined />, label: t('nav.maintenance') },
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({
@@ -271,7 +275,11 @@ export function AppLayout() {
               <Spin />
             </div>
           ) : (
-            <Outlet />
+            <>
+              {/* every page of a cluster in maintenance says so (issue 18) */}
+              {clusterId && <MaintenanceBanner clusterId={clusterId} />}
+              <Outlet />
+            </>
           )}
         </Content>
       </Layout>

@@ -25,7 +25,10 @@ export type Permission =
   | 'alert.admin'
   | 'channel.admin'
   // etcd backups (issue 18): a snapshot holds every Secret of the cluster
-  | 'etcd.admin';
+  | 'etcd.admin'
+  // maintenance mode (issue 18): schedule and end windows; change a cluster while it is in maintenance
+  | 'maintenance.admin'
+  | 'maintenance.bypass';
 
 /** The server's effective set is "anywhere": per-cluster checks stay server-side (a 403 still explains). */
 export function can(me: Pick<Me, 'permissions' | 'bindings'> | null | undefined, p: Permission): boolean {

@@ -181,6 +181,7 @@ pub fn notice(
             .unwrap_or("info")
             .to_owned(),
         alerts,
+        maintenance: None,
     }
 }
 

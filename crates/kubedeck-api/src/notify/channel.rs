@@ -54,8 +54,10 @@ impl Filters {
 
     /// Whether the channel takes `notice`.
     pub fn matches(&self, notice: &Notice) -> bool {
+        // a maintenance announcement goes to every channel of its cluster, whatever its minimum severity
         (self.cluster_ids.is_empty() || self.cluster_ids.contains(&notice.cluster_id))
-            && severity_rank(&notice.severity) >= severity_rank(&self.min_severity)
+            && (notice.maintenance.is_some()
+                || severity_rank(&notice.severity) >= severity_rank(&self.min_severity))
     }
 }
 
@@ -75,6 +77,7 @@ mod tests {
             common_annotations: Default::default(),
             severity: severity.into(),
             alerts: vec![],
+            maintenance: None,
         }
     }
 

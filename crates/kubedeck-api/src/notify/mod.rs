@@ -15,7 +15,7 @@ pub mod sign;
 pub mod webhook;
 
 pub use delivery::run;
-pub use notice::{Notice, NoticeAlert, NoticeStatus};
+pub use notice::{MaintenanceNotice, Notice, NoticeAlert, NoticeStatus};
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -66,7 +66,8 @@ static QUEUED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 pub async fn enqueue(store: &Store, notice: &Notice) -> anyhow::Result<usize> {
     let channels = store.enabled_notify_channels().await?;
     let notice_json = serde_json::to_string(notice)?;
-    let alert_ids: Vec<i64> = notice.alerts.iter().map(|a| a.alert_id).collect();
+    // a maintenance announcement's one entry is no alert row (id 0), so it has no alert log
+    let alert_ids: Vec<i64> = notice.alerts.iter().map(|a| a.alert_id).filter(|id| *id > 0).collect();
     let deliveries: Vec<NewDelivery> = channels
         .iter()
         .filter(|c| channel::Filters::of(c).matches(notice))
@@ -122,6 +123,7 @@ pub fn sample_notice(channel: &Channel) -> Notice {
             fingerprint: format!("test-{}", channel.id),
             generator_url: String::new(),
         }],
+        maintenance: None,
     }
 }
 

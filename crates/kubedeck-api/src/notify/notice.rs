@@ -56,4 +56,84 @@ pub struct Notice {
     /// The highest severity among the alerts (`critical`, `warning`, `info`), for channel filters.
     pub severity: String,
     pub alerts: Vec<NoticeAlert>,
+    /// Set when the notice announces a cluster's maintenance (issue 18) rather than alerts: its one alert
+    /// (`KubedeckMaintenance`, firing at the start, resolved at the end) stands for the window, and the
+    /// channels write its summary in their language ([`MaintenanceNotice::summary`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<MaintenanceNotice>,
+}
+
+/// A maintenance announcement: which window, and whether it starts or ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MaintenanceNotice {
+    /// The window (`cluster_maintenance` id).
+    pub window_id: i64,
+    /// `started` or `ended`.
+    pub event: String,
+    pub reason: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Who scheduled the window, or who ended it early.
+    pub by: String,
+}
+
+impl MaintenanceNotice {
+    /// The announcement in a channel's language (`zh-CN` or English).
+    pub fn summary(&self, zh: bool, cluster: &str) -> String {
+        let t = |d: &DateTime<Utc>| d.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        match (zh, self.event.as_str()) {
+            (true, "started") => format!(
+                "集群 {cluster} 进入维护模式（{} 至 {}），原因：{}。维护期间写操作将被拒绝，告警通知已静默。发起人：{}",
+                t(&self.starts_at),
+                t(&self.ends_at),
+                self.reason,
+                self.by
+            ),
+            (true, _) => format!(
+                "集群 {cluster} 的维护已结束（{}），原因：{}。写操作和告警通知已恢复。操作人：{}",
+                t(&self.ends_at),
+                self.reason,
+                self.by
+            ),
+            (false, "started") => format!(
+                "Cluster {cluster} is in maintenance from {} to {}: {}. Changes are refused and alert notifications are silenced meanwhile. Started by {}.",
+                t(&self.starts_at),
+                t(&self.ends_at),
+                self.reason,
+                self.by
+            ),
+            (false, _) => format!(
+                "The maintenance of cluster {cluster} ended at {} ({}). Changes and alert notifications are back. Ended by {}.",
+                t(&self.ends_at),
+                self.reason,
+                self.by
+            ),
+        }
+    }
+
+    /// The title in a channel's language: `[维护开始] 集群 prod` / `[MAINTENANCE STARTED] prod`.
+    pub fn title(&self, zh: bool, cluster: &str) -> String {
+        match (zh, self.event.as_str()) {
+            (true, "started") => format!("[维护开始] 集群 {cluster}"),
+            (true, _) => format!("[维护结束] 集群 {cluster}"),
+            (false, "started") => format!("[MAINTENANCE STARTED] {cluster}"),
+            (false, _) => format!("[MAINTENANCE ENDED] {cluster}"),
+        }
+    }
+}
+
+impl Notice {
+    /// The notice as a channel in `language` sends it: a maintenance announcement's text is written in that
+    /// language (alert notices carry the rules' own text and are unchanged).
+    pub fn in_language(mut self, zh: bool) -> Self {
+        if let Some(m) = &self.maintenance {
+            let summary = m.summary(zh, &self.cluster_name);
+            self.common_annotations
+                .insert("summary".into(), summary.clone());
+            for a in &mut self.alerts {
+                a.annotations.insert("summary".into(), summary.clone());
+            }
+        }
+        self
+    }
 }

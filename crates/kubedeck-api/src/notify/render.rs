@@ -211,11 +211,12 @@ impl Message {
             Lang::ZhCn => format!("集群 {}", n.cluster_name),
             Lang::En => n.cluster_name.clone(),
         };
+        let title = match &n.maintenance {
+            Some(m) => m.title(lang == Lang::ZhCn, &n.cluster_name),
+            None => format!("[{}:{count}] {name} ({cluster})", status_word(lang, n.status)),
+        };
         Self {
-            title: format!(
-                "[{}:{count}] {name} ({cluster})",
-                status_word(lang, n.status)
-            ),
+            title,
             status: n.status,
             severity: n.severity.clone(),
             digest_lead: None,
@@ -444,6 +445,7 @@ mod tests {
             common_annotations: Default::default(),
             severity: "critical".into(),
             alerts,
+            maintenance: None,
         }
     }
 

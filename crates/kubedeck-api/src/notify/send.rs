@@ -92,7 +92,7 @@ pub async fn deliver(
     external_url: &str,
     timeout: Duration,
 ) -> Result<Accepted, Refused> {
-    let content = &absolute_links(content.clone(), external_url);
+    let content = &in_language(absolute_links(content.clone(), external_url), target.lang);
     if target.kind == "email" {
         let msg = content.message(target.lang);
         return tokio::time::timeout(timeout, email::send(target.config, &msg))
@@ -295,6 +295,15 @@ fn slack_links(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Maintenance announcements written in the channel's language (the webhook's payload too).
+fn in_language(content: Content, lang: Lang) -> Content {
+    let zh = lang == Lang::ZhCn;
+    match content {
+        Content::Notice(n) => Content::Notice(n.in_language(zh)),
+        Content::Digest(ns) => Content::Digest(ns.into_iter().map(|n| n.in_language(zh)).collect()),
+    }
 }
 
 /// Alert links as absolute URLs when Kubedeck's external URL is known (a chat cannot follow a bare path).

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod health;
 pub mod insight;
 pub mod log_stream;
+pub mod maintenance;
 pub mod node_metrics;
 pub mod pod_metrics;
 pub mod nodes;

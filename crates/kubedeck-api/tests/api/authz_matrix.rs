@@ -45,6 +45,8 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission() {
                 .replace("{ns}", "default")
                 .replace("{sid}", "999999")
                 .replace("{kid}", "999999")
+                .replace("{mid}", "999999")
+                .replace("{wid}", "999999")
                 .replace("{qid}", "999999")
                 .replace("{rule}", "Nothing")
                 .replace("{name}", "nothing")

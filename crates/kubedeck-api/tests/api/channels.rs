@@ -441,6 +441,7 @@ fn notice(cluster_id: i64, first_id: i64, n: usize) -> Notice {
         common_annotations: labels(&[("summary", "Pod is crash looping.")]),
         severity: "critical".into(),
         alerts,
+        maintenance: None,
     }
 }
 

@@ -22,6 +22,7 @@ mod etcd_backups;
 mod events;
 mod exec;
 mod hpa;
+mod maintenance;
 mod node_metrics;
 mod nodes;
 mod outage;

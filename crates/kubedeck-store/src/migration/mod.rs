@@ -14,8 +14,9 @@ mod m20261130_000006_kube_events;
 mod m20261130_000007_cluster_metrics;
 mod m20261201_000008_alerts;
 mod m20261201_000009_notify;
-mod m20261202_000012_pod_metrics;
 mod m20261202_000010_prometheus;
+mod m20261202_000011_maintenance;
+mod m20261202_000012_pod_metrics;
 mod m20261202_000014_etcd_backups;
 
 /// Kubedeck's migrator.
@@ -34,8 +35,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_cluster_metrics::Migration),
             Box::new(m20261201_000008_alerts::Migration),
             Box::new(m20261201_000009_notify::Migration),
-            Box::new(m20261202_000012_pod_metrics::Migration),
             Box::new(m20261202_000010_prometheus::Migration),
+            Box::new(m20261202_000011_maintenance::Migration),
+            Box::new(m20261202_000012_pod_metrics::Migration),
             Box::new(m20261202_000014_etcd_backups::Migration),
         ]
     }
