@@ -59,6 +59,7 @@ const MaintenancePage = lazy(() => import('./pages/maintenance/MaintenancePage')
 const EventsPage = lazy(() => import('./pages/events/EventsPage'));
 const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 const TopPage = lazy(() => import('./pages/metrics/TopPage'));
+const UpgradeReadinessPage = lazy(() => import('./pages/upgrade/UpgradeReadinessPage'));
 // xterm.js comes with this chunk only
 const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
@@ -143,6 +144,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/alerts" element={<AlertsPage />} />
                       <Route path="/alerts" element={<AlertsPage />} />
                       <Route path="/clusters/:clusterId/top" element={<TopPage />} />
+                      <Route path="/clusters/:clusterId/upgrade" element={<UpgradeReadinessPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

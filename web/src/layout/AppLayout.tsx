@@ -4,6 +4,7 @@ import {
   AlertOutlined,
   BellOutlined,
   BarChartOutlined,
+  CloudUploadOutlined,
   AuditOutlined,
   NotificationOutlined,
   ClusterOutlined,
@@ -116,6 +117,8 @@ export function AppLayout() {
           ...(can(me, 'etcd.admin') ? [{ key: `${base}/etcd`, icon: <DatabaseOutlined />, label: t('nav.etcd') }] : []),
           // maintenance mode (issue 18): everyone who sees the cluster sees its windows
           { key: `${base}/maintenance`, icon: <ToolOutlined />, label: t('nav.maintenance') },
+          // upgrade readiness (issue 18): what blocks an upgrade to a target version
+          ...(can(me, 'resource.read') ? [{ key: `${base}/upgrade`, icon: <CloudUploadOutlined />, label: t('nav.upgrade') }] : []),
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({
