@@ -197,6 +197,27 @@ async fn main() {
             },
         ),
         (
+            "message text, part of a word (OOMKil)",
+            EventFilter {
+                text: Some("OOMKil".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "message text, a name in it (pod web-4242 in)",
+            EventFilter {
+                text: Some("pod web-4242 in".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "message text, in nearly every event (doing what)",
+            EventFilter {
+                text: Some("doing what".into()),
+                ..Default::default()
+            },
+        ),
+        (
             "message text in a namespace",
             EventFilter {
                 text: Some("oomkilled".into()),

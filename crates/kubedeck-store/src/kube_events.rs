@@ -8,9 +8,10 @@
 use crate::entity::kube_event;
 use crate::{PageRequest, Paged, Store};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, OnConflict, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 
 /// An archived event as the repository returns it.
@@ -107,9 +108,8 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    fn condition(&self, cluster_id: i64) -> Condition {
+    fn condition(&self, cluster_id: i64, backend: DbBackend) -> Condition {
         use kube_event::Column as C;
-        use sea_orm::sea_query::ExprTrait;
         let mut c = Condition::all().add(C::ClusterId.eq(cluster_id));
         if let Some(ns) = &self.namespaces {
             c = c.add(C::Namespace.is_in(ns.iter().map(String::as_str)));
@@ -127,18 +127,7 @@ impl EventFilter {
             }
         }
         if let Some(text) = self.text.as_deref().filter(|t| !t.is_empty()) {
-            let escaped: String = text
-                .to_lowercase()
-                .chars()
-                .flat_map(|ch| match ch {
-                    '%' | '_' | '\\' => vec!['\\', ch],
-                    ch => vec![ch],
-                })
-                .collect();
-            c = c.add(
-                Expr::expr(Func::lower(Expr::col(C::Message)))
-                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
+            c = c.add(text_condition(text, backend));
         }
         if let Some(from) = self.from {
             c = c.add(C::LastTimestamp.gte(secs(from)));
@@ -148,6 +137,35 @@ impl EventFilter {
         }
         c
     }
+}
+
+/// The shortest text SQLite's trigram index answers; a shorter one is matched by a scan.
+const TRIGRAM: usize = 3;
+
+/// A case-insensitive substring of the message. On SQLite, text of three or more characters is looked up in the
+/// trigram index (`kube_event_text`, migration 000013): a phrase of trigrams matches exactly the messages holding
+/// that substring. On PostgreSQL the `LIKE` below is what its trigram index (on `lower(message)`) serves.
+fn text_condition(text: &str, backend: DbBackend) -> SimpleExpr {
+    use kube_event::Column as C;
+    use sea_orm::sea_query::ExprTrait;
+    if backend == DbBackend::Sqlite && text.chars().count() >= TRIGRAM {
+        // an FTS5 string: a double quote inside is doubled
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        return Expr::cust_with_values(
+            "\"kube_event\".\"id\" IN (SELECT rowid FROM kube_event_text WHERE kube_event_text MATCH ?)",
+            [phrase],
+        );
+    }
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            ch => vec![ch],
+        })
+        .collect();
+    Expr::expr(Func::lower(Expr::col(C::Message)))
+        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// Warning events of one hour (by when each was last seen).
@@ -210,7 +228,7 @@ impl Store {
         filter: &EventFilter,
         page: PageRequest,
     ) -> Result<Paged<ArchivedEvent>, sea_orm::DbErr> {
-        let cond = filter.condition(cluster_id);
+        let cond = filter.condition(cluster_id, self.backend());
         // COUNT(*) over a subquery that stops at the cap
         let counted = kube_event::Entity::find()
             .select_only()

@@ -461,3 +461,94 @@ async fn a_broad_search_counts_up_to_the_cap_and_a_narrow_one_exactly() {
         db.drop_db().await;
     }
 }
+
+/// A search by message text finds any part of it (three or more characters go through SQLite's and PostgreSQL's
+/// trigram indexes, shorter text through a scan), in any case, and follows the archive: a message rewritten by a
+/// later version of the event is found by its new text only, a pruned event is gone, and SQLite's index holds
+/// exactly the archive's messages afterwards.
+#[tokio::test]
+async fn a_message_search_finds_any_part_of_the_text_and_follows_rewrites_and_pruning() {
+    for db in TestDb::all().await {
+        let (s, b) = (&db.store, db.backend);
+        let c = cluster(s, "text").await;
+        let msg = |uid: &str, message: &str, minute: i64| {
+            event(c, uid, "Pod", uid, "Any", "Warning", message, minute)
+        };
+        s.upsert_events(&[
+            msg("pull", "Back-off pulling image \"registry.local/shop:v2\"", 40),
+            msg("cpu", "0/3 nodes are available: 3 Insufficient cpu.", 41),
+            msg("scaled", "Scaled up replica set web-7d9f to 3", 42),
+            msg("zh", "无法拉取镜像 nginx:latest", 43),
+            // the newest row, but the oldest event: pruned below
+            msg("old", "MountVolume.SetUp failed for volume \"certs\"", 1),
+        ])
+        .await
+        .unwrap();
+        let text = |t: &str| {
+            let mut f = EventFilter::default();
+            f.text = Some(t.into());
+            f
+        };
+        for (query, want) in [
+            ("ulling ima", vec!["pull"]),
+            ("INSUFFICIENT CPU", vec!["cpu"]),
+            ("\"registry.local/", vec!["pull"]),
+            ("web-7d9f to 3", vec!["scaled"]),
+            ("拉取镜像", vec!["zh"]),
+            ("拉取", vec!["zh"]),
+            ("3 ", vec!["cpu"]),
+            ("pu", vec!["cpu", "pull"]),
+            ("volume \"certs", vec!["old"]),
+            ("no such text", vec![]),
+        ] {
+            assert_eq!(uids(s, c, text(query)).await, want, "{b}: {query:?}");
+        }
+        // a repeat with the same message changes nothing found; a new message replaces the old one
+        let mut pulled = msg("pull", "Back-off pulling image \"registry.local/shop:v2\"", 44);
+        pulled.count = 5;
+        s.upsert_events(std::slice::from_ref(&pulled)).await.unwrap();
+        assert_eq!(uids(s, c, text("shop:v2")).await, ["pull"], "{b}: repeat");
+        pulled.message = "Successfully pulled image \"registry.local/shop:v3\"".into();
+        s.upsert_events(std::slice::from_ref(&pulled)).await.unwrap();
+        assert_eq!(uids(s, c, text("shop:v2")).await, Vec::<String>::new(), "{b}: old text");
+        assert_eq!(uids(s, c, text("shop:v3")).await, ["pull"], "{b}: new text");
+        // prune the oldest event, then archive another
+        assert_eq!(s.prune_events(at(10), 100).await.unwrap(), 1, "{b}");
+        s.upsert_events(&[msg("next", "Created container app", 45)])
+            .await
+            .unwrap();
+        assert_eq!(
+            uids(s, c, text("volume \"certs")).await,
+            Vec::<String>::new(),
+            "{b}: a pruned event's text"
+        );
+        assert_eq!(uids(s, c, text("ated contai")).await, ["next"], "{b}");
+        if b == "sqlite" {
+            // the trigram index holds exactly the archive's messages: FTS5's own check compares every entry with
+            // the rows (a missing delete or update trigger leaves entries of rows pruned or rewritten)
+            use sea_orm::{ConnectionTrait, Statement};
+            s.conn()
+                .execute_raw(Statement::from_string(
+                    sea_orm::DbBackend::Sqlite,
+                    "INSERT INTO kube_event_text(kube_event_text, rank) VALUES ('integrity-check', 1)",
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("{b}: the text index does not match the archive: {e}"));
+        }
+        if b == "postgres" {
+            // the index the text search relies on exists (the migration leaves it out only with a warning)
+            use sea_orm::{ConnectionTrait, Statement};
+            let row = s
+                .conn()
+                .query_one_raw(Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'idx_kube_event_message_trgm'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1, "{b}: trigram index");
+        }
+        db.drop_db().await;
+    }
+}

@@ -17,6 +17,7 @@ mod m20261201_000009_notify;
 mod m20261202_000010_prometheus;
 mod m20261202_000011_maintenance;
 mod m20261202_000012_pod_metrics;
+mod m20261202_000013_event_text;
 mod m20261202_000014_etcd_backups;
 
 /// Kubedeck's migrator.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_prometheus::Migration),
             Box::new(m20261202_000011_maintenance::Migration),
             Box::new(m20261202_000012_pod_metrics::Migration),
+            Box::new(m20261202_000013_event_text::Migration),
             Box::new(m20261202_000014_etcd_backups::Migration),
         ]
     }
