@@ -2825,6 +2825,39 @@ await step('namespaces and storage: clean up the volume', async () => {
   if (nsCreated) await kubectl('delete', 'namespace', nsE2e, '--wait=false', '--ignore-not-found');
 });
 
+await step('upgrade readiness: a CronJob applied with batch/v1beta1 is a blocker on the way to 1.25, named with its writer; the path and every node\'s kubelet are listed, in Chinese and English (issue 18)', async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-upg-${Date.now().toString(36)}`;
+  await kubectl('create', 'namespace', ns);
+  try {
+    // kubectl apply keeps the manifest's apiVersion in last-applied: the report must name this object
+    await kubectlApply(JSON.stringify({ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'nightly', namespace: ns },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } } }));
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/clusters/${clusterId}/upgrade?target=1.25`);
+    await expectVisible(page.getByTestId('upgrade-report'), 'the readiness report', 60_000);
+    const verdict = await page.getByTestId('upgrade-verdict').innerText();
+    if (!verdict.includes('1.25') || !verdict.includes('阻塞')) throw new Error(`verdict: ${verdict}`);
+    const path = ['1.21', '1.22', '1.23', '1.24', '1.25'];
+    for (const v of path) await expectVisible(page.locator('.ant-steps-item-title', { hasText: new RegExp(`^${v.replace('.', '\\.')}$`) }), `the step ${v}`);
+    const row = page.getByTestId('upgrade-removed').locator('.ant-table-row', { hasText: 'batch/v1beta1 CronJob' });
+    await expectVisible(row, 'the batch/v1beta1 CronJob row');
+    const text = await row.innerText();
+    if (!text.includes('1.25') || !text.includes('batch/v1') || !text.includes('阻塞')) throw new Error(`CronJob row: ${text}`);
+    await row.locator('.ant-table-row-expand-icon').click();
+    await expectVisible(page.getByText(`${ns}/nightly`), 'the CronJob named under its row');
+    const nodes = (await kubectlJson('get', 'nodes')).items.length;
+    await until('every node in the skew table', 10_000, async () => (await page.getByTestId('upgrade-nodes').locator('.ant-table-row').count()) === Math.min(nodes, 20), 250);
+    await shot('upgrade-readiness');
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+    await page.reload();
+    await expectVisible(page.getByTestId('upgrade-verdict').getByText(/blocker\(s\) must be fixed before upgrading to 1\.25/), 'the English verdict', 60_000);
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  } finally {
+    await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+  }
+});
+
 await step('alerts: a crash-looping pod fires KubePodCrashLooping on the cluster\'s Alerts page (a red 告警中 tag) and in the header badge; silence it from the alert (its labels prefilled), resolve it with a reason (who and why kept), turn a rule off on the rules tab (issue 16)', async () => {
   need(clusterId, 'an imported cluster');
   const ns = `e2e-alert-${Date.now().toString(36)}`;

@@ -3412,9 +3412,14 @@ export interface components {
             /** @description Login name. */
             username: string;
         };
-        /** @description A silence's matcher: `name` equals (or, with `is_equal: false`, differs from) `value`. */
+        /**
+         * @description A silence's matcher, as Alertmanager's: `name` equals `value` (`=`), or differs from it (`!=`, `is_equal:
+         *     false`); with `is_regex`, `value` is a regular expression the whole label value must match (`=~`) or must not
+         *     (`!~`). A missing label has the value '', so `pod=""` matches alerts without a pod.
+         */
         Matcher: {
             is_equal?: boolean;
+            is_regex?: boolean;
             name: string;
             value: string;
         };
@@ -3574,7 +3579,10 @@ export interface components {
             duration_secs?: number | null;
             /** Format: date-time */
             ends_at?: string | null;
-            /** @description At least one; `is_equal: false` matches a different value. */
+            /**
+             * @description At least one; `is_equal: false` matches a different value; `is_regex: true` takes `value` as a regular
+             *     expression the whole label value must match (Alertmanager's `=~`, `!~`).
+             */
             matchers: components["schemas"]["Matcher"][];
             /** Format: date-time */
             starts_at?: string | null;

@@ -253,6 +253,7 @@ export const en = {
   'alerts.label': 'Label',
   'alerts.value': 'Value',
   'alerts.addMatcher': 'Add matcher',
+  'alerts.matchOpHelp': '= and != compare exactly; =~ and !~ take a regular expression the whole value must match (or must not), as in Alertmanager',
   'alerts.silenceHours': 'Hours',
   'alerts.comment': 'Comment',
   'alerts.rulesHelp': 'Built-in rules carry the names and thresholds of kube-prometheus; changes apply to this cluster only.',

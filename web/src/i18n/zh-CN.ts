@@ -255,6 +255,7 @@ export const zhCN: Record<MessageKey, string> = {
   'alerts.label': '标签',
   'alerts.value': '值',
   'alerts.addMatcher': '添加匹配器',
+  'alerts.matchOpHelp': '= 与 != 精确比较；=~ 与 !~ 使用正则表达式，需完整匹配（或完整不匹配）标签值，与 Alertmanager 相同',
   'alerts.silenceHours': '小时',
   'alerts.comment': '备注',
   'alerts.rulesHelp': '内置规则沿用 kube-prometheus 的名称和阈值；修改只作用于本集群。',

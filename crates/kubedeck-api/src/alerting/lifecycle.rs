@@ -3,7 +3,7 @@
 //! labels); what exists is whatever the database holds, so a restarted or new lease holder carries on from it and
 //! fires nothing twice.
 
-use super::rules::{Finding, Matcher, Rule, matches_all};
+use super::rules::{Finding, LabelMatcher, Matcher, Rule, matches_all};
 use chrono::{DateTime, Utc};
 use kubedeck_store::alerts::{Alert, AlertChanges, Silence, notified, source, state};
 use kubedeck_store::entity::alert;
@@ -43,7 +43,7 @@ pub fn full_labels(f: &Finding, rule: &Rule, cluster_name: &str) -> BTreeMap<Str
 
 /// The silences that mute an alert with these labels now: the first one's id.
 pub fn silenced_by(
-    silences: &[(i64, Vec<Matcher>)],
+    silences: &[(i64, Vec<LabelMatcher>)],
     labels: &BTreeMap<String, String>,
 ) -> Option<i64> {
     silences
@@ -52,9 +52,12 @@ pub fn silenced_by(
         .map(|(id, _)| *id)
 }
 
-/// A silence's matchers (an unreadable one matches nothing).
-pub fn silence_matchers(s: &Silence) -> (i64, Vec<Matcher>) {
-    (s.id, serde_json::from_str(&s.matchers).unwrap_or_default())
+/// A silence's matchers, compiled (an unreadable one matches nothing: its list is empty). Matchers are checked
+/// when a silence is created, so an unreadable one is a row written by hand.
+pub fn silence_matchers(s: &Silence) -> (i64, Vec<LabelMatcher>) {
+    let matchers: Vec<Matcher> = serde_json::from_str(&s.matchers).unwrap_or_default();
+    let compiled: Result<Vec<_>, _> = matchers.iter().map(Matcher::compile).collect();
+    (s.id, compiled.unwrap_or_default())
 }
 
 fn labels_of(a: &Alert) -> BTreeMap<String, String> {
@@ -70,7 +73,7 @@ pub fn step(
     findings: &[Finding],
     rules: &[Rule],
     skipped: &[String],
-    silences: &[(i64, Vec<Matcher>)],
+    silences: &[(i64, Vec<LabelMatcher>)],
     now: DateTime<Utc>,
 ) -> AlertChanges {
     let rules: HashMap<&str, &Rule> = rules.iter().map(|r| (r.name.as_str(), r)).collect();
@@ -376,11 +379,7 @@ pub(crate) mod tests {
     #[test]
     fn silences_mark_alerts_they_match() {
         let rules = [crash_rule(0)];
-        let m = vec![Matcher {
-            name: "pod".into(),
-            value: "web".into(),
-            is_equal: true,
-        }];
+        let m = vec![Matcher::equal("pod", "web").compile().unwrap()];
         let c = step(
             1,
             "prod",

@@ -927,25 +927,92 @@ fn custom(rule: &Rule, f: &Facts<'_>, out: &mut Vec<Finding>) -> bool {
     true
 }
 
-/// A silence's matcher: `name` equals (or, with `is_equal: false`, differs from) `value`.
+/// A silence's matcher, as Alertmanager's: `name` equals `value` (`=`), or differs from it (`!=`, `is_equal:
+/// false`); with `is_regex`, `value` is a regular expression the whole label value must match (`=~`) or must not
+/// (`!~`). A missing label has the value '', so `pod=""` matches alerts without a pod.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Matcher {
     pub name: String,
     pub value: String,
     #[serde(default = "yes")]
     pub is_equal: bool,
+    #[serde(default)]
+    pub is_regex: bool,
 }
 
 fn yes() -> bool {
     true
 }
 
+/// The longest regular expression a matcher may hold, and the size its compiled form may take: a silence is
+/// evaluated against every alert of every pass, so a pathological pattern must be refused when it is written.
+const REGEX_MAX_LEN: usize = 1_000;
+const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+impl Matcher {
+    /// `name` equals `value`.
+    pub fn equal(name: &str, value: &str) -> Self {
+        Matcher {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            is_equal: true,
+            is_regex: false,
+        }
+    }
+
+    /// The matcher ready to test labels; an invalid regular expression is the reason it cannot be.
+    pub fn compile(&self) -> Result<LabelMatcher, String> {
+        let pattern = if self.is_regex {
+            if self.value.len() > REGEX_MAX_LEN {
+                return Err(format!(
+                    "a regular expression may have at most {REGEX_MAX_LEN} characters"
+                ));
+            }
+            // anchored, as Alertmanager's and Prometheus's label matchers are
+            let re = regex::RegexBuilder::new(&format!("^(?:{})$", self.value))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| format!("not a regular expression: {e}"))?;
+            Pattern::Regex(re)
+        } else {
+            Pattern::Exact(self.value.clone())
+        };
+        Ok(LabelMatcher {
+            name: self.name.clone(),
+            pattern,
+            is_equal: self.is_equal,
+        })
+    }
+}
+
+/// A matcher ready to test labels (its regular expression compiled once, not per alert).
+#[derive(Debug, Clone)]
+pub struct LabelMatcher {
+    name: String,
+    pattern: Pattern,
+    is_equal: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Pattern {
+    Exact(String),
+    Regex(regex::Regex),
+}
+
+impl LabelMatcher {
+    fn holds(&self, labels: &BTreeMap<String, String>) -> bool {
+        let v = labels.get(&self.name).map(String::as_str).unwrap_or("");
+        let found = match &self.pattern {
+            Pattern::Exact(want) => v == want,
+            Pattern::Regex(re) => re.is_match(v),
+        };
+        found == self.is_equal
+    }
+}
+
 /// Whether every matcher holds for `labels` (a missing label has the value '').
-pub fn matches_all(matchers: &[Matcher], labels: &BTreeMap<String, String>) -> bool {
-    matchers.iter().all(|m| {
-        let v = labels.get(&m.name).map(String::as_str).unwrap_or("");
-        (v == m.value) == m.is_equal
-    })
+pub fn matches_all(matchers: &[LabelMatcher], labels: &BTreeMap<String, String>) -> bool {
+    matchers.iter().all(|m| m.holds(labels))
 }
 
 #[cfg(test)]
@@ -1104,25 +1171,47 @@ mod tests {
     }
 
     #[test]
-    fn silence_matchers_compare_exactly() {
+    fn silence_matchers_compare_exactly_or_by_an_anchored_regex() {
         let l = labels(&[("alertname", "KubePodCrashLooping"), ("namespace", "prod")]);
-        let m = |n: &str, v: &str, eq| Matcher {
-            name: n.into(),
-            value: v.into(),
-            is_equal: eq,
+        let m = |n: &str, v: &str, eq, re| {
+            Matcher {
+                name: n.into(),
+                value: v.into(),
+                is_equal: eq,
+                is_regex: re,
+            }
+            .compile()
+            .unwrap()
         };
         assert!(matches_all(
-            &[m("alertname", "KubePodCrashLooping", true)],
+            &[m("alertname", "KubePodCrashLooping", true, false)],
             &l
         ));
         assert!(!matches_all(
             &[
-                m("alertname", "KubePodCrashLooping", true),
-                m("namespace", "dev", true)
+                m("alertname", "KubePodCrashLooping", true, false),
+                m("namespace", "dev", true, false)
             ],
             &l
         ));
-        assert!(matches_all(&[m("namespace", "dev", false)], &l));
-        assert!(matches_all(&[m("pod", "", true)], &l));
+        assert!(matches_all(&[m("namespace", "dev", false, false)], &l));
+        assert!(matches_all(&[m("pod", "", true, false)], &l));
+        // =~ and !~, anchored: "prod" matches prod, not production; "KubePod.*" every pod rule
+        assert!(matches_all(&[m("alertname", "KubePod.*", true, true)], &l));
+        assert!(matches_all(&[m("namespace", "dev|prod", true, true)], &l));
+        assert!(!matches_all(&[m("namespace", "pro", true, true)], &l));
+        assert!(!matches_all(&[m("namespace", "prod|staging", false, true)], &l));
+        assert!(matches_all(&[m("namespace", "dev.*", false, true)], &l));
+        assert!(matches_all(&[m("pod", ".*", true, true)], &l), "'' matches .*");
+        assert!(
+            Matcher {
+                name: "pod".into(),
+                value: "web-(".into(),
+                is_equal: true,
+                is_regex: true
+            }
+            .compile()
+            .is_err()
+        );
     }
 }

@@ -66,14 +66,10 @@ pub async fn attempt(
 ) -> anyhow::Result<AttemptOutcome> {
     let settings = &state.settings.notify;
     let result = match (config, content_of(row)) {
-        (Err(e), _) => Err(send::Refused {
-            http_status: None,
-            error: e.to_owned(),
-        }),
-        (_, Err(e)) => Err(send::Refused {
-            http_status: None,
-            error: format!("the stored notice cannot be read: {e}"),
-        }),
+        (Err(e), _) => Err(send::Refused::permanent(e.to_owned())),
+        (_, Err(e)) => Err(send::Refused::permanent(format!(
+            "the stored notice cannot be read: {e}"
+        ))),
         (Ok(config), Ok(content)) => {
             let target = Target {
                 name: &channel.name,
@@ -98,14 +94,20 @@ pub async fn attempt(
         },
         Err(r) => {
             tracing::warn!(channel = %channel.name, delivery = row.id, attempts, error = %r.error, "a notification was not delivered");
+            let retry_at = if retry && r.retryable {
+                retry_at(settings, attempts)
+            } else {
+                None
+            };
+            let error = if retry && !r.retryable {
+                format!("{} (not tried again: the same message would be refused the same way)", r.error)
+            } else {
+                r.error
+            };
             AttemptOutcome::Failed {
                 http_status: r.http_status.map(i32::from),
-                error: r.error,
-                retry_at: if retry {
-                    retry_at(settings, attempts)
-                } else {
-                    None
-                },
+                error,
+                retry_at,
             }
         }
     };

@@ -58,6 +58,36 @@ pub struct Refused {
     pub http_status: Option<u16>,
     /// What happened.
     pub error: String,
+    /// Whether sending again later can succeed: a network fault, a 5xx, 408, 429 or a robot's "too fast" can; a
+    /// 4xx (a wrong URL, token or signature) or a robot's other refusals would be refused again, so retrying them
+    /// only spends the attempts and delays the error the operator must fix.
+    pub retryable: bool,
+}
+
+impl Refused {
+    fn new(http_status: Option<u16>, error: String, retryable: bool) -> Self {
+        Refused {
+            http_status,
+            error,
+            retryable,
+        }
+    }
+
+    /// A refusal that sending again cannot change (the channel's configuration must be fixed).
+    pub fn permanent(error: String) -> Self {
+        Refused::new(None, error, false)
+    }
+}
+
+/// Whether an HTTP status is worth another attempt later.
+pub fn retryable_status(status: u16) -> bool {
+    status >= 500 || status == 408 || status == 429
+}
+
+/// The robots' own "too many messages" codes (they answer HTTP 200): DingTalk 130101 (20 a minute), WeCom 45009,
+/// Feishu 11232. Other codes (a bad signature, a keyword missing, a removed robot) are permanent.
+fn robot_busy(kind: &str, code: i64) -> bool {
+    matches!((kind, code), ("dingtalk", 130101) | ("wecom", 45009) | ("feishu", 11232))
 }
 
 /// The HTTP client the senders share (rustls with the system's roots; a timeout per request).
@@ -104,16 +134,12 @@ pub async fn deliver(
                 ))
             })
             .map(|()| Accepted { http_status: None })
-            .map_err(|error| Refused {
-                http_status: None,
-                error,
-            });
+            // an SMTP failure does not say here whether it was transient: tried again
+            .map_err(|error| Refused::new(None, error, true));
     }
     let url = target.config.url.clone().unwrap_or_default();
-    let mut req_url = reqwest::Url::parse(&url).map_err(|e| Refused {
-        http_status: None,
-        error: format!("the URL cannot be read: {e}"),
-    })?;
+    let mut req_url = reqwest::Url::parse(&url)
+        .map_err(|e| Refused::permanent(format!("the URL cannot be read: {e}")))?;
     let secret = target.config.secret.as_deref().filter(|s| !s.is_empty());
     let body = match target.kind {
         "webhook" => webhook::payload(content.notices(), target.name, external_url),
@@ -139,10 +165,7 @@ pub async fn deliver(
         }
         "slack" => slack_body(&content.message(target.lang)),
         other => {
-            return Err(Refused {
-                http_status: None,
-                error: format!("unknown channel kind {other}"),
-            });
+            return Err(Refused::permanent(format!("unknown channel kind {other}")));
         }
     };
     let mut req = http.post(req_url).json(&body);
@@ -158,17 +181,18 @@ pub async fn deliver(
             req = req.basic_auth(u, target.config.password.as_deref());
         }
     }
-    let resp = req.send().await.map_err(|e| Refused {
-        http_status: None,
-        error: describe(&e.without_url(), &url),
-    })?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| Refused::new(None, describe(&e.without_url(), &url), true))?;
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
     if !(200..300).contains(&status) {
-        return Err(Refused {
-            http_status: Some(status),
-            error: format!("the receiver answered HTTP {status}: {}", snippet(&text)),
-        });
+        return Err(Refused::new(
+            Some(status),
+            format!("the receiver answered HTTP {status}: {}", snippet(&text)),
+            retryable_status(status),
+        ));
     }
     // robots answer 200 and say in the body whether they took the message
     let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -186,16 +210,19 @@ pub async fn deliver(
                 .iter()
                 .find_map(|k| answer.get(*k).and_then(Value::as_str))
                 .unwrap_or("");
-            Err(Refused {
-                http_status: Some(status),
-                error: format!("the robot refused the message: code {c}: {msg}"),
-            })
+            Err(Refused::new(
+                Some(status),
+                format!("the robot refused the message: code {c}: {msg}"),
+                robot_busy(target.kind, c),
+            ))
         }
         None if matches!(target.kind, "dingtalk" | "wecom" | "feishu") && answer.is_null() => {
-            Err(Refused {
-                http_status: Some(status),
-                error: format!("the robot's answer is not JSON: {}", snippet(&text)),
-            })
+            // a proxy's error page in front of the robot, most likely: tried again
+            Err(Refused::new(
+                Some(status),
+                format!("the robot's answer is not JSON: {}", snippet(&text)),
+                true,
+            ))
         }
         _ => Ok(Accepted {
             http_status: Some(status),

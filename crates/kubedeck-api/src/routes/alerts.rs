@@ -825,7 +825,8 @@ pub async fn list_silences(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSilence {
-    /// At least one; `is_equal: false` matches a different value.
+    /// At least one; `is_equal: false` matches a different value; `is_regex: true` takes `value` as a regular
+    /// expression the whole label value must match (Alertmanager's `=~`, `!~`).
     pub matchers: Vec<Matcher>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -856,6 +857,15 @@ pub async fn create_silence(
             ErrorCode::Required,
             "a silence needs at least one matcher with a label name",
         ));
+    }
+    for (i, m) in body.matchers.iter().enumerate() {
+        if let Err(why) = m.compile() {
+            return Err(ApiError::invalid(
+                &format!("matchers[{i}].value"),
+                ErrorCode::InvalidSelector,
+                format!("matcher {}: {why}", m.name),
+            ));
+        }
     }
     if body.comment.chars().count() > 1000 {
         return Err(ApiError::invalid_length("comment", 0, 1000));

@@ -158,12 +158,27 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
-    // a silence made before the pods start: the pod `muted` is not notified
+    // a regular expression that does not compile is refused, naming the matcher
+    let r = app
+        .post(
+            &format!("{base}/silences"),
+            &admin,
+            json!({"matchers": [{"name": "pod", "value": "mu(", "is_regex": true}], "duration_secs": 60}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str(), r.body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("matchers[0].value"), Some("invalid_selector")),
+        "{}",
+        r.body
+    );
+    // a silence made before the pods start, by a regular expression (Alertmanager's =~, anchored): the pod `muted`
+    // is not notified; `looper` is, though "loop" is a part of its name
     let s = app
         .post(
             &format!("{base}/silences"),
             &admin,
-            json!({"matchers": [{"name": "pod", "value": "muted"}, {"name": "namespace", "value": n}], "duration_secs": 3600, "comment": "known"}),
+            json!({"matchers": [{"name": "pod", "value": "mu.+d|loop", "is_regex": true}, {"name": "namespace", "value": n}], "duration_secs": 3600, "comment": "known"}),
         )
         .await;
     assert_eq!(s.status, StatusCode::CREATED, "{}", s.body);

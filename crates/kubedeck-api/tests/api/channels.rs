@@ -738,10 +738,20 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
     let admin = app.admin_token().await;
     let rx = Receiver::start().await;
     rx.script("/flaky", &[(500, "down"), (503, "still down")]);
+    // DingTalk's "too fast" (130101) is worth another try; a bad signature (310000) or a 400 is not: the same
+    // message would be refused the same way until the operator fixes the channel
     rx.script(
         "/robot",
-        &[(200, r#"{"errcode":310000,"errmsg":"sign not match"}"#)],
+        &[(200, r#"{"errcode":130101,"errmsg":"send too fast"}"#)],
     );
+    rx.script(
+        "/unsigned",
+        &[
+            (200, r#"{"errcode":310000,"errmsg":"sign not match"}"#),
+            (200, r#"{"errcode":0,"errmsg":"ok"}"#),
+        ],
+    );
+    rx.script("/gone", &[(400, "no such hook"), (200, "ok")]);
     let flaky = create_channel(
         &app,
         &admin,
@@ -754,6 +764,20 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
         &admin,
         json!({"name": "robot", "kind": "dingtalk",
         "config": {"url": format!("{}/robot?access_token=t", rx.url)}}),
+    )
+    .await;
+    let unsigned = create_channel(
+        &app,
+        &admin,
+        json!({"name": "unsigned", "kind": "dingtalk",
+        "config": {"url": format!("{}/unsigned?access_token=t", rx.url)}}),
+    )
+    .await;
+    let gone = create_channel(
+        &app,
+        &admin,
+        json!({"name": "gone", "kind": "webhook",
+        "config": {"url": format!("{}/gone", rx.url)}}),
     )
     .await;
     kubedeck_api::notify::enqueue(&app.state.store, &notice(1, 1, 1))
@@ -780,7 +804,7 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
         log[0]
     );
 
-    // a robot's 200 with an error code is a failure, retried
+    // a robot's 200 with its "too fast" code is a failure, retried
     rx.wait_for("/robot", 2).await;
     let log = eventually(
         "the robot's delivery to show sent",
@@ -793,10 +817,25 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
     .await;
     assert_eq!(log[0]["attempts"], 2);
     assert!(
-        log[0]["last_error"].as_str().unwrap().contains("310000"),
+        log[0]["last_error"].as_str().unwrap().contains("130101"),
         "{}",
         log[0]
     );
+    // the refusals that would repeat: failed after one attempt, saying why, and never sent again
+    for (channel, path, says) in [(unsigned, "/unsigned", "310000"), (gone, "/gone", "HTTP 400")] {
+        let log = eventually("the delivery to fail", Duration::from_secs(20), || async {
+            let log = deliveries(&app, &admin, channel).await;
+            (log[0]["status"] == "failed").then_some(log)
+        })
+        .await;
+        let error = log[0]["last_error"].as_str().unwrap();
+        assert_eq!(log[0]["attempts"], 1, "{path}: {}", log[0]);
+        assert!(error.contains(says) && error.contains("not tried again"), "{path}: {error}");
+    }
+    // three retry delays (300 ms, 600 ms, 1.2 s) later, still one request each
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(rx.got("/unsigned").len(), 1, "a bad signature is not sent again");
+    assert_eq!(rx.got("/gone").len(), 1, "a 400 is not sent again");
     app.stop().await;
 }
 

@@ -14,7 +14,7 @@ import { intParam, patchParams, type ParamPatch } from '../../lib/urlstate';
 import { ackAlert, createSilence, filtersFromParams, listAlerts, resolveAlert, type Alert, type Matcher } from './api';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
-import { alertObject, builtinText, matchersFor, severityColor, stateColor } from './view';
+import { alertObject, builtinText, MATCH_OPS, matcherOf, matchersFor, opOf, severityColor, stateColor, type MatchOp } from './view';
 import AlertDeliveries from '../channels/AlertDeliveries';
 
 export default function AlertsPage() {
@@ -218,17 +218,19 @@ function ResolveDialog({ alert, onClose, onDone }: { alert: Alert; onClose: () =
 
 export function SilenceDialog({ clusterId, matchers, onClose, onDone }: { clusterId: number | string; matchers: Matcher[]; onClose: () => void; onDone: () => void }) {
   const { t } = useI18n();
-  const [form] = Form.useForm<{ matchers: Matcher[]; hours: number; comment: string }>();
+  type Row = { name: string; op: MatchOp; value: string };
+  const [form] = Form.useForm<{ matchers: Row[]; hours: number; comment: string }>();
+  const rows: Row[] = matchers.map((x) => ({ name: x.name, op: opOf(x), value: x.value }));
   const m = useMutation({
-    mutationFn: (v: { matchers: Matcher[]; hours: number; comment: string }) =>
-      createSilence(clusterId, { matchers: v.matchers.map((x) => ({ ...x, is_equal: x.is_equal !== false })), duration_secs: Math.round(v.hours * 3600), comment: v.comment ?? '' }),
+    mutationFn: (v: { matchers: Row[]; hours: number; comment: string }) =>
+      createSilence(clusterId, { matchers: v.matchers.map((x) => matcherOf(x.name, x.op, x.value ?? '')), duration_secs: Math.round(v.hours * 3600), comment: v.comment ?? '' }),
     onSuccess: () => (onDone(), onClose()),
   });
   return (
     <Modal open title={t('alerts.silenceTitle')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: m.isPending, 'data-testid': 'silence-ok' }} width={640}>
       <Typography.Paragraph type="secondary">{t('alerts.silenceHelp')}</Typography.Paragraph>
       <ErrorAlert error={m.error} />
-      <Form form={form} layout="vertical" initialValues={{ matchers, hours: 2, comment: '' }} onFinish={(v) => m.mutate(v)}>
+      <Form form={form} layout="vertical" initialValues={{ matchers: rows, hours: 2, comment: '' }} onFinish={(v) => m.mutate(v)}>
         <Form.List name="matchers">
           {(fields, { add, remove }) => (
             <>
@@ -237,8 +239,8 @@ export function SilenceDialog({ clusterId, matchers, onClose, onDone }: { cluste
                   <Form.Item name={[f.name, 'name']} rules={[{ required: true }]}>
                     <Input placeholder={t('alerts.label')} style={{ width: 180 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'is_equal']}>
-                    <Select style={{ width: 70 }} options={[{ value: true, label: '=' }, { value: false, label: '!=' }]} />
+                  <Form.Item name={[f.name, 'op']} tooltip={t('alerts.matchOpHelp')}>
+                    <Select style={{ width: 76 }} options={MATCH_OPS.map((op) => ({ value: op, label: op }))} data-testid="silence-op" />
                   </Form.Item>
                   <Form.Item name={[f.name, 'value']}>
                     <Input placeholder={t('alerts.value')} style={{ width: 220 }} />
@@ -248,7 +250,7 @@ export function SilenceDialog({ clusterId, matchers, onClose, onDone }: { cluste
                   </Button>
                 </Space>
               ))}
-              <Button onClick={() => add({ name: '', value: '', is_equal: true })}>{t('alerts.addMatcher')}</Button>
+              <Button onClick={() => add({ name: '', value: '', op: '=' })}>{t('alerts.addMatcher')}</Button>
             </>
           )}
         </Form.List>

@@ -10,6 +10,7 @@ import { can } from '../../lib/permissions';
 import { formatDateTime } from '../../lib/format';
 import { expireSilence, listSilences, type Silence } from './api';
 import { SilenceDialog } from './AlertsPage';
+import { opOf } from './view';
 
 const STATUS_COLOR: Record<string, string> = { active: 'purple', pending: 'blue', expired: 'default' };
 
@@ -52,7 +53,7 @@ export function SilencesTab({ clusterId }: { clusterId: string }) {
               ms.map((m) => (
                 <Tag key={`${m.name}${m.value}`} className="kd-mono">
                   {m.name}
-                  {m.is_equal === false ? '!=' : '='}
+                  {opOf(m)}
                   {m.value}
                 </Tag>
               )),

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../i18n/en';
 import { zhCN } from '../../i18n/zh-CN';
-import { alertObject, BUILTIN_RULES, builtinText, matchersFor, severityColor, shortDuration, stateColor } from './view';
+import { alertObject, BUILTIN_RULES, builtinText, matcherOf, matchersFor, opOf, severityColor, shortDuration, stateColor } from './view';
 
 describe('alert view', () => {
+  it('maps the four matcher operators to the flags of the API and back', () => {
+    for (const op of ['=', '!=', '=~', '!~'] as const) expect(opOf(matcherOf('pod', op, 'web-.*'))).toBe(op);
+    expect(matcherOf('pod', '!~', 'x')).toEqual({ name: 'pod', value: 'x', is_equal: false, is_regex: true });
+    expect(opOf({ is_equal: true })).toBe('=');
+    expect(opOf({})).toBe('=');
+  });
+
   it('colours states and severities', () => {
     expect(stateColor('firing')).toBe('red');
     expect(stateColor('pending')).toBe('orange');

@@ -41,6 +41,20 @@ export function matchersFor(labels: Record<string, string>): Matcher[] {
     .map((name) => ({ name, value: labels[name], is_equal: true }));
 }
 
+/** A matcher's operator as Alertmanager writes it: = and != compare exactly, =~ and !~ with an anchored regex. */
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+export const MATCH_OPS: MatchOp[] = ['=', '!=', '=~', '!~'];
+
+export function opOf(m: { is_equal?: boolean; is_regex?: boolean }): MatchOp {
+  const eq = m.is_equal !== false;
+  return m.is_regex ? (eq ? '=~' : '!~') : eq ? '=' : '!=';
+}
+
+/** The matcher the API takes for a name, an operator and a value. */
+export function matcherOf(name: string, op: MatchOp, value: string): Matcher {
+  return { name, value, is_equal: op === '=' || op === '=~', is_regex: op === '=~' || op === '!~' };
+}
+
 /** Seconds as the largest whole unit that divides them (`15m`, `1h`, `90s`); 0 is `0s`. */
 export function shortDuration(secs: number): string {
   if (secs > 0 && secs % 86_400 === 0) return `${secs / 86_400}d`;
