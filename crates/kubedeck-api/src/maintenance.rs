@@ -100,17 +100,9 @@ fn workload_label(kind: &str) -> String {
 
 /// The silence matchers for an application window: its namespace, and the workload's label when it names one.
 pub fn app_matchers(w: &AppWindow) -> Vec<Matcher> {
-    let mut m = vec![Matcher {
-        name: "namespace".into(),
-        value: w.namespace.clone(),
-        is_equal: true,
-    }];
+    let mut m = vec![Matcher::equal("namespace", &w.namespace)];
     if let (Some(kind), Some(name)) = (&w.kind, &w.name) {
-        m.push(Matcher {
-            name: workload_label(kind),
-            value: name.clone(),
-            is_equal: true,
-        });
+        m.push(Matcher::equal(&workload_label(kind), name));
     }
     m
 }
@@ -180,11 +172,7 @@ pub async fn silence_cluster(store: &Store, w: &ClusterMaintenance, cluster_name
     {
         tracing::warn!(window = w.id, "could not lift the maintenance silence: {e}");
     }
-    let matchers = vec![Matcher {
-        name: "cluster".into(),
-        value: cluster_name.to_owned(),
-        is_equal: true,
-    }];
+    let matchers = vec![Matcher::equal("cluster", cluster_name)];
     let json = serde_json::to_string(&matchers).expect("matchers serialize");
     let comment = format!("maintenance #{}: {}", w.id, w.reason);
     match store

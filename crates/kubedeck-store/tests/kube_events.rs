@@ -475,7 +475,11 @@ async fn a_message_search_finds_any_part_of_the_text_and_follows_rewrites_and_pr
             event(c, uid, "Pod", uid, "Any", "Warning", message, minute)
         };
         s.upsert_events(&[
-            msg("pull", "Back-off pulling image \"registry.local/shop:v2\"", 40),
+            msg(
+                "pull",
+                "Back-off pulling image \"registry.local/shop:v2\"",
+                40,
+            ),
             msg("cpu", "0/3 nodes are available: 3 Insufficient cpu.", 41),
             msg("scaled", "Scaled up replica set web-7d9f to 3", 42),
             msg("zh", "无法拉取镜像 nginx:latest", 43),
@@ -504,13 +508,25 @@ async fn a_message_search_finds_any_part_of_the_text_and_follows_rewrites_and_pr
             assert_eq!(uids(s, c, text(query)).await, want, "{b}: {query:?}");
         }
         // a repeat with the same message changes nothing found; a new message replaces the old one
-        let mut pulled = msg("pull", "Back-off pulling image \"registry.local/shop:v2\"", 44);
+        let mut pulled = msg(
+            "pull",
+            "Back-off pulling image \"registry.local/shop:v2\"",
+            44,
+        );
         pulled.count = 5;
-        s.upsert_events(std::slice::from_ref(&pulled)).await.unwrap();
+        s.upsert_events(std::slice::from_ref(&pulled))
+            .await
+            .unwrap();
         assert_eq!(uids(s, c, text("shop:v2")).await, ["pull"], "{b}: repeat");
         pulled.message = "Successfully pulled image \"registry.local/shop:v3\"".into();
-        s.upsert_events(std::slice::from_ref(&pulled)).await.unwrap();
-        assert_eq!(uids(s, c, text("shop:v2")).await, Vec::<String>::new(), "{b}: old text");
+        s.upsert_events(std::slice::from_ref(&pulled))
+            .await
+            .unwrap();
+        assert_eq!(
+            uids(s, c, text("shop:v2")).await,
+            Vec::<String>::new(),
+            "{b}: old text"
+        );
         assert_eq!(uids(s, c, text("shop:v3")).await, ["pull"], "{b}: new text");
         // prune the oldest event, then archive another
         assert_eq!(s.prune_events(at(10), 100).await.unwrap(), 1, "{b}");
@@ -547,7 +563,11 @@ async fn a_message_search_finds_any_part_of_the_text_and_follows_rewrites_and_pr
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1, "{b}: trigram index");
+            assert_eq!(
+                row.try_get::<i64>("", "n").unwrap(),
+                1,
+                "{b}: trigram index"
+            );
         }
         db.drop_db().await;
     }

@@ -432,6 +432,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/etcd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's etcd settings. */
+        get: operations["get_settings"];
+        /**
+         * Set the cluster's etcd endpoints, CA, client certificate, schedule and retention. Every endpoint is asked for
+         *     its version and maintenance status first; one that does not answer is refused (422).
+         */
+        put: operations["put_settings"];
+        post?: never;
+        /** Remove the cluster's etcd settings (its snapshots stay until deleted). */
+        delete: operations["delete_settings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's etcd snapshots, newest first. */
+        get: operations["list_snapshots"];
+        put?: never;
+        /**
+         * Take a snapshot now. The request waits until it is stored and checked (at most 30 minutes); the snapshot goes
+         *     on even if the caller disconnects.
+         */
+        post: operations["take_snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One etcd snapshot. */
+        get: operations["get_snapshot"];
+        put?: never;
+        post?: never;
+        /** Delete an etcd snapshot and its file. */
+        delete: operations["delete_snapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a snapshot file (what `etcdctl snapshot restore` takes), streamed. Every download is audited. */
+        get: operations["download_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/events": {
         parameters: {
             query?: never;
@@ -543,6 +621,118 @@ export interface paths {
         get: operations["kinds"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's maintenance windows, the one in force first. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Starts maintenance now (no `starts_at`, or one already past) or schedules it. While it is on, changes to the
+         *     cluster are refused (409 `cluster_in_maintenance`) except for `maintenance.bypass`, its alerts are silenced,
+         *     and its start and end are announced through the notification channels.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's maintenance policy. */
+        get: operations["get_policy"];
+        /** Sets a cluster's maintenance policy. */
+        put: operations["set_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance/windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's application maintenance windows, with whether each is open and its next starts. */
+        get: operations["list_app_windows"];
+        put?: never;
+        /** Creates an application window. */
+        post: operations["create_app_window"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance/windows/{wid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an application window (a silence made for an open occurrence stays until its end). */
+        delete: operations["delete_app_window"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance/{mid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes a window that is not over: its reason and end, and its start while it is scheduled. */
+        put: operations["update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/maintenance/{mid}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends a window now: an active one ends (announced, its silence lifted), a scheduled one is cancelled. A
+         *     window already over is returned as it is.
+         */
+        post: operations["end"];
         delete?: never;
         options?: never;
         head?: never;
@@ -781,6 +971,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A pod's metrics history between `from` and `to`, optionally averaged per `step` seconds, with its
+         *     containers'.
+         */
+        get: operations["pod_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/pods/{name}/yaml": {
         parameters: {
             query?: never;
@@ -893,6 +1103,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/app-metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Request rate, error share and latency percentiles of a Deployment's, StatefulSet's or DaemonSet's pods, from
+         *     the cluster's Prometheus; with its saved queries charted.
+         */
+        get: operations["app_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/events": {
         parameters: {
             query?: never;
@@ -990,6 +1220,26 @@ export interface paths {
         };
         /** A Service's, Ingress', NetworkPolicy's, Secret's or ConfigMap's page beyond its YAML. */
         get: operations["insight"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/namespaces/{ns}/{kind}/{name}/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A workload's metrics history: the sum of its pods' figures between `from` and `to` (pods it has replaced
+         *     included), optionally averaged per `step` seconds, with how many pods each point and the range counted.
+         */
+        get: operations["workload_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1494,6 +1744,112 @@ export interface paths {
         put?: never;
         /** Refreshes the KubePod snapshot from a fresh list and reports what changed. */
         post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's Prometheus link. */
+        get: operations["get_link"];
+        /** Link the cluster to its Prometheus (replacing any link); checked first unless `verify=false`. */
+        put: operations["put_link"];
+        post?: never;
+        /** Unlink the cluster's Prometheus (its saved queries stay). */
+        delete: operations["delete_link"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus/queries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's saved queries. */
+        get: operations["list_saved"];
+        put?: never;
+        /** Save a query for the cluster or one of its workloads. */
+        post: operations["create_saved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus/queries/{qid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a saved query. */
+        put: operations["update_saved"];
+        post?: never;
+        /** Delete a saved query. */
+        delete: operations["delete_saved"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run a PromQL instant query on the cluster's Prometheus. */
+        get: operations["query"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus/query_range": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run a PromQL range query on the cluster's Prometheus. */
+        get: operations["query_range"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/prometheus/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the stored link again and record the version Prometheus reports. */
+        post: operations["test_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2148,6 +2504,91 @@ export interface components {
              */
             value?: number | null;
         };
+        /** @description One chart's line(s) and the PromQL behind it. */
+        AppChart: {
+            /** @description The PromQL run (for Prometheus's own UI). */
+            query: string;
+            series: components["schemas"]["Series"][];
+        };
+        /** @description A workload's application metrics from the cluster's Prometheus. */
+        AppMetrics: {
+            error_ratio?: components["schemas"]["AppChart"] | null;
+            /** @description The metric family found (`http_requests_total` or `http_server_requests_seconds`); null: none. */
+            family?: string | null;
+            /** Format: double */
+            from: number;
+            latency?: components["schemas"]["AppChart"] | null;
+            /** @description The workload's pods the queries select (`namespace` and `pod=~`). */
+            pods: string[];
+            /** @description Why some or all charts are empty (no series for these pods, no histogram). */
+            reason?: string | null;
+            request_rate?: components["schemas"]["AppChart"] | null;
+            request_rate_by_pod?: components["schemas"]["AppChart"] | null;
+            /** @description Saved queries of this workload and of the cluster. */
+            saved: components["schemas"]["SavedChart"][];
+            /** Format: double */
+            step: number;
+            /** Format: double */
+            to: number;
+            /**
+             * Format: double
+             * @description The rate window, seconds.
+             */
+            window: number;
+        };
+        /**
+         * @description A new application window: a namespace, or one workload in it, one-off (`starts_at`) or recurring
+         *     (`schedule`, cron, UTC), open for `duration_secs`.
+         */
+        AppWindowRequest: {
+            /**
+             * Format: int64
+             * @description How long each occurrence stays open (60 s to 7 days).
+             */
+            duration_secs: number;
+            /** @description A workload's kind as the URL names it (`deployments`, `statefulsets`, `daemonsets`, ...), with `name`. */
+            kind?: string | null;
+            name?: string | null;
+            namespace: string;
+            reason?: string;
+            /** @description Five cron fields (minute hour day-of-month month day-of-week, UTC) or `@daily` and the like. */
+            schedule?: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off window's start.
+             */
+            starts_at?: string | null;
+        };
+        /** @description An application maintenance window. */
+        AppWindowView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: int64 */
+            duration_secs: number;
+            /** Format: int64 */
+            id: number;
+            /** @description The workload's kind (`deployments`); none: the whole namespace. */
+            kind?: string | null;
+            name?: string | null;
+            namespace: string;
+            /** @description The next five starts. */
+            next_starts: string[];
+            /** @description Open now: alerts of its objects are silenced and, under the policy, changes are taken. */
+            open: boolean;
+            /**
+             * Format: date-time
+             * @description When the open occurrence ends.
+             */
+            open_until?: string | null;
+            reason: string;
+            /** @description Cron (five fields, UTC); none: one-off at `starts_at`. */
+            schedule?: string | null;
+            /** Format: date-time */
+            starts_at?: string | null;
+        };
         /** @description The results of a write, one per document. */
         ApplyReport: {
             /** @description Nothing was changed. */
@@ -2795,6 +3236,33 @@ export interface components {
             /** @description Its image. */
             image: string;
         };
+        /** @description One sample of a container, or an average. */
+        ContainerMetricsPoint: {
+            /**
+             * Format: double
+             * @description CPU in use, cores.
+             */
+            cpu_cores: number;
+            /**
+             * Format: int64
+             * @description Memory working set, bytes.
+             */
+            memory_bytes: number;
+            /** @description As for the pod's points. */
+            resolution: string;
+            /**
+             * Format: date-time
+             * @description When the sample was taken, or the start of the step / bucket it averages.
+             */
+            timestamp: string;
+        };
+        /** @description One container's history. */
+        ContainerMetricsSeries: {
+            /** @description Points, oldest first. */
+            items: components["schemas"]["ContainerMetricsPoint"][];
+            /** @description Container name. */
+            name: string;
+        };
         /** @description New account. */
         CreateUser: {
             /** @description Role bindings (default: none, so the account can log in but see nothing). */
@@ -3036,7 +3504,58 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "prometheus_not_linked" | "saved_query_not_found" | "maintenance_not_found" | "app_window_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_in_maintenance" | "outside_maintenance_window" | "maintenance_over" | "maintenance_overlaps" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "prometheus_unreachable" | "prometheus_rejected" | "prometheus_error" | "promql_invalid" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "etcd_not_configured" | "etcd_snapshot_not_found" | "etcd_unreachable" | "etcd_snapshot_failed" | "invalid_cron" | "internal";
+        /** @description A cluster's etcd settings as written. */
+        EtcdSettingsInput: {
+            /** @description The CA of etcd's serving certificate (PEM). Absent: the system's roots. */
+            ca?: string | null;
+            /** @description Drop the stored client certificate and key. */
+            clear_client_cert?: boolean;
+            /** @description The client certificate Kubedeck presents (PEM), with `client_key`. Both absent: the stored ones are kept. */
+            client_cert?: string | null;
+            /** @description Its private key (PEM); sealed, never returned. */
+            client_key?: string | null;
+            /** @description Client URLs of the members (`https://10.0.0.1:2379`); the first that answers gives each snapshot. */
+            endpoints: string[];
+            /**
+             * Format: int32
+             * @description Keep at most this many successful snapshots (1–1000). Absent: no count limit.
+             */
+            keep_count?: number | null;
+            /**
+             * Format: int32
+             * @description Delete successful snapshots older than this many days (1–3650). Absent: no age limit.
+             */
+            keep_days?: number | null;
+            /** @description When to take snapshots: five cron fields in UTC (`0 3 * * *`) or `@daily`. Absent: no schedule. */
+            schedule?: string | null;
+        };
+        /** @description A cluster's etcd settings as shown: never the key. */
+        EtcdSettingsView: {
+            /** @description Whether a CA is set. */
+            ca_set: boolean;
+            /** @description Whether a client certificate and key are set. */
+            client_cert_set: boolean;
+            /** Format: int64 */
+            cluster_id: number;
+            endpoints: string[];
+            /** Format: int32 */
+            keep_count?: number | null;
+            /** Format: int32 */
+            keep_days?: number | null;
+            /** @description What each member said when the settings were saved (only in the answer to a PUT). */
+            members?: components["schemas"]["MemberStatus"][] | null;
+            /**
+             * Format: date-time
+             * @description When the schedule runs next.
+             */
+            next_run_at?: string | null;
+            /** @description The cron expression, if scheduled. */
+            schedule?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+        };
         /** @description Events, newest (last seen) first, one page of them. */
         EventList: {
             /** @description Newest first. */
@@ -3157,6 +3676,24 @@ export interface components {
             cluster_id: number;
             /** @description Cluster name. */
             cluster_name: string;
+        };
+        /** @description Whether the history is current. */
+        Freshness: {
+            /**
+             * Format: int64
+             * @description Seconds between pod samples.
+             */
+            interval_seconds: number;
+            /**
+             * Format: date-time
+             * @description When the newest sample was taken, if there is one.
+             */
+            last_timestamp?: string | null;
+            /**
+             * @description True when there is no current sample: none yet, or the newest is older than three sampling intervals
+             *     (the pod stopped running or was deleted).
+             */
+            stale: boolean;
         };
         /**
          * @description The colour of a row's status: what an operator reads at a glance.
@@ -3392,6 +3929,13 @@ export interface components {
             /** @description Its name (default `default-limits`). */
             name?: string;
         };
+        /** @description What a link check found. */
+        LinkCheck: {
+            /** @description Prometheus answered with its build information. */
+            ok: boolean;
+            /** @description Its version. */
+            version: string;
+        };
         /** @description A container whose log could not be read. */
         LogFailure: {
             /** @description Why, as an API error code (`cluster_unreachable`, `object_not_found` ...). */
@@ -3411,6 +3955,69 @@ export interface components {
             password: string;
             /** @description Login name. */
             username: string;
+        };
+        /** @description A cluster's maintenance: the window in force (for the console's banner) and every window, latest first. */
+        MaintenanceList: {
+            current?: components["schemas"]["MaintenanceView"] | null;
+            windows: components["schemas"]["MaintenanceView"][];
+        };
+        /** @description A cluster's maintenance policy. */
+        MaintenancePolicyView: {
+            /**
+             * @description Changes to namespaces and workloads that have application windows are taken only inside a window
+             *     (409 `outside_maintenance_window` otherwise; `maintenance.bypass` holders excepted).
+             */
+            deploy_only_in_windows: boolean;
+        };
+        /** @description A new maintenance window, or a change to one: when and why. */
+        MaintenanceRequest: {
+            /**
+             * Format: int64
+             * @description Instead of `ends_at`: how long from its start (at most 30 days).
+             */
+            duration_secs?: number | null;
+            /**
+             * Format: date-time
+             * @description When it ends.
+             */
+            ends_at?: string | null;
+            /** @description Why (shown in the banner, the refusals and the announcements; 1 to 500 characters). */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When it starts; absent: now.
+             */
+            starts_at?: string | null;
+        };
+        /** @description A cluster maintenance window. */
+        MaintenanceView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            ended_at?: string | null;
+            /** @description Who ended or cancelled it early. */
+            ended_by?: string | null;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description In force now: changes are refused and alerts silenced. */
+            in_force: boolean;
+            reason: string;
+            /**
+             * Format: int64
+             * @description The alert silence made for it.
+             */
+            silence_id?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description scheduled, active, ended or cancelled. */
+            state: string;
         };
         /**
          * @description A silence's matcher, as Alertmanager's: `name` equals `value` (`=`), or differs from it (`!=`, `is_equal:
@@ -3440,6 +4047,27 @@ export interface components {
             permissions: string[];
             /** @description Login name. */
             username: string;
+        };
+        /** @description What one etcd member says about itself (`/version` and the maintenance status). */
+        MemberStatus: {
+            /**
+             * Format: int64
+             * @description The database file's size in bytes.
+             */
+            db_size: number;
+            /** @description The client URL asked. */
+            endpoint: string;
+            /** @description The leader's member id. */
+            leader: string;
+            /** @description The member's id (decimal, as etcd's gateway writes it). */
+            member_id: string;
+            /**
+             * Format: int64
+             * @description The store's revision now.
+             */
+            revision: number;
+            /** @description etcd's version (`3.4.23`). */
+            version: string;
         };
         /** @description One line of the merged view. */
         MergedLine: {
@@ -4367,6 +4995,78 @@ export interface components {
             /** @description Pods of this page. */
             items: components["schemas"]["PodSummary"][];
         };
+        /** @description A pod's history. */
+        PodMetricsHistory: components["schemas"]["Freshness"] & {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /**
+             * @description Its containers' histories when it has more than one container (a lone container's figures are the
+             *     pod's `items`).
+             */
+            containers: components["schemas"]["ContainerMetricsSeries"][];
+            /**
+             * Format: date-time
+             * @description Start of the range (inclusive).
+             */
+            from: string;
+            /** @description The pod's points, oldest first. */
+            items: components["schemas"]["PodMetricsPoint"][];
+            /** @description Pod name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /**
+             * Format: int64
+             * @description Length of the averaging step in seconds; null when the points are the stored rows.
+             */
+            step?: number | null;
+            /**
+             * Format: date-time
+             * @description End of the range (inclusive).
+             */
+            to: string;
+        };
+        /** @description One sample of a pod, or the average of its samples in a step. */
+        PodMetricsPoint: {
+            /**
+             * Format: double
+             * @description CPU in use, cores (the sum of its containers').
+             */
+            cpu_cores: number;
+            /**
+             * Format: int64
+             * @description Memory working set, bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Receive rate, bytes per second; null when unknown (first sample, counter reset).
+             */
+            network_in?: number | null;
+            /**
+             * Format: int64
+             * @description Transmit rate, bytes per second; null when unknown.
+             */
+            network_out?: number | null;
+            /**
+             * @description `raw` for a sample, the bucket length (`1h`) for a stored average, `step` for an average computed for
+             *     this answer.
+             */
+            resolution: string;
+            /**
+             * Format: int32
+             * @description Container restarts of the pod (the highest count in a step).
+             */
+            restarts: number;
+            /**
+             * Format: date-time
+             * @description When the sample was taken, or the start of the step / bucket it averages.
+             */
+            timestamp: string;
+        };
         /** @description What a pod snapshot write changed. */
         PodSnapshotDiff: {
             /** @description Pods new since the last snapshot. */
@@ -4480,6 +5180,68 @@ export interface components {
             version?: components["schemas"]["ServerVersion"] | null;
             /** @description Things that work but deserve attention. */
             warnings: string[];
+        };
+        /** @description Where the cluster's Prometheus answers and how Kubedeck signs in. */
+        PrometheusLinkInput: {
+            /** @description none, basic or bearer (default: basic when a username is given, bearer when a token is, else none). */
+            auth?: string | null;
+            /** @description Skip verifying Prometheus's TLS certificate (self-signed test setups only). */
+            insecure_skip_tls_verify?: boolean;
+            /** @description Basic auth's password; left out, the stored one is kept. */
+            password?: string | null;
+            /**
+             * Format: int32
+             * @description Seconds a call may take, 1 to 60 (default 10).
+             */
+            timeout_secs?: number | null;
+            /** @description The bearer token; left out, the stored one is kept. */
+            token?: string | null;
+            /**
+             * @description Base URL, `http://` or `https://`, no user or query (`https://prometheus.example:9090`, or with a path
+             *     prefix when Prometheus runs behind one).
+             */
+            url: string;
+            /** @description Basic auth's user. */
+            username?: string | null;
+        };
+        /** @description A cluster's Prometheus as the API shows it: never the password or token. */
+        PrometheusLinkView: {
+            /** @description none, basic or bearer. */
+            auth: string;
+            /** Format: date-time */
+            checked_at?: string | null;
+            /** Format: int64 */
+            cluster_id: number;
+            /** @description A password or token is stored (sealed). */
+            credentials_set: boolean;
+            insecure_skip_tls_verify: boolean;
+            /** Format: int32 */
+            timeout_secs: number;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+            /** @description Base URL (http or https). */
+            url: string;
+            /** @description The basic-auth user. */
+            username?: string | null;
+            /** @description Prometheus's version at the last check (null: saved with `verify=false` and not checked since). */
+            version?: string | null;
+        };
+        /** @description A query's answer, shaped for charts. */
+        QueryResult: {
+            /**
+             * Format: double
+             * @description The range and step asked for (range queries).
+             */
+            from?: number | null;
+            /** @description Each series with its labels and `[t, v]` points. */
+            series: components["schemas"]["Series"][];
+            /** Format: double */
+            step?: number | null;
+            /** Format: double */
+            to?: number | null;
+            /** @description More series than Kubedeck keeps (500) matched; narrow the query. */
+            truncated: boolean;
         };
         /** @description A ResourceQuota: `hard` limits per resource (`requests.cpu: "4"`, `pods: "20"`). */
         QuotaForm: {
@@ -4878,6 +5640,55 @@ export interface components {
             /** @description The threshold's unit (percent, days), for built-in rules. */
             unit?: string | null;
         };
+        /** @description A saved query charted for the workload (`$namespace`, `$pods` and `$window` filled in). */
+        SavedChart: {
+            /** @description A cluster-wide query (shown on every workload's page). */
+            cluster_wide: boolean;
+            /** @description Why it could not be charted (Prometheus's message). */
+            error?: string | null;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            query: string;
+            series: components["schemas"]["Series"][];
+            unit: string;
+        };
+        /** @description A query to save. */
+        SavedQueryInput: {
+            /** @description Its title, 1 to 128 characters. */
+            name: string;
+            /** @description With `workload`: the workload's namespace. */
+            namespace?: string | null;
+            /** @description PromQL. */
+            query: string;
+            /** @description The axis' unit (up to 32 characters: `s`, `bytes`, `%`, `req/s`); empty for none. */
+            unit?: string;
+            /** @description `deployments/web`, `statefulsets/db` or `daemonsets/agent`; absent: a cluster-wide query. */
+            workload?: string | null;
+        };
+        /** @description A saved query as the API shows it. */
+        SavedQueryView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description With `workload`: the workload's namespace; null for a cluster-wide query. */
+            namespace?: string | null;
+            /**
+             * @description PromQL; `$namespace`, `$pods` (a regex of the workload's pod names) and `$window` are filled in on a
+             *     workload's page.
+             */
+            query: string;
+            unit: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description `deployments/web`; null for a cluster-wide query (charted on every workload's page). */
+            workload?: string | null;
+        };
         /** @description `kubectl scale --replicas=N`. */
         ScaleRequest: {
             /**
@@ -4963,6 +5774,15 @@ export interface components {
             ready: boolean;
             /** @description kubectl's STATUS. */
             status: string;
+        };
+        /** @description One time series: its labels and `[unix seconds, value]` points (`null` for NaN or ±Inf, which JSON lacks). */
+        Series: {
+            /** @description The series' labels (`__name__` included when Prometheus kept it). */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description `[t, v]` pairs, oldest first. */
+            values: number[][];
         };
         /** @description The API server's version. */
         ServerVersion: {
@@ -5066,6 +5886,54 @@ export interface components {
             removed: string[];
             /** @description Nodes now. */
             total: number;
+        };
+        /** @description One etcd snapshot. */
+        SnapshotView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** @description The member it was taken from. */
+            endpoint?: string | null;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /**
+             * Format: int64
+             * @description `etcdctl snapshot status`: the hash of the keys and values.
+             */
+            hash?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Who asked (`schedule` for scheduled ones). */
+            requested_by: string;
+            /**
+             * Format: int64
+             * @description `etcdctl snapshot status`: the store's revision in the snapshot.
+             */
+            revision?: number | null;
+            /** @description SHA-256 of the file as downloaded (hex). */
+            sha256?: string | null;
+            /**
+             * Format: int64
+             * @description The file's size in bytes (etcd's 32-byte checksum at its end included).
+             */
+            size_bytes?: number | null;
+            /** Format: date-time */
+            started_at: string;
+            /** @description running, succeeded or failed. */
+            status: string;
+            /**
+             * Format: int64
+             * @description `etcdctl snapshot status`: keys in the snapshot.
+             */
+            total_keys?: number | null;
+            /**
+             * Format: int64
+             * @description `etcdctl snapshot status`: the database's size.
+             */
+            total_size?: number | null;
+            /** @description manual or schedule. */
+            trigger: string;
         };
         /**
          * @description The page of a list served from a synced store, and how fresh it is: shared by the pod, node and resource
@@ -5572,6 +6440,82 @@ export interface components {
             startsAt?: string | null;
             /** @description firing or resolved. */
             status: string;
+        };
+        /** @description A workload's history. */
+        WorkloadMetricsHistory: components["schemas"]["Freshness"] & {
+            /**
+             * Format: int64
+             * @description Cluster id.
+             */
+            cluster_id: number;
+            /**
+             * Format: date-time
+             * @description Start of the range (inclusive).
+             */
+            from: string;
+            /** @description Points, oldest first. */
+            items: components["schemas"]["WorkloadMetricsPoint"][];
+            /** @description Kind (`Deployment`). */
+            kind: string;
+            /** @description Name. */
+            name: string;
+            /** @description Namespace. */
+            namespace: string;
+            /**
+             * Format: int32
+             * @description Distinct pods counted over the range (pods it has replaced included).
+             */
+            pods_counted: number;
+            /**
+             * Format: int64
+             * @description Length of the averaging step in seconds; null when the points are sums of the stored rows.
+             */
+            step?: number | null;
+            /**
+             * Format: date-time
+             * @description End of the range (inclusive).
+             */
+            to: string;
+        };
+        /** @description A workload's figures at one time: the sum of its pods'. */
+        WorkloadMetricsPoint: {
+            /**
+             * Format: double
+             * @description CPU in use by its pods, cores.
+             */
+            cpu_cores: number;
+            /**
+             * Format: int64
+             * @description Memory working set of its pods, bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Receive rate of its pods (those with a known rate), bytes per second; null when none is known.
+             */
+            network_in?: number | null;
+            /**
+             * Format: int64
+             * @description Transmit rate, bytes per second; null when none is known.
+             */
+            network_out?: number | null;
+            /**
+             * Format: int32
+             * @description Pods summed in this point.
+             */
+            pods: number;
+            /** @description As for a pod's points. */
+            resolution: string;
+            /**
+             * Format: int64
+             * @description Container restarts of its pods.
+             */
+            restarts: number;
+            /**
+             * Format: date-time
+             * @description When the samples were taken, or the start of the step / bucket.
+             */
+            timestamp: string;
         };
         /** @description An object written through a removed API version, and how that shows. */
         Writer: {
@@ -7985,6 +8929,583 @@ export interface operations {
             };
         };
     };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EtcdSettingsView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster, or no etcd set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EtcdSettingsInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EtcdSettingsView"];
+                };
+            };
+            /** @description a field is wrong (endpoint URL, PEM, schedule, retention) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an endpoint does not answer as etcd */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster, or no etcd set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_snapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    take_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster, or no etcd set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the snapshot broke off or did not verify (it is listed as failed) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no etcd endpoint answers */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the snapshot file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such snapshot, not a successful one, or its file is not on this server */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     cluster_events: {
         parameters: {
             query?: {
@@ -8372,6 +9893,745 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KindList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceList"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description maintenance_overlaps */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePolicyView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenancePolicyView"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenancePolicyView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_app_windows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppWindowView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_app_window: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppWindowRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppWindowView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_app_window: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                wid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppWindowView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description maintenance_over, maintenance_overlaps */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceView"];
                 };
             };
             /** @description a malformed parameter */
@@ -9690,6 +11950,85 @@ export interface operations {
             };
         };
     };
+    pod_history: {
+        parameters: {
+            query?: {
+                /** @description Start, RFC 3339 (default: one hour before `to`). */
+                from?: string;
+                /** @description End, RFC 3339 (default: now). */
+                to?: string;
+                /**
+                 * @description Average over steps of this many seconds, aligned to the Unix epoch. Without it the stored rows are
+                 *     returned (raw samples for the raw-retention window, bucket averages before it) when there are at most
+                 *     2000 of them, else a step is chosen.
+                 */
+                step?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PodMetricsHistory"];
+                };
+            };
+            /** @description bad from, to or step */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster or pod */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     yaml: {
         parameters: {
             query?: {
@@ -10557,6 +12896,106 @@ export interface operations {
             };
         };
     };
+    app_metrics: {
+        parameters: {
+            query?: {
+                /** @description 1h, 6h, 24h or 7d (default 1h), ending now. */
+                range?: string;
+                /** @description Start instead of `range`: unix seconds or RFC 3339. */
+                from?: string;
+                /** @description End (default now). */
+                to?: string;
+                /** @description Step, seconds or a duration (default by range). */
+                step?: string;
+                /** @description The window rates are taken over (default: four steps, at least 1 minute). */
+                window?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets or daemonsets */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description empty charts with a `reason` when Prometheus has no series for these pods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppMetrics"];
+                };
+            };
+            /** @description a parameter is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `verb_not_supported`, `object_not_found`, `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_unreachable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: never;
@@ -10997,6 +13436,87 @@ export interface operations {
                 };
             };
             /** @description `verb_not_supported`, `object_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workload_history: {
+        parameters: {
+            query?: {
+                /** @description Start, RFC 3339 (default: one hour before `to`). */
+                from?: string;
+                /** @description End, RFC 3339 (default: now). */
+                to?: string;
+                /**
+                 * @description Average over steps of this many seconds, aligned to the Unix epoch. Without it the stored rows are
+                 *     returned (raw samples for the raw-retention window, bucket averages before it) when there are at most
+                 *     2000 of them, else a step is chosen.
+                 */
+                step?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                ns: string;
+                /** @description deployments, statefulsets, daemonsets or jobs */
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkloadMetricsHistory"];
+                };
+            };
+            /** @description bad from, to or step */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster or workload; `verb_not_supported` for other kinds */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13571,6 +16091,833 @@ export interface operations {
                 };
             };
             /** @description cluster unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrometheusLinkView"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found`, `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_link: {
+        parameters: {
+            query?: {
+                /** @description Check the link first (default true). */
+                verify?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrometheusLinkInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrometheusLinkView"];
+                };
+            };
+            /** @description a field is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the check failed: `prometheus_unreachable` (url), `prometheus_rejected` (password or token), `prometheus_error` (url); nothing saved */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found`, `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_saved: {
+        parameters: {
+            query?: {
+                /** @description With `workload`: only that workload's queries and the cluster-wide ones. */
+                namespace?: string;
+                /** @description `deployments/web`. */
+                workload?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQueryView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedQueryInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQueryView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                qid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedQueryInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQueryView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `saved_query_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                qid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `saved_query_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    query: {
+        parameters: {
+            query?: {
+                /** @description PromQL. */
+                query?: string;
+                /** @description When: unix seconds or RFC 3339 (default: now). */
+                time?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResult"];
+                };
+            };
+            /** @description a parameter is wrong, or `promql_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_unreachable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    query_range: {
+        parameters: {
+            query?: {
+                /** @description PromQL. */
+                query?: string;
+                /** @description Start: unix seconds or RFC 3339 (default: an hour before `to`). */
+                from?: string;
+                /** @description End (default: now). */
+                to?: string;
+                /** @description Seconds or a duration (`30s`); default about 240 points. At most 11,000 points. */
+                step?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResult"];
+                };
+            };
+            /** @description a parameter is wrong, or `promql_invalid` (Prometheus's message, field `query`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_rejected`, `prometheus_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_unreachable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkCheck"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_not_linked` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_rejected`, `prometheus_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `prometheus_unreachable` */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1200,9 +1200,15 @@ mod tests {
         assert!(matches_all(&[m("alertname", "KubePod.*", true, true)], &l));
         assert!(matches_all(&[m("namespace", "dev|prod", true, true)], &l));
         assert!(!matches_all(&[m("namespace", "pro", true, true)], &l));
-        assert!(!matches_all(&[m("namespace", "prod|staging", false, true)], &l));
+        assert!(!matches_all(
+            &[m("namespace", "prod|staging", false, true)],
+            &l
+        ));
         assert!(matches_all(&[m("namespace", "dev.*", false, true)], &l));
-        assert!(matches_all(&[m("pod", ".*", true, true)], &l), "'' matches .*");
+        assert!(
+            matches_all(&[m("pod", ".*", true, true)], &l),
+            "'' matches .*"
+        );
         assert!(
             Matcher {
                 name: "pod".into(),

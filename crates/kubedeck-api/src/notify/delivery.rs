@@ -100,7 +100,10 @@ pub async fn attempt(
                 None
             };
             let error = if retry && !r.retryable {
-                format!("{} (not tried again: the same message would be refused the same way)", r.error)
+                format!(
+                    "{} (not tried again: the same message would be refused the same way)",
+                    r.error
+                )
             } else {
                 r.error
             };

@@ -87,7 +87,10 @@ pub fn retryable_status(status: u16) -> bool {
 /// The robots' own "too many messages" codes (they answer HTTP 200): DingTalk 130101 (20 a minute), WeCom 45009,
 /// Feishu 11232. Other codes (a bad signature, a keyword missing, a removed robot) are permanent.
 fn robot_busy(kind: &str, code: i64) -> bool {
-    matches!((kind, code), ("dingtalk", 130101) | ("wecom", 45009) | ("feishu", 11232))
+    matches!(
+        (kind, code),
+        ("dingtalk", 130101) | ("wecom", 45009) | ("feishu", 11232)
+    )
 }
 
 /// The HTTP client the senders share (rustls with the system's roots; a timeout per request).

@@ -168,7 +168,11 @@ async fn a_crash_looping_pod_fires_notifies_once_and_resolves() {
         .await;
     assert_eq!(
         (r.status, r.body["field"].as_str(), r.body["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("matchers[0].value"), Some("invalid_selector")),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("matchers[0].value"),
+            Some("invalid_selector")
+        ),
         "{}",
         r.body
     );

@@ -822,7 +822,10 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
         log[0]
     );
     // the refusals that would repeat: failed after one attempt, saying why, and never sent again
-    for (channel, path, says) in [(unsigned, "/unsigned", "310000"), (gone, "/gone", "HTTP 400")] {
+    for (channel, path, says) in [
+        (unsigned, "/unsigned", "310000"),
+        (gone, "/gone", "HTTP 400"),
+    ] {
         let log = eventually("the delivery to fail", Duration::from_secs(20), || async {
             let log = deliveries(&app, &admin, channel).await;
             (log[0]["status"] == "failed").then_some(log)
@@ -830,11 +833,18 @@ async fn a_receiver_that_fails_twice_gets_the_notice_after_retries() {
         .await;
         let error = log[0]["last_error"].as_str().unwrap();
         assert_eq!(log[0]["attempts"], 1, "{path}: {}", log[0]);
-        assert!(error.contains(says) && error.contains("not tried again"), "{path}: {error}");
+        assert!(
+            error.contains(says) && error.contains("not tried again"),
+            "{path}: {error}"
+        );
     }
     // three retry delays (300 ms, 600 ms, 1.2 s) later, still one request each
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(rx.got("/unsigned").len(), 1, "a bad signature is not sent again");
+    assert_eq!(
+        rx.got("/unsigned").len(),
+        1,
+        "a bad signature is not sent again"
+    );
     assert_eq!(rx.got("/gone").len(), 1, "a 400 is not sent again");
     app.stop().await;
 }
