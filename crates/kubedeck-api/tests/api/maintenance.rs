@@ -355,7 +355,18 @@ async fn application_windows_silence_their_namespace_and_the_policy_refuses_chan
         .clone();
     assert_eq!(fired["silenced_by"], silence["id"], "{fired}");
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert!(received(&got, "KubeQuotaAlmostFull").is_empty(), "a silenced alert was notified");
+    // the testbed is shared: quotas of other tests' namespaces may fire (unsilenced) on this cluster too
+    let here: Vec<Value> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["alerts"].as_array().cloned().unwrap_or_default())
+        .filter(|a| {
+            a["labels"]["alertname"] == "KubeQuotaAlmostFull"
+                && a["labels"]["namespace"] == open_ns.name()
+        })
+        .collect();
+    assert!(here.is_empty(), "a silenced alert was notified: {here:?}");
 
     // the policy: without it, changes anywhere; with it, only inside windows
     let cm = |ns: &str| format!("{base}/namespaces/{ns}/configmaps");
