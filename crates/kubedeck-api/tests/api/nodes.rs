@@ -1075,7 +1075,11 @@ async fn label_and_taint_saves_survive_heartbeats_and_name_a_concurrent_change()
     let beats = Heartbeats::start(&node.name);
     let (mut saves, mut outdated) = (0, 0);
     let started = std::time::Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
+    // 20 s, and longer on a loaded machine (heartbeats and saves slow down alike) until the race has happened
+    // often enough to count, at most 90 s
+    while (started.elapsed() < Duration::from_secs(20) || beats.count() < 10 || outdated < 5)
+        && started.elapsed() < Duration::from_secs(90)
+    {
         tokio::time::sleep(Duration::from_millis(400)).await;
         if rv_now().trim() != view_rv {
             outdated += 1;
