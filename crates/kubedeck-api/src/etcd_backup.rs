@@ -13,7 +13,6 @@ use kubedeck_store::etcd_backups::{self, EtcdEndpoint, EtcdSnapshot, SnapshotFac
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
@@ -509,18 +508,7 @@ pub async fn apply_retention(state: &AppState, row: &EtcdEndpoint) {
     }
 }
 
-/// A snapshot schedule: five cron fields (minute hour day-of-month month day-of-week, UTC) or an alias
-/// (`@daily`). Seconds are refused: a snapshot a second is never what an operator wants.
-pub fn parse_schedule(text: &str) -> Result<croner::Cron, String> {
-    let text = text.trim();
-    let fields = text.split_whitespace().count();
-    if !text.starts_with('@') && fields != 5 {
-        return Err(format!(
-            "a schedule has five fields (minute hour day-of-month month day-of-week), this one has {fields}"
-        ));
-    }
-    croner::Cron::from_str(text).map_err(|e| e.to_string())
-}
+pub use crate::schedule::parse_schedule;
 
 /// When a schedule is due next after `after`.
 pub fn next_run(cron: &croner::Cron, after: DateTime<Utc>) -> Option<DateTime<Utc>> {

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod openapi;
 pub mod prometheus;
 pub mod routes;
+pub mod schedule;
 pub mod shared;
 pub mod snapshots;
 pub mod state;

@@ -23,7 +23,6 @@ use chrono::{DateTime, Utc};
 use kubedeck_core::rbac::{Permission, Scope};
 use kubedeck_store::Store;
 use kubedeck_store::maintenance::{AppWindow, ClusterMaintenance};
-use std::str::FromStr;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -32,18 +31,7 @@ const TICK: Duration = Duration::from_secs(1);
 
 // ---- schedules ---------------------------------------------------------------------------------------------
 
-/// A recurring window's schedule: five cron fields (minute hour day-of-month month day-of-week, UTC) or an alias
-/// such as `@daily`. Seconds are refused: a window is minutes long at the least.
-pub fn parse_schedule(text: &str) -> Result<croner::Cron, String> {
-    let text = text.trim();
-    let fields = text.split_whitespace().count();
-    if !text.starts_with('@') && fields != 5 {
-        return Err(format!(
-            "a schedule has five fields (minute hour day-of-month month day-of-week), this one has {fields}"
-        ));
-    }
-    croner::Cron::from_str(text).map_err(|e| e.to_string())
-}
+pub use crate::schedule::parse_schedule;
 
 /// The occurrence of an application window that is open at `now`: its start and end.
 pub fn open_occurrence(
