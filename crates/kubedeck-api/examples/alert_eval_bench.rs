@@ -177,7 +177,7 @@ fn main() {
             &[],
             now,
         );
-        let sends = dispatch::due(1, "bench", &tracked, &timing, now);
+        let sends = dispatch::due(1, "bench", &tracked, &timing, &|_| Vec::new(), now);
         times.push(cpu() - t0);
         last = (
             e.findings.len(),

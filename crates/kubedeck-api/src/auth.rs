@@ -366,6 +366,7 @@ pub mod perm {
         AlertAdmin,
         ChannelAdmin,
         EtcdAdmin,
+        BackupAdmin,
         MaintenanceAdmin
     );
 }

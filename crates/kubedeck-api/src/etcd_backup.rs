@@ -80,9 +80,39 @@ pub enum SnapshotError {
     /// The stream broke or did not verify; the snapshot row says failed.
     #[error("snapshot {} failed: {}", .0.id, .0.error.as_deref().unwrap_or("?"))]
     Failed(Box<EtcdSnapshot>),
+    /// Another snapshot of the cluster is being taken (this replica or another): one at a time, as two would
+    /// load etcd twice for the same result.
+    #[error("snapshot {0} of this cluster is being taken")]
+    Busy(i64),
     /// The stored identity cannot be opened, the settings do not build a client, or the database failed.
     #[error("{0}")]
     Internal(String),
+}
+
+/// The clusters this replica is taking a snapshot of now.
+static TAKING: std::sync::Mutex<Vec<i64>> = std::sync::Mutex::new(Vec::new());
+
+/// This replica's claim on a cluster's snapshot, released when dropped (also when the task is cancelled).
+struct Taking(i64);
+
+impl Taking {
+    fn claim(cluster_id: i64) -> Option<Taking> {
+        let mut t = TAKING.lock().unwrap_or_else(|e| e.into_inner());
+        if t.contains(&cluster_id) {
+            return None;
+        }
+        t.push(cluster_id);
+        Some(Taking(cluster_id))
+    }
+}
+
+impl Drop for Taking {
+    fn drop(&mut self) {
+        TAKING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|c| *c != self.0);
+    }
 }
 
 /// The cluster's etcd settings, opened: endpoints, CA and client identity.
@@ -382,6 +412,18 @@ pub async fn take_snapshot(
         .await
         .map_err(db)?
         .ok_or(SnapshotError::NotConfigured)?;
+    // one snapshot of a cluster at a time: this replica's own first (no window between two requests here), then
+    // a row another replica left `running` within the longest a snapshot may take
+    let taking = Taking::claim(cluster_id);
+    let since = Utc::now() - chrono::Duration::from_std(SNAPSHOT_TIMEOUT).unwrap_or_default();
+    let running = state
+        .store
+        .running_etcd_snapshot(cluster_id, since)
+        .await
+        .map_err(db)?;
+    if taking.is_none() || running.is_some() {
+        return Err(SnapshotError::Busy(running.map(|s| s.id).unwrap_or_default()));
+    }
     let target = target_of(state, &row).map_err(SnapshotError::Internal)?;
     let client = http_client(&target, SNAPSHOT_TIMEOUT).map_err(SnapshotError::Internal)?;
     // the first member that answers gives the snapshot
@@ -477,6 +519,17 @@ pub async fn take_snapshot(
                 .map_err(db)?;
             Err(SnapshotError::Failed(Box::new(failed)))
         }
+    }
+}
+
+/// Removes a forgotten cluster's snapshot files from this server's directory (a directory shared by the
+/// replicas is cleaned for all; otherwise another replica's files stay until its directory is cleaned).
+pub async fn remove_cluster_files(state: &AppState, cluster_id: i64) {
+    let dir = cluster_dir(state, cluster_id);
+    match tokio::fs::remove_dir_all(&dir).await {
+        Ok(()) => tracing::info!(cluster_id, "etcd snapshot files of the deleted cluster removed"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(cluster_id, dir = %dir.display(), "etcd snapshot files not removed: {e}"),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod console;
 pub mod drain;
 pub mod edge;
 pub mod error;
+pub mod app_backup;
 pub mod etcd_backup;
 pub mod event_archive;
 pub mod extract;
@@ -79,6 +80,10 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
     "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
+    "/api/v1/k8s/cluster/{id}/app-backups" => get(routes::app_backups::list).post(routes::app_backups::create),
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}" => get(routes::app_backups::get).delete(routes::app_backups::delete),
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}/download" => get(routes::app_backups::download),
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}/restore" => post(routes::app_backups::restore),
     "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),

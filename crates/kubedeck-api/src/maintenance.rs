@@ -319,6 +319,11 @@ fn changes_nothing_in_cluster(route: &str) -> bool {
         || rest.starts_with("/alert-ingest-tokens")
 }
 
+/// The web terminal's route (`/ws/k8s/cluster/{id}/.../exec`).
+fn is_terminal(route: &str) -> bool {
+    route.starts_with("/ws/k8s/cluster/{id}/") && route.ends_with("/exec")
+}
+
 fn dry_run(req: &Request) -> bool {
     req.uri()
         .query()
@@ -375,7 +380,14 @@ pub async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || dry_run(&req) {
+    // a terminal in a container (a GET that becomes a WebSocket) can change anything: it counts as a change
+    let terminal = req
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|m| is_terminal(m.as_str()));
+    if !terminal
+        && (matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || dry_run(&req))
+    {
         return next.run(req).await;
     }
     let Some(route) = req
@@ -385,7 +397,7 @@ pub async fn guard(
     else {
         return next.run(req).await;
     };
-    if changes_nothing_in_cluster(&route) {
+    if !terminal && changes_nothing_in_cluster(&route) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
@@ -429,7 +441,12 @@ async fn refusal(
     params: &[(String, String)],
 ) -> Result<Option<ApiError>, ApiError> {
     let now = Utc::now();
-    let namespace = param(params, "ns");
+    // a terminal is held to the cluster's maintenance only: the windows' policy is about deploying
+    let terminal = parts
+        .extensions
+        .get::<MatchedPath>()
+        .is_some_and(|m| is_terminal(m.as_str()));
+    let namespace = param(params, "ns").filter(|_| !terminal);
     let window = state.store.maintenance_in_force(cluster_id, now).await?;
     let outside = match (&window, &namespace) {
         (None, Some(ns)) => match state.store.maintenance_policy(cluster_id).await? {
@@ -460,6 +477,37 @@ async fn refusal(
         return Ok(Some(in_maintenance(&w)));
     }
     let (ns, kind, name, next) = outside.expect("checked above");
+    Ok(Some(outside_window(cluster_id, ns, kind, name, next)))
+}
+
+/// The application windows a change to this cluster must fall in, for a caller without `maintenance.bypass`:
+/// `None` when the cluster's policy does not ask for windows (or the caller may bypass them). For routes whose
+/// path names no namespace (`POST .../apply`), which check each document with [`outside_windows`].
+pub async fn windows_to_respect(
+    state: &AppState,
+    user: &AuthUser,
+    cluster_id: i64,
+) -> Result<Option<Vec<AppWindow>>, ApiError> {
+    if user
+        .bindings
+        .allows(Permission::MaintenanceBypass, Scope::cluster(cluster_id))
+    {
+        return Ok(None);
+    }
+    match state.store.maintenance_policy(cluster_id).await? {
+        Some(p) if p.deploy_only_in_windows => Ok(Some(state.store.app_windows(cluster_id).await?)),
+        _ => Ok(None),
+    }
+}
+
+/// The 409 for a change outside the application windows of (`ns`, `kind`, `name`), naming the next opening.
+pub fn outside_window(
+    cluster_id: i64,
+    ns: String,
+    kind: Option<String>,
+    name: Option<String>,
+    next: Option<DateTime<Utc>>,
+) -> ApiError {
     let what = match (&kind, &name) {
         (Some(k), Some(n)) => format!("{k}/{n} in namespace '{ns}'"),
         _ => format!("namespace '{ns}'"),
@@ -471,18 +519,14 @@ async fn refusal(
         ),
         None => "none is scheduled to open again".to_owned(),
     };
-    Ok(Some(
-        ApiError::conflict(
-            ErrorCode::OutsideMaintenanceWindow,
-            format!(
-                "cluster {cluster_id} takes changes to {what} only inside its maintenance windows; {when}"
-            ),
-        )
-        .param("namespace", ns)
-        .param("kind", kind)
-        .param("name", name)
-        .param("next", next),
-    ))
+    ApiError::conflict(
+        ErrorCode::OutsideMaintenanceWindow,
+        format!("cluster {cluster_id} takes changes to {what} only inside its maintenance windows; {when}"),
+    )
+    .param("namespace", ns)
+    .param("kind", kind)
+    .param("name", name)
+    .param("next", next)
 }
 
 #[cfg(test)]

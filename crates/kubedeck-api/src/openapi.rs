@@ -34,6 +34,7 @@ use utoipa_swagger_ui::SwaggerUi;
         routes::namespaces::create, routes::namespaces::contents,
         routes::insight::insight, routes::config::create_tls, routes::config::create_registry,
         routes::dns::get, routes::dns::update, routes::dns::rollback,
+        routes::app_backups::create, routes::app_backups::list, routes::app_backups::get, routes::app_backups::delete, routes::app_backups::download, routes::app_backups::restore,
         routes::etcd::get_settings, routes::etcd::put_settings, routes::etcd::delete_settings, routes::etcd::list_snapshots, routes::etcd::take_snapshot, routes::etcd::get_snapshot, routes::etcd::delete_snapshot, routes::etcd::download_snapshot,
         routes::events::cluster_events, routes::events::namespace_events, routes::events::search, routes::events::timeline, routes::events::sync,
         routes::alerts::list, routes::alerts::list_all, routes::alerts::get, routes::alerts::ack, routes::alerts::resolve,
@@ -49,7 +50,7 @@ use utoipa_swagger_ui::SwaggerUi;
     ),
     components(schemas(Page<routes::users::UserView>, Page<routes::audit_log::AuditView>, Page<routes::clusters::ClusterView>, Page<routes::tasks::TaskListItem>, Page<routes::alerts::AlertView>, Page<routes::channels::DeliveryView>, ErrorBody, kubedeck_core::error_code::ErrorCode)),
     modifiers(&GenericPaths, &BearerAuth, &CommonErrors),
-    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "maintenance"), (name = "prometheus"), (name = "health"))
+    tags((name = "auth"), (name = "users"), (name = "audit"), (name = "clusters"), (name = "nodes"), (name = "pods"), (name = "tasks"), (name = "resources"), (name = "workloads"), (name = "namespaces"), (name = "storage"), (name = "events"), (name = "alerts"), (name = "notify"), (name = "maintenance"), (name = "backups"), (name = "prometheus"), (name = "health"))
 )]
 pub struct ApiDoc;
 

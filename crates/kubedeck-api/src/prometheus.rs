@@ -95,10 +95,36 @@ fn describe(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
+/// The certificates of a PEM bundle (a link's own CAs), or why it is not one.
+pub fn parse_ca(pem: &str) -> Result<Vec<reqwest::Certificate>, String> {
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into());
+    }
+    match reqwest::Certificate::from_pem_bundle(pem.as_bytes()) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err("no certificate in it".into()),
+        Err(e) => Err(format!("not a PEM certificate bundle: {}", describe(&e))),
+    }
+}
+
 impl Prometheus {
-    /// A client for `base` (validated by the caller) with the link's credentials and limits.
-    pub fn new(base: &str, auth: PrometheusAuth, insecure: bool, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
+    /// A client for `base` (validated by the caller) with the link's credentials and limits. With `ca`, those
+    /// certificates are the only ones trusted for this link (a private CA), not the machine's store.
+    pub fn new(
+        base: &str,
+        auth: PrometheusAuth,
+        insecure: bool,
+        ca: Vec<reqwest::Certificate>,
+        timeout: Duration,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder();
+        if !ca.is_empty() {
+            builder = builder.tls_built_in_root_certs(false);
+            for c in ca {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let http = builder
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             // a redirect could carry the Authorization header elsewhere: none is followed

@@ -193,6 +193,10 @@ error_codes! {
     MaintenanceNotFound => "maintenance_not_found",
     /// The cluster has no application maintenance window `window`.
     AppWindowNotFound => "app_window_not_found",
+    /// The cluster has no application backup `backup`.
+    AppBackupNotFound => "app_backup_not_found",
+    /// Namespace `namespace` does not exist in the cluster.
+    NamespaceNotFound => "namespace_not_found",
 
     // --- Conflicts -----------------------------------------------------------------------------
     /// A cluster named `name` exists.
@@ -312,6 +316,8 @@ error_codes! {
     EtcdUnreachable => "etcd_unreachable",
     /// The snapshot `snapshot` failed while etcd streamed it (`detail`).
     EtcdSnapshotFailed => "etcd_snapshot_failed",
+    /// A snapshot of the cluster (`snapshot`) is being taken, on this replica or another: one at a time.
+    EtcdSnapshotRunning => "etcd_snapshot_running",
     /// Not a cron expression Kubedeck runs (`detail`: which part and why).
     InvalidCron => "invalid_cron",
 

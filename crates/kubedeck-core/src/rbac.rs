@@ -65,6 +65,7 @@ impl Role {
                 AlertWrite,
                 AlertAdmin,
                 EtcdAdmin,
+                BackupAdmin,
                 MaintenanceAdmin,
                 MaintenanceBypass,
             ],
@@ -183,6 +184,9 @@ pub enum Permission {
     /// every Secret of the cluster).
     #[serde(rename = "etcd.admin")]
     EtcdAdmin,
+    /// Back up a cluster's namespaces (their Secrets included), download, delete and restore the backups.
+    #[serde(rename = "backup.admin")]
+    BackupAdmin,
     /// Schedule, change and end a cluster's maintenance windows and its application windows and policy.
     #[serde(rename = "maintenance.admin")]
     MaintenanceAdmin,
@@ -193,7 +197,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::ClusterRead,
         Permission::ClusterWrite,
         Permission::NodeRead,
@@ -216,6 +220,7 @@ impl Permission {
         Permission::AlertAdmin,
         Permission::ChannelAdmin,
         Permission::EtcdAdmin,
+        Permission::BackupAdmin,
         Permission::MaintenanceAdmin,
         Permission::MaintenanceBypass,
     ];
@@ -245,6 +250,7 @@ impl Permission {
             Permission::AlertAdmin => "alert.admin",
             Permission::ChannelAdmin => "channel.admin",
             Permission::EtcdAdmin => "etcd.admin",
+            Permission::BackupAdmin => "backup.admin",
             Permission::MaintenanceAdmin => "maintenance.admin",
             Permission::MaintenanceBypass => "maintenance.bypass",
         }

@@ -248,6 +248,21 @@ impl Store {
         .await
     }
 
+    /// A snapshot of the cluster still `running` that started after `since` (one taken now, on any replica).
+    pub async fn running_etcd_snapshot(
+        &self,
+        cluster_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Option<EtcdSnapshot>, sea_orm::DbErr> {
+        etcd_snapshot::Entity::find()
+            .filter(etcd_snapshot::Column::ClusterId.eq(cluster_id))
+            .filter(etcd_snapshot::Column::Status.eq(status::RUNNING))
+            .filter(etcd_snapshot::Column::StartedAt.gt(since))
+            .order_by_desc(etcd_snapshot::Column::Id)
+            .one(self.conn())
+            .await
+    }
+
     /// Marks a snapshot stored and checked.
     pub async fn finish_etcd_snapshot(
         &self,

@@ -3,6 +3,7 @@
 //! The same code runs on SQLite (embedded default), PostgreSQL and MySQL/MariaDB, chosen by the URL.
 
 pub mod alerts;
+pub mod app_backups;
 pub mod audit;
 pub mod cluster_metrics;
 pub mod clusters;

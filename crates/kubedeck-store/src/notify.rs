@@ -511,6 +511,21 @@ impl Store {
             .await
     }
 
+    /// When the channel's oldest attempt since `since` was made: the window frees its first slot one window after.
+    pub async fn channel_first_attempt_since(
+        &self,
+        channel_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+        Ok(notify_delivery::Entity::find()
+            .filter(notify_delivery::Column::ChannelId.eq(channel_id))
+            .filter(notify_delivery::Column::LastAttemptAt.gte(since))
+            .order_by_asc(notify_delivery::Column::LastAttemptAt)
+            .one(self.conn())
+            .await?
+            .and_then(|d| d.last_attempt_at))
+    }
+
     /// Deletes finished deliveries (sent, failed, digested) queued before `before`, at most `limit` of them;
     /// returns how many. Queued ones are kept whatever their age: they are still to be sent.
     pub async fn prune_deliveries(

@@ -56,6 +56,8 @@ pub struct LinkFields {
     pub auth: PrometheusAuth,
     /// Skip verifying Prometheus's TLS certificate.
     pub insecure_skip_tls_verify: bool,
+    /// PEM of the CAs that sign Prometheus's certificate (None: the machine's trust store).
+    pub ca_pem: Option<String>,
     /// Seconds a call may take.
     pub timeout_secs: i32,
     /// What the check reported (`None` when saved unchecked).
@@ -105,6 +107,7 @@ impl Store {
             secret: Set(secret),
             secret_key_id: Set(ring.active_key_id().to_owned()),
             insecure_skip_tls_verify: Set(f.insecure_skip_tls_verify),
+            ca_pem: Set(f.ca_pem.clone()),
             timeout_secs: Set(f.timeout_secs),
             version: Set(f.version.clone()),
             checked_at: Set(f.version.as_ref().map(|_| now)),

@@ -187,8 +187,16 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                     "Prometheus link of cluster {id}: {e}; the new key is active, fix the row and run rotate-key again"
                 ),
             }
+            // application backups' Secrets (issue 18) too
+            match store.reseal_app_backups(&ring).await? {
+                Ok(n) => println!("re-sealed the Secrets of {n} application backups"),
+                Err((id, e)) => anyhow::bail!(
+                    "application backup {id}: {e}; the new key is active, fix the row and run rotate-key again"
+                ),
+            }
             if prune {
                 let mut in_use = store.credential_key_ids_in_use().await?;
+                in_use.extend(store.app_backup_key_ids_in_use().await?);
                 in_use.extend(store.notify_config_key_ids_in_use().await?);
                 in_use.extend(store.prometheus_key_ids_in_use().await?);
                 in_use.extend(store.etcd_identity_key_ids_in_use().await?);

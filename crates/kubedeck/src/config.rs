@@ -108,6 +108,13 @@ pub struct ServeArgs {
     /// Seconds node metrics averages are kept [default: 2592000, 30 days].
     #[arg(long, env = "KUBEDECK_METRICS_DOWNSAMPLED_RETENTION_SECS")]
     pub metrics_downsampled_retention_secs: Option<u64>,
+    /// Seconds between two pod history samples, rounded up to the node scrape interval (a cluster has far more
+    /// pods than nodes) [default: 60].
+    #[arg(long, env = "KUBEDECK_POD_METRICS_INTERVAL_SECS")]
+    pub pod_metrics_interval_secs: Option<u64>,
+    /// Days pod history (hourly averages) is kept, and so a deleted pod's [default: 7].
+    #[arg(long, env = "KUBEDECK_POD_METRICS_RETENTION_DAYS")]
+    pub pod_metrics_retention_days: Option<u64>,
     /// Seconds between evaluations of a cluster's alert rules [default: 30].
     #[arg(long, env = "KUBEDECK_ALERT_EVAL_INTERVAL_SECS")]
     pub alert_eval_interval_secs: Option<u64>,
@@ -157,6 +164,8 @@ struct FileConfig {
     metrics_raw_retention_secs: Option<u64>,
     metrics_bucket_secs: Option<u64>,
     metrics_downsampled_retention_secs: Option<u64>,
+    pod_metrics_interval_secs: Option<u64>,
+    pod_metrics_retention_days: Option<u64>,
     alert_eval_interval_secs: Option<u64>,
     alert_group_wait_secs: Option<u64>,
     alert_group_interval_secs: Option<u64>,
@@ -199,6 +208,8 @@ pub struct Settings {
     pub metrics_raw_retention_secs: u64,
     pub metrics_bucket_secs: u64,
     pub metrics_downsampled_retention_secs: u64,
+    pub pod_metrics_interval_secs: u64,
+    pub pod_metrics_retention_days: u64,
     /// The alert engine: evaluation interval and default notification timing, seconds.
     pub alert_eval_interval_secs: u64,
     pub alert_group_wait_secs: u64,
@@ -381,6 +392,18 @@ impl Settings {
                 f.metrics_downsampled_retention_secs,
                 30 * 24 * 3600,
             ),
+            pod_metrics_interval_secs: pick(
+                s.and_then(|s| s.pod_metrics_interval_secs),
+                f.pod_metrics_interval_secs,
+                60,
+            )
+            .max(1),
+            pod_metrics_retention_days: pick(
+                s.and_then(|s| s.pod_metrics_retention_days),
+                f.pod_metrics_retention_days,
+                7,
+            )
+            .max(1),
             alert_eval_interval_secs: pick(s.and_then(|s| s.alert_eval_interval_secs), f.alert_eval_interval_secs, 30).max(1),
             alert_group_wait_secs: pick(s.and_then(|s| s.alert_group_wait_secs), f.alert_group_wait_secs, 30),
             alert_group_interval_secs: pick(s.and_then(|s| s.alert_group_interval_secs), f.alert_group_interval_secs, 300),

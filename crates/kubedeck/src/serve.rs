@@ -139,6 +139,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         raw_retention: Duration::from_secs(cfg.metrics_raw_retention_secs),
         bucket: Duration::from_secs(cfg.metrics_bucket_secs),
         downsampled_retention: Duration::from_secs(cfg.metrics_downsampled_retention_secs),
+        pods: kubedeck_api::pod_history::PodHistorySettings {
+            interval: Duration::from_secs(cfg.pod_metrics_interval_secs),
+            retention: Duration::from_secs(cfg.pod_metrics_retention_days.saturating_mul(24 * 3600)),
+            ..Default::default()
+        },
         ..Default::default()
     };
     settings.node_metrics = node_metrics;

@@ -350,6 +350,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/app-backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's application backups, newest first. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Back up namespaces of the cluster now: their objects of every kind an application is made of, cleaned, with
+         *     their Secrets sealed. A namespace that does not exist is a 404 naming it, and nothing is recorded.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup and the objects it holds (names only: a Secret's values are never shown). */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        /** Delete a backup. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a backup: a JSON archive with its manifests in restore order and its Secrets still sealed with
+         *     Kubedeck's key (`secrets_sealed`), its report and SHA-256. Audited: it is every manifest of the namespaces.
+         */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/app-backups/{bid}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a backup into this or another cluster: namespaces first (made when missing), then every object as
+         *     `kubectl create` does, an existing one skipped or replaced as asked; `dry_run` reports the same without a
+         *     change. One object that fails does not stop the others: each has its result.
+         */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/apply": {
         parameters: {
             query?: never;
@@ -2462,6 +2542,11 @@ export interface components {
             ends_at?: string | null;
             /** @description sha256 of the sorted labels (Alertmanager's for ingested alerts). */
             fingerprint: string;
+            /**
+             * @description The notification group it is sent in (`cluster:rule`, and a hash of its `group_by` values when the rule
+             *     groups by labels): alerts with the same key go out in one notice.
+             */
+            group_key: string;
             /** @description Resolved by hand while its condition held: it fires again only after the condition clears. */
             held_until_clear: boolean;
             /** Format: int64 */
@@ -2503,6 +2588,44 @@ export interface components {
              * @description What the condition compared (percent, days, replicas, restarts), when it has a value.
              */
             value?: number | null;
+        };
+        /** @description A backup with the objects it holds (never Secret values). */
+        AppBackupDetail: components["schemas"]["AppBackupView"] & {
+            /** @description The objects, in the order a restore creates them (namespaces first). */
+            objects: components["schemas"]["BackupObject"][];
+        };
+        /** @description A backup as listed. */
+        AppBackupView: {
+            /** Format: int64 */
+            cluster_id: number;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            label_selector?: string | null;
+            name: string;
+            namespaces: string[];
+            /**
+             * Format: int32
+             * @description Objects kept, Secrets included.
+             */
+            object_count?: number | null;
+            report?: components["schemas"]["BackupReport"] | null;
+            requested_by: string;
+            /** Format: int32 */
+            secret_count?: number | null;
+            /** @description SHA-256 of the manifests and Secrets in clear. */
+            sha256?: string | null;
+            /**
+             * Format: int64
+             * @description Bytes of the manifests in clear.
+             */
+            size_bytes?: number | null;
+            /** Format: date-time */
+            started_at: string;
+            /** @description running, succeeded or failed. */
+            status: string;
         };
         /** @description One chart's line(s) and the PromQL behind it. */
         AppChart: {
@@ -2662,6 +2785,35 @@ export interface components {
             user_id?: number | null;
             /** @description Acting (or attempted) login name. */
             username: string;
+        };
+        /** @description One object in a backup. */
+        BackupObject: {
+            api_version: string;
+            kind: string;
+            name: string;
+            namespace?: string | null;
+        };
+        /** @description What a backup holds and what it does not. */
+        BackupReport: {
+            /**
+             * Format: int32
+             * @description PersistentVolumeClaims in the backup.
+             */
+            claims: number;
+            /** @description Objects per kind (`Deployment: 2`), Secrets included, namespaces not. */
+            kinds: {
+                [key: string]: number;
+            };
+            /** @description Objects read but not kept (owned by a controller, made by the cluster). */
+            left_out: components["schemas"]["LeftOut"][];
+            /** @description Kinds of [`KINDS`] this cluster does not serve. */
+            not_served: string[];
+            /** @description Whether their volumes' data is in the backup (never yet: manifests only). */
+            volume_data_included: boolean;
+            /** @description What an operator needs to know about the volumes, in English. */
+            volume_note: string;
+            /** @description Whether the cluster serves CSI VolumeSnapshots (`snapshot.storage.k8s.io`). */
+            volume_snapshots_served: boolean;
         };
         /** @description A role granted to a user, globally (`cluster_id` = None), on a cluster, or on a namespace of a cluster. */
         Binding: {
@@ -3504,7 +3656,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "prometheus_not_linked" | "saved_query_not_found" | "maintenance_not_found" | "app_window_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_in_maintenance" | "outside_maintenance_window" | "maintenance_over" | "maintenance_overlaps" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "prometheus_unreachable" | "prometheus_rejected" | "prometheus_error" | "promql_invalid" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "etcd_not_configured" | "etcd_snapshot_not_found" | "etcd_unreachable" | "etcd_snapshot_failed" | "invalid_cron" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "prometheus_not_linked" | "saved_query_not_found" | "maintenance_not_found" | "app_window_not_found" | "app_backup_not_found" | "namespace_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_in_maintenance" | "outside_maintenance_window" | "maintenance_over" | "maintenance_overlaps" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "prometheus_unreachable" | "prometheus_rejected" | "prometheus_error" | "promql_invalid" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "etcd_not_configured" | "etcd_snapshot_not_found" | "etcd_unreachable" | "etcd_snapshot_failed" | "etcd_snapshot_running" | "invalid_cron" | "internal";
         /** @description A cluster's etcd settings as written. */
         EtcdSettingsInput: {
             /** @description The CA of etcd's serving certificate (PEM). Absent: the system's roots. */
@@ -3901,6 +4053,13 @@ export interface components {
              */
             resource_version?: string | null;
         };
+        /** @description An object left out of a backup, and why. */
+        LeftOut: {
+            kind: string;
+            name: string;
+            namespace: string;
+            why: string;
+        };
         /** @description One LimitRange entry: quantities per resource (`cpu`, `memory`, `storage`). */
         LimitForm: {
             /** @description The limit a container gets when it sets none. */
@@ -4164,6 +4323,15 @@ export interface components {
             /** @description The pods of the namespace it selects now (from the pod index). */
             pods: string[];
         };
+        /** @description What to back up. */
+        NewAppBackup: {
+            /** @description Only the objects these labels select (`app=web,tier!=cache`); the namespaces themselves are always kept. */
+            label_selector?: string | null;
+            /** @description A name for the backup (default: the namespaces and the time). */
+            name?: string | null;
+            /** @description The namespaces to back up (1 to 50), each of which must exist. */
+            namespaces: string[];
+        };
         /** @description A name for a new token. */
         NewIngestToken: {
             /** @description 1 to 128 characters (which Alertmanager uses it). */
@@ -4177,6 +4345,8 @@ export interface components {
              * @description Seconds the comparison must hold before the alert fires (default 0).
              */
             for_secs?: number | null;
+            /** @description Label names that split the rule's alerts into notification groups (none: one group). */
+            group_by?: string[] | null;
             matchers?: {
                 [key: string]: string;
             } | null;
@@ -4543,6 +4713,11 @@ export interface components {
                 ends_at?: string | null;
                 /** @description sha256 of the sorted labels (Alertmanager's for ingested alerts). */
                 fingerprint: string;
+                /**
+                 * @description The notification group it is sent in (`cluster:rule`, and a hash of its `group_by` values when the rule
+                 *     groups by labels): alerts with the same key go out in one notice.
+                 */
+                group_key: string;
                 /** @description Resolved by hand while its condition held: it fires again only after the condition clears. */
                 held_until_clear: boolean;
                 /** Format: int64 */
@@ -5185,6 +5360,12 @@ export interface components {
         PrometheusLinkInput: {
             /** @description none, basic or bearer (default: basic when a username is given, bearer when a token is, else none). */
             auth?: string | null;
+            /**
+             * @description PEM of the certificate authority (or authorities) that sign Prometheus's certificate, for a Prometheus
+             *     behind a private CA: then only these are trusted for the link. Left out, the stored one is kept; `""`
+             *     removes it (the machine's trust store again).
+             */
+            ca_pem?: string | null;
             /** @description Skip verifying Prometheus's TLS certificate (self-signed test setups only). */
             insecure_skip_tls_verify?: boolean;
             /** @description Basic auth's password; left out, the stored one is kept. */
@@ -5208,6 +5389,8 @@ export interface components {
         PrometheusLinkView: {
             /** @description none, basic or bearer. */
             auth: string;
+            /** @description The PEM of the CAs trusted for this link (a certificate is public), null: the machine's trust store. */
+            ca_pem?: string | null;
             /** Format: date-time */
             checked_at?: string | null;
             /** Format: int64 */
@@ -5452,6 +5635,54 @@ export interface components {
             /** @description The `kubectl.kubernetes.io/restartedAt` written to the template (RFC 3339). */
             restarted_at: string;
         };
+        /** @description A restore's report. */
+        RestoreReport: {
+            /** Format: int64 */
+            backup: number;
+            /** Format: int32 */
+            created: number;
+            dry_run: boolean;
+            /** Format: int32 */
+            failed: number;
+            /** Format: int32 */
+            replaced: number;
+            results: components["schemas"]["RestoreResult"][];
+            /** Format: int32 */
+            skipped: number;
+            /** Format: int64 */
+            target_cluster_id: number;
+            /** @description The backup's note on volume data. */
+            volume_note?: string | null;
+        };
+        /** @description How to restore. */
+        RestoreRequest: {
+            /** @description Report what would happen, change nothing (the cluster's server-side dry run). */
+            dry_run?: boolean;
+            /**
+             * @description What to do with an object that exists in the target: `skip` (default) or `replace` (server-side apply of
+             *     the backed-up manifest, taking its fields over).
+             */
+            existing?: string | null;
+            /** @description Restore a namespace under another name (`{"shop": "shop-copy"}`); others keep theirs. */
+            namespace_mapping?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description The cluster to restore into (default: the backup's own).
+             */
+            target_cluster_id?: number | null;
+        };
+        /** @description What happened to one object (or namespace). */
+        RestoreResult: {
+            /** @description Why it failed: the cluster's error as the API gives it (`code`, `message`, `field`). */
+            error?: unknown;
+            kind: string;
+            name: string;
+            namespace?: string | null;
+            /** @description created, skipped (it exists), replaced, failed; in a dry run the same words for what would happen. */
+            outcome: string;
+        };
         /** @description The answer of `resume`: a Deployment's `paused`, or a CronJob's `suspended`. */
         ResumeResult: {
             /** @description A Deployment: `spec.paused` (false). */
@@ -5578,6 +5809,11 @@ export interface components {
             enabled?: boolean | null;
             /** Format: int64 */
             for_secs?: number | null;
+            /**
+             * @description Label names that split the rule's alerts into notification groups ([] = one group per rule and
+             *     cluster), e.g. `["namespace"]` for a notice per namespace.
+             */
+            group_by?: string[] | null;
             /** Format: int64 */
             group_interval_secs?: number | null;
             /** Format: int64 */
@@ -5617,6 +5853,11 @@ export interface components {
             enabled: boolean;
             /** Format: int64 */
             for_secs: number;
+            /**
+             * @description Labels beside `alertname` and `cluster` that split the rule's alerts into notification groups, one notice
+             *     per group (Alertmanager's `group_by`); empty: one group per rule and cluster.
+             */
+            group_by: string[];
             /** Format: int64 */
             group_interval_secs?: number | null;
             /** Format: int64 */
@@ -8498,6 +8739,476 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppBackupView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAppBackup"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppBackupView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found`, `namespace_not_found` (field `namespaces[i]`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the cluster failed while it was read (the backup is recorded as failed) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppBackupDetail"];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the archive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no `backup.admin` on the target cluster */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     apply: {
         parameters: {
             query?: {
@@ -9270,6 +9981,15 @@ export interface operations {
             };
             /** @description unknown cluster, or no etcd set */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `etcd_snapshot_running`: a snapshot of the cluster is being taken */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

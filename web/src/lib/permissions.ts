@@ -26,6 +26,8 @@ export type Permission =
   | 'channel.admin'
   // etcd backups (issue 18): a snapshot holds every Secret of the cluster
   | 'etcd.admin'
+  // application backups (issue 18): a backup holds its namespaces' Secrets
+  | 'backup.admin'
   // maintenance mode (issue 18): schedule and end windows; change a cluster while it is in maintenance
   | 'maintenance.admin'
   | 'maintenance.bypass';

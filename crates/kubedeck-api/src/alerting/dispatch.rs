@@ -5,6 +5,7 @@
 //! was notified. What was sent is kept on the alert rows (`notified_state`, `last_notified_at`), so a restarted
 //! or new lease holder does not send it again. Pure: the loop hands the notices to `notify::enqueue`.
 
+use super::lifecycle::group_labels;
 use super::rules::severity_rank;
 use crate::notify::{Notice, NoticeAlert, NoticeStatus};
 use chrono::{DateTime, Utc};
@@ -46,12 +47,13 @@ fn map(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// The notices due now for a cluster's tracked alerts, one per group (`timing` per rule name).
+/// The notices due now for a cluster's tracked alerts, one per group (`timing` and `group_by` per rule name).
 pub fn due(
     cluster_id: i64,
     cluster_name: &str,
     tracked: &[Alert],
     timing: &dyn Fn(&str) -> Timing,
+    group_by: &dyn Fn(&str) -> Vec<String>,
     now: DateTime<Utc>,
 ) -> Vec<Send> {
     let mut groups: BTreeMap<&str, Vec<&Alert>> = BTreeMap::new();
@@ -95,7 +97,14 @@ pub fn due(
             continue;
         }
         out.push(Send {
-            notice: notice(cluster_id, cluster_name, key, &firing, &resolved),
+            notice: notice(
+                cluster_id,
+                cluster_name,
+                key,
+                &group_by(&alerts[0].rule),
+                &firing,
+                &resolved,
+            ),
             firing: firing.iter().map(|a| a.id).collect(),
             resolved: resolved.iter().map(|a| a.id).collect(),
         });
@@ -128,6 +137,7 @@ pub fn notice(
     cluster_id: i64,
     cluster_name: &str,
     key: &str,
+    group_by: &[String],
     firing: &[&Alert],
     resolved: &[&Alert],
 ) -> Notice {
@@ -166,11 +176,13 @@ pub fn notice(
         },
         cluster_id,
         cluster_name: cluster_name.to_owned(),
-        group_labels: [
-            ("alertname".to_string(), rule),
-            ("cluster".to_string(), cluster_name.to_owned()),
-        ]
-        .into(),
+        // every alert of a group has the same values of its group_by labels: the first one's name the group
+        group_labels: group_labels(
+            &rule,
+            cluster_name,
+            group_by,
+            &labels.first().cloned().unwrap_or_default(),
+        ),
         common_labels: common(&labels),
         common_annotations: common(&annotations),
         severity: firing
@@ -253,10 +265,58 @@ mod tests {
     }
 
     #[test]
+    fn group_by_namespace_sends_a_notice_per_namespace_named_by_it() {
+        let mut rule = Rule {
+            for_secs: 0,
+            ..Rule::default_of(builtin("KubePodCrashLooping").unwrap())
+        };
+        let finding = |ns: &str, pod: &str| Finding {
+            rule: rule.name.clone(),
+            labels: [
+                ("namespace".to_string(), ns.to_string()),
+                ("pod".to_string(), pod.to_string()),
+            ]
+            .into(),
+            summary: "s".into(),
+            description: "d".into(),
+            value: None,
+        };
+        let findings = [finding("shop", "a"), finding("shop", "b"), finding("pay", "c")];
+        let pass = |rule: &Rule, tracked: &[Alert]| {
+            step(1, "prod", tracked, &findings, std::slice::from_ref(rule), &[], &[], at(0))
+        };
+        // one group per rule and cluster: a single notice for the three
+        let alerts: Vec<Alert> = pass(&rule, &[])
+            .insert
+            .iter()
+            .enumerate()
+            .map(|(i, am)| row(am, i as i64 + 1))
+            .collect();
+        let none = |_: &str| Vec::new();
+        assert_eq!(due(1, "prod", &alerts, &timing, &none, at(30)).len(), 1);
+        // grouped by namespace: the open alerts move to their namespace's group, a notice each
+        rule.group_by = vec!["namespace".into()];
+        let moved = pass(&rule, &alerts).update;
+        assert_eq!(moved.len(), 3, "every open alert changes group");
+        let by_ns = |_: &str| vec!["namespace".to_string()];
+        let mut sends = due(1, "prod", &moved, &timing, &by_ns, at(30));
+        sends.sort_by_key(|s| s.notice.group_labels["namespace"].clone());
+        let got: Vec<(String, usize)> = sends
+            .iter()
+            .map(|s| (s.notice.group_labels["namespace"].clone(), s.notice.alerts.len()))
+            .collect();
+        assert_eq!(got, [("pay".to_string(), 1), ("shop".to_string(), 2)]);
+        assert_eq!(sends[0].notice.group_labels["alertname"], "KubePodCrashLooping");
+        assert_eq!(sends[0].notice.group_labels["cluster"], "prod");
+        assert_ne!(sends[0].notice.group_key, sends[1].notice.group_key);
+        assert!(sends[0].notice.group_key.len() < 64, "{}", sends[0].notice.group_key);
+    }
+
+    #[test]
     fn a_new_group_waits_group_wait_then_sends_once_then_repeats() {
         let alerts = firing(&["a", "b"], 0);
-        assert!(due(1, "prod", &alerts, &timing, at(29)).is_empty());
-        let s = due(1, "prod", &alerts, &timing, at(30));
+        assert!(due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(29)).is_empty());
+        let s = due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(30));
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].notice.alerts.len(), 2);
         assert_eq!(s[0].notice.status, NoticeStatus::Firing);
@@ -269,11 +329,11 @@ mod tests {
         );
         let alerts = sent(alerts, &s[0], 30);
         assert!(
-            due(1, "prod", &alerts, &timing, at(600)).is_empty(),
+            due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(600)).is_empty(),
             "nothing new: no send before repeat_interval"
         );
         assert_eq!(
-            due(1, "prod", &alerts, &timing, at(3630)).len(),
+            due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(3630)).len(),
             1,
             "repeat"
         );
@@ -282,27 +342,27 @@ mod tests {
     #[test]
     fn a_resolution_waits_group_interval_and_is_sent_once() {
         let alerts = firing(&["a"], 0);
-        let s = due(1, "prod", &alerts, &timing, at(30));
+        let s = due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(30));
         let mut alerts = sent(alerts, &s[0], 30);
         alerts[0].state = "resolved".into();
         alerts[0].ends_at = Some(at(40));
-        assert!(due(1, "prod", &alerts, &timing, at(100)).is_empty());
-        let s = due(1, "prod", &alerts, &timing, at(330));
+        assert!(due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(100)).is_empty());
+        let s = due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(330));
         assert_eq!(
             (s.len(), s[0].notice.status, s[0].resolved.clone()),
             (1, NoticeStatus::Resolved, vec![1])
         );
         let alerts = sent(alerts, &s[0], 330);
-        assert!(due(1, "prod", &alerts, &timing, at(99_999)).is_empty());
+        assert!(due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(99_999)).is_empty());
     }
 
     #[test]
     fn silenced_alerts_are_not_notified() {
         let mut alerts = firing(&["a"], 0);
         alerts[0].silenced_by = Some(3);
-        assert!(due(1, "prod", &alerts, &timing, at(100)).is_empty());
+        assert!(due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(100)).is_empty());
         // and its resolution is not sent either: its firing never was
         alerts[0].state = "resolved".into();
-        assert!(due(1, "prod", &alerts, &timing, at(1000)).is_empty());
+        assert!(due(1, "prod", &alerts, &timing, &|_| Vec::new(), at(1000)).is_empty());
     }
 }

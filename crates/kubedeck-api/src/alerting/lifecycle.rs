@@ -27,9 +27,52 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The group an alert is notified in: by alertname and cluster (Alertmanager's `group_by` default here).
-pub fn group_key(cluster_id: i64, rule: &str) -> String {
-    format!("{cluster_id}:{rule}")
+/// The group an alert is notified in: by alertname and cluster, and by the values of the rule's `group_by`
+/// labels (Alertmanager's route `group_by`; a label the alert lacks counts as empty, as there). Those values are
+/// hashed so the key stays short whatever they hold: `1:KubePodCrashLooping` or `1:KubePodCrashLooping:3fa9…`.
+pub fn group_key(
+    cluster_id: i64,
+    rule: &str,
+    group_by: &[String],
+    labels: &BTreeMap<String, String>,
+) -> String {
+    if group_by.is_empty() {
+        return format!("{cluster_id}:{rule}");
+    }
+    let by: BTreeMap<&str, &str> = group_by
+        .iter()
+        .map(|k| {
+            (
+                k.as_str(),
+                labels.get(k).map(String::as_str).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut h = Sha256::new();
+    for (k, v) in by {
+        h.update(k.as_bytes());
+        h.update(b"=");
+        h.update(v.as_bytes());
+        h.update(b"\n");
+    }
+    format!("{cluster_id}:{rule}:{}", &hex(&h.finalize())[..16])
+}
+
+/// The labels a group's notice names it by (Alertmanager's `groupLabels`): alertname, cluster and the rule's
+/// `group_by` labels with the group's values.
+pub fn group_labels(
+    rule: &str,
+    cluster_name: &str,
+    group_by: &[String],
+    labels: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut g: BTreeMap<String, String> = group_by
+        .iter()
+        .map(|k| (k.clone(), labels.get(k).cloned().unwrap_or_default()))
+        .collect();
+    g.insert("alertname".into(), rule.to_owned());
+    g.insert("cluster".into(), cluster_name.to_owned());
+    g
 }
 
 /// A finding's full labels: its object's, with `alertname`, `severity` and `cluster`.
@@ -105,6 +148,8 @@ pub fn step(
                 next.starts_at = Some(now);
             }
             next.silenced_by = muted;
+            // the rule's grouping changed: the open alert moves to its new group
+            next.group_key = group_key(cluster_id, &f.rule, &rule.group_by, &labels);
             if next != **a {
                 next.last_evaluated_at = now;
                 changes.update.push(next);
@@ -126,7 +171,7 @@ pub fn step(
             rule: Set(f.rule.clone()),
             severity: Set(rule.severity.clone()),
             fingerprint: Set(fp),
-            group_key: Set(group_key(cluster_id, &f.rule)),
+            group_key: Set(group_key(cluster_id, &f.rule, &rule.group_by, &labels)),
             namespace: Set(f.labels.get("namespace").cloned().unwrap_or_default()),
             labels: Set(serde_json::to_string(&labels).unwrap_or_default()),
             annotations: Set(serde_json::to_string(&annotations).unwrap_or_default()),

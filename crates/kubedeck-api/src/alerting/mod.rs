@@ -218,7 +218,13 @@ async fn evaluate_cluster(
     let by_name: HashMap<&str, &Rule> = rules_now.iter().map(|r| (r.name.as_str(), r)).collect();
     let default = state.settings.alerting.timing;
     let timing = |rule: &str| timing_of(by_name.get(rule).copied(), default);
-    for send in dispatch::due(cluster_id, &cluster.name, &tracked, &timing, now) {
+    let group_by = |rule: &str| {
+        by_name
+            .get(rule)
+            .map(|r| r.group_by.clone())
+            .unwrap_or_default()
+    };
+    for send in dispatch::due(cluster_id, &cluster.name, &tracked, &timing, &group_by, now) {
         match crate::notify::enqueue(&fenced, &send.notice).await {
             Ok(queued) => {
                 metrics::counter!("kubedeck_alert_notices_total").increment(1);

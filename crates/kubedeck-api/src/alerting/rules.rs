@@ -278,6 +278,9 @@ pub struct Rule {
     pub group_wait_secs: Option<i64>,
     pub group_interval_secs: Option<i64>,
     pub repeat_interval_secs: Option<i64>,
+    /// Labels beside `alertname` and `cluster` whose values split the rule's alerts into notification groups
+    /// (Alertmanager's `group_by`); empty: one group per rule and cluster.
+    pub group_by: Vec<String>,
 }
 
 impl Rule {
@@ -298,6 +301,7 @@ impl Rule {
             group_wait_secs: None,
             group_interval_secs: None,
             repeat_interval_secs: None,
+            group_by: Vec::new(),
         }
     }
 
@@ -322,6 +326,7 @@ impl Rule {
                 group_wait_secs: None,
                 group_interval_secs: None,
                 repeat_interval_secs: None,
+                group_by: Vec::new(),
             },
         };
         r.enabled = s.enabled;
@@ -335,6 +340,11 @@ impl Rule {
         r.group_wait_secs = s.group_wait_secs;
         r.group_interval_secs = s.group_interval_secs;
         r.repeat_interval_secs = s.repeat_interval_secs;
+        r.group_by = s
+            .group_by
+            .as_deref()
+            .and_then(|g| serde_json::from_str(g).ok())
+            .unwrap_or_default();
         r
     }
 
@@ -1110,6 +1120,7 @@ mod tests {
             group_wait_secs: Some(1),
             group_interval_secs: None,
             repeat_interval_secs: None,
+            group_by: Some(r#"["namespace"]"#.into()),
             updated_by: "admin".into(),
             updated_at: at(0),
         };
@@ -1122,6 +1133,7 @@ mod tests {
             (r.for_secs, r.severity.as_str(), r.group_wait_secs),
             (2, "critical", Some(1))
         );
+        assert_eq!(r.group_by, ["namespace"]);
         assert_eq!(rules.len(), BUILTIN.len());
         let pods = [
             PodFacts {

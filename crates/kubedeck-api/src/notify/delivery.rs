@@ -131,10 +131,16 @@ async fn work_channel(
     let settings = &state.settings.notify;
     let config = open_config(state, &channel).map_err(|e| e.to_string());
     let config_ref = config.as_ref().map_err(String::as_str);
+    let window = chrono::Duration::from_std(settings.rate_window)?;
+    // when held rows are looked at again: when the window frees its first slot, the same instant for every row
+    // held in this window, so that they come due together and leave as one digest (a time per pass would split
+    // a burst claimed over several passes into several digests)
+    let mut until = Utc::now()
+        + chrono::Duration::from_std((settings.rate_window / 20).max(settings.poll_interval))?;
     let (individual, held) = match channel.rate_per_minute.filter(|l| *l > 0) {
         None => (rows, Vec::new()),
         Some(limit) => {
-            let since = Utc::now() - chrono::Duration::from_std(settings.rate_window)?;
+            let since = Utc::now() - window;
             let used = state
                 .store
                 .channel_attempts_since(channel.id, since)
@@ -142,6 +148,13 @@ async fn work_channel(
             let remaining = (i64::from(limit) - used).max(0) as usize;
             let backlog = rows.iter().any(|r| r.throttled);
             if remaining == 0 {
+                if let Some(first) = state
+                    .store
+                    .channel_first_attempt_since(channel.id, since)
+                    .await?
+                {
+                    until = until.max(first + window);
+                }
                 (Vec::new(), rows)
             } else if backlog && rows.len() > 1 {
                 // the limit held notices back: all that wait now go out as one digest
@@ -154,9 +167,6 @@ async fn work_channel(
             }
         }
     };
-    // look again when part of the window has passed, not on every pass
-    let until = Utc::now()
-        + chrono::Duration::from_std((settings.rate_window / 20).max(settings.poll_interval))?;
     for row in &held {
         state.store.hold_back_delivery(row.id, until).await?;
     }

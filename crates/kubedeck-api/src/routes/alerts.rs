@@ -47,6 +47,9 @@ pub struct AlertView {
     pub source: String,
     /// sha256 of the sorted labels (Alertmanager's for ingested alerts).
     pub fingerprint: String,
+    /// The notification group it is sent in (`cluster:rule`, and a hash of its `group_by` values when the rule
+    /// groups by labels): alerts with the same key go out in one notice.
+    pub group_key: String,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     /// The `namespace` label, when it has one.
@@ -88,6 +91,7 @@ impl From<Alert> for AlertView {
             state: a.state,
             source: a.source,
             fingerprint: a.fingerprint,
+            group_key: a.group_key,
             labels: map(&a.labels),
             annotations: map(&a.annotations),
             namespace: Some(a.namespace).filter(|n| !n.is_empty()),
@@ -375,6 +379,9 @@ pub struct RuleView {
     pub group_wait_secs: Option<i64>,
     pub group_interval_secs: Option<i64>,
     pub repeat_interval_secs: Option<i64>,
+    /// Labels beside `alertname` and `cluster` that split the rule's alerts into notification groups, one notice
+    /// per group (Alertmanager's `group_by`); empty: one group per rule and cluster.
+    pub group_by: Vec<String>,
     /// A built-in rule's defaults.
     pub default_threshold: Option<f64>,
     pub default_for_secs: Option<i64>,
@@ -410,6 +417,7 @@ fn rule_view(r: &Rule, changed: bool) -> RuleView {
         group_wait_secs: r.group_wait_secs,
         group_interval_secs: r.group_interval_secs,
         repeat_interval_secs: r.repeat_interval_secs,
+        group_by: r.group_by.clone(),
         default_threshold: b.and_then(|b| b.threshold),
         default_for_secs: b.map(|b| b.for_secs),
         default_severity: b.map(|b| b.severity.to_owned()),
@@ -491,6 +499,9 @@ pub struct RuleUpdate {
     pub group_interval_secs: Option<Option<i64>>,
     #[serde(default, deserialize_with = "some")]
     pub repeat_interval_secs: Option<Option<i64>>,
+    /// Label names that split the rule's alerts into notification groups ([] = one group per rule and
+    /// cluster), e.g. `["namespace"]` for a notice per namespace.
+    pub group_by: Option<Vec<String>>,
 }
 
 /// A member that is present (even as null) is `Some`.
@@ -507,6 +518,53 @@ fn check_secs(field: &str, v: Option<i64>) -> ApiResult<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// The most labels a rule groups by: a group is meant to gather alerts, and the key must stay short.
+const MAX_GROUP_BY: usize = 10;
+
+/// Checks `group_by` (Prometheus label names, each once, not the labels every group already has) and gives
+/// the stored value: NULL for none, so rows from before grouping and rows set back to none read alike.
+fn check_group_by(v: Vec<String>) -> ApiResult<Option<String>> {
+    if v.len() > MAX_GROUP_BY {
+        return Err(ApiError::invalid(
+            "group_by",
+            ErrorCode::InvalidBody,
+            format!("a rule groups by at most {MAX_GROUP_BY} labels"),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, name) in v.iter().enumerate() {
+        let field = format!("group_by[{i}]");
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.len() <= 128
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(ApiError::invalid(
+                &field,
+                ErrorCode::InvalidBody,
+                format!("'{name}' is not a label name (letters, digits and _, not starting with a digit)"),
+            ));
+        }
+        if name == "alertname" || name == "cluster" {
+            return Err(ApiError::invalid(
+                &field,
+                ErrorCode::InvalidBody,
+                format!("alerts are always grouped by '{name}'"),
+            ));
+        }
+        if !seen.insert(name.as_str()) {
+            return Err(ApiError::invalid(
+                &field,
+                ErrorCode::InvalidBody,
+                format!("'{name}' is listed twice"),
+            ));
+        }
+    }
+    Ok((!v.is_empty()).then(|| serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())))
 }
 
 /// Applies an update to a setting and checks the result.
@@ -569,6 +627,9 @@ fn apply(mut s: RuleSetting, u: RuleUpdate) -> ApiResult<RuleSetting> {
             *slot = v;
         }
     }
+    if let Some(v) = u.group_by {
+        s.group_by = check_group_by(v)?;
+    }
     if s.custom {
         let metric = s.metric.as_deref().unwrap_or_default();
         if !rules::METRICS.contains(&metric) {
@@ -613,6 +674,7 @@ fn blank_setting(cluster_id: i64, name: &str, custom: bool, by: &str) -> RuleSet
         group_wait_secs: None,
         group_interval_secs: None,
         repeat_interval_secs: None,
+        group_by: None,
         updated_by: by.to_owned(),
         updated_at: Utc::now(),
     }
@@ -673,6 +735,8 @@ pub struct NewRule {
     pub matchers: Option<BTreeMap<String, String>>,
     pub summary: Option<String>,
     pub enabled: Option<bool>,
+    /// Label names that split the rule's alerts into notification groups (none: one group).
+    pub group_by: Option<Vec<String>>,
 }
 
 /// Adds a threshold rule of the cluster's own.
@@ -728,6 +792,7 @@ pub async fn create_rule(
             metric: Some(body.metric),
             operator: Some(body.operator),
             summary: Some(body.summary),
+            group_by: body.group_by,
             ..Default::default()
         },
     )?;
@@ -1175,7 +1240,7 @@ pub async fn ingest(
                     .clone()
                     .filter(|f| !f.is_empty() && f.len() <= 64)
                     .unwrap_or_else(|| fingerprint(&a.labels)),
-                group_key: group_key(cluster.id, &rule),
+                group_key: group_key(cluster.id, &rule, &[], &labels),
                 namespace: a
                     .labels
                     .get("namespace")

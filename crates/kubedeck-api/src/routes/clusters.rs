@@ -585,6 +585,8 @@ pub async fn delete(
     state.store.delete_cluster(id).await?;
     state.store.delete_node_snapshot(id).await?;
     state.store.delete_pod_snapshot(id).await?;
+    // its etcd snapshots' rows went with it; their files (every Secret of the cluster) go too
+    crate::etcd_backup::remove_cluster_files(&state, id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -425,6 +425,7 @@ pub async fn list_snapshots(
     responses((status = 201, body = SnapshotView),
         (status = 404, description = "unknown cluster, or no etcd set"),
         (status = 502, description = "the snapshot broke off or did not verify (it is listed as failed)"),
+        (status = 409, description = "`etcd_snapshot_running`: a snapshot of the cluster is being taken"),
         (status = 503, description = "no etcd endpoint answers")),
     extensions(("x-permission" = json!("etcd.admin"))))]
 pub async fn take_snapshot(
@@ -466,6 +467,12 @@ pub async fn take_snapshot(
             .param("snapshot", s.id)
             .param("detail", detail))
         }
+        Err(SnapshotError::Busy(running)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::EtcdSnapshotRunning,
+            format!("a snapshot of cluster {id} is being taken (snapshot {running}); try again when it has finished"),
+        )
+        .param("snapshot", running)),
         Err(SnapshotError::Internal(e)) => Err(ApiError::internal(e)),
     }
 }

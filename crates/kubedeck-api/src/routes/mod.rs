@@ -8,6 +8,7 @@ pub mod cluster_metrics;
 pub mod clusters;
 pub mod config;
 pub mod dns;
+pub mod app_backups;
 pub mod etcd;
 pub mod events;
 pub mod exec;

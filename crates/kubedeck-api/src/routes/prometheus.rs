@@ -39,6 +39,8 @@ pub const MAX_QUERY_LEN: usize = 8 * 1024;
 /// The workload kinds with application metrics.
 pub const WORKLOAD_KINDS: &[&str] = &["deployments", "statefulsets", "daemonsets"];
 const DEFAULT_TIMEOUT_SECS: i32 = 10;
+/// A CA bundle's largest size: a chain of a few certificates is a few KiB.
+const MAX_CA_BYTES: usize = 64 * 1024;
 const CALL: Duration = Duration::from_secs(20);
 
 // ---- the link ------------------------------------------------------------------------------------------------
@@ -56,6 +58,8 @@ pub struct PrometheusLinkView {
     /// A password or token is stored (sealed).
     pub credentials_set: bool,
     pub insecure_skip_tls_verify: bool,
+    /// The PEM of the CAs trusted for this link (a certificate is public), null: the machine's trust store.
+    pub ca_pem: Option<String>,
     pub timeout_secs: i32,
     /// Prometheus's version at the last check (null: saved with `verify=false` and not checked since).
     pub version: Option<String>,
@@ -72,6 +76,7 @@ fn link_view(l: PrometheusLink) -> PrometheusLinkView {
         auth: l.auth,
         username: l.username,
         insecure_skip_tls_verify: l.insecure_skip_tls_verify,
+        ca_pem: l.ca_pem,
         timeout_secs: l.timeout_secs,
         version: l.version,
         checked_at: l.checked_at,
@@ -98,6 +103,10 @@ pub struct PrometheusLinkInput {
     /// Skip verifying Prometheus's TLS certificate (self-signed test setups only).
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
+    /// PEM of the certificate authority (or authorities) that sign Prometheus's certificate, for a Prometheus
+    /// behind a private CA: then only these are trusted for the link. Left out, the stored one is kept; `""`
+    /// removes it (the machine's trust store again).
+    pub ca_pem: Option<String>,
     /// Seconds a call may take, 1 to 60 (default 10).
     pub timeout_secs: Option<i32>,
 }
@@ -235,13 +244,37 @@ fn link_fields(
     if !(1..=60).contains(&timeout_secs) {
         return Err(ApiError::out_of_range("timeout_secs", Some(1), Some(60)));
     }
+    let ca_pem = match body.ca_pem {
+        None => stored.and_then(|l| l.ca_pem.clone()),
+        Some(pem) if pem.trim().is_empty() => None,
+        Some(pem) => {
+            if pem.len() > MAX_CA_BYTES {
+                return Err(ApiError::invalid_length("ca_pem", 1, MAX_CA_BYTES));
+            }
+            crate::prometheus::parse_ca(&pem).map_err(|why| {
+                ApiError::invalid(
+                    "ca_pem",
+                    ErrorCode::InvalidBody,
+                    format!("ca_pem must be PEM certificates: {why}"),
+                )
+            })?;
+            Some(pem)
+        }
+    };
     Ok(LinkFields {
         url,
         auth,
+        ca_pem,
         insecure_skip_tls_verify: body.insecure_skip_tls_verify,
         timeout_secs,
         version: None,
     })
+}
+
+/// The certificates of a stored link's CA (checked when it was saved: none if it no longer parses).
+fn ca_of(pem: Option<&str>) -> Vec<reqwest::Certificate> {
+    pem.and_then(|p| crate::prometheus::parse_ca(p).ok())
+        .unwrap_or_default()
 }
 
 fn client_of(f: &LinkFields) -> Prometheus {
@@ -249,6 +282,7 @@ fn client_of(f: &LinkFields) -> Prometheus {
         &f.url,
         f.auth.clone(),
         f.insecure_skip_tls_verify,
+        ca_of(f.ca_pem.as_deref()),
         Duration::from_secs(f.timeout_secs as u64),
     )
 }
@@ -262,6 +296,10 @@ fn check_failed(e: PromError, f: &LinkFields) -> ApiError {
     };
     let (code, field) = match &e {
         PromError::Rejected { .. } => (ErrorCode::PrometheusRejected, secret_field),
+        // a certificate the link does not trust: the CA (or skip-verify) is what to fix, not the address
+        PromError::Unreachable { detail, .. } if detail.to_lowercase().contains("certificate") => {
+            (ErrorCode::PrometheusUnreachable, "ca_pem")
+        }
         PromError::Unreachable { .. } => (ErrorCode::PrometheusUnreachable, "url"),
         _ => (ErrorCode::PrometheusError, "url"),
     };
@@ -326,6 +364,7 @@ async fn linked(state: &AppState, id: i64) -> ApiResult<Prometheus> {
         &l.url,
         auth,
         l.insecure_skip_tls_verify,
+        ca_of(l.ca_pem.as_deref()),
         Duration::from_secs(l.timeout_secs.max(1) as u64),
     ))
 }
@@ -363,7 +402,7 @@ pub async fn put_link(
     let stored = state.store.find_prometheus_link(id).await?;
     let mut f = link_fields(&state, body, stored.as_ref())?;
     let verify = q.verify.unwrap_or(true);
-    audit.detail(json!({"url": f.url, "auth": f.auth.kind(), "verify": verify, "insecure_skip_tls_verify": f.insecure_skip_tls_verify}));
+    audit.detail(json!({"url": f.url, "auth": f.auth.kind(), "verify": verify, "insecure_skip_tls_verify": f.insecure_skip_tls_verify, "ca": f.ca_pem.is_some()}));
     if verify {
         f.version = Some(
             client_of(&f)

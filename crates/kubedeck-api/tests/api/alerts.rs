@@ -22,6 +22,7 @@ on_every_backend!(alertmanager_webhooks_open_and_resolve_alerts);
 on_every_backend!(rules_can_be_changed_and_added);
 on_every_backend!(a_cluster_that_cannot_be_reached_fires_cluster_unreachable_until_it_is_back);
 on_every_backend!(the_client_certificate_rule_reads_the_imported_credential);
+on_every_backend!(a_rule_grouped_by_namespace_sends_a_notice_per_namespace);
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -911,6 +912,140 @@ async fn the_client_certificate_rule_reads_the_imported_credential() {
             .await
             .body;
         (a["state"] == "resolved").then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+
+/// Alertmanager's `group_by` on a rule: crash-looping pods in two namespaces, grouped by namespace, arrive as two
+/// notices (one per namespace, its `groupLabels` naming it, each with only its namespace's alerts); label names
+/// are checked; set back to none, the one group per rule and cluster returns.
+async fn a_rule_grouped_by_namespace_sends_a_notice_per_namespace() {
+    let tb = Testbed::from_env();
+    let (one, two) = (
+        Namespace::create_in(&tb, "group-a"),
+        Namespace::create_in(&tb, "group-b"),
+    );
+    let (a, b) = (one.name().to_owned(), two.name().to_owned());
+    let app = spawn_app_with(fast()).await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let base = format!("/api/v1/k8s/cluster/{id}");
+    let rule = format!("{base}/alert-rules/KubePodCrashLooping");
+
+    // label names are checked, naming the entry; nothing is saved
+    for (bad, field) in [
+        (json!(["namespace", "9pod"]), "group_by[1]"),
+        (json!(["namespace", "namespace"]), "group_by[1]"),
+        (json!(["alertname"]), "group_by[0]"),
+    ] {
+        let r = app
+            .request("PUT", &rule, Some(&admin), Some(json!({ "group_by": bad })))
+            .await;
+        assert_eq!(
+            (r.status, r.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{bad}: {}",
+            r.body
+        );
+    }
+    let r = app.get(&rule, &admin).await;
+    assert_eq!(r.body["group_by"], json!([]), "{}", r.body);
+
+    let r = app
+        .request(
+            "PUT",
+            &rule,
+            Some(&admin),
+            Some(json!({"for_secs": 0, "namespaces": [a, b], "group_by": ["namespace"],
+                        "group_wait_secs": 2, "group_interval_secs": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["group_by"], json!(["namespace"]));
+    let (hook, got) = receiver().await;
+    let r = app
+        .post(
+            "/api/v1/notify/channels",
+            &admin,
+            json!({"name": "by-ns", "kind": "webhook", "cluster_ids": [id], "config": {"url": hook}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    apply(
+        &tb,
+        &(crash_looping_pod(&a, "one")
+            + "---"
+            + &crash_looping_pod(&a, "two")
+            + "---"
+            + &crash_looping_pod(&b, "three")),
+    );
+    // the firing notices of this test's rule, by the namespace their group names
+    let notices = || -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut by = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for body in got.lock().unwrap().iter() {
+            if body["status"] != "firing" || body["groupLabels"]["alertname"] != "KubePodCrashLooping" {
+                continue;
+            }
+            let ns = body["groupLabels"]["namespace"].as_str().unwrap_or("(none)").to_owned();
+            let pods = by.entry(ns).or_default();
+            for alert in body["alerts"].as_array().unwrap() {
+                pods.push(alert["labels"]["pod"].as_str().unwrap().to_owned());
+            }
+            pods.sort();
+            pods.dedup();
+        }
+        by
+    };
+    let seen = eventually(
+        "a notice for each namespace with all its pods",
+        WAIT,
+        || async {
+            let by = notices();
+            (by.get(&a).map(Vec::len) == Some(2) && by.get(&b).map(Vec::len) == Some(1)).then_some(by)
+        },
+    )
+    .await;
+    assert_eq!(seen.len(), 2, "no notice outside the two groups: {seen:?}");
+    assert_eq!(seen[&a], ["one", "two"]);
+    assert_eq!(seen[&b], ["three"]);
+    for body in got.lock().unwrap().iter() {
+        let ns = body["groupLabels"]["namespace"].as_str().unwrap_or_default();
+        for alert in body["alerts"].as_array().unwrap() {
+            assert_eq!(alert["labels"]["namespace"], ns, "a notice holds only its group's alerts: {body}");
+        }
+        assert_eq!(body["groupLabels"]["cluster"], body["commonLabels"]["cluster"]);
+    }
+    let keys: std::collections::BTreeSet<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| b["groupKey"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+
+    // back to one group: stored as none, the alerts' group is the rule's again
+    let r = app
+        .request("PUT", &rule, Some(&admin), Some(json!({"group_by": []})))
+        .await;
+    assert_eq!(
+        (r.status, r.body["group_by"].clone()),
+        (StatusCode::OK, json!([])),
+        "{}",
+        r.body
+    );
+    eventually("the open alerts back in one group", WAIT, || async {
+        let r = app
+            .get(&format!("{base}/alerts?rule=KubePodCrashLooping&page_size=100"), &admin)
+            .await;
+        let keys: std::collections::BTreeSet<String> = r.body["items"]
+            .as_array()?
+            .iter()
+            .filter(|x| x["state"] == "firing")
+            .filter_map(|x| x["group_key"].as_str().map(str::to_owned))
+            .collect();
+        (keys.len() == 1 && keys.contains(&format!("{id}:KubePodCrashLooping"))).then_some(())
     })
     .await;
     app.stop().await;

@@ -235,6 +235,21 @@ async fn a_scheduled_snapshot_appears_and_retention_keeps_the_newest() {
         .request("PUT", &base, Some(&admin), Some(json!({"endpoints": [etcd_url(&tb)], "keep_count": 2})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // one snapshot of a cluster at a time: one another replica is taking (its row `running`) refuses a second
+    let other = app
+        .state
+        .store
+        .start_etcd_snapshot(id, "manual", "another replica", &etcd_url(&tb))
+        .await
+        .unwrap();
+    let r = app.post(&format!("{base}/snapshots"), &admin, json!({})).await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str(), r.body["params"]["snapshot"].as_i64()),
+        (StatusCode::CONFLICT, Some("etcd_snapshot_running"), Some(other.id)),
+        "{}",
+        r.body
+    );
+    app.state.store.delete_etcd_snapshot(other.id).await.unwrap();
     let mut ids = Vec::new();
     for _ in 0..3 {
         let r = app.post(&format!("{base}/snapshots"), &admin, json!({})).await;
@@ -279,6 +294,11 @@ async fn a_scheduled_snapshot_appears_and_retention_keeps_the_newest() {
     })
     .await;
     assert_eq!(listed, vec![scheduled["id"].as_i64().unwrap(), ids[2]], "retention holds for scheduled ones too");
+    // the cluster forgotten: its snapshot files (every Secret it had) are removed with it
+    assert!(dir.join(id.to_string()).exists());
+    let r = app.request("DELETE", &format!("/api/v1/k8s/cluster/{id}"), Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(!dir.join(id.to_string()).exists(), "snapshot files left after the cluster was deleted");
     let _ = std::fs::remove_dir_all(&dir);
     app.stop().await;
 }

@@ -10,6 +10,7 @@ mod network_config;
 
 mod auth;
 mod alerts;
+mod app_backups;
 mod balance;
 mod authz_matrix;
 mod channels;

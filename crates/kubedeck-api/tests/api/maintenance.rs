@@ -125,6 +125,11 @@ async fn writes_are_refused_during_maintenance_and_allowed_after() {
         .request("POST", &format!("{base}/apply"), Some(&operator), Some(json!({"yaml": "x"})))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // a terminal in a container can change anything: refused before anything opens, though it is a GET
+    let r = app
+        .get(&format!("/ws/k8s/cluster/{id}/namespaces/{n}/pods/any/exec?command=sh"), &operator)
+        .await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::CONFLICT, Some("cluster_in_maintenance")), "{}", r.body);
     // kubectl: nothing changed
     assert!(!exists(&tb, n, "refused"), "a refused create reached the cluster");
     assert_ne!(
@@ -389,6 +394,35 @@ async fn application_windows_silence_their_namespace_and_the_policy_refuses_chan
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = app.post(&cm(free_ns.name()), &operator, configmap("no-window")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // `POST .../apply` names no namespace in its path: each document is held to its own namespace's windows
+    let in_ns = |ns: &str, name: &str| {
+        let mut c = configmap(name);
+        c["metadata"]["namespace"] = json!(ns);
+        c
+    };
+    let r = app
+        .post(
+            &format!("{base}/apply"),
+            &operator,
+            json!({"apiVersion": "v1", "kind": "List",
+                   "items": [in_ns(closed_ns.name(), "applied-outside"), in_ns(open_ns.name(), "applied-inside")]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let outcomes: Vec<(&str, Option<&str>)> = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["outcome"].as_str().unwrap(), d["error"]["code"].as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("failed", Some("outside_maintenance_window")), ("created", None)],
+        "{}",
+        r.body
+    );
+    assert!(!exists(&tb, closed_ns.name(), "applied-outside"));
+    assert!(exists(&tb, open_ns.name(), "applied-inside"));
     // a cluster-admin (maintenance.bypass) deploys outside windows
     let r = app.post(&cm(closed_ns.name()), &admin, configmap("bypass")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const PROMETHEUS: &str = "/usr/bin/prometheus";
 const USER: &str = "kubedeck";
@@ -78,12 +78,30 @@ impl Prometheus {
 
     /// Starts it and waits until it answers `/-/ready`.
     async fn start(&mut self, basic_auth: bool) {
-        let d = self.dir.display();
         let web = if basic_auth {
             "web-auth.yml"
         } else {
             "web-open.yml"
         };
+        self.start_with(web, basic_auth, None).await
+    }
+
+    /// Starts it serving HTTPS with `cert`/`key` (PEM files), trusted by the test through `ca`.
+    async fn start_tls(&mut self, cert: &std::path::Path, key: &std::path::Path, ca: &str) {
+        std::fs::write(
+            self.dir.join("web-tls.yml"),
+            format!(
+                "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                cert.display(),
+                key.display()
+            ),
+        )
+        .unwrap();
+        self.start_with("web-tls.yml", false, Some(ca)).await
+    }
+
+    async fn start_with(&mut self, web: &str, basic_auth: bool, ca: Option<&str>) {
+        let d = self.dir.display();
         let log = std::fs::File::create(self.dir.join("prometheus.log")).unwrap();
         let child = Command::new(PROMETHEUS)
             .args([
@@ -97,8 +115,13 @@ impl Prometheus {
             .spawn()
             .expect("start prometheus");
         self.child = Some(child);
-        let http = reqwest::Client::new();
-        let url = format!("{}/-/ready", self.url());
+        let mut http = reqwest::Client::builder();
+        if let Some(ca) = ca {
+            http = http.add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap());
+        }
+        let http = http.build().unwrap();
+        let scheme = if ca.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://127.0.0.1:{}/-/ready", self.port);
         eventually("prometheus ready", Duration::from_secs(60), || {
             let mut req = http.get(&url);
             if basic_auth {
@@ -143,8 +166,23 @@ struct PodTraffic {
 
 const BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0];
 
-/// The exposition at `t` seconds after the target started: counters grow at exactly the driven rates.
-fn exposition(ns: &str, pods: &[PodTraffic], t: f64) -> String {
+/// The exposition at `t` seconds after the target started: counters grow at exactly the driven rates. Every
+/// sample carries the time it was computed for (`ms`, the exposition format's optional timestamp), so the rates
+/// Prometheus sees are exact however late a loaded machine runs the scrape or the target's answer.
+fn exposition(ns: &str, pods: &[PodTraffic], t: f64, ms: u128) -> String {
+    let out = exposition_values(ns, pods, t);
+    out.lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("{l}\n")
+            } else {
+                format!("{l} {ms}\n")
+            }
+        })
+        .collect()
+}
+
+fn exposition_values(ns: &str, pods: &[PodTraffic], t: f64) -> String {
     let mut out = String::from("# TYPE http_requests_total counter\n");
     for p in pods {
         for (code, rate) in &p.per_code {
@@ -179,13 +217,18 @@ fn exposition(ns: &str, pods: &[PodTraffic], t: f64) -> String {
 
 /// Serves `/metrics` for `pods`; returns its `host:port`.
 async fn serve_target(ns: String, pods: Vec<PodTraffic>) -> String {
-    let started = Instant::now();
+    let started = SystemTime::now();
     let state = Arc::new((ns, pods));
     let app = axum::Router::new().route(
         "/metrics",
         get(move || {
             let state = state.clone();
-            async move { exposition(&state.0, &state.1, started.elapsed().as_secs_f64()) }
+            async move {
+                let at = SystemTime::now();
+                let t = at.duration_since(started).unwrap_or_default().as_secs_f64();
+                let ms = at.duration_since(UNIX_EPOCH).unwrap().as_millis();
+                exposition(&state.0, &state.1, t, ms)
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -310,9 +353,22 @@ async fn prometheus_link_queries_and_workload_metrics() {
         r.body
     );
 
-    // the first scrapes: polled, not slept
+    // the first scrapes: polled, not slept; 12 s of samples (one a second) before the 10 s range below is read
     let shop_re = shop.join("|");
     let q = format!("sum(rate(http_requests_total{{namespace=\"{ns}\",pod=~\"{shop_re}\"}}[10s]))");
+    let samples = format!(
+        "count_over_time(http_requests_total{{namespace=\"{ns}\",pod=\"{}\",code=\"200\"}}[12s])",
+        shop[0]
+    );
+    eventually("Prometheus has 12 s of the target's samples", Duration::from_secs(60), || async {
+        let r = app
+            .get(&format!("{base}/query?query={}", enc(&samples)), &admin)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let n = r.body["series"].get(0).and_then(last_value)?;
+        (n >= 12.0).then_some(())
+    })
+    .await;
     eventually(
         "Prometheus has 10 s of the target's counters",
         Duration::from_secs(60),
@@ -753,3 +809,128 @@ fn apply_in(tb: &Testbed, ns: &str, yaml: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A certificate authority and a server certificate for 127.0.0.1 it signs, made with openssl in `dir`:
+/// (CA PEM, server certificate file, server key file).
+fn private_ca(dir: &std::path::Path, name: &str) -> (String, PathBuf, PathBuf) {
+    let p = |f: &str| dir.join(format!("{name}-{f}"));
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).output().expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let s = |p: PathBuf| p.to_str().unwrap().to_owned();
+    run(&[
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", &s(p("ca.key")), "-out", &s(p("ca.crt")), "-days", "2", "-subj",
+        &format!("/CN=kubedeck test CA {name}"),
+    ]);
+    run(&[
+        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", &s(p("server.key")), "-out", &s(p("server.csr")), "-subj", "/CN=127.0.0.1",
+    ]);
+    std::fs::write(p("ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    run(&[
+        "x509", "-req", "-in", &s(p("server.csr")), "-CA", &s(p("ca.crt")), "-CAkey",
+        &s(p("ca.key")), "-CAcreateserial", "-out", &s(p("server.crt")), "-days", "2",
+        "-extfile", &s(p("ext")),
+    ]);
+    (
+        std::fs::read_to_string(p("ca.crt")).unwrap(),
+        p("server.crt"),
+        p("server.key"),
+    )
+}
+
+/// A Prometheus serving HTTPS with a certificate from a private CA: without that CA the link is refused naming
+/// `ca_pem` (and so is another CA, and text that is no certificate), with it the link is verified and queried;
+/// the CA is shown (a certificate is public), kept when the form is saved without it, and removed with "".
+async fn a_prometheus_behind_a_private_ca_is_linked_with_its_ca() {
+    let tb = Testbed::from_env();
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = import_testbed(&app, &admin, &tb).await;
+    let target = serve_target("none".into(), Vec::new()).await;
+    let mut prom = Prometheus::new(&target);
+    let (ca, cert, key) = private_ca(&prom.dir, "right");
+    let (other_ca, _, _) = private_ca(&prom.dir, "other");
+    prom.start_tls(&cert, &key, &ca).await;
+    let url = format!("https://127.0.0.1:{}", prom.port);
+    let base = format!("/api/v1/k8s/cluster/{id}/prometheus");
+    let put = |body: Value| {
+        let (app, admin, base) = (&app, &admin, &base);
+        async move { app.request("PUT", base, Some(admin), Some(body)).await }
+    };
+
+    // the machine's trust store does not know the CA; another CA does not sign it: 422 on ca_pem, nothing saved
+    for body in [json!({"url": url}), json!({"url": url, "ca_pem": other_ca})] {
+        let r = put(body.clone()).await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str(), r.body["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("prometheus_unreachable"),
+                Some("ca_pem")
+            ),
+            "{body}: {}",
+            r.body
+        );
+    }
+    let r = put(json!({"url": url, "ca_pem": "not a certificate"})).await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ca_pem")),
+        "{}",
+        r.body
+    );
+    let r = app.get(&base, &admin).await;
+    assert_eq!(r.body["code"], "prometheus_not_linked", "{}", r.body);
+
+    // its CA: verified, linked, queried
+    let r = put(json!({"url": url, "ca_pem": ca})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["version"].as_str().is_some_and(|v| !v.is_empty()), "{}", r.body);
+    assert_eq!(r.body["ca_pem"], ca.as_str());
+    assert_eq!(r.body["insecure_skip_tls_verify"], false);
+    let r = app
+        .get(&format!("{base}/query?query={}", enc("vector(42)")), &admin)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(last_value(&r.body["series"][0]), Some(42.0), "{}", r.body);
+    // saved again without ca_pem: kept; the stored link is checked with it
+    let r = put(json!({"url": url})).await;
+    assert_eq!((r.status, r.body["ca_pem"].as_str()), (StatusCode::OK, Some(ca.as_str())), "{}", r.body);
+    let r = app
+        .request("POST", &format!("{base}/test"), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // "" removes it: saved unchecked, the next check fails on the certificate
+    let r = app
+        .request(
+            "PUT",
+            &format!("{base}?verify=false"),
+            Some(&admin),
+            Some(json!({"url": url, "ca_pem": ""})),
+        )
+        .await;
+    assert_eq!((r.status, r.body["ca_pem"].clone()), (StatusCode::OK, Value::Null), "{}", r.body);
+    let r = app
+        .request("POST", &format!("{base}/test"), Some(&admin), None)
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("prometheus_unreachable")),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["message"].as_str().unwrap().to_lowercase().contains("certificate"),
+        "{}",
+        r.body
+    );
+    app.stop().await;
+}
+on_every_backend!(a_prometheus_behind_a_private_ca_is_linked_with_its_ca);

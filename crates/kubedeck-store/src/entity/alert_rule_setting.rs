@@ -27,6 +27,9 @@ pub struct Model {
     pub group_wait_secs: Option<i64>,
     pub group_interval_secs: Option<i64>,
     pub repeat_interval_secs: Option<i64>,
+    /// JSON array of label names that split the rule's alerts into notification groups (NULL: one group).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub group_by: Option<String>,
     pub updated_by: String,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,10 @@ pub struct Model {
     pub secret: String,
     pub secret_key_id: String,
     pub insecure_skip_tls_verify: bool,
+    /// PEM of the certificate authorities trusted for this link (besides none other: the machine's store is
+    /// used only when this is NULL).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub ca_pem: Option<String>,
     pub timeout_secs: i32,
     /// What `/api/v1/status/buildinfo` reported at the last check.
     pub version: Option<String>,

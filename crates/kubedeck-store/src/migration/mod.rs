@@ -19,6 +19,9 @@ mod m20261202_000011_maintenance;
 mod m20261202_000012_pod_metrics;
 mod m20261202_000013_event_text;
 mod m20261202_000014_etcd_backups;
+mod m20261203_000015_alert_group_by;
+mod m20261203_000016_prometheus_ca;
+mod m20261203_000017_app_backups;
 
 /// Kubedeck's migrator.
 pub struct Migrator;
@@ -41,6 +44,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_pod_metrics::Migration),
             Box::new(m20261202_000013_event_text::Migration),
             Box::new(m20261202_000014_etcd_backups::Migration),
+            Box::new(m20261203_000015_alert_group_by::Migration),
+            Box::new(m20261203_000016_prometheus_ca::Migration),
+            Box::new(m20261203_000017_app_backups::Migration),
         ]
     }
 }

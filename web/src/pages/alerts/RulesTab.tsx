@@ -21,7 +21,11 @@ interface RuleForm {
   for_secs?: number;
   severity?: string;
   namespaces?: string;
+  group_by?: string[];
 }
+
+// labels the built-in rules' alerts carry, offered for grouping (any other label name can be typed)
+const GROUP_LABELS = ['namespace', 'severity', 'node', 'pod', 'deployment', 'persistentvolumeclaim'];
 
 export function RulesTab({ clusterId }: { clusterId: string }) {
   const { t } = useI18n();
@@ -85,6 +89,7 @@ export function RulesTab({ clusterId }: { clusterId: string }) {
           { title: t('alerts.for'), dataIndex: 'for_secs', width: 80, render: (s: number) => shortDuration(s) },
           { title: t('alerts.severity'), dataIndex: 'severity', width: 100, render: (s: string) => <Tag color={severityColor(s)}>{t(`alerts.severity.${s}`)}</Tag> },
           { title: t('alerts.namespaces'), dataIndex: 'namespaces', width: 140, render: (ns: string[]) => (ns.length ? ns.join(', ') : t('alerts.allNamespaces')) },
+          { title: t('alerts.groupBy'), dataIndex: 'group_by', width: 120, render: (g: string[]) => <span data-testid="rule-group-by">{g.length ? g.join(', ') : '-'}</span> },
           {
             title: t('common.actions'),
             key: 'actions',
@@ -119,9 +124,9 @@ function RuleDialog({ clusterId, rule, onClose, onDone }: { clusterId: string; r
     mutationFn: (v: RuleForm) => {
       const namespaces = (v.namespaces ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       if (!rule) {
-        return createRule(clusterId, { name: v.name ?? '', metric: v.metric ?? '', operator: v.operator ?? '>', threshold: v.threshold ?? 0, for_secs: v.for_secs ?? 0, severity: v.severity, namespaces });
+        return createRule(clusterId, { name: v.name ?? '', metric: v.metric ?? '', operator: v.operator ?? '>', threshold: v.threshold ?? 0, for_secs: v.for_secs ?? 0, severity: v.severity, namespaces, group_by: v.group_by ?? [] });
       }
-      return updateRule(clusterId, rule.name, { threshold: rule.threshold == null && v.threshold == null ? undefined : v.threshold ?? null, for_secs: v.for_secs ?? null, severity: v.severity ?? null, namespaces });
+      return updateRule(clusterId, rule.name, { threshold: rule.threshold == null && v.threshold == null ? undefined : v.threshold ?? null, for_secs: v.for_secs ?? null, severity: v.severity ?? null, namespaces, group_by: v.group_by ?? [] });
     },
     onSuccess: () => (onDone(), onClose()),
   });
@@ -132,7 +137,7 @@ function RuleDialog({ clusterId, rule, onClose, onDone }: { clusterId: string; r
       <Form
         form={form}
         layout="vertical"
-        initialValues={rule ? { threshold: rule.threshold, for_secs: rule.for_secs, severity: rule.severity, namespaces: rule.namespaces.join(', ') } : { operator: '>', for_secs: 300, severity: 'warning' }}
+        initialValues={rule ? { threshold: rule.threshold, for_secs: rule.for_secs, severity: rule.severity, namespaces: rule.namespaces.join(', '), group_by: rule.group_by } : { operator: '>', for_secs: 300, severity: 'warning', group_by: [] }}
         onFinish={(v) => m.mutate(v)}
       >
         {!rule && (
@@ -163,6 +168,9 @@ function RuleDialog({ clusterId, rule, onClose, onDone }: { clusterId: string; r
         </Form.Item>
         <Form.Item name="namespaces" label={t('alerts.namespaces')} extra={t('alerts.namespacesHelp')}>
           <Input placeholder="prod, shop" />
+        </Form.Item>
+        <Form.Item name="group_by" label={t('alerts.groupBy')} extra={t('alerts.groupByHelp')}>
+          <Select mode="tags" style={{ width: '100%' }} tokenSeparators={[',', ' ']} options={GROUP_LABELS.map((l) => ({ value: l, label: l }))} data-testid="rule-group-by-select" />
         </Form.Item>
       </Form>
     </Modal>

@@ -77,6 +77,11 @@ export default function PrometheusLinkCard({ clusterId }: { clusterId: string })
             {t(`prometheus.auth.${l.auth}`)}
             {l.username ? ` (${l.username})` : ''} {l.credentials_set && <Tag color="green">{t('prometheus.credentialsSet')}</Tag>}
           </Descriptions.Item>
+          {l.ca_pem && (
+            <Descriptions.Item label={t('prometheus.ca')}>
+              <Tag color="blue">{t('prometheus.caSet')}</Tag>
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t('prometheus.version')}>{l.version ?? <Typography.Text type="secondary">{t('prometheus.unchecked')}</Typography.Text>}</Descriptions.Item>
           <Descriptions.Item label={t('prometheus.checkedAt')}>
             <TimeAgo at={l.checked_at} />
@@ -117,7 +122,7 @@ function LinkDialog({ clusterId, current, onClose, onSaved }: { clusterId: strin
       <Form
         form={form}
         layout="vertical"
-        initialValues={{ url: current?.url ?? '', auth: current?.auth ?? 'none', username: current?.username ?? '', insecure_skip_tls_verify: current?.insecure_skip_tls_verify ?? false, timeout_secs: current?.timeout_secs ?? 10 }}
+        initialValues={{ url: current?.url ?? '', auth: current?.auth ?? 'none', username: current?.username ?? '', insecure_skip_tls_verify: current?.insecure_skip_tls_verify ?? false, ca_pem: current?.ca_pem ?? '', timeout_secs: current?.timeout_secs ?? 10 }}
         onFinish={(v) => save.mutate(v)}
       >
         <Form.Item name="url" label="URL" rules={[{ required: true, pattern: /^https?:\/\/.+/, message: t('prometheus.urlHint') }]} extra={t('prometheus.urlHint')}>
@@ -152,6 +157,9 @@ function LinkDialog({ clusterId, current, onClose, onSaved }: { clusterId: strin
             <Switch />
           </Form.Item>
         </Space>
+        <Form.Item name="ca_pem" label={t('prometheus.ca')} extra={t('prometheus.caHelp')}>
+          <Input.TextArea rows={3} className="kd-mono" placeholder="-----BEGIN CERTIFICATE-----" data-testid="prometheus-ca" />
+        </Form.Item>
         <Form.Item name="skip_check" valuePropName="checked">
           <Checkbox>{t('prometheus.skipCheck')}</Checkbox>
         </Form.Item>

@@ -14,6 +14,7 @@ export interface PrometheusLink {
   username?: string | null;
   credentials_set: boolean;
   insecure_skip_tls_verify: boolean;
+  ca_pem?: string | null;
   timeout_secs: number;
   version?: string | null;
   checked_at?: string | null;
@@ -27,6 +28,7 @@ export interface PrometheusLinkInput {
   password?: string;
   token?: string;
   insecure_skip_tls_verify?: boolean;
+  ca_pem?: string;
   timeout_secs?: number;
 }
 export interface AppChart {

@@ -410,6 +410,12 @@ async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bo
         (None, super::catalog(state, &c).await?)
     };
     let mut docs = documents(body)?;
+    // a path without a namespace (`/apply`) passed the maintenance guard's window check: each document is checked
+    // against the namespace it names instead
+    let windows = match (t.ns.is_none() && !dry_run, route_kind) {
+        (true, false) => crate::maintenance::windows_to_respect(state, user, t.id).await?,
+        _ => None,
+    };
     let client = client_for(state, &c).await?;
     let single = docs.len() == 1;
     let mut results = Vec::new();
@@ -418,11 +424,21 @@ async fn write_all(state: &AppState, user: &AuthUser, t: &Target, route_kind: bo
         let r = match place(&cat, route.as_deref(), t.ns.as_deref(), i, doc) {
             Ok((served, ns, name)) => {
                 summary.push(json!({"kind": served.api.kind, "namespace": ns, "name": name}));
-                let w = Writer { client: &client, user, id: t.id, ask: &ask };
-                write_one(&w, &served, ns.as_deref(), &name, doc.clone()).await.map(|mut r| {
-                    r.index = i;
-                    r
-                })
+                let outside = match (&windows, &ns) {
+                    (Some(w), Some(ns)) => crate::maintenance::outside_windows(w, ns, Some(&served.name), Some(&name), chrono::Utc::now())
+                        .map(|next| crate::maintenance::outside_window(t.id, ns.clone(), Some(served.name.clone()), Some(name.clone()), next)),
+                    _ => None,
+                };
+                match outside {
+                    Some(e) => Err(e),
+                    None => {
+                        let w = Writer { client: &client, user, id: t.id, ask: &ask };
+                        write_one(&w, &served, ns.as_deref(), &name, doc.clone()).await.map(|mut r| {
+                            r.index = i;
+                            r
+                        })
+                    }
+                }
             }
             Err(e) => Err(e),
         };
