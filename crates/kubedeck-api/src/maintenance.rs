@@ -265,20 +265,28 @@ pub async fn move_due(store: &Store, now: DateTime<Utc>) -> Result<(), sea_orm::
 /// Silences the alerts of every application window that is open now, once per occurrence.
 async fn silence_app_windows(store: &Store, now: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
     for w in store.all_app_windows().await? {
-        let Some((start, end)) = open_occurrence(&w, now) else {
-            continue;
-        };
-        if !store.claim_app_occurrence(w.id, start).await? {
-            continue;
-        }
-        let json = serde_json::to_string(&app_matchers(&w)).expect("matchers serialize");
-        let comment = format!("application maintenance window #{}: {}", w.id, w.reason);
-        let s = store
-            .create_silence(w.cluster_id, &json, start, end, &w.created_by, &comment)
-            .await?;
-        store.set_app_window_silence(w.id, s.id).await?;
-        tracing::info!(cluster_id = w.cluster_id, window = w.id, namespace = %w.namespace, "application maintenance window open: alerts silenced");
+        silence_if_open(store, &w, now).await?;
     }
+    Ok(())
+}
+
+/// Makes the silence of a window's occurrence open at `now`, unless one was made for it (by this replica, another,
+/// or the route that created the window: a window created open is silenced before its creation is answered, so no
+/// alert of its namespace fires unsilenced in between).
+pub async fn silence_if_open(store: &Store, w: &AppWindow, now: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
+    let Some((start, end)) = open_occurrence(w, now) else {
+        return Ok(());
+    };
+    if !store.claim_app_occurrence(w.id, start).await? {
+        return Ok(());
+    }
+    let json = serde_json::to_string(&app_matchers(w)).expect("matchers serialize");
+    let comment = format!("application maintenance window #{}: {}", w.id, w.reason);
+    let s = store
+        .create_silence(w.cluster_id, &json, start, end, &w.created_by, &comment)
+        .await?;
+    store.set_app_window_silence(w.id, s.id).await?;
+    tracing::info!(cluster_id = w.cluster_id, window = w.id, namespace = %w.namespace, "application maintenance window open: alerts silenced");
     Ok(())
 }
 

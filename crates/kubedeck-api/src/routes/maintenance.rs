@@ -572,6 +572,7 @@ pub async fn create_app_window(
             created_by: auth.0.username.clone(),
         })
         .await?;
+    mm::silence_if_open(&state.store, &w, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
