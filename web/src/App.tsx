@@ -55,6 +55,7 @@ const ResourceDetailPage = lazy(() => import('./pages/resources/ResourceDetailPa
 const DeployWizard = lazy(() => import('./pages/workloads/DeployWizard'));
 const DnsPage = lazy(() => import('./pages/network/DnsPage'));
 const EtcdBackupsPage = lazy(() => import('./pages/etcd/EtcdBackupsPage'));
+const AppBackupsPage = lazy(() => import('./pages/backups/AppBackupsPage'));
 const MaintenancePage = lazy(() => import('./pages/maintenance/MaintenancePage'));
 const EventsPage = lazy(() => import('./pages/events/EventsPage'));
 const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
@@ -139,6 +140,7 @@ export function App() {
                       <Route path="/clusters/:clusterId/deploy" element={<DeployWizard />} />
                       <Route path="/clusters/:clusterId/dns" element={<DnsPage />} />
                       <Route path="/clusters/:clusterId/etcd" element={<EtcdBackupsPage />} />
+                      <Route path="/clusters/:clusterId/backups" element={<AppBackupsPage />} />
                       <Route path="/clusters/:clusterId/maintenance" element={<MaintenancePage />} />
                       <Route path="/clusters/:clusterId/events" element={<EventsPage />} />
                       <Route path="/clusters/:clusterId/alerts" element={<AlertsPage />} />

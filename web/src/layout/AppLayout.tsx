@@ -23,6 +23,7 @@ import {
   ApiOutlined,
   SettingOutlined,
   DatabaseOutlined,
+  HddOutlined,
   SafetyOutlined,
   PartitionOutlined,
   ExperimentOutlined,
@@ -115,6 +116,8 @@ export function AppLayout() {
           { key: `${base}/top`, icon: <BarChartOutlined />, label: t('nav.top') },
           // etcd backups (issue 18), for those who may read every Secret through them
           ...(can(me, 'etcd.admin') ? [{ key: `${base}/etcd`, icon: <DatabaseOutlined />, label: t('nav.etcd') }] : []),
+          // application backups (issue 18): a backup holds its namespaces' Secrets
+          ...(can(me, 'backup.admin') ? [{ key: `${base}/backups`, icon: <HddOutlined />, label: t('nav.appBackups') }] : []),
           // maintenance mode (issue 18): everyone who sees the cluster sees its windows
           { key: `${base}/maintenance`, icon: <ToolOutlined />, label: t('nav.maintenance') },
           // upgrade readiness (issue 18): what blocks an upgrade to a target version
