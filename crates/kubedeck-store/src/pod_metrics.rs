@@ -307,6 +307,59 @@ impl Downsampled for PodSample {
     fn average_by_bucket(samples: &[Self], step: Duration, resolution: &str) -> Vec<Self> {
         average_by_bucket(samples, step, resolution)
     }
+
+    /// [`average_by_bucket`]'s averages computed by the database: CPU and memory averaged (memory rounded),
+    /// network over the known rates only (`NO_RATE` when none), restarts the highest count. Plain SQL the three
+    /// databases share (lower-case unquoted column names, `CASE`, `COALESCE`, `ROUND`, `AVG`, `MAX`).
+    fn fold_in_database(
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        resolution: &str,
+    ) -> Option<sea_orm::sea_query::InsertStatement> {
+        use pod_metric::Column as C;
+        use sea_orm::sea_query::{Expr, Query};
+        let known = |col: &str| {
+            Expr::cust(format!(
+                "COALESCE(ROUND(AVG(CASE WHEN {col} >= 0 THEN {col} END)), {NO_RATE})"
+            ))
+        };
+        let mut select = Query::select();
+        select
+            .columns([C::ClusterId, C::Namespace, C::PodName, C::Container])
+            .expr(Expr::cust("MAX(workload)"))
+            .expr(Expr::cust("AVG(cpu_cores)"))
+            .expr(Expr::cust("ROUND(AVG(memory_bytes))"))
+            .expr(known("network_in"))
+            .expr(known("network_out"))
+            .expr(Expr::cust("MAX(restarts)"))
+            .expr(Expr::val(resolution.to_owned()))
+            .expr(Expr::val(start))
+            .from(pod_metric::Entity)
+            .and_where(C::Resolution.eq(RAW))
+            .and_where(C::Timestamp.gte(start))
+            .and_where(C::Timestamp.lt(end))
+            .group_by_columns([C::ClusterId, C::Namespace, C::PodName, C::Container]);
+        let mut insert = Query::insert();
+        insert
+            .into_table(pod_metric::Entity)
+            .columns([
+                C::ClusterId,
+                C::Namespace,
+                C::PodName,
+                C::Container,
+                C::Workload,
+                C::CpuCores,
+                C::MemoryBytes,
+                C::NetworkIn,
+                C::NetworkOut,
+                C::Restarts,
+                C::Resolution,
+                C::Timestamp,
+            ])
+            .select_from(select)
+            .ok()?;
+        Some(insert)
+    }
 }
 
 #[cfg(test)]
