@@ -33,15 +33,21 @@ const RESULTS = resolve(WEB, 'test-results');
 const SLOW = Number(process.env.KUBEDECK_E2E_TIMEOUT_MS || 20000);
 // no step may hang the run: one that takes longer than this fails
 const STEP_LIMIT = Number(process.env.KUBEDECK_E2E_STEP_LIMIT_MS || 300_000);
+// For development only (CI never sets it): KUBEDECK_E2E_ONLY=<regular expression> runs only the steps whose name
+// matches (include the login and import steps, which the others need). Every other step is reported as skipped,
+// not selected, and a partial run always exits 1: it can never pass as a whole run.
+const ONLY = process.env.KUBEDECK_E2E_ONLY ? new RegExp(process.env.KUBEDECK_E2E_ONLY) : null;
 
 const results = [];
 function summary() {
   const n = (s) => results.filter((r) => r.status === s).length;
   console.log(`\ne2e: finished in ${Math.round((Date.now() - STARTED) / 1000)} s`);
-  for (const r of results.filter((x) => x.status === 'skipped')) console.log(`e2e: skipped (optional) ${r.name}: ${r.reason}`);
+  for (const r of results.filter((x) => x.status === 'skipped' && !x.unselected)) console.log(`e2e: skipped (optional) ${r.name}: ${r.reason}`);
+  const unselected = results.filter((x) => x.unselected).length;
+  if (unselected) console.log(`e2e: skipped ${unselected} steps not selected by KUBEDECK_E2E_ONLY=${process.env.KUBEDECK_E2E_ONLY} (a partial run, which exits 1)`);
   for (const r of results.filter((x) => x.status === 'failed')) console.log(`e2e: FAILED ${r.name}: ${r.reason}`);
   console.log(`e2e: ${n('passed')} passed, ${n('failed')} failed, ${n('skipped')} skipped`);
-  return n('failed');
+  return n('failed') + unselected;
 }
 // whatever goes wrong outside a step (Chromium does not start, ...) is a failure with the same closing line
 let finished = false;
@@ -77,6 +83,10 @@ let page = null;
 // the first column of the table on the page (names), trimmed
 const tableNames = async () => (await page.locator('.ant-table-tbody .ant-table-row td:first-child').allInnerTexts()).map((s) => s.trim());
 async function step(name, fn, { optional } = {}) {
+  if (ONLY && !ONLY.test(name)) {
+    results.push({ name, status: 'skipped', unselected: true, reason: `not selected by KUBEDECK_E2E_ONLY` });
+    return;
+  }
   const t0 = Date.now();
   let timer;
   try {
@@ -1447,6 +1457,90 @@ await step("the task history: the drain's task page shows who drained which node
   }
   if (await page.getByTestId('task-cancel').count()) throw new Error('a finished task offers Cancel');
   await shot('task-drain');
+});
+
+// ---- metrics (issue 16): a Deployment whose usage the simulator is told, for the Top and chart steps at the end ------
+// Its two pods run from here to the end of the run (after the drain, so nothing evicts them), long enough for the
+// collector's pod history (a sample a minute, rates from two samples) without a step waiting for it. Each container
+// uses exactly the CPU the simulator's control API sets (PUT /pods/{ns}/{name}/cpu), so every figure below is known:
+// the first pod 250m + 250m = 500m, receiving 50 KiB/s and sending 20 KiB/s; the second 125m + 125m = 250m, its
+// sidecar crashed once (one restart). Memory follows the simulator's wave: it is compared with kubectl top.
+const metricsNs = `e2e-podm-${Date.now().toString(36)}`;
+let metricsPods = null; // [{ name, millicores (per container), restarts }]
+function testbedEnv() {
+  return Object.fromEntries(
+    readFileSync(join(TESTBED, 'testbed.env'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+  );
+}
+/** A call to the testbed simulator's control API (testbed/README.md) that must succeed. */
+async function simCall(method, path, body) {
+  const sim = need(testbedEnv().SIM_CONTROL_URL, 'SIM_CONTROL_URL in testbed.env');
+  const r = await fetch(`${sim}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw new Error(`simulator ${method} ${path}: HTTP ${r.status} ${await r.text()}`);
+}
+/** `kubectl top pods|nodes` as { name: { cpu (millicores), memory (MiB) } } (through the cluster's metrics API). */
+async function kubectlTop(...args) {
+  const out = await kubectl('top', ...args, '--no-headers');
+  const rows = {};
+  for (const line of out.split('\n').filter((l) => l.trim())) {
+    const [name, cpu, ...rest] = line.trim().split(/\s+/);
+    const memory = rest.find((c) => /Mi$/.test(c));
+    rows[name] = { cpu: Number(cpu.replace(/m$/, '')), memory: Number(String(memory).replace(/Mi$/, '')) };
+  }
+  return rows;
+}
+/** kubectl apply of one object (given as an object). */
+async function applyObject(obj) {
+  const file = join(mkdtempSync(join(tmpdir(), 'kd-e2e-')), 'object.json');
+  writeFileSync(file, JSON.stringify(obj));
+  try {
+    return await kubectl('apply', '-f', file);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+const RX = 51200;
+const TX = 20480;
+await step('metrics: a Deployment of two pods whose CPU, network and restarts the simulator is told (kubectl sees them running)', async () => {
+  need(clusterId, 'an imported cluster');
+  await kubectl('create', 'namespace', metricsNs);
+  await until("the namespace's default ServiceAccount", 60_000, async () => (await kubectl('-n', metricsNs, 'get', 'serviceaccount', 'default', '--ignore-not-found')).trim() !== '');
+  await applyObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'charts', namespace: metricsNs },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'charts' } },
+        template: {
+          metadata: { labels: { app: 'charts' } },
+          spec: {
+            containers: [
+              { name: 'app', image: 'nginx:1.19', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+              { name: 'sidecar', image: 'busybox:1.32', resources: { requests: { cpu: '50m', memory: '32Mi' } } },
+            ],
+          },
+        },
+      },
+    });
+  const names = await until('two running pods of the Deployment', 120_000, async (note) => {
+    const pods = (await kubectlJson('-n', metricsNs, 'get', 'pods', '-l', 'app=charts')).items;
+    const running = pods.filter((p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running));
+    note(pods.map((p) => `${p.metadata.name} ${p.status.phase}`).join(', '));
+    return pods.length === 2 && running.length === 2 && running.map((p) => p.metadata.name).sort();
+  });
+  const [a, b] = names;
+  await simCall('PUT', `/pods/${metricsNs}/${a}/cpu`, { millicores: 250 });
+  await simCall('PUT', `/pods/${metricsNs}/${b}/cpu`, { millicores: 125 });
+  await simCall('PUT', `/pods/${metricsNs}/${a}/network`, { rxBytesPerSecond: RX, txBytesPerSecond: TX });
+  await simCall('POST', `/pods/${metricsNs}/${b}/crash`, { container: 'sidecar' });
+  metricsPods = [
+    { name: a, millicores: 250, restarts: 0 },
+    { name: b, millicores: 125, restarts: 1 },
+  ];
 });
 
 await step('admin: users and the audit rows of what this test just did', async () => {
@@ -3041,6 +3135,394 @@ await step('alerts: a crash-looping pod fires KubePodCrashLooping on the cluster
     await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN')).catch(() => undefined);
     await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
   }
+});
+
+// ---- events, top and the usage charts (issue 16) -------------------------------------------------------------------
+await step("events: a crash-looping pod's warning and the scheduler's warning for a pod no node fits are on the Events page as kubectl lists them (reason, object, message, count), found by reason and by message text; the warnings timeline counts them; zh-CN and en (issue 16)", async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-events-${Date.now().toString(36)}`;
+  const day = () => {
+    const to = new Date();
+    return `from=${new Date(to.getTime() - 24 * 3600e3).toISOString()}&to=${to.toISOString()}`;
+  };
+  const timelineTotal = async () => (await apiOk(`/k8s/cluster/${clusterId}/events/timeline?${day()}`)).items.reduce((n, h) => n + h.events, 0);
+  const before = await timelineTotal();
+  await kubectl('create', 'namespace', ns);
+  try {
+    await until("the namespace's default ServiceAccount", 60_000, async () => (await kubectl('-n', ns, 'get', 'serviceaccount', 'default', '--ignore-not-found')).trim() !== '');
+    // a pod whose container exits a second after each start (CrashLoopBackOff), and one whose node selector no node
+    // has: the real kube-scheduler writes FailedScheduling warnings for it
+    await applyObject({ apiVersion: 'v1', kind: 'List', items: [
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'flaky', namespace: ns, annotations: { 'sim.kubedeck.io/crash-after-seconds': '1' } }, spec: { containers: [{ name: 'app', image: 'busybox:1.32' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unplaceable', namespace: ns }, spec: { nodeSelector: { 'kubedeck.test/no-such-node': ns }, containers: [{ name: 'app', image: 'busybox:1.32' }] } },
+    ] });
+    const flaky = await until('kubectl to see the pod crash and restart', 60_000, async (note) => {
+      const p = await kubectlJson('-n', ns, 'get', 'pod', 'flaky');
+      const c = p.status.containerStatuses?.[0];
+      note(JSON.stringify(c?.state ?? p.status.phase));
+      return c?.restartCount >= 1 && p;
+    });
+    // The testbed's kubelets are a simulator that writes pod status but no events: the BackOff warning a kubelet
+    // writes for a crash-looping container is written here as the kubelet writes it (the pod's uid and container,
+    // source kubelet on the pod's node), then repeated as the kubelet repeats it (count and last time raised).
+    const now = new Date().toISOString();
+    const backoffName = `flaky.${Date.now().toString(16)}`;
+    await applyObject({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: backoffName, namespace: ns },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'flaky', namespace: ns, uid: flaky.metadata.uid, fieldPath: 'spec.containers{app}' },
+      reason: 'BackOff',
+      type: 'Warning',
+      message: 'Back-off restarting failed container',
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: { component: 'kubelet', host: flaky.spec.nodeName },
+    });
+    const repeatedAt = new Date().toISOString();
+    await kubectl('-n', ns, 'patch', 'event', backoffName, '--type=merge', '-p', JSON.stringify({ count: 3, lastTimestamp: repeatedAt }));
+    await until("kubectl to list the scheduler's FailedScheduling warning", 60_000, async () =>
+      (await kubectlJson('-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=unplaceable,type=Warning')).items.some((e) => e.reason === 'FailedScheduling'),
+    );
+    // kubectl's warnings of the namespace, as `reason object count message` lines
+    const kubectlWarnings = async () =>
+      (await kubectlJson('-n', ns, 'get', 'events', '--field-selector', 'type=Warning')).items.map((e) => ({ reason: e.reason, object: e.involvedObject.name, message: e.message, count: e.count || e.series?.count || 1 }));
+    // the archive has them (written every 2 s)
+    await until('the archive to hold both warnings, the repeat counted', 60_000, async (note) => {
+      const r = await apiOk(`/k8s/cluster/${clusterId}/events/search?namespace=${ns}&type=Warning`);
+      note(JSON.stringify(r.items.map((e) => [e.reason, e.involved_object, e.count])));
+      return r.items.some((e) => e.reason === 'FailedScheduling') && r.items.some((e) => e.reason === 'BackOff' && e.count === 3);
+    }, 1000);
+
+    // the page: the namespace's warnings, the same reasons, objects and messages as kubectl, the repeat counted
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${ns}&type=Warning`);
+    const table = page.getByTestId('events-table');
+    const rowOf = (reason) => table.locator('.ant-table-tbody .ant-table-row', { hasText: reason });
+    let listed = 0;
+    await until('the page to list what kubectl lists', 30_000, async (note) => {
+      const want = await kubectlWarnings();
+      listed = want.length;
+      const rows = (await table.locator('.ant-table-tbody .ant-table-row').allInnerTexts()).map(squash);
+      note(`kubectl ${JSON.stringify(want)}; page ${JSON.stringify(rows)}`);
+      return (
+        rows.length === want.length &&
+        want.every((w) => rows.some((r) => r.includes(squash(`${w.reason}`)) && r.includes(squash(`${ns}/Pod/${w.object}`)) && r.includes(squash(w.message))))
+      );
+    }, 1000);
+    await expectVisible(page.getByText(`共 ${listed} 条事件`), `the count of the search: 共 ${listed} 条事件`);
+    // the BackOff row's source (kubelet on the pod's node) and count (columns: type, reason, object, message,
+    // source, count) as kubectl has them
+    const backoff = (await kubectlWarnings()).find((w) => w.reason === 'BackOff');
+    const cells = (await rowOf('BackOff').locator('td').allInnerTexts()).map((c) => c.trim());
+    if (!cells[4].includes('kubelet') || !cells[4].includes(flaky.spec.nodeName)) throw new Error(`BackOff source: "${cells[4]}", not kubelet on ${flaky.spec.nodeName}`);
+    if (cells[5] !== String(backoff.count) || backoff.count !== 3) throw new Error(`BackOff count: the page shows ${cells[5]}, kubectl ${backoff.count} (the event was repeated to 3)`);
+
+    // search by reason, typed in its box as an operator does: only the crash-looping pod's warning
+    const reasonBox = page.getByTestId('events-filter-reason');
+    await reasonBox.fill('BackOff');
+    await reasonBox.press('Enter');
+    await page.waitForURL(/[?&]reason=BackOff/);
+    await until('only the BackOff row', 20_000, async () => {
+      const rows = (await table.locator('.ant-table-tbody .ant-table-row').allInnerTexts()).map(squash);
+      return rows.length === 1 && rows[0].includes(squash(`${ns}/Pod/flaky`));
+    }, 500);
+    await expectVisible(page.getByText('共 1 条事件'), 'the count: 共 1 条事件');
+    // by message text (any part, any case): the scheduler's warnings ("0/3 nodes are available: ..."), and only them
+    await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${ns}`);
+    const qBox = page.getByTestId('events-filter-q');
+    await qBox.fill('NODES ARE AVAILABLE');
+    await qBox.press('Enter');
+    await page.waitForURL(/[?&]q=NODES/);
+    await until('only the FailedScheduling rows, as kubectl lists them', 20_000, async (note) => {
+      const want = (await kubectlWarnings()).filter((w) => w.reason === 'FailedScheduling');
+      const rows = (await table.locator('.ant-table-tbody .ant-table-row').allInnerTexts()).map(squash);
+      note(`kubectl ${JSON.stringify(want)}; page ${JSON.stringify(rows)}`);
+      return want.length >= 1 && rows.length === want.length && rows.every((r) => r.includes('FailedScheduling') && r.includes(squash(`${ns}/Pod/unplaceable`))) && want.every((w) => rows.some((r) => r.includes(squash(w.message))));
+    }, 1000);
+    // a reason that never happened finds nothing
+    await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${ns}&reason=NoSuchReason`);
+    await expectVisible(table.getByText('没有符合条件的归档事件'), 'the empty table for a reason that never happened');
+    await expectVisible(page.getByText('共 0 条事件'), 'the count: 共 0 条事件');
+
+    // the warnings timeline: at least our two more warnings than before, the figure the API gives, and a chart
+    await page.goto(`${BASE}/clusters/${clusterId}/events`);
+    const timeline = page.getByTestId('events-timeline');
+    await expectVisible(timeline.locator('canvas'), 'the warnings timeline chart', 30_000);
+    await until('the timeline total', 30_000, async (note) => {
+      const shown = Number(/共\s*(\d+)\s*条告警事件/.exec(await page.getByTestId('events-timeline-total').innerText())?.[1]);
+      const api = await timelineTotal();
+      note(`page ${shown}, API ${api}, before this step ${before}`);
+      return shown === api && shown >= before + 2;
+    }, 1000);
+    await shot('events');
+
+    // English
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+    await page.goto(`${BASE}/clusters/${clusterId}/events?namespace=${ns}&reason=BackOff`);
+    await expectVisible(page.getByText('Warning events per hour'), 'the English timeline title');
+    await expectVisible(page.getByTestId('events-timeline-total').getByText(/^\d+ warning events in this range$/), 'the English timeline total');
+    await expectVisible(rowOf('BackOff').getByText('Back-off restarting failed container'), 'the BackOff row in English');
+    await expectVisible(page.getByRole('columnheader', { name: 'Reason' }), 'the English column header');
+    await shot('events-en');
+  } finally {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN')).catch(() => undefined);
+    await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+  }
+});
+
+/** The API's top pods (of `ns`) and nodes from a fresh collector sample (its `collected_at` moved on), and kubectl
+ *  top's read right after it: the two read the same simulated kubelets a few seconds apart, so memory and node
+ *  figures may differ only by that drift. */
+async function freshTop(ns) {
+  const podsPath = `/k8s/cluster/${clusterId}/top/pods?namespace=${ns}`;
+  // the replica that syncs the cluster answers from its collector once it has read the kubelets (before its first
+  // pass it asks the metrics API, as a replica that does not sync the cluster does)
+  const first = await until("the collector's figures", 75_000, async (note) => {
+    const r = await apiOk(podsPath);
+    note(`source ${r.source}`);
+    return r.source === 'collector' && r.collected_at;
+  }, 1000);
+  return until(`a new collector sample after ${first}`, 75_000, async (note) => {
+    const pods = await apiOk(podsPath);
+    note(`collected_at ${pods.collected_at}`);
+    if (!pods.collected_at || pods.collected_at === first) return false;
+    const [nodes, topPods, topNodes] = await Promise.all([apiOk(`/k8s/cluster/${clusterId}/top/nodes`), kubectlTop('pods', '-n', ns), kubectlTop('nodes')]);
+    return { pods, nodes, topPods, topNodes };
+  }, 500);
+}
+const near = (a, b, share, abs) => Math.abs(a - b) <= Math.max(abs, share * Math.abs(b));
+
+await step("top: the Top page's pods of a namespace show kubectl top's CPU (what the simulator was told: 500m, 250m) and memory, each pod's containers, sorted by memory on request; its nodes tab every node kubectl top lists with the same figures; zh-CN and en (issue 16)", async () => {
+  const pods = need(metricsPods, 'the metrics Deployment of the setup step');
+  const topPath = `/k8s/cluster/${clusterId}/top/pods?namespace=${metricsNs}`;
+  // the CPU the simulator was told, in kubectl top and then in the API (its collector samples every 30 s)
+  await until('kubectl top pods to report the set CPU', 90_000, async (note) => {
+    const t = await kubectlTop('pods', '-n', metricsNs);
+    note(JSON.stringify(t));
+    return pods.every((p) => t[p.name]?.cpu === 2 * p.millicores);
+  }, 2000);
+  await until("the API's top pods to report the set CPU", 90_000, async (note) => {
+    const r = await apiOk(topPath);
+    note(JSON.stringify(r.items.map((p) => [p.name, p.cpu_millicores])));
+    return pods.every((p) => r.items.find((i) => i.name === p.name)?.cpu_millicores === 2 * p.millicores);
+  }, 2000);
+  // memory: the API's sample equals kubectl top's read right after it (within the drift of a few seconds)
+  const fresh = await freshTop(metricsNs);
+  if (fresh.pods.source !== 'collector' || fresh.nodes.source !== 'collector') throw new Error(`top: source ${fresh.pods.source} / ${fresh.nodes.source}, not the collector of the replica that syncs the cluster`);
+  for (const p of pods) {
+    const a = fresh.pods.items.find((i) => i.name === p.name);
+    const k = fresh.topPods[p.name];
+    if (!a || !k) throw new Error(`${p.name}: the API has ${JSON.stringify(a)}, kubectl top ${JSON.stringify(k)}`);
+    if (!near(a.memory_mib, k.memory, 0.05, 1)) throw new Error(`${p.name}: the API says ${a.memory_mib}Mi, kubectl top ${k.memory}Mi`);
+  }
+  const kubectlPods = (await kubectlJson('-n', metricsNs, 'get', 'pods', '-l', 'app=charts')).items;
+
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/top`);
+  const box = page.getByTestId('top-namespace');
+  await box.fill(metricsNs);
+  await box.press('Enter');
+  await page.waitForURL(new RegExp(`[?&]namespace=${metricsNs}`));
+  const table = page.getByTestId('top-pods');
+  // the pods' rows (keyed namespace/name), not the rows of a pod's opened containers
+  const rows = table.locator(`tr[data-row-key^="${metricsNs}/"]`);
+  const cellsOf = async (row) => (await row.locator(':scope > td').allInnerTexts()).map((c) => c.trim());
+  // each row: namespace, pod, node (as kubectl has it), CPU exactly as set, memory as the API's current sample
+  await until('the page to show the figures of the API and kubectl', 45_000, async (note) => {
+    const api = await apiOk(topPath);
+    const shown = [];
+    for (const r of await rows.all()) shown.push((await cellsOf(r)).filter((c) => c !== ''));
+    note(`page ${JSON.stringify(shown)}; API ${JSON.stringify(api.items.map((p) => [p.name, p.node, p.cpu_millicores, p.memory_mib]))}`);
+    if (shown.length !== 2) return false;
+    return pods.every((p) => {
+      const a = api.items.find((i) => i.name === p.name);
+      const node = kubectlPods.find((k) => k.metadata.name === p.name)?.spec.nodeName;
+      return shown.some((c) => JSON.stringify(c) === JSON.stringify([metricsNs, p.name, node, `${2 * p.millicores}m`, `${a.memory_mib}Mi`]));
+    });
+  }, 1000);
+  // a pod's containers: 250m each
+  const first = pods[0];
+  await table.locator('tr', { hasText: first.name }).locator('.ant-table-row-expand-icon').click();
+  const inner = table.locator('.ant-table-expanded-row table');
+  for (const c of ['app', 'sidecar']) {
+    await until(`the ${c} container of ${first.name} at ${first.millicores}m`, 10_000, async () => {
+      const cells = (await inner.locator('tr', { hasText: c }).first().locator('td').allInnerTexts()).map((x) => x.trim());
+      return cells[0] === c && cells[1] === `${first.millicores}m` && /^\d+Mi$/.test(cells[2]);
+    }, 250);
+  }
+  await shot('top-pods');
+  // sorted by memory: the API's order for sort=memory
+  await page.getByTestId('top-sort').getByText('按内存').click();
+  await page.waitForURL(/[?&]sort=memory/);
+  await until('the rows in the order of memory', 30_000, async (note) => {
+    const api = await apiOk(`${topPath}&sort=memory`);
+    const names = [];
+    for (const r of await rows.all()) names.push((await cellsOf(r))[2]);
+    note(`page ${names.join(', ')}; API ${api.items.map((p) => `${p.name} ${p.memory_mib}Mi`).join(', ')}`);
+    return JSON.stringify(names) === JSON.stringify(api.items.map((p) => p.name));
+  }, 1000);
+
+  // nodes: every node kubectl top lists, each with the API's figures; the API's near kubectl top's
+  const nodesPath = `/k8s/cluster/${clusterId}/top/nodes`;
+  const names = Object.keys(fresh.topNodes).sort();
+  if (JSON.stringify(fresh.nodes.items.map((n) => n.name).sort()) !== JSON.stringify(names)) throw new Error(`top nodes: the API lists ${fresh.nodes.items.map((n) => n.name)}, kubectl top ${names}`);
+  for (const n of fresh.nodes.items) {
+    const k = fresh.topNodes[n.name];
+    if (!near(n.cpu_millicores, k.cpu, 0.15, 10) || !near(n.memory_mib, k.memory, 0.05, 2)) throw new Error(`node ${n.name}: the API says ${n.cpu_millicores}m ${n.memory_mib}Mi, kubectl top ${k.cpu}m ${k.memory}Mi`);
+  }
+  await page.getByRole('tab', { name: '节点' }).click();
+  await page.waitForURL(/[?&]tab=nodes/);
+  const nodeRows = page.getByTestId('top-nodes').locator('.ant-table-tbody > tr.ant-table-row');
+  await until('every node with the API\'s figures', 45_000, async (note) => {
+    const api = await apiOk(`${nodesPath}?sort=memory`);
+    const shown = [];
+    for (const r of await nodeRows.all()) shown.push(await cellsOf(r));
+    const want = api.items.map((n) => [n.name, `${n.cpu_millicores}m`, `${Math.round(n.cpu_percent)}%`, `${n.memory_mib}Mi`, `${Math.round(n.memory_percent)}%`]);
+    note(`page ${JSON.stringify(shown)}; API ${JSON.stringify(want)}`);
+    return JSON.stringify(shown) === JSON.stringify(want);
+  }, 1000);
+  await shot('top-nodes');
+
+  // English
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.goto(`${BASE}/clusters/${clusterId}/top?namespace=${metricsNs}`);
+  await expectVisible(page.getByRole('tab', { name: 'Nodes' }), 'the English Nodes tab');
+  await expectVisible(page.getByTestId('top-sort').getByText('By memory'), 'the English sort switch');
+  await expectVisible(table.locator('tr', { hasText: first.name }).getByText(`${2 * first.millicores}m`), `${first.name} at ${2 * first.millicores}m in English`);
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
+/** The tooltip a chart of PodMetricsCharts shows for its newest sample (hovered at the right end of its plot, as an
+ *  operator reads the latest figures), whitespace removed. */
+async function newestTooltip(chart) {
+  const canvas = chart.locator('canvas').first();
+  await expectVisible(canvas, 'the chart');
+  await canvas.scrollIntoViewIfNeeded();
+  // the plot spans 64 px from the left to 16 px from the right, 32 px from the top to 56 px from the bottom
+  return until('the tooltip of the newest sample', 10_000, async (note) => {
+    const b = await canvas.boundingBox();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await page.mouse.move(b.x + b.width - 19, b.y + 32 + (b.height - 88) / 2, { steps: 3 });
+    const text = squash(await chart.innerText());
+    note(text);
+    return text;
+  }, 300);
+}
+/** `12.5 MiB`, `50 KiB/s` ... as bytes. */
+const bytesOf = (v, unit) => Number(v) * 1024 ** ['B', 'KiB', 'MiB', 'GiB'].indexOf(unit);
+
+await step("metrics: a pod's page charts its CPU per container (what the simulator was told), memory, network (50 KiB/s in, 20 KiB/s out) and restarts as its history and kubectl have them; its Deployment's usage tab the sum of its two pods; 7 days, the dark theme, zh-CN and en (issue 16)", async () => {
+  const pods = need(metricsPods, 'the metrics Deployment of the setup step');
+  const [a, b] = pods;
+  const history = (pod) => {
+    const to = new Date();
+    return apiOk(`/k8s/cluster/${clusterId}/namespaces/${metricsNs}/pods/${pod}/metrics/history?from=${new Date(to.getTime() - 3600e3).toISOString()}&to=${to.toISOString()}&step=60`);
+  };
+  // the collector stores pods every minute; network rates need two samples after the rates were set: the setup
+  // step ran minutes ago, so this waits only when the run is short (KUBEDECK_E2E_ONLY)
+  const newest = (h) => h.items[h.items.length - 1];
+  const ha = await until(`the history of ${a.name} with the set CPU and network rates`, 240_000, async (note) => {
+    const h = await history(a.name);
+    const p = newest(h);
+    note(JSON.stringify(p));
+    return p && Math.abs(p.cpu_cores - 0.5) < 1e-6 && near(p.network_in ?? 0, RX, 0.05, 0) && h;
+  }, 3000);
+  if (JSON.stringify(ha.containers.map((c) => c.name)) !== '["app","sidecar"]') throw new Error(`containers: ${JSON.stringify(ha.containers.map((c) => c.name))}`);
+  // kubectl's restart counts, in the history of the pod whose sidecar crashed
+  const restarts = async (pod) => (await kubectlJson('-n', metricsNs, 'get', 'pod', pod)).status.containerStatuses.reduce((n, c) => n + c.restartCount, 0);
+  await until(`the history of ${b.name} with its restart`, 150_000, async (note) => {
+    const p = newest(await history(b.name));
+    note(JSON.stringify(p));
+    return p && p.restarts === (await restarts(b.name)) && p.restarts === b.restarts && Math.abs(p.cpu_cores - 0.25) < 1e-6;
+  }, 3000);
+
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${metricsNs}/pods/${a.name}`);
+  const charts = page.getByTestId('pod-metrics-charts');
+  const chart = (k) => charts.getByTestId(`pod-metrics-${k}`);
+  // CPU: the pod and each container, as set
+  await until('the CPU tooltip', 20_000, async (note) => {
+    const t = await newestTooltip(chart('cpu'));
+    note(t);
+    return t.includes('Pod500m') && t.includes('app250m') && t.includes('sidecar250m');
+  }, 500);
+  // memory: the newest sample of the history, per container too
+  await until("the memory tooltip with the history's newest figures", 70_000, async (note) => {
+    const h = await history(a.name);
+    const t = await newestTooltip(chart('memory'));
+    const shown = [...t.matchAll(/(Pod|app|sidecar)([\d.]+)(B|KiB|MiB|GiB)/g)].map((m) => [m[1], bytesOf(m[2], m[3])]);
+    note(`${t}; history ${newest(h).memory_bytes} ${h.containers.map((c) => newest(c).memory_bytes)}`);
+    const want = [['Pod', newest(h).memory_bytes], ...h.containers.map((c) => [c.name, newest(c).memory_bytes])];
+    return shown.length === 3 && want.every(([n, v]) => shown.some(([sn, sv]) => sn === n && near(sv, v, 0.001, 0.06 * 1024 ** 2)));
+  }, 1000);
+  // network: what the simulator was told, in and out
+  await until('the network tooltip', 20_000, async (note) => {
+    const t = await newestTooltip(chart('network'));
+    note(t);
+    const rate = (label) => {
+      const m = new RegExp(`${label}([\\d.]+)(B|KiB|MiB)/s`).exec(t);
+      return m ? bytesOf(m[1], m[2]) : NaN;
+    };
+    return near(rate('入'), RX, 0.05, 0) && near(rate('出'), TX, 0.05, 0);
+  }, 500);
+  const restartsShown = async (pod) => {
+    const t = await newestTooltip(chart('restarts'));
+    return Number(/重启次数(\d+)/.exec(t)?.[1]);
+  };
+  if ((await restartsShown(a.name)) !== 0) throw new Error(`${a.name}: restarts ${await restartsShown(a.name)}, kubectl ${await restarts(a.name)}`);
+  await shot('pod-metrics');
+  // the other pod: 250m, and the restart of its sidecar
+  await page.goto(`${BASE}/clusters/${clusterId}/namespaces/${metricsNs}/pods/${b.name}`);
+  await until(`${b.name}'s CPU and restarts`, 20_000, async (note) => {
+    const t = await newestTooltip(chart('cpu'));
+    const r = await restartsShown(b.name);
+    note(`${t}; restarts ${r}`);
+    return t.includes('Pod250m') && t.includes('sidecar125m') && r === (await restarts(b.name));
+  }, 500);
+
+  // the Deployment's usage tab: the sum of its two pods
+  await until("the Deployment's history to count both pods", 120_000, async () => (await apiOk(`/k8s/cluster/${clusterId}/namespaces/${metricsNs}/deployments/charts/metrics/history`)).pods_counted === 2, 3000);
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${metricsNs}/charts?tab=metrics`);
+  await expectVisible(charts.getByTestId('pod-metrics-pods-counted').getByText('计入 2 个 Pod'), 'the count of pods: 计入 2 个 Pod', 30_000);
+  await until("the Deployment's CPU and restarts: the sums of its pods", 20_000, async (note) => {
+    const t = await newestTooltip(chart('cpu'));
+    const r = await restartsShown('charts');
+    note(`${t}; restarts ${r}`);
+    return t.includes('全部Pod750m') && r === (await restarts(a.name)) + (await restarts(b.name));
+  }, 500);
+  await shot('workload-metrics');
+  // 7 days: hourly steps, the same pods
+  await charts.locator('.ant-segmented-item', { hasText: '7 天' }).click();
+  await expectVisible(chart('memory').locator('canvas'), 'the memory chart over 7 days', 30_000);
+  await expectVisible(charts.getByTestId('pod-metrics-pods-counted').getByText('计入 2 个 Pod'), 'still 2 pods over 7 days');
+  // dark theme: the card turns dark, the charts stay
+  const cardBg = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="pod-metrics-charts"]')).backgroundColor);
+  const dark = (c) => (c.match(/\d+/g) ?? []).slice(0, 3).reduce((x, y) => x + Number(y), 0) < 150;
+  await page.getByTestId('theme-switch').click();
+  try {
+    await until('the dark chart card', 5000, async (note) => {
+      const c = await cardBg();
+      note(c);
+      return dark(c);
+    }, 250);
+    await expectVisible(chart('cpu').locator('canvas'), 'the CPU chart in the dark theme');
+    await shot('workload-metrics-dark');
+  } finally {
+    await page.getByTestId('theme-switch').click();
+  }
+  // English
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+  await page.goto(`${BASE}/clusters/${clusterId}/resources/deployments/${metricsNs}/charts?tab=metrics`);
+  await expectVisible(page.getByRole('tab', { name: 'Usage history' }), 'the English tab');
+  await expectVisible(charts.getByTestId('pod-metrics-pods-counted').getByText('2 pods counted'), 'the English count of pods', 30_000);
+  await until('the English CPU tooltip', 20_000, async () => (await newestTooltip(chart('cpu'))).includes('Allpods750m'), 500);
+  await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+});
+
+await step('metrics: clean up the metrics namespace', async () => {
+  await kubectl('delete', 'namespace', metricsNs, '--wait=false', '--ignore-not-found');
 });
 
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {

@@ -788,6 +788,7 @@ export const en = {
   'eventsPage.none': 'No archived events match',
   'eventsPage.firstSeen': 'First seen',
   'eventsPage.timeline': 'Warning events per hour',
+  'eventsPage.timelineTotal': '{{count}} warning events in this range',
   'eventsPage.warnings': 'Warnings',
   'eventsPage.noWarnings': 'No warning events in this range',
   'eventsPage.filter.kind': 'Object kind (Pod)',

@@ -790,6 +790,7 @@ export const zhCN: Record<MessageKey, string> = {
   'eventsPage.none': '没有符合条件的归档事件',
   'eventsPage.firstSeen': '首次出现',
   'eventsPage.timeline': '每小时告警（Warning）事件数',
+  'eventsPage.timelineTotal': '该时间范围内共 {{count}} 条告警事件',
   'eventsPage.warnings': '告警事件',
   'eventsPage.noWarnings': '该时间范围内没有告警事件',
   'eventsPage.filter.kind': '对象类型（Pod）',

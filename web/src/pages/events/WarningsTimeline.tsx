@@ -1,6 +1,6 @@
-// Warning events per hour over the last day or week (ECharts), from the event archive.
+// Warning events per hour over the last day or week (ECharts), from the event archive, with how many in the range.
 import { lazy, Suspense, useState } from 'react';
-import { Card, Empty, Segmented, Spin, Typography } from 'antd';
+import { Card, Empty, Segmented, Space, Spin, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
@@ -47,7 +47,16 @@ export function WarningsTimeline({ clusterId }: { clusterId: string }) {
       size="small"
       title={t('eventsPage.timeline')}
       data-testid="events-timeline"
-      extra={<Segmented size="small" options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`range.${r}`) }))} value={range} onChange={(v) => setRange(String(v))} />}
+      extra={
+        <Space>
+          {q.data && (
+            <Typography.Text type="secondary" data-testid="events-timeline-total">
+              {t('eventsPage.timelineTotal', { count: total })}
+            </Typography.Text>
+          )}
+          <Segmented size="small" options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`range.${r}`) }))} value={range} onChange={(v) => setRange(String(v))} />
+        </Space>
+      }
     >
       {q.error ? (
         <Typography.Text type="secondary">{errorText(t, q.error)}</Typography.Text>

@@ -1,23 +1,26 @@
 // "Top": what the nodes and pods use now, sorted by CPU or memory, in kubectl top's units (GET .../top/nodes,
-// .../top/pods). Pods can be narrowed to a namespace; each pod's row opens its containers.
-import { useState } from 'react';
+// .../top/pods). Pods can be narrowed to a namespace; each pod's row opens its containers. The tab, the sort and the
+// namespace are kept in the URL (?tab=nodes&sort=memory&namespace=demo), as on every other list.
 import { Card, Input, Segmented, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { topNodes, topPods, type TopNode, type TopPod, type TopSort } from '../../api/metrics';
 import { useI18n } from '../../i18n';
 import { ErrorAlert, PageHeader, TimeAgo } from '../../components/common';
 import { mebibytesText, millicoresText } from '../../lib/clusterMetrics';
+import { patchParams, type ParamPatch } from '../../lib/urlstate';
 
 export default function TopPage() {
   const { clusterId = '' } = useParams();
   const { t } = useI18n();
-  const [tab, setTab] = useState<'pods' | 'nodes'>('pods');
-  const [sort, setSort] = useState<TopSort>('cpu');
-  const [namespace, setNamespace] = useState('');
+  const [params, setParams] = useSearchParams();
+  const set = (patch: ParamPatch) => setParams((prev) => patchParams(prev, patch), { replace: true });
+  const tab: 'pods' | 'nodes' = params.get('tab') === 'nodes' ? 'nodes' : 'pods';
+  const sort: TopSort = params.get('sort') === 'memory' ? 'memory' : 'cpu';
+  const namespace = params.get('namespace')?.trim() ?? '';
   const pods = useQuery({
     queryKey: ['top', clusterId, 'pods', sort, namespace],
-    queryFn: () => topPods(clusterId, { sort, namespace: namespace.trim(), limit: 200 }),
+    queryFn: () => topPods(clusterId, { sort, namespace, limit: 200 }),
     refetchInterval: 15_000,
     enabled: tab === 'pods',
     retry: false,
@@ -33,7 +36,7 @@ export default function TopPage() {
         { value: 'memory', label: t('metrics.sortMemory') },
       ]}
       value={sort}
-      onChange={(v) => setSort(v as TopSort)}
+      onChange={(v) => set({ sort: v === 'memory' ? 'memory' : undefined })}
     />
   );
 
@@ -44,14 +47,24 @@ export default function TopPage() {
       <Card
         extra={
           <Space wrap>
-            {tab === 'pods' && <Input.Search allowClear placeholder={t('metrics.namespace')} style={{ width: 220 }} onSearch={(v) => setNamespace(v)} data-testid="top-namespace" />}
+            {tab === 'pods' && (
+              <Input.Search
+                key={namespace}
+                allowClear
+                defaultValue={namespace}
+                placeholder={t('metrics.namespace')}
+                style={{ width: 220 }}
+                onSearch={(v) => set({ namespace: v.trim() })}
+                data-testid="top-namespace"
+              />
+            )}
             {sortSwitch}
           </Space>
         }
         title={
           <Tabs
             activeKey={tab}
-            onChange={(k) => setTab(k as 'pods' | 'nodes')}
+            onChange={(k) => set({ tab: k === 'nodes' ? 'nodes' : undefined })}
             items={[
               { key: 'pods', label: t('metrics.pods') },
               { key: 'nodes', label: t('metrics.nodes') },
