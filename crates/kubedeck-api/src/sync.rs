@@ -695,6 +695,15 @@ pub async fn run(
                     Some(b) => b,
                     None => (0, state.hub.running().into_iter().collect()),
                 };
+                // a deleted cluster's lease is given back: held, it would count against this replica's share, and
+                // a cluster imported next would never be taken
+                let gone: Vec<i64> = held.iter().copied().filter(|id| !clusters.iter().any(|c| c.id == *id)).collect();
+                for id in gone {
+                    held.remove(&id);
+                    state.hub.stop(id);
+                    due.remove(&id);
+                    let _ = state.store.release_lease(&format!("sync:cluster:{id}"), &state.replica_id).await;
+                }
                 let give_up = if cap > 0 { excess(&held.iter().copied().collect::<Vec<_>>(), cap) } else { Vec::new() };
                 for id in give_up {
                     tracing::info!(cluster_id = id, share = cap, "handing a cluster over to a replica with fewer");

@@ -566,3 +566,43 @@ async fn a_user_bound_to_one_cluster_sees_only_that_cluster() {
     app.stop().await;
 }
 on_every_backend!(a_user_bound_to_one_cluster_sees_only_that_cluster);
+
+/// A deleted cluster's sync lease is given back: held, it counted against the replica's share of clusters, and the
+/// cluster imported after it was never watched (seen with one replica: delete, import, pods only from the snapshot
+/// of the import's one-off sync, nothing collected).
+async fn a_cluster_imported_after_one_was_deleted_is_synced() {
+    let tb = kubedeck_testbed::Testbed::from_env();
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    // the loop holds the cluster's lease and watches it (the import's one-off sync watches it for a moment too,
+    // and the loop stops that when the cluster is not its to hold)
+    let watched = |id: i64| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            eventually(&format!("cluster {id} held and watched by the replica"), Duration::from_secs(60), || async {
+                let held = app
+                    .state
+                    .store
+                    .held_leases(&app.state.replica_id, "sync:cluster:")
+                    .await
+                    .unwrap();
+                let r = app.get(&format!("/api/v1/k8s/cluster/{id}/pods?page_size=1"), admin).await;
+                (held.contains(&format!("sync:cluster:{id}")) && r.body["source"] == "live").then_some(held)
+            })
+            .await
+        }
+    };
+    let first = import_testbed(&app, &admin, &tb).await;
+    watched(first).await;
+    let r = app.request("DELETE", &format!("/api/v1/k8s/cluster/{first}"), Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let second = import_testbed(&app, &admin, &tb).await;
+    watched(second).await;
+    eventually("the deleted cluster's lease given back", Duration::from_secs(20), || async {
+        let held = app.state.store.held_leases(&app.state.replica_id, "sync:cluster:").await.unwrap();
+        (!held.contains(&format!("sync:cluster:{first}"))).then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+on_every_backend!(a_cluster_imported_after_one_was_deleted_is_synced);
