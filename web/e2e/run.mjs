@@ -3067,9 +3067,12 @@ await step('application backups: a namespace with a ConfigMap and a Secret backe
     await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
     await page.reload();
     // delete from the page (confirmed): the API no longer lists it
+    // the list is back after the reload before its row is clicked, and the confirmation is open before it is confirmed
+    await expectVisible(page.getByTestId(`app-backup-open-${bid}`), 'the backup listed again after the reload', 60_000);
     await page.getByTestId(`app-backup-delete-${bid}`).click();
+    await expectVisible(page.getByTestId(`app-backup-delete-confirm-${bid}`), 'the delete confirmation');
     await page.getByTestId(`app-backup-delete-confirm-${bid}`).click();
-    await until('the backup to leave the list', 20_000, async () => !(await apiOk(base)).some((b) => b.id === bid) && (await page.getByTestId(`app-backup-open-${bid}`).count()) === 0, 500);
+    await until('the backup to leave the list', 60_000, async () => !(await apiOk(base)).some((b) => b.id === bid) && (await page.getByTestId(`app-backup-open-${bid}`).count()) === 0, 500);
     bid = null;
   } finally {
     if (bid !== null) await api(`${base}/${bid}`, { method: 'DELETE' }).catch(() => undefined);
