@@ -1,13 +1,14 @@
-//! The one retention mechanism of the metric history tables (`node_metrics`, `cluster_metrics`): raw samples
+//! The one retention mechanism of the metric history tables (`node_metrics`, `cluster_metrics`, `pod_metrics`): raw samples
 //! (`resolution = "raw"`) are kept for the raw retention, then folded into bucket averages (`resolution = "5m"`
 //! for 5-minute buckets) kept for the downsampled retention, then deleted. Raw rows and averages never cover the
 //! same time (a bucket's raw rows are deleted in the transaction that writes its average), so a history read
 //! may take every row in its range whatever the resolution.
 //!
 //! A table takes part by implementing [`Downsampled`] for its sample type: which columns hold the resolution
-//! and the time, how a sample becomes a row, and how samples are averaged per bucket. Everything is plain
-//! selects, inserts and deletes with the aggregation done in Rust, so SQLite, PostgreSQL and MySQL/MariaDB
-//! behave the same.
+//! and the time, how a sample becomes a row, and how samples are averaged per bucket. Nodes and clusters are folded
+//! in Rust (plain selects, inserts and deletes, so SQLite, PostgreSQL and MySQL/MariaDB behave the same); pods,
+//! whose raw rows an hour can number millions, are folded by the database with one `INSERT ... SELECT ... GROUP BY`
+//! a bucket in SQL the three share ([`Downsampled::fold_in_database`]), tested against the Rust averages.
 
 use crate::Store;
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
