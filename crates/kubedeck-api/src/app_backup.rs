@@ -195,31 +195,12 @@ pub fn restore_rank(kind_url_name: &str) -> usize {
         .unwrap_or(KINDS.len())
 }
 
-/// The URL name of a manifest's kind, as [`KINDS`] names it.
+/// The URL name of a manifest's kind (`Deployment` → `deployments`), from the resource engine's registry.
 pub fn url_name(kind: &str) -> Option<&'static str> {
-    const BY_KIND: &[(&str, &str)] = &[
-        ("ServiceAccount", "serviceaccounts"),
-        ("Secret", "secrets"),
-        ("ConfigMap", "configmaps"),
-        ("LimitRange", "limitranges"),
-        ("ResourceQuota", "resourcequotas"),
-        ("Role", "roles"),
-        ("RoleBinding", "rolebindings"),
-        ("PersistentVolumeClaim", "persistentvolumeclaims"),
-        ("Service", "services"),
-        ("NetworkPolicy", "networkpolicies"),
-        ("Ingress", "ingresses"),
-        ("PodDisruptionBudget", "poddisruptionbudgets"),
-        ("Deployment", "deployments"),
-        ("StatefulSet", "statefulsets"),
-        ("DaemonSet", "daemonsets"),
-        ("ReplicaSet", "replicasets"),
-        ("CronJob", "cronjobs"),
-        ("Job", "jobs"),
-        ("HorizontalPodAutoscaler", "horizontalpodautoscalers"),
-        ("Pod", "pods"),
-    ];
-    BY_KIND.iter().find(|(k, _)| *k == kind).map(|(_, u)| *u)
+    kubedeck_kube::resource::kinds::KINDS
+        .iter()
+        .find(|k| k.kind == kind)
+        .map(|k| k.plural)
 }
 
 #[cfg(test)]

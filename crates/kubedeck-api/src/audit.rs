@@ -218,6 +218,45 @@ pub fn forwarded_https(
     })
 }
 
+/// A read the audit middleware does not record but the log must show (a Secret revealed, a backup downloaded):
+/// what was read, on which path.
+pub struct AuditedRead {
+    pub action: &'static str,
+    pub path: String,
+    pub cluster_id: i64,
+    pub namespace: Option<String>,
+    pub resource: String,
+    pub detail: Value,
+}
+
+/// Writes an audited read by `user`, as a successful GET.
+pub async fn record_read(
+    state: &AppState,
+    user: &crate::auth::AuthUser,
+    headers: &axum::http::HeaderMap,
+    peer: Option<SocketAddr>,
+    read: AuditedRead,
+) -> Result<(), sea_orm::DbErr> {
+    state
+        .store
+        .insert_audit(NewAuditRecord {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            source_ip: client_ip(headers, peer, &state.settings),
+            action: read.action.into(),
+            method: "GET".into(),
+            path: read.path,
+            cluster_id: Some(read.cluster_id),
+            namespace: read.namespace,
+            resource: Some(read.resource),
+            outcome: "success".into(),
+            status_code: 200,
+            detail: read.detail.to_string(),
+            request_id: current_request_id(),
+        })
+        .await
+}
+
 /// Middleware: audits every request that is not a read.
 pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

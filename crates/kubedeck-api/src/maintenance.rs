@@ -388,16 +388,6 @@ pub async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    // a terminal in a container (a GET that becomes a WebSocket) can change anything: it counts as a change
-    let terminal = req
-        .extensions()
-        .get::<MatchedPath>()
-        .is_some_and(|m| is_terminal(m.as_str()));
-    if !terminal
-        && (matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || dry_run(&req))
-    {
-        return next.run(req).await;
-    }
     let Some(route) = req
         .extensions()
         .get::<MatchedPath>()
@@ -405,6 +395,13 @@ pub async fn guard(
     else {
         return next.run(req).await;
     };
+    // a terminal in a container (a GET that becomes a WebSocket) can change anything: it counts as a change
+    let terminal = is_terminal(&route);
+    if !terminal
+        && (matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || dry_run(&req))
+    {
+        return next.run(req).await;
+    }
     if !terminal && changes_nothing_in_cluster(&route) {
         return next.run(req).await;
     }
@@ -413,7 +410,7 @@ pub async fn guard(
     let Some(cluster_id) = param(&params, "id").and_then(|v| v.parse::<i64>().ok()) else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    match refusal(&state, &mut parts, cluster_id, &params).await {
+    match refusal(&state, &mut parts, cluster_id, &params, terminal).await {
         Ok(Some(e)) => e.into_response(),
         Ok(None) => next.run(Request::from_parts(parts, body)).await,
         Err(e) => e.into_response(),
@@ -447,13 +444,10 @@ async fn refusal(
     parts: &mut axum::http::request::Parts,
     cluster_id: i64,
     params: &[(String, String)],
+    terminal: bool,
 ) -> Result<Option<ApiError>, ApiError> {
     let now = Utc::now();
     // a terminal is held to the cluster's maintenance only: the windows' policy is about deploying
-    let terminal = parts
-        .extensions
-        .get::<MatchedPath>()
-        .is_some_and(|m| is_terminal(m.as_str()));
     let namespace = param(params, "ns").filter(|_| !terminal);
     let window = state.store.maintenance_in_force(cluster_id, now).await?;
     let outside = match (&window, &namespace) {

@@ -5,46 +5,31 @@
 //! too. What is kept and how it is cleaned: [`crate::app_backup`].
 
 use crate::app_backup::{self, KINDS};
+use crate::routes::resources::write::{FIELD_MANAGER, timed};
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
-use crate::connection::{self, catalog, client_for, from_cluster};
+use crate::connection::{self, catalog, client_for};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, ApiPath, PeerAddr};
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kubedeck_core::rbac::{Permission, Scope};
 use kubedeck_store::app_backups::{AppBackup, AppBackupSummary, BackupContents, status};
-use kubedeck_store::audit::NewAuditRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::time::Duration;
 use utoipa::ToSchema;
 
-/// Kubedeck's field manager for a restore's server-side applies (as the resource engine's writes).
-const FIELD_MANAGER: &str = "kubedeck";
-/// How long one call to the cluster may take.
-const CALL: Duration = Duration::from_secs(30);
 /// Most namespaces one backup takes.
 const MAX_NAMESPACES: usize = 50;
 
-async fn timed<T>(f: impl std::future::Future<Output = Result<T, kube::Error>>) -> ApiResult<T> {
-    match tokio::time::timeout(CALL, f).await {
-        Ok(r) => r.map_err(|e| from_cluster(e.into())),
-        Err(_) => Err(ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            ErrorCode::ClusterTimeout,
-            format!("the cluster did not answer within {} s", CALL.as_secs()),
-        )),
-    }
-}
 
 // ---- views ------------------------------------------------------------------------------------------------
 
@@ -168,26 +153,15 @@ struct Read {
     report: BackupReport,
 }
 
-async fn read_cluster(
-    state: &AppState,
-    c: &kubedeck_store::clusters::Cluster,
-    namespaces: &[String],
-    selector: Option<&str>,
-) -> ApiResult<Read> {
-    let client = client_for(state, c).await?;
-    let cat = catalog(state, c).await?;
+/// The namespaces' own manifests, cleaned; a namespace that does not exist is a 404 naming `namespaces[i]`.
+async fn namespace_manifests(client: &kube::Client, cluster_id: i64, namespaces: &[String]) -> ApiResult<Vec<Value>> {
     let ns_api: Api<Namespace> = Api::all(client.clone());
-    let mut read = Read {
-        namespaces: Vec::new(),
-        objects: Vec::new(),
-        secrets: Vec::new(),
-        report: BackupReport::default(),
-    };
+    let mut out = Vec::with_capacity(namespaces.len());
     for (i, ns) in namespaces.iter().enumerate() {
-        let Some(n) = timed(ns_api.get_opt(ns)).await? else {
+        let Some(n) = timed(ns_api.get_opt(ns), &format!("namespace {ns}")).await? else {
             return Err(ApiError::not_found(
                 ErrorCode::NamespaceNotFound,
-                format!("namespace '{ns}' does not exist in cluster {}", c.id),
+                format!("namespace '{ns}' does not exist in cluster {cluster_id}"),
             )
             .with_field(&format!("namespaces[{i}]"))
             .param("namespace", ns));
@@ -202,8 +176,27 @@ async fn read_cluster(
         if v["spec"].as_object().is_some_and(|s| s.is_empty()) {
             v.as_object_mut().map(|o| o.remove("spec"));
         }
-        read.namespaces.push(v);
+        out.push(v);
     }
+    Ok(out)
+}
+
+/// Reads the namespaces' objects of every kind a backup keeps (their Namespace manifests already read).
+async fn read_cluster(
+    state: &AppState,
+    c: &kubedeck_store::clusters::Cluster,
+    client: kube::Client,
+    namespaces: &[String],
+    namespace_manifests: Vec<Value>,
+    selector: Option<&str>,
+) -> ApiResult<Read> {
+    let cat = catalog(state, c).await?;
+    let mut read = Read {
+        namespaces: namespace_manifests,
+        objects: Vec::new(),
+        secrets: Vec::new(),
+        report: BackupReport::default(),
+    };
     read.report.volume_snapshots_served = cat
         .find("volumesnapshots.snapshot.storage.k8s.io")
         .is_ok();
@@ -221,7 +214,7 @@ async fn read_cluster(
         };
         for ns in namespaces {
             let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &served.api);
-            let list = timed(api.list(&lp)).await?;
+            let list = timed(api.list(&lp), &format!("{kind} in {ns}")).await?;
             for o in list.items {
                 let mut v = serde_json::to_value(&o).map_err(ApiError::internal)?;
                 // list items carry no apiVersion and kind of their own
@@ -313,24 +306,15 @@ pub async fn create(
             .collect()
     });
     audit.detail(json!({"name": name, "namespaces": namespaces, "label_selector": body.label_selector}));
-    // the namespaces are checked before anything is recorded: a mistyped name leaves no failed backup behind
-    let ns_api: Api<Namespace> = Api::all(client_for(&state, &c).await?);
-    for (i, ns) in namespaces.iter().enumerate() {
-        if timed(ns_api.get_opt(ns)).await?.is_none() {
-            return Err(ApiError::not_found(
-                ErrorCode::NamespaceNotFound,
-                format!("namespace '{ns}' does not exist in cluster {id}"),
-            )
-            .with_field(&format!("namespaces[{i}]"))
-            .param("namespace", ns));
-        }
-    }
+    // the namespaces are read before anything is recorded: a mistyped name leaves no failed backup behind
+    let client = client_for(&state, &c).await?;
+    let ns_manifests = namespace_manifests(&client, id, &namespaces).await?;
     let row = state
         .store
         .start_app_backup(id, &name, &namespaces, body.label_selector.as_deref(), &auth.username)
         .await?;
     audit.target(Some(id), None, Some(format!("app-backups/{}", row.id)));
-    let read = match read_cluster(&state, &c, &namespaces, body.label_selector.as_deref()).await {
+    let read = match read_cluster(&state, &c, client, &namespaces, ns_manifests, body.label_selector.as_deref()).await {
         Ok(r) => r,
         Err(e) => {
             state.store.fail_app_backup(row.id, &e.message).await?;
@@ -487,30 +471,18 @@ pub async fn download(
         "manifests": manifests_of(&b),
         "secrets_sealed": b.secrets,
     });
-    state
-        .store
-        .insert_audit(NewAuditRecord {
-            user_id: Some(auth.id),
-            username: auth.username.clone(),
-            source_ip: crate::audit::client_ip(&headers, peer, &state.settings),
-            action: "backup.download".into(),
-            method: "GET".into(),
-            path: format!("/api/v1/k8s/cluster/{id}/app-backups/{bid}/download"),
-            cluster_id: Some(id),
-            namespace: None,
-            resource: Some(format!("app-backups/{bid}")),
-            outcome: "success".into(),
-            status_code: 200,
-            detail: json!({"sha256": b.sha256}).to_string(),
-            request_id: crate::error::current_request_id(),
-        })
-        .await?;
-    let name: String = format!("{}-backup-{}-{}.json", c.name, b.id, b.started_at.format("%Y%m%dT%H%M%SZ"))
-        .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || "-_.".contains(ch) { ch } else { '_' })
-        .collect();
+    let read = crate::audit::AuditedRead {
+        action: "backup.download",
+        path: format!("/api/v1/k8s/cluster/{id}/app-backups/{bid}/download"),
+        cluster_id: id,
+        namespace: None,
+        resource: format!("app-backups/{bid}"),
+        detail: json!({"sha256": b.sha256}),
+    };
+    crate::audit::record_read(&state, &auth, &headers, peer, read).await?;
+    let name = format!("{}-backup-{}-{}.json", c.name, b.id, b.started_at.format("%Y%m%dT%H%M%SZ"));
     let mut resp = axum::Json(archive).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    if let Some(v) = super::attachment(&name) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
@@ -660,6 +632,7 @@ async fn restore_objects(
         let kind = v["kind"].as_str().unwrap_or_default().to_owned();
         let name = v["metadata"]["name"].as_str().unwrap_or_default().to_owned();
         let namespace = v["metadata"]["namespace"].as_str().map(str::to_owned);
+        let what = format!("{kind} {}{name}", namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default());
         let result = |outcome: &str, error: Option<ApiError>| RestoreResult {
             kind: kind.clone(),
             namespace: namespace.clone(),
@@ -668,7 +641,7 @@ async fn restore_objects(
             error: error.map(|e| e.body()),
         };
         if kind == "Namespace" {
-            let r = match timed(ns_api.get_opt(&name)).await {
+            let r = match timed(ns_api.get_opt(&name), &what).await {
                 Ok(Some(_)) => result("skipped", None),
                 Ok(None) if dry_run => {
                     to_create.push(name.clone());
@@ -677,7 +650,7 @@ async fn restore_objects(
                 Ok(None) => {
                     let ns: Result<Namespace, _> = serde_json::from_value(v.clone());
                     match ns {
-                        Ok(ns) => match timed(ns_api.create(&PostParams { dry_run: false, field_manager: Some(FIELD_MANAGER.into()) }, &ns)).await {
+                        Ok(ns) => match timed(ns_api.create(&PostParams { dry_run: false, field_manager: Some(FIELD_MANAGER.into()) }, &ns), &what).await {
                             Ok(_) => result("created", None),
                             Err(e) => result("failed", Some(e)),
                         },
@@ -710,19 +683,19 @@ async fn restore_objects(
             continue;
         }
         let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &ns, &served.api);
-        let r = match timed(api.get_opt(&name)).await {
+        let r = match timed(api.get_opt(&name), &what).await {
             Ok(Some(_)) if !replace => result("skipped", None),
             Ok(Some(_)) => {
                 let mut pp = PatchParams::apply(FIELD_MANAGER);
                 pp.force = true;
                 pp.dry_run = dry_run;
-                match timed(api.patch(&name, &pp, &Patch::Apply(&v))).await {
+                match timed(api.patch(&name, &pp, &Patch::Apply(&v)), &what).await {
                     Ok(_) => result("replaced", None),
                     Err(e) => result("failed", Some(e)),
                 }
             }
             Ok(None) => match serde_json::from_value::<DynamicObject>(v.clone()) {
-                Ok(obj) => match timed(api.create(&PostParams { dry_run, field_manager: Some(FIELD_MANAGER.into()) }, &obj)).await {
+                Ok(obj) => match timed(api.create(&PostParams { dry_run, field_manager: Some(FIELD_MANAGER.into()) }, &obj), &what).await {
                     Ok(_) => result("created", None),
                     Err(e) => result("failed", Some(e)),
                 },

@@ -16,7 +16,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use kubedeck_kube::x509::{PairError, check_pair};
-use kubedeck_store::audit::NewAuditRecord;
 use kubedeck_store::etcd_backups::{
     EtcdEndpoint, EtcdEndpointFields, EtcdSnapshot, IdentityChange, status,
 };
@@ -552,39 +551,16 @@ pub async fn download_snapshot(
     };
     let len = file.metadata().await.map_err(ApiError::internal)?.len();
     // a download hands out every Secret of the cluster: it is audited like a write
-    let path_str = format!("/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download");
-    state
-        .store
-        .insert_audit(NewAuditRecord {
-            user_id: Some(auth.id),
-            username: auth.username.clone(),
-            source_ip: crate::audit::client_ip(&headers, peer, &state.settings),
-            action: "etcd.snapshot.download".into(),
-            method: "GET".into(),
-            path: path_str,
-            cluster_id: Some(id),
-            namespace: None,
-            resource: Some(format!("etcd/snapshots/{sid}")),
-            outcome: "success".into(),
-            status_code: 200,
-            detail: json!({"size_bytes": len, "sha256": snap.sha256}).to_string(),
-            request_id: crate::error::current_request_id(),
-        })
-        .await?;
-    let name: String = format!(
-        "{}-{}",
-        cluster.name,
-        snap.file_name.as_deref().unwrap_or("etcd.db")
-    )
-    .chars()
-    .map(|c| {
-        if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-            c
-        } else {
-            '_'
-        }
-    })
-    .collect();
+    let read = crate::audit::AuditedRead {
+        action: "etcd.snapshot.download",
+        path: format!("/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}/download"),
+        cluster_id: id,
+        namespace: None,
+        resource: format!("etcd/snapshots/{sid}"),
+        detail: json!({"size_bytes": len, "sha256": snap.sha256}),
+    };
+    crate::audit::record_read(&state, &auth, &headers, peer, read).await?;
+    let name = format!("{}-{}", cluster.name, snap.file_name.as_deref().unwrap_or("etcd.db"));
     let stream = futures::stream::unfold(file, |mut f| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 64 * 1024];
@@ -604,7 +580,7 @@ pub async fn download_snapshot(
         HeaderValue::from_static("application/octet-stream"),
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    if let Some(v) = super::attachment(&name) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     if let Some(sha) = snap

@@ -155,3 +155,13 @@ mod tests {
         }
     }
 }
+
+/// `Content-Disposition: attachment` for a download named `name`, its characters other than letters, digits,
+/// `-`, `_` and `.` replaced (a cluster's name must not break the header or reach a path).
+pub fn attachment(name: &str) -> Option<axum::http::HeaderValue> {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+        .collect();
+    axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")).ok()
+}

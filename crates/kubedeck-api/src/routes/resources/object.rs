@@ -101,22 +101,16 @@ async fn read(state: &AppState, user: &AuthUser, t: &Target, q: &RevealQuery, he
 /// A reveal is a read, which the audit middleware does not record: it is written here, with the keys shown and
 /// never the values.
 async fn audit_reveal(state: &AppState, user: &AuthUser, t: &Target, keys: &[&str], headers: &HeaderMap) {
-    let rec = kubedeck_store::audit::NewAuditRecord {
-        user_id: Some(user.id),
-        username: user.username.clone(),
-        source_ip: crate::audit::client_ip(headers, None, &state.settings),
-        action: "secret.reveal".into(),
-        method: "GET".into(),
-        path: format!("/api/v1/k8s/cluster/{}/namespaces/{}/secrets/{}", t.id, t.ns.as_deref().unwrap_or_default(), t.name.as_deref().unwrap_or_default()),
-        cluster_id: Some(t.id),
+    let name = t.name.as_deref().unwrap_or_default();
+    let read = crate::audit::AuditedRead {
+        action: "secret.reveal",
+        path: format!("/api/v1/k8s/cluster/{}/namespaces/{}/secrets/{name}", t.id, t.ns.as_deref().unwrap_or_default()),
+        cluster_id: t.id,
         namespace: t.ns.clone(),
-        resource: Some(format!("secrets/{}", t.name.as_deref().unwrap_or_default())),
-        outcome: "success".into(),
-        status_code: 200,
-        detail: json!({"keys": keys}).to_string(),
-        request_id: crate::error::current_request_id(),
+        resource: format!("secrets/{name}"),
+        detail: json!({"keys": keys}),
     };
-    if let Err(e) = state.store.insert_audit(rec).await {
+    if let Err(e) = crate::audit::record_read(state, user, headers, None, read).await {
         tracing::error!("could not write audit record: {e}");
     }
 }

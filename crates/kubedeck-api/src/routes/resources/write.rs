@@ -32,7 +32,7 @@ const CALL: Duration = Duration::from_secs(20);
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// The most documents one request applies.
 pub const MAX_DOCUMENTS: usize = 100;
-const FIELD_MANAGER: &str = "kubedeck";
+pub(crate) const FIELD_MANAGER: &str = "kubedeck";
 
 /// Options of every write.
 #[derive(Deserialize, IntoParams, Default)]
