@@ -61,6 +61,7 @@ const EventsPage = lazy(() => import('./pages/events/EventsPage'));
 const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 const TopPage = lazy(() => import('./pages/metrics/TopPage'));
 const UpgradeReadinessPage = lazy(() => import('./pages/upgrade/UpgradeReadinessPage'));
+const CertificatesPage = lazy(() => import('./pages/certificates/CertificatesPage'));
 // xterm.js comes with this chunk only
 const TerminalPage = lazy(() => import('./pages/workloads/TerminalPage'));
 const NotFoundPage = lazy(() => import('./components/NotFound').then((m) => ({ default: m.NotFoundPage })));
@@ -145,8 +146,10 @@ export function App() {
                       <Route path="/clusters/:clusterId/events" element={<EventsPage />} />
                       <Route path="/clusters/:clusterId/alerts" element={<AlertsPage />} />
                       <Route path="/alerts" element={<AlertsPage />} />
+                      <Route path="/certificates" element={<CertificatesPage />} />
                       <Route path="/clusters/:clusterId/top" element={<TopPage />} />
                       <Route path="/clusters/:clusterId/upgrade" element={<UpgradeReadinessPage />} />
+                      <Route path="/clusters/:clusterId/certificates" element={<CertificatesPage />} />
                       <Route path="/search" element={<PodSearchPage />} />
                       <Route path="/admin/users" element={<UsersPage />} />
                       <Route path="/admin/audit" element={<AuditPage />} />

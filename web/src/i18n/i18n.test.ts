@@ -5,6 +5,7 @@ import { en } from './en';
 import { zhCN } from './zh-CN';
 import { detectLang, translate } from './index';
 import { WORDED_CODES } from '../lib/yamlDocs';
+import { SOURCES as CERT_SOURCES, STATES as CERT_STATES } from '../pages/certificates/view';
 
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 
@@ -66,6 +67,8 @@ describe('i18n resources', () => {
       'resource.propagation': ['Background', 'Foreground', 'Orphan'],
       'resource.editor.problem': ['not_a_mapping', 'missing_api_version', 'missing_kind'],
       'resource.editor.yaml': [...WORDED_CODES],
+      'certificates.source': [...CERT_SOURCES],
+      'certificates.state': [...CERT_STATES],
     };
     for (const [prefix, keys] of Object.entries(families)) for (const k of keys) expect(en, `${prefix}.${k}`).toHaveProperty([`${prefix}.${k}`]);
   });

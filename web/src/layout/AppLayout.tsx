@@ -25,6 +25,7 @@ import {
   DatabaseOutlined,
   HddOutlined,
   SafetyOutlined,
+  SafetyCertificateOutlined,
   PartitionOutlined,
   ExperimentOutlined,
   ToolOutlined,
@@ -122,6 +123,8 @@ export function AppLayout() {
           { key: `${base}/maintenance`, icon: <ToolOutlined />, label: t('nav.maintenance') },
           // upgrade readiness (issue 18): what blocks an upgrade to a target version
           ...(can(me, 'resource.read') ? [{ key: `${base}/upgrade`, icon: <CloudUploadOutlined />, label: t('nav.upgrade') }] : []),
+          // the certificate dashboard (issue 18), this cluster's certificates
+          ...(can(me, 'resource.read') ? [{ key: `${base}/certificates`, icon: <SafetyCertificateOutlined />, label: t('nav.certificates') }] : []),
           // the deploy wizard (issue 14), for those who may create workloads
           ...(can(me, 'resource.write') ? [{ key: `${base}/deploy`, icon: <RocketOutlined />, label: t('nav.deploy') }] : []),
           ...kindGroups.map((g) => ({
@@ -142,6 +145,8 @@ export function AppLayout() {
       });
     }
     if (can(me, 'alert.read')) list.push({ key: '/alerts', icon: <BellOutlined />, label: t('nav.alertsAll') });
+    // the certificate dashboard (issue 18): every readable cluster's certificates
+    if (can(me, 'resource.read')) list.push({ key: '/certificates', icon: <SafetyCertificateOutlined />, label: t('nav.certificates') });
     if (can(me, 'task.read')) list.push({ key: '/tasks', icon: <ScheduleOutlined />, label: t('nav.tasks') });
     const admin = [];
     if (can(me, 'user.admin')) admin.push({ key: '/admin/users', icon: <TeamOutlined />, label: t('nav.users') });

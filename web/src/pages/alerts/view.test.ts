@@ -38,6 +38,9 @@ describe('alert view', () => {
     expect(alertObject({ namespace: 'shop', pod: 'web-1' })).toBe('shop/web-1');
     expect(alertObject({ node: 'worker-1' })).toBe('worker-1');
     expect(alertObject({})).toBe('');
+    // KubeCertificateExpiration: a TLS Secret by namespace/name, the API server's certificate by its subject
+    expect(alertObject({ certificate: 'tls_secret', subject: 'CN=shop.example.com', namespace: 'shop', secret: 'shop-tls' })).toBe('shop/shop-tls');
+    expect(alertObject({ certificate: 'apiserver', subject: 'CN=kube-apiserver' })).toBe('CN=kube-apiserver');
   });
 
   it('says every built-in rule in both languages, and leaves other rules as they came', () => {

@@ -66,10 +66,12 @@ export function shortDuration(secs: number): string {
 /** The object an alert is about, from its labels (`shop/web-5f9`, `node worker-1`), or '' for the cluster itself. */
 export function alertObject(labels: Record<string, string>): string {
   const ns = labels.namespace;
-  for (const k of ['pod', 'deployment', 'statefulset', 'daemonset', 'job_name', 'horizontalpodautoscaler', 'resourcequota', 'persistentvolumeclaim', 'service']) {
+  for (const k of ['pod', 'deployment', 'statefulset', 'daemonset', 'job_name', 'horizontalpodautoscaler', 'resourcequota', 'persistentvolumeclaim', 'service', 'secret']) {
     if (labels[k]) return ns ? `${ns}/${labels[k]}` : labels[k];
   }
   if (labels.node) return labels.node;
+  // KubeCertificateExpiration of the API server's or a CA's certificate: which one, by its subject
+  if (labels.certificate && labels.subject) return labels.subject;
   return ns ?? '';
 }
 
@@ -88,6 +90,8 @@ export const BUILTIN_RULES = new Set([
   'KubeQuotaAlmostFull',
   'KubePersistentVolumeFillingUp',
   'KubeClientCertificateExpiration',
+  // the certificate dashboard's certificates (issue 18): labels certificate (the source), subject, namespace, secret
+  'KubeCertificateExpiration',
   'ClusterUnreachable',
   'ClusterCredentialRejected',
   'NodeCpuHigh',
