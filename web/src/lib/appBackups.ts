@@ -1,6 +1,8 @@
 // Application backups (issue 18): the React-free view logic of the backups page — the restore body from the form,
 // the outcomes of a restore counted and coloured, the server's English reasons as keys of the user's language.
 
+import { cronInWords, type CronLang } from './cronWords';
+
 export type RestoreOutcome = 'created' | 'skipped' | 'replaced' | 'failed';
 
 export interface RestoreForm {
@@ -107,4 +109,117 @@ export function kindRows(kinds: Record<string, number>): { kind: string; count: 
   return Object.entries(kinds)
     .map(([kind, count]) => ({ kind, count }))
     .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+}
+
+// ---- schedules, imports and interrupted backups ----------------------------------------------------------------------
+
+/** The body of `POST/PUT .../app-backup-schedules` (`ScheduleBody`). */
+export interface ScheduleBody {
+  name: string;
+  namespaces: string[];
+  label_selector?: string;
+  schedule: string;
+  keep_count?: number;
+  keep_days?: number;
+  enabled: boolean;
+}
+
+/** The schedule dialog's values, as typed. */
+export interface ScheduleForm {
+  name: string;
+  namespaces: string[];
+  label_selector?: string | null;
+  schedule: string;
+  keep_count?: number | null;
+  keep_days?: number | null;
+  enabled: boolean;
+}
+
+/** The body from the dialog: trimmed, an empty selector and an empty retention left out (the server keeps the newest 7). */
+export function scheduleBody(f: ScheduleForm): ScheduleBody {
+  const body: ScheduleBody = { name: f.name.trim(), namespaces: f.namespaces, schedule: f.schedule.trim().replace(/\s+/g, ' '), enabled: f.enabled };
+  const selector = (f.label_selector ?? '').trim();
+  if (selector) body.label_selector = selector;
+  if (f.keep_count != null) body.keep_count = f.keep_count;
+  if (f.keep_days != null) body.keep_days = f.keep_days;
+  return body;
+}
+
+/** A stored schedule as the dialog's values (editing it), or as a body with only `enabled` changed (the list's switch). */
+export function scheduleForm(s: { name: string; namespaces: string[]; label_selector: string | null; schedule: string; keep_count: number | null; keep_days: number | null; enabled: boolean }): ScheduleForm {
+  return { name: s.name, namespaces: s.namespaces, label_selector: s.label_selector ?? '', schedule: s.schedule, keep_count: s.keep_count, keep_days: s.keep_days, enabled: s.enabled };
+}
+
+/** The dialog field a refusal names (`namespaces[1]` → namespaces); undefined for one no field takes. */
+export function scheduleField(field?: string | null): keyof ScheduleForm | undefined {
+  if (!field) return undefined;
+  if (field === 'namespaces' || field.startsWith('namespaces[')) return 'namespaces';
+  return (['name', 'label_selector', 'schedule', 'keep_count', 'keep_days'] as const).find((f) => f === field);
+}
+
+/**
+ * The schedule in words with its time zone (schedules run in UTC), or null when the words would be a guess: the page
+ * then shows the expression alone. Only words that name a time of day ("at 03:00") say the zone.
+ */
+export function scheduleInWords(expr: string | null | undefined, lang: CronLang): string | null {
+  const words = cronInWords(expr, lang);
+  if (!words) return null;
+  if (!/\d\d:\d\d/.test(words)) return words;
+  return lang === 'en' ? `${words} UTC` : `${words}（UTC）`;
+}
+
+/** How many of its backups a schedule keeps, as a message key and its values (neither set: the server's newest 7). */
+export function retention(s: { keep_count: number | null; keep_days: number | null }): { key: string; vars: Record<string, number> } {
+  if (s.keep_count != null && s.keep_days != null) return { key: 'appBackups.schedules.keepBoth', vars: { count: s.keep_count, days: s.keep_days } };
+  if (s.keep_days != null) return { key: 'appBackups.schedules.keepDays', vars: { days: s.keep_days } };
+  return { key: 'appBackups.schedules.keepCount', vars: { count: s.keep_count ?? 7 } };
+}
+
+/**
+ * The schedule that took a backup: its name from the schedules listed, else the name the server wrote in
+ * `requested_by` (`schedule:<name>`, the schedule since deleted); null for one taken on demand.
+ */
+export function takenBySchedule(b: { schedule_id: number | null; requested_by: string }, schedules: { id: number; name: string }[]): string | null {
+  if (b.schedule_id == null) return null;
+  const s = schedules.find((x) => x.id === b.schedule_id);
+  if (s) return s.name;
+  return b.requested_by.startsWith('schedule:') ? b.requested_by.slice('schedule:'.length) : `#${b.schedule_id}`;
+}
+
+/** The newest backup each schedule took (the list's "last run" status), by schedule id. */
+export function newestBySchedule<T extends { schedule_id: number | null; started_at: string }>(backups: T[]): Map<number, T> {
+  const out = new Map<number, T>();
+  for (const b of backups) {
+    if (b.schedule_id == null) continue;
+    const seen = out.get(b.schedule_id);
+    if (!seen || Date.parse(b.started_at) > Date.parse(seen.started_at)) out.set(b.schedule_id, b);
+  }
+  return out;
+}
+
+/** A backup that did not finish can be taken again with the same namespaces and selector. */
+export const canTakeAgain = (status: string) => status === 'failed' || status === 'interrupted';
+
+/** The colour of a backup's status tag. */
+export function backupStatusColor(status: string): string {
+  switch (status) {
+    case 'succeeded':
+      return 'green';
+    case 'failed':
+      return 'red';
+    case 'interrupted':
+      return 'orange';
+    default:
+      return 'blue';
+  }
+}
+
+/** The server's body limit for an imported archive (12 MiB): a larger file is refused before it is sent. */
+export const ARCHIVE_LIMIT_BYTES = 12 * 1024 * 1024;
+
+const ARCHIVE_PROBLEMS = ['format', 'manifests', 'namespaces', 'backup', 'sha256', 'secrets_sealed'];
+
+/** The message key saying what is wrong with an archive, from the `field` of the server's `archive_invalid`; null for another. */
+export function archiveProblemKey(field?: string | null): string | null {
+  return field && ARCHIVE_PROBLEMS.includes(field) ? `appBackups.import.problem.${field}` : null;
 }

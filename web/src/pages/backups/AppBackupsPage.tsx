@@ -1,26 +1,43 @@
 // Application backups of a cluster (issue 18, spec 7.1 应用备份): back up namespaces as cleaned manifests (Secrets
 // sealed on the server), see what a backup holds and what it left out and why, download it, delete it, and restore it
 // into this or another cluster under mapped namespace names — a dry run first, each object's outcome shown.
-// Everything needs backup.admin (a backup holds its namespaces' Secrets).
-import { useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Modal, Popconfirm, Radio, Select, Space, Spin, Table, Tag, Typography } from 'antd';
-import { DeleteOutlined, DownloadOutlined, PlusOutlined, RollbackOutlined } from '@ant-design/icons';
+// Schedules take backups on a cron time with retention; a failed or interrupted backup can be taken again; a downloaded
+// archive can be imported back. Everything needs backup.admin (a backup holds its namespaces' Secrets).
+import { useMemo, useRef, useState } from 'react';
+import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Modal, Popconfirm, Radio, Select, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
+import { ClockCircleOutlined, DeleteOutlined, DownloadOutlined, PlusOutlined, RedoOutlined, RollbackOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router-dom';
 import { useI18n, type TFunc } from '../../i18n';
 import { ApiError } from '../../api/client';
 import { listClusters } from '../../api/clusters';
-import { listResources } from '../../api/resources';
 import { ErrorAlert } from '../../components/common';
 import { errorText } from '../../lib/errors';
 import { formatBytes, formatDateTime } from '../../lib/format';
-import { countOutcomes, failuresFirst, kindRows, leftOutKey, mappingCollisions, outcomeColor, restoreBody, volumeNoteKey } from '../../lib/appBackups';
+import {
+  ARCHIVE_LIMIT_BYTES,
+  archiveProblemKey,
+  backupStatusColor,
+  canTakeAgain,
+  countOutcomes,
+  failuresFirst,
+  kindRows,
+  leftOutKey,
+  mappingCollisions,
+  outcomeColor,
+  restoreBody,
+  takenBySchedule,
+  volumeNoteKey,
+} from '../../lib/appBackups';
+import { BackupSchedules, useNamespaceOptions } from './BackupSchedules';
 import {
   createAppBackup,
   deleteAppBackup,
   downloadAppBackup,
   getAppBackup,
+  importAppBackup,
   listAppBackups,
+  listSchedules,
   restoreAppBackup,
   type AppBackupView,
   type BackupReport,
@@ -28,16 +45,17 @@ import {
   type RestoreResult,
 } from './api';
 
-const statusColor = (s: string) => (s === 'succeeded' ? 'green' : s === 'failed' ? 'red' : 'blue');
-
 function StatusCell({ b }: { b: AppBackupView }) {
   const { t } = useI18n();
   const tag = (
-    <Tag color={statusColor(b.status)} data-testid={`app-backup-status-${b.id}`}>
-      {t(`appBackups.status.${b.status}`)}
-    </Tag>
+    <Tooltip title={b.error}>
+      <Tag color={backupStatusColor(b.status)} data-testid={`app-backup-status-${b.id}`}>
+        {t(`appBackups.status.${b.status}`)}
+      </Tag>
+    </Tooltip>
   );
-  return b.error ? (
+  // a failure's reason is read on the row; an interrupted backup's (the replica stopped) on hover
+  return b.error && b.status === 'failed' ? (
     <Space direction="vertical" size={0}>
       {tag}
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -74,18 +92,13 @@ interface NewValues {
 /** The form field a refusal names: `namespaces[1]` → namespaces. */
 const newField = (field?: string) => (field?.startsWith('namespaces') ? 'namespaces' : field === 'label_selector' || field === 'name' ? field : undefined);
 
-function NewBackupModal({ clusterId, open, onClose }: { clusterId: string; open: boolean; onClose: () => void }) {
+/** The new-backup dialog; `from` (a backup that did not finish) prefills its namespaces and selector ("take again"). */
+function NewBackupModal({ clusterId, open, from, onClose }: { clusterId: string; open: boolean; from: AppBackupView | null; onClose: () => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<NewValues>();
-  const namespaces = useQuery({
-    queryKey: ['resources', clusterId, 'namespaces', 'options'],
-    queryFn: () => listResources(clusterId, 'namespaces', { page_size: 500, sort: 'name' }),
-    enabled: open,
-    staleTime: 60_000,
-    retry: false,
-  });
+  const namespaces = useNamespaceOptions(clusterId, open);
   const create = useMutation({
     mutationFn: async () => {
       // the server's last refusal goes; the form's own rules run again
@@ -109,7 +122,7 @@ function NewBackupModal({ clusterId, open, onClose }: { clusterId: string; open:
   return (
     <Modal
       open={open}
-      title={t('appBackups.new')}
+      title={from ? t('appBackups.takeAgainTitle', { name: from.name }) : t('appBackups.new')}
       onCancel={onClose}
       destroyOnClose
       okText={t('appBackups.backUp')}
@@ -118,15 +131,21 @@ function NewBackupModal({ clusterId, open, onClose }: { clusterId: string; open:
       cancelButtonProps={{ disabled: create.isPending }}
       maskClosable={!create.isPending}
     >
+      {from && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('appBackups.takeAgainHelp', { name: from.name })} data-testid="app-backup-again-note" />}
       <Typography.Paragraph type="secondary">{t('appBackups.newHelp')}</Typography.Paragraph>
-      <Form form={form} layout="vertical" data-testid="app-backup-form" initialValues={{ namespaces: [] }}>
+      <Form
+        form={form}
+        layout="vertical"
+        data-testid="app-backup-form"
+        initialValues={{ namespaces: from?.namespaces ?? [], label_selector: from?.label_selector ?? undefined }}
+      >
         <Form.Item name="namespaces" label={t('appBackups.namespaces')} rules={[{ required: true, message: t('appBackups.namespacesRequired') }]}>
           <Select
             mode="multiple"
             allowClear
             showSearch
             loading={namespaces.isLoading}
-            options={(namespaces.data?.items ?? []).map((n) => ({ value: n.name, label: n.name }))}
+            options={namespaces.options}
             placeholder={t('appBackups.namespacesPlaceholder')}
             data-testid="app-backup-namespaces"
           />
@@ -418,21 +437,77 @@ function RestoreModal({ clusterId, backup, onClose }: { clusterId: string; backu
   );
 }
 
+// ---- importing an archive --------------------------------------------------------------------------------------------
+
+/** A refusal made here, before anything was sent: a message key and its values. */
+class LocalProblem extends Error {
+  constructor(
+    readonly key: string,
+    readonly vars?: Record<string, string>,
+  ) {
+    super(key);
+  }
+}
+
+/** Why an archive was not imported, in the user's words: what is wrong with it (the `field` of `archive_invalid`). */
+function ImportError({ file, error, onClose }: { file: string; error: unknown; onClose: () => void }) {
+  const { t } = useI18n();
+  const problem = error instanceof ApiError && error.code === 'archive_invalid' ? archiveProblemKey(error.field) : null;
+  const why = error instanceof LocalProblem ? t(error.key, error.vars) : problem ? t(problem) : errorText(t, error);
+  return (
+    <Alert
+      type="error"
+      showIcon
+      closable
+      onClose={onClose}
+      style={{ marginBottom: 12 }}
+      data-testid="app-backup-import-error"
+      message={t('appBackups.import.failed', { file })}
+      description={why}
+    />
+  );
+}
+
+/** Reads the picked file and imports it; a file over the server's limit or not JSON is refused before it is sent. */
+async function importFile(clusterId: string, file: File): Promise<AppBackupView> {
+  if (file.size > ARCHIVE_LIMIT_BYTES) throw new LocalProblem('appBackups.import.tooLarge', { size: formatBytes(file.size) });
+  const text = await file.text();
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new LocalProblem('appBackups.import.notJson');
+  }
+  return importAppBackup(clusterId, text);
+}
+
 // ---- the page --------------------------------------------------------------------------------------------------------
 
 export function AppBackupsPage() {
   const { clusterId = '' } = useParams();
   const { t, lang } = useI18n();
+  const { message } = App.useApp();
   const qc = useQueryClient();
-  const [creating, setCreating] = useState(false);
+  // the new-backup dialog is made anew for each opening, prefilled from a backup to take again
+  const [creating, setCreating] = useState<{ seq: number; open: boolean; from: AppBackupView | null }>({ seq: 0, open: false, from: null });
+  const openNew = (from: AppBackupView | null) => setCreating((c) => ({ seq: c.seq + 1, open: true, from }));
   const [shown, setShown] = useState<AppBackupView | null>(null);
   const [restoring, setRestoring] = useState<AppBackupView | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const backups = useQuery({ queryKey: ['app-backups', clusterId], queryFn: () => listAppBackups(clusterId), refetchInterval: 15_000 });
+  const schedules = useQuery({ queryKey: ['app-backup-schedules', clusterId], queryFn: () => listSchedules(clusterId), refetchInterval: 15_000 });
   const del = useMutation({
     mutationFn: (b: AppBackupView) => deleteAppBackup(clusterId, b.id),
     onSettled: () => qc.invalidateQueries({ queryKey: ['app-backups', clusterId] }),
   });
   const dl = useMutation({ mutationFn: (b: AppBackupView) => downloadAppBackup(clusterId, b) });
+  const imp = useMutation({
+    mutationFn: (file: File) => importFile(clusterId, file),
+    onSuccess: (b) => {
+      message.success(t('appBackups.import.done', { name: b.name, objects: b.object_count ?? 0 }));
+      setShown(b);
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: ['app-backups', clusterId] }),
+  });
 
   if (backups.isLoading) return <Spin />;
 
@@ -441,12 +516,33 @@ export function AppBackupsPage() {
       <Card
         title={t('appBackups.title')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="app-backup-new">
-            {t('appBackups.new')}
-          </Button>
+          <Space>
+            <Tooltip title={t('appBackups.import.tip')}>
+              <Button icon={<UploadOutlined />} loading={imp.isPending} onClick={() => fileInput.current?.click()} data-testid="app-backup-import">
+                {t('appBackups.import.button')}
+              </Button>
+            </Tooltip>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              data-testid="app-backup-import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                // the same file can be picked again after a fix
+                e.target.value = '';
+                if (file) imp.mutate(file);
+              }}
+            />
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => openNew(null)} data-testid="app-backup-new">
+              {t('appBackups.new')}
+            </Button>
+          </Space>
         }
       >
         <Typography.Paragraph type="secondary">{t('appBackups.help')}</Typography.Paragraph>
+        {imp.isError && <ImportError file={imp.variables?.name ?? ''} error={imp.error} onClose={() => imp.reset()} />}
         <ErrorAlert error={backups.error ?? del.error ?? dl.error} style={{ marginBottom: 12 }} />
         <Table<AppBackupView>
           rowKey="id"
@@ -479,6 +575,24 @@ export function AppBackupsPage() {
             },
             { title: t('appBackups.col.status'), key: 'status', render: (_, b) => <StatusCell b={b} /> },
             {
+              title: t('appBackups.col.schedule'),
+              key: 'schedule',
+              render: (_, b) => {
+                const name = takenBySchedule(b, schedules.data ?? []);
+                return (
+                  <span data-testid={`app-backup-schedule-${b.id}`}>
+                    {name ? (
+                      <Tag icon={<ClockCircleOutlined />} color="geekblue">
+                        {name}
+                      </Tag>
+                    ) : (
+                      <Typography.Text type="secondary">{t('appBackups.onDemand')}</Typography.Text>
+                    )}
+                  </span>
+                );
+              },
+            },
+            {
               title: t('appBackups.col.objects'),
               key: 'objects',
               render: (_, b) => (b.object_count == null ? '-' : <span data-testid={`app-backup-counts-${b.id}`}>{`${b.object_count} / ${b.secret_count ?? 0}`}</span>),
@@ -499,6 +613,11 @@ export function AppBackupsPage() {
                       <Button size="small" icon={<DownloadOutlined />} onClick={() => dl.mutate(b)} title={t('appBackups.download')} data-testid={`app-backup-download-${b.id}`} />
                     </>
                   )}
+                  {canTakeAgain(b.status) && (
+                    <Button size="small" icon={<RedoOutlined />} onClick={() => openNew(b)} data-testid={`app-backup-again-${b.id}`}>
+                      {t('appBackups.takeAgain')}
+                    </Button>
+                  )}
                   <Popconfirm title={t('appBackups.deleteConfirm', { name: b.name })} onConfirm={() => del.mutate(b)} okButtonProps={{ 'data-testid': `app-backup-delete-confirm-${b.id}` }}>
                     <Button size="small" danger icon={<DeleteOutlined />} title={t('common.delete')} data-testid={`app-backup-delete-${b.id}`} />
                   </Popconfirm>
@@ -508,7 +627,8 @@ export function AppBackupsPage() {
           ]}
         />
       </Card>
-      <NewBackupModal clusterId={clusterId} open={creating} onClose={() => setCreating(false)} />
+      <BackupSchedules clusterId={clusterId} schedules={schedules.data ?? []} backups={backups.data ?? []} loading={schedules.isLoading} error={schedules.error} />
+      <NewBackupModal key={creating.seq} clusterId={clusterId} open={creating.open} from={creating.from} onClose={() => setCreating((c) => ({ ...c, open: false }))} />
       <BackupDrawer clusterId={clusterId} backup={shown} onClose={() => setShown(null)} />
       <RestoreModal clusterId={clusterId} backup={restoring} onClose={() => setRestoring(null)} />
     </Space>

@@ -1,7 +1,7 @@
 // Application backups (issue 18): the calls of README "Application backups", typed by hand until the routes are in
 // openapi.json (the lead regenerates schema.d.ts).
 import { api } from '../../api/client';
-import type { RestoreBody, RestoreOutcome } from '../../lib/appBackups';
+import type { RestoreBody, RestoreOutcome, ScheduleBody } from '../../lib/appBackups';
 
 export interface LeftOut {
   kind: string;
@@ -26,7 +26,8 @@ export interface AppBackupView {
   name: string;
   namespaces: string[];
   label_selector: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  /** interrupted: the replica taking it stopped (`error` says so) */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
   requested_by: string;
   object_count: number | null;
   secret_count: number | null;
@@ -36,6 +37,8 @@ export interface AppBackupView {
   error: string | null;
   started_at: string;
   finished_at: string | null;
+  /** the schedule that took it; null: on demand (or imported) */
+  schedule_id: number | null;
 }
 
 export interface BackupObject {
@@ -76,7 +79,27 @@ export interface RestoreReport {
   volume_note: string | null;
 }
 
+/** A backup schedule (`ScheduleView`): times are UTC, `next_run_at` is null while it is disabled. */
+export interface AppBackupSchedule {
+  id: number;
+  cluster_id: number;
+  name: string;
+  namespaces: string[];
+  label_selector: string | null;
+  /** five cron fields in UTC, or an alias (`@daily`) */
+  schedule: string;
+  keep_count: number | null;
+  keep_days: number | null;
+  enabled: boolean;
+  next_run_at: string | null;
+  last_scheduled_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 const base = (id: string | number) => `/k8s/cluster/${id}/app-backups`;
+const schedules = (id: string | number) => `/k8s/cluster/${id}/app-backup-schedules`;
 
 export const listAppBackups = (id: string | number) => api<AppBackupView[]>(base(id));
 export const getAppBackup = (id: string | number, bid: number) => api<AppBackupDetail>(`${base(id)}/${bid}`);
@@ -84,6 +107,15 @@ export const createAppBackup = (id: string | number, body: NewAppBackup) => api<
 export const deleteAppBackup = (id: string | number, bid: number) => api<void>(`${base(id)}/${bid}`, { method: 'DELETE' });
 export const restoreAppBackup = (id: string | number, bid: number, body: RestoreBody) =>
   api<RestoreReport>(`${base(id)}/${bid}/restore`, { method: 'POST', body });
+
+/** Imports a downloaded archive (the file's text sent as it is: its SHA-256 is checked over exactly these bytes' values). */
+export const importAppBackup = (id: string | number, archive: string) =>
+  api<AppBackupView>(`${base(id)}/import`, { method: 'POST', text: { body: archive, contentType: 'application/json' } });
+
+export const listSchedules = (id: string | number) => api<AppBackupSchedule[]>(schedules(id));
+export const createSchedule = (id: string | number, body: ScheduleBody) => api<AppBackupSchedule>(schedules(id), { method: 'POST', body });
+export const updateSchedule = (id: string | number, sid: number, body: ScheduleBody) => api<AppBackupSchedule>(`${schedules(id)}/${sid}`, { method: 'PUT', body });
+export const deleteSchedule = (id: string | number, sid: number) => api<void>(`${schedules(id)}/${sid}`, { method: 'DELETE' });
 
 /** Saves the archive (JSON, Secrets still sealed) as a file, with the server's file name. */
 export async function downloadAppBackup(id: string | number, b: AppBackupView) {
