@@ -95,6 +95,29 @@ function preflight(credential, context) {
   };
 }
 
+// The certificate dashboard (issue 18): each cluster's API server, CA and client certificates and two TLS Secrets (one
+// expiring, one expired), states as of now for `warn_days`, and one Ingress naming a missing Secret.
+const DAY = 86_400_000;
+let certsRead = now();
+function mockCertificates(c, q) {
+  const warn = Number(q.get('warn_days') || 30);
+  const cert = (source, subject, issuer, sans, beganDaysAgo, endsInDays, extra = {}) => {
+    const end = Date.now() + endsInDays * DAY;
+    const days_left = Math.round(endsInDays * 10) / 10;
+    const state = endsInDays <= 0 ? 'expired' : endsInDays <= warn ? 'expiring' : 'valid';
+    return { source, namespace: null, secret: null, ingresses: [], subject, issuer, sans, not_before: new Date(Date.now() - beganDaysAgo * DAY).toISOString(), not_after: new Date(end).toISOString(), days_left, state, trusted: null, ...extra };
+  };
+  const certificates = [
+    cert('tls_secret', 'CN=old.example.com', 'CN=R3, O=Let\'s Encrypt', ['old.example.com'], 95, -3.2, { namespace: 'blog', secret: 'old-tls', ingresses: ['blog/blog'] }),
+    cert('tls_secret', 'CN=shop.example.com, O=Example Shop', 'CN=R3, O=Let\'s Encrypt', ['shop.example.com', 'www.shop.example.com', 'api.shop.example.com', 'static.shop.example.com', '10.0.0.5'], 85, 4.9, { namespace: 'shop', secret: 'shop-tls', ingresses: ['shop/web', 'shop/api'] }),
+    cert('client', 'CN=kubernetes-admin, O=system:masters', 'CN=kubernetes', [], 300, 65),
+    cert('apiserver', 'CN=kube-apiserver', 'CN=kubernetes', ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '10.96.0.1', '127.0.0.1'], 300, 65, { trusted: true }),
+    cert('ca', 'CN=kubernetes', 'CN=kubernetes', [], 300, 3350),
+  ];
+  const problems = [{ source: 'tls_secret', namespace: 'shop', name: 'shop-legacy-tls', message: "Ingress shop/legacy names TLS Secret 'shop-legacy-tls', which does not exist (or is not of type kubernetes.io/tls)" }];
+  return { cluster_id: c.id, cluster_name: c.name, checked_at: q.get('refresh') === 'true' ? (certsRead = now()) : certsRead, certificates, problems };
+}
+
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname, q = url.searchParams, m = req.method;
@@ -130,6 +153,12 @@ const server = createServer(async (req, res) => {
   if (p === '/api/v1/users' && m === 'GET') return send(res, 200, page(users, q));
   if (p === '/api/v1/audit') return send(res, 200, page(audit, q));
   if (p === '/api/v1/k8s/cluster' && m === 'GET') { const name = q.get('name'); return send(res, 200, page(clusters.filter((c) => !name || c.name.includes(name)), q)); }
+  if (p === '/api/v1/certificates' && m === 'GET') return send(res, 200, clusters.map((c) => mockCertificates(c, q)));
+  const certOf = /^\/api\/v1\/k8s\/cluster\/(\d+)\/certificates$/.exec(p);
+  if (certOf && m === 'GET') {
+    const c = clusters.find((x) => x.id === Number(certOf[1]));
+    return c ? send(res, 200, mockCertificates(c, q)) : err(res, 404, 'cluster_not_found', `cluster ${certOf[1]} not found`);
+  }
   if (p === '/api/v1/k8s/cluster' && m === 'POST') {
     const b = await body(req);
     const pf = preflight(b.credential || '', b.context);

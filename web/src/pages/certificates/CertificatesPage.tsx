@@ -22,6 +22,7 @@ import {
   filterRows,
   filtersFromParams,
   readAgo,
+  SANS_SHOWN,
   SOURCES,
   STATES,
   stateColor,
@@ -47,7 +48,7 @@ function Sans({ sans }: { sans: string[] }) {
   const { shown, hidden } = visibleSans(sans, expanded);
   if (!sans.length) return <Typography.Text type="secondary">-</Typography.Text>;
   return (
-    <Space size={[4, 4]} wrap style={{ maxWidth: 260 }}>
+    <Space size={[4, 4]} wrap style={{ maxWidth: 230 }}>
       {shown.map((s) => (
         <Tag key={s} className="kd-mono" style={{ marginInlineEnd: 0 }}>
           {s}
@@ -58,7 +59,7 @@ function Sans({ sans }: { sans: string[] }) {
           {t('certificates.sansMore', { count: hidden })}
         </Typography.Link>
       )}
-      {expanded && sans.length > 3 && <Typography.Link onClick={() => setExpanded(false)}>{t('certificates.sansLess')}</Typography.Link>}
+      {expanded && sans.length > SANS_SHOWN && <Typography.Link onClick={() => setExpanded(false)}>{t('certificates.sansLess')}</Typography.Link>}
     </Space>
   );
 }
@@ -142,7 +143,7 @@ export default function CertificatesPage() {
       title: t('cert.subject'),
       key: 'subject',
       render: (r: CertRow) => (
-        <Typography.Text className="kd-mono" style={{ maxWidth: 240, fontSize: 12 }} ellipsis={{ tooltip: r.subject }}>
+        <Typography.Text className="kd-mono" style={{ maxWidth: 170, fontSize: 12 }} ellipsis={{ tooltip: r.subject }}>
           {r.subject || '-'}
         </Typography.Text>
       ),
@@ -151,7 +152,7 @@ export default function CertificatesPage() {
       title: t('cert.issuer'),
       key: 'issuer',
       render: (r: CertRow) => (
-        <Typography.Text className="kd-mono" style={{ maxWidth: 200, fontSize: 12 }} ellipsis={{ tooltip: r.issuer }}>
+        <Typography.Text className="kd-mono" style={{ maxWidth: 140, fontSize: 12 }} ellipsis={{ tooltip: r.issuer }}>
           {r.issuer || '-'}
         </Typography.Text>
       ),
@@ -162,7 +163,7 @@ export default function CertificatesPage() {
       key: 'not_after',
       render: (r: CertRow) => (
         <Tooltip title={`${t('cert.notBefore')}: ${formatDateTime(r.not_before, lang)}`}>
-          <span data-testid="cert-not-after" style={{ whiteSpace: 'nowrap' }}>
+          <span data-testid="cert-not-after">
             {formatDateTime(r.not_after, lang)}
           </span>
         </Tooltip>
@@ -335,7 +336,6 @@ export default function CertificatesPage() {
         loading={q.isFetching || refresh.isPending}
         dataSource={rows}
         columns={columns}
-        scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
         locale={{ emptyText: allRows.length ? t('certificates.noneMatch') : t('certificates.none') }}
       />
