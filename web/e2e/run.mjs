@@ -3080,6 +3080,160 @@ await step('application backups: a namespace with a ConfigMap and a Secret backe
   }
 });
 
+await step('application backups: a schedule made from the page (`* * * * *`, keep 1; an invalid cron and a taken name refused on their fields) reads "每分钟" / "every minute" with its next run, takes a backup named after it within 150 s, tagged with its name; turned off and deleted from the page (its backup stays); a downloaded archive imported through the button is listed again, a changed one refused naming its SHA-256; zh-CN and en (issue 18)', async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-bks-${Date.now().toString(36)}`;
+  const name = `e2e-sched-${Date.now().toString(36)}`;
+  const base = `/k8s/cluster/${clusterId}/app-backups`;
+  const schedBase = `/k8s/cluster/${clusterId}/app-backup-schedules`;
+  let sid = null;
+  const taken = new Set();
+  await kubectl('create', 'namespace', ns);
+  try {
+    await kubectlApply(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sched-config', namespace: ns }, data: { every: 'minute' } }));
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/clusters/${clusterId}/backups`);
+    await expectVisible(page.getByTestId('app-schedules-card'), 'the schedules section');
+    await expectVisible(page.getByTestId('app-schedules-card').getByText('定时备份'), 'the section titled 定时备份');
+    const form = page.getByTestId('app-schedule-form');
+    const fieldError = (testId) => form.locator('.ant-form-item').filter({ has: page.getByTestId(testId) }).locator('.ant-form-item-explain-error');
+    // the dialog: name, the step's namespace, an invalid cron first (the server's 400 lands on the schedule field)
+    await page.getByTestId('app-schedule-new').click();
+    await expectVisible(form, 'the schedule dialog');
+    await page.getByTestId('app-schedule-name').fill(name);
+    await page.getByTestId('app-schedule-namespaces').click();
+    await page.keyboard.type(ns);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: ns }).first().click();
+    await page.getByTestId('app-schedule-cron').fill('61 * * * *');
+    await page.getByTestId('app-schedule-keep-count').fill('1');
+    const refused = page.waitForResponse((r) => r.url().endsWith(schedBase) && r.request().method() === 'POST');
+    await page.getByTestId('app-schedule-submit').click();
+    const bad = await refused;
+    const badBody = await bad.json();
+    if (bad.status() !== 400 || badBody.field !== 'schedule') throw new Error(`an invalid cron answered ${bad.status()} ${JSON.stringify(badBody).slice(0, 300)}`);
+    await expectVisible(fieldError('app-schedule-cron').getByText(/cron/), "the server's refusal under the schedule field");
+    if ((await apiOk(schedBase)).some((s) => s.name === name)) throw new Error('the refused schedule was stored');
+    // fixed: every minute, in words while typed
+    await page.getByTestId('app-schedule-cron').fill('* * * * *');
+    await expectVisible(page.getByTestId('app-schedule-form-words').getByText('每分钟'), 'the cron in words in the dialog');
+    await page.getByTestId('app-schedule-submit').click();
+    const s = await until('the schedule in the API', 30_000, async () => (await apiOk(schedBase)).find((x) => x.name === name));
+    sid = s.id;
+    if (JSON.stringify(s.namespaces) !== JSON.stringify([ns]) || s.schedule !== '* * * * *' || s.keep_count !== 1 || s.keep_days !== null || !s.enabled)
+      throw new Error(`the schedule stored: ${JSON.stringify(s)}`);
+    if (!s.next_run_at || Date.parse(s.next_run_at) - Date.now() > 90_000) throw new Error(`next run: ${s.next_run_at}`);
+    // its row: the cron text and its words, retention, on, a next run
+    await expectVisible(page.getByTestId(`app-schedule-name-${sid}`), 'the schedule row');
+    if ((await page.getByTestId(`app-schedule-cron-${sid}`).innerText()).trim() !== '* * * * *') throw new Error('the cron text on the row');
+    if ((await page.getByTestId(`app-schedule-words-${sid}`).innerText()).trim() !== '每分钟') throw new Error(`the words on the row: ${await page.getByTestId(`app-schedule-words-${sid}`).innerText()}`);
+    if (squash(await page.getByTestId(`app-schedule-retention-${sid}`).innerText()) !== squash('保留最新 1 个')) throw new Error('retention on the row');
+    if ((await page.getByTestId(`app-schedule-enabled-${sid}`).getAttribute('aria-checked')) !== 'true') throw new Error('the schedule is not shown on');
+    const next = (await page.getByTestId(`app-schedule-next-${sid}`).innerText()).trim();
+    if (!/\d{1,2}:\d{2}:\d{2}/.test(next) || next.includes('已停用')) throw new Error(`the next run on the row: ${next}`);
+    // the server's scheduler ticks every 20 s: a backup named <schedule>-<time> within 150 s, tagged with the schedule
+    const first = await until('a backup taken by the schedule, finished', 150_000, async (note) => {
+      const mine = (await apiOk(base)).filter((b) => b.schedule_id === sid);
+      mine.forEach((b) => taken.add(b.id));
+      note(mine.map((b) => `${b.name} ${b.status}`).join(', ') || 'none yet');
+      return mine.find((b) => b.status !== 'running');
+    }, 2000);
+    if (first.status !== 'succeeded' || !first.name.startsWith(`${name}-`) || first.requested_by !== `schedule:${name}` || first.object_count !== 1)
+      throw new Error(`the scheduled backup: ${JSON.stringify(first).slice(0, 400)}`);
+    // turned off from the page right away (keep 1 would replace it each minute)
+    await page.getByTestId(`app-schedule-enabled-${sid}`).click();
+    await until('the schedule off in the API, with no next run', 30_000, async () => {
+      const x = (await apiOk(schedBase)).find((y) => y.id === sid);
+      return x && !x.enabled && x.next_run_at === null;
+    }, 500);
+    await expectVisible(page.getByTestId(`app-schedule-next-${sid}`).getByText('已停用'), 'the next run says off');
+    // the surviving backup(s) of the schedule, none still running (one may have started just before it was turned off)
+    const kept = await until('the schedule\'s backups finished', 90_000, async () => {
+      const mine = (await apiOk(base)).filter((b) => b.schedule_id === sid);
+      mine.forEach((b) => taken.add(b.id));
+      return mine.length && mine.every((b) => b.status !== 'running') ? mine : null;
+    });
+    const backup = kept.find((b) => b.status === 'succeeded') ?? need(null, 'a succeeded scheduled backup');
+    await expectVisible(page.getByTestId(`app-backup-open-${backup.id}`).getByText(backup.name), 'the scheduled backup listed on the page', 30_000);
+    await expectVisible(page.getByTestId(`app-backup-schedule-${backup.id}`).getByText(name), 'the backup tagged with its schedule');
+    await expectVisible(page.getByTestId(`app-schedule-last-${sid}`).getByText('成功'), "the schedule's last run succeeded");
+    await shot('app-backup-schedules');
+
+    // English: the words, retention, off; a second schedule of the same name is refused on the name field (409)
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+    await page.reload();
+    await expectVisible(page.getByTestId(`app-schedule-words-${sid}`).getByText('every minute', { exact: true }), 'every minute in English');
+    if ((await page.getByTestId(`app-schedule-retention-${sid}`).innerText()).trim() !== 'keep newest 1') throw new Error('retention in English');
+    await expectVisible(page.getByTestId(`app-schedule-next-${sid}`).getByText('off'), 'off in English');
+    await expectVisible(page.getByRole('columnheader', { name: 'Taken by' }), 'the Taken by column in English');
+    await expectVisible(page.getByTestId(`app-backup-schedule-${backup.id}`).getByText(name), 'the backup tagged with its schedule (English)');
+    await page.getByTestId('app-schedule-new').click();
+    await expectVisible(form, 'the schedule dialog (English)');
+    await page.getByTestId('app-schedule-name').fill(name);
+    await page.getByTestId('app-schedule-namespaces').click();
+    await page.keyboard.type(ns);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: ns }).first().click();
+    await page.getByTestId('app-schedule-cron').fill('@daily');
+    await expectVisible(page.getByTestId('app-schedule-form-words').getByText('every day at 00:00 UTC'), '@daily in words, in UTC');
+    const conflict = page.waitForResponse((r) => r.url().endsWith(schedBase) && r.request().method() === 'POST');
+    await page.getByTestId('app-schedule-submit').click();
+    if ((await conflict).status() !== 409) throw new Error(`a taken name answered ${(await conflict).status()}`);
+    await expectVisible(fieldError('app-schedule-name').getByText(`The cluster has a backup schedule called ${name} already`, { exact: false }), 'the 409 under the name field');
+    if ((await apiOk(schedBase)).filter((x) => x.name === name).length !== 1) throw new Error('a second schedule of the name was stored');
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached', timeout: SLOW }).catch(() => undefined);
+    // delete from the page (confirmed): gone from the API; the backup it took stays, still tagged with its name
+    await page.getByTestId(`app-schedule-delete-${sid}`).click();
+    await expectVisible(page.getByTestId(`app-schedule-delete-confirm-${sid}`), 'the delete confirmation');
+    await page.getByTestId(`app-schedule-delete-confirm-${sid}`).click();
+    await until('the schedule to leave the API and the page', 30_000, async () => !(await apiOk(schedBase)).some((x) => x.id === sid) && (await page.getByTestId(`app-schedule-name-${sid}`).count()) === 0, 500);
+    sid = null;
+    if (!(await apiOk(base)).some((b) => b.id === backup.id)) throw new Error('deleting the schedule deleted its backup');
+    await expectVisible(page.getByTestId(`app-backup-schedule-${backup.id}`).getByText(name), 'the backup still tagged with the deleted schedule\'s name');
+
+    // import: the archive as downloaded (with the test's token), through the button
+    const archive = await page.evaluate(async (path) => {
+      const s = JSON.parse(localStorage.getItem('kubedeck.session') || 'null');
+      const r = await fetch(`/api/v1${path}`, { headers: { Authorization: `Bearer ${s.accessToken}` } });
+      return { status: r.status, text: await r.text() };
+    }, `${base}/${backup.id}/download`);
+    if (archive.status !== 200) throw new Error(`the download answered ${archive.status}`);
+    const before = new Set((await apiOk(base)).map((b) => b.id));
+    const imported = page.waitForResponse((r) => r.url().endsWith(`${base}/import`) && r.request().method() === 'POST');
+    await page.getByTestId('app-backup-import-file').setInputFiles({ name: `${backup.name}.json`, mimeType: 'application/json', buffer: Buffer.from(archive.text) });
+    const answer = await imported;
+    if (answer.status() !== 201) throw new Error(`the import answered ${answer.status()} ${(await answer.text()).slice(0, 300)}`);
+    const copy = (await apiOk(base)).find((b) => !before.has(b.id));
+    if (!copy || copy.name !== backup.name || copy.sha256 !== backup.sha256 || copy.status !== 'succeeded' || copy.object_count !== backup.object_count || copy.schedule_id !== null)
+      throw new Error(`the imported backup: ${JSON.stringify(copy).slice(0, 400)}`);
+    taken.add(copy.id);
+    await expectVisible(page.getByTestId('app-backup-detail'), 'the imported backup shown');
+    await page.keyboard.press('Escape');
+    await expectVisible(page.getByTestId(`app-backup-open-${copy.id}`).getByText(backup.name), 'the imported row', 30_000);
+    await expectVisible(page.getByTestId(`app-backup-status-${copy.id}`).getByText('succeeded'), 'the imported row succeeded');
+    await expectVisible(page.getByTestId(`app-backup-schedule-${copy.id}`).getByText('on demand'), 'the imported row taken on demand');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('app-backup-import-en');
+
+    // a changed archive is refused, saying what is wrong (its SHA-256), in Chinese; nothing is added
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.reload();
+    await expectVisible(page.getByTestId(`app-backup-open-${copy.id}`), 'the list after the reload', 60_000);
+    const changed = JSON.parse(archive.text);
+    changed.manifests.find((m) => m.kind === 'ConfigMap').data.every = 'hour';
+    const count = (await apiOk(base)).length;
+    await page.getByTestId('app-backup-import-file').setInputFiles({ name: 'changed.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(changed)) });
+    const error = page.getByTestId('app-backup-import-error');
+    await expectVisible(error.getByText('它在下载后被修改过'), 'the changed archive refused naming its SHA-256', 30_000);
+    await expectVisible(error.getByText('changed.json 未能导入'), 'the refused file named');
+    if ((await apiOk(base)).length !== count) throw new Error('the changed archive was imported');
+  } finally {
+    if (sid !== null) await api(`${schedBase}/${sid}`, { method: 'DELETE' }).catch(() => undefined);
+    for (const b of (await apiOk(base).catch(() => [])).filter((x) => x.schedule_id !== null && x.requested_by === `schedule:${name}`)) taken.add(b.id);
+    for (const id of taken) await api(`${base}/${id}`, { method: 'DELETE' }).catch(() => undefined);
+    await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+  }
+});
+
 await step('alerts: a crash-looping pod fires KubePodCrashLooping on the cluster\'s Alerts page (a red 告警中 tag) and in the header badge; silence it from the alert (its labels prefilled), resolve it with a reason (who and why kept), turn a rule off on the rules tab (issue 16)', async () => {
   need(clusterId, 'an imported cluster');
   const ns = `e2e-alert-${Date.now().toString(36)}`;

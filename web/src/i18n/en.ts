@@ -1863,7 +1863,7 @@ export const en = {
   'appBackups.takeAgainHelp': 'The namespaces and label selector of {{name}}, which did not finish. Change them if that was why.',
   'appBackups.import.button': 'Import archive',
   'appBackups.import.tip': "A .json archive saved by a backup's Download, from this Kubedeck or another with the same credential keys. Nothing is applied to the cluster: restore it afterwards.",
-  'appBackups.import.done': 'Archive imported as backup {{name}}: {{objects}} objects',
+  'appBackups.import.done': 'Archive imported as backup {{name}}: {{objects}} {{objects|object|objects}}',
   'appBackups.import.failed': '{{file}} was not imported',
   'appBackups.import.tooLarge': 'The file is {{size}}: archives up to 12 MiB are imported',
   'appBackups.import.notJson': "The file is not JSON: pick the .json file a backup's Download saved",
