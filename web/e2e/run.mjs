@@ -3080,6 +3080,119 @@ await step('application backups: a namespace with a ConfigMap and a Secret backe
   }
 });
 
+// ---- the certificate dashboard (issue 18) ----------------------------------------------------------------------------
+/** A certificate's end as openssl reads it (`openssl x509 -enddate`), as a Date. */
+async function opensslEnd(file) {
+  const out = (await execFileP('openssl', ['x509', '-noout', '-enddate', '-in', file])).stdout.trim();
+  const end = new Date(out.replace(/^notAfter=/, ''));
+  if (!Number.isFinite(end.getTime())) throw new Error(`openssl's end date cannot be read: ${out}`);
+  return end;
+}
+
+await step("certificates: a TLS Secret made with openssl for 5 days is on the Certificates page after refresh (not before: readings are kept) with about 5 days left in the expiring colour and its Ingress; the API server's not-after is openssl's; an Ingress naming a missing Secret is a warning; counts as the API's; filters in the URL; the cluster's menu entry; zh-CN and en (issue 18)", async () => {
+  need(clusterId, 'an imported cluster');
+  const ns = `e2e-cert-${Date.now().toString(36)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'kd-e2e-cert-'));
+  const [keyFile, crtFile] = [join(dir, 'k'), join(dir, 'c')];
+  await execFileP('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '5', '-subj', '/CN=e2e.example.test', '-keyout', keyFile, '-out', crtFile]);
+  const table = page.getByTestId('cert-table');
+  const rowOf = (...texts) => texts.reduce((l, text) => l.filter({ hasText: text }), table.locator('.ant-table-row'));
+  const secretRow = rowOf(`${ns}/e2e-short`);
+  await kubectl('create', 'namespace', ns);
+  try {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/certificates`);
+    // a reading of now, taken before the Secret exists
+    await page.getByTestId('cert-refresh').click();
+    const apiserverRow = rowOf(clusterName, 'API Server 服务证书');
+    await expectVisible(apiserverRow, "the testbed's API server certificate", 60_000);
+    await kubectl('-n', ns, 'create', 'secret', 'tls', 'e2e-short', `--cert=${crtFile}`, `--key=${keyFile}`);
+    await kubectlApply(JSON.stringify({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'e2e-web', namespace: ns },
+      spec: { tls: [{ hosts: ['e2e.example.test'], secretName: 'e2e-short' }, { hosts: ['gone.example.test'], secretName: 'e2e-missing' }],
+        rules: [{ host: 'e2e.example.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    }));
+    if ((await kubectl('-n', ns, 'get', 'secret', 'e2e-missing', '--ignore-not-found')).trim()) throw new Error('kubectl has a Secret e2e-missing');
+    // kept readings: a reload without refresh still shows the reading from before the Secret
+    await page.reload();
+    await expectVisible(apiserverRow, 'the table after a reload', 60_000);
+    if (await secretRow.count()) throw new Error('the new Secret is shown before refresh: the page did not answer from the kept reading');
+    await page.getByTestId('cert-refresh').click();
+    await expectVisible(secretRow, `the row of ${ns}/e2e-short after refresh`, 60_000);
+    await expectVisible(page.getByTestId(`cert-checked-${clusterId}`).getByText('刚刚读取'), `"${clusterName} · 刚刚读取"`);
+
+    // about 5 days left, as openssl says of the certificate, in the expiring colour
+    const left = ((await opensslEnd(crtFile)).getTime() - Date.now()) / 86_400_000;
+    const days = secretRow.getByTestId('cert-days');
+    const daysText = (await days.innerText()).trim();
+    const shown = Number(/剩余\s*([\d.]+)\s*天/.exec(daysText)?.[1]);
+    if (!(Math.abs(shown - left) <= 0.15)) throw new Error(`days left: the page says "${daysText}", openssl's end is ${left.toFixed(2)} days away`);
+    const look = await days.evaluate((e) => ({ cls: e.className, state: e.getAttribute('data-state'), color: getComputedStyle(e).color }));
+    if (look.state !== 'expiring' || !look.cls.includes('ant-tag-orange') || look.color !== 'rgb(212, 107, 8)') throw new Error(`the days-left tag is not the orange "expiring" one: ${JSON.stringify(look)}`);
+    const rowText = await secretRow.innerText();
+    for (const want of ['TLS Secret', clusterName, 'CN=e2e.example.test', `${ns}/e2e-web`]) if (!rowText.includes(want)) throw new Error(`the Secret's row does not show "${want}": ${rowText}`);
+
+    // the API server's not-after is what openssl says of the testbed's apiserver.crt, in the browser's local time
+    const apiEnd = await opensslEnd(join(TESTBED, 'pki', 'apiserver.crt'));
+    const wantEnd = await page.evaluate((ms) => new Date(ms).toLocaleString('zh-CN', { hour12: false }), apiEnd.getTime());
+    const shownEnd = (await apiserverRow.getByTestId('cert-not-after').innerText()).trim();
+    if (shownEnd !== wantEnd) throw new Error(`API server not after: the page says "${shownEnd}", openssl ${apiEnd.toISOString()} (${wantEnd})`);
+
+    // the same reading through the API: the Secret's state, the API server's trust, the counts on top
+    const all = await apiOk('/certificates');
+    const mine = all.find((c) => c.cluster_id === clusterId);
+    const apiSecret = need(mine?.certificates.find((c) => c.namespace === ns && c.secret === 'e2e-short'), "the Secret in the API's reading");
+    if (apiSecret.state !== 'expiring' || apiSecret.source !== 'tls_secret') throw new Error(`the API's view of the Secret: ${JSON.stringify(apiSecret)}`);
+    if (new Date(mine.certificates.find((c) => c.source === 'apiserver').not_after).getTime() !== apiEnd.getTime()) throw new Error("the API's API server not_after differs from openssl's");
+    const trusted = mine.certificates.find((c) => c.source === 'apiserver').trusted;
+    await expectVisible(apiserverRow.getByTestId('cert-trusted').getByText(trusted ? '受信任' : '不受信任', { exact: true }), `trusted: ${trusted}`);
+    const certs = all.flatMap((c) => c.certificates);
+    const counts = { expired: certs.filter((c) => c.state === 'expired').length, expiring: certs.filter((c) => c.state === 'expiring').length, total: certs.length };
+    for (const [k, v] of Object.entries(counts)) {
+      const text = (await page.getByTestId(`cert-count-${k}`).locator('.ant-statistic-content-value').innerText()).trim();
+      if (Number(text.replace(/,/g, '')) !== v) throw new Error(`the ${k} count shows ${text}, the API has ${v}`);
+    }
+    // one page of 50 rows
+    if (Math.min(counts.total, 50) !== (await table.locator('.ant-table-row').count())) throw new Error('the table does not list every certificate the API has');
+
+    // an Ingress naming a Secret that does not exist: a warning for the cluster, above the table
+    await expectVisible(page.getByTestId(`cert-problems-${clusterId}`).getByText(`${ns}/e2e-missing`), "the warning about the Ingress's missing Secret");
+    // the refresh button's tooltip out of the picture
+    await page.mouse.move(0, 0);
+    await shot('certificates');
+
+    // filters live in the URL: only TLS Secrets, kept across a reload
+    await page.goto(`${BASE}/certificates?source=tls_secret`);
+    await expectVisible(secretRow, 'the Secret under the TLS Secret filter');
+    await page.reload();
+    await expectVisible(secretRow, 'the Secret under the TLS Secret filter after a reload');
+    if (await rowOf('API Server 服务证书').count()) throw new Error('the TLS Secret filter still lists the API server certificate');
+    if (!(await page.getByTestId('cert-filter-source').innerText()).includes('TLS Secret')) throw new Error('the source filter does not show TLS Secret');
+
+    // the cluster's own menu entry opens the same page for that cluster
+    await page.goto(`${BASE}/clusters/${clusterId}`);
+    await page.locator(`.ant-menu-item[data-menu-id$="-/clusters/${clusterId}/certificates"]`).click();
+    await page.waitForURL(new RegExp(`/clusters/${clusterId}/certificates$`));
+    await expectVisible(secretRow, "the Secret on the cluster's Certificates page");
+    if (await page.getByTestId('cert-filter-cluster').count()) throw new Error("the cluster's page offers a cluster filter");
+
+    await inEnglish(async () => {
+      await page.goto(`${BASE}/certificates`);
+      await expectVisible(rowOf(clusterName, 'API server serving certificate'), 'the API server row in English', 60_000);
+      const en = (await secretRow.getByTestId('cert-days').innerText()).trim();
+      const n = Number(/^([\d.]+) days left$/.exec(en)?.[1]);
+      if (!(Math.abs(n - left) <= 0.15)) throw new Error(`days left in English: "${en}"`);
+      await expectVisible(page.getByTestId(`cert-checked-${clusterId}`).getByText(/read (just now|\d+ minutes? ago)/), 'when it was read, in English');
+      await expectVisible(page.getByTestId(`cert-problems-${clusterId}`).getByText(/problems? reading certificates/), 'the warning in English');
+      await page.mouse.move(0, 0);
+      await shot('certificates-en');
+    });
+  } finally {
+    await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await step('application backups: a schedule made from the page (`* * * * *`, keep 1; an invalid cron and a taken name refused on their fields) reads "每分钟" / "every minute" with its next run, takes a backup named after it within 150 s, tagged with its name; turned off and deleted from the page (its backup stays); a downloaded archive imported through the button is listed again, a changed one refused naming its SHA-256; zh-CN and en (issue 18)', async () => {
   need(clusterId, 'an imported cluster');
   const ns = `e2e-bks-${Date.now().toString(36)}`;

@@ -1924,7 +1924,7 @@ export const zhCN: Record<MessageKey, string> = {
   'certificates.col.source': '来源',
   'certificates.col.what': '所属',
   'certificates.col.daysLeft': '剩余天数',
-  'certificates.col.trusted': '受信任',
+  'certificates.col.trusted': '可信',
   'certificates.expiredAgo': '已过期 {{days}} 天',
   'certificates.notYetValid': '尚未生效',
   'certificates.usedByIngress': 'Ingress：',
