@@ -575,7 +575,7 @@ const LEASE: &str = "etcd:schedule";
 /// since its last run gets one snapshot (missed runs are not repeated). Snapshots left `running` by a replica
 /// that stopped are marked failed.
 pub async fn run(state: AppState, cancel: CancellationToken) {
-    let tick = state.settings.etcd_schedule_tick;
+    let tick = state.settings.schedule_tick;
     let ttl = chrono::Duration::from_std((tick * 3).max(Duration::from_secs(30))).expect("lease ttl");
     loop {
         tokio::select! {

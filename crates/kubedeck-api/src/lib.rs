@@ -5,6 +5,7 @@
 pub mod alerting;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod connection;
 pub mod console;
 pub mod drain;
@@ -80,10 +81,14 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/top/nodes" => get(routes::cluster_metrics::top_nodes),
     "/api/v1/k8s/cluster/{id}/top/pods" => get(routes::cluster_metrics::top_pods),
     "/api/v1/k8s/cluster/{id}/upgrade/readiness" => get(routes::upgrade::readiness),
+    "/api/v1/k8s/cluster/{id}/certificates" => get(routes::certificates::of_cluster),
     "/api/v1/k8s/cluster/{id}/app-backups" => get(routes::app_backups::list).post(routes::app_backups::create),
+    "/api/v1/k8s/cluster/{id}/app-backups/import" => post(routes::app_backups::import),
     "/api/v1/k8s/cluster/{id}/app-backups/{bid}" => get(routes::app_backups::get).delete(routes::app_backups::delete),
     "/api/v1/k8s/cluster/{id}/app-backups/{bid}/download" => get(routes::app_backups::download),
     "/api/v1/k8s/cluster/{id}/app-backups/{bid}/restore" => post(routes::app_backups::restore),
+    "/api/v1/k8s/cluster/{id}/app-backup-schedules" => get(routes::app_backups::list_schedules).post(routes::app_backups::create_schedule),
+    "/api/v1/k8s/cluster/{id}/app-backup-schedules/{sid}" => put(routes::app_backups::update_schedule).delete(routes::app_backups::delete_schedule),
     "/api/v1/k8s/cluster/{id}/etcd" => get(routes::etcd::get_settings).put(routes::etcd::put_settings).delete(routes::etcd::delete_settings),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots" => get(routes::etcd::list_snapshots).post(routes::etcd::take_snapshot),
     "/api/v1/k8s/cluster/{id}/etcd/snapshots/{sid}" => get(routes::etcd::get_snapshot).delete(routes::etcd::delete_snapshot),
@@ -117,6 +122,7 @@ route_table! {
     "/api/v1/k8s/cluster/{id}/events/timeline" => get(routes::events::timeline),
     "/api/v1/k8s/cluster/{id}/events/sync" => post(routes::events::sync),
     "/api/v1/alerts" => get(routes::alerts::list_all),
+    "/api/v1/certificates" => get(routes::certificates::all),
     "/api/v1/alerts/ingest/{token}" => post(routes::alerts::ingest),
     "/api/v1/k8s/cluster/{id}/alerts" => get(routes::alerts::list),
     "/api/v1/k8s/cluster/{id}/alerts/{aid}" => get(routes::alerts::get),

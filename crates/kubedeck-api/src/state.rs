@@ -45,8 +45,8 @@ pub struct Settings {
     pub notify: crate::notify::NotifySettings,
     /// Where etcd snapshots are written (the binary: `<data dir>/etcd-snapshots`).
     pub etcd_snapshot_dir: std::path::PathBuf,
-    /// How often the etcd snapshot schedules are looked at.
-    pub etcd_schedule_tick: Duration,
+    /// How often the backup schedulers (etcd snapshots, application backups) look for due runs.
+    pub schedule_tick: Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -88,7 +88,7 @@ impl Settings {
             event_retention: crate::event_archive::DEFAULT_RETENTION,
             notify: Default::default(),
             etcd_snapshot_dir: std::env::temp_dir().join("kubedeck-etcd-snapshots"),
-            etcd_schedule_tick: Duration::from_secs(20),
+            schedule_tick: Duration::from_secs(20),
         }
     }
 }
@@ -115,6 +115,8 @@ pub struct Inner {
     pub shared: Option<Arc<crate::shared::Shared>>,
     /// Kind catalogs of clusters another replica syncs (discovered on demand, kept a minute).
     pub catalogs: crate::connection::CatalogCache,
+    /// Certificate readings of the clusters (the dashboard and the expiry alert).
+    pub certificates: crate::certificates::Cache,
     /// Where the credential keys live, for reloading after a rotation by another process.
     pub key_dir: Option<crate::keys::KeyDir>,
     /// Renders `/metrics`.

@@ -119,6 +119,9 @@ error_codes! {
     /// `not_object`, `no_kind`, `kind_mismatch` — another kind than the route's (`kind`), `namespace_mismatch`
     /// (`namespace`), `name_mismatch` (`name`), `no_name`, `too_many_documents` (`max`)).
     ManifestInvalid => "manifest_invalid",
+    /// An uploaded backup archive is not one Kubedeck wrote, was changed since, or its Secrets do not open with
+    /// this Kubedeck's keys (`field` names the part).
+    ArchiveInvalid => "archive_invalid",
     /// The cluster refused the object as invalid: `causes` (`field`, `reason`, `message` each, the cluster's
     /// own field paths), `detail` its message.
     ObjectInvalid => "object_invalid",
@@ -195,6 +198,8 @@ error_codes! {
     AppWindowNotFound => "app_window_not_found",
     /// The cluster has no application backup `backup`.
     AppBackupNotFound => "app_backup_not_found",
+    /// The cluster has no application backup schedule `schedule`.
+    AppBackupScheduleNotFound => "app_backup_schedule_not_found",
     /// Namespace `namespace` does not exist in the cluster.
     NamespaceNotFound => "namespace_not_found",
 
@@ -239,6 +244,8 @@ error_codes! {
     AlreadyExists => "already_exists",
     /// An alert rule called `rule` exists (built-in or the cluster's own).
     AlertRuleExists => "alert_rule_exists",
+    /// The cluster has an application backup schedule called `name` already.
+    AppBackupScheduleExists => "app_backup_schedule_exists",
     /// Alert `alert` is resolved already.
     AlertResolved => "alert_resolved",
     /// `object` (a Deployment) is paused: resume it before a restart or rollback.

@@ -21,6 +21,8 @@ pub mod status {
     pub const SUCCEEDED: &str = "succeeded";
     /// Not stored (the error says why).
     pub const FAILED: &str = "failed";
+    /// The replica taking it stopped before it was stored.
+    pub const INTERRUPTED: &str = "interrupted";
 }
 
 fn binding(id: i64) -> String {
@@ -46,6 +48,7 @@ pub struct AppBackupSummary {
     pub error: Option<String>,
     pub started_at: chrono::DateTime<Utc>,
     pub finished_at: Option<chrono::DateTime<Utc>>,
+    pub schedule_id: Option<i64>,
 }
 
 impl From<AppBackup> for AppBackupSummary {
@@ -67,6 +70,7 @@ impl From<AppBackup> for AppBackupSummary {
             error: b.error,
             started_at: b.started_at,
             finished_at: b.finished_at,
+            schedule_id: b.schedule_id,
         }
     }
 }
@@ -89,7 +93,8 @@ pub struct BackupContents {
 }
 
 impl Store {
-    /// Records a backup being taken.
+    /// Records a backup being taken by `replica` (for `schedule_id`, or on demand).
+    #[allow(clippy::too_many_arguments)]
     pub async fn start_app_backup(
         &self,
         cluster_id: i64,
@@ -97,8 +102,12 @@ impl Store {
         namespaces: &[String],
         label_selector: Option<&str>,
         who: &str,
+        schedule_id: Option<i64>,
+        replica: &str,
     ) -> Result<AppBackup, sea_orm::DbErr> {
         app_backup::ActiveModel {
+            schedule_id: Set(schedule_id),
+            replica: Set(Some(replica.to_owned())),
             cluster_id: Set(cluster_id),
             name: Set(name.to_owned()),
             namespaces: Set(serde_json::to_string(namespaces).unwrap_or_else(|_| "[]".into())),
@@ -172,12 +181,71 @@ impl Store {
                 C::Error,
                 C::StartedAt,
                 C::FinishedAt,
+                C::ScheduleId,
             ])
             .filter(C::ClusterId.eq(cluster_id))
             .order_by_desc(C::Id)
             .into_model::<AppBackupSummary>()
             .all(self.conn())
             .await
+    }
+
+    /// Marks `interrupted` the backups left `running` by replicas that stopped: not `alive_replica`, and holding
+    /// no replica lease (what tasks do, [`Store::interrupt_orphaned_tasks`]). How many.
+    pub async fn interrupt_orphaned_app_backups(&self, alive_replica: &str) -> Result<u64, sea_orm::DbErr> {
+        let running: Vec<(i64, Option<String>)> = app_backup::Entity::find()
+            .select_only()
+            .columns([app_backup::Column::Id, app_backup::Column::Replica])
+            .filter(app_backup::Column::Status.eq(status::RUNNING))
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let mut n = 0;
+        for (id, replica) in running {
+            let replica = replica.unwrap_or_default();
+            if replica == alive_replica
+                || self.lease_holder(&format!("replica:{replica}")).await?.is_some()
+            {
+                continue;
+            }
+            let res = app_backup::Entity::update_many()
+                .col_expr(app_backup::Column::Status, Expr::value(status::INTERRUPTED))
+                .col_expr(app_backup::Column::FinishedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    app_backup::Column::Error,
+                    Expr::value(Some(
+                        "the Kubedeck replica taking this backup stopped before it was stored; take it again".to_owned(),
+                    )),
+                )
+                .filter(app_backup::Column::Id.eq(id))
+                .filter(app_backup::Column::Status.eq(status::RUNNING))
+                .exec(self.conn())
+                .await?;
+            n += res.rows_affected;
+        }
+        Ok(n)
+    }
+
+    /// A schedule's backups that retention removes: beyond the newest `keep_count` stored ones, or stored
+    /// longer ago than `keep_days`. Failed and interrupted ones hold nothing and are kept as the record.
+    pub async fn app_backups_beyond_retention(
+        &self,
+        schedule_id: i64,
+        keep_count: Option<i32>,
+        keep_days: Option<i32>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Vec<i64>, sea_orm::DbErr> {
+        let stored: Vec<(i64, chrono::DateTime<Utc>)> = app_backup::Entity::find()
+            .select_only()
+            .columns([app_backup::Column::Id, app_backup::Column::StartedAt])
+            .filter(app_backup::Column::ScheduleId.eq(schedule_id))
+            .filter(app_backup::Column::Status.eq(status::SUCCEEDED))
+            .order_by_desc(app_backup::Column::StartedAt)
+            .order_by_desc(app_backup::Column::Id)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        Ok(crate::etcd_backups::beyond(&stored, keep_count, keep_days, now))
     }
 
     /// One backup with its archive.
@@ -196,6 +264,17 @@ impl Store {
             .exec(self.conn())
             .await?;
         Ok(r.rows_affected > 0)
+    }
+
+    /// The Secrets of a downloaded archive of backup `backup_id` (sealed bound to that row), in clear: only a
+    /// Kubedeck holding the key that sealed them opens them.
+    pub fn open_archived_app_backup_secrets(
+        &self,
+        sealed: &str,
+        backup_id: i64,
+        ring: &KeyRing,
+    ) -> Result<Vec<u8>, CredentialError> {
+        ring.open(sealed, &binding(backup_id))
     }
 
     /// The Secrets of a backup, in clear (a JSON array).

@@ -363,16 +363,30 @@ pub fn beyond_retention(
     keep_days: Option<i32>,
     now: DateTime<Utc>,
 ) -> Vec<i64> {
-    let oldest = keep_days.map(|d| now - chrono::Duration::days(d.into()));
-    snapshots
+    let stored: Vec<(i64, DateTime<Utc>)> = snapshots
         .iter()
         .filter(|s| s.status == status::SUCCEEDED)
+        .map(|s| (s.id, s.started_at))
+        .collect();
+    beyond(&stored, keep_count, keep_days, now)
+}
+
+/// Retention by count and age over stored items `(id, taken at)`, newest first: the ids beyond the newest
+/// `keep_count` or taken before `now - keep_days` (etcd snapshots and application backups alike).
+pub fn beyond(
+    stored: &[(i64, DateTime<Utc>)],
+    keep_count: Option<i32>,
+    keep_days: Option<i32>,
+    now: DateTime<Utc>,
+) -> Vec<i64> {
+    let oldest = keep_days.map(|d| now - chrono::Duration::days(d.into()));
+    stored
+        .iter()
         .enumerate()
-        .filter(|(i, s)| {
-            keep_count.is_some_and(|c| *i >= c.max(0) as usize)
-                || oldest.is_some_and(|o| s.started_at < o)
+        .filter(|(i, (_, at))| {
+            keep_count.is_some_and(|c| *i >= c.max(0) as usize) || oldest.is_some_and(|o| *at < o)
         })
-        .map(|(_, s)| s.id)
+        .map(|(_, (id, _))| *id)
         .collect()
 }
 

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod app_backups;
+pub mod app_backup_schedules;
 pub mod audit;
 pub mod cluster_metrics;
 pub mod clusters;

@@ -165,6 +165,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         rate: Default::default(),
         shared,
         catalogs: Default::default(),
+        certificates: Default::default(),
         key_dir: Some(key_dir),
         metrics,
     }));
@@ -174,6 +175,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(
             interrupted,
             "tasks left running by a stopped replica were marked interrupted"
+        );
+    }
+    let interrupted = store.interrupt_orphaned_app_backups(&replica_id).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "application backups left running by a stopped replica were marked interrupted"
         );
     }
 
@@ -190,6 +198,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         cancel.clone(),
     ));
     let etcd_schedules = tokio::spawn(kubedeck_api::etcd_backup::run(state.clone(), cancel.clone()));
+    let app_backup_schedules =
+        tokio::spawn(kubedeck_api::app_backup::schedule::run(state.clone(), cancel.clone()));
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -237,6 +247,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(10), sync).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), metrics_collector).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), etcd_schedules).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), app_backup_schedules).await;
     schema_watch.abort();
     store.close().await?;
     if schema_moved.is_cancelled() {

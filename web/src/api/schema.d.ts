@@ -147,6 +147,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The certificates of every cluster the caller may read resources of, by cluster name. */
+        get: operations["all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster": {
         parameters: {
             query?: never;
@@ -350,6 +367,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/k8s/cluster/{id}/app-backup-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's backup schedules, by name, with when each runs next. */
+        get: operations["list_schedules"];
+        put?: never;
+        /**
+         * Schedule backups of namespaces (cron, UTC) with retention: the newest `keep_count` stored backups of the
+         *     schedule, none older than `keep_days` (neither given: the newest 7).
+         */
+        post: operations["create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/app-backup-schedules/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a backup schedule (a changed cron time counts from now: no run is started for the past). Only the
+         *     namespaces it did not have already must exist: one whose namespace was deleted can still be paused.
+         */
+        put: operations["update_schedule"];
+        post?: never;
+        /** Delete a backup schedule. The backups it took stay (and no retention removes them any more). */
+        delete: operations["delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/k8s/cluster/{id}/app-backups": {
         parameters: {
             query?: never;
@@ -365,6 +424,28 @@ export interface paths {
          *     their Secrets sealed. A namespace that does not exist is a 404 naming it, and nothing is recorded.
          */
         post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/app-backups/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a downloaded backup archive (`GET .../download`) as a backup of this cluster, to restore from it like
+         *     any other: after the cluster or the Kubedeck database that held it is gone, or to move it to another Kubedeck
+         *     that shares the credential keys. The archive must be unchanged (its `sha256` is checked over the manifests and
+         *     the Secrets in clear), and its Secrets must open with this Kubedeck's keys. Nothing is applied to the cluster.
+         */
+        post: operations["import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -444,6 +525,26 @@ export interface paths {
          *     manager.
          */
         post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/k8s/cluster/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One cluster's certificates: the API server's serving certificate, the kubeconfig's CA and client
+         *     certificate, and TLS Secrets with the Ingresses that use them; soonest end first. Never the Secrets' values.
+         */
+        get: operations["of_cluster"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2613,6 +2714,11 @@ export interface components {
             object_count?: number | null;
             report?: components["schemas"]["BackupReport"] | null;
             requested_by: string;
+            /**
+             * Format: int64
+             * @description The schedule it was taken for (None: on demand).
+             */
+            schedule_id?: number | null;
             /** Format: int32 */
             secret_count?: number | null;
             /** @description SHA-256 of the manifests and Secrets in clear. */
@@ -2624,7 +2730,7 @@ export interface components {
             size_bytes?: number | null;
             /** Format: date-time */
             started_at: string;
-            /** @description running, succeeded or failed. */
+            /** @description running, succeeded, failed or interrupted (the replica taking it stopped: take it again). */
             status: string;
         };
         /** @description One chart's line(s) and the PromQL behind it. */
@@ -2806,7 +2912,7 @@ export interface components {
             };
             /** @description Objects read but not kept (owned by a controller, made by the cluster). */
             left_out: components["schemas"]["LeftOut"][];
-            /** @description Kinds of [`KINDS`] this cluster does not serve. */
+            /** @description Kinds of the backed-up kinds this cluster does not serve. */
             not_served: string[];
             /** @description Whether their volumes' data is in the backup (never yet: manifests only). */
             volume_data_included: boolean;
@@ -2849,6 +2955,24 @@ export interface components {
          * @enum {string}
          */
         Category: "workloads" | "network" | "configuration" | "storage" | "access_control" | "cluster" | "custom_resources";
+        /** @description Something the dashboard could not read, or an Ingress naming a Secret that is missing. */
+        CertProblem: {
+            message: string;
+            /** @description The Secret (or, for a failed handshake, nothing). */
+            name?: string | null;
+            namespace?: string | null;
+            source: components["schemas"]["CertSource"];
+        };
+        /**
+         * @description Where a certificate was found.
+         * @enum {string}
+         */
+        CertSource: "apiserver" | "ca" | "client" | "tls_secret";
+        /**
+         * @description How close a certificate is to its end.
+         * @enum {string}
+         */
+        CertState: "valid" | "expiring" | "expired" | "not_yet_valid";
         /** @description What a TLS Secret or an Ingress shows about a certificate. */
         Certificate: {
             /** @description Issuer, written the same way. */
@@ -2884,6 +3008,36 @@ export interface components {
             not_after: string;
             /** @description Subject common name. */
             subject: string;
+        };
+        /** @description One certificate on the dashboard. */
+        CertificateView: {
+            /**
+             * Format: double
+             * @description Days until `not_after`, negative once expired (one decimal).
+             */
+            days_left: number;
+            /** @description Ingresses whose TLS names this Secret, as `namespace/name`. */
+            ingresses: string[];
+            issuer: string;
+            /** @description The Secret's namespace (TLS Secrets). */
+            namespace?: string | null;
+            /** Format: date-time */
+            not_after: string;
+            /** Format: date-time */
+            not_before: string;
+            /** @description DNS names and IP addresses it covers. */
+            sans: string[];
+            /** @description The Secret's name (TLS Secrets). */
+            secret?: string | null;
+            source: components["schemas"]["CertSource"];
+            state: components["schemas"]["CertState"];
+            /** @description As `CN=kube-apiserver, O=...`. */
+            subject: string;
+            /**
+             * @description API server only: whether the kubeconfig's CA (the system's roots when it names none) trusts the
+             *     certificate for the server's address.
+             */
+            trusted?: boolean | null;
         };
         /** @description The whole configuration of a channel, secrets included (fields a kind does not use stay empty). */
         ChannelConfig: {
@@ -3000,6 +3154,20 @@ export interface components {
             volume?: components["schemas"]["BoundVolume"] | null;
             /** @description The volume's name in the claim (`spec.volumeName`), even when it cannot be read. */
             volume_name?: string | null;
+        };
+        /** @description One cluster's certificates. */
+        ClusterCertificates: {
+            /** @description Soonest end first. */
+            certificates: components["schemas"]["CertificateView"][];
+            /**
+             * Format: date-time
+             * @description When they were read from the cluster.
+             */
+            checked_at: string;
+            /** Format: int64 */
+            cluster_id: number;
+            cluster_name: string;
+            problems: components["schemas"]["CertProblem"][];
         };
         /** @description The cluster's DNS configuration. */
         ClusterDns: {
@@ -3656,7 +3824,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "prometheus_not_linked" | "saved_query_not_found" | "maintenance_not_found" | "app_window_not_found" | "app_backup_not_found" | "namespace_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_in_maintenance" | "outside_maintenance_window" | "maintenance_over" | "maintenance_overlaps" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "prometheus_unreachable" | "prometheus_rejected" | "prometheus_error" | "promql_invalid" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "etcd_not_configured" | "etcd_snapshot_not_found" | "etcd_unreachable" | "etcd_snapshot_failed" | "etcd_snapshot_running" | "invalid_cron" | "internal";
+        ErrorCode: "invalid_path" | "invalid_query" | "malformed_json" | "invalid_body" | "body_too_large" | "unsupported_media_type" | "bad_request" | "websocket_required" | "headers_too_large" | "certificate_invalid" | "private_key_invalid" | "key_pair_mismatch" | "route_not_found" | "method_not_allowed" | "out_of_range" | "too_many_matches" | "invalid_length" | "not_one_of" | "invalid_selector" | "invalid_time" | "invalid_time_range" | "mutually_exclusive" | "required" | "page_past_end" | "invalid_name" | "invalid_label" | "protected_key" | "invalid_taint" | "invalid_url" | "invalid_email" | "container_not_found" | "container_required" | "no_previous_log" | "container_not_running" | "wrong_password" | "weak_password" | "password_unchanged" | "invalid_binding" | "context_needs_credential" | "control_characters" | "invalid_resource_version" | "manifest_invalid" | "archive_invalid" | "object_invalid" | "missing_token" | "token_invalid" | "token_expired" | "refresh_invalid" | "account_gone" | "account_disabled" | "session_ended" | "invalid_credentials" | "too_many_attempts" | "rate_limited" | "password_change_required" | "forbidden" | "origin_forbidden" | "cluster_not_found" | "node_not_found" | "pod_not_found" | "user_not_found" | "task_not_found" | "channel_not_found" | "object_not_found" | "kind_unknown" | "kind_not_served" | "verb_not_supported" | "revision_not_found" | "secret_key_not_found" | "alert_not_found" | "alert_rule_not_found" | "silence_not_found" | "ingest_token_not_found" | "prometheus_not_linked" | "saved_query_not_found" | "maintenance_not_found" | "app_window_not_found" | "app_backup_not_found" | "app_backup_schedule_not_found" | "namespace_not_found" | "cluster_name_taken" | "cluster_already_imported" | "username_taken" | "channel_name_taken" | "last_admin" | "self_delete" | "task_finished" | "task_not_resumable" | "node_changed" | "labels_changed" | "taints_changed" | "edit_contended" | "node_not_empty" | "drain_blocked" | "object_conflict" | "resource_conflict" | "apply_conflict" | "already_exists" | "alert_rule_exists" | "app_backup_schedule_exists" | "alert_resolved" | "rollout_paused" | "already_paused" | "not_paused" | "expansion_not_allowed" | "size_not_larger" | "cluster_in_maintenance" | "outside_maintenance_window" | "maintenance_over" | "maintenance_overlaps" | "cluster_forbidden" | "cluster_invalid" | "cluster_throttled" | "credential_rejected" | "cluster_unreachable" | "cluster_timeout" | "tls_verification_failed" | "cluster_error" | "prometheus_unreachable" | "prometheus_rejected" | "prometheus_error" | "promql_invalid" | "kubeconfig_too_large" | "kubeconfig_invalid" | "kubeconfig_unsafe" | "context_not_found" | "context_required" | "preflight_failed" | "etcd_not_configured" | "etcd_snapshot_not_found" | "etcd_unreachable" | "etcd_snapshot_failed" | "etcd_snapshot_running" | "invalid_cron" | "internal";
         /** @description A cluster's etcd settings as written. */
         EtcdSettingsInput: {
             /** @description The CA of etcd's serving certificate (PEM). Absent: the system's roots. */
@@ -5951,6 +6119,63 @@ export interface components {
              */
             replicas_before: number;
         };
+        /** @description A backup schedule: which namespaces, when, and how many backups to keep. */
+        ScheduleBody: {
+            /** @description Off: kept, but no run is started (default on). */
+            enabled?: boolean;
+            /**
+             * Format: int32
+             * @description Keep the newest N stored backups of this schedule (1 to 1000). Neither this nor `keep_days`: 7.
+             */
+            keep_count?: number | null;
+            /**
+             * Format: int32
+             * @description Remove this schedule's stored backups older than N days (1 to 3650).
+             */
+            keep_days?: number | null;
+            /** @description Only the objects these labels select. */
+            label_selector?: string | null;
+            /** @description Unique in the cluster (1 to 64 characters); scheduled backups are named after it and the time. */
+            name: string;
+            /**
+             * @description The namespaces each run backs up (1 to 50). They must exist when the schedule is saved; a run that finds
+             *     one gone is recorded as a failed backup saying so.
+             */
+            namespaces: string[];
+            /** @description Five cron fields in UTC (`0 3 * * *`) or an alias (`@daily`). */
+            schedule: string;
+        };
+        /** @description A backup schedule as shown. */
+        ScheduleView: {
+            /** Format: int64 */
+            cluster_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            /** Format: int32 */
+            keep_count?: number | null;
+            /** Format: int32 */
+            keep_days?: number | null;
+            label_selector?: string | null;
+            /**
+             * Format: date-time
+             * @description When the last run started.
+             */
+            last_scheduled_at?: string | null;
+            name: string;
+            namespaces: string[];
+            /**
+             * Format: date-time
+             * @description When the next run starts (None when disabled).
+             */
+            next_run_at?: string | null;
+            schedule: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description Results of a search, with the clusters that could not be searched. */
         SearchResult: {
             /** @description Matches, ordered by cluster, namespace and name. */
@@ -7300,6 +7525,66 @@ export interface operations {
             };
             /** @description the body does not fit its schema */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    all: {
+        parameters: {
+            query?: {
+                /** @description Certificates ending within this many days count as `expiring` (default 30; 1 to 3650). */
+                warn_days?: number;
+                /** @description Read the clusters now instead of answering from a reading up to five minutes old. */
+                refresh?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterCertificates"][];
+                };
+            };
+            /** @description `warn_days` out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8739,6 +9024,350 @@ export interface operations {
             };
         };
     };
+    list_schedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"][];
+                };
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description a field is wrong (name, namespaces, label_selector, schedule, keep_count, keep_days) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found`, `namespace_not_found` (field `namespaces[i]`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `app_backup_schedule_exists` (field `name`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `app_backup_schedule_not_found`, `namespace_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `app_backup_schedule_exists` (field `name`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `app_backup_schedule_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -8902,6 +9531,104 @@ export interface operations {
             };
             /** @description the cluster failed while it was read (the backup is recorded as failed) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description the archive, as downloaded */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppBackupView"];
+                };
+            };
+            /** @description `archive_invalid`: not a Kubedeck archive (`format`, `manifests`, `namespaces`), changed since (`sha256`), or Secrets sealed with a key this Kubedeck does not have (`secrets_sealed`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cluster_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description larger than the server's body limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body does not fit its schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9303,6 +10030,77 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    of_cluster: {
+        parameters: {
+            query?: {
+                /** @description Certificates ending within this many days count as `expiring` (default 30; 1 to 3650). */
+                warn_days?: number;
+                /** @description Read the clusters now instead of answering from a reading up to five minutes old. */
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterCertificates"];
+                };
+            };
+            /** @description `warn_days` out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid session: log in (again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller lacks the permission in x-permission, or must change the password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description unknown cluster */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@
 //! read lock, because they are many.
 
 use super::rules::{
-    ClusterFacts, HpaFacts, Named, NodeFacts, NodeUsage, QuotaFacts, ReplicaFacts, VolumeFacts,
+    CertFacts, ClusterFacts, HpaFacts, Named, NodeFacts, NodeUsage, QuotaFacts, ReplicaFacts, VolumeFacts,
 };
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -41,6 +41,26 @@ pub fn cluster(
         credential_rejected: c.status_reason.starts_with("credential rejected"),
         client_cert_not_after: cert.as_ref().and_then(|(_, t)| *t),
     }
+}
+
+/// The certificate dashboard's latest reading of the cluster (read again in the background once it is ten minutes
+/// old); the client certificate is left to `KubeClientCertificateExpiration`.
+pub fn certificates(state: &AppState, c: &Cluster) -> Option<Vec<CertFacts>> {
+    let reading = crate::certificates::cached_or_refresh(state, c)?;
+    Some(
+        reading
+            .certificates
+            .iter()
+            .filter(|v| v.source != crate::certificates::CertSource::Client)
+            .map(|v| CertFacts {
+                source: v.source.as_str(),
+                namespace: v.namespace.clone(),
+                secret: v.secret.clone(),
+                subject: v.subject.clone(),
+                not_after: v.not_after,
+            })
+            .collect(),
+    )
 }
 
 /// The nodes' Ready condition and unreachable taint (None before the first list).

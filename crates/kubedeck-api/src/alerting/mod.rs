@@ -190,6 +190,7 @@ async fn evaluate_cluster(
         quotas: handle.as_ref().and_then(|h| facts::quotas(h)),
         volumes: facts::volumes(state, cluster_id, now).await,
         node_usage: facts::node_usage(state, cluster_id, now).await,
+        certificates: facts::certificates(state, &cluster),
         pods: None,
         crash_seen: None,
     };

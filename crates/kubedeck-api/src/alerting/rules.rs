@@ -171,6 +171,15 @@ pub const BUILTIN: &[BuiltinRule] = &[
         false,
     ),
     rule(
+        "KubeCertificateExpiration",
+        "a certificate of the cluster (the API server's serving certificate, a kubeconfig CA, a TLS Secret) expires within the threshold",
+        Some(30.0),
+        Some("days"),
+        0,
+        "warning",
+        false,
+    ),
+    rule(
         "ClusterUnreachable",
         "Kubedeck cannot reach the cluster's API server",
         None,
@@ -464,6 +473,17 @@ pub struct ClusterFacts {
     pub client_cert_not_after: Option<DateTime<Utc>>,
 }
 
+/// A certificate on the dashboard (other than the client certificate, which has its own rule).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertFacts {
+    /// `apiserver`, `ca`, `tls_secret`.
+    pub source: &'static str,
+    pub namespace: Option<String>,
+    pub secret: Option<String>,
+    pub subject: String,
+    pub not_after: DateTime<Utc>,
+}
+
 /// When each pod was last seen in CrashLoopBackOff: namespace → name → time (looked up without allocating).
 pub type CrashSeen = HashMap<String, HashMap<String, DateTime<Utc>>>;
 
@@ -482,6 +502,8 @@ pub struct Facts<'a> {
     pub quotas: Option<Vec<QuotaFacts>>,
     pub volumes: Option<Vec<VolumeFacts>>,
     pub node_usage: Option<Vec<NodeUsage>>,
+    /// The certificate dashboard's latest reading (None before the first).
+    pub certificates: Option<Vec<CertFacts>>,
 }
 
 /// One object in breach of one rule.
@@ -663,6 +685,24 @@ fn evaluate_rule(rule: &Rule, f: &Facts<'_>, now: DateTime<Utc>, out: &mut Vec<F
                 && let Some(left) = certificate_expiring(end, now, threshold)
             {
                 out.push(finding(rule, BTreeMap::new(), "The imported client certificate is about to expire".into(), format!("The client certificate Kubedeck uses for this cluster expires on {} ({left:.1} days).", end.to_rfc3339()), Some(left)));
+            }
+        }
+        "KubeCertificateExpiration" => {
+            for c in need!(f.certificates.as_ref()) {
+                let Some(left) = certificate_expiring(c.not_after, now, threshold) else { continue };
+                let mut l = labels(&[("certificate", c.source), ("subject", &c.subject)]);
+                if let (Some(ns), Some(secret)) = (&c.namespace, &c.secret) {
+                    l.insert("namespace".into(), ns.clone());
+                    l.insert("secret".into(), secret.clone());
+                }
+                let what = match (c.source, &c.namespace, &c.secret) {
+                    ("apiserver", ..) => "The API server's serving certificate".to_owned(),
+                    ("ca", ..) => format!("The cluster CA certificate {}", c.subject),
+                    (_, Some(ns), Some(s)) => format!("The certificate of TLS Secret {ns}/{s}"),
+                    _ => format!("The certificate {}", c.subject),
+                };
+                let when = if left < 0.0 { "expired" } else { "expires" };
+                out.push(finding(rule, l, "A certificate is about to expire".into(), format!("{what} {when} on {} ({left:.1} days).", c.not_after.to_rfc3339()), Some(left)));
             }
         }
         "KubePodCrashLooping" | "KubePodNotReady" | "KubeContainerWaiting" => {

@@ -4,7 +4,8 @@
 //! route needs `backup.admin` (a backup holds its namespaces' Secrets); a restore needs it on the target cluster
 //! too. What is kept and how it is cleaned: [`crate::app_backup`].
 
-use crate::app_backup::{self, KINDS};
+use crate::app_backup::{self, KINDS, take};
+pub use crate::app_backup::take::{BackupReport, LeftOut};
 use crate::routes::resources::write::{FIELD_MANAGER, timed};
 use crate::audit::AuditSlot;
 use crate::auth::{Authorized, perm};
@@ -18,12 +19,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kubedeck_core::rbac::{Permission, Scope};
-use kubedeck_store::app_backups::{AppBackup, AppBackupSummary, BackupContents, status};
+use kubedeck_store::app_backup_schedules::{AppBackupSchedule, ScheduleFields};
+use kubedeck_store::app_backups::{AppBackup, AppBackupSummary, status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -45,34 +46,6 @@ pub struct NewAppBackup {
     pub label_selector: Option<String>,
 }
 
-/// An object left out of a backup, and why.
-#[derive(Serialize, Deserialize, ToSchema, Clone)]
-pub struct LeftOut {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub why: String,
-}
-
-/// What a backup holds and what it does not.
-#[derive(Serialize, Deserialize, ToSchema, Clone, Default)]
-pub struct BackupReport {
-    /// Objects per kind (`Deployment: 2`), Secrets included, namespaces not.
-    pub kinds: BTreeMap<String, u32>,
-    /// Objects read but not kept (owned by a controller, made by the cluster).
-    pub left_out: Vec<LeftOut>,
-    /// Kinds of [`KINDS`] this cluster does not serve.
-    pub not_served: Vec<String>,
-    /// PersistentVolumeClaims in the backup.
-    pub claims: u32,
-    /// Whether their volumes' data is in the backup (never yet: manifests only).
-    pub volume_data_included: bool,
-    /// Whether the cluster serves CSI VolumeSnapshots (`snapshot.storage.k8s.io`).
-    pub volume_snapshots_served: bool,
-    /// What an operator needs to know about the volumes, in English.
-    pub volume_note: String,
-}
-
 /// A backup as listed.
 #[derive(Serialize, ToSchema)]
 pub struct AppBackupView {
@@ -81,7 +54,7 @@ pub struct AppBackupView {
     pub name: String,
     pub namespaces: Vec<String>,
     pub label_selector: Option<String>,
-    /// running, succeeded or failed.
+    /// running, succeeded, failed or interrupted (the replica taking it stopped: take it again).
     pub status: String,
     pub requested_by: String,
     /// Objects kept, Secrets included.
@@ -95,6 +68,8 @@ pub struct AppBackupView {
     pub error: Option<String>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The schedule it was taken for (None: on demand).
+    pub schedule_id: Option<i64>,
 }
 
 fn view(b: AppBackupSummary) -> AppBackupView {
@@ -114,6 +89,7 @@ fn view(b: AppBackupSummary) -> AppBackupView {
         error: b.error,
         started_at: b.started_at,
         finished_at: b.finished_at,
+        schedule_id: b.schedule_id,
     }
 }
 
@@ -145,120 +121,26 @@ fn not_found(id: i64, bid: i64) -> ApiError {
 
 // ---- taking a backup ----------------------------------------------------------------------------------------
 
-/// What a backup reads: the namespaces' objects of every kind it keeps.
-struct Read {
-    namespaces: Vec<Value>,
-    objects: Vec<Value>,
-    secrets: Vec<Value>,
-    report: BackupReport,
-}
-
-/// The namespaces' own manifests, cleaned; a namespace that does not exist is a 404 naming `namespaces[i]`.
-async fn namespace_manifests(client: &kube::Client, cluster_id: i64, namespaces: &[String]) -> ApiResult<Vec<Value>> {
-    let ns_api: Api<Namespace> = Api::all(client.clone());
-    let mut out = Vec::with_capacity(namespaces.len());
-    for (i, ns) in namespaces.iter().enumerate() {
-        let Some(n) = timed(ns_api.get_opt(ns), &format!("namespace {ns}")).await? else {
-            return Err(ApiError::not_found(
-                ErrorCode::NamespaceNotFound,
-                format!("namespace '{ns}' does not exist in cluster {cluster_id}"),
-            )
-            .with_field(&format!("namespaces[{i}]"))
-            .param("namespace", ns));
-        };
-        let mut v = serde_json::to_value(&n).map_err(ApiError::internal)?;
-        v["apiVersion"] = json!("v1");
-        v["kind"] = json!("Namespace");
-        let mut v = app_backup::clean("namespaces", v);
-        if let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut) {
-            spec.remove("finalizers");
-        }
-        if v["spec"].as_object().is_some_and(|s| s.is_empty()) {
-            v.as_object_mut().map(|o| o.remove("spec"));
-        }
-        out.push(v);
-    }
-    Ok(out)
-}
-
-/// Reads the namespaces' objects of every kind a backup keeps (their Namespace manifests already read).
-async fn read_cluster(
-    state: &AppState,
-    c: &kubedeck_store::clusters::Cluster,
-    client: kube::Client,
-    namespaces: &[String],
-    namespace_manifests: Vec<Value>,
-    selector: Option<&str>,
-) -> ApiResult<Read> {
-    let cat = catalog(state, c).await?;
-    let mut read = Read {
-        namespaces: namespace_manifests,
-        objects: Vec::new(),
-        secrets: Vec::new(),
-        report: BackupReport::default(),
-    };
-    read.report.volume_snapshots_served = cat
-        .find("volumesnapshots.snapshot.storage.k8s.io")
-        .is_ok();
-    let mut lp = ListParams::default();
-    if let Some(s) = selector {
-        lp = lp.labels(s);
-    }
-    for kind in KINDS {
-        let served = match cat.find(kind) {
-            Ok(s) => s,
-            Err(_) => {
-                read.report.not_served.push((*kind).to_owned());
-                continue;
-            }
-        };
-        for ns in namespaces {
-            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &served.api);
-            let list = timed(api.list(&lp), &format!("{kind} in {ns}")).await?;
-            for o in list.items {
-                let mut v = serde_json::to_value(&o).map_err(ApiError::internal)?;
-                // list items carry no apiVersion and kind of their own
-                v["apiVersion"] = json!(served.api.api_version);
-                v["kind"] = json!(served.api.kind);
-                if let Some(why) = app_backup::left_out(kind, &v) {
-                    read.report.left_out.push(LeftOut {
-                        kind: served.api.kind.clone(),
-                        namespace: ns.clone(),
-                        name: o.metadata.name.clone().unwrap_or_default(),
-                        why: why.to_owned(),
-                    });
-                    continue;
-                }
-                *read.report.kinds.entry(served.api.kind.clone()).or_default() += 1;
-                let v = app_backup::clean(kind, v);
-                if *kind == "secrets" {
-                    read.secrets.push(v);
-                } else {
-                    if *kind == "persistentvolumeclaims" {
-                        read.report.claims += 1;
-                    }
-                    read.objects.push(v);
-                }
-            }
-        }
-    }
-    read.report.volume_note = match (read.report.claims, read.report.volume_snapshots_served) {
-        (0, _) => "no PersistentVolumeClaims: nothing of volume data to miss".into(),
-        (_, true) => "the claims' manifests are in the backup, their volumes' data is not: the cluster serves CSI VolumeSnapshots, which Kubedeck does not take yet; snapshot the volumes with your CSI driver".into(),
-        (_, false) => "the claims' manifests are in the backup, their volumes' data is not: the cluster serves no CSI VolumeSnapshots; restored claims bind new, empty volumes".into(),
-    };
-    Ok(read)
-}
-
 fn check_new(body: &NewAppBackup) -> ApiResult<()> {
-    if body.namespaces.is_empty() || body.namespaces.len() > MAX_NAMESPACES {
+    check_what(&body.namespaces, body.label_selector.as_deref())?;
+    if let Some(n) = &body.name
+        && (n.trim().is_empty() || n.chars().count() > 128)
+    {
+        return Err(ApiError::invalid_length("name", 1, 128));
+    }
+    Ok(())
+}
+
+/// The namespaces (1 to 50 names) and the label selector of a backup or a schedule.
+fn check_what(namespaces: &[String], label_selector: Option<&str>) -> ApiResult<()> {
+    if namespaces.is_empty() || namespaces.len() > MAX_NAMESPACES {
         return Err(ApiError::invalid(
             "namespaces",
             ErrorCode::InvalidBody,
             format!("namespaces must list 1 to {MAX_NAMESPACES} namespaces"),
         ));
     }
-    for (i, ns) in body.namespaces.iter().enumerate() {
+    for (i, ns) in namespaces.iter().enumerate() {
         if !app_backup::is_namespace_name(ns) {
             return Err(ApiError::invalid(
                 &format!("namespaces[{i}]"),
@@ -267,13 +149,8 @@ fn check_new(body: &NewAppBackup) -> ApiResult<()> {
             ));
         }
     }
-    if let Some(s) = &body.label_selector {
+    if let Some(s) = label_selector {
         kubedeck_kube::selector::Selector::parse(s).map_err(|e| ApiError::selector("label_selector", e))?;
-    }
-    if let Some(n) = &body.name
-        && (n.trim().is_empty() || n.chars().count() > 128)
-    {
-        return Err(ApiError::invalid_length("name", 1, 128));
     }
     Ok(())
 }
@@ -306,41 +183,15 @@ pub async fn create(
             .collect()
     });
     audit.detail(json!({"name": name, "namespaces": namespaces, "label_selector": body.label_selector}));
-    // the namespaces are read before anything is recorded: a mistyped name leaves no failed backup behind
-    let client = client_for(&state, &c).await?;
-    let ns_manifests = namespace_manifests(&client, id, &namespaces).await?;
-    let row = state
-        .store
-        .start_app_backup(id, &name, &namespaces, body.label_selector.as_deref(), &auth.username)
-        .await?;
-    audit.target(Some(id), None, Some(format!("app-backups/{}", row.id)));
-    let read = match read_cluster(&state, &c, client, &namespaces, ns_manifests, body.label_selector.as_deref()).await {
-        Ok(r) => r,
-        Err(e) => {
-            state.store.fail_app_backup(row.id, &e.message).await?;
-            return Err(e);
-        }
+    let req = take::Request {
+        namespaces: &namespaces,
+        label_selector: body.label_selector.as_deref(),
+        name: &name,
+        who: &auth.username,
+        schedule_id: None,
     };
-    let manifests: Vec<Value> = read.namespaces.iter().chain(&read.objects).cloned().collect();
-    let manifests = serde_json::to_string(&manifests).map_err(ApiError::internal)?;
-    let secrets = serde_json::to_vec(&read.secrets).map_err(ApiError::internal)?;
-    let mut h = Sha256::new();
-    h.update(manifests.as_bytes());
-    h.update(&secrets);
-    let contents = BackupContents {
-        object_count: (read.objects.len() + read.secrets.len()) as i32,
-        secret_count: read.secrets.len() as i32,
-        size_bytes: (manifests.len() + secrets.len()) as i64,
-        sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
-        report: serde_json::to_string(&read.report).map_err(ApiError::internal)?,
-        manifests,
-        secrets,
-    };
-    let done = state
-        .store
-        .finish_app_backup(row.id, &contents, &state.keyring())
-        .await?;
-    tracing::info!(cluster_id = id, backup = done.id, objects = contents.object_count, "application backup stored");
+    let done = take::take(&state, &c, req).await?;
+    audit.target(Some(id), None, Some(format!("app-backups/{}", done.id)));
     Ok((StatusCode::CREATED, axum::Json(view(done.into()))))
 }
 
@@ -706,4 +557,321 @@ async fn restore_objects(
         results.push(r);
     }
     Ok(results)
+}
+
+// ---- schedules -------------------------------------------------------------------------------------------
+
+/// A backup schedule: which namespaces, when, and how many backups to keep.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// Unique in the cluster (1 to 64 characters); scheduled backups are named after it and the time.
+    pub name: String,
+    /// The namespaces each run backs up (1 to 50). They must exist when the schedule is saved; a run that finds
+    /// one gone is recorded as a failed backup saying so.
+    pub namespaces: Vec<String>,
+    /// Only the objects these labels select.
+    pub label_selector: Option<String>,
+    /// Five cron fields in UTC (`0 3 * * *`) or an alias (`@daily`).
+    pub schedule: String,
+    /// Keep the newest N stored backups of this schedule (1 to 1000). Neither this nor `keep_days`: 7.
+    pub keep_count: Option<i32>,
+    /// Remove this schedule's stored backups older than N days (1 to 3650).
+    pub keep_days: Option<i32>,
+    /// Off: kept, but no run is started (default on).
+    #[serde(default = "enabled_default")]
+    pub enabled: bool,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+/// A backup schedule as shown.
+#[derive(Serialize, ToSchema)]
+pub struct ScheduleView {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub name: String,
+    pub namespaces: Vec<String>,
+    pub label_selector: Option<String>,
+    pub schedule: String,
+    pub keep_count: Option<i32>,
+    pub keep_days: Option<i32>,
+    pub enabled: bool,
+    /// When the next run starts (None when disabled).
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// When the last run started.
+    pub last_scheduled_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn schedule_view(s: AppBackupSchedule) -> ScheduleView {
+    let from = s.last_scheduled_at.unwrap_or(s.updated_at).max(s.updated_at);
+    ScheduleView {
+        next_run_at: s.enabled.then(|| app_backup::schedule::next_run(&s.schedule, from)).flatten(),
+        id: s.id,
+        cluster_id: s.cluster_id,
+        namespaces: serde_json::from_str(&s.namespaces).unwrap_or_default(),
+        name: s.name,
+        label_selector: s.label_selector,
+        schedule: s.schedule,
+        keep_count: s.keep_count,
+        keep_days: s.keep_days,
+        enabled: s.enabled,
+        last_scheduled_at: s.last_scheduled_at,
+        created_by: s.created_by,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+fn schedule_not_found(id: i64, sid: i64) -> ApiError {
+    ApiError::not_found(
+        ErrorCode::AppBackupScheduleNotFound,
+        format!("cluster {id} has no application backup schedule {sid}"),
+    )
+    .param("schedule", sid)
+}
+
+/// Checks a schedule body (and that its namespaces exist in the cluster now, except those the schedule had
+/// already: a schedule whose namespace was deleted can still be paused or edited): the fields to store.
+async fn check_schedule(state: &AppState, id: i64, body: ScheduleBody, already: &[String]) -> ApiResult<ScheduleFields> {
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::invalid_length("name", 1, 64));
+    }
+    check_what(&body.namespaces, body.label_selector.as_deref())?;
+    crate::schedule::parse_schedule(&body.schedule).map_err(|e| {
+        ApiError::invalid(
+            "schedule",
+            ErrorCode::InvalidCron,
+            format!("schedule '{}' is not a cron expression Kubedeck runs: {e}", body.schedule),
+        )
+        .param("detail", e)
+    })?;
+    if let Some(n) = body.keep_count
+        && !(1..=1000).contains(&n)
+    {
+        return Err(ApiError::out_of_range("keep_count", Some(1), Some(1000)));
+    }
+    if let Some(n) = body.keep_days
+        && !(1..=3650).contains(&n)
+    {
+        return Err(ApiError::out_of_range("keep_days", Some(1), Some(3650)));
+    }
+    // a mistyped namespace is refused now, not found missing at 3 a.m. (named by its place in the body)
+    let c = connection::cluster(state, id).await?;
+    let client = client_for(state, &c).await?;
+    let ns_api: Api<Namespace> = Api::all(client);
+    for (i, ns) in body.namespaces.iter().enumerate().filter(|(_, ns)| !already.contains(ns)) {
+        let found = kubedeck_kube::error::within(std::time::Duration::from_secs(20), ns_api.get_opt(ns))
+            .await
+            .map_err(connection::from_cluster)?;
+        if found.is_none() {
+            return Err(ApiError::not_found(
+                ErrorCode::NamespaceNotFound,
+                format!("namespace '{ns}' does not exist in cluster {id}"),
+            )
+            .with_field(&format!("namespaces[{i}]"))
+            .param("namespace", ns));
+        }
+    }
+    let mut namespaces = body.namespaces;
+    namespaces.sort();
+    namespaces.dedup();
+    let keep_count = match (body.keep_count, body.keep_days) {
+        (None, None) => Some(DEFAULT_KEEP),
+        (c, _) => c,
+    };
+    Ok(ScheduleFields {
+        name,
+        namespaces,
+        label_selector: body.label_selector,
+        schedule: body.schedule.trim().to_owned(),
+        keep_count,
+        keep_days: body.keep_days,
+        enabled: body.enabled,
+    })
+}
+
+/// Stored backups a schedule keeps when its body names no retention.
+const DEFAULT_KEEP: i32 = 7;
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::AppBackupScheduleExists,
+        format!("the cluster has an application backup schedule called '{name}' already"),
+    )
+    .with_field("name")
+    .param("name", name)
+}
+
+/// The cluster's backup schedules, by name, with when each runs next.
+#[utoipa::path(get, path = "/api/v1/k8s/cluster/{id}/app-backup-schedules", tag = "backups",
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<ScheduleView>), (status = 404)),
+    extensions(("x-permission" = json!("backup.admin"))))]
+pub async fn list_schedules(
+    State(state): State<AppState>,
+    _auth: Authorized<perm::BackupAdmin>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<ScheduleView>>> {
+    connection::cluster(&state, id).await?;
+    Ok(axum::Json(
+        state.store.list_app_backup_schedules(id).await?.into_iter().map(schedule_view).collect(),
+    ))
+}
+
+/// Schedule backups of namespaces (cron, UTC) with retention: the newest `keep_count` stored backups of the
+/// schedule, none older than `keep_days` (neither given: the newest 7).
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/app-backup-schedules", tag = "backups",
+    params(("id" = i64, Path)), request_body = ScheduleBody,
+    responses((status = 201, body = ScheduleView), (status = 400, description = "a field is wrong (name, namespaces, label_selector, schedule, keep_count, keep_days)"),
+        (status = 404, description = "`cluster_not_found`, `namespace_not_found` (field `namespaces[i]`)"),
+        (status = 409, description = "`app_backup_schedule_exists` (field `name`)")),
+    extensions(("x-permission" = json!("backup.admin"))))]
+pub async fn create_schedule(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    auth: Authorized<perm::BackupAdmin>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ScheduleBody>,
+) -> ApiResult<(StatusCode, axum::Json<ScheduleView>)> {
+    audit.action("backup.schedule.create");
+    audit.target(Some(id), None, Some("app-backup-schedules".into()));
+    let f = check_schedule(&state, id, body, &[]).await?;
+    audit.detail(json!({"name": f.name, "namespaces": f.namespaces, "schedule": f.schedule, "keep_count": f.keep_count, "keep_days": f.keep_days}));
+    let row = state
+        .store
+        .create_app_backup_schedule(id, &f, &auth.username)
+        .await?
+        .ok_or_else(|| name_taken(&f.name))?;
+    audit.target(Some(id), None, Some(format!("app-backup-schedules/{}", row.id)));
+    Ok((StatusCode::CREATED, axum::Json(schedule_view(row))))
+}
+
+/// Replace a backup schedule (a changed cron time counts from now: no run is started for the past). Only the
+/// namespaces it did not have already must exist: one whose namespace was deleted can still be paused.
+#[utoipa::path(put, path = "/api/v1/k8s/cluster/{id}/app-backup-schedules/{sid}", tag = "backups",
+    params(("id" = i64, Path), ("sid" = i64, Path)), request_body = ScheduleBody,
+    responses((status = 200, body = ScheduleView), (status = 400), (status = 404, description = "`app_backup_schedule_not_found`, `namespace_not_found`"),
+        (status = 409, description = "`app_backup_schedule_exists` (field `name`)")),
+    extensions(("x-permission" = json!("backup.admin"))))]
+pub async fn update_schedule(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::BackupAdmin>,
+    ApiPath((id, sid)): ApiPath<(i64, i64)>,
+    ApiJson(body): ApiJson<ScheduleBody>,
+) -> ApiResult<axum::Json<ScheduleView>> {
+    audit.action("backup.schedule.update");
+    audit.target(Some(id), None, Some(format!("app-backup-schedules/{sid}")));
+    let old = state.store.find_app_backup_schedule(id, sid).await?.ok_or_else(|| schedule_not_found(id, sid))?;
+    let already: Vec<String> = serde_json::from_str(&old.namespaces).unwrap_or_default();
+    let f = check_schedule(&state, id, body, &already).await?;
+    if state.store.app_backup_schedule_name_taken(id, &f.name, Some(sid)).await? {
+        return Err(name_taken(&f.name));
+    }
+    audit.detail(json!({"name": f.name, "namespaces": f.namespaces, "schedule": f.schedule, "keep_count": f.keep_count, "keep_days": f.keep_days, "enabled": f.enabled}));
+    let row = state
+        .store
+        .update_app_backup_schedule(id, sid, &f)
+        .await?
+        .ok_or_else(|| schedule_not_found(id, sid))?;
+    Ok(axum::Json(schedule_view(row)))
+}
+
+/// Delete a backup schedule. The backups it took stay (and no retention removes them any more).
+#[utoipa::path(delete, path = "/api/v1/k8s/cluster/{id}/app-backup-schedules/{sid}", tag = "backups",
+    params(("id" = i64, Path), ("sid" = i64, Path)),
+    responses((status = 204), (status = 404, description = "`app_backup_schedule_not_found`")),
+    extensions(("x-permission" = json!("backup.admin"))))]
+pub async fn delete_schedule(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    _auth: Authorized<perm::BackupAdmin>,
+    ApiPath((id, sid)): ApiPath<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    audit.action("backup.schedule.delete");
+    audit.target(Some(id), None, Some(format!("app-backup-schedules/{sid}")));
+    connection::cluster(&state, id).await?;
+    if !state.store.delete_app_backup_schedule(id, sid).await? {
+        return Err(schedule_not_found(id, sid));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- importing a downloaded archive ---------------------------------------------------------------------
+
+fn archive_invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::invalid(field, ErrorCode::ArchiveInvalid, message)
+}
+
+/// Import a downloaded backup archive (`GET .../download`) as a backup of this cluster, to restore from it like
+/// any other: after the cluster or the Kubedeck database that held it is gone, or to move it to another Kubedeck
+/// that shares the credential keys. The archive must be unchanged (its `sha256` is checked over the manifests and
+/// the Secrets in clear), and its Secrets must open with this Kubedeck's keys. Nothing is applied to the cluster.
+#[utoipa::path(post, path = "/api/v1/k8s/cluster/{id}/app-backups/import", tag = "backups",
+    params(("id" = i64, Path)), request_body(content = Object, description = "the archive, as downloaded"),
+    responses((status = 201, body = AppBackupView),
+        (status = 400, description = "`archive_invalid`: not a Kubedeck archive (`format`, `manifests`, `namespaces`), changed since (`sha256`), or Secrets sealed with a key this Kubedeck does not have (`secrets_sealed`)"),
+        (status = 404, description = "`cluster_not_found`"), (status = 413, description = "larger than the server's body limit")),
+    extensions(("x-permission" = json!("backup.admin"))))]
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(audit): Extension<AuditSlot>,
+    auth: Authorized<perm::BackupAdmin>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(archive): ApiJson<Value>,
+) -> ApiResult<(StatusCode, axum::Json<AppBackupView>)> {
+    audit.action("backup.import");
+    audit.target(Some(id), None, Some("app-backups".into()));
+    connection::cluster(&state, id).await?;
+    if archive["format"] != "kubedeck.app-backup/v1" {
+        return Err(archive_invalid("format", "not a Kubedeck application backup archive: format must be 'kubedeck.app-backup/v1'"));
+    }
+    let manifests = archive["manifests"]
+        .as_array()
+        .filter(|m| m.iter().all(|o| o["kind"].is_string() && o["metadata"]["name"].is_string()))
+        .ok_or_else(|| archive_invalid("manifests", "manifests must be an array of objects with a kind and a name"))?;
+    let namespaces: Vec<String> = serde_json::from_value(archive["namespaces"].clone())
+        .ok()
+        .filter(|n: &Vec<String>| !n.is_empty() && n.iter().all(|s| app_backup::is_namespace_name(s)))
+        .ok_or_else(|| archive_invalid("namespaces", "namespaces must list the namespaces backed up"))?;
+    let original = archive["backup"].as_i64().ok_or_else(|| archive_invalid("backup", "backup must be the id of the backup the archive was downloaded from"))?;
+    let secrets = match archive["secrets_sealed"].as_str() {
+        Some(sealed) => state
+            .store
+            .open_archived_app_backup_secrets(sealed, original, &state.keyring())
+            .map_err(|_| archive_invalid("secrets_sealed", "the archive's Secrets do not open with this Kubedeck's keys: it was written by another Kubedeck, or changed since"))?,
+        None => b"[]".to_vec(),
+    };
+    let secret_list: Vec<Value> = serde_json::from_slice(&secrets).map_err(|_| archive_invalid("secrets_sealed", "the archive's Secrets are not a list of manifests"))?;
+    let manifests_text = serde_json::to_string(manifests).map_err(ApiError::internal)?;
+    let sha = take::digest(&manifests_text, &secrets);
+    if archive["sha256"].as_str() != Some(sha.as_str()) {
+        return Err(archive_invalid("sha256", "the archive was changed since it was downloaded: its SHA-256 does not match its contents"));
+    }
+    let name: String = archive["name"].as_str().unwrap_or("imported").chars().take(128).collect();
+    let label_selector = archive["label_selector"].as_str();
+    audit.detail(json!({"name": name, "namespaces": namespaces, "sha256": sha, "from_backup": original, "from_cluster": archive["cluster"]}));
+    let namespace_count = manifests.iter().filter(|m| m["kind"] == "Namespace").count();
+    let contents = kubedeck_store::app_backups::BackupContents {
+        object_count: (manifests.len() - namespace_count + secret_list.len()) as i32,
+        secret_count: secret_list.len() as i32,
+        size_bytes: (manifests_text.len() + secrets.len()) as i64,
+        sha256: sha,
+        report: serde_json::to_string(&archive["report"]).map_err(ApiError::internal)?,
+        manifests: manifests_text,
+        secrets,
+    };
+    let row = state
+        .store
+        .start_app_backup(id, &name, &namespaces, label_selector, &auth.username, None, &state.replica_id)
+        .await?;
+    let done = state.store.finish_app_backup(row.id, &contents, &state.keyring()).await?;
+    audit.target(Some(id), None, Some(format!("app-backups/{}", done.id)));
+    Ok((StatusCode::CREATED, axum::Json(view(done.into()))))
 }

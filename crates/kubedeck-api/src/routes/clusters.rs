@@ -587,6 +587,7 @@ pub async fn delete(
     state.store.delete_pod_snapshot(id).await?;
     // its etcd snapshots' rows went with it; their files (every Secret of the cluster) go too
     crate::etcd_backup::remove_cluster_files(&state, id).await;
+    state.certificates.forget(id);
     Ok(StatusCode::NO_CONTENT)
 }
 

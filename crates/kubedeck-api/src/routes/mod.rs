@@ -27,6 +27,7 @@ pub mod resources;
 pub mod storage;
 pub mod tasks;
 pub mod upgrade;
+pub mod certificates;
 pub mod users;
 pub mod websocket;
 pub mod workloads;

@@ -27,7 +27,7 @@ on_every_backend!(a_rule_grouped_by_namespace_sends_a_notice_per_namespace);
 const WAIT: Duration = Duration::from_secs(90);
 
 /// Evaluation every second and notification timing of about a second, as the brief's tests use.
-fn fast() -> AppOptions {
+pub(crate) fn fast() -> AppOptions {
     let mut o = AppOptions::default();
     o.settings.notify.poll_interval = Duration::from_millis(200);
     o.settings.alerting.eval_interval = Duration::from_secs(1);
@@ -38,7 +38,7 @@ fn fast() -> AppOptions {
 }
 
 /// A webhook receiver on 127.0.0.1 that keeps every body posted to it (what an Alertmanager receiver gets).
-async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     let got: Arc<Mutex<Vec<Value>>> = Arc::default();
     let keep = got.clone();
     let app = axum::Router::new().route(

@@ -19,7 +19,7 @@ async fn app_with_own_snapshot_dir() -> (TestApp, PathBuf) {
     let dir = std::env::temp_dir().join(kubedeck_testbed::unique_name("kd-etcd-snaps"));
     let mut opts = AppOptions::default();
     opts.settings.etcd_snapshot_dir = dir.clone();
-    opts.settings.etcd_schedule_tick = Duration::from_secs(1);
+    opts.settings.schedule_tick = Duration::from_secs(1);
     (spawn_app_with(opts).await, dir)
 }
 

@@ -181,6 +181,7 @@ async fn start_replica(
         rate: Default::default(),
         shared,
         catalogs: Default::default(),
+        certificates: Default::default(),
         key_dir: Some(key_dir),
         metrics: None,
     }));

@@ -13,6 +13,7 @@ mod alerts;
 mod app_backups;
 mod balance;
 mod authz_matrix;
+mod certificates;
 mod channels;
 mod cluster_metrics;
 mod clusters;

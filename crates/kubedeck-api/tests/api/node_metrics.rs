@@ -389,6 +389,7 @@ impl Replica {
             rate: Default::default(),
             shared: None,
             catalogs: Default::default(),
+            certificates: Default::default(),
             key_dir: None,
             metrics: None,
         }));

@@ -12,7 +12,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub namespaces: String,
     pub label_selector: Option<String>,
-    /// running, succeeded, failed.
+    /// running, succeeded, failed, interrupted.
     pub status: String,
     pub requested_by: String,
     pub object_count: Option<i32>,
@@ -33,6 +33,10 @@ pub struct Model {
     pub error: Option<String>,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// The schedule it was taken for (None: on demand).
+    pub schedule_id: Option<i64>,
+    /// The replica that took it (a `running` backup whose replica stopped is interrupted).
+    pub replica: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod alert_ingest_token;
 pub mod alert_rule_setting;
 pub mod alert_silence;
 pub mod app_backup;
+pub mod app_backup_schedule;
 pub mod app_maintenance_window;
 pub mod audit_log;
 pub mod cluster_maintenance;

@@ -22,6 +22,7 @@ mod m20261202_000014_etcd_backups;
 mod m20261203_000015_alert_group_by;
 mod m20261203_000016_prometheus_ca;
 mod m20261203_000017_app_backups;
+mod m20261204_000018_app_backup_schedules;
 
 /// Kubedeck's migrator.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_alert_group_by::Migration),
             Box::new(m20261203_000016_prometheus_ca::Migration),
             Box::new(m20261203_000017_app_backups::Migration),
+            Box::new(m20261204_000018_app_backup_schedules::Migration),
         ]
     }
 }

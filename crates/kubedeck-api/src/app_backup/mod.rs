@@ -21,6 +21,9 @@
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+pub mod schedule;
+pub mod take;
+
 /// The kinds a backup reads, by their URL names, in the order a restore creates them.
 pub const KINDS: &[&str] = &[
     "serviceaccounts",
