@@ -575,24 +575,9 @@ const LEASE: &str = "etcd:schedule";
 /// since its last run gets one snapshot (missed runs are not repeated). Snapshots left `running` by a replica
 /// that stopped are marked failed.
 pub async fn run(state: AppState, cancel: CancellationToken) {
-    let tick = state.settings.schedule_tick;
-    let ttl = chrono::Duration::from_std((tick * 3).max(Duration::from_secs(30))).expect("lease ttl");
-    loop {
-        tokio::select! {
-            _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep(tick) => {}
-        }
-        match state
-            .store
-            .try_acquire_lease(LEASE, &state.replica_id, ttl)
-            .await
-        {
-            Ok(Some(_)) => {}
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::warn!("etcd schedule lease: {e}");
-                continue;
-            }
+    while let Some(held) = crate::schedule::tick_as_scheduler(&state, &cancel, LEASE).await {
+        if !held {
+            continue;
         }
         let now = Utc::now();
         if let Err(e) = state

@@ -9,7 +9,6 @@ use crate::schedule::parse_schedule;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use kubedeck_store::app_backup_schedules::AppBackupSchedule;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// The lease that makes one replica the scheduler.
@@ -69,20 +68,9 @@ async fn run_one(state: &AppState, s: AppBackupSchedule, now: DateTime<Utc>) {
 
 /// The scheduler loop (one replica at a time, by lease).
 pub async fn run(state: AppState, cancel: CancellationToken) {
-    let tick = state.settings.schedule_tick;
-    let ttl = chrono::Duration::from_std((tick * 3).max(Duration::from_secs(30))).expect("lease ttl");
-    loop {
-        tokio::select! {
-            _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep(tick) => {}
-        }
-        match state.store.try_acquire_lease(LEASE, &state.replica_id, ttl).await {
-            Ok(Some(_)) => {}
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::warn!("application backup schedule lease: {e}");
-                continue;
-            }
+    while let Some(held) = crate::schedule::tick_as_scheduler(&state, &cancel, LEASE).await {
+        if !held {
+            continue;
         }
         if let Err(e) = state.store.interrupt_orphaned_app_backups(&state.replica_id).await {
             tracing::warn!("application backups: {e}");

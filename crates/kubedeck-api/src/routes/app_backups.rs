@@ -644,24 +644,8 @@ async fn check_schedule(state: &AppState, id: i64, body: ScheduleBody, already: 
         return Err(ApiError::invalid_length("name", 1, 64));
     }
     check_what(&body.namespaces, body.label_selector.as_deref())?;
-    crate::schedule::parse_schedule(&body.schedule).map_err(|e| {
-        ApiError::invalid(
-            "schedule",
-            ErrorCode::InvalidCron,
-            format!("schedule '{}' is not a cron expression Kubedeck runs: {e}", body.schedule),
-        )
-        .param("detail", e)
-    })?;
-    if let Some(n) = body.keep_count
-        && !(1..=1000).contains(&n)
-    {
-        return Err(ApiError::out_of_range("keep_count", Some(1), Some(1000)));
-    }
-    if let Some(n) = body.keep_days
-        && !(1..=3650).contains(&n)
-    {
-        return Err(ApiError::out_of_range("keep_days", Some(1), Some(3650)));
-    }
+    crate::schedule::check_schedule(&body.schedule)?;
+    crate::schedule::check_retention(body.keep_count, body.keep_days)?;
     // a mistyped namespace is refused now, not found missing at 3 a.m. (named by its place in the body)
     let c = connection::cluster(state, id).await?;
     let client = client_for(state, &c).await?;

@@ -307,25 +307,9 @@ pub async fn put_settings(
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
     if let Some(s) = &schedule {
-        etcd_backup::parse_schedule(s).map_err(|e| {
-            ApiError::invalid(
-                "schedule",
-                ErrorCode::InvalidCron,
-                format!("schedule '{s}' is not a cron expression Kubedeck runs: {e}"),
-            )
-            .param("detail", e)
-        })?;
+        crate::schedule::check_schedule(s)?;
     }
-    if let Some(n) = body.keep_count
-        && !(1..=1000).contains(&n)
-    {
-        return Err(ApiError::out_of_range("keep_count", Some(1), Some(1000)));
-    }
-    if let Some(n) = body.keep_days
-        && !(1..=3650).contains(&n)
-    {
-        return Err(ApiError::out_of_range("keep_days", Some(1), Some(3650)));
-    }
+    crate::schedule::check_retention(body.keep_count, body.keep_days)?;
     audit.detail(json!({"endpoints": endpoints, "ca_set": ca.is_some(), "client_cert_replaced": new_identity.is_some(),
         "clear_client_cert": body.clear_client_cert, "schedule": schedule, "keep_count": body.keep_count,
         "keep_days": body.keep_days}));
