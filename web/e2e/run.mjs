@@ -3795,6 +3795,57 @@ await step('metrics: clean up the metrics namespace', async () => {
   await kubectl('delete', 'namespace', metricsNs, '--wait=false', '--ignore-not-found');
 });
 
+await step('maintenance: started from the page with a reason, the banner is on every page of the cluster (nodes, pods) in Chinese and English with that reason, the API says in force and the cluster\'s silence exists; ended from the page, the banner goes and the window reads ended by admin (issue 18)', async () => {
+  need(clusterId, 'an imported cluster');
+  const reason = `e2e kernel upgrade ${Date.now().toString(36)}`;
+  try {
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    await page.goto(`${BASE}/clusters/${clusterId}/maintenance`);
+    await expectVisible(page.getByTestId('maintenance-page'), 'the maintenance page', 30_000);
+    await page.getByTestId('maintenance-reason').fill(reason);
+    await page.getByTestId('maintenance-start').click();
+    const current = await until('the maintenance in force', 20_000, async () => {
+      const m = await apiOk(`/k8s/cluster/${clusterId}/maintenance`);
+      return m.current && m.current.in_force && m.current.reason === reason ? m.current : null;
+    }, 500);
+    if (current.created_by !== 'admin') throw new Error(`created by ${current.created_by}`);
+    // the silence Kubedeck made for it (alerts visible, nothing notified)
+    const silences = await apiOk(`/k8s/cluster/${clusterId}/silences`);
+    if (!silences.some((x) => x.id === current.silence_id && x.comment.includes(reason))) throw new Error(`no silence for the window: ${JSON.stringify(silences).slice(0, 400)}`);
+    for (const where of ['nodes', 'pods']) {
+      await page.goto(`${BASE}/clusters/${clusterId}/${where}`);
+      const banner = page.getByTestId('maintenance-banner');
+      await expectVisible(banner, `the banner on the ${where} page`, 30_000);
+      const text = await banner.innerText();
+      if (!text.includes('维护中') || !text.includes(reason)) throw new Error(`banner on ${where}: ${text}`);
+    }
+    await shot('maintenance-banner');
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'en'));
+    await page.reload();
+    await expectVisible(page.getByTestId('maintenance-banner').getByText(`In maintenance until`), 'the English banner', 30_000);
+    if (!(await page.getByTestId('maintenance-banner').innerText()).includes(reason)) throw new Error('the English banner lacks the reason');
+    await page.evaluate(() => localStorage.setItem('kubedeck.lang', 'zh-CN'));
+    // ended from the page: the confirmation, then no banner anywhere
+    await page.goto(`${BASE}/clusters/${clusterId}/maintenance`);
+    await page.getByTestId(`maintenance-end-${current.id}`).click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    const ended = await until('the window ended', 20_000, async () => {
+      const m = await apiOk(`/k8s/cluster/${clusterId}/maintenance`);
+      const w = m.windows.find((x) => x.id === current.id);
+      return !m.current && w && w.state === 'ended' ? w : null;
+    }, 500);
+    if (ended.ended_by !== 'admin') throw new Error(`ended by ${ended.ended_by}`);
+    await page.goto(`${BASE}/clusters/${clusterId}/nodes`);
+    await expectVisible(page.getByTestId('node-table').or(page.locator('.ant-table')).first(), 'the nodes page', 30_000);
+    if (await page.getByTestId('maintenance-banner').count()) throw new Error('the banner is still shown after the end');
+  } finally {
+    // never leave the cluster in maintenance for the steps after this one
+    const m = await api(`/k8s/cluster/${clusterId}/maintenance`);
+    const open = m.body && m.body.current;
+    if (open) await api(`/k8s/cluster/${clusterId}/maintenance/${open.id}/end`, { method: 'POST', body: '{}' });
+  }
+});
+
 await step('sync, edit and delete the cluster (delete asks for its name)', async () => {
   need(clusterId, 'an imported cluster');
   await page.goto(`${BASE}/clusters/${clusterId}`);
