@@ -19,11 +19,16 @@ pub fn next_run(schedule: &str, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
     parse_schedule(schedule).ok()?.find_next_occurrence(&after, false).ok()
 }
 
-/// Whether a run is due at `now`: the first cron time after the last run (or after the schedule was last
-/// changed, for one that never ran) has come.
-pub fn due(s: &AppBackupSchedule, now: DateTime<Utc>) -> bool {
+/// The schedule's next run: the first cron time after its last run, or after it was last changed (a changed
+/// schedule counts from the change, one that never ran from its creation).
+pub fn next_of(s: &AppBackupSchedule) -> Option<DateTime<Utc>> {
     let from = s.last_scheduled_at.unwrap_or(s.updated_at).max(s.updated_at);
-    next_run(&s.schedule, from).is_some_and(|at| at <= now)
+    next_run(&s.schedule, from)
+}
+
+/// Whether a run is due at `now`.
+pub fn due(s: &AppBackupSchedule, now: DateTime<Utc>) -> bool {
+    next_of(s).is_some_and(|at| at <= now)
 }
 
 /// One scheduled run: the backup, recorded even when a namespace has gone (a failed row says so), then retention.

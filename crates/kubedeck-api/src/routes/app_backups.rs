@@ -609,9 +609,8 @@ pub struct ScheduleView {
 }
 
 fn schedule_view(s: AppBackupSchedule) -> ScheduleView {
-    let from = s.last_scheduled_at.unwrap_or(s.updated_at).max(s.updated_at);
     ScheduleView {
-        next_run_at: s.enabled.then(|| app_backup::schedule::next_run(&s.schedule, from)).flatten(),
+        next_run_at: s.enabled.then(|| app_backup::schedule::next_of(&s)).flatten(),
         id: s.id,
         cluster_id: s.cluster_id,
         namespaces: serde_json::from_str(&s.namespaces).unwrap_or_default(),
