@@ -5,7 +5,7 @@
 bench_binary() {
   PROFILE=release
   [ -x target/release/kubedeck ] || PROFILE=debug
-  BIN=target/$PROFILE/kubedeck
+  BIN=${BENCH_BIN:-target/$PROFILE/kubedeck}
   [ -x "$BIN" ] || { echo "build kubedeck first (cargo build --release -p kubedeck)" >&2; exit 1; }
 }
 

@@ -3,11 +3,14 @@
 #   - the node's detail (GET .../nodes/{node}: pod counts, no pod list) and the node page's Pods tab (its first
 #     page, GET .../pods?node={node}&page_size=50), REQUESTS requests each, interleaved with REQUESTS runs of
 #     `kubectl get pods -A --field-selector spec.nodeName={node} --chunk-size=500` as the baseline;
+#   - the node list (GET .../nodes: every node with its pod count and the requests and limits of its active
+#     pods), REQUESTS requests, interleaved with REQUESTS runs of `kubectl describe nodes` (the kubectl command
+#     that shows the same sums, "Allocated resources");
 #   - the drain dry run of that node (POST .../drain, kubectl's default options: every bare pod refuses, 422
 #     drain_blocked), DRAINS times, beside the LIST of the node's full pod objects it makes (`kubectl get --raw`
 #     of the same query), to say how much of the dry run is that list. Sizes of each answer are reported.
 #   benches/node_detail.sh [PODS] [REQUESTS] [DRAINS]     (defaults: 20000 50 5)
-# Uses target/release/kubedeck if present, else target/debug/kubedeck.
+# Uses target/release/kubedeck if present, else target/debug/kubedeck (BENCH_BIN=path: that binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PODS=${1:-20000}
@@ -66,13 +69,19 @@ view() {
     bench_cmd "$DIR/kc_$name" kubectl "$@"
   done
 }
-echo "measuring 2 views, $REQUESTS kubedeck requests and $REQUESTS kubectl runs each ..." >&2
+echo "measuring 3 views, $REQUESTS kubedeck requests and $REQUESTS kubectl runs each ..." >&2
 bench_load >"$DIR/load_start"
 view detail "nodes/$node" get pods -A --chunk-size=500 --field-selector "spec.nodeName=$node"
 view podstab "pods?node=$node&page=1&page_size=50" get pods -A --chunk-size=500 --field-selector "spec.nodeName=$node"
+view nodelist "nodes" describe nodes
 bench_login
 detail_bytes=$(curl -s "$base/api/v1/k8s/cluster/$id/nodes/$node" -H "authorization: Bearer $token" | wc -c)
 page_bytes=$(curl -s "$base/api/v1/k8s/cluster/$id/pods?node=$node&page=1&page_size=50" -H "authorization: Bearer $token" | wc -c)
+list_bytes=$(curl -s "$base/api/v1/k8s/cluster/$id/nodes" -H "authorization: Bearer $token" | wc -c)
+# What both sides say the node commits: kubedeck's pod count and CPU requests, kubectl describe's "Non-terminated Pods".
+kd_node=$(curl -s "$base/api/v1/k8s/cluster/$id/nodes" -H "authorization: Bearer $token" |
+  python3 -c 'import json,sys; n=[x for x in json.load(sys.stdin)["items"] if x["name"]==sys.argv[1]][0]; print(n["pod_count"], n["committed"]["cpu_requests_millis"])' "$node")
+kc_node=$(kubectl describe node "$node" | sed -n 's/^Non-terminated Pods:[[:space:]]*(\([0-9]*\) in total).*/\1/p')
 kd_total=$(bench_total "pods?node=$node&page_size=1")
 kc_total=$(kubectl get pods -A --chunk-size=500 --field-selector "spec.nodeName=$node" --no-headers | wc -l)
 
@@ -93,7 +102,7 @@ message_chars=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1
 bench_machine
 echo "during the measurement: start: $(cat "$DIR/load_start")"
 echo "                        end:   $(cat "$DIR/load_end")"
-python3 - "$DIR" "$PODS" "$node" "$populate" "$detail_bytes" "$page_bytes" "$kd_total" "$kc_total" "$message_chars" <<'PY'
+python3 - "$DIR" "$PODS" "$node" "$populate" "$detail_bytes" "$page_bytes" "$kd_total" "$kc_total" "$message_chars" "$list_bytes" "$kd_node" "$kc_node" <<'PY'
 import collections, statistics, sys
 d, pods, node = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def samples(name):
@@ -108,7 +117,8 @@ def samples(name):
 fmt = lambda ms: f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
 print(f"pods on node {node}: {pods}; populate {sys.argv[4]} s")
 for name, what, size in [("detail", "node detail (GET nodes/{node})", sys.argv[5]),
-                         ("podstab", "Pods tab, first page (GET pods?node=&page_size=50)", sys.argv[6])]:
+                         ("podstab", "Pods tab, first page (GET pods?node=&page_size=50)", sys.argv[6]),
+                         ("nodelist", "node list (GET nodes: every node's pod count, requests and limits)", sys.argv[10])]:
     kd, kdf = samples(f"kd_{name}")
     kc, kcf = samples(f"kc_{name}")
     print(f"{what}: {size} bytes")
@@ -116,6 +126,9 @@ for name, what, size in [("detail", "node detail (GET nodes/{node})", sys.argv[5
     print(f"  baseline `{open(f'{d}/cmd_{name}').read().strip()}`: median {fmt(statistics.median(kc))} ({len(kc)} timed; failed: {dict(kcf) or 'none'})")
     print(f"  kubectl / kubedeck: {statistics.median(kc) / statistics.median(kd):.0f}x")
 print(f"pods on the node: kubedeck total {sys.argv[7]}, kubectl {sys.argv[8]}" + ("" if sys.argv[7] == sys.argv[8] else "  MISMATCH"))
+kd_count, kd_cpu = sys.argv[11].split()
+print(f"the node list's row for the node: {kd_count} active pods, {kd_cpu}m CPU requested; kubectl describe: {sys.argv[12]} non-terminated pods"
+      + ("" if kd_count == sys.argv[12] else "  MISMATCH"))
 drain = [l.split() for l in open(f"{d}/drain")]
 codes = collections.Counter(x[0] for x in drain)
 dt = [float(x[1]) * 1000 for x in drain]

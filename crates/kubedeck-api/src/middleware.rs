@@ -40,13 +40,14 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
+    if resp.status().is_server_error() {
+        // The route and method say where to look when no handler logged a cause (an extractor's 500, say).
+        tracing::warn!(status = %resp.status(), method = %method, route = %route, "server error");
+    }
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("kubedeck_http_requests_total", &labels).increment(1);
     metrics::histogram!("kubedeck_http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());
-    if resp.status().is_server_error() {
-        tracing::warn!(status = %resp.status(), "server error");
-    }
     resp
 }
 

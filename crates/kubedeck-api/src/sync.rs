@@ -238,15 +238,10 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64, fence: Fence) {
     let store = &state.store.fenced(fence);
     let _writing = snapshot_lock(cluster_id).await;
     if h.nodes_synced() && h.pods.synced() {
-        let pods: Vec<Arc<PodLite>> = h.pods.read(|m| m.values().cloned().collect());
+        let loads = h.pods.totals(Clone::clone);
         let nodes: Vec<k8s_openapi::api::core::v1::Node> =
             h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
-        let summaries = kubedeck_kube::nodes::summarize(
-            &nodes,
-            pods.iter().map(Arc::as_ref),
-            chrono::Utc::now(),
-        );
-        drop(pods);
+        let summaries = kubedeck_kube::nodes::summarize(&nodes, &loads, chrono::Utc::now());
         if let Err(e) = node_snapshot(store, cluster_id, &summaries).await {
             tracing::warn!(
                 cluster_id,
@@ -302,11 +297,11 @@ trait SnapshotTable: Sync {
 /// Writes what a store's watcher saw change since the last write: everything after a (re)list (compared row by
 /// row: only rows that differ are written), otherwise only the keys it marked. A failed write marks the whole
 /// store changed, so the next write compares everything rather than lose the changes taken for this one.
-async fn write_changes<T: SnapshotTable>(
+async fn write_changes<T: SnapshotTable, G>(
     store_db: &Store,
     cluster_id: i64,
     table: &T,
-    store: &Projected<T::Item, (Sym, Sym)>,
+    store: &Projected<T::Item, (Sym, Sym), G>,
 ) {
     let written = match store.take_changes() {
         Changes::None => return,

@@ -44,8 +44,8 @@ pub struct ClusterHandle {
     pub client: kube::Client,
     /// Synced nodes (read only after `nodes_synced()`).
     pub nodes: Store<Node>,
-    /// Synced pods, projected to what the node and pod views need.
-    pub pods: Projected<PodLite, (Sym, Sym)>,
+    /// Synced pods, projected to what the node and pod views need, with what each node's active pods commit.
+    pub pods: Projected<PodLite, (Sym, Sym), crate::nodes::NodeLoad>,
     /// Every other kind: the cluster's catalog and a watched store per kind in use.
     pub resources: Arc<crate::resource::store::Resources>,
     /// The cluster's events waiting for the archive (see [`crate::events`]).
@@ -216,7 +216,7 @@ fn start(
         Api::<Pod>::all(client.clone()),
         crate::pods::project,
         PodLite::store_key,
-        PodLite::index_terms,
+        Keeping { terms_of: PodLite::index_terms, tally_of: PodLite::node_load },
         cancel.clone(),
     );
     let resources = crate::resource::store::Resources::new(client.clone(), cancel.clone());
@@ -236,9 +236,9 @@ fn start(
 }
 
 /// A synced map of compact projections of one kind keyed by `Q`, fed by a watcher (list-then-watch, relist
-/// on 410), with an index of the items' namespaces, nodes and labels.
-pub struct Projected<T, Q> {
-    contents: Arc<RwLock<Contents<T, Q>>>,
+/// on 410), with an index of the items' namespaces, nodes and labels, and per-group totals `G` (see [`Tally`]).
+pub struct Projected<T, Q, G = ()> {
+    contents: Arc<RwLock<Contents<T, Q, G>>>,
     dirty: Arc<std::sync::Mutex<Dirty<Q>>>,
     ready: Arc<AtomicBool>,
     /// Counts changes (each add, change, delete and relist): what live pages poll to know when to refetch.
@@ -272,33 +272,94 @@ pub enum KeyOrder {
     Name,
 }
 
-/// The items and their indexes (namespaces, nodes, labels; the two key orders), changed together under one lock.
-struct Contents<T, Q> {
+/// Totals kept per group of items as items come and go (a node's committed requests, summed from its pods), so a
+/// view of every group reads the totals instead of walking every item. `()` keeps none.
+pub trait Tally: Default + Send + Sync + 'static {
+    /// Adds one item's part.
+    fn add(&mut self, part: &Self);
+    /// Takes one item's part away.
+    fn sub(&mut self, part: &Self);
+    /// True when no item is left in the group (its entry is dropped).
+    fn is_empty(&self) -> bool;
+}
+
+impl Tally for () {
+    fn add(&mut self, _: &Self) {}
+    fn sub(&mut self, _: &Self) {}
+    fn is_empty(&self) -> bool {
+        true
+    }
+}
+
+/// What a store keeps of each item besides the item: its index terms and its part of a group's totals.
+pub struct Keeping<T, G> {
+    /// What the index keeps of an item.
+    pub terms_of: fn(&T) -> IndexTerms<'_>,
+    /// The group an item counts in and its part of the group's totals (`None`: it counts nowhere).
+    pub tally_of: fn(&T) -> Option<(Sym, G)>,
+}
+
+impl<T, G> Clone for Keeping<T, G> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, G> Copy for Keeping<T, G> {}
+
+impl<T> Keeping<T, ()> {
+    /// Index terms only, no totals.
+    pub fn index(terms_of: fn(&T) -> IndexTerms<'_>) -> Self {
+        Keeping { terms_of, tally_of: |_| None }
+    }
+}
+
+/// The items and their indexes (namespaces, nodes, labels; the two key orders; the groups' totals), changed
+/// together under one lock.
+struct Contents<T, Q, G> {
     items: HashMap<Q, Arc<T>>,
     index: LabelIndex<Q>,
     by_key: std::collections::BTreeSet<Q>,
     by_name: std::collections::BTreeSet<(Sym, Sym)>,
-    /// What the index keeps of an item.
-    terms_of: fn(&T) -> IndexTerms<'_>,
+    totals: HashMap<Sym, G>,
+    keeping: Keeping<T, G>,
 }
 
-impl<T, Q: StoreKey> Contents<T, Q> {
-    fn new(items: HashMap<Q, Arc<T>>, terms_of: fn(&T) -> IndexTerms<'_>) -> Self {
+impl<T, Q: StoreKey, G: Tally> Contents<T, Q, G> {
+    fn new(items: HashMap<Q, Arc<T>>, keeping: Keeping<T, G>) -> Self {
         let mut index = LabelIndex::default();
+        let mut totals: HashMap<Sym, G> = HashMap::new();
         for (k, t) in &items {
-            index.add(terms_of(t), k);
+            index.add((keeping.terms_of)(t), k);
+            if let Some((group, part)) = (keeping.tally_of)(t) {
+                totals.entry(group).or_default().add(&part);
+            }
         }
         Contents {
             by_key: items.keys().cloned().collect(),
             by_name: items.keys().map(StoreKey::name_first).collect(),
             items,
             index,
-            terms_of,
+            totals,
+            keeping,
+        }
+    }
+
+    fn count(&mut self, t: &T, add: bool) {
+        let Some((group, part)) = (self.keeping.tally_of)(t) else {
+            return;
+        };
+        if add {
+            self.totals.entry(group).or_default().add(&part);
+        } else if let Some(total) = self.totals.get_mut(&group) {
+            total.sub(&part);
+            if total.is_empty() {
+                self.totals.remove(&group);
+            }
         }
     }
 
     fn insert(&mut self, k: Q, t: Arc<T>) {
-        let terms_of = self.terms_of;
+        let terms_of = self.keeping.terms_of;
         match self.items.get(&k) {
             // Most changes (status, restarts) leave the labels alone, and so does the index.
             Some(old) if terms_of(old) == terms_of(&t) => {}
@@ -309,22 +370,27 @@ impl<T, Q: StoreKey> Contents<T, Q> {
                 self.index.add(terms_of(&t), &k);
             }
         }
-        if self.items.insert(k.clone(), t).is_none() {
-            self.by_name.insert(k.name_first());
-            self.by_key.insert(k);
+        self.count(&t, true);
+        match self.items.insert(k.clone(), t) {
+            Some(old) => self.count(&old, false),
+            None => {
+                self.by_name.insert(k.name_first());
+                self.by_key.insert(k);
+            }
         }
     }
 
     fn remove(&mut self, k: &Q) {
         if let Some(old) = self.items.remove(k) {
-            self.index.remove((self.terms_of)(&old), k);
+            self.index.remove((self.keeping.terms_of)(&old), k);
+            self.count(&old, false);
             self.by_key.remove(k);
             self.by_name.remove(&k.name_first());
         }
     }
 }
 
-impl<T, Q> Clone for Projected<T, Q> {
+impl<T, Q, G> Clone for Projected<T, Q, G> {
     fn clone(&self) -> Self {
         Self {
             contents: self.contents.clone(),
@@ -335,7 +401,7 @@ impl<T, Q> Clone for Projected<T, Q> {
     }
 }
 
-impl<T, Q: StoreKey> Projected<T, Q> {
+impl<T, Q: StoreKey, G> Projected<T, Q, G> {
     /// True once the first full list has arrived.
     pub fn synced(&self) -> bool {
         self.ready.load(Ordering::Acquire)
@@ -349,6 +415,11 @@ impl<T, Q: StoreKey> Projected<T, Q> {
     /// Runs `f` over the current items under a read lock (keep it short).
     pub fn read<R>(&self, f: impl FnOnce(&HashMap<Q, Arc<T>>) -> R) -> R {
         f(&self.contents.read().expect("projection lock").items)
+    }
+
+    /// Runs `f` over the groups' totals under a read lock (a group with no item counted in it is absent).
+    pub fn totals<R>(&self, f: impl FnOnce(&HashMap<Sym, G>) -> R) -> R {
+        f(&self.contents.read().expect("projection lock").totals)
     }
 
     /// Runs `f` under the read lock over the items that can match `selector` in `scope`: with a namespace or
@@ -439,21 +510,22 @@ impl<Q: std::hash::Hash + Eq> Dirty<Q> {
 }
 
 /// Starts a watcher that keeps a [`Projected`] store of `project(object)` keyed by `key(projection)`, its
-/// namespace and labels (`terms_of`) indexed.
-pub fn watch_projected<K, T, Q>(
+/// namespace and labels indexed and its groups' totals kept (`keeping`).
+pub fn watch_projected<K, T, Q, G>(
     api: Api<K>,
     project: impl Fn(&K) -> T + Send + 'static,
     key: fn(&T) -> Q,
-    terms_of: fn(&T) -> IndexTerms<'_>,
+    keeping: Keeping<T, G>,
     cancel: CancellationToken,
-) -> Projected<T, Q>
+) -> Projected<T, Q, G>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
     T: Send + Sync + 'static,
     Q: StoreKey + Send + Sync + 'static,
+    G: Tally,
 {
     let store = Projected {
-        contents: Arc::new(RwLock::new(Contents::new(HashMap::new(), terms_of))),
+        contents: Arc::new(RwLock::new(Contents::new(HashMap::new(), keeping))),
         dirty: Arc::new(std::sync::Mutex::new(Dirty {
             all: true,
             keys: Default::default(),
@@ -483,7 +555,7 @@ where
                 Some(Ok(watcher::Event::InitDone)) => {
                     if let Some(fresh) = pending.take() {
                         // Indexed before the lock is taken: readers wait only for the swap.
-                        let fresh = Contents::new(fresh, terms_of);
+                        let fresh = Contents::new(fresh, keeping);
                         *store.contents.write().expect("projection lock") = fresh;
                     }
                     store.mark_all_changed();
@@ -532,7 +604,7 @@ mod tests {
             .map(|(ns, n)| ((Sym::intern(ns), Sym::unique(n)), Arc::new((Sym::intern(ns), Sym::unique(n)))))
             .collect();
         Projected {
-            contents: Arc::new(RwLock::new(Contents::new(items, terms))),
+            contents: Arc::new(RwLock::new(Contents::new(items, Keeping::index(terms)))),
             dirty: Arc::new(std::sync::Mutex::new(Dirty { all: true, keys: Default::default() })),
             ready: Arc::new(AtomicBool::new(true)),
             generation: Default::default(),
@@ -557,5 +629,50 @@ mod tests {
         assert_eq!(s.page_in_order(KeyOrder::Namespace, false, 0, 10, name).1, 4);
         assert_eq!(s.page_in_order(KeyOrder::Name, false, 0, 1, name).0, vec!["b/api".to_owned()]);
         assert_eq!(s.page_in_order(KeyOrder::Namespace, false, 0, 1, name).0, vec!["a/web-9".to_owned()]);
+    }
+
+    fn pod(ns: &str, name: &str, node: Option<&str>, phase: &str, cpu: i64) -> Arc<PodLite> {
+        let p = crate::pods::test_pod(ns, name, node, phase, cpu);
+        Arc::new(PodLite { memory_request: cpu << 20, cpu_limit_m: 2 * cpu, ..p })
+    }
+
+    #[test]
+    fn each_nodes_load_follows_its_pods_as_they_come_change_and_go() {
+        use crate::nodes::NodeLoad;
+        let keeping = Keeping { terms_of: PodLite::index_terms, tally_of: PodLite::node_load };
+        let start = [
+            pod("a", "web-1", Some("w1"), "Running", 100),
+            pod("a", "web-2", Some("w1"), "Pending", 200),
+            pod("b", "db", Some("w2"), "Running", 400),
+            pod("b", "done", Some("w2"), "Succeeded", 9000),
+            pod("b", "unbound", None, "Pending", 50),
+        ];
+        let mut c = Contents::new(start.iter().map(|p| (p.store_key(), p.clone())).collect(), keeping);
+        // The kept totals must always equal a count from scratch over the items.
+        let check = |c: &Contents<PodLite, (Sym, Sym), NodeLoad>| {
+            assert_eq!(c.totals, NodeLoad::by_node(c.items.values().map(|p| p.as_ref())));
+        };
+        check(&c);
+        assert_eq!(c.totals.get("w1").map(|l| (l.pods, l.committed.cpu_requests_millis, l.committed.cpu_limits_millis)), Some((2, 300, 600)));
+        assert_eq!(c.totals.get("w2").map(|l| l.pods), Some(1), "a finished pod holds nothing");
+        // a pod that finishes, one that is bound, one that changes its requests, one that goes
+        for p in [
+            pod("a", "web-1", Some("w1"), "Succeeded", 100),
+            pod("b", "unbound", Some("w2"), "Running", 50),
+            pod("b", "db", Some("w2"), "Running", 800),
+        ] {
+            c.insert(p.store_key(), p);
+            check(&c);
+        }
+        c.remove(&(Sym::intern("a"), Sym::unique("web-2")));
+        check(&c);
+        assert!(!c.totals.contains_key("w1"), "a node whose pods are all gone or finished has no entry");
+        assert_eq!(c.totals.get("w2").map(|l| (l.pods, l.committed.cpu_requests_millis)), Some((2, 850)));
+        // a finished pod that goes away changes nothing; the last active one empties the node
+        c.remove(&(Sym::intern("b"), Sym::unique("done")));
+        c.remove(&(Sym::intern("b"), Sym::unique("db")));
+        c.remove(&(Sym::intern("b"), Sym::unique("unbound")));
+        check(&c);
+        assert!(c.totals.is_empty());
     }
 }

@@ -88,7 +88,9 @@ use crate::pods::PodLite;
 use crate::quantity;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use crate::intern::Sym;
+use crate::hub::Tally as _;
 
 /// CPU, memory and pods of a node, as quantities and as numbers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -244,24 +246,67 @@ pub fn ready_status(node: &Node) -> &'static str {
     }
 }
 
-/// Summaries of `nodes` at `now`, each with the pods bound to it (shared by the node routes and the sync loop's
-/// snapshot writer).
-pub fn summarize<'a>(
-    nodes: &[Node],
-    pods: impl IntoIterator<Item = &'a PodLite>,
-    now: DateTime<Utc>,
-) -> Vec<NodeSummary> {
-    let mut by_node: std::collections::HashMap<&str, Vec<&PodLite>> = Default::default();
-    for p in pods {
-        if let Some(n) = &p.node_name {
-            by_node.entry(n.as_str()).or_default().push(p);
+/// What a node's active (not finished) pods commit: how many there are and the sum of their requests and limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NodeLoad {
+    /// Active pods.
+    pub pods: i64,
+    /// Their requests and limits.
+    pub committed: Committed,
+}
+
+impl NodeLoad {
+    /// The load of `pods` (all taken as bound to one node; finished ones are left out).
+    pub fn of<'a>(pods: impl IntoIterator<Item = &'a PodLite>) -> Self {
+        let mut load = NodeLoad::default();
+        for p in pods.into_iter().filter(|p| !p.is_finished()) {
+            load.pods += 1;
+            load.committed.cpu_requests_millis += p.cpu_request_m;
+            load.committed.cpu_limits_millis += p.cpu_limit_m;
+            load.committed.memory_requests_bytes += p.memory_request;
+            load.committed.memory_limits_bytes += p.memory_limit;
         }
+        load
     }
+
+    /// The load of every node of `pods`, by node name.
+    pub fn by_node<'a>(pods: impl IntoIterator<Item = &'a PodLite>) -> HashMap<Sym, NodeLoad> {
+        let mut loads: HashMap<Sym, NodeLoad> = HashMap::new();
+        for (node, part) in pods.into_iter().filter_map(PodLite::node_load) {
+            loads.entry(node).or_default().add(&part);
+        }
+        loads
+    }
+}
+
+impl crate::hub::Tally for NodeLoad {
+    fn add(&mut self, part: &Self) {
+        self.pods += part.pods;
+        self.committed.cpu_requests_millis += part.committed.cpu_requests_millis;
+        self.committed.cpu_limits_millis += part.committed.cpu_limits_millis;
+        self.committed.memory_requests_bytes += part.committed.memory_requests_bytes;
+        self.committed.memory_limits_bytes += part.committed.memory_limits_bytes;
+    }
+    fn sub(&mut self, part: &Self) {
+        self.pods -= part.pods;
+        self.committed.cpu_requests_millis -= part.committed.cpu_requests_millis;
+        self.committed.cpu_limits_millis -= part.committed.cpu_limits_millis;
+        self.committed.memory_requests_bytes -= part.committed.memory_requests_bytes;
+        self.committed.memory_limits_bytes -= part.committed.memory_limits_bytes;
+    }
+    fn is_empty(&self) -> bool {
+        self.pods == 0
+    }
+}
+
+/// Summaries of `nodes` at `now`, each with its load (`loads`, by node name: the pod store's totals, or
+/// [`NodeLoad::by_node`] of a pod list); shared by the node routes and the sync loop's snapshot writer.
+pub fn summarize(nodes: &[Node], loads: &HashMap<Sym, NodeLoad>, now: DateTime<Utc>) -> Vec<NodeSummary> {
     nodes
         .iter()
         .map(|n| {
             let name = n.metadata.name.as_deref().unwrap_or_default();
-            NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
+            NodeSummary::from_node_load(n, loads.get(name).copied().unwrap_or_default(), now)
         })
         .collect()
 }
@@ -273,6 +318,11 @@ impl NodeSummary {
         pods: impl IntoIterator<Item = &'a PodLite>,
         now: DateTime<Utc>,
     ) -> Self {
+        Self::from_node_load(node, NodeLoad::of(pods), now)
+    }
+
+    /// The summary of `node` with what its active pods commit (`load`), at time `now`.
+    pub fn from_node_load(node: &Node, load: NodeLoad, now: DateTime<Utc>) -> Self {
         let labels = node.metadata.labels.clone().unwrap_or_default();
         let mut roles: Vec<String> = labels
             .keys()
@@ -305,15 +355,7 @@ impl NodeSummary {
             })
             .unwrap_or_default();
         let ready = conditions.iter().find(|c| c.type_ == "Ready");
-        let mut committed = Committed::default();
-        let mut pod_count = 0;
-        for p in pods.into_iter().filter(|p| !p.is_finished()) {
-            pod_count += 1;
-            committed.cpu_requests_millis += p.cpu_request_m;
-            committed.cpu_limits_millis += p.cpu_limit_m;
-            committed.memory_requests_bytes += p.memory_request;
-            committed.memory_limits_bytes += p.memory_limit;
-        }
+        let NodeLoad { pods: pod_count, committed } = load;
         let created_at = node.metadata.creation_timestamp.as_ref().map(|t| utc(&t.0));
         NodeSummary {
             name: node.metadata.name.clone().unwrap_or_default(),
@@ -390,25 +432,7 @@ mod summary_tests {
             }
         }))
         .unwrap();
-        let pod = |phase: &str, cpu: i64| PodLite {
-            namespace: "n".into(),
-            name: format!("p{cpu}").as_str().into(),
-            node_name: Some("w1".into()),
-            phase: phase.into(),
-            cpu_request_m: cpu,
-            memory_request: 1 << 20,
-            cpu_limit_m: 0,
-            memory_limit: 0,
-            owner_kind: None,
-            owner_name: None,
-            restarts: 0,
-            ready: (1, 1),
-            pod_ip: None,
-            created_at: None,
-            labels: Default::default(),
-            status: phase.into(),
-            host_ip: None,
-        };
+        let pod = |phase: &str, cpu: i64| crate::pods::test_pod("n", &format!("p{cpu}"), Some("w1"), phase, cpu);
         let pods = [
             pod("Running", 500),
             pod("Succeeded", 9000),

@@ -66,6 +66,13 @@ impl PodLite {
         (self.namespace.clone(), self.name.clone())
     }
 
+    /// The node an active pod counts on and what it commits there (finished and unbound pods count nowhere):
+    /// the pod store keeps these summed per node, for the node list.
+    pub fn node_load(&self) -> Option<(Sym, crate::nodes::NodeLoad)> {
+        let node = self.node_name.as_ref().filter(|_| !self.is_finished())?;
+        Some((node.clone(), crate::nodes::NodeLoad::of([self])))
+    }
+
     /// What the synced store indexes: the namespace, the node and the labels.
     pub fn index_terms(&self) -> crate::label_index::IndexTerms<'_> {
         crate::label_index::IndexTerms {
@@ -73,6 +80,30 @@ impl PodLite {
             node: self.node_name.as_ref(),
             labels: &self.labels,
         }
+    }
+}
+
+/// A pod for tests: `cpu_request_m` millicores and 1 MiB requested, no limits, every container ready.
+#[cfg(test)]
+pub(crate) fn test_pod(namespace: &str, name: &str, node: Option<&str>, phase: &str, cpu_request_m: i64) -> PodLite {
+    PodLite {
+        namespace: namespace.into(),
+        name: name.into(),
+        node_name: node.map(Into::into),
+        phase: phase.into(),
+        cpu_request_m,
+        memory_request: 1 << 20,
+        cpu_limit_m: 0,
+        memory_limit: 0,
+        owner_kind: None,
+        owner_name: None,
+        restarts: 0,
+        ready: (1, 1),
+        pod_ip: None,
+        created_at: None,
+        labels: Default::default(),
+        status: phase.into(),
+        host_ip: None,
     }
 }
 

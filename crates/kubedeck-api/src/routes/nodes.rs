@@ -13,13 +13,13 @@ use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kubedeck_kube::error::within;
-use kubedeck_kube::nodes::{NodeSummary, TaintView};
+use kubedeck_kube::nodes::{NodeLoad, NodeSummary, TaintView};
 use kubedeck_kube::pods::PodLite;
 use kubedeck_kube::selector::{Selector, is_valid_label_key, is_valid_label_value};
 use kubedeck_store::clusters::Cluster;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 
@@ -158,18 +158,13 @@ fn live_nodes(state: &AppState, c: &Cluster) -> Option<NodeSource> {
     }
     let nodes = h.nodes.state();
     let now = Utc::now();
-    let summaries = h.pods.read(|m| {
-        let mut by_node: HashMap<&str, Vec<&PodLite>> = HashMap::new();
-        for p in m.values() {
-            if let Some(n) = &p.node_name {
-                by_node.entry(n.as_str()).or_default().push(p);
-            }
-        }
+    // The pod store keeps each node's load as pods come and go: a read per node, not a walk of every pod.
+    let summaries = h.pods.totals(|loads| {
         nodes
             .iter()
             .map(|n| {
                 let name = n.metadata.name.as_deref().unwrap_or_default();
-                NodeSummary::from_node_at(n, by_node.get(name).into_iter().flatten().copied(), now)
+                NodeSummary::from_node_load(n, loads.get(name).copied().unwrap_or_default(), now)
             })
             .collect()
     });
@@ -184,7 +179,7 @@ async fn nodes_of(state: &AppState, c: &Cluster) -> ApiResult<NodeSource> {
     let last = rows.iter().filter_map(|r| r.last_sync_at).max();
     let nodes = rows
         .into_iter()
-        .filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok())
+        .filter_map(|r| crate::snapshots::decode::<NodeSummary>(c.id, "nodes", "", &r.name, &r.summary))
         .collect();
     Ok(NodeSource::Snapshot(nodes, last))
 }
@@ -360,8 +355,8 @@ pub async fn get(
             let last = rows.iter().filter_map(|r| r.last_sync_at).max();
             let node = rows
                 .into_iter()
-                .filter_map(|r| serde_json::from_str::<NodeSummary>(&r.summary).ok())
-                .find(|n| n.name == name)
+                .find(|r| r.name == name)
+                .and_then(|r| crate::snapshots::decode::<NodeSummary>(c.id, "nodes", "", &r.name, &r.summary))
                 .ok_or_else(|| ApiError::node_not_found(id, &name))?;
             let mut counts = NodePodCounts::default();
             for p in state.store.pod_snapshot(c.id, None).await? {
@@ -443,7 +438,8 @@ pub async fn sync(
         .iter()
         .map(kubedeck_kube::pods::project)
         .collect();
-    let summaries = kubedeck_kube::nodes::summarize(&nodes.items, &lite, Utc::now());
+    let loads = kubedeck_kube::nodes::NodeLoad::by_node(&lite);
+    let summaries = kubedeck_kube::nodes::summarize(&nodes.items, &loads, Utc::now());
     let diff = crate::sync::write_node_snapshot(&state, id, &summaries).await?;
     Ok(axum::Json(diff))
 }
@@ -462,6 +458,25 @@ async fn get_node(api: &Api<Node>, name: &str, id: i64) -> ApiResult<Node> {
         Some(n) => Ok(n),
         None => Err(ApiError::node_not_found(id, name)),
     }
+}
+
+/// The summary of a node just read or written, with its load: from the pod store when this replica syncs the
+/// cluster, else from the node's snapshot row (a write's answer says how many pods the node has, not 0).
+async fn summary_after_write(state: &AppState, id: i64, node: &Node) -> ApiResult<NodeSummary> {
+    let name = node.metadata.name.as_deref().unwrap_or_default();
+    let load = match state.hub.get(id).filter(|h| h.pods.synced()) {
+        Some(h) => h.pods.totals(|loads| loads.get(name).copied()).unwrap_or_default(),
+        None => state
+            .store
+            .node_snapshot(id)
+            .await?
+            .into_iter()
+            .find(|r| r.name == name)
+            .and_then(|r| crate::snapshots::decode::<NodeSummary>(id, "nodes", "", &r.name, &r.summary))
+            .map(|s| NodeLoad { pods: s.pod_count, committed: s.committed })
+            .unwrap_or_default(),
+    };
+    Ok(NodeSummary::from_node_load(node, load, Utc::now()))
 }
 
 async fn set_unschedulable(
@@ -486,11 +501,7 @@ async fn set_unschedulable(
     )
     .await
     .map_err(from_cluster)?;
-    Ok(NodeSummary::from_node_at(
-        &node,
-        std::iter::empty(),
-        Utc::now(),
-    ))
+    summary_after_write(state, id, &node).await
 }
 
 /// Mark a node unschedulable (`kubectl cordon`).
@@ -669,6 +680,42 @@ fn stale_resource_version(name: &str, rv: &str) -> ApiError {
     .with_field("resource_version")
 }
 
+/// Edits a node the way both label and taint saves do: reads it, lets `plan` make the change from what it read
+/// (a refusal is its error; `None`: nothing to write, the node is answered as it is), and writes the patch guarded
+/// by the resourceVersion read, or by the caller's `resource_version` (a node changed since is then a 409). A node
+/// that changes between the read and the write (heartbeats change only its status) is read again and planned
+/// again, up to [`EDIT_ATTEMPTS`] times. `what`: "labels" or "taints", for the messages.
+async fn edit_node(
+    state: &AppState,
+    id: i64,
+    name: &str,
+    resource_version: &Option<String>,
+    what: &str,
+    mut plan: impl FnMut(&Node) -> ApiResult<Option<serde_json::Value>>,
+) -> ApiResult<NodeSummary> {
+    let (_, api) = node_api(state, id).await?;
+    for attempt in 1..=EDIT_ATTEMPTS {
+        let node = get_node(&api, name, id).await?;
+        let Some(patch) = plan(&node)? else {
+            return summary_after_write(state, id, &node).await;
+        };
+        let rv = resource_version
+            .clone()
+            .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
+        match patch_at(&api, name, &rv, patch).await? {
+            Some(updated) => return summary_after_write(state, id, &updated).await,
+            None if resource_version.is_some() => return Err(stale_resource_version(name, &rv)),
+            None => tracing::debug!(node = %name, attempt, "node changed under a {what} write; reading it again"),
+        }
+    }
+    Err(ApiError::conflict(
+        ErrorCode::EditContended,
+        format!("node '{name}' kept changing while its {what} were written ({EDIT_ATTEMPTS} attempts); try again"),
+    )
+    .param("node", name)
+    .param("attempts", EDIT_ATTEMPTS))
+}
+
 /// The 409 when the labels a change was based on are no longer the node's: names each difference and
 /// carries the node's current labels, so the user sees the other change.
 fn labels_changed(
@@ -796,9 +843,7 @@ pub async fn labels(
         }
     }
     check_resource_version(&body.resource_version)?;
-    let (_, api) = node_api(&state, id).await?;
-    for attempt in 1..=EDIT_ATTEMPTS {
-        let node = get_node(&api, &name, id).await?;
+    let summary = edit_node(&state, id, &name, &body.resource_version, "labels", |node| {
         let current = node.metadata.labels.clone().unwrap_or_default();
         if let Some(expected) = &body.expected {
             // What the change is based on: the whole set for a replacement, the keys it touches for a patch.
@@ -844,11 +889,7 @@ pub async fn labels(
         }
         if touched.is_empty() {
             // Nothing to change: a save without a change succeeds (and writes nothing).
-            return Ok(axum::Json(NodeSummary::from_node_at(
-                &node,
-                std::iter::empty(),
-                Utc::now(),
-            )));
+            return Ok(None);
         }
         // A merge patch deletes with null.
         let mut patch_labels = serde_json::Map::new();
@@ -860,43 +901,10 @@ pub async fn labels(
                     .unwrap_or(serde_json::Value::Null),
             );
         }
-        // Guarded by the resourceVersion just read: if anything changed since, read again and compare again
-        // (a heartbeat leaves the labels as they were, so the next attempt writes).
-        let rv = body
-            .resource_version
-            .clone()
-            .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
-        match patch_at(
-            &api,
-            &name,
-            &rv,
-            json!({"metadata": {"labels": patch_labels}}),
-        )
-        .await?
-        {
-            Some(updated) => {
-                return Ok(axum::Json(NodeSummary::from_node_at(
-                    &updated,
-                    std::iter::empty(),
-                    Utc::now(),
-                )));
-            }
-            None if body.resource_version.is_some() => {
-                return Err(stale_resource_version(&name, &rv));
-            }
-            None => {
-                tracing::debug!(node = %name, attempt, "node changed under a label write; reading it again")
-            }
-        }
-    }
-    Err(ApiError::conflict(
-        ErrorCode::EditContended,
-        format!(
-            "node '{name}' kept changing while its labels were written ({EDIT_ATTEMPTS} attempts); try again"
-        ),
-    )
-    .param("node", &name)
-    .param("attempts", EDIT_ATTEMPTS))
+        Ok(Some(json!({"metadata": {"labels": patch_labels}})))
+    })
+    .await?;
+    Ok(axum::Json(summary))
 }
 
 /// Replace or patch a node's taints. Send the taints the change is based on as `expected`: the save fails
@@ -956,9 +964,7 @@ pub async fn taints(
         }
     }
     check_resource_version(&body.resource_version)?;
-    let (_, api) = node_api(&state, id).await?;
-    for attempt in 1..=EDIT_ATTEMPTS {
-        let node = get_node(&api, &name, id).await?;
+    let summary = edit_node(&state, id, &name, &body.resource_version, "taints", |node| {
         let current: Vec<TaintView> =
             NodeSummary::from_node_at(&node, std::iter::empty(), Utc::now()).taints;
         if let Some(expected) = &body.expected {
@@ -1008,16 +1014,8 @@ pub async fn taints(
         }
         if touched.is_empty() && next.len() == current.len() {
             // Nothing to change: a save without a change succeeds (and writes nothing).
-            return Ok(axum::Json(NodeSummary::from_node_at(
-                &node,
-                std::iter::empty(),
-                Utc::now(),
-            )));
+            return Ok(None);
         }
-        let rv = body
-            .resource_version
-            .clone()
-            .unwrap_or_else(|| node.metadata.resource_version.clone().unwrap_or_default());
         let list: Vec<serde_json::Value> = next
             .iter()
             .map(|t| {
@@ -1038,30 +1036,10 @@ pub async fn taints(
                 v
             })
             .collect();
-        match patch_at(&api, &name, &rv, json!({"spec": {"taints": list}})).await? {
-            Some(updated) => {
-                return Ok(axum::Json(NodeSummary::from_node_at(
-                    &updated,
-                    std::iter::empty(),
-                    Utc::now(),
-                )));
-            }
-            None if body.resource_version.is_some() => {
-                return Err(stale_resource_version(&name, &rv));
-            }
-            None => {
-                tracing::debug!(node = %name, attempt, "node changed under a taint write; reading it again")
-            }
-        }
-    }
-    Err(ApiError::conflict(
-        ErrorCode::EditContended,
-        format!(
-            "node '{name}' kept changing while its taints were written ({EDIT_ATTEMPTS} attempts); try again"
-        ),
-    )
-    .param("node", &name)
-    .param("attempts", EDIT_ATTEMPTS))
+        Ok(Some(json!({"spec": {"taints": list}})))
+    })
+    .await?;
+    Ok(axum::Json(summary))
 }
 
 /// `?force=true` on node delete.

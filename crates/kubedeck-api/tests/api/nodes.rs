@@ -1536,3 +1536,121 @@ async fn a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain()
     app.stop().await;
 }
 on_every_backend!(a_node_with_many_pods_counts_them_pages_them_and_summarises_its_drain);
+
+/// What `kubectl describe node` says the node's non-terminated pods commit: how many there are, and their CPU
+/// (millicores) and memory (bytes) requests ("Allocated resources").
+fn described_load(tb: &Testbed, node: &str) -> (i64, i64, i64) {
+    let text = tb.kubectl_ok(&["describe", "node", node]);
+    let pods = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Non-terminated Pods:"))
+        .and_then(|rest| rest.trim().strip_prefix('('))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no pod count in kubectl describe:\n{text}"));
+    let allocated = text
+        .split("Allocated resources:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no allocated resources in kubectl describe:\n{text}"));
+    let request = |resource: &str| {
+        allocated
+            .lines()
+            .find_map(|l| {
+                let mut cols = l.split_whitespace();
+                (cols.next() == Some(resource)).then(|| cols.next().unwrap_or_default().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {resource} requests in kubectl describe:\n{allocated}"))
+    };
+    let cpu = kubedeck_kube::quantity::cpu_millis(&request("cpu")).expect("a CPU quantity");
+    let memory = kubedeck_kube::quantity::bytes(&request("memory")).expect("a memory quantity");
+    (pods, cpu, memory)
+}
+
+/// The node list keeps each node's active pods and their requests as pods come, finish and go (the pod store
+/// sums them per node as they change), agreeing with `kubectl describe node`; and a write's answer (cordon)
+/// carries the same load, not an empty one.
+async fn the_node_list_sums_each_nodes_active_pods_as_kubectl_describe_does() {
+    let tb = Testbed::from_env();
+    let node = SimNode::add(&tb, "load");
+    let ns = Namespace::create_in(&tb, "load");
+    let n = ns.name();
+    let nn = node.name.as_str();
+    let pod = |name: &str, cpu: &str, memory: &str, annotations: Value| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": n, "annotations": annotations},
+            "spec": {"nodeName": nn, "tolerations": [{"operator": "Exists"}], "restartPolicy": "Never",
+                     "containers": [{"name": "c", "image": "busybox",
+                                     "resources": {"requests": {"cpu": cpu, "memory": memory}}}]}})
+    };
+    create_list(
+        &tb,
+        vec![
+            pod("small", "100m", "64Mi", json!({})),
+            pod("large", "1500m", "1Gi", json!({})),
+            // finishes after 2 s: a Succeeded pod holds nothing on its node
+            pod("job", "700m", "512Mi", json!({"sim.kubedeck.io/complete-after-seconds": "2"})),
+        ],
+    );
+    kubedeck_testbed::wait_until("the job's pod to succeed", Duration::from_secs(90), || {
+        let phase = tb.kubectl_ok(&["-n", n, "get", "pod", "job", "-o", "jsonpath={.status.phase}"]);
+        (phase == "Succeeded").then_some(())
+    });
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = imported(&app, &tb, &admin).await;
+    let listed = || {
+        let (app, admin, name) = (&app, &admin, nn);
+        async move {
+            let l = app.get(&format!("/api/v1/k8s/cluster/{id}/nodes?page_size=500"), admin).await;
+            assert_eq!(l.status, StatusCode::OK, "{}", l.body);
+            let row = l.body["items"].as_array().unwrap().iter().find(|r| r["name"] == *name).cloned();
+            let row = row.unwrap_or_else(|| panic!("{name} is not listed: {}", l.body));
+            (
+                row["pod_count"].as_i64().unwrap(),
+                row["committed"]["cpu_requests_millis"].as_i64().unwrap(),
+                row["committed"]["memory_requests_bytes"].as_i64().unwrap(),
+            )
+        }
+    };
+    // Both sides are read until they agree (the list follows the cluster within seconds).
+    let agreed = |what: &'static str| {
+        let (tb, listed) = (&tb, &listed);
+        async move {
+            let mut last = None;
+            let found = tokio::time::timeout(Duration::from_secs(30), async {
+                loop {
+                    let (kd, kc) = (listed().await, described_load(tb, nn));
+                    if kd == kc {
+                        return kd;
+                    }
+                    last = Some((kd, kc));
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            })
+            .await;
+            found.unwrap_or_else(|_| panic!("{what}: the list and kubectl describe disagree (list, kubectl): {last:?}"))
+        }
+    };
+    let (pods, cpu, memory) = agreed("after the import").await;
+    assert!(pods >= 2 && cpu >= 1600 && memory >= (1 << 30) + (64 << 20), "{pods} pods, {cpu}m, {memory} bytes");
+    assert!(cpu < 2300, "the succeeded pod's 700m is counted: {cpu}m");
+
+    // A pod that goes, and one that comes.
+    tb.kubectl_ok(&["-n", n, "delete", "pod", "large", "--grace-period=0", "--force", "--wait=false"]);
+    create_list(&tb, vec![pod("medium", "300m", "128Mi", json!({}))]);
+    let after = agreed("after a pod went and another came").await;
+    assert_eq!(after, (pods, cpu - 1200, memory - (1 << 30) + (128 << 20)), "the list's load did not follow");
+
+    // A cordon answers the node with its load.
+    let r = app
+        .request("POST", &format!("/api/v1/k8s/cluster/{id}/nodes/{nn}/cordon"), Some(&admin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["pod_count"].as_i64(), r.body["committed"]["cpu_requests_millis"].as_i64()),
+        (Some(after.0), Some(after.1)),
+        "the cordon's answer: {}",
+        r.body
+    );
+}
+on_one_backend!(the_node_list_sums_each_nodes_active_pods_as_kubectl_describe_does);

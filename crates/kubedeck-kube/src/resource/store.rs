@@ -111,7 +111,7 @@ impl Resources {
             api,
             move |o: &DynamicObject| view.row(&serde_json::to_value(o).unwrap_or_default()),
             Row::store_key,
-            Row::index_terms,
+            crate::hub::Keeping::index(Row::index_terms),
             cancel.clone(),
         );
         let s = Arc::new(KindStore {
