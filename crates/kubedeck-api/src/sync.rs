@@ -239,9 +239,9 @@ async fn snapshot_from_hub(state: &AppState, cluster_id: i64, fence: Fence) {
     let _writing = snapshot_lock(cluster_id).await;
     if h.nodes_synced() && h.pods.synced() {
         let loads = h.pods.totals(Clone::clone);
-        let nodes: Vec<k8s_openapi::api::core::v1::Node> =
-            h.nodes.state().iter().map(|n| n.as_ref().clone()).collect();
-        let summaries = kubedeck_kube::nodes::summarize(&nodes, &loads, chrono::Utc::now());
+        let nodes = h.nodes.state();
+        let summaries = kubedeck_kube::nodes::summarize(nodes.iter().map(AsRef::as_ref), &loads, chrono::Utc::now());
+        drop(nodes);
         if let Err(e) = node_snapshot(store, cluster_id, &summaries).await {
             tracing::warn!(
                 cluster_id,

@@ -301,9 +301,13 @@ impl crate::hub::Tally for NodeLoad {
 
 /// Summaries of `nodes` at `now`, each with its load (`loads`, by node name: the pod store's totals, or
 /// [`NodeLoad::by_node`] of a pod list); shared by the node routes and the sync loop's snapshot writer.
-pub fn summarize(nodes: &[Node], loads: &HashMap<Sym, NodeLoad>, now: DateTime<Utc>) -> Vec<NodeSummary> {
+pub fn summarize<'a>(
+    nodes: impl IntoIterator<Item = &'a Node>,
+    loads: &HashMap<Sym, NodeLoad>,
+    now: DateTime<Utc>,
+) -> Vec<NodeSummary> {
     nodes
-        .iter()
+        .into_iter()
         .map(|n| {
             let name = n.metadata.name.as_deref().unwrap_or_default();
             NodeSummary::from_node_load(n, loads.get(name).copied().unwrap_or_default(), now)

@@ -159,15 +159,9 @@ fn live_nodes(state: &AppState, c: &Cluster) -> Option<NodeSource> {
     let nodes = h.nodes.state();
     let now = Utc::now();
     // The pod store keeps each node's load as pods come and go: a read per node, not a walk of every pod.
-    let summaries = h.pods.totals(|loads| {
-        nodes
-            .iter()
-            .map(|n| {
-                let name = n.metadata.name.as_deref().unwrap_or_default();
-                NodeSummary::from_node_load(n, loads.get(name).copied().unwrap_or_default(), now)
-            })
-            .collect()
-    });
+    let summaries = h
+        .pods
+        .totals(|loads| kubedeck_kube::nodes::summarize(nodes.iter().map(AsRef::as_ref), loads, now));
     Some(NodeSource::Live(summaries))
 }
 
@@ -351,13 +345,8 @@ pub async fn get(
         }
         None => {
             // Not synced here: the node and pod snapshot tables (the pods' node and phase columns only).
-            let rows = state.store.node_snapshot(c.id).await?;
-            let last = rows.iter().filter_map(|r| r.last_sync_at).max();
-            let node = rows
-                .into_iter()
-                .find(|r| r.name == name)
-                .and_then(|r| crate::snapshots::decode::<NodeSummary>(c.id, "nodes", "", &r.name, &r.summary))
-                .ok_or_else(|| ApiError::node_not_found(id, &name))?;
+            let (node, last) = snapshot_node(&state, c.id, &name).await?;
+            let node = node.ok_or_else(|| ApiError::node_not_found(id, &name))?;
             let mut counts = NodePodCounts::default();
             for p in state.store.pod_snapshot(c.id, None).await? {
                 if p.node_name == name {
@@ -466,17 +455,29 @@ async fn summary_after_write(state: &AppState, id: i64, node: &Node) -> ApiResul
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let load = match state.hub.get(id).filter(|h| h.pods.synced()) {
         Some(h) => h.pods.totals(|loads| loads.get(name).copied()).unwrap_or_default(),
-        None => state
-            .store
-            .node_snapshot(id)
+        None => snapshot_node(state, id, name)
             .await?
-            .into_iter()
-            .find(|r| r.name == name)
-            .and_then(|r| crate::snapshots::decode::<NodeSummary>(id, "nodes", "", &r.name, &r.summary))
+            .0
             .map(|s| NodeLoad { pods: s.pod_count, committed: s.committed })
             .unwrap_or_default(),
     };
     Ok(NodeSummary::from_node_load(node, load, Utc::now()))
+}
+
+/// One node's row of the node snapshot, decoded (`None`: no row, or one that does not decode, which is logged and
+/// counted), and when the snapshot was last written.
+async fn snapshot_node(
+    state: &AppState,
+    cluster_id: i64,
+    name: &str,
+) -> ApiResult<(Option<NodeSummary>, Option<DateTime<Utc>>)> {
+    let rows = state.store.node_snapshot(cluster_id).await?;
+    let last = rows.iter().filter_map(|r| r.last_sync_at).max();
+    let node = rows
+        .into_iter()
+        .find(|r| r.name == name)
+        .and_then(|r| crate::snapshots::decode::<NodeSummary>(cluster_id, "nodes", "", &r.name, &r.summary));
+    Ok((node, last))
 }
 
 async fn set_unschedulable(
